@@ -1,0 +1,87 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "ATS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ats", targets: ["ats"]),
+        .executable(name: "ats-coordinator", targets: ["ats-coordinator"]),
+        .executable(name: "ats-worker", targets: ["ats-worker"]),
+        .library(name: "ATSEngine", targets: ["ATSEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
+        // No dependencies: it runs anywhere, with or without the cluster.
+        .target(name: "ATSEngine", path: "Sources/Engine", swiftSettings: strict),
+        // The trader's own strategies, indicators, fee models and exchanges (the seed's custom_modules/).
+        .target(name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
+                swiftSettings: strict),
+        // What coordinator, worker and CLI share: wire protocol, job specs, configuration.
+        .target(
+            name: "ATSShared",
+            dependencies: [
+                "ATSEngine", "ATSCustomModules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared", swiftSettings: strict),
+        .target(
+            name: "ATSCoordinator",
+            dependencies: [
+                "ATSShared",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Coordinator", swiftSettings: strict),
+        .target(
+            name: "ATSWorker",
+            dependencies: [
+                "ATSShared",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker", swiftSettings: strict),
+        .target(
+            name: "ATSAdmin",
+            dependencies: [
+                "ATSShared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/AdminCLI", swiftSettings: strict),
+        .executableTarget(name: "ats", dependencies: ["ATSAdmin"], path: "Sources/ats", swiftSettings: strict),
+        .executableTarget(
+            name: "ats-coordinator",
+            dependencies: ["ATSCoordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ats-coordinator", swiftSettings: strict),
+        .executableTarget(
+            name: "ats-worker",
+            dependencies: ["ATSWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ats-worker", swiftSettings: strict),
+
+        .testTarget(name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
+    ]
+)

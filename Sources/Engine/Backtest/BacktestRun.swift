@@ -1,0 +1,109 @@
+import Foundation
+
+/// The backtest loop for one strategy type. Per bar: match working orders, deliver fills, call the
+/// strategy, deliver the fills it caused, mark to market. Specialised per strategy, it makes no
+/// dynamic call and no allocation per bar.
+public struct BacktestRun<S: Strategy>: BacktestSession {
+    public var strategy: S
+    public var exchange: SimulatedExchange
+    public var tracker: PerformanceTracker
+    public private(set) var cursor: Int
+    public var recordTrades: Bool
+    public var recordEquity: Bool
+    public private(set) var trades: [RoundTrip] = []
+    public private(set) var equityCurve: [Double] = []
+    private var pendingFills: [Fill] = []
+
+    public init(strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false) {
+        self.strategy = strategy
+        self.exchange = exchange
+        tracker = PerformanceTracker(initialEquity: exchange.wallet.quote.total)
+        cursor = 0
+        self.recordTrades = recordTrades
+        self.recordEquity = recordEquity
+    }
+
+    /// Restores a run from ``checkpoint()``'s bytes; the exchange supplies instrument, policy and
+    /// fee model, the checkpoint everything that changes.
+    public init(restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false)
+        throws
+    {
+        let c = try CheckpointCoding.decoder().decode(Checkpoint.self, from: data)
+        guard c.version == Checkpoint.currentVersion else {
+            throw CheckpointError.unsupportedVersion(c.version)
+        }
+        strategy = c.strategy
+        self.exchange = SimulatedExchange(
+            instrument: exchange.instrument, config: exchange.config, fees: exchange.fees, state: c.exchange)
+        tracker = c.tracker
+        cursor = c.cursor
+        self.recordTrades = recordTrades
+        self.recordEquity = recordEquity
+    }
+
+    public mutating func run(_ bars: BarSeries, until end: Int) {
+        let end = min(end, bars.count)
+        if recordEquity { equityCurve.reserveCapacity(end) }
+        while cursor < end {
+            step(bars[cursor])
+        }
+    }
+
+    public mutating func step(_ bar: Bar) {
+        exchange.process(bar: bar, index: cursor)
+        if exchange.hasNewFills { deliverFills() }
+        strategy.onBar(bar, venue: &exchange)
+        if exchange.hasNewFills { deliverFills() }
+        let equity = exchange.wallet.equity(at: bar.close)
+        tracker.record(bar: bar, equity: equity, position: exchange.wallet.base.total)
+        if recordEquity { equityCurve.append(equity) }
+        cursor += 1
+    }
+
+    private mutating func deliverFills() {
+        while exchange.hasNewFills {
+            for fill in exchange.drainFills() {
+                let trip = tracker.record(fill: fill)
+                if recordTrades, let trip { trades.append(trip) }
+                pendingFills.append(fill)
+                strategy.onFill(fill, venue: &exchange)
+            }
+        }
+    }
+
+    public mutating func takeFills() -> [Fill] {
+        defer { pendingFills = [] }
+        return pendingFills
+    }
+
+    public func statistics(barInterval: Int64) -> BacktestStatistics {
+        BacktestStatistics(
+            tracker: tracker, orders: exchange.orders.count, rejectedOrders: exchange.state.rejectedOrders,
+            barInterval: barInterval)
+    }
+
+    public func checkpoint() throws -> Data {
+        try CheckpointCoding.encoder().encode(
+            Checkpoint(version: Checkpoint.currentVersion, cursor: cursor, strategy: strategy, exchange: exchange.state, tracker: tracker))
+    }
+
+    struct Checkpoint: Codable {
+        static var currentVersion: Int { 1 }
+        var version: Int
+        var cursor: Int
+        var strategy: S
+        var exchange: ExchangeState
+        var tracker: PerformanceTracker
+    }
+}
+
+/// Why a checkpoint could not be restored.
+public enum CheckpointError: Error, Sendable, CustomStringConvertible {
+    case unsupportedVersion(Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedVersion(let v): "checkpoint version \(v) is not supported by this engine"
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// A run in progress, whatever its strategy type: what drivers (the CLI, a worker) hold. Each call
+/// runs a whole chunk of bars inside the specialised generic loop, so the existential costs one
+/// dynamic call per chunk, never one per bar.
+public protocol BacktestSession: Sendable {
+    /// Index of the next bar to process.
+    var cursor: Int { get }
+    /// Processes bars `cursor..<end`.
+    mutating func run(_ bars: BarSeries, until end: Int)
+    /// Takes the fills produced since the last call, in sequence order.
+    mutating func takeFills() -> [Fill]
+    /// The whole state, versioned, as bytes; ``Registry/makeSession(_:checkpoint:)`` restores it.
+    func checkpoint() throws -> Data
+    func statistics(barInterval: Int64) -> BacktestStatistics
+    /// Closed round trips (recorded only when the session was made with `recordTrades`).
+    var trades: [RoundTrip] { get }
+    /// Equity at each bar's close (recorded only with `recordEquity`).
+    var equityCurve: [Double] { get }
+    var exchange: SimulatedExchange { get }
+}

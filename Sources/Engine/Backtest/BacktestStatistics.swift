@@ -1,0 +1,74 @@
+import Foundation
+
+/// The numbers traders compare runs by. Formulas (docs/ENGINE.md): returns are bar-to-bar equity
+/// changes marked at the close; annualisation uses the bar interval over a 365.25-day year (markets
+/// that trade around the clock); the risk-free rate is 0.
+public struct BacktestStatistics: Sendable, Hashable, Codable {
+    public var bars: Int
+    public var orders: Int
+    public var rejectedOrders: Int
+    public var fills: Int
+    public var roundTrips: Int
+    public var initialEquity: Double
+    public var finalEquity: Double
+    public var totalFees: Double
+    public var totalReturn: Double
+    public var cagr: Double
+    public var sharpe: Double
+    public var sortino: Double
+    public var calmar: Double
+    public var maxDrawdown: Double
+    /// Longest time below a previous equity peak, in seconds and in bars.
+    public var maxDrawdownDuration: Double
+    public var maxDrawdownBars: Int
+    public var winRate: Double
+    public var profitFactor: Double
+    public var expectancy: Double
+    public var exposure: Double
+    public var buyAndHoldReturn: Double
+
+    enum CodingKeys: String, CodingKey {
+        case bars, orders, fills, cagr, sharpe, sortino, calmar, expectancy, exposure
+        case rejectedOrders = "rejected_orders"
+        case roundTrips = "round_trips"
+        case initialEquity = "initial_equity"
+        case finalEquity = "final_equity"
+        case totalFees = "total_fees"
+        case totalReturn = "total_return"
+        case maxDrawdown = "max_drawdown"
+        case maxDrawdownDuration = "max_drawdown_duration"
+        case maxDrawdownBars = "max_drawdown_bars"
+        case winRate = "win_rate"
+        case profitFactor = "profit_factor"
+        case buyAndHoldReturn = "buy_and_hold_return"
+    }
+
+    public init(tracker t: PerformanceTracker, orders: Int, rejectedOrders: Int, barInterval: Int64) {
+        bars = t.bars
+        self.orders = orders
+        self.rejectedOrders = rejectedOrders
+        fills = t.fills
+        roundTrips = t.roundTrips
+        initialEquity = t.initialEquity
+        finalEquity = t.equity
+        totalFees = t.totalFees
+        totalReturn = t.initialEquity != 0 ? t.equity / t.initialEquity - 1 : 0
+        let yearMs = 365.25 * 24 * 3_600_000
+        let periodsPerYear = barInterval > 0 ? yearMs / Double(barInterval) : 0
+        let years = Double(t.bars) * Double(barInterval) / yearMs
+        cagr = years > 0 && t.equity > 0 ? pow(t.equity / t.initialEquity, 1 / years) - 1 : 0
+        let variance = t.returnsCount > 1 ? t.returnsM2 / Double(t.returnsCount - 1) : 0
+        sharpe = variance > 0 ? t.returnsMean / variance.squareRoot() * periodsPerYear.squareRoot() : 0
+        let downside = t.returnsCount > 0 ? (t.downsideSquares / Double(t.returnsCount)).squareRoot() : 0
+        sortino = downside > 0 ? t.returnsMean / downside * periodsPerYear.squareRoot() : 0
+        maxDrawdown = t.maxDrawdown
+        calmar = t.maxDrawdown > 0 ? cagr / t.maxDrawdown : 0
+        maxDrawdownBars = t.maxDrawdownBars
+        maxDrawdownDuration = Double(t.maxDrawdownBars) * Double(barInterval) / 1000
+        winRate = t.roundTrips > 0 ? Double(t.wins) / Double(t.roundTrips) : 0
+        profitFactor = t.grossLoss > 0 ? t.grossProfit / t.grossLoss : (t.grossProfit > 0 ? .infinity : 0)
+        expectancy = t.roundTrips > 0 ? (t.grossProfit - t.grossLoss) / Double(t.roundTrips) : 0
+        exposure = t.bars > 0 ? Double(t.exposedBars) / Double(t.bars) : 0
+        buyAndHoldReturn = t.firstPrice > 0 ? t.lastPrice / t.firstPrice - 1 : 0
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Reads bars from CSV in the seed's format, the plain epoch-millisecond format or Binance kline
+/// format, detected from the first line. Any malformed value stops the read with a ``DataError``
+/// naming file, line and column: a run never starts on a partial file.
+public enum BarCSVReader {
+    /// Reads a file. `format` nil means detect.
+    public static func read(path: String, format: BarFormat? = nil) throws -> BarSeries {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, line: 0, column: 0, reason: "cannot read the file")
+        }
+        return try parse(data, file: path, format: format)
+    }
+
+    /// Parses CSV bytes; `file` names the source in errors.
+    public static func parse(_ data: Data, file: String, format: BarFormat? = nil) throws(DataError) -> BarSeries {
+        var result: Result<BarSeries, DataError> = .success(BarSeries())
+        data.withUnsafeBytes { raw in
+            let p = raw.bindMemory(to: UInt8.self)
+            result = Result { () throws(DataError) -> BarSeries in try parse(p, file: file, format: format) }
+        }
+        return try result.get()
+    }
+
+    private struct Layout {
+        var time = 0
+        var open = 1
+        var high = 2
+        var low = 3
+        var close = 4
+        var volume = 5
+        var buyVolume: Int?
+        var sellVolume: Int?
+        var fields = 6
+        /// Whether time is text (the seed) or an integer (ms, or µs for Binance since 2025).
+        var textTime = false
+        var hasHeader = true
+    }
+
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?) throws(DataError) -> BarSeries {
+        var lineStart = 0
+        var lineNumber = 0
+        let n = p.count
+        // First non-empty line decides the layout.
+        func lineEnd(from s: Int) -> Int {
+            var e = s
+            while e < n && p[e] != 10 { e += 1 }
+            return e
+        }
+        var firstEnd = lineEnd(from: 0)
+        if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { lineStart = 3 }
+        while lineStart < n && firstEnd == lineStart {
+            lineStart = firstEnd + 1
+            firstEnd = lineEnd(from: lineStart)
+            lineNumber += 1
+        }
+        guard lineStart < n else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no rows") }
+        let firstLine = String(decoding: UnsafeBufferPointer(rebasing: p[lineStart..<firstEnd]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let layout = try detect(firstLine, file: file, line: lineNumber + 1, format: format)
+        if layout.hasHeader {
+            lineStart = firstEnd + 1
+            lineNumber += 1
+        }
+
+        var bars = BarSeries(capacity: max(16, n / 60))
+        var fieldStart = [Int](repeating: 0, count: 16)
+        var fieldEnd = [Int](repeating: 0, count: 16)
+        var previousTime = Int64.min
+        while lineStart < n {
+            lineNumber += 1
+            var e = lineStart
+            var count = 0
+            var s = lineStart
+            while e < n && p[e] != 10 {
+                if p[e] == 44 {
+                    if count < 16 {
+                        fieldStart[count] = s
+                        fieldEnd[count] = e
+                    }
+                    count += 1
+                    s = e + 1
+                }
+                e += 1
+            }
+            var lineEndIndex = e
+            if lineEndIndex > lineStart && p[lineEndIndex - 1] == 13 { lineEndIndex -= 1 }
+            if lineEndIndex == lineStart {  // blank line
+                lineStart = e + 1
+                continue
+            }
+            if count < 16 {
+                fieldStart[count] = s
+                fieldEnd[count] = lineEndIndex
+            }
+            count += 1
+            guard count == layout.fields else {
+                throw DataError(
+                    file: file, line: lineNumber, column: 0,
+                    reason: "expected \(layout.fields) fields, found \(count)")
+            }
+            func field(_ k: Int) -> (Int, Int) {
+                var a = fieldStart[k]
+                var b = fieldEnd[k]
+                while a < b && (p[a] == 32 || p[a] == 34) { a += 1 }
+                while b > a && (p[b - 1] == 32 || p[b - 1] == 34) { b -= 1 }
+                return (a, b)
+            }
+            func number(_ k: Int, _ name: String) throws(DataError) -> Double {
+                let (a, b) = field(k)
+                guard let v = FastNumber.double(p, a, b) else {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
+                    throw DataError(
+                        file: file, line: lineNumber, column: k + 1, reason: "\(name): expected a number, got \"\(text)\"")
+                }
+                return v
+            }
+            let (ta, tb) = field(layout.time)
+            var time: Int64
+            if layout.textTime {
+                guard let t = Timestamp.parse(p, ta, tb) else {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
+                    throw DataError(
+                        file: file, line: lineNumber, column: layout.time + 1,
+                        reason: "time: expected YYYY-MM-DD HH:MM:SS+HH:MM, got \"\(text)\"")
+                }
+                time = t
+            } else {
+                guard let t = FastNumber.int64(p, ta, tb) else {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
+                    throw DataError(
+                        file: file, line: lineNumber, column: layout.time + 1,
+                        reason: "time: expected epoch milliseconds, got \"\(text)\"")
+                }
+                time = t >= 100_000_000_000_000 ? t / 1000 : t  // Binance since 2025: microseconds
+            }
+            let bar = Bar(
+                time: time, open: try number(layout.open, "open"), high: try number(layout.high, "high"),
+                low: try number(layout.low, "low"), close: try number(layout.close, "close"),
+                volume: try number(layout.volume, "volume"),
+                buyVolume: try layout.buyVolume.map { (k) throws(DataError) in try number(k, "buy_volume") } ?? 0,
+                sellVolume: try layout.sellVolume.map { (k) throws(DataError) in try number(k, "sell_volume") } ?? 0)
+            if let problem = check(bar) {
+                throw DataError(file: file, line: lineNumber, column: problem.column, reason: problem.reason)
+            }
+            guard time > previousTime else {
+                throw DataError(
+                    file: file, line: lineNumber, column: layout.time + 1,
+                    reason: "time \(Timestamp.format(time)) is not after the previous bar's")
+            }
+            previousTime = time
+            bars.append(bar)
+            lineStart = e + 1
+        }
+        guard !bars.isEmpty else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
+        return bars
+    }
+
+    /// Price sanity: positive, high the highest and low the lowest; volumes not negative.
+    private static func check(_ b: Bar) -> (column: Int, reason: String)? {
+        if !(b.low > 0) { return (4, "low must be positive, got \(b.low)") }
+        if b.high < max(b.open, b.close, b.low) { return (3, "high \(b.high) is below open, close or low") }
+        if b.low > min(b.open, b.close) { return (4, "low \(b.low) is above open or close") }
+        if b.volume < 0 { return (6, "volume must not be negative, got \(b.volume)") }
+        if b.buyVolume < 0 || b.sellVolume < 0 { return (7, "buy and sell volumes must not be negative") }
+        return nil
+    }
+
+    private static func detect(_ header: String, file: String, line: Int, format: BarFormat?) throws(DataError) -> Layout {
+        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")).lowercased()
+        }
+        let startsWithDigit = header.first.map { $0.isNumber } ?? false
+        if format == .binance || (format == nil && startsWithDigit && columns.count >= 11) {
+            guard columns.count == 12 || columns.count == 11 else {
+                throw DataError(file: file, line: line, column: 0, reason: "Binance klines have 12 fields, found \(columns.count)")
+            }
+            var l = Layout()
+            l.fields = columns.count
+            l.buyVolume = 9
+            l.hasHeader = !startsWithDigit
+            return l
+        }
+        guard !startsWithDigit else {
+            throw DataError(
+                file: file, line: line, column: 0,
+                reason: "expected a header (time,open,high,low,close,volume[,buy_volume,sell_volume]) or a Binance kline row")
+        }
+        var l = Layout()
+        l.fields = columns.count
+        func index(_ names: [String]) -> Int? { columns.firstIndex { names.contains($0) } }
+        guard let time = index(["time", "timestamp", "datetime", "date", "open_time"]) else {
+            throw DataError(file: file, line: line, column: 0, reason: "no time column (time or timestamp) in the header")
+        }
+        l.time = time
+        for (name, keyPath) in [("open", \Layout.open), ("high", \.high), ("low", \.low), ("close", \.close), ("volume", \.volume)] {
+            guard let k = index([name]) else {
+                throw DataError(file: file, line: line, column: 0, reason: "no \(name) column in the header")
+            }
+            l[keyPath: keyPath] = k
+        }
+        l.buyVolume = index(["buy_volume", "taker_buy_volume"])
+        l.sellVolume = index(["sell_volume", "taker_sell_volume"])
+        l.textTime = columns[time] != "timestamp" && columns[time] != "open_time"
+        if format == .plain { l.textTime = false }
+        if format == .seed { l.textTime = true }
+        return l
+    }
+}

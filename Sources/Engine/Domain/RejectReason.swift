@@ -1,0 +1,30 @@
+/// Why the exchange refused or canceled an order, in words a trader recognises.
+public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
+    case quantityNotPositive
+    case belowMinQuantity(quantity: Double, minimum: Double)
+    case belowMinNotional(notional: Double, minimum: Double)
+    case missingLimitPrice
+    case missingStopPrice
+    case priceNotPositive
+    case insufficientBalance(asset: String, needed: Double, free: Double)
+    case wouldCrossAsMaker
+    case fillOrKillNotFilled
+    case unknownOrder
+    case invalidBracket(String)
+
+    public var description: String {
+        switch self {
+        case .quantityNotPositive: "quantity is zero or negative after rounding to the step size"
+        case .belowMinQuantity(let q, let m): "quantity \(q) is below the minimum \(m)"
+        case .belowMinNotional(let n, let m): "notional \(n) is below the minimum \(m)"
+        case .missingLimitPrice: "a limit price is required for this order type"
+        case .missingStopPrice: "a stop price is required for this order type"
+        case .priceNotPositive: "price must be positive"
+        case .insufficientBalance(let a, let need, let free): "insufficient \(a): needs \(need), \(free) free"
+        case .wouldCrossAsMaker: "limit order would cross the market and was sent as post-only"
+        case .fillOrKillNotFilled: "fill-or-kill order could not be filled completely"
+        case .unknownOrder: "no such open order"
+        case .invalidBracket(let why): why
+        }
+    }
+}

@@ -1,0 +1,436 @@
+/// The backtest and paper exchange: matches orders against bars under a ``SimulationConfig``,
+/// charges fees with a ``FeeModel`` and keeps a spot wallet with free and held balances.
+///
+/// Matching rules (documented in docs/ENGINE.md):
+/// - An order is matched from the bar after the one it was submitted on; a market order under the
+///   `close` policy fills at once at the current close.
+/// - Within a bar: market orders first, then stops (so a stop-loss beats its take-profit when one
+///   bar touches both: the pessimistic reading), then limits.
+/// - Market: the bar's open. Stop: triggers when the range reaches the stop; fills at the stop, or at
+///   the open when the bar gaps through it. Limit: fills when the range reaches the limit, at the
+///   limit or at the open when the bar opens through it.
+/// - Slippage applies to fills that take liquidity; a volume cap fills orders partially.
+public struct SimulatedExchange: TradingVenue, Sendable {
+    public let instrument: Instrument
+    public let config: SimulationConfig
+    public let fees: any FeeModel
+    public private(set) var state: ExchangeState
+    /// Fills not yet taken by ``drainFills()``.
+    public private(set) var newFills: [Fill]
+
+    private var volumeUsed: Double = 0
+    private static let thirtyDays: Int64 = 30 * 24 * 3_600_000
+    private static let epsilon = 1e-12
+
+    public init(
+        instrument: Instrument, config: SimulationConfig, fees: any FeeModel, cash: Double, baseBalance: Double = 0
+    ) {
+        self.init(
+            instrument: instrument, config: config, fees: fees,
+            state: ExchangeState(wallet: Wallet(base: Balance(free: baseBalance), quote: Balance(free: cash))))
+    }
+
+    /// Restores an exchange from a checkpointed state.
+    public init(instrument: Instrument, config: SimulationConfig, fees: any FeeModel, state: ExchangeState) {
+        self.instrument = instrument
+        self.config = config
+        self.fees = fees
+        self.state = state
+        self.newFills = []
+        newFills.reserveCapacity(16)
+    }
+
+    // MARK: TradingVenue
+
+    @inlinable
+    public var wallet: Wallet { state.wallet }
+    @inlinable
+    public var barIndex: Int { state.barIndex }
+    @inlinable
+    public var openOrderIds: [OrderID] { state.openIds }
+    public var orders: [Order] { state.orders }
+
+    public func order(_ id: OrderID) -> Order? {
+        guard id >= 0, id < state.orders.count else { return nil }
+        return state.orders[Int(id)]
+    }
+
+    /// Takes the fills produced since the last call.
+    public mutating func drainFills() -> [Fill] {
+        defer { newFills.removeAll(keepingCapacity: true) }
+        return newFills
+    }
+
+    /// Whether fills are waiting for ``drainFills()``.
+    @inlinable
+    public var hasNewFills: Bool { !newFills.isEmpty }
+
+    // MARK: Bars
+
+    /// Moves to the next bar and matches working orders against it.
+    public mutating func process(bar: Bar, index: Int) {
+        state.bar = bar
+        state.barIndex = index
+        if !state.openIds.isEmpty { matchOpenOrders() }
+    }
+
+    private mutating func matchOpenOrders() {
+        volumeUsed = 0
+        let snapshot = state.openIds
+        // Pass 0: market, pass 1: stops, pass 2: limits.
+        for pass in 0..<3 {
+            for id in snapshot {
+                let o = state.orders[Int(id)]
+                guard o.status.isOpen, o.createdBar < state.barIndex else { continue }
+                let orderPass: Int
+                switch o.type {
+                case .market: orderPass = 0
+                case .stop: orderPass = 1
+                case .stopLimit: orderPass = o.triggered ? 2 : 1
+                case .limit: orderPass = 2
+                }
+                if orderPass == pass { match(id) }
+            }
+        }
+        state.openIds.removeAll { !state.orders[Int($0)].status.isOpen }
+    }
+
+    private mutating func match(_ id: OrderID) {
+        let bar = state.bar
+        var o = state.orders[Int(id)]
+        let firstBar = o.createdBar == state.barIndex - 1
+        var price: Double?
+        var liquidity = Liquidity.taker
+        switch o.type {
+        case .market:
+            price = slipped(bar.open, o.side)
+        case .stop, .stopLimit:
+            if !o.triggered {
+                let stop = o.stopPrice!
+                let hit = o.side == .buy ? bar.high >= stop : bar.low <= stop
+                guard hit else { return expireIfImmediate(id, firstBar: firstBar) }
+                o.triggered = true
+                state.orders[Int(id)] = o
+                let trigger = o.side == .buy ? max(bar.open, stop) : min(bar.open, stop)
+                if o.type == .stop {
+                    price = slipped(trigger, o.side)
+                } else {
+                    let limit = o.limitPrice!
+                    if o.side == .buy ? trigger <= limit : trigger >= limit { price = trigger }
+                }
+            } else {
+                price = limitFill(o, bar: bar)
+                liquidity = .maker
+            }
+        case .limit:
+            price = limitFill(o, bar: bar)
+            if let p = price {
+                // Marketable on arrival (the bar opened through the limit): it took liquidity.
+                liquidity = firstBar && p == bar.open && p != o.limitPrice ? .taker : .maker
+            }
+        }
+        guard let fillPrice = price else { return expireIfImmediate(id, firstBar: firstBar) }
+        var quantity = o.remaining
+        if config.maxVolumeShare > 0 {
+            let room = max(0, bar.volume * config.maxVolumeShare - volumeUsed)
+            quantity = instrument.roundQuantity(min(quantity, room))
+        }
+        if o.timeInForce == .fok && quantity < o.remaining - Self.epsilon {
+            return finish(id, .canceled, reason: .fillOrKillNotFilled)
+        }
+        if quantity > Self.epsilon {
+            execute(id, price: instrument.roundPrice(fillPrice), quantity: quantity, liquidity: liquidity)
+        }
+        expireIfImmediate(id, firstBar: true)
+    }
+
+    private func limitFill(_ o: Order, bar: Bar) -> Double? {
+        let limit = o.limitPrice!
+        if o.side == .buy {
+            return bar.low <= limit ? min(bar.open, limit) : nil
+        } else {
+            return bar.high >= limit ? max(bar.open, limit) : nil
+        }
+    }
+
+    @inline(__always)
+    private func slipped(_ price: Double, _ side: OrderSide) -> Double {
+        guard config.slippageFraction != 0 || config.slippageTicks != 0 else { return price }
+        return price * (1 + side.sign * config.slippageFraction) + side.sign * config.slippageTicks * instrument.tickSize
+    }
+
+    /// IOC and FOK orders live for one matching bar only.
+    private mutating func expireIfImmediate(_ id: OrderID, firstBar: Bool) {
+        let o = state.orders[Int(id)]
+        guard firstBar, o.status.isOpen, o.timeInForce != .gtc else { return }
+        finish(id, .canceled, reason: o.timeInForce == .fok ? .fillOrKillNotFilled : nil)
+    }
+
+    // MARK: Execution
+
+    /// Books one fill: wallet, fees, order state, brackets and OCO.
+    private mutating func execute(_ id: OrderID, price: Double, quantity requested: Double, liquidity: Liquidity) {
+        var o = state.orders[Int(id)]
+        var quantity = requested
+        var fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
+        var w = state.wallet
+        // Release what this order held for the part that fills.
+        let releaseShare = o.remaining > 0 ? min(1, quantity / o.remaining) : 1
+        let release = o.held * releaseShare
+        o.held -= release
+        if o.side == .buy {
+            w.quote.held -= release
+            w.quote.free += release
+            let cost = price * quantity + fee.quote
+            if cost > w.quote.free + Self.epsilon {
+                // Buy what the free cash affords, fees included (like "all cash" sizing).
+                let rate = fee.quote / max(price * quantity, Self.epsilon)
+                quantity = instrument.roundQuantity(max(0, w.quote.free) / (price * (1 + rate)))
+                guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
+                    state.wallet = w
+                    state.orders[Int(id)] = o
+                    return finish(
+                        id, .rejected,
+                        reason: .insufficientBalance(asset: instrument.quote, needed: cost, free: w.quote.free))
+                }
+                fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
+            }
+            w.quote.free -= price * quantity + fee.quote
+            w.base.free += quantity - fee.base
+        } else {
+            w.base.held -= release
+            w.base.free += release
+            if !config.allowShort && quantity + fee.base > w.base.free + Self.epsilon {
+                quantity = instrument.roundQuantity(max(0, w.base.free - fee.base))
+                guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
+                    state.wallet = w
+                    state.orders[Int(id)] = o
+                    return finish(
+                        id, .rejected,
+                        reason: .insufficientBalance(
+                            asset: instrument.base, needed: requested, free: w.base.free))
+                }
+                fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
+            }
+            w.base.free -= quantity + fee.base
+            w.quote.free += price * quantity - fee.quote
+        }
+        state.wallet = w
+        volumeUsed += quantity
+        recordVolume(price * quantity)
+
+        let filledBefore = o.filledQuantity
+        o.filledQuantity += quantity
+        o.averagePrice = (o.averagePrice * filledBefore + price * quantity) / o.filledQuantity
+        o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
+        state.orders[Int(id)] = o
+        newFills.append(
+            Fill(
+                seq: state.nextSeq, orderId: id, time: state.bar.time, barIndex: state.barIndex, side: o.side,
+                price: price, quantity: quantity, feeBase: fee.base, feeQuote: fee.quote, liquidity: liquidity,
+                tag: o.tag))
+        state.nextSeq += 1
+
+        if o.status == .filled { releaseHeld(id) }
+        if let other = o.ocoId { reduceOCO(other, by: quantity) }
+        if o.status == .filled && (o.takeProfit != nil || o.stopLoss != nil) { placeBracket(for: id) }
+    }
+
+    private func tradeInfo(_ o: Order, price: Double, quantity: Double, liquidity: Liquidity) -> TradeInfo {
+        TradeInfo(
+            side: o.side, orderType: o.type, liquidity: liquidity, price: price, quantity: quantity,
+            trailingVolume: state.trailingVolume)
+    }
+
+    private mutating func recordVolume(_ notional: Double) {
+        let now = state.bar.time
+        state.volumeWindow.append(.init(time: now, notional: notional))
+        state.trailingVolume += notional
+        var drop = 0
+        while drop < state.volumeWindow.count && state.volumeWindow[drop].time <= now - Self.thirtyDays {
+            state.trailingVolume -= state.volumeWindow[drop].notional
+            drop += 1
+        }
+        if drop > 0 { state.volumeWindow.removeFirst(drop) }
+    }
+
+    /// The other leg of an OCO pair shrinks by what this leg filled, and ends when nothing is left.
+    private mutating func reduceOCO(_ id: OrderID, by quantity: Double) {
+        var other = state.orders[Int(id)]
+        guard other.status.isOpen else { return }
+        other.quantity = max(other.filledQuantity, other.quantity - quantity)
+        state.orders[Int(id)] = other
+        if other.remaining <= Self.epsilon { finish(id, .canceled, reason: nil) }
+    }
+
+    /// Places the take-profit and stop-loss of a filled entry, one-cancels-the-other.
+    private mutating func placeBracket(for parentId: OrderID) {
+        let parent = state.orders[Int(parentId)]
+        let side = parent.side.opposite
+        let quantity = instrument.roundQuantity(parent.filledQuantity)
+        var legs: [OrderID] = []
+        if let tp = parent.takeProfit {
+            legs.append(appendOrder(side: side, type: .limit, quantity: quantity, limit: tp, stop: nil, tag: "take_profit", parent: parentId))
+        }
+        if let sl = parent.stopLoss {
+            legs.append(appendOrder(side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss", parent: parentId))
+        }
+        if legs.count == 2 {
+            state.orders[Int(legs[0])].ocoId = legs[1]
+            state.orders[Int(legs[1])].ocoId = legs[0]
+        }
+    }
+
+    private mutating func appendOrder(
+        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
+        parent: OrderID?
+    ) -> OrderID {
+        let id = OrderID(state.orders.count)
+        state.orders.append(
+            Order(
+                id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
+                timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
+                createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
+                parentId: parent, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))
+        state.openIds.append(id)
+        return id
+    }
+
+    private mutating func releaseHeld(_ id: OrderID) {
+        let o = state.orders[Int(id)]
+        guard o.held != 0 else { return }
+        if o.side == .buy {
+            state.wallet.quote.held -= o.held
+            state.wallet.quote.free += o.held
+        } else {
+            state.wallet.base.held -= o.held
+            state.wallet.base.free += o.held
+        }
+        state.orders[Int(id)].held = 0
+    }
+
+    private mutating func finish(_ id: OrderID, _ status: OrderStatus, reason: RejectReason?) {
+        releaseHeld(id)
+        state.orders[Int(id)].status = status
+        state.orders[Int(id)].rejectReason = reason
+        if status == .rejected { state.rejectedOrders += 1 }
+    }
+
+    // MARK: Orders
+
+    @discardableResult
+    public mutating func submit(_ r: OrderRequest) -> OrderID {
+        let id = appendOrder(
+            side: r.side, type: r.type, quantity: instrument.roundQuantity(r.quantity),
+            limit: r.limitPrice.map(instrument.roundPrice), stop: r.stopPrice.map(instrument.roundPrice), tag: r.tag,
+            parent: nil)
+        state.orders[Int(id)].timeInForce = r.timeInForce
+        state.orders[Int(id)].postOnly = r.postOnly
+        state.orders[Int(id)].takeProfit = r.takeProfit.map(instrument.roundPrice)
+        state.orders[Int(id)].stopLoss = r.stopLoss.map(instrument.roundPrice)
+        if let reason = validate(state.orders[Int(id)]) {
+            finish(id, .rejected, reason: reason)
+            state.openIds.removeLast()
+            return id
+        }
+        if r.type == .market && config.marketFill == .close {
+            execute(id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: state.orders[Int(id)].quantity, liquidity: .taker)
+            if state.orders[Int(id)].status.isOpen { finish(id, .canceled, reason: nil) }
+            state.openIds.removeAll { $0 == id }
+            return id
+        }
+        hold(id)
+        return id
+    }
+
+    /// The price an order is expected to trade at, for checks and reservations.
+    private func referencePrice(_ o: Order) -> Double {
+        o.limitPrice ?? o.stopPrice ?? state.bar.close
+    }
+
+    private func validate(_ o: Order) -> RejectReason? {
+        if o.quantity <= Self.epsilon { return .quantityNotPositive }
+        if o.quantity < instrument.minQuantity { return .belowMinQuantity(quantity: o.quantity, minimum: instrument.minQuantity) }
+        if (o.type == .limit || o.type == .stopLimit) && o.limitPrice == nil { return .missingLimitPrice }
+        if (o.type == .stop || o.type == .stopLimit) && o.stopPrice == nil { return .missingStopPrice }
+        for p in [o.limitPrice, o.stopPrice, o.takeProfit, o.stopLoss] {
+            if let p, !(p > 0) { return .priceNotPositive }
+        }
+        let ref = referencePrice(o)
+        if ref * o.quantity < instrument.minNotional {
+            return .belowMinNotional(notional: ref * o.quantity, minimum: instrument.minNotional)
+        }
+        if let tp = o.takeProfit, o.side == .buy ? tp <= ref : tp >= ref { return .invalidBracket("take-profit must be on the profit side of the entry") }
+        if let sl = o.stopLoss, o.side == .buy ? sl >= ref : sl <= ref { return .invalidBracket("stop-loss must be on the loss side of the entry") }
+        if o.postOnly, o.type == .limit, let limit = o.limitPrice,
+            o.side == .buy ? limit >= state.bar.close : limit <= state.bar.close
+        {
+            return .wouldCrossAsMaker
+        }
+        let w = state.wallet
+        if o.side == .buy {
+            let needed = ref * o.quantity
+            if needed > w.quote.free + Self.epsilon {
+                return .insufficientBalance(asset: instrument.quote, needed: needed, free: w.quote.free)
+            }
+        } else if !config.allowShort && o.quantity > w.base.free + Self.epsilon {
+            return .insufficientBalance(asset: instrument.base, needed: o.quantity, free: w.base.free)
+        }
+        return nil
+    }
+
+    /// Reserves the funds a working order may spend.
+    private mutating func hold(_ id: OrderID) {
+        let o = state.orders[Int(id)]
+        if o.side == .buy {
+            let amount = min(referencePrice(o) * o.remaining, max(0, state.wallet.quote.free))
+            state.wallet.quote.free -= amount
+            state.wallet.quote.held += amount
+            state.orders[Int(id)].held = amount
+        } else {
+            let amount = min(o.remaining, max(0, state.wallet.base.free))
+            state.wallet.base.free -= amount
+            state.wallet.base.held += amount
+            state.orders[Int(id)].held = amount
+        }
+    }
+
+    @discardableResult
+    public mutating func cancel(_ id: OrderID) -> Bool {
+        guard let o = order(id), o.status.isOpen else { return false }
+        finish(id, .canceled, reason: nil)
+        state.openIds.removeAll { $0 == id }
+        return true
+    }
+
+    @discardableResult
+    public mutating func modify(_ id: OrderID, quantity: Double?, limitPrice: Double?, stopPrice: Double?) -> Bool {
+        guard let old = order(id), old.status.isOpen else { return false }
+        var o = old
+        if let q = quantity { o.quantity = instrument.roundQuantity(q) }
+        if let p = limitPrice { o.limitPrice = instrument.roundPrice(p) }
+        if let p = stopPrice { o.stopPrice = instrument.roundPrice(p) }
+        guard o.quantity > o.filledQuantity + Self.epsilon else { return false }
+        releaseHeld(id)
+        o.held = 0
+        state.orders[Int(id)] = o
+        if validate(o.remainingOnly) != nil {
+            state.orders[Int(id)] = old
+            state.orders[Int(id)].held = 0
+            hold(id)
+            return false
+        }
+        hold(id)
+        return true
+    }
+}
+
+extension Order {
+    /// The order as if only its remaining quantity were new, for re-validation after a modify.
+    fileprivate var remainingOnly: Order {
+        var o = self
+        o.quantity = remaining
+        o.filledQuantity = 0
+        return o
+    }
+}

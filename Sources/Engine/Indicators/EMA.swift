@@ -1,0 +1,75 @@
+/// Exponential moving average of the close, as TA-Lib computes it: seeded with the SMA of the first
+/// `period` values (first value at index `period - 1`), then `ema += k·(x − ema)` with `k = 2/(n+1)`,
+/// fused multiply-add as TA-Lib's FMA path.
+public struct EMA: Indicator {
+    public let period: Int
+    public let k: Double
+    @usableFromInline var seen: Int = 0
+    @usableFromInline var seedSum: Double = 0
+    @usableFromInline var _value: Double = .nan
+    public var value: Double { _value }
+
+    public static let descriptor = IndicatorDescriptor(
+        name: "ema", summary: "Exponential moving average of the close.", parameters: [.period(30)],
+        outputs: ["ema"])
+
+    public init(period: Int) {
+        precondition(period >= 1)
+        self.period = period
+        k = 2.0 / Double(period + 1)
+    }
+
+    public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
+
+    @inlinable
+    @discardableResult
+    public mutating func update(_ x: Double) -> Double? {
+        if seen >= period {
+            _value = _value.addingProduct(x - value, k)
+            return value
+        }
+        seen += 1
+        seedSum += x
+        guard seen == period else { return nil }
+        _value = seedSum / Double(period)
+        return value
+    }
+
+    /// Starts the average from a given value (MACD seeds its EMAs this way).
+    @inlinable
+    public mutating func seed(_ value: Double) {
+        seen = period
+        self._value = value
+    }
+
+    @inlinable
+    public var isReady: Bool { seen >= period }
+
+    @discardableResult
+    public mutating func update(_ bar: Bar) -> Bool { update(bar.close) != nil }
+
+    public func output(_ k: Int) -> Double { value }
+
+    public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
+        [batch(bars.close, period: p.int("period"))]
+    }
+
+    public static func batch(_ x: [Double], period n: Int) -> [Double] {
+        var out = [Double](repeating: .nan, count: x.count)
+        guard n >= 1, x.count >= n else { return out }
+        let k = 2.0 / Double(n + 1)
+        x.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { out in
+                var sum = 0.0
+                for i in 0..<n { sum += x[i] }
+                var ema = sum / Double(n)
+                out[n - 1] = ema
+                for i in n..<x.count {
+                    ema = ema.addingProduct(x[i] - ema, k)
+                    out[i] = ema
+                }
+            }
+        }
+        return out
+    }
+}

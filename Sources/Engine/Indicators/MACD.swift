@@ -1,0 +1,70 @@
+/// Moving average convergence/divergence, as TA-Lib's `MACD`: both EMAs start at index `slow − 1`,
+/// each seeded with the SMA of its own last `period` closes there (TA-Lib's quirk for the fast
+/// one); the signal is an EMA of the MACD line; all three outputs start at `slow + signal − 2`.
+public struct MACD: Indicator {
+    public let fastPeriod: Int
+    public let slowPeriod: Int
+    @usableFromInline var fast: EMA
+    @usableFromInline var slow: EMA
+    @usableFromInline var signalEMA: EMA
+    @usableFromInline var seen: Int = 0
+    @usableFromInline var fastSeed: Double = 0
+    @usableFromInline var slowSeed: Double = 0
+    @usableFromInline var _macd: Double = .nan
+    public var macd: Double { _macd }
+    @usableFromInline var _signal: Double = .nan
+    public var signal: Double { _signal }
+    @usableFromInline var _histogram: Double = .nan
+    public var histogram: Double { _histogram }
+
+    public static let descriptor = IndicatorDescriptor(
+        name: "macd", summary: "MACD line, signal and histogram.",
+        parameters: [
+            .int("fast", default: 12, range: 2...100_000, "fast EMA period"),
+            .int("slow", default: 26, range: 2...100_000, "slow EMA period"),
+            .int("signal", default: 9, range: 1...100_000, "signal EMA period"),
+        ], outputs: ["macd", "signal", "hist"])
+
+    public init(fast: Int = 12, slow: Int = 26, signal: Int = 9) {
+        let (f, s) = fast <= slow ? (fast, slow) : (slow, fast)
+        fastPeriod = f
+        slowPeriod = s
+        self.fast = EMA(period: f)
+        self.slow = EMA(period: s)
+        signalEMA = EMA(period: signal)
+    }
+
+    public init(parameters p: Parameters) throws(SpecError) {
+        self.init(fast: p.int("fast"), slow: p.int("slow"), signal: p.int("signal"))
+    }
+
+    @inlinable
+    @discardableResult
+    public mutating func update(_ x: Double) -> Bool {
+        if seen < slowPeriod {
+            seen += 1
+            slowSeed += x
+            if seen > slowPeriod - fastPeriod { fastSeed += x }
+            guard seen == slowPeriod else { return false }
+            fast.seed(fastSeed / Double(fastPeriod))
+            slow.seed(slowSeed / Double(slowPeriod))
+        } else {
+            fast.update(x)
+            slow.update(x)
+        }
+        let line = fast.value - slow.value
+        guard let sig = signalEMA.update(line) else { return false }
+        _macd = line
+        _signal = sig
+        _histogram = line - sig
+        return true
+    }
+
+    @inlinable
+    public var isReady: Bool { signalEMA.isReady }
+
+    @discardableResult
+    public mutating func update(_ bar: Bar) -> Bool { update(bar.close) }
+
+    public func output(_ k: Int) -> Double { k == 0 ? macd : k == 1 ? signal : histogram }
+}

@@ -1,0 +1,47 @@
+/// A fixed-capacity window of the most recent values. Pushing never allocates once created.
+public struct RingBuffer: Sendable, Hashable, Codable {
+    @usableFromInline var storage: [Double]
+    @usableFromInline var head: Int = 0
+    @usableFromInline var _count: Int = 0
+    public var count: Int { _count }
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "a window needs at least one slot")
+        storage = Array(repeating: 0, count: capacity)
+    }
+
+    @inlinable
+    public var capacity: Int { storage.count }
+
+    @inlinable
+    public var isFull: Bool { count == storage.count }
+
+    /// Appends `value`; when full, drops the oldest value and returns it.
+    @inlinable
+    @discardableResult
+    public mutating func push(_ value: Double) -> Double? {
+        if count < storage.count {
+            storage[(head + count) % storage.count] = value
+            _count += 1
+            return nil
+        }
+        let old = storage[head]
+        storage[head] = value
+        head += 1
+        if head == storage.count { head = 0 }
+        return old
+    }
+
+    /// The value `age` steps back: 0 is the newest.
+    @inlinable
+    public subscript(age age: Int) -> Double {
+        storage[(head + count - 1 - age + storage.count) % storage.count]
+    }
+
+    /// The oldest value held.
+    @inlinable
+    public var oldest: Double { storage[head] }
+
+    /// Values oldest first.
+    public var values: [Double] { (0..<count).map { self[age: count - 1 - $0] } }
+}

@@ -1,0 +1,60 @@
+/// Standard deviation of the close over a window (population, as TA-Lib's `STDDEV` with
+/// `nbdev = 1`; the seed's Std). The variance is kept with a rolling Welford update, which stays
+/// accurate where `E[x²] − E[x]²` loses digits.
+public struct StdDev: Indicator {
+    public let period: Int
+    @usableFromInline var window: RingBuffer
+    @usableFromInline var mean: Double = 0
+    @usableFromInline var m2: Double = 0
+    @usableFromInline var _value: Double = .nan
+    public var value: Double { _value }
+
+    public static let descriptor = IndicatorDescriptor(
+        name: "stddev", summary: "Population standard deviation of the close.", parameters: [.period(20, min: 2)],
+        outputs: ["stddev"])
+
+    public init(period: Int) {
+        precondition(period >= 1)
+        self.period = period
+        window = RingBuffer(capacity: period)
+    }
+
+    public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
+
+    /// Feeds one value; returns the population variance once the window is full.
+    @inlinable
+    @discardableResult
+    public mutating func updateVariance(_ x: Double) -> Double? {
+        if let old = window.push(x) {
+            let oldMean = mean
+            mean += (x - old) / Double(period)
+            m2 += (x - old) * (x - mean + old - oldMean)
+            if m2 < 0 { m2 = 0 }
+        } else {
+            let delta = x - mean
+            mean += delta / Double(window.count)
+            m2 += delta * (x - mean)
+        }
+        return window.isFull ? m2 / Double(period) : nil
+    }
+
+    /// The window's mean (valid once full).
+    @inlinable
+    public var windowMean: Double { mean }
+
+    @inlinable
+    @discardableResult
+    public mutating func update(_ x: Double) -> Double? {
+        guard let variance = updateVariance(x) else { return nil }
+        _value = variance.squareRoot()
+        return value
+    }
+
+    @inlinable
+    public var isReady: Bool { window.isFull }
+
+    @discardableResult
+    public mutating func update(_ bar: Bar) -> Bool { update(bar.close) != nil }
+
+    public func output(_ k: Int) -> Double { value }
+}

@@ -1,0 +1,18 @@
+/// The lists of built-in components, in the order `ats` prints them.
+enum BuiltIns {
+    static let strategies: [StrategyRegistration] = [
+        StrategyRegistration(SMACross.self),
+        StrategyRegistration(RSIReversion.self),
+        StrategyRegistration(NoopStrategy.self),
+    ]
+
+    static let indicators: [any Indicator.Type] = [
+        SMA.self, EMA.self, RSI.self, StdDev.self, BollingerBands.self, TrueRange.self, ATR.self, MACD.self,
+    ]
+
+    static let feeModels: [any FeeModel.Type] = [
+        GenericFees.self, MakerTakerFees.self, FixedFees.self, TieredFees.self,
+    ]
+
+    static let exchanges: [any ExchangeModel.Type] = [SimulatedVenue.self]
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A ``RunSpec`` checked against the registry: every component found, every parameter valid.
+public struct ResolvedRun: Sendable {
+    public var spec: RunSpec
+    public var strategy: Registry.StrategyEntry
+    public var strategyParameters: Parameters
+    public var instrument: Instrument
+    public var simulation: SimulationConfig
+    public var feeModel: any FeeModel
+}
+
+extension Registry {
+    /// Validates a run spec; the error names the field, e.g. `strategy.config.slow`.
+    public func resolve(_ spec: RunSpec) throws(SpecError) -> ResolvedRun {
+        // Exchange and symbol.
+        let exchangeName: String
+        do { exchangeName = try spec.exchange.namespace.isEmpty ? "simulated" : ComponentRef(namespace: spec.exchange.namespace).name(in: "exchanges") }
+        catch { throw error.nested(under: "exchange") }
+        guard let exchangeEntry = exchanges[exchangeName] else {
+            throw SpecError(field: "exchange.namespace", reason: "unknown exchange \"\(exchangeName)\" (known: \(exchanges.keys.sorted().joined(separator: ", ")))")
+        }
+        for (part, value) in [("base", spec.exchange.symbol.base), ("quote", spec.exchange.symbol.quote)] where !Instrument.isValidAsset(value) {
+            throw SpecError(field: "exchange.symbol.\(part)", reason: "must be 1-20 upper-case letters or digits, got \"\(value)\"")
+        }
+        guard spec.exchange.symbol.base != spec.exchange.symbol.quote else {
+            throw SpecError(field: "exchange.symbol", reason: "base and quote must differ")
+        }
+        let venue: any ExchangeModel
+        do {
+            let p = try exchangeEntry.type.descriptor.validate(spec.exchange.config)
+            venue = try exchangeEntry.type.init(parameters: p)
+        } catch { throw error.nested(under: "exchange.config") }
+
+        // Strategy.
+        let strategyName: String
+        do { strategyName = try spec.strategy.name(in: "strategies") } catch { throw error.nested(under: "strategy") }
+        guard let strategy = strategies[strategyName] else {
+            throw SpecError(field: "strategy.namespace", reason: "unknown strategy \"\(strategyName)\" (known: \(strategies.keys.sorted().joined(separator: ", ")))")
+        }
+        let strategyParameters: Parameters
+        do {
+            strategyParameters = try strategy.descriptor.validate(spec.strategy.config)
+            // Constructing checks cross-field rules (fast < slow); the instance is discarded.
+            _ = try strategy.make(strategyParameters, Self.probeExchange, nil, SessionOptions())
+        } catch let e as SpecError {
+            throw e.nested(under: "strategy.config")
+        } catch {
+            throw SpecError(field: "strategy.config", reason: "\(error)")
+        }
+
+        // Fees.
+        let feeName: String
+        do { feeName = try spec.fees.name(in: "fees") } catch { throw error.nested(under: "fees") }
+        guard let feeEntry = fees[feeName] else {
+            throw SpecError(field: "fees.namespace", reason: "unknown fee model \"\(feeName)\" (known: \(fees.keys.sorted().joined(separator: ", ")))")
+        }
+        let feeModel: any FeeModel
+        do { feeModel = try feeEntry.type.init(parameters: try feeEntry.type.descriptor.validate(spec.fees.config)) }
+        catch { throw error.nested(under: "fees.config") }
+
+        guard spec.portfolio.cash.isFinite, spec.portfolio.cash >= 0 else {
+            throw SpecError(field: "portfolio.cash", reason: "must be a non-negative number")
+        }
+        guard spec.portfolio.base.isFinite, spec.portfolio.base >= 0 else {
+            throw SpecError(field: "portfolio.base", reason: "must be a non-negative number")
+        }
+        return ResolvedRun(
+            spec: spec, strategy: strategy, strategyParameters: strategyParameters,
+            instrument: venue.instrument(base: spec.exchange.symbol.base, quote: spec.exchange.symbol.quote),
+            simulation: venue.simulation, feeModel: feeModel)
+    }
+
+    private static let probeExchange = SimulatedExchange(
+        instrument: Instrument(base: "A", quote: "B"), config: SimulationConfig(), fees: FixedFees(perFill: 0), cash: 0)
+
+    /// Makes a session for a resolved run, fresh or restored from a checkpoint.
+    public func makeSession(_ run: ResolvedRun, checkpoint: Data? = nil, options: SessionOptions = SessionOptions())
+        throws -> any BacktestSession
+    {
+        let exchange = SimulatedExchange(
+            instrument: run.instrument, config: run.simulation, fees: run.feeModel, cash: run.spec.portfolio.cash,
+            baseBalance: run.spec.portfolio.base)
+        return try run.strategy.make(run.strategyParameters, exchange, checkpoint, options)
+    }
+}

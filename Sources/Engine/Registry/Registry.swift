@@ -1,0 +1,97 @@
+import Foundation
+
+/// Every strategy, indicator, fee model and exchange the engine knows, by name. Built-ins are
+/// registered first; custom modules register after them, and a custom component with a built-in's
+/// name replaces it (the seed's "custom first").
+public struct Registry: Sendable {
+    /// Where a component came from.
+    public enum Origin: String, Sendable { case builtIn = "built-in", custom }
+
+    public struct StrategyEntry: Sendable {
+        public var descriptor: ComponentDescriptor
+        public var origin: Origin
+        /// Makes a session of this strategy type; its loop is specialised here, where the type is known.
+        let make: @Sendable (Parameters, SimulatedExchange, Data?, SessionOptions) throws -> any BacktestSession
+    }
+
+    public struct IndicatorEntry: Sendable {
+        public var descriptor: IndicatorDescriptor
+        public var origin: Origin
+        public var type: any Indicator.Type
+    }
+
+    public struct FeeEntry: Sendable {
+        public var origin: Origin
+        public var type: any FeeModel.Type
+    }
+
+    public struct ExchangeEntry: Sendable {
+        public var origin: Origin
+        public var type: any ExchangeModel.Type
+    }
+
+    public private(set) var strategies: [String: StrategyEntry] = [:]
+    public private(set) var indicators: [String: IndicatorEntry] = [:]
+    public private(set) var fees: [String: FeeEntry] = [:]
+    public private(set) var exchanges: [String: ExchangeEntry] = [:]
+
+    public init() {}
+
+    /// The engine's own components.
+    public static let builtIn: Registry = {
+        var r = Registry()
+        for s in BuiltIns.strategies { s.register(into: &r) }
+        for i in BuiltIns.indicators { r.registerIndicator(i, origin: .builtIn) }
+        for f in BuiltIns.feeModels { r.registerFeeModel(f, origin: .builtIn) }
+        for e in BuiltIns.exchanges { r.registerExchange(e, origin: .builtIn) }
+        return r
+    }()
+
+    public mutating func registerStrategy<S: Strategy>(_ type: S.Type, origin: Origin = .custom) {
+        strategies[S.descriptor.name] = StrategyEntry(descriptor: S.descriptor, origin: origin) {
+            parameters, exchange, checkpoint, options in
+            if let checkpoint {
+                return try BacktestRun<S>(
+                    restoring: checkpoint, exchange: exchange, recordTrades: options.recordTrades,
+                    recordEquity: options.recordEquity)
+            }
+            return BacktestRun(
+                strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
+                recordEquity: options.recordEquity)
+        }
+    }
+
+    public mutating func registerIndicator(_ type: any Indicator.Type, origin: Origin = .custom) {
+        indicators[type.descriptor.name] = IndicatorEntry(descriptor: type.descriptor, origin: origin, type: type)
+    }
+
+    public mutating func registerFeeModel(_ type: any FeeModel.Type, origin: Origin = .custom) {
+        fees[type.descriptor.name] = FeeEntry(origin: origin, type: type)
+    }
+
+    public mutating func registerExchange(_ type: any ExchangeModel.Type, origin: Origin = .custom) {
+        exchanges[type.descriptor.name] = ExchangeEntry(origin: origin, type: type)
+    }
+}
+
+/// What a session records besides its statistics.
+public struct SessionOptions: Sendable {
+    public var recordTrades: Bool
+    public var recordEquity: Bool
+
+    public init(recordTrades: Bool = false, recordEquity: Bool = false) {
+        self.recordTrades = recordTrades
+        self.recordEquity = recordEquity
+    }
+}
+
+/// A strategy type in a list, so built-ins can be enumerated and registered generically.
+struct StrategyRegistration: Sendable {
+    let register: @Sendable (inout Registry) -> Void
+
+    init<S: Strategy>(_ type: S.Type) {
+        register = { $0.registerStrategy(type, origin: .builtIn) }
+    }
+
+    func register(into r: inout Registry) { register(&r) }
+}

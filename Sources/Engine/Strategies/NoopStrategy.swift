@@ -1,0 +1,9 @@
+/// Does nothing (the seed's test strategy): the baseline for engine overhead and data checks.
+public struct NoopStrategy: Strategy {
+    public static let descriptor = ComponentDescriptor(
+        name: "noop", summary: "Places no orders; measures the engine and checks data.", parameters: [])
+
+    public init(parameters: Parameters) throws(SpecError) {}
+
+    public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {}
+}

@@ -1,0 +1,48 @@
+/// Mean reversion on RSI: buy when RSI falls below `oversold`, exit when it rises above `exit`
+/// (or reverse to short above `overbought` in long/short mode).
+public struct RSIReversion: Strategy {
+    var rsi: RSI
+    var oversold: Double
+    var overbought: Double
+    var exitLevel: Double
+    var direction: Direction
+    var sizing: Sizing
+
+    public static let descriptor = ComponentDescriptor(
+        name: "rsi_reversion",
+        summary: "Buy oversold RSI, sell when it recovers; short overbought RSI in long/short mode.",
+        parameters: [
+            .int("period", default: 14, range: 2...100_000, "RSI period"),
+            .double("oversold", default: 30, range: 0...100, "buy below this RSI"),
+            .double("overbought", default: 70, range: 0...100, "sell (or short) above this RSI"),
+            .double("exit", default: 50, range: 0...100, "close the position when RSI crosses this level"),
+            Direction.parameter,
+        ] + Sizing.parameters)
+
+    public init(parameters p: Parameters) throws(SpecError) {
+        guard p.double("oversold") < p.double("overbought") else {
+            throw SpecError(field: "oversold", reason: "must be below overbought (\(p.double("overbought")))")
+        }
+        rsi = RSI(period: p.int("period"))
+        oversold = p.double("oversold")
+        overbought = p.double("overbought")
+        exitLevel = p.double("exit")
+        direction = Direction(rawValue: p.string("direction")) ?? .longOnly
+        sizing = Sizing(p)
+    }
+
+    public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
+        guard let r = rsi.update(bar.close), venue.openOrderIds.isEmpty else { return }
+        let position = venue.position
+        let step = max(venue.instrument.stepSize / 2, 1e-12)
+        if r < oversold && position <= step {
+            PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "oversold")
+        } else if r > overbought && direction == .longShort && position >= -step {
+            PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "overbought")
+        } else if position > step && r > exitLevel {
+            PositionTarget.move(to: 0, venue: &venue, tag: "exit")
+        } else if position < -step && r < exitLevel {
+            PositionTarget.move(to: 0, venue: &venue, tag: "exit")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Moving-average crossover: when the fast SMA crosses above the slow one, go long; when it crosses
+/// below, close the long (long-only) or reverse to short (long/short).
+public struct SMACross: Strategy {
+    var fast: SMA
+    var slow: SMA
+    var direction: Direction
+    var sizing: Sizing
+    /// Sign of fast − slow on the previous bar: +1, −1, or 0 before both averages exist.
+    var previousSide: Int8 = 0
+
+    public static let descriptor = ComponentDescriptor(
+        name: "sma_cross",
+        summary: "Long when the fast SMA crosses above the slow SMA; exit or reverse on the cross below.",
+        parameters: [
+            .int("fast", default: 10, range: 1...100_000, "fast SMA period"),
+            .int("slow", default: 30, range: 2...100_000, "slow SMA period"),
+            Direction.parameter,
+        ] + Sizing.parameters)
+
+    public init(parameters p: Parameters) throws(SpecError) {
+        guard p.int("fast") < p.int("slow") else {
+            throw SpecError(field: "fast", reason: "must be smaller than slow (\(p.int("slow"))), got \(p.int("fast"))")
+        }
+        fast = SMA(period: p.int("fast"))
+        slow = SMA(period: p.int("slow"))
+        direction = Direction(rawValue: p.string("direction")) ?? .longOnly
+        sizing = Sizing(p)
+    }
+
+    public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
+        let f = fast.update(bar.close)
+        guard let s = slow.update(bar.close), let f else { return }
+        let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
+        defer { previousSide = side }
+        guard previousSide != 0, side != previousSide else { return }
+        if side > 0 {
+            PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "long")
+        } else if direction == .longShort {
+            PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "short")
+        } else {
+            PositionTarget.move(to: 0, venue: &venue, tag: "exit")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// A trading strategy: receives bars (and its own fills) and places orders through the venue.
+///
+/// A strategy is a value type whose stored properties are its whole state (indicators included);
+/// being Codable is what lets a job checkpoint and resume it bit for bit. The venue is a generic
+/// parameter, so a backtest compiles to direct calls with no dynamic dispatch per bar.
+public protocol Strategy: Sendable, Codable {
+    /// Registry name, summary and parameters.
+    static var descriptor: ComponentDescriptor { get }
+    /// Builds the strategy from validated parameters; cross-field problems throw a ``SpecError``.
+    init(parameters: Parameters) throws(SpecError)
+    /// Called once per bar, after working orders were matched against it.
+    mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V)
+    /// Called for each of the strategy's fills, right after the bar or order that produced it.
+    mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
+}
+
+extension Strategy {
+    public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
+}

@@ -1,0 +1,104 @@
+# Shared helpers for start.sh and test.sh: install what is missing, run a private PostgreSQL.
+# Sourced, not executed.
+
+ATS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        log "need root to run: $*"; return 1; fi
+}
+
+# Installs the Debian packages the system needs when they are missing.
+ensure_packages() {
+    local missing=()
+    pg_bindir >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
+    command -v psql >/dev/null || missing+=(postgresql-client)
+    for tool in curl git pkg-config; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+    [ -e /usr/include/sqlite3.h ] || true
+    dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+    dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if ! command -v swift >/dev/null; then
+        for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+            [ -x "$d/swift" ] && export PATH="$d:$PATH" && break
+        done
+    fi
+    command -v swift >/dev/null || { log "Swift 6 is required: https://www.swift.org/install/linux/"; return 1; }
+}
+
+# The newest installed PostgreSQL's bin directory.
+pg_bindir() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$d" ] && [ -x "$d/pg_ctl" ] && echo "$d"
+}
+
+# Runs a command as the user that owns the private cluster (postgres when we are root: PostgreSQL
+# refuses to run as root).
+pg_run() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_start NAME PORT: starts (creating if needed) a cluster in .data/NAME listening on 127.0.0.1:PORT
+# only, with a generated password for role "ats" and a database "ats". Prints the URL on stdout.
+pg_start() {
+    local name=$1 port=$2 bindir dir pwfile
+    bindir=$(pg_bindir)
+    dir="$ATS_ROOT/.data/$name"
+    pwfile="$ATS_ROOT/.data/$name.password"
+    mkdir -p "$ATS_ROOT/.data"
+    if [ ! -f "$dir/PG_VERSION" ]; then
+        log "creating PostgreSQL cluster in .data/$name"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+        chmod 700 "$dir"
+        head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pwfile"
+        chmod 600 "$pwfile"
+        pg_run "$bindir/initdb" -D "$dir" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+            -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >>"$dir/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+CONF
+    fi
+    if ! pg_run "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        pg_run "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+    fi
+    local pw
+    pw=$(cat "$pwfile")
+    pg_run "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q <<SQL >/dev/null
+SELECT 'ok';
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ats') THEN
+    CREATE ROLE ats LOGIN CREATEDB PASSWORD '$pw';
+  ELSE
+    ALTER ROLE ats PASSWORD '$pw';
+  END IF;
+END \$\$;
+SQL
+    if ! pg_run "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname='ats'" | grep -q 1; then
+        pg_run "$bindir/createdb" -h "$dir" -p "$port" -U postgres -O ats ats
+    fi
+    echo "postgres://ats:$pw@127.0.0.1:$port/ats"
+}
+
+# pg_stop NAME: stops the cluster in .data/NAME if it runs.
+pg_stop() {
+    local dir="$ATS_ROOT/.data/$1" bindir
+    bindir=$(pg_bindir) || return 0
+    if [ -f "$dir/postmaster.pid" ]; then
+        pg_run "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+}

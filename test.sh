@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL on 127.0.0.1 (in .data/pg-test, which
+# git ignores). Installs what is missing first. Extra arguments go to `swift test`
+# (e.g. ./test.sh --filter Exchange).
+set -euo pipefail
+source "$(dirname "$0")/scripts/lib.sh"
+cd "$ATS_ROOT"
+
+ensure_packages
+PORT=${ATS_TEST_PG_PORT:-55432}
+pg_stop pg-test
+rm -rf .data/pg-test .data/pg-test.password
+export ATS_TEST_DATABASE_URL
+ATS_TEST_DATABASE_URL=$(pg_start pg-test "$PORT")
+trap 'pg_stop pg-test' EXIT
+
+log "building"
+swift build --build-tests
+log "testing"
+swift test --skip-build "$@"
