@@ -25,11 +25,12 @@ public struct Instrument: Sendable, Hashable, Codable {
     /// The symbol as venues print it, `BTCUSDT`.
     public var symbol: String { base + quote }
 
-    /// Rounds a price to the nearest tick.
+    /// Rounds a price to the nearest tick, landing on the decimal the tick implies
+    /// (99.987 with tick 0.01 is 99.99, not 99.99000000000001).
     @inlinable
     public func roundPrice(_ price: Double) -> Double {
         guard tickSize > 0 else { return price }
-        return (price / tickSize).rounded(.toNearestOrEven) * tickSize
+        return Self.snap((price / tickSize).rounded(.toNearestOrEven), tickSize)
     }
 
     /// Rounds a quantity down to the step size (never buys or sells more than asked).
@@ -37,7 +38,17 @@ public struct Instrument: Sendable, Hashable, Codable {
     public func roundQuantity(_ quantity: Double) -> Double {
         guard stepSize > 0 else { return quantity }
         // The small epsilon keeps 0.3 / 0.1 = 2.9999999999999996 from rounding down to 2 steps.
-        return (quantity / stepSize + 1e-9).rounded(.down) * stepSize
+        return Self.snap((quantity / stepSize + 1e-9).rounded(.down), stepSize)
+    }
+
+    /// `steps × increment`, rounded to the increment's decimal places.
+    @inlinable
+    static func snap(_ steps: Double, _ increment: Double) -> Double {
+        var scale = 1.0
+        while scale < 1e12 && ((increment * scale).rounded() - increment * scale).magnitude > 1e-9 * increment * scale {
+            scale *= 10
+        }
+        return (steps * increment * scale).rounded() / scale
     }
 
     /// Whether a symbol part is well formed: 1 to 20 upper-case letters or digits.

@@ -1,0 +1,119 @@
+import ATSEngine
+import Foundation
+import Testing
+
+struct BacktestRunTests {
+    static let bars = Fixtures.synthetic(20_000)
+
+    static func spec(
+        _ strategy: String = "strategies:sma_cross", _ config: [String: ParameterValue] = ["fast": .int(10), "slow": .int(30)],
+        exchange: [String: ParameterValue] = [:]
+    ) -> RunSpec {
+        RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: exchange),
+            strategy: ComponentRef(namespace: strategy, config: config),
+            fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
+            portfolio: .init(cash: 100_000))
+    }
+
+    static func runWhole(_ spec: RunSpec) throws -> (fills: [Fill], stats: BacktestStatistics, checkpoint: Data) {
+        let run = try Registry.builtIn.resolve(spec)
+        var session = try Registry.builtIn.makeSession(run)
+        session.run(bars, until: bars.count)
+        return (session.takeFills(), session.statistics(barInterval: bars.barInterval), try session.checkpoint())
+    }
+
+    @Test func sameInputsGiveBitIdenticalOutputs() throws {
+        let a = try Self.runWhole(Self.spec())
+        let b = try Self.runWhole(Self.spec())
+        #expect(a.fills.count > 100)
+        #expect(a.fills == b.fills)
+        #expect(a.checkpoint == b.checkpoint)
+        #expect(a.fills.map(\.seq) == (0..<Int64(a.fills.count)).map { $0 })
+    }
+
+    @Test(
+        "checkpoint at any bar and restore gives the identical result",
+        arguments: [
+            ("strategies:sma_cross", "next_open"), ("strategies:sma_cross", "close"),
+            ("strategies:rsi_reversion", "next_open"),
+        ])
+    func checkpointRestoreIsBitIdentical(strategy: String, marketFill: String) throws {
+        let config: [String: ParameterValue] =
+            strategy.hasSuffix("sma_cross") ? ["fast": .int(10), "slow": .int(30), "direction": .string("long_short")] : [:]
+        let spec = Self.spec(
+            strategy, config, exchange: ["market_fill": .string(marketFill), "allow_short": .bool(true)])
+        let whole = try Self.runWhole(spec)
+        var rng = SystemRandomNumberGenerator()
+        let run = try Registry.builtIn.resolve(spec)
+        for _ in 0..<5 {
+            // Stop at random bars, checkpoint, throw the session away, restore, go on.
+            var cuts = (0..<3).map { _ in Int.random(in: 1..<Self.bars.count, using: &rng) }.sorted()
+            cuts.append(Self.bars.count)
+            var fills: [Fill] = []
+            var checkpoint: Data?
+            for cut in cuts {
+                var session = try Registry.builtIn.makeSession(run, checkpoint: checkpoint)
+                session.run(Self.bars, until: cut)
+                fills += session.takeFills()
+                checkpoint = try session.checkpoint()
+            }
+            #expect(fills == whole.fills, "cuts \(cuts)")
+            #expect(checkpoint == whole.checkpoint, "cuts \(cuts)")
+        }
+    }
+
+    @Test func statisticsAreConsistentWithTheFills() throws {
+        let r = try Self.runWhole(Self.spec())
+        let s = r.stats
+        #expect(s.bars == Self.bars.count)
+        #expect(s.fills == r.fills.count)
+        #expect(abs(s.totalFees - r.fills.reduce(0) { $0 + $1.feeInQuote }) < 1e-6)
+        #expect(s.roundTrips == r.fills.count / 2)
+        #expect(abs(s.totalReturn - (s.finalEquity / 100_000 - 1)) < 1e-12)
+        #expect(s.maxDrawdown > 0 && s.maxDrawdown < 1)
+        #expect(s.exposure > 0 && s.exposure < 1)
+        #expect((0...1).contains(s.winRate))
+        let first = Self.bars.close[0]
+        let last = Self.bars.close[Self.bars.count - 1]
+        #expect(s.buyAndHoldReturn == last / first - 1)
+    }
+
+    @Test func roundTripsAccountForFeesAndReversals() {
+        var t = PerformanceTracker(initialEquity: 1000)
+        func fill(_ side: OrderSide, _ q: Double, _ p: Double, fee: Double = 0) -> Fill {
+            Fill(seq: 0, orderId: 0, time: 0, barIndex: 0, side: side, price: p, quantity: q, feeBase: 0, feeQuote: fee, liquidity: .taker, tag: "")
+        }
+        #expect(t.record(fill: fill(.buy, 2, 10, fee: 1)) == nil)
+        let trip = t.record(fill: fill(.sell, 3, 12, fee: 1.5))  // closes the long, opens a 1-unit short
+        #expect(trip?.pnl == Double(2 * 2 - 1 - 1))
+        #expect(t.openQuantity == -1 && t.openPrice == 12 && t.openFees == 0.5)
+        let short = t.record(fill: fill(.buy, 1, 11))
+        #expect(short?.pnl == 0.5 && short?.side == .sell)
+        #expect(t.roundTrips == 2 && t.wins == 2)
+    }
+
+    @Test func rejectsInvalidSpecsNamingTheField() {
+        func field(_ spec: RunSpec) -> String? {
+            do {
+                _ = try Registry.builtIn.resolve(spec)
+                return nil
+            } catch { return error.field }
+        }
+        #expect(field(Self.spec("strategies:nope")) == "strategy.namespace")
+        #expect(field(Self.spec("indicators:sma_cross")) == "strategy.namespace")
+        #expect(field(Self.spec("strategies:sma_cross", ["fast": .string("ten")])) == "strategy.config.fast")
+        #expect(field(Self.spec("strategies:sma_cross", ["fast": .int(30), "slow": .int(10)])) == "strategy.config.fast")
+        #expect(field(Self.spec("strategies:sma_cross", ["fats": .int(3)])) == "strategy.config.fats")
+        #expect(field(Self.spec(exchange: ["market_fill": .string("tomorrow")])) == "exchange.config.market_fill")
+        var badSymbol = Self.spec()
+        badSymbol.exchange.symbol.base = "btc!"
+        #expect(field(badSymbol) == "exchange.symbol.base")
+        var badFee = Self.spec()
+        badFee.fees.config = ["taker": .double(2)]
+        #expect(field(badFee) == "fees.config.taker")
+        var badCash = Self.spec()
+        badCash.portfolio.cash = -1
+        #expect(field(badCash) == "portfolio.cash")
+    }
+}

@@ -1,0 +1,107 @@
+import ATSEngine
+import Foundation
+import Testing
+
+struct BarCSVReaderTests {
+    func parse(_ text: String, format: BarFormat? = nil) throws -> BarSeries {
+        try BarCSVReader.parse(Data(text.utf8), file: "bars.csv", format: format)
+    }
+
+    func error(_ text: String) -> DataError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch let e as DataError {
+            return e
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func readsTheSeedFormatByColumnName() throws {
+        let bars = try parse(
+            """
+            time,open,high,low,close,volume,buy_volume,sell_volume
+            2022-05-12 00:00:00+00:00,10,12,9,11,100,60,40
+            2022-05-12 00:01:00+00:00,11,11.5,10.5,11.25,50.5,20.25,30.25
+            """)
+        #expect(bars.count == 2)
+        #expect(bars.time == [1_652_313_600_000, 1_652_313_660_000])
+        #expect(bars[1] == Bar(time: 1_652_313_660_000, open: 11, high: 11.5, low: 10.5, close: 11.25, volume: 50.5, buyVolume: 20.25, sellVolume: 30.25))
+        // The seed read volumes one column off; we map by name.
+        #expect(bars.buyVolume[0] == 60 && bars.sellVolume[0] == 40 && bars.volume[0] == 100)
+    }
+
+    @Test func readsColumnsInAnyOrderAndTimeZones() throws {
+        let bars = try parse(
+            """
+            time,close,open,low,high,volume
+            2022-05-12 02:00:00+02:00,11,10,9,12,1
+            """)
+        #expect(bars[0].time == 1_652_313_600_000)
+        #expect(bars[0].open == 10 && bars[0].close == 11 && bars[0].high == 12)
+    }
+
+    @Test func readsPlainEpochMilliseconds() throws {
+        let bars = try parse("timestamp,open,high,low,close,volume\r\n1000,1,2,0.5,1.5,3\r\n2000,1.5,2,1,1.75,4\r\n")
+        #expect(bars.time == [1000, 2000])
+        #expect(bars.close == [1.5, 1.75])
+        #expect(bars.buyVolume == [0, 0])
+    }
+
+    @Test func readsBinanceKlinesInMillisecondsAndMicroseconds() throws {
+        let ms = try parse(
+            "1652313600000,29000.1,29100,28900,29050.5,12.5,1652313659999,362000.0,100,7.25,210000.0,0\n")
+        #expect(ms[0].time == 1_652_313_600_000 && ms[0].close == 29050.5 && ms[0].buyVolume == 7.25)
+        let us = try parse(
+            "1735689600000000,1,2,0.5,1.5,3,1735689659999999,4.5,10,1,1.5,0\n")
+        #expect(us[0].time == 1_735_689_600_000)
+    }
+
+    @Test func namesFileLineAndColumnOfABadNumber() throws {
+        let e = try #require(
+            error(
+                """
+                time,open,high,low,close,volume
+                2022-05-12 00:00:00+00:00,10,12,9,11,100
+                2022-05-12 00:01:00+00:00,10,12,abc,11,100
+                """))
+        #expect(e.file == "bars.csv" && e.line == 3 && e.column == 4)
+        #expect(e.description.contains("low") && e.description.contains("abc"))
+    }
+
+    @Test func rejectsWrongFieldCountsBadTimesAndImpossibleBars() throws {
+        let header = "time,open,high,low,close,volume\n"
+        #expect(error(header + "2022-05-12 00:00:00+00:00,10,12,9,11\n")?.line == 2)
+        #expect(error(header + "2022-13-12 00:00:00+00:00,10,12,9,11,1\n")?.column == 1)
+        #expect(error(header + "2022-05-12 00:00:00+00:00,10,9,9,11,1\n")?.reason.contains("high") == true)
+        #expect(error(header + "2022-05-12 00:00:00+00:00,10,12,9,11,-1\n")?.reason.contains("volume") == true)
+        let outOfOrder = header + "2022-05-12 00:01:00+00:00,10,12,9,11,1\n2022-05-12 00:00:00+00:00,10,12,9,11,1\n"
+        #expect(error(outOfOrder)?.line == 3)
+        #expect(error("")?.reason.contains("no rows") == true)
+        #expect(error(header)?.reason.contains("no bars") == true)
+        #expect(error("open,high,low,close,volume\n1,2,0.5,1,1\n")?.reason.contains("time") == true)
+    }
+
+    @Test func numbersParseExactlyLikeTheStandardLibrary() throws {
+        let samples = ["0.1", "123.456", "29050.12345678", "1e-3", "0.000001", "9007199254740993", "0.30000000000000004", "1234567890.123456789"]
+        for s in samples {
+            let bars = try parse("timestamp,open,high,low,close,volume\n1,\(s),\(s),\(s),\(s),1\n")
+            #expect(bars.open[0].bitPattern == Double(s)!.bitPattern, "\(s)")
+        }
+    }
+
+    @Test func writerAndReaderRoundTripExactly() throws {
+        let bars = SyntheticBars(seed: 3).generate(count: 500)
+        #expect(try parse(BarCSVWriter.csv(bars)) == bars)
+        var plain = bars
+        plain.buyVolume = Array(repeating: 0, count: bars.count)
+        plain.sellVolume = plain.buyVolume
+        #expect(try parse(BarCSVWriter.csv(bars, format: .plain)) == plain)
+    }
+
+    @Test func synthIsDeterministic() {
+        #expect(SyntheticBars(seed: 9).generate(count: 1000) == SyntheticBars(seed: 9).generate(count: 1000))
+        #expect(SyntheticBars(seed: 9).generate(count: 100) != SyntheticBars(seed: 10).generate(count: 100))
+    }
+}
