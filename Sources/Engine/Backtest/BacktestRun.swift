@@ -78,7 +78,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     public func statistics(barInterval: Int64) -> BacktestStatistics {
         BacktestStatistics(
-            tracker: tracker, orders: exchange.orders.count, rejectedOrders: exchange.state.rejectedOrders,
+            tracker: tracker, orders: exchange.orderCount, rejectedOrders: exchange.state.rejectedOrders,
             barInterval: barInterval)
     }
 

@@ -19,7 +19,6 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     public private(set) var newFills: [Fill]
 
     private var volumeUsed: Double = 0
-    private static let thirtyDays: Int64 = 30 * 24 * 3_600_000
     private static let epsilon = 1e-12
 
     public init(
@@ -47,12 +46,12 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     @inlinable
     public var barIndex: Int { state.barIndex }
     @inlinable
-    public var openOrderIds: [OrderID] { state.openIds }
-    public var orders: [Order] { state.orders }
+    public var openOrders: [Order] { state.open }
+    /// Orders submitted so far (rejected ones included).
+    public var orderCount: Int { Int(state.nextOrderId) }
 
     public func order(_ id: OrderID) -> Order? {
-        guard id >= 0, id < state.orders.count else { return nil }
-        return state.orders[Int(id)]
+        state.open.first { $0.id == id } ?? state.recent.last { $0.id == id }
     }
 
     /// Takes the fills produced since the last call.
@@ -65,22 +64,47 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     @inlinable
     public var hasNewFills: Bool { !newFills.isEmpty }
 
+    /// The working order with this id; only called for ids known to be in `open`.
+    private subscript(id: OrderID) -> Order {
+        get { state.open[slot(id)] }
+        set { state.open[slot(id)] = newValue }
+    }
+
+    private func slot(_ id: OrderID) -> Int {
+        // Working orders are few; a linear scan beats any index.
+        var k = state.open.count - 1
+        while state.open[k].id != id { k -= 1 }
+        return k
+    }
+
+    /// Moves finished orders from the working list to the recent history.
+    private mutating func sweep() {
+        guard state.open.contains(where: { !$0.status.isOpen }) else { return }
+        for o in state.open where !o.status.isOpen { state.recent.append(o) }
+        state.open.removeAll { !$0.status.isOpen }
+        if state.recent.count > ExchangeState.recentLimit {
+            state.recent.removeFirst(state.recent.count - ExchangeState.recentLimit)
+        }
+    }
+
     // MARK: Bars
 
     /// Moves to the next bar and matches working orders against it.
     public mutating func process(bar: Bar, index: Int) {
         state.bar = bar
         state.barIndex = index
-        if !state.openIds.isEmpty { matchOpenOrders() }
+        if !state.open.isEmpty { matchOpenOrders() }
     }
 
     private mutating func matchOpenOrders() {
         volumeUsed = 0
-        let snapshot = state.openIds
-        // Pass 0: market, pass 1: stops, pass 2: limits.
+        // Pass 0: market, pass 1: stops, pass 2: limits. Orders appended meanwhile (bracket legs)
+        // start on the next bar.
         for pass in 0..<3 {
-            for id in snapshot {
-                let o = state.orders[Int(id)]
+            var k = 0
+            while k < state.open.count {
+                let o = state.open[k]
+                k += 1
                 guard o.status.isOpen, o.createdBar < state.barIndex else { continue }
                 let orderPass: Int
                 switch o.type {
@@ -89,15 +113,15 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 case .stopLimit: orderPass = o.triggered ? 2 : 1
                 case .limit: orderPass = 2
                 }
-                if orderPass == pass { match(id) }
+                if orderPass == pass { match(o.id) }
             }
         }
-        state.openIds.removeAll { !state.orders[Int($0)].status.isOpen }
+        sweep()
     }
 
     private mutating func match(_ id: OrderID) {
         let bar = state.bar
-        var o = state.orders[Int(id)]
+        var o = self[id]
         let firstBar = o.createdBar == state.barIndex - 1
         var price: Double?
         var liquidity = Liquidity.taker
@@ -110,7 +134,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 let hit = o.side == .buy ? bar.high >= stop : bar.low <= stop
                 guard hit else { return expireIfImmediate(id, firstBar: firstBar) }
                 o.triggered = true
-                state.orders[Int(id)] = o
+                self[id] = o
                 let trigger = o.side == .buy ? max(bar.open, stop) : min(bar.open, stop)
                 if o.type == .stop {
                     price = slipped(trigger, o.side)
@@ -161,7 +185,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// IOC and FOK orders live for one matching bar only.
     private mutating func expireIfImmediate(_ id: OrderID, firstBar: Bool) {
-        let o = state.orders[Int(id)]
+        let o = self[id]
         guard firstBar, o.status.isOpen, o.timeInForce != .gtc else { return }
         finish(id, .canceled, reason: o.timeInForce == .fok ? .fillOrKillNotFilled : nil)
     }
@@ -170,7 +194,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// Books one fill: wallet, fees, order state, brackets and OCO.
     private mutating func execute(_ id: OrderID, price: Double, quantity requested: Double, liquidity: Liquidity) {
-        var o = state.orders[Int(id)]
+        var o = self[id]
         var quantity = requested
         var fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
         var w = state.wallet
@@ -188,7 +212,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 quantity = instrument.roundQuantity(max(0, w.quote.free) / (price * (1 + rate)))
                 guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
                     state.wallet = w
-                    state.orders[Int(id)] = o
+                    self[id] = o
                     return finish(
                         id, .rejected,
                         reason: .insufficientBalance(asset: instrument.quote, needed: cost, free: w.quote.free))
@@ -204,7 +228,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 quantity = instrument.roundQuantity(max(0, w.base.free - fee.base))
                 guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
                     state.wallet = w
-                    state.orders[Int(id)] = o
+                    self[id] = o
                     return finish(
                         id, .rejected,
                         reason: .insufficientBalance(
@@ -223,7 +247,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         o.filledQuantity += quantity
         o.averagePrice = (o.averagePrice * filledBefore + price * quantity) / o.filledQuantity
         o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
-        state.orders[Int(id)] = o
+        self[id] = o
         newFills.append(
             Fill(
                 seq: state.nextSeq, orderId: id, time: state.bar.time, barIndex: state.barIndex, side: o.side,
@@ -239,33 +263,33 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private func tradeInfo(_ o: Order, price: Double, quantity: Double, liquidity: Liquidity) -> TradeInfo {
         TradeInfo(
             side: o.side, orderType: o.type, liquidity: liquidity, price: price, quantity: quantity,
-            trailingVolume: state.trailingVolume)
+            trailingVolume: state.trailingVolume(day: Self.day(state.bar.time)))
     }
 
     private mutating func recordVolume(_ notional: Double) {
-        let now = state.bar.time
-        state.volumeWindow.append(.init(time: now, notional: notional))
-        state.trailingVolume += notional
-        var drop = 0
-        while drop < state.volumeWindow.count && state.volumeWindow[drop].time <= now - Self.thirtyDays {
-            state.trailingVolume -= state.volumeWindow[drop].notional
-            drop += 1
+        let day = Self.day(state.bar.time)
+        if let last = state.volumeByDay.last, last.day == day {
+            state.volumeByDay[state.volumeByDay.count - 1].notional += notional
+        } else {
+            state.volumeByDay.append(.init(day: day, notional: notional))
+            state.volumeByDay.removeAll { $0.day <= day - 30 }
         }
-        if drop > 0 { state.volumeWindow.removeFirst(drop) }
     }
+
+    private static func day(_ ms: Int64) -> Int64 { ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000 }
 
     /// The other leg of an OCO pair shrinks by what this leg filled, and ends when nothing is left.
     private mutating func reduceOCO(_ id: OrderID, by quantity: Double) {
-        var other = state.orders[Int(id)]
+        var other = self[id]
         guard other.status.isOpen else { return }
         other.quantity = max(other.filledQuantity, other.quantity - quantity)
-        state.orders[Int(id)] = other
+        self[id] = other
         if other.remaining <= Self.epsilon { finish(id, .canceled, reason: nil) }
     }
 
     /// Places the take-profit and stop-loss of a filled entry, one-cancels-the-other.
     private mutating func placeBracket(for parentId: OrderID) {
-        let parent = state.orders[Int(parentId)]
+        let parent = self[parentId]
         let side = parent.side.opposite
         let quantity = instrument.roundQuantity(parent.filledQuantity)
         var legs: [OrderID] = []
@@ -276,8 +300,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             legs.append(appendOrder(side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss", parent: parentId))
         }
         if legs.count == 2 {
-            state.orders[Int(legs[0])].ocoId = legs[1]
-            state.orders[Int(legs[1])].ocoId = legs[0]
+            self[legs[0]].ocoId = legs[1]
+            self[legs[1]].ocoId = legs[0]
         }
     }
 
@@ -285,19 +309,19 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
         parent: OrderID?
     ) -> OrderID {
-        let id = OrderID(state.orders.count)
-        state.orders.append(
+        let id = state.nextOrderId
+        state.nextOrderId += 1
+        state.open.append(
             Order(
                 id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
                 timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
                 createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
                 parentId: parent, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))
-        state.openIds.append(id)
         return id
     }
 
     private mutating func releaseHeld(_ id: OrderID) {
-        let o = state.orders[Int(id)]
+        let o = self[id]
         guard o.held != 0 else { return }
         if o.side == .buy {
             state.wallet.quote.held -= o.held
@@ -306,13 +330,13 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             state.wallet.base.held -= o.held
             state.wallet.base.free += o.held
         }
-        state.orders[Int(id)].held = 0
+        self[id].held = 0
     }
 
     private mutating func finish(_ id: OrderID, _ status: OrderStatus, reason: RejectReason?) {
         releaseHeld(id)
-        state.orders[Int(id)].status = status
-        state.orders[Int(id)].rejectReason = reason
+        self[id].status = status
+        self[id].rejectReason = reason
         if status == .rejected { state.rejectedOrders += 1 }
     }
 
@@ -324,19 +348,19 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             side: r.side, type: r.type, quantity: instrument.roundQuantity(r.quantity),
             limit: r.limitPrice.map(instrument.roundPrice), stop: r.stopPrice.map(instrument.roundPrice), tag: r.tag,
             parent: nil)
-        state.orders[Int(id)].timeInForce = r.timeInForce
-        state.orders[Int(id)].postOnly = r.postOnly
-        state.orders[Int(id)].takeProfit = r.takeProfit.map(instrument.roundPrice)
-        state.orders[Int(id)].stopLoss = r.stopLoss.map(instrument.roundPrice)
-        if let reason = validate(state.orders[Int(id)]) {
+        self[id].timeInForce = r.timeInForce
+        self[id].postOnly = r.postOnly
+        self[id].takeProfit = r.takeProfit.map(instrument.roundPrice)
+        self[id].stopLoss = r.stopLoss.map(instrument.roundPrice)
+        if let reason = validate(self[id]) {
             finish(id, .rejected, reason: reason)
-            state.openIds.removeLast()
+            sweep()
             return id
         }
         if r.type == .market && config.marketFill == .close {
-            execute(id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: state.orders[Int(id)].quantity, liquidity: .taker)
-            if state.orders[Int(id)].status.isOpen { finish(id, .canceled, reason: nil) }
-            state.openIds.removeAll { $0 == id }
+            execute(id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: self[id].quantity, liquidity: .taker)
+            if self[id].status.isOpen { finish(id, .canceled, reason: nil) }
+            sweep()
             return id
         }
         hold(id)
@@ -381,17 +405,17 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// Reserves the funds a working order may spend.
     private mutating func hold(_ id: OrderID) {
-        let o = state.orders[Int(id)]
+        let o = self[id]
         if o.side == .buy {
             let amount = min(referencePrice(o) * o.remaining, max(0, state.wallet.quote.free))
             state.wallet.quote.free -= amount
             state.wallet.quote.held += amount
-            state.orders[Int(id)].held = amount
+            self[id].held = amount
         } else {
             let amount = min(o.remaining, max(0, state.wallet.base.free))
             state.wallet.base.free -= amount
             state.wallet.base.held += amount
-            state.orders[Int(id)].held = amount
+            self[id].held = amount
         }
     }
 
@@ -399,7 +423,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     public mutating func cancel(_ id: OrderID) -> Bool {
         guard let o = order(id), o.status.isOpen else { return false }
         finish(id, .canceled, reason: nil)
-        state.openIds.removeAll { $0 == id }
+        sweep()
         return true
     }
 
@@ -413,10 +437,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         guard o.quantity > o.filledQuantity + Self.epsilon else { return false }
         releaseHeld(id)
         o.held = 0
-        state.orders[Int(id)] = o
+        self[id] = o
         if validate(o.remainingOnly) != nil {
-            state.orders[Int(id)] = old
-            state.orders[Int(id)].held = 0
+            self[id] = old
+            self[id].held = 0
             hold(id)
             return false
         }

@@ -7,8 +7,8 @@ public protocol TradingVenue {
     var wallet: Wallet { get }
     /// Index of the bar being processed.
     var barIndex: Int { get }
-    /// Ids of working orders, oldest first.
-    var openOrderIds: [OrderID] { get }
+    /// Working orders, oldest first.
+    var openOrders: [Order] { get }
     func order(_ id: OrderID) -> Order?
     /// Submits an order. A rejected order still gets an id; its status says `REJECTED` and why.
     @discardableResult
@@ -28,7 +28,7 @@ extension TradingVenue {
 
     /// Cancels every working order.
     public mutating func cancelAll() {
-        for id in openOrderIds { cancel(id) }
+        for o in openOrders { cancel(o.id) }
     }
 
     /// The quantity worth `fraction` of the account's equity at `price`, rounded down to the step

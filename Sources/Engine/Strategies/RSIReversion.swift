@@ -32,7 +32,7 @@ public struct RSIReversion: Strategy {
     }
 
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
-        guard let r = rsi.update(bar.close), venue.openOrderIds.isEmpty else { return }
+        guard let r = rsi.update(bar.close), venue.openOrders.isEmpty else { return }
         let position = venue.position
         let step = max(venue.instrument.stepSize / 2, 1e-12)
         if r < oversold && position <= step {

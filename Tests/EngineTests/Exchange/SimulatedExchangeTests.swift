@@ -35,7 +35,7 @@ struct SimulatedExchangeTests {
         let id = x.submit(.market(.buy, 2))
         #expect(x.order(id)?.status == .filled)
         #expect(x.drainFills().map(\.price) == [100])
-        #expect(x.openOrderIds.isEmpty)
+        #expect(x.openOrders.isEmpty)
     }
 
     @Test func limitOrdersFillAtTheLimitOrAtAGappedOpen() {
@@ -101,8 +101,8 @@ struct SimulatedExchangeTests {
         let entry = x.submit(OrderRequest(side: .buy, type: .market, quantity: 1, takeProfit: 110, stopLoss: 95))
         x.process(bar: bar(1, 100, 101, 99, 100), index: 1)
         #expect(x.order(entry)?.status == .filled)
-        #expect(x.openOrderIds.count == 2)
-        let legs = x.openOrderIds.compactMap { x.order($0) }
+        #expect(x.openOrders.count == 2)
+        let legs = x.openOrders
         #expect(Set(legs.map(\.tag)) == ["take_profit", "stop_loss"])
         #expect(legs.allSatisfy { $0.side == .sell })
         x.process(bar: bar(2, 104, 111, 103, 110), index: 2)
@@ -110,7 +110,7 @@ struct SimulatedExchangeTests {
         let sl = legs.first { $0.tag == "stop_loss" }!
         #expect(x.order(tp.id)?.status == .filled && x.order(tp.id)?.averagePrice == 110)
         #expect(x.order(sl.id)?.status == .canceled)
-        #expect(x.openOrderIds.isEmpty)
+        #expect(x.openOrders.isEmpty)
         #expect(x.wallet.base.total == 0)
     }
 
@@ -146,7 +146,7 @@ struct SimulatedExchangeTests {
         var postOnly = OrderRequest.limit(.buy, 1, at: 100.5)
         postOnly.postOnly = true
         #expect(submitted(&x, postOnly)?.rejectReason == .wouldCrossAsMaker)
-        #expect(x.openOrderIds.isEmpty && x.wallet.quote.held == 0)
+        #expect(x.openOrders.isEmpty && x.wallet.quote.held == 0)
     }
 
     @Test func roundsToTickAndStep() {
