@@ -1,0 +1,120 @@
+import ATSEngine
+import Foundation
+
+/// A job definition as users write it (JSON or YAML) and as the coordinator stores it:
+///
+/// ```json
+/// {"name": "btc-sma", "mode": "backtest", "labels": ["cpu"],
+///  "data": {"path": "data/btc-1m.csv"},
+///  "exchange": {"namespace": "exchanges:simulated", "symbol": {"base": "BTC", "quote": "USDT"}},
+///  "strategy": {"namespace": "strategies:sma_cross", "config": {"fast": 10, "slow": 30}},
+///  "fees": {"namespace": "fees:generic", "config": {"taker": 0.001}},
+///  "portfolio": {"cash": 100000}}
+/// ```
+public struct JobSpec: Sendable, Hashable, Codable {
+    public var name: String
+    public var mode: JobMode
+    /// A worker may run the job only if it has every one of these labels.
+    public var labels: [String]
+    public var data: DataSource
+    public var run: RunSpec
+    /// Bars between checkpoints.
+    public var checkpointEvery: Int
+    /// Paper mode: milliseconds of wall-clock time per bar (0: the data's own interval).
+    public var paperPaceMs: Int
+
+    public static let defaultCheckpointEvery = 100_000
+
+    public init(
+        name: String, mode: JobMode = .backtest, labels: [String] = [], data: DataSource, run: RunSpec,
+        checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0
+    ) {
+        self.name = name
+        self.mode = mode
+        self.labels = labels
+        self.data = data
+        self.run = run
+        self.checkpointEvery = checkpointEvery
+        self.paperPaceMs = paperPaceMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, mode, labels, data, exchange, strategy, fees, portfolio
+        case checkpointEvery = "checkpoint_every"
+        case paperPaceMs = "paper_pace_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        mode = try c.decodeIfPresent(JobMode.self, forKey: .mode) ?? .backtest
+        labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
+        data = try c.decode(DataSource.self, forKey: .data)
+        run = try RunSpec(from: decoder)
+        checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? Self.defaultCheckpointEvery
+        paperPaceMs = try c.decodeIfPresent(Int.self, forKey: .paperPaceMs) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(data, forKey: .data)
+        try c.encode(run.exchange, forKey: .exchange)
+        try c.encode(run.strategy, forKey: .strategy)
+        try c.encode(run.fees, forKey: .fees)
+        try c.encode(run.portfolio, forKey: .portfolio)
+        try c.encode(checkpointEvery, forKey: .checkpointEvery)
+        try c.encode(paperPaceMs, forKey: .paperPaceMs)
+    }
+
+    /// Parses JSON, turning decoding failures into a ``SpecError`` that names the field.
+    public static func decode(json: Data) throws(SpecError) -> JobSpec {
+        do {
+            return try JSONDecoder().decode(JobSpec.self, from: json)
+        } catch let e as DecodingError {
+            throw SpecError(decoding: e)
+        } catch {
+            throw SpecError(field: "", reason: "\(error)")
+        }
+    }
+
+    public func json() -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try! e.encode(self)
+    }
+
+    /// Checks everything that can be checked before a worker runs the job: names, labels, the
+    /// run spec against the registry. Returns the resolved run.
+    @discardableResult
+    public func validate(with registry: Registry) throws(SpecError) -> ResolvedRun {
+        guard Self.isValidName(name) else {
+            throw SpecError(field: "name", reason: "must be 1-100 characters of letters, digits, '.', '_' or '-', got \"\(name)\"")
+        }
+        for (i, label) in labels.enumerated() where !Self.isValidName(label) || label.count > 50 {
+            throw SpecError(field: "labels[\(i)]", reason: "must be 1-50 characters of letters, digits, '.', '_' or '-'")
+        }
+        if mode == .live {
+            throw SpecError(field: "mode", reason: "live trading needs a live venue connector; none is registered yet")
+        }
+        guard !data.path.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SpecError(field: "data.path", reason: "is required")
+        }
+        guard checkpointEvery >= 1_000 else {
+            throw SpecError(field: "checkpoint_every", reason: "must be at least 1000 bars, got \(checkpointEvery)")
+        }
+        guard paperPaceMs >= 0 else {
+            throw SpecError(field: "paper_pace_ms", reason: "must not be negative")
+        }
+        return try registry.resolve(run)
+    }
+
+    static func isValidName(_ s: String) -> Bool {
+        (1...100).contains(s.count)
+            && s.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+            }
+    }
+}

@@ -1,0 +1,42 @@
+import NIOCore
+
+/// Worker → coordinator: the job ended, completed or stopped on request; `statistics` is the
+/// backtest statistics as JSON.
+public struct JobFinished: WireBody {
+    static let name = "Finished"
+
+    public enum Outcome: UInt32, Sendable {
+        case completed = 0
+        case stopped = 1
+    }
+
+    public var header: JobHeader
+    public var outcome: Outcome
+    public var statistics: [UInt8]
+
+    public init(header: JobHeader, outcome: Outcome, statistics: [UInt8]) {
+        self.header = header
+        self.outcome = outcome
+        self.statistics = statistics
+    }
+
+    func encode(into b: inout ByteBuffer) {
+        header.encode(into: &b)
+        b.writeProto(4, uint: UInt64(outcome.rawValue))
+        b.writeProto(5, bytes: statistics)
+    }
+
+    init(reader r: inout ProtoReader) throws(ProtocolError) {
+        self.init(header: .zero, outcome: .completed, statistics: [])
+        while let (f, w) = try r.next() {
+            if try header.read(f, w, &r) { continue }
+            switch f {
+            case 4:
+                guard let o = Outcome(rawValue: try r.uint32(w)) else { throw r.fail("unknown outcome") }
+                outcome = o
+            case 5: statistics = try r.bytes(w)
+            default: try r.skip(w)
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import NIOCore
+
+/// Coordinator → worker, then close: why the connection is refused.
+public struct Refuse: WireBody {
+    static let name = "Refuse"
+
+    public enum Code: UInt32, Sendable {
+        case unspecified = 0
+        case unsupportedVersion = 1
+        case badCredentials = 2
+        case badRequest = 3
+        case duplicateWorker = 4
+        case shuttingDown = 5
+    }
+
+    public var code: Code
+    public var reason: String
+    public var supportedVersions: [UInt32]
+
+    public init(code: Code, reason: String, supportedVersions: [UInt32] = [WireProtocol.version]) {
+        self.code = code
+        self.reason = reason
+        self.supportedVersions = supportedVersions
+    }
+
+    func encode(into b: inout ByteBuffer) {
+        b.writeProto(1, uint: UInt64(code.rawValue))
+        b.writeProto(2, string: reason)
+        for v in supportedVersions {
+            b.writeTag(3, 0)
+            b.writeVarint(UInt64(v))
+        }
+    }
+
+    init(reader r: inout ProtoReader) throws(ProtocolError) {
+        self.init(code: .unspecified, reason: "", supportedVersions: [])
+        while let (f, w) = try r.next() {
+            switch f {
+            case 1: code = Code(rawValue: try r.uint32(w)) ?? .unspecified
+            case 2: reason = try r.string(w)
+            case 3: supportedVersions.append(try r.uint32(w))
+            default: try r.skip(w)
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// Coordinator → worker: the handshake is accepted; heartbeat at this interval.
+public struct Welcome: WireBody {
+    static let name = "Welcome"
+    public var protocolVersion: UInt32
+    public var coordinatorId: String
+    public var heartbeatIntervalMs: UInt32
+    public var leaseTimeoutMs: UInt32
+
+    public init(protocolVersion: UInt32 = WireProtocol.version, coordinatorId: String, heartbeatIntervalMs: UInt32, leaseTimeoutMs: UInt32) {
+        self.protocolVersion = protocolVersion
+        self.coordinatorId = coordinatorId
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.leaseTimeoutMs = leaseTimeoutMs
+    }
+
+    func encode(into b: inout ByteBuffer) {
+        b.writeProto(1, uint: UInt64(protocolVersion))
+        b.writeProto(2, string: coordinatorId)
+        b.writeProto(3, uint: UInt64(heartbeatIntervalMs))
+        b.writeProto(4, uint: UInt64(leaseTimeoutMs))
+    }
+
+    init(reader r: inout ProtoReader) throws(ProtocolError) {
+        self.init(protocolVersion: 0, coordinatorId: "", heartbeatIntervalMs: 0, leaseTimeoutMs: 0)
+        while let (f, w) = try r.next() {
+            switch f {
+            case 1: protocolVersion = try r.uint32(w)
+            case 2: coordinatorId = try r.string(w)
+            case 3: heartbeatIntervalMs = try r.uint32(w)
+            case 4: leaseTimeoutMs = try r.uint32(w)
+            default: try r.skip(w)
+            }
+        }
+    }
+}

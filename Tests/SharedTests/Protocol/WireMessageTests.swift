@@ -1,0 +1,116 @@
+import ATSEngine
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import Testing
+
+@testable import ATSShared
+
+struct WireMessageTests {
+    static let fill = Fill(
+        seq: 41, orderId: 7, time: 1_652_313_600_000, barIndex: 1234, side: .sell, price: 29_050.12, quantity: 0.015,
+        feeBase: 0, feeQuote: 0.43575, liquidity: .maker, tag: "exit")
+
+    static let samples: [WireMessage] = [
+        .hello(Hello(workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"], token: "t0ken", running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0")),
+        .welcome(Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000)),
+        .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
+        .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),
+        .stop(StopJob(jobId: 5, epoch: 2, reason: "operator")),
+        .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8))),
+        .heartbeat(Heartbeat(sentAtMs: 99, runningJobs: 3)),
+        .started(JobStarted(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 1), barsTotal: 1_000_000)),
+        .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill])),
+        .checkpoint(CheckpointSaved(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 3), cursor: 500, nextFillSeq: 42, state: Array(repeating: 7, count: 300))),
+        .progress(JobProgress(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)),
+        .finished(JobFinished(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 5), outcome: .stopped, statistics: Array("{}".utf8))),
+        .failed(JobFailed(header: JobHeader(jobId: 5, epoch: -1, messageSeq: 6), error: "bars.csv:3:4: low: expected a number")),
+        .ack(Ack(messageSeq: UInt64.max)),
+    ]
+
+    func frame(_ m: WireMessage) -> ByteBuffer {
+        var b = ByteBufferAllocator().buffer(capacity: 64)
+        m.writeFrame(into: &b)
+        return b
+    }
+
+    @Test("every message survives encode and decode", arguments: samples)
+    func roundTrip(_ message: WireMessage) throws {
+        var decoder = FrameDecoder()
+        var b = frame(message)
+        #expect(try decoder.decode(buffer: &b) == message)
+        #expect(b.readableBytes == 0)
+    }
+
+    @Test func decodesSplitAndCoalescedReads() throws {
+        // The verifier feeds the bytes one at a time, all at once, and in between.
+        let pairs = Self.samples.map { (frame($0), [$0]) }
+        try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) {
+            FrameDecoder()
+        }
+    }
+
+    @Test func refusesAnOversizeLengthBeforeReadingTheFrame() {
+        var decoder = FrameDecoder(maximumFrameSize: 1024)
+        var b = ByteBufferAllocator().buffer(capacity: 8)
+        b.writeInteger(UInt32(1025))
+        b.writeInteger(UInt8(7))  // only the start of the frame has arrived
+        #expect(throws: ProtocolError.frameTooLarge(length: 1025, maximum: 1024)) {
+            try decoder.decode(buffer: &b)
+        }
+    }
+
+    @Test func refusesUnknownTypesEmptyFramesAndTruncatedBodies() {
+        var decoder = FrameDecoder()
+        var unknown = ByteBufferAllocator().buffer(capacity: 8)
+        unknown.writeInteger(UInt32(1))
+        unknown.writeInteger(UInt8(200))
+        #expect(throws: ProtocolError.unknownMessageType(200)) { try decoder.decode(buffer: &unknown) }
+
+        var empty = ByteBufferAllocator().buffer(capacity: 8)
+        empty.writeInteger(UInt32(0))
+        #expect(throws: ProtocolError.emptyFrame) { try decoder.decode(buffer: &empty) }
+
+        // A string field whose length runs past the frame.
+        var truncated = ByteBufferAllocator().buffer(capacity: 16)
+        truncated.writeInteger(UInt32(4))
+        truncated.writeBytes([1, 0x12, 0x05, 0x41] as [UInt8])
+        #expect(throws: ProtocolError.self) { try decoder.decode(buffer: &truncated) }
+    }
+
+    @Test func skipsFieldsFromNewerVersions() throws {
+        // A Heartbeat with an extra varint field 9, a string field 10 and a double field 11.
+        var body = ByteBufferAllocator().buffer(capacity: 32)
+        body.writeProto(1, int: 5)
+        body.writeProto(9, uint: 300)
+        body.writeProto(10, string: "future")
+        body.writeProto(11, double: 1.5)
+        body.writeProto(2, uint: 2)
+        var b = ByteBufferAllocator().buffer(capacity: 64)
+        b.writeInteger(UInt32(1 + body.readableBytes))
+        b.writeInteger(UInt8(7))
+        b.writeBuffer(&body)
+        var decoder = FrameDecoder()
+        #expect(try decoder.decode(buffer: &b) == .heartbeat(Heartbeat(sentAtMs: 5, runningJobs: 2)))
+    }
+
+    @Test func aBadFrameClosesTheChannel() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addWireProtocolHandlers(maximumFrameSize: 64)
+        var b = channel.allocator.buffer(capacity: 8)
+        b.writeInteger(UInt32(1_000_000))
+        #expect(throws: ProtocolError.frameTooLarge(length: 1_000_000, maximum: 64)) {
+            try channel.writeInbound(b)
+        }
+    }
+
+    @Test func encoderWritesFrames() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addWireProtocolHandlers()
+        try channel.writeOutbound(WireMessage.ack(Ack(messageSeq: 300)))
+        var out = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(out.readInteger(as: UInt32.self) == 4)  // type + tag + 2-byte varint
+        #expect(out.readInteger(as: UInt8.self) == 14)
+        #expect(out.readBytes(length: 3) == [0x08, 0xAC, 0x02])
+    }
+}
