@@ -39,10 +39,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared", swiftSettings: strict),
+        // PostgreSQL access shared by the coordinator and `ats db migrate`: URL parsing, migrations.
+        .target(
+            name: "ATSDatabase",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Database", swiftSettings: strict),
         .target(
             name: "ATSCoordinator",
             dependencies: [
-                "ATSShared",
+                "ATSShared", "ATSDatabase",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -64,14 +72,14 @@ let package = Package(
         .target(
             name: "ATSAdmin",
             dependencies: [
-                "ATSShared",
+                "ATSShared", "ATSDatabase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/AdminCLI", swiftSettings: strict),
         .executableTarget(name: "ats", dependencies: ["ATSAdmin"], path: "Sources/ats", swiftSettings: strict),
         .executableTarget(
             name: "ats-coordinator",
-            dependencies: ["ATSCoordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ATSCoordinator", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/ats-coordinator", swiftSettings: strict),
         .executableTarget(
             name: "ats-worker",

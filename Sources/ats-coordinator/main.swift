@@ -1,1 +1,32 @@
-print("c")
+import ATSCoordinator
+import ATSShared
+import Foundation
+import Logging
+import ServiceLifecycle
+
+// ats-coordinator: configuration from the environment and .env, then one service group that
+// shuts down gracefully on SIGTERM and SIGINT.
+let environment = Environment()
+let configuration: CoordinatorConfiguration
+do {
+    configuration = try CoordinatorConfiguration(environment: environment)
+} catch {
+    FileHandle.standardError.write(Data("ats-coordinator: configuration error: \(error)\n".utf8))
+    exit(78)  // EX_CONFIG
+}
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = configuration.logLevel
+    return handler
+}
+let logger = Logger(label: "ats.coordinator")
+do {
+    let coordinator = try Coordinator(configuration: configuration, logger: logger)
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: coordinator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+} catch {
+    logger.critical("coordinator stopped", metadata: ["error": "\(error)"])
+    exit(1)
+}

@@ -1,0 +1,135 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The coordinator's HTTP admin API (JSON), used by the `ats` CLI and the web UI. Every route but
+/// `/healthz` needs the admin token. Routes are listed in docs/API.md.
+struct AdminAPI {
+    let store: JobStore
+    let hub: WorkerHub
+    let scheduler: SchedulerService
+    let registry: Registry
+    let adminToken: String
+
+    func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.get("/healthz") { _, _ in try await health() }
+        let api = router.group("/api").add(middleware: BearerAuthMiddleware(token: adminToken))
+        api.get("/jobs") { request, _ in
+            let status = request.uri.queryParameters.get("status").flatMap(JobStatus.init(rawValue:))
+            return try await store.jobs(status: status)
+        }
+        api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let spec: JobSpec
+            do {
+                spec = try JobSpec.decode(json: Data(buffer: body))
+                try spec.validate(with: registry)
+            } catch { throw APIError(error) }
+            let record = try await mapped { try await store.create(spec, actor: actor(request)) }
+            scheduler.trigger()
+            return EditedResponse(status: .created, response: record)
+        }
+        api.get("/jobs/:job") { _, context in try await mapped { try await store.job(context.parameters.require("job")) } }
+        api.delete("/jobs/:job") { request, context in
+            try await mapped {
+                try await store.request(.deleteRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+            }
+        }
+        api.post("/jobs/:job/start") { request, context in
+            let job = try await mapped {
+                try await store.request(.startRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+            }
+            scheduler.trigger()
+            return job
+        }
+        api.post("/jobs/:job/stop") { request, context in
+            let job = try await mapped {
+                try await store.request(.stopRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+            }
+            scheduler.trigger()
+            return job
+        }
+        api.post("/jobs/:job/reload") { request, context in
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let reload: ReloadRequest
+            do {
+                reload = try JSONDecoder().decode(ReloadRequest.self, from: Data(buffer: body))
+            } catch let e as DecodingError {
+                throw APIError(SpecError(decoding: e))
+            }
+            let job = try await mapped {
+                try await store.request(
+                    .reloadRequested, job: context.parameters.require("job"), actor: actor(request),
+                    newStrategyConfig: reload.config, registry: registry)
+            }
+            if job.status.isActive, let owner = job.leaseOwner {
+                let config = try JSONCoding.encoder().encode(reload.config)
+                await hub.send(.reload(ReloadJob(jobId: job.id, epoch: job.epoch, strategyConfig: Array(config))), to: owner)
+            }
+            return job
+        }
+        api.get("/jobs/:job/fills") { request, context in
+            let after = request.uri.queryParameters.get("after", as: Int64.self) ?? -1
+            let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 10_000, 100_000)
+            return try await mapped { try await store.fills(job: context.parameters.require("job"), after: after, limit: limit) }
+        }
+        api.get("/jobs/:job/checkpoints") { _, context in
+            try await mapped { try await store.checkpoints(job: context.parameters.require("job")) }
+        }
+        api.get("/jobs/:job/events") { _, context in
+            try await mapped { try await store.events(job: context.parameters.require("job")) }
+        }
+        api.get("/events") { _, _ in try await store.events(job: nil) }
+        api.get("/workers") { _, _ in try await store.workers() }
+        api.get("/registry") { _, _ in RegistryView(registry) }
+        return router
+    }
+
+    struct ReloadRequest: Decodable {
+        var config: [String: ParameterValue]
+    }
+
+    struct Health: ResponseEncodable {
+        var status: String
+        var database: String
+        var workers: Int
+    }
+
+    func health() async throws -> EditedResponse<Health> {
+        let workers = await hub.connectedCount
+        do {
+            try await store.client.query("SELECT 1")
+            return EditedResponse(response: Health(status: "ok", database: "ok", workers: workers))
+        } catch {
+            return EditedResponse(status: .serviceUnavailable, response: Health(status: "degraded", database: "unreachable", workers: workers))
+        }
+    }
+
+    /// Who is acting, for the audit trail (`X-ATS-Actor`, set by the CLI to user@host).
+    func actor(_ request: Request) -> String {
+        let given = request.headers[HTTPField.Name("X-ATS-Actor")!] ?? "api"
+        return String(given.prefix(100))
+    }
+
+    func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as StoreError {
+            throw APIError(e)
+        }
+    }
+}
+
+extension APIError {
+    init(_ error: any Error) {
+        if let e = error as? SpecError {
+            self.init(e)
+        } else {
+            self.init(.badRequest, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// Requires `Authorization: Bearer <admin token>` on every request it guards.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let given = request.headers[.authorization] ?? ""
+        guard given.hasPrefix("Bearer "),
+            WorkerServer.constantTimeEqual(Array(given.dropFirst(7).utf8), Array(token.utf8))
+        else {
+            throw APIError(.unauthorized, "missing or wrong admin token (Authorization: Bearer …)")
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,7 @@
+import Hummingbird
+
+extension JobRecord: ResponseEncodable {}
+extension WorkerRecord: ResponseEncodable {}
+extension CheckpointRecord: ResponseEncodable {}
+extension JobEvent: ResponseEncodable {}
+extension FillRow: ResponseEncodable {}

@@ -1,0 +1,86 @@
+import ATSShared
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs the scheduling loop: on every trigger (a job created or started, a worker connected or
+/// freed) and at least every `interval`, it expires lapsed leases, sends stop requests, and assigns
+/// pending jobs with ``Scheduler``.
+public final class SchedulerService: Service, Sendable {
+    let store: JobStore
+    let hub: WorkerHub
+    let logger: Logger
+    let interval: Duration
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// Stop requests already sent, so each is sent once per assignment.
+    private let stopsSent = Mutex<[JobLease: String]>([:])
+
+    init(store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500)) {
+        self.store = store
+        self.hub = hub
+        self.logger = logger
+        self.interval = interval
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a scheduling pass soon.
+    public func trigger() { wake.yield() }
+
+    /// Forgets the stop requests sent to a worker (it reconnected; they are re-sent if still due).
+    func forgetStops(of worker: String) {
+        stopsSent.withLock { sent in sent = sent.filter { $0.value != worker } }
+    }
+
+    public func run() async throws {
+        let wake = self.wake
+        let interval = self.interval
+        await cancelWhenGracefulShutdown {
+            await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval)
+                        wake.yield()
+                    }
+                }
+                for await _ in self.wakeups {
+                    do {
+                        try await self.pass()
+                    } catch {
+                        self.logger.error("scheduling pass failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// One scheduling pass.
+    func pass() async throws {
+        let expired = try await store.reapExpiredLeases()
+        if !expired.isEmpty { logger.info("leases expired", metadata: ["jobs": "\(expired)"]) }
+
+        for (lease, worker) in try await store.stopRequests() {
+            let fresh = stopsSent.withLock { sent in
+                if sent[lease] != nil { return false }
+                sent[lease] = worker
+                return true
+            }
+            if fresh {
+                await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker)
+            }
+        }
+
+        let pending = try await store.pendingJobs()
+        guard !pending.isEmpty else { return }
+        let slots = await hub.slots(running: try await store.runningCounts())
+        for decision in Scheduler.assign(pending: pending, workers: slots) {
+            guard let a = try await store.assign(job: decision.jobId, to: decision.workerId) else { continue }
+            let sent = await hub.send(
+                .assign(AssignJob(jobId: a.jobId, epoch: a.epoch, name: a.name, spec: a.spec, checkpoint: a.checkpoint)),
+                to: decision.workerId)
+            logger.info(
+                "assigned", metadata: ["job": "\(a.jobId)", "worker": "\(decision.workerId)", "epoch": "\(a.epoch)", "sent": "\(sent)"])
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A stored checkpoint (without its state bytes, which only workers need).
+public struct CheckpointRecord: Sendable, Codable, Hashable {
+    public var jobId: Int64
+    public var cursor: Int64
+    public var epoch: Int64
+    public var nextFillSeq: Int64
+    public var bytes: Int
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case cursor, epoch, bytes
+        case jobId = "job_id"
+        case nextFillSeq = "next_fill_seq"
+        case createdAt = "created_at"
+    }
+}

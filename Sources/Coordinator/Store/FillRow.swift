@@ -1,0 +1,36 @@
+import ATSEngine
+
+/// A stored fill with the epoch it arrived under.
+public struct FillRow: Sendable, Codable, Hashable {
+    public var jobId: Int64
+    public var seq: Int64
+    public var epoch: Int64
+    public var orderId: Int64
+    public var timeMs: Int64
+    public var barIndex: Int64
+    public var side: String
+    public var price: Double
+    public var quantity: Double
+    public var feeBase: Double
+    public var feeQuote: Double
+    public var liquidity: String
+    public var tag: String
+
+    enum CodingKeys: String, CodingKey {
+        case seq, epoch, side, price, quantity, liquidity, tag
+        case jobId = "job_id"
+        case orderId = "order_id"
+        case timeMs = "time_ms"
+        case barIndex = "bar_index"
+        case feeBase = "fee_base"
+        case feeQuote = "fee_quote"
+    }
+
+    /// The engine's fill (the epoch is dropped).
+    public var fill: Fill {
+        Fill(
+            seq: seq, orderId: orderId, time: timeMs, barIndex: Int(barIndex), side: side == "BUY" ? .buy : .sell,
+            price: price, quantity: quantity, feeBase: feeBase, feeQuote: feeQuote,
+            liquidity: liquidity == "MAKER" ? .maker : .taker, tag: tag)
+    }
+}

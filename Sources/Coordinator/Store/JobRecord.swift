@@ -1,0 +1,115 @@
+import ATSEngine
+import ATSShared
+import Foundation
+
+/// A job row as the API shows it.
+public struct JobRecord: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var mode: String
+    public var labels: [String]
+    public var desiredState: DesiredState
+    public var status: JobStatus
+    public var epoch: Int64
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var barsDone: Int64
+    public var barsTotal: Int64
+    public var equity: Double?
+    public var lastError: String?
+    public var statistics: BacktestStatistics?
+    public var spec: JobSpec
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    /// Share of the bars processed, 0…1.
+    public var progress: Double {
+        barsTotal > 0 ? min(1, Double(barsDone) / Double(barsTotal)) : (status == .completed ? 1 : 0)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, mode, labels, status, epoch, equity, statistics, spec, progress
+        case desiredState = "desired_state"
+        case leaseOwner = "lease_owner"
+        case leaseExpiresAt = "lease_expires_at"
+        case barsDone = "bars_done"
+        case barsTotal = "bars_total"
+        case lastError = "last_error"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    public init(
+        id: Int64, name: String, mode: String, labels: [String], desiredState: DesiredState, status: JobStatus,
+        epoch: Int64, leaseOwner: String?, leaseExpiresAt: Date?, barsDone: Int64, barsTotal: Int64, equity: Double?,
+        lastError: String?, statistics: BacktestStatistics?, spec: JobSpec, createdAt: Date, updatedAt: Date,
+        startedAt: Date?, finishedAt: Date?
+    ) {
+        self.id = id
+        self.name = name
+        self.mode = mode
+        self.labels = labels
+        self.desiredState = desiredState
+        self.status = status
+        self.epoch = epoch
+        self.leaseOwner = leaseOwner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.barsDone = barsDone
+        self.barsTotal = barsTotal
+        self.equity = equity
+        self.lastError = lastError
+        self.statistics = statistics
+        self.spec = spec
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(Int64.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+            mode: try c.decode(String.self, forKey: .mode), labels: try c.decode([String].self, forKey: .labels),
+            desiredState: try c.decode(DesiredState.self, forKey: .desiredState),
+            status: try c.decode(JobStatus.self, forKey: .status), epoch: try c.decode(Int64.self, forKey: .epoch),
+            leaseOwner: try c.decodeIfPresent(String.self, forKey: .leaseOwner),
+            leaseExpiresAt: try c.decodeIfPresent(Date.self, forKey: .leaseExpiresAt),
+            barsDone: try c.decode(Int64.self, forKey: .barsDone), barsTotal: try c.decode(Int64.self, forKey: .barsTotal),
+            equity: try c.decodeIfPresent(Double.self, forKey: .equity),
+            lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
+            statistics: try c.decodeIfPresent(BacktestStatistics.self, forKey: .statistics),
+            spec: try c.decode(JobSpec.self, forKey: .spec), createdAt: try c.decode(Date.self, forKey: .createdAt),
+            updatedAt: try c.decode(Date.self, forKey: .updatedAt),
+            startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
+            finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(desiredState, forKey: .desiredState)
+        try c.encode(status, forKey: .status)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encodeIfPresent(leaseOwner, forKey: .leaseOwner)
+        try c.encodeIfPresent(leaseExpiresAt, forKey: .leaseExpiresAt)
+        try c.encode(barsDone, forKey: .barsDone)
+        try c.encode(barsTotal, forKey: .barsTotal)
+        try c.encode(progress, forKey: .progress)
+        try c.encodeIfPresent(equity, forKey: .equity)
+        try c.encodeIfPresent(lastError, forKey: .lastError)
+        try c.encodeIfPresent(statistics, forKey: .statistics)
+        try c.encode(spec, forKey: .spec)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encodeIfPresent(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
+    }
+}

@@ -1,0 +1,305 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import ATSDatabase
+import PostgresNIO
+
+/// What the worker protocol does to the database: registration, leases, assignment, and the
+/// messages workers stream back, fenced by epoch.
+extension JobStore {
+    public struct Assignment: Sendable {
+        public var jobId: Int64
+        public var epoch: Int64
+        public var name: String
+        public var spec: [UInt8]
+        public var checkpoint: [UInt8]
+    }
+
+    public func registerWorker(_ hello: Hello) async throws {
+        try await client.query(
+            """
+            INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at)
+            VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion), true, now())
+            ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
+                version = EXCLUDED.version, connected = true, last_heartbeat_at = now()
+            """, logger: logger)
+    }
+
+    /// Renews every lease the worker holds.
+    public func heartbeat(worker: String) async throws {
+        try await client.withConnection { conn in
+            try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
+            try await conn.query(
+                """
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
+                WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
+                """, logger: logger)
+        }
+    }
+
+    /// The worker is gone: it loses its leases; its jobs go back to pending (or to stopped when
+    /// they were asked to stop). Returns the released job ids.
+    @discardableResult
+    public func workerDisconnected(_ worker: String) async throws -> [Int64] {
+        try await client.withTransaction(logger: logger) { conn in
+            try await conn.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
+            return try await release(conn, where: "lease_owner = $1", worker, kind: "lease_released")
+        }
+    }
+
+    /// Releases leases whose holder missed its heartbeats.
+    @discardableResult
+    public func reapExpiredLeases() async throws -> [Int64] {
+        try await client.withTransaction(logger: logger) { conn in
+            try await release(conn, where: "lease_expires_at < now()", nil, kind: "lease_expired")
+        }
+    }
+
+    private func release(_ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String) async throws
+        -> [Int64]
+    {
+        var binds = PostgresBindings()
+        if let worker { binds.append(worker) }
+        let rows = try await conn.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE jobs SET status = CASE WHEN desired_state = 'running' THEN 'pending' ELSE 'stopped' END,
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    WHERE status IN ('assigned', 'running') AND \(condition)
+                    RETURNING id, name, status
+                    """, binds: binds), logger: logger)
+        var released: [(Int64, String, String)] = []
+        for try await r in rows.decode((Int64, String, String).self) { released.append(r) }
+        for (id, name, status) in released {
+            try await recordEvent(
+                conn, job: id, name: name, actor: worker.map { "worker:\($0)" } ?? "coordinator", kind: kind,
+                detail: "now \(status)")
+        }
+        return released.map(\.0)
+    }
+
+    /// Marks workers left connected by a coordinator that did not shut down cleanly.
+    public func resetConnections() async throws {
+        try await client.query("UPDATE workers SET connected = false WHERE connected", logger: logger)
+    }
+
+    /// Pending jobs that want to run, oldest first.
+    public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
+        let rows = try await client.query(
+            """
+            SELECT id, labels FROM jobs WHERE status = 'pending' AND desired_state = 'running' ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        var out: [Scheduler.PendingJob] = []
+        for try await (id, labels) in rows.decode((Int64, [String]).self) { out.append(.init(id: id, labels: labels)) }
+        return out
+    }
+
+    /// Assigns a pending job to a worker, incrementing its fencing epoch in the same transaction.
+    /// Returns nil when the job is no longer pending (another coordinator, or an operator, was first).
+    public func assign(job: Int64, to worker: String) async throws -> Assignment? {
+        try await client.withTransaction(logger: logger) { conn in
+            let rows = try await conn.query(
+                """
+                UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
+                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now()
+                WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
+                RETURNING epoch, name, spec::text
+                """, logger: logger)
+            var assigned: (Int64, String, String)?
+            for try await r in rows.decode((Int64, String, String).self) { assigned = r }
+            guard let (epoch, name, spec) = assigned else { return nil }
+            let cp = try await conn.query(
+                "SELECT state FROM checkpoints WHERE job_id = \(job) ORDER BY cursor DESC LIMIT 1", logger: logger)
+            var checkpoint: [UInt8] = []
+            for try await var state in cp.decode(ByteBuffer.self) { checkpoint = state.readBytes(length: state.readableBytes) ?? [] }
+            try await recordEvent(
+                conn, job: job, name: name, actor: "coordinator", kind: "assigned",
+                detail: "worker \(worker), epoch \(epoch)\(checkpoint.isEmpty ? "" : ", from checkpoint")")
+            return Assignment(jobId: job, epoch: epoch, name: name, spec: Array(spec.utf8), checkpoint: checkpoint)
+        }
+    }
+
+    /// The leases a worker currently holds, as the database sees them.
+    public func leases(of worker: String) async throws -> [JobLease] {
+        let rows = try await client.query(
+            "SELECT id, epoch FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')", logger: logger)
+        var out: [JobLease] = []
+        for try await (id, epoch) in rows.decode((Int64, Int64).self) { out.append(JobLease(jobId: id, epoch: epoch)) }
+        return out
+    }
+
+    /// Active jobs an operator asked to stop: (job, epoch, worker).
+    public func stopRequests() async throws -> [(JobLease, String)] {
+        let rows = try await client.query(
+            """
+            SELECT id, epoch, lease_owner FROM jobs
+            WHERE desired_state = 'stopped' AND status IN ('assigned', 'running') AND lease_owner IS NOT NULL
+            """, logger: logger)
+        var out: [(JobLease, String)] = []
+        for try await (id, epoch, owner) in rows.decode((Int64, Int64, String).self) {
+            out.append((JobLease(jobId: id, epoch: epoch), owner))
+        }
+        return out
+    }
+
+    // MARK: Worker messages
+
+    /// Whether `epoch` is the job's current one.
+    func isCurrent(_ conn: PostgresConnection, _ h: JobHeader) async throws -> Bool {
+        let rows = try await conn.query("SELECT epoch FROM jobs WHERE id = \(h.jobId)", logger: logger)
+        for try await epoch in rows.decode(Int64.self) { return epoch == h.epoch }
+        return false
+    }
+
+    public func started(_ m: JobStarted) async throws {
+        try await client.query(
+            """
+            UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
+                updated_at = now()
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
+            """, logger: logger)
+    }
+
+    /// Inserts fills idempotently (unique by job and seq). Fills are facts: they are kept even when
+    /// their epoch is stale, and that raises an event. Returns how many rows were new.
+    @discardableResult
+    public func insertFills(_ batch: FillBatch) async throws -> Int {
+        let fills = batch.fills
+        guard !fills.isEmpty else { return 0 }
+        var seq: [Int64] = []
+        var order: [Int64] = []
+        var time: [Int64] = []
+        var bar: [Int64] = []
+        var side: [String] = []
+        var price: [Double] = []
+        var quantity: [Double] = []
+        var feeBase: [Double] = []
+        var feeQuote: [Double] = []
+        var liquidity: [String] = []
+        var tag: [String] = []
+        seq.reserveCapacity(fills.count)
+        order.reserveCapacity(fills.count)
+        time.reserveCapacity(fills.count)
+        bar.reserveCapacity(fills.count)
+        price.reserveCapacity(fills.count)
+        quantity.reserveCapacity(fills.count)
+        feeBase.reserveCapacity(fills.count)
+        feeQuote.reserveCapacity(fills.count)
+        for f in fills {
+            seq.append(f.seq)
+            order.append(f.orderId)
+            time.append(f.time)
+            bar.append(Int64(f.barIndex))
+            side.append(f.side.rawValue)
+            price.append(f.price)
+            quantity.append(f.quantity)
+            feeBase.append(f.feeBase)
+            feeQuote.append(f.feeQuote)
+            liquidity.append(f.liquidity.rawValue)
+            tag.append(f.tag)
+        }
+        let h = batch.header
+        return try await client.withConnection { conn in
+            let rows = try await conn.query(
+                """
+                WITH ins AS (
+                    INSERT INTO fills (job_id, epoch, seq, order_id, time_ms, bar_index, side, price, quantity, fee_base,
+                        fee_quote, liquidity, tag)
+                    SELECT \(h.jobId), \(h.epoch), * FROM unnest(\(seq)::int8[], \(order)::int8[], \(time)::int8[],
+                        \(bar)::int8[], \(side)::text[], \(price)::float8[], \(quantity)::float8[], \(feeBase)::float8[],
+                        \(feeQuote)::float8[], \(liquidity)::text[], \(tag)::text[])
+                    WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId))
+                    ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT count(*) FROM ins
+                """, logger: logger)
+            var inserted = 0
+            for try await n in rows.decode(Int64.self) { inserted = Int(n) }
+            if inserted > 0, try await !isCurrent(conn, h) {
+                try await recordEvent(
+                    conn, job: h.jobId, name: "", actor: "coordinator", kind: "stale_fills",
+                    detail: "\(inserted) fill(s) arrived under stale epoch \(h.epoch); kept")
+                logger.warning("fills under a stale epoch", metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)"])
+            }
+            return inserted
+        }
+    }
+
+    /// Stores a checkpoint if its epoch is current. Returns whether it was kept.
+    @discardableResult
+    public func saveCheckpoint(_ m: CheckpointSaved) async throws -> Bool {
+        let state = ByteBuffer(bytes: m.state)
+        let rows = try await client.query(
+            """
+            WITH ins AS (
+                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state)
+                SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state)
+                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
+                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
+            SELECT count(*) FROM ins
+            """, logger: logger)
+        for try await n in rows.decode(Int64.self) { return n > 0 }
+        return false
+    }
+
+    public func progress(_ m: JobProgress) async throws {
+        try await client.query(
+            """
+            UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+            """, logger: logger)
+    }
+
+    /// The job ended on its worker. Returns false when the epoch was stale (nothing changed).
+    @discardableResult
+    public func finished(_ m: JobFinished, worker: String) async throws -> Bool {
+        let status = m.outcome == .completed ? "completed" : "stopped"
+        let stats = String(decoding: m.statistics, as: UTF8.self)
+        return try await client.withTransaction(logger: logger) { conn in
+            let rows = try await conn.query(
+                """
+                UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                    bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                RETURNING name
+                """, logger: logger)
+            for try await name in rows.decode(String.self) {
+                try await recordEvent(conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
+                return true
+            }
+            return false
+        }
+    }
+
+    @discardableResult
+    public func failed(_ m: JobFailed, worker: String) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { conn in
+            let rows = try await conn.query(
+                """
+                UPDATE jobs SET status = 'failed', last_error = \(m.error), finished_at = now(), lease_owner = NULL,
+                    lease_expires_at = NULL, updated_at = now()
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                RETURNING name
+                """, logger: logger)
+            for try await name in rows.decode(String.self) {
+                try await recordEvent(conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: "failed", detail: m.error)
+                return true
+            }
+            return false
+        }
+    }
+}
+
+extension JobStore {
+    /// Active jobs per worker, for free capacity.
+    public func runningCounts() async throws -> [String: Int] {
+        let rows = try await client.query(
+            """
+            SELECT lease_owner, count(*) FROM jobs WHERE status IN ('assigned', 'running') AND lease_owner IS NOT NULL
+            GROUP BY lease_owner
+            """, logger: logger)
+        var out: [String: Int] = [:]
+        for try await (owner, n) in rows.decode((String, Int64).self) { out[owner] = Int(n) }
+        return out
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// A worker row, with what the coordinator knows of its load.
+public struct WorkerRecord: Sendable, Codable, Hashable {
+    public var id: String
+    public var host: String
+    public var capacity: Int
+    public var labels: [String]
+    public var version: String
+    public var connected: Bool
+    public var runningJobs: Int
+    public var firstSeenAt: Date
+    public var lastHeartbeatAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, capacity, labels, version, connected
+        case runningJobs = "running_jobs"
+        case firstSeenAt = "first_seen_at"
+        case lastHeartbeatAt = "last_heartbeat_at"
+    }
+}

@@ -1,0 +1,233 @@
+import ATSShared
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Accepts worker connections: handshake (version, credentials), then one loop per connection that
+/// persists what the worker streams and acks it once committed. Each connection catches its own
+/// errors: a bad peer is disconnected and nobody else notices.
+public final class WorkerServer: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var token: String
+        public var heartbeatInterval: Duration
+        public var leaseTimeout: Duration
+        public var maximumFrameSize: Int
+
+        public init(
+            host: String, port: Int, token: String, heartbeatInterval: Duration = .seconds(1),
+            leaseTimeout: Duration = .seconds(5), maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
+        ) {
+            self.host = host
+            self.port = port
+            self.token = token
+            self.heartbeatInterval = heartbeatInterval
+            self.leaseTimeout = leaseTimeout
+            self.maximumFrameSize = maximumFrameSize
+        }
+    }
+
+    let configuration: Configuration
+    let store: JobStore
+    let hub: WorkerHub
+    let scheduler: SchedulerService
+    let logger: Logger
+    let coordinatorId: String
+    private let bound: AsyncStream<Int>.Continuation
+    /// The port actually bound (useful with port 0), once listening.
+    public let boundPort: AsyncStream<Int>
+
+    init(configuration: Configuration, store: JobStore, hub: WorkerHub, scheduler: SchedulerService, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.hub = hub
+        self.scheduler = scheduler
+        self.logger = logger
+        coordinatorId = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
+        (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public func run() async throws {
+        let c = configuration
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: c.host, port: c.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(IdleStateHandler(readTimeout: TimeAmount(c.leaseTimeout)))
+                    try sync.addHandler(IdleCloseHandler())
+                    try sync.addWireProtocolHandlers(maximumFrameSize: c.maximumFrameSize)
+                    return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let port = server.channel.localAddress?.port ?? c.port
+        bound.yield(port)
+        logger.info("listening for workers", metadata: ["address": "\(c.host):\(port)"])
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func serve(_ channel: NIOAsyncChannel<WireMessage, WireMessage>) async {
+        let peer = channel.channel.remoteAddress?.description ?? "?"
+        var log = logger
+        log[metadataKey: "peer"] = "\(peer)"
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var messages = inbound.makeAsyncIterator()
+                guard let first = try await messages.next() else { return }
+                guard case .hello(let hello) = first else {
+                    try await outbound.write(.refuse(Refuse(code: .badRequest, reason: "expected Hello, got \(first.name)")))
+                    log.warning("refused: no hello", metadata: ["got": "\(first.name)"])
+                    return
+                }
+                if let refusal = check(hello) {
+                    try await outbound.write(.refuse(refusal))
+                    log.warning("refused worker", metadata: ["worker": "\(hello.workerId)", "reason": "\(refusal.reason)"])
+                    return
+                }
+                log[metadataKey: "worker"] = "\(hello.workerId)"
+                try await session(hello, messages: &messages, outbound: outbound, logger: log)
+            }
+        } catch {
+            log.warning("connection closed on error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The reason to refuse a hello, or nil to accept it.
+    func check(_ hello: Hello) -> Refuse? {
+        guard hello.protocolVersion == WireProtocol.version else {
+            return Refuse(
+                code: .unsupportedVersion,
+                reason: "protocol version \(hello.protocolVersion) is not supported; this coordinator speaks \(WireProtocol.version)")
+        }
+        guard Self.constantTimeEqual(Array(hello.token.utf8), Array(configuration.token.utf8)) else {
+            return Refuse(code: .badCredentials, reason: "bad worker token")
+        }
+        guard !hello.workerId.isEmpty, hello.workerId.count <= 200, hello.capacity >= 1, hello.capacity <= 10_000 else {
+            return Refuse(code: .badRequest, reason: "worker id must be 1-200 characters and capacity 1-10000")
+        }
+        return nil
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return diff == 0
+    }
+
+    private func session(
+        _ hello: Hello, messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<WireMessage>, logger: Logger
+    ) async throws {
+        let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
+        let (connection, replaced) = await hub.register(hello, outbox: continuation)
+        replaced?.outbox.finish()
+        defer { continuation.finish() }
+        try await store.registerWorker(hello)
+        try await reconcile(hello, logger: logger)
+        continuation.yield(
+            .welcome(
+                Welcome(
+                    coordinatorId: coordinatorId, heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
+                    leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds))))
+        logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
+        scheduler.trigger()
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in outbox { try await outbound.write(message) }
+                // The outbox ends when a newer connection replaced this one: close this one.
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            do {
+                while let message = try await messages.next() {
+                    if let reply = try await handle(message, worker: hello.workerId, logger: logger) {
+                        continuation.yield(reply)
+                    }
+                }
+            } catch {
+                await disconnected(hello.workerId, connection: connection, logger: logger)
+                throw error
+            }
+            await disconnected(hello.workerId, connection: connection, logger: logger)
+        }
+    }
+
+    private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
+        guard await hub.unregister(worker, connection: connection) else { return }
+        do {
+            let released = try await store.workerDisconnected(worker)
+            logger.info("worker disconnected", metadata: ["released_jobs": "\(released)"])
+        } catch {
+            logger.error("could not release the worker's leases", metadata: ["error": "\(error)"])
+        }
+        scheduler.trigger()
+    }
+
+    /// Jobs the worker still runs but no longer owns are stopped; jobs the database says it owns
+    /// but it does not run (it restarted) go back to pending.
+    private func reconcile(_ hello: Hello, logger: Logger) async throws {
+        let owned = Set(try await store.leases(of: hello.workerId))
+        let running = Set(hello.running)
+        for lease in running.subtracting(owned) {
+            await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "lease lost")), to: hello.workerId)
+        }
+        if !owned.subtracting(running).isEmpty {
+            let released = try await store.workerDisconnected(hello.workerId)
+            try await store.registerWorker(hello)
+            logger.info("released leases the worker no longer runs", metadata: ["jobs": "\(released)"])
+        }
+        scheduler.forgetStops(of: hello.workerId)
+    }
+
+    /// Persists one worker message; returns the reply (an ack once committed).
+    private func handle(_ message: WireMessage, worker: String, logger: Logger) async throws -> WireMessage? {
+        switch message {
+        case .heartbeat:
+            try await store.heartbeat(worker: worker)
+            return nil
+        case .started(let m):
+            try await store.started(m)
+        case .fills(let m):
+            try await store.insertFills(m)
+        case .checkpoint(let m):
+            if try await !store.saveCheckpoint(m) {
+                logger.debug("dropped checkpoint", metadata: ["job": "\(m.header.jobId)", "epoch": "\(m.header.epoch)"])
+            }
+        case .progress(let m):
+            try await store.progress(m)
+        case .finished(let m):
+            try await store.finished(m, worker: worker)
+            scheduler.trigger()
+        case .failed(let m):
+            try await store.failed(m, worker: worker)
+            scheduler.trigger()
+        default:
+            throw ProtocolError.unexpectedMessage(message.name)
+        }
+        return .ack(Ack(messageSeq: message.jobHeader!.messageSeq))
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+extension TimeAmount {
+    init(_ d: Duration) { self = .milliseconds(d.milliseconds) }
+}

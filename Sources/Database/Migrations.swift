@@ -1,0 +1,97 @@
+/// The schema, as numbered migrations. Never edit one that has shipped: add the next.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        let sql: [String]
+    }
+
+    public static let all: [Migration] = [
+        Migration(
+            version: 1, name: "jobs, workers, fills, checkpoints, events",
+            sql: [
+                """
+                CREATE TABLE jobs (
+                    id BIGSERIAL PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    mode TEXT NOT NULL CHECK (mode IN ('backtest', 'paper', 'live')),
+                    spec JSONB NOT NULL,
+                    labels TEXT[] NOT NULL DEFAULT '{}',
+                    desired_state TEXT NOT NULL DEFAULT 'running' CHECK (desired_state IN ('running', 'stopped')),
+                    status TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'assigned', 'running', 'completed', 'failed', 'stopped')),
+                    epoch BIGINT NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_expires_at TIMESTAMPTZ,
+                    bars_done BIGINT NOT NULL DEFAULT 0,
+                    bars_total BIGINT NOT NULL DEFAULT 0,
+                    equity DOUBLE PRECISION,
+                    last_error TEXT,
+                    statistics JSONB,
+                    created_by TEXT NOT NULL DEFAULT '',
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    started_at TIMESTAMPTZ,
+                    finished_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX jobs_pending ON jobs (id) WHERE status = 'pending' AND desired_state = 'running'",
+                "CREATE INDEX jobs_lease_owner ON jobs (lease_owner) WHERE lease_owner IS NOT NULL",
+                """
+                CREATE TABLE workers (
+                    id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    capacity INT NOT NULL,
+                    labels TEXT[] NOT NULL DEFAULT '{}',
+                    version TEXT NOT NULL DEFAULT '',
+                    connected BOOLEAN NOT NULL DEFAULT false,
+                    first_seen_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    last_heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE fills (
+                    job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    seq BIGINT NOT NULL,
+                    epoch BIGINT NOT NULL,
+                    order_id BIGINT NOT NULL,
+                    time_ms BIGINT NOT NULL,
+                    bar_index BIGINT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
+                    price DOUBLE PRECISION NOT NULL,
+                    quantity DOUBLE PRECISION NOT NULL,
+                    fee_base DOUBLE PRECISION NOT NULL,
+                    fee_quote DOUBLE PRECISION NOT NULL,
+                    liquidity TEXT NOT NULL,
+                    tag TEXT NOT NULL DEFAULT '',
+                    venue_trade_id TEXT,
+                    PRIMARY KEY (job_id, seq)
+                )
+                """,
+                "CREATE UNIQUE INDEX fills_venue_trade_id ON fills (job_id, venue_trade_id) WHERE venue_trade_id IS NOT NULL",
+                """
+                CREATE TABLE checkpoints (
+                    job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    cursor BIGINT NOT NULL,
+                    epoch BIGINT NOT NULL,
+                    next_fill_seq BIGINT NOT NULL,
+                    state BYTEA NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (job_id, cursor)
+                )
+                """,
+                """
+                CREATE TABLE job_events (
+                    id BIGSERIAL PRIMARY KEY,
+                    job_id BIGINT REFERENCES jobs (id) ON DELETE SET NULL,
+                    job_name TEXT NOT NULL DEFAULT '',
+                    at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    actor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX job_events_job ON job_events (job_id, id)",
+            ])
+    ]
+}

@@ -1,0 +1,58 @@
+import Logging
+import PostgresNIO
+
+/// Applies the numbered migrations not yet recorded in `schema_migrations`, each in its own
+/// transaction, under an advisory lock so two coordinators starting together do not race.
+public struct Migrator: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Returns the versions applied by this call (empty when the schema was current).
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await client.withConnection { conn in
+            try await conn.query("SELECT pg_advisory_lock(7242001)", logger: logger)
+            do {
+                let applied = try await run(conn)
+                try await conn.query("SELECT pg_advisory_unlock(7242001)", logger: logger)
+                return applied
+            } catch {
+                _ = try? await conn.query("SELECT pg_advisory_unlock(7242001)", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func run(_ conn: PostgresConnection) async throws -> [Int] {
+        try await conn.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """, logger: logger)
+        var done = Set<Int>()
+        for try await version in try await conn.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+            done.insert(version)
+        }
+        var applied: [Int] = []
+        for m in Migrations.all where !done.contains(m.version) {
+            try await conn.query("BEGIN", logger: logger)
+            do {
+                for statement in m.sql { try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await conn.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(m.version), \(m.name))", logger: logger)
+                try await conn.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await conn.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            logger.info("applied migration", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
+            applied.append(m.version)
+        }
+        return applied
+    }
+}
