@@ -83,7 +83,7 @@ let package = Package(
             path: "Sources/ats-coordinator", swiftSettings: strict),
         .executableTarget(
             name: "ats-worker",
-            dependencies: ["ATSWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ATSWorker", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/ats-worker", swiftSettings: strict),
 
         .testTarget(name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",

@@ -1,1 +1,30 @@
-print("w")
+import ATSShared
+import ATSWorker
+import Foundation
+import Logging
+import ServiceLifecycle
+
+// ats-worker: configuration from the environment and .env; drains gracefully on SIGTERM/SIGINT.
+let configuration: WorkerConfiguration
+do {
+    configuration = try WorkerConfiguration(environment: Environment())
+} catch {
+    FileHandle.standardError.write(Data("ats-worker: configuration error: \(error)\n".utf8))
+    exit(78)  // EX_CONFIG
+}
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = configuration.logLevel
+    return handler
+}
+var logger = Logger(label: "ats.worker")
+logger[metadataKey: "worker"] = "\(configuration.workerId)"
+let worker = WorkerService(configuration: configuration, logger: logger)
+let group = ServiceGroup(
+    configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+do {
+    try await group.run()
+} catch {
+    logger.critical("worker stopped", metadata: ["error": "\(error)"])
+    exit(1)
+}

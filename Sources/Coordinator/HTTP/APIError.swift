@@ -1,3 +1,4 @@
+import ATSShared
 import ATSEngine
 import Foundation
 import HTTPTypes

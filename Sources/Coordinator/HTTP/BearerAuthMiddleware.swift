@@ -1,3 +1,4 @@
+import ATSShared
 import Hummingbird
 
 /// Requires `Authorization: Bearer <admin token>` on every request it guards.

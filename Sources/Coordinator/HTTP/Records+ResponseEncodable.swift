@@ -1,3 +1,4 @@
+import ATSShared
 import Hummingbird
 
 extension JobRecord: ResponseEncodable {}

@@ -1,3 +1,4 @@
+import ATSShared
 /// The job life cycle as a pure function: which event moves which status where. The store's SQL
 /// updates are conditioned on exactly these source states, so concurrent events cannot skip a step.
 public enum JobStateMachine {

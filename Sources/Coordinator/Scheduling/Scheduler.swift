@@ -1,3 +1,4 @@
+import ATSShared
 /// Decides which pending job goes to which worker. Pure: the service feeds it a snapshot and
 /// carries out its decisions, and the tests check the decisions directly.
 ///

@@ -1,3 +1,4 @@
+import ATSShared
 import ATSEngine
 
 /// Why the store refused an operation; the API maps each to an HTTP status.

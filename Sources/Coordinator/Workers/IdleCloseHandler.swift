@@ -1,3 +1,4 @@
+import ATSShared
 import NIOCore
 
 /// Closes a connection that has sent nothing for the idle timeout (no hello, or no heartbeats):

@@ -71,6 +71,10 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         }
     }
 
+    public mutating func replaceStrategy(parameters: Parameters) throws {
+        strategy = try S(parameters: parameters)
+    }
+
     public mutating func takeFills() -> [Fill] {
         defer { pendingFills = [] }
         return pendingFills

@@ -18,4 +18,8 @@ public protocol BacktestSession: Sendable {
     /// Equity at each bar's close (recorded only with `recordEquity`).
     var equityCurve: [Double] { get }
     var exchange: SimulatedExchange { get }
+    /// Replaces the strategy with a fresh one built from new parameters (a reload): the wallet,
+    /// open orders, statistics and position in the data are kept; the strategy's indicators warm
+    /// up again.
+    mutating func replaceStrategy(parameters: Parameters) throws
 }

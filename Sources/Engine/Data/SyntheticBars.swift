@@ -42,7 +42,7 @@ public struct SyntheticBars: Sendable {
         var vol = 0.0008
         for i in 0..<count {
             if i % 1440 == 0 {
-                drift = (g.uniform() - 0.5) * 0.0002
+                drift = (g.uniform() - 0.5) * 0.00001
                 vol = 0.0004 + g.uniform() * 0.0012
             }
             let open = price

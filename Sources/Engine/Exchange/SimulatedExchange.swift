@@ -196,6 +196,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private mutating func execute(_ id: OrderID, price: Double, quantity requested: Double, liquidity: Liquidity) {
         var o = self[id]
         var quantity = requested
+        var shrunk = false
         var fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
         var w = state.wallet
         // Release what this order held for the part that fills.
@@ -218,6 +219,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                         reason: .insufficientBalance(asset: instrument.quote, needed: cost, free: w.quote.free))
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
+                shrunk = true
             }
             w.quote.free -= price * quantity + fee.quote
             w.base.free += quantity - fee.base
@@ -235,6 +237,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                             asset: instrument.base, needed: requested, free: w.base.free))
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
+                shrunk = true
             }
             w.base.free -= quantity + fee.base
             w.quote.free += price * quantity - fee.quote
@@ -244,6 +247,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         recordVolume(price * quantity)
 
         let filledBefore = o.filledQuantity
+        // Short of funds only for fees or rounding: the order becomes what the balance affords.
+        if shrunk { o.quantity = filledBefore + quantity }
         o.filledQuantity += quantity
         o.averagePrice = (o.averagePrice * filledBefore + price * quantity) / o.filledQuantity
         o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
@@ -394,10 +399,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         let w = state.wallet
         if o.side == .buy {
             let needed = ref * o.quantity
-            if needed > w.quote.free + Self.epsilon {
+            if needed > w.quote.free * (1 + 1e-9) + Self.epsilon {
                 return .insufficientBalance(asset: instrument.quote, needed: needed, free: w.quote.free)
             }
-        } else if !config.allowShort && o.quantity > w.base.free + Self.epsilon {
+        } else if !config.allowShort && o.quantity > w.base.free * (1 + 1e-9) + Self.epsilon {
             return .insufficientBalance(asset: instrument.base, needed: o.quantity, free: w.base.free)
         }
         return nil

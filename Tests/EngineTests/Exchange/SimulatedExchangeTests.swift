@@ -193,4 +193,15 @@ struct SimulatedExchangeTests {
         x.submit(.market(.buy, 1))  // trailing 200 → tier 1: 0.001
         #expect(x.drainFills().map(\.feeQuote) == [0.2, 0.2, 0.1])
     }
+
+    @Test func buyingWithAllCashShrinksToWhatFeesLeaveAffordable() {
+        var x = exchange(fees: GenericFees(rate: 0.001))
+        let id = x.submit(.market(.buy, 100))  // 100 × 100 = all the cash, before fees
+        x.process(bar: bar(1, 100, 101, 99, 100), index: 1)
+        let o = x.order(id)
+        #expect(o?.status == .filled)
+        #expect(o!.quantity < 100 && o!.quantity > 99.8)
+        #expect(x.wallet.quote.free >= 0 && x.wallet.quote.free < 1)
+        #expect(x.state.rejectedOrders == 0)
+    }
 }

@@ -1,5 +1,5 @@
 import ATSEngine
-import ATSShared
+
 import Foundation
 
 /// A job row as the API shows it.

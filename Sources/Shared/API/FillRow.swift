@@ -16,6 +16,22 @@ public struct FillRow: Sendable, Codable, Hashable {
     public var liquidity: String
     public var tag: String
 
+    public init(jobId: Int64, seq: Int64, epoch: Int64, orderId: Int64, timeMs: Int64, barIndex: Int64, side: String, price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: String, tag: String) {
+        self.jobId = jobId
+        self.seq = seq
+        self.epoch = epoch
+        self.orderId = orderId
+        self.timeMs = timeMs
+        self.barIndex = barIndex
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.feeBase = feeBase
+        self.feeQuote = feeQuote
+        self.liquidity = liquidity
+        self.tag = tag
+    }
+
     enum CodingKeys: String, CodingKey {
         case seq, epoch, side, price, quantity, liquidity, tag
         case jobId = "job_id"

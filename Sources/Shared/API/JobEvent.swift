@@ -10,6 +10,16 @@ public struct JobEvent: Sendable, Codable, Hashable {
     public var kind: String
     public var detail: String
 
+    public init(id: Int64, jobId: Int64?, jobName: String, at: Date, actor: String, kind: String, detail: String) {
+        self.id = id
+        self.jobId = jobId
+        self.jobName = jobName
+        self.at = at
+        self.actor = actor
+        self.kind = kind
+        self.detail = detail
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, at, actor, kind, detail
         case jobId = "job_id"

@@ -9,6 +9,15 @@ public struct CheckpointRecord: Sendable, Codable, Hashable {
     public var bytes: Int
     public var createdAt: Date
 
+    public init(jobId: Int64, cursor: Int64, epoch: Int64, nextFillSeq: Int64, bytes: Int, createdAt: Date) {
+        self.jobId = jobId
+        self.cursor = cursor
+        self.epoch = epoch
+        self.nextFillSeq = nextFillSeq
+        self.bytes = bytes
+        self.createdAt = createdAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case cursor, epoch, bytes
         case jobId = "job_id"

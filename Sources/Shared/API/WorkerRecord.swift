@@ -12,6 +12,18 @@ public struct WorkerRecord: Sendable, Codable, Hashable {
     public var firstSeenAt: Date
     public var lastHeartbeatAt: Date
 
+    public init(id: String, host: String, capacity: Int, labels: [String], version: String, connected: Bool, runningJobs: Int, firstSeenAt: Date, lastHeartbeatAt: Date) {
+        self.id = id
+        self.host = host
+        self.capacity = capacity
+        self.labels = labels
+        self.version = version
+        self.connected = connected
+        self.runningJobs = runningJobs
+        self.firstSeenAt = firstSeenAt
+        self.lastHeartbeatAt = lastHeartbeatAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, host, capacity, labels, version, connected
         case runningJobs = "running_jobs"

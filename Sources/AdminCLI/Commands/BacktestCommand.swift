@@ -1,0 +1,88 @@
+import ArgumentParser
+import ATSEngine
+import ATSShared
+import Foundation
+
+/// `ats backtest`: one backtest on this machine, no database.
+struct BacktestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest", abstract: "Run a backtest on a bar file and print its statistics.",
+        discussion: """
+            ats backtest --data bars.csv --strategy sma_cross --param fast=10 --param slow=30 \\
+                --cash 100000 --fee generic:taker=0.001 --json
+            Exchange policy flags go through --exchange-param, e.g. --exchange-param market_fill=close.
+            `ats components` lists strategies, fee models and their parameters.
+            """)
+
+    @Option(help: "Bar file: seed CSV, plain CSV (epoch ms) or Binance klines.") var data: String
+    @Option(help: "Force the file format: seed, plain, binance.") var format: String?
+    @Option(help: "Strategy name.") var strategy: String
+    @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat).") var params: [String] = []
+    @Option(help: "Symbol BASE/QUOTE.") var symbol: String = "BTC/USDT"
+    @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
+    @Option(help: "Starting quote balance.") var cash: Double = 100_000
+    @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
+    @Option(name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat), e.g. market_fill=close.")
+    var exchangeParams: [String] = []
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let spec = try RunSpecFlags.runSpec(
+                strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: exchangeParams,
+                exchange: exchange)
+            let resolved: ResolvedRun
+            do { resolved = try Registry.standard.resolve(spec) } catch let e as SpecError { throw CLIError.invalid(e.description) }
+            let clock = ContinuousClock()
+            let loadStart = clock.now
+            let bars: BarSeries
+            do {
+                bars = try BarCSVReader.read(path: data, format: format.flatMap(BarFormat.init(rawValue:)))
+            } catch let e as DataError {
+                throw CLIError.invalid(e.description)
+            }
+            let loadTime = clock.now - loadStart
+            var session = try Registry.standard.makeSession(resolved)
+            let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
+            let runStart = clock.now
+            let step = max(bars.count / 100, 50_000)
+            while session.cursor < bars.count {
+                session.run(bars, until: session.cursor + step)
+                progress.update(session.cursor)
+            }
+            let runTime = clock.now - runStart
+            progress.finish()
+            let stats = session.statistics(barInterval: bars.barInterval)
+            if json {
+                try printJSON(BacktestReport(statistics: stats, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
+            } else {
+                print(StatisticsText.lines(stats).joined(separator: "\n"))
+                print(String(format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds, Double(bars.count) / runTime.seconds / 1e6))
+            }
+        }
+    }
+}
+
+/// `--json` output: the statistics plus timings, one flat object.
+struct BacktestReport: Encodable {
+    var statistics: BacktestStatistics
+    var loadSeconds: Double
+    var runSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case loadSeconds = "load_seconds"
+        case runSeconds = "run_seconds"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try statistics.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(loadSeconds, forKey: .loadSeconds)
+        try c.encode(runSeconds, forKey: .runSeconds)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

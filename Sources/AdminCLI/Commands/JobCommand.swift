@@ -1,0 +1,212 @@
+import ArgumentParser
+import ATSEngine
+import ATSShared
+import Foundation
+
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Create, inspect and control trading jobs.",
+        subcommands: [
+            Create.self, List.self, Show.self, Start.self, Stop.self, Reload.self, Delete.self, Fills.self,
+            Checkpoints.self, Events.self,
+        ])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a job from a JSON file (- for stdin) or from flags.",
+            discussion: """
+                ats job create --file job.json
+                ats job create --name btc-sma --data data/btc.csv --strategy sma_cross --param fast=10 --param slow=30
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(name: .shortAndLong, help: "Job spec file (JSON), or - for stdin.") var file: String?
+        @Option(help: "Job name.") var name: String?
+        @Option(help: "backtest or paper.") var mode: String = "backtest"
+        @Option(help: "Bar file the worker reads.") var data: String?
+        @Option(help: "Strategy name.") var strategy: String?
+        @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat).") var params: [String] = []
+        @Option(help: "Symbol BASE/QUOTE.") var symbol: String = "BTC/USDT"
+        @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
+        @Option(help: "Starting quote balance.") var cash: Double = 100_000
+        @Option(name: .customLong("label"), help: "Worker label required (repeat).") var labels: [String] = []
+
+        func run() async throws {
+            try await reportingErrors {
+                let body: Data
+                if let file {
+                    body = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
+                } else {
+                    guard let name, let data, let strategy else {
+                        throw CLIError.usage("give --file, or --name, --data and --strategy")
+                    }
+                    let spec = JobSpec(
+                        name: name, mode: JobMode(rawValue: mode) ?? .backtest, labels: labels, data: DataSource(path: data),
+                        run: try RunSpecFlags.runSpec(strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: []))
+                    body = spec.json()
+                }
+                let record = try JSONCoding.decoder().decode(JobRecord.self, from: try await connection.client().send("POST", "api/jobs", body: body))
+                if connection.json { try printJSON(record) } else { print("created job \(record.id) \(record.name) (\(record.status.rawValue))") }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List jobs.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Only jobs with this status.") var status: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let path = "api/jobs" + (status.map { "?status=\($0)" } ?? "")
+                let jobs = try await connection.client().get(path, as: [JobRecord].self)
+                if connection.json { return try printJSON(jobs) }
+                var table = Table("ID", "NAME", "MODE", "STATUS", "PROGRESS", "WORKER", "EPOCH", "TRADES", "EQUITY")
+                for j in jobs {
+                    table.add(
+                        String(j.id), j.name, j.mode, j.status.rawValue, j.progress.percent(1), j.leaseOwner ?? "-",
+                        String(j.epoch), j.statistics.map { String($0.roundTrips) } ?? "-",
+                        (j.statistics?.finalEquity ?? j.equity).map { $0.fixed(2) } ?? "-")
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one job (id or name).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let j = try await connection.client().get("api/jobs/\(job)", as: JobRecord.self)
+                if connection.json { return try printJSON(j) }
+                var lines = [
+                    "job         \(j.id) \(j.name)", "mode        \(j.mode)", "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
+                    "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)", "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
+                    "strategy    \(j.spec.run.strategy.namespace) \(j.spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
+                    "data        \(j.spec.data.path)",
+                ]
+                if let e = j.lastError { lines.append("error       \(e)") }
+                if let s = j.statistics {
+                    lines.append(contentsOf: StatisticsText.lines(s))
+                }
+                print(lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a stopped or failed job (it resumes from its last checkpoint).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+        func run() async throws { try await action(connection, "start", job) }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a job (its worker checkpoints it first).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+        func run() async throws { try await action(connection, "stop", job) }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a job that is not running, with its fills and checkpoints.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let data = try await connection.client().send("DELETE", "api/jobs/\(job)")
+                let j = try JSONCoding.decoder().decode(JobRecord.self, from: data)
+                if connection.json { try printJSON(j) } else { print("deleted job \(j.id) \(j.name)") }
+            }
+        }
+    }
+
+    struct Reload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a job's strategy configuration; a running job switches at once, keeping its portfolio.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+        @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat); unset ones take defaults.") var params: [String] = []
+
+        func run() async throws {
+            try await reportingErrors {
+                let config: [String: ParameterValue]
+                do { config = try Parameters.parseAssignments(params) } catch let e as SpecError { throw CLIError.invalid(e.description) }
+                let body = try JSONEncoder().encode(["config": config])
+                let j = try JSONCoding.decoder().decode(JobRecord.self, from: try await connection.client().send("POST", "api/jobs/\(job)/reload", body: body))
+                if connection.json { try printJSON(j) } else { print("reloaded job \(j.id) \(j.name) (\(j.status.rawValue))") }
+            }
+        }
+    }
+
+    struct Fills: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a job's fills in sequence order.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+        @Option(help: "Only fills with a sequence number above this.") var after: Int64 = -1
+        @Option(help: "At most this many.") var limit: Int = 1000
+
+        func run() async throws {
+            try await reportingErrors {
+                let fills = try await connection.client().get("api/jobs/\(job)/fills?after=\(after)&limit=\(limit)", as: [FillRow].self)
+                if connection.json { return try printJSON(fills) }
+                var table = Table("SEQ", "TIME", "SIDE", "PRICE", "QUANTITY", "FEE", "LIQ", "TAG", "EPOCH")
+                for f in fills {
+                    table.add(
+                        String(f.seq), Timestamp.format(f.timeMs), f.side, f.price.fixed(4), f.quantity.fixed(6),
+                        (f.feeQuote + f.feeBase * f.price).fixed(4), f.liquidity, f.tag, String(f.epoch))
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Checkpoints: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a job's checkpoints.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let cps = try await connection.client().get("api/jobs/\(job)/checkpoints", as: [CheckpointRecord].self)
+                if connection.json { return try printJSON(cps) }
+                var table = Table("CURSOR", "NEXT_FILL_SEQ", "EPOCH", "BYTES", "CREATED")
+                for c in cps { table.add(String(c.cursor), String(c.nextFillSeq), String(c.epoch), String(c.bytes), "\(c.createdAt)") }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the audit trail of one job, or of all.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name (all jobs when absent).") var job: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let events = try await connection.client().get(job.map { "api/jobs/\($0)/events" } ?? "api/events", as: [JobEvent].self)
+                if connection.json { return try printJSON(events) }
+                var table = Table("TIME", "JOB", "ACTOR", "EVENT", "DETAIL")
+                for e in events { table.add("\(e.at)", e.jobId.map { "\($0) \(e.jobName)" } ?? e.jobName, e.actor, e.kind, e.detail) }
+                print(table.render())
+            }
+        }
+    }
+}
+
+private func action(_ connection: ConnectionOptions, _ verb: String, _ job: String) async throws {
+    try await reportingErrors {
+        let data = try await connection.client().send("POST", "api/jobs/\(job)/\(verb)")
+        let j = try JSONCoding.decoder().decode(JobRecord.self, from: data)
+        if connection.json { try printJSON(j) } else { print("\(verb) job \(j.id) \(j.name): \(j.status.rawValue)") }
+    }
+}
+
+func readFile(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.invalid("cannot read \(path)") }
+    return data
+}

@@ -1,0 +1,116 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import Logging
+import NIOPosix
+
+/// Runs one assigned job: loads its bars, restores its checkpoint, runs the engine in chunks on
+/// the compute threads (never on the networking threads), and streams fills, checkpoints and
+/// progress through the outbox. Between chunks it honours stop and reload requests.
+struct JobRunner: Sendable {
+    let assignment: AssignJob
+    let control: JobControl
+    let outbox: Outbox
+    let cache: BarCache
+    let pool: NIOThreadPool
+    let registry: Registry
+    let dataDirectory: String
+    let fillBatchSize: Int
+    let logger: Logger
+
+    /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
+    static let chunk = 50_000
+
+    func run() async {
+        do {
+            try await execute()
+        } catch {
+            let text = "\(error)"
+            logger.warning("job failed", metadata: ["error": "\(text)"])
+            await send { .failed(JobFailed(header: $0, error: text)) }
+        }
+    }
+
+    private func send(_ make: @escaping @Sendable (JobHeader) -> WireMessage) async {
+        let jobId = assignment.jobId
+        let epoch = assignment.epoch
+        await outbox.append { seq in make(JobHeader(jobId: jobId, epoch: epoch, messageSeq: seq)) }
+    }
+
+    private func execute() async throws {
+        let spec = try JobSpec.decode(json: Data(assignment.spec))
+        let run = try spec.validate(with: registry)
+        let path = spec.data.path.hasPrefix("/") ? spec.data.path : dataDirectory + "/" + spec.data.path
+        let bars = try await cache.bars(path: path, format: spec.data.format)
+        var session = try registry.makeSession(run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
+        let total = bars.count
+        await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
+        logger.info("job started", metadata: ["bars": "\(total)", "from": "\(session.cursor)"])
+
+        let interval = bars.barInterval
+        var lastCheckpoint = session.cursor
+        var lastProgress = ContinuousClock.now
+        let paced = spec.mode == .paper
+        let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
+        while session.cursor < total {
+            switch control.request {
+            case .stop:
+                try await checkpoint(session)
+                let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
+                await send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: Array(stats))) }
+                logger.info("job stopped", metadata: ["cursor": "\(session.cursor)"])
+                return
+            case .release:
+                try await checkpoint(session)
+                logger.info("job released", metadata: ["cursor": "\(session.cursor)"])
+                return
+            case .none:
+                break
+            }
+            if let config = control.takeReload() {
+                let entry = run.strategy
+                try session.replaceStrategy(parameters: try entry.descriptor.validate(config))
+                logger.info("strategy reloaded", metadata: ["config": "\(config)"])
+            }
+            // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars.
+            let nextCheckpoint = (session.cursor / spec.checkpointEvery + 1) * spec.checkpointEvery
+            let end = paced ? session.cursor + 1 : min(total, session.cursor + Self.chunk, nextCheckpoint)
+            session = try await pool.runIfActive { [session] in
+                var s = session
+                s.run(bars, until: end)
+                return s
+            }
+            let fills = session.takeFills()
+            var start = 0
+            while start < fills.count {
+                let batch = Array(fills[start..<min(fills.count, start + fillBatchSize)])
+                await send { .fills(FillBatch(header: $0, fills: batch)) }
+                start += fillBatchSize
+            }
+            if session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0 {
+                try await checkpoint(session)
+                lastCheckpoint = session.cursor
+            }
+            if ContinuousClock.now - lastProgress > .milliseconds(250) {
+                lastProgress = .now
+                let done = Int64(session.cursor)
+                let equity = session.exchange.wallet.equity(at: bars.close[session.cursor - 1])
+                await send { .progress(JobProgress(header: $0, barsDone: done, barsTotal: Int64(total), equity: equity)) }
+            }
+            if paced { try await Task.sleep(for: pace) }
+        }
+        if lastCheckpoint != session.cursor { try await checkpoint(session) }
+        let equity = session.exchange.wallet.equity(at: bars.close[total - 1])
+        await send { .progress(JobProgress(header: $0, barsDone: Int64(total), barsTotal: Int64(total), equity: equity)) }
+        let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
+        await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
+        logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])
+    }
+
+    private func checkpoint(_ session: any BacktestSession) async throws {
+        let state = try session.checkpoint()
+        let cursor = Int64(session.cursor)
+        let next = session.exchange.state.nextSeq
+        await send { .checkpoint(CheckpointSaved(header: $0, cursor: cursor, nextFillSeq: next, state: Array(state))) }
+    }
+}

@@ -1,0 +1,49 @@
+import ATSShared
+import Foundation
+import Logging
+
+/// The worker's settings, from the environment and `.env` (docs/CONFIGURATION.md).
+public struct WorkerConfiguration: Sendable {
+    public var coordinatorHost: String
+    public var coordinatorPort: Int
+    public var workerId: String
+    public var capacity: Int
+    public var labels: [String]
+    public var token: String
+    /// Relative data paths in job specs are resolved against this directory.
+    public var dataDirectory: String
+    /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
+    public var outboxLimit: Int
+    public var fillBatchSize: Int
+    public var logLevel: Logger.Level
+
+    public init(environment env: Environment) throws {
+        let address = env.string("ATS_COORDINATOR", default: "127.0.0.1:7070")
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw ConfigurationError(variable: "ATS_COORDINATOR", reason: "expected host:port, got \"\(address)\"")
+        }
+        coordinatorHost = String(address[..<colon])
+        coordinatorPort = port
+        let host = ProcessInfo.processInfo.hostName
+        workerId = env.string("ATS_WORKER_ID", default: host)
+        capacity = try env.int("ATS_WORKER_CAPACITY", default: ProcessInfo.processInfo.activeProcessorCount)
+        guard (1...10_000).contains(capacity) else {
+            throw ConfigurationError(variable: "ATS_WORKER_CAPACITY", reason: "must be 1-10000")
+        }
+        labels = env.string("ATS_WORKER_LABELS", default: "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard let token = env["ATS_WORKER_TOKEN"] else {
+            throw ConfigurationError(variable: "ATS_WORKER_TOKEN", reason: "is required (the coordinator's worker token)")
+        }
+        self.token = token
+        dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)
+        outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
+        fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
+        let level = env.string("LOG_LEVEL", default: "info").lowercased()
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
+        }
+        logLevel = parsed
+    }
+}

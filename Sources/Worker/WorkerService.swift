@@ -1,0 +1,191 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The worker: connects out to the coordinator (reconnecting with backoff), authenticates, runs
+/// assigned jobs concurrently on its compute threads, and streams their results through the
+/// outbox. On SIGTERM it drains: each job checkpoints and is released, the outbox is flushed, and
+/// the coordinator hands the jobs to other workers.
+public final class WorkerService: Service, Sendable {
+    let configuration: WorkerConfiguration
+    let registry: Registry
+    let logger: Logger
+    let outbox: Outbox
+    let pool: NIOThreadPool
+    let cache: BarCache
+    private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
+    private let connected = Mutex<Bool>(false)
+
+    public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        outbox = Outbox(limit: configuration.outboxLimit)
+        pool = NIOThreadPool(numberOfThreads: configuration.capacity)
+        cache = BarCache(pool: pool)
+    }
+
+    /// Refusals that retrying cannot fix.
+    public struct Refused: Error, CustomStringConvertible {
+        public var refusal: Refuse
+        public var description: String { "coordinator refused this worker: \(refusal.reason)" }
+    }
+
+    public func run() async throws {
+        pool.start()
+        do {
+            try await serve()
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+        try? await pool.shutdownGracefully()
+    }
+
+    private func serve() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.connectLoop() }
+            group.addTask {
+                try await gracefulShutdown()
+                throw CancellationError()
+            }
+            do {
+                try await group.next()
+            } catch is CancellationError {
+                await drain()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Releases every job (each checkpoints first) and waits for the coordinator to ack it all.
+    private func drain() async {
+        let running = jobs.withLock { Array($0.values) }
+        logger.info("draining", metadata: ["jobs": "\(running.count)"])
+        for job in running { job.control.set(.release) }
+        for job in running { await job.task.value }
+        let flushed = await outbox.drain(timeout: .seconds(10))
+        logger.info("drained", metadata: ["outbox_flushed": "\(flushed)"])
+    }
+
+    private func connectLoop() async throws {
+        var backoff: Duration = .milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await connectOnce()
+                backoff = .milliseconds(100)
+            } catch let e as Refused {
+                throw e
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("connection to coordinator lost", metadata: ["error": "\(error)"])
+            }
+            guard !Task.isCancelled else { return }
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+    }
+
+    private func connectOnce() async throws {
+        let c = configuration
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .connect(host: c.coordinatorHost, port: c.coordinatorPort) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addWireProtocolHandlers()
+                    return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            var messages = inbound.makeAsyncIterator()
+            let leases = jobs.withLock { $0.values.map { JobLease(jobId: $0.control.jobId, epoch: $0.control.epoch) } }
+            try await outbound.write(
+                .hello(
+                    Hello(
+                        workerId: c.workerId, host: ProcessInfo.processInfo.hostName, capacity: UInt32(c.capacity),
+                        labels: c.labels, token: c.token, running: leases, softwareVersion: ATSVersion.current)))
+            guard let reply = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
+            let welcome: Welcome
+            switch reply {
+            case .welcome(let w): welcome = w
+            case .refuse(let r):
+                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest { throw Refused(refusal: r) }
+                throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
+            default: throw ProtocolError.unexpectedMessage(reply.name)
+            }
+            logger.info("connected to coordinator", metadata: ["coordinator": "\(welcome.coordinatorId)"])
+            let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
+            await outbox.attach(sink)
+            defer { sink.finish() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await message in stream { try await outbound.write(message) }
+                }
+                group.addTask {
+                    let interval = Duration.milliseconds(Int64(max(welcome.heartbeatIntervalMs, 50)))
+                    while true {
+                        try await Task.sleep(for: interval)
+                        let running = UInt32(self.jobs.withLock { $0.count })
+                        sink.yield(.heartbeat(Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: running)))
+                    }
+                }
+                defer { group.cancelAll() }
+                while let message = try await messages.next() {
+                    await handle(message)
+                }
+            }
+            await outbox.detach()
+        }
+    }
+
+    private func handle(_ message: WireMessage) async {
+        switch message {
+        case .assign(let a):
+            start(a)
+        case .stop(let s):
+            jobs.withLock { $0[s.jobId] }?.control.set(.stop)
+        case .reload(let r):
+            guard let config = try? JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(r.strategyConfig)) else {
+                logger.warning("ignored a reload with an unreadable config", metadata: ["job": "\(r.jobId)"])
+                return
+            }
+            jobs.withLock { $0[r.jobId] }?.control.reload(config)
+        case .ack(let a):
+            await outbox.ack(a.messageSeq)
+        case .heartbeat:
+            break
+        default:
+            logger.warning("ignored unexpected message", metadata: ["type": "\(message.name)"])
+        }
+    }
+
+    private func start(_ a: AssignJob) {
+        var log = logger
+        log[metadataKey: "job"] = "\(a.jobId)"
+        log[metadataKey: "epoch"] = "\(a.epoch)"
+        let control = JobControl(jobId: a.jobId, epoch: a.epoch)
+        let runner = JobRunner(
+            assignment: a, control: control, outbox: outbox, cache: cache, pool: pool, registry: registry,
+            dataDirectory: configuration.dataDirectory, fillBatchSize: configuration.fillBatchSize, logger: log)
+        jobs.withLock { jobs in
+            if let old = jobs[a.jobId] {
+                if old.control.epoch == a.epoch { return }  // a duplicate assignment
+                old.control.set(.release)
+            }
+            let task = Task {
+                await runner.run()
+                self.jobs.withLock { jobs in
+                    if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
+                }
+            }
+            jobs[a.jobId] = (control, task)
+        }
+    }
+}
