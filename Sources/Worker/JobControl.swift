@@ -30,6 +30,8 @@ final class JobControl: Sendable {
 
     func reload(_ config: [String: ParameterValue]) { state.withLock { $0.reload = config } }
 
+    var hasReload: Bool { state.withLock { $0.reload != nil } }
+
     func takeReload() -> [String: ParameterValue]? {
         state.withLock { s in
             defer { s.reload = nil }

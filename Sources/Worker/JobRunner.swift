@@ -97,7 +97,7 @@ struct JobRunner: Sendable {
                 let equity = session.exchange.wallet.equity(at: bars.close[session.cursor - 1])
                 await send { .progress(JobProgress(header: $0, barsDone: done, barsTotal: Int64(total), equity: equity)) }
             }
-            if paced { try await Task.sleep(for: pace) }
+            if paced { try await waitForNextBar(pace) }
         }
         if lastCheckpoint != session.cursor { try await checkpoint(session) }
         let equity = session.exchange.wallet.equity(at: bars.close[total - 1])
@@ -105,6 +105,15 @@ struct JobRunner: Sendable {
         let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
         await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
         logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])
+    }
+
+    /// Paper pacing: waits a bar's time, waking early for stop and reload requests.
+    private func waitForNextBar(_ pace: Duration) async throws {
+        let deadline = ContinuousClock.now + pace
+        while ContinuousClock.now < deadline {
+            if control.request != .none || control.hasReload { return }
+            try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+        }
     }
 
     private func checkpoint(_ session: any BacktestSession) async throws {

@@ -26,7 +26,10 @@ struct APIClient {
 
     /// Sends a request; returns the body of a 2xx answer, or throws the API's error.
     func send(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-        var request = URLRequest(url: base.appendingPathComponent(path))
+        guard let url = URL(string: path, relativeTo: base.appendingPathComponent("/")) else {
+            throw CLIError.usage("bad request path \(path)")
+        }
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue(actor, forHTTPHeaderField: "X-ATS-Actor")

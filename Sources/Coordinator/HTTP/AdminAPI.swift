@@ -26,8 +26,7 @@ struct AdminAPI {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let spec: JobSpec
             do {
-                spec = try JobSpec.decode(json: Data(buffer: body))
-                try spec.validate(with: registry)
+                spec = try JobSpec.decode(json: Data(buffer: body)).normalized(with: registry)
             } catch { throw APIError(error) }
             let record = try await mapped { try await store.create(spec, actor: actor(request)) }
             scheduler.trigger()
@@ -67,7 +66,7 @@ struct AdminAPI {
                     newStrategyConfig: reload.config, registry: registry)
             }
             if job.status.isActive, let owner = job.leaseOwner {
-                let config = try JSONCoding.encoder().encode(reload.config)
+                let config = try JSONCoding.encoder().encode(job.spec.run.strategy.config)
                 await hub.send(.reload(ReloadJob(jobId: job.id, epoch: job.epoch, strategyConfig: Array(config))), to: owner)
             }
             return job

@@ -41,7 +41,7 @@ extension JobStore {
     /// they were asked to stop). Returns the released job ids.
     @discardableResult
     public func workerDisconnected(_ worker: String) async throws -> [Int64] {
-        try await client.withTransaction(logger: logger) { conn in
+        try await transaction { conn in
             try await conn.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
             return try await release(conn, where: "lease_owner = $1", worker, kind: "lease_released")
         }
@@ -50,7 +50,7 @@ extension JobStore {
     /// Releases leases whose holder missed its heartbeats.
     @discardableResult
     public func reapExpiredLeases() async throws -> [Int64] {
-        try await client.withTransaction(logger: logger) { conn in
+        try await transaction { conn in
             try await release(conn, where: "lease_expires_at < now()", nil, kind: "lease_expired")
         }
     }
@@ -97,7 +97,7 @@ extension JobStore {
     /// Assigns a pending job to a worker, incrementing its fencing epoch in the same transaction.
     /// Returns nil when the job is no longer pending (another coordinator, or an operator, was first).
     public func assign(job: Int64, to worker: String) async throws -> Assignment? {
-        try await client.withTransaction(logger: logger) { conn in
+        try await transaction { conn in
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
@@ -254,7 +254,7 @@ extension JobStore {
     public func finished(_ m: JobFinished, worker: String) async throws -> Bool {
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
-        return try await client.withTransaction(logger: logger) { conn in
+        return try await transaction { conn in
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
@@ -273,7 +273,7 @@ extension JobStore {
 
     @discardableResult
     public func failed(_ m: JobFailed, worker: String) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { conn in
+        try await transaction { conn in
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = 'failed', last_error = \(m.error), finished_at = now(), lease_owner = NULL,

@@ -43,13 +43,24 @@ public struct JobStore: Sendable {
             updatedAt: t.16, startedAt: t.17, finishedAt: t.18)
     }
 
+    /// Runs `body` in a transaction; an error thrown by `body` comes out as itself (PostgresNIO
+    /// wraps it), so callers can match ``StoreError`` and SQL states.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let e as PostgresTransactionError {
+            if let inner = e.closureError, e.rollbackError == nil { throw inner }
+            throw e
+        }
+    }
+
     // MARK: Operator actions
 
     /// Stores a validated job as pending (desired running). Names are unique.
     public func create(_ spec: JobSpec, actor: String) async throws -> JobRecord {
         let json = String(decoding: spec.json(), as: UTF8.self)
         do {
-            return try await client.withTransaction(logger: logger) { conn in
+            return try await transaction { conn in
                 let rows = try await conn.query(
                     """
                     INSERT INTO jobs (name, mode, spec, labels, created_by) VALUES (\(spec.name), \(spec.mode.rawValue), \(json)::jsonb, \(spec.labels), \(actor))
@@ -102,10 +113,10 @@ public struct JobStore: Sendable {
         var reloaded = current.spec
         if event == .reloadRequested {
             reloaded.run.strategy.config = newStrategyConfig ?? [:]
-            do { try reloaded.validate(with: registry) } catch { throw StoreError.invalid(error) }
+            do { reloaded = try reloaded.normalized(with: registry) } catch { throw StoreError.invalid(error) }
         }
         let reloadedJSON = String(decoding: reloaded.json(), as: UTF8.self)
-        return try await client.withTransaction(logger: logger) { conn in
+        return try await transaction { conn in
             let locked = try await conn.query("SELECT status FROM jobs WHERE id = \(current.id) FOR UPDATE", logger: logger)
             var statusText: String?
             for try await s in locked.decode(String.self) { statusText = s }

@@ -5,6 +5,8 @@ public struct ResolvedRun: Sendable {
     public var spec: RunSpec
     public var strategy: Registry.StrategyEntry
     public var strategyParameters: Parameters
+    public var feeParameters: Parameters
+    public var exchangeParameters: Parameters
     public var instrument: Instrument
     public var simulation: SimulationConfig
     public var feeModel: any FeeModel
@@ -27,9 +29,10 @@ extension Registry {
             throw SpecError(field: "exchange.symbol", reason: "base and quote must differ")
         }
         let venue: any ExchangeModel
+        let exchangeParameters: Parameters
         do {
-            let p = try exchangeEntry.type.descriptor.validate(spec.exchange.config)
-            venue = try exchangeEntry.type.init(parameters: p)
+            exchangeParameters = try exchangeEntry.type.descriptor.validate(spec.exchange.config)
+            venue = try exchangeEntry.type.init(parameters: exchangeParameters)
         } catch { throw error.nested(under: "exchange.config") }
 
         // Strategy.
@@ -56,8 +59,11 @@ extension Registry {
             throw SpecError(field: "fees.namespace", reason: "unknown fee model \"\(feeName)\" (known: \(fees.keys.sorted().joined(separator: ", ")))")
         }
         let feeModel: any FeeModel
-        do { feeModel = try feeEntry.type.init(parameters: try feeEntry.type.descriptor.validate(spec.fees.config)) }
-        catch { throw error.nested(under: "fees.config") }
+        let feeParameters: Parameters
+        do {
+            feeParameters = try feeEntry.type.descriptor.validate(spec.fees.config)
+            feeModel = try feeEntry.type.init(parameters: feeParameters)
+        } catch { throw error.nested(under: "fees.config") }
 
         guard spec.portfolio.cash.isFinite, spec.portfolio.cash >= 0 else {
             throw SpecError(field: "portfolio.cash", reason: "must be a non-negative number")
@@ -66,9 +72,21 @@ extension Registry {
             throw SpecError(field: "portfolio.base", reason: "must be a non-negative number")
         }
         return ResolvedRun(
-            spec: spec, strategy: strategy, strategyParameters: strategyParameters,
+            spec: spec, strategy: strategy, strategyParameters: strategyParameters, feeParameters: feeParameters,
+            exchangeParameters: exchangeParameters,
             instrument: venue.instrument(base: spec.exchange.symbol.base, quote: spec.exchange.symbol.quote),
             simulation: venue.simulation, feeModel: feeModel)
+    }
+
+    /// The spec with every configuration typed and every default written out, so the stored job
+    /// says exactly what runs, whatever later versions choose as defaults.
+    public func normalized(_ spec: RunSpec) throws(SpecError) -> RunSpec {
+        let r = try resolve(spec)
+        var out = spec
+        out.strategy.config = r.strategyParameters.values
+        out.fees.config = r.feeParameters.values
+        out.exchange.config = r.exchangeParameters.values
+        return out
     }
 
     private static let probeExchange = SimulatedExchange(

@@ -111,6 +111,14 @@ public struct JobSpec: Sendable, Hashable, Codable {
         return try registry.resolve(run)
     }
 
+    /// The spec with typed, complete configurations (see ``Registry/normalized(_:)``).
+    public func normalized(with registry: Registry) throws(SpecError) -> JobSpec {
+        try validate(with: registry)
+        var out = self
+        out.run = try registry.normalized(run)
+        return out
+    }
+
     static func isValidName(_ s: String) -> Bool {
         (1...100).contains(s.count)
             && s.unicodeScalars.allSatisfy {
