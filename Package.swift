@@ -88,6 +88,27 @@ let package = Package(
 
         .testTarget(name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
                     resources: [.copy("Fixtures")], swiftSettings: strict),
+        // Helpers for tests against real services: throwaway databases, processes, free ports.
+        .target(
+            name: "ATSTestSupport",
+            dependencies: [
+                "ATSShared", "ATSDatabase",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Support", swiftSettings: strict),
+        .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["ATSCoordinator", "ATSTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/CoordinatorTests", swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "ATSShared", "ATSTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/IntegrationTests", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
             dependencies: [

@@ -1,0 +1,123 @@
+import ATSCoordinator
+import ATSDatabase
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The store against a real PostgreSQL: fencing, idempotence, leases, migrations.
+@Suite(.serialized)
+struct JobStoreTests {
+    func withStore(leaseTimeout: Duration = .seconds(5), _ body: @Sendable (JobStore) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            try await TestDatabase.withClient(db.url) { client in
+                let applied = try await Migrator(client: client, logger: Logger(label: "test")).migrate()
+                #expect(applied == Migrations.all.map(\.version))
+                try await body(JobStore(client: client, logger: Logger(label: "test"), leaseTimeout: leaseTimeout))
+            }
+        }
+    }
+
+    static let spec = JobSpec(
+        name: "j", data: DataSource(path: "/x.csv"),
+        run: RunSpec(exchange: .init(symbol: .init(base: "BTC", quote: "USDT")), strategy: ComponentRef(namespace: "strategies:noop")))
+
+    static func fill(_ seq: Int64) -> Fill {
+        Fill(seq: seq, orderId: seq, time: 1000 * seq, barIndex: Int(seq), side: .buy, price: 100, quantity: 1, feeBase: 0, feeQuote: 0.1, liquidity: .taker, tag: "t")
+    }
+
+    func header(_ job: Int64, _ epoch: Int64) -> JobHeader { JobHeader(jobId: job, epoch: epoch, messageSeq: 1) }
+
+    @Test func migrationsApplyOnce() async throws {
+        try await withStore { store in
+            let again = try await Migrator(client: store.client, logger: Logger(label: "test")).migrate()
+            #expect(again.isEmpty)
+        }
+    }
+
+    @Test func everyAssignmentBumpsTheEpochAndStaleWritesAreFenced() async throws {
+        try await withStore { store in
+            let job = try await store.create(Self.spec, actor: "test")
+            #expect(job.status == .pending && job.epoch == 0)
+            let first = try #require(try await store.assign(job: job.id, to: "w1"))
+            #expect(first.epoch == 1)
+            #expect(try await store.assign(job: job.id, to: "w2") == nil, "not pending any more")
+
+            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)])) == 2)
+            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)])) == 0, "a resend is idempotent")
+            #expect(try await store.saveCheckpoint(CheckpointSaved(header: header(job.id, 1), cursor: 10, nextFillSeq: 2, state: [1])))
+
+            // w1 disappears; the job goes back to pending and w2 gets it under epoch 2.
+            #expect(try await store.workerDisconnected("w1") == [job.id])
+            #expect(try await store.job("j").status == .pending)
+            let second = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(second.epoch == 2 && second.checkpoint == [1])
+
+            // w1's late messages carry epoch 1.
+            #expect(try await !store.saveCheckpoint(CheckpointSaved(header: header(job.id, 1), cursor: 20, nextFillSeq: 3, state: [2])))
+            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])) == 1, "fills are facts: kept")
+            #expect(try await store.events(job: "j").contains { $0.kind == "stale_fills" })
+            try await store.progress(JobProgress(header: header(job.id, 1), barsDone: 999, barsTotal: 1000, equity: 1))
+            #expect(try await store.job("j").barsDone == 0)
+            #expect(try await !store.finished(JobFinished(header: header(job.id, 1), outcome: .completed, statistics: []), worker: "w1"))
+            #expect(try await store.job("j").status == .assigned)
+
+            try await store.started(JobStarted(header: header(job.id, 2), barsTotal: 1000))
+            #expect(try await store.job("j").status == .running)
+            #expect(try await store.finished(JobFinished(header: header(job.id, 2), outcome: .completed, statistics: []), worker: "w2"))
+            let done = try await store.job("j")
+            #expect(done.status == .completed && done.leaseOwner == nil)
+            #expect(try await store.fills(job: "j").map(\.seq) == [0, 1, 2])
+            #expect(try await store.fills(job: "j").map(\.epoch) == [1, 1, 1])
+        }
+    }
+
+    @Test func leasesExpireWithoutHeartbeatsAndRenewWithThem() async throws {
+        try await withStore(leaseTimeout: .milliseconds(300)) { store in
+            let a = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let b = try await store.create(other, actor: "test")
+            _ = try await store.assign(job: a.id, to: "quiet")
+            _ = try await store.assign(job: b.id, to: "alive")
+            for _ in 0..<4 {
+                try await Task.sleep(for: .milliseconds(150))
+                try await store.heartbeat(worker: "alive")
+            }
+            #expect(try await store.reapExpiredLeases() == [a.id])
+            #expect(try await store.job("j").status == .pending)
+            #expect(try await store.job("k").status == .assigned)
+        }
+    }
+
+    @Test func operatorRequestsFollowTheStateMachine() async throws {
+        try await withStore { store in
+            _ = try await store.create(Self.spec, actor: "alice")
+            let stopped = try await store.request(.stopRequested, job: "j", actor: "alice", registry: .standard)
+            #expect(stopped.status == .stopped && stopped.desiredState == .stopped)
+            await #expect(throws: StoreError.conflict("the job is already stopped")) {
+                try await store.request(.stopRequested, job: "j", actor: "alice", registry: .standard)
+            }
+            let started = try await store.request(.startRequested, job: "j", actor: "bob", registry: .standard)
+            #expect(started.status == .pending)
+            let reloaded = try await store.request(.reloadRequested, job: "j", actor: "bob", newStrategyConfig: [:], registry: .standard)
+            #expect(reloaded.spec.run.strategy.config.isEmpty)
+            await #expect(throws: StoreError.self) {
+                try await store.request(.reloadRequested, job: "j", actor: "bob", newStrategyConfig: ["x": .int(1)], registry: .standard)
+            }
+            let id = started.id
+            _ = try await store.assign(job: id, to: "w")
+            await #expect(throws: StoreError.conflict("the job is assigned; stop it first")) {
+                try await store.request(.deleteRequested, job: "j", actor: "bob", registry: .standard)
+            }
+            await #expect(throws: StoreError.conflict("a job named \"j\" already exists")) {
+                try await store.create(Self.spec, actor: "bob")
+            }
+            let actors = try await store.events(job: "j").map { "\($0.actor) \($0.kind)" }
+            #expect(actors.starts(with: ["alice created", "alice stop_requested", "bob start_requested", "bob reloaded"]))
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ATSShared
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A coordinator process and worker processes on loopback, against a throwaway database, with a
+/// client for the admin API.
+public final class TestCluster: @unchecked Sendable {
+    public let database: TestDatabase
+    public let workerPort: Int
+    public let httpPort: Int
+    public let coordinator: ChildProcess
+    public private(set) var workers: [String: ChildProcess] = [:]
+    public static let workerToken = "test-worker-token-0123456789"
+    public static let adminToken = "test-admin-token-0123456789"
+    let extraEnvironment: [String: String]
+
+    public init(database: TestDatabase, environment: [String: String] = [:]) async throws {
+        self.database = database
+        workerPort = try freePort()
+        httpPort = try freePort()
+        extraEnvironment = environment
+        coordinator = try ChildProcess(
+            "ats-coordinator", name: "coordinator",
+            environment: [
+                "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPort)", "ATS_HTTP_PORT": "\(httpPort)",
+                "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "200",
+                "ATS_LEASE_TIMEOUT_MS": "1500", "LOG_LEVEL": "info",
+            ].merging(environment) { $1 })
+        try await waitUntil("coordinator healthy", timeout: .seconds(30)) {
+            (try? await self.request("GET", "healthz", authorized: false).status) == 200
+        }
+    }
+
+    /// Starts a worker process.
+    @discardableResult
+    public func startWorker(_ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken)
+        throws -> ChildProcess
+    {
+        let p = try ChildProcess(
+            "ats-worker", name: "worker-\(id)",
+            environment: [
+                "ATS_COORDINATOR": "127.0.0.1:\(workerPort)", "ATS_WORKER_ID": id, "ATS_WORKER_CAPACITY": "\(capacity)",
+                "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token, "ATS_DATA_DIR": "/",
+                "LOG_LEVEL": "info",
+            ].merging(extraEnvironment) { $1 })
+        workers[id] = p
+        return p
+    }
+
+    public func shutdown() async {
+        for w in workers.values { await w.stop() }
+        await coordinator.stop()
+    }
+
+    // MARK: API
+
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: Data
+    }
+
+    public func request(_ method: String, _ path: String, body: Data? = nil, authorized: Bool = true) async throws -> Reply {
+        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/\(path)")!)
+        r.httpMethod = method
+        r.httpBody = body
+        r.timeoutInterval = 10
+        if authorized { r.setValue("Bearer \(Self.adminToken)", forHTTPHeaderField: "Authorization") }
+        if body != nil { r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+
+    public func create(_ spec: JobSpec) async throws -> JobRecord {
+        let reply = try await request("POST", "api/jobs", body: spec.json())
+        guard reply.status == 201 else {
+            throw TestEnvironmentError("create \(spec.name): HTTP \(reply.status) \(String(decoding: reply.body, as: UTF8.self))")
+        }
+        return try JSONCoding.decoder().decode(JobRecord.self, from: reply.body)
+    }
+
+    public func job(_ ref: String) async throws -> JobRecord {
+        let reply = try await request("GET", "api/jobs/\(ref)")
+        guard reply.status == 200 else { throw TestEnvironmentError("job \(ref): HTTP \(reply.status)") }
+        return try JSONCoding.decoder().decode(JobRecord.self, from: reply.body)
+    }
+
+    public func jobs() async throws -> [JobRecord] {
+        try JSONCoding.decoder().decode([JobRecord].self, from: try await request("GET", "api/jobs").body)
+    }
+
+    /// Every fill of a job, in sequence order.
+    public func fills(_ ref: String) async throws -> [FillRow] {
+        var out: [FillRow] = []
+        while true {
+            let after = out.last?.seq ?? -1
+            let page = try JSONCoding.decoder().decode(
+                [FillRow].self, from: try await request("GET", "api/jobs/\(ref)/fills?after=\(after)&limit=100000").body)
+            out += page
+            if page.count < 100_000 { return out }
+        }
+    }
+
+    public func events(_ ref: String) async throws -> [JobEvent] {
+        try JSONCoding.decoder().decode([JobEvent].self, from: try await request("GET", "api/jobs/\(ref)/events").body)
+    }
+
+    /// Waits until every listed job reached a terminal status.
+    public func waitForJobs(_ names: [String], timeout: Duration) async throws -> [JobRecord] {
+        var last: [JobRecord] = []
+        try await waitUntil("jobs finish", timeout: timeout) {
+            last = try await self.jobs().filter { names.contains($0.name) }
+            return last.count == names.count && last.allSatisfy { $0.status.isTerminal }
+        }
+        return last
+    }
+}
+
+/// Polls `condition` until true, or fails with `what` after `timeout`.
+public func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestEnvironmentError("timed out waiting for: \(what)")
+}
