@@ -7,6 +7,7 @@ source "$(dirname "$0")/scripts/lib.sh"
 cd "$ATS_ROOT"
 
 ensure_packages
+ensure_tool protoc protobuf-compiler   # the codec is checked against docs/ats.proto
 PORT=${ATS_TEST_PG_PORT:-55432}
 pg_stop pg-test
 rm -rf .data/pg-test .data/pg-test.password

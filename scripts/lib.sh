@@ -16,7 +16,6 @@ ensure_packages() {
     pg_bindir >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
     command -v psql >/dev/null || missing+=(postgresql-client)
     for tool in curl git pkg-config; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-    [ -e /usr/include/sqlite3.h ] || true
     dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
     dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
     if [ ${#missing[@]} -gt 0 ]; then
@@ -30,6 +29,14 @@ ensure_packages() {
         done
     fi
     command -v swift >/dev/null || { log "Swift 6 is required: https://www.swift.org/install/linux/"; return 1; }
+}
+
+# ensure_tool COMMAND PACKAGE: installs PACKAGE when COMMAND is missing.
+ensure_tool() {
+    command -v "$1" >/dev/null && return 0
+    log "installing $2"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
 # The newest installed PostgreSQL's bin directory.

@@ -8,7 +8,7 @@ struct JobCommand: AsyncParsableCommand {
         commandName: "job", abstract: "Create, inspect and control trading jobs.",
         subcommands: [
             Create.self, List.self, Show.self, Start.self, Stop.self, Reload.self, Delete.self, Fills.self,
-            Checkpoints.self, Events.self,
+            Checkpoints.self, Events.self, Wait.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -193,6 +193,35 @@ struct JobCommand: AsyncParsableCommand {
                 var table = Table("TIME", "JOB", "ACTOR", "EVENT", "DETAIL")
                 for e in events { table.add("\(e.at)", e.jobId.map { "\($0) \(e.jobName)" } ?? e.jobName, e.actor, e.kind, e.detail) }
                 print(table.render())
+            }
+        }
+    }
+}
+
+extension JobCommand {
+    struct Wait: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Wait until jobs finish (all jobs when none is named). Exits 1 if any failed, 8 on timeout.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job ids or names.") var jobs: [String] = []
+        @Option(help: "Seconds to wait at most.") var timeout: Double = 3600
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = try connection.client()
+                let deadline = Date().addingTimeInterval(timeout)
+                while true {
+                    let all = try await client.get("api/jobs", as: [JobRecord].self)
+                    let watched = jobs.isEmpty ? all : all.filter { jobs.contains(String($0.id)) || jobs.contains($0.name) }
+                    if !jobs.isEmpty && watched.count < Set(jobs).count { throw CLIError.api(status: 404, message: "some of \(jobs) do not exist", field: nil) }
+                    if watched.allSatisfy({ $0.status.isTerminal || $0.desiredState == .stopped && !$0.status.isActive }) {
+                        if connection.json { try printJSON(watched) }
+                        if watched.contains(where: { $0.status == .failed }) { throw ExitCode(1) }
+                        return
+                    }
+                    if Date() > deadline { throw ExitCode(8) }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
             }
         }
     }

@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import Testing
+
+@testable import ATSShared
+
+/// The hand-written codec against the published schema: `protoc --decode` must read every body
+/// we write as the message docs/ats.proto says it is.
+struct ProtoSchemaTests {
+    static let protoNames: [UInt8: String] = [
+        1: "Hello", 2: "Welcome", 3: "Refuse", 4: "AssignJob", 5: "StopJob", 6: "ReloadJob", 7: "Heartbeat",
+        8: "JobStarted", 9: "FillBatch", 10: "Checkpoint", 11: "Progress", 12: "Finished", 13: "Failed", 14: "Ack",
+    ]
+
+    static var root: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        return url
+    }
+
+    static func protoc() -> String? {
+        ["/usr/bin/protoc", "/usr/local/bin/protoc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("protoc decodes every message body", arguments: WireMessageTests.samples)
+    func protocReadsOurBytes(_ message: WireMessage) throws {
+        let protoc = try #require(Self.protoc(), "protoc is missing: test.sh installs protobuf-compiler")
+        var body = ByteBufferAllocator().buffer(capacity: 256)
+        message.encodeBody(into: &body)
+        let input = Pipe()
+        let output = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: protoc)
+        p.arguments = ["--proto_path=\(Self.root.appendingPathComponent("docs").path)", "--decode=ats.v1.\(Self.protoNames[message.typeCode]!)", "ats.proto"]
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = output
+        try p.run()
+        input.fileHandleForWriting.write(Data(body.readableBytesView))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(message.name): \(text)")
+        switch message {
+        case .hello(let h): #expect(text.contains("worker_id: \"\(h.workerId)\"") && text.contains("labels: \"eu\"") && text.contains("epoch: 9"))
+        case .fills(let f): #expect(text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12") && text.contains("liquidity: 1"))
+        case .refuse: #expect(text.contains("code: UNSUPPORTED_VERSION"))
+        case .finished: #expect(text.contains("outcome: STOPPED"))
+        case .ack(let a): #expect(text.contains("message_seq: \(a.messageSeq)"))
+        case .failed(let f): #expect(text.contains("epoch: -1") && text.contains(f.error))
+        default: #expect(!text.isEmpty || body.readableBytes == 0)
+        }
+    }
+}
