@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "ats", targets: ["ats"]),
         .executable(name: "ats-coordinator", targets: ["ats-coordinator"]),
         .executable(name: "ats-worker", targets: ["ats-worker"]),
+        .executable(name: "ats-bench", targets: ["ats-bench"]),
         .library(name: "ATSEngine", targets: ["ATSEngine"]),
     ],
     dependencies: [
@@ -85,6 +86,17 @@ let package = Package(
             name: "ats-worker",
             dependencies: ["ATSWorker", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/ats-worker", swiftSettings: strict),
+        // Bench commands for the figures in docs/BENCHMARKS.md (run in release).
+        .executableTarget(
+            name: "ats-bench",
+            dependencies: [
+                "ATSShared", "ATSDatabase", "ATSEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/ats-bench", swiftSettings: strict),
 
         .testTarget(name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
                     resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -144,13 +144,6 @@ extension JobStore {
 
     // MARK: Worker messages
 
-    /// Whether `epoch` is the job's current one.
-    func isCurrent(_ conn: PostgresConnection, _ h: JobHeader) async throws -> Bool {
-        let rows = try await conn.query("SELECT epoch FROM jobs WHERE id = \(h.jobId)", logger: logger)
-        for try await epoch in rows.decode(Int64.self) { return epoch == h.epoch }
-        return false
-    }
-
     public func started(_ m: JobStarted) async throws {
         try await client.query(
             """
@@ -210,11 +203,15 @@ extension JobStore {
                         \(feeQuote)::float8[], \(liquidity)::text[], \(tag)::text[])
                     WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId))
                     ON CONFLICT DO NOTHING RETURNING 1)
-                SELECT count(*) FROM ins
+                SELECT count(*), (SELECT epoch FROM jobs WHERE id = \(h.jobId)) FROM ins
                 """, logger: logger)
             var inserted = 0
-            for try await n in rows.decode(Int64.self) { inserted = Int(n) }
-            if inserted > 0, try await !isCurrent(conn, h) {
+            var current: Int64?
+            for try await (n, epoch) in rows.decode((Int64, Int64?).self) {
+                inserted = Int(n)
+                current = epoch
+            }
+            if inserted > 0, current != h.epoch {
                 try await recordEvent(
                     conn, job: h.jobId, name: "", actor: "coordinator", kind: "stale_fills",
                     detail: "\(inserted) fill(s) arrived under stale epoch \(h.epoch); kept")
