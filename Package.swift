@@ -29,8 +29,9 @@ let package = Package(
         // No dependencies: it runs anywhere, with or without the cluster.
         .target(name: "ATSEngine", path: "Sources/Engine", swiftSettings: strict),
         // The trader's own strategies, indicators, fee models and exchanges (the seed's custom_modules/).
-        .target(name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
-                swiftSettings: strict),
+        .target(
+            name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
+            swiftSettings: strict),
         // What coordinator, worker and CLI share: wire protocol, job specs, configuration.
         .target(
             name: "ATSShared",
@@ -80,11 +81,17 @@ let package = Package(
         .executableTarget(name: "ats", dependencies: ["ATSAdmin"], path: "Sources/ats", swiftSettings: strict),
         .executableTarget(
             name: "ats-coordinator",
-            dependencies: ["ATSCoordinator", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ATSCoordinator", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/ats-coordinator", swiftSettings: strict),
         .executableTarget(
             name: "ats-worker",
-            dependencies: ["ATSWorker", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ATSWorker", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/ats-worker", swiftSettings: strict),
         // Bench commands for the figures in docs/BENCHMARKS.md (run in release).
         .executableTarget(
@@ -98,8 +105,9 @@ let package = Package(
             ],
             path: "Sources/ats-bench", swiftSettings: strict),
 
-        .testTarget(name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
-                    resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         // Helpers for tests against real services: throwaway databases, processes, free ports.
         .target(
             name: "ATSTestSupport",

@@ -15,6 +15,8 @@ export ATS_TEST_DATABASE_URL
 ATS_TEST_DATABASE_URL=$(pg_start pg-test "$PORT")
 trap 'pg_stop pg-test' EXIT
 
+log "checking formatting (swift format, .swift-format)"
+swift format lint --strict -r Sources Tests Package.swift
 log "building"
 swift build --build-tests
 log "testing"

@@ -26,7 +26,8 @@ public final class Coordinator: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.registry = registry
-        client = PostgresClient(configuration: try DatabaseURL.configuration(configuration.databaseURL), backgroundLogger: logger)
+        client = PostgresClient(
+            configuration: try DatabaseURL.configuration(configuration.databaseURL), backgroundLogger: logger)
         store = JobStore(client: client, logger: logger, leaseTimeout: configuration.leaseTimeout)
         scheduler = SchedulerService(store: store, hub: hub, logger: logger)
         workerServer = WorkerServer(
@@ -41,14 +42,21 @@ public final class Coordinator: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { outer in
             outer.addTask { await self.client.run() }
             let applied = try await Migrator(client: client, logger: logger).migrate()
-            logger.info("database ready", metadata: ["url": "\(DatabaseURL.redacted(configuration.databaseURL))", "applied_migrations": "\(applied)"])
+            logger.info(
+                "database ready",
+                metadata: [
+                    "url": "\(DatabaseURL.redacted(configuration.databaseURL))", "applied_migrations": "\(applied)",
+                ])
             try await store.resetConnections()
 
-            let api = AdminAPI(store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken)
+            let api = AdminAPI(
+                store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken)
             let bound = httpBound
             let app = Application(
                 router: api.router(),
-                configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ats-coordinator"),
+                configuration: .init(
+                    address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                    serverName: "ats-coordinator"),
                 onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) },
                 logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { inner in

@@ -17,7 +17,8 @@ public struct CoordinatorConfiguration: Sendable {
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
-            throw ConfigurationError(variable: "DATABASE_URL", reason: "is required (postgres://user:password@host:5432/db)")
+            throw ConfigurationError(
+                variable: "DATABASE_URL", reason: "is required (postgres://user:password@host:5432/db)")
         }
         databaseURL = url
         workerHost = env.string("ATS_WORKER_HOST", default: "127.0.0.1")
@@ -25,21 +26,26 @@ public struct CoordinatorConfiguration: Sendable {
         httpHost = env.string("ATS_HTTP_HOST", default: "127.0.0.1")
         httpPort = try env.int("ATS_HTTP_PORT", default: 8080)
         guard let workerToken = env["ATS_WORKER_TOKEN"], workerToken.count >= 16 else {
-            throw ConfigurationError(variable: "ATS_WORKER_TOKEN", reason: "is required, at least 16 characters (workers authenticate with it)")
+            throw ConfigurationError(
+                variable: "ATS_WORKER_TOKEN",
+                reason: "is required, at least 16 characters (workers authenticate with it)")
         }
         guard let adminToken = env["ATS_ADMIN_TOKEN"], adminToken.count >= 16 else {
-            throw ConfigurationError(variable: "ATS_ADMIN_TOKEN", reason: "is required, at least 16 characters (the CLI and API use it)")
+            throw ConfigurationError(
+                variable: "ATS_ADMIN_TOKEN", reason: "is required, at least 16 characters (the CLI and API use it)")
         }
         self.workerToken = workerToken
         self.adminToken = adminToken
         heartbeatInterval = .milliseconds(try env.int("ATS_HEARTBEAT_MS", default: 1000))
         leaseTimeout = .milliseconds(try env.int("ATS_LEASE_TIMEOUT_MS", default: 5000))
         guard leaseTimeout > heartbeatInterval * 2 else {
-            throw ConfigurationError(variable: "ATS_LEASE_TIMEOUT_MS", reason: "must be more than twice ATS_HEARTBEAT_MS")
+            throw ConfigurationError(
+                variable: "ATS_LEASE_TIMEOUT_MS", reason: "must be more than twice ATS_HEARTBEAT_MS")
         }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
-            throw ConfigurationError(variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
         }
         logLevel = parsed
     }

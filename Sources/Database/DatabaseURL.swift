@@ -5,7 +5,8 @@ import PostgresNIO
 /// `prefer`-like off for loopback and required elsewhere unless `sslmode=disable` is given.
 public enum DatabaseURL {
     public static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        guard let url = URLComponents(string: text), let scheme = url.scheme, scheme == "postgres" || scheme == "postgresql"
+        guard let url = URLComponents(string: text), let scheme = url.scheme,
+            scheme == "postgres" || scheme == "postgresql"
         else {
             throw ConfigurationFailure("DATABASE_URL must look like postgres://user:password@host:5432/database")
         }

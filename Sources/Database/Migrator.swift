@@ -35,7 +35,9 @@ public struct Migrator: Sendable {
                 version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
             """, logger: logger)
         var done = Set<Int>()
-        for try await version in try await conn.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+        for try await version in try await conn.query("SELECT version FROM schema_migrations", logger: logger).decode(
+            Int.self)
+        {
             done.insert(version)
         }
         var applied: [Int] = []

@@ -42,7 +42,8 @@ struct JobRunner: Sendable {
         let run = try spec.validate(with: registry)
         let path = spec.data.path.hasPrefix("/") ? spec.data.path : dataDirectory + "/" + spec.data.path
         let bars = try await cache.bars(path: path, format: spec.data.format)
-        var session = try registry.makeSession(run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
+        var session = try registry.makeSession(
+            run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
         let total = bars.count
         await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
         logger.info("job started", metadata: ["bars": "\(total)", "from": "\(session.cursor)"])
@@ -95,13 +96,17 @@ struct JobRunner: Sendable {
                 lastProgress = .now
                 let done = Int64(session.cursor)
                 let equity = session.exchange.wallet.equity(at: bars.close[session.cursor - 1])
-                await send { .progress(JobProgress(header: $0, barsDone: done, barsTotal: Int64(total), equity: equity)) }
+                await send {
+                    .progress(JobProgress(header: $0, barsDone: done, barsTotal: Int64(total), equity: equity))
+                }
             }
             if paced { try await waitForNextBar(pace) }
         }
         if lastCheckpoint != session.cursor { try await checkpoint(session) }
         let equity = session.exchange.wallet.equity(at: bars.close[total - 1])
-        await send { .progress(JobProgress(header: $0, barsDone: Int64(total), barsTotal: Int64(total), equity: equity)) }
+        await send {
+            .progress(JobProgress(header: $0, barsDone: Int64(total), barsTotal: Int64(total), equity: equity))
+        }
         let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
         await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
         logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])

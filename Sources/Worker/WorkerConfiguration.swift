@@ -34,7 +34,8 @@ public struct WorkerConfiguration: Sendable {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
         guard let token = env["ATS_WORKER_TOKEN"] else {
-            throw ConfigurationError(variable: "ATS_WORKER_TOKEN", reason: "is required (the coordinator's worker token)")
+            throw ConfigurationError(
+                variable: "ATS_WORKER_TOKEN", reason: "is required (the coordinator's worker token)")
         }
         self.token = token
         dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)
@@ -42,7 +43,8 @@ public struct WorkerConfiguration: Sendable {
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
-            throw ConfigurationError(variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
         }
         logLevel = parsed
     }

@@ -116,7 +116,9 @@ public final class WorkerService: Service, Sendable {
             switch reply {
             case .welcome(let w): welcome = w
             case .refuse(let r):
-                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest { throw Refused(refusal: r) }
+                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest {
+                    throw Refused(refusal: r)
+                }
                 throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
             default: throw ProtocolError.unexpectedMessage(reply.name)
             }
@@ -133,7 +135,9 @@ public final class WorkerService: Service, Sendable {
                     while true {
                         try await Task.sleep(for: interval)
                         let running = UInt32(self.jobs.withLock { $0.count })
-                        sink.yield(.heartbeat(Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: running)))
+                        sink.yield(
+                            .heartbeat(
+                                Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: running)))
                     }
                 }
                 defer { group.cancelAll() }
@@ -152,7 +156,10 @@ public final class WorkerService: Service, Sendable {
         case .stop(let s):
             jobs.withLock { $0[s.jobId] }?.control.set(.stop)
         case .reload(let r):
-            guard let config = try? JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(r.strategyConfig)) else {
+            guard
+                let config = try? JSONCoding.decoder().decode(
+                    [String: ParameterValue].self, from: Data(r.strategyConfig))
+            else {
                 logger.warning("ignored a reload with an unreadable config", metadata: ["job": "\(r.jobId)"])
                 return
             }

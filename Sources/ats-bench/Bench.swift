@@ -4,6 +4,7 @@ import ArgumentParser
 @main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ats-bench", abstract: "Benchmarks of the codec, fill persistence, scheduling latency and the engine.",
+        commandName: "ats-bench",
+        abstract: "Benchmarks of the codec, fill persistence, scheduling latency and the engine.",
         subcommands: [CodecBench.self, FillsBench.self, LatencyBench.self, EngineBench.self, IndicatorBench.self])
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// frames (Heartbeat, 13 bytes on the wire; or FillBatch of one fill) into large writes; the server
 /// decodes them with the production `FrameDecoder` and counts.
 struct CodecBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "codec", abstract: "Frames per second over loopback, one connection.")
+    static let configuration = CommandConfiguration(
+        commandName: "codec", abstract: "Frames per second over loopback, one connection.")
 
     @Option(help: "Frames to send.") var frames: Int = 5_000_000
     @Option(help: "Frames per write.") var batch: Int = 4096
@@ -51,9 +52,14 @@ struct CodecBench: AsyncParsableCommand {
 
         let sample: WireMessage =
             message == "fill"
-            ? .fills(FillBatch(header: JobHeader(jobId: 1, epoch: 1, messageSeq: 1), fills: [
-                .init(seq: 1, orderId: 1, time: 1_700_000_000_000, barIndex: 1, side: .buy, price: 100.5, quantity: 0.25, feeBase: 0, feeQuote: 0.025, liquidity: .taker, tag: "long")
-            ]))
+            ? .fills(
+                FillBatch(
+                    header: JobHeader(jobId: 1, epoch: 1, messageSeq: 1),
+                    fills: [
+                        .init(
+                            seq: 1, orderId: 1, time: 1_700_000_000_000, barIndex: 1, side: .buy, price: 100.5,
+                            quantity: 0.25, feeBase: 0, feeQuote: 0.025, liquidity: .taker, tag: "long")
+                    ]))
             : .heartbeat(Heartbeat(sentAtMs: 1_700_000_000_000, runningJobs: 3))
         var one = ByteBufferAllocator().buffer(capacity: 64)
         sample.writeFrame(into: &one)
@@ -100,6 +106,9 @@ struct CodecBench: AsyncParsableCommand {
         print("message \(message), \(frameSize) bytes per frame, \(frames) frames")
         print(String(format: "encode only:        %.2f M frames/s", encodeRate / 1e6))
         print(String(format: "decode only:        %.2f M frames/s", decodeRate / 1e6))
-        print(String(format: "loopback end to end: %.2f M frames/s (%.1f MB/s), %.3f s", Double(frames) / seconds / 1e6, Double(frames * frameSize) / seconds / 1e6, seconds))
+        print(
+            String(
+                format: "loopback end to end: %.2f M frames/s (%.1f MB/s), %.3f s", Double(frames) / seconds / 1e6,
+                Double(frames * frameSize) / seconds / 1e6, seconds))
     }
 }

@@ -5,12 +5,15 @@ import Foundation
 
 /// Engine throughput, excluding load: one strategy over synthetic one-minute bars.
 struct EngineBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "engine", abstract: "Backtest throughput in bars per second.")
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "Backtest throughput in bars per second.")
 
     @Option(help: "Bars (synthetic, seed 42) when --data is absent.") var bars: Int = 1_000_000
     @Option(help: "A bar file to load instead (the load is timed separately).") var data: String?
     @Option(help: "Strategy.") var strategy: String = "sma_cross"
-    @Option(name: .customLong("param"), help: "Strategy parameter (repeat).") var params: [String] = ["fast=10", "slow=30", "quantity=1"]
+    @Option(name: .customLong("param"), help: "Strategy parameter (repeat).") var params: [String] = [
+        "fast=10", "slow=30", "quantity=1",
+    ]
     @Option(help: "next_open or close.") var marketFill: String = "close"
     @Option(help: "Timed repetitions (the best is reported).") var repeats: Int = 5
 
@@ -20,7 +23,8 @@ struct EngineBench: AsyncParsableCommand {
         let load = loadWatch.seconds
         let spec = RunSpec(
             exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: ["market_fill": .string(marketFill)]),
-            strategy: ComponentRef(namespace: "strategies:\(strategy)", config: try Parameters.parseAssignments(params)),
+            strategy: ComponentRef(
+                namespace: "strategies:\(strategy)", config: try Parameters.parseAssignments(params)),
             fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
             portfolio: .init(cash: 1e12))
         let resolved = try Registry.standard.resolve(spec)
@@ -34,8 +38,12 @@ struct EngineBench: AsyncParsableCommand {
             stats = session.statistics(barInterval: series.barInterval)
         }
         print("\(strategy) \(params.joined(separator: " ")), market_fill=\(marketFill), \(series.count) bars")
-        if data != nil { print(String(format: "load:  %.3f s (%.1f M bars/s)", load, Double(series.count) / load / 1e6)) }
-        print(String(format: "run:   %.4f s best of %d = %.1f M bars/s", best, repeats, Double(series.count) / best / 1e6))
+        if data != nil {
+            print(String(format: "load:  %.3f s (%.1f M bars/s)", load, Double(series.count) / load / 1e6))
+        }
+        print(
+            String(format: "run:   %.4f s best of %d = %.1f M bars/s", best, repeats, Double(series.count) / best / 1e6)
+        )
         print("round trips \(stats!.roundTrips), fills \(stats!.fills), final equity \(stats!.finalEquity)")
     }
 }

@@ -12,7 +12,8 @@ import PostgresNIO
 /// this process speaking the real protocol, with an outbox-like window of unacked messages), next
 /// to PostgreSQL's raw `COPY` of the same rows into the same table.
 struct FillsBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fills", abstract: "Fill persistence rate against raw COPY.")
+    static let configuration = CommandConfiguration(
+        commandName: "fills", abstract: "Fill persistence rate against raw COPY.")
 
     @Option(help: "A database the bench may wipe (default: DATABASE_URL).") var databaseURL: String?
     @Option(help: "The coordinator executable.") var coordinator: String = ".build-release/release/ats-coordinator"
@@ -70,10 +71,17 @@ struct FillsBench: AsyncParsableCommand {
             }
             let seconds = watch.seconds
             var stored = 0
-            for try await n in try await client.query("SELECT count(*) FROM fills").decode(Int64.self) { stored = Int(n) }
-            guard stored == perWorker * workers else { throw ValidationError("stored \(stored) fills, sent \(perWorker * workers)") }
+            for try await n in try await client.query("SELECT count(*) FROM fills").decode(Int64.self) {
+                stored = Int(n)
+            }
+            guard stored == perWorker * workers else {
+                throw ValidationError("stored \(stored) fills, sent \(perWorker * workers)")
+            }
             let rate = Double(stored) / seconds
-            print(String(format: "coordinator: %d fills from %d connections in %.3f s = %.0f fills/s (batch %d, window %d)", stored, workers, seconds, rate, batch, window))
+            print(
+                String(
+                    format: "coordinator: %d fills from %d connections in %.3f s = %.0f fills/s (batch %d, window %d)",
+                    stored, workers, seconds, rate, batch, window))
 
             // Raw COPY of the same rows.
             try await client.query("TRUNCATE fills")
@@ -83,20 +91,26 @@ struct FillsBench: AsyncParsableCommand {
             for w in 0..<workers {
                 for seq in 0..<perWorker {
                     let f = FakeWorker.fill(Int64(seq))
-                    csv += "\(w + 1),\(f.seq),1,\(f.orderId),\(f.time),\(f.barIndex),\(f.side.rawValue),\(f.price),\(f.quantity),\(f.feeBase),\(f.feeQuote),\(f.liquidity.rawValue),\(f.tag)\n"
+                    csv +=
+                        "\(w + 1),\(f.seq),1,\(f.orderId),\(f.time),\(f.barIndex),\(f.side.rawValue),\(f.price),\(f.quantity),\(f.feeBase),\(f.feeQuote),\(f.liquidity.rawValue),\(f.tag)\n"
                 }
             }
             _ = FileManager.default.createFile(atPath: csvPath, contents: Data(csv.utf8))
             let psql = Process()
             psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-            psql.arguments = [url, "-q", "-c", "COPY fills (job_id, seq, epoch, order_id, time_ms, bar_index, side, price, quantity, fee_base, fee_quote, liquidity, tag) FROM STDIN WITH (FORMAT csv)"]
+            psql.arguments = [
+                url, "-q", "-c",
+                "COPY fills (job_id, seq, epoch, order_id, time_ms, bar_index, side, price, quantity, fee_base, fee_quote, liquidity, tag) FROM STDIN WITH (FORMAT csv)",
+            ]
             psql.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: csvPath))
             let copyWatch = Stopwatch()
             try psql.run()
             psql.waitUntilExit()
             let copySeconds = copyWatch.seconds
             var copied = 0
-            for try await n in try await client.query("SELECT count(*) FROM fills").decode(Int64.self) { copied = Int(n) }
+            for try await n in try await client.query("SELECT count(*) FROM fills").decode(Int64.self) {
+                copied = Int(n)
+            }
             let copyRate = Double(copied) / copySeconds
             print(String(format: "raw COPY:    %d rows in %.3f s = %.0f rows/s", copied, copySeconds, copyRate))
             print(String(format: "ratio:       %.0f%% of raw COPY", rate / copyRate * 100))
@@ -131,7 +145,10 @@ struct FakeWorker {
         try await channel.executeThenClose { inbound, outbound in
             var messages = inbound.makeAsyncIterator()
             try await outbound.write(
-                .hello(Hello(workerId: id, host: "bench", capacity: 1, labels: [], token: token, running: [JobLease(jobId: job, epoch: 1)])))
+                .hello(
+                    Hello(
+                        workerId: id, host: "bench", capacity: 1, labels: [], token: token,
+                        running: [JobLease(jobId: job, epoch: 1)])))
             guard case .welcome = try await messages.next() else { throw ValidationError("\(id): not welcomed") }
             let total = (fills + batch - 1) / batch
             var sent = 0
@@ -141,7 +158,10 @@ struct FakeWorker {
                     let first = Int64(sent * batch)
                     let batchFills = (first..<min(Int64(fills), first + Int64(batch))).map(Self.fill)
                     sent += 1
-                    try await outbound.write(.fills(FillBatch(header: JobHeader(jobId: job, epoch: 1, messageSeq: UInt64(sent)), fills: batchFills)))
+                    try await outbound.write(
+                        .fills(
+                            FillBatch(
+                                header: JobHeader(jobId: job, epoch: 1, messageSeq: UInt64(sent)), fills: batchFills)))
                 }
                 guard let reply = try await messages.next() else { throw ValidationError("\(id): connection closed") }
                 if case .ack(let a) = reply { acked = max(acked, a.messageSeq) }

@@ -1,17 +1,21 @@
-import Foundation
 import ATSEngine
 import ArgumentParser
+import Foundation
 
 /// Batch indicator timings over synthetic bars (best of N), for the comparison with TA-Lib.
 struct IndicatorBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "indicators", abstract: "Batch indicator time over 1M bars.")
+    static let configuration = CommandConfiguration(
+        commandName: "indicators", abstract: "Batch indicator time over 1M bars.")
 
     @Option(help: "Bars.") var bars: Int = 1_000_000
     @Option(help: "Repetitions (the best is reported).") var repeats: Int = 10
 
     func run() async throws {
         let series = SyntheticBars(seed: 42).generate(count: bars)
-        let calls = ["sma:period=30", "ema:period=30", "rsi:period=14", "macd:fast=12,slow=26,signal=9", "bbands:period=20", "atr:period=14"]
+        let calls = [
+            "sma:period=30", "ema:period=30", "rsi:period=14", "macd:fast=12,slow=26,signal=9", "bbands:period=20",
+            "atr:period=14",
+        ]
         for text in calls {
             let call = try IndicatorCall(parsing: text)
             let (type, parameters) = try Registry.standard.indicator(call)
@@ -23,7 +27,10 @@ struct IndicatorBench: AsyncParsableCommand {
                 best = min(best, watch.seconds)
                 checksum += out[0][bars - 1]
             }
-            print(String(format: "%-32@ %8.3f ms  (%.1f ns/bar)  last %.6f", text as NSString, best * 1000, best / Double(bars) * 1e9, checksum / Double(repeats)))
+            print(
+                String(
+                    format: "%-32@ %8.3f ms  (%.1f ns/bar)  last %.6f", text as NSString, best * 1000,
+                    best / Double(bars) * 1e9, checksum / Double(repeats)))
         }
     }
 }

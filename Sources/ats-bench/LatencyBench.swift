@@ -11,7 +11,8 @@ import Foundation
 /// (`./start.sh --detach`): jobs are created one at a time; the coordinator's own timestamps
 /// (created_at, started_at when the worker reported JobStarted) give the latency.
 struct LatencyBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "latency", abstract: "Job create → running latency percentiles.")
+    static let configuration = CommandConfiguration(
+        commandName: "latency", abstract: "Job create → running latency percentiles.")
 
     @Option(help: "Admin API URL.") var url: String = "http://127.0.0.1:8080"
     @Option(help: "Jobs to create.") var jobs: Int = 200
@@ -20,7 +21,8 @@ struct LatencyBench: AsyncParsableCommand {
         let env = Environment()
         guard let token = env["ATS_ADMIN_TOKEN"] else { throw ValidationError("ATS_ADMIN_TOKEN is not set") }
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("ats-latency-bars.csv").path
-        _ = FileManager.default.createFile(atPath: data, contents: Data(BarCSVWriter.csv(SyntheticBars(seed: 3).generate(count: 500)).utf8))
+        _ = FileManager.default.createFile(
+            atPath: data, contents: Data(BarCSVWriter.csv(SyntheticBars(seed: 3).generate(count: 500)).utf8))
         let stamp = Int(Date().timeIntervalSince1970)
         var server: [Double] = []
         var client: [Double] = []
@@ -39,7 +41,9 @@ struct LatencyBench: AsyncParsableCommand {
         for k in 0..<jobs {
             let spec = JobSpec(
                 name: "latency-\(stamp)-\(k)", data: DataSource(path: data),
-                run: RunSpec(exchange: .init(symbol: .init(base: "BTC", quote: "USDT")), strategy: ComponentRef(namespace: "strategies:noop")))
+                run: RunSpec(
+                    exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+                    strategy: ComponentRef(namespace: "strategies:noop")))
             let watch = Stopwatch()
             var job = try await call("POST", "api/jobs", spec.json())
             while job.startedAt == nil && !job.status.isTerminal {
@@ -56,7 +60,10 @@ struct LatencyBench: AsyncParsableCommand {
         }
         print("\(jobs) jobs created one at a time; create → running (JobStarted recorded), milliseconds")
         for (name, values) in [("coordinator timestamps", server), ("client observed (polling 1 ms)", client)] {
-            print(String(format: "%-32@ p50 %.1f  p90 %.1f  p99 %.1f  max %.1f", name as NSString, percentile(values, 50), percentile(values, 90), percentile(values, 99), values.max() ?? .nan))
+            print(
+                String(
+                    format: "%-32@ p50 %.1f  p90 %.1f  p99 %.1f  max %.1f", name as NSString, percentile(values, 50),
+                    percentile(values, 90), percentile(values, 99), values.max() ?? .nan))
         }
     }
 }

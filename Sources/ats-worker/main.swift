@@ -21,7 +21,8 @@ var logger = Logger(label: "ats.worker")
 logger[metadataKey: "worker"] = "\(configuration.workerId)"
 let worker = WorkerService(configuration: configuration, logger: logger)
 let group = ServiceGroup(
-    configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    configuration: .init(
+        services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 do {
     try await group.run()
 } catch {

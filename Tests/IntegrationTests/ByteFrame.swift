@@ -24,6 +24,7 @@ struct ByteFrame {
         varint(1)
         string(6, token)
         let length = UInt32(body.count + 1)
-        bytes = [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), 1] + body
+        bytes =
+            [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), 1] + body
     }
 }

@@ -35,7 +35,8 @@ struct ClusterTests {
         let data = TestData.file(bars: 30_000, seed: 11)
         var specs: [JobSpec] = []
         for k in 0..<10 {
-            specs.append(TestData.spec("sma-\(k)", data: data, strategy: "sma_cross", ["fast": .int(3 + k), "slow": .int(30)]))
+            specs.append(
+                TestData.spec("sma-\(k)", data: data, strategy: "sma_cross", ["fast": .int(3 + k), "slow": .int(30)]))
         }
         for k in 0..<5 {
             specs.append(TestData.spec("rsi-\(k)", data: data, strategy: "rsi_reversion", ["period": .int(6 + 2 * k)]))
@@ -52,7 +53,9 @@ struct ClusterTests {
             try cluster.startWorker("w2", capacity: 3)
             for s in specs { _ = try await cluster.create(s) }
             let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(180))
-            #expect(done.allSatisfy { $0.status == .completed }, "\(done.map { "\($0.name)=\($0.status) \($0.lastError ?? "")" })")
+            #expect(
+                done.allSatisfy { $0.status == .completed },
+                "\(done.map { "\($0.name)=\($0.status) \($0.lastError ?? "")" })")
             var ranOn = Set<String>()
             for spec in specs {
                 let expected = try InProcessRun.run(spec)
@@ -97,7 +100,10 @@ struct ClusterTests {
                 let job = try await cluster.job(spec.name)
                 #expect(job.epoch == 2, "reassigned once")
                 let events = try await cluster.events(spec.name)
-                #expect(events.contains { $0.kind == "assigned" && $0.detail.contains("survivor") && $0.detail.contains("from checkpoint") })
+                #expect(
+                    events.contains {
+                        $0.kind == "assigned" && $0.detail.contains("survivor") && $0.detail.contains("from checkpoint")
+                    })
                 let expected = try InProcessRun.run(spec)
                 expectSameFills(try await cluster.fills(spec.name), expected.fills, spec.name)
                 #expect(job.statistics == expected.statistics)
@@ -113,7 +119,9 @@ struct ClusterTests {
         try await withCluster { cluster in
             try cluster.startWorker("good", capacity: 1)
             _ = try await cluster.create(spec)
-            try await waitUntil("job running", timeout: .seconds(30)) { try await cluster.job("steady").status == .running }
+            try await waitUntil("job running", timeout: .seconds(30)) {
+                try await cluster.job("steady").status == .running
+            }
 
             let garbage = try RawConnection(port: cluster.workerPort)
             garbage.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<200).map { UInt8($0 % 256) })
@@ -160,7 +168,9 @@ struct ClusterTests {
                 let field = (try? JSONSerialization.jsonObject(with: r.body) as? [String: Any])?["field"] as? String
                 return (r.status, field)
             }
-            var good = try JSONSerialization.jsonObject(with: TestData.spec("ok", data: data, strategy: "sma_cross", [:]).json()) as! [String: Any]
+            var good =
+                try JSONSerialization.jsonObject(
+                    with: TestData.spec("ok", data: data, strategy: "sma_cross", [:]).json()) as! [String: Any]
             func variant(_ change: (inout [String: Any]) -> Void) -> String {
                 var v = good
                 change(&v)
@@ -168,9 +178,19 @@ struct ClusterTests {
             }
             let cases: [(String, String)] = [
                 (variant { $0["strategy"] = ["namespace": "strategies:nope"] }, "strategy.namespace"),
-                (variant { $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["fast": "ten"]] }, "strategy.config.fast"),
-                (variant { $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["fast": 50, "slow": 20]] }, "strategy.config.fast"),
-                (variant { $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["speed": 5]] }, "strategy.config.speed"),
+                (
+                    variant { $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["fast": "ten"]] },
+                    "strategy.config.fast"
+                ),
+                (
+                    variant {
+                        $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["fast": 50, "slow": 20]]
+                    }, "strategy.config.fast"
+                ),
+                (
+                    variant { $0["strategy"] = ["namespace": "strategies:sma_cross", "config": ["speed": 5]] },
+                    "strategy.config.speed"
+                ),
                 (variant { $0["exchange"] = ["symbol": ["base": "btc$", "quote": "USDT"]] }, "exchange.symbol.base"),
                 (variant { $0["fees"] = ["namespace": "fees:generic", "config": ["taker": 3]] }, "fees.config.taker"),
                 (variant { $0.removeValue(forKey: "data") }, "data"),
@@ -182,12 +202,15 @@ struct ClusterTests {
                 #expect(status == 400 && named == field, "expected 400 naming \(field), got \(status) \(named ?? "-")")
             }
             #expect(try await refusal("{not json").0 == 400)
-            let unauthorized = try await cluster.request("POST", "api/jobs", body: Data(variant { _ in }.utf8), authorized: false)
+            let unauthorized = try await cluster.request(
+                "POST", "api/jobs", body: Data(variant { _ in }.utf8), authorized: false)
             #expect(unauthorized.status == 401)
             #expect(try await cluster.jobs().isEmpty, "nothing was stored")
             good["name"] = "ok"
             #expect(try await cluster.request("POST", "api/jobs", body: Data(variant { _ in }.utf8)).status == 201)
-            #expect(try await cluster.request("POST", "api/jobs", body: Data(variant { _ in }.utf8)).status == 409, "duplicate name")
+            #expect(
+                try await cluster.request("POST", "api/jobs", body: Data(variant { _ in }.utf8)).status == 409,
+                "duplicate name")
         }
     }
 }

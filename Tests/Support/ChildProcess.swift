@@ -11,7 +11,8 @@ public final class ChildProcess: @unchecked Sendable {
     public static var binDirectory: URL {
         if let dir = ProcessInfo.processInfo.environment["ATS_BIN_DIR"] { return URL(fileURLWithPath: dir) }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("ats-worker").path) {
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("ats-worker").path)
+        {
             url.deleteLastPathComponent()
         }
         return url
@@ -23,7 +24,9 @@ public final class ChildProcess: @unchecked Sendable {
         process.executableURL = Self.binDirectory.appendingPathComponent(executable)
         process.arguments = arguments
         // Only what we pass: no stray .env or developer settings leak in.
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent"]
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
+        ]
         env.merge(environment) { $1 }
         process.environment = env
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-tests", isDirectory: true)

@@ -36,7 +36,9 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Starts a worker process.
     @discardableResult
-    public func startWorker(_ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken)
+    public func startWorker(
+        _ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken
+    )
         throws -> ChildProcess
     {
         let p = try ChildProcess(
@@ -62,7 +64,9 @@ public final class TestCluster: @unchecked Sendable {
         public var body: Data
     }
 
-    public func request(_ method: String, _ path: String, body: Data? = nil, authorized: Bool = true) async throws -> Reply {
+    public func request(_ method: String, _ path: String, body: Data? = nil, authorized: Bool = true) async throws
+        -> Reply
+    {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/\(path)")!)
         r.httpMethod = method
         r.httpBody = body
@@ -76,7 +80,8 @@ public final class TestCluster: @unchecked Sendable {
     public func create(_ spec: JobSpec) async throws -> JobRecord {
         let reply = try await request("POST", "api/jobs", body: spec.json())
         guard reply.status == 201 else {
-            throw TestEnvironmentError("create \(spec.name): HTTP \(reply.status) \(String(decoding: reply.body, as: UTF8.self))")
+            throw TestEnvironmentError(
+                "create \(spec.name): HTTP \(reply.status) \(String(decoding: reply.body, as: UTF8.self))")
         }
         return try JSONCoding.decoder().decode(JobRecord.self, from: reply.body)
     }
@@ -97,7 +102,8 @@ public final class TestCluster: @unchecked Sendable {
         while true {
             let after = out.last?.seq ?? -1
             let page = try JSONCoding.decoder().decode(
-                [FillRow].self, from: try await request("GET", "api/jobs/\(ref)/fills?after=\(after)&limit=100000").body)
+                [FillRow].self, from: try await request("GET", "api/jobs/\(ref)/fills?after=\(after)&limit=100000").body
+            )
             out += page
             if page.count < 100_000 { return out }
         }

@@ -38,8 +38,11 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a connected client to `url`.
     @discardableResult
-    public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: try DatabaseURL.configuration(url), backgroundLogger: Logger(label: "test.pg"))
+    public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T)
+        async throws -> T
+    {
+        let client = PostgresClient(
+            configuration: try DatabaseURL.configuration(url), backgroundLogger: Logger(label: "test.pg"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

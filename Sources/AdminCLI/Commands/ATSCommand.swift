@@ -1,5 +1,5 @@
-import ArgumentParser
 import ATSShared
+import ArgumentParser
 
 /// `ats`: the admin CLI. Cluster commands talk to the coordinator's admin API; `backtest`,
 /// `indicators` and `data` work on their own, with no database.

@@ -1,6 +1,6 @@
-import ArgumentParser
 import ATSEngine
 import ATSShared
+import ArgumentParser
 import Foundation
 
 /// `ats backtest`: one backtest on this machine, no database.
@@ -22,7 +22,8 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
     @Option(help: "Starting quote balance.") var cash: Double = 100_000
     @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
-    @Option(name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat), e.g. market_fill=close.")
+    @Option(
+        name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat), e.g. market_fill=close.")
     var exchangeParams: [String] = []
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(help: "No progress bar.") var quiet = false
@@ -30,10 +31,13 @@ struct BacktestCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let spec = try RunSpecFlags.runSpec(
-                strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: exchangeParams,
+                strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash,
+                exchangeParams: exchangeParams,
                 exchange: exchange)
             let resolved: ResolvedRun
-            do { resolved = try Registry.standard.resolve(spec) } catch let e as SpecError { throw CLIError.invalid(e.description) }
+            do { resolved = try Registry.standard.resolve(spec) } catch let e as SpecError {
+                throw CLIError.invalid(e.description)
+            }
             let clock = ContinuousClock()
             let loadStart = clock.now
             let bars: BarSeries
@@ -55,10 +59,14 @@ struct BacktestCommand: AsyncParsableCommand {
             progress.finish()
             let stats = session.statistics(barInterval: bars.barInterval)
             if json {
-                try printJSON(BacktestReport(statistics: stats, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
+                try printJSON(
+                    BacktestReport(statistics: stats, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
             } else {
                 print(StatisticsText.lines(stats).joined(separator: "\n"))
-                print(String(format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds, Double(bars.count) / runTime.seconds / 1e6))
+                print(
+                    String(
+                        format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds,
+                        Double(bars.count) / runTime.seconds / 1e6))
             }
         }
     }

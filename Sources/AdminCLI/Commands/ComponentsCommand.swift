@@ -1,10 +1,11 @@
-import ArgumentParser
 import ATSEngine
 import ATSShared
+import ArgumentParser
 
 struct ComponentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "components", abstract: "List strategies, indicators, fee models and exchanges with their parameters.")
+        commandName: "components",
+        abstract: "List strategies, indicators, fee models and exchanges with their parameters.")
 
     @Argument(help: "strategies, indicators, fees or exchanges (all when absent).") var kind: String?
 

@@ -1,11 +1,12 @@
-import ArgumentParser
 import ATSDatabase
 import ATSShared
+import ArgumentParser
 import Logging
 import PostgresNIO
 
 struct DBCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "db", abstract: "Database maintenance.", subcommands: [Migrate.self])
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Database maintenance.", subcommands: [Migrate.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,7 +21,10 @@ struct DBCommand: AsyncParsableCommand {
                     group.addTask { await client.run() }
                     defer { group.cancelAll() }
                     let applied = try await Migrator(client: client, logger: logger).migrate()
-                    print(applied.isEmpty ? "schema is current (\(Migrations.all.count) migrations)" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+                    print(
+                        applied.isEmpty
+                            ? "schema is current (\(Migrations.all.count) migrations)"
+                            : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
                 }
             }
         }

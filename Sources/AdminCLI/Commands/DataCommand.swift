@@ -1,9 +1,10 @@
-import ArgumentParser
 import ATSEngine
+import ArgumentParser
 import Foundation
 
 struct DataCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "data", abstract: "Make and convert bar data.", subcommands: [Synth.self])
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Make and convert bar data.", subcommands: [Synth.self])
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
-import ArgumentParser
 import ATSEngine
 import ATSShared
+import ArgumentParser
 import Foundation
 
 struct IndicatorsCommand: AsyncParsableCommand {
@@ -18,7 +18,9 @@ struct IndicatorsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let bars: BarSeries
-            do { bars = try BarCSVReader.read(path: data) } catch let e as DataError { throw CLIError.invalid(e.description) }
+            do { bars = try BarCSVReader.read(path: data) } catch let e as DataError {
+                throw CLIError.invalid(e.description)
+            }
             var headers = ["time"]
             var columns: [[Double]] = []
             for text in indicators {
@@ -42,7 +44,9 @@ struct IndicatorsCommand: AsyncParsableCommand {
                 csv += "\n"
             }
             if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(csv.utf8)) else { throw CLIError.invalid("cannot write \(out)") }
+                guard FileManager.default.createFile(atPath: out, contents: Data(csv.utf8)) else {
+                    throw CLIError.invalid("cannot write \(out)")
+                }
                 print("wrote \(columns.count) column(s) over \(bars.count) bars to \(out)")
             } else {
                 print(csv, terminator: "")

@@ -1,6 +1,6 @@
-import ArgumentParser
 import ATSEngine
 import ATSShared
+import ArgumentParser
 import Foundation
 
 struct JobCommand: AsyncParsableCommand {
@@ -41,12 +41,20 @@ struct JobCommand: AsyncParsableCommand {
                         throw CLIError.usage("give --file, or --name, --data and --strategy")
                     }
                     let spec = JobSpec(
-                        name: name, mode: JobMode(rawValue: mode) ?? .backtest, labels: labels, data: DataSource(path: data),
-                        run: try RunSpecFlags.runSpec(strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: []))
+                        name: name, mode: JobMode(rawValue: mode) ?? .backtest, labels: labels,
+                        data: DataSource(path: data),
+                        run: try RunSpecFlags.runSpec(
+                            strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: []
+                        ))
                     body = spec.json()
                 }
-                let record = try JSONCoding.decoder().decode(JobRecord.self, from: try await connection.client().send("POST", "api/jobs", body: body))
-                if connection.json { try printJSON(record) } else { print("created job \(record.id) \(record.name) (\(record.status.rawValue))") }
+                let record = try JSONCoding.decoder().decode(
+                    JobRecord.self, from: try await connection.client().send("POST", "api/jobs", body: body))
+                if connection.json {
+                    try printJSON(record)
+                } else {
+                    print("created job \(record.id) \(record.name) (\(record.status.rawValue))")
+                }
             }
         }
     }
@@ -83,8 +91,10 @@ struct JobCommand: AsyncParsableCommand {
                 let j = try await connection.client().get("api/jobs/\(job)", as: JobRecord.self)
                 if connection.json { return try printJSON(j) }
                 var lines = [
-                    "job         \(j.id) \(j.name)", "mode        \(j.mode)", "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
-                    "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)", "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
+                    "job         \(j.id) \(j.name)", "mode        \(j.mode)",
+                    "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
+                    "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
+                    "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
                     "strategy    \(j.spec.run.strategy.namespace) \(j.spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
                     "data        \(j.spec.data.path)",
                 ]
@@ -98,7 +108,8 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a stopped or failed job (it resumes from its last checkpoint).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start a stopped or failed job (it resumes from its last checkpoint).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
         func run() async throws { try await action(connection, "start", job) }
@@ -112,7 +123,8 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a job that is not running, with its fills and checkpoints.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a job that is not running, with its fills and checkpoints.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
 
@@ -130,15 +142,24 @@ struct JobCommand: AsyncParsableCommand {
             abstract: "Replace a job's strategy configuration; a running job switches at once, keeping its portfolio.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
-        @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat); unset ones take defaults.") var params: [String] = []
+        @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat); unset ones take defaults.")
+        var params: [String] = []
 
         func run() async throws {
             try await reportingErrors {
                 let config: [String: ParameterValue]
-                do { config = try Parameters.parseAssignments(params) } catch let e as SpecError { throw CLIError.invalid(e.description) }
+                do { config = try Parameters.parseAssignments(params) } catch let e as SpecError {
+                    throw CLIError.invalid(e.description)
+                }
                 let body = try JSONEncoder().encode(["config": config])
-                let j = try JSONCoding.decoder().decode(JobRecord.self, from: try await connection.client().send("POST", "api/jobs/\(job)/reload", body: body))
-                if connection.json { try printJSON(j) } else { print("reloaded job \(j.id) \(j.name) (\(j.status.rawValue))") }
+                let j = try JSONCoding.decoder().decode(
+                    JobRecord.self,
+                    from: try await connection.client().send("POST", "api/jobs/\(job)/reload", body: body))
+                if connection.json {
+                    try printJSON(j)
+                } else {
+                    print("reloaded job \(j.id) \(j.name) (\(j.status.rawValue))")
+                }
             }
         }
     }
@@ -152,7 +173,8 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let fills = try await connection.client().get("api/jobs/\(job)/fills?after=\(after)&limit=\(limit)", as: [FillRow].self)
+                let fills = try await connection.client().get(
+                    "api/jobs/\(job)/fills?after=\(after)&limit=\(limit)", as: [FillRow].self)
                 if connection.json { return try printJSON(fills) }
                 var table = Table("SEQ", "TIME", "SIDE", "PRICE", "QUANTITY", "FEE", "LIQ", "TAG", "EPOCH")
                 for f in fills {
@@ -175,7 +197,10 @@ struct JobCommand: AsyncParsableCommand {
                 let cps = try await connection.client().get("api/jobs/\(job)/checkpoints", as: [CheckpointRecord].self)
                 if connection.json { return try printJSON(cps) }
                 var table = Table("CURSOR", "NEXT_FILL_SEQ", "EPOCH", "BYTES", "CREATED")
-                for c in cps { table.add(String(c.cursor), String(c.nextFillSeq), String(c.epoch), String(c.bytes), "\(c.createdAt)") }
+                for c in cps {
+                    table.add(
+                        String(c.cursor), String(c.nextFillSeq), String(c.epoch), String(c.bytes), "\(c.createdAt)")
+                }
                 print(table.render())
             }
         }
@@ -188,10 +213,13 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let events = try await connection.client().get(job.map { "api/jobs/\($0)/events" } ?? "api/events", as: [JobEvent].self)
+                let events = try await connection.client().get(
+                    job.map { "api/jobs/\($0)/events" } ?? "api/events", as: [JobEvent].self)
                 if connection.json { return try printJSON(events) }
                 var table = Table("TIME", "JOB", "ACTOR", "EVENT", "DETAIL")
-                for e in events { table.add("\(e.at)", e.jobId.map { "\($0) \(e.jobName)" } ?? e.jobName, e.actor, e.kind, e.detail) }
+                for e in events {
+                    table.add("\(e.at)", e.jobId.map { "\($0) \(e.jobName)" } ?? e.jobName, e.actor, e.kind, e.detail)
+                }
                 print(table.render())
             }
         }
@@ -212,9 +240,13 @@ extension JobCommand {
                 let deadline = Date().addingTimeInterval(timeout)
                 while true {
                     let all = try await client.get("api/jobs", as: [JobRecord].self)
-                    let watched = jobs.isEmpty ? all : all.filter { jobs.contains(String($0.id)) || jobs.contains($0.name) }
-                    if !jobs.isEmpty && watched.count < Set(jobs).count { throw CLIError.api(status: 404, message: "some of \(jobs) do not exist", field: nil) }
-                    if watched.allSatisfy({ $0.status.isTerminal || $0.desiredState == .stopped && !$0.status.isActive }) {
+                    let watched =
+                        jobs.isEmpty ? all : all.filter { jobs.contains(String($0.id)) || jobs.contains($0.name) }
+                    if !jobs.isEmpty && watched.count < Set(jobs).count {
+                        throw CLIError.api(status: 404, message: "some of \(jobs) do not exist", field: nil)
+                    }
+                    if watched.allSatisfy({ $0.status.isTerminal || $0.desiredState == .stopped && !$0.status.isActive }
+                    ) {
                         if connection.json { try printJSON(watched) }
                         if watched.contains(where: { $0.status == .failed }) { throw ExitCode(1) }
                         return

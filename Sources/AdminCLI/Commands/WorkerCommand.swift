@@ -1,8 +1,9 @@
-import ArgumentParser
 import ATSShared
+import ArgumentParser
 
 struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Inspect workers.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Inspect workers.", subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List workers the coordinator knows.")
@@ -14,7 +15,9 @@ struct WorkerCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(workers) }
                 var table = Table("ID", "HOST", "CONNECTED", "JOBS", "CAPACITY", "LABELS", "LAST HEARTBEAT")
                 for w in workers {
-                    table.add(w.id, w.host, w.connected ? "yes" : "no", String(w.runningJobs), String(w.capacity), w.labels.joined(separator: ","), "\(w.lastHeartbeatAt)")
+                    table.add(
+                        w.id, w.host, w.connected ? "yes" : "no", String(w.runningJobs), String(w.capacity),
+                        w.labels.joined(separator: ","), "\(w.lastHeartbeatAt)")
                 }
                 print(table.render())
             }

@@ -13,7 +13,9 @@ struct APIClient {
 
     /// From `--url`/`ATS_URL` (default http://127.0.0.1:8080) and `ATS_ADMIN_TOKEN`.
     init(url: String?, environment env: Environment = Environment()) throws {
-        let text = url ?? env["ATS_URL"] ?? "http://\(env.string("ATS_HTTP_HOST", default: "127.0.0.1")):\(env.string("ATS_HTTP_PORT", default: "8080"))"
+        let text =
+            url ?? env["ATS_URL"]
+            ?? "http://\(env.string("ATS_HTTP_HOST", default: "127.0.0.1")):\(env.string("ATS_HTTP_PORT", default: "8080"))"
         guard let base = URL(string: text) else { throw CLIError.usage("not a URL: \(text)") }
         guard let token = env["ATS_ADMIN_TOKEN"] else {
             throw CLIError.usage("ATS_ADMIN_TOKEN is not set (start.sh writes it to .data/secrets.env)")
@@ -42,12 +44,14 @@ struct APIClient {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw CLIError.unreachable("cannot reach the coordinator at \(base.absoluteString): \(error.localizedDescription)")
+            throw CLIError.unreachable(
+                "cannot reach the coordinator at \(base.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             let problem = try? JSONDecoder().decode(Problem.self, from: data)
-            throw CLIError.api(status: status, message: problem?.error ?? String(decoding: data, as: UTF8.self), field: problem?.field)
+            throw CLIError.api(
+                status: status, message: problem?.error ?? String(decoding: data, as: UTF8.self), field: problem?.field)
         }
         return data
     }

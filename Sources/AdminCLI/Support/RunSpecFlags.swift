@@ -14,7 +14,8 @@ enum RunSpecFlags {
                 exchange: .init(
                     namespace: "exchanges:\(exchange)", symbol: .init(base: String(parts[0]), quote: String(parts[1])),
                     config: try Parameters.parseAssignments(exchangeParams)),
-                strategy: ComponentRef(namespace: "strategies:\(strategy)", config: try Parameters.parseAssignments(params)),
+                strategy: ComponentRef(
+                    namespace: "strategies:\(strategy)", config: try Parameters.parseAssignments(params)),
                 fees: ComponentRef(namespace: "fees:\(feeCall.name)", config: feeCall.raw),
                 portfolio: .init(cash: cash))
         } catch {

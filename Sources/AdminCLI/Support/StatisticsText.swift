@@ -1,18 +1,21 @@
-import Foundation
-
 import ATSEngine
+import Foundation
 
 /// Statistics as aligned `name value` lines.
 enum StatisticsText {
     static func lines(_ s: BacktestStatistics) -> [String] {
         let rows: [(String, String)] = [
-            ("bars", String(s.bars)), ("orders", "\(s.orders) (\(s.rejectedOrders) rejected)"), ("fills", String(s.fills)),
-            ("round trips", String(s.roundTrips)), ("final equity", s.finalEquity.fixed(2)), ("total fees", s.totalFees.fixed(2)),
-            ("total return", s.totalReturn.percent()), ("buy and hold", s.buyAndHoldReturn.percent()), ("CAGR", s.cagr.percent()),
+            ("bars", String(s.bars)), ("orders", "\(s.orders) (\(s.rejectedOrders) rejected)"),
+            ("fills", String(s.fills)),
+            ("round trips", String(s.roundTrips)), ("final equity", s.finalEquity.fixed(2)),
+            ("total fees", s.totalFees.fixed(2)),
+            ("total return", s.totalReturn.percent()), ("buy and hold", s.buyAndHoldReturn.percent()),
+            ("CAGR", s.cagr.percent()),
             ("Sharpe", s.sharpe.fixed(3)), ("Sortino", s.sortino.fixed(3)), ("Calmar", s.calmar.fixed(3)),
             ("max drawdown", s.maxDrawdown.percent()),
             ("max drawdown duration", "\(durationText(s.maxDrawdownDuration)) (\(s.maxDrawdownBars) bars)"),
-            ("win rate", s.winRate.percent()), ("profit factor", s.profitFactor.fixed(3)), ("expectancy", s.expectancy.fixed(4)),
+            ("win rate", s.winRate.percent()), ("profit factor", s.profitFactor.fixed(3)),
+            ("expectancy", s.expectancy.fixed(4)),
             ("exposure", s.exposure.percent()),
         ]
         let width = rows.map(\.0.count).max() ?? 0

@@ -16,8 +16,10 @@ struct Table {
             for (k, cell) in row.enumerated() where k < widths.count { widths[k] = max(widths[k], cell.count) }
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { k, c in k == cells.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            cells.enumerated().map { k, c in
+                k == cells.count - 1 ? c : c.padding(toLength: widths[k], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }

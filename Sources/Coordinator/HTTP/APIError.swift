@@ -1,5 +1,5 @@
-import ATSShared
 import ATSEngine
+import ATSShared
 import Foundation
 import HTTPTypes
 import Hummingbird

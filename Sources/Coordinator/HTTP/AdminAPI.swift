@@ -32,22 +32,27 @@ struct AdminAPI {
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
         }
-        api.get("/jobs/:job") { _, context in try await mapped { try await store.job(context.parameters.require("job")) } }
+        api.get("/jobs/:job") { _, context in
+            try await mapped { try await store.job(context.parameters.require("job")) }
+        }
         api.delete("/jobs/:job") { request, context in
             try await mapped {
-                try await store.request(.deleteRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                try await store.request(
+                    .deleteRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
             }
         }
         api.post("/jobs/:job/start") { request, context in
             let job = try await mapped {
-                try await store.request(.startRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                try await store.request(
+                    .startRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
             }
             scheduler.trigger()
             return job
         }
         api.post("/jobs/:job/stop") { request, context in
             let job = try await mapped {
-                try await store.request(.stopRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                try await store.request(
+                    .stopRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
             }
             scheduler.trigger()
             return job
@@ -67,14 +72,17 @@ struct AdminAPI {
             }
             if job.status.isActive, let owner = job.leaseOwner {
                 let config = try JSONCoding.encoder().encode(job.spec.run.strategy.config)
-                await hub.send(.reload(ReloadJob(jobId: job.id, epoch: job.epoch, strategyConfig: Array(config))), to: owner)
+                await hub.send(
+                    .reload(ReloadJob(jobId: job.id, epoch: job.epoch, strategyConfig: Array(config))), to: owner)
             }
             return job
         }
         api.get("/jobs/:job/fills") { request, context in
             let after = request.uri.queryParameters.get("after", as: Int64.self) ?? -1
             let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 10_000, 100_000)
-            return try await mapped { try await store.fills(job: context.parameters.require("job"), after: after, limit: limit) }
+            return try await mapped {
+                try await store.fills(job: context.parameters.require("job"), after: after, limit: limit)
+            }
         }
         api.get("/jobs/:job/checkpoints") { _, context in
             try await mapped { try await store.checkpoints(job: context.parameters.require("job")) }
@@ -104,7 +112,9 @@ struct AdminAPI {
             try await store.client.query("SELECT 1")
             return EditedResponse(response: Health(status: "ok", database: "ok", workers: workers))
         } catch {
-            return EditedResponse(status: .serviceUnavailable, response: Health(status: "degraded", database: "unreachable", workers: workers))
+            return EditedResponse(
+                status: .serviceUnavailable,
+                response: Health(status: "degraded", database: "unreachable", workers: workers))
         }
     }
 

@@ -1,5 +1,5 @@
-import ATSShared
 import ATSEngine
+import ATSShared
 import Hummingbird
 
 /// The registry as JSON: every component by namespace, with its parameters and origin.
@@ -25,21 +25,35 @@ struct RegistryView: ResponseEncodable {
     init(_ r: Registry) {
         func params(_ specs: [ParameterSpec]) -> [Parameter] {
             specs.map {
-                Parameter(name: $0.name, expected: $0.expected, default: $0.defaultValue, required: $0.defaultValue == nil && !$0.optional, summary: $0.summary)
+                Parameter(
+                    name: $0.name, expected: $0.expected, default: $0.defaultValue,
+                    required: $0.defaultValue == nil && !$0.optional, summary: $0.summary)
             }
         }
         var out: [Component] = []
         for (name, e) in r.strategies.sorted(by: { $0.key < $1.key }) {
-            out.append(Component(namespace: "strategies:\(name)", origin: e.origin.rawValue, summary: e.descriptor.summary, parameters: params(e.descriptor.parameters)))
+            out.append(
+                Component(
+                    namespace: "strategies:\(name)", origin: e.origin.rawValue, summary: e.descriptor.summary,
+                    parameters: params(e.descriptor.parameters)))
         }
         for (name, e) in r.indicators.sorted(by: { $0.key < $1.key }) {
-            out.append(Component(namespace: "indicators:\(name)", origin: e.origin.rawValue, summary: e.descriptor.component.summary, parameters: params(e.descriptor.component.parameters), outputs: e.descriptor.outputs))
+            out.append(
+                Component(
+                    namespace: "indicators:\(name)", origin: e.origin.rawValue, summary: e.descriptor.component.summary,
+                    parameters: params(e.descriptor.component.parameters), outputs: e.descriptor.outputs))
         }
         for (name, e) in r.fees.sorted(by: { $0.key < $1.key }) {
-            out.append(Component(namespace: "fees:\(name)", origin: e.origin.rawValue, summary: e.type.descriptor.summary, parameters: params(e.type.descriptor.parameters)))
+            out.append(
+                Component(
+                    namespace: "fees:\(name)", origin: e.origin.rawValue, summary: e.type.descriptor.summary,
+                    parameters: params(e.type.descriptor.parameters)))
         }
         for (name, e) in r.exchanges.sorted(by: { $0.key < $1.key }) {
-            out.append(Component(namespace: "exchanges:\(name)", origin: e.origin.rawValue, summary: e.type.descriptor.summary, parameters: params(e.type.descriptor.parameters)))
+            out.append(
+                Component(
+                    namespace: "exchanges:\(name)", origin: e.origin.rawValue, summary: e.type.descriptor.summary,
+                    parameters: params(e.type.descriptor.parameters)))
         }
         components = out
     }

@@ -1,4 +1,5 @@
 import ATSShared
+
 /// The job life cycle as a pure function: which event moves which status where. The store's SQL
 /// updates are conditioned on exactly these source states, so concurrent events cannot skip a step.
 public enum JobStateMachine {
@@ -41,7 +42,8 @@ public enum JobStateMachine {
         case (.startRequested, _): return .refused("the job is already \(status.rawValue)")
         case (.reloadRequested, .completed): return .refused("the job has completed")
         case (.reloadRequested, _): return .unchanged
-        case (.deleteRequested, _) where status.isActive: return .refused("the job is \(status.rawValue); stop it first")
+        case (.deleteRequested, _) where status.isActive:
+            return .refused("the job is \(status.rawValue); stop it first")
         case (.deleteRequested, _): return .unchanged
         default: return .refused("\(event) is not valid for a \(status.rawValue) job")
         }

@@ -1,4 +1,5 @@
 import ATSShared
+
 /// Decides which pending job goes to which worker. Pure: the service feeds it a snapshot and
 /// carries out its decisions, and the tests check the decisions directly.
 ///

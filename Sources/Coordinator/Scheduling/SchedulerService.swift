@@ -67,7 +67,8 @@ public final class SchedulerService: Service, Sendable {
                 return true
             }
             if fresh {
-                await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker)
+                await hub.send(
+                    .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker)
             }
         }
 
@@ -77,10 +78,14 @@ public final class SchedulerService: Service, Sendable {
         for decision in Scheduler.assign(pending: pending, workers: slots) {
             guard let a = try await store.assign(job: decision.jobId, to: decision.workerId) else { continue }
             let sent = await hub.send(
-                .assign(AssignJob(jobId: a.jobId, epoch: a.epoch, name: a.name, spec: a.spec, checkpoint: a.checkpoint)),
+                .assign(
+                    AssignJob(jobId: a.jobId, epoch: a.epoch, name: a.name, spec: a.spec, checkpoint: a.checkpoint)),
                 to: decision.workerId)
             logger.info(
-                "assigned", metadata: ["job": "\(a.jobId)", "worker": "\(decision.workerId)", "epoch": "\(a.epoch)", "sent": "\(sent)"])
+                "assigned",
+                metadata: [
+                    "job": "\(a.jobId)", "worker": "\(decision.workerId)", "epoch": "\(a.epoch)", "sent": "\(sent)",
+                ])
         }
     }
 }

@@ -1,7 +1,7 @@
+import ATSDatabase
 import ATSEngine
 import ATSShared
 import Foundation
-import ATSDatabase
 import PostgresNIO
 
 /// What the worker protocol does to the database: registration, leases, assignment, and the
@@ -55,7 +55,8 @@ extension JobStore {
         }
     }
 
-    private func release(_ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String) async throws
+    private func release(_ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String)
+        async throws
         -> [Int64]
     {
         var binds = PostgresBindings()
@@ -111,7 +112,9 @@ extension JobStore {
             let cp = try await conn.query(
                 "SELECT state FROM checkpoints WHERE job_id = \(job) ORDER BY cursor DESC LIMIT 1", logger: logger)
             var checkpoint: [UInt8] = []
-            for try await var state in cp.decode(ByteBuffer.self) { checkpoint = state.readBytes(length: state.readableBytes) ?? [] }
+            for try await var state in cp.decode(ByteBuffer.self) {
+                checkpoint = state.readBytes(length: state.readableBytes) ?? []
+            }
             try await recordEvent(
                 conn, job: job, name: name, actor: "coordinator", kind: "assigned",
                 detail: "worker \(worker), epoch \(epoch)\(checkpoint.isEmpty ? "" : ", from checkpoint")")
@@ -122,7 +125,8 @@ extension JobStore {
     /// The leases a worker currently holds, as the database sees them.
     public func leases(of worker: String) async throws -> [JobLease] {
         let rows = try await client.query(
-            "SELECT id, epoch FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')", logger: logger)
+            "SELECT id, epoch FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')",
+            logger: logger)
         var out: [JobLease] = []
         for try await (id, epoch) in rows.decode((Int64, Int64).self) { out.append(JobLease(jobId: id, epoch: epoch)) }
         return out
@@ -261,7 +265,8 @@ extension JobStore {
                 RETURNING name
                 """, logger: logger)
             for try await name in rows.decode(String.self) {
-                try await recordEvent(conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
+                try await recordEvent(
+                    conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
                 return true
             }
             return false
@@ -279,7 +284,8 @@ extension JobStore {
                 RETURNING name
                 """, logger: logger)
             for try await name in rows.decode(String.self) {
-                try await recordEvent(conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: "failed", detail: m.error)
+                try await recordEvent(
+                    conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: "failed", detail: m.error)
                 return true
             }
             return false

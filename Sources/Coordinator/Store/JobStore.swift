@@ -1,8 +1,8 @@
+import ATSDatabase
 import ATSEngine
 import ATSShared
 import Foundation
 import Logging
-import ATSDatabase
 import PostgresNIO
 
 /// Every read and write of job state. Each state change is one SQL statement (or one
@@ -38,7 +38,8 @@ public struct JobStore: Sendable {
         let stats = try t.13.map { try JSONCoding.decoder().decode(BacktestStatistics.self, from: Data($0.utf8)) }
         return JobRecord(
             id: t.0, name: t.1, mode: t.2, labels: t.3, desiredState: DesiredState(rawValue: t.4) ?? .running,
-            status: JobStatus(rawValue: t.5) ?? .pending, epoch: t.6, leaseOwner: t.7, leaseExpiresAt: t.8, barsDone: t.9,
+            status: JobStatus(rawValue: t.5) ?? .pending, epoch: t.6, leaseOwner: t.7, leaseExpiresAt: t.8,
+            barsDone: t.9,
             barsTotal: t.10, equity: t.11, lastError: t.12, statistics: stats, spec: spec, createdAt: t.15,
             updatedAt: t.16, startedAt: t.17, finishedAt: t.18)
     }
@@ -69,7 +70,8 @@ public struct JobStore: Sendable {
                 var record: JobRecord?
                 for try await t in rows.decode(JobTuple.self) { record = try Self.record(t) }
                 guard let record else { throw StoreError.conflict("insert returned nothing") }
-                try await recordEvent(conn, job: record.id, name: record.name, actor: actor, kind: "created", detail: "")
+                try await recordEvent(
+                    conn, job: record.id, name: record.name, actor: actor, kind: "created", detail: "")
                 return record
             }
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
@@ -81,9 +83,11 @@ public struct JobStore: Sendable {
     public func job(_ ref: String) async throws -> JobRecord {
         let rows: PostgresRowSequence
         if let id = Int64(ref) {
-            rows = try await client.query("SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE id = \(id)", logger: logger)
+            rows = try await client.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE id = \(id)", logger: logger)
         } else {
-            rows = try await client.query("SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE name = \(ref)", logger: logger)
+            rows = try await client.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE name = \(ref)", logger: logger)
         }
         for try await t in rows.decode(JobTuple.self) { return try Self.record(t) }
         throw StoreError.notFound("no job \"\(ref)\"")
@@ -96,7 +100,8 @@ public struct JobStore: Sendable {
                 "SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE status = \(status.rawValue) ORDER BY id LIMIT \(limit)",
                 logger: logger)
         } else {
-            rows = try await client.query("SELECT \(unescaped: Self.jobColumns) FROM jobs ORDER BY id LIMIT \(limit)", logger: logger)
+            rows = try await client.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM jobs ORDER BY id LIMIT \(limit)", logger: logger)
         }
         var out: [JobRecord] = []
         for try await t in rows.decode(JobTuple.self) { out.append(try Self.record(t)) }
@@ -106,7 +111,8 @@ public struct JobStore: Sendable {
     /// Applies an operator request (start, stop, reload, delete) under a row lock.
     /// Returns the job after the change.
     public func request(
-        _ event: JobStateMachine.Event, job ref: String, actor: String, newStrategyConfig: [String: ParameterValue]? = nil,
+        _ event: JobStateMachine.Event, job ref: String, actor: String,
+        newStrategyConfig: [String: ParameterValue]? = nil,
         registry: Registry
     ) async throws -> JobRecord {
         let current = try await job(ref)
@@ -117,7 +123,8 @@ public struct JobStore: Sendable {
         }
         let reloadedJSON = String(decoding: reloaded.json(), as: UTF8.self)
         return try await transaction { conn in
-            let locked = try await conn.query("SELECT status FROM jobs WHERE id = \(current.id) FOR UPDATE", logger: logger)
+            let locked = try await conn.query(
+                "SELECT status FROM jobs WHERE id = \(current.id) FOR UPDATE", logger: logger)
             var statusText: String?
             for try await s in locked.decode(String.self) { statusText = s }
             guard let statusText, let status = JobStatus(rawValue: statusText) else {
@@ -146,7 +153,8 @@ public struct JobStore: Sendable {
                     "UPDATE jobs SET spec = \(reloadedJSON)::jsonb, updated_at = now() WHERE id = \(current.id)",
                     logger: logger)
             case .deleteRequested:
-                try await recordEvent(conn, job: current.id, name: current.name, actor: actor, kind: "deleted", detail: "")
+                try await recordEvent(
+                    conn, job: current.id, name: current.name, actor: actor, kind: "deleted", detail: "")
                 try await conn.query("DELETE FROM jobs WHERE id = \(current.id)", logger: logger)
                 return current
             default:
@@ -162,13 +170,16 @@ public struct JobStore: Sendable {
             let detail =
                 newStrategyConfig.map { String(decoding: try! JSONCoding.encoder().encode($0), as: UTF8.self) } ?? ""
             try await recordEvent(conn, job: current.id, name: current.name, actor: actor, kind: kind, detail: detail)
-            let rows = try await conn.query("SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE id = \(current.id)", logger: logger)
+            let rows = try await conn.query(
+                "SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE id = \(current.id)", logger: logger)
             for try await t in rows.decode(JobTuple.self) { return try Self.record(t) }
             throw StoreError.notFound("no job \"\(ref)\"")
         }
     }
 
-    func recordEvent(_ conn: PostgresConnection, job: Int64?, name: String, actor: String, kind: String, detail: String) async throws {
+    func recordEvent(_ conn: PostgresConnection, job: Int64?, name: String, actor: String, kind: String, detail: String)
+        async throws
+    {
         try await conn.query(
             "INSERT INTO job_events (job_id, job_name, actor, kind, detail) VALUES (\(job), \(name), \(actor), \(kind), \(detail))",
             logger: logger)
@@ -194,7 +205,9 @@ public struct JobStore: Sendable {
                 logger: logger)
         }
         var out: [JobEvent] = []
-        for try await (id, jobId, name, at, actor, kind, detail) in rows.decode((Int64, Int64?, String, Date, String, String, String).self) {
+        for try await (id, jobId, name, at, actor, kind, detail) in rows.decode(
+            (Int64, Int64?, String, Date, String, String, String).self)
+        {
             out.append(JobEvent(id: id, jobId: jobId, jobName: name, at: at, actor: actor, kind: kind, detail: detail))
         }
         return out.reversed()
@@ -228,7 +241,8 @@ public struct JobStore: Sendable {
             """, logger: logger)
         var out: [CheckpointRecord] = []
         for try await t in rows.decode((Int64, Int64, Int64, Int64, Int, Date).self) {
-            out.append(CheckpointRecord(jobId: t.0, cursor: t.1, epoch: t.2, nextFillSeq: t.3, bytes: t.4, createdAt: t.5))
+            out.append(
+                CheckpointRecord(jobId: t.0, cursor: t.1, epoch: t.2, nextFillSeq: t.3, bytes: t.4, createdAt: t.5))
         }
         return out
     }

@@ -1,5 +1,5 @@
-import ATSShared
 import ATSEngine
+import ATSShared
 
 /// Why the store refused an operation; the API maps each to an HTTP status.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -44,7 +44,8 @@ actor WorkerHub {
     /// Connected workers with their free slots, given how many jobs each holds.
     func slots(running: [String: Int]) -> [Scheduler.WorkerSlot] {
         sessions.values.map {
-            Scheduler.WorkerSlot(id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels)
+            Scheduler.WorkerSlot(
+                id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels)
         }
     }
 

@@ -88,13 +88,15 @@ public final class WorkerServer: Service, Sendable {
                 var messages = inbound.makeAsyncIterator()
                 guard let first = try await messages.next() else { return }
                 guard case .hello(let hello) = first else {
-                    try await outbound.write(.refuse(Refuse(code: .badRequest, reason: "expected Hello, got \(first.name)")))
+                    try await outbound.write(
+                        .refuse(Refuse(code: .badRequest, reason: "expected Hello, got \(first.name)")))
                     log.warning("refused: no hello", metadata: ["got": "\(first.name)"])
                     return
                 }
                 if let refusal = check(hello) {
                     try await outbound.write(.refuse(refusal))
-                    log.warning("refused worker", metadata: ["worker": "\(hello.workerId)", "reason": "\(refusal.reason)"])
+                    log.warning(
+                        "refused worker", metadata: ["worker": "\(hello.workerId)", "reason": "\(refusal.reason)"])
                     return
                 }
                 log[metadataKey: "worker"] = "\(hello.workerId)"
@@ -110,7 +112,9 @@ public final class WorkerServer: Service, Sendable {
         guard hello.protocolVersion == WireProtocol.version else {
             return Refuse(
                 code: .unsupportedVersion,
-                reason: "protocol version \(hello.protocolVersion) is not supported; this coordinator speaks \(WireProtocol.version)")
+                reason:
+                    "protocol version \(hello.protocolVersion) is not supported; this coordinator speaks \(WireProtocol.version)"
+            )
         }
         guard Self.constantTimeEqual(Array(hello.token.utf8), Array(configuration.token.utf8)) else {
             return Refuse(code: .badCredentials, reason: "bad worker token")
@@ -142,7 +146,8 @@ public final class WorkerServer: Service, Sendable {
         continuation.yield(
             .welcome(
                 Welcome(
-                    coordinatorId: coordinatorId, heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
+                    coordinatorId: coordinatorId,
+                    heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
                     leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds))))
         logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
         scheduler.trigger()
@@ -185,7 +190,8 @@ public final class WorkerServer: Service, Sendable {
         let owned = Set(try await store.leases(of: hello.workerId))
         let running = Set(hello.running)
         for lease in running.subtracting(owned) {
-            await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "lease lost")), to: hello.workerId)
+            await hub.send(
+                .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "lease lost")), to: hello.workerId)
         }
         if !owned.subtracting(running).isEmpty {
             let released = try await store.workerDisconnected(hello.workerId)
@@ -207,7 +213,8 @@ public final class WorkerServer: Service, Sendable {
             try await store.insertFills(m)
         case .checkpoint(let m):
             if try await !store.saveCheckpoint(m) {
-                logger.debug("dropped checkpoint", metadata: ["job": "\(m.header.jobId)", "epoch": "\(m.header.epoch)"])
+                logger.debug(
+                    "dropped checkpoint", metadata: ["job": "\(m.header.jobId)", "epoch": "\(m.header.epoch)"])
             }
         case .progress(let m):
             try await store.progress(m)

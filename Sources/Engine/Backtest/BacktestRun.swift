@@ -25,7 +25,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     /// Restores a run from ``checkpoint()``'s bytes; the exchange supplies instrument, policy and
     /// fee model, the checkpoint everything that changes.
-    public init(restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false)
+    public init(
+        restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false
+    )
         throws
     {
         let c = try CheckpointCoding.decoder().decode(Checkpoint.self, from: data)
@@ -88,7 +90,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     public func checkpoint() throws -> Data {
         try CheckpointCoding.encoder().encode(
-            Checkpoint(version: Checkpoint.currentVersion, cursor: cursor, strategy: strategy, exchange: exchange.state, tracker: tracker))
+            Checkpoint(
+                version: Checkpoint.currentVersion, cursor: cursor, strategy: strategy, exchange: exchange.state,
+                tracker: tracker))
     }
 
     struct Checkpoint: Codable {

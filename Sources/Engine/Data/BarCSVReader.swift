@@ -37,7 +37,8 @@ public enum BarCSVReader {
         var hasHeader = true
     }
 
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?) throws(DataError) -> BarSeries {
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?) throws(DataError) -> BarSeries
+    {
         var lineStart = 0
         var lineNumber = 0
         let n = p.count
@@ -111,7 +112,8 @@ public enum BarCSVReader {
                 guard let v = FastNumber.double(p, a, b) else {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
                     throw DataError(
-                        file: file, line: lineNumber, column: k + 1, reason: "\(name): expected a number, got \"\(text)\"")
+                        file: file, line: lineNumber, column: k + 1,
+                        reason: "\(name): expected a number, got \"\(text)\"")
                 }
                 return v
             }
@@ -166,14 +168,17 @@ public enum BarCSVReader {
         return nil
     }
 
-    private static func detect(_ header: String, file: String, line: Int, format: BarFormat?) throws(DataError) -> Layout {
+    private static func detect(_ header: String, file: String, line: Int, format: BarFormat?) throws(DataError)
+        -> Layout
+    {
         let columns = header.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")).lowercased()
         }
         let startsWithDigit = header.first.map { $0.isNumber } ?? false
         if format == .binance || (format == nil && startsWithDigit && columns.count >= 11) {
             guard columns.count == 12 || columns.count == 11 else {
-                throw DataError(file: file, line: line, column: 0, reason: "Binance klines have 12 fields, found \(columns.count)")
+                throw DataError(
+                    file: file, line: line, column: 0, reason: "Binance klines have 12 fields, found \(columns.count)")
             }
             var l = Layout()
             l.fields = columns.count
@@ -184,16 +189,21 @@ public enum BarCSVReader {
         guard !startsWithDigit else {
             throw DataError(
                 file: file, line: line, column: 0,
-                reason: "expected a header (time,open,high,low,close,volume[,buy_volume,sell_volume]) or a Binance kline row")
+                reason:
+                    "expected a header (time,open,high,low,close,volume[,buy_volume,sell_volume]) or a Binance kline row"
+            )
         }
         var l = Layout()
         l.fields = columns.count
         func index(_ names: [String]) -> Int? { columns.firstIndex { names.contains($0) } }
         guard let time = index(["time", "timestamp", "datetime", "date", "open_time"]) else {
-            throw DataError(file: file, line: line, column: 0, reason: "no time column (time or timestamp) in the header")
+            throw DataError(
+                file: file, line: line, column: 0, reason: "no time column (time or timestamp) in the header")
         }
         l.time = time
-        for (name, keyPath) in [("open", \Layout.open), ("high", \.high), ("low", \.low), ("close", \.close), ("volume", \.volume)] {
+        for (name, keyPath) in [
+            ("open", \Layout.open), ("high", \.high), ("low", \.low), ("close", \.close), ("volume", \.volume),
+        ] {
             guard let k = index([name]) else {
                 throw DataError(file: file, line: line, column: 0, reason: "no \(name) column in the header")
             }

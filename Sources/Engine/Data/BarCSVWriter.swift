@@ -13,7 +13,8 @@ public enum BarCSVWriter {
             if format == .plain {
                 out += "\(b.time),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)\n"
             } else {
-                out += "\(Timestamp.format(b.time)),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume),\(b.buyVolume),\(b.sellVolume)\n"
+                out +=
+                    "\(Timestamp.format(b.time)),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume),\(b.buyVolume),\(b.sellVolume)\n"
             }
         }
         return out

@@ -7,7 +7,8 @@ public struct SyntheticBars: Sendable {
     public var interval: Int64
     public var startPrice: Double
 
-    public init(seed: UInt64 = 42, start: Int64 = 1_640_995_200_000, interval: Int64 = 60_000, startPrice: Double = 100) {
+    public init(seed: UInt64 = 42, start: Int64 = 1_640_995_200_000, interval: Int64 = 60_000, startPrice: Double = 100)
+    {
         self.seed = seed
         self.start = start
         self.interval = interval
@@ -63,7 +64,8 @@ public struct SyntheticBars: Sendable {
             bars.append(
                 Bar(
                     time: start + Int64(i) * interval, open: round8(open), high: round8(high), low: round8(low),
-                    close: round8(close), volume: volume, buyVolume: buy, sellVolume: ((volume - buy) * 1000).rounded() / 1000))
+                    close: round8(close), volume: volume, buyVolume: buy,
+                    sellVolume: ((volume - buy) * 1000).rounded() / 1000))
             price = close
         }
         return bars

@@ -39,7 +39,8 @@ public struct OrderRequest: Sendable, Hashable, Codable {
     public static func limit(
         _ side: OrderSide, _ quantity: Double, at price: Double, timeInForce: TimeInForce = .gtc, tag: String = ""
     ) -> OrderRequest {
-        OrderRequest(side: side, type: .limit, quantity: quantity, limitPrice: price, timeInForce: timeInForce, tag: tag)
+        OrderRequest(
+            side: side, type: .limit, quantity: quantity, limitPrice: price, timeInForce: timeInForce, tag: tag)
     }
 
     public static func stop(_ side: OrderSide, _ quantity: Double, at price: Double, tag: String = "") -> OrderRequest {

@@ -180,7 +180,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     @inline(__always)
     private func slipped(_ price: Double, _ side: OrderSide) -> Double {
         guard config.slippageFraction != 0 || config.slippageTicks != 0 else { return price }
-        return price * (1 + side.sign * config.slippageFraction) + side.sign * config.slippageTicks * instrument.tickSize
+        return price * (1 + side.sign * config.slippageFraction) + side.sign * config.slippageTicks
+            * instrument.tickSize
     }
 
     /// IOC and FOK orders live for one matching bar only.
@@ -299,10 +300,16 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         let quantity = instrument.roundQuantity(parent.filledQuantity)
         var legs: [OrderID] = []
         if let tp = parent.takeProfit {
-            legs.append(appendOrder(side: side, type: .limit, quantity: quantity, limit: tp, stop: nil, tag: "take_profit", parent: parentId))
+            legs.append(
+                appendOrder(
+                    side: side, type: .limit, quantity: quantity, limit: tp, stop: nil, tag: "take_profit",
+                    parent: parentId))
         }
         if let sl = parent.stopLoss {
-            legs.append(appendOrder(side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss", parent: parentId))
+            legs.append(
+                appendOrder(
+                    side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss",
+                    parent: parentId))
         }
         if legs.count == 2 {
             self[legs[0]].ocoId = legs[1]
@@ -363,7 +370,9 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             return id
         }
         if r.type == .market && config.marketFill == .close {
-            execute(id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: self[id].quantity, liquidity: .taker)
+            execute(
+                id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: self[id].quantity,
+                liquidity: .taker)
             if self[id].status.isOpen { finish(id, .canceled, reason: nil) }
             sweep()
             return id
@@ -379,7 +388,9 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     private func validate(_ o: Order) -> RejectReason? {
         if o.quantity <= Self.epsilon { return .quantityNotPositive }
-        if o.quantity < instrument.minQuantity { return .belowMinQuantity(quantity: o.quantity, minimum: instrument.minQuantity) }
+        if o.quantity < instrument.minQuantity {
+            return .belowMinQuantity(quantity: o.quantity, minimum: instrument.minQuantity)
+        }
         if (o.type == .limit || o.type == .stopLimit) && o.limitPrice == nil { return .missingLimitPrice }
         if (o.type == .stop || o.type == .stopLimit) && o.stopPrice == nil { return .missingStopPrice }
         for p in [o.limitPrice, o.stopPrice, o.takeProfit, o.stopLoss] {
@@ -389,8 +400,12 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         if ref * o.quantity < instrument.minNotional {
             return .belowMinNotional(notional: ref * o.quantity, minimum: instrument.minNotional)
         }
-        if let tp = o.takeProfit, o.side == .buy ? tp <= ref : tp >= ref { return .invalidBracket("take-profit must be on the profit side of the entry") }
-        if let sl = o.stopLoss, o.side == .buy ? sl >= ref : sl <= ref { return .invalidBracket("stop-loss must be on the loss side of the entry") }
+        if let tp = o.takeProfit, o.side == .buy ? tp <= ref : tp >= ref {
+            return .invalidBracket("take-profit must be on the profit side of the entry")
+        }
+        if let sl = o.stopLoss, o.side == .buy ? sl >= ref : sl <= ref {
+            return .invalidBracket("stop-loss must be on the loss side of the entry")
+        }
         if o.postOnly, o.type == .limit, let limit = o.limitPrice,
             o.side == .buy ? limit >= state.bar.close : limit <= state.bar.close
         {

@@ -27,10 +27,13 @@ public struct IndicatorCall: Sendable, Hashable {
 
 extension Registry {
     /// Looks up and validates an indicator call, naming the parameter at fault.
-    public func indicator(_ call: IndicatorCall) throws(SpecError) -> (type: any Indicator.Type, parameters: Parameters) {
+    public func indicator(_ call: IndicatorCall) throws(SpecError) -> (type: any Indicator.Type, parameters: Parameters)
+    {
         guard let entry = indicators[call.name] else {
             throw SpecError(
-                field: "indicator", reason: "unknown indicator \"\(call.name)\" (known: \(indicators.keys.sorted().joined(separator: ", ")))")
+                field: "indicator",
+                reason:
+                    "unknown indicator \"\(call.name)\" (known: \(indicators.keys.sorted().joined(separator: ", ")))")
         }
         do {
             return (entry.type, try entry.descriptor.component.validate(call.raw))

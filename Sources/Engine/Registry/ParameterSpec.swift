@@ -30,12 +30,15 @@ public struct ParameterSpec: Sendable, Hashable {
     public static func int(
         _ name: String, default value: Int?, range: ClosedRange<Int> = Int.min...Int.max, _ summary: String
     ) -> ParameterSpec {
-        ParameterSpec(name: name, kind: .int(range), defaultValue: value.map { .int($0) }, optional: false, summary: summary)
+        ParameterSpec(
+            name: name, kind: .int(range), defaultValue: value.map { .int($0) }, optional: false, summary: summary)
     }
 
     /// A real-valued parameter. With `default: nil` it is optional (absent means "not set").
     public static func double(
-        _ name: String, default value: Double?, range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double
+        _ name: String, default value: Double?,
+        range: ClosedRange<Double> = -Double
+            .greatestFiniteMagnitude...Double
             .greatestFiniteMagnitude, _ summary: String
     ) -> ParameterSpec {
         ParameterSpec(
@@ -64,14 +67,16 @@ public struct ParameterSpec: Sendable, Hashable {
     public static func choice(_ name: String, default value: String, _ choices: [String], _ summary: String)
         -> ParameterSpec
     {
-        ParameterSpec(name: name, kind: .choice(choices), defaultValue: .string(value), optional: false, summary: summary)
+        ParameterSpec(
+            name: name, kind: .choice(choices), defaultValue: .string(value), optional: false, summary: summary)
     }
 
     /// A human description of the accepted values, e.g. `an integer in 1...500`.
     public var expected: String {
         switch kind {
         case .int(let r):
-            r == Int.min...Int.max ? "an integer" : "an integer in \(Self.format(r.lowerBound))...\(Self.format(r.upperBound))"
+            r == Int.min...Int.max
+                ? "an integer" : "an integer in \(Self.format(r.lowerBound))...\(Self.format(r.upperBound))"
         case .double(let r):
             r.lowerBound == -Double.greatestFiniteMagnitude && r.upperBound == Double.greatestFiniteMagnitude
                 ? "a number" : "a number in \(r.lowerBound)...\(r.upperBound)"

@@ -17,13 +17,21 @@ extension Registry {
     public func resolve(_ spec: RunSpec) throws(SpecError) -> ResolvedRun {
         // Exchange and symbol.
         let exchangeName: String
-        do { exchangeName = try spec.exchange.namespace.isEmpty ? "simulated" : ComponentRef(namespace: spec.exchange.namespace).name(in: "exchanges") }
-        catch { throw error.nested(under: "exchange") }
+        do {
+            exchangeName =
+                try spec.exchange.namespace.isEmpty
+                ? "simulated" : ComponentRef(namespace: spec.exchange.namespace).name(in: "exchanges")
+        } catch { throw error.nested(under: "exchange") }
         guard let exchangeEntry = exchanges[exchangeName] else {
-            throw SpecError(field: "exchange.namespace", reason: "unknown exchange \"\(exchangeName)\" (known: \(exchanges.keys.sorted().joined(separator: ", ")))")
+            throw SpecError(
+                field: "exchange.namespace",
+                reason:
+                    "unknown exchange \"\(exchangeName)\" (known: \(exchanges.keys.sorted().joined(separator: ", ")))")
         }
-        for (part, value) in [("base", spec.exchange.symbol.base), ("quote", spec.exchange.symbol.quote)] where !Instrument.isValidAsset(value) {
-            throw SpecError(field: "exchange.symbol.\(part)", reason: "must be 1-20 upper-case letters or digits, got \"\(value)\"")
+        for (part, value) in [("base", spec.exchange.symbol.base), ("quote", spec.exchange.symbol.quote)]
+        where !Instrument.isValidAsset(value) {
+            throw SpecError(
+                field: "exchange.symbol.\(part)", reason: "must be 1-20 upper-case letters or digits, got \"\(value)\"")
         }
         guard spec.exchange.symbol.base != spec.exchange.symbol.quote else {
             throw SpecError(field: "exchange.symbol", reason: "base and quote must differ")
@@ -39,7 +47,10 @@ extension Registry {
         let strategyName: String
         do { strategyName = try spec.strategy.name(in: "strategies") } catch { throw error.nested(under: "strategy") }
         guard let strategy = strategies[strategyName] else {
-            throw SpecError(field: "strategy.namespace", reason: "unknown strategy \"\(strategyName)\" (known: \(strategies.keys.sorted().joined(separator: ", ")))")
+            throw SpecError(
+                field: "strategy.namespace",
+                reason:
+                    "unknown strategy \"\(strategyName)\" (known: \(strategies.keys.sorted().joined(separator: ", ")))")
         }
         let strategyParameters: Parameters
         do {
@@ -56,7 +67,9 @@ extension Registry {
         let feeName: String
         do { feeName = try spec.fees.name(in: "fees") } catch { throw error.nested(under: "fees") }
         guard let feeEntry = fees[feeName] else {
-            throw SpecError(field: "fees.namespace", reason: "unknown fee model \"\(feeName)\" (known: \(fees.keys.sorted().joined(separator: ", ")))")
+            throw SpecError(
+                field: "fees.namespace",
+                reason: "unknown fee model \"\(feeName)\" (known: \(fees.keys.sorted().joined(separator: ", ")))")
         }
         let feeModel: any FeeModel
         let feeParameters: Parameters

@@ -54,7 +54,10 @@ public struct RunSpec: Sendable, Hashable, Codable {
     public var fees: ComponentRef
     public var portfolio: Portfolio
 
-    public init(exchange: ExchangeRef, strategy: ComponentRef, fees: ComponentRef = ComponentRef(namespace: "fees:generic"), portfolio: Portfolio = Portfolio()) {
+    public init(
+        exchange: ExchangeRef, strategy: ComponentRef, fees: ComponentRef = ComponentRef(namespace: "fees:generic"),
+        portfolio: Portfolio = Portfolio()
+    ) {
         self.exchange = exchange
         self.strategy = strategy
         self.fees = fees

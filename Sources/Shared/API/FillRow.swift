@@ -16,7 +16,10 @@ public struct FillRow: Sendable, Codable, Hashable {
     public var liquidity: String
     public var tag: String
 
-    public init(jobId: Int64, seq: Int64, epoch: Int64, orderId: Int64, timeMs: Int64, barIndex: Int64, side: String, price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: String, tag: String) {
+    public init(
+        jobId: Int64, seq: Int64, epoch: Int64, orderId: Int64, timeMs: Int64, barIndex: Int64, side: String,
+        price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: String, tag: String
+    ) {
         self.jobId = jobId
         self.seq = seq
         self.epoch = epoch

@@ -1,5 +1,4 @@
 import ATSEngine
-
 import Foundation
 
 /// A job row as the API shows it.
@@ -79,7 +78,8 @@ public struct JobRecord: Sendable, Codable, Hashable {
             status: try c.decode(JobStatus.self, forKey: .status), epoch: try c.decode(Int64.self, forKey: .epoch),
             leaseOwner: try c.decodeIfPresent(String.self, forKey: .leaseOwner),
             leaseExpiresAt: try c.decodeIfPresent(Date.self, forKey: .leaseExpiresAt),
-            barsDone: try c.decode(Int64.self, forKey: .barsDone), barsTotal: try c.decode(Int64.self, forKey: .barsTotal),
+            barsDone: try c.decode(Int64.self, forKey: .barsDone),
+            barsTotal: try c.decode(Int64.self, forKey: .barsTotal),
             equity: try c.decodeIfPresent(Double.self, forKey: .equity),
             lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
             statistics: try c.decodeIfPresent(BacktestStatistics.self, forKey: .statistics),

@@ -12,7 +12,10 @@ public struct WorkerRecord: Sendable, Codable, Hashable {
     public var firstSeenAt: Date
     public var lastHeartbeatAt: Date
 
-    public init(id: String, host: String, capacity: Int, labels: [String], version: String, connected: Bool, runningJobs: Int, firstSeenAt: Date, lastHeartbeatAt: Date) {
+    public init(
+        id: String, host: String, capacity: Int, labels: [String], version: String, connected: Bool, runningJobs: Int,
+        firstSeenAt: Date, lastHeartbeatAt: Date
+    ) {
         self.id = id
         self.host = host
         self.capacity = capacity

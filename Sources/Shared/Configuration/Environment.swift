@@ -7,7 +7,9 @@ public struct Environment: Sendable {
     public private(set) var values: [String: String]
 
     /// Reads the process environment over the given files (missing files are skipped).
-    public init(files: [String] = Environment.defaultFiles, process: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        files: [String] = Environment.defaultFiles, process: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         var merged: [String: String] = [:]
         for file in files.reversed() {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
@@ -56,7 +58,9 @@ public struct Environment: Sendable {
     /// An integer setting; a value that is not an integer is an error naming the variable.
     public func int(_ key: String, default value: Int) throws -> Int {
         guard let text = self[key] else { return value }
-        guard let v = Int(text) else { throw ConfigurationError(variable: key, reason: "expected an integer, got \"\(text)\"") }
+        guard let v = Int(text) else {
+            throw ConfigurationError(variable: key, reason: "expected an integer, got \"\(text)\"")
+        }
         return v
     }
 }

@@ -91,10 +91,12 @@ public struct JobSpec: Sendable, Hashable, Codable {
     @discardableResult
     public func validate(with registry: Registry) throws(SpecError) -> ResolvedRun {
         guard Self.isValidName(name) else {
-            throw SpecError(field: "name", reason: "must be 1-100 characters of letters, digits, '.', '_' or '-', got \"\(name)\"")
+            throw SpecError(
+                field: "name", reason: "must be 1-100 characters of letters, digits, '.', '_' or '-', got \"\(name)\"")
         }
         for (i, label) in labels.enumerated() where !Self.isValidName(label) || label.count > 50 {
-            throw SpecError(field: "labels[\(i)]", reason: "must be 1-50 characters of letters, digits, '.', '_' or '-'")
+            throw SpecError(
+                field: "labels[\(i)]", reason: "must be 1-50 characters of letters, digits, '.', '_' or '-'")
         }
         if mode == .live {
             throw SpecError(field: "mode", reason: "live trading needs a live venue connector; none is registered yet")
@@ -122,7 +124,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
     static func isValidName(_ s: String) -> Bool {
         (1...100).contains(s.count)
             && s.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "._-".unicodeScalars.contains($0)
             }
     }
 }

@@ -14,7 +14,10 @@ struct JobStateMachineTests {
     @Test func aLostLeaseReturnsTheJobToPendingOrStopsIt() {
         #expect(M.apply(.leaseLost(desired: .running), to: .running) == .transition(.pending))
         #expect(M.apply(.leaseLost(desired: .stopped), to: .assigned) == .transition(.stopped))
-        if case .refused = M.apply(.leaseLost(desired: .running), to: .completed) {} else { Issue.record("completed jobs keep their status") }
+        if case .refused = M.apply(.leaseLost(desired: .running), to: .completed) {
+        } else {
+            Issue.record("completed jobs keep their status")
+        }
     }
 
     @Test func operatorRequests() {

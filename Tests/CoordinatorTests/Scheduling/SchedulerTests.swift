@@ -22,7 +22,8 @@ struct SchedulerTests {
 
     @Test func neverExceedsCapacityAndStopsWhenFull() {
         let pending = (1...10).map { Job(id: Int64($0), labels: []) }
-        let out = Scheduler.assign(pending: pending, workers: [Slot(id: "a", free: 2, labels: []), Slot(id: "b", free: 1, labels: [])])
+        let out = Scheduler.assign(
+            pending: pending, workers: [Slot(id: "a", free: 2, labels: []), Slot(id: "b", free: 1, labels: [])])
         #expect(out.count == 3)
         #expect(out.filter { $0.workerId == "a" }.count == 2)
         #expect(Scheduler.assign(pending: pending, workers: [Slot(id: "a", free: 0, labels: [])]).isEmpty)
@@ -30,7 +31,9 @@ struct SchedulerTests {
     }
 
     @Test func tiesGoToTheLowestWorkerIdSoDecisionsAreStable() {
-        let workers = [Slot(id: "c", free: 1, labels: []), Slot(id: "a", free: 1, labels: []), Slot(id: "b", free: 1, labels: [])]
+        let workers = [
+            Slot(id: "c", free: 1, labels: []), Slot(id: "a", free: 1, labels: []), Slot(id: "b", free: 1, labels: []),
+        ]
         let out = Scheduler.assign(pending: [Job(id: 7, labels: [])], workers: workers)
         #expect(out.first?.workerId == "a")
     }

@@ -11,7 +11,8 @@ import Testing
 /// The store against a real PostgreSQL: fencing, idempotence, leases, migrations.
 @Suite(.serialized)
 struct JobStoreTests {
-    func withStore(leaseTimeout: Duration = .seconds(5), _ body: @Sendable (JobStore) async throws -> Void) async throws {
+    func withStore(leaseTimeout: Duration = .seconds(5), _ body: @Sendable (JobStore) async throws -> Void) async throws
+    {
         try await TestDatabase.with { db in
             try await TestDatabase.withClient(db.url) { client in
                 let applied = try await Migrator(client: client, logger: Logger(label: "test")).migrate()
@@ -23,10 +24,14 @@ struct JobStoreTests {
 
     static let spec = JobSpec(
         name: "j", data: DataSource(path: "/x.csv"),
-        run: RunSpec(exchange: .init(symbol: .init(base: "BTC", quote: "USDT")), strategy: ComponentRef(namespace: "strategies:noop")))
+        run: RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+            strategy: ComponentRef(namespace: "strategies:noop")))
 
     static func fill(_ seq: Int64) -> Fill {
-        Fill(seq: seq, orderId: seq, time: 1000 * seq, barIndex: Int(seq), side: .buy, price: 100, quantity: 1, feeBase: 0, feeQuote: 0.1, liquidity: .taker, tag: "t")
+        Fill(
+            seq: seq, orderId: seq, time: 1000 * seq, barIndex: Int(seq), side: .buy, price: 100, quantity: 1,
+            feeBase: 0, feeQuote: 0.1, liquidity: .taker, tag: "t")
     }
 
     func header(_ job: Int64, _ epoch: Int64) -> JobHeader { JobHeader(jobId: job, epoch: epoch, messageSeq: 1) }
@@ -46,9 +51,15 @@ struct JobStoreTests {
             #expect(first.epoch == 1)
             #expect(try await store.assign(job: job.id, to: "w2") == nil, "not pending any more")
 
-            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)])) == 2)
-            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)])) == 0, "a resend is idempotent")
-            #expect(try await store.saveCheckpoint(CheckpointSaved(header: header(job.id, 1), cursor: 10, nextFillSeq: 2, state: [1])))
+            #expect(
+                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)]))
+                    == 2)
+            #expect(
+                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)]))
+                    == 0, "a resend is idempotent")
+            #expect(
+                try await store.saveCheckpoint(
+                    CheckpointSaved(header: header(job.id, 1), cursor: 10, nextFillSeq: 2, state: [1])))
 
             // w1 disappears; the job goes back to pending and w2 gets it under epoch 2.
             #expect(try await store.workerDisconnected("w1") == [job.id])
@@ -57,17 +68,25 @@ struct JobStoreTests {
             #expect(second.epoch == 2 && second.checkpoint == [1])
 
             // w1's late messages carry epoch 1.
-            #expect(try await !store.saveCheckpoint(CheckpointSaved(header: header(job.id, 1), cursor: 20, nextFillSeq: 3, state: [2])))
-            #expect(try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])) == 1, "fills are facts: kept")
+            #expect(
+                try await !store.saveCheckpoint(
+                    CheckpointSaved(header: header(job.id, 1), cursor: 20, nextFillSeq: 3, state: [2])))
+            #expect(
+                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])) == 1,
+                "fills are facts: kept")
             #expect(try await store.events(job: "j").contains { $0.kind == "stale_fills" })
             try await store.progress(JobProgress(header: header(job.id, 1), barsDone: 999, barsTotal: 1000, equity: 1))
             #expect(try await store.job("j").barsDone == 0)
-            #expect(try await !store.finished(JobFinished(header: header(job.id, 1), outcome: .completed, statistics: []), worker: "w1"))
+            #expect(
+                try await !store.finished(
+                    JobFinished(header: header(job.id, 1), outcome: .completed, statistics: []), worker: "w1"))
             #expect(try await store.job("j").status == .assigned)
 
             try await store.started(JobStarted(header: header(job.id, 2), barsTotal: 1000))
             #expect(try await store.job("j").status == .running)
-            #expect(try await store.finished(JobFinished(header: header(job.id, 2), outcome: .completed, statistics: []), worker: "w2"))
+            #expect(
+                try await store.finished(
+                    JobFinished(header: header(job.id, 2), outcome: .completed, statistics: []), worker: "w2"))
             let done = try await store.job("j")
             #expect(done.status == .completed && done.leaseOwner == nil)
             #expect(try await store.fills(job: "j").map(\.seq) == [0, 1, 2])
@@ -103,10 +122,12 @@ struct JobStoreTests {
             }
             let started = try await store.request(.startRequested, job: "j", actor: "bob", registry: .standard)
             #expect(started.status == .pending)
-            let reloaded = try await store.request(.reloadRequested, job: "j", actor: "bob", newStrategyConfig: [:], registry: .standard)
+            let reloaded = try await store.request(
+                .reloadRequested, job: "j", actor: "bob", newStrategyConfig: [:], registry: .standard)
             #expect(reloaded.spec.run.strategy.config.isEmpty)
             await #expect(throws: StoreError.self) {
-                try await store.request(.reloadRequested, job: "j", actor: "bob", newStrategyConfig: ["x": .int(1)], registry: .standard)
+                try await store.request(
+                    .reloadRequested, job: "j", actor: "bob", newStrategyConfig: ["x": .int(1)], registry: .standard)
             }
             let id = started.id
             _ = try await store.assign(job: id, to: "w")
@@ -117,7 +138,8 @@ struct JobStoreTests {
                 try await store.create(Self.spec, actor: "bob")
             }
             let actors = try await store.events(job: "j").map { "\($0.actor) \($0.kind)" }
-            #expect(actors.starts(with: ["alice created", "alice stop_requested", "bob start_requested", "bob reloaded"]))
+            #expect(
+                actors.starts(with: ["alice created", "alice stop_requested", "bob start_requested", "bob reloaded"]))
         }
     }
 }

@@ -6,7 +6,8 @@ struct BacktestRunTests {
     static let bars = Fixtures.synthetic(20_000)
 
     static func spec(
-        _ strategy: String = "strategies:sma_cross", _ config: [String: ParameterValue] = ["fast": .int(10), "slow": .int(30)],
+        _ strategy: String = "strategies:sma_cross",
+        _ config: [String: ParameterValue] = ["fast": .int(10), "slow": .int(30)],
         exchange: [String: ParameterValue] = [:]
     ) -> RunSpec {
         RunSpec(
@@ -40,7 +41,8 @@ struct BacktestRunTests {
         ])
     func checkpointRestoreIsBitIdentical(strategy: String, marketFill: String) throws {
         let config: [String: ParameterValue] =
-            strategy.hasSuffix("sma_cross") ? ["fast": .int(10), "slow": .int(30), "direction": .string("long_short")] : [:]
+            strategy.hasSuffix("sma_cross")
+            ? ["fast": .int(10), "slow": .int(30), "direction": .string("long_short")] : [:]
         let spec = Self.spec(
             strategy, config, exchange: ["market_fill": .string(marketFill), "allow_short": .bool(true)])
         let whole = try Self.runWhole(spec)
@@ -82,7 +84,9 @@ struct BacktestRunTests {
     @Test func roundTripsAccountForFeesAndReversals() {
         var t = PerformanceTracker(initialEquity: 1000)
         func fill(_ side: OrderSide, _ q: Double, _ p: Double, fee: Double = 0) -> Fill {
-            Fill(seq: 0, orderId: 0, time: 0, barIndex: 0, side: side, price: p, quantity: q, feeBase: 0, feeQuote: fee, liquidity: .taker, tag: "")
+            Fill(
+                seq: 0, orderId: 0, time: 0, barIndex: 0, side: side, price: p, quantity: q, feeBase: 0, feeQuote: fee,
+                liquidity: .taker, tag: "")
         }
         #expect(t.record(fill: fill(.buy, 2, 10, fee: 1)) == nil)
         let trip = t.record(fill: fill(.sell, 3, 12, fee: 1.5))  // closes the long, opens a 1-unit short
@@ -103,7 +107,8 @@ struct BacktestRunTests {
         #expect(field(Self.spec("strategies:nope")) == "strategy.namespace")
         #expect(field(Self.spec("indicators:sma_cross")) == "strategy.namespace")
         #expect(field(Self.spec("strategies:sma_cross", ["fast": .string("ten")])) == "strategy.config.fast")
-        #expect(field(Self.spec("strategies:sma_cross", ["fast": .int(30), "slow": .int(10)])) == "strategy.config.fast")
+        #expect(
+            field(Self.spec("strategies:sma_cross", ["fast": .int(30), "slow": .int(10)])) == "strategy.config.fast")
         #expect(field(Self.spec("strategies:sma_cross", ["fats": .int(3)])) == "strategy.config.fats")
         #expect(field(Self.spec(exchange: ["market_fill": .string("tomorrow")])) == "exchange.config.market_fill")
         var badSymbol = Self.spec()

@@ -27,7 +27,11 @@ struct BarCSVReaderTests {
             """)
         #expect(bars.count == 2)
         #expect(bars.time == [1_652_313_600_000, 1_652_313_660_000])
-        #expect(bars[1] == Bar(time: 1_652_313_660_000, open: 11, high: 11.5, low: 10.5, close: 11.25, volume: 50.5, buyVolume: 20.25, sellVolume: 30.25))
+        #expect(
+            bars[1]
+                == Bar(
+                    time: 1_652_313_660_000, open: 11, high: 11.5, low: 10.5, close: 11.25, volume: 50.5,
+                    buyVolume: 20.25, sellVolume: 30.25))
         // The seed read volumes one column off; we map by name.
         #expect(bars.buyVolume[0] == 60 && bars.sellVolume[0] == 40 && bars.volume[0] == 100)
     }
@@ -84,7 +88,10 @@ struct BarCSVReaderTests {
     }
 
     @Test func numbersParseExactlyLikeTheStandardLibrary() throws {
-        let samples = ["0.1", "123.456", "29050.12345678", "1e-3", "0.000001", "9007199254740993", "0.30000000000000004", "1234567890.123456789"]
+        let samples = [
+            "0.1", "123.456", "29050.12345678", "1e-3", "0.000001", "9007199254740993", "0.30000000000000004",
+            "1234567890.123456789",
+        ]
         for s in samples {
             let bars = try parse("timestamp,open,high,low,close,volume\n1,\(s),\(s),\(s),\(s),1\n")
             #expect(bars.open[0].bitPattern == Double(s)!.bitPattern, "\(s)")

@@ -2,13 +2,16 @@ import ATSEngine
 import Testing
 
 struct SimulatedExchangeTests {
-    static let instrument = Instrument(base: "BTC", quote: "USDT", tickSize: 0.01, stepSize: 0.001, minQuantity: 0.001, minNotional: 5)
+    static let instrument = Instrument(
+        base: "BTC", quote: "USDT", tickSize: 0.01, stepSize: 0.001, minQuantity: 0.001, minNotional: 5)
 
     func exchange(
-        _ config: SimulationConfig = SimulationConfig(), fees: any FeeModel = GenericFees(rate: 0), cash: Double = 10_000,
+        _ config: SimulationConfig = SimulationConfig(), fees: any FeeModel = GenericFees(rate: 0),
+        cash: Double = 10_000,
         base: Double = 0
     ) -> SimulatedExchange {
-        var x = SimulatedExchange(instrument: Self.instrument, config: config, fees: fees, cash: cash, baseBalance: base)
+        var x = SimulatedExchange(
+            instrument: Self.instrument, config: config, fees: fees, cash: cash, baseBalance: base)
         x.process(bar: bar(0, 100, 101, 99, 100), index: 0)
         return x
     }
@@ -186,7 +189,8 @@ struct SimulatedExchangeTests {
     }
 
     @Test func tieredFeesFollowTrailingVolume() throws {
-        let tiers = try TieredFees(parameters: TieredFees.descriptor.validate(["tiers": .string("0:0.001:0.002;150:0:0.001")]))
+        let tiers = try TieredFees(
+            parameters: TieredFees.descriptor.validate(["tiers": .string("0:0.001:0.002;150:0:0.001")]))
         var x = exchange(SimulationConfig(marketFill: .close), fees: tiers)
         x.submit(.market(.buy, 1))  // trailing volume 0 → taker 0.002
         x.submit(.market(.buy, 1))  // trailing 100 → still tier 0

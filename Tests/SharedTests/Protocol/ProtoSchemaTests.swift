@@ -14,7 +14,9 @@ struct ProtoSchemaTests {
 
     static var root: URL {
         var url = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
         return url
     }
 
@@ -31,7 +33,10 @@ struct ProtoSchemaTests {
         let output = Pipe()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: protoc)
-        p.arguments = ["--proto_path=\(Self.root.appendingPathComponent("docs").path)", "--decode=ats.v1.\(Self.protoNames[message.typeCode]!)", "ats.proto"]
+        p.arguments = [
+            "--proto_path=\(Self.root.appendingPathComponent("docs").path)",
+            "--decode=ats.v1.\(Self.protoNames[message.typeCode]!)", "ats.proto",
+        ]
         p.standardInput = input
         p.standardOutput = output
         p.standardError = output
@@ -42,8 +47,14 @@ struct ProtoSchemaTests {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(message.name): \(text)")
         switch message {
-        case .hello(let h): #expect(text.contains("worker_id: \"\(h.workerId)\"") && text.contains("labels: \"eu\"") && text.contains("epoch: 9"))
-        case .fills(let f): #expect(text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12") && text.contains("liquidity: 1"))
+        case .hello(let h):
+            #expect(
+                text.contains("worker_id: \"\(h.workerId)\"") && text.contains("labels: \"eu\"")
+                    && text.contains("epoch: 9"))
+        case .fills(let f):
+            #expect(
+                text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12")
+                    && text.contains("liquidity: 1"))
         case .refuse: #expect(text.contains("code: UNSUPPORTED_VERSION"))
         case .finished: #expect(text.contains("outcome: STOPPED"))
         case .ack(let a): #expect(text.contains("message_seq: \(a.messageSeq)"))

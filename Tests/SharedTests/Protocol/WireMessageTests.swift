@@ -12,7 +12,10 @@ struct WireMessageTests {
         feeBase: 0, feeQuote: 0.43575, liquidity: .maker, tag: "exit")
 
     static let samples: [WireMessage] = [
-        .hello(Hello(workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"], token: "t0ken", running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0")),
+        .hello(
+            Hello(
+                workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"], token: "t0ken",
+                running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0")),
         .welcome(Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000)),
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
         .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),
@@ -21,10 +24,20 @@ struct WireMessageTests {
         .heartbeat(Heartbeat(sentAtMs: 99, runningJobs: 3)),
         .started(JobStarted(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 1), barsTotal: 1_000_000)),
         .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill])),
-        .checkpoint(CheckpointSaved(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 3), cursor: 500, nextFillSeq: 42, state: Array(repeating: 7, count: 300))),
-        .progress(JobProgress(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)),
-        .finished(JobFinished(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 5), outcome: .stopped, statistics: Array("{}".utf8))),
-        .failed(JobFailed(header: JobHeader(jobId: 5, epoch: -1, messageSeq: 6), error: "bars.csv:3:4: low: expected a number")),
+        .checkpoint(
+            CheckpointSaved(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 3), cursor: 500, nextFillSeq: 42,
+                state: Array(repeating: 7, count: 300))),
+        .progress(
+            JobProgress(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)
+        ),
+        .finished(
+            JobFinished(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 5), outcome: .stopped, statistics: Array("{}".utf8))),
+        .failed(
+            JobFailed(
+                header: JobHeader(jobId: 5, epoch: -1, messageSeq: 6), error: "bars.csv:3:4: low: expected a number")),
         .ack(Ack(messageSeq: UInt64.max)),
     ]
 

@@ -8,7 +8,10 @@ public struct Welcome: WireBody {
     public var heartbeatIntervalMs: UInt32
     public var leaseTimeoutMs: UInt32
 
-    public init(protocolVersion: UInt32 = WireProtocol.version, coordinatorId: String, heartbeatIntervalMs: UInt32, leaseTimeoutMs: UInt32) {
+    public init(
+        protocolVersion: UInt32 = WireProtocol.version, coordinatorId: String, heartbeatIntervalMs: UInt32,
+        leaseTimeoutMs: UInt32
+    ) {
         self.protocolVersion = protocolVersion
         self.coordinatorId = coordinatorId
         self.heartbeatIntervalMs = heartbeatIntervalMs
