@@ -37,8 +37,10 @@ public struct Instrument: Sendable, Hashable, Codable {
     @inlinable
     public func roundQuantity(_ quantity: Double) -> Double {
         guard stepSize > 0 else { return quantity }
-        // The small epsilon keeps 0.3 / 0.1 = 2.9999999999999996 from rounding down to 2 steps.
-        return Self.snap((quantity / stepSize + 1e-9).rounded(.down), stepSize)
+        // The epsilon keeps 0.3 / 0.1 = 2.9999999999999996 from rounding down to 2 steps; it grows
+        // with the number of steps, as the division's rounding error does.
+        let steps = quantity / stepSize
+        return Self.snap((steps + 1e-9 + steps.magnitude * 1e-12).rounded(.down), stepSize)
     }
 
     /// `steps × increment`, rounded to the increment's decimal places.

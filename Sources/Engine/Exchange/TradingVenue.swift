@@ -26,6 +26,18 @@ extension TradingVenue {
     @inlinable
     public var position: Double { wallet.base.total }
 
+    /// Positions smaller than this count as flat: half a step (float residue of fills never
+    /// reaches it).
+    @inlinable
+    public var flatTolerance: Double { max(instrument.stepSize / 2, 1e-12) }
+
+    /// +1 long, -1 short, 0 flat.
+    @inlinable
+    public var positionSign: Int {
+        let p = position
+        return p > flatTolerance ? 1 : p < -flatTolerance ? -1 : 0
+    }
+
     /// Cancels every working order.
     public mutating func cancelAll() {
         for o in openOrders { cancel(o.id) }

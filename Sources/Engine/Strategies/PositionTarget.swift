@@ -6,8 +6,8 @@ public enum PositionTarget {
     @inlinable
     public static func move<V: TradingVenue>(to target: Double, venue: inout V, tag: String = "") {
         let delta = target - venue.position
-        let tolerance = max(venue.instrument.stepSize / 2, 1e-12)
-        guard abs(delta) > tolerance else { return }
-        venue.submit(.market(delta > 0 ? .buy : .sell, abs(delta), tag: tag))
+        let quantity = venue.instrument.roundQuantity(abs(delta))
+        guard quantity > venue.flatTolerance else { return }
+        venue.submit(.market(delta > 0 ? .buy : .sell, quantity, tag: tag))
     }
 }

@@ -33,15 +33,14 @@ public struct RSIReversion: Strategy {
 
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard let r = rsi.update(bar.close), venue.openOrders.isEmpty else { return }
-        let position = venue.position
-        let step = max(venue.instrument.stepSize / 2, 1e-12)
-        if r < oversold && position <= step {
+        let side = venue.positionSign
+        if r < oversold && side <= 0 {
             PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "oversold")
-        } else if r > overbought && direction == .longShort && position >= -step {
+        } else if r > overbought && direction == .longShort && side >= 0 {
             PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "overbought")
-        } else if position > step && r > exitLevel {
+        } else if side > 0 && r > exitLevel {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
-        } else if position < -step && r < exitLevel {
+        } else if side < 0 && r < exitLevel {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
         }
     }
