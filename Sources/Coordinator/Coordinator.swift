@@ -63,8 +63,10 @@ public final class Coordinator: Service, Sendable {
                 inner.addTask { try await self.workerServer.run() }
                 inner.addTask { try await self.scheduler.run() }
                 inner.addTask { try await app.run() }
+                // On graceful shutdown each part ends by itself; if one ends otherwise (an error, a
+                // port in use), the others are cancelled.
                 try await inner.next()
-                inner.cancelAll()
+                if !Task.isShuttingDownGracefully { inner.cancelAll() }
                 try await inner.waitForAll()
             }
             outer.cancelAll()

@@ -26,6 +26,8 @@ do {
         configuration: .init(
             services: [.init(service: coordinator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+} catch is CancellationError {
+    // Shut down by a signal.
 } catch {
     logger.critical("coordinator stopped", metadata: ["error": "\(error)"])
     exit(1)

@@ -25,6 +25,8 @@ let group = ServiceGroup(
         services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 do {
     try await group.run()
+} catch is CancellationError {
+    // Shut down by a signal.
 } catch {
     logger.critical("worker stopped", metadata: ["error": "\(error)"])
     exit(1)

@@ -102,6 +102,8 @@ public final class WorkerServer: Service, Sendable {
                 log[metadataKey: "worker"] = "\(hello.workerId)"
                 try await session(hello, messages: &messages, outbound: outbound, logger: log)
             }
+        } catch is CancellationError {
+            log.debug("connection closed: shutting down")
         } catch {
             log.warning("connection closed on error", metadata: ["error": "\(error)"])
         }
@@ -175,6 +177,9 @@ public final class WorkerServer: Service, Sendable {
 
     private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
         guard await hub.unregister(worker, connection: connection) else { return }
+        // When the coordinator itself stops, workers keep their jobs: they reconnect to the next
+        // coordinator and the hello reconciles their leases.
+        guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
         do {
             let released = try await store.workerDisconnected(worker)
             logger.info("worker disconnected", metadata: ["released_jobs": "\(released)"])
