@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
@@ -76,6 +77,7 @@ let package = Package(
             dependencies: [
                 "ATSShared", "ATSDatabase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/AdminCLI", swiftSettings: strict),
         .executableTarget(name: "ats", dependencies: ["ATSAdmin"], path: "Sources/ats", swiftSettings: strict),

@@ -17,7 +17,8 @@ set -a
 source .env
 set +a
 CONFIG=${ATS_BUILD:-release}
-BIN=.build/$CONFIG
+SCRATCH=.build-$CONFIG
+BIN=$SCRATCH/$CONFIG
 
 stop_all() {
     for name in worker-1 worker-2 coordinator; do
@@ -51,9 +52,10 @@ DETACH=${1:-}
 
 ensure_packages
 log "building ($CONFIG; the first build downloads nothing but compiles the dependencies: several minutes)"
-swift build -c "$CONFIG" --product ats >/dev/null
-swift build -c "$CONFIG" --product ats-coordinator >/dev/null
-swift build -c "$CONFIG" --product ats-worker >/dev/null
+for product in ats ats-coordinator ats-worker; do
+    swift build -c "$CONFIG" --scratch-path "$SCRATCH" --product "$product" 2>&1 | grep -E "error:|^$ATS_ROOT/Sources.*warning:" || true
+done
+[ -x "$BIN/ats-worker" ] || { log "build failed"; exit 1; }
 
 # Secrets: generated once, kept out of git and out of logs.
 if [ ! -f .data/secrets.env ]; then
@@ -101,10 +103,11 @@ DEMO=.data/demo/btc-1m.csv
 [ -f "$DEMO" ] || "$ATS" data synth --bars 500000 --seed 42 --out "$DEMO" >/dev/null
 stamp=$(date +%H%M%S)
 log "submitting demo jobs over $DEMO (500,000 one-minute bars)"
-"$ATS" job create --name "demo-sma-10-30-$stamp" --data "$DEMO" --strategy sma_cross --param fast=10 --param slow=30
-"$ATS" job create --name "demo-sma-50-200-ls-$stamp" --data "$DEMO" --strategy sma_cross --param fast=50 --param slow=200 --param direction=long_short
-"$ATS" job create --name "demo-rsi-14-$stamp" --data "$DEMO" --strategy rsi_reversion --param period=14
+"$ATS" job create --name "demo-sma-30-120-$stamp" --data "$DEMO" --strategy sma_cross --param fast=30 --param slow=120
+"$ATS" job create --name "demo-sma-60-240-ls-$stamp" --data "$DEMO" --strategy sma_cross --param fast=60 --param slow=240 \
+    --param direction=long_short --exchange-param allow_short=true
 "$ATS" job create --name "demo-rsi-30-$stamp" --data "$DEMO" --strategy rsi_reversion --param period=30 --param oversold=25 --param overbought=75
+"$ATS" job create --name "demo-momentum-$stamp" --data "$DEMO" --strategy momentum --param lookback=240 --param threshold=0.004
 
 log "waiting for the demo jobs"
 "$ATS" job wait --timeout 600 || log "a demo job did not complete: see ats job show NAME"
@@ -113,8 +116,8 @@ echo
 cat <<MSG
 
 Where to look next
-  ats job show demo-sma-10-30-$stamp      statistics of one job        (ats is $BIN/ats)
-  ats job fills demo-rsi-14-$stamp        its fills; ats job events, ats job checkpoints
+  ats job show demo-sma-30-120-$stamp     statistics of one job        (ats is $BIN/ats)
+  ats job fills demo-rsi-30-$stamp        its fills; ats job events, ats job checkpoints
   ats worker list                          workers and their load
   ats backtest --data $DEMO --strategy sma_cross --param fast=10 --param slow=30
   curl -H "Authorization: Bearer \$ATS_ADMIN_TOKEN" http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/api/jobs

@@ -13,14 +13,15 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a job from a JSON file (- for stdin) or from flags.",
+            abstract: "Create a job from a JSON or YAML file (- for stdin) or from flags.",
             discussion: """
                 ats job create --file job.json
                 ats job create --name btc-sma --data data/btc.csv --strategy sma_cross --param fast=10 --param slow=30
                 """)
 
         @OptionGroup var connection: ConnectionOptions
-        @Option(name: .shortAndLong, help: "Job spec file (JSON), or - for stdin.") var file: String?
+        @Option(name: .shortAndLong, help: "Job spec file (JSON, or YAML by .yaml/.yml or content), or - for stdin.")
+        var file: String?
         @Option(help: "Job name.") var name: String?
         @Option(help: "backtest or paper.") var mode: String = "backtest"
         @Option(help: "Bar file the worker reads.") var data: String?
@@ -30,12 +31,16 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
         @Option(help: "Starting quote balance.") var cash: Double = 100_000
         @Option(name: .customLong("label"), help: "Worker label required (repeat).") var labels: [String] = []
+        @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
+        @Option(name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat).")
+        var exchangeParams: [String] = []
 
         func run() async throws {
             try await reportingErrors {
                 let body: Data
                 if let file {
-                    body = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
+                    let raw = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
+                    body = try SpecFile.json(from: raw, name: file)
                 } else {
                     guard let name, let data, let strategy else {
                         throw CLIError.usage("give --file, or --name, --data and --strategy")

@@ -63,6 +63,12 @@ extension Registry {
             throw SpecError(field: "strategy.config", reason: "\(error)")
         }
 
+        if strategy.sellsShort(strategyParameters) && !venue.simulation.allowShort {
+            throw SpecError(
+                field: "strategy.config.direction",
+                reason: "long_short sells short: set exchange.config.allow_short to true (or use long_only)")
+        }
+
         // Fees.
         let feeName: String
         do { feeName = try spec.fees.name(in: "fees") } catch { throw error.nested(under: "fees") }

@@ -10,6 +10,8 @@ public struct Registry: Sendable {
     public struct StrategyEntry: Sendable {
         public var descriptor: ComponentDescriptor
         public var origin: Origin
+        /// Whether the given parameters make the strategy sell short.
+        let sellsShort: @Sendable (Parameters) -> Bool
         /// Makes a session of this strategy type; its loop is specialised here, where the type is known.
         let make: @Sendable (Parameters, SimulatedExchange, Data?, SessionOptions) throws -> any BacktestSession
     }
@@ -48,7 +50,9 @@ public struct Registry: Sendable {
     }()
 
     public mutating func registerStrategy<S: Strategy>(_ type: S.Type, origin: Origin = .custom) {
-        strategies[S.descriptor.name] = StrategyEntry(descriptor: S.descriptor, origin: origin) {
+        strategies[S.descriptor.name] = StrategyEntry(
+            descriptor: S.descriptor, origin: origin, sellsShort: S.sellsShort
+        ) {
             parameters, exchange, checkpoint, options in
             if let checkpoint {
                 return try BacktestRun<S>(

@@ -15,5 +15,10 @@ public protocol Strategy: Sendable, Codable {
 }
 
 extension Strategy {
+    /// Whether these parameters make the strategy sell short (the exchange must allow it).
+    public static func sellsShort(_ parameters: Parameters) -> Bool {
+        parameters.optionalString("direction") == Direction.longShort.rawValue
+    }
+
     public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
 }

@@ -111,6 +111,10 @@ struct BacktestRunTests {
             field(Self.spec("strategies:sma_cross", ["fast": .int(30), "slow": .int(10)])) == "strategy.config.fast")
         #expect(field(Self.spec("strategies:sma_cross", ["fats": .int(3)])) == "strategy.config.fats")
         #expect(field(Self.spec(exchange: ["market_fill": .string("tomorrow")])) == "exchange.config.market_fill")
+        #expect(
+            field(Self.spec("strategies:sma_cross", ["direction": .string("long_short")]))
+                == "strategy.config.direction",
+            "shorting needs an exchange that allows it")
         var badSymbol = Self.spec()
         badSymbol.exchange.symbol.base = "btc!"
         #expect(field(badSymbol) == "exchange.symbol.base")

@@ -1,0 +1,159 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// Operator actions and failures over time: stop and start, a frozen worker, a draining worker.
+@Suite(.serialized)
+struct LifecycleTests {
+    func withCluster(_ body: (TestCluster) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            let cluster = try await TestCluster(database: db)
+            do {
+                try await body(cluster)
+            } catch {
+                print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
+                for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
+                await cluster.shutdown()
+                throw error
+            }
+            await cluster.shutdown()
+        }
+    }
+
+    static func paced(_ name: String, bars: Int = 3_000) -> JobSpec {
+        TestData.spec(
+            name, data: TestData.file(bars: bars, seed: 17), strategy: "sma_cross", ["fast": .int(3), "slow": .int(9)],
+            mode: .paper, checkpointEvery: 1_000, paceMs: 1)
+    }
+
+    func sameFills(_ cluster: TestCluster, _ spec: JobSpec) async throws {
+        let stored = try await cluster.fills(spec.name).map(\.fill)
+        let expected = try InProcessRun.run(spec).fills
+        #expect(stored.count == expected.count, "\(spec.name): \(stored.count) stored, \(expected.count) expected")
+        #expect(stored == expected, "\(spec.name): fills differ from the in-process run")
+    }
+
+    @Test func stopThenStartResumesFromTheCheckpointWithTheSameFills() async throws {
+        let spec = Self.paced("stop-start")
+        try await withCluster { cluster in
+            try cluster.startWorker("w1")
+            _ = try await cluster.create(spec)
+            try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
+                try await cluster.job("stop-start").barsDone >= 1_200
+            }
+            #expect(try await cluster.request("POST", "api/jobs/stop-start/stop").status == 200)
+            try await waitUntil("stopped", timeout: .seconds(20)) {
+                try await cluster.job("stop-start").status == .stopped
+            }
+            let stopped = try await cluster.job("stop-start")
+            #expect(stopped.barsDone < 3_000)
+            let checkpoints = try JSONCoding.decoder().decode(
+                [CheckpointRecord].self, from: try await cluster.request("GET", "api/jobs/stop-start/checkpoints").body)
+            #expect(
+                checkpoints.contains { $0.cursor > 1_000 && $0.cursor % 1_000 != 0 }, "a checkpoint taken at the stop")
+
+            #expect(try await cluster.request("POST", "api/jobs/stop-start/start").status == 200)
+            let done = try await cluster.waitForJobs(["stop-start"], timeout: .seconds(60))
+            #expect(done.first?.status == .completed && done.first?.epoch == 2)
+            try await sameFills(cluster, spec)
+            let kinds = try await cluster.events("stop-start").map(\.kind)
+            #expect(
+                kinds == [
+                    "created", "assigned", "stop_requested", "stopped", "start_requested", "assigned", "completed",
+                ])
+        }
+    }
+
+    @Test func aFrozenWorkerLosesItsLeaseAndTheJobMoves() async throws {
+        let spec = Self.paced("frozen")
+        try await withCluster { cluster in
+            let frozen = try cluster.startWorker("frozen")
+            _ = try await cluster.create(spec)
+            try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
+                try await cluster.job("frozen").barsDone >= 1_200
+            }
+            try cluster.startWorker("thawed")
+            frozen.signal(SIGSTOP)  // alive but silent: no heartbeats
+            let done = try await cluster.waitForJobs(["frozen"], timeout: .seconds(60))
+            #expect(done.first?.status == .completed)
+            #expect(
+                try await cluster.events("frozen").contains { $0.kind == "assigned" && $0.detail.contains("thawed") })
+            frozen.signal(SIGCONT)  // it wakes up with a stale epoch: nothing it sends may count
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await cluster.job("frozen").status == .completed)
+            try await sameFills(cluster, spec)
+        }
+    }
+
+    @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
+        let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
+        try await withCluster { cluster in
+            let leaving = try cluster.startWorker("leaving")
+            for s in specs { _ = try await cluster.create(s) }
+            try await waitUntil("both running", timeout: .seconds(60)) {
+                try await cluster.jobs().allSatisfy { $0.barsDone >= 500 }
+            }
+            try cluster.startWorker("staying")
+            leaving.signal(SIGTERM)
+            #expect(await leaving.waitForExit(timeout: .seconds(30)) == 0, "drains and exits cleanly")
+            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(90))
+            #expect(done.allSatisfy { $0.status == .completed })
+            for s in specs {
+                try await sameFills(cluster, s)
+                let assigned = try await cluster.events(s.name).filter { $0.kind == "assigned" }
+                #expect(
+                    assigned.last?.detail.contains("staying") == true
+                        && assigned.last?.detail.contains("from checkpoint") == true)
+            }
+        }
+    }
+
+    @Test func theCLIDrivesTheClusterWithMeaningfulExitCodes() async throws {
+        let data = TestData.file(bars: 5_000, seed: 2)
+        try await withCluster { cluster in
+            try cluster.startWorker("w1")
+            let yaml = TestData.directory + "/cli-job.yaml"
+            try """
+            name: from-yaml
+            data: {path: \(data)}
+            exchange: {symbol: {base: BTC, quote: USDT}}
+            strategy:
+              namespace: strategies:rsi_reversion
+              config: {period: 10}
+            """.write(toFile: yaml, atomically: true, encoding: .utf8)
+            var r = try await cluster.ats(["job", "create", "--file", yaml])
+            #expect(r.status == 0 && r.output.contains("created job"), "\(r.output)")
+            r = try await cluster.ats([
+                "job", "create", "--name", "from-flags", "--data", data, "--strategy", "sma_cross", "--param", "fast=5",
+                "--param", "slow=20",
+            ])
+            #expect(r.status == 0, "\(r.output)")
+            r = try await cluster.ats(["job", "wait", "--timeout", "60"])
+            #expect(r.status == 0, "\(r.output)")
+            r = try await cluster.ats(["job", "list"])
+            #expect(r.output.contains("from-yaml") && r.output.contains("completed"))
+            r = try await cluster.ats(["job", "show", "from-flags", "--json"])
+            let shown = try JSONCoding.decoder().decode(JobRecord.self, from: Data(r.output.utf8))
+            #expect(shown.status == .completed && shown.spec.run.strategy.config["fast"] == .int(5))
+            r = try await cluster.ats(["job", "fills", "from-flags", "--limit", "2", "--json"])
+            #expect(try JSONCoding.decoder().decode([FillRow].self, from: Data(r.output.utf8)).map(\.seq) == [0, 1])
+
+            r = try await cluster.ats([
+                "job", "create", "--name", "bad", "--data", data, "--strategy", "sma_cross", "--param", "fast=x",
+            ])
+            #expect(r.status == 3 && r.output.contains("strategy.config.fast"))
+            r = try await cluster.ats(["job", "show", "nope"])
+            #expect(r.status == 4)
+            r = try await cluster.ats(["job", "start", "from-yaml"])
+            #expect(r.status == 5 && r.output.contains("completed"))
+            r = try await cluster.ats(["job", "list"], token: "wrong-token-wrong-token")
+            #expect(r.status == 7)
+            r = try await cluster.ats(["job", "list"], url: "http://127.0.0.1:\(try freePort())")
+            #expect(r.status == 6)
+            r = try await cluster.ats(["worker", "list", "--json"])
+            #expect(r.output.contains("\"w1\""))
+        }
+    }
+}
