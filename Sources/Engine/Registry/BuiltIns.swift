@@ -3,11 +3,18 @@ enum BuiltIns {
     static let strategies: [StrategyRegistration] = [
         StrategyRegistration(SMACross.self),
         StrategyRegistration(RSIReversion.self),
+        StrategyRegistration(MACDCross.self),
+        StrategyRegistration(BollingerBreakout.self),
+        StrategyRegistration(SimpleMA.self),
+        StrategyRegistration(SimpleRandom.self),
+        StrategyRegistration(GridStrategy.self),
+        StrategyRegistration(DCAStrategy.self),
         StrategyRegistration(NoopStrategy.self),
     ]
 
     static let indicators: [any Indicator.Type] = [
-        SMA.self, EMA.self, RSI.self, StdDev.self, BollingerBands.self, TrueRange.self, ATR.self, MACD.self,
+        SMA.self, EMA.self, WMA.self, RSI.self, StdDev.self, BollingerBands.self, TrueRange.self, ATR.self, MACD.self,
+        OBV.self,
     ]
 
     static let feeModels: [any FeeModel.Type] = [

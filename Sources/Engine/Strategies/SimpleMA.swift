@@ -1,0 +1,106 @@
+/// The seed's `simple_ma`: a fast/slow moving-average cross (SMA or WMA) confirmed by RSI or OBV,
+/// entering with a bracket whose take-profit and stop-loss sit `tp_std` and `sl_std` standard
+/// deviations of the close away. `go_long` / `go_short` choose the sides; `order_value_pct` sizes
+/// each entry as a share of equity. Unlike the seed, the bracket comparisons are right for shorts.
+public struct SimpleMA: Strategy {
+    enum Average: Codable, Sendable {
+        case sma(SMA)
+        case wma(WMA)
+
+        mutating func update(_ x: Double) -> Double? {
+            switch self {
+            case .sma(var a):
+                defer { self = .sma(a) }
+                return a.update(x)
+            case .wma(var a):
+                defer { self = .wma(a) }
+                return a.update(x)
+            }
+        }
+    }
+
+    var fast: Average
+    var slow: Average
+    var std: StdDev
+    var rsi: RSI
+    var obv: OBV
+    var confirmation: String
+    var rsiLong: Double
+    var rsiShort: Double
+    var takeProfitStd: Double
+    var stopLossStd: Double
+    var goLong: Bool
+    var goShort: Bool
+    var orderValue: Double
+    var previousSide: Int8 = 0
+
+    public static let descriptor = ComponentDescriptor(
+        name: "simple_ma",
+        summary: "MA cross confirmed by RSI or OBV; bracket TP/SL at multiples of the standard deviation.",
+        parameters: [
+            .int("fast", default: 12, range: 1...100_000, "fast average period"),
+            .int("slow", default: 48, range: 2...100_000, "slow average period"),
+            .choice("ma", default: "sma", ["sma", "wma"], "average type"),
+            .choice("confirm", default: "rsi", ["rsi", "obv", "none"], "what confirms a cross"),
+            .int("rsi_period", default: 14, range: 2...100_000, "RSI period"),
+            .double("rsi_long", default: 50, range: 0...100, "RSI above this confirms a long"),
+            .double("rsi_short", default: 50, range: 0...100, "RSI below this confirms a short"),
+            .int("std_period", default: 48, range: 2...100_000, "standard deviation period for TP/SL"),
+            .double("tp_std", default: 3, range: 0.01...1000, "take-profit distance in standard deviations"),
+            .double("sl_std", default: 2, range: 0.01...1000, "stop-loss distance in standard deviations"),
+            .bool("go_long", default: true, "take long entries"),
+            .bool("go_short", default: false, "take short entries (the exchange must allow shorting)"),
+            .double("order_value_pct", default: 0.5, range: 0.0001...1, "entry size as a share of equity"),
+        ])
+
+    public init(parameters p: Parameters) throws(SpecError) {
+        guard p.int("fast") < p.int("slow") else {
+            throw SpecError(field: "fast", reason: "must be smaller than slow (\(p.int("slow"))), got \(p.int("fast"))")
+        }
+        guard p.bool("go_long") || p.bool("go_short") else {
+            throw SpecError(field: "go_long", reason: "at least one of go_long and go_short must be true")
+        }
+        let wma = p.string("ma") == "wma"
+        fast = wma ? .wma(WMA(period: p.int("fast"))) : .sma(SMA(period: p.int("fast")))
+        slow = wma ? .wma(WMA(period: p.int("slow"))) : .sma(SMA(period: p.int("slow")))
+        std = StdDev(period: p.int("std_period"))
+        rsi = RSI(period: p.int("rsi_period"))
+        obv = OBV()
+        confirmation = p.string("confirm")
+        rsiLong = p.double("rsi_long")
+        rsiShort = p.double("rsi_short")
+        takeProfitStd = p.double("tp_std")
+        stopLossStd = p.double("sl_std")
+        goLong = p.bool("go_long")
+        goShort = p.bool("go_short")
+        orderValue = p.double("order_value_pct")
+    }
+
+    public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
+
+    public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
+        let r = rsi.update(bar.close)
+        let lastOBV = obv.value
+        let volumeBalance = obv.update(close: bar.close, volume: bar.volume)
+        let sd = std.update(bar.close)
+        let f = fast.update(bar.close)
+        guard let s = slow.update(bar.close), let f, let sd, sd > 0 else { return }
+        let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
+        defer { previousSide = side }
+        guard previousSide != 0, side != previousSide, venue.positionSign == 0, venue.openOrders.isEmpty else { return }
+        let confirmed: Bool
+        switch confirmation {
+        case "rsi": confirmed = r.map { side > 0 ? $0 > rsiLong : $0 < rsiShort } ?? false
+        case "obv": confirmed = lastOBV.isNaN ? false : (side > 0 ? volumeBalance > lastOBV : volumeBalance < lastOBV)
+        default: confirmed = true
+        }
+        guard confirmed, (side > 0 && goLong) || (side < 0 && goShort) else { return }
+        let quantity = venue.quantity(forEquityFraction: orderValue, at: bar.close)
+        let entrySide: OrderSide = side > 0 ? .buy : .sell
+        venue.submit(
+            OrderRequest(
+                side: entrySide, type: .market, quantity: quantity,
+                takeProfit: bar.close + entrySide.sign * takeProfitStd * sd,
+                stopLoss: bar.close - entrySide.sign * stopLossStd * sd, tag: side > 0 ? "long" : "short"))
+    }
+}
