@@ -1,11 +1,14 @@
 /// Standard deviation of the close over a window (population, as TA-Lib's `STDDEV` with
 /// `nbdev = 1`; the seed's Std). The variance is kept with a rolling Welford update, which stays
-/// accurate where `E[x²] − E[x]²` loses digits.
+/// accurate where `E[x²] − E[x]²` loses digits, and is recomputed exactly (two passes over the
+/// window) every `period` bars so rounding never accumulates: O(1) amortised, within a few ulps of
+/// the exact value, as TA-Lib 0.8 is.
 public struct StdDev: Indicator {
     public let period: Int
     @usableFromInline var window: RingBuffer
     @usableFromInline var mean: Double = 0
     @usableFromInline var m2: Double = 0
+    @usableFromInline var sinceResync: Int = 0
     @usableFromInline var _value: Double = .nan
     public var value: Double { _value }
 
@@ -26,16 +29,36 @@ public struct StdDev: Indicator {
     @discardableResult
     public mutating func updateVariance(_ x: Double) -> Double? {
         if let old = window.push(x) {
-            let oldMean = mean
-            mean += (x - old) / Double(period)
-            m2 += (x - old) * (x - mean + old - oldMean)
-            if m2 < 0 { m2 = 0 }
+            sinceResync += 1
+            if sinceResync >= period {
+                resync()
+            } else {
+                let oldMean = mean
+                mean += (x - old) / Double(period)
+                m2 += (x - old) * (x - mean + old - oldMean)
+                if m2 < 0 { m2 = 0 }
+            }
         } else {
             let delta = x - mean
             mean += delta / Double(window.count)
             m2 += delta * (x - mean)
         }
         return window.isFull ? m2 / Double(period) : nil
+    }
+
+    /// Recomputes mean and sum of squared deviations from the window, oldest first.
+    @usableFromInline
+    mutating func resync() {
+        sinceResync = 0
+        var sum = 0.0
+        for age in stride(from: period - 1, through: 0, by: -1) { sum += window[age: age] }
+        mean = sum / Double(period)
+        var squares = 0.0
+        for age in stride(from: period - 1, through: 0, by: -1) {
+            let d = window[age: age] - mean
+            squares += d * d
+        }
+        m2 = squares
     }
 
     /// The window's mean (valid once full).

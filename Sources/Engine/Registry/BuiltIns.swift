@@ -14,7 +14,10 @@ enum BuiltIns {
 
     static let indicators: [any Indicator.Type] = [
         SMA.self, EMA.self, WMA.self, RSI.self, StdDev.self, BollingerBands.self, TrueRange.self, ATR.self, MACD.self,
-        OBV.self,
+        OBV.self, DEMA.self, TEMA.self, NATR.self, Highest.self, Lowest.self, MomentumIndicator.self,
+        RateOfChange.self, Variance.self, WilliamsR.self, Stochastic.self, MFI.self, CCI.self,
+        LinearRegression.self, PlusDI.self, MinusDI.self, ADX.self, Donchian.self, Keltner.self, VWAP.self,
+        SuperTrend.self, StdFirstDerivative.self, CandleAggregate.self,
     ]
 
     static let feeModels: [any FeeModel.Type] = [

@@ -1,0 +1,108 @@
+import ATSEngine
+import Foundation
+import Testing
+
+struct IndicatorTests {
+    static let bars = SyntheticBars(seed: 12).generate(count: 5_000)
+
+    @Test func thereAreAtLeastThirtyIndicators() {
+        #expect(Registry.builtIn.indicators.count >= 30, "\(Registry.builtIn.indicators.keys.sorted())")
+    }
+
+    @Test(
+        "every indicator: batch equals incremental, and a Codable round trip mid-way changes nothing",
+        arguments: Registry.builtIn.indicators.keys.sorted())
+    func batchIncrementalAndCheckpoint(_ name: String) throws {
+        let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: name))
+        let batch = try type.batch(Self.bars, parameters: p)
+        var first = try type.init(parameters: p)
+        let head = first.run(over: BarSeries((0..<2_000).map { Self.bars[$0] }))
+        // Through JSON, as a checkpoint does.
+        let data = try CheckpointCoding.encoder().encode(first)
+        var resumed = try CheckpointCoding.decoder().decode(type, from: data)
+        let tail = resumed.run(over: BarSeries((2_000..<Self.bars.count).map { Self.bars[$0] }))
+        for k in 0..<batch.count {
+            let joined = head[k] + tail[k]
+            for i in 0..<Self.bars.count where !(joined[i].isNaN && batch[k][i].isNaN) {
+                #expect(joined[i].bitPattern == batch[k][i].bitPattern, "\(name) output \(k) bar \(i)")
+                if joined[i].bitPattern != batch[k][i].bitPattern { return }
+            }
+        }
+        #expect(batch.allSatisfy { column in column.contains { !$0.isNaN } }, "\(name) produced values")
+    }
+
+    func column(_ call: String, _ k: Int = 0) throws -> [Double] {
+        let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: call))
+        return try type.batch(Self.bars, parameters: p)[k]
+    }
+
+    @Test func donchianIsTheHighestHighAndLowestLow() throws {
+        let upper = try column("donchian:period=20", 0)
+        let lower = try column("donchian:period=20", 2)
+        for i in [19, 500, 4_999] {
+            #expect(upper[i] == Self.bars.high[(i - 19)...i].max())
+            #expect(lower[i] == Self.bars.low[(i - 19)...i].min())
+        }
+        #expect(upper[18].isNaN)
+    }
+
+    @Test func keltnerIsEMAPlusMinusATR() throws {
+        let upper = try column("keltner:period=20,atr_period=10,multiplier=2", 0)
+        let ema = try column("ema:period=20")
+        let atr = try column("atr:period=10")
+        for i in [100, 4_000] { #expect(abs(upper[i] - (ema[i] + 2 * atr[i])) < 1e-9) }
+    }
+
+    @Test func vwapResetsEachUTCDayAndRollsOverAPeriod() throws {
+        let daily = try column("vwap")
+        let rolling = try column("vwap:period=30")
+        let b = Self.bars
+        func tp(_ i: Int) -> Double { (b.high[i] + b.low[i] + b.close[i]) / 3 }
+        // Bars start at midnight: bar 1440 opens a new day.
+        #expect(abs(daily[1440] - tp(1440)) < 1e-12)
+        let range = 1440...1450
+        let expected = range.reduce(0) { $0 + tp($1) * b.volume[$1] } / range.reduce(0) { $0 + b.volume[$1] }
+        #expect(abs(daily[1450] - expected) < 1e-9)
+        let window = 100...129
+        let rollingExpected = window.reduce(0) { $0 + tp($1) * b.volume[$1] } / window.reduce(0) { $0 + b.volume[$1] }
+        #expect(abs(rolling[129] - rollingExpected) < 1e-9)
+    }
+
+    @Test func superTrendFlipsWhenTheCloseBreaksItsLine() throws {
+        let line = try column("supertrend:period=10,multiplier=3", 0)
+        let direction = try column("supertrend:period=10,multiplier=3", 1)
+        var flips = 0
+        for i in 11..<Self.bars.count where direction[i] != direction[i - 1] {
+            flips += 1
+            // Turning up means the close broke above the previous (upper) line, and vice versa.
+            if direction[i] > 0 {
+                #expect(Self.bars.close[i] > line[i - 1])
+            } else {
+                #expect(Self.bars.close[i] < line[i - 1])
+            }
+        }
+        #expect(flips > 5)
+        for i in 11..<Self.bars.count { #expect(direction[i] > 0 ? line[i] < Self.bars.high[i] + 1e9 : true) }
+    }
+
+    @Test func stdFirstDerivativeIsTheStdOfChanges() throws {
+        let value = try column("std_first_der:period=20")
+        let diffs = (1...20).map { Self.bars.close[$0] - Self.bars.close[$0 - 1] }
+        let mean = diffs.reduce(0, +) / 20
+        let std = (diffs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20).squareRoot()
+        #expect(abs(value[20] - std) < 1e-12)
+        #expect(value[19].isNaN)
+    }
+
+    @Test func candleAggregatesEveryNBars() throws {
+        let open = try column("candle:size=5", 0)
+        let high = try column("candle:size=5", 1)
+        let close = try column("candle:size=5", 3)
+        let volume = try column("candle:size=5", 4)
+        #expect(open[3].isNaN)
+        #expect(open[4] == Self.bars.open[0] && close[4] == Self.bars.close[4])
+        #expect(high[4] == Self.bars.high[0...4].max())
+        #expect(abs(volume[9] - Self.bars.volume[5...9].reduce(0, +)) < 1e-9)
+        #expect(close[7] == close[5], "the completed candle holds until the next completes")
+    }
+}
