@@ -26,6 +26,7 @@ struct BacktestCommand: AsyncParsableCommand {
         name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat), e.g. market_fill=close.")
     var exchangeParams: [String] = []
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Option(help: "Write a self-contained HTML report (equity, drawdown, trades) to this file.") var report: String?
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
@@ -40,14 +41,20 @@ struct BacktestCommand: AsyncParsableCommand {
             }
             let clock = ContinuousClock()
             let loadStart = clock.now
+            guard let bytes = FileManager.default.contents(atPath: data) else {
+                throw CLIError.invalid("\(data): cannot read the file")
+            }
+            // The stamp's hash runs on the other core while the file parses.
+            let hashing = Task.detached { SHA256.hex(bytes) }
             let bars: BarSeries
             do {
-                bars = try BarCSVReader.read(path: data, format: format.flatMap(BarFormat.init(rawValue:)))
+                bars = try BarCSVReader.parse(bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)))
             } catch let e as DataError {
                 throw CLIError.invalid(e.description)
             }
             let loadTime = clock.now - loadStart
-            var session = try Registry.standard.makeSession(resolved)
+            var session = try Registry.standard.makeSession(
+                resolved, options: SessionOptions(recordTrades: report != nil, recordEquity: report != nil))
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
             let runStart = clock.now
             let step = max(bars.count / 100, 50_000)
@@ -58,15 +65,31 @@ struct BacktestCommand: AsyncParsableCommand {
             let runTime = clock.now - runStart
             progress.finish()
             let stats = session.statistics(barInterval: bars.barInterval)
+            var stamp = ReproducibilityStamp(
+                dataFile: data, data: Data(), bars: bars.count, spec: try Registry.standard.normalized(spec))
+            stamp.dataSHA256 = await hashing.value
+            stamp.dataBytes = bytes.count
+            if let report {
+                let html = HTMLReport(
+                    title: "Backtest: \(strategy) on \(symbol)", statistics: stats, stamp: stamp, bars: bars,
+                    equity: session.equityCurve, fills: session.takeFills(), trades: session.trades
+                ).render()
+                guard FileManager.default.createFile(atPath: report, contents: Data(html.utf8)) else {
+                    throw CLIError.invalid("cannot write \(report)")
+                }
+            }
             if json {
                 try printJSON(
-                    BacktestReport(statistics: stats, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
+                    BacktestReport(
+                        statistics: stats, stamp: stamp, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
             } else {
                 print(StatisticsText.lines(stats).joined(separator: "\n"))
                 print(
                     String(
                         format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds,
                         Double(bars.count) / runTime.seconds / 1e6))
+                print("data sha256 \(stamp.dataSHA256)")
+                if let report { print("report: \(report)") }
             }
         }
     }
@@ -75,10 +98,12 @@ struct BacktestCommand: AsyncParsableCommand {
 /// `--json` output: the statistics plus timings, one flat object.
 struct BacktestReport: Encodable {
     var statistics: BacktestStatistics
+    var stamp: ReproducibilityStamp
     var loadSeconds: Double
     var runSeconds: Double
 
     enum CodingKeys: String, CodingKey {
+        case stamp
         case loadSeconds = "load_seconds"
         case runSeconds = "run_seconds"
     }
@@ -88,6 +113,7 @@ struct BacktestReport: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(loadSeconds, forKey: .loadSeconds)
         try c.encode(runSeconds, forKey: .runSeconds)
+        try c.encode(stamp, forKey: .stamp)
     }
 }
 

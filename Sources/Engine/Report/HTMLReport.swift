@@ -1,0 +1,113 @@
+import Foundation
+
+/// A self-contained HTML backtest report (inline CSS and SVG, no scripts, no network): statistics,
+/// equity, drawdown, price with buy and sell markers, the trades table and the reproducibility stamp.
+public struct HTMLReport {
+    public var title: String
+    public var statistics: BacktestStatistics
+    public var stamp: ReproducibilityStamp
+    public var times: [Int64]
+    public var closes: [Double]
+    public var equity: [Double]
+    public var fills: [Fill]
+    public var trades: [RoundTrip]
+    /// At most this many trades and markers are drawn (the most recent ones).
+    public var limit = 2_000
+
+    public init(
+        title: String, statistics: BacktestStatistics, stamp: ReproducibilityStamp, bars: BarSeries, equity: [Double],
+        fills: [Fill], trades: [RoundTrip]
+    ) {
+        self.title = title
+        self.statistics = statistics
+        self.stamp = stamp
+        times = bars.time
+        closes = bars.close
+        self.equity = equity
+        self.fills = fills
+        self.trades = trades
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    public func render() -> String {
+        var peak = -Double.infinity
+        let drawdown = equity.map { e -> Double in
+            peak = max(peak, e)
+            return peak > 0 ? -(1 - e / peak) * 100 : 0
+        }
+        let shownFills = fills.suffix(limit)
+        let markers = shownFills.map { SVGChart.Marker(index: $0.barIndex, value: $0.price, up: $0.side == .buy) }
+        let s = statistics
+        func pct(_ v: Double) -> String { String(format: "%.2f%%", v * 100) }
+        func num(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "∞" }
+        let rows: [(String, String)] = [
+            ("Total return", pct(s.totalReturn)), ("Buy and hold", pct(s.buyAndHoldReturn)), ("CAGR", pct(s.cagr)),
+            ("Sharpe", num(s.sharpe, 3)), ("Sortino", num(s.sortino, 3)), ("Calmar", num(s.calmar, 3)),
+            ("Max drawdown", pct(s.maxDrawdown)), ("Max drawdown bars", "\(s.maxDrawdownBars)"),
+            ("Round trips", "\(s.roundTrips)"), ("Win rate", pct(s.winRate)), ("Profit factor", num(s.profitFactor, 3)),
+            ("Expectancy", num(s.expectancy, 4)), ("Exposure", pct(s.exposure)), ("Fees", num(s.totalFees)),
+            ("Final equity", num(s.finalEquity)), ("Bars", "\(s.bars)"),
+            ("Orders", "\(s.orders) (\(s.rejectedOrders) rejected)"),
+            ("Fills", "\(s.fills)"),
+        ]
+        var html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
+            <style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
+            h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
+            .stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:6px 18px}
+            .stats div{display:flex;justify-content:space-between;border-bottom:1px solid #eee}
+            svg{width:100%;height:auto;max-width:1000px;display:block} .t{font-weight:600;font-size:13px}
+            .a{font-size:10px;fill:#667} .g{stroke:#eee} .buy{fill:#1a9850} .sell{fill:#d73027}
+            table{border-collapse:collapse;font-size:12px} td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #f0f0f0}
+            .pos{color:#1a9850} .neg{color:#d73027} code{font-size:11px;word-break:break-all}
+            </style></head><body>
+            <h1>\(Self.escape(title))</h1>
+            <p>\(Self.escape(stamp.spec.strategy.namespace)) on \(Self.escape(stamp.spec.exchange.symbol.base))/\(Self.escape(stamp.spec.exchange.symbol.quote)), \(times.first.map { Timestamp.format($0) } ?? "") to \(times.last.map { Timestamp.format($0) } ?? "")</p>
+            <h2>Statistics</h2><div class="stats">
+            """
+        for (k, v) in rows { html += "<div><span>\(k)</span><b>\(v)</b></div>" }
+        html += "</div>"
+        html += "<h2>Equity</h2>" + SVGChart(title: "Equity (quote)").render(equity, color: "#3465a4", times: times)
+        html +=
+            "<h2>Drawdown</h2>"
+            + SVGChart(title: "Drawdown (%)").render(drawdown, color: "#d73027", fill: true, times: times)
+        html +=
+            "<h2>Price and trades</h2>"
+            + SVGChart(title: "Close, buys ▲ and sells ▼\(fills.count > limit ? " (last \(limit) fills)" : "")")
+            .render(closes, color: "#555", markers: Array(markers), times: times)
+        html += "<h2>Trades</h2>"
+        if trades.count > limit { html += "<p>The last \(limit) of \(trades.count) round trips.</p>" }
+        html +=
+            "<table><tr><th>#</th><th>side</th><th>entry</th><th>exit</th><th>entry price</th><th>exit price</th><th>quantity</th><th>fees</th><th>P&amp;L</th></tr>"
+        let first = max(0, trades.count - limit)
+        for (n, t) in trades.suffix(limit).enumerated() {
+            let entry = t.entryBar < times.count ? Timestamp.format(times[t.entryBar]) : "\(t.entryBar)"
+            let exit = t.exitBar < times.count ? Timestamp.format(times[t.exitBar]) : "\(t.exitBar)"
+            html +=
+                "<tr><td>\(first + n + 1)</td><td>\(t.side == .buy ? "long" : "short")</td><td>\(entry)</td><td>\(exit)</td>"
+            html +=
+                "<td>\(num(t.entryPrice, 4))</td><td>\(num(t.exitPrice, 4))</td><td>\(num(t.quantity, 6))</td><td>\(num(t.fees, 4))</td>"
+            html += "<td class=\"\(t.pnl >= 0 ? "pos" : "neg")\">\(num(t.pnl, 4))</td></tr>"
+        }
+        html += "</table><h2>Reproducibility</h2><p>"
+        html +=
+            "engine <code>\(Self.escape(stamp.engineVersion))</code>, data <code>\(Self.escape(stamp.dataFile))</code> "
+        html += "(\(stamp.dataBytes) bytes, \(stamp.bars) bars), SHA-256 <code>\(stamp.dataSHA256)</code></p>"
+        let spec = (try? JSONEncoder.sorted.encode(stamp.spec)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        html += "<p>configuration <code>\(Self.escape(spec))</code></p></body></html>\n"
+        return html
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}
