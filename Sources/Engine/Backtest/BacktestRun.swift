@@ -13,6 +13,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public private(set) var trades: [RoundTrip] = []
     public private(set) var equityCurve: [Double] = []
     private var pendingFills: [Fill] = []
+    /// Fills being delivered; swapped with the exchange's buffer so neither allocates.
+    private var delivering: [Fill] = []
 
     public init(strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false) {
         self.strategy = strategy
@@ -64,12 +66,14 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     private mutating func deliverFills() {
         while exchange.hasNewFills {
-            for fill in exchange.drainFills() {
+            exchange.drainFills(into: &delivering)
+            for fill in delivering {
                 let trip = tracker.record(fill: fill)
                 if recordTrades, let trip { trades.append(trip) }
                 pendingFills.append(fill)
                 strategy.onFill(fill, venue: &exchange)
             }
+            delivering.removeAll(keepingCapacity: true)
         }
     }
 

@@ -57,10 +57,12 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         let periodsPerYear = barInterval > 0 ? yearMs / Double(barInterval) : 0
         let years = Double(t.bars) * Double(barInterval) / yearMs
         cagr = years > 0 && t.equity > 0 ? pow(t.equity / t.initialEquity, 1 / years) - 1 : 0
-        let variance = t.returnsCount > 1 ? t.returnsM2 / Double(t.returnsCount - 1) : 0
-        sharpe = variance > 0 ? t.returnsMean / variance.squareRoot() * periodsPerYear.squareRoot() : 0
-        let downside = t.returnsCount > 0 ? (t.downsideSquares / Double(t.returnsCount)).squareRoot() : 0
-        sortino = downside > 0 ? t.returnsMean / downside * periodsPerYear.squareRoot() : 0
+        let n = Double(t.returnsCount)
+        let mean = n > 0 ? t.returnsSum / n : 0
+        let variance = n > 1 ? max(0, (t.returnsSquares - t.returnsSum * mean) / (n - 1)) : 0
+        sharpe = variance > 0 ? mean / variance.squareRoot() * periodsPerYear.squareRoot() : 0
+        let downside = n > 0 ? (t.downsideSquares / n).squareRoot() : 0
+        sortino = downside > 0 ? mean / downside * periodsPerYear.squareRoot() : 0
         maxDrawdown = t.maxDrawdown
         calmar = t.maxDrawdown > 0 ? cagr / t.maxDrawdown : 0
         maxDrawdownBars = t.maxDrawdownBars

@@ -13,8 +13,9 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     public var barsSincePeak: Int = 0
     public var maxDrawdownBars: Int = 0
     public var returnsCount: Int = 0
-    public var returnsMean: Double = 0
-    public var returnsM2: Double = 0
+    /// Σr and Σr² of bar returns (returns are small, so the variance from sums keeps its digits).
+    public var returnsSum: Double = 0
+    public var returnsSquares: Double = 0
     public var downsideSquares: Double = 0
     public var exposedBars: Int = 0
 
@@ -57,12 +58,12 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         lastTime = bar.time
         lastPrice = bar.close
         if position != 0 { exposedBars += 1 }
-        let r = equity != 0 ? newEquity / equity - 1 : 0
+        // Flat equity (most bars of most strategies) is a zero return: skip the division.
+        let r = newEquity == equity || equity == 0 ? 0 : newEquity / equity - 1
         equity = newEquity
         returnsCount += 1
-        let delta = r - returnsMean
-        returnsMean += delta / Double(returnsCount)
-        returnsM2 += delta * (r - returnsMean)
+        returnsSum += r
+        returnsSquares += r * r
         if r < 0 { downsideSquares += r * r }
         if newEquity >= peakEquity {
             peakEquity = newEquity
@@ -70,8 +71,11 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         } else {
             barsSincePeak += 1
             if barsSincePeak > maxDrawdownBars { maxDrawdownBars = barsSincePeak }
-            let dd = 1 - newEquity / peakEquity
-            if dd > maxDrawdown { maxDrawdown = dd }
+            // Divide only when this could be a new maximum drawdown.
+            if newEquity < peakEquity * (1 - maxDrawdown) {
+                let dd = 1 - newEquity / peakEquity
+                if dd > maxDrawdown { maxDrawdown = dd }
+            }
         }
     }
 

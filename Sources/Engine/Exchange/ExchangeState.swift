@@ -4,7 +4,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
     public var wallet: Wallet
     /// Working orders, oldest first.
     public var open: [Order]
-    /// The most recently finished orders, oldest first (at most ``recentLimit``).
+    /// The most recently finished orders, oldest first (between ``recentLimit`` and twice that).
     public var recent: [Order]
     public var nextOrderId: OrderID
     public var nextSeq: Int64

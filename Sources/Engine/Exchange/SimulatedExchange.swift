@@ -60,6 +60,12 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         return newFills
     }
 
+    /// Swaps the new fills into `buffer` (which must be empty): no copy, no allocation once both
+    /// buffers have grown.
+    public mutating func drainFills(into buffer: inout [Fill]) {
+        swap(&buffer, &newFills)
+    }
+
     /// Whether fills are waiting for ``drainFills()``.
     @inlinable
     public var hasNewFills: Bool { !newFills.isEmpty }
@@ -82,7 +88,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         guard state.open.contains(where: { !$0.status.isOpen }) else { return }
         for o in state.open where !o.status.isOpen { state.recent.append(o) }
         state.open.removeAll { !$0.status.isOpen }
-        if state.recent.count > ExchangeState.recentLimit {
+        // Trim in halves, so the shift is paid once per `recentLimit` orders, not per order.
+        if state.recent.count >= 2 * ExchangeState.recentLimit {
             state.recent.removeFirst(state.recent.count - ExchangeState.recentLimit)
         }
     }
@@ -393,9 +400,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         }
         if (o.type == .limit || o.type == .stopLimit) && o.limitPrice == nil { return .missingLimitPrice }
         if (o.type == .stop || o.type == .stopLimit) && o.stopPrice == nil { return .missingStopPrice }
-        for p in [o.limitPrice, o.stopPrice, o.takeProfit, o.stopLoss] {
-            if let p, !(p > 0) { return .priceNotPositive }
-        }
+        if let p = o.limitPrice, !(p > 0) { return .priceNotPositive }
+        if let p = o.stopPrice, !(p > 0) { return .priceNotPositive }
+        if let p = o.takeProfit, !(p > 0) { return .priceNotPositive }
+        if let p = o.stopLoss, !(p > 0) { return .priceNotPositive }
         let ref = referencePrice(o)
         if ref * o.quantity < instrument.minNotional {
             return .belowMinNotional(notional: ref * o.quantity, minimum: instrument.minNotional)

@@ -22,14 +22,40 @@ extension Indicator {
         return indicator.run(over: bars)
     }
 
-    /// Runs this indicator over a series from its current state.
+    /// Runs this indicator over a series from its current state. Columns are written through
+    /// raw pointers and bars read without bounds checks, so the batch form costs little more than
+    /// the updates themselves.
     public mutating func run(over bars: BarSeries) -> [[Double]] {
         let outputs = Self.descriptor.outputs.count
-        var columns = Array(repeating: [Double](repeating: .nan, count: bars.count), count: outputs)
-        for i in 0..<bars.count where update(bars[i]) {
-            for k in 0..<outputs { columns[k][i] = output(k) }
+        let n = bars.count
+        var flat = [Double](repeating: .nan, count: outputs * n)
+        flat.withUnsafeMutableBufferPointer { out in
+            bars.time.withUnsafeBufferPointer { t in
+                bars.open.withUnsafeBufferPointer { o in
+                    bars.high.withUnsafeBufferPointer { h in
+                        bars.low.withUnsafeBufferPointer { l in
+                            bars.close.withUnsafeBufferPointer { c in
+                                bars.volume.withUnsafeBufferPointer { v in
+                                    bars.buyVolume.withUnsafeBufferPointer { bv in
+                                        bars.sellVolume.withUnsafeBufferPointer { sv in
+                                            for i in 0..<n {
+                                                let bar = Bar(
+                                                    time: t[i], open: o[i], high: h[i], low: l[i], close: c[i],
+                                                    volume: v[i], buyVolume: bv[i], sellVolume: sv[i])
+                                                if update(bar) {
+                                                    for k in 0..<outputs { out[k * n + i] = output(k) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return columns
+        return (0..<outputs).map { k in Array(flat[(k * n)..<((k + 1) * n)]) }
     }
 }
 

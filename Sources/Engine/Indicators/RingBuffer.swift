@@ -21,7 +21,9 @@ public struct RingBuffer: Sendable, Hashable, Codable {
     @discardableResult
     public mutating func push(_ value: Double) -> Double? {
         if count < storage.count {
-            storage[(head + count) % storage.count] = value
+            var i = head + count
+            if i >= storage.count { i -= storage.count }
+            storage[i] = value
             _count += 1
             return nil
         }
@@ -35,7 +37,10 @@ public struct RingBuffer: Sendable, Hashable, Codable {
     /// The value `age` steps back: 0 is the newest.
     @inlinable
     public subscript(age age: Int) -> Double {
-        storage[(head + count - 1 - age + storage.count) % storage.count]
+        // head + count - 1 - age lies in (-capacity, 2·capacity): wrap without a division.
+        var i = head + count - 1 - age
+        if i >= storage.count { i -= storage.count } else if i < 0 { i += storage.count }
+        return storage[i]
     }
 
     /// The oldest value held.

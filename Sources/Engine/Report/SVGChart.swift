@@ -64,7 +64,7 @@ struct SVGChart {
             for k in 0...4 {
                 let i = (values.count - 1) * k / 4
                 svg +=
-                    "<text x=\"\(f(x(i)))\" y=\"\(f(height - 6))\" class=\"a\" text-anchor=\"middle\">\(Timestamp.format(times[i]).prefix(10))</text>"
+                    "<text x=\"\(f(x(i)))\" y=\"\(f(height - 6))\" class=\"a\" text-anchor=\"\(k == 0 ? "start" : k == 4 ? "end" : "middle")\">\(Timestamp.format(times[i]).prefix(10))</text>"
             }
         }
         let points = Self.downsample(values, columns: Int(plotW))
