@@ -49,4 +49,21 @@ public struct BollingerBands: Indicator {
     public mutating func update(_ bar: Bar) -> Bool { update(bar.close) }
 
     public func output(_ k: Int) -> Double { k == 0 ? upper : k == 1 ? middle : lower }
+
+    /// The incremental update in a tight loop over the closes (bit-identical to it).
+    public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
+        var bands = try BollingerBands(parameters: p)
+        return bars.close.withUnsafeBufferPointer { c in
+            BatchColumns.make(3, c.count) { out in
+                var first = c.count
+                for i in 0..<c.count where bands.update(c[i]) {
+                    out[0][i] = bands._upper
+                    out[1][i] = bands._middle
+                    out[2][i] = bands._lower
+                    if first == c.count { first = i }
+                }
+                return first
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /// Exponential moving average of the close, as TA-Lib computes it: seeded with the SMA of the first
 /// `period` values (first value at index `period - 1`), then `ema += k·(x − ema)` with `k = 2/(n+1)`,
-/// fused multiply-add as TA-Lib's FMA path.
+/// TA-Lib's formula (unfused: the same bits on every CPU, within ~1e-14 of TA-Lib's FMA path).
 public struct EMA: Indicator {
     public let period: Int
     public let k: Double
@@ -25,7 +25,7 @@ public struct EMA: Indicator {
     @discardableResult
     public mutating func update(_ x: Double) -> Double? {
         if seen >= period {
-            _value = _value.addingProduct(x - value, k)
+            _value = (x - _value) * k + _value
             return value
         }
         seen += 1
@@ -54,22 +54,20 @@ public struct EMA: Indicator {
         [batch(bars.close, period: p.int("period"))]
     }
 
+    /// The incremental update over a whole array (bit-identical to it by construction).
     public static func batch(_ x: [Double], period n: Int) -> [Double] {
-        var out = [Double](repeating: .nan, count: x.count)
-        guard n >= 1, x.count >= n else { return out }
-        let k = 2.0 / Double(n + 1)
         x.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { out in
-                var sum = 0.0
-                for i in 0..<n { sum += x[i] }
-                var ema = sum / Double(n)
-                out[n - 1] = ema
-                for i in n..<x.count {
-                    ema = ema.addingProduct(x[i] - ema, k)
-                    out[i] = ema
+            BatchColumns.single(x.count) { out in
+                var ema = EMA(period: n)
+                var first = x.count
+                for i in 0..<x.count {
+                    if let v = ema.update(x[i]) {
+                        out[i] = v
+                        if first == x.count { first = i }
+                    }
                 }
+                return first
             }
         }
-        return out
     }
 }

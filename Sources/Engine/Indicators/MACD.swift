@@ -67,4 +67,21 @@ public struct MACD: Indicator {
     public mutating func update(_ bar: Bar) -> Bool { update(bar.close) }
 
     public func output(_ k: Int) -> Double { k == 0 ? macd : k == 1 ? signal : histogram }
+
+    /// The incremental update in a tight loop over the closes (bit-identical to it).
+    public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
+        var macd = try MACD(parameters: p)
+        return bars.close.withUnsafeBufferPointer { c in
+            BatchColumns.make(3, c.count) { out in
+                var first = c.count
+                for i in 0..<c.count where macd.update(c[i]) {
+                    out[0][i] = macd._macd
+                    out[1][i] = macd._signal
+                    out[2][i] = macd._histogram
+                    if first == c.count { first = i }
+                }
+                return first
+            }
+        }
+    }
 }

@@ -29,19 +29,21 @@ public struct RSI: Indicator {
         }
         let diff = x - previous
         previous = x
+        // TA-Lib 0.8 multiplies by 1/n rather than dividing by n.
         let n = Double(period)
+        let inverse = 1 / n
         if changes < period {
             if diff < 0 { loss -= diff } else { gain += diff }
             changes += 1
             guard changes == period else { return nil }
-            loss /= n
-            gain /= n
+            loss *= inverse
+            gain *= inverse
         } else {
             loss *= n - 1
             gain *= n - 1
             if diff < 0 { loss -= diff } else { gain += diff }
-            loss /= n
-            gain /= n
+            loss *= inverse
+            gain *= inverse
         }
         let total = gain + loss
         _value = Self.isZero(total) ? 0 : 100 * (gain / total)
@@ -64,34 +66,20 @@ public struct RSI: Indicator {
         [batch(bars.close, period: p.int("period"))]
     }
 
+    /// The incremental update over a whole array (bit-identical to it by construction).
     public static func batch(_ x: [Double], period: Int) -> [Double] {
-        var out = [Double](repeating: .nan, count: x.count)
-        guard x.count > period else { return out }
-        let n = Double(period)
         x.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { out in
-                var gain = 0.0
-                var loss = 0.0
-                for i in 1...period {
-                    let diff = x[i] - x[i - 1]
-                    if diff < 0 { loss -= diff } else { gain += diff }
+            BatchColumns.single(x.count) { out in
+                var rsi = RSI(period: period)
+                var first = x.count
+                for i in 0..<x.count {
+                    if let v = rsi.update(x[i]) {
+                        out[i] = v
+                        if first == x.count { first = i }
+                    }
                 }
-                loss /= n
-                gain /= n
-                var total = gain + loss
-                out[period] = isZero(total) ? 0 : 100 * (gain / total)
-                for i in (period + 1)..<x.count {
-                    let diff = x[i] - x[i - 1]
-                    loss *= n - 1
-                    gain *= n - 1
-                    if diff < 0 { loss -= diff } else { gain += diff }
-                    loss /= n
-                    gain /= n
-                    total = gain + loss
-                    out[i] = isZero(total) ? 0 : 100 * (gain / total)
-                }
+                return first
             }
         }
-        return out
     }
 }

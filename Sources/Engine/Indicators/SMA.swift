@@ -46,22 +46,20 @@ public struct SMA: Indicator {
         [batch(bars.close, period: p.int("period"))]
     }
 
-    /// The same arithmetic as ``update(_:)-(Double)`` over a whole array.
+    /// The incremental update over a whole array (bit-identical to it by construction).
     public static func batch(_ x: [Double], period n: Int) -> [Double] {
-        var out = [Double](repeating: .nan, count: x.count)
-        guard n >= 1, x.count >= n else { return out }
         x.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { out in
-                var partial = 0.0
-                for i in 0..<(n - 1) { partial += x[i] }
-                let d = Double(n)
-                for i in (n - 1)..<x.count {
-                    let total = partial + x[i]
-                    out[i] = total / d
-                    partial = total - x[i - n + 1]
+            BatchColumns.single(x.count) { out in
+                var sma = SMA(period: n)
+                var first = x.count
+                for i in 0..<x.count {
+                    if let v = sma.update(x[i]) {
+                        out[i] = v
+                        if first == x.count { first = i }
+                    }
                 }
+                return first
             }
         }
-        return out
     }
 }
