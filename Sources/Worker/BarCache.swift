@@ -18,7 +18,7 @@ actor BarCache {
         let key = "\(path)|\(size)|\(modified)|\(format?.rawValue ?? "auto")"
         if let task = entries[key] { return try await task.value }
         let pool = self.pool
-        let task = Task { try await pool.runIfActive { try BarCSVReader.read(path: path, format: format) } }
+        let task = Task { try await pool.runIfActive { try BarLoader.load(path: path, format: format) } }
         entries[key] = task
         do {
             return try await task.value

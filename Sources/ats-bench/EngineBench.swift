@@ -20,7 +20,7 @@ struct EngineBench: AsyncParsableCommand {
 
     func run() async throws {
         let loadWatch = Stopwatch()
-        let series = try data.map { try BarCSVReader.read(path: $0) } ?? SyntheticBars(seed: 42).generate(count: bars)
+        let series = try data.map { try BarLoader.load(path: $0) } ?? SyntheticBars(seed: 42).generate(count: bars)
         let load = loadWatch.seconds
         let spec = RunSpec(
             exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: ["market_fill": .string(marketFill)]),

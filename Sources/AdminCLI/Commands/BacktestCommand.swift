@@ -48,7 +48,7 @@ struct BacktestCommand: AsyncParsableCommand {
             let hashing = Task.detached { SHA256.hex(bytes) }
             let bars: BarSeries
             do {
-                bars = try BarCSVReader.parse(bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)))
+                bars = try BarLoader.parse(bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)))
             } catch let e as DataError {
                 throw CLIError.invalid(e.description)
             }
