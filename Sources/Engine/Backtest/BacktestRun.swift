@@ -45,14 +45,49 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         self.recordEquity = recordEquity
     }
 
+    // Sessions are driven through `any BacktestSession`, whose witness is the generic (slow) body;
+    // these entries give each built-in strategy its specialised loop. Custom strategies get the
+    // generic one.
+    @_specialize(exported:false,where S == SMACross)
+    @_specialize(exported:false,where S == RSIReversion)
+    @_specialize(exported:false,where S == MACDCross)
+    @_specialize(exported:false,where S == BollingerBreakout)
+    @_specialize(exported:false,where S == SimpleMA)
+    @_specialize(exported:false,where S == SimpleRandom)
+    @_specialize(exported:false,where S == GridStrategy)
+    @_specialize(exported:false,where S == DCAStrategy)
+    @_specialize(exported:false,where S == NoopStrategy)
     public mutating func run(_ bars: BarSeries, until end: Int) {
         let end = min(end, bars.count)
+        guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
-        while cursor < end {
-            step(bars[cursor])
+        // Columns read through raw pointers: no per-bar bounds checks or array retains.
+        bars.time.withUnsafeBufferPointer { t in
+            bars.open.withUnsafeBufferPointer { o in
+                bars.high.withUnsafeBufferPointer { h in
+                    bars.low.withUnsafeBufferPointer { l in
+                        bars.close.withUnsafeBufferPointer { c in
+                            bars.volume.withUnsafeBufferPointer { v in
+                                bars.buyVolume.withUnsafeBufferPointer { bv in
+                                    bars.sellVolume.withUnsafeBufferPointer { sv in
+                                        while cursor < end {
+                                            let i = cursor
+                                            step(
+                                                Bar(
+                                                    time: t[i], open: o[i], high: h[i], low: l[i], close: c[i],
+                                                    volume: v[i], buyVolume: bv[i], sellVolume: sv[i]))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
+    @inline(__always)
     public mutating func step(_ bar: Bar) {
         exchange.process(bar: bar, index: cursor)
         if exchange.hasNewFills { deliverFills() }

@@ -48,7 +48,7 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     }
 
     /// Marks the account to market at the bar's close.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func record(bar: Bar, equity newEquity: Double, position: Double) {
         if bars == 0 {
             firstTime = bar.time

@@ -17,7 +17,7 @@ public struct RingBuffer: Sendable, Hashable, Codable {
     public var isFull: Bool { count == storage.count }
 
     /// Appends `value`; when full, drops the oldest value and returns it.
-    @inlinable
+    @inlinable @inline(__always)
     @discardableResult
     public mutating func push(_ value: Double) -> Double? {
         if count < storage.count {

@@ -20,7 +20,7 @@ public struct SMA: Indicator {
     public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
 
     /// Feeds one value; returns the average once `period` values were seen.
-    @inlinable
+    @inlinable @inline(__always)
     @discardableResult
     public mutating func update(_ x: Double) -> Double? {
         window.push(x)

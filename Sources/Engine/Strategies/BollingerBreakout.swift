@@ -25,9 +25,11 @@ public struct BollingerBreakout: Strategy {
         guard bands.update(bar.close), venue.openOrders.isEmpty else { return }
         let side = venue.positionSign
         if bar.close > bands.upper && side <= 0 {
-            PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "breakout")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: size, venue: &venue, tag: "breakout")
         } else if bar.close < bands.lower && side >= 0 && direction == .longShort {
-            PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "breakdown")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: -size, venue: &venue, tag: "breakdown")
         } else if (side > 0 && bar.close < bands.middle) || (side < 0 && bar.close > bands.middle) {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
         }

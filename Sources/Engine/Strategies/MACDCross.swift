@@ -30,7 +30,7 @@ public struct MACDCross: Strategy {
         let side: Int8 = macd.macd > macd.signal ? 1 : macd.macd < macd.signal ? -1 : previousSide
         defer { previousSide = side }
         guard previousSide != 0, side != previousSide else { return }
-        let size = sizing.quantity(at: bar.close, venue: venue)
+        let size = sizing.quantity(at: bar.close, venue: &venue)
         if side > 0 {
             PositionTarget.move(to: size, venue: &venue, tag: "long")
         } else {

@@ -35,9 +35,11 @@ public struct RSIReversion: Strategy {
         guard let r = rsi.update(bar.close), venue.openOrders.isEmpty else { return }
         let side = venue.positionSign
         if r < oversold && side <= 0 {
-            PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "oversold")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: size, venue: &venue, tag: "oversold")
         } else if r > overbought && direction == .longShort && side >= 0 {
-            PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "overbought")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: -size, venue: &venue, tag: "overbought")
         } else if side > 0 && r > exitLevel {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
         } else if side < 0 && r < exitLevel {

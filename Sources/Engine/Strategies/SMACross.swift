@@ -34,9 +34,11 @@ public struct SMACross: Strategy {
         defer { previousSide = side }
         guard previousSide != 0, side != previousSide else { return }
         if side > 0 {
-            PositionTarget.move(to: sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "long")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: size, venue: &venue, tag: "long")
         } else if direction == .longShort {
-            PositionTarget.move(to: -sizing.quantity(at: bar.close, venue: venue), venue: &venue, tag: "short")
+            let size = sizing.quantity(at: bar.close, venue: &venue)
+            PositionTarget.move(to: -size, venue: &venue, tag: "short")
         } else {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
         }

@@ -15,11 +15,12 @@ public struct Sizing: Sendable, Hashable, Codable {
         equityFraction = p.double("fraction")
     }
 
-    /// The base quantity for a new position at `price`, rounded down to the step size.
+    /// The base quantity for a new position at `price`, rounded down to the step size. Takes the
+    /// venue `inout` so the call never copies it.
     @inlinable
-    public func quantity<V: TradingVenue>(at price: Double, venue: V) -> Double {
-        quantity > 0
-            ? venue.instrument.roundQuantity(quantity)
-            : venue.quantity(forEquityFraction: equityFraction, at: price)
+    public func quantity<V: TradingVenue>(at price: Double, venue: inout V) -> Double {
+        guard quantity <= 0 else { return venue.instrument.roundQuantity(quantity) }
+        guard price > 0 else { return 0 }
+        return venue.instrument.roundQuantity(venue.wallet.equity(at: price) * equityFraction / price)
     }
 }
