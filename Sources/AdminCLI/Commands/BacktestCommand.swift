@@ -41,11 +41,10 @@ struct BacktestCommand: AsyncParsableCommand {
             }
             let clock = ContinuousClock()
             let loadStart = clock.now
-            guard let bytes = FileManager.default.contents(atPath: data) else {
-                throw CLIError.invalid("\(data): cannot read the file")
-            }
+            let bytes: Data
+            do { bytes = try BarLoader.read(data) } catch let e as DataError { throw CLIError.invalid(e.description) }
             // The stamp's hash runs on the other core while the file parses.
-            let hashing = Task.detached { SHA256.hex(bytes) }
+            let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             let bars: BarSeries
             do {
                 bars = try BarLoader.parse(bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)))
@@ -67,7 +66,7 @@ struct BacktestCommand: AsyncParsableCommand {
             let stats = session.statistics(barInterval: bars.barInterval)
             var stamp = ReproducibilityStamp(
                 dataFile: data, data: Data(), bars: bars.count, spec: try Registry.standard.normalized(spec))
-            stamp.dataSHA256 = await hashing.value
+            stamp.dataHash = await hashing.value
             stamp.dataBytes = bytes.count
             if let report {
                 let html = HTMLReport(
@@ -88,7 +87,7 @@ struct BacktestCommand: AsyncParsableCommand {
                     String(
                         format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds,
                         Double(bars.count) / runTime.seconds / 1e6))
-                print("data sha256 \(stamp.dataSHA256)")
+                print("data \(stamp.dataHash)")
                 if let report { print("report: \(report)") }
             }
         }

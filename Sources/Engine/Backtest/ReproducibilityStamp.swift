@@ -1,11 +1,12 @@
 import Foundation
 
-/// What a run needs to be reproduced exactly: engine version, the data's SHA-256 and size, the
-/// resolved configuration (typed, defaults written out) and any random seed.
+/// What a run needs to be reproduced exactly: engine version, the data's content hash (XXH64,
+/// `xxh64:` + 16 hex digits; `xxhsum -H1 FILE` prints the same) and size, the resolved
+/// configuration (typed, defaults written out) and any random seed.
 public struct ReproducibilityStamp: Sendable, Hashable, Codable {
     public var engineVersion: String
     public var dataFile: String
-    public var dataSHA256: String
+    public var dataHash: String
     public var dataBytes: Int
     public var bars: Int
     public var spec: RunSpec
@@ -13,18 +14,23 @@ public struct ReproducibilityStamp: Sendable, Hashable, Codable {
 
     public static let engineVersion = "ats-engine 0.1.0"
 
+    /// The stamp's content hash of some bytes.
+    public static func hash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        "xxh64:" + XXH64.hex(bytes)
+    }
+
     enum CodingKeys: String, CodingKey {
         case bars, spec, seed
         case engineVersion = "engine_version"
         case dataFile = "data_file"
-        case dataSHA256 = "data_sha256"
+        case dataHash = "data_hash"
         case dataBytes = "data_bytes"
     }
 
     public init(dataFile: String, data: Data, bars: Int, spec: RunSpec) {
         engineVersion = Self.engineVersion
         self.dataFile = dataFile
-        dataSHA256 = SHA256.hex(data)
+        dataHash = Self.hash(data)
         dataBytes = data.count
         self.bars = bars
         self.spec = spec

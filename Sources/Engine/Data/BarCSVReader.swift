@@ -22,7 +22,7 @@ public enum BarCSVReader {
         return try result.get()
     }
 
-    private struct Layout {
+    private struct Layout: Sendable {
         var time = 0
         var open = 1
         var high = 2
@@ -64,9 +64,102 @@ public enum BarCSVReader {
             lineNumber += 1
         }
 
-        var bars = BarSeries(capacity: max(16, n / 60))
-        var fieldStart = [Int](repeating: 0, count: 16)
-        var fieldEnd = [Int](repeating: 0, count: 16)
+        return try parseRows(p, from: lineStart, to: n, layout: layout, file: file, linesBefore: lineNumber)
+    }
+
+    /// Files above this are parsed in chunks on every core.
+    public static let parallelThreshold = 4 << 20
+
+    /// The file's bytes (read only) and one result slot per chunk (each written by one worker):
+    /// shared across the parsing threads without a lock because nothing is shared mutably.
+    private struct ChunkBuffers: @unchecked Sendable {
+        let input: UnsafeBufferPointer<UInt8>
+        let output: UnsafeMutableBufferPointer<Result<Chunk, DataError>?>
+    }
+
+    /// One chunk's outcome: its bars, the lines it spans, the local line of its first bar.
+    private struct Chunk {
+        var bars: BarSeries
+        var lines: Int
+        var firstBarLine: Int
+    }
+
+    /// Parses the data rows in `start..<end`, in chunks on all cores for large files. Line numbers
+    /// in errors count from the file's first line (`linesBefore` lines precede `start`).
+    private static func parseRows(
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int
+    ) throws(DataError) -> BarSeries {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let chunkCount = end - start > parallelThreshold ? max(1, min(cores, 8)) : 1
+        // Chunk boundaries on line starts.
+        var bounds = [start]
+        for k in 1..<chunkCount {
+            var b = max(bounds[k - 1], start + (end - start) * k / chunkCount)
+            while b < end && p[b - 1] != 10 { b += 1 }
+            bounds.append(b)
+        }
+        bounds.append(end)
+        let chunkBounds = bounds
+        var results = [Result<Chunk, DataError>?](repeating: nil, count: chunkCount)
+        results.withUnsafeMutableBufferPointer { out in
+            let shared = ChunkBuffers(input: p, output: out)
+            let parse: @Sendable (Int) -> Void = { k in
+                shared.output[k] = Result { () throws(DataError) -> Chunk in
+                    try parseChunk(
+                        shared.input, from: chunkBounds[k], to: chunkBounds[k + 1], layout: layout, file: file)
+                }
+            }
+            // Dedicated threads: the shared pools may be busy (hashing, other jobs) and would run
+            // the chunks one after another.
+            let done = DispatchSemaphore(value: 0)
+            for k in 1..<max(chunkCount, 1) {
+                Thread.detachNewThread {
+                    parse(k)
+                    done.signal()
+                }
+            }
+            parse(0)
+            for _ in 1..<max(chunkCount, 1) { done.wait() }
+        }
+        var bars = BarSeries()
+        var lines = linesBefore
+        for k in 0..<chunkCount {
+            switch results[k]! {
+            case .failure(var e):
+                if e.line > 0 { e.line += lines }
+                throw e
+            case .success(let chunk):
+                if let first = chunk.bars.time.first, let last = bars.time.last, first <= last {
+                    throw DataError(
+                        file: file, line: lines + chunk.firstBarLine, column: layout.time + 1,
+                        reason: "time \(Timestamp.format(first)) is not after the previous bar's")
+                }
+                if k == 0 { bars = chunk.bars } else { bars.append(contentsOf: chunk.bars) }
+                lines += chunk.lines
+            }
+        }
+        guard !bars.isEmpty else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
+        return bars
+    }
+
+    /// Parses the rows of one chunk; line numbers in its errors are local (1 = its first line).
+    private static func parseChunk(
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int, layout: Layout, file: String
+    ) throws(DataError) -> Chunk {
+        var lineStart = start
+        var lineNumber = 0
+        var firstBarLine = 0
+        var bars = BarSeries(capacity: max(16, (n - start) / 60))
+        // Field boundaries of the current line. Raw pointers, not arrays: the nested helpers below
+        // capture them, and captured mutable arrays would pay a dynamic exclusivity check per use.
+        let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        let fieldEnd = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        fieldStart.initialize(repeating: 0, count: 16)
+        fieldEnd.initialize(repeating: 0, count: 16)
+        defer {
+            fieldStart.deallocate()
+            fieldEnd.deallocate()
+        }
         var previousTime = Int64.min
         while lineStart < n {
             lineNumber += 1
@@ -151,11 +244,11 @@ public enum BarCSVReader {
                     reason: "time \(Timestamp.format(time)) is not after the previous bar's")
             }
             previousTime = time
+            if firstBarLine == 0 { firstBarLine = lineNumber }
             bars.append(bar)
             lineStart = e + 1
         }
-        guard !bars.isEmpty else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
-        return bars
+        return Chunk(bars: bars, lines: lineNumber, firstBarLine: firstBarLine)
     }
 
     /// Price sanity: positive, high the highest and low the lowest; volumes not negative.

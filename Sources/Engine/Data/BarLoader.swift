@@ -4,10 +4,18 @@ import Foundation
 /// (seed, plain or Binance, detected from the first line unless `format` says).
 public enum BarLoader {
     public static func load(path: String, format: BarFormat? = nil) throws -> BarSeries {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, line: 0, column: 0, reason: "cannot read the file")
+        try parse(try read(path), file: path, format: format)
+    }
+
+    /// The file's bytes, memory-mapped (no copy through the kernel's read path).
+    public static func read(_ path: String) throws(DataError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw DataError(
+                file: path, line: 0, column: 0,
+                reason: "cannot read the file: \((error as NSError).localizedDescription)")
         }
-        return try parse(data, file: path, format: format)
     }
 
     public static func parse(_ data: Data, file: String, format: BarFormat? = nil) throws(DataError) -> BarSeries {

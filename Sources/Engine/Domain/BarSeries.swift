@@ -60,6 +60,18 @@ public struct BarSeries: Sendable, Equatable {
         sellVolume.append(bar.sellVolume)
     }
 
+    /// Appends another series' bars, column by column.
+    public mutating func append(contentsOf other: BarSeries) {
+        time += other.time
+        open += other.open
+        high += other.high
+        low += other.low
+        close += other.close
+        volume += other.volume
+        buyVolume += other.buyVolume
+        sellVolume += other.sellVolume
+    }
+
     @inlinable
     public subscript(index: Int) -> Bar {
         Bar(

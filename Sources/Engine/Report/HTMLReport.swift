@@ -97,7 +97,7 @@ public struct HTMLReport {
         html += "</table><h2>Reproducibility</h2><p>"
         html +=
             "engine <code>\(Self.escape(stamp.engineVersion))</code>, data <code>\(Self.escape(stamp.dataFile))</code> "
-        html += "(\(stamp.dataBytes) bytes, \(stamp.bars) bars), SHA-256 <code>\(stamp.dataSHA256)</code></p>"
+        html += "(\(stamp.dataBytes) bytes, \(stamp.bars) bars), hash <code>\(stamp.dataHash)</code></p>"
         let spec = (try? JSONEncoder.sorted.encode(stamp.spec)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         html += "<p>configuration <code>\(Self.escape(spec))</code></p></body></html>\n"
         return html

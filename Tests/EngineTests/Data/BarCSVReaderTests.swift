@@ -112,3 +112,41 @@ struct BarCSVReaderTests {
         #expect(SyntheticBars(seed: 9).generate(count: 100) != SyntheticBars(seed: 10).generate(count: 100))
     }
 }
+
+/// Files above `BarCSVReader.parallelThreshold` are parsed in chunks on all cores: the result and
+/// the errors' line numbers must be exactly those of a sequential read.
+struct ChunkedCSVTests {
+    static let bars = SyntheticBars(seed: 8).generate(count: 120_000)
+    static let text = BarCSVWriter.csv(bars)
+
+    @Test func bigFilesParseIdenticallyInChunks() throws {
+        #expect(Self.text.utf8.count > 2 * BarCSVReader.parallelThreshold, "large enough for two chunks")
+        #expect(try BarCSVReader.parse(Data(Self.text.utf8), file: "big.csv") == Self.bars)
+    }
+
+    func error(_ text: String) -> DataError? {
+        do {
+            _ = try BarCSVReader.parse(Data(text.utf8), file: "big.csv")
+            return nil
+        } catch { return error }
+    }
+
+    @Test func errorsLateInTheFileNameTheirAbsoluteLine() throws {
+        var lines = Self.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let target = 110_000  // line 110,001 of the file (header is line 1)
+        lines[target] = lines[target].replacingOccurrences(
+            of: ",", with: ",x", options: [], range: lines[target].range(of: ","))
+        let e = try #require(error(lines.joined(separator: "\n")))
+        #expect(e.line == target + 1 && e.column == 2, "\(e)")
+    }
+
+    @Test func blankLinesStillCount() throws {
+        var lines = Self.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("", at: 5)
+        lines.insert("", at: 70_000)
+        let bad = 100_000
+        lines[bad] = "2022-01-01 00:00:00+00:00,1,2,0.5,1,1,0,0"  // goes back in time
+        let e = try #require(error(lines.joined(separator: "\n")))
+        #expect(e.line == bad + 1 && e.reason.contains("not after"), "\(e)")
+    }
+}

@@ -3,22 +3,13 @@ import Foundation
 import Testing
 
 struct ReportTests {
-    @Test func sha256MatchesTheStandardVectors() {
-        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // Fed in odd pieces, the same digest.
-        var h = SHA256()
-        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        var i = 0
-        while i < million.count {
-            let n = min(777, million.count - i)
-            h.update(million[i..<(i + n)])
-            i += n
-        }
-        let digest = h.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        #expect(digest == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    @Test func xxh64MatchesTheReferenceImplementation() {
+        // Values from Python's xxhash.xxh64(…, seed=0).
+        #expect(XXH64.hex([UInt8]()) == "ef46db3751d8e999")
+        #expect(XXH64.hex(Array("a".utf8)) == "d24ec4f1a98c6e5b")
+        #expect(XXH64.hex(Array("abc".utf8)) == "44bc2cf5ad770999")
+        #expect(XXH64.hex(Array(String(repeating: "0123456789", count: 10).utf8)) == "f80e7b96315afffa")
+        #expect(XXH64.hex(Array((0..<768).map { UInt8($0 % 256) })) == "8e03c838c596036f")
     }
 
     @Test func theReportIsSelfContainedAndHasEverySection() throws {
@@ -48,7 +39,7 @@ struct ReportTests {
         #expect(html.components(separatedBy: "<svg").count - 1 == 3)
         #expect(html.components(separatedBy: "class=\"buy\"").count - 1 == fills.filter { $0.side == .buy }.count)
         #expect(html.components(separatedBy: "<tr>").count - 1 == stats.roundTrips + 1)
-        #expect(html.contains(stamp.dataSHA256) && html.contains("test &lt;report&gt;"))
+        #expect(html.contains(stamp.dataHash) && html.contains("test &lt;report&gt;"))
         #expect(
             !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
             "no network, no scripts")
