@@ -7,21 +7,6 @@ import Testing
 /// The whole system as users run it: a coordinator process, worker processes, PostgreSQL, TCP.
 @Suite(.serialized)
 struct ClusterTests {
-    func withCluster(_ body: (TestCluster) async throws -> Void) async throws {
-        try await TestDatabase.with { db in
-            let cluster = try await TestCluster(database: db)
-            do {
-                try await body(cluster)
-            } catch {
-                print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
-                for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
-                await cluster.shutdown()
-                throw error
-            }
-            await cluster.shutdown()
-        }
-    }
-
     func expectSameFills(_ stored: [FillRow], _ expected: [Fill], _ job: String) {
         #expect(stored.count == expected.count, "\(job): \(stored.count) fills stored, \(expected.count) in process")
         #expect(Set(stored.map(\.seq)).count == stored.count, "\(job): duplicate seq")
@@ -48,7 +33,7 @@ struct ClusterTests {
                     ["fast": .int(5 + k), "slow": .int(20), "direction": .string("long_short")],
                     exchange: ["market_fill": .string("close"), "allow_short": .bool(true)]))
         }
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             try cluster.startWorker("w1", capacity: 3)
             try cluster.startWorker("w2", capacity: 3)
             for s in specs { _ = try await cluster.create(s) }
@@ -80,7 +65,7 @@ struct ClusterTests {
                 "paced-\($0)", data: data, strategy: "sma_cross", ["fast": .int(3 + $0), "slow": .int(8)], mode: .paper,
                 checkpointEvery: 1_000, paceMs: 1)
         }
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             let doomed = try cluster.startWorker("doomed", capacity: 2)
             try await waitUntil("doomed connected", timeout: .seconds(20)) {
                 let r = try await cluster.request("GET", "api/workers")
@@ -116,7 +101,7 @@ struct ClusterTests {
         let spec = TestData.spec(
             "steady", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], mode: .paper,
             checkpointEvery: 1_000, paceMs: 1)
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             try cluster.startWorker("good", capacity: 1)
             _ = try await cluster.create(spec)
             try await waitUntil("job running", timeout: .seconds(30)) {
@@ -143,7 +128,7 @@ struct ClusterTests {
     }
 
     @Test func wrongCredentialsAndUnknownVersionsAreRefusedWithAReason() async throws {
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             let impostor = try cluster.startWorker("impostor", token: "not-the-token-at-all")
             let status = await impostor.waitForExit(timeout: .seconds(20))
             #expect(status != nil && status != 0, "a worker with a wrong token exits with an error")
@@ -162,7 +147,7 @@ struct ClusterTests {
 
     @Test func invalidSpecsAreRefusedNamingTheFieldAndNothingIsStored() async throws {
         let data = TestData.file(bars: 1_000, seed: 1)
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             func refusal(_ json: String) async throws -> (Int, String?) {
                 let r = try await cluster.request("POST", "api/jobs", body: Data(json.utf8))
                 let field = (try? JSONSerialization.jsonObject(with: r.body) as? [String: Any])?["field"] as? String

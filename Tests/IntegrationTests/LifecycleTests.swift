@@ -7,21 +7,6 @@ import Testing
 /// Operator actions and failures over time: stop and start, a frozen worker, a draining worker.
 @Suite(.serialized)
 struct LifecycleTests {
-    func withCluster(_ body: (TestCluster) async throws -> Void) async throws {
-        try await TestDatabase.with { db in
-            let cluster = try await TestCluster(database: db)
-            do {
-                try await body(cluster)
-            } catch {
-                print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
-                for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
-                await cluster.shutdown()
-                throw error
-            }
-            await cluster.shutdown()
-        }
-    }
-
     static func paced(_ name: String, bars: Int = 3_000) -> JobSpec {
         TestData.spec(
             name, data: TestData.file(bars: bars, seed: 17), strategy: "sma_cross", ["fast": .int(3), "slow": .int(9)],
@@ -37,7 +22,7 @@ struct LifecycleTests {
 
     @Test func stopThenStartResumesFromTheCheckpointWithTheSameFills() async throws {
         let spec = Self.paced("stop-start")
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             try cluster.startWorker("w1")
             _ = try await cluster.create(spec)
             try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
@@ -68,7 +53,7 @@ struct LifecycleTests {
 
     @Test func aFrozenWorkerLosesItsLeaseAndTheJobMoves() async throws {
         let spec = Self.paced("frozen")
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             let frozen = try cluster.startWorker("frozen")
             _ = try await cluster.create(spec)
             try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
@@ -89,7 +74,7 @@ struct LifecycleTests {
 
     @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
         let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             let leaving = try cluster.startWorker("leaving")
             for s in specs { _ = try await cluster.create(s) }
             try await waitUntil("both running", timeout: .seconds(60)) {
@@ -112,7 +97,7 @@ struct LifecycleTests {
 
     @Test func theCLIDrivesTheClusterWithMeaningfulExitCodes() async throws {
         let data = TestData.file(bars: 5_000, seed: 2)
-        try await withCluster { cluster in
+        try await TestCluster.with { cluster in
             try cluster.startWorker("w1")
             let yaml = TestData.directory + "/cli-job.yaml"
             try """

@@ -135,6 +135,23 @@ public func waitUntil(_ what: String, timeout: Duration, _ condition: () async t
 }
 
 extension TestCluster {
+    /// A cluster on a fresh database for `body`; on failure the coordinator's and workers' logs
+    /// are printed, and everything is stopped whatever happens.
+    public static func with(_ body: (TestCluster) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            let cluster = try await TestCluster(database: db)
+            do {
+                try await body(cluster)
+            } catch {
+                print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
+                for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
+                await cluster.shutdown()
+                throw error
+            }
+            await cluster.shutdown()
+        }
+    }
+
     /// Runs the `ats` CLI against this cluster; returns its exit status and output (stdout and
     /// stderr together).
     public func ats(_ arguments: [String], token: String = TestCluster.adminToken, url: String? = nil) async throws -> (

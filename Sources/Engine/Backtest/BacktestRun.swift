@@ -61,29 +61,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         let end = min(end, bars.count)
         guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
-        // Columns read through raw pointers: no per-bar bounds checks or array retains.
-        bars.time.withUnsafeBufferPointer { t in
-            bars.open.withUnsafeBufferPointer { o in
-                bars.high.withUnsafeBufferPointer { h in
-                    bars.low.withUnsafeBufferPointer { l in
-                        bars.close.withUnsafeBufferPointer { c in
-                            bars.volume.withUnsafeBufferPointer { v in
-                                bars.buyVolume.withUnsafeBufferPointer { bv in
-                                    bars.sellVolume.withUnsafeBufferPointer { sv in
-                                        while cursor < end {
-                                            let i = cursor
-                                            step(
-                                                Bar(
-                                                    time: t[i], open: o[i], high: h[i], low: l[i], close: c[i],
-                                                    volume: v[i], buyVolume: bv[i], sellVolume: sv[i]))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        bars.withUnsafeColumns { columns in
+            while cursor < end { step(columns[cursor]) }
         }
     }
 

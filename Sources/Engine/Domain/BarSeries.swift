@@ -88,4 +88,66 @@ public struct BarSeries: Sendable, Equatable {
         gaps.sort()
         return gaps[gaps.count / 2]
     }
+
+    /// Calls `body` with unchecked pointers to every column, valid only inside `body`: the fast
+    /// way to read bar after bar (no bounds checks, no array retains per access).
+    @inlinable
+    public func withUnsafeColumns<R>(_ body: (BarPointers) throws -> R) rethrows -> R {
+        try time.withUnsafeBufferPointer { t in
+            try open.withUnsafeBufferPointer { o in
+                try high.withUnsafeBufferPointer { h in
+                    try low.withUnsafeBufferPointer { l in
+                        try close.withUnsafeBufferPointer { c in
+                            try volume.withUnsafeBufferPointer { v in
+                                try buyVolume.withUnsafeBufferPointer { bv in
+                                    try sellVolume.withUnsafeBufferPointer { sv in
+                                        try body(
+                                            BarPointers(
+                                                time: t, open: o, high: h, low: l, close: c, volume: v, buyVolume: bv,
+                                                sellVolume: sv))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Pointers to a ``BarSeries``'s columns, from ``BarSeries/withUnsafeColumns(_:)``.
+public struct BarPointers {
+    public let time: UnsafeBufferPointer<Int64>
+    public let open: UnsafeBufferPointer<Double>
+    public let high: UnsafeBufferPointer<Double>
+    public let low: UnsafeBufferPointer<Double>
+    public let close: UnsafeBufferPointer<Double>
+    public let volume: UnsafeBufferPointer<Double>
+    public let buyVolume: UnsafeBufferPointer<Double>
+    public let sellVolume: UnsafeBufferPointer<Double>
+
+    @inlinable
+    public init(
+        time: UnsafeBufferPointer<Int64>, open: UnsafeBufferPointer<Double>, high: UnsafeBufferPointer<Double>,
+        low: UnsafeBufferPointer<Double>, close: UnsafeBufferPointer<Double>, volume: UnsafeBufferPointer<Double>,
+        buyVolume: UnsafeBufferPointer<Double>, sellVolume: UnsafeBufferPointer<Double>
+    ) {
+        self.time = time
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.buyVolume = buyVolume
+        self.sellVolume = sellVolume
+    }
+
+    /// Bar `i`, unchecked.
+    @inlinable
+    public subscript(i: Int) -> Bar {
+        Bar(
+            time: time[i], open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i],
+            buyVolume: buyVolume[i], sellVolume: sellVolume[i])
+    }
 }

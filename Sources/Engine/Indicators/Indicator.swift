@@ -30,28 +30,9 @@ extension Indicator {
         let n = bars.count
         var flat = [Double](repeating: .nan, count: outputs * n)
         flat.withUnsafeMutableBufferPointer { out in
-            bars.time.withUnsafeBufferPointer { t in
-                bars.open.withUnsafeBufferPointer { o in
-                    bars.high.withUnsafeBufferPointer { h in
-                        bars.low.withUnsafeBufferPointer { l in
-                            bars.close.withUnsafeBufferPointer { c in
-                                bars.volume.withUnsafeBufferPointer { v in
-                                    bars.buyVolume.withUnsafeBufferPointer { bv in
-                                        bars.sellVolume.withUnsafeBufferPointer { sv in
-                                            for i in 0..<n {
-                                                let bar = Bar(
-                                                    time: t[i], open: o[i], high: h[i], low: l[i], close: c[i],
-                                                    volume: v[i], buyVolume: bv[i], sellVolume: sv[i])
-                                                if update(bar) {
-                                                    for k in 0..<outputs { out[k * n + i] = output(k) }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+            bars.withUnsafeColumns { columns in
+                for i in 0..<n where update(columns[i]) {
+                    for k in 0..<outputs { out[k * n + i] = output(k) }
                 }
             }
         }
