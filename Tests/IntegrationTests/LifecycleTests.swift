@@ -141,4 +141,28 @@ struct LifecycleTests {
             #expect(r.output.contains("\"w1\""))
         }
     }
+
+    @Test func standaloneBacktestPaperModeAndReportFromTheCLI() async throws {
+        // No cluster and no database: `ats backtest` is the embedded default for one machine.
+        let data = TestData.file(bars: 400, seed: 6)
+        let report = TestData.directory + "/report-\(UUID().uuidString.prefix(6)).html"
+        let p = try ChildProcess(
+            "ats", name: "ats-backtest", environment: [:],
+            arguments: [
+                "backtest", "--data", data, "--strategy", "sma_cross", "--param", "fast=3", "--param", "slow=8",
+                "--paper", "--pace-ms", "1", "--report", report,
+            ])
+        #expect(await p.waitForExit(timeout: .seconds(60)) == 0, "\(p.log)")
+        let expected = try InProcessRun.run(
+            TestData.spec("x", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)]))
+        let printed = p.log.split(separator: "\n").filter { $0.contains("  #") }
+        #expect(printed.count == expected.fills.count, "paper mode prints every fill as it happens")
+        #expect(printed.first?.contains("#0  BUY") == true)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<h2>Trades</h2>") && html.contains("xxh64:"))
+
+        let bad = try ChildProcess(
+            "ats", name: "ats-bad", environment: [:], arguments: ["backtest", "--data", data, "--strategy", "nope"])
+        #expect(await bad.waitForExit() == 3 && bad.log.contains("strategy.namespace"))
+    }
 }

@@ -28,6 +28,9 @@ struct BacktestCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Option(help: "Write a self-contained HTML report (equity, drawdown, trades) to this file.") var report: String?
     @Flag(help: "No progress bar.") var quiet = false
+    @Flag(help: "Paper mode: feed the bars one at a time at wall-clock pace and print each fill as it happens.")
+    var paper = false
+    @Option(help: "Paper mode: milliseconds per bar (default: the data's own bar interval).") var paceMs: Int?
 
     func run() async throws {
         try await reportingErrors {
@@ -56,10 +59,24 @@ struct BacktestCommand: AsyncParsableCommand {
                 resolved, options: SessionOptions(recordTrades: report != nil, recordEquity: report != nil))
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
             let runStart = clock.now
-            let step = max(bars.count / 100, 50_000)
-            while session.cursor < bars.count {
-                session.run(bars, until: session.cursor + step)
-                progress.update(session.cursor)
+            var paperFills: [Fill] = []
+            if paper {
+                let pace = Duration.milliseconds(Int64(paceMs ?? Int(bars.barInterval)))
+                FileHandle.standardError.write(Data("paper mode: \(bars.count) bars, one every \(pace)\n".utf8))
+                while session.cursor < bars.count {
+                    session.run(bars, until: session.cursor + 1)
+                    for fill in session.takeFills() {
+                        print(PaperLine.format(fill))
+                        paperFills.append(fill)
+                    }
+                    try await Task.sleep(for: pace)
+                }
+            } else {
+                let step = max(bars.count / 100, 50_000)
+                while session.cursor < bars.count {
+                    session.run(bars, until: session.cursor + step)
+                    progress.update(session.cursor)
+                }
             }
             let runTime = clock.now - runStart
             progress.finish()
@@ -71,7 +88,7 @@ struct BacktestCommand: AsyncParsableCommand {
             if let report {
                 let html = HTMLReport(
                     title: "Backtest: \(strategy) on \(symbol)", statistics: stats, stamp: stamp, bars: bars,
-                    equity: session.equityCurve, fills: session.takeFills(), trades: session.trades
+                    equity: session.equityCurve, fills: paper ? paperFills : session.takeFills(), trades: session.trades
                 ).render()
                 guard FileManager.default.createFile(atPath: report, contents: Data(html.utf8)) else {
                     throw CLIError.invalid("cannot write \(report)")
@@ -118,4 +135,11 @@ struct BacktestReport: Encodable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// One fill as paper mode prints it.
+enum PaperLine {
+    static func format(_ f: Fill) -> String {
+        "\(Timestamp.format(f.time))  #\(f.seq)  \(f.side.rawValue) \(f.quantity.fixed(6)) @ \(f.price.fixed(4))  fee \(f.feeInQuote.fixed(4))  \(f.tag)"
+    }
 }
