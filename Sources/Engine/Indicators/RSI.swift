@@ -29,21 +29,23 @@ public struct RSI: Indicator {
         }
         let diff = x - previous
         previous = x
+        // Branch-free (up and down moves are a coin toss for the predictor); adding 0 changes no
+        // bit, so this equals TA-Lib's `if diff < 0 { loss -= diff } else { gain += diff }`.
+        let up = max(diff, 0)
+        let down = max(-diff, 0)
         // TA-Lib 0.8 multiplies by 1/n rather than dividing by n.
         let n = Double(period)
         let inverse = 1 / n
         if changes < period {
-            if diff < 0 { loss -= diff } else { gain += diff }
+            loss += down
+            gain += up
             changes += 1
             guard changes == period else { return nil }
             loss *= inverse
             gain *= inverse
         } else {
-            loss *= n - 1
-            gain *= n - 1
-            if diff < 0 { loss -= diff } else { gain += diff }
-            loss *= inverse
-            gain *= inverse
+            loss = (loss * (n - 1) + down) * inverse
+            gain = (gain * (n - 1) + up) * inverse
         }
         let total = gain + loss
         _value = Self.isZero(total) ? 0 : 100 * (gain / total)

@@ -47,6 +47,17 @@ public struct RingBuffer: Sendable, Hashable, Codable {
     @inlinable
     public var oldest: Double { storage[head] }
 
+    /// Calls `body` with each value, oldest first, straight from storage (two spans, no index
+    /// arithmetic per value).
+    @inlinable
+    public func forEachOldestFirst(_ body: (Double) -> Void) {
+        storage.withUnsafeBufferPointer { p in
+            let firstSpan = min(count, p.count - head)
+            for i in head..<(head + firstSpan) { body(p[i]) }
+            for i in 0..<(count - firstSpan) { body(p[i]) }
+        }
+    }
+
     /// Values oldest first.
     public var values: [Double] { (0..<count).map { self[age: count - 1 - $0] } }
 }

@@ -51,13 +51,14 @@ public struct StdDev: Indicator {
     mutating func resync() {
         sinceResync = 0
         var sum = 0.0
-        for age in stride(from: period - 1, through: 0, by: -1) { sum += window[age: age] }
-        mean = sum / Double(period)
+        window.forEachOldestFirst { sum += $0 }
+        let average = sum / Double(period)
         var squares = 0.0
-        for age in stride(from: period - 1, through: 0, by: -1) {
-            let d = window[age: age] - mean
+        window.forEachOldestFirst {
+            let d = $0 - average
             squares += d * d
         }
+        mean = average
         m2 = squares
     }
 
