@@ -326,16 +326,17 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     private mutating func appendOrder(
         side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
-        parent: OrderID?
+        parent: OrderID?, timeInForce: TimeInForce = .gtc, postOnly: Bool = false, takeProfit: Double? = nil,
+        stopLoss: Double? = nil
     ) -> OrderID {
         let id = state.nextOrderId
         state.nextOrderId += 1
         state.open.append(
             Order(
                 id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
-                timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
+                timeInForce: timeInForce, postOnly: postOnly, status: .pending, filledQuantity: 0, averagePrice: 0,
                 createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
-                parentId: parent, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))
+                parentId: parent, ocoId: nil, takeProfit: takeProfit, stopLoss: stopLoss, held: 0))
         return id
     }
 
@@ -366,20 +367,18 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         let id = appendOrder(
             side: r.side, type: r.type, quantity: instrument.roundQuantity(r.quantity),
             limit: r.limitPrice.map(instrument.roundPrice), stop: r.stopPrice.map(instrument.roundPrice), tag: r.tag,
-            parent: nil)
-        self[id].timeInForce = r.timeInForce
-        self[id].postOnly = r.postOnly
-        self[id].takeProfit = r.takeProfit.map(instrument.roundPrice)
-        self[id].stopLoss = r.stopLoss.map(instrument.roundPrice)
-        if let reason = validate(self[id]) {
+            parent: nil, timeInForce: r.timeInForce, postOnly: r.postOnly,
+            takeProfit: r.takeProfit.map(instrument.roundPrice), stopLoss: r.stopLoss.map(instrument.roundPrice))
+        // The new order is the last working one: no search.
+        if let reason = validate(state.open[state.open.count - 1]) {
             finish(id, .rejected, reason: reason)
             sweep()
             return id
         }
         if r.type == .market && config.marketFill == .close {
             execute(
-                id, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: self[id].quantity,
-                liquidity: .taker)
+                id, price: instrument.roundPrice(slipped(state.bar.close, r.side)),
+                quantity: state.open[state.open.count - 1].quantity, liquidity: .taker)
             if self[id].status.isOpen { finish(id, .canceled, reason: nil) }
             sweep()
             return id
