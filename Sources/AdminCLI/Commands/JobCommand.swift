@@ -34,6 +34,8 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
         @Option(name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat).")
         var exchangeParams: [String] = []
+        @Option(help: "Bars between checkpoints.") var checkpointEvery: Int = JobSpec.defaultCheckpointEvery
+        @Option(help: "Paper mode: milliseconds per bar (0: the data's own interval).") var paceMs: Int = 0
 
         func run() async throws {
             try await reportingErrors {
@@ -45,12 +47,15 @@ struct JobCommand: AsyncParsableCommand {
                     guard let name, let data, let strategy else {
                         throw CLIError.usage("give --file, or --name, --data and --strategy")
                     }
+                    guard let jobMode = JobMode(rawValue: mode) else {
+                        throw CLIError.invalid("--mode: expected backtest, paper or live, got \"\(mode)\"")
+                    }
                     let spec = JobSpec(
-                        name: name, mode: JobMode(rawValue: mode) ?? .backtest, labels: labels,
-                        data: DataSource(path: data),
+                        name: name, mode: jobMode, labels: labels, data: DataSource(path: data),
                         run: try RunSpecFlags.runSpec(
-                            strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash, exchangeParams: []
-                        ))
+                            strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash,
+                            exchangeParams: exchangeParams, exchange: exchange),
+                        checkpointEvery: checkpointEvery, paperPaceMs: paceMs)
                     body = spec.json()
                 }
                 let record = try JSONCoding.decoder().decode(
