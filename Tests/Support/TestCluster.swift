@@ -26,8 +26,8 @@ public final class TestCluster: @unchecked Sendable {
             "ats-coordinator", name: "coordinator",
             environment: [
                 "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPort)", "ATS_HTTP_PORT": "\(httpPort)",
-                "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "200",
-                "ATS_LEASE_TIMEOUT_MS": "1500", "LOG_LEVEL": "info",
+                "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "300",
+                "ATS_LEASE_TIMEOUT_MS": "3000", "LOG_LEVEL": "info",
             ].merging(environment) { $1 })
         try await waitUntil("coordinator healthy", timeout: .seconds(30)) {
             (try? await self.request("GET", "healthz", authorized: false).status) == 200

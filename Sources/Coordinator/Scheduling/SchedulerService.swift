@@ -57,7 +57,7 @@ public final class SchedulerService: Service, Sendable {
 
     /// One scheduling pass.
     func pass() async throws {
-        let expired = try await store.reapExpiredLeases()
+        let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
         if !expired.isEmpty { logger.info("leases expired", metadata: ["jobs": "\(expired)"]) }
 
         for (lease, worker) in try await store.stopRequests() {

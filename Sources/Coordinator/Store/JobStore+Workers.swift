@@ -47,20 +47,25 @@ extension JobStore {
         }
     }
 
-    /// Releases leases whose holder missed its heartbeats.
+    /// Releases expired leases, except those of workers connected right now: a connected worker
+    /// proves it is alive by its traffic (a silent connection is closed by the idle timeout, which
+    /// releases its leases), and its heartbeat may simply wait behind a burst of fills.
     @discardableResult
-    public func reapExpiredLeases() async throws -> [Int64] {
+    public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
         try await transaction { conn in
-            try await release(conn, where: "lease_expires_at < now()", nil, kind: "lease_expired")
+            try await release(
+                conn, where: "lease_expires_at < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
+                binds: [connected])
         }
     }
 
-    private func release(_ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String)
-        async throws
-        -> [Int64]
-    {
+    private func release(
+        _ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String,
+        binds list: [[String]] = []
+    ) async throws -> [Int64] {
         var binds = PostgresBindings()
         if let worker { binds.append(worker) }
+        for array in list { binds.append(array) }
         let rows = try await conn.query(
             PostgresQuery(
                 unsafeSQL: """

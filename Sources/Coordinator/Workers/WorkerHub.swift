@@ -50,4 +50,6 @@ actor WorkerHub {
     }
 
     var connectedCount: Int { sessions.count }
+
+    var connectedIds: [String] { Array(sessions.keys) }
 }

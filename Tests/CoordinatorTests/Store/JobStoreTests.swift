@@ -106,6 +106,8 @@ struct JobStoreTests {
                 try await Task.sleep(for: .milliseconds(150))
                 try await store.heartbeat(worker: "alive")
             }
+            #expect(
+                try await store.reapExpiredLeases(sparing: ["quiet"]).isEmpty, "a connected worker keeps its leases")
             #expect(try await store.reapExpiredLeases() == [a.id])
             #expect(try await store.job("j").status == .pending)
             #expect(try await store.job("k").status == .assigned)
