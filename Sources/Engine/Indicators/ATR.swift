@@ -53,26 +53,33 @@ public struct ATR: Indicator {
 
     public func output(_ k: Int) -> Double { value }
 
-    /// The incremental update in a tight loop over the bars (bit-identical to it).
+    /// A kernel with the incremental update's exact arithmetic (true range, SMA seed, Wilder's
+    /// step), state in locals; the tests hold it to the incremental form bit for bit.
     public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
-        var atr = try ATR(parameters: p)
-        return bars.high.withUnsafeBufferPointer { h in
-            bars.low.withUnsafeBufferPointer { l in
-                bars.close.withUnsafeBufferPointer { c in
-                    [
-                        BatchColumns.single(c.count) { out in
-                            var first = c.count
-                            for i in 0..<c.count {
-                                if let v = atr.update(high: h[i], low: l[i], close: c[i]) {
-                                    out[i] = v
-                                    if first == c.count { first = i }
-                                }
-                            }
-                            return first
-                        }
-                    ]
+        let n = p.int("period")
+        let a = Double(n - 1) / Double(n)
+        let b = 1 - a
+        return bars.withUnsafeColumns { bar in
+            [
+                BatchColumns.single(bar.close.count) { out in
+                    let count = bar.close.count
+                    guard count > n else { return count }
+                    var sum = 0.0
+                    for i in 1...n {
+                        let pc = bar.close[i - 1]
+                        sum += max(bar.high[i], pc) - min(bar.low[i], pc)
+                    }
+                    var atr = sum / Double(n)
+                    out[n] = atr
+                    for i in (n + 1)..<count {
+                        let pc = bar.close[i - 1]
+                        let tr = max(bar.high[i], pc) - min(bar.low[i], pc)
+                        atr = b * tr + a * atr
+                        out[i] = atr
+                    }
+                    return n
                 }
-            }
+            ]
         }
     }
 }

@@ -51,18 +51,64 @@ public struct BollingerBands: Indicator {
     public func output(_ k: Int) -> Double { k == 0 ? upper : k == 1 ? middle : lower }
 
     /// The incremental update in a tight loop over the closes (bit-identical to it).
+    /// A kernel with the incremental update's exact arithmetic (``SMA`` then ``StdDev``'s rolling
+    /// Welford with its resync every `period` values), state in locals and the window read from the
+    /// input itself; the tests hold it to the incremental form bit for bit.
     public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
-        var bands = try BollingerBands(parameters: p)
+        let n = p.int("period")
+        let up = p.double("nbdevup")
+        let down = p.double("nbdevdn")
+        let d = Double(n)
         return bars.close.withUnsafeBufferPointer { c in
             BatchColumns.make(3, c.count) { out in
-                var first = c.count
-                for i in 0..<c.count where bands.update(c[i]) {
-                    out[0][i] = bands._upper
-                    out[1][i] = bands._middle
-                    out[2][i] = bands._lower
-                    if first == c.count { first = i }
+                let upper = out[0]
+                let middle = out[1]
+                let lower = out[2]
+                var partial = 0.0  // the SMA's sum of the newest n - 1 values
+                var mean = 0.0
+                var m2 = 0.0
+                var sinceResync = 0
+                for i in 0..<c.count {
+                    let x = c[i]
+                    if i < n - 1 {
+                        partial += x
+                    }
+                    if i >= n {
+                        let old = c[i - n]
+                        sinceResync += 1
+                        if sinceResync >= n {
+                            sinceResync = 0
+                            var sum = 0.0
+                            for k in (i - n + 1)...i { sum += c[k] }
+                            let average = sum / d
+                            var squares = 0.0
+                            for k in (i - n + 1)...i {
+                                let e = c[k] - average
+                                squares += e * e
+                            }
+                            mean = average
+                            m2 = squares
+                        } else {
+                            let oldMean = mean
+                            mean += (x - old) / d
+                            m2 += (x - old) * (x - mean + old - oldMean)
+                            if m2 < 0 { m2 = 0 }
+                        }
+                    } else {
+                        let delta = x - mean
+                        mean += delta / Double(i + 1)
+                        m2 += delta * (x - mean)
+                    }
+                    guard i >= n - 1 else { continue }
+                    let total = partial + x
+                    let mid = total / d
+                    partial = total - c[i - n + 1]
+                    let sd = (m2 / d).squareRoot()
+                    middle[i] = mid
+                    upper[i] = mid + up * sd
+                    lower[i] = mid - down * sd
                 }
-                return first
+                return min(c.count, n - 1)
             }
         }
     }

@@ -68,17 +68,54 @@ public struct MACD: Indicator {
 
     public func output(_ k: Int) -> Double { k == 0 ? macd : k == 1 ? signal : histogram }
 
-    /// The incremental update in a tight loop over the closes (bit-identical to it).
+    /// A kernel with the incremental update's exact arithmetic (the two EMAs seeded as TA-Lib does,
+    /// then the signal EMA), state in locals; the tests hold it to the incremental form bit for bit.
     public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
-        var macd = try MACD(parameters: p)
+        let shape = try MACD(parameters: p)  // normalises fast/slow order
+        let fast = shape.fastPeriod
+        let slow = shape.slowPeriod
+        let signal = shape.signalEMA.period
+        let kFast = 2.0 / Double(fast + 1)
+        let kSlow = 2.0 / Double(slow + 1)
+        let kSignal = 2.0 / Double(signal + 1)
         return bars.close.withUnsafeBufferPointer { c in
             BatchColumns.make(3, c.count) { out in
+                let macdOut = out[0]
+                let signalOut = out[1]
+                let histogramOut = out[2]
+                var fastValue = 0.0
+                var slowValue = 0.0
+                var fastSeed = 0.0
+                var slowSeed = 0.0
+                var signalValue = 0.0
+                var signalSeed = 0.0
+                var signalSeen = 0
                 var first = c.count
-                for i in 0..<c.count where macd.update(c[i]) {
-                    out[0][i] = macd._macd
-                    out[1][i] = macd._signal
-                    out[2][i] = macd._histogram
-                    if first == c.count { first = i }
+                for i in 0..<c.count {
+                    let x = c[i]
+                    if i < slow {
+                        slowSeed += x
+                        if i + 1 > slow - fast { fastSeed += x }
+                        guard i + 1 == slow else { continue }
+                        fastValue = fastSeed / Double(fast)
+                        slowValue = slowSeed / Double(slow)
+                    } else {
+                        fastValue = x * kFast + fastValue * (1 - kFast)
+                        slowValue = x * kSlow + slowValue * (1 - kSlow)
+                    }
+                    let line = fastValue - slowValue
+                    if signalSeen < signal {
+                        signalSeen += 1
+                        signalSeed += line
+                        guard signalSeen == signal else { continue }
+                        signalValue = signalSeed / Double(signal)
+                        first = i
+                    } else {
+                        signalValue = line * kSignal + signalValue * (1 - kSignal)
+                    }
+                    macdOut[i] = line
+                    signalOut[i] = signalValue
+                    histogramOut[i] = line - signalValue
                 }
                 return first
             }
