@@ -19,7 +19,6 @@ public final class WorkerService: Service, Sendable {
     let pool: NIOThreadPool
     let cache: BarCache
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
-    private let connected = Mutex<Bool>(false)
 
     public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) {
         self.configuration = configuration

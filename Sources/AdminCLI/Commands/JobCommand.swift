@@ -58,12 +58,8 @@ struct JobCommand: AsyncParsableCommand {
                         checkpointEvery: checkpointEvery, paperPaceMs: paceMs)
                     body = spec.json()
                 }
-                let record = try JSONCoding.decoder().decode(
-                    JobRecord.self, from: try await connection.client().send("POST", "api/jobs", body: body))
-                if connection.json {
-                    try printJSON(record)
-                } else {
-                    print("created job \(record.id) \(record.name) (\(record.status.rawValue))")
+                try await connection.jobRequest("POST", "api/jobs", body: body) {
+                    "created job \($0.id) \($0.name) (\($0.status.rawValue))"
                 }
             }
         }
@@ -140,9 +136,7 @@ struct JobCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let data = try await connection.client().send("DELETE", "api/jobs/\(job)")
-                let j = try JSONCoding.decoder().decode(JobRecord.self, from: data)
-                if connection.json { try printJSON(j) } else { print("deleted job \(j.id) \(j.name)") }
+                try await connection.jobRequest("DELETE", "api/jobs/\(job)") { "deleted job \($0.id) \($0.name)" }
             }
         }
     }
@@ -162,13 +156,8 @@ struct JobCommand: AsyncParsableCommand {
                     throw CLIError.invalid(e.description)
                 }
                 let body = try JSONEncoder().encode(["config": config])
-                let j = try JSONCoding.decoder().decode(
-                    JobRecord.self,
-                    from: try await connection.client().send("POST", "api/jobs/\(job)/reload", body: body))
-                if connection.json {
-                    try printJSON(j)
-                } else {
-                    print("reloaded job \(j.id) \(j.name) (\(j.status.rawValue))")
+                try await connection.jobRequest("POST", "api/jobs/\(job)/reload", body: body) {
+                    "reloaded job \($0.id) \($0.name) (\($0.status.rawValue))"
                 }
             }
         }
@@ -271,9 +260,9 @@ extension JobCommand {
 
 private func action(_ connection: ConnectionOptions, _ verb: String, _ job: String) async throws {
     try await reportingErrors {
-        let data = try await connection.client().send("POST", "api/jobs/\(job)/\(verb)")
-        let j = try JSONCoding.decoder().decode(JobRecord.self, from: data)
-        if connection.json { try printJSON(j) } else { print("\(verb) job \(j.id) \(j.name): \(j.status.rawValue)") }
+        try await connection.jobRequest("POST", "api/jobs/\(job)/\(verb)") {
+            "\(verb) job \($0.id) \($0.name): \($0.status.rawValue)"
+        }
     }
 }
 

@@ -1,4 +1,6 @@
+import ATSShared
 import ArgumentParser
+import Foundation
 
 /// Options every command that talks to the coordinator takes.
 struct ConnectionOptions: ParsableArguments {
@@ -9,4 +11,13 @@ struct ConnectionOptions: ParsableArguments {
     var json = false
 
     func client() throws -> APIClient { try APIClient(url: url) }
+}
+
+extension ConnectionOptions {
+    /// Sends a request whose answer is a job, then prints it: JSON with `--json`, else `line(job)`.
+    func jobRequest(_ method: String, _ path: String, body: Data? = nil, line: (JobRecord) -> String) async throws {
+        let data = try await client().send(method, path, body: body)
+        let job = try JSONCoding.decoder().decode(JobRecord.self, from: data)
+        if json { try printJSON(job) } else { print(line(job)) }
+    }
 }

@@ -21,9 +21,6 @@ public struct DirectionalMovement: Sendable, Codable {
         self.period = period
     }
 
-    /// TA-Lib's `TA_IS_ZERO`.
-    static func isZero(_ v: Double) -> Bool { -0.00000001 < v && v < 0.00000001 }
-
     /// Feeds one bar. Returns (DI defined, ADX defined).
     public mutating func update(high: Double, low: Double, close: Double) -> (di: Bool, adx: Bool) {
         guard !previousHigh.isNaN else {
@@ -52,7 +49,7 @@ public struct DirectionalMovement: Sendable, Codable {
         plusDM = plusDM - plusDM / n + plus
         minusDM = minusDM - minusDM / n + minus
         trueRange = trueRange - trueRange / n + tr
-        guard !Self.isZero(trueRange) else {
+        guard !RSI.isZero(trueRange) else {
             plusDI = 0
             minusDI = 0
             return (true, !adx.isNaN)
@@ -60,7 +57,7 @@ public struct DirectionalMovement: Sendable, Codable {
         plusDI = 100.0 * (plusDM / trueRange)
         minusDI = 100.0 * (minusDM / trueRange)
         let sum = minusDI + plusDI
-        let dx: Double? = Self.isZero(sum) ? nil : 100.0 * (abs(minusDI - plusDI) / sum)
+        let dx: Double? = RSI.isZero(sum) ? nil : 100.0 * (abs(minusDI - plusDI) / sum)
         if dxCount < period {
             if let dx { dxSum += dx }
             dxCount += 1

@@ -52,7 +52,7 @@ public struct RSI: Indicator {
         return value
     }
 
-    /// TA-Lib's `TA_IS_ZERO`.
+    /// TA-Lib's `TA_IS_ZERO`, which RSI and the directional movement system use.
     @inlinable
     static func isZero(_ v: Double) -> Bool { -0.00000001 < v && v < 0.00000001 }
 
