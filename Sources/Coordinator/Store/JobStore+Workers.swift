@@ -47,6 +47,15 @@ extension JobStore {
         }
     }
 
+    /// Releases some of a worker's leases (jobs it no longer runs, as its hello says).
+    @discardableResult
+    public func releaseLeases(of worker: String, jobs: [Int64]) async throws -> [Int64] {
+        try await transaction { conn in
+            try await release(
+                conn, where: "lease_owner = $1 AND id = ANY($2)", worker, kind: "lease_released", ids: jobs)
+        }
+    }
+
     /// Releases expired leases, except those of workers connected right now: a connected worker
     /// proves it is alive by its traffic (a silent connection is closed by the idle timeout, which
     /// releases its leases), and its heartbeat may simply wait behind a burst of fills.
@@ -55,17 +64,18 @@ extension JobStore {
         try await transaction { conn in
             try await release(
                 conn, where: "lease_expires_at < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
-                binds: [connected])
+                names: connected)
         }
     }
 
     private func release(
         _ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String,
-        binds list: [[String]] = []
+        names: [String]? = nil, ids: [Int64]? = nil
     ) async throws -> [Int64] {
         var binds = PostgresBindings()
         if let worker { binds.append(worker) }
-        for array in list { binds.append(array) }
+        if let names { binds.append(names) }
+        if let ids { binds.append(ids) }
         let rows = try await conn.query(
             PostgresQuery(
                 unsafeSQL: """

@@ -24,6 +24,11 @@ actor WorkerHub {
         return (nextConnection, previous)
     }
 
+    /// Removes whatever connection the worker has, returning it (a reconnect takes over).
+    func evict(_ workerId: String) -> Session? {
+        sessions.removeValue(forKey: workerId)
+    }
+
     /// Removes a connection; false when a newer connection of the same worker replaced it.
     func unregister(_ workerId: String, connection: UInt64) -> Bool {
         guard sessions[workerId]?.connection == connection else { return false }

@@ -140,17 +140,22 @@ public final class WorkerServer: Service, Sendable {
         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, logger: Logger
     ) async throws {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
-        let (connection, replaced) = await hub.register(hello, outbox: continuation)
-        replaced?.outbox.finish()
         defer { continuation.finish() }
+        // Order matters: an older connection of this worker is evicted first, so the scheduler
+        // cannot assign to it while we reconcile; the worker is registered (assignable) only once
+        // the reconciliation is done and Welcome is its first frame.
+        await hub.evict(hello.workerId)?.outbox.finish()
         try await store.registerWorker(hello)
-        try await reconcile(hello, logger: logger)
+        let stops = try await reconcile(hello, logger: logger)
         continuation.yield(
             .welcome(
                 Welcome(
                     coordinatorId: coordinatorId,
                     heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
                     leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds))))
+        for stop in stops { continuation.yield(.stop(stop)) }
+        let (connection, replaced) = await hub.register(hello, outbox: continuation)
+        replaced?.outbox.finish()
         logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
         scheduler.trigger()
 
@@ -189,21 +194,20 @@ public final class WorkerServer: Service, Sendable {
         scheduler.trigger()
     }
 
-    /// Jobs the worker still runs but no longer owns are stopped; jobs the database says it owns
-    /// but it does not run (it restarted) go back to pending.
-    private func reconcile(_ hello: Hello, logger: Logger) async throws {
+    /// Jobs the worker still runs but no longer owns are to be stopped; jobs the database says it
+    /// owns but it does not run (it restarted) go back to pending.
+    /// Returns the stop requests to send after Welcome.
+    private func reconcile(_ hello: Hello, logger: Logger) async throws -> [StopJob] {
         let owned = Set(try await store.leases(of: hello.workerId))
         let running = Set(hello.running)
-        for lease in running.subtracting(owned) {
-            await hub.send(
-                .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "lease lost")), to: hello.workerId)
-        }
-        if !owned.subtracting(running).isEmpty {
-            let released = try await store.workerDisconnected(hello.workerId)
-            try await store.registerWorker(hello)
+        let stops = running.subtracting(owned).map { StopJob(jobId: $0.jobId, epoch: $0.epoch, reason: "lease lost") }
+        let forgotten = owned.subtracting(running).map(\.jobId)
+        if !forgotten.isEmpty {
+            let released = try await store.releaseLeases(of: hello.workerId, jobs: forgotten)
             logger.info("released leases the worker no longer runs", metadata: ["jobs": "\(released)"])
         }
         scheduler.forgetStops(of: hello.workerId)
+        return stops
     }
 
     /// Persists one worker message; returns the reply (an ack once committed).

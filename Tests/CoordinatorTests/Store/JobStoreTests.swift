@@ -114,6 +114,22 @@ struct JobStoreTests {
         }
     }
 
+    @Test func aReconnectingWorkerLosesOnlyTheJobsItNoLongerRuns() async throws {
+        try await withStore { store in
+            let a = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let b = try await store.create(other, actor: "test")
+            _ = try await store.assign(job: a.id, to: "w")
+            _ = try await store.assign(job: b.id, to: "w")
+            #expect(try await store.releaseLeases(of: "w", jobs: [b.id]) == [b.id])
+            #expect(try await store.releaseLeases(of: "someone-else", jobs: [a.id]).isEmpty)
+            let kept = try await store.job("j")
+            #expect(kept.status == .assigned && kept.leaseOwner == "w")
+            #expect(try await store.job("k").status == .pending)
+        }
+    }
+
     @Test func operatorRequestsFollowTheStateMachine() async throws {
         try await withStore { store in
             _ = try await store.create(Self.spec, actor: "alice")
