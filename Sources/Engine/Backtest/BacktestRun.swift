@@ -62,13 +62,23 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
         bars.withUnsafeColumns { columns in
-            while cursor < end { step(columns[cursor]) }
+            while cursor < end {
+                // The exchange copies the bar straight from the columns; the rest of the step reads
+                // its copy (a bar built on the stack and copied costs a store-forwarding stall).
+                exchange.process(bar: columns[cursor], index: cursor)
+                afterProcess(columns[cursor])
+            }
         }
     }
 
     @inline(__always)
     public mutating func step(_ bar: Bar) {
         exchange.process(bar: bar, index: cursor)
+        afterProcess(bar)
+    }
+
+    @inline(__always)
+    private mutating func afterProcess(_ bar: Bar) {
         if exchange.hasNewFills { deliverFills() }
         strategy.onBar(bar, venue: &exchange)
         if exchange.hasNewFills { deliverFills() }

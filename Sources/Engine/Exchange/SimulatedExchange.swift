@@ -70,28 +70,26 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     @inlinable
     public var hasNewFills: Bool { !newFills.isEmpty }
 
-    /// The working order with this id; only called for ids known to be in `open`.
-    private subscript(id: OrderID) -> Order {
-        get { state.open[slot(id)] }
-        set { state.open[slot(id)] = newValue }
+    /// Where the working order with this id sits in `open`.
+    private func slot(of id: OrderID) -> Int? {
+        // Working orders are few and the newest are looked up most: scan from the end.
+        state.open.lastIndex { $0.id == id }
     }
 
-    private func slot(_ id: OrderID) -> Int {
-        // Working orders are few; a linear scan beats any index.
-        var k = state.open.count - 1
-        while state.open[k].id != id { k -= 1 }
-        return k
+    /// Keeps a finished order in the recent history.
+    private mutating func archive(_ o: consuming Order) {
+        state.recent.append(o)
+        // Trim in halves, so the shift is paid once per `recentLimit` orders, not per order.
+        if state.recent.count >= 2 * ExchangeState.recentLimit {
+            state.recent.removeFirst(state.recent.count - ExchangeState.recentLimit)
+        }
     }
 
     /// Moves finished orders from the working list to the recent history.
     private mutating func sweep() {
         guard state.open.contains(where: { !$0.status.isOpen }) else { return }
-        for o in state.open where !o.status.isOpen { state.recent.append(o) }
+        for o in state.open where !o.status.isOpen { archive(o) }
         state.open.removeAll { !$0.status.isOpen }
-        // Trim in halves, so the shift is paid once per `recentLimit` orders, not per order.
-        if state.recent.count >= 2 * ExchangeState.recentLimit {
-            state.recent.removeFirst(state.recent.count - ExchangeState.recentLimit)
-        }
     }
 
     // MARK: Bars
@@ -106,29 +104,34 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private mutating func matchOpenOrders() {
         volumeUsed = 0
         // Pass 0: market, pass 1: stops, pass 2: limits. Orders appended meanwhile (bracket legs)
-        // start on the next bar.
+        // start on the next bar; nothing leaves `open` before the sweep, so indices hold.
         for pass in 0..<3 {
             var k = 0
             while k < state.open.count {
-                let o = state.open[k]
-                k += 1
-                guard o.status.isOpen, o.createdBar < state.barIndex else { continue }
-                let orderPass: Int
-                switch o.type {
-                case .market: orderPass = 0
-                case .stop: orderPass = 1
-                case .stopLimit: orderPass = o.triggered ? 2 : 1
-                case .limit: orderPass = 2
+                if state.open[k].status.isOpen, state.open[k].createdBar < state.barIndex,
+                    Self.matchingPass(state.open[k]) == pass
+                {
+                    match(at: k)
                 }
-                if orderPass == pass { match(o.id) }
+                k += 1
             }
         }
         sweep()
     }
 
-    private mutating func match(_ id: OrderID) {
+    private static func matchingPass(_ o: Order) -> Int {
+        switch o.type {
+        case .market: 0
+        case .stop: 1
+        case .stopLimit: o.triggered ? 2 : 1
+        case .limit: 2
+        }
+    }
+
+    /// Matches the working order at `open[k]` against the current bar.
+    private mutating func match(at k: Int) {
         let bar = state.bar
-        var o = self[id]
+        var o = state.open[k]
         let firstBar = o.createdBar == state.barIndex - 1
         var price: Double?
         var liquidity = Liquidity.taker
@@ -138,17 +141,19 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         case .stop, .stopLimit:
             if !o.triggered {
                 let stop = o.stopPrice!
-                let hit = o.side == .buy ? bar.high >= stop : bar.low <= stop
-                guard hit else { return expireIfImmediate(id, firstBar: firstBar) }
-                o.triggered = true
-                self[id] = o
-                let trigger = o.side == .buy ? max(bar.open, stop) : min(bar.open, stop)
-                if o.type == .stop {
-                    price = slipped(trigger, o.side)
-                } else {
-                    let limit = o.limitPrice!
-                    if o.side == .buy ? trigger <= limit : trigger >= limit { price = trigger }
+                if o.side == .buy ? bar.high >= stop : bar.low <= stop {
+                    o.triggered = true
+                    let trigger = o.side == .buy ? max(bar.open, stop) : min(bar.open, stop)
+                    if o.type == .stop {
+                        price = slipped(trigger, o.side)
+                    } else {
+                        let limit = o.limitPrice!
+                        if o.side == .buy ? trigger <= limit : trigger >= limit { price = trigger }
+                    }
                 }
+            } else if o.type == .stop {
+                // A triggered stop is a market order: what a volume cap left fills at the open.
+                price = slipped(bar.open, o.side)
             } else {
                 price = limitFill(o, bar: bar)
                 liquidity = .maker
@@ -160,19 +165,27 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 liquidity = firstBar && p == bar.open && p != o.limitPrice ? .taker : .maker
             }
         }
-        guard let fillPrice = price else { return expireIfImmediate(id, firstBar: firstBar) }
+        guard let fillPrice = price else {
+            state.open[k] = o
+            return expireIfImmediate(at: k, firstBar: firstBar)
+        }
         var quantity = o.remaining
         if config.maxVolumeShare > 0 {
             let room = max(0, bar.volume * config.maxVolumeShare - volumeUsed)
             quantity = instrument.roundQuantity(min(quantity, room))
         }
         if o.timeInForce == .fok && quantity < o.remaining - Self.epsilon {
-            return finish(id, .canceled, reason: .fillOrKillNotFilled)
+            finish(&o, .canceled, reason: .fillOrKillNotFilled)
+            state.open[k] = o
+            return
         }
+        var filled = 0.0
         if quantity > Self.epsilon {
-            execute(id, price: instrument.roundPrice(fillPrice), quantity: quantity, liquidity: liquidity)
+            filled = execute(&o, price: instrument.roundPrice(fillPrice), quantity: quantity, liquidity: liquidity)
         }
-        expireIfImmediate(id, firstBar: true)
+        state.open[k] = o
+        if filled > 0 && o.hasLinkedOrders { settle(o, filled: filled) }
+        expireIfImmediate(at: k, firstBar: true)
     }
 
     private func limitFill(_ o: Order, bar: Bar) -> Double? {
@@ -192,17 +205,21 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     /// IOC and FOK orders live for one matching bar only.
-    private mutating func expireIfImmediate(_ id: OrderID, firstBar: Bool) {
-        let o = self[id]
-        guard firstBar, o.status.isOpen, o.timeInForce != .gtc else { return }
-        finish(id, .canceled, reason: o.timeInForce == .fok ? .fillOrKillNotFilled : nil)
+    private mutating func expireIfImmediate(at k: Int, firstBar: Bool) {
+        guard firstBar, state.open[k].timeInForce != .gtc, state.open[k].status.isOpen else { return }
+        var o = state.open[k]
+        finish(&o, .canceled, reason: o.timeInForce == .fok ? .fillOrKillNotFilled : nil)
+        state.open[k] = o
     }
 
     // MARK: Execution
 
-    /// Books one fill: wallet, fees, order state, brackets and OCO.
-    private mutating func execute(_ id: OrderID, price: Double, quantity requested: Double, liquidity: Liquidity) {
-        var o = self[id]
+    /// Books one fill of `o`: wallet, fee, the order's state, its hold once filled. Returns the
+    /// quantity filled, 0 when the balance cannot pay for it (the order is then rejected). The
+    /// caller stores `o` back and then calls ``settle(_:filled:)``.
+    private mutating func execute(
+        _ o: inout Order, price: Double, quantity requested: Double, liquidity: Liquidity
+    ) -> Double {
         var quantity = requested
         var shrunk = false
         var fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
@@ -221,10 +238,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 quantity = instrument.roundQuantity(max(0, w.quote.free) / (price * (1 + rate)))
                 guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
                     state.wallet = w
-                    self[id] = o
-                    return finish(
-                        id, .rejected,
+                    finish(
+                        &o, .rejected,
                         reason: .insufficientBalance(asset: instrument.quote, needed: cost, free: w.quote.free))
+                    return 0
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
                 shrunk = true
@@ -238,11 +255,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 quantity = instrument.roundQuantity(max(0, w.base.free - fee.base))
                 guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
                     state.wallet = w
-                    self[id] = o
-                    return finish(
-                        id, .rejected,
-                        reason: .insufficientBalance(
-                            asset: instrument.base, needed: requested, free: w.base.free))
+                    finish(
+                        &o, .rejected,
+                        reason: .insufficientBalance(asset: instrument.base, needed: requested, free: w.base.free))
+                    return 0
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
                 shrunk = true
@@ -260,17 +276,21 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         o.filledQuantity += quantity
         o.averagePrice = (o.averagePrice * filledBefore + price * quantity) / o.filledQuantity
         o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
-        self[id] = o
         newFills.append(
             Fill(
-                seq: state.nextSeq, orderId: id, time: state.bar.time, barIndex: state.barIndex, side: o.side,
+                seq: state.nextSeq, orderId: o.id, time: state.bar.time, barIndex: state.barIndex, side: o.side,
                 price: price, quantity: quantity, feeBase: fee.base, feeQuote: fee.quote, liquidity: liquidity,
                 tag: o.tag))
         state.nextSeq += 1
+        if o.status == .filled { releaseHeld(&o) }
+        return quantity
+    }
 
-        if o.status == .filled { releaseHeld(id) }
+    /// What a fill of `o` sets off among the other orders: its OCO partner shrinks, and a filled
+    /// entry places its bracket.
+    private mutating func settle(_ o: Order, filled quantity: Double) {
         if let other = o.ocoId { reduceOCO(other, by: quantity) }
-        if o.status == .filled && (o.takeProfit != nil || o.stopLoss != nil) { placeBracket(for: id) }
+        if o.status == .filled && (o.takeProfit != nil || o.stopLoss != nil) { placeBracket(for: o) }
     }
 
     private func tradeInfo(_ o: Order, price: Double, quantity: Double, liquidity: Liquidity) -> TradeInfo {
@@ -293,16 +313,15 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// The other leg of an OCO pair shrinks by what this leg filled, and ends when nothing is left.
     private mutating func reduceOCO(_ id: OrderID, by quantity: Double) {
-        var other = self[id]
-        guard other.status.isOpen else { return }
+        guard let k = slot(of: id), state.open[k].status.isOpen else { return }
+        var other = state.open[k]
         other.quantity = max(other.filledQuantity, other.quantity - quantity)
-        self[id] = other
-        if other.remaining <= Self.epsilon { finish(id, .canceled, reason: nil) }
+        if other.remaining <= Self.epsilon { finish(&other, .canceled, reason: nil) }
+        state.open[k] = other
     }
 
     /// Places the take-profit and stop-loss of a filled entry, one-cancels-the-other.
-    private mutating func placeBracket(for parentId: OrderID) {
-        let parent = self[parentId]
+    private mutating func placeBracket(for parent: Order) {
         let side = parent.side.opposite
         let quantity = instrument.roundQuantity(parent.filledQuantity)
         var legs: [OrderID] = []
@@ -310,38 +329,46 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             legs.append(
                 appendOrder(
                     side: side, type: .limit, quantity: quantity, limit: tp, stop: nil, tag: "take_profit",
-                    parent: parentId))
+                    parent: parent.id))
         }
         if let sl = parent.stopLoss {
             legs.append(
                 appendOrder(
                     side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss",
-                    parent: parentId))
+                    parent: parent.id))
         }
         if legs.count == 2 {
-            self[legs[0]].ocoId = legs[1]
-            self[legs[1]].ocoId = legs[0]
+            // The legs are the last two working orders.
+            let n = state.open.count
+            state.open[n - 2].ocoId = legs[1]
+            state.open[n - 1].ocoId = legs[0]
         }
+    }
+
+    private mutating func newOrder(
+        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
+        parent: OrderID?, timeInForce: TimeInForce = .gtc, postOnly: Bool = false, takeProfit: Double? = nil,
+        stopLoss: Double? = nil
+    ) -> Order {
+        let id = state.nextOrderId
+        state.nextOrderId += 1
+        return Order(
+            id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
+            timeInForce: timeInForce, postOnly: postOnly, status: .pending, filledQuantity: 0, averagePrice: 0,
+            createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
+            parentId: parent, ocoId: nil, takeProfit: takeProfit, stopLoss: stopLoss, held: 0)
     }
 
     private mutating func appendOrder(
         side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
-        parent: OrderID?, timeInForce: TimeInForce = .gtc, postOnly: Bool = false, takeProfit: Double? = nil,
-        stopLoss: Double? = nil
+        parent: OrderID?
     ) -> OrderID {
-        let id = state.nextOrderId
-        state.nextOrderId += 1
-        state.open.append(
-            Order(
-                id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
-                timeInForce: timeInForce, postOnly: postOnly, status: .pending, filledQuantity: 0, averagePrice: 0,
-                createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
-                parentId: parent, ocoId: nil, takeProfit: takeProfit, stopLoss: stopLoss, held: 0))
-        return id
+        let o = newOrder(side: side, type: type, quantity: quantity, limit: limit, stop: stop, tag: tag, parent: parent)
+        state.open.append(o)
+        return o.id
     }
 
-    private mutating func releaseHeld(_ id: OrderID) {
-        let o = self[id]
+    private mutating func releaseHeld(_ o: inout Order) {
         guard o.held != 0 else { return }
         if o.side == .buy {
             state.wallet.quote.held -= o.held
@@ -350,13 +377,13 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             state.wallet.base.held -= o.held
             state.wallet.base.free += o.held
         }
-        self[id].held = 0
+        o.held = 0
     }
 
-    private mutating func finish(_ id: OrderID, _ status: OrderStatus, reason: RejectReason?) {
-        releaseHeld(id)
-        self[id].status = status
-        self[id].rejectReason = reason
+    private mutating func finish(_ o: inout Order, _ status: OrderStatus, reason: RejectReason?) {
+        releaseHeld(&o)
+        o.status = status
+        o.rejectReason = reason
         if status == .rejected { state.rejectedOrders += 1 }
     }
 
@@ -364,27 +391,29 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     @discardableResult
     public mutating func submit(_ r: OrderRequest) -> OrderID {
-        let id = appendOrder(
+        var o = newOrder(
             side: r.side, type: r.type, quantity: instrument.roundQuantity(r.quantity),
             limit: r.limitPrice.map(instrument.roundPrice), stop: r.stopPrice.map(instrument.roundPrice), tag: r.tag,
             parent: nil, timeInForce: r.timeInForce, postOnly: r.postOnly,
             takeProfit: r.takeProfit.map(instrument.roundPrice), stopLoss: r.stopLoss.map(instrument.roundPrice))
-        // The new order is the last working one: no search.
-        if let reason = validate(state.open[state.open.count - 1]) {
-            finish(id, .rejected, reason: reason)
-            sweep()
-            return id
+        if let reason = validate(o) {
+            finish(&o, .rejected, reason: reason)
+            archive(o)
+            return o.id
         }
         if r.type == .market && config.marketFill == .close {
-            execute(
-                id, price: instrument.roundPrice(slipped(state.bar.close, r.side)),
-                quantity: state.open[state.open.count - 1].quantity, liquidity: .taker)
-            if self[id].status.isOpen { finish(id, .canceled, reason: nil) }
-            sweep()
-            return id
+            // Filled (or refused) at once: the order never becomes a working order.
+            let filled = execute(
+                &o, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: o.quantity,
+                liquidity: .taker)
+            if filled > 0 && o.hasLinkedOrders { settle(o, filled: filled) }
+            if o.status.isOpen { finish(&o, .canceled, reason: nil) }
+            archive(o)
+            return o.id
         }
-        hold(id)
-        return id
+        hold(&o)
+        state.open.append(o)
+        return o.id
     }
 
     /// The price an order is expected to trade at, for checks and reservations.
@@ -431,52 +460,65 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     /// Reserves the funds a working order may spend.
-    private mutating func hold(_ id: OrderID) {
-        let o = self[id]
+    private mutating func hold(_ o: inout Order) {
         if o.side == .buy {
             let amount = min(referencePrice(o) * o.remaining, max(0, state.wallet.quote.free))
             state.wallet.quote.free -= amount
             state.wallet.quote.held += amount
-            self[id].held = amount
+            o.held = amount
         } else {
             let amount = min(o.remaining, max(0, state.wallet.base.free))
             state.wallet.base.free -= amount
             state.wallet.base.held += amount
-            self[id].held = amount
+            o.held = amount
         }
     }
 
+    /// Cancels a working order; canceling one leg of an OCO pair cancels the other too (as on
+    /// Binance).
     @discardableResult
     public mutating func cancel(_ id: OrderID) -> Bool {
-        guard let o = order(id), o.status.isOpen else { return false }
-        finish(id, .canceled, reason: nil)
+        guard let k = slot(of: id), state.open[k].status.isOpen else { return false }
+        var o = state.open[k]
+        finish(&o, .canceled, reason: nil)
+        state.open[k] = o
+        if let other = o.ocoId, let j = slot(of: other), state.open[j].status.isOpen {
+            var partner = state.open[j]
+            finish(&partner, .canceled, reason: nil)
+            state.open[j] = partner
+        }
         sweep()
         return true
     }
 
     @discardableResult
     public mutating func modify(_ id: OrderID, quantity: Double?, limitPrice: Double?, stopPrice: Double?) -> Bool {
-        guard let old = order(id), old.status.isOpen else { return false }
+        guard let k = slot(of: id), state.open[k].status.isOpen else { return false }
+        let old = state.open[k]
         var o = old
         if let q = quantity { o.quantity = instrument.roundQuantity(q) }
         if let p = limitPrice { o.limitPrice = instrument.roundPrice(p) }
         if let p = stopPrice { o.stopPrice = instrument.roundPrice(p) }
         guard o.quantity > o.filledQuantity + Self.epsilon else { return false }
-        releaseHeld(id)
-        o.held = 0
-        self[id] = o
+        releaseHeld(&o)
         if validate(o.remainingOnly) != nil {
-            self[id] = old
-            self[id].held = 0
-            hold(id)
+            // Refused: the order stays as it was, holding again what it held.
+            var restored = old
+            restored.held = 0
+            hold(&restored)
+            state.open[k] = restored
             return false
         }
-        hold(id)
+        hold(&o)
+        state.open[k] = o
         return true
     }
 }
 
 extension Order {
+    /// Whether a fill of this order affects others (an OCO partner, a bracket to place).
+    fileprivate var hasLinkedOrders: Bool { ocoId != nil || takeProfit != nil || stopLoss != nil }
+
     /// The order as if only its remaining quantity were new, for re-validation after a modify.
     fileprivate var remainingOnly: Order {
         var o = self

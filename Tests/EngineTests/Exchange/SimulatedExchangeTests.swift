@@ -84,6 +84,21 @@ struct SimulatedExchangeTests {
         #expect(x.drainFills().map(\.seq) == [0, 1])
     }
 
+    @Test func triggeredStopCappedByVolumeFillsTheRestAtTheNextOpen() {
+        // A triggered stop is a market order: what the volume cap leaves fills at the next open
+        // (this crashed once, the triggered stop being matched as a limit without a limit price).
+        var x = exchange(SimulationConfig(maxVolumeShare: 0.1), base: 15)
+        let id = x.submit(.stop(.sell, 15, at: 97))
+        x.process(bar: bar(1, 99, 99, 96, 96.5, volume: 100), index: 1)
+        #expect(x.order(id)?.status == .partiallyFilled && x.order(id)?.filledQuantity == 10)
+        x.process(bar: bar(2, 95, 96, 94, 95, volume: 100), index: 2)
+        #expect(x.order(id)?.status == .filled)
+        let fills = x.drainFills()
+        #expect(fills.map(\.price) == [97, 95] && fills.map(\.quantity) == [10, 5])
+        #expect(fills.allSatisfy { $0.liquidity == .taker })
+        #expect(x.wallet.base.total == 0 && x.wallet.base.held == 0)
+    }
+
     @Test func immediateOrCancelAndFillOrKill() {
         var x = exchange(SimulationConfig(maxVolumeShare: 0.1))
         let ioc = x.submit(.limit(.buy, 15, at: 100, timeInForce: .ioc))
@@ -115,6 +130,22 @@ struct SimulatedExchangeTests {
         #expect(x.order(sl.id)?.status == .canceled)
         #expect(x.openOrders.isEmpty)
         #expect(x.wallet.base.total == 0)
+    }
+
+    @Test func cancelingOneBracketLegCancelsTheOther() {
+        var x = exchange()
+        x.submit(OrderRequest(side: .buy, type: .market, quantity: 1, takeProfit: 110, stopLoss: 95))
+        x.process(bar: bar(1, 100, 101, 99, 100), index: 1)
+        let legs = x.openOrders
+        #expect(legs.count == 2)
+        let canceled = x.cancel(legs[0].id)
+        #expect(canceled)
+        #expect(x.openOrders.isEmpty)
+        #expect(x.order(legs[1].id)?.status == .canceled)
+        #expect(x.wallet.base.free == 1 && x.wallet.base.held == 0)
+        x.process(bar: bar(2, 100, 120, 80, 100), index: 2)  // would have hit both legs
+        let fills = x.drainFills()
+        #expect(fills.count == 1)
     }
 
     @Test func whenOneBarTouchesBothLegsTheStopLossWins() {
