@@ -71,6 +71,12 @@ CASES = {
     "atr_5": ("atr:period=5", [talib.ATR(high, low, close, 5)]),
     "macd_12_26_9": ("macd:fast=12,slow=26,signal=9", list(talib.MACD(close, 12, 26, 9))),
     "macd_5_35_5": ("macd:fast=5,slow=35,signal=5", list(talib.MACD(close, 5, 35, 5))),
+    "kama_30": ("kama:period=30", [talib.KAMA(close, 30)]),
+    "kama_10": ("kama:period=10", [talib.KAMA(close, 10)]),
+    "stochrsi_14_5_3": ("stochrsi:period=14,fastk=5,fastd=3", list(talib.STOCHRSI(close, 14, 5, 3, 0))),
+    "stochrsi_9_14_4": ("stochrsi:period=9,fastk=14,fastd=4", list(talib.STOCHRSI(close, 9, 14, 4, 0))),
+    "trima_30": ("trima:period=30", [talib.TRIMA(close, 30)]),
+    "trima_9": ("trima:period=9", [talib.TRIMA(close, 9)]),
 }
 
 with open(os.path.join(OUT, "cases.txt"), "w") as index:

@@ -17,7 +17,7 @@ enum BuiltIns {
         OBV.self, DEMA.self, TEMA.self, NATR.self, Highest.self, Lowest.self, MomentumIndicator.self,
         RateOfChange.self, Variance.self, WilliamsR.self, Stochastic.self, MFI.self, CCI.self,
         LinearRegression.self, PlusDI.self, MinusDI.self, ADX.self, Donchian.self, Keltner.self, VWAP.self,
-        SuperTrend.self, StdFirstDerivative.self, CandleAggregate.self,
+        SuperTrend.self, StdFirstDerivative.self, CandleAggregate.self, KAMA.self, StochasticRSI.self, TRIMA.self,
     ]
 
     static let feeModels: [any FeeModel.Type] = [

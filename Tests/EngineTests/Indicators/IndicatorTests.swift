@@ -108,4 +108,48 @@ struct IndicatorTests {
         #expect(abs(volume[9] - Self.bars.volume[5...9].reduce(0, +)) < 1e-9)
         #expect(close[7] == close[5], "the completed candle holds until the next completes")
     }
+
+    @Test func kamaFollowsAFlatMarketExactlyWhateverThePriceScale() {
+        // Prices quoted in tiny units: a fixed "is zero" band would call every window flat.
+        var tiny = KAMA(period: 5)
+        var values: [Double] = []
+        for i in 0..<40 { values.append(tiny.update(1e-9 * (1 + Double(i % 7) * 0.01)) ?? .nan) }
+        #expect(values[4].isNaN && !values[5].isNaN)
+        #expect(values[5...].allSatisfy { $0 > 0.99e-9 && $0 < 1.07e-9 })
+        // Ten unchanged prices: the ratio is 1 (fastest), and the average converges on the price.
+        var flat = KAMA(period: 5)
+        for x in [10.0, 11, 12, 13, 12, 11] { flat.update(x) }
+        var last = 0.0
+        for _ in 0..<200 { last = flat.update(12.5) ?? .nan }
+        #expect(abs(last - 12.5) < 1e-12)
+        var one = KAMA(period: 1)
+        #expect(one.update(3.25) == 3.25 && one.update(4.5) == 4.5)
+    }
+
+    @Test func trimaWeightsRiseAndFallLinearly() throws {
+        for period in [4, 5] {
+            let value = try column("trima:period=\(period)")
+            // Weights 1,2,2,1 (even) and 1,2,3,2,1 (odd).
+            let weights: [Double] = period == 4 ? [1, 2, 2, 1] : [1, 2, 3, 2, 1]
+            let i = 100
+            let window = (0..<period).map { Self.bars.close[i - period + 1 + $0] }
+            let expected = zip(window, weights).map(*).reduce(0, +) / weights.reduce(0, +)
+            #expect(abs(value[i] - expected) < 1e-9 * expected, "period \(period)")
+            #expect(value[period - 2].isNaN && !value[period - 1].isNaN)
+        }
+    }
+
+    @Test func stochasticRSIIsTheStochasticOfTheRSI() throws {
+        let k = try column("stochrsi:period=14,fastk=5,fastd=3", 0)
+        let d = try column("stochrsi:period=14,fastk=5,fastd=3", 1)
+        let rsi = try column("rsi:period=14")
+        let i = 300
+        let window = rsi[(i - 4)...i]
+        let expected = 100 * (rsi[i] - window.min()!) / (window.max()! - window.min()!)
+        #expect(abs(k[i] - expected) < 1e-9)
+        #expect(abs(d[i] - (k[i] + k[i - 1] + k[i - 2]) / 3) < 1e-9)
+        #expect(k[14 + 5 + 3 - 3].isNaN && !k[14 + 5 + 3 - 2].isNaN && !d[14 + 5 + 3 - 2].isNaN)
+        // TA-Lib's arithmetic divides by range/100, which can land one ulp above 100.
+        #expect(k.allSatisfy { $0.isNaN || (0...100.000_000_001).contains($0) }, "\(k.filter { !$0.isNaN }.max()!)")
+    }
 }
