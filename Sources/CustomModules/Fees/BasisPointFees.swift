@@ -19,6 +19,9 @@ public struct BasisPointFees: FeeModel {
         minimum = p.double("minimum")
     }
 
+    /// This model never reads `trade.trailingVolume`: saying so spares the exchange summing it.
+    public var usesTrailingVolume: Bool { false }
+
     public func fee(for trade: TradeInfo) -> FeeCharge {
         FeeCharge(quote: max(minimum, trade.notional * basisPoints / 10_000))
     }

@@ -63,8 +63,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         if recordEquity { equityCurve.reserveCapacity(end) }
         bars.withUnsafeColumns { columns in
             while cursor < end {
-                // The exchange copies the bar straight from the columns; the rest of the step reads
-                // its copy (a bar built on the stack and copied costs a store-forwarding stall).
+                // Exchange and strategy each take the bar from the columns: a bar built on the stack
+                // and then copied with wide loads costs a store-forwarding stall per bar.
                 exchange.process(bar: columns[cursor], index: cursor)
                 afterProcess(columns[cursor])
             }

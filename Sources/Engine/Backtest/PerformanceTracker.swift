@@ -64,7 +64,10 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         returnsCount += 1
         returnsSum += r
         returnsSquares += r * r
-        if r < 0 { downsideSquares += r * r }
+        // Branch-free (the sign of a return is a coin toss for the predictor); adding +0 for a
+        // gain changes no bit.
+        let down = min(r, 0)
+        downsideSquares += down * down
         if newEquity >= peakEquity {
             peakEquity = newEquity
             barsSincePeak = 0

@@ -19,6 +19,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     public private(set) var newFills: [Fill]
 
     private var volumeUsed: Double = 0
+    /// Whether the fee model reads the trailing 30-day volume (summed per fill only then).
+    private let feesUseTrailingVolume: Bool
     private static let epsilon = 1e-12
 
     public init(
@@ -34,6 +36,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         self.instrument = instrument
         self.config = config
         self.fees = fees
+        feesUseTrailingVolume = fees.usesTrailingVolume
         self.state = state
         self.newFills = []
         newFills.reserveCapacity(16)
@@ -296,7 +299,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private func tradeInfo(_ o: Order, price: Double, quantity: Double, liquidity: Liquidity) -> TradeInfo {
         TradeInfo(
             side: o.side, orderType: o.type, liquidity: liquidity, price: price, quantity: quantity,
-            trailingVolume: state.trailingVolume(day: Self.day(state.bar.time)))
+            trailingVolume: feesUseTrailingVolume ? state.trailingVolume(day: Self.day(state.bar.time)) : 0)
     }
 
     private mutating func recordVolume(_ notional: Double) {

@@ -5,7 +5,8 @@ public struct TradeInfo: Sendable, Hashable {
     public var liquidity: Liquidity
     public var price: Double
     public var quantity: Double
-    /// Quote volume traded in the 30 days before this fill (for tiered schedules).
+    /// Quote volume traded in the 30 days before this fill (for tiered schedules); 0 for models
+    /// whose ``FeeModel/usesTrailingVolume`` is false.
     public var trailingVolume: Double
 
     public init(
@@ -47,4 +48,11 @@ public protocol FeeModel: Sendable {
     static var descriptor: ComponentDescriptor { get }
     init(parameters: Parameters) throws(SpecError)
     func fee(for trade: TradeInfo) -> FeeCharge
+    /// Whether ``fee(for:)`` reads ``TradeInfo/trailingVolume``; true unless a model says
+    /// otherwise, so the sum over the last 30 days is only skipped for models that never read it.
+    var usesTrailingVolume: Bool { get }
+}
+
+extension FeeModel {
+    public var usesTrailingVolume: Bool { true }
 }

@@ -11,5 +11,7 @@ public struct FixedFees: FeeModel {
 
     public init(parameters p: Parameters) throws(SpecError) { perFill = p.double("amount") }
 
+    public var usesTrailingVolume: Bool { false }
+
     public func fee(for trade: TradeInfo) -> FeeCharge { FeeCharge(quote: perFill) }
 }

@@ -44,6 +44,8 @@ public struct GenericFees: FeeModel {
         chargedOn = ChargedOn(rawValue: p.string("on")) ?? .quote
     }
 
+    public var usesTrailingVolume: Bool { false }
+
     public func fee(for trade: TradeInfo) -> FeeCharge {
         let isLimit = trade.orderType == .limit || trade.orderType == .stopLimit
         let rate =

@@ -21,6 +21,8 @@ public struct MakerTakerFees: FeeModel {
         self.init(maker: p.double("maker"), taker: p.double("taker"))
     }
 
+    public var usesTrailingVolume: Bool { false }
+
     public func fee(for trade: TradeInfo) -> FeeCharge {
         FeeCharge(quote: trade.notional * (trade.liquidity == .maker ? maker : taker))
     }

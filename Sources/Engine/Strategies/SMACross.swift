@@ -27,6 +27,7 @@ public struct SMACross: Strategy {
         sizing = Sizing(p)
     }
 
+    @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         let f = fast.update(bar.close)
         guard let s = slow.update(bar.close), let f else { return }
