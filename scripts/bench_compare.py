@@ -2,14 +2,17 @@
 """Side-by-side engine comparison for docs/BENCHMARKS.md (issue 3's workload).
 
     python3 -m venv /tmp/benchvenv
-    /tmp/benchvenv/bin/pip install vectorbt "plotly<6" backtrader pandas
+    /tmp/benchvenv/bin/pip install vectorbt "plotly<6" backtrader pandas nautilus_trader
     .build-release/release/ats data synth --bars 1000000 --seed 42 --out /tmp/synth-1m.csv
     /tmp/benchvenv/bin/python scripts/bench_compare.py /tmp/synth-1m.csv .build-release/release/ats
 
 Workload: sma_cross fast=10 slow=30, 1 unit, fee 0.1%, market orders filled at the signal bar's
 close, long only. Prints round trips and bars/s for each engine, and the whole-process times.
+Every timed side is the best of REPEATS runs (vectorbt's first, JIT-compiling run is reported
+apart); backtrader and NautilusTrader run once on the first 100,000 bars (they take seconds).
 """
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +22,7 @@ import pandas as pd
 
 path, ats = sys.argv[1], sys.argv[2]
 BT_BARS = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
+REPEATS = 5
 
 
 def timed(f):
@@ -27,20 +31,43 @@ def timed(f):
     return r, time.perf_counter() - t
 
 
-df, read_csv_s = timed(lambda: pd.read_csv(path))
-print(f"pandas read_csv: {read_csv_s:.3f} s for {len(df)} rows")
+def best(f, repeats=REPEATS):
+    """(last result, best time) over `repeats` runs."""
+    results = [timed(f) for _ in range(repeats)]
+    return results[-1][0], min(t for _, t in results)
+
+
+df, read_csv_s = best(lambda: pd.read_csv(path), 3)
+print(f"pandas {pd.__version__} read_csv: {read_csv_s:.3f} s for {len(df)} rows (best of 3)")
 close = df["close"].to_numpy()
 n = len(close)
 
-# ATS: whole process, and engine run time as it reports.
-out, ats_wall = timed(lambda: subprocess.run(
-    [ats, "backtest", "--data", path, "--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30",
-     "--param", "quantity=1", "--exchange-param", "market_fill=close", "--fee", "generic:taker=0.001",
-     "--cash", "1000000000", "--json"], check=True, capture_output=True, text=True).stdout)
-ats_json = json.loads(out)
-print(f"ats: round trips {ats_json['round_trips']}, run {ats_json['run_seconds']:.4f} s "
-      f"= {n / ats_json['run_seconds'] / 1e6:.1f} M bars/s, whole process {ats_wall:.3f} s "
-      f"({read_csv_s / ats_wall:.2f}x pandas read_csv)")
+
+def ats_backtest(data):
+    out = subprocess.run(
+        [ats, "backtest", "--data", data, "--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30",
+         "--param", "quantity=1", "--exchange-param", "market_fill=close", "--fee", "generic:taker=0.001",
+         "--cash", "1000000000", "--json", "--quiet"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+# ATS: whole process (CSV, then the binary catalog), and the engine's own run time.
+runs = [timed(lambda: ats_backtest(path)) for _ in range(REPEATS)]
+ats_wall = min(t for _, t in runs)
+ats_run = min(r["run_seconds"] for r, _ in runs)
+ats_json = runs[-1][0]
+print(f"ats: round trips {ats_json['round_trips']}, run {ats_run:.4f} s = {n / ats_run / 1e6:.1f} M bars/s, "
+      f"whole process {ats_wall:.3f} s ({read_csv_s / ats_wall:.2f}x pandas read_csv)")
+# The engine warm in one process, best of REPEATS (like vectorbt's warm runs): ats-bench next to ats.
+bench = os.path.join(os.path.dirname(ats), "ats-bench")
+warm_out = subprocess.run([bench, "engine", "--data", path, "--repeats", str(REPEATS)], check=True,
+                          capture_output=True, text=True).stdout
+ats_warm = float(warm_out.split("run:")[1].split(" s best")[0])
+print(f"ats warm (ats-bench engine, best of {REPEATS}): {ats_warm:.4f} s = {n / ats_warm / 1e6:.1f} M bars/s")
+catalog = os.path.splitext(path)[0] + ".atsb"
+subprocess.run([ats, "data", "import", "--in", path, "--out", catalog], check=True, capture_output=True)
+_, catalog_wall = best(lambda: ats_backtest(catalog))
+print(f"ats from the catalog: whole process {catalog_wall:.3f} s ({read_csv_s / catalog_wall:.2f}x pandas read_csv)")
 
 # vectorbt: vectorised from_signals, cold (JIT) and warm.
 import vectorbt as vbt
@@ -57,7 +84,7 @@ def vbt_run():
 
 
 pf, cold = timed(vbt_run)
-warm = min(timed(vbt_run)[1] for _ in range(3))
+pf, warm = best(vbt_run)
 print(f"vectorbt {vbt.__version__}: round trips {pf.trades.closed.count()} closed ({pf.trades.count()} with the open one), cold {cold:.3f} s, warm {warm:.4f} s "
       f"= {n / warm / 1e6:.2f} M bars/s")
 
@@ -89,5 +116,17 @@ res, bt_s = timed(cerebro.run)
 closed = res[0].analyzers.trades.get_analysis().get("total", {}).get("closed", 0)
 print(f"backtrader {bt.__version__}: {BT_BARS} bars, round trips {closed}, {bt_s:.2f} s = {BT_BARS / bt_s:.0f} bars/s")
 
-ats_rate = n / ats_json["run_seconds"]
-print(f"ratios: ats / vectorbt warm = {ats_rate / (n / warm):.2f}x, ats / backtrader = {ats_rate / (BT_BARS / bt_s):.0f}x")
+# NautilusTrader: its own script (same venv), on the first BT_BARS bars.
+nautilus_rate = None
+try:
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "bench_nautilus.py"), path,
+                          str(BT_BARS)], check=True, capture_output=True, text=True).stdout.strip()
+    print(out)
+    nautilus_rate = float(out.split(" = ")[1].split(" bars/s")[0])
+except (subprocess.CalledProcessError, IndexError, ValueError) as e:
+    print(f"nautilus_trader: not measured ({e})")
+
+ats_rate = n / ats_warm
+print(f"ratios (ats warm): ats / vectorbt warm = {ats_rate / (n / warm):.2f}x, ats / backtrader = "
+      f"{ats_rate / (BT_BARS / bt_s):.0f}x" + (f", ats / nautilus_trader = {ats_rate / nautilus_rate:.0f}x"
+                                              if nautilus_rate else ""))
