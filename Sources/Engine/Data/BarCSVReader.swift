@@ -161,8 +161,20 @@ public enum BarCSVReader {
             fieldEnd.deallocate()
         }
         var previousTime = Int64.min
+        var scanner = BarLineScanner(
+            fields: layout.fields, time: layout.time, open: layout.open, high: layout.high, low: layout.low,
+            close: layout.close, volume: layout.volume, buyVolume: layout.buyVolume, sellVolume: layout.sellVolume,
+            textTime: layout.textTime)
         while lineStart < n {
             lineNumber += 1
+            // Most rows take the one-pass path; the rest (and every error) the general one below.
+            if let (bar, next) = scanner.scan(p, from: lineStart, to: n), check(bar) == nil, bar.time > previousTime {
+                previousTime = bar.time
+                if firstBarLine == 0 { firstBarLine = lineNumber }
+                bars.append(bar)
+                lineStart = next
+                continue
+            }
             var e = lineStart
             var count = 0
             var s = lineStart

@@ -2,7 +2,7 @@
 /// Decimal numbers with up to 19 significant digits and a small exponent take the exact fast
 /// path (Clinger's); anything else falls back to the standard library's parser.
 enum FastNumber {
-    private static let powers: [Double] = (0...22).map { p in
+    static let powers: [Double] = (0...22).map { p in
         var v = 1.0
         for _ in 0..<p { v *= 10 }
         return v

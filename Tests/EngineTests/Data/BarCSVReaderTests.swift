@@ -98,6 +98,52 @@ struct BarCSVReaderTests {
         }
     }
 
+    @Test func theOnePassPathAndTheGeneralPathAgreeBitForBit() throws {
+        // Rows in the common shape take the one-pass scanner; a space after each comma sends the
+        // same row through the general path. Both must give the same bars, bit for bit.
+        var rng = SeededRandom(seed: 77)
+        var shapes: [String] = [
+            "0", "7", "0.5", "-0.0", "12.", ".25", "100.00544788", "29050.12345678", "0.000000001",
+            "9007199254740992", "9007199254740993", "123456789012345678", "1234567890123456789",
+            "0.1234567890123456789", "1e3", "2.5E-2", "+4.5", "00012.3400",
+        ]
+        for _ in 0..<300 {
+            let digits = Int(rng.next() % 21) + 1
+            let point = Int(rng.next() % UInt64(digits + 1))
+            var text = String((0..<digits).map { _ in Character(String(rng.next() % 10)) })
+            if point < digits { text.insert(".", at: text.index(text.startIndex, offsetBy: point)) }
+            shapes.append(text)
+        }
+        let times = [
+            "2022-01-01 00:00:00+00:00", "2022-01-01 00:01:00", "2022-01-01T00:02:00Z", "2022-01-01 00:03:00.250",
+            "2022-01-01 02:04:00+02:00", "2022-01-01 00:05:00+0000", "2022-01-02 00:00:00-01:30",
+        ]
+        var rows: [String] = []
+        for (k, shape) in shapes.enumerated() {
+            let time = k < times.count ? times[k] : Timestamp.format(Int64(1_700_000_000_000 + k * 60_000))
+            // high and low bracket any price so every row is a valid bar; volumes may be zero.
+            let price = Double(shape)! >= 1e-7 ? shape : "1"
+            rows.append("\(time),\(price),1e300,0.0000001,\(price),\(shape),0,\(shape)")
+        }
+        let header = "time,open,high,low,close,volume,buy_volume,sell_volume\n"
+        let onePass = try parse(header + rows.joined(separator: "\n") + "\n")
+        let general = try parse(
+            header + rows.map { $0.replacingOccurrences(of: ",", with: ", ") }.joined(separator: "\r\n"))
+        #expect(onePass.count == shapes.count)
+        for column in [\BarSeries.open, \.high, \.low, \.close, \.volume, \.sellVolume] {
+            for i in 0..<shapes.count {
+                let a = onePass[keyPath: column][i]
+                #expect(a.bitPattern == general[keyPath: column][i].bitPattern, "\(shapes[i])")
+            }
+        }
+        for i in 0..<shapes.count {
+            #expect(onePass.volume[i].bitPattern == Double(shapes[i])!.bitPattern, "\(shapes[i])")
+        }
+        #expect(onePass.time == general.time)
+        #expect(onePass.time[4] == onePass.time[0] + 4 * 60_000)  // 02:04 at +02:00
+        #expect(onePass.time[6] == onePass.time[0] + 86_400_000 + 5_400_000)
+    }
+
     @Test func writerAndReaderRoundTripExactly() throws {
         let bars = SyntheticBars(seed: 3).generate(count: 500)
         #expect(try parse(BarCSVWriter.csv(bars)) == bars)

@@ -1,0 +1,174 @@
+/// The fast path of ``BarCSVReader``: one pass over a well-formed row, every field parsed where
+/// it stands, straight into a ``Bar``. It recognises the common shape only (no quotes or spaces,
+/// plain decimals, the usual time formats); for anything else it returns nil and the reader's
+/// general path parses the row, with the same arithmetic (so the same values, bit for bit), and
+/// words the error if there is one.
+struct BarLineScanner {
+    enum Role: UInt8 { case skip, time, open, high, low, close, volume, buyVolume, sellVolume }
+
+    private let roles: [Role]
+    private let textTime: Bool
+    /// The date part (`YYYY-MM-DD`) of the last text time and its day number: a day's rows share it.
+    private var cachedDate: (UInt64, UInt16) = (0, 0)
+    private var cachedDays = 0
+    private var hasCachedDate = false
+
+    init(
+        fields: Int, time: Int, open: Int, high: Int, low: Int, close: Int, volume: Int, buyVolume: Int?,
+        sellVolume: Int?, textTime: Bool
+    ) {
+        var roles = [Role](repeating: .skip, count: fields)
+        roles[time] = .time
+        roles[open] = .open
+        roles[high] = .high
+        roles[low] = .low
+        roles[close] = .close
+        roles[volume] = .volume
+        if let k = buyVolume { roles[k] = .buyVolume }
+        if let k = sellVolume { roles[k] = .sellVolume }
+        self.roles = roles
+        self.textTime = textTime
+    }
+
+    /// Scans the row starting at `start`; returns its bar and where the next row starts, or nil
+    /// when the row is not in the common shape (or not well formed).
+    mutating func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int) -> (Bar, Int)? {
+        var bar = Bar(time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
+        var i = start
+        let last = roles.count - 1
+        for k in 0...last {
+            switch roles[k] {
+            case .skip:
+                while i < n, p[i] != 44, p[i] != 10, p[i] != 13 { i += 1 }
+            case .time:
+                var e = i
+                while e < n, p[e] != 44, p[e] != 10, p[e] != 13 { e += 1 }
+                guard let t = textTime ? textTime(p, i, e) : FastNumber.int64(p, i, e) else { return nil }
+                bar.time = textTime || t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
+                i = e
+            case .open: guard let v = Self.number(p, &i, n) else { return nil }; bar.open = v
+            case .high: guard let v = Self.number(p, &i, n) else { return nil }; bar.high = v
+            case .low: guard let v = Self.number(p, &i, n) else { return nil }; bar.low = v
+            case .close: guard let v = Self.number(p, &i, n) else { return nil }; bar.close = v
+            case .volume: guard let v = Self.number(p, &i, n) else { return nil }; bar.volume = v
+            case .buyVolume: guard let v = Self.number(p, &i, n) else { return nil }; bar.buyVolume = v
+            case .sellVolume: guard let v = Self.number(p, &i, n) else { return nil }; bar.sellVolume = v
+            }
+            if k < last {
+                guard i < n, p[i] == 44 else { return nil }
+                i += 1
+            }
+        }
+        // The row ends here: end of input, LF or CRLF.
+        if i == n { return (bar, n) }
+        if p[i] == 13 {
+            i += 1
+            if i == n { return (bar, n) }
+        }
+        guard p[i] == 10 else { return nil }
+        return (bar, i + 1)
+    }
+
+    /// A plain decimal (`-12.345`) at `i`, moving `i` past it. Nil for anything else (exponents,
+    /// more than 19 digits: the general path's job). The value is FastNumber's exact one: the
+    /// decimal digits as an integer below 2^53, divided by a power of ten up to 10^22.
+    @inline(__always)
+    private static func number(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Double? {
+        var j = i
+        var negative = false
+        if j < n, p[j] == 45 {
+            negative = true
+            j += 1
+        }
+        var mantissa: UInt64 = 0
+        let first = j
+        digits(p, &j, n, &mantissa)
+        var count = j - first
+        var exponent = 0
+        if j < n, p[j] == 46 {
+            j += 1
+            let fraction = j
+            digits(p, &j, n, &mantissa)
+            exponent = fraction - j
+            count -= exponent
+        }
+        // At most 19 digits cannot overflow, and below 2^53 the mantissa has fewer than 19
+        // significant digits: FastNumber's exact path takes exactly these.
+        guard count > 0, count <= 19, mantissa <= 1 << 53, exponent >= -22 else { return nil }
+        guard j == n || p[j] == 44 || p[j] == 10 || p[j] == 13 else { return nil }
+        var value = Double(mantissa)
+        if exponent < 0 { value /= FastNumber.powers[-exponent] }
+        i = j
+        return negative ? -value : value
+    }
+
+    /// Accumulates the decimal digits at `j` into `mantissa` (wrapping: the caller bounds the
+    /// count), eight at a time while eight are there (SWAR), then one at a time.
+    @inline(__always)
+    private static func digits(_ p: UnsafeBufferPointer<UInt8>, _ j: inout Int, _ n: Int, _ mantissa: inout UInt64) {
+        while j + 8 <= n {
+            let v = UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: UInt64.self)
+            // All eight bytes are '0'...'9' (Lemire's test), little-endian: the first digit is the low byte.
+            guard (((v &+ 0x4646_4646_4646_4646) | (v &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080) == 0 else {
+                break
+            }
+            var x = v &- 0x3030_3030_3030_3030
+            x = (x &* 10) &+ (x >> 8)
+            x =
+                (((x & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+                    &+ (((x >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            mantissa = mantissa &* 100_000_000 &+ x
+            j += 8
+        }
+        while j < n, p[j] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(p[j] &- 48)
+            j += 1
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS`, optionally followed by `+HH:MM`, `-HH:MM` or `Z`, in `p[s..<e]`; the
+    /// date's day number is cached. Other shapes (fractions, `+HHMM`) go to ``Timestamp/parse``.
+    private mutating func textTime(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        let length = e - s
+        guard length == 19 || length == 20 || length == 25 else { return Timestamp.parse(p, s, e) }
+        let date = UnsafeRawPointer(p.baseAddress! + s)
+        let key = (date.loadUnaligned(as: UInt64.self), date.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        if !hasCachedDate || key != cachedDate {
+            // A new day: the general parser validates the whole field once.
+            guard Timestamp.parse(p, s, e) != nil else { return nil }
+            cachedDays = Timestamp.days(
+                year: Self.digits(p, s, 4), month: Self.digits(p, s + 5, 2), day: Self.digits(p, s + 8, 2))
+            cachedDate = key
+            hasCachedDate = true
+        }
+        guard p[s + 10] == 32 || p[s + 10] == 84, p[s + 13] == 58, p[s + 16] == 58,
+            let hour = Self.twoDigits(p, s + 11), let minute = Self.twoDigits(p, s + 14),
+            let second = Self.twoDigits(p, s + 17), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var offset = 0
+        if length == 20 {
+            guard p[s + 19] == 90 else { return Timestamp.parse(p, s, e) }
+        } else if length == 25 {
+            guard p[s + 19] == 43 || p[s + 19] == 45, p[s + 22] == 58, let oh = Self.twoDigits(p, s + 20),
+                let om = Self.twoDigits(p, s + 23)
+            else { return Timestamp.parse(p, s, e) }
+            offset = (p[s + 19] == 43 ? 1 : -1) * (oh * 3600 + om * 60)
+        }
+        return Int64(cachedDays * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1000
+    }
+
+    @inline(__always)
+    private static func twoDigits(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
+        let a = p[at] &- 48
+        let b = p[at + 1] &- 48
+        guard a < 10, b < 10 else { return nil }
+        return Int(a) * 10 + Int(b)
+    }
+
+    /// Digits already validated by ``Timestamp/parse``.
+    private static func digits(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int {
+        var v = 0
+        for k in at..<(at + count) { v = v * 10 + Int(p[k] &- 48) }
+        return v
+    }
+}
