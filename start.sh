@@ -53,7 +53,9 @@ DETACH=${1:-}
 ensure_packages
 log "building ($CONFIG; the first build downloads nothing but compiles the dependencies: several minutes)"
 for product in ats ats-coordinator ats-worker; do
-    swift build -c "$CONFIG" --scratch-path "$SCRATCH" --product "$product" 2>&1 | grep -E "error:|^$ATS_ROOT/Sources.*warning:" || true
+    # shellcheck disable=SC2046  # the CPU flags are words
+    swift build -c "$CONFIG" --scratch-path "$SCRATCH" --product "$product" $(swift_cpu_flags) 2>&1 \
+        | grep -E "error:|^$ATS_ROOT/Sources.*warning:" || true
 done
 [ -x "$BIN/ats-worker" ] || { log "build failed"; exit 1; }
 

@@ -17,7 +17,10 @@ trap 'pg_stop pg-test' EXIT
 
 log "checking formatting (swift format, .swift-format)"
 swift format lint --strict -r Sources Tests Package.swift
-log "building"
-swift build --build-tests
+CPU_FLAGS=$(swift_cpu_flags)
+log "building ${CPU_FLAGS:+(for this CPU: $CPU_FLAGS)}"
+# shellcheck disable=SC2086  # the flags are words
+swift build --build-tests $CPU_FLAGS
 log "testing"
-swift test --skip-build "$@"
+# shellcheck disable=SC2086
+swift test --skip-build $CPU_FLAGS "$@"

@@ -33,14 +33,15 @@ public struct ATR: Indicator {
         return value
     }
 
-    /// Wilder's step with TA-Lib 0.8's weights. TA-Lib fuses the multiply-add on CPUs that have
-    /// FMA; we do not (a call into libm on baseline x86-64, and the same bits on every machine),
-    /// which stays within ~1e-14 of it.
+    /// Wilder's step with TA-Lib 0.8's weights, `a·atr` fused into the add as TA-Lib does on CPUs
+    /// with FMA: a fused multiply-add is correctly rounded, so the bits are the same on every
+    /// machine; it is one instruction where the build targets FMA (see docs/ENGINE.md), a call into
+    /// libm otherwise. The loop-carried chain is that one operation.
     @inlinable
     static func smooth(_ previous: Double, _ tr: Double, period: Int) -> Double {
         let a = Double(period - 1) / Double(period)
         let b = 1 - a
-        return b * tr + a * previous
+        return (b * tr).addingProduct(a, previous)
     }
 
     @inlinable
@@ -74,7 +75,7 @@ public struct ATR: Indicator {
                     for i in (n + 1)..<count {
                         let pc = bar.close[i - 1]
                         let tr = max(bar.high[i], pc) - min(bar.low[i], pc)
-                        atr = b * tr + a * atr
+                        atr = (b * tr).addingProduct(a, atr)
                         out[i] = atr
                     }
                     return n

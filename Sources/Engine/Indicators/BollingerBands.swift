@@ -59,6 +59,7 @@ public struct BollingerBands: Indicator {
         let up = p.double("nbdevup")
         let down = p.double("nbdevdn")
         let d = Double(n)
+        let inverse = 1 / d
         return bars.close.withUnsafeBufferPointer { c in
             BatchColumns.make(3, c.count) { out in
                 let upper = out[0]
@@ -90,7 +91,7 @@ public struct BollingerBands: Indicator {
                             m2 = squares
                         } else {
                             let oldMean = mean
-                            mean += (x - old) / d
+                            mean += (x - old) * inverse
                             m2 += (x - old) * (x - mean + old - oldMean)
                             if m2 < 0 { m2 = 0 }
                         }
@@ -103,7 +104,7 @@ public struct BollingerBands: Indicator {
                     let total = partial + x
                     let mid = total / d
                     partial = total - c[i - n + 1]
-                    let sd = (m2 / d).squareRoot()
+                    let sd = (m2 * inverse).squareRoot()
                     middle[i] = mid
                     upper[i] = mid + up * sd
                     lower[i] = mid - down * sd

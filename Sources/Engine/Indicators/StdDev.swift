@@ -33,8 +33,10 @@ public struct StdDev: Indicator {
             if sinceResync >= period {
                 resync()
             } else {
+                // Multiplying by 1/period (not dividing): the divider is the bottleneck of a
+                // Bollinger band, and the resync bounds the extra rounding.
                 let oldMean = mean
-                mean += (x - old) / Double(period)
+                mean += (x - old) * (1 / Double(period))
                 m2 += (x - old) * (x - mean + old - oldMean)
                 if m2 < 0 { m2 = 0 }
             }
@@ -43,7 +45,7 @@ public struct StdDev: Indicator {
             mean += delta / Double(window.count)
             m2 += delta * (x - mean)
         }
-        return window.isFull ? m2 / Double(period) : nil
+        return window.isFull ? m2 * (1 / Double(period)) : nil
     }
 
     /// Recomputes mean and sum of squared deviations from the window, oldest first.

@@ -65,4 +65,20 @@ struct TALibParityTests {
             }
         }
     }
+
+    /// Every indicator's output over the fixture bars, bit for bit, against a committed digest:
+    /// the same bits on every machine and whatever the build targets (with or without FMA
+    /// instructions, see docs/ENGINE.md). An intended change of arithmetic updates the digest in
+    /// Fixtures/golden/indicators.xxh64, with the reason in the commit.
+    @Test func outputsAreTheSameBitsOnEveryMachine() throws {
+        var bits: [UInt64] = []
+        for name in Registry.builtIn.indicators.keys.sorted() {
+            let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: name))
+            for column in try type.batch(Self.bars, parameters: p) { bits += column.map(\.bitPattern) }
+        }
+        let digest = bits.withUnsafeBytes { String(XXH64.hash($0), radix: 16) }
+        let expected = try String(contentsOfFile: Fixtures.path("golden/indicators.xxh64"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest == expected, "indicator outputs changed: digest \(digest)")
+    }
 }
