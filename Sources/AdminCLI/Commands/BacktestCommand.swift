@@ -56,7 +56,9 @@ struct BacktestCommand: AsyncParsableCommand {
             }
             let loadTime = clock.now - loadStart
             var session = try Registry.standard.makeSession(
-                resolved, options: SessionOptions(recordTrades: report != nil, recordEquity: report != nil))
+                resolved,
+                options: SessionOptions(
+                    recordTrades: report != nil, recordEquity: report != nil, keepFills: report != nil || paper))
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
             let runStart = clock.now
             var paperFills: [Fill] = []

@@ -10,25 +10,32 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public private(set) var cursor: Int
     public var recordTrades: Bool
     public var recordEquity: Bool
+    /// Whether fills wait for ``takeFills()``; when false they are booked and dropped.
+    public var keepFills: Bool
     public private(set) var trades: [RoundTrip] = []
     public private(set) var equityCurve: [Double] = []
     private var pendingFills: [Fill] = []
     /// Fills being delivered; swapped with the exchange's buffer so neither allocates.
     private var delivering: [Fill] = []
 
-    public init(strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false) {
+    public init(
+        strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
+        keepFills: Bool = true
+    ) {
         self.strategy = strategy
         self.exchange = exchange
         tracker = PerformanceTracker(initialEquity: exchange.wallet.quote.total)
         cursor = 0
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
+        self.keepFills = keepFills
     }
 
     /// Restores a run from ``checkpoint()``'s bytes; the exchange supplies instrument, policy and
     /// fee model, the checkpoint everything that changes.
     public init(
-        restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false
+        restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
+        keepFills: Bool = true
     )
         throws
     {
@@ -43,6 +50,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         cursor = c.cursor
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
+        self.keepFills = keepFills
     }
 
     // Sessions are driven through `any BacktestSession`, whose witness is the generic (slow) body;
@@ -94,7 +102,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
             for fill in delivering {
                 let trip = tracker.record(fill: fill)
                 if recordTrades, let trip { trades.append(trip) }
-                pendingFills.append(fill)
+                if keepFills { pendingFills.append(fill) }
                 strategy.onFill(fill, venue: &exchange)
             }
             delivering.removeAll(keepingCapacity: true)

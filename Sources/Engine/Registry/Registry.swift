@@ -57,11 +57,11 @@ public struct Registry: Sendable {
             if let checkpoint {
                 return try BacktestRun<S>(
                     restoring: checkpoint, exchange: exchange, recordTrades: options.recordTrades,
-                    recordEquity: options.recordEquity)
+                    recordEquity: options.recordEquity, keepFills: options.keepFills)
             }
             return BacktestRun(
                 strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
-                recordEquity: options.recordEquity)
+                recordEquity: options.recordEquity, keepFills: options.keepFills)
         }
     }
 
@@ -82,10 +82,14 @@ public struct Registry: Sendable {
 public struct SessionOptions: Sendable {
     public var recordTrades: Bool
     public var recordEquity: Bool
+    /// Whether fills wait in the session for ``BacktestSession/takeFills()`` (a worker streams
+    /// them, a report draws them); without, they are booked into the statistics and dropped.
+    public var keepFills: Bool
 
-    public init(recordTrades: Bool = false, recordEquity: Bool = false) {
+    public init(recordTrades: Bool = false, recordEquity: Bool = false, keepFills: Bool = true) {
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
+        self.keepFills = keepFills
     }
 }
 

@@ -65,6 +65,20 @@ struct BacktestRunTests {
         }
     }
 
+    @Test func withoutKeptFillsTheStatisticsAreTheSame() throws {
+        let run = try Registry.builtIn.resolve(Self.spec())
+        var kept = try Registry.builtIn.makeSession(run)
+        var dropped = try Registry.builtIn.makeSession(run, options: SessionOptions(keepFills: false))
+        kept.run(Self.bars, until: Self.bars.count)
+        dropped.run(Self.bars, until: Self.bars.count)
+        let fills = kept.takeFills()
+        #expect(fills.count > 100 && dropped.takeFills().isEmpty)
+        let a = kept.statistics(barInterval: Self.bars.barInterval)
+        let b = dropped.statistics(barInterval: Self.bars.barInterval)
+        #expect(a == b && b.fills == fills.count)
+        #expect(try kept.checkpoint() == dropped.checkpoint())
+    }
+
     @Test func statisticsAreConsistentWithTheFills() throws {
         let r = try Self.runWhole(Self.spec())
         let s = r.stats
