@@ -58,16 +58,19 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         lastTime = bar.time
         lastPrice = bar.close
         if position != 0 { exposedBars += 1 }
-        // Flat equity (most bars of most strategies) is a zero return: skip the division.
-        let r = newEquity == equity || equity == 0 ? 0 : newEquity / equity - 1
-        equity = newEquity
         returnsCount += 1
-        returnsSum += r
-        returnsSquares += r * r
-        // Branch-free (the sign of a return is a coin toss for the predictor); adding +0 for a
-        // gain changes no bit.
-        let down = min(r, 0)
-        downsideSquares += down * down
+        // Unchanged equity (flat, most bars of most strategies) is a zero return, and adding +0 to
+        // the sums changes no bit (they are never −0: `x − 1` is +0 when x is 1): skip it all.
+        if newEquity != equity && equity != 0 {
+            let r = newEquity / equity - 1
+            returnsSum += r
+            returnsSquares += r * r
+            // Branch-free (the sign of a return is a coin toss for the predictor); adding +0
+            // for a gain changes no bit.
+            let down = min(r, 0)
+            downsideSquares += down * down
+        }
+        equity = newEquity
         if newEquity >= peakEquity {
             peakEquity = newEquity
             barsSincePeak = 0

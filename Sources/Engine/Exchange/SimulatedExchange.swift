@@ -98,13 +98,26 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     // MARK: Bars
 
     /// Moves to the next bar and matches working orders against it.
+    @inline(__always)
     public mutating func process(bar: Bar, index: Int) {
-        state.bar = bar
-        state.barIndex = index
-        if !state.open.isEmpty { matchOpenOrders() }
+        moveTo(time: bar.time, close: bar.close, index: index)
+        if !state.open.isEmpty { matchOpenOrders(bar) }
     }
 
-    private mutating func matchOpenOrders() {
+    /// Moves to the next bar when no order is working (``hasWorkingOrders`` is false): with
+    /// nothing to match, only its time and close matter, so a loop need not load the whole bar.
+    @inline(__always)
+    public mutating func moveTo(time: Int64, close: Double, index: Int) {
+        state.barTime = time
+        state.barClose = close
+        state.barIndex = index
+    }
+
+    /// Whether orders are working (and the next bar must be matched against them).
+    @inlinable
+    public var hasWorkingOrders: Bool { !state.open.isEmpty }
+
+    private mutating func matchOpenOrders(_ bar: Bar) {
         volumeUsed = 0
         // Pass 0: market, pass 1: stops, pass 2: limits. Orders appended meanwhile (bracket legs)
         // start on the next bar; nothing leaves `open` before the sweep, so indices hold.
@@ -114,7 +127,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                 if state.open[k].status.isOpen, state.open[k].createdBar < state.barIndex,
                     Self.matchingPass(state.open[k]) == pass
                 {
-                    match(at: k)
+                    match(at: k, bar)
                 }
                 k += 1
             }
@@ -132,8 +145,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     /// Matches the working order at `open[k]` against the current bar.
-    private mutating func match(at k: Int) {
-        let bar = state.bar
+    private mutating func match(at k: Int, _ bar: Bar) {
         var o = state.open[k]
         let firstBar = o.createdBar == state.barIndex - 1
         var price: Double?
@@ -281,7 +293,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
         newFills.append(
             Fill(
-                seq: state.nextSeq, orderId: o.id, time: state.bar.time, barIndex: state.barIndex, side: o.side,
+                seq: state.nextSeq, orderId: o.id, time: state.barTime, barIndex: state.barIndex, side: o.side,
                 price: price, quantity: quantity, feeBase: fee.base, feeQuote: fee.quote, liquidity: liquidity,
                 tag: o.tag))
         state.nextSeq += 1
@@ -299,11 +311,11 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private func tradeInfo(_ o: Order, price: Double, quantity: Double, liquidity: Liquidity) -> TradeInfo {
         TradeInfo(
             side: o.side, orderType: o.type, liquidity: liquidity, price: price, quantity: quantity,
-            trailingVolume: feesUseTrailingVolume ? state.trailingVolume(day: Self.day(state.bar.time)) : 0)
+            trailingVolume: feesUseTrailingVolume ? state.trailingVolume(day: Self.day(state.barTime)) : 0)
     }
 
     private mutating func recordVolume(_ notional: Double) {
-        let day = Self.day(state.bar.time)
+        let day = Self.day(state.barTime)
         if let last = state.volumeByDay.last, last.day == day {
             state.volumeByDay[state.volumeByDay.count - 1].notional += notional
         } else {
@@ -358,7 +370,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         return Order(
             id: id, side: side, type: type, quantity: quantity, limitPrice: limit, stopPrice: stop,
             timeInForce: timeInForce, postOnly: postOnly, status: .pending, filledQuantity: 0, averagePrice: 0,
-            createdAt: state.bar.time, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
+            createdAt: state.barTime, createdBar: state.barIndex, triggered: false, rejectReason: nil, tag: tag,
             parentId: parent, ocoId: nil, takeProfit: takeProfit, stopLoss: stopLoss, held: 0)
     }
 
@@ -407,7 +419,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         if r.type == .market && config.marketFill == .close {
             // Filled (or refused) at once: the order never becomes a working order.
             let filled = execute(
-                &o, price: instrument.roundPrice(slipped(state.bar.close, r.side)), quantity: o.quantity,
+                &o, price: instrument.roundPrice(slipped(state.barClose, r.side)), quantity: o.quantity,
                 liquidity: .taker)
             if filled > 0 && o.hasLinkedOrders { settle(o, filled: filled) }
             if o.status.isOpen { finish(&o, .canceled, reason: nil) }
@@ -421,7 +433,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// The price an order is expected to trade at, for checks and reservations.
     private func referencePrice(_ o: Order) -> Double {
-        o.limitPrice ?? o.stopPrice ?? state.bar.close
+        o.limitPrice ?? o.stopPrice ?? state.barClose
     }
 
     private func validate(_ o: Order) -> RejectReason? {
@@ -446,7 +458,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             return .invalidBracket("stop-loss must be on the loss side of the entry")
         }
         if o.postOnly, o.type == .limit, let limit = o.limitPrice,
-            o.side == .buy ? limit >= state.bar.close : limit <= state.bar.close
+            o.side == .buy ? limit >= state.barClose : limit <= state.barClose
         {
             return .wouldCrossAsMaker
         }

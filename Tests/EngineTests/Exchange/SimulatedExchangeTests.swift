@@ -1,4 +1,5 @@
 import ATSEngine
+import Foundation
 import Testing
 
 struct SimulatedExchangeTests {
@@ -238,5 +239,22 @@ struct SimulatedExchangeTests {
         #expect(o!.quantity < 100 && o!.quantity > 99.8)
         #expect(x.wallet.quote.free >= 0 && x.wallet.quote.free < 1)
         #expect(x.state.rejectedOrders == 0)
+    }
+
+    @Test func checkpointsThatHeldTheWholeBarStillLoad() throws {
+        var x = exchange()
+        x.submit(.limit(.buy, 1, at: 95))
+        x.process(bar: bar(1, 100, 101, 99, 100.5), index: 1)
+        let data = try CheckpointCoding.encoder().encode(x.state)
+        // The format before: the whole bar under "bar" instead of barTime and barClose.
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["bar"] = [
+            "time": object.removeValue(forKey: "barTime")!, "open": 100, "high": 101, "low": 99,
+            "close": object.removeValue(forKey: "barClose")!, "volume": 1000, "buyVolume": 0, "sellVolume": 0,
+        ]
+        let legacy = try JSONSerialization.data(withJSONObject: object)
+        let restored = try CheckpointCoding.decoder().decode(ExchangeState.self, from: legacy)
+        #expect(restored == x.state)
+        #expect(restored.barTime == 60_000 && restored.barClose == 100.5)
     }
 }
