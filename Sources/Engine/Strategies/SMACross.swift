@@ -1,8 +1,8 @@
 /// Moving-average crossover: when the fast SMA crosses above the slow one, go long; when it crosses
 /// below, close the long (long-only) or reverse to short (long/short).
 public struct SMACross: Strategy {
-    var fast: SMA
-    var slow: SMA
+    /// The fast and slow averages (one shared window).
+    var averages: SMAPair
     var direction: Direction
     var sizing: Sizing
     /// Sign of fast − slow on the previous bar: +1, −1, or 0 before both averages exist.
@@ -21,16 +21,15 @@ public struct SMACross: Strategy {
         guard p.int("fast") < p.int("slow") else {
             throw SpecError(field: "fast", reason: "must be smaller than slow (\(p.int("slow"))), got \(p.int("fast"))")
         }
-        fast = SMA(period: p.int("fast"))
-        slow = SMA(period: p.int("slow"))
+        averages = SMAPair(short: p.int("fast"), long: p.int("slow"))
         direction = Direction(rawValue: p.string("direction")) ?? .longOnly
         sizing = Sizing(p)
     }
 
     @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
-        let f = fast.update(bar.close)
-        guard let s = slow.update(bar.close), let f else { return }
+        let (f, s) = averages.update(bar.close)
+        guard let s, let f else { return }
         let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
         defer { previousSide = side }
         guard previousSide != 0, side != previousSide else { return }
@@ -43,5 +42,29 @@ public struct SMACross: Strategy {
         } else {
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
         }
+    }
+
+    // Checkpoints written before the shared window held two separate SMAs; they still load.
+    enum CodingKeys: String, CodingKey { case averages, direction, sizing, previousSide, fast, slow }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.averages) {
+            averages = try c.decode(SMAPair.self, forKey: .averages)
+        } else {
+            averages = SMAPair(
+                short: try c.decode(SMA.self, forKey: .fast), long: try c.decode(SMA.self, forKey: .slow))
+        }
+        direction = try c.decode(Direction.self, forKey: .direction)
+        sizing = try c.decode(Sizing.self, forKey: .sizing)
+        previousSide = try c.decode(Int8.self, forKey: .previousSide)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(averages, forKey: .averages)
+        try c.encode(direction, forKey: .direction)
+        try c.encode(sizing, forKey: .sizing)
+        try c.encode(previousSide, forKey: .previousSide)
     }
 }

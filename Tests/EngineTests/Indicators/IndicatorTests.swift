@@ -152,4 +152,16 @@ struct IndicatorTests {
         // TA-Lib's arithmetic divides by range/100, which can land one ulp above 100.
         #expect(k.allSatisfy { $0.isNaN || (0...100.000_000_001).contains($0) }, "\(k.filter { !$0.isNaN }.max()!)")
     }
+
+    @Test(arguments: [(1, 1), (2, 3), (10, 30), (7, 7), (30, 200)])
+    func smaPairEqualsTwoSMAsBitForBit(_ periods: (Int, Int)) {
+        var pair = SMAPair(short: periods.0, long: periods.1)
+        var short = SMA(period: periods.0)
+        var long = SMA(period: periods.1)
+        for x in Self.bars.close {
+            let (a, b) = pair.update(x)
+            #expect(a?.bitPattern == short.update(x)?.bitPattern)
+            #expect(b?.bitPattern == long.update(x)?.bitPattern)
+        }
+    }
 }

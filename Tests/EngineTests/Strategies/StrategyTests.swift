@@ -131,4 +131,29 @@ struct StrategyTests {
         #expect(buys.allSatisfy { ($0.barIndex - 1) % 1000 == 0 })
         #expect(buys.allSatisfy { abs($0.price * $0.quantity - 1000) < 1 })
     }
+
+    @Test func smaCrossCheckpointsWithTwoSeparateAveragesStillLoad() throws {
+        // Before the shared window, sma_cross checkpointed two SMAs ("fast", "slow").
+        let parameters = try SMACross.descriptor.validate(["fast": .int(5), "slow": .int(12), "quantity": .int(1)])
+        var strategy = try SMACross(parameters: parameters)
+        var exchange = SimulatedExchange(
+            instrument: Instrument(base: "BTC", quote: "USDT"), config: SimulationConfig(), fees: GenericFees(rate: 0),
+            cash: 1e6)
+        var fast = SMA(period: 5)
+        var slow = SMA(period: 12)
+        for i in 0..<100 {
+            exchange.process(bar: Self.bars[i], index: i)
+            strategy.onBar(Self.bars[i], venue: &exchange)
+            fast.update(Self.bars[i].close)
+            slow.update(Self.bars[i].close)
+        }
+        let current = try CheckpointCoding.encoder().encode(strategy)
+        var object = try #require(try JSONSerialization.jsonObject(with: current) as? [String: Any])
+        object.removeValue(forKey: "averages")
+        object["fast"] = try JSONSerialization.jsonObject(with: CheckpointCoding.encoder().encode(fast))
+        object["slow"] = try JSONSerialization.jsonObject(with: CheckpointCoding.encoder().encode(slow))
+        let legacy = try JSONSerialization.data(withJSONObject: object)
+        let restored = try CheckpointCoding.decoder().decode(SMACross.self, from: legacy)
+        #expect(try CheckpointCoding.encoder().encode(restored) == current)
+    }
 }

@@ -1,0 +1,50 @@
+/// Two simple moving averages of one series, a short and a long one, sharing one window: the
+/// values are exactly those of two ``SMA``s (same arithmetic, bit for bit), for one window update
+/// per value instead of two. Crossover strategies use it.
+public struct SMAPair: Sendable, Hashable, Codable {
+    public let shortPeriod: Int
+    public let longPeriod: Int
+    /// The last `longPeriod` values.
+    @usableFromInline var window: RingBuffer
+    /// Each average's sum of its newest `period − 1` values.
+    @usableFromInline var shortPartial: Double = 0
+    @usableFromInline var longPartial: Double = 0
+
+    public init(short: Int, long: Int) {
+        precondition(short >= 1 && short <= long)
+        shortPeriod = short
+        longPeriod = long
+        window = RingBuffer(capacity: long)
+    }
+
+    /// Two averages restored from their separate states (checkpoints written before the pair).
+    init(short: SMA, long: SMA) {
+        shortPeriod = short.period
+        longPeriod = long.period
+        window = long.window
+        shortPartial = short.partialSum
+        longPartial = long.partialSum
+    }
+
+    /// Feeds one value; returns each average once its period is complete.
+    @inlinable @inline(__always)
+    public mutating func update(_ x: Double) -> (short: Double?, long: Double?) {
+        window.push(x)
+        let seen = window.count
+        var short: Double?
+        if seen >= shortPeriod {
+            let total = shortPartial + x
+            short = total / Double(shortPeriod)
+            shortPartial = total - window[age: shortPeriod - 1]
+        } else {
+            shortPartial += x
+        }
+        guard seen == longPeriod else {
+            longPartial += x
+            return (short, nil)
+        }
+        let total = longPartial + x
+        longPartial = total - window.oldest
+        return (short, total / Double(longPeriod))
+    }
+}
