@@ -17,6 +17,8 @@ struct EngineBench: AsyncParsableCommand {
     var params: [String] = []
     @Option(help: "next_open or close.") var marketFill: String = "close"
     @Option(help: "Timed repetitions (the best is reported).") var repeats: Int = 5
+    @Flag(help: "Book fills and drop them, as `ats backtest` does without --report (default: keep them for takeFills).")
+    var dropFills = false
 
     func run() async throws {
         let loadWatch = Stopwatch()
@@ -34,7 +36,7 @@ struct EngineBench: AsyncParsableCommand {
         var best = Double.infinity
         var stats: BacktestStatistics?
         for _ in 0..<repeats {
-            var session = try Registry.standard.makeSession(resolved)
+            var session = try Registry.standard.makeSession(resolved, options: SessionOptions(keepFills: !dropFills))
             let watch = Stopwatch()
             session.run(series, until: series.count)
             best = min(best, watch.seconds)
