@@ -1,8 +1,7 @@
 /// Stochastic oscillator (TA-Lib's `STOCH` with SMA smoothing): fast %K over `fastk` bars, slow %K
 /// = SMA(`slowk`) of fast %K, slow %D = SMA(`slowd`) of slow %K. Both outputs start together.
 public struct Stochastic: Indicator {
-    @usableFromInline var highs: MonotonicWindow
-    @usableFromInline var lows: MonotonicWindow
+    @usableFromInline var fastK: FastStochastic
     @usableFromInline var slowK: SMA
     @usableFromInline var slowD: SMA
     @usableFromInline var _k: Double = .nan
@@ -19,8 +18,7 @@ public struct Stochastic: Indicator {
         ], outputs: ["slowk", "slowd"])
 
     public init(fastK: Int = 5, slowK: Int = 3, slowD: Int = 3) {
-        highs = MonotonicWindow(period: fastK, max: true)
-        lows = MonotonicWindow(period: fastK, max: false)
+        self.fastK = FastStochastic(period: fastK)
         self.slowK = SMA(period: slowK)
         self.slowD = SMA(period: slowD)
     }
@@ -31,12 +29,9 @@ public struct Stochastic: Indicator {
 
     @discardableResult
     public mutating func update(_ bar: Bar) -> Bool {
-        let h = highs.update(bar.high)
-        guard let l = lows.update(bar.low), let h else { return false }
-        let range = h - l
-        let diff = range / 100.0  // TA-Lib's arithmetic, for identical rounding
-        let fastK = diff != 0 ? (bar.close - l) / diff : 0
-        guard let sk = slowK.update(fastK), let sd = slowD.update(sk) else { return false }
+        guard let k = fastK.update(high: bar.high, low: bar.low, close: bar.close), let sk = slowK.update(k),
+            let sd = slowD.update(sk)
+        else { return false }
         _k = sk
         _d = sd
         return true

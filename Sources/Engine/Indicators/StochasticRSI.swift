@@ -3,8 +3,7 @@
 /// %D = SMA(`fastd`) of %K. Both outputs start together, at index `period + fastk + fastd − 2`.
 public struct StochasticRSI: Indicator {
     @usableFromInline var rsi: RSI
-    @usableFromInline var highs: MonotonicWindow
-    @usableFromInline var lows: MonotonicWindow
+    @usableFromInline var fastK: FastStochastic
     @usableFromInline var fastD: SMA
     @usableFromInline var _k: Double = .nan
     @usableFromInline var _d: Double = .nan
@@ -21,8 +20,7 @@ public struct StochasticRSI: Indicator {
 
     public init(period: Int = 14, fastK: Int = 5, fastD: Int = 3) {
         rsi = RSI(period: period)
-        highs = MonotonicWindow(period: fastK, max: true)
-        lows = MonotonicWindow(period: fastK, max: false)
+        self.fastK = FastStochastic(period: fastK)
         self.fastD = SMA(period: fastD)
     }
 
@@ -33,13 +31,9 @@ public struct StochasticRSI: Indicator {
     @inlinable
     @discardableResult
     public mutating func update(_ x: Double) -> Bool {
-        guard let r = rsi.update(x) else { return false }
-        let h = highs.update(r)
-        guard let l = lows.update(r), let h else { return false }
-        let diff = (h - l) / 100.0  // TA-Lib's STOCHF arithmetic, for identical rounding
-        let fastK = diff != 0 ? (r - l) / diff : 0
-        guard let d = fastD.update(fastK) else { return false }
-        _k = fastK
+        guard let r = rsi.update(x), let k = fastK.update(high: r, low: r, close: r), let d = fastD.update(k)
+        else { return false }
+        _k = k
         _d = d
         return true
     }
