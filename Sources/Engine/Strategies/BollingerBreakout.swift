@@ -21,6 +21,7 @@ public struct BollingerBreakout: Strategy {
         sizing = Sizing(p)
     }
 
+    @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard bands.update(bar.close), venue.openOrders.isEmpty else { return }
         let side = venue.positionSign

@@ -25,6 +25,7 @@ public struct MACDCross: Strategy {
         sizing = Sizing(p)
     }
 
+    @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard macd.update(bar.close) else { return }
         let side: Int8 = macd.macd > macd.signal ? 1 : macd.macd < macd.signal ? -1 : previousSide

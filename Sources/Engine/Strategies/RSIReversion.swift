@@ -31,6 +31,7 @@ public struct RSIReversion: Strategy {
         sizing = Sizing(p)
     }
 
+    @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard let r = rsi.update(bar.close), venue.openOrders.isEmpty else { return }
         let side = venue.positionSign
