@@ -90,7 +90,9 @@ public struct SimulatedExchange: TradingVenue, Sendable {
 
     /// Moves finished orders from the working list to the recent history.
     private mutating func sweep() {
-        guard state.open.contains(where: { !$0.status.isOpen }) else { return }
+        var k = 0
+        while k < state.open.count && state.open[k].status.isOpen { k += 1 }
+        guard k < state.open.count else { return }
         for o in state.open where !o.status.isOpen { archive(o) }
         state.open.removeAll { !$0.status.isOpen }
     }
@@ -120,14 +122,19 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private mutating func matchOpenOrders(_ bar: Bar) {
         volumeUsed = 0
         // Pass 0: market, pass 1: stops, pass 2: limits. Orders appended meanwhile (bracket legs)
-        // start on the next bar; nothing leaves `open` before the sweep, so indices hold.
+        // start on the next bar; nothing leaves `open` before the sweep, so indices hold. Fields
+        // are read in place: an `Order` is ~220 bytes with strings inside, too big to copy per bar.
         for pass in 0..<3 {
             var k = 0
             while k < state.open.count {
                 if state.open[k].status.isOpen, state.open[k].createdBar < state.barIndex,
-                    Self.matchingPass(state.open[k]) == pass
+                    Self.matchingPass(state.open[k].type, triggered: state.open[k].triggered) == pass
                 {
-                    match(at: k, bar)
+                    if isReached(k, bar) {
+                        match(at: k, bar)
+                    } else {
+                        expireIfImmediate(at: k, firstBar: state.open[k].createdBar == state.barIndex - 1)
+                    }
                 }
                 k += 1
             }
@@ -135,12 +142,32 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         sweep()
     }
 
-    private static func matchingPass(_ o: Order) -> Int {
-        switch o.type {
+    private static func matchingPass(_ type: OrderType, triggered: Bool) -> Int {
+        switch type {
         case .market: 0
         case .stop: 1
-        case .stopLimit: o.triggered ? 2 : 1
+        case .stopLimit: triggered ? 2 : 1
         case .limit: 2
+        }
+    }
+
+    /// Whether the bar reaches the working order at `open[k]` at all (most resting orders, most
+    /// bars: no); decided in place, before ``match(at:_:)`` works on a copy.
+    private func isReached(_ k: Int, _ bar: Bar) -> Bool {
+        let buy = state.open[k].side == .buy
+        switch state.open[k].type {
+        case .market:
+            return true
+        case .stop, .stopLimit:
+            if !state.open[k].triggered {
+                let stop = state.open[k].stopPrice!
+                return buy ? bar.high >= stop : bar.low <= stop
+            }
+            if state.open[k].type == .stop { return true }
+            fallthrough
+        case .limit:
+            let limit = state.open[k].limitPrice!
+            return buy ? bar.low <= limit : bar.high >= limit
         }
     }
 

@@ -3,18 +3,50 @@
 /// deviations of the close away. `go_long` / `go_short` choose the sides; `order_value_pct` sizes
 /// each entry as a share of equity. Unlike the seed, the bracket comparisons are right for shorts.
 public struct SimpleMA: Strategy {
-    enum Average: Codable, Sendable {
-        case sma(SMA)
-        case wma(WMA)
+    /// An SMA or a WMA. A struct, not an enum with payloads: updating an enum's payload copies it
+    /// out and back, and the copy made the window's storage shared, so every bar reallocated it.
+    /// Checkpoints keep the enum's format (`{"sma": {"_0": …}}`).
+    struct Average: Codable, Sendable {
+        var sma: SMA?
+        var wma: WMA?
 
+        static func sma(_ a: SMA) -> Average { Average(sma: a, wma: nil) }
+        static func wma(_ a: WMA) -> Average { Average(sma: nil, wma: a) }
+
+        @inline(__always)
         mutating func update(_ x: Double) -> Double? {
-            switch self {
-            case .sma(var a):
-                defer { self = .sma(a) }
-                return a.update(x)
-            case .wma(var a):
-                defer { self = .wma(a) }
-                return a.update(x)
+            sma != nil ? sma!.update(x) : wma!.update(x)
+        }
+
+        private enum Kind: String, CodingKey { case sma, wma }
+        private enum Payload: String, CodingKey { case _0 }
+
+        init(sma: SMA?, wma: WMA?) {
+            self.sma = sma
+            self.wma = wma
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Kind.self)
+            if c.contains(.sma) {
+                self.init(
+                    sma: try c.nestedContainer(keyedBy: Payload.self, forKey: .sma).decode(SMA.self, forKey: ._0),
+                    wma: nil)
+            } else {
+                self.init(
+                    sma: nil,
+                    wma: try c.nestedContainer(keyedBy: Payload.self, forKey: .wma).decode(WMA.self, forKey: ._0))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Kind.self)
+            if let sma {
+                var payload = c.nestedContainer(keyedBy: Payload.self, forKey: .sma)
+                try payload.encode(sma, forKey: ._0)
+            } else if let wma {
+                var payload = c.nestedContainer(keyedBy: Payload.self, forKey: .wma)
+                try payload.encode(wma, forKey: ._0)
             }
         }
     }

@@ -156,4 +156,26 @@ struct StrategyTests {
         let restored = try CheckpointCoding.decoder().decode(SMACross.self, from: legacy)
         #expect(try CheckpointCoding.encoder().encode(restored) == current)
     }
+
+    @Test(arguments: ["sma", "wma"])
+    func simpleMAKeepsItsCheckpointFormat(_ average: String) throws {
+        // Its averages were an enum (`{"sma": {"_0": …}}` in checkpoints); they are a struct now,
+        // written and read in the same format.
+        let parameters = try SimpleMA.descriptor.validate(["ma": .string(average)])
+        var strategy = try SimpleMA(parameters: parameters)
+        var exchange = SimulatedExchange(
+            instrument: Instrument(base: "BTC", quote: "USDT"), config: SimulationConfig(), fees: GenericFees(rate: 0),
+            cash: 1e6)
+        for i in 0..<200 {
+            exchange.process(bar: Self.bars[i], index: i)
+            strategy.onBar(Self.bars[i], venue: &exchange)
+        }
+        let data = try CheckpointCoding.encoder().encode(strategy)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let fast = try #require(object["fast"] as? [String: Any])
+        let payload = try #require(fast[average] as? [String: Any])
+        #expect(payload["_0"] != nil && fast.count == 1)
+        let restored = try CheckpointCoding.decoder().decode(SimpleMA.self, from: data)
+        #expect(try CheckpointCoding.encoder().encode(restored) == data)
+    }
 }
