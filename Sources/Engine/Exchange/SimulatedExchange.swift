@@ -366,24 +366,20 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     private mutating func placeBracket(for parent: Order) {
         let side = parent.side.opposite
         let quantity = instrument.roundQuantity(parent.filledQuantity)
-        var legs: [OrderID] = []
-        if let tp = parent.takeProfit {
-            legs.append(
-                appendOrder(
-                    side: side, type: .limit, quantity: quantity, limit: tp, stop: nil, tag: "take_profit",
-                    parent: parent.id))
+        let takeProfit = parent.takeProfit.map {
+            appendOrder(
+                side: side, type: .limit, quantity: quantity, limit: $0, stop: nil, tag: "take_profit",
+                parent: parent.id)
         }
-        if let sl = parent.stopLoss {
-            legs.append(
-                appendOrder(
-                    side: side, type: .stop, quantity: quantity, limit: nil, stop: sl, tag: "stop_loss",
-                    parent: parent.id))
+        let stopLoss = parent.stopLoss.map {
+            appendOrder(
+                side: side, type: .stop, quantity: quantity, limit: nil, stop: $0, tag: "stop_loss", parent: parent.id)
         }
-        if legs.count == 2 {
+        if let takeProfit, let stopLoss {
             // The legs are the last two working orders.
             let n = state.open.count
-            state.open[n - 2].ocoId = legs[1]
-            state.open[n - 1].ocoId = legs[0]
+            state.open[n - 2].ocoId = stopLoss
+            state.open[n - 1].ocoId = takeProfit
         }
     }
 

@@ -1,0 +1,175 @@
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// The per-bar path allocates nothing: `ats backtest` over twice the bars makes (almost) no more
+/// heap allocations. Counted in the real process with a preloaded `malloc` that counts calls and
+/// forwards to glibc (built here with the C compiler the Swift toolchain links with).
+@Suite(.serialized)
+struct AllocationTests {
+    static let bars = 40_000
+
+    /// Every built-in strategy, configured so that it computes everything on every bar but sends
+    /// no order (orders allocate: an order's history, its fill; per order, not per bar), and
+    /// `grid`, whose resting orders are matched against every bar without filling.
+    static let runs: [[String]] = [
+        ["--strategy", "sma_cross", "--param", "fraction=0"],
+        ["--strategy", "rsi_reversion", "--param", "fraction=0"],
+        ["--strategy", "macd_cross", "--param", "fraction=0"],
+        ["--strategy", "bollinger_breakout", "--param", "fraction=0"],
+        ["--strategy", "simple_ma", "--param", "rsi_long=100"],
+        ["--strategy", "simple_ma", "--param", "ma=wma", "--param", "rsi_long=100"],
+        ["--strategy", "simple", "--param", "probability=0"],
+        ["--strategy", "grid", "--param", "spacing=0.5", "--param", "levels=2"],
+        ["--strategy", "dca", "--param", "interval=10000000"],
+        ["--strategy", "momentum", "--param", "threshold=1"],
+        ["--strategy", "noop"],
+    ]
+
+    @Test(arguments: runs)
+    func backtestsAllocateNothingPerBar(_ arguments: [String]) throws {
+        let files = try Self.files
+        let short = try Self.allocations(arguments + ["--data", files.short])
+        let long = try Self.allocations(arguments + ["--data", files.long])
+        // One allocation per bar would add 40,000; growth of amortised buffers adds a handful.
+        #expect(
+            long - short < Self.bars / 200,
+            "\(arguments): \(short) allocations over \(Self.bars) bars, \(long) over twice as many")
+        #expect(short > 0, "the counter counted")
+    }
+
+    /// Heap allocations (malloc, calloc, realloc, aligned) of one `ats backtest` run.
+    static func allocations(_ arguments: [String]) throws -> Int {
+        let dir = try workDirectory
+        let countFile = dir.appendingPathComponent("count-\(UUID().uuidString)").path
+        let process = Process()
+        process.executableURL = ChildProcess.binDirectory.appendingPathComponent("ats")
+        process.arguments = ["backtest", "--quiet", "--json", "--cash", "1000000"] + arguments
+        process.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
+            "LD_PRELOAD": try counter, "ATS_ALLOC_COUNT_FILE": countFile,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure("ats backtest \(arguments) exited \(process.terminationStatus): \(text)")
+        }
+        let count = try String(contentsOfFile: countFile, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: countFile)
+        guard let n = Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Failure("no allocation count in \(countFile): \(count)")
+        }
+        return n
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static let workDirectoryResult: Result<URL, any Error> = Result {
+        // Reused from run to run (the files are rewritten), so nothing piles up in /tmp.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ats-tests/allocations", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static var workDirectory: URL { get throws { try workDirectoryResult.get() } }
+
+    /// Catalogs of `bars` and `2 × bars` synthetic bars (a catalog loads with the same
+    /// allocations whatever its length; a CSV's parse does not).
+    static let filesResult: Result<(short: String, long: String), any Error> = Result {
+        let dir = try workDirectory
+        func make(_ count: Int) throws -> String {
+            let csv = dir.appendingPathComponent("bars-\(count).csv").path
+            let catalog = dir.appendingPathComponent("bars-\(count).atsb").path
+            try run("ats", ["data", "synth", "--bars", "\(count)", "--seed", "5", "--out", csv])
+            try run("ats", ["data", "import", "--in", csv, "--out", catalog])
+            try? FileManager.default.removeItem(atPath: csv)
+            return catalog
+        }
+        return (try make(bars), try make(2 * bars))
+    }
+
+    static var files: (short: String, long: String) { get throws { try filesResult.get() } }
+
+    /// The preloadable counter, compiled once.
+    static let counterResult: Result<String, any Error> = Result {
+        let dir = try workDirectory
+        let source = dir.appendingPathComponent("count_allocations.c")
+        let library = dir.appendingPathComponent("libcount_allocations.so").path
+        try counterSource.write(to: source, atomically: true, encoding: .utf8)
+        let compiler = ["clang", "cc", "gcc"].first { name in
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+                FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+            }
+        }
+        guard let compiler else { throw Failure("no C compiler (clang, cc or gcc) on PATH") }
+        try run(compiler, ["-O2", "-shared", "-fPIC", "-o", library, source.path], searchPath: true)
+        return library
+    }
+
+    static var counter: String { get throws { try counterResult.get() } }
+
+    static func run(_ executable: String, _ arguments: [String], searchPath: Bool = false) throws {
+        let process = Process()
+        if searchPath {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        } else {
+            process.executableURL = ChildProcess.binDirectory.appendingPathComponent(executable)
+            process.arguments = arguments
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure("\(executable) \(arguments) exited \(process.terminationStatus): \(text)")
+        }
+    }
+
+    /// Counts every allocation call and forwards it to glibc; writes the count at exit.
+    static let counterSource = """
+        #define _GNU_SOURCE
+        #include <errno.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+
+        extern void *__libc_malloc(size_t);
+        extern void *__libc_calloc(size_t, size_t);
+        extern void *__libc_realloc(void *, size_t);
+        extern void *__libc_memalign(size_t, size_t);
+
+        static long calls;
+        static void counted(void) { __atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED); }
+
+        void *malloc(size_t n) { counted(); return __libc_malloc(n); }
+        void *calloc(size_t a, size_t b) { counted(); return __libc_calloc(a, b); }
+        void *realloc(void *p, size_t n) { counted(); return __libc_realloc(p, n); }
+        void *memalign(size_t align, size_t n) { counted(); return __libc_memalign(align, n); }
+        void *aligned_alloc(size_t align, size_t n) { counted(); return __libc_memalign(align, n); }
+        int posix_memalign(void **out, size_t align, size_t n) {
+            counted();
+            void *p = __libc_memalign(align, n);
+            if (!p) return ENOMEM;
+            *out = p;
+            return 0;
+        }
+
+        __attribute__((destructor)) static void report(void) {
+            const char *path = getenv("ATS_ALLOC_COUNT_FILE");
+            if (!path) return;
+            long total = __atomic_load_n(&calls, __ATOMIC_RELAXED);
+            FILE *f = fopen(path, "w");
+            if (f) { fprintf(f, "%ld\\n", total); fclose(f); }
+        }
+        """
+}
