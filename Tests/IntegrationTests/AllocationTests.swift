@@ -42,22 +42,9 @@ struct AllocationTests {
     static func allocations(_ arguments: [String]) throws -> Int {
         let dir = try workDirectory
         let countFile = dir.appendingPathComponent("count-\(UUID().uuidString)").path
-        let process = Process()
-        process.executableURL = ChildProcess.binDirectory.appendingPathComponent("ats")
-        process.arguments = ["backtest", "--quiet", "--json", "--cash", "1000000"] + arguments
-        process.environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
-            "LD_PRELOAD": try counter, "ATS_ALLOC_COUNT_FILE": countFile,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure("ats backtest \(arguments) exited \(process.terminationStatus): \(text)")
-        }
+        try run(
+            "ats", ["backtest", "--quiet", "--json", "--cash", "1000000"] + arguments,
+            environment: ["LD_PRELOAD": try counter, "ATS_ALLOC_COUNT_FILE": countFile])
         let count = try String(contentsOfFile: countFile, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: countFile)
         guard let n = Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) else {
@@ -116,7 +103,11 @@ struct AllocationTests {
 
     static var counter: String { get throws { try counterResult.get() } }
 
-    static func run(_ executable: String, _ arguments: [String], searchPath: Bool = false) throws {
+    /// Runs one of our executables (or, with `searchPath`, a tool on PATH) to completion; its
+    /// output becomes the error when it fails.
+    static func run(
+        _ executable: String, _ arguments: [String], searchPath: Bool = false, environment: [String: String] = [:]
+    ) throws {
         let process = Process()
         if searchPath {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -125,6 +116,9 @@ struct AllocationTests {
             process.executableURL = ChildProcess.binDirectory.appendingPathComponent(executable)
             process.arguments = arguments
         }
+        process.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
+        ].merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
