@@ -69,61 +69,17 @@ struct BarLineScanner {
         return (bar, i + 1)
     }
 
-    /// A plain decimal (`-12.345`) at `i`, moving `i` past it. Nil for anything else (exponents,
-    /// more than 19 digits: the general path's job). The value is FastNumber's exact one: the
-    /// decimal digits as an integer below 2^53, divided by a power of ten up to 10^22.
+    /// A plain decimal (`-12.345`) at `i`, moving `i` past it: FastNumber's exact path, so the
+    /// same value. Nil for anything else (exponents, long mantissas: the general path's job).
     @inline(__always)
     private static func number(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Double? {
         var j = i
-        var negative = false
-        if j < n, p[j] == 45 {
-            negative = true
-            j += 1
+        let d = FastNumber.decimal(p, &j, n)
+        guard d.digits > 0, let value = d.exact, j == n || p[j] == 44 || p[j] == 10 || p[j] == 13 else {
+            return nil
         }
-        var mantissa: UInt64 = 0
-        let first = j
-        digits(p, &j, n, &mantissa)
-        var count = j - first
-        var exponent = 0
-        if j < n, p[j] == 46 {
-            j += 1
-            let fraction = j
-            digits(p, &j, n, &mantissa)
-            exponent = fraction - j
-            count -= exponent
-        }
-        // At most 19 digits cannot overflow, and below 2^53 the mantissa has fewer than 19
-        // significant digits: FastNumber's exact path takes exactly these.
-        guard count > 0, count <= 19, mantissa <= 1 << 53, exponent >= -22 else { return nil }
-        guard j == n || p[j] == 44 || p[j] == 10 || p[j] == 13 else { return nil }
-        var value = Double(mantissa)
-        if exponent < 0 { value /= FastNumber.powers[-exponent] }
         i = j
-        return negative ? -value : value
-    }
-
-    /// Accumulates the decimal digits at `j` into `mantissa` (wrapping: the caller bounds the
-    /// count), eight at a time while eight are there (SWAR), then one at a time.
-    @inline(__always)
-    private static func digits(_ p: UnsafeBufferPointer<UInt8>, _ j: inout Int, _ n: Int, _ mantissa: inout UInt64) {
-        while j + 8 <= n {
-            let v = UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: UInt64.self)
-            // All eight bytes are '0'...'9' (Lemire's test), little-endian: the first digit is the low byte.
-            guard (((v &+ 0x4646_4646_4646_4646) | (v &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080) == 0 else {
-                break
-            }
-            var x = v &- 0x3030_3030_3030_3030
-            x = (x &* 10) &+ (x >> 8)
-            x =
-                (((x & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
-                    &+ (((x >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
-            mantissa = mantissa &* 100_000_000 &+ x
-            j += 8
-        }
-        while j < n, p[j] &- 48 < 10 {
-            mantissa = mantissa &* 10 &+ UInt64(p[j] &- 48)
-            j += 1
-        }
+        return value
     }
 
     /// `YYYY-MM-DD HH:MM:SS`, optionally followed by `+HH:MM`, `-HH:MM` or `Z`, in `p[s..<e]`; the

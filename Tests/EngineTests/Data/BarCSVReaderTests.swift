@@ -74,6 +74,16 @@ struct BarCSVReaderTests {
         #expect(e.description.contains("low") && e.description.contains("abc"))
     }
 
+    @Test func refusesWhatIsNotADecimalNumber() throws {
+        for bad in ["0x10", "+-1", "-+1", "1.2.3", ".", "-", "+", "1e", "nan", "inf", "1_000", "12a"] {
+            let e = error("timestamp,open,high,low,close,volume\n1,1,2,0.5,1.5,\(bad)\n")
+            #expect(e?.line == 2 && e?.column == 6, "\(bad) was accepted")
+        }
+        let bars = try parse(
+            "timestamp,open,high,low,close,volume\n1,+1.5,2,0.5,1.5,1e3\n2,1,2,0.5,1.5,12345678901234567890123\n")
+        #expect(bars.open[0] == 1.5 && bars.volume[0] == 1000 && bars.volume[1] == Double("12345678901234567890123")!)
+    }
+
     @Test func rejectsWrongFieldCountsBadTimesAndImpossibleBars() throws {
         let header = "time,open,high,low,close,volume\n"
         #expect(error(header + "2022-05-12 00:00:00+00:00,10,12,9,11\n")?.line == 2)
