@@ -1,7 +1,6 @@
 /// Donchian channel: highest high and lowest low over `period` bars, and their midpoint.
 public struct Donchian: Indicator {
-    @usableFromInline var highs: MonotonicWindow
-    @usableFromInline var lows: MonotonicWindow
+    @usableFromInline var range: PriceRange
     public private(set) var upper: Double = .nan
     public private(set) var lower: Double = .nan
 
@@ -9,17 +8,13 @@ public struct Donchian: Indicator {
         name: "donchian", summary: "Donchian channel (highest high, lowest low, midpoint).", parameters: [.period(20)],
         outputs: ["upper", "middle", "lower"])
 
-    public init(period: Int) {
-        highs = MonotonicWindow(period: period, max: true)
-        lows = MonotonicWindow(period: period, max: false)
-    }
+    public init(period: Int) { range = PriceRange(period: period) }
 
     public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
 
     @discardableResult
     public mutating func update(_ bar: Bar) -> Bool {
-        let h = highs.update(bar.high)
-        guard let l = lows.update(bar.low), let h else { return false }
+        guard let (h, l) = range.update(high: bar.high, low: bar.low) else { return false }
         upper = h
         lower = l
         return true

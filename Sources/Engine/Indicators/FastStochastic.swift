@@ -2,19 +2,14 @@
 /// TA-Lib's arithmetic (`(x − low) / ((high − low) / 100)`, 0 for a flat range). The first step of
 /// ``Stochastic`` and ``StochasticRSI``.
 public struct FastStochastic: Sendable, Hashable, Codable {
-    @usableFromInline var highs: MonotonicWindow
-    @usableFromInline var lows: MonotonicWindow
+    @usableFromInline var range: PriceRange
 
-    public init(period: Int) {
-        highs = MonotonicWindow(period: period, max: true)
-        lows = MonotonicWindow(period: period, max: false)
-    }
+    public init(period: Int) { range = PriceRange(period: period) }
 
     /// Feeds one bar's high, low and close; returns %K once `period` bars were seen.
     @inlinable
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
-        let h = highs.update(high)
-        guard let l = lows.update(low), let h else { return nil }
+        guard let (h, l) = range.update(high: high, low: low) else { return nil }
         let diff = (h - l) / 100.0  // TA-Lib's arithmetic, for identical rounding
         return diff != 0 ? (close - l) / diff : 0
     }
