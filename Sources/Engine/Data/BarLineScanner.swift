@@ -93,38 +93,24 @@ struct BarLineScanner {
             // A new day: the general parser validates the whole field once.
             guard Timestamp.parse(p, s, e) != nil else { return nil }
             cachedDays = Timestamp.days(
-                year: Self.digits(p, s, 4), month: Self.digits(p, s + 5, 2), day: Self.digits(p, s + 8, 2))
+                year: Timestamp.digits(p, s, 4, end: e)!, month: Timestamp.digits(p, s + 5, 2, end: e)!,
+                day: Timestamp.digits(p, s + 8, 2, end: e)!)
             cachedDate = key
             hasCachedDate = true
         }
         guard p[s + 10] == 32 || p[s + 10] == 84, p[s + 13] == 58, p[s + 16] == 58,
-            let hour = Self.twoDigits(p, s + 11), let minute = Self.twoDigits(p, s + 14),
-            let second = Self.twoDigits(p, s + 17), hour < 24, minute < 60, second < 61
+            let hour = Timestamp.digits(p, s + 11, 2, end: e), let minute = Timestamp.digits(p, s + 14, 2, end: e),
+            let second = Timestamp.digits(p, s + 17, 2, end: e), hour < 24, minute < 60, second < 61
         else { return nil }
         var offset = 0
         if length == 20 {
             guard p[s + 19] == 90 else { return Timestamp.parse(p, s, e) }
         } else if length == 25 {
-            guard p[s + 19] == 43 || p[s + 19] == 45, p[s + 22] == 58, let oh = Self.twoDigits(p, s + 20),
-                let om = Self.twoDigits(p, s + 23)
+            guard p[s + 19] == 43 || p[s + 19] == 45, p[s + 22] == 58, let oh = Timestamp.digits(p, s + 20, 2, end: e),
+                let om = Timestamp.digits(p, s + 23, 2, end: e)
             else { return Timestamp.parse(p, s, e) }
             offset = (p[s + 19] == 43 ? 1 : -1) * (oh * 3600 + om * 60)
         }
         return Int64(cachedDays * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1000
-    }
-
-    @inline(__always)
-    private static func twoDigits(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
-        let a = p[at] &- 48
-        let b = p[at + 1] &- 48
-        guard a < 10, b < 10 else { return nil }
-        return Int(a) * 10 + Int(b)
-    }
-
-    /// Digits already validated by ``Timestamp/parse``.
-    private static func digits(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int {
-        var v = 0
-        for k in at..<(at + count) { v = v * 10 + Int(p[k] &- 48) }
-        return v
     }
 }

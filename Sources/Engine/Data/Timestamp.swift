@@ -15,16 +15,7 @@ public enum Timestamp {
     /// Parses `YYYY-MM-DD HH:MM:SS` with an optional fraction and an optional zone (`+00:00`,
     /// `+0000`, `Z`); `T` may separate date and time. Returns nil when malformed.
     static func parse(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
-        func num(_ at: Int, _ n: Int) -> Int? {
-            guard at + n <= end else { return nil }
-            var v = 0
-            for k in at..<(at + n) {
-                let d = p[k] &- 48
-                guard d < 10 else { return nil }
-                v = v * 10 + Int(d)
-            }
-            return v
-        }
+        func num(_ at: Int, _ n: Int) -> Int? { digits(p, at, n, end: end) }
         guard end - start >= 19, let year = num(start, 4), p[start + 4] == 45, let month = num(start + 5, 2),
             p[start + 7] == 45, let day = num(start + 8, 2), p[start + 10] == 32 || p[start + 10] == 84,
             let hour = num(start + 11, 2), p[start + 13] == 58, let minute = num(start + 14, 2), p[start + 16] == 58,
@@ -61,6 +52,20 @@ public enum Timestamp {
         guard i == end else { return nil }
         let secs = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Int64(secs) * 1000 + Int64(millis)
+    }
+
+    /// The `count` decimal digits at `at` as a number, nil when one is not a digit or they run
+    /// past `end`.
+    @inline(__always)
+    static func digits(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int, end: Int) -> Int? {
+        guard at + count <= end else { return nil }
+        var v = 0
+        for k in at..<(at + count) {
+            let d = p[k] &- 48
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
     }
 
     /// Formats epoch milliseconds as the seed does: `2022-05-12 00:00:00+00:00` (UTC).

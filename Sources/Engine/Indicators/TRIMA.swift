@@ -17,7 +17,7 @@ public struct TRIMA: Indicator {
         self.period = period
         let half = period / 2
         inner = SMA(period: period % 2 == 1 ? half + 1 : half)
-        outer = SMA(period: period % 2 == 1 ? half + 1 : half + 1)
+        outer = SMA(period: half + 1)
     }
 
     public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
