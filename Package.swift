@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
@@ -40,6 +41,7 @@ let package = Package(
                 "ATSEngine", "ATSCustomModules",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Shared", swiftSettings: strict),
         // PostgreSQL access shared by the coordinator and `ats db migrate`: URL parsing, migrations.

@@ -33,7 +33,8 @@ public final class Coordinator: Service, Sendable {
         workerServer = WorkerServer(
             configuration: .init(
                 host: configuration.workerHost, port: configuration.workerPort, token: configuration.workerToken,
-                heartbeatInterval: configuration.heartbeatInterval, leaseTimeout: configuration.leaseTimeout),
+                heartbeatInterval: configuration.heartbeatInterval, leaseTimeout: configuration.leaseTimeout,
+                handshakeTimeout: configuration.handshakeTimeout),
             store: store, hub: hub, scheduler: scheduler, logger: logger)
         (httpPort, httpBound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }

@@ -13,6 +13,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var adminToken: String
     public var heartbeatInterval: Duration
     public var leaseTimeout: Duration
+    /// A worker connection must complete its hello within this.
+    public var handshakeTimeout: Duration
     public var logLevel: Logger.Level
 
     public init(environment env: Environment) throws {
@@ -41,6 +43,10 @@ public struct CoordinatorConfiguration: Sendable {
         guard leaseTimeout > heartbeatInterval * 2 else {
             throw ConfigurationError(
                 variable: "ATS_LEASE_TIMEOUT_MS", reason: "must be more than twice ATS_HEARTBEAT_MS")
+        }
+        handshakeTimeout = .milliseconds(try env.int("ATS_HANDSHAKE_TIMEOUT_MS", default: 5000))
+        guard handshakeTimeout > .zero else {
+            throw ConfigurationError(variable: "ATS_HANDSHAKE_TIMEOUT_MS", reason: "must be positive")
         }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {

@@ -33,9 +33,10 @@ public struct WorkerConfiguration: Sendable {
         labels = env.string("ATS_WORKER_LABELS", default: "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
-        guard let token = env["ATS_WORKER_TOKEN"] else {
+        guard let token = env["ATS_WORKER_TOKEN"], token.count >= 16 else {
             throw ConfigurationError(
-                variable: "ATS_WORKER_TOKEN", reason: "is required (the coordinator's worker token)")
+                variable: "ATS_WORKER_TOKEN",
+                reason: "is required, at least 16 characters (the cluster secret the coordinator also has)")
         }
         self.token = token
         dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)

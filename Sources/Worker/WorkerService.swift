@@ -103,13 +103,28 @@ public final class WorkerService: Service, Sendable {
                 }
             }
         try await channel.executeThenClose { inbound, outbound in
+            // A coordinator that does not finish the handshake in time is dropped (and retried).
+            let handshakeDeadline = channel.channel.eventLoop.scheduleTask(in: .seconds(10)) {
+                channel.channel.close(promise: nil)
+            }
             var messages = inbound.makeAsyncIterator()
+            guard let first = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
+            guard case .challenge(let challenge) = first else {
+                throw ProtocolError.unexpectedMessage("\(first.name) (expected Challenge)")
+            }
+            guard challenge.supportedVersions.contains(WireProtocol.version) else {
+                throw Refused(
+                    refusal: Refuse(
+                        code: .unsupportedVersion,
+                        reason:
+                            "the coordinator speaks protocol versions \(challenge.supportedVersions), this worker \(WireProtocol.version)",
+                        supportedVersions: challenge.supportedVersions))
+            }
             let leases = jobs.withLock { $0.values.map { JobLease(jobId: $0.control.jobId, epoch: $0.control.epoch) } }
-            try await outbound.write(
-                .hello(
-                    Hello(
-                        workerId: c.workerId, host: ProcessInfo.processInfo.hostName, capacity: UInt32(c.capacity),
-                        labels: c.labels, token: c.token, running: leases, softwareVersion: ATSVersion.current)))
+            let hello = Hello(
+                answering: challenge, secret: c.token, workerId: c.workerId, host: ProcessInfo.processInfo.hostName,
+                capacity: UInt32(c.capacity), labels: c.labels, running: leases, softwareVersion: ATSVersion.current)
+            try await outbound.write(.hello(hello))
             guard let reply = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
             let welcome: Welcome
             switch reply {
@@ -120,6 +135,16 @@ public final class WorkerService: Service, Sendable {
                 }
                 throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
             default: throw ProtocolError.unexpectedMessage(reply.name)
+            }
+            handshakeDeadline.cancel()
+            guard
+                HandshakeProof.isValidCoordinator(
+                    welcome.proof, secret: c.token, version: WireProtocol.version, workerId: c.workerId,
+                    coordinatorNonce: challenge.nonce, workerNonce: hello.workerNonce)
+            else {
+                // Whoever this is does not know the cluster secret: take no job from it.
+                throw ProtocolError.malformed(
+                    message: "Welcome", reason: "the coordinator did not prove the cluster secret")
             }
             logger.info("connected to coordinator", metadata: ["coordinator": "\(welcome.coordinatorId)"])
             let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)

@@ -144,11 +144,14 @@ struct FakeWorker {
             }
         try await channel.executeThenClose { inbound, outbound in
             var messages = inbound.makeAsyncIterator()
+            guard case .challenge(let challenge) = try await messages.next() else {
+                throw ValidationError("\(id): no challenge")
+            }
             try await outbound.write(
                 .hello(
                     Hello(
-                        workerId: id, host: "bench", capacity: 1, labels: [], token: token,
-                        running: [JobLease(jobId: job, epoch: 1)])))
+                        answering: challenge, secret: token, workerId: id, host: "bench", capacity: 1, labels: [],
+                        running: [JobLease(jobId: job, epoch: 1)], softwareVersion: "")))
             guard case .welcome = try await messages.next() else { throw ValidationError("\(id): not welcomed") }
             let total = (fills + batch - 1) / batch
             var sent = 0

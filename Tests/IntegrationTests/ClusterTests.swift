@@ -132,16 +132,19 @@ struct ClusterTests {
             let impostor = try cluster.startWorker("impostor", token: "not-the-token-at-all")
             let status = await impostor.waitForExit(timeout: .seconds(20))
             #expect(status != nil && status != 0, "a worker with a wrong token exits with an error")
-            #expect(impostor.log.contains("bad worker token"))
+            #expect(impostor.log.contains("bad worker credentials"))
+            #expect(try await cluster.workerRecords().isEmpty, "nothing written for a refused worker")
             #expect(!cluster.coordinator.log.contains("not-the-token-at-all"), "tokens never reach the logs")
 
-            let future = try RawConnection(port: cluster.workerPort)
-            var frame = ByteFrame()
-            frame.hello(version: 99, token: TestCluster.workerToken)
-            future.send(frame.bytes)
-            let reply = future.readUntilClosed() ?? []
-            #expect(reply.count > 5 && reply[4] == 3, "a Refuse frame")
-            #expect(String(decoding: reply, as: UTF8.self).contains("protocol version 99 is not supported"))
+            let future = try HandPeer(port: cluster.workerPort)
+            future.send(.hello(future.hello("from-the-future", version: 99)))
+            guard case .refuse(let refusal) = try future.receive() else {
+                Issue.record("a Refuse frame")
+                return
+            }
+            #expect(refusal.code == .unsupportedVersion && refusal.supportedVersions == WireProtocol.supportedVersions)
+            #expect(refusal.reason.contains("protocol version 99 is not supported"))
+            #expect(future.connection.readUntilClosed() != nil, "then closed")
         }
     }
 

@@ -34,6 +34,38 @@ public final class RawConnection: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Reads exactly `count` bytes, or nil when the peer closes or the timeout passes first.
+    public func read(count: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: count)
+        while out.count < count {
+            let want = count - out.count
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, want, 0) }
+            guard n > 0 else { return nil }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    /// One frame: its type code and body, or nil when the peer closes or the timeout passes.
+    public func readFrame() -> (type: UInt8, body: [UInt8])? {
+        guard let head = read(count: 4) else { return nil }
+        let length = Int(head[0]) << 24 | Int(head[1]) << 16 | Int(head[2]) << 8 | Int(head[3])
+        guard length >= 1, let frame = read(count: length) else { return nil }
+        return (frame[0], Array(frame[1...]))
+    }
+
+    /// Whether the peer has closed the connection, checked without waiting; whatever it sent
+    /// before and nobody read yet is discarded.
+    public var isClosedByPeer: Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { continue }
+            return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+    }
+
     /// Reads until the peer closes (returns everything read) or the timeout passes (nil).
     public func readUntilClosed() -> [UInt8]? {
         var out: [UInt8] = []

@@ -77,6 +77,10 @@ public final class TestCluster: @unchecked Sendable {
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
 
+    public func workerRecords() async throws -> [WorkerRecord] {
+        try JSONCoding.decoder().decode([WorkerRecord].self, from: try await request("GET", "api/workers").body)
+    }
+
     public func create(_ spec: JobSpec) async throws -> JobRecord {
         let reply = try await request("POST", "api/jobs", body: spec.json())
         guard reply.status == 201 else {
@@ -137,9 +141,11 @@ public func waitUntil(_ what: String, timeout: Duration, _ condition: () async t
 extension TestCluster {
     /// A cluster on a fresh database for `body`; on failure the coordinator's and workers' logs
     /// are printed, and everything is stopped whatever happens.
-    public static func with(_ body: (TestCluster) async throws -> Void) async throws {
+    public static func with(
+        environment: [String: String] = [:], _ body: (TestCluster) async throws -> Void
+    ) async throws {
         try await TestDatabase.with { db in
-            let cluster = try await TestCluster(database: db)
+            let cluster = try await TestCluster(database: db, environment: environment)
             do {
                 try await body(cluster)
             } catch {

@@ -11,7 +11,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     {
         let given = request.headers[.authorization] ?? ""
         guard given.hasPrefix("Bearer "),
-            WorkerServer.constantTimeEqual(Array(given.dropFirst(7).utf8), Array(token.utf8))
+            ConstantTime.equal(given.dropFirst(7).utf8, token.utf8)
         else {
             throw APIError(.unauthorized, "missing or wrong admin token (Authorization: Bearer …)")
         }

@@ -15,17 +15,21 @@ public final class WorkerServer: Service, Sendable {
         public var token: String
         public var heartbeatInterval: Duration
         public var leaseTimeout: Duration
+        /// A connection must complete its hello within this.
+        public var handshakeTimeout: Duration
         public var maximumFrameSize: Int
 
         public init(
             host: String, port: Int, token: String, heartbeatInterval: Duration = .seconds(1),
-            leaseTimeout: Duration = .seconds(5), maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
+            leaseTimeout: Duration = .seconds(5), handshakeTimeout: Duration = .seconds(5),
+            maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
         ) {
             self.host = host
             self.port = port
             self.token = token
             self.heartbeatInterval = heartbeatInterval
             self.leaseTimeout = leaseTimeout
+            self.handshakeTimeout = handshakeTimeout
             self.maximumFrameSize = maximumFrameSize
         }
     }
@@ -59,9 +63,11 @@ public final class WorkerServer: Service, Sendable {
             .bind(host: c.host, port: c.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: TimeAmount(c.leaseTimeout)))
-                    try sync.addHandler(IdleCloseHandler())
                     try sync.addWireProtocolHandlers(maximumFrameSize: c.maximumFrameSize)
+                    // Whole frames in time, not bytes: a peer that trickles bytes is closed too.
+                    try sync.addHandler(
+                        FrameDeadlineHandler(
+                            handshakeTimeout: TimeAmount(c.handshakeTimeout), idleTimeout: TimeAmount(c.leaseTimeout)))
                     return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -85,6 +91,9 @@ public final class WorkerServer: Service, Sendable {
         log[metadataKey: "peer"] = "\(peer)"
         do {
             try await channel.executeThenClose { inbound, outbound in
+                // The coordinator speaks first: a fresh nonce the hello must prove the secret over.
+                let nonce = HandshakeProof.nonce()
+                try await outbound.write(.challenge(Challenge(nonce: nonce, coordinatorId: coordinatorId)))
                 var messages = inbound.makeAsyncIterator()
                 guard let first = try await messages.next() else { return }
                 guard case .hello(let hello) = first else {
@@ -93,14 +102,17 @@ public final class WorkerServer: Service, Sendable {
                     log.warning("refused: no hello", metadata: ["got": "\(first.name)"])
                     return
                 }
-                if let refusal = check(hello) {
+                if let refusal = check(hello, nonce: nonce) {
                     try await outbound.write(.refuse(refusal))
                     log.warning(
                         "refused worker", metadata: ["worker": "\(hello.workerId)", "reason": "\(refusal.reason)"])
                     return
                 }
                 log[metadataKey: "worker"] = "\(hello.workerId)"
-                try await session(hello, messages: &messages, outbound: outbound, logger: log)
+                let proof = HandshakeProof.coordinator(
+                    secret: configuration.token, version: hello.protocolVersion, workerId: hello.workerId,
+                    coordinatorNonce: nonce, workerNonce: hello.workerNonce)
+                try await session(hello, proof: proof, messages: &messages, outbound: outbound, logger: log)
             }
         } catch is CancellationError {
             log.debug("connection closed: shutting down")
@@ -109,17 +121,23 @@ public final class WorkerServer: Service, Sendable {
         }
     }
 
-    /// The reason to refuse a hello, or nil to accept it.
-    func check(_ hello: Hello) -> Refuse? {
-        guard hello.protocolVersion == WireProtocol.version else {
+    /// The reason to refuse a hello, or nil to accept it. Nothing is written anywhere before a
+    /// hello passes.
+    func check(_ hello: Hello, nonce: [UInt8]) -> Refuse? {
+        guard WireProtocol.supportedVersions.contains(hello.protocolVersion) else {
             return Refuse(
                 code: .unsupportedVersion,
                 reason:
-                    "protocol version \(hello.protocolVersion) is not supported; this coordinator speaks \(WireProtocol.version)"
+                    "protocol version \(hello.protocolVersion) is not supported; this coordinator speaks \(WireProtocol.supportedVersions.map(String.init).joined(separator: ", "))"
             )
         }
-        guard Self.constantTimeEqual(Array(hello.token.utf8), Array(configuration.token.utf8)) else {
-            return Refuse(code: .badCredentials, reason: "bad worker token")
+        guard
+            hello.workerNonce.count == HandshakeProof.nonceSize,
+            HandshakeProof.isValidWorker(
+                hello.proof, secret: configuration.token, version: hello.protocolVersion, workerId: hello.workerId,
+                coordinatorNonce: nonce, workerNonce: hello.workerNonce)
+        else {
+            return Refuse(code: .badCredentials, reason: "bad worker credentials (the proof of ATS_WORKER_TOKEN)")
         }
         guard !hello.workerId.isEmpty, hello.workerId.count <= 200, hello.capacity >= 1, hello.capacity <= 10_000 else {
             return Refuse(code: .badRequest, reason: "worker id must be 1-200 characters and capacity 1-10000")
@@ -127,16 +145,8 @@ public final class WorkerServer: Service, Sendable {
         return nil
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var diff = UInt8(a.count == b.count ? 0 : 1)
-        for i in 0..<max(a.count, b.count) {
-            diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
-        }
-        return diff == 0
-    }
-
     private func session(
-        _ hello: Hello, messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+        _ hello: Hello, proof: [UInt8], messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, logger: Logger
     ) async throws {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
@@ -152,7 +162,7 @@ public final class WorkerServer: Service, Sendable {
                 Welcome(
                     coordinatorId: coordinatorId,
                     heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
-                    leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds))))
+                    leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)))
         for stop in stops { continuation.yield(.stop(stop)) }
         let (connection, replaced) = await hub.register(hello, outbox: continuation)
         replaced?.outbox.finish()
@@ -167,7 +177,16 @@ public final class WorkerServer: Service, Sendable {
             }
             defer { group.cancelAll() }
             do {
+                var expectedSeq: UInt64?
                 while let message = try await messages.next() {
+                    if let seq = message.jobHeader?.messageSeq {
+                        // Job messages come in sequence on a connection (the outbox resends in
+                        // order): a gap or a step back is a broken or hostile peer.
+                        if let expected = expectedSeq, seq != expected {
+                            throw ProtocolError.sequence(expected: expected, got: seq)
+                        }
+                        expectedSeq = seq &+ 1
+                    }
                     if let reply = try await handle(message, worker: hello.workerId, logger: logger) {
                         continuation.yield(reply)
                     }

@@ -17,6 +17,7 @@ public enum WireMessage: Sendable, Hashable {
     case finished(JobFinished)
     case failed(JobFailed)
     case ack(Ack)
+    case challenge(Challenge)
 
     /// The type code on the wire.
     public var typeCode: UInt8 {
@@ -35,6 +36,7 @@ public enum WireMessage: Sendable, Hashable {
         case .finished: 12
         case .failed: 13
         case .ack: 14
+        case .challenge: 15
         }
     }
 
@@ -54,6 +56,7 @@ public enum WireMessage: Sendable, Hashable {
         case .finished: JobFinished.name
         case .failed: JobFailed.name
         case .ack: Ack.name
+        case .challenge: Challenge.name
         }
     }
 
@@ -87,6 +90,7 @@ public enum WireMessage: Sendable, Hashable {
         case .finished(let m): m.encode(into: &b)
         case .failed(let m): m.encode(into: &b)
         case .ack(let m): m.encode(into: &b)
+        case .challenge(let m): m.encode(into: &b)
         }
     }
 
@@ -111,6 +115,7 @@ public enum WireMessage: Sendable, Hashable {
         case 12: return .finished(try read(JobFinished.self))
         case 13: return .failed(try read(JobFailed.self))
         case 14: return .ack(try read(Ack.self))
+        case 15: return .challenge(try read(Challenge.self))
         default: throw .unknownMessageType(type)
         }
     }

@@ -1,7 +1,10 @@
 /// Constants of the worker ↔ coordinator protocol (docs/PROTOCOL.md).
 public enum WireProtocol {
     /// The version this build speaks. A peer speaking another is refused with `Refuse`.
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// Versions a coordinator of this build accepts. Version 1 sent the secret itself in the hello
+    /// and is refused: accepting it would let an attacker downgrade the handshake.
+    public static let supportedVersions: [UInt32] = [2]
     /// Frames above this are refused before anything is allocated for them.
     public static let defaultMaximumFrameSize = 16 * 1024 * 1024
 }

@@ -10,6 +10,7 @@ struct ProtoSchemaTests {
     static let protoNames: [UInt8: String] = [
         1: "Hello", 2: "Welcome", 3: "Refuse", 4: "AssignJob", 5: "StopJob", 6: "ReloadJob", 7: "Heartbeat",
         8: "JobStarted", 9: "FillBatch", 10: "Checkpoint", 11: "Progress", 12: "Finished", 13: "Failed", 14: "Ack",
+        15: "Challenge",
     ]
 
     static var root: URL {
@@ -50,7 +51,8 @@ struct ProtoSchemaTests {
         case .hello(let h):
             #expect(
                 text.contains("worker_id: \"\(h.workerId)\"") && text.contains("labels: \"eu\"")
-                    && text.contains("epoch: 9"))
+                    && text.contains("epoch: 9") && text.contains("worker_nonce: ") && text.contains("proof: "))
+        case .challenge: #expect(text.contains("supported_versions: 3") && text.contains("coordinator_id: \"c-1\""))
         case .fills(let f):
             #expect(
                 text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12")

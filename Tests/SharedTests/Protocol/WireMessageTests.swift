@@ -14,9 +14,11 @@ struct WireMessageTests {
     static let samples: [WireMessage] = [
         .hello(
             Hello(
-                workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"], token: "t0ken",
-                running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0")),
-        .welcome(Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000)),
+                workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"],
+                running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0",
+                workerNonce: Array(repeating: 0xAB, count: 32), proof: Array(0..<32))),
+        .welcome(
+            Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000, proof: Array(32..<64))),
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
         .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),
         .stop(StopJob(jobId: 5, epoch: 2, reason: "operator")),
@@ -39,6 +41,8 @@ struct WireMessageTests {
             JobFailed(
                 header: JobHeader(jobId: 5, epoch: -1, messageSeq: 6), error: "bars.csv:3:4: low: expected a number")),
         .ack(Ack(messageSeq: UInt64.max)),
+        .challenge(
+            Challenge(supportedVersions: [2, 3], nonce: Array(repeating: 0x5A, count: 32), coordinatorId: "c-1")),
     ]
 
     func frame(_ m: WireMessage) -> ByteBuffer {
@@ -105,6 +109,21 @@ struct WireMessageTests {
         b.writeBuffer(&body)
         var decoder = FrameDecoder()
         #expect(try decoder.decode(buffer: &b) == .heartbeat(Heartbeat(sentAtMs: 5, runningJobs: 2)))
+    }
+
+    @Test func readsPackedRepeatedVersions() throws {
+        // proto3 encoders pack repeated scalars by default: field 1, wire type 2, then the varints.
+        var body = ByteBufferAllocator().buffer(capacity: 16)
+        body.writeBytes([0x0A, 0x02, 0x02, 0x03] as [UInt8])
+        body.writeProto(3, string: "c")
+        var b = ByteBufferAllocator().buffer(capacity: 32)
+        b.writeInteger(UInt32(1 + body.readableBytes))
+        b.writeInteger(UInt8(15))
+        b.writeBuffer(&body)
+        var decoder = FrameDecoder()
+        #expect(
+            try decoder.decode(buffer: &b)
+                == .challenge(Challenge(supportedVersions: [2, 3], nonce: [], coordinatorId: "c")))
     }
 
     @Test func aBadFrameClosesTheChannel() throws {

@@ -1,7 +1,8 @@
 import NIOCore
 
-/// Worker → coordinator, first frame: who the worker is, what it can run, and the jobs it still
-/// holds from before a reconnect.
+/// Worker → coordinator, in answer to ``Challenge``: who the worker is, what it can run, the jobs
+/// it still holds from before a reconnect, and its proof of the cluster secret (the secret itself
+/// never crosses the wire).
 public struct Hello: WireBody {
     static let name = "Hello"
     public var protocolVersion: UInt32
@@ -9,22 +10,41 @@ public struct Hello: WireBody {
     public var host: String
     public var capacity: UInt32
     public var labels: [String]
-    public var token: String
     public var running: [JobLease]
     public var softwareVersion: String
+    /// The worker's fresh nonce, which the coordinator's proof in ``Welcome`` covers.
+    public var workerNonce: [UInt8]
+    /// ``HandshakeProof/worker(secret:version:workerId:coordinatorNonce:workerNonce:)``.
+    public var proof: [UInt8]
 
     public init(
         protocolVersion: UInt32 = WireProtocol.version, workerId: String, host: String, capacity: UInt32,
-        labels: [String], token: String, running: [JobLease] = [], softwareVersion: String = ""
+        labels: [String], running: [JobLease] = [], softwareVersion: String = "", workerNonce: [UInt8] = [],
+        proof: [UInt8] = []
     ) {
         self.protocolVersion = protocolVersion
         self.workerId = workerId
         self.host = host
         self.capacity = capacity
         self.labels = labels
-        self.token = token
         self.running = running
         self.softwareVersion = softwareVersion
+        self.workerNonce = workerNonce
+        self.proof = proof
+    }
+
+    /// A hello answering `challenge`, proven with `secret`.
+    public init(
+        answering challenge: Challenge, secret: String, workerId: String, host: String, capacity: UInt32,
+        labels: [String], running: [JobLease], softwareVersion: String
+    ) {
+        let nonce = HandshakeProof.nonce()
+        self.init(
+            workerId: workerId, host: host, capacity: capacity, labels: labels, running: running,
+            softwareVersion: softwareVersion, workerNonce: nonce,
+            proof: HandshakeProof.worker(
+                secret: secret, version: WireProtocol.version, workerId: workerId, coordinatorNonce: challenge.nonce,
+                workerNonce: nonce))
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -33,13 +53,15 @@ public struct Hello: WireBody {
         b.writeProto(3, string: host)
         b.writeProto(4, uint: UInt64(capacity))
         b.writeProto(5, strings: labels)
-        b.writeProto(6, string: token)
+        // Field 6 carried the secret itself in protocol version 1; never reused.
         for lease in running { b.writeProto(7) { lease.encode(into: &$0) } }
         b.writeProto(8, string: softwareVersion)
+        b.writeProto(9, bytes: workerNonce)
+        b.writeProto(10, bytes: proof)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
-        self.init(protocolVersion: 0, workerId: "", host: "", capacity: 0, labels: [], token: "")
+        self.init(protocolVersion: 0, workerId: "", host: "", capacity: 0, labels: [])
         while let (f, w) = try r.next() {
             switch f {
             case 1: protocolVersion = try r.uint32(w)
@@ -47,9 +69,10 @@ public struct Hello: WireBody {
             case 3: host = try r.string(w)
             case 4: capacity = try r.uint32(w)
             case 5: labels.append(try r.string(w))
-            case 6: token = try r.string(w)
             case 7: running.append(try JobLease(r.lengthDelimited(w)))
             case 8: softwareVersion = try r.string(w)
+            case 9: workerNonce = try r.bytes(w)
+            case 10: proof = try r.bytes(w)
             default: try r.skip(w)
             }
         }

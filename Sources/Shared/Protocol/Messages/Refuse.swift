@@ -17,7 +17,7 @@ public struct Refuse: WireBody {
     public var reason: String
     public var supportedVersions: [UInt32]
 
-    public init(code: Code, reason: String, supportedVersions: [UInt32] = [WireProtocol.version]) {
+    public init(code: Code, reason: String, supportedVersions: [UInt32] = WireProtocol.supportedVersions) {
         self.code = code
         self.reason = reason
         self.supportedVersions = supportedVersions
@@ -38,7 +38,7 @@ public struct Refuse: WireBody {
             switch f {
             case 1: code = Code(rawValue: try r.uint32(w)) ?? .unspecified
             case 2: reason = try r.string(w)
-            case 3: supportedVersions.append(try r.uint32(w))
+            case 3: supportedVersions += try r.uint32s(w)
             default: try r.skip(w)
             }
         }

@@ -1,21 +1,25 @@
 import NIOCore
 
-/// Coordinator → worker: the handshake is accepted; heartbeat at this interval.
+/// Coordinator → worker: the handshake is accepted; heartbeat at this interval. Its proof shows the
+/// coordinator knows the cluster secret too, so a worker never takes jobs from an impostor.
 public struct Welcome: WireBody {
     static let name = "Welcome"
     public var protocolVersion: UInt32
     public var coordinatorId: String
     public var heartbeatIntervalMs: UInt32
     public var leaseTimeoutMs: UInt32
+    /// ``HandshakeProof/coordinator(secret:version:workerId:coordinatorNonce:workerNonce:)``.
+    public var proof: [UInt8]
 
     public init(
         protocolVersion: UInt32 = WireProtocol.version, coordinatorId: String, heartbeatIntervalMs: UInt32,
-        leaseTimeoutMs: UInt32
+        leaseTimeoutMs: UInt32, proof: [UInt8] = []
     ) {
         self.protocolVersion = protocolVersion
         self.coordinatorId = coordinatorId
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.leaseTimeoutMs = leaseTimeoutMs
+        self.proof = proof
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -23,6 +27,7 @@ public struct Welcome: WireBody {
         b.writeProto(2, string: coordinatorId)
         b.writeProto(3, uint: UInt64(heartbeatIntervalMs))
         b.writeProto(4, uint: UInt64(leaseTimeoutMs))
+        b.writeProto(5, bytes: proof)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -33,6 +38,7 @@ public struct Welcome: WireBody {
             case 2: coordinatorId = try r.string(w)
             case 3: heartbeatIntervalMs = try r.uint32(w)
             case 4: leaseTimeoutMs = try r.uint32(w)
+            case 5: proof = try r.bytes(w)
             default: try r.skip(w)
             }
         }

@@ -143,6 +143,16 @@ struct ProtoReader {
         return UInt32(v)
     }
 
+    /// One or more values of a repeated uint32 field: unpacked (one varint) or packed (a
+    /// length-delimited run of varints, what proto3 encoders write by default).
+    mutating func uint32s(_ wire: UInt8) throws(ProtocolError) -> [UInt32] {
+        guard wire == 2 else { return [try uint32(wire)] }
+        var packed = ProtoReader(try lengthDelimited(wire), message: message)
+        var values: [UInt32] = []
+        while packed.buffer.readableBytes > 0 { values.append(try packed.uint32(0)) }
+        return values
+    }
+
     mutating func double(_ wire: UInt8) throws(ProtocolError) -> Double {
         guard wire == 1, let bits: UInt64 = buffer.readInteger(endianness: .little) else {
             throw fail("expected a 64-bit double")

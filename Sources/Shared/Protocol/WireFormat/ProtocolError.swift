@@ -5,6 +5,8 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownMessageType(UInt8)
     case malformed(message: String, reason: String)
     case unexpectedMessage(String)
+    /// A job message out of order on one connection: its `message_seq` must be the previous + 1.
+    case sequence(expected: UInt64, got: UInt64)
 
     public var description: String {
         switch self {
@@ -13,6 +15,8 @@ public enum ProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownMessageType(let t): "unknown message type \(t)"
         case .malformed(let m, let r): "malformed \(m): \(r)"
         case .unexpectedMessage(let m): "unexpected message \(m)"
+        case .sequence(let e, let g):
+            g < e ? "message_seq \(g) went back (expected \(e))" : "message_seq \(g) skipped ahead (expected \(e))"
         }
     }
 }

@@ -1,0 +1,79 @@
+import Crypto
+
+/// The challenge–response that authenticates both ends of a worker connection with the cluster
+/// secret (`ATS_WORKER_TOKEN`), which never crosses the wire (docs/PROTOCOL.md, "Handshake").
+///
+/// The coordinator opens with a fresh random nonce; the worker answers with its own nonce and
+/// `HMAC-SHA256(secret, "ATS-HELLO" ‖ version ‖ worker id ‖ coordinator nonce ‖ worker nonce)`;
+/// the coordinator proves it knows the secret too with an HMAC over the same values under another
+/// label. A recorded hello is worthless on a later connection (another nonce), and a version
+/// downgrade breaks the worker's proof.
+public enum HandshakeProof {
+    /// Bytes in each nonce.
+    public static let nonceSize = 32
+
+    /// A nonce from the system's cryptographically secure generator (getrandom on Linux).
+    public static func nonce() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<nonceSize).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// What the worker sends in its hello.
+    public static func worker(
+        secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8], workerNonce: [UInt8]
+    ) -> [UInt8] {
+        Array(
+            HMAC<SHA256>.authenticationCode(
+                for: transcript("ATS-HELLO", version, workerId, coordinatorNonce, workerNonce), using: key(secret)))
+    }
+
+    /// What the coordinator sends in its welcome.
+    public static func coordinator(
+        secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8], workerNonce: [UInt8]
+    ) -> [UInt8] {
+        Array(
+            HMAC<SHA256>.authenticationCode(
+                for: transcript("ATS-WELCOME", version, workerId, coordinatorNonce, workerNonce), using: key(secret)))
+    }
+
+    /// Whether `proof` is the worker's proof for these values (compared in constant time).
+    public static func isValidWorker(
+        _ proof: [UInt8], secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8],
+        workerNonce: [UInt8]
+    ) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(
+            proof, authenticating: transcript("ATS-HELLO", version, workerId, coordinatorNonce, workerNonce),
+            using: key(secret))
+    }
+
+    /// Whether `proof` is the coordinator's proof for these values (compared in constant time).
+    public static func isValidCoordinator(
+        _ proof: [UInt8], secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8],
+        workerNonce: [UInt8]
+    ) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(
+            proof, authenticating: transcript("ATS-WELCOME", version, workerId, coordinatorNonce, workerNonce),
+            using: key(secret))
+    }
+
+    private static func key(_ secret: String) -> SymmetricKey { SymmetricKey(data: Array(secret.utf8)) }
+
+    /// The authenticated values, each length-prefixed so no two different tuples give the same
+    /// bytes.
+    private static func transcript(
+        _ label: String, _ version: UInt32, _ workerId: String, _ coordinatorNonce: [UInt8], _ workerNonce: [UInt8]
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        func field(_ bytes: some Collection<UInt8>) {
+            let n = UInt32(bytes.count)
+            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            out += bytes
+        }
+        field(label.utf8)
+        field([UInt8(version >> 24), UInt8(version >> 16 & 0xFF), UInt8(version >> 8 & 0xFF), UInt8(version & 0xFF)])
+        field(workerId.utf8)
+        field(coordinatorNonce)
+        field(workerNonce)
+        return out
+    }
+}

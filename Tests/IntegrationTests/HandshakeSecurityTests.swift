@@ -1,0 +1,187 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// The worker handshake against hostile peers: the cluster secret never crosses the wire, a
+/// recorded hello is worthless on another connection, downgrades and forgeries are refused with
+/// nothing written, and peers that trickle bytes are closed at the deadline without disturbing the
+/// workers that behave.
+@Suite(.serialized)
+struct HandshakeSecurityTests {
+    func expectRefused(_ peer: HandPeer, _ code: Refuse.Code, _ what: String) throws {
+        guard case .refuse(let refusal) = try peer.receive() else {
+            Issue.record("\(what): expected a Refuse")
+            return
+        }
+        #expect(refusal.code == code, "\(what): \(refusal.reason)")
+        #expect(peer.connection.readUntilClosed() != nil, "\(what): the coordinator closes the connection")
+    }
+
+    @Test func replayedForgedAndDowngradedHellosAreRefusedAndNothingIsWritten() async throws {
+        try await TestCluster.with { cluster in
+            let genuine = try HandPeer(port: cluster.workerPort)
+            let replay = try HandPeer(port: cluster.workerPort)
+            #expect(genuine.challenge.nonce.count == 32 && genuine.challenge.nonce != replay.challenge.nonce)
+            #expect(genuine.challenge.supportedVersions == [2])
+
+            // A hello recorded on one connection, replayed on another.
+            let recorded = genuine.hello("recorded")
+            replay.send(.hello(recorded))
+            try expectRefused(replay, .badCredentials, "replayed hello")
+
+            let guesser = try HandPeer(port: cluster.workerPort)
+            guesser.send(.hello(guesser.hello("guesser", secret: "not-the-cluster-secret")))
+            try expectRefused(guesser, .badCredentials, "wrong secret")
+
+            let bare = try HandPeer(port: cluster.workerPort)
+            var noProof = bare.hello("bare")
+            noProof.proof = []
+            bare.send(.hello(noProof))
+            try expectRefused(bare, .badCredentials, "no proof")
+
+            // A proof made for one worker id presented under another.
+            let renamer = try HandPeer(port: cluster.workerPort)
+            var renamed = renamer.hello("alice")
+            renamed.workerId = "mallory"
+            renamer.send(.hello(renamed))
+            try expectRefused(renamer, .badCredentials, "proof for another worker id")
+
+            // Version 1 sent the secret in the clear: a correct proof does not make it acceptable.
+            let downgrade = try HandPeer(port: cluster.workerPort)
+            downgrade.send(.hello(downgrade.hello("old", version: 1)))
+            try expectRefused(downgrade, .unsupportedVersion, "downgrade to version 1")
+
+            // A proof for version 2 presented as version 3 (a peer lying about its version).
+            let liar = try HandPeer(port: cluster.workerPort)
+            var relabeled = liar.hello("liar")
+            relabeled.protocolVersion = 3
+            liar.send(.hello(relabeled))
+            try expectRefused(liar, .unsupportedVersion, "unknown version")
+
+            #expect(try await cluster.workerRecords().isEmpty, "nothing written before a hello passes")
+
+            // The genuine hello on its own connection is welcomed, and the coordinator proves the
+            // secret in return.
+            genuine.send(.hello(recorded))
+            guard case .welcome(let welcome) = try genuine.receive() else {
+                Issue.record("the genuine hello is welcomed")
+                return
+            }
+            #expect(
+                HandshakeProof.isValidCoordinator(
+                    welcome.proof, secret: TestCluster.workerToken, version: WireProtocol.version, workerId: "recorded",
+                    coordinatorNonce: genuine.challenge.nonce, workerNonce: recorded.workerNonce))
+            #expect(
+                !HandshakeProof.isValidCoordinator(
+                    welcome.proof, secret: TestCluster.workerToken, version: WireProtocol.version, workerId: "recorded",
+                    coordinatorNonce: replay.challenge.nonce, workerNonce: recorded.workerNonce),
+                "the coordinator's proof is bound to this connection's nonce")
+            try await waitUntil("the genuine worker is registered", timeout: .seconds(10)) {
+                try await cluster.workerRecords().map(\.id) == ["recorded"]
+            }
+            #expect(!cluster.coordinator.log.contains(TestCluster.workerToken), "the secret never reaches the logs")
+        }
+    }
+
+    @Test func peersThatTrickleBytesAreClosedAtTheDeadlineWhileWorkersCarryOn() async throws {
+        // Paced so that it runs through everything below (about 12 s).
+        let data = TestData.file(bars: 12_000, seed: 8)
+        let spec = TestData.spec(
+            "steady", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], mode: .paper,
+            checkpointEvery: 1_000, paceMs: 1)
+        try await TestCluster.with(environment: ["ATS_HANDSHAKE_TIMEOUT_MS": "1000"]) { cluster in
+            try cluster.startWorker("good", capacity: 1)
+            _ = try await cluster.create(spec)
+            try await waitUntil("job running", timeout: .seconds(30)) {
+                try await cluster.job("steady").status == .running
+            }
+
+            // Before the handshake: a valid hello sent a byte every 100 ms never gets to count.
+            let trickler = try HandPeer(port: cluster.workerPort)
+            let frame = trickler.frameBytes(.hello(trickler.hello("trickler")))
+            var sent = 0
+            while sent < frame.count && !trickler.connection.isClosedByPeer {
+                trickler.connection.send([frame[sent]])
+                sent += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(sent < frame.count, "closed at the handshake deadline, \(sent) of \(frame.count) bytes in")
+
+            // After the handshake: a frame trickled a byte every 500 ms outlasts the idle timeout
+            // (the lease timeout, 3 s here) though bytes keep coming.
+            let slow = try HandPeer(port: cluster.workerPort)
+            slow.send(.hello(slow.hello("slow")))
+            guard case .welcome = try slow.receive() else {
+                Issue.record("welcomed")
+                return
+            }
+            let heartbeat = slow.frameBytes(.heartbeat(Heartbeat(sentAtMs: 1, runningJobs: 0)))
+            let padded = heartbeat + heartbeat
+            sent = 0
+            while sent < padded.count && !slow.connection.isClosedByPeer {
+                slow.connection.send([padded[sent]])
+                sent += 1
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(sent < padded.count, "closed at the idle deadline, \(sent) of \(padded.count) bytes in")
+
+            // Many half-open connections at once, each with one byte sent: all closed.
+            let crowd = try (0..<100).map { _ in try RawConnection(port: cluster.workerPort) }
+            for c in crowd { c.send([0]) }
+            try await waitUntil("every half-open connection closed", timeout: .seconds(15)) {
+                crowd.allSatisfy { $0.isClosedByPeer }
+            }
+
+            #expect(try await cluster.job("steady").status == .running, "the good worker's job ran throughout")
+            let done = try await cluster.waitForJobs(["steady"], timeout: .seconds(60))
+            #expect(done.first?.status == .completed && done.first?.epoch == 1, "the good worker kept its job")
+            let stored = try await cluster.fills("steady")
+            let expected = try InProcessRun.run(spec).fills
+            #expect(stored.count == expected.count && zip(stored, expected).allSatisfy { $0.fill == $1 })
+        }
+    }
+
+    @Test func sequenceGapsAndRegressionsCloseOnlyThatConnection() async throws {
+        try await TestCluster.with { cluster in
+            func welcomed(_ id: String) throws -> HandPeer {
+                let peer = try HandPeer(port: cluster.workerPort)
+                peer.send(.hello(peer.hello(id)))
+                guard case .welcome = try peer.receive() else { throw TestEnvironmentError("\(id) not welcomed") }
+                return peer
+            }
+            func progress(_ seq: UInt64) -> WireMessage {
+                .progress(
+                    JobProgress(
+                        header: JobHeader(jobId: 424_242, epoch: 1, messageSeq: seq), barsDone: 1, barsTotal: 2,
+                        equity: 1))
+            }
+            let orderly = try welcomed("orderly")
+            let skipper = try welcomed("skipper")
+            let repeater = try welcomed("repeater")
+            for seq in [UInt64(7), 8, 9] { orderly.send(progress(seq)) }
+            for seq in 7...9 {
+                guard case .ack(let ack) = try orderly.receive() else {
+                    Issue.record("in-sequence messages are acked")
+                    return
+                }
+                #expect(ack.messageSeq == UInt64(seq))
+            }
+            skipper.send(progress(7))
+            skipper.send(progress(9))
+            repeater.send(progress(7))
+            repeater.send(progress(7))
+            #expect(skipper.connection.readUntilClosed() != nil, "a gap closes the connection")
+            #expect(repeater.connection.readUntilClosed() != nil, "a step back closes the connection")
+            orderly.send(progress(10))
+            guard case .ack(let ack) = try orderly.receive() else {
+                Issue.record("the orderly connection is unharmed")
+                return
+            }
+            #expect(ack.messageSeq == 10)
+            #expect(cluster.coordinator.log.contains("message_seq 9 skipped ahead (expected 8)"))
+            #expect(cluster.coordinator.log.contains("message_seq 7 went back (expected 8)"))
+        }
+    }
+}
