@@ -10,6 +10,7 @@ import NIOPosix
 struct JobRunner: Sendable {
     let assignment: AssignJob
     let control: JobControl
+    let lease: LeaseGuard
     let outbox: Outbox
     let cache: BarCache
     let pool: NIOThreadPool
@@ -54,6 +55,16 @@ struct JobRunner: Sendable {
         let paced = spec.mode == .paper
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
         while session.cursor < total {
+            if !lease.isValid {
+                // Self-fencing: the lease may lapse before it can be renewed, and then another
+                // worker may get the job. Stop first; the checkpoint and the release go out when
+                // the coordinator is back (ignored if the job has moved on meanwhile).
+                logger.warning(
+                    "lease not confirmed in time: job stopped (self-fencing)", metadata: ["cursor": "\(session.cursor)"]
+                )
+                try await release(session)
+                return
+            }
             switch control.request {
             case .stop:
                 try await checkpoint(session)
@@ -62,7 +73,7 @@ struct JobRunner: Sendable {
                 logger.info("job stopped", metadata: ["cursor": "\(session.cursor)"])
                 return
             case .release:
-                try await checkpoint(session)
+                try await release(session)
                 logger.info("job released", metadata: ["cursor": "\(session.cursor)"])
                 return
             case .none:
@@ -116,9 +127,15 @@ struct JobRunner: Sendable {
     private func waitForNextBar(_ pace: Duration) async throws {
         let deadline = ContinuousClock.now + pace
         while ContinuousClock.now < deadline {
-            if control.request != .none || control.hasReload { return }
+            if control.request != .none || control.hasReload || !lease.isValid { return }
             try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
         }
+    }
+
+    /// Checkpoints and gives the job back, for another worker (or this one) to resume.
+    private func release(_ session: any BacktestSession) async throws {
+        try await checkpoint(session)
+        await send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
     }
 
     private func checkpoint(_ session: any BacktestSession) async throws {

@@ -18,6 +18,9 @@ public final class WorkerService: Service, Sendable {
     let outbox: Outbox
     let pool: NIOThreadPool
     let cache: BarCache
+    let lease = LeaseGuard()
+    /// Where frames for the coordinator go while connected.
+    private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
 
     public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) {
@@ -64,6 +67,12 @@ public final class WorkerService: Service, Sendable {
 
     /// Releases every job (each checkpoints first) and waits for the coordinator to ack it all.
     private func drain() async {
+        // First tell the coordinator to assign nothing more here; the heartbeat is processed
+        // before the releases that follow it on the connection.
+        lease.draining = true
+        connection.withLock { sink in
+            _ = sink?.yield(.heartbeat(Heartbeat(sentAtMs: lease.milliseconds(), runningJobs: 0, draining: true)))
+        }
         let running = jobs.withLock { Array($0.values) }
         logger.info("draining", metadata: ["jobs": "\(running.count)"])
         for job in running { job.control.set(.release) }
@@ -124,6 +133,7 @@ public final class WorkerService: Service, Sendable {
             let hello = Hello(
                 answering: challenge, secret: c.token, workerId: c.workerId, host: ProcessInfo.processInfo.hostName,
                 capacity: UInt32(c.capacity), labels: c.labels, running: leases, softwareVersion: ATSVersion.current)
+            let helloSent = ContinuousClock.now
             try await outbound.write(.hello(hello))
             guard let reply = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
             let welcome: Welcome
@@ -146,31 +156,62 @@ public final class WorkerService: Service, Sendable {
                 throw ProtocolError.malformed(
                     message: "Welcome", reason: "the coordinator did not prove the cluster secret")
             }
+            let leaseTimeout = Duration.milliseconds(Int64(welcome.leaseTimeoutMs))
+            let interval = Duration.milliseconds(Int64(max(welcome.heartbeatIntervalMs, 50)))
+            // The coordinator renewed this worker's leases when it processed the hello.
+            lease.confirm(sent: helloSent, leaseTimeout: leaseTimeout, margin: interval)
             logger.info("connected to coordinator", metadata: ["coordinator": "\(welcome.coordinatorId)"])
             let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
+            connection.withLock { $0 = sink }
             await outbox.attach(sink)
-            defer { sink.finish() }
+            defer {
+                connection.withLock { $0 = nil }
+                sink.finish()
+            }
+            let lastHeard = LastHeard()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in stream { try await outbound.write(message) }
                 }
                 group.addTask {
-                    let interval = Duration.milliseconds(Int64(max(welcome.heartbeatIntervalMs, 50)))
                     while true {
                         try await Task.sleep(for: interval)
+                        // The coordinator echoes every heartbeat: silence means a dead link
+                        // (a partition leaves no RST behind). Reconnect instead of waiting on it.
+                        if ContinuousClock.now - lastHeard.instant > leaseTimeout {
+                            self.logger.warning(
+                                "the coordinator is silent: reconnecting", metadata: ["for": "\(leaseTimeout)"])
+                            channel.channel.close(promise: nil)
+                            return
+                        }
                         let running = UInt32(self.jobs.withLock { $0.count })
                         sink.yield(
                             .heartbeat(
-                                Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: running)))
+                                Heartbeat(
+                                    sentAtMs: self.lease.milliseconds(), runningJobs: running,
+                                    draining: self.lease.draining)))
                     }
                 }
                 defer { group.cancelAll() }
                 while let message = try await messages.next() {
+                    lastHeard.touch()
+                    if case .heartbeat(let echo) = message {
+                        lease.confirm(
+                            sent: lease.instant(milliseconds: echo.sentAtMs), leaseTimeout: leaseTimeout,
+                            margin: interval)
+                    }
                     await handle(message)
                 }
             }
             await outbox.detach()
         }
+    }
+
+    /// When the coordinator was last heard from on a connection.
+    final class LastHeard: Sendable {
+        private let state = Mutex(ContinuousClock.now)
+        var instant: ContinuousClock.Instant { state.withLock { $0 } }
+        func touch() { state.withLock { $0 = .now } }
     }
 
     private func handle(_ message: WireMessage) async {
@@ -198,12 +239,24 @@ public final class WorkerService: Service, Sendable {
     }
 
     private func start(_ a: AssignJob) {
+        if lease.draining {
+            // Assigned before the coordinator read our draining heartbeat: give it straight back.
+            Task {
+                await outbox.append { seq in
+                    .finished(
+                        JobFinished(
+                            header: JobHeader(jobId: a.jobId, epoch: a.epoch, messageSeq: seq), outcome: .released,
+                            statistics: []))
+                }
+            }
+            return
+        }
         var log = logger
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
         let runner = JobRunner(
-            assignment: a, control: control, outbox: outbox, cache: cache, pool: pool, registry: registry,
+            assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
             dataDirectory: configuration.dataDirectory, fillBatchSize: configuration.fillBatchSize, logger: log)
         jobs.withLock { jobs in
             if let old = jobs[a.jobId] {

@@ -72,6 +72,30 @@ struct LifecycleTests {
         }
     }
 
+    @Test func aWorkerCutOffFromTheCoordinatorStopsItsJobsBeforeItsLeaseRunsOut() async throws {
+        let spec = Self.paced("cut-off", bars: 6_000)
+        // An outbox large enough not to pause the job while the coordinator is away: the test is
+        // about the lease, not about backpressure (a paused job trades nothing either).
+        try await TestCluster.with(environment: ["ATS_OUTBOX_LIMIT": "100000"]) { cluster in
+            let worker = try cluster.startWorker("cut-off")
+            _ = try await cluster.create(spec)
+            try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
+                try await cluster.job("cut-off").barsDone >= 1_200
+            }
+            // Frozen, the coordinator renews nothing, echoes nothing and reassigns nothing: whatever
+            // stops the job now, the worker does it alone, as it must before its lease (3 s) lapses.
+            cluster.coordinator.signal(SIGSTOP)
+            try await waitUntil("the worker fenced itself", timeout: .seconds(8)) {
+                worker.log.contains("self-fencing")
+            }
+            #expect(!worker.log.contains("job completed"), "stopped, not run to its end")
+            cluster.coordinator.signal(SIGCONT)
+            let done = try await cluster.waitForJobs(["cut-off"], timeout: .seconds(90))
+            #expect(done.first?.status == .completed && (done.first?.epoch ?? 0) >= 2, "resumed under a new epoch")
+            try await sameFills(cluster, spec)
+        }
+    }
+
     @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
         let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
         try await TestCluster.with { cluster in
@@ -91,6 +115,11 @@ struct LifecycleTests {
                 #expect(
                     assigned.last?.detail.contains("staying") == true
                         && assigned.last?.detail.contains("from checkpoint") == true)
+                let kinds = try await cluster.events(s.name).map(\.kind)
+                #expect(kinds.contains("released"), "handed back explicitly, not left to expire: \(kinds)")
+                #expect(
+                    assigned.dropFirst().allSatisfy { $0.detail.contains("staying") },
+                    "never assigned back to the draining worker")
             }
         }
     }

@@ -37,14 +37,11 @@ extension JobStore {
         }
     }
 
-    /// The worker is gone: it loses its leases; its jobs go back to pending (or to stopped when
-    /// they were asked to stop). Returns the released job ids.
-    @discardableResult
-    public func workerDisconnected(_ worker: String) async throws -> [Int64] {
-        try await transaction { conn in
-            try await conn.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
-            return try await release(conn, where: "lease_owner = $1", worker, kind: "lease_released")
-        }
+    /// The worker's connection is gone. Its leases stay until they expire: it may still be
+    /// running its jobs (a partition), and it stops them by itself before then (self-fencing);
+    /// the reaper then hands them on. A worker that comes back in time keeps them.
+    public func workerDisconnected(_ worker: String) async throws {
+        try await client.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
     }
 
     /// Releases some of a worker's leases (jobs it no longer runs, as its hello says).
@@ -57,8 +54,8 @@ extension JobStore {
     }
 
     /// Releases expired leases, except those of workers connected right now: a connected worker
-    /// proves it is alive by its traffic (a silent connection is closed by the idle timeout, which
-    /// releases its leases), and its heartbeat may simply wait behind a burst of fills.
+    /// proves it is alive by its traffic (a silent connection is closed by the idle timeout), and
+    /// its heartbeat may simply wait behind a burst of fills.
     @discardableResult
     public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
         try await transaction { conn in
@@ -70,12 +67,14 @@ extension JobStore {
 
     private func release(
         _ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String,
-        names: [String]? = nil, ids: [Int64]? = nil
+        names: [String]? = nil, ids: [Int64]? = nil, binds given: PostgresBindings? = nil
     ) async throws -> [Int64] {
-        var binds = PostgresBindings()
-        if let worker { binds.append(worker) }
-        if let names { binds.append(names) }
-        if let ids { binds.append(ids) }
+        var binds = given ?? PostgresBindings()
+        if given == nil {
+            if let worker { binds.append(worker) }
+            if let names { binds.append(names) }
+            if let ids { binds.append(ids) }
+        }
         let rows = try await conn.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -265,9 +264,23 @@ extension JobStore {
             """, logger: logger)
     }
 
-    /// The job ended on its worker. Returns false when the epoch was stale (nothing changed).
+    /// The job ended on its worker, or the worker gave it back (`released`: it goes back to
+    /// pending, or to stopped when an operator asked for that, and resumes from its checkpoint).
+    /// Returns false when the epoch was stale (nothing changed).
     @discardableResult
     public func finished(_ m: JobFinished, worker: String) async throws -> Bool {
+        if m.outcome == .released {
+            return try await transaction { conn in
+                var binds = PostgresBindings()
+                binds.append(worker)
+                binds.append([m.header.jobId])
+                binds.append(m.header.epoch)
+                let released = try await release(
+                    conn, where: "lease_owner = $1 AND id = ANY($2) AND epoch = $3", worker, kind: "released",
+                    binds: binds)
+                return !released.isEmpty
+            }
+        }
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
         return try await transaction { conn in

@@ -9,6 +9,8 @@ actor WorkerHub {
         let capacity: Int
         let labels: Set<String>
         let outbox: AsyncStream<WireMessage>.Continuation
+        /// Draining: it takes no new job.
+        var draining = false
     }
 
     private var sessions: [String: Session] = [:]
@@ -46,9 +48,13 @@ actor WorkerHub {
 
     func isConnected(_ workerId: String) -> Bool { sessions[workerId] != nil }
 
-    /// Connected workers with their free slots, given how many jobs each holds.
+    /// The worker said it is draining: no more jobs for this connection.
+    func setDraining(_ workerId: String) { sessions[workerId]?.draining = true }
+
+    /// Connected workers with their free slots, given how many jobs each holds (draining workers
+    /// have none).
     func slots(running: [String: Int]) -> [Scheduler.WorkerSlot] {
-        sessions.values.map {
+        sessions.values.filter { !$0.draining }.map {
             Scheduler.WorkerSlot(
                 id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels)
         }

@@ -157,6 +157,8 @@ public final class WorkerServer: Service, Sendable {
         await hub.evict(hello.workerId)?.outbox.finish()
         try await store.registerWorker(hello)
         let stops = try await reconcile(hello, logger: logger)
+        // The leases it keeps run from now: the worker counts them from when it sent the hello.
+        try await store.heartbeat(worker: hello.workerId)
         continuation.yield(
             .welcome(
                 Welcome(
@@ -201,14 +203,15 @@ public final class WorkerServer: Service, Sendable {
 
     private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
         guard await hub.unregister(worker, connection: connection) else { return }
-        // When the coordinator itself stops, workers keep their jobs: they reconnect to the next
-        // coordinator and the hello reconciles their leases.
+        // Its leases stay until they expire: the worker may be alive behind a partition, and it
+        // stops its jobs by itself before then. When the coordinator itself stops, workers keep
+        // their jobs and reconnect to the next coordinator.
         guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
         do {
-            let released = try await store.workerDisconnected(worker)
-            logger.info("worker disconnected", metadata: ["released_jobs": "\(released)"])
+            try await store.workerDisconnected(worker)
+            logger.info("worker disconnected: its leases run out unless it comes back")
         } catch {
-            logger.error("could not release the worker's leases", metadata: ["error": "\(error)"])
+            logger.error("could not record the disconnection", metadata: ["error": "\(error)"])
         }
         scheduler.trigger()
     }
@@ -232,9 +235,11 @@ public final class WorkerServer: Service, Sendable {
     /// Persists one worker message; returns the reply (an ack once committed).
     private func handle(_ message: WireMessage, worker: String, logger: Logger) async throws -> WireMessage? {
         switch message {
-        case .heartbeat:
+        case .heartbeat(let h):
+            if h.draining { await hub.setDraining(worker) }
             try await store.heartbeat(worker: worker)
-            return nil
+            // Echoed once the renewal is committed: the worker's proof of how long its leases last.
+            return .heartbeat(Heartbeat(sentAtMs: h.sentAtMs, runningJobs: h.runningJobs, draining: h.draining))
         case .started(let m):
             try await store.started(m)
         case .fills(let m):

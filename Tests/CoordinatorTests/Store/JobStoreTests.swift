@@ -61,9 +61,18 @@ struct JobStoreTests {
                 try await store.saveCheckpoint(
                     CheckpointSaved(header: header(job.id, 1), cursor: 10, nextFillSeq: 2, state: [1])))
 
-            // w1 disappears; the job goes back to pending and w2 gets it under epoch 2.
-            #expect(try await store.workerDisconnected("w1") == [job.id])
+            // w1's connection drops: it keeps its lease until the lease expires (it may still run
+            // the job behind a partition, and stops it by itself before then).
+            try await store.workerDisconnected("w1")
+            #expect(try await store.job("j").status == .assigned)
+            #expect(try await store.reapExpiredLeases().isEmpty, "the lease has not expired")
+            // w1 gives the job back (it fenced itself, or drained): pending, and w2 gets it under
+            // epoch 2.
+            #expect(
+                try await store.finished(
+                    JobFinished(header: header(job.id, 1), outcome: .released, statistics: []), worker: "w1"))
             #expect(try await store.job("j").status == .pending)
+            #expect(try await store.events(job: "j").last?.kind == "released")
             let second = try #require(try await store.assign(job: job.id, to: "w2"))
             #expect(second.epoch == 2 && second.checkpoint == [1])
 
@@ -80,6 +89,10 @@ struct JobStoreTests {
             #expect(
                 try await !store.finished(
                     JobFinished(header: header(job.id, 1), outcome: .completed, statistics: []), worker: "w1"))
+            #expect(
+                try await !store.finished(
+                    JobFinished(header: header(job.id, 1), outcome: .released, statistics: []), worker: "w1"),
+                "a stale release changes nothing")
             #expect(try await store.job("j").status == .assigned)
 
             try await store.started(JobStarted(header: header(job.id, 2), barsTotal: 1000))

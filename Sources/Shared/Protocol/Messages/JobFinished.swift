@@ -1,13 +1,15 @@
 import NIOCore
 
-/// Worker → coordinator: the job ended, completed or stopped on request; `statistics` is the
-/// backtest statistics as JSON.
+/// Worker → coordinator: the job ended, completed or stopped on request, or the worker gave it
+/// back (`released`: draining, or its lease could not be confirmed) after a checkpoint, for
+/// another worker to resume; `statistics` is the backtest statistics as JSON.
 public struct JobFinished: WireBody {
     static let name = "Finished"
 
     public enum Outcome: UInt32, Sendable {
         case completed = 0
         case stopped = 1
+        case released = 2
     }
 
     public var header: JobHeader
