@@ -4,8 +4,8 @@ import Logging
 
 /// The worker's settings, from the environment and `.env` (docs/CONFIGURATION.md).
 public struct WorkerConfiguration: Sendable {
-    public var coordinatorHost: String
-    public var coordinatorPort: Int
+    /// Coordinator addresses, tried in turn (several coordinators: the leader and its standbys).
+    public var coordinators: [(host: String, port: Int)]
     public var workerId: String
     public var capacity: Int
     public var labels: [String]
@@ -18,12 +18,21 @@ public struct WorkerConfiguration: Sendable {
     public var logLevel: Logger.Level
 
     public init(environment env: Environment) throws {
-        let address = env.string("ATS_COORDINATOR", default: "127.0.0.1:7070")
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw ConfigurationError(variable: "ATS_COORDINATOR", reason: "expected host:port, got \"\(address)\"")
+        let addresses = env.string("ATS_COORDINATOR", default: "127.0.0.1:7070").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        coordinators = try addresses.map { address in
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                (1...65535).contains(port), colon > address.startIndex
+            else {
+                throw ConfigurationError(
+                    variable: "ATS_COORDINATOR", reason: "expected host:port[,host:port...], got \"\(address)\"")
+            }
+            return (String(address[..<colon]), port)
         }
-        coordinatorHost = String(address[..<colon])
-        coordinatorPort = port
+        guard !coordinators.isEmpty else {
+            throw ConfigurationError(variable: "ATS_COORDINATOR", reason: "needs at least one host:port")
+        }
         let host = ProcessInfo.processInfo.hostName
         workerId = env.string("ATS_WORKER_ID", default: host)
         capacity = try env.int("ATS_WORKER_CAPACITY", default: ProcessInfo.processInfo.activeProcessorCount)

@@ -81,31 +81,44 @@ public final class WorkerService: Service, Sendable {
         logger.info("drained", metadata: ["outbox_flushed": "\(flushed)"])
     }
 
+    /// Connects to the coordinators in turn until one takes this worker, and again after every
+    /// lost connection. Waits grow from 100 ms to 5 s with jitter (half fixed, half random), so a
+    /// fleet of workers does not redial a restarted coordinator in lockstep.
     private func connectLoop() async throws {
         var backoff: Duration = .milliseconds(100)
+        var next = 0
         while !Task.isCancelled {
+            let address = configuration.coordinators[next % configuration.coordinators.count]
+            next += 1
             do {
-                try await connectOnce()
+                try await connectOnce(host: address.host, port: address.port)
                 backoff = .milliseconds(100)
             } catch let e as Refused {
                 throw e
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("connection to coordinator lost", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "connection to coordinator lost",
+                    metadata: ["coordinator": "\(address.host):\(address.port)", "error": "\(error)"])
             }
             guard !Task.isCancelled else { return }
-            try await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(5))
+            try await Task.sleep(for: Self.jittered(backoff))
+            if next % configuration.coordinators.count == 0 { backoff = min(backoff * 2, .seconds(5)) }
         }
     }
 
-    private func connectOnce() async throws {
+    /// Half the wait fixed, half random.
+    static func jittered(_ wait: Duration) -> Duration {
+        wait / 2 + .nanoseconds(Int64.random(in: 0...max(1, Int64(wait / .nanoseconds(1)) / 2)))
+    }
+
+    private func connectOnce(host: String, port: Int) async throws {
         let c = configuration
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
-            .connect(host: c.coordinatorHost, port: c.coordinatorPort) { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireProtocolHandlers()
                     return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)

@@ -96,6 +96,30 @@ struct LifecycleTests {
         }
     }
 
+    @Test func workersRideOutACoordinatorCrashAndItsRestart() async throws {
+        let specs = [Self.paced("restart-a", bars: 4_000), Self.paced("restart-b", bars: 4_000)]
+        try await TestCluster.with { cluster in
+            // w1 lists a dead address first: it tries the next one.
+            let dead = try freePort()
+            let w1 = try cluster.startWorker(
+                "w1", capacity: 1, coordinators: "127.0.0.1:\(dead),127.0.0.1:\(cluster.workerPort)")
+            let w2 = try cluster.startWorker("w2", capacity: 1)
+            for s in specs { _ = try await cluster.create(s) }
+            try await waitUntil("both running", timeout: .seconds(60)) {
+                try await cluster.jobs().allSatisfy { $0.barsDone >= 1_200 }
+            }
+            try await cluster.restartCoordinator(kill: true)
+            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(90))
+            #expect(done.allSatisfy { $0.status == .completed })
+            for s in specs { try await sameFills(cluster, s) }
+            for w in [w1, w2] {
+                #expect(
+                    w.log.components(separatedBy: "connected to coordinator").count - 1 >= 2, "\(w.name) reconnected")
+                #expect(w.isRunning, "\(w.name) kept running")
+            }
+        }
+    }
+
     @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
         let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
         try await TestCluster.with { cluster in

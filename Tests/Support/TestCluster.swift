@@ -11,7 +11,9 @@ public final class TestCluster: @unchecked Sendable {
     public let database: TestDatabase
     public let workerPort: Int
     public let httpPort: Int
-    public let coordinator: ChildProcess
+    public private(set) var coordinator: ChildProcess
+    /// Coordinators replaced by ``restartCoordinator(kill:)``, kept for their logs.
+    public private(set) var previousCoordinators: [ChildProcess] = []
     public private(set) var workers: [String: ChildProcess] = [:]
     public static let workerToken = "test-worker-token-0123456789"
     public static let adminToken = "test-admin-token-0123456789"
@@ -22,14 +24,38 @@ public final class TestCluster: @unchecked Sendable {
         workerPort = try freePort()
         httpPort = try freePort()
         extraEnvironment = environment
-        coordinator = try ChildProcess(
+        coordinator = try Self.startCoordinator(
+            database: database, workerPort: workerPort, httpPort: httpPort, environment)
+        try await waitUntil("coordinator healthy", timeout: .seconds(30)) {
+            (try? await self.request("GET", "healthz", authorized: false).status) == 200
+        }
+    }
+
+    static func startCoordinator(
+        database: TestDatabase, workerPort: Int, httpPort: Int, _ environment: [String: String]
+    ) throws -> ChildProcess {
+        try ChildProcess(
             "ats-coordinator", name: "coordinator",
             environment: [
                 "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPort)", "ATS_HTTP_PORT": "\(httpPort)",
                 "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "300",
                 "ATS_LEASE_TIMEOUT_MS": "3000", "LOG_LEVEL": "info",
             ].merging(environment) { $1 })
-        try await waitUntil("coordinator healthy", timeout: .seconds(30)) {
+    }
+
+    /// Stops the coordinator (SIGKILL: a crash; otherwise SIGTERM) and starts a new one on the same
+    /// ports and database.
+    public func restartCoordinator(kill: Bool) async throws {
+        if kill {
+            coordinator.signal(SIGKILL)
+            await coordinator.waitForExit()
+        } else {
+            await coordinator.stop()
+        }
+        previousCoordinators.append(coordinator)
+        coordinator = try Self.startCoordinator(
+            database: database, workerPort: workerPort, httpPort: httpPort, extraEnvironment)
+        try await waitUntil("coordinator healthy again", timeout: .seconds(30)) {
             (try? await self.request("GET", "healthz", authorized: false).status) == 200
         }
     }
@@ -37,14 +63,16 @@ public final class TestCluster: @unchecked Sendable {
     /// Starts a worker process.
     @discardableResult
     public func startWorker(
-        _ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken
+        _ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken,
+        coordinators: String? = nil
     )
         throws -> ChildProcess
     {
         let p = try ChildProcess(
             "ats-worker", name: "worker-\(id)",
             environment: [
-                "ATS_COORDINATOR": "127.0.0.1:\(workerPort)", "ATS_WORKER_ID": id, "ATS_WORKER_CAPACITY": "\(capacity)",
+                "ATS_COORDINATOR": coordinators ?? "127.0.0.1:\(workerPort)", "ATS_WORKER_ID": id,
+                "ATS_WORKER_CAPACITY": "\(capacity)",
                 "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token, "ATS_DATA_DIR": "/",
                 "LOG_LEVEL": "info",
             ].merging(extraEnvironment) { $1 })
@@ -142,13 +170,14 @@ extension TestCluster {
     /// A cluster on a fresh database for `body`; on failure the coordinator's and workers' logs
     /// are printed, and everything is stopped whatever happens.
     public static func with(
-        environment: [String: String] = [:], _ body: (TestCluster) async throws -> Void
+        environment: [String: String] = [:], server: String? = nil, _ body: (TestCluster) async throws -> Void
     ) async throws {
-        try await TestDatabase.with { db in
+        try await TestDatabase.with(server: server) { db in
             let cluster = try await TestCluster(database: db, environment: environment)
             do {
                 try await body(cluster)
             } catch {
+                for old in cluster.previousCoordinators { print("earlier coordinator log:\n\(old.log.suffix(3000))") }
                 print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
                 for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
                 await cluster.shutdown()

@@ -19,8 +19,8 @@ public struct TestDatabase: Sendable {
         return url
     }
 
-    public static func create() async throws -> TestDatabase {
-        let admin = try serverURL()
+    public static func create(server: String? = nil) async throws -> TestDatabase {
+        let admin = try server ?? serverURL()
         let name = "ats_test_\(UInt32.random(in: 0...UInt32.max))"
         try await withClient(admin) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
@@ -54,8 +54,10 @@ public struct TestDatabase: Sendable {
     }
 
     /// Creates a database, runs `body`, drops it whatever happens.
-    public static func with<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
-        let db = try await create()
+    public static func with<T: Sendable>(server: String? = nil, _ body: (TestDatabase) async throws -> T)
+        async throws -> T
+    {
+        let db = try await create(server: server)
         do {
             let result = try await body(db)
             await db.drop()
