@@ -54,6 +54,8 @@ struct JobRunner: Sendable {
         var lastProgress = ContinuousClock.now
         let paced = spec.mode == .paper
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
+        var unsent: [Fill] = []
+        var oldestUnsent = ContinuousClock.now
         while session.cursor < total {
             if !lease.isValid {
                 // Self-fencing: the lease may lapse before it can be renewed, and then another
@@ -62,17 +64,20 @@ struct JobRunner: Sendable {
                 logger.warning(
                     "lease not confirmed in time: job stopped (self-fencing)", metadata: ["cursor": "\(session.cursor)"]
                 )
+                await flush(&unsent)
                 try await release(session)
                 return
             }
             switch control.request {
             case .stop:
+                await flush(&unsent)
                 try await checkpoint(session)
                 let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
                 await send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: Array(stats))) }
                 logger.info("job stopped", metadata: ["cursor": "\(session.cursor)"])
                 return
             case .release:
+                await flush(&unsent)
                 try await release(session)
                 logger.info("job released", metadata: ["cursor": "\(session.cursor)"])
                 return
@@ -93,13 +98,19 @@ struct JobRunner: Sendable {
                 return s
             }
             let fills = session.takeFills()
-            var start = 0
-            while start < fills.count {
-                let batch = Array(fills[start..<min(fills.count, start + fillBatchSize)])
-                await send { .fills(FillBatch(header: $0, fills: batch)) }
-                start += fillBatchSize
+            if !fills.isEmpty {
+                if unsent.isEmpty { oldestUnsent = .now }
+                unsent += fills
+            }
+            // Paper jobs make a fill or two per bar: they go out in batches at least every 100 ms
+            // (one message per fill would swamp the coordinator); backtests at every chunk.
+            if !paced || unsent.count >= fillBatchSize || ContinuousClock.now - oldestUnsent >= .milliseconds(100) {
+                await flush(&unsent)
             }
             if session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0 {
+                // The fills before a checkpoint go out before it: a job resumed from it must not
+                // have lost any.
+                await flush(&unsent)
                 try await checkpoint(session)
                 lastCheckpoint = session.cursor
             }
@@ -113,6 +124,7 @@ struct JobRunner: Sendable {
             }
             if paced { try await waitForNextBar(pace) }
         }
+        await flush(&unsent)
         if lastCheckpoint != session.cursor { try await checkpoint(session) }
         let equity = session.exchange.wallet.equity(at: bars.close[total - 1])
         await send {
@@ -130,6 +142,17 @@ struct JobRunner: Sendable {
             if control.request != .none || control.hasReload || !lease.isValid { return }
             try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
         }
+    }
+
+    /// Sends the fills not sent yet, in batches of at most `fillBatchSize`.
+    private func flush(_ fills: inout [Fill]) async {
+        var start = 0
+        while start < fills.count {
+            let batch = Array(fills[start..<min(fills.count, start + fillBatchSize)])
+            await send { .fills(FillBatch(header: $0, fills: batch)) }
+            start += fillBatchSize
+        }
+        fills.removeAll(keepingCapacity: true)
     }
 
     /// Checkpoints and gives the job back, for another worker (or this one) to resume.

@@ -26,6 +26,16 @@ struct DatabaseRestartTests {
             try pg.stop()
             try await Task.sleep(for: .seconds(2))  // fills keep coming and cannot be stored
             try pg.startAgain()
+            do {
+                try await waitUntil("PostgreSQL accepts connections again", timeout: .seconds(30)) {
+                    (try? await TestDatabase.withClient(pg.url) { client in
+                        try await client.query("SELECT 1").collect().count
+                    }) == 1
+                }
+            } catch {
+                print("PostgreSQL log:\n\(pg.serverLog.suffix(3000))")
+                throw error
+            }
             let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(120))
             #expect(done.allSatisfy { $0.status == .completed }, "\(done.map { ($0.name, $0.status) })")
             for s in specs {

@@ -53,7 +53,7 @@ public struct PrivatePostgres: Sendable {
 
     /// Creates and starts a server on a free port.
     public static func start(name: String) throws -> PrivatePostgres {
-        let port = try freePort()
+        let port = try freeFixedPort()
         _ = try? lib("pg_stop \(name)")
         try FileManager.default.removeItem(atPath: root.appendingPathComponent(".data/\(name)").path, ifExists: true)
         let url = try lib("pg_start \(name) \(port)")
@@ -65,6 +65,12 @@ public struct PrivatePostgres: Sendable {
 
     /// Starts the stopped server again, same data, same port.
     public func startAgain() throws { _ = try Self.lib("pg_start \(name) \(port)") }
+
+    /// The server's own log.
+    public var serverLog: String {
+        (try? String(contentsOfFile: Self.root.appendingPathComponent(".data/\(name)/server.log").path, encoding: .utf8))
+            ?? ""
+    }
 
     /// Stops the server and deletes its files.
     public func destroy() {

@@ -44,16 +44,42 @@ public final class SchedulerService: Service, Sendable {
                     }
                 }
                 for await _ in self.wakeups {
-                    do {
-                        try await self.pass()
-                    } catch {
-                        self.logger.error("scheduling pass failed", metadata: ["error": "\(error)"])
-                    }
+                    await self.guardedPass()
                 }
                 group.cancelAll()
             }
         }
     }
+
+    /// A pass that cannot stall scheduling: one that has not returned after `passDeadline`
+    /// (a database call that never answers) is cancelled and left behind, and the next wake-up
+    /// starts a fresh one. Passes are safe to overlap: every assignment is a conditional update.
+    private func guardedPass() async {
+        let pass = Task { try await self.pass() }
+        let (outcome, resolve) = AsyncStream.makeStream(of: String?.self, bufferingPolicy: .bufferingNewest(1))
+        let timer = Task {
+            try await Task.sleep(for: Self.passDeadline)
+            resolve.yield("no answer within \(Self.passDeadline)")
+        }
+        Task {
+            do {
+                try await pass.value
+                resolve.yield(nil)
+            } catch {
+                resolve.yield("\(error)")
+            }
+        }
+        var results = outcome.makeAsyncIterator()
+        let failure = await results.next() ?? nil
+        timer.cancel()
+        resolve.finish()
+        if let failure, !Task.isCancelled {
+            pass.cancel()
+            logger.error("scheduling pass failed", metadata: ["error": "\(failure)"])
+        }
+    }
+
+    static let passDeadline: Duration = .seconds(10)
 
     /// One scheduling pass.
     func pass() async throws {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Accepts worker connections: handshake (version, credentials), then one loop per connection that
 /// persists what the worker streams and acks it once committed. Each connection catches its own
@@ -112,7 +113,8 @@ public final class WorkerServer: Service, Sendable {
                 let proof = HandshakeProof.coordinator(
                     secret: configuration.token, version: hello.protocolVersion, workerId: hello.workerId,
                     coordinatorNonce: nonce, workerNonce: hello.workerNonce)
-                try await session(hello, proof: proof, messages: &messages, outbound: outbound, logger: log)
+                try await session(
+                    hello, proof: proof, channel: channel.channel, messages: &messages, outbound: outbound, logger: log)
             }
         } catch is CancellationError {
             log.debug("connection closed: shutting down")
@@ -146,7 +148,8 @@ public final class WorkerServer: Service, Sendable {
     }
 
     private func session(
-        _ hello: Hello, proof: [UInt8], messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
+        _ hello: Hello, proof: [UInt8], channel: any Channel,
+        messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, logger: Logger
     ) async throws {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
@@ -171,13 +174,54 @@ public final class WorkerServer: Service, Sendable {
         logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
         scheduler.trigger()
 
+        // Reading runs ahead of persisting: heartbeats are renewed at once instead of waiting
+        // behind a backlog of fills (or every lease would lapse under load), and job messages are
+        // persisted in order by their own task. The backlog is bounded by the worker's outbox,
+        // and by `maximumBacklog` whatever the peer does.
+        let (jobs, jobQueue) = AsyncStream.makeStream(of: WireMessage.self)
+        let (beats, beatQueue) = AsyncStream.makeStream(of: Heartbeat.self, bufferingPolicy: .bufferingNewest(1))
+        let backlog = Backlog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in outbox { try await outbound.write(message) }
                 // The outbox ends when a newer connection replaced this one: close this one.
                 throw CancellationError()
             }
-            defer { group.cancelAll() }
+            group.addTask {
+                do {
+                    for await message in jobs {
+                        let reply = try await self.handle(message, worker: hello.workerId, logger: logger)
+                        backlog.remove()
+                        if let reply { continuation.yield(reply) }
+                    }
+                } catch {
+                    logger.warning("closing: could not persist a message", metadata: ["error": "\(error)"])
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
+            group.addTask {
+                do {
+                    for await beat in beats {
+                        try await self.store.heartbeat(worker: hello.workerId)
+                        // Echoed once committed: the worker's proof of how long its leases last.
+                        continuation.yield(
+                            .heartbeat(
+                                Heartbeat(
+                                    sentAtMs: beat.sentAtMs, runningJobs: beat.runningJobs, draining: beat.draining)
+                            ))
+                    }
+                } catch {
+                    logger.warning("closing: could not renew the leases", metadata: ["error": "\(error)"])
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
+            defer {
+                jobQueue.finish()
+                beatQueue.finish()
+                group.cancelAll()
+            }
             do {
                 var expectedSeq: UInt64?
                 while let message = try await messages.next() {
@@ -189,8 +233,17 @@ public final class WorkerServer: Service, Sendable {
                         }
                         expectedSeq = seq &+ 1
                     }
-                    if let reply = try await handle(message, worker: hello.workerId, logger: logger) {
-                        continuation.yield(reply)
+                    if case .heartbeat(let beat) = message {
+                        // Before anything that follows it is persisted: a draining worker's
+                        // releases must not come back to it.
+                        if beat.draining { await hub.setDraining(hello.workerId) }
+                        beatQueue.yield(beat)
+                    } else {
+                        guard backlog.add() <= Self.maximumBacklog else {
+                            throw ProtocolError.unexpectedMessage(
+                                "more than \(Self.maximumBacklog) messages waiting to be persisted")
+                        }
+                        jobQueue.yield(message)
                     }
                 }
             } catch {
@@ -199,6 +252,20 @@ public final class WorkerServer: Service, Sendable {
             }
             await disconnected(hello.workerId, connection: connection, logger: logger)
         }
+    }
+
+    /// Job messages read but not yet persisted, per connection, before it is closed.
+    static let maximumBacklog = 65_536
+
+    /// The count of a connection's job messages read and not yet persisted.
+    final class Backlog: Sendable {
+        private let count = Mutex(0)
+        func add() -> Int {
+            count.withLock {
+                $0 += 1; return $0
+            }
+        }
+        func remove() { count.withLock { $0 -= 1 } }
     }
 
     private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
@@ -235,11 +302,6 @@ public final class WorkerServer: Service, Sendable {
     /// Persists one worker message; returns the reply (an ack once committed).
     private func handle(_ message: WireMessage, worker: String, logger: Logger) async throws -> WireMessage? {
         switch message {
-        case .heartbeat(let h):
-            if h.draining { await hub.setDraining(worker) }
-            try await store.heartbeat(worker: worker)
-            // Echoed once the renewal is committed: the worker's proof of how long its leases last.
-            return .heartbeat(Heartbeat(sentAtMs: h.sentAtMs, runningJobs: h.runningJobs, draining: h.draining))
         case .started(let m):
             try await store.started(m)
         case .fills(let m):
