@@ -21,6 +21,8 @@ public final class Coordinator: Service, Sendable {
     private let httpBound: AsyncStream<Int>.Continuation
     /// The admin API's port once listening.
     public let httpPort: AsyncStream<Int>
+    /// The port workers connect to, once listening.
+    public var workerPort: AsyncStream<Int> { workerServer.boundPort }
 
     public init(configuration: CoordinatorConfiguration, registry: Registry = .standard, logger: Logger) throws {
         self.configuration = configuration

@@ -22,9 +22,19 @@ LoggingSystem.bootstrap { label in
 let logger = Logger(label: "ats.coordinator")
 do {
     let coordinator = try Coordinator(configuration: configuration, logger: logger)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: coordinator)]
+    let notifier = SystemdNotifier()
+    if notifier.isEnabled {
+        // Ready once both ports listen (Type=notify in deploy/ats-coordinator.service).
+        services.append(
+            .init(
+                service: SystemdService(notifier: notifier, status: "coordinator ready") {
+                    for await _ in coordinator.workerPort { break }
+                    for await _ in coordinator.httpPort { break }
+                }))
+    }
     let group = ServiceGroup(
-        configuration: .init(
-            services: [.init(service: coordinator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 } catch is CancellationError {
     // Shut down by a signal.

@@ -20,9 +20,16 @@ LoggingSystem.bootstrap { label in
 var logger = Logger(label: "ats.worker")
 logger[metadataKey: "worker"] = "\(configuration.workerId)"
 let worker = WorkerService(configuration: configuration, logger: logger)
+var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+let notifier = SystemdNotifier()
+if notifier.isEnabled {
+    // Ready at once: a worker waiting for its coordinator is running as it should
+    // (Type=notify in deploy/ats-worker@.service).
+    services.append(
+        .init(service: SystemdService(notifier: notifier, status: "worker \(configuration.workerId) ready") {}))
+}
 let group = ServiceGroup(
-    configuration: .init(
-        services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 do {
     try await group.run()
 } catch is CancellationError {

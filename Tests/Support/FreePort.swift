@@ -9,8 +9,9 @@ public func freePort() throws -> Int {
     try bindable(port: 0) ?? { throw TestEnvironmentError("no free port") }()
 }
 
-/// A free port below the kernel's ephemeral range (32768 and up on Linux), for a server that
-/// must get the same port back after a restart: no outgoing connection can be holding it.
+/// A free port below the kernel's ephemeral range (32768 and up on Linux), for servers: no
+/// outgoing connection of a test running alongside can take it between this check and the
+/// server's bind, nor while the server restarts.
 public func freeFixedPort() throws -> Int {
     for _ in 0..<200 {
         if let port = try bindable(port: Int.random(in: 20_000..<32_000)) { return port }

@@ -21,8 +21,8 @@ public final class TestCluster: @unchecked Sendable {
 
     public init(database: TestDatabase, environment: [String: String] = [:]) async throws {
         self.database = database
-        workerPort = try freePort()
-        httpPort = try freePort()
+        workerPort = try freeFixedPort()
+        httpPort = try freeFixedPort()
         extraEnvironment = environment
         coordinator = try Self.startCoordinator(
             database: database, workerPort: workerPort, httpPort: httpPort, environment)
