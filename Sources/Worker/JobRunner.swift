@@ -62,8 +62,11 @@ struct JobRunner: Sendable {
                 // worker may get the job. Stop first; the checkpoint and the release go out when
                 // the coordinator is back (ignored if the job has moved on meanwhile).
                 logger.warning(
-                    "lease not confirmed in time: job stopped (self-fencing)", metadata: ["cursor": "\(session.cursor)"]
-                )
+                    "lease not confirmed in time: job stopped (self-fencing)",
+                    metadata: [
+                        "cursor": "\(session.cursor)",
+                        "fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))",
+                    ])
                 await flush(&unsent)
                 try await release(session)
                 return

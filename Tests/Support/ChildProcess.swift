@@ -18,11 +18,22 @@ public final class ChildProcess: @unchecked Sendable {
         return url
     }
 
-    public init(_ executable: String, name: String, environment: [String: String], arguments: [String] = []) throws {
+    /// Starts `executable` from the build; `launcher` (e.g. `ip netns exec NS`) runs it inside
+    /// another command.
+    public init(
+        _ executable: String, name: String, environment: [String: String], arguments: [String] = [],
+        launcher: [String] = []
+    ) throws {
         self.name = name
         process = Process()
-        process.executableURL = Self.binDirectory.appendingPathComponent(executable)
-        process.arguments = arguments
+        let path = Self.binDirectory.appendingPathComponent(executable)
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [path.path] + arguments
+        } else {
+            process.executableURL = path
+            process.arguments = arguments
+        }
         // Only what we pass: no stray .env or developer settings leak in.
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",

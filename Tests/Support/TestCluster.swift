@@ -64,7 +64,7 @@ public final class TestCluster: @unchecked Sendable {
     @discardableResult
     public func startWorker(
         _ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken,
-        coordinators: String? = nil
+        coordinators: String? = nil, launcher: [String] = []
     )
         throws -> ChildProcess
     {
@@ -75,7 +75,7 @@ public final class TestCluster: @unchecked Sendable {
                 "ATS_WORKER_CAPACITY": "\(capacity)",
                 "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token, "ATS_DATA_DIR": "/",
                 "LOG_LEVEL": "info",
-            ].merging(extraEnvironment) { $1 })
+            ].merging(extraEnvironment) { $1 }, launcher: launcher)
         workers[id] = p
         return p
     }
