@@ -34,7 +34,7 @@ public final class Coordinator: Service, Sendable {
         scheduler = SchedulerService(store: store, hub: hub, logger: logger)
         workerServer = WorkerServer(
             configuration: .init(
-                host: configuration.workerHost, port: configuration.workerPort, token: configuration.workerToken,
+                host: configuration.workerHost, port: configuration.workerPort, secrets: configuration.workerSecrets,
                 heartbeatInterval: configuration.heartbeatInterval, leaseTimeout: configuration.leaseTimeout,
                 handshakeTimeout: configuration.handshakeTimeout),
             store: store, hub: hub, scheduler: scheduler, logger: logger)

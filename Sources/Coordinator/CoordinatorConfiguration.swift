@@ -9,7 +9,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var workerPort: Int
     public var httpHost: String
     public var httpPort: Int
-    public var workerToken: String
+    /// The cluster secret and the per-worker ones workers prove in their hello.
+    public var workerSecrets: WorkerSecrets
     public var adminToken: String
     public var heartbeatInterval: Duration
     public var leaseTimeout: Duration
@@ -27,16 +28,20 @@ public struct CoordinatorConfiguration: Sendable {
         workerPort = try env.int("ATS_WORKER_PORT", default: 7070)
         httpHost = env.string("ATS_HTTP_HOST", default: "127.0.0.1")
         httpPort = try env.int("ATS_HTTP_PORT", default: 8080)
-        guard let workerToken = env["ATS_WORKER_TOKEN"], workerToken.count >= 16 else {
+        let perWorker = try env["ATS_WORKER_SECRETS_FILE"].map { try WorkerSecrets.load(path: $0) } ?? [:]
+        let workerToken = env["ATS_WORKER_TOKEN"]
+        guard workerToken.map({ $0.count >= 16 }) ?? !perWorker.isEmpty else {
             throw ConfigurationError(
                 variable: "ATS_WORKER_TOKEN",
-                reason: "is required, at least 16 characters (workers authenticate with it)")
+                reason:
+                    "is required, at least 16 characters (workers authenticate with it), unless ATS_WORKER_SECRETS_FILE gives each worker its own"
+            )
         }
         guard let adminToken = env["ATS_ADMIN_TOKEN"], adminToken.count >= 16 else {
             throw ConfigurationError(
                 variable: "ATS_ADMIN_TOKEN", reason: "is required, at least 16 characters (the CLI and API use it)")
         }
-        self.workerToken = workerToken
+        workerSecrets = WorkerSecrets(cluster: workerToken, perWorker: perWorker)
         self.adminToken = adminToken
         heartbeatInterval = .milliseconds(try env.int("ATS_HEARTBEAT_MS", default: 1000))
         leaseTimeout = .milliseconds(try env.int("ATS_LEASE_TIMEOUT_MS", default: 5000))

@@ -184,4 +184,48 @@ struct HandshakeSecurityTests {
             #expect(cluster.coordinator.log.contains("message_seq 7 went back (expected 8)"))
         }
     }
+
+    @Test func workersWithTheirOwnSecretCannotUseTheClusterSecret() async throws {
+        let alphaSecret = "alpha-own-secret-0123456789"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ats-secrets-\(UUID().uuidString.prefix(8))")
+        try "# worker-id secret\nalpha \(alphaSecret)\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        // Readable by others: the coordinator refuses to start, and says why without the secret.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let db = try await TestDatabase.create()
+        let careless = try ChildProcess(
+            "ats-coordinator", name: "coordinator-careless",
+            environment: [
+                "DATABASE_URL": db.url, "ATS_WORKER_TOKEN": TestCluster.workerToken,
+                "ATS_ADMIN_TOKEN": TestCluster.adminToken, "ATS_WORKER_SECRETS_FILE": file.path,
+                "ATS_WORKER_PORT": "\(try freeFixedPort())", "ATS_HTTP_PORT": "\(try freeFixedPort())",
+            ])
+        #expect(await careless.waitForExit(timeout: .seconds(20)) == 78, "a configuration error (EX_CONFIG)")
+        #expect(careless.log.contains("chmod 600") && !careless.log.contains(alphaSecret))
+        await db.drop()
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        try await TestCluster.with(environment: ["ATS_WORKER_SECRETS_FILE": file.path]) { cluster in
+            func reply(_ id: String, _ secret: String) throws -> WireMessage? {
+                let peer = try HandPeer(port: cluster.workerPort)
+                peer.send(.hello(peer.hello(id, secret: secret)))
+                return try peer.receive()
+            }
+            func welcomed(_ m: WireMessage?) -> Bool { if case .welcome = m { true } else { false } }
+            func refused(_ m: WireMessage?) -> Bool {
+                if case .refuse(let r) = m { r.code == .badCredentials } else { false }
+            }
+            #expect(welcomed(try reply("alpha", alphaSecret)), "alpha with its own secret")
+            #expect(refused(try reply("alpha", TestCluster.workerToken)), "alpha with the cluster secret")
+            #expect(welcomed(try reply("beta", TestCluster.workerToken)), "an unlisted worker with the cluster secret")
+            #expect(refused(try reply("beta", alphaSecret)), "another worker with alpha's secret")
+
+            let alpha = try cluster.startWorker("alpha", token: alphaSecret)
+            try await waitUntil("the alpha worker process connects", timeout: .seconds(20)) {
+                alpha.log.contains("connected to coordinator")
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ public final class WorkerServer: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
-        public var token: String
+        public var secrets: WorkerSecrets
         public var heartbeatInterval: Duration
         public var leaseTimeout: Duration
         /// A connection must complete its hello within this.
@@ -21,13 +21,13 @@ public final class WorkerServer: Service, Sendable {
         public var maximumFrameSize: Int
 
         public init(
-            host: String, port: Int, token: String, heartbeatInterval: Duration = .seconds(1),
+            host: String, port: Int, secrets: WorkerSecrets, heartbeatInterval: Duration = .seconds(1),
             leaseTimeout: Duration = .seconds(5), handshakeTimeout: Duration = .seconds(5),
             maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
         ) {
             self.host = host
             self.port = port
-            self.token = token
+            self.secrets = secrets
             self.heartbeatInterval = heartbeatInterval
             self.leaseTimeout = leaseTimeout
             self.handshakeTimeout = handshakeTimeout
@@ -110,8 +110,10 @@ public final class WorkerServer: Service, Sendable {
                     return
                 }
                 log[metadataKey: "worker"] = "\(hello.workerId)"
+                // check() verified the hello with this worker's secret.
                 let proof = HandshakeProof.coordinator(
-                    secret: configuration.token, version: hello.protocolVersion, workerId: hello.workerId,
+                    secret: configuration.secrets.secret(for: hello.workerId) ?? "", version: hello.protocolVersion,
+                    workerId: hello.workerId,
                     coordinatorNonce: nonce, workerNonce: hello.workerNonce)
                 try await session(
                     hello, proof: proof, channel: channel.channel, messages: &messages, outbound: outbound, logger: log)
@@ -135,8 +137,9 @@ public final class WorkerServer: Service, Sendable {
         }
         guard
             hello.workerNonce.count == HandshakeProof.nonceSize,
+            let secret = configuration.secrets.secret(for: hello.workerId),
             HandshakeProof.isValidWorker(
-                hello.proof, secret: configuration.token, version: hello.protocolVersion, workerId: hello.workerId,
+                hello.proof, secret: secret, version: hello.protocolVersion, workerId: hello.workerId,
                 coordinatorNonce: nonce, workerNonce: hello.workerNonce)
         else {
             return Refuse(code: .badCredentials, reason: "bad worker credentials (the proof of ATS_WORKER_TOKEN)")
