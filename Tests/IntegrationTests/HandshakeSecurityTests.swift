@@ -228,4 +228,58 @@ struct HandshakeSecurityTests {
             }
         }
     }
+
+    /// Resident memory of a process, in MiB (from /proc).
+    static func residentMiB(_ pid: Int32) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return .nan }
+        return kb / 1024
+    }
+
+    @Test func aThousandSlowConnectionsAreClosedWithMemoryBoundedAndWorkersUnaffected() async throws {
+        // A thousand sockets here and as many in the coordinator: raise the descriptor limit,
+        // which the coordinator inherits.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = min(limit.rlim_max, 16_384)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        // Both ends of every connection live on this machine; leave room for the rest.
+        let peers = min(1_000, Int(limit.rlim_cur) / 2 - 200)
+        try #require(peers >= 100, "too few file descriptors: the hard limit is \(limit.rlim_max)")
+
+        let data = TestData.file(bars: 10_000, seed: 9)
+        let spec = TestData.spec(
+            "steady", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], mode: .paper,
+            checkpointEvery: 1_000, paceMs: 1)
+        try await TestCluster.with(environment: ["ATS_HANDSHAKE_TIMEOUT_MS": "2000"]) { cluster in
+            try cluster.startWorker("good", capacity: 1)
+            _ = try await cluster.create(spec)
+            try await waitUntil("job running", timeout: .seconds(30)) {
+                try await cluster.job("steady").status == .running
+            }
+            let pid = cluster.coordinator.process.processIdentifier
+            let before = Self.residentMiB(pid)
+            // A thousand peers sending a byte a second: none ever completes a hello.
+            let crowd = try (0..<peers).map { _ in try RawConnection(port: cluster.workerPort) }
+            var peak = before
+            for _ in 0..<3 {
+                for c in crowd { c.send([0x00]) }
+                peak = max(peak, Self.residentMiB(pid))
+                try await Task.sleep(for: .seconds(1))
+            }
+            try await waitUntil("all \(peers) closed by the coordinator", timeout: .seconds(20)) {
+                crowd.allSatisfy { $0.isClosedByPeer }
+            }
+            peak = max(peak, Self.residentMiB(pid))
+            print(
+                "FAULTS scenario 7: \(peers) slow connections closed at the 2 s handshake deadline; coordinator RSS "
+                    + String(format: "%.0f MiB before, %.0f MiB at peak", before, peak))
+            #expect(peak - before < 256, "memory bounded: \(before) → \(peak) MiB")
+            #expect(try await cluster.job("steady").leaseOwner == "good", "the good worker kept its lease")
+            let done = try await cluster.waitForJobs(["steady"], timeout: .seconds(60))
+            #expect(done.first?.status == .completed && done.first?.epoch == 1, "never reassigned")
+        }
+    }
 }
