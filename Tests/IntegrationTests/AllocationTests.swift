@@ -108,25 +108,16 @@ struct AllocationTests {
     static func run(
         _ executable: String, _ arguments: [String], searchPath: Bool = false, environment: [String: String] = [:]
     ) throws {
-        let process = Process()
-        if searchPath {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        } else {
-            process.executableURL = ChildProcess.binDirectory.appendingPathComponent(executable)
-            process.arguments = arguments
-        }
-        process.environment = [
+        let (path, fullArguments) =
+            searchPath
+            ? ("/usr/bin/env", [executable] + arguments)
+            : (ChildProcess.binDirectory.appendingPathComponent(executable).path, arguments)
+        let environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
         ].merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure("\(executable) \(arguments) exited \(process.terminationStatus): \(text)")
+        let (status, text) = try runTool(path, fullArguments, environment: environment)
+        guard status == 0 else {
+            throw Failure("\(executable) \(arguments) exited \(status): \(text)")
         }
     }
 

@@ -59,16 +59,8 @@ struct SystemdTests {
             try text.write(to: target, atomically: true, encoding: .utf8)
             units.append(target.path)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: analyze)
-        p.arguments = ["verify", "--man=no"] + units
-        let output = Pipe()
-        p.standardOutput = output
-        p.standardError = output
-        try p.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try runTool(analyze, ["verify", "--man=no"] + units)
+        #expect(status == 0, "\(text)")
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "no warnings: \(text)")
     }
 }

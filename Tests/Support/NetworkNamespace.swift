@@ -58,16 +58,8 @@ public final class NetworkNamespace: @unchecked Sendable {
     }
 
     static func ip(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ipPath)
-        p.arguments = arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
+        let (status, text) = try runTool(ipPath, arguments)
+        guard status == 0 else {
             throw TestEnvironmentError("ip \(arguments.joined(separator: " ")): \(text)")
         }
     }

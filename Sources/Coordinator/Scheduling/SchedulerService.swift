@@ -55,19 +55,19 @@ public final class SchedulerService: Service, Sendable {
     /// (a database call that never answers) is cancelled and left behind, and the next wake-up
     /// starts a fresh one. Passes are safe to overlap: every assignment is a conditional update.
     private func guardedPass() async {
-        let pass = Task { try await self.pass() }
+        // Whichever comes first, the pass's outcome (nil: success) or the deadline, is the answer.
         let (outcome, resolve) = AsyncStream.makeStream(of: String?.self, bufferingPolicy: .bufferingNewest(1))
-        let timer = Task {
-            try await Task.sleep(for: Self.passDeadline)
-            resolve.yield("no answer within \(Self.passDeadline)")
-        }
-        Task {
+        let pass = Task {
             do {
-                try await pass.value
+                try await self.pass()
                 resolve.yield(nil)
             } catch {
                 resolve.yield("\(error)")
             }
+        }
+        let timer = Task {
+            try await Task.sleep(for: Self.passDeadline)
+            resolve.yield("no answer within \(Self.passDeadline)")
         }
         var results = outcome.makeAsyncIterator()
         let failure = await results.next() ?? nil

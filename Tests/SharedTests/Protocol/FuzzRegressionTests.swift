@@ -55,6 +55,7 @@ struct FuzzRegressionTests {
             let type = UInt8(next() % 17)
             if (try? decode(frame(type, body))) != nil { accepted += 1 }
         }
-        #expect(accepted < 20_000, "most random bodies are refused")
+        // Both outcomes occur, so the stream reaches past the frame layer into the messages.
+        #expect(accepted > 0 && accepted < 20_000, "\(accepted) of 20,000 random frames decoded")
     }
 }

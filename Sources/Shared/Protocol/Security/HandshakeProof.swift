@@ -22,18 +22,14 @@ public enum HandshakeProof {
     public static func worker(
         secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8], workerNonce: [UInt8]
     ) -> [UInt8] {
-        Array(
-            HMAC<SHA256>.authenticationCode(
-                for: transcript("ATS-HELLO", version, workerId, coordinatorNonce, workerNonce), using: key(secret)))
+        code(.worker, secret, version, workerId, coordinatorNonce, workerNonce)
     }
 
     /// What the coordinator sends in its welcome.
     public static func coordinator(
         secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8], workerNonce: [UInt8]
     ) -> [UInt8] {
-        Array(
-            HMAC<SHA256>.authenticationCode(
-                for: transcript("ATS-WELCOME", version, workerId, coordinatorNonce, workerNonce), using: key(secret)))
+        code(.coordinator, secret, version, workerId, coordinatorNonce, workerNonce)
     }
 
     /// Whether `proof` is the worker's proof for these values (compared in constant time).
@@ -41,9 +37,7 @@ public enum HandshakeProof {
         _ proof: [UInt8], secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8],
         workerNonce: [UInt8]
     ) -> Bool {
-        HMAC<SHA256>.isValidAuthenticationCode(
-            proof, authenticating: transcript("ATS-HELLO", version, workerId, coordinatorNonce, workerNonce),
-            using: key(secret))
+        isValid(proof, .worker, secret, version, workerId, coordinatorNonce, workerNonce)
     }
 
     /// Whether `proof` is the coordinator's proof for these values (compared in constant time).
@@ -51,8 +45,31 @@ public enum HandshakeProof {
         _ proof: [UInt8], secret: String, version: UInt32, workerId: String, coordinatorNonce: [UInt8],
         workerNonce: [UInt8]
     ) -> Bool {
+        isValid(proof, .coordinator, secret, version, workerId, coordinatorNonce, workerNonce)
+    }
+
+    /// Which side proves: each signs under its own label, so one side's proof never passes for
+    /// the other's.
+    private enum Side: String {
+        case worker = "ATS-HELLO"
+        case coordinator = "ATS-WELCOME"
+    }
+
+    private static func code(
+        _ side: Side, _ secret: String, _ version: UInt32, _ workerId: String, _ coordinatorNonce: [UInt8],
+        _ workerNonce: [UInt8]
+    ) -> [UInt8] {
+        Array(
+            HMAC<SHA256>.authenticationCode(
+                for: transcript(side.rawValue, version, workerId, coordinatorNonce, workerNonce), using: key(secret)))
+    }
+
+    private static func isValid(
+        _ proof: [UInt8], _ side: Side, _ secret: String, _ version: UInt32, _ workerId: String,
+        _ coordinatorNonce: [UInt8], _ workerNonce: [UInt8]
+    ) -> Bool {
         HMAC<SHA256>.isValidAuthenticationCode(
-            proof, authenticating: transcript("ATS-WELCOME", version, workerId, coordinatorNonce, workerNonce),
+            proof, authenticating: transcript(side.rawValue, version, workerId, coordinatorNonce, workerNonce),
             using: key(secret))
     }
 
