@@ -88,7 +88,8 @@ log "starting the coordinator (API http://$ATS_HTTP_HOST:$ATS_HTTP_PORT, workers
 "$BIN/ats-coordinator" > "$RUN/logs/coordinator.log" 2>&1 &
 echo $! > "$RUN/coordinator.pid"
 for _ in $(seq 1 100); do
-    curl -sf "http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/healthz" >/dev/null 2>&1 && break
+    # Up and elected (it is the only coordinator, so it leads within one election round).
+    curl -sf "http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/healthz" 2>/dev/null | grep -q '"role":"leader"' && break
     kill -0 "$(cat "$RUN/coordinator.pid")" 2>/dev/null || { tail -20 "$RUN/logs/coordinator.log"; exit 1; }
     sleep 0.2
 done

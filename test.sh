@@ -10,6 +10,7 @@ ensure_packages
 ensure_tool protoc protobuf-compiler   # the codec is checked against docs/ats.proto
 ensure_tool systemd-analyze systemd  # the unit files in deploy/ are verified
 ensure_tool ip iproute2               # network namespaces for the partition scenario
+ensure_tool openssl openssl           # test certificates for mutual TLS (scripts/make-test-certs.sh)
 PORT=${ATS_TEST_PG_PORT:-55432}
 pg_stop pg-test
 rm -rf .data/pg-test .data/pg-test.password

@@ -16,6 +16,6 @@ done
 export ATS_BIN_DIR="$ATS_ROOT/.build-release/release"
 mkdir -p .data
 log "running the fault scenarios (log: .data/faults.log)"
-./test.sh --filter "FaultInjectionTests|PartitionTests|DatabaseRestartTests|HandshakeSecurityTests|LifecycleTests|ClusterTests" \
+./test.sh --filter "FaultInjectionTests|HighAvailabilityTests|PartitionTests|DatabaseRestartTests|HandshakeSecurityTests|LifecycleTests|ClusterTests" \
     >.data/faults.log 2>&1 || { grep -E "FAULTS|✘" .data/faults.log; exit 1; }
 grep -E "FAULTS|✔ Test|✘" .data/faults.log

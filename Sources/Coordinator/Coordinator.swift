@@ -1,6 +1,7 @@
 import ATSDatabase
 import ATSEngine
 import ATSShared
+import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -14,15 +15,18 @@ public final class Coordinator: Service, Sendable {
     public let client: PostgresClient
     public let store: JobStore
     let hub = WorkerHub()
+    /// Leader or standby: several coordinators may share the database, one leads.
+    public let leadership: Leadership
+    let election: LeaderElection
     let scheduler: SchedulerService
     public let workerServer: WorkerServer
     let logger: Logger
     let registry: Registry
     private let httpBound: AsyncStream<Int>.Continuation
-    /// The admin API's port once listening.
-    public let httpPort: AsyncStream<Int>
-    /// The port workers connect to, once listening.
-    public var workerPort: AsyncStream<Int> { workerServer.boundPort }
+    private let httpPort: AsyncStream<Int>
+    private let listening: AsyncStream<(workerPort: Int, httpPort: Int)>.Continuation
+    /// The worker and admin API ports, once both listen.
+    public let bound: AsyncStream<(workerPort: Int, httpPort: Int)>
 
     public init(configuration: CoordinatorConfiguration, registry: Registry = .standard, logger: Logger) throws {
         self.configuration = configuration
@@ -30,15 +34,27 @@ public final class Coordinator: Service, Sendable {
         self.registry = registry
         client = PostgresClient(
             configuration: try DatabaseURL.configuration(configuration.databaseURL), backgroundLogger: logger)
-        store = JobStore(client: client, logger: logger, leaseTimeout: configuration.leaseTimeout)
+        leadership = Leadership(
+            instanceId:
+                "\(configuration.name)-\(ProcessInfo.processInfo.processIdentifier)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        )
+        election = LeaderElection(
+            configuration: .init(
+                databaseURL: configuration.databaseURL, lease: configuration.leaderLease,
+                renewInterval: configuration.leaderRenewInterval),
+            leadership: leadership, logger: logger)
+        store = JobStore(
+            client: client, logger: logger, leaseTimeout: configuration.leaseTimeout, leadership: leadership)
         scheduler = SchedulerService(store: store, hub: hub, logger: logger)
         workerServer = WorkerServer(
             configuration: .init(
                 host: configuration.workerHost, port: configuration.workerPort, secrets: configuration.workerSecrets,
                 heartbeatInterval: configuration.heartbeatInterval, leaseTimeout: configuration.leaseTimeout,
-                handshakeTimeout: configuration.handshakeTimeout),
-            store: store, hub: hub, scheduler: scheduler, logger: logger)
+                handshakeTimeout: configuration.handshakeTimeout, tls: configuration.workerTLS),
+            store: store, hub: hub, scheduler: scheduler, leadership: leadership, logger: logger)
         (httpPort, httpBound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
+        (bound, listening) = AsyncStream.makeStream(
+            of: (workerPort: Int, httpPort: Int).self, bufferingPolicy: .bufferingNewest(1))
     }
 
     public func run() async throws {
@@ -50,10 +66,9 @@ public final class Coordinator: Service, Sendable {
                 metadata: [
                     "url": "\(DatabaseURL.redacted(configuration.databaseURL))", "applied_migrations": "\(applied)",
                 ])
-            try await store.resetConnections()
-
             let api = AdminAPI(
-                store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken)
+                store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
+                leadership: leadership)
             let bound = httpBound
             let app = Application(
                 router: api.router(),
@@ -66,6 +81,21 @@ public final class Coordinator: Service, Sendable {
                 inner.addTask { try await self.workerServer.run() }
                 inner.addTask { try await self.scheduler.run() }
                 inner.addTask { try await app.run() }
+                inner.addTask {
+                    // The election starts once both ports are bound: the leader row advertises them.
+                    var workerPorts = self.workerServer.boundPort.makeAsyncIterator()
+                    var httpPorts = self.httpPort.makeAsyncIterator()
+                    guard let workerPort = await workerPorts.next(), let httpPort = await httpPorts.next() else {
+                        return
+                    }
+                    self.listening.yield((workerPort, httpPort))
+                    self.leadership.advertise(
+                        workerAddress: self.configuration.advertisedWorkerAddress
+                            ?? "\(Self.reachable(self.configuration.workerHost)):\(workerPort)",
+                        httpURL: self.configuration.advertisedURL
+                            ?? "http://\(Self.reachable(self.configuration.httpHost)):\(httpPort)")
+                    try await self.election.run()
+                }
                 // On graceful shutdown each part ends by itself; if one ends otherwise (an error, a
                 // port in use), the others are cancelled.
                 try await inner.next()
@@ -74,5 +104,10 @@ public final class Coordinator: Service, Sendable {
             }
             outer.cancelAll()
         }
+    }
+
+    /// A host others can dial: a wildcard bind address stands for this machine's name.
+    static func reachable(_ host: String) -> String {
+        host == "0.0.0.0" || host == "::" || host.isEmpty ? ProcessInfo.processInfo.hostName : host
     }
 }

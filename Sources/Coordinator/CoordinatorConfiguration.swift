@@ -1,6 +1,8 @@
 import ATSDatabase
 import ATSShared
+import Foundation
 import Logging
+import NIOSSL
 
 /// The coordinator's settings, from the environment and `.env` (docs/CONFIGURATION.md).
 public struct CoordinatorConfiguration: Sendable {
@@ -17,6 +19,18 @@ public struct CoordinatorConfiguration: Sendable {
     /// A worker connection must complete its hello within this.
     public var handshakeTimeout: Duration
     public var logLevel: Logger.Level
+    /// This coordinator's name in the leader row (made unique per start by ``Leadership``).
+    public var name: String
+    /// How long the leader row holds without renewal, and how often coordinators run an election
+    /// round (renew, or try to take over).
+    public var leaderLease: Duration
+    public var leaderRenewInterval: Duration
+    /// What other coordinators tell workers and clients to use to reach this one when it leads
+    /// (nil: derived from the bound host and port).
+    public var advertisedWorkerAddress: String?
+    public var advertisedURL: String?
+    /// TLS on the worker port (mutual when `ATS_TLS_CA` is set); nil: plain TCP.
+    public var workerTLS: NIOSSLContext?
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -53,6 +67,16 @@ public struct CoordinatorConfiguration: Sendable {
         guard handshakeTimeout > .zero else {
             throw ConfigurationError(variable: "ATS_HANDSHAKE_TIMEOUT_MS", reason: "must be positive")
         }
+        name = env.string("ATS_COORDINATOR_NAME", default: ProcessInfo.processInfo.hostName)
+        leaderLease = .milliseconds(try env.int("ATS_LEADER_LEASE_MS", default: 3000))
+        leaderRenewInterval = .milliseconds(try env.int("ATS_LEADER_RENEW_MS", default: 500))
+        guard leaderRenewInterval > .zero, leaderLease >= leaderRenewInterval * 3 else {
+            throw ConfigurationError(
+                variable: "ATS_LEADER_LEASE_MS", reason: "must be at least three times ATS_LEADER_RENEW_MS (> 0)")
+        }
+        advertisedWorkerAddress = env["ATS_ADVERTISE_WORKER_ADDRESS"]
+        advertisedURL = env["ATS_ADVERTISE_URL"]
+        workerTLS = try WorkerPortTLS.context(env)
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

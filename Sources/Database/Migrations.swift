@@ -92,6 +92,26 @@ public enum Migrations {
                 )
                 """,
                 "CREATE INDEX job_events_job ON job_events (job_id, id)",
-            ])
+            ]),
+        Migration(
+            version: 2, name: "coordinator leader row",
+            sql: [
+                // One row: who leads, under which term, until when (database clock). Every write a
+                // leader makes key-share-locks this row and checks its term in the same
+                // transaction. `term` is unique, which makes it a key column: a takeover (which
+                // changes it) waits for those writes, while a renewal (which changes only
+                // `expires_at`) does not.
+                """
+                CREATE TABLE coordinator_leader (
+                    id INT PRIMARY KEY CHECK (id = 1),
+                    term BIGINT NOT NULL UNIQUE,
+                    holder TEXT NOT NULL,
+                    worker_address TEXT NOT NULL,
+                    http_url TEXT NOT NULL,
+                    elected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """
+            ]),
     ]
 }

@@ -1,6 +1,7 @@
 import ATSShared
 import Foundation
 import Logging
+import NIOSSL
 
 /// The worker's settings, from the environment and `.env` (docs/CONFIGURATION.md).
 public struct WorkerConfiguration: Sendable {
@@ -16,19 +17,21 @@ public struct WorkerConfiguration: Sendable {
     public var outboxLimit: Int
     public var fillBatchSize: Int
     public var logLevel: Logger.Level
+    /// TLS to the coordinators (nil: plain TCP), and the name their certificates must carry
+    /// (nil: the host dialled).
+    public var tls: NIOSSLContext?
+    public var tlsServerName: String?
 
     public init(environment env: Environment) throws {
         let addresses = env.string("ATS_COORDINATOR", default: "127.0.0.1:7070").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
         coordinators = try addresses.map { address in
-            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                (1...65535).contains(port), colon > address.startIndex
-            else {
+            guard let parsed = Self.address(address) else {
                 throw ConfigurationError(
                     variable: "ATS_COORDINATOR", reason: "expected host:port[,host:port...], got \"\(address)\"")
             }
-            return (String(address[..<colon]), port)
+            return parsed
         }
         guard !coordinators.isEmpty else {
             throw ConfigurationError(variable: "ATS_COORDINATOR", reason: "needs at least one host:port")
@@ -51,11 +54,21 @@ public struct WorkerConfiguration: Sendable {
         dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)
         outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
+        tls = try CoordinatorTLS.context(env)
+        tlsServerName = env["ATS_TLS_SERVER_NAME"]
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(
                 variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
         }
         logLevel = parsed
+    }
+
+    /// `host:port` (the last colon splits, so bracket-less IPv6 hosts work), or nil.
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), colon > text.startIndex,
+            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+        else { return nil }
+        return (String(text[..<colon]), port)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -84,15 +85,35 @@ public final class WorkerService: Service, Sendable {
     /// Connects to the coordinators in turn until one takes this worker, and again after every
     /// lost connection. Waits grow from 100 ms to 5 s with jitter (half fixed, half random), so a
     /// fleet of workers does not redial a restarted coordinator in lockstep.
+    /// A standby answered: dial the leader it named next (if any) without waiting; after a few
+    /// redirects in a row (an election under way), wait as after any failure.
     private func connectLoop() async throws {
         var backoff: Duration = .milliseconds(100)
         var next = 0
+        var hinted: (host: String, port: Int)?
+        var redirects = 0
         while !Task.isCancelled {
-            let address = configuration.coordinators[next % configuration.coordinators.count]
-            next += 1
+            let address: (host: String, port: Int)
+            if let h = hinted {
+                address = h
+                hinted = nil
+            } else {
+                address = configuration.coordinators[next % configuration.coordinators.count]
+                next += 1
+            }
             do {
                 try await connectOnce(host: address.host, port: address.port)
                 backoff = .milliseconds(100)
+                redirects = 0
+            } catch let e as Refused where e.refusal.code == .notLeader {
+                redirects += 1
+                hinted = WorkerConfiguration.address(e.refusal.leaderAddress)
+                logger.info(
+                    "coordinator is a standby",
+                    metadata: [
+                        "coordinator": "\(address.host):\(address.port)", "leader": "\(e.refusal.leaderAddress)",
+                    ])
+                if hinted != nil && redirects <= 3 { continue }
             } catch let e as Refused {
                 throw e
             } catch is CancellationError {
@@ -120,6 +141,13 @@ public final class WorkerService: Service, Sendable {
             .connectTimeout(.seconds(5))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = c.tls {
+                        // SNI cannot carry an address: for one, the certificate is checked against
+                        // the address itself (an IP subject alternative name).
+                        let name = c.tlsServerName ?? host
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: name.isIPAddress ? nil : name))
+                    }
                     try channel.pipeline.syncOperations.addWireProtocolHandlers()
                     return try NIOAsyncChannel<WireMessage, WireMessage>(wrappingChannelSynchronously: channel)
                 }
@@ -153,7 +181,9 @@ public final class WorkerService: Service, Sendable {
             switch reply {
             case .welcome(let w): welcome = w
             case .refuse(let r):
-                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest {
+                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest
+                    || r.code == .notLeader
+                {
                     throw Refused(refusal: r)
                 }
                 throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
@@ -284,5 +314,14 @@ public final class WorkerService: Service, Sendable {
             }
             jobs[a.jobId] = (control, task)
         }
+    }
+}
+
+extension String {
+    /// Whether this is an IPv4 or IPv6 address literal.
+    var isIPAddress: Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, self, &v4) == 1 || inet_pton(AF_INET6, self, &v6) == 1
     }
 }

@@ -29,8 +29,7 @@ do {
         services.append(
             .init(
                 service: SystemdService(notifier: notifier, status: "coordinator ready") {
-                    for await _ in coordinator.workerPort { break }
-                    for await _ in coordinator.httpPort { break }
+                    for await _ in coordinator.bound { break }
                 }))
     }
     let group = ServiceGroup(

@@ -5,84 +5,115 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// A coordinator process and worker processes on loopback, against a throwaway database, with a
-/// client for the admin API.
+/// Coordinator processes (one, or a leader and standbys) and worker processes on loopback,
+/// against a throwaway database, with a client for the admin API.
 public final class TestCluster: @unchecked Sendable {
     public let database: TestDatabase
-    public let workerPort: Int
-    public let httpPort: Int
-    public private(set) var coordinator: ChildProcess
-    /// Coordinators replaced by ``restartCoordinator(kill:)``, kept for their logs.
+    /// Each coordinator's ports, fixed for the test (a restarted coordinator keeps them).
+    public let workerPorts: [Int]
+    public let httpPorts: [Int]
+    public private(set) var coordinators: [ChildProcess]
+    /// The coordinator the API client talks to (the leader, once ``findLeader()`` ran).
+    public private(set) var apiIndex = 0
+    /// Coordinators replaced by a restart, kept for their logs.
     public private(set) var previousCoordinators: [ChildProcess] = []
     public private(set) var workers: [String: ChildProcess] = [:]
     public static let workerToken = "test-worker-token-0123456789"
     public static let adminToken = "test-admin-token-0123456789"
     let extraEnvironment: [String: String]
 
-    public init(database: TestDatabase, environment: [String: String] = [:]) async throws {
+    /// The first coordinator (the only one, in most tests).
+    public var coordinator: ChildProcess { coordinators[0] }
+    public var workerPort: Int { workerPorts[0] }
+    public var httpPort: Int { httpPorts[apiIndex] }
+    /// Every coordinator's worker address, as a worker's ATS_COORDINATOR list.
+    public var coordinatorList: String { workerPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") }
+
+    public init(database: TestDatabase, environment: [String: String] = [:], coordinators count: Int = 1) async throws {
         self.database = database
-        workerPort = try freeFixedPort()
-        httpPort = try freeFixedPort()
+        workerPorts = try (0..<count).map { _ in try freeFixedPort() }
+        httpPorts = try (0..<count).map { _ in try freeFixedPort() }
         extraEnvironment = environment
-        coordinator = try Self.startCoordinator(
-            database: database, workerPort: workerPort, httpPort: httpPort, environment)
-        try await waitUntil("coordinator healthy", timeout: .seconds(30)) {
-            (try? await self.request("GET", "healthz", authorized: false).status) == 200
-        }
+        coordinators = []
+        for i in 0..<count { coordinators.append(try startCoordinatorProcess(i)) }
+        try await waitUntil("a coordinator leads", timeout: .seconds(30)) { try await self.findLeader() != nil }
     }
 
-    static func startCoordinator(
-        database: TestDatabase, workerPort: Int, httpPort: Int, _ environment: [String: String]
-    ) throws -> ChildProcess {
+    func startCoordinatorProcess(_ i: Int) throws -> ChildProcess {
         try ChildProcess(
-            "ats-coordinator", name: "coordinator",
+            "ats-coordinator", name: "coordinator\(i)",
             environment: [
-                "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPort)", "ATS_HTTP_PORT": "\(httpPort)",
+                "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPorts[i])",
+                "ATS_HTTP_PORT": "\(httpPorts[i])",
                 "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "300",
-                "ATS_LEASE_TIMEOUT_MS": "3000", "LOG_LEVEL": "info",
-            ].merging(environment) { $1 })
+                "ATS_LEASE_TIMEOUT_MS": "3000", "ATS_LEADER_LEASE_MS": "3000", "ATS_LEADER_RENEW_MS": "200",
+                "ATS_COORDINATOR_NAME": "coordinator\(i)", "LOG_LEVEL": "info",
+            ].merging(extraEnvironment) { $1 })
     }
 
-    /// Stops the coordinator (SIGKILL: a crash; otherwise SIGTERM) and starts a new one on the same
-    /// ports and database.
+    /// What coordinator `i`'s `/healthz` says (nil: it does not answer).
+    public func health(_ i: Int) async -> [String: Any]? {
+        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPorts[i])/healthz")!)
+        r.timeoutInterval = 2
+        guard let (data, _) = try? await URLSession.shared.data(for: r) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// The index of the coordinator that says it leads (the API client then talks to it), or nil.
+    @discardableResult
+    public func findLeader() async throws -> Int? {
+        for i in coordinators.indices where coordinators[i].isRunning {
+            if await health(i)?["role"] as? String == "leader" {
+                apiIndex = i
+                return i
+            }
+        }
+        return nil
+    }
+
+    /// SIGKILLs coordinator `i` (a crash) and waits for its exit.
+    public func killCoordinator(_ i: Int) async {
+        coordinators[i].signal(SIGKILL)
+        await coordinators[i].waitForExit()
+    }
+
+    /// Starts coordinator `i` again on its ports (as systemd would).
+    public func startCoordinator(_ i: Int) throws {
+        previousCoordinators.append(coordinators[i])
+        coordinators[i] = try startCoordinatorProcess(i)
+    }
+
+    /// Stops the first coordinator (SIGKILL: a crash; otherwise SIGTERM) and starts a new one on
+    /// the same ports and database.
     public func restartCoordinator(kill: Bool) async throws {
-        if kill {
-            coordinator.signal(SIGKILL)
-            await coordinator.waitForExit()
-        } else {
-            await coordinator.stop()
-        }
-        previousCoordinators.append(coordinator)
-        coordinator = try Self.startCoordinator(
-            database: database, workerPort: workerPort, httpPort: httpPort, extraEnvironment)
-        try await waitUntil("coordinator healthy again", timeout: .seconds(30)) {
-            (try? await self.request("GET", "healthz", authorized: false).status) == 200
-        }
+        if kill { await killCoordinator(0) } else { await coordinators[0].stop() }
+        try startCoordinator(0)
+        try await waitUntil("coordinator leads again", timeout: .seconds(30)) { try await self.findLeader() == 0 }
     }
 
     /// Starts a worker process.
     @discardableResult
     public func startWorker(
         _ id: String, capacity: Int = 2, labels: [String] = [], token: String = TestCluster.workerToken,
-        coordinators: String? = nil, launcher: [String] = []
+        coordinators: String? = nil, launcher: [String] = [], environment: [String: String] = [:]
     )
         throws -> ChildProcess
     {
         let p = try ChildProcess(
             "ats-worker", name: "worker-\(id)",
             environment: [
-                "ATS_COORDINATOR": coordinators ?? "127.0.0.1:\(workerPort)", "ATS_WORKER_ID": id,
+                "ATS_COORDINATOR": coordinators ?? coordinatorList, "ATS_WORKER_ID": id,
                 "ATS_WORKER_CAPACITY": "\(capacity)",
                 "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token, "ATS_DATA_DIR": "/",
                 "LOG_LEVEL": "info",
-            ].merging(extraEnvironment) { $1 }, launcher: launcher)
+            ].merging(extraEnvironment) { $1 }.merging(environment) { $1 }, launcher: launcher)
         workers[id] = p
         return p
     }
 
     public func shutdown() async {
         for w in workers.values { await w.stop() }
-        await coordinator.stop()
+        for c in coordinators { await c.stop() }
     }
 
     // MARK: API
@@ -101,8 +132,20 @@ public final class TestCluster: @unchecked Sendable {
         r.timeoutInterval = 10
         if authorized { r.setValue("Bearer \(Self.adminToken)", forHTTPHeaderField: "Authorization") }
         if body != nil { r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let (data, response) = try await URLSession.shared.data(for: r)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        // Like `ats`: a coordinator that knows no leader yet (an election under way) says so with
+        // 503 and Retry-After; ask again for a while.
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            let (data, response) = try await URLSession.shared.data(for: r)
+            let http = response as? HTTPURLResponse
+            if http?.statusCode == 503, http?.value(forHTTPHeaderField: "Retry-After") != nil,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            return Reply(status: http?.statusCode ?? 0, body: data)
+        }
     }
 
     public func workerRecords() async throws -> [WorkerRecord] {
@@ -170,15 +213,18 @@ extension TestCluster {
     /// A cluster on a fresh database for `body`; on failure the coordinator's and workers' logs
     /// are printed, and everything is stopped whatever happens.
     public static func with(
-        environment: [String: String] = [:], server: String? = nil, _ body: (TestCluster) async throws -> Void
+        environment: [String: String] = [:], server: String? = nil, coordinators: Int = 1,
+        _ body: (TestCluster) async throws -> Void
     ) async throws {
         try await TestDatabase.with(server: server) { db in
-            let cluster = try await TestCluster(database: db, environment: environment)
+            let cluster = try await TestCluster(database: db, environment: environment, coordinators: coordinators)
             do {
                 try await body(cluster)
             } catch {
-                for old in cluster.previousCoordinators { print("earlier coordinator log:\n\(old.log.suffix(3000))") }
-                print("coordinator log:\n\(cluster.coordinator.log.suffix(4000))")
+                for old in cluster.previousCoordinators {
+                    print("earlier \(old.name) log:\n\(old.log.suffix(3000))")
+                }
+                for c in cluster.coordinators { print("\(c.name) log:\n\(c.log.suffix(4000))") }
                 for (id, w) in cluster.workers { print("worker \(id) log:\n\(w.log.suffix(3000))") }
                 await cluster.shutdown()
                 throw error

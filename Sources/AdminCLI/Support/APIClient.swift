@@ -5,32 +5,92 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// A small client of the coordinator's admin API.
+/// A small client of the coordinator's admin API. With several coordinators it takes a list of
+/// URLs: an unreachable one is skipped, a standby's redirect to the leader is followed (with the
+/// token, to the address the cluster itself advertises), and "no leader yet" answers are retried
+/// while an election completes.
 struct APIClient {
-    let base: URL
+    let bases: [URL]
     let token: String
     let actor: String
 
-    /// From `--url`/`ATS_URL` (default http://127.0.0.1:8080) and `ATS_ADMIN_TOKEN`.
+    /// From `--url`/`ATS_URL` (comma-separated; default http://127.0.0.1:8080) and `ATS_ADMIN_TOKEN`.
     init(url: String?, environment env: Environment = Environment()) throws {
         let text =
             url ?? env["ATS_URL"]
             ?? "http://\(env.string("ATS_HTTP_HOST", default: "127.0.0.1")):\(env.string("ATS_HTTP_PORT", default: "8080"))"
-        guard let base = URL(string: text) else { throw CLIError.usage("not a URL: \(text)") }
+        bases = try text.split(separator: ",").map { part in
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let base = URL(string: trimmed), base.scheme == "http" || base.scheme == "https" else {
+                throw CLIError.usage("not an http(s) URL: \(trimmed)")
+            }
+            return base
+        }
+        guard !bases.isEmpty else { throw CLIError.usage("no coordinator URL given") }
         guard let token = env["ATS_ADMIN_TOKEN"] else {
             throw CLIError.usage("ATS_ADMIN_TOKEN is not set (start.sh writes it to .data/secrets.env)")
         }
-        self.base = base
         self.token = token
         let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         actor = "cli:\(user)@\(ProcessInfo.processInfo.hostName)"
     }
 
+    /// How long "no leader is known yet" answers are retried.
+    static let electionPatience: Duration = .seconds(15)
+
     /// Sends a request; returns the body of a 2xx answer, or throws the API's error.
     func send(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
-        guard let url = URL(string: path, relativeTo: base.appendingPathComponent("/")) else {
-            throw CLIError.usage("bad request path \(path)")
+        let deadline = ContinuousClock.now + Self.electionPatience
+        var unreachable: [String] = []
+        while true {
+            unreachable = []
+            for base in bases {
+                guard var url = URL(string: path, relativeTo: base.appendingPathComponent("/")) else {
+                    throw CLIError.usage("bad request path \(path)")
+                }
+                var redirects = 0
+                while true {
+                    let (data, response): (Data, HTTPURLResponse)
+                    do {
+                        (data, response) = try await exchange(method, url, body: body)
+                    } catch {
+                        unreachable.append("\(url.host ?? "?"):\(url.port ?? 80) (\(error.localizedDescription))")
+                        break
+                    }
+                    let status = response.statusCode
+                    if status == 307 || status == 308, redirects < 3,
+                        let location = response.value(forHTTPHeaderField: "Location"), let next = URL(string: location)
+                    {
+                        // A standby names the leader.
+                        redirects += 1
+                        url = next
+                        continue
+                    }
+                    if status == 503, response.value(forHTTPHeaderField: "Retry-After") != nil,
+                        ContinuousClock.now < deadline
+                    {
+                        break  // no leader yet: try the next coordinator, then again
+                    }
+                    guard (200..<300).contains(status) else {
+                        let problem = try? JSONDecoder().decode(Problem.self, from: data)
+                        throw CLIError.api(
+                            status: status, message: problem?.error ?? String(decoding: data, as: UTF8.self),
+                            field: problem?.field)
+                    }
+                    return data
+                }
+            }
+            guard ContinuousClock.now < deadline, unreachable.count < bases.count else { break }
+            try await Task.sleep(for: .milliseconds(500))
         }
+        throw CLIError.unreachable(
+            unreachable.count == bases.count
+                ? "cannot reach the coordinator: \(unreachable.joined(separator: "; "))"
+                : "no coordinator leads (an election did not finish within \(Self.electionPatience))")
+    }
+
+    /// One HTTP exchange; redirects are not followed here (``send`` decides).
+    private func exchange(_ method: String, _ url: URL, body: Data?) async throws -> (Data, HTTPURLResponse) {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -40,20 +100,9 @@ struct APIClient {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response): (Data, URLResponse)
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CLIError.unreachable(
-                "cannot reach the coordinator at \(base.absoluteString): \(error.localizedDescription)")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            let problem = try? JSONDecoder().decode(Problem.self, from: data)
-            throw CLIError.api(
-                status: status, message: problem?.error ?? String(decoding: data, as: UTF8.self), field: problem?.field)
-        }
-        return data
+        let (data, response) = try await Self.session.data(for: request)
+        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+        return (data, http)
     }
 
     func get<T: Decodable>(_ path: String, as: T.Type) async throws -> T {
@@ -63,5 +112,19 @@ struct APIClient {
     struct Problem: Decodable {
         var error: String
         var field: String?
+    }
+
+    /// A session that hands redirects back to ``send`` (FoundationNetworking follows a 307 by
+    /// itself otherwise, dropping the body; a per-task delegate is ignored there).
+    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
+    /// Hands redirects back to ``send`` instead of following them.
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
     }
 }

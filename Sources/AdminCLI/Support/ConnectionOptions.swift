@@ -4,7 +4,10 @@ import Foundation
 
 /// Options every command that talks to the coordinator takes.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Coordinator admin API URL (default: ATS_URL or http://127.0.0.1:8080).")
+    @Option(
+        name: .long,
+        help:
+            "Coordinator admin API URL, or several separated by commas (default: ATS_URL or http://127.0.0.1:8080).")
     var url: String?
 
     @Flag(name: .long, help: "Print JSON instead of a table.")

@@ -27,6 +27,7 @@ struct APIError: HTTPResponseError, Encodable {
         case .notFound(let s): self.init(.notFound, s)
         case .conflict(let s): self.init(.conflict, s)
         case .invalid(let spec): self.init(spec)
+        case .notLeader: self.init(.serviceUnavailable, e.description)
         }
     }
 

@@ -13,11 +13,13 @@ struct AdminAPI {
     let scheduler: SchedulerService
     let registry: Registry
     let adminToken: String
+    let leadership: Leadership
 
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.get("/healthz") { _, _ in try await health() }
         let api = router.group("/api").add(middleware: BearerAuthMiddleware(token: adminToken))
+            .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         api.get("/jobs") { request, _ in
             let status = request.uri.queryParameters.get("status").flatMap(JobStatus.init(rawValue:))
             return try await store.jobs(status: status)
@@ -104,17 +106,35 @@ struct AdminAPI {
         var status: String
         var database: String
         var workers: Int
+        /// leader, standby or candidate (electing).
+        var role: String
+        /// The leader's term: this coordinator's when it leads, else the one it knows of.
+        var term: Int64?
+        /// The leader's admin API URL, when known.
+        var leader: String?
     }
 
     func health() async throws -> EditedResponse<Health> {
         let workers = await hub.connectedCount
+        var health = Health(status: "ok", database: "ok", workers: workers, role: "candidate")
+        switch leadership.role {
+        case .leader(let term):
+            health.role = "leader"
+            health.term = term
+            health.leader = leadership.advertised.http
+        case .standby(let leader):
+            health.role = "standby"
+            health.term = leader?.term
+            health.leader = leader?.httpURL
+        case .candidate: break
+        }
         do {
             try await store.client.query("SELECT 1")
-            return EditedResponse(response: Health(status: "ok", database: "ok", workers: workers))
+            return EditedResponse(response: health)
         } catch {
-            return EditedResponse(
-                status: .serviceUnavailable,
-                response: Health(status: "degraded", database: "unreachable", workers: workers))
+            health.status = "degraded"
+            health.database = "unreachable"
+            return EditedResponse(status: .serviceUnavailable, response: health)
         }
     }
 

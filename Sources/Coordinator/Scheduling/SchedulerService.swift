@@ -13,8 +13,9 @@ public final class SchedulerService: Service, Sendable {
     let interval: Duration
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    /// Stop requests already sent, so each is sent once per assignment.
-    private let stopsSent = Mutex<[JobLease: String]>([:])
+    /// Stop requests already sent, so each is sent once per assignment; and the term they were
+    /// sent under (a new term starts with no worker connected).
+    private let stopsSent = Mutex<(term: Int64, sent: [JobLease: String])>((0, [:]))
 
     init(store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500)) {
         self.store = store
@@ -29,7 +30,7 @@ public final class SchedulerService: Service, Sendable {
 
     /// Forgets the stop requests sent to a worker (it reconnected; they are re-sent if still due).
     func forgetStops(of worker: String) {
-        stopsSent.withLock { sent in sent = sent.filter { $0.value != worker } }
+        stopsSent.withLock { s in s.sent = s.sent.filter { $0.value != worker } }
     }
 
     public func run() async throws {
@@ -81,15 +82,19 @@ public final class SchedulerService: Service, Sendable {
 
     static let passDeadline: Duration = .seconds(10)
 
-    /// One scheduling pass.
+    /// One scheduling pass; only the leader schedules.
     func pass() async throws {
+        guard let term = store.leadership.term else { return }
+        stopsSent.withLock { s in
+            if s.term != term { s = (term, [:]) }
+        }
         let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
         if !expired.isEmpty { logger.info("leases expired", metadata: ["jobs": "\(expired)"]) }
 
         for (lease, worker) in try await store.stopRequests() {
-            let fresh = stopsSent.withLock { sent in
-                if sent[lease] != nil { return false }
-                sent[lease] = worker
+            let fresh = stopsSent.withLock { s in
+                if s.sent[lease] != nil { return false }
+                s.sent[lease] = worker
                 return true
             }
             if fresh {

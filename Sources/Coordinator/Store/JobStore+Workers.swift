@@ -16,18 +16,20 @@ extension JobStore {
     }
 
     public func registerWorker(_ hello: Hello) async throws {
-        try await client.query(
-            """
-            INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at)
-            VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion), true, now())
-            ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
-                version = EXCLUDED.version, connected = true, last_heartbeat_at = now()
-            """, logger: logger)
+        try await transaction { conn in
+            _ = try await conn.query(
+                """
+                INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at)
+                VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion), true, now())
+                ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
+                    version = EXCLUDED.version, connected = true, last_heartbeat_at = now()
+                """, logger: logger)
+        }
     }
 
     /// Renews every lease the worker holds.
     public func heartbeat(worker: String) async throws {
-        try await client.withConnection { conn in
+        try await transaction { conn in
             try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
             try await conn.query(
                 """
@@ -41,7 +43,9 @@ extension JobStore {
     /// running its jobs (a partition), and it stops them by itself before then (self-fencing);
     /// the reaper then hands them on. A worker that comes back in time keeps them.
     public func workerDisconnected(_ worker: String) async throws {
-        try await client.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
+        try await transaction { conn in
+            _ = try await conn.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
+        }
     }
 
     /// Releases some of a worker's leases (jobs it no longer runs, as its hello says).
@@ -91,11 +95,6 @@ extension JobStore {
                 detail: "now \(status)")
         }
         return released.map(\.0)
-    }
-
-    /// Marks workers left connected by a coordinator that did not shut down cleanly.
-    public func resetConnections() async throws {
-        try await client.query("UPDATE workers SET connected = false WHERE connected", logger: logger)
     }
 
     /// Pending jobs that want to run, oldest first.
@@ -163,12 +162,14 @@ extension JobStore {
     // MARK: Worker messages
 
     public func started(_ m: JobStarted) async throws {
-        try await client.query(
-            """
-            UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
-                updated_at = now()
-            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
-            """, logger: logger)
+        try await transaction { conn in
+            _ = try await conn.query(
+                """
+                UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
+                    updated_at = now()
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
+                """, logger: logger)
+        }
     }
 
     /// Inserts fills idempotently (unique by job and seq). Fills are facts: they are kept even when
@@ -210,7 +211,7 @@ extension JobStore {
             tag.append(f.tag)
         }
         let h = batch.header
-        return try await client.withConnection { conn in
+        return try await transaction { conn in
             let rows = try await conn.query(
                 """
                 WITH ins AS (
@@ -243,25 +244,29 @@ extension JobStore {
     @discardableResult
     public func saveCheckpoint(_ m: CheckpointSaved) async throws -> Bool {
         let state = ByteBuffer(bytes: m.state)
-        let rows = try await client.query(
-            """
-            WITH ins AS (
-                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state)
-                SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state)
-                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
-                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
-            SELECT count(*) FROM ins
-            """, logger: logger)
-        for try await n in rows.decode(Int64.self) { return n > 0 }
-        return false
+        return try await transaction { conn in
+            let rows = try await conn.query(
+                """
+                WITH ins AS (
+                    INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state)
+                    SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state)
+                    WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
+                    ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
+                SELECT count(*) FROM ins
+                """, logger: logger)
+            for try await n in rows.decode(Int64.self) { return n > 0 }
+            return false
+        }
     }
 
     public func progress(_ m: JobProgress) async throws {
-        try await client.query(
-            """
-            UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-            """, logger: logger)
+        try await transaction { conn in
+            _ = try await conn.query(
+                """
+                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                """, logger: logger)
+        }
     }
 
     /// The job ended on its worker, or the worker gave it back (`released`: it goes back to

@@ -12,11 +12,14 @@ public struct JobStore: Sendable {
     public let client: PostgresClient
     let logger: Logger
     let leaseTimeout: Duration
+    /// Every write checks this coordinator's term (``transaction(_:)``).
+    public let leadership: Leadership
 
-    public init(client: PostgresClient, logger: Logger, leaseTimeout: Duration) {
+    public init(client: PostgresClient, logger: Logger, leaseTimeout: Duration, leadership: Leadership) {
         self.client = client
         self.logger = logger
         self.leaseTimeout = leaseTimeout
+        self.leadership = leadership
     }
 
     var leaseSeconds: Double {
@@ -44,11 +47,27 @@ public struct JobStore: Sendable {
             updatedAt: t.16, startedAt: t.17, finishedAt: t.18)
     }
 
-    /// Runs `body` in a transaction; an error thrown by `body` comes out as itself (PostgresNIO
-    /// wraps it), so callers can match ``StoreError`` and SQL states.
+    /// Runs `body` in a transaction that first checks this coordinator still leads under its
+    /// term: it key-share-locks the leader row, so a takeover (which changes the term, a key
+    /// column) waits for the transaction and no write under an old term commits after a takeover,
+    /// while the leader's own renewals (which change only the expiry) never wait for writes.
+    /// Every write goes through here. An error thrown by `body` comes out as itself (PostgresNIO wraps it), so
+    /// callers can match ``StoreError`` and SQL states.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        guard let term = leadership.term else { throw StoreError.notLeader }
         do {
-            return try await client.withTransaction(logger: logger, body)
+            return try await client.withTransaction(logger: logger) { conn in
+                let rows = try await conn.query(
+                    """
+                    SELECT term FROM coordinator_leader WHERE id = 1 AND term = \(term) AND holder = \(leadership.instanceId)
+                    FOR KEY SHARE
+                    """, logger: logger)
+                guard try await rows.decode(Int64.self).first(where: { _ in true }) != nil else {
+                    leadership.lost(term: term)
+                    throw StoreError.notLeader
+                }
+                return try await body(conn)
+            }
         } catch let e as PostgresTransactionError {
             if let inner = e.closureError, e.rollbackError == nil { throw inner }
             throw e
@@ -187,7 +206,7 @@ public struct JobStore: Sendable {
 
     /// Records an event outside any other transaction.
     public func event(job: Int64?, name: String, actor: String, kind: String, detail: String) async throws {
-        try await client.withConnection { conn in
+        try await transaction { conn in
             try await recordEvent(conn, job: job, name: name, actor: actor, kind: kind, detail: detail)
         }
     }

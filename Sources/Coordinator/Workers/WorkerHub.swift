@@ -31,6 +31,12 @@ actor WorkerHub {
         sessions.removeValue(forKey: workerId)
     }
 
+    /// Removes every connection, returning them (this coordinator stopped leading).
+    func evictAll() -> [Session] {
+        defer { sessions = [:] }
+        return Array(sessions.values)
+    }
+
     /// Removes a connection; false when a newer connection of the same worker replaced it.
     func unregister(_ workerId: String, connection: UInt64) -> Bool {
         guard sessions[workerId]?.connection == connection else { return false }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -19,12 +20,15 @@ public final class WorkerServer: Service, Sendable {
         /// A connection must complete its hello within this.
         public var handshakeTimeout: Duration
         public var maximumFrameSize: Int
+        /// TLS on the port (nil: plain TCP).
+        public var tls: NIOSSLContext?
 
         public init(
             host: String, port: Int, secrets: WorkerSecrets, heartbeatInterval: Duration = .seconds(1),
             leaseTimeout: Duration = .seconds(5), handshakeTimeout: Duration = .seconds(5),
-            maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
+            maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize, tls: NIOSSLContext? = nil
         ) {
+            self.tls = tls
             self.host = host
             self.port = port
             self.secrets = secrets
@@ -39,19 +43,23 @@ public final class WorkerServer: Service, Sendable {
     let store: JobStore
     let hub: WorkerHub
     let scheduler: SchedulerService
+    let leadership: Leadership
     let logger: Logger
-    let coordinatorId: String
+    var coordinatorId: String { leadership.instanceId }
     private let bound: AsyncStream<Int>.Continuation
     /// The port actually bound (useful with port 0), once listening.
     public let boundPort: AsyncStream<Int>
 
-    init(configuration: Configuration, store: JobStore, hub: WorkerHub, scheduler: SchedulerService, logger: Logger) {
+    init(
+        configuration: Configuration, store: JobStore, hub: WorkerHub, scheduler: SchedulerService,
+        leadership: Leadership, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.hub = hub
         self.scheduler = scheduler
+        self.leadership = leadership
         self.logger = logger
-        coordinatorId = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -64,6 +72,10 @@ public final class WorkerServer: Service, Sendable {
             .bind(host: c.host, port: c.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // TLS first: no frame is read from a peer that has not completed the TLS
+                    // handshake (with a certificate the cluster CA signed, when mutual). The
+                    // handshake deadline below covers the TLS handshake too.
+                    if let tls = c.tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     try sync.addWireProtocolHandlers(maximumFrameSize: c.maximumFrameSize)
                     // Whole frames in time, not bytes: a peer that trickles bytes is closed too.
                     try sync.addHandler(
@@ -74,14 +86,34 @@ public final class WorkerServer: Service, Sendable {
             }
         let port = server.channel.localAddress?.port ?? c.port
         bound.yield(port)
-        logger.info("listening for workers", metadata: ["address": "\(c.host):\(port)"])
+        logger.info(
+            "listening for workers",
+            metadata: ["address": "\(c.host):\(port)", "tls": "\(c.tls == nil ? "off" : "on")"])
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await self.closeSessionsWhenDeposed() }
                 try await server.executeThenClose { connections in
                     for try await connection in connections {
                         group.addTask { await self.serve(connection) }
                     }
                 }
+            }
+        }
+    }
+
+    /// A coordinator that stops leading closes its workers' connections: they redial, and the
+    /// standby it has become sends them to the leader.
+    private func closeSessionsWhenDeposed() async {
+        var leading = false
+        for await role in leadership.changes() {
+            if case .leader = role {
+                leading = true
+            } else if leading {
+                leading = false
+                let closed = await hub.evictAll()
+                for session in closed { session.outbox.finish() }
+                logger.notice(
+                    "not the leader any more: closed worker connections", metadata: ["workers": "\(closed.count)"])
             }
         }
     }
@@ -110,6 +142,19 @@ public final class WorkerServer: Service, Sendable {
                     return
                 }
                 log[metadataKey: "worker"] = "\(hello.workerId)"
+                guard leadership.isLeader else {
+                    let leader = leadership.knownLeader?.workerAddress ?? ""
+                    try await outbound.write(
+                        .refuse(
+                            Refuse(
+                                code: .notLeader,
+                                reason: leader.isEmpty
+                                    ? "this coordinator is a standby and the leader is not known yet"
+                                    : "this coordinator is a standby; the leader takes workers at \(leader)",
+                                leaderAddress: leader)))
+                    log.info("sent worker to the leader", metadata: ["leader": "\(leader)"])
+                    return
+                }
                 // check() verified the hello with this worker's secret.
                 let proof = HandshakeProof.coordinator(
                     secret: configuration.secrets.secret(for: hello.workerId) ?? "", version: hello.protocolVersion,
@@ -187,7 +232,11 @@ public final class WorkerServer: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in outbox { try await outbound.write(message) }
-                // The outbox ends when a newer connection replaced this one: close this one.
+                // The outbox ends when a newer connection replaced this one, when this coordinator
+                // stopped leading, or on shutdown (cancellation): close the connection, which also
+                // ends the read loop below (it would otherwise read on without answering, and the
+                // worker would wait a lease timeout to call this coordinator silent).
+                channel.close(promise: nil)
                 throw CancellationError()
             }
             group.addTask {

@@ -77,3 +77,15 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(variable): \(reason)" }
 }
+
+extension ConfigurationError {
+    /// Runs `body` on the file at `path`, which `variable` names; any error it throws becomes this
+    /// variable's, with the path.
+    public static func reading<T>(_ variable: String, _ path: String, _ body: (String) throws -> T) throws -> T {
+        do {
+            return try body(path)
+        } catch {
+            throw ConfigurationError(variable: variable, reason: "cannot use \(path): \(error)")
+        }
+    }
+}

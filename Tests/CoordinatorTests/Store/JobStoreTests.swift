@@ -17,9 +17,32 @@ struct JobStoreTests {
             try await TestDatabase.withClient(db.url) { client in
                 let applied = try await Migrator(client: client, logger: Logger(label: "test")).migrate()
                 #expect(applied == Migrations.all.map(\.version))
-                try await body(JobStore(client: client, logger: Logger(label: "test"), leaseTimeout: leaseTimeout))
+                try await Self.asLeader(db.url) { leadership in
+                    try await body(
+                        JobStore(
+                            client: client, logger: Logger(label: "test"), leaseTimeout: leaseTimeout,
+                            leadership: leadership))
+                }
             }
         }
+    }
+
+    /// Runs `body` with a leadership elected on the database (every store write checks its term).
+    static func asLeader(_ url: String, _ body: (Leadership) async throws -> Void) async throws {
+        let leadership = Leadership(instanceId: "test-leader")
+        let election = LeaderElection(
+            configuration: .init(databaseURL: url, lease: .seconds(60), renewInterval: .seconds(1)),
+            leadership: leadership, logger: Logger(label: "test"))
+        let round = LeaderElection.Round()
+        await election.runRound(round)
+        #expect(leadership.term != nil, "elected")
+        do {
+            try await body(leadership)
+        } catch {
+            await election.resign(round)
+            throw error
+        }
+        await election.resign(round)
     }
 
     static let spec = JobSpec(

@@ -57,6 +57,8 @@ struct ProtoSchemaTests {
             #expect(
                 text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12")
                     && text.contains("liquidity: 1"))
+        case .refuse(let r) where r.code == .notLeader:
+            #expect(text.contains("code: NOT_LEADER") && text.contains("leader_address: \"10.0.0.2:7070\""))
         case .refuse: #expect(text.contains("code: UNSUPPORTED_VERSION"))
         case .finished: #expect(text.contains("outcome: STOPPED"))
         case .ack(let a): #expect(text.contains("message_seq: \(a.messageSeq)"))

@@ -20,6 +20,7 @@ struct WireMessageTests {
         .welcome(
             Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000, proof: Array(32..<64))),
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
+        .refuse(Refuse(code: .notLeader, reason: "standby", leaderAddress: "10.0.0.2:7070")),
         .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),
         .stop(StopJob(jobId: 5, epoch: 2, reason: "operator")),
         .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8))),

@@ -11,16 +11,24 @@ public struct Refuse: WireBody {
         case badRequest = 3
         case duplicateWorker = 4
         case shuttingDown = 5
+        /// A standby coordinator: connect to `leaderAddress` (when known) instead.
+        case notLeader = 6
     }
 
     public var code: Code
     public var reason: String
     public var supportedVersions: [UInt32]
+    /// With `notLeader`: the leader's worker address (`host:port`), or empty when unknown.
+    public var leaderAddress: String
 
-    public init(code: Code, reason: String, supportedVersions: [UInt32] = WireProtocol.supportedVersions) {
+    public init(
+        code: Code, reason: String, supportedVersions: [UInt32] = WireProtocol.supportedVersions,
+        leaderAddress: String = ""
+    ) {
         self.code = code
         self.reason = reason
         self.supportedVersions = supportedVersions
+        self.leaderAddress = leaderAddress
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -30,6 +38,7 @@ public struct Refuse: WireBody {
             b.writeTag(3, 0)
             b.writeVarint(UInt64(v))
         }
+        b.writeProto(4, string: leaderAddress)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -39,6 +48,7 @@ public struct Refuse: WireBody {
             case 1: code = Code(rawValue: try r.uint32(w)) ?? .unspecified
             case 2: reason = try r.string(w)
             case 3: supportedVersions += try r.uint32s(w)
+            case 4: leaderAddress = try r.string(w)
             default: try r.skip(w)
             }
         }
