@@ -128,7 +128,10 @@ let package = Package(
             path: "Tests/Support", swiftSettings: strict),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["ATSCoordinator", "ATSTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "ATSCoordinator", "ATSTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             path: "Tests/CoordinatorTests", swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

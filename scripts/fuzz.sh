@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the worker-port frame decoder with libFuzzer (docs/RELIABILITY.md, scenario 9):
+# Fuzzes the worker-port frame decoder and the connection's state machine (WorkerSessionRules)
+# with libFuzzer (docs/RELIABILITY.md, scenario 9):
 #   scripts/fuzz.sh [SECONDS]   (default 120)
 # Builds the protocol module and its dependencies with coverage instrumentation
 # (-sanitize=fuzzer) in .build-fuzz, links Fuzz/FuzzFrames.swift against them, and runs the fuzzer

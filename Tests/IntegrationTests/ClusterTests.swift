@@ -153,8 +153,9 @@ struct ClusterTests {
         try await TestCluster.with { cluster in
             func refusal(_ json: String) async throws -> (Int, String?) {
                 let r = try await cluster.request("POST", "api/jobs", body: Data(json.utf8))
-                let field = (try? JSONSerialization.jsonObject(with: r.body) as? [String: Any])?["field"] as? String
-                return (r.status, field)
+                let error = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any]
+                #expect(error?["code"] as? String == "invalid_spec" && (error?["message"] as? String)?.isEmpty == false)
+                return (r.status, error?["field"] as? String)
             }
             var good =
                 try JSONSerialization.jsonObject(

@@ -74,7 +74,7 @@ struct APIClient {
                     guard (200..<300).contains(status) else {
                         let problem = try? JSONDecoder().decode(Problem.self, from: data)
                         throw CLIError.api(
-                            status: status, message: problem?.error ?? String(decoding: data, as: UTF8.self),
+                            status: status, message: problem?.message ?? String(decoding: data, as: UTF8.self),
                             field: problem?.field)
                     }
                     return data
@@ -109,8 +109,10 @@ struct APIClient {
         try JSONCoding.decoder().decode(T.self, from: try await send("GET", path))
     }
 
+    /// An API error (docs/openapi.yaml, Error).
     struct Problem: Decodable {
-        var error: String
+        var code: String
+        var message: String
         var field: String?
     }
 

@@ -4,30 +4,34 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// An API error as JSON: `{"error": "...", "field": "strategy.config.fast"}` with a matching status.
+/// An API error as JSON: `{"code": "invalid_spec", "message": "...", "field": "run.strategy.config.fast"}`
+/// with a matching status. `code` is stable for programs; `message` is for people; `field` names
+/// the field at fault when there is one.
 struct APIError: HTTPResponseError, Encodable {
     var status: HTTPResponse.Status
-    var error: String
+    var code: String
+    var message: String
     var field: String?
 
-    enum CodingKeys: String, CodingKey { case error, field }
+    enum CodingKeys: String, CodingKey { case code, message, field }
 
-    init(_ status: HTTPResponse.Status, _ error: String, field: String? = nil) {
+    init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
         self.status = status
-        self.error = error
+        self.code = code
+        self.message = message
         self.field = field
     }
 
     init(_ e: SpecError) {
-        self.init(.badRequest, e.description, field: e.field)
+        self.init(.badRequest, code: "invalid_spec", e.description, field: e.field)
     }
 
     init(_ e: StoreError) {
         switch e {
-        case .notFound(let s): self.init(.notFound, s)
-        case .conflict(let s): self.init(.conflict, s)
+        case .notFound(let s): self.init(.notFound, code: "not_found", s)
+        case .conflict(let s): self.init(.conflict, code: "conflict", s)
         case .invalid(let spec): self.init(spec)
-        case .notLeader: self.init(.serviceUnavailable, e.description)
+        case .notLeader: self.init(.serviceUnavailable, code: "not_leader", e.description)
         }
     }
 

@@ -6,7 +6,8 @@ import Hummingbird
 import Logging
 
 /// The coordinator's HTTP admin API (JSON), used by the `ats` CLI and the web UI. Every route but
-/// `/healthz` needs the admin token. Routes are listed in docs/API.md.
+/// `/healthz` needs the admin token. Routes are described in docs/openapi.yaml
+/// (OpenAPITests checks the two agree).
 struct AdminAPI {
     let store: JobStore
     let hub: WorkerHub
@@ -158,7 +159,7 @@ extension APIError {
         if let e = error as? SpecError {
             self.init(e)
         } else {
-            self.init(.badRequest, "\(error)")
+            self.init(.badRequest, code: "invalid_request", "\(error)")
         }
     }
 }

@@ -13,7 +13,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard given.hasPrefix("Bearer "),
             ConstantTime.equal(given.dropFirst(7).utf8, token.utf8)
         else {
-            throw APIError(.unauthorized, "missing or wrong admin token (Authorization: Bearer …)")
+            throw APIError(
+                .unauthorized, code: "unauthorized", "missing or wrong admin token (Authorization: Bearer …)")
         }
         return try await next(request, context)
     }

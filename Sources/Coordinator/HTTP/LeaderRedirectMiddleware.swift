@@ -10,7 +10,8 @@ struct LeaderRedirectMiddleware: RouterMiddleware {
     let leadership: Leadership
 
     struct Redirect: Encodable {
-        var error: String
+        var code: String
+        var message: String
         var leader: String?
     }
 
@@ -26,11 +27,14 @@ struct LeaderRedirectMiddleware: RouterMiddleware {
             status = .temporaryRedirect
             headers[.location] = leader.httpURL + request.uri.description
             body = Redirect(
-                error: "this coordinator is a standby; the leader is \(leader.httpURL)", leader: leader.httpURL)
+                code: "not_leader", message: "this coordinator is a standby; the leader is \(leader.httpURL)",
+                leader: leader.httpURL)
         } else {
             status = .serviceUnavailable
             headers[.retryAfter] = "1"
-            body = Redirect(error: "no leader is known yet (an election is under way); retry shortly", leader: nil)
+            body = Redirect(
+                code: "no_leader", message: "no leader is known yet (an election is under way); retry shortly",
+                leader: nil)
         }
         let data = try JSONEncoder().encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

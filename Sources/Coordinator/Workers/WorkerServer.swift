@@ -128,8 +128,9 @@ public final class WorkerServer: Service, Sendable {
                 let nonce = HandshakeProof.nonce()
                 try await outbound.write(.challenge(Challenge(nonce: nonce, coordinatorId: coordinatorId)))
                 var messages = inbound.makeAsyncIterator()
+                var rules = WorkerSessionRules()
                 guard let first = try await messages.next() else { return }
-                guard case .hello(let hello) = first else {
+                guard case .hello(let hello)? = try? rules.accept(first) else {
                     try await outbound.write(
                         .refuse(Refuse(code: .badRequest, reason: "expected Hello, got \(first.name)")))
                     log.warning("refused: no hello", metadata: ["got": "\(first.name)"])
@@ -161,7 +162,8 @@ public final class WorkerServer: Service, Sendable {
                     workerId: hello.workerId,
                     coordinatorNonce: nonce, workerNonce: hello.workerNonce)
                 try await session(
-                    hello, proof: proof, channel: channel.channel, messages: &messages, outbound: outbound, logger: log)
+                    hello, proof: proof, rules: rules, channel: channel.channel, messages: &messages,
+                    outbound: outbound, logger: log)
             }
         } catch is CancellationError {
             log.debug("connection closed: shutting down")
@@ -196,7 +198,7 @@ public final class WorkerServer: Service, Sendable {
     }
 
     private func session(
-        _ hello: Hello, proof: [UInt8], channel: any Channel,
+        _ hello: Hello, proof: [UInt8], rules: WorkerSessionRules, channel: any Channel,
         messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<WireMessage>, logger: Logger
     ) async throws {
@@ -275,27 +277,25 @@ public final class WorkerServer: Service, Sendable {
                 group.cancelAll()
             }
             do {
-                var expectedSeq: UInt64?
+                // Job messages come in sequence on a connection (the outbox resends in order): a
+                // gap or a step back, or a message a worker does not send, is a broken or
+                // hostile peer (WorkerSessionRules).
+                var rules = rules
                 while let message = try await messages.next() {
-                    if let seq = message.jobHeader?.messageSeq {
-                        // Job messages come in sequence on a connection (the outbox resends in
-                        // order): a gap or a step back is a broken or hostile peer.
-                        if let expected = expectedSeq, seq != expected {
-                            throw ProtocolError.sequence(expected: expected, got: seq)
-                        }
-                        expectedSeq = seq &+ 1
-                    }
-                    if case .heartbeat(let beat) = message {
+                    switch try rules.accept(message) {
+                    case .renew(let beat):
                         // Before anything that follows it is persisted: a draining worker's
                         // releases must not come back to it.
                         if beat.draining { await hub.setDraining(hello.workerId) }
                         beatQueue.yield(beat)
-                    } else {
+                    case .persist(let message):
                         guard backlog.add() <= Self.maximumBacklog else {
                             throw ProtocolError.unexpectedMessage(
                                 "more than \(Self.maximumBacklog) messages waiting to be persisted")
                         }
                         jobQueue.yield(message)
+                    case .hello:
+                        preconditionFailure("the rules accept one hello, before the session")
                     }
                 }
             } catch {
@@ -372,7 +372,7 @@ public final class WorkerServer: Service, Sendable {
             try await store.failed(m, worker: worker)
             scheduler.trigger()
         default:
-            throw ProtocolError.unexpectedMessage(message.name)
+            preconditionFailure("WorkerSessionRules routes only job messages here, not \(message.name)")
         }
         return .ack(Ack(messageSeq: message.jobHeader!.messageSeq))
     }
