@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
@@ -66,6 +68,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Coordinator", swiftSettings: strict),
         .target(
@@ -92,7 +96,8 @@ let package = Package(
             name: "ats-coordinator",
             dependencies: [
                 "ATSCoordinator", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/ats-coordinator", swiftSettings: strict),
         .executableTarget(
@@ -130,7 +135,7 @@ let package = Package(
             name: "CoordinatorTests",
             dependencies: [
                 "ATSCoordinator", "ATSTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/CoordinatorTests", swiftSettings: strict),
         .testTarget(

@@ -11,6 +11,7 @@ ensure_tool protoc protobuf-compiler   # the codec is checked against docs/ats.p
 ensure_tool systemd-analyze systemd  # the unit files in deploy/ are verified
 ensure_tool ip iproute2               # network namespaces for the partition scenario
 ensure_tool openssl openssl           # test certificates for mutual TLS (scripts/make-test-certs.sh)
+ensure_python_module prometheus_client python3-prometheus-client  # parses /metrics in the tests
 PORT=${ATS_TEST_PG_PORT:-55432}
 pg_stop pg-test
 rm -rf .data/pg-test .data/pg-test.password

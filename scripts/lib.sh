@@ -51,6 +51,15 @@ ensure_tool() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
+# Installs the Debian package $2 unless Debian's python3 can import the module $1 (the tests
+# run /usr/bin/python3, whatever python3 comes first in PATH).
+ensure_python_module() {
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $1" 2>/dev/null && return 0
+    log "installing $2"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
 # The newest installed PostgreSQL's bin directory.
 pg_bindir() {
     local d

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// The whole coordinator as one service: PostgreSQL client, migrations, then the worker server,
@@ -28,8 +29,16 @@ public final class Coordinator: Service, Sendable {
     /// The worker and admin API ports, once both listen.
     public let bound: AsyncStream<(workerPort: Int, httpPort: Int)>
 
-    public init(configuration: CoordinatorConfiguration, registry: Registry = .standard, logger: Logger) throws {
+    /// Where swift-metrics' Prometheus backend collects (the daemon bootstraps it with this one).
+    let metricsRegistry: PrometheusCollectorRegistry
+    let metrics = CoordinatorMetrics()
+
+    public init(
+        configuration: CoordinatorConfiguration, registry: Registry = .standard,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+    ) throws {
         self.configuration = configuration
+        self.metricsRegistry = metricsRegistry
         self.logger = logger
         self.registry = registry
         client = PostgresClient(
@@ -44,7 +53,8 @@ public final class Coordinator: Service, Sendable {
                 renewInterval: configuration.leaderRenewInterval),
             leadership: leadership, logger: logger)
         store = JobStore(
-            client: client, logger: logger, leaseTimeout: configuration.leaseTimeout, leadership: leadership)
+            client: client, logger: logger, leaseTimeout: configuration.leaseTimeout, leadership: leadership,
+            metrics: metrics)
         scheduler = SchedulerService(store: store, hub: hub, logger: logger)
         workerServer = WorkerServer(
             configuration: .init(
@@ -68,7 +78,9 @@ public final class Coordinator: Service, Sendable {
                 ])
             let api = AdminAPI(
                 store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
-                leadership: leadership)
+                leadership: leadership,
+                metrics: MetricsEndpoint(
+                    registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics))
             let bound = httpBound
             let app = Application(
                 router: api.router(),

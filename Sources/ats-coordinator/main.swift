@@ -2,6 +2,8 @@ import ATSCoordinator
 import ATSShared
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 // ats-coordinator: configuration from the environment and .env, then one service group that
@@ -20,8 +22,12 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 let logger = Logger(label: "ats.coordinator")
+// swift-metrics → Prometheus: what the coordinator, Hummingbird and PostgresNIO record is
+// exported by GET /metrics.
+let metricsRegistry = PrometheusCollectorRegistry()
+MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
 do {
-    let coordinator = try Coordinator(configuration: configuration, logger: logger)
+    let coordinator = try Coordinator(configuration: configuration, metricsRegistry: metricsRegistry, logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: coordinator)]
     let notifier = SystemdNotifier()
     if notifier.isEnabled {

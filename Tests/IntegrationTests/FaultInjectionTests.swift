@@ -133,7 +133,7 @@ struct FaultInjectionTests {
                 \(elections.count) kills over \(Int(killPhase / .seconds(1))) s, 2 coordinators, 3 workers, \(specs.count) jobs
                 FAULTS \(check)
                 FAULTS new leader after kill: p50 \(String(format: "%.3f", percentile(elections, 50))) s, \
-                max \(String(format: "%.3f", elections.max() ?? .nan)) s (election round 0.2 s, leader lease 3 s); \
+                max \(String(format: "%.3f", elections.max() ?? .nan)) s (election round 0.2 s, leader lease 6 s); \
                 terms \(terms); jobs reassigned \(reassigned) of \(specs.count)
                 """)
             #expect(check.isClean, "\(check)")

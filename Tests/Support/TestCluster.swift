@@ -46,7 +46,7 @@ public final class TestCluster: @unchecked Sendable {
                 "DATABASE_URL": database.url, "ATS_WORKER_PORT": "\(workerPorts[i])",
                 "ATS_HTTP_PORT": "\(httpPorts[i])",
                 "ATS_WORKER_TOKEN": Self.workerToken, "ATS_ADMIN_TOKEN": Self.adminToken, "ATS_HEARTBEAT_MS": "300",
-                "ATS_LEASE_TIMEOUT_MS": "3000", "ATS_LEADER_LEASE_MS": "3000", "ATS_LEADER_RENEW_MS": "200",
+                "ATS_LEASE_TIMEOUT_MS": "3000", "ATS_LEADER_LEASE_MS": "6000", "ATS_LEADER_RENEW_MS": "200",
                 "ATS_COORDINATOR_NAME": "coordinator\(i)", "LOG_LEVEL": "info",
             ].merging(extraEnvironment) { $1 })
     }

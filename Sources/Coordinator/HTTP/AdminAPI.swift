@@ -15,10 +15,18 @@ struct AdminAPI {
     let registry: Registry
     let adminToken: String
     let leadership: Leadership
+    let metrics: MetricsEndpoint
 
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        // Requests counted and timed per route (Hummingbird's swift-metrics middleware).
+        router.add(middleware: MetricsMiddleware())
         router.get("/healthz") { _, _ in try await health() }
+        // Every coordinator's own metrics (a standby reports its role), with the admin token
+        // (Prometheus: `authorization: {credentials: <token>}` in the scrape config).
+        router.group("/metrics").add(middleware: BearerAuthMiddleware(token: adminToken)).get { _, _ in
+            try await metrics.scrape()
+        }
         let api = router.group("/api").add(middleware: BearerAuthMiddleware(token: adminToken))
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         api.get("/jobs") { request, _ in

@@ -48,12 +48,24 @@ public final class LeaderElection: Service, Sendable {
 
     public func run() async throws {
         let round = Round()
+        let interval = configuration.renewInterval
+        // A round every interval, and one at once when asked (a standby that just turned a worker
+        // away checks whether the leader it named is still there).
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        leadership.onRoundRequested { wake.yield() }
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.runRound(round)
-                try? await Task.sleep(for: self.configuration.renewInterval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        wake.yield()
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+                for await _ in wakeups { await self.runRound(round) }
+                group.cancelAll()
             }
         }
+        wake.finish()
         await resign(round)
         leadership.finish()
     }

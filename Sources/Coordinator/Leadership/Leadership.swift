@@ -27,6 +27,7 @@ public final class Leadership: Sendable {
     public let instanceId: String
     private let state = Mutex<(role: Role, watchers: [AsyncStream<Role>.Continuation])>((.candidate, []))
     private let addresses = Mutex<(worker: String, http: String)>(("", ""))
+    private let roundRequest = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(instanceId: String) {
         self.instanceId = instanceId
@@ -37,6 +38,12 @@ public final class Leadership: Sendable {
     public var advertised: (worker: String, http: String) { addresses.withLock { $0 } }
 
     func advertise(workerAddress: String, httpURL: String) { addresses.withLock { $0 = (workerAddress, httpURL) } }
+
+    /// Asks the election for a round now (a standby turned a worker away: the leader it named
+    /// may just have resigned or died).
+    func requestRound() { roundRequest.withLock { $0 }?() }
+
+    func onRoundRequested(_ request: @escaping @Sendable () -> Void) { roundRequest.withLock { $0 = request } }
 
     public var role: Role { state.withLock { $0.role } }
 

@@ -89,7 +89,10 @@ public final class SchedulerService: Service, Sendable {
             if s.term != term { s = (term, [:]) }
         }
         let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
-        if !expired.isEmpty { logger.info("leases expired", metadata: ["jobs": "\(expired)"]) }
+        if !expired.isEmpty {
+            store.metrics.leasesExpired.increment(by: expired.count)
+            logger.info("leases expired", metadata: ["jobs": "\(expired)"])
+        }
 
         for (lease, worker) in try await store.stopRequests() {
             let fresh = stopsSent.withLock { s in

@@ -327,6 +327,26 @@ extension JobStore {
 }
 
 extension JobStore {
+    /// How many jobs are in each status.
+    public func jobCounts() async throws -> [JobStatus: Int] {
+        let rows = try await client.query("SELECT status, count(*) FROM jobs GROUP BY status", logger: logger)
+        var out: [JobStatus: Int] = [:]
+        for try await (status, n) in rows.decode((String, Int64).self) {
+            if let s = JobStatus(rawValue: status) { out[s] = Int(n) }
+        }
+        return out
+    }
+
+    /// Active jobs that reported an equity.
+    func activeEquities() async throws -> [(id: Int64, name: String, equity: Double)] {
+        let rows = try await client.query(
+            "SELECT id, name, equity FROM jobs WHERE status IN ('assigned', 'running') AND equity IS NOT NULL",
+            logger: logger)
+        var out: [(id: Int64, name: String, equity: Double)] = []
+        for try await (id, name, equity) in rows.decode((Int64, String, Double).self) { out.append((id, name, equity)) }
+        return out
+    }
+
     /// Active jobs per worker, for free capacity.
     public func runningCounts() async throws -> [String: Int] {
         let rows = try await client.query(

@@ -14,12 +14,17 @@ public struct JobStore: Sendable {
     let leaseTimeout: Duration
     /// Every write checks this coordinator's term (``transaction(_:)``).
     public let leadership: Leadership
+    let metrics: CoordinatorMetrics
 
-    public init(client: PostgresClient, logger: Logger, leaseTimeout: Duration, leadership: Leadership) {
+    public init(
+        client: PostgresClient, logger: Logger, leaseTimeout: Duration, leadership: Leadership,
+        metrics: CoordinatorMetrics = CoordinatorMetrics()
+    ) {
         self.client = client
         self.logger = logger
         self.leaseTimeout = leaseTimeout
         self.leadership = leadership
+        self.metrics = metrics
     }
 
     var leaseSeconds: Double {
@@ -55,6 +60,8 @@ public struct JobStore: Sendable {
     /// callers can match ``StoreError`` and SQL states.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
         guard let term = leadership.term else { throw StoreError.notLeader }
+        let started = ContinuousClock.now
+        defer { metrics.transactionTime.record(duration: ContinuousClock.now - started) }
         do {
             return try await client.withTransaction(logger: logger) { conn in
                 let rows = try await conn.query(

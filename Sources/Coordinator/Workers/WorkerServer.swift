@@ -144,6 +144,7 @@ public final class WorkerServer: Service, Sendable {
                 }
                 log[metadataKey: "worker"] = "\(hello.workerId)"
                 guard leadership.isLeader else {
+                    leadership.requestRound()
                     let leader = leadership.knownLeader?.workerAddress ?? ""
                     try await outbound.write(
                         .refuse(
@@ -258,6 +259,7 @@ public final class WorkerServer: Service, Sendable {
                 do {
                     for await beat in beats {
                         try await self.store.heartbeat(worker: hello.workerId)
+                        self.store.metrics.leaseRenewals.increment()
                         // Echoed once committed: the worker's proof of how long its leases last.
                         continuation.yield(
                             .heartbeat(
@@ -282,6 +284,7 @@ public final class WorkerServer: Service, Sendable {
                 // hostile peer (WorkerSessionRules).
                 var rules = rules
                 while let message = try await messages.next() {
+                    store.metrics.framesReceived.increment()
                     switch try rules.accept(message) {
                     case .renew(let beat):
                         // Before anything that follows it is persisted: a draining worker's
@@ -357,7 +360,7 @@ public final class WorkerServer: Service, Sendable {
         case .started(let m):
             try await store.started(m)
         case .fills(let m):
-            try await store.insertFills(m)
+            store.metrics.fillsPersisted.increment(by: try await store.insertFills(m))
         case .checkpoint(let m):
             if try await !store.saveCheckpoint(m) {
                 logger.debug(
@@ -365,6 +368,7 @@ public final class WorkerServer: Service, Sendable {
             }
         case .progress(let m):
             try await store.progress(m)
+            store.metrics.progress(job: m.header.jobId, equity: m.equity)
         case .finished(let m):
             try await store.finished(m, worker: worker)
             scheduler.trigger()

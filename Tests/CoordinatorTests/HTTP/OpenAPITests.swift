@@ -3,6 +3,7 @@ import ATSEngine
 import Foundation
 import Logging
 import PostgresNIO
+import Prometheus
 import Testing
 import Yams
 
@@ -42,7 +43,10 @@ struct OpenAPITests {
         let hub = WorkerHub()
         let api = AdminAPI(
             store: store, hub: hub, scheduler: SchedulerService(store: store, hub: hub, logger: logger),
-            registry: .standard, adminToken: "unused-token-0123456789", leadership: leadership)
+            registry: .standard, adminToken: "unused-token-0123456789", leadership: leadership,
+            metrics: MetricsEndpoint(
+                registry: PrometheusCollectorRegistry(), store: store, hub: hub, leadership: leadership,
+                metrics: CoordinatorMetrics()))
         return Set(api.router().routes.map { "\($0.method) \($0.path)" })
     }
 
