@@ -148,6 +148,37 @@ struct ClusterTests {
         }
     }
 
+    @Test func eventsPageForwardAndTheDefaultIsTheLatest() async throws {
+        let spec = TestData.spec(
+            "paged", data: TestData.file(bars: 1_000, seed: 1), strategy: "sma_cross",
+            ["fast": .int(3), "slow": .int(9)])
+        try await TestCluster.with { cluster in
+            _ = try await cluster.create(spec)  // no worker: the job stays pending
+            for action in ["stop", "start", "stop", "start", "stop"] {
+                #expect(try await cluster.request("POST", "api/jobs/paged/\(action)").status == 200)
+            }
+            func page(_ query: String) async throws -> [JobEvent] {
+                try JSONCoding.decoder().decode(
+                    [JobEvent].self, from: try await cluster.request("GET", "api/jobs/paged/events?\(query)").body)
+            }
+            let all = try await page("after=0&limit=10000")
+            #expect(all.count >= 6 && all.map(\.id) == all.map(\.id).sorted())
+            var paged: [JobEvent] = []
+            var after: Int64 = 0
+            while true {
+                let next = try await page("after=\(after)&limit=2")
+                #expect(next.count <= 2)
+                guard let last = next.last else { break }
+                paged += next
+                after = last.id
+            }
+            #expect(paged.map(\.id) == all.map(\.id))
+            #expect(
+                try await page("limit=2").map(\.id) == all.suffix(2).map(\.id),
+                "without after: the latest, oldest first")
+        }
+    }
+
     @Test func invalidSpecsAreRefusedNamingTheFieldAndNothingIsStored() async throws {
         let data = TestData.file(bars: 1_000, seed: 1)
         try await TestCluster.with { cluster in

@@ -98,10 +98,16 @@ struct AdminAPI {
         api.get("/jobs/:job/checkpoints") { _, context in
             try await mapped { try await store.checkpoints(job: context.parameters.require("job")) }
         }
-        api.get("/jobs/:job/events") { _, context in
-            try await mapped { try await store.events(job: context.parameters.require("job")) }
+        api.get("/jobs/:job/events") { request, context in
+            let (after, limit) = eventPage(request)
+            return try await mapped {
+                try await store.events(job: context.parameters.require("job"), after: after, limit: limit)
+            }
         }
-        api.get("/events") { _, _ in try await store.events(job: nil) }
+        api.get("/events") { request, _ in
+            let (after, limit) = eventPage(request)
+            return try await store.events(job: nil, after: after, limit: limit)
+        }
         api.get("/workers") { _, _ in try await store.workers() }
         api.get("/registry") { _, _ in RegistryView(registry) }
         return router
@@ -145,6 +151,12 @@ struct AdminAPI {
             health.database = "unreachable"
             return EditedResponse(status: .serviceUnavailable, response: health)
         }
+    }
+
+    /// `after` (an event id: page forward from it) and `limit` (default 200, at most 10,000).
+    func eventPage(_ request: Request) -> (after: Int64?, limit: Int) {
+        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 200
+        return (request.uri.queryParameters.get("after", as: Int64.self), min(max(limit, 1), 10_000))
     }
 
     /// Who is acting, for the audit trail (`X-ATS-Actor`, set by the CLI to user@host).

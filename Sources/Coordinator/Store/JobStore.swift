@@ -218,25 +218,24 @@ public struct JobStore: Sendable {
         }
     }
 
-    public func events(job ref: String?, limit: Int = 200) async throws -> [JobEvent] {
-        let rows: PostgresRowSequence
-        if let ref {
-            let id = try await job(ref).id
-            rows = try await client.query(
-                "SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events WHERE job_id = \(id) ORDER BY id DESC LIMIT \(limit)",
-                logger: logger)
-        } else {
-            rows = try await client.query(
-                "SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events ORDER BY id DESC LIMIT \(limit)",
-                logger: logger)
-        }
+    /// Audit events, oldest first: the latest `limit` ones, or with `after` the next `limit` ones
+    /// whose id is greater (paging forward).
+    public func events(job ref: String?, after: Int64? = nil, limit: Int = 200) async throws -> [JobEvent] {
+        let jobId: Int64? = if let ref { try await job(ref).id } else { nil }
+        // Newest first without `after` (reversed below), oldest first with it.
+        let rows = try await client.query(
+            """
+            SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events
+            WHERE (\(jobId)::int8 IS NULL OR job_id = \(jobId)) AND id > \(after ?? -1)
+            ORDER BY CASE WHEN \(after == nil) THEN -id ELSE id END LIMIT \(limit)
+            """, logger: logger)
         var out: [JobEvent] = []
         for try await (id, jobId, name, at, actor, kind, detail) in rows.decode(
             (Int64, Int64?, String, Date, String, String, String).self)
         {
             out.append(JobEvent(id: id, jobId: jobId, jobName: name, at: at, actor: actor, kind: kind, detail: detail))
         }
-        return out.reversed()
+        return after == nil ? out.reversed() : out
     }
 
     public func fills(job ref: String, after: Int64 = -1, limit: Int = 10_000) async throws -> [FillRow] {
