@@ -73,8 +73,9 @@ pg_run() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# pg_start NAME PORT: starts (creating if needed) a cluster in .data/NAME listening on 127.0.0.1:PORT
-# only, with a generated password for role "ats" and a database "ats". Prints the URL on stdout.
+# pg_start NAME PORT [CONF]: starts (creating if needed) a cluster in .data/NAME listening on
+# 127.0.0.1:PORT only, with a generated password for role "ats" and a database "ats"; CONF, extra
+# postgresql.conf lines, applies when the cluster is created. Prints the URL on stdout.
 pg_start() {
     local name=$1 port=$2 bindir dir pwfile
     bindir=$(pg_bindir)
@@ -98,6 +99,7 @@ unix_socket_directories = '$dir'
 max_connections = 200
 shared_buffers = 256MB
 fsync = on
+${3:-}
 CONF
     fi
     if ! pg_run "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then

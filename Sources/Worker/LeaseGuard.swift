@@ -1,3 +1,4 @@
+import ATSShared
 import Synchronization
 
 /// How long this worker's leases certainly last, on its own monotonic clock, and so when it must
@@ -15,8 +16,7 @@ final class LeaseGuard: Sendable {
 
     /// Milliseconds on this process's monotonic clock, as heartbeats carry them.
     func milliseconds(at instant: ContinuousClock.Instant = .now) -> Int64 {
-        let d = instant - origin
-        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        (instant - origin).milliseconds
     }
 
     func instant(milliseconds ms: Int64) -> ContinuousClock.Instant { origin + .milliseconds(ms) }

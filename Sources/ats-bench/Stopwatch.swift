@@ -1,10 +1,9 @@
+import ATSShared
+
 /// Wall-clock timing for benches.
 struct Stopwatch {
     let start = ContinuousClock.now
-    var seconds: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    var seconds: Double { (ContinuousClock.now - start).seconds }
 }
 
 /// The p-th percentile (0…100) of a sample, nearest rank.

@@ -67,7 +67,8 @@ struct MetricsTests {
             #expect(value(after, "ats_jobs", ["status": "running"]) == 0)
             let fills = try await cluster.fills(spec.name).count
             #expect(fills > 0 && value(after, "ats_fills_persisted_total") == Double(fills))
-            #expect((value(after, "ats_frames_received_total") ?? 0) > Double(fills > 0 ? 2 : 0))
+            // At least the hello, the job's start, its fills, its checkpoints and its end.
+            #expect((value(after, "ats_frames_received_total") ?? 0) >= 5)
             #expect((value(after, "ats_lease_renewals_total") ?? 0) > 0)
             #expect((value(after, "ats_postgres_transaction_seconds_count") ?? 0) > 0)
             #expect(value(after, "ats_job_equity", ["job": spec.name]) == nil, "a finished job's gauges are gone")

@@ -135,10 +135,6 @@ struct BacktestReport: Encodable {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// One fill as paper mode prints it.
 enum PaperLine {
     static func format(_ f: Fill) -> String {

@@ -276,8 +276,3 @@ public final class LeaderElection: Service, Sendable {
         r.connection = nil
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -34,11 +34,12 @@ public final class CoordinatorMetrics: Sendable {
             for job in active { g[job.id] = job.name }
             return gone
         }
-        for (id, name) in gone {
+        for (_, name) in gone {
             Gauge(label: "ats_job_equity", dimensions: [("job", name)]).destroy()
             Gauge(label: "ats_job_drawdown", dimensions: [("job", name)]).destroy()
-            peaks.withLock { $0[id] = nil }
         }
+        // Peaks of jobs that ended, scraped or not, go too.
+        peaks.withLock { p in p = p.filter { ids.contains($0.key) } }
         for job in active {
             let peak = peaks.withLock { p -> Double in
                 let peak = max(p[job.id] ?? job.equity, job.equity)

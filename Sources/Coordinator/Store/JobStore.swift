@@ -27,9 +27,7 @@ public struct JobStore: Sendable {
         self.metrics = metrics
     }
 
-    var leaseSeconds: Double {
-        Double(leaseTimeout.components.seconds) + Double(leaseTimeout.components.attoseconds) / 1e18
-    }
+    var leaseSeconds: Double { leaseTimeout.seconds }
 
     static let jobColumns = """
         id, name, mode, labels, desired_state, status, epoch, lease_owner, lease_expires_at, bars_done, bars_total,
@@ -221,14 +219,25 @@ public struct JobStore: Sendable {
     /// Audit events, oldest first: the latest `limit` ones, or with `after` the next `limit` ones
     /// whose id is greater (paging forward).
     public func events(job ref: String?, after: Int64? = nil, limit: Int = 200) async throws -> [JobEvent] {
-        let jobId: Int64? = if let ref { try await job(ref).id } else { nil }
-        // Newest first without `after` (reversed below), oldest first with it.
-        let rows = try await client.query(
-            """
-            SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events
-            WHERE (\(jobId)::int8 IS NULL OR job_id = \(jobId)) AND id > \(after ?? -1)
-            ORDER BY CASE WHEN \(after == nil) THEN -id ELSE id END LIMIT \(limit)
-            """, logger: logger)
+        // Fixed query shapes (newest first without `after`, reversed below), so PostgreSQL walks
+        // the (job_id, id) index or the primary key instead of sorting.
+        let order = after == nil ? "DESC" : "ASC"
+        let from = after ?? -1
+        let rows: PostgresRowSequence
+        if let ref {
+            let id = try await job(ref).id
+            rows = try await client.query(
+                """
+                SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events WHERE job_id = \(id) AND id > \(from)
+                ORDER BY id \(unescaped: order) LIMIT \(limit)
+                """, logger: logger)
+        } else {
+            rows = try await client.query(
+                """
+                SELECT id, job_id, job_name, at, actor, kind, detail FROM job_events WHERE id > \(from)
+                ORDER BY id \(unescaped: order) LIMIT \(limit)
+                """, logger: logger)
+        }
         var out: [JobEvent] = []
         for try await (id, jobId, name, at, actor, kind, detail) in rows.decode(
             (Int64, Int64?, String, Date, String, String, String).self)

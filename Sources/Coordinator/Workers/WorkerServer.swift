@@ -382,10 +382,6 @@ public final class WorkerServer: Service, Sendable {
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}
-
 extension TimeAmount {
     init(_ d: Duration) { self = .milliseconds(d.milliseconds) }
 }

@@ -108,8 +108,13 @@ struct LeaderElectionTests {
             #expect(a.leadership.term == 1)
             // a's process "dies": its election connection closes and PostgreSQL drops its lock,
             // long before the row's 30 s expiry. (a's memory still says it leads.)
+            // PostgreSQL ends the session (and frees the lock) a moment after the client closes:
+            // b's rounds take over within seconds, far inside the 30 s lease.
             try await a.round.connection?.close()
-            await b.round()
+            try await waitUntil("b leads", timeout: .seconds(5)) {
+                await b.round()
+                return b.leadership.isLeader
+            }
             #expect(b.leadership.role == .leader(term: 2), "taken over without waiting for the expiry")
             #expect(a.leadership.term == 1, "a does not know yet")
             // Every write a makes under term 1 is refused, and it learns it does not lead.
@@ -177,8 +182,17 @@ struct LeaderElectionTests {
         try await withCandidates { a, b, client in
             await a.round()
             await b.round()
-            try await a.round.connection?.close()  // b may take over at its next round
-            // a's write holds the leader row in share mode while it is open.
+            try await a.round.connection?.close()
+            // Once PostgreSQL has ended a's election session, b may take over at its next round.
+            try await waitUntil("a's lock freed", timeout: .seconds(5)) {
+                try await client.query(
+                    """
+                    SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = \(LeaderElection.lockKey)
+                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """
+                ).decode(Int64.self).first { _ in true } == 0
+            }
+            // a's write holds the leader row in key-share mode while it is open.
             let (released, release) = AsyncStream.makeStream(of: Void.self)
             let write = Task {
                 try await a.store.transaction { conn in
@@ -188,9 +202,13 @@ struct LeaderElectionTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(300))
-            let takeover = Task { await b.round() }
+            let roundDone = Mutex(false)
+            let takeover = Task {
+                await b.round()
+                roundDone.withLock { $0 = true }
+            }
             try await Task.sleep(for: .milliseconds(500))
-            #expect(!b.leadership.isLeader, "the takeover waits for a's open write")
+            #expect(!roundDone.withLock { $0 } && !b.leadership.isLeader, "the takeover waits for a's open write")
             release.yield()
             try await write.value
             await takeover.value
