@@ -70,8 +70,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // PBKDF2 for dashboard passwords.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            path: "Sources/Coordinator", swiftSettings: strict),
+            path: "Sources/Coordinator",
+            // The dashboard's files, compiled into the binary (no resource bundle to install).
+            resources: [
+                .embedInCode("Dashboard/Assets/index.html"), .embedInCode("Dashboard/Assets/app.js"),
+                .embedInCode("Dashboard/Assets/app.css"), .embedInCode("Dashboard/Assets/favicon.svg"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "ATSWorker",
             dependencies: [
@@ -81,6 +89,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Worker", swiftSettings: strict),
         .target(
@@ -104,7 +115,8 @@ let package = Package(
             name: "ats-worker",
             dependencies: [
                 "ATSWorker", "ATSShared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/ats-worker", swiftSettings: strict),
         // Bench commands for the figures in docs/BENCHMARKS.md (run in release).

@@ -68,6 +68,12 @@ if [ ! -f .data/secrets.env ]; then
     } > .data/secrets.env
     umask 022
 fi
+if ! grep -q '^ATS_DASHBOARD_PASSWORD=' .data/secrets.env; then
+    umask 077
+    # The dashboard's first user, "admin" (more with: ats user add NAME).
+    echo "ATS_DASHBOARD_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >> .data/secrets.env
+    umask 022
+fi
 
 stop_all >/dev/null 2>&1 || true
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -101,6 +107,10 @@ done
 if [ -z "$DETACH" ]; then trap 'echo; stop_all; exit 0' INT TERM; fi
 
 ATS="$BIN/ats"
+# The dashboard user: created once, its password kept in .data/secrets.env.
+if ! "$ATS" user list --json 2>/dev/null | grep -q '"name" *: *"admin"'; then
+    printf '%s\n' "$ATS_DASHBOARD_PASSWORD" | "$ATS" user add admin >/dev/null
+fi
 mkdir -p .data/demo
 DEMO=.data/demo/btc-1m.csv
 [ -f "$DEMO" ] || "$ATS" data synth --bars 500000 --seed 42 --out "$DEMO" >/dev/null
@@ -119,6 +129,7 @@ echo
 cat <<MSG
 
 Where to look next
+  dashboard: http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/ui/   user admin, password in .data/secrets.env (ATS_DASHBOARD_PASSWORD)
   ats job show demo-sma-30-120-$stamp     statistics of one job        (ats is $BIN/ats)
   ats job fills demo-rsi-30-$stamp        its fills; ats job events, ats job checkpoints
   ats worker list                          workers and their load

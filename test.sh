@@ -12,6 +12,8 @@ ensure_tool systemd-analyze systemd  # the unit files in deploy/ are verified
 ensure_tool ip iproute2               # network namespaces for the partition scenario
 ensure_tool openssl openssl           # test certificates for mutual TLS (scripts/make-test-certs.sh)
 ensure_python_module prometheus_client python3-prometheus-client  # parses /metrics in the tests
+ensure_tool chromium chromium               # the dashboard's tests run in a real headless browser
+ensure_tool chromedriver chromium-driver    # … driven over WebDriver
 PORT=${ATS_TEST_PG_PORT:-55432}
 pg_stop pg-test
 rm -rf .data/pg-test .data/pg-test.password
@@ -30,5 +32,15 @@ log "building ${CPU_FLAGS:+(for this CPU: $CPU_FLAGS)}"
 # shellcheck disable=SC2086  # the flags are words
 swift build --build-tests $CPU_FLAGS
 log "testing"
-# shellcheck disable=SC2086
-swift test --skip-build $CPU_FLAGS "$@"
+if [ $# -gt 0 ]; then
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS "$@"
+else
+    # The browser tests run alone after the rest: chromium takes a core, and the cluster tests
+    # share the other with their daemons.
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests
+    log "testing the dashboard in a headless browser"
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS --filter DashboardBrowserTests
+fi

@@ -32,12 +32,18 @@ public final class Coordinator: Service, Sendable {
     /// Where swift-metrics' Prometheus backend collects (the daemon bootstraps it with this one).
     let metricsRegistry: PrometheusCollectorRegistry
     let metrics = CoordinatorMetrics()
+    /// This process's recent log lines (the dashboard's log view).
+    let logs: LogBuffer
+    /// The dashboard's live updates.
+    let feed: LiveFeed
 
     public init(
         configuration: CoordinatorConfiguration, registry: Registry = .standard,
-        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logs: LogBuffer = LogBuffer(),
+        logger: Logger
     ) throws {
         self.configuration = configuration
+        self.logs = logs
         self.metricsRegistry = metricsRegistry
         self.logger = logger
         self.registry = registry
@@ -62,6 +68,7 @@ public final class Coordinator: Service, Sendable {
                 heartbeatInterval: configuration.heartbeatInterval, leaseTimeout: configuration.leaseTimeout,
                 handshakeTimeout: configuration.handshakeTimeout, tls: configuration.workerTLS),
             store: store, hub: hub, scheduler: scheduler, leadership: leadership, logger: logger)
+        feed = LiveFeed(client: client, logs: logs, logger: logger)
         (httpPort, httpBound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
         (bound, listening) = AsyncStream.makeStream(
             of: (workerPort: Int, httpPort: Int).self, bufferingPolicy: .bufferingNewest(1))
@@ -80,7 +87,9 @@ public final class Coordinator: Service, Sendable {
                 store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
                 leadership: leadership,
                 metrics: MetricsEndpoint(
-                    registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics))
+                    registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
+                sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
+                logs: logs, logger: logger)
             let bound = httpBound
             let app = Application(
                 router: api.router(),
@@ -93,6 +102,7 @@ public final class Coordinator: Service, Sendable {
                 inner.addTask { try await self.workerServer.run() }
                 inner.addTask { try await self.scheduler.run() }
                 inner.addTask { try await app.run() }
+                inner.addTask { await self.feed.run() }
                 inner.addTask {
                     // The election starts once both ports are bound: the leader row advertises them.
                     var workerPorts = self.workerServer.boundPort.makeAsyncIterator()

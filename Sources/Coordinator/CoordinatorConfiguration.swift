@@ -31,6 +31,12 @@ public struct CoordinatorConfiguration: Sendable {
     public var advertisedURL: String?
     /// TLS on the worker port (mutual when `ATS_TLS_CA` is set); nil: plain TCP.
     public var workerTLS: NIOSSLContext?
+    /// A dashboard session ends after this long without a request.
+    public var sessionTTL: Duration
+    /// Mark the session cookie `Secure` (set when a TLS proxy serves the dashboard).
+    public var secureCookies: Bool
+    /// Where the coordinator also writes its log, rotated by size (nil: stdout only).
+    public var logFile: String?
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -77,6 +83,12 @@ public struct CoordinatorConfiguration: Sendable {
         advertisedWorkerAddress = env["ATS_ADVERTISE_WORKER_ADDRESS"]
         advertisedURL = env["ATS_ADVERTISE_URL"]
         workerTLS = try WorkerPortTLS.context(env)
+        sessionTTL = .seconds(60 * (try env.int("ATS_SESSION_TTL_MINUTES", default: 480)))
+        guard sessionTTL > .zero else {
+            throw ConfigurationError(variable: "ATS_SESSION_TTL_MINUTES", reason: "must be positive")
+        }
+        secureCookies = try env.int("ATS_SECURE_COOKIES", default: 0) != 0
+        logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

@@ -113,5 +113,50 @@ public enum Migrations {
                 )
                 """
             ]),
+        Migration(
+            version: 3, name: "dashboard: users, sessions, equity curves, worker drain",
+            sql: [
+                // Dashboard accounts. `password_hash` is PBKDF2-SHA256 with a random salt, in the
+                // form `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`.
+                """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY,
+                    password_hash TEXT NOT NULL,
+                    created_by TEXT NOT NULL DEFAULT '',
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                // Signed-in browsers. Only the SHA-256 of the cookie's token is stored, so a
+                // database dump signs nobody in; every coordinator validates every session.
+                """
+                CREATE TABLE sessions (
+                    token_hash BYTEA PRIMARY KEY,
+                    user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+                    csrf_token TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    last_seen_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX sessions_expiry ON sessions (expires_at)",
+                // A job's equity and price, sampled at fixed bars (a deterministic replay from a
+                // checkpoint writes the same points: inserts are idempotent).
+                """
+                CREATE TABLE job_curve (
+                    job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    bar_index BIGINT NOT NULL,
+                    time_ms BIGINT NOT NULL,
+                    close DOUBLE PRECISION NOT NULL,
+                    equity DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (job_id, bar_index)
+                )
+                """,
+                // No index on jobs.updated_at, though the dashboard's live feed reads by it: every
+                // progress report changes it, and an index would make those updates non-HOT
+                // (every index of the row rewritten, hundreds of times a second). The feed's scan
+                // reads the table once per half second per coordinator (docs/BENCHMARKS.md).
+                // An operator drained this worker: it gets no job until undrained.
+                "ALTER TABLE workers ADD COLUMN draining BOOLEAN NOT NULL DEFAULT false",
+            ]),
     ]
 }

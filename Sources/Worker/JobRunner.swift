@@ -17,6 +17,7 @@ struct JobRunner: Sendable {
     let registry: Registry
     let dataDirectory: String
     let fillBatchSize: Int
+    let metrics: WorkerMetrics
     let logger: Logger
 
     /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
@@ -27,6 +28,7 @@ struct JobRunner: Sendable {
             try await execute()
         } catch {
             let text = "\(error)"
+            metrics.jobsFailed.increment()
             logger.warning("job failed", metadata: ["error": "\(text)"])
             await send { .failed(JobFailed(header: $0, error: text)) }
         }
@@ -35,6 +37,7 @@ struct JobRunner: Sendable {
     private func send(_ make: @escaping @Sendable (JobHeader) -> WireMessage) async {
         let jobId = assignment.jobId
         let epoch = assignment.epoch
+        metrics.messages.increment()
         await outbox.append { seq in make(JobHeader(jobId: jobId, epoch: epoch, messageSeq: seq)) }
     }
 
@@ -47,6 +50,7 @@ struct JobRunner: Sendable {
             run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
         let total = bars.count
         await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
+        metrics.jobsStarted.increment()
         logger.info("job started", metadata: ["bars": "\(total)", "from": "\(session.cursor)"])
 
         let interval = bars.barInterval
@@ -56,6 +60,8 @@ struct JobRunner: Sendable {
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
         var unsent: [Fill] = []
         var oldestUnsent = ContinuousClock.now
+        let stride = CurvePoint.stride(total: total)
+        var curve: [CurvePoint] = []
         while session.cursor < total {
             if !lease.isValid {
                 // Self-fencing: the lease may lapse before it can be renewed, and then another
@@ -68,21 +74,26 @@ struct JobRunner: Sendable {
                         "fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))",
                     ])
                 await flush(&unsent)
+                await sendProgress(session, bars: bars, curve: &curve)
                 try await release(session)
                 return
             }
             switch control.request {
             case .stop:
                 await flush(&unsent)
+                await sendProgress(session, bars: bars, curve: &curve)
                 try await checkpoint(session)
                 let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
                 await send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: Array(stats))) }
                 logger.info("job stopped", metadata: ["cursor": "\(session.cursor)"])
+                metrics.finished("stopped")
                 return
             case .release:
                 await flush(&unsent)
+                await sendProgress(session, bars: bars, curve: &curve)
                 try await release(session)
                 logger.info("job released", metadata: ["cursor": "\(session.cursor)"])
+                metrics.finished("released")
                 return
             case .none:
                 break
@@ -95,12 +106,27 @@ struct JobRunner: Sendable {
             // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars.
             let nextCheckpoint = (session.cursor / spec.checkpointEvery + 1) * spec.checkpointEvery
             let end = paced ? session.cursor + 1 : min(total, session.cursor + Self.chunk, nextCheckpoint)
-            session = try await pool.runIfActive { [session] in
+            let (ran, points) = try await pool.runIfActive { [session] in
                 var s = session
-                s.run(bars, until: end)
-                return s
+                var points: [CurvePoint] = []
+                // Stops at each sampled bar to read the equity (a thousand stops per job at most).
+                while s.cursor < end {
+                    s.run(bars, until: min(end, (s.cursor / stride + 1) * stride))
+                    if s.cursor % stride == 0 || s.cursor == total {
+                        let i = s.cursor - 1
+                        points.append(
+                            CurvePoint(
+                                barIndex: Int64(i), timeMs: bars.time[i], close: bars.close[i],
+                                equity: s.exchange.wallet.equity(at: bars.close[i])))
+                    }
+                }
+                return (s, points)
             }
+            metrics.bars.increment(by: ran.cursor - session.cursor)
+            session = ran
+            curve += points
             let fills = session.takeFills()
+            metrics.fills.increment(by: fills.count)
             if !fills.isEmpty {
                 if unsent.isEmpty { oldestUnsent = .now }
                 unsent += fills
@@ -111,31 +137,39 @@ struct JobRunner: Sendable {
                 await flush(&unsent)
             }
             if session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0 {
-                // The fills before a checkpoint go out before it: a job resumed from it must not
-                // have lost any.
+                // The fills and curve points before a checkpoint go out before it: a job resumed
+                // from it must not have lost any.
                 await flush(&unsent)
+                await sendProgress(session, bars: bars, curve: &curve)
+                lastProgress = .now
                 try await checkpoint(session)
                 lastCheckpoint = session.cursor
             }
             if ContinuousClock.now - lastProgress > .milliseconds(250) {
                 lastProgress = .now
-                let done = Int64(session.cursor)
-                let equity = session.exchange.wallet.equity(at: bars.close[session.cursor - 1])
-                await send {
-                    .progress(JobProgress(header: $0, barsDone: done, barsTotal: Int64(total), equity: equity))
-                }
+                await sendProgress(session, bars: bars, curve: &curve)
             }
             if paced { try await waitForNextBar(pace) }
         }
         await flush(&unsent)
+        await sendProgress(session, bars: bars, curve: &curve)
         if lastCheckpoint != session.cursor { try await checkpoint(session) }
-        let equity = session.exchange.wallet.equity(at: bars.close[total - 1])
-        await send {
-            .progress(JobProgress(header: $0, barsDone: Int64(total), barsTotal: Int64(total), equity: equity))
-        }
         let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
         await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
         logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])
+        metrics.finished("completed")
+    }
+
+    /// How far the job is, with the curve points not sent yet.
+    private func sendProgress(_ session: any BacktestSession, bars: BarSeries, curve: inout [CurvePoint]) async {
+        let done = Int64(session.cursor)
+        let total = Int64(bars.count)
+        let equity = session.cursor > 0 ? session.exchange.wallet.equity(at: bars.close[session.cursor - 1]) : 0
+        let points = curve
+        curve.removeAll(keepingCapacity: true)
+        await send {
+            .progress(JobProgress(header: $0, barsDone: done, barsTotal: total, equity: equity, curve: points))
+        }
     }
 
     /// Paper pacing: waits a bar's time, waking early for stop and reload requests.

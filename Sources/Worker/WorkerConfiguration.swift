@@ -21,6 +21,12 @@ public struct WorkerConfiguration: Sendable {
     /// (nil: the host dialled).
     public var tls: NIOSSLContext?
     public var tlsServerName: String?
+    /// The worker's own `/healthz` and `/metrics` (nil port: not served).
+    public var httpHost: String
+    public var httpPort: Int?
+    public var metricsToken: String?
+    /// Where the worker also writes its log, rotated by size (nil: stdout only).
+    public var logFile: String?
 
     public init(environment env: Environment) throws {
         let addresses = env.string("ATS_COORDINATOR", default: "127.0.0.1:7070").split(separator: ",").map {
@@ -56,6 +62,16 @@ public struct WorkerConfiguration: Sendable {
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
         tls = try CoordinatorTLS.context(env)
         tlsServerName = env["ATS_TLS_SERVER_NAME"]
+        httpHost = env.string("ATS_WORKER_HTTP_HOST", default: "127.0.0.1")
+        httpPort = try env["ATS_WORKER_HTTP_PORT"].map { _ in try env.int("ATS_WORKER_HTTP_PORT", default: 0) }
+        if let port = httpPort, !(0...65535).contains(port) {
+            throw ConfigurationError(variable: "ATS_WORKER_HTTP_PORT", reason: "must be 0-65535")
+        }
+        metricsToken = env["ATS_WORKER_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let t = metricsToken, t.count < 16 {
+            throw ConfigurationError(variable: "ATS_WORKER_METRICS_TOKEN", reason: "must be at least 16 characters")
+        }
+        logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

@@ -20,6 +20,9 @@ public final class WorkerService: Service, Sendable {
     let pool: NIOThreadPool
     let cache: BarCache
     let lease = LeaseGuard()
+    let metrics = WorkerMetrics()
+    /// The coordinator instance connected to, if any.
+    private let coordinatorId = Mutex<String?>(nil)
     /// Where frames for the coordinator go while connected.
     private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
@@ -204,11 +207,14 @@ public final class WorkerService: Service, Sendable {
             // The coordinator renewed this worker's leases when it processed the hello.
             lease.confirm(sent: helloSent, leaseTimeout: leaseTimeout, margin: interval)
             logger.info("connected to coordinator", metadata: ["coordinator": "\(welcome.coordinatorId)"])
+            metrics.connections.increment()
+            coordinatorId.withLock { $0 = welcome.coordinatorId }
             let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
             connection.withLock { $0 = sink }
             await outbox.attach(sink)
             defer {
                 connection.withLock { $0 = nil }
+                coordinatorId.withLock { $0 = nil }
                 sink.finish()
             }
             let lastHeard = LastHeard()
@@ -239,6 +245,7 @@ public final class WorkerService: Service, Sendable {
                 while let message = try await messages.next() {
                     lastHeard.touch()
                     if case .heartbeat(let echo) = message {
+                        metrics.leaseRenewals.increment()
                         lease.confirm(
                             sent: lease.instant(milliseconds: echo.sentAtMs), leaseTimeout: leaseTimeout,
                             margin: interval)
@@ -257,12 +264,33 @@ public final class WorkerService: Service, Sendable {
         func touch() { state.withLock { $0 = .now } }
     }
 
+    /// What `/healthz` shows.
+    public func status() async -> WorkerStatus {
+        let connected = connection.withLock { $0 != nil }
+        return WorkerStatus(
+            workerId: configuration.workerId, connected: connected, coordinator: coordinatorId.withLock { $0 },
+            draining: lease.draining, jobs: jobs.withLock { $0.keys.sorted() }, capacity: configuration.capacity,
+            outbox: await outbox.count, outboxLimit: configuration.outboxLimit, leaseValid: lease.isValid,
+            version: ATSVersion.current)
+    }
+
+    /// Sets the gauges of state, just before a scrape.
+    func recordGauges() async {
+        let s = await status()
+        metrics.jobsRunning.record(s.jobs.count)
+        metrics.outboxDepth.record(s.outbox)
+        metrics.outboxLimit.record(s.outboxLimit)
+        metrics.connected.record(s.connected ? 1 : 0)
+        metrics.draining.record(s.draining ? 1 : 0)
+        metrics.capacity.record(s.capacity)
+    }
+
     private func handle(_ message: WireMessage) async {
         switch message {
         case .assign(let a):
             start(a)
         case .stop(let s):
-            jobs.withLock { $0[s.jobId] }?.control.set(.stop)
+            jobs.withLock { $0[s.jobId] }?.control.set(s.release ? .release : .stop)
         case .reload(let r):
             guard
                 let config = try? JSONCoding.decoder().decode(
@@ -300,7 +328,8 @@ public final class WorkerService: Service, Sendable {
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
         let runner = JobRunner(
             assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
-            dataDirectory: configuration.dataDirectory, fillBatchSize: configuration.fillBatchSize, logger: log)
+            dataDirectory: configuration.dataDirectory, fillBatchSize: configuration.fillBatchSize, metrics: metrics,
+            logger: log)
         jobs.withLock { jobs in
             if let old = jobs[a.jobId] {
                 if old.control.epoch == a.epoch { return }  // a duplicate assignment

@@ -16,18 +16,24 @@ do {
     FileHandle.standardError.write(Data("ats-coordinator: configuration error: \(error)\n".utf8))
     exit(78)  // EX_CONFIG
 }
-LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = configuration.logLevel
-    return handler
+// Logs: stdout (journald), the optional rotating ATS_LOG_FILE, and the dashboard's log view.
+let logs = LogBuffer()
+let logFile: RotatingLogFile?
+do {
+    logFile = try configuration.logFile.map { try RotatingLogFile(path: $0) }
+} catch {
+    FileHandle.standardError.write(Data("ats-coordinator: configuration error: ATS_LOG_FILE: \(error)\n".utf8))
+    exit(78)
 }
+LogSetup.bootstrap(level: configuration.logLevel, file: logFile, buffer: logs)
 let logger = Logger(label: "ats.coordinator")
 // swift-metrics → Prometheus: what the coordinator, Hummingbird and PostgresNIO record is
 // exported by GET /metrics.
 let metricsRegistry = PrometheusCollectorRegistry()
 MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
 do {
-    let coordinator = try Coordinator(configuration: configuration, metricsRegistry: metricsRegistry, logger: logger)
+    let coordinator = try Coordinator(
+        configuration: configuration, metricsRegistry: metricsRegistry, logs: logs, logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: coordinator)]
     let notifier = SystemdNotifier()
     if notifier.isEnabled {

@@ -2,6 +2,8 @@ import ATSShared
 import ATSWorker
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 // ats-worker: configuration from the environment and .env; drains gracefully on SIGTERM/SIGINT.
@@ -12,15 +14,28 @@ do {
     FileHandle.standardError.write(Data("ats-worker: configuration error: \(error)\n".utf8))
     exit(78)  // EX_CONFIG
 }
-LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = configuration.logLevel
-    return handler
+do {
+    LogSetup.bootstrap(
+        level: configuration.logLevel, file: try configuration.logFile.map { try RotatingLogFile(path: $0) },
+        buffer: nil)
+} catch {
+    FileHandle.standardError.write(Data("ats-worker: configuration error: ATS_LOG_FILE: \(error)\n".utf8))
+    exit(78)
 }
+// swift-metrics → Prometheus, served on the worker's own port (ATS_WORKER_HTTP_PORT).
+let metricsRegistry = PrometheusCollectorRegistry()
+MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
 var logger = Logger(label: "ats.worker")
 logger[metadataKey: "worker"] = "\(configuration.workerId)"
 let worker = WorkerService(configuration: configuration, logger: logger)
 var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+if let port = configuration.httpPort {
+    services.append(
+        .init(
+            service: WorkerHTTPServer(
+                worker: worker, registry: metricsRegistry, host: configuration.httpHost, port: port,
+                token: configuration.metricsToken, logger: logger)))
+}
 let notifier = SystemdNotifier()
 if notifier.isEnabled {
     // Ready at once: a worker waiting for its coordinator is running as it should

@@ -19,8 +19,13 @@ struct MetricsTests {
     func scrape(_ cluster: TestCluster) async throws -> [Sample] {
         let reply = try await cluster.request("GET", "metrics")
         #expect(reply.status == 200)
+        return try Self.parse(reply.body)
+    }
+
+    /// Prometheus text parsed by prometheus_client.
+    static func parse(_ body: Data) throws -> [Sample] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
-        try reply.body.write(to: file)
+        try body.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let script = """
             import json, sys
@@ -36,9 +41,13 @@ struct MetricsTests {
         return try JSONDecoder().decode([Sample].self, from: Data(parsed.output.utf8))
     }
 
-    func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+    static func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double? {
         samples.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?
             .value
+    }
+
+    func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        Self.value(samples, name, labels)
     }
 
     @Test func theCoordinatorsMetricsParseAndCountWhatHappened() async throws {

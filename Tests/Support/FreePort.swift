@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -12,12 +13,18 @@ public func freePort() throws -> Int {
 /// A free port below the kernel's ephemeral range (32768 and up on Linux), for servers: no
 /// outgoing connection of a test running alongside can take it between this check and the
 /// server's bind, nor while the server restarts.
+/// A port is handed out once per test process: suites running side by side never get the same
+/// one (a server not listening yet leaves its port bindable for another's check).
 public func freeFixedPort() throws -> Int {
     for _ in 0..<200 {
-        if let port = try bindable(port: Int.random(in: 20_000..<32_000)) { return port }
+        let candidate = Int.random(in: 20_000..<32_000)
+        guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+        if let port = try bindable(port: candidate) { return port }
     }
     throw TestEnvironmentError("no free port in 20000-32000")
 }
+
+private let handedOut = Mutex<Set<Int>>([])
 
 /// Binds 127.0.0.1:`port` (0: any) and releases it; the port bound, or nil when taken.
 private func bindable(port: Int) throws -> Int? {

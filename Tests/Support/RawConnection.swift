@@ -47,6 +47,13 @@ public final class RawConnection: @unchecked Sendable {
         return out
     }
 
+    /// Whatever arrives next (up to `max` bytes); nil when the peer closes or the timeout passes.
+    public func readSome(max: Int = 65_536) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
+        return n > 0 ? Array(buffer[0..<n]) : nil
+    }
+
     /// One frame: its type code and body, or nil when the peer closes or the timeout passes.
     public func readFrame() -> (type: UInt8, body: [UInt8])? {
         guard let head = read(count: 4) else { return nil }

@@ -14,7 +14,7 @@ public struct ATSCommand: AsyncParsableCommand {
         version: ATSVersion.current,
         subcommands: [
             JobCommand.self, WorkerCommand.self, DBCommand.self, BacktestCommand.self, IndicatorsCommand.self,
-            DataCommand.self, ComponentsCommand.self,
+            DataCommand.self, ComponentsCommand.self, UserCommand.self,
         ])
 
     public init() {}

@@ -6,6 +6,8 @@ import Hummingbird
 /// strings, ISO-8601 dates).
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware``.
+    var identity: Identity = .anonymous
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -12,6 +12,8 @@ struct APIError: HTTPResponseError, Encodable {
     var code: String
     var message: String
     var field: String?
+    /// Seconds, sent as `Retry-After`.
+    var retryAfter: Int?
 
     enum CodingKeys: String, CodingKey { case code, message, field }
 
@@ -39,6 +41,7 @@ struct APIError: HTTPResponseError, Encodable {
         let data = try JSONEncoder().encode(self)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

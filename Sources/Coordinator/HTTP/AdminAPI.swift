@@ -16,6 +16,19 @@ struct AdminAPI {
     let adminToken: String
     let leadership: Leadership
     let metrics: MetricsEndpoint
+    let sessions: SessionSettings
+    let feed: LiveFeed
+    let logs: LogBuffer
+    let logger: Logger
+
+    /// Dashboard session settings.
+    struct SessionSettings: Sendable {
+        var ttl: Duration
+        var secureCookies: Bool
+        let throttle = LoginThrottle()
+    }
+
+    var auth: AuthMiddleware { AuthMiddleware(token: adminToken, store: store, sessionTTL: sessions.ttl) }
 
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
@@ -27,19 +40,19 @@ struct AdminAPI {
         router.group("/metrics").add(middleware: BearerAuthMiddleware(token: adminToken)).get { _, _ in
             try await metrics.scrape()
         }
-        let api = router.group("/api").add(middleware: BearerAuthMiddleware(token: adminToken))
+        addDashboardRoutes(to: router)
+        addSessionRoutes(to: router)
+        let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
-        api.get("/jobs") { request, _ in
-            let status = request.uri.queryParameters.get("status").flatMap(JobStatus.init(rawValue:))
-            return try await store.jobs(status: status)
-        }
+        addStreamRoutes(to: api)
+        api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let spec: JobSpec
             do {
                 spec = try JobSpec.decode(json: Data(buffer: body)).normalized(with: registry)
             } catch { throw APIError(error) }
-            let record = try await mapped { try await store.create(spec, actor: actor(request)) }
+            let record = try await mapped { try await store.create(spec, actor: actor(request, context)) }
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
         }
@@ -49,13 +62,15 @@ struct AdminAPI {
         api.delete("/jobs/:job") { request, context in
             try await mapped {
                 try await store.request(
-                    .deleteRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                    .deleteRequested, job: context.parameters.require("job"), actor: actor(request, context),
+                    registry: registry)
             }
         }
         api.post("/jobs/:job/start") { request, context in
             let job = try await mapped {
                 try await store.request(
-                    .startRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                    .startRequested, job: context.parameters.require("job"), actor: actor(request, context),
+                    registry: registry)
             }
             scheduler.trigger()
             return job
@@ -63,7 +78,8 @@ struct AdminAPI {
         api.post("/jobs/:job/stop") { request, context in
             let job = try await mapped {
                 try await store.request(
-                    .stopRequested, job: context.parameters.require("job"), actor: actor(request), registry: registry)
+                    .stopRequested, job: context.parameters.require("job"), actor: actor(request, context),
+                    registry: registry)
             }
             scheduler.trigger()
             return job
@@ -78,7 +94,7 @@ struct AdminAPI {
             }
             let job = try await mapped {
                 try await store.request(
-                    .reloadRequested, job: context.parameters.require("job"), actor: actor(request),
+                    .reloadRequested, job: context.parameters.require("job"), actor: actor(request, context),
                     newStrategyConfig: reload.config, registry: registry)
             }
             if job.status.isActive, let owner = job.leaseOwner {
@@ -109,6 +125,8 @@ struct AdminAPI {
             return try await store.events(job: nil, after: after, limit: limit)
         }
         api.get("/workers") { _, _ in try await store.workers() }
+        addWorkerRoutes(to: api)
+        addChartRoutes(to: api)
         api.get("/registry") { _, _ in RegistryView(registry) }
         return router
     }
@@ -159,8 +177,10 @@ struct AdminAPI {
         return (request.uri.queryParameters.get("after", as: Int64.self), min(max(limit, 1), 10_000))
     }
 
-    /// Who is acting, for the audit trail (`X-ATS-Actor`, set by the CLI to user@host).
-    func actor(_ request: Request) -> String {
+    /// Who is acting, for the audit trail: the signed-in user, or for the admin token
+    /// `X-ATS-Actor` (set by the CLI to user@host).
+    func actor(_ request: Request, _ context: APIContext) -> String {
+        if let user = context.identity.actor { return user }
         let given = request.headers[HTTPField.Name("X-ATS-Actor")!] ?? "api"
         return String(given.prefix(100))
     }

@@ -10,6 +10,9 @@ struct RegistryView: ResponseEncodable {
         var `default`: ParameterValue?
         var required: Bool
         var summary: String
+        /// int, double, bool, string or choice (the dashboard's form picks its input by it).
+        var kind: String
+        var choices: [String]?
     }
 
     struct Component: Encodable {
@@ -27,7 +30,8 @@ struct RegistryView: ResponseEncodable {
             specs.map {
                 Parameter(
                     name: $0.name, expected: $0.expected, default: $0.defaultValue,
-                    required: $0.defaultValue == nil && !$0.optional, summary: $0.summary)
+                    required: $0.defaultValue == nil && !$0.optional, summary: $0.summary, kind: Self.kind($0.kind),
+                    choices: Self.choices($0.kind))
             }
         }
         var out: [Component] = []
@@ -56,5 +60,19 @@ struct RegistryView: ResponseEncodable {
                     parameters: params(e.type.descriptor.parameters)))
         }
         components = out
+    }
+
+    static func kind(_ k: ParameterSpec.Kind) -> String {
+        switch k {
+        case .int: "int"
+        case .double: "double"
+        case .bool: "bool"
+        case .string: "string"
+        case .choice: "choice"
+        }
+    }
+
+    static func choices(_ k: ParameterSpec.Kind) -> [String]? {
+        if case .choice(let c) = k { c } else { nil }
     }
 }

@@ -15,15 +15,45 @@ extension JobStore {
         public var checkpoint: [UInt8]
     }
 
-    public func registerWorker(_ hello: Hello) async throws {
+    /// Records the worker as connected; returns whether an operator has drained it.
+    @discardableResult
+    public func registerWorker(_ hello: Hello) async throws -> Bool {
         try await transaction { conn in
-            _ = try await conn.query(
+            let rows = try await conn.query(
                 """
                 INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at)
                 VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion), true, now())
                 ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
                     version = EXCLUDED.version, connected = true, last_heartbeat_at = now()
+                RETURNING draining
                 """, logger: logger)
+            for try await drained in rows.decode(Bool.self) { return drained }
+            return false
+        }
+    }
+
+    /// An operator drains a worker (it gets no job, and gives back those it runs) or undrains it.
+    /// Returns the leases it holds, for the caller to ask it to release them.
+    public func setDrained(worker: String, _ drained: Bool, actor: String) async throws -> [JobLease] {
+        try await transaction { conn in
+            let rows = try await conn.query(
+                "UPDATE workers SET draining = \(drained) WHERE id = \(worker) RETURNING 1", logger: logger)
+            var found = false
+            for try await _ in rows.decode(Int.self) { found = true }
+            guard found else { throw StoreError.notFound("no worker \"\(worker)\"") }
+            try await recordEvent(
+                conn, job: nil, name: "", actor: actor, kind: drained ? "worker_drained" : "worker_undrained",
+                detail: worker)
+            let leases = try await conn.query(
+                """
+                SELECT id, epoch FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
+                ORDER BY id
+                """, logger: logger)
+            var out: [JobLease] = []
+            for try await (id, epoch) in leases.decode((Int64, Int64).self) {
+                out.append(JobLease(jobId: id, epoch: epoch))
+            }
+            return out
         }
     }
 
@@ -259,14 +289,44 @@ extension JobStore {
         }
     }
 
+    /// Progress and curve points of the current epoch (a stale one changes nothing). Points are
+    /// keyed by bar: a replay after a resume writes the same ones again, which are skipped.
     public func progress(_ m: JobProgress) async throws {
         try await transaction { conn in
-            _ = try await conn.query(
+            if m.curve.isEmpty {
+                try await conn.query(
+                    """
+                    UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+                    WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                    """, logger: logger)
+                return
+            }
+            // One statement: the points go in only when the update found the job under this epoch.
+            try await conn.query(
                 """
-                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                WITH current AS (
+                    UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+                    WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                    RETURNING id)
+                INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
+                SELECT current.id, p.* FROM current, unnest(\(m.curve.map(\.barIndex))::int8[], \(m.curve.map(\.timeMs))::int8[],
+                    \(m.curve.map(\.close))::float8[], \(m.curve.map(\.equity))::float8[]) AS p
+                ON CONFLICT (job_id, bar_index) DO NOTHING
                 """, logger: logger)
         }
+    }
+
+    /// A job's sampled curve, in bar order.
+    public func curve(job ref: String) async throws -> [CurvePoint] {
+        let id = try await job(ref).id
+        let rows = try await client.query(
+            "SELECT bar_index, time_ms, close, equity FROM job_curve WHERE job_id = \(id) ORDER BY bar_index",
+            logger: logger)
+        var out: [CurvePoint] = []
+        for try await (bar, time, close, equity) in rows.decode((Int64, Int64, Double, Double).self) {
+            out.append(CurvePoint(barIndex: bar, timeMs: time, close: close, equity: equity))
+        }
+        return out
     }
 
     /// The job ended on its worker, or the worker gave it back (`released`: it goes back to

@@ -118,18 +118,52 @@ public struct JobStore: Sendable {
     }
 
     public func jobs(status: JobStatus? = nil, limit: Int = 1000) async throws -> [JobRecord] {
-        let rows: PostgresRowSequence
-        if let status {
-            rows = try await client.query(
-                "SELECT \(unescaped: Self.jobColumns) FROM jobs WHERE status = \(status.rawValue) ORDER BY id LIMIT \(limit)",
-                logger: logger)
-        } else {
-            rows = try await client.query(
-                "SELECT \(unescaped: Self.jobColumns) FROM jobs ORDER BY id LIMIT \(limit)", logger: logger)
+        try await jobs(JobQuery(status: status, limit: limit)).jobs
+    }
+
+    /// One page of jobs and how many match the filter in all.
+    public func jobs(_ q: JobQuery) async throws -> (jobs: [JobRecord], total: Int) {
+        // Absent filters bind NULL, so one statement shape serves every filter.
+        let pattern = q.search.map { text in
+            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            return "%\(escaped)%"
         }
+        let filter: PostgresQuery = """
+            (\(q.status?.rawValue)::text IS NULL OR status = \(q.status?.rawValue))
+            AND (\(q.label)::text IS NULL OR \(q.label) = ANY(labels))
+            AND (\(pattern)::text IS NULL OR name ILIKE \(pattern))
+            """
+        // The total comes with the page (a window count over the filter, before LIMIT): one
+        // statement; only a page past the end needs a count of its own.
+        let page = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(Self.jobColumns), count(*) OVER () FROM jobs WHERE \(filter.sql)
+                ORDER BY \(q.orderBy) LIMIT \(max(0, q.limit)) OFFSET \(max(0, q.offset))
+                """,
+            binds: filter.binds)
         var out: [JobRecord] = []
-        for try await t in rows.decode(JobTuple.self) { out.append(try Self.record(t)) }
-        return out
+        var total: Int?
+        for try await row in try await client.query(page, logger: logger) {
+            let t = try row.decode(
+                (
+                    Int64, String, String, [String], String, String, Int64, String?, Date?, Int64, Int64, Double?,
+                    String?, String?, String, Date, Date, Date?, Date?, Int64
+                ).self)
+            out.append(
+                try Self.record(
+                    (
+                        t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10, t.11, t.12, t.13, t.14, t.15, t.16,
+                        t.17,
+                        t.18
+                    )))
+            total = Int(t.19)
+        }
+        if let total { return (out, total) }
+        let count = PostgresQuery(unsafeSQL: "SELECT count(*) FROM jobs WHERE \(filter.sql)", binds: filter.binds)
+        var n = 0
+        for try await c in try await client.query(count, logger: logger).decode(Int64.self) { n = Int(c) }
+        return (out, n)
     }
 
     /// Applies an operator request (start, stop, reload, delete) under a row lock.
@@ -285,15 +319,16 @@ public struct JobStore: Sendable {
         let rows = try await client.query(
             """
             SELECT w.id, w.host, w.capacity, w.labels, w.version, w.connected, w.first_seen_at, w.last_heartbeat_at,
-                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status IN ('assigned', 'running'))
+                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status IN ('assigned', 'running')),
+                w.draining
             FROM workers w ORDER BY w.id
             """, logger: logger)
         var out: [WorkerRecord] = []
-        for try await t in rows.decode((String, String, Int, [String], String, Bool, Date, Date, Int64).self) {
+        for try await t in rows.decode((String, String, Int, [String], String, Bool, Date, Date, Int64, Bool).self) {
             out.append(
                 WorkerRecord(
                     id: t.0, host: t.1, capacity: t.2, labels: t.3, version: t.4, connected: t.5, runningJobs: Int(t.8),
-                    firstSeenAt: t.6, lastHeartbeatAt: t.7))
+                    firstSeenAt: t.6, lastHeartbeatAt: t.7, draining: t.9))
         }
         return out
     }

@@ -17,12 +17,14 @@ actor WorkerHub {
     private var nextConnection: UInt64 = 0
 
     /// Registers a connection; returns its token and the session it replaced, if any.
-    func register(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation) -> (UInt64, Session?) {
+    func register(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation, drained: Bool = false) -> (
+        UInt64, Session?
+    ) {
         nextConnection += 1
         let previous = sessions[hello.workerId]
         sessions[hello.workerId] = Session(
             connection: nextConnection, workerId: hello.workerId, capacity: Int(hello.capacity),
-            labels: Set(hello.labels), outbox: outbox)
+            labels: Set(hello.labels), outbox: outbox, draining: drained)
         return (nextConnection, previous)
     }
 
@@ -54,8 +56,9 @@ actor WorkerHub {
 
     func isConnected(_ workerId: String) -> Bool { sessions[workerId] != nil }
 
-    /// The worker said it is draining: no more jobs for this connection.
-    func setDraining(_ workerId: String) { sessions[workerId]?.draining = true }
+    /// The worker said it is draining, or an operator drained (or undrained) it: no more jobs
+    /// for this connection while it drains.
+    func setDraining(_ workerId: String, _ draining: Bool) { sessions[workerId]?.draining = draining }
 
     /// Connected workers with their free slots, given how many jobs each holds (draining workers
     /// have none).

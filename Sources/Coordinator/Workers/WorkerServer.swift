@@ -209,7 +209,7 @@ public final class WorkerServer: Service, Sendable {
         // cannot assign to it while we reconcile; the worker is registered (assignable) only once
         // the reconciliation is done and Welcome is its first frame.
         await hub.evict(hello.workerId)?.outbox.finish()
-        try await store.registerWorker(hello)
+        let drained = try await store.registerWorker(hello)
         let stops = try await reconcile(hello, logger: logger)
         // The leases it keeps run from now: the worker counts them from when it sent the hello.
         try await store.heartbeat(worker: hello.workerId)
@@ -220,7 +220,7 @@ public final class WorkerServer: Service, Sendable {
                     heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
                     leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)))
         for stop in stops { continuation.yield(.stop(stop)) }
-        let (connection, replaced) = await hub.register(hello, outbox: continuation)
+        let (connection, replaced) = await hub.register(hello, outbox: continuation, drained: drained)
         replaced?.outbox.finish()
         logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
         scheduler.trigger()
@@ -289,7 +289,7 @@ public final class WorkerServer: Service, Sendable {
                     case .renew(let beat):
                         // Before anything that follows it is persisted: a draining worker's
                         // releases must not come back to it.
-                        if beat.draining { await hub.setDraining(hello.workerId) }
+                        if beat.draining { await hub.setDraining(hello.workerId, true) }
                         beatQueue.yield(beat)
                     case .persist(let message):
                         guard backlog.add() <= Self.maximumBacklog else {

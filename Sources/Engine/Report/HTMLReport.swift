@@ -5,8 +5,15 @@ import Foundation
 public struct HTMLReport {
     public var title: String
     public var statistics: BacktestStatistics
-    public var stamp: ReproducibilityStamp
+    /// The reproducibility stamp, when the run made one (a standalone backtest does; a cluster
+    /// job's report shows its spec instead).
+    public var stamp: ReproducibilityStamp?
+    public var spec: RunSpec
     public var times: [Int64]
+    /// For a sampled series (a cluster job's curve): the bar index of each point, ascending. Fills
+    /// and trades, which name bars, are placed at the first point at or after their bar, and
+    /// trade times are the fills' own. Nil: one point per bar.
+    public var sampledBars: [Int]?
     public var closes: [Double]
     public var equity: [Double]
     public var fills: [Fill]
@@ -21,11 +28,53 @@ public struct HTMLReport {
         self.title = title
         self.statistics = statistics
         self.stamp = stamp
+        spec = stamp.spec
         times = bars.time
         closes = bars.close
         self.equity = equity
         self.fills = fills
         self.trades = trades
+    }
+
+    /// A report over a sampled curve: `bars[i]` is the bar index of point `i`.
+    public init(
+        title: String, statistics: BacktestStatistics, spec: RunSpec, bars: [Int], times: [Int64], closes: [Double],
+        equity: [Double], fills: [Fill], trades: [RoundTrip]
+    ) {
+        self.title = title
+        self.statistics = statistics
+        self.spec = spec
+        sampledBars = bars
+        self.times = times
+        self.closes = closes
+        self.equity = equity
+        self.fills = fills
+        self.trades = trades
+    }
+
+    /// The point drawn for a bar.
+    func point(_ bar: Int) -> Int {
+        guard let sampledBars else { return bar }
+        var lo = 0
+        var hi = sampledBars.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sampledBars[mid] < bar { lo = mid + 1 } else { hi = mid }
+        }
+        return min(lo, max(0, sampledBars.count - 1))
+    }
+
+    /// A bar's time, as text.
+    func time(_ bar: Int) -> String {
+        if sampledBars == nil { return bar < times.count ? Timestamp.format(times[bar]) : "\(bar)" }
+        // Fills are in bar order; a trade's bars are fill bars.
+        var lo = 0
+        var hi = fills.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if fills[mid].barIndex < bar { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < fills.count && fills[lo].barIndex == bar ? Timestamp.format(fills[lo].time) : "bar \(bar)"
     }
 
     static func escape(_ s: String) -> String {
@@ -40,7 +89,9 @@ public struct HTMLReport {
             return peak > 0 ? -(1 - e / peak) * 100 : 0
         }
         let shownFills = fills.suffix(limit)
-        let markers = shownFills.map { SVGChart.Marker(index: $0.barIndex, value: $0.price, up: $0.side == .buy) }
+        let markers = shownFills.map {
+            SVGChart.Marker(index: point($0.barIndex), value: $0.price, up: $0.side == .buy)
+        }
         let s = statistics
         func pct(_ v: Double) -> String { String(format: "%.2f%%", v * 100) }
         func num(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "∞" }
@@ -67,7 +118,7 @@ public struct HTMLReport {
             .pos{color:#1a9850} .neg{color:#d73027} code{font-size:11px;word-break:break-all}
             </style></head><body>
             <h1>\(Self.escape(title))</h1>
-            <p>\(Self.escape(stamp.spec.strategy.namespace)) on \(Self.escape(stamp.spec.exchange.symbol.base))/\(Self.escape(stamp.spec.exchange.symbol.quote)), \(times.first.map { Timestamp.format($0) } ?? "") to \(times.last.map { Timestamp.format($0) } ?? "")</p>
+            <p>\(Self.escape(spec.strategy.namespace)) on \(Self.escape(spec.exchange.symbol.base))/\(Self.escape(spec.exchange.symbol.quote)), \(times.first.map { Timestamp.format($0) } ?? "") to \(times.last.map { Timestamp.format($0) } ?? "")</p>
             <h2>Statistics</h2><div class="stats">
             """
         for (k, v) in rows { html += "<div><span>\(k)</span><b>\(v)</b></div>" }
@@ -86,8 +137,8 @@ public struct HTMLReport {
             "<table><tr><th>#</th><th>side</th><th>entry</th><th>exit</th><th>entry price</th><th>exit price</th><th>quantity</th><th>fees</th><th>P&amp;L</th></tr>"
         let first = max(0, trades.count - limit)
         for (n, t) in trades.suffix(limit).enumerated() {
-            let entry = t.entryBar < times.count ? Timestamp.format(times[t.entryBar]) : "\(t.entryBar)"
-            let exit = t.exitBar < times.count ? Timestamp.format(times[t.exitBar]) : "\(t.exitBar)"
+            let entry = time(t.entryBar)
+            let exit = time(t.exitBar)
             html +=
                 "<tr><td>\(first + n + 1)</td><td>\(t.side == .buy ? "long" : "short")</td><td>\(entry)</td><td>\(exit)</td>"
             html +=
@@ -95,11 +146,16 @@ public struct HTMLReport {
             html += "<td class=\"\(t.pnl >= 0 ? "pos" : "neg")\">\(num(t.pnl, 4))</td></tr>"
         }
         html += "</table><h2>Reproducibility</h2><p>"
-        html +=
-            "engine <code>\(Self.escape(stamp.engineVersion))</code>, data <code>\(Self.escape(stamp.dataFile))</code> "
-        html += "(\(stamp.dataBytes) bytes, \(stamp.bars) bars), hash <code>\(stamp.dataHash)</code></p>"
-        let spec = (try? JSONEncoder.sorted.encode(stamp.spec)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        html += "<p>configuration <code>\(Self.escape(spec))</code></p></body></html>\n"
+        if let stamp {
+            html +=
+                "engine <code>\(Self.escape(stamp.engineVersion))</code>, data <code>\(Self.escape(stamp.dataFile))</code> "
+            html += "(\(stamp.dataBytes) bytes, \(stamp.bars) bars), hash <code>\(stamp.dataHash)</code></p>"
+        } else {
+            html += "engine <code>\(Self.escape(ReproducibilityStamp.engineVersion))</code>, "
+            html += "\(times.count) sampled points of \(statistics.bars) bars</p>"
+        }
+        let config = (try? JSONEncoder.sorted.encode(spec)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        html += "<p>configuration <code>\(Self.escape(config))</code></p></body></html>\n"
         return html
     }
 }

@@ -11,11 +11,14 @@ public struct WorkerRecord: Sendable, Codable, Hashable {
     public var runningJobs: Int
     public var firstSeenAt: Date
     public var lastHeartbeatAt: Date
+    /// An operator drained it: it gets no job until undrained.
+    public var draining: Bool
 
     public init(
         id: String, host: String, capacity: Int, labels: [String], version: String, connected: Bool, runningJobs: Int,
-        firstSeenAt: Date, lastHeartbeatAt: Date
+        firstSeenAt: Date, lastHeartbeatAt: Date, draining: Bool = false
     ) {
+        self.draining = draining
         self.id = id
         self.host = host
         self.capacity = capacity
@@ -28,7 +31,7 @@ public struct WorkerRecord: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, host, capacity, labels, version, connected
+        case id, host, capacity, labels, version, connected, draining
         case runningJobs = "running_jobs"
         case firstSeenAt = "first_seen_at"
         case lastHeartbeatAt = "last_heartbeat_at"

@@ -1,5 +1,6 @@
 import ATSDatabase
 import ATSEngine
+import ATSShared
 import Foundation
 import Logging
 import PostgresNIO
@@ -46,7 +47,9 @@ struct OpenAPITests {
             registry: .standard, adminToken: "unused-token-0123456789", leadership: leadership,
             metrics: MetricsEndpoint(
                 registry: PrometheusCollectorRegistry(), store: store, hub: hub, leadership: leadership,
-                metrics: CoordinatorMetrics()))
+                metrics: CoordinatorMetrics()),
+            sessions: .init(ttl: .seconds(60), secureCookies: false),
+            feed: LiveFeed(client: client, logs: LogBuffer(), logger: logger), logs: LogBuffer(), logger: logger)
         return Set(api.router().routes.map { "\($0.method) \($0.path)" })
     }
 

@@ -1,18 +1,21 @@
 import NIOCore
 
-/// Worker → coordinator: how far the job is, and its equity now.
+/// Worker → coordinator: how far the job is, its equity now, and the curve points sampled since
+/// the last progress (sent before each checkpoint too, so none is lost on a resume).
 public struct JobProgress: WireBody {
     static let name = "Progress"
     public var header: JobHeader
     public var barsDone: Int64
     public var barsTotal: Int64
     public var equity: Double
+    public var curve: [CurvePoint]
 
-    public init(header: JobHeader, barsDone: Int64, barsTotal: Int64, equity: Double) {
+    public init(header: JobHeader, barsDone: Int64, barsTotal: Int64, equity: Double, curve: [CurvePoint] = []) {
         self.header = header
         self.barsDone = barsDone
         self.barsTotal = barsTotal
         self.equity = equity
+        self.curve = curve
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -20,6 +23,7 @@ public struct JobProgress: WireBody {
         b.writeProto(4, int: barsDone)
         b.writeProto(5, int: barsTotal)
         b.writeProto(6, double: equity)
+        for point in curve { b.writeProto(7) { point.encode(into: &$0) } }
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -30,6 +34,7 @@ public struct JobProgress: WireBody {
             case 4: barsDone = try r.int64(w)
             case 5: barsTotal = try r.int64(w)
             case 6: equity = try r.double(w)
+            case 7: curve.append(try CurvePoint(record: r.lengthDelimited(w)))
             default: try r.skip(w)
             }
         }

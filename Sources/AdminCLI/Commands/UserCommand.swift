@@ -1,0 +1,76 @@
+import ATSShared
+import ArgumentParser
+import Foundation
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage the web dashboard's users.",
+        subcommands: [Add.self, List.self, Delete.self])
+
+    struct UserRow: Codable {
+        var name: String
+        var createdBy: String
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case createdBy = "created_by"
+            case createdAt = "created_at"
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a dashboard user (or, with --replace, set a new password and end their sessions).",
+            discussion: """
+                The password is read from standard input (one line), so it appears in no process \
+                list or shell history: `printf '%s\\n' "$PASSWORD" | ats user add alice`. At least 12 characters.
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "User name: letters, digits, '.', '_', '-' or '@'.") var name: String
+        @Flag(help: "Set a new password if the user exists.") var replace = false
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw CLIError.invalid("password: expected one line on standard input")
+                }
+                let body = try JSONSerialization.data(withJSONObject: [
+                    "name": name, "password": line, "replace": replace,
+                ])
+                let data = try await connection.client().send("POST", "api/users", body: body)
+                let user = try JSONCoding.decoder().decode(UserRow.self, from: data)
+                if connection.json { return try printJSON(user) }
+                print("user \(user.name) saved")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dashboard users.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let users = try await connection.client().get("api/users", as: [UserRow].self)
+                if connection.json { return try printJSON(users) }
+                var table = Table("NAME", "CREATED BY", "CREATED")
+                for u in users { table.add(u.name, u.createdBy, "\(u.createdAt)") }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a dashboard user and end their sessions.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() async throws {
+            try await reportingErrors {
+                _ = try await connection.client().send("DELETE", "api/users/\(name)")
+                print("user \(name) deleted")
+            }
+        }
+    }
+}

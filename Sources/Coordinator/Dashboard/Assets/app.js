@@ -1,0 +1,710 @@
+// ATS dashboard: a small single-page app over the admin API (docs/openapi.yaml). It uses only
+// that API, signed in with a session cookie; state-changing calls echo the session's CSRF token.
+// Everything from the server is put into the page as text (textContent), never as HTML.
+'use strict';
+
+const S = { user: null, csrf: null, registry: null, view: null, stream: null };
+const PAGE = 50;
+
+// ---------- helpers ----------
+
+function h(tag, attrs, ...children) {
+  const svg = ['svg', 'path', 'line', 'rect', 'text', 'polyline', 'polygon', 'g', 'title'].includes(tag);
+  const el = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.code;
+    this.field = body && body.field;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && S.csrf) headers['X-CSRF-Token'] = S.csrf;
+  const r = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let data = null;
+  if (text && (r.headers.get('content-type') || '').includes('json')) data = JSON.parse(text);
+  if (r.status === 401 && path !== '/api/session') {
+    signedOut();
+    throw new ApiError(401, data);
+  }
+  if (!r.ok) throw new ApiError(r.status, data);
+  return { data, headers: r.headers };
+}
+
+function fmtNum(v, digits = 2) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'string') return v;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+function fmtPct(v) { return v === null || v === undefined || typeof v === 'string' ? (v || '—') : `${(v * 100).toFixed(2)}%`; }
+function fmtTime(t) {
+  if (!t) return '—';
+  const d = typeof t === 'number' ? new Date(t) : new Date(t);
+  return d.toISOString().replace('T', ' ').slice(0, 19);
+}
+function ago(t) {
+  if (!t) return '—';
+  const s = Math.max(0, (Date.now() - new Date(t).getTime()) / 1000);
+  if (s < 60) return `${s.toFixed(0)} s ago`;
+  if (s < 3600) return `${(s / 60).toFixed(0)} min ago`;
+  return `${(s / 3600).toFixed(1)} h ago`;
+}
+function progressOf(j) {
+  if (j.bars_total > 0) return Math.min(1, j.bars_done / j.bars_total);
+  return j.status === 'completed' ? 1 : 0;
+}
+function cashOf(j) { return (j.spec && j.spec.portfolio && j.spec.portfolio.cash) || null; }
+function strategyOf(j) { return j.spec ? j.spec.strategy.namespace.replace('strategies:', '') : ''; }
+function symbolOf(j) { return j.spec ? `${j.spec.exchange.symbol.base}/${j.spec.exchange.symbol.quote}` : ''; }
+
+function toast(text) {
+  const t = document.getElementById('toast');
+  t.textContent = text;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, 3500);
+}
+
+function confirmAction(text) {
+  return new Promise(resolve => {
+    const m = document.getElementById('modal');
+    document.getElementById('modal-text').textContent = text;
+    m.hidden = false;
+    const done = ok => { m.hidden = true; ok_.onclick = null; cancel.onclick = null; resolve(ok); };
+    const ok_ = document.getElementById('modal-ok');
+    const cancel = document.getElementById('modal-cancel');
+    ok_.onclick = () => done(true);
+    cancel.onclick = () => done(false);
+  });
+}
+
+function statusBadge(j) {
+  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${j.status}` }, j.status));
+  if (j.status === 'running' || j.status === 'assigned') {
+    const bar = h('span', { class: 'bar', title: `${(progressOf(j) * 100).toFixed(1)}%` }, h('span'));
+    bar.firstChild.style.width = `${(progressOf(j) * 100).toFixed(1)}%`;
+    wrap.append(bar, h('span', { class: 'muted' }, ` ${(progressOf(j) * 100).toFixed(0)}%`));
+  }
+  return wrap;
+}
+
+function pnlCell(j) {
+  const cash = cashOf(j);
+  if (j.equity === null || j.equity === undefined || !cash) return h('td', { class: 'num' }, '—');
+  const pnl = j.equity - cash;
+  return h('td', { class: `num ${pnl >= 0 ? 'up' : 'down'}` }, `${fmtNum(pnl)} (${((pnl / cash) * 100).toFixed(2)}%)`);
+}
+
+// ---------- charts (SVG) ----------
+
+function lineChart(xs, ys, opts = {}) {
+  const W = 800, H = opts.height || 200, L = 64, R = 10, T = 20, B = 24;
+  const svg = h('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opts.title || 'chart' });
+  svg.append(h('text', { x: L, y: 13 }, opts.title || ''));
+  const finite = ys.filter(v => Number.isFinite(v));
+  if (finite.length < 2) {
+    svg.append(h('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, 'no data yet'));
+    return svg;
+  }
+  let lo = Math.min(...finite), hi = Math.max(...finite);
+  if (opts.markers) for (const m of opts.markers) { lo = Math.min(lo, m.y); hi = Math.max(hi, m.y); }
+  if (hi === lo) { hi += 1; lo -= 1; }
+  const x0 = xs[0], x1 = xs[xs.length - 1] === x0 ? x0 + 1 : xs[xs.length - 1];
+  const px = x => L + ((x - x0) / (x1 - x0)) * (W - L - R);
+  const py = y => T + (1 - (y - lo) / (hi - lo)) * (H - T - B);
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + ((hi - lo) * i) / 4;
+    svg.append(h('line', { class: 'grid', x1: L, x2: W - R, y1: py(v), y2: py(v) }));
+    svg.append(h('text', { x: L - 6, y: py(v) + 4, 'text-anchor': 'end' }, fmtNum(v, Math.abs(hi - lo) < 10 ? 2 : 0)));
+  }
+  svg.append(h('text', { x: L, y: H - 6 }, fmtTime(x0)));
+  svg.append(h('text', { x: W - R, y: H - 6, 'text-anchor': 'end' }, fmtTime(x1)));
+  const pts = xs.map((x, i) => `${px(x).toFixed(1)},${py(ys[i]).toFixed(1)}`).join(' ');
+  if (opts.fill) {
+    svg.append(h('polygon', {
+      points: `${px(x0).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)} ${pts} ${px(x1).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)}`,
+      fill: opts.color, 'fill-opacity': 0.15, stroke: 'none',
+    }));
+  }
+  svg.append(h('polyline', { points: pts, fill: 'none', stroke: opts.color || '#3465a4', 'stroke-width': 1.5 }));
+  for (const m of opts.markers || []) {
+    const x = px(m.x), y = py(m.y), s = 5;
+    const d = m.buy ? `M${x},${y - s} L${x - s},${y + s} L${x + s},${y + s} Z` : `M${x},${y + s} L${x - s},${y - s} L${x + s},${y - s} Z`;
+    svg.append(h('path', { d, class: m.buy ? 'buy' : 'sell' }, h('title', {}, m.label)));
+  }
+  return svg;
+}
+
+// ---------- live updates ----------
+
+function openStream() {
+  if (S.stream) return;
+  const live = document.getElementById('live');
+  const es = new EventSource('/api/stream?topics=jobs,events,logs');
+  S.stream = es;
+  es.addEventListener('open', () => live.classList.add('on'));
+  es.addEventListener('error', () => live.classList.remove('on'));
+  // Everything after `hello` comes through the stream: what the page loaded before may be stale.
+  es.addEventListener('hello', () => { if (S.view && S.view.resync) S.view.resync(); });
+  for (const kind of ['jobs', 'events', 'logs']) {
+    es.addEventListener(kind, e => {
+      const data = JSON.parse(e.data);
+      const handler = S.view && S.view[kind];
+      if (handler) handler(data);
+    });
+  }
+}
+
+function closeStream() {
+  if (S.stream) S.stream.close();
+  S.stream = null;
+  document.getElementById('live').classList.remove('on');
+}
+
+// ---------- sign-in ----------
+
+function signedOut() {
+  S.user = null;
+  S.csrf = null;
+  closeStream();
+  document.getElementById('nav').hidden = true;
+  document.getElementById('signout').hidden = true;
+  document.getElementById('who').textContent = '';
+  showLogin();
+}
+
+function showLogin(message) {
+  S.view = null;
+  const err = h('p', { class: 'error', id: 'login-error' }, message || '');
+  const user = h('input', { id: 'login-user', name: 'user', autocomplete: 'username', required: true });
+  const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { class: 'card login', id: 'login-form' },
+    h('h1', {}, 'Sign in'),
+    h('label', {}, 'User', user),
+    h('label', {}, 'Password', pass),
+    err,
+    h('button', { class: 'primary', type: 'submit', id: 'login-submit' }, 'Sign in'));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    err.textContent = '';
+    try {
+      const { data } = await api('POST', '/api/session', { user: user.value, password: pass.value });
+      signedIn(data);
+      if (!location.hash || location.hash === '#/login') location.hash = '#/jobs';
+      else route();
+    } catch (x) {
+      err.textContent = x.message;
+    }
+  });
+  document.getElementById('main').replaceChildren(form);
+  user.focus();
+}
+
+function signedIn(session) {
+  S.user = session.user;
+  S.csrf = session.csrf_token;
+  document.getElementById('nav').hidden = false;
+  document.getElementById('signout').hidden = false;
+  document.getElementById('who').textContent = session.user ? `signed in as ${session.user}` : 'admin token';
+  openStream();
+}
+
+// ---------- jobs list ----------
+
+function parseQuery(hash) {
+  const i = hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+}
+
+async function viewJobs(q) {
+  const status = q.get('status') || '', label = q.get('label') || '', search = q.get('q') || '';
+  const sort = q.get('sort') || 'id', page = Math.max(0, parseInt(q.get('page') || '0', 10));
+  const params = new URLSearchParams({ limit: PAGE, offset: page * PAGE, sort });
+  if (status) params.set('status', status);
+  if (label) params.set('label', label);
+  if (search) params.set('q', search);
+  const [{ data: jobs, headers }, { data: overview }] = await Promise.all([
+    api('GET', `/api/jobs?${params}`), api('GET', '/api/overview')]);
+  const total = parseInt(headers.get('X-Total-Count') || '0', 10);
+  const go = changes => {
+    const next = new URLSearchParams({ status, label, q: search, sort, page: 0, ...changes });
+    for (const [k, v] of [...next]) if (!v || v === '0' && k === 'page' || v === 'id' && k === 'sort') next.delete(k);
+    location.hash = `#/jobs${next.toString() ? '?' + next : ''}`;
+  };
+  const counts = overview.jobs || {};
+  const all = Object.values(counts).reduce((a, b) => a + b, 0);
+  const chips = h('div', { class: 'chips', id: 'status-filter' },
+    h('button', { class: `chip ${status ? '' : 'on'}`, onclick: () => go({ status: '' }) }, `all ${all}`),
+    ...['pending', 'assigned', 'running', 'completed', 'failed', 'stopped'].map(s =>
+      h('button', { class: `chip ${status === s ? 'on' : ''}`, dataset: { status: s }, onclick: () => go({ status: s }) },
+        `${s} ${counts[s] || 0}`)));
+  const searchBox = h('input', { id: 'job-search', placeholder: 'name contains…', value: search });
+  const labelBox = h('input', { id: 'job-label', placeholder: 'label', value: label, size: 10 });
+  const apply = e => { e.preventDefault(); go({ q: searchBox.value.trim(), label: labelBox.value.trim() }); };
+  const filters = h('form', { class: 'toolbar', onsubmit: apply }, searchBox, labelBox, h('button', { type: 'submit' }, 'Filter'));
+  // Columns a phone hides (class hide-sm): the name, status and PnL always show.
+  const cols = [
+    ['name', 'Name', ''], ['mode', 'Mode', 'hide-sm'], [null, 'Strategy', 'hide-sm'], [null, 'Symbol', 'hide-sm'],
+    [null, 'Worker', 'hide-sm'], ['progress', 'Status', ''], ['equity', 'Equity', 'hide-sm right'], [null, 'PnL', 'right'],
+    ['updated_at', 'Updated', 'hide-sm']];
+  const head = h('tr', {}, cols.map(([key, title, cls]) => {
+    if (!key) return h('th', { class: cls }, title);
+    const on = sort === key || sort === `-${key}`;
+    const next = sort === key ? `-${key}` : key;
+    return h('th', { class: `sortable ${on ? 'sorted' : ''} ${cls}`, dataset: { sort: key }, onclick: () => go({ sort: next }) },
+      title, on ? (sort.startsWith('-') ? ' ▼' : ' ▲') : '');
+  }));
+  const body = h('tbody', { id: 'jobs-body' });
+  const rows = new Map();
+  const render = j => {
+    const tr = h('tr', { dataset: { id: j.id, name: j.name } },
+      h('td', {}, h('a', { href: `#/job/${encodeURIComponent(j.name)}` }, j.name)),
+      h('td', { class: 'hide-sm' }, j.mode), h('td', { class: 'hide-sm' }, strategyOf(j)), h('td', { class: 'hide-sm' }, symbolOf(j)),
+      h('td', { class: 'muted hide-sm' }, j.lease_owner || ''), h('td', {}, statusBadge(j)),
+      h('td', { class: 'num hide-sm' }, fmtNum(j.equity)), pnlCell(j),
+      h('td', { class: 'muted hide-sm', title: j.updated_at }, ago(j.updated_at)));
+    return tr;
+  };
+  for (const j of jobs) {
+    const tr = render(j);
+    rows.set(j.id, { job: j, tr });
+    body.append(tr);
+  }
+  if (!jobs.length) body.append(h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, 'No jobs match.')));
+  const pager = h('div', { class: 'pager' },
+    h('button', { disabled: page === 0, onclick: () => go({ page: page - 1 }) }, '← Previous'),
+    h('span', { class: 'muted', id: 'jobs-count' }, total ? `${page * PAGE + 1}–${Math.min(total, (page + 1) * PAGE)} of ${total}` : '0 jobs'),
+    h('button', { disabled: (page + 1) * PAGE >= total, onclick: () => go({ page: page + 1 }) }, 'Next →'));
+  document.getElementById('main').replaceChildren(
+    h('div', { class: 'toolbar' }, h('h1', {}, 'Jobs'), h('a', { href: '#/new', class: 'right' }, '+ New job')),
+    h('div', { class: 'card' }, chips, h('div', { class: 'toolbar' }), filters,
+      h('div', { class: 'scroll' }, h('table', { id: 'jobs' }, h('thead', {}, head), body)), pager));
+  // At most one reload a second, however often jobs change (a debounce would starve while jobs run).
+  let reload = null;
+  const later = () => { if (!reload) reload = setTimeout(() => { reload = null; route(); }, 1000); };
+  return {
+    jobs(changes) {
+      for (const c of changes) {
+        const row = rows.get(c.id);
+        // A job not shown: new jobs come with a `created` event; a filtered list gains a job
+        // whose status moved into the filter.
+        if (!row) { if (status && c.status === status) later(); continue; }
+        Object.assign(row.job, { status: c.status, desired_state: c.desired_state, lease_owner: c.worker,
+          bars_done: c.bars_done, bars_total: c.bars_total, equity: c.equity, last_error: c.last_error, updated_at: c.updated_at });
+        const tr = render(row.job);
+        row.tr.replaceWith(tr);
+        row.tr = tr;
+      }
+    },
+    events(events) { if (events.some(e => e.kind === 'created' || e.kind === 'deleted')) later(); },
+    resync: () => route(),
+  };
+}
+
+// ---------- one job ----------
+
+async function viewJob(name) {
+  const enc = encodeURIComponent(name);
+  const { data: job } = await api('GET', `/api/jobs/${enc}`);
+  const main = document.getElementById('main');
+  const head = h('div', { class: 'toolbar', id: 'job-head' });
+  const stats = h('div', { class: 'card', id: 'job-stats' });
+  const charts = h('div', { class: 'charts', id: 'job-charts' });
+  const history = h('tbody', { id: 'job-events' });
+  const fillsBox = h('div', { id: 'job-fills' });
+  const checkpoints = h('tbody', { id: 'job-checkpoints' });
+  const logBox = h('div', { class: 'logs', id: 'job-logs' });
+  const drawHead = j => {
+    const act = async (verb, text) => {
+      if (!(await confirmAction(text))) return;
+      try {
+        if (verb === 'delete') {
+          await api('DELETE', `/api/jobs/${enc}`);
+          toast(`Deleted ${j.name}`);
+          location.hash = '#/jobs';
+          return;
+        }
+        await api('POST', `/api/jobs/${enc}/${verb}`);
+        toast(`${verb} requested for ${j.name}`);
+        refresh();
+      } catch (x) { toast(x.message); }
+    };
+    const active = ['pending', 'assigned', 'running'].includes(j.status);
+    head.replaceChildren(
+      h('h1', {}, j.name), statusBadge(j),
+      h('span', { class: 'muted' }, `${j.mode} · ${strategyOf(j)} · ${symbolOf(j)}${j.lease_owner ? ' · on ' + j.lease_owner : ''} · epoch ${j.epoch}`),
+      h('button', { id: 'job-start', disabled: active, onclick: () => act('start', `Start ${j.name}? It resumes from its last checkpoint.`) }, 'Start'),
+      h('button', { id: 'job-stop', disabled: !active, onclick: () => act('stop', `Stop ${j.name}? It checkpoints and stops.`) }, 'Stop'),
+      h('a', { href: `#/edit/${enc}` }, h('button', { id: 'job-edit' }, 'Reload config')),
+      h('a', { href: `#/new?from=${enc}` }, h('button', {}, 'Duplicate')),
+      h('a', { href: `/api/jobs/${enc}/report`, download: `${j.name}-report.html`, id: 'job-report' }, h('button', {}, 'Report')),
+      h('button', { id: 'job-delete', class: 'danger', onclick: () => act('delete', `Delete ${j.name} with its fills and checkpoints? The audit trail is kept.`) }, 'Delete'));
+    if (j.last_error) head.append(h('p', { class: 'error', id: 'job-error' }, j.last_error));
+  };
+  const drawStats = j => {
+    const s = j.statistics;
+    const cash = cashOf(j);
+    const rows = [['Status', j.status], ['Progress', `${(progressOf(j) * 100).toFixed(1)}% (${j.bars_done} of ${j.bars_total} bars)`],
+      ['Equity', fmtNum(j.equity)], ['PnL', j.equity != null && cash ? fmtNum(j.equity - cash) : '—'],
+      ['Created', fmtTime(j.created_at)], ['Started', fmtTime(j.started_at)], ['Finished', fmtTime(j.finished_at)]];
+    if (s) {
+      rows.push(['Total return', fmtPct(s.total_return)], ['Buy and hold', fmtPct(s.buy_and_hold_return)], ['CAGR', fmtPct(s.cagr)],
+        ['Sharpe', fmtNum(s.sharpe, 3)], ['Sortino', fmtNum(s.sortino, 3)], ['Calmar', fmtNum(s.calmar, 3)],
+        ['Max drawdown', fmtPct(s.max_drawdown)], ['Round trips', s.round_trips], ['Win rate', fmtPct(s.win_rate)],
+        ['Profit factor', fmtNum(s.profit_factor, 3)], ['Expectancy', fmtNum(s.expectancy, 4)], ['Exposure', fmtPct(s.exposure)],
+        ['Fees', fmtNum(s.total_fees)], ['Fills', s.fills], ['Orders', s.orders]);
+    }
+    stats.replaceChildren(h('div', { class: 'grid' }, rows.map(([k, v]) => h('div', {}, h('span', { class: 'muted' }, k), h('b', {}, v)))));
+  };
+  const drawCharts = async () => {
+    const [{ data: curve }, { data: fills }] = await Promise.all([
+      api('GET', `/api/jobs/${enc}/curve`), api('GET', `/api/jobs/${enc}/fills?limit=1000`)]);
+    const xs = curve.map(p => p.time_ms);
+    let peak = -Infinity;
+    const dd = curve.map(p => { peak = Math.max(peak, p.equity); return peak > 0 ? -(1 - p.equity / peak) * 100 : 0; });
+    const markers = fills.map(f => ({ x: f.time_ms, y: f.price, buy: f.side === 'BUY',
+      label: `${f.side} ${f.quantity} @ ${f.price} (${fmtTime(f.time_ms)})` }));
+    charts.replaceChildren(
+      h('div', { class: 'card', id: 'chart-equity' }, lineChart(xs, curve.map(p => p.equity), { title: 'Equity (quote)', color: '#3465a4' })),
+      h('div', { class: 'card', id: 'chart-drawdown' }, lineChart(xs, dd, { title: 'Drawdown (%)', color: '#d73027', fill: true })),
+      h('div', { class: 'card wide', id: 'chart-price' }, lineChart(xs, curve.map(p => p.close), {
+        title: `Close, buys ▲ and sells ▼${fills.length >= 1000 ? ' (first 1,000 fills)' : ''}`, color: '#667085', markers, height: 260 })));
+  };
+  const fillPages = [-1];
+  const drawFills = async () => {
+    const after = fillPages[fillPages.length - 1];
+    const { data: fills } = await api('GET', `/api/jobs/${enc}/fills?after=${after}&limit=${PAGE}`);
+    const table = h('table', {}, h('thead', {}, h('tr', {}, ['seq', 'time', 'side', 'price', 'quantity', 'fee', 'liquidity', 'epoch', 'tag'].map(t => h('th', {}, t)))),
+      h('tbody', {}, fills.map(f => h('tr', {}, h('td', { class: 'num' }, f.seq), h('td', {}, fmtTime(f.time_ms)),
+        h('td', { class: f.side === 'BUY' ? 'up' : 'down' }, f.side), h('td', { class: 'num' }, fmtNum(f.price, 4)),
+        h('td', { class: 'num' }, fmtNum(f.quantity, 6)), h('td', { class: 'num' }, fmtNum(f.fee_quote + f.fee_base * f.price, 4)),
+        h('td', {}, f.liquidity), h('td', { class: 'num' }, f.epoch), h('td', { class: 'muted' }, f.tag)))));
+    const page = fillPages.length - 1;
+    fillsBox.replaceChildren(h('div', { class: 'scroll' }, table), h('div', { class: 'pager' },
+      h('button', { id: 'fills-prev', disabled: page === 0, onclick: () => { fillPages.pop(); drawFills(); } }, '← Previous'),
+      h('span', { class: 'muted' }, fills.length ? `fills ${fills[0].seq}–${fills[fills.length - 1].seq}` : 'no fills'),
+      h('button', { id: 'fills-next', disabled: fills.length < PAGE, onclick: () => { fillPages.push(fills[fills.length - 1].seq); drawFills(); } }, 'Next →')));
+  };
+  const eventRow = e => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, e.kind), h('td', {}, e.actor), h('td', { class: 'muted' }, e.detail));
+  const drawRest = async () => {
+    const [{ data: events }, { data: cps }, { data: lines }] = await Promise.all([
+      api('GET', `/api/jobs/${enc}/events?limit=200`), api('GET', `/api/jobs/${enc}/checkpoints`), api('GET', '/api/logs?limit=2000')]);
+    history.replaceChildren(...events.map(eventRow));
+    checkpoints.replaceChildren(...cps.slice(-50).map(c => h('tr', {}, h('td', { class: 'num' }, c.cursor), h('td', { class: 'num' }, c.epoch),
+      h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes), h('td', {}, fmtTime(c.created_at)))));
+    logBox.replaceChildren(...lines.filter(l => l.metadata.job === String(job.id)).map(logLine));
+  };
+  const refresh = async () => {
+    const { data: j } = await api('GET', `/api/jobs/${enc}`);
+    Object.assign(job, j);
+    drawHead(job); drawStats(job);
+    if (fillPages.length === 1) await Promise.all([drawCharts(), drawRest(), drawFills()]);
+    else await Promise.all([drawCharts(), drawRest()]);
+  };
+  drawHead(job); drawStats(job);
+  const spec = h('pre', { id: 'job-spec' }, JSON.stringify(job.spec, null, 2));
+  main.replaceChildren(head, stats, charts,
+    h('h2', {}, 'Fills'), h('div', { class: 'card' }, fillsBox),
+    h('h2', {}, 'Status history'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['at', 'event', 'by', 'detail'].map(t => h('th', {}, t)))), history)),
+    h('h2', {}, 'Log'), logBox,
+    h('h2', {}, 'Checkpoints'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['cursor', 'epoch', 'next fill', 'bytes', 'saved'].map(t => h('th', {}, t)))), checkpoints)),
+    h('h2', {}, 'Definition'), spec);
+  await Promise.all([drawCharts(), drawFills(), drawRest()]);
+  let chartTimer = null;
+  return {
+    jobs(changes) {
+      const c = changes.find(x => x.id === job.id);
+      if (!c) return;
+      const finished = c.status !== job.status && ['completed', 'failed', 'stopped'].includes(c.status);
+      Object.assign(job, { status: c.status, lease_owner: c.worker, bars_done: c.bars_done, bars_total: c.bars_total,
+        equity: c.equity, last_error: c.last_error, updated_at: c.updated_at });
+      drawHead(job); drawStats(job);
+      if (finished) refresh();
+      else if (!chartTimer) chartTimer = setTimeout(() => { chartTimer = null; drawCharts(); }, 2000);
+    },
+    events(events) { for (const e of events) if (e.job_id === job.id) history.append(eventRow(e)); },
+    logs(lines) { for (const l of lines) if (l.metadata.job === String(job.id)) logBox.append(logLine(l)); },
+    resync: () => refresh(),
+  };
+}
+
+// ---------- create / edit ----------
+
+async function registry() {
+  if (!S.registry) S.registry = (await api('GET', '/api/registry')).data.components;
+  return S.registry;
+}
+
+function paramInput(field, p, value) {
+  const v = value !== undefined ? value : p.default;
+  let input;
+  if (p.kind === 'bool') {
+    input = h('select', { dataset: { field, kind: p.kind } }, h('option', { value: 'true', selected: v === true }, 'true'),
+      h('option', { value: 'false', selected: v !== true }, 'false'));
+  } else if (p.kind === 'choice') {
+    input = h('select', { dataset: { field, kind: p.kind } }, (p.choices || []).map(c => h('option', { value: c, selected: c === v }, c)));
+  } else {
+    input = h('input', { dataset: { field, kind: p.kind }, value: v === undefined || v === null ? '' : v,
+      placeholder: p.required ? 'required' : 'optional', inputmode: p.kind === 'string' ? null : 'decimal' });
+  }
+  return h('label', { title: `${p.summary} (${p.expected})` }, `${p.name}${p.required ? ' *' : ''}`, input);
+}
+
+function readParams(box) {
+  const out = {};
+  for (const el of box.querySelectorAll('[data-kind]')) {
+    const name = el.dataset.field.split('.').pop();
+    const raw = el.value.trim();
+    if (raw === '') continue;
+    if (el.dataset.kind === 'int' || el.dataset.kind === 'double') out[name] = Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    else if (el.dataset.kind === 'bool') out[name] = raw === 'true';
+    else out[name] = raw;
+  }
+  return out;
+}
+
+function showFieldError(root, err, jsonBox) {
+  for (const el of root.querySelectorAll('.field-error')) el.remove();
+  for (const el of root.querySelectorAll('.invalid')) el.classList.remove('invalid');
+  const top = root.querySelector('#form-error');
+  top.textContent = '';
+  const field = (err.field || '').replace(/^run\./, '').replace(/\[\d+\]$/, '');
+  const el = field && !jsonBox ? root.querySelector(`[data-field="${CSS.escape(field)}"]`) : null;
+  if (el) {
+    el.classList.add('invalid');
+    el.after(h('span', { class: 'field-error', id: 'field-error' }, err.message));
+    el.focus();
+  } else {
+    top.textContent = err.field ? `${err.field}: ${err.message}` : err.message;
+  }
+}
+
+async function viewForm(q, editName, edited) {
+  const comps = await registry();
+  const of = prefix => comps.filter(c => c.namespace.startsWith(prefix));
+  let base = null;
+  const from = editName || q.get('from');
+  if (from) base = (await api('GET', `/api/jobs/${encodeURIComponent(from)}`)).data.spec;
+  const spec = edited || (base ? JSON.parse(JSON.stringify(base)) : {
+    name: '', mode: 'backtest', labels: [], data: { path: '' },
+    exchange: { namespace: 'exchanges:simulated', symbol: { base: 'BTC', quote: 'USDT' }, config: {} },
+    strategy: { namespace: 'strategies:sma_cross', config: {} },
+    fees: { namespace: 'fees:generic', config: {} }, portfolio: { cash: 100000 } });
+  if (base && !editName && !edited) spec.name = `${base.name}-copy`;
+  const editing = !!editName;
+  const text = (field, label, value, attrs = {}) =>
+    h('label', {}, label, h('input', { dataset: { field }, value: value === undefined ? '' : value, disabled: editing, ...attrs }));
+  const select = (field, label, options, value, onchange) =>
+    h('label', {}, label, h('select', { dataset: { field }, disabled: editing, onchange }, options.map(o => h('option', { value: o, selected: o === value }, o))));
+  const paramBox = kind => h('div', { class: 'form', id: `${kind}-params` });
+  const boxes = { strategy: paramBox('strategy'), fees: paramBox('fees'), exchange: paramBox('exchange') };
+  const fillParams = (kind, namespace, config) => {
+    const c = comps.find(x => x.namespace === namespace);
+    boxes[kind].replaceChildren(...(c ? c.parameters.map(p => paramInput(`${kind}.config.${p.name}`, p, config[p.name])) : []));
+  };
+  const nsSelect = (kind, prefix, label) => select(`${kind}.namespace`, label, of(prefix).map(c => c.namespace), spec[kind].namespace,
+    e => fillParams(kind, e.target.value, {}));
+  const general = h('div', { class: 'form', id: 'general' },
+    text('name', 'Name *', spec.name, { id: 'f-name' }),
+    select('mode', 'Mode', ['backtest', 'paper'], spec.mode),
+    text('data.path', 'Bar file * (on the workers)', spec.data.path, { id: 'f-data' }),
+    select('data.format', 'Format', ['', 'seed', 'plain', 'binance', 'catalog'], spec.data.format || ''),
+    text('exchange.symbol.base', 'Base', spec.exchange.symbol.base),
+    text('exchange.symbol.quote', 'Quote', spec.exchange.symbol.quote),
+    text('portfolio.cash', 'Cash', spec.portfolio.cash),
+    text('labels', 'Labels (comma-separated)', (spec.labels || []).join(',')),
+    text('paper_pace_ms', 'Paper pace (ms per bar)', spec.paper_pace_ms || ''));
+  const strategyHead = h('div', { class: 'form' }, nsSelect('strategy', 'strategies:', 'Strategy'));
+  strategyHead.querySelector('select').disabled = editing;
+  const feesHead = h('div', { class: 'form' }, nsSelect('fees', 'fees:', 'Fee model'));
+  const exchangeHead = h('div', { class: 'form' }, nsSelect('exchange', 'exchanges:', 'Exchange'));
+  fillParams('strategy', spec.strategy.namespace, spec.strategy.config || {});
+  fillParams('fees', spec.fees.namespace, spec.fees.config || {});
+  fillParams('exchange', spec.exchange.namespace, spec.exchange.config || {});
+  if (editing) for (const el of [...boxes.fees.querySelectorAll('input,select'), ...boxes.exchange.querySelectorAll('input,select')]) el.disabled = true;
+  const formPane = h('div', { id: 'form-pane' },
+    h('div', { class: 'card' }, h('h2', {}, 'Job'), general),
+    h('div', { class: 'card' }, h('h2', {}, 'Strategy'), strategyHead, boxes.strategy),
+    h('div', { class: 'card' }, h('h2', {}, 'Exchange and fees'), exchangeHead, boxes.exchange, feesHead, boxes.fees));
+  const readForm = () => {
+    const val = f => { const el = formPane.querySelector(`[data-field="${f}"]`); return el ? el.value.trim() : ''; };
+    const out = JSON.parse(JSON.stringify(spec));
+    out.name = val('name');
+    out.mode = val('mode');
+    out.data = { path: val('data.path') };
+    if (val('data.format')) out.data.format = val('data.format');
+    out.exchange = { namespace: val('exchange.namespace'), symbol: { base: val('exchange.symbol.base'), quote: val('exchange.symbol.quote') }, config: readParams(boxes.exchange) };
+    out.strategy = { namespace: val('strategy.namespace'), config: readParams(boxes.strategy) };
+    out.fees = { namespace: val('fees.namespace'), config: readParams(boxes.fees) };
+    const cash = val('portfolio.cash');
+    out.portfolio = Object.assign({}, spec.portfolio, { cash: Number.isFinite(Number(cash)) && cash !== '' ? Number(cash) : cash });
+    out.labels = val('labels') ? val('labels').split(',').map(s => s.trim()).filter(Boolean) : [];
+    const pace = val('paper_pace_ms');
+    if (pace) out.paper_pace_ms = Number(pace); else delete out.paper_pace_ms;
+    return out;
+  };
+  const json = h('textarea', { id: 'spec-json', spellcheck: 'false' });
+  const jsonPane = h('div', { id: 'json-pane', class: 'card', hidden: true }, json);
+  let mode = 'form';
+  const tabForm = h('button', { class: 'on', id: 'tab-form' }, 'Form');
+  const tabJson = h('button', { id: 'tab-json' }, 'JSON');
+  const root = h('div', {});
+  tabForm.onclick = () => {
+    if (mode === 'form') return;
+    let parsed;
+    try { parsed = JSON.parse(json.value); } catch (x) { root.querySelector('#form-error').textContent = `JSON: ${x.message}`; return; }
+    viewForm(q, editName, parsed).then(v => { S.view = v; }); // the form drawn again from the edited spec
+  };
+  tabJson.onclick = () => {
+    if (mode === 'json') return;
+    json.value = JSON.stringify(editing ? readForm().strategy.config : readForm(), null, 2);
+    mode = 'json'; tabJson.classList.add('on'); tabForm.classList.remove('on');
+    formPane.hidden = true; jsonPane.hidden = false;
+  };
+  if (editing) tabForm.onclick = () => { mode = 'form'; tabForm.classList.add('on'); tabJson.classList.remove('on'); formPane.hidden = false; jsonPane.hidden = true; };
+  const submit = h('button', { class: 'primary', id: 'submit-job' }, editing ? 'Reload strategy config' : 'Create job');
+  submit.onclick = async () => {
+    let body;
+    try { body = mode === 'json' ? JSON.parse(json.value) : readForm(); } catch (x) { root.querySelector('#form-error').textContent = `JSON: ${x.message}`; return; }
+    submit.disabled = true;
+    try {
+      if (editing) {
+        await api('POST', `/api/jobs/${encodeURIComponent(editName)}/reload`, { config: mode === 'json' ? body : body.strategy.config });
+        toast(`Reloaded ${editName}`);
+        location.hash = `#/job/${encodeURIComponent(editName)}`;
+      } else {
+        const { data } = await api('POST', '/api/jobs', body);
+        toast(`Created ${data.name}`);
+        location.hash = `#/job/${encodeURIComponent(data.name)}`;
+      }
+    } catch (x) {
+      if (editing && x.field && !x.field.startsWith('strategy')) x.field = `strategy.config.${x.field}`;
+      showFieldError(root, x, mode === 'json');
+    } finally { submit.disabled = false; }
+  };
+  root.append(h('div', { class: 'toolbar' }, h('h1', {}, editing ? `Reload ${editName}` : 'New job'), h('div', { class: 'tabs' }, tabForm, tabJson)),
+    editing ? h('p', { class: 'muted' }, 'A running job picks up the new strategy configuration at its next chunk; the rest of a job is fixed (duplicate it to change more).') : null,
+    formPane, jsonPane, h('p', { class: 'error', id: 'form-error' }), h('div', { class: 'toolbar' }, submit));
+  document.getElementById('main').replaceChildren(root);
+  return {};
+}
+
+// ---------- workers ----------
+
+async function viewWorkers() {
+  const { data: workers } = await api('GET', '/api/workers');
+  const act = async (w, verb) => {
+    const text = verb === 'drain'
+      ? `Drain ${w.id}? It takes no new job, and its ${w.running_jobs} running job(s) checkpoint and move to other workers.`
+      : `Undrain ${w.id}? It takes jobs again.`;
+    if (!(await confirmAction(text))) return;
+    try { await api('POST', `/api/workers/${encodeURIComponent(w.id)}/${verb}`); toast(`${verb} ${w.id}`); route(); } catch (x) { toast(x.message); }
+  };
+  const body = h('tbody', { id: 'workers-body' }, workers.map(w => h('tr', { dataset: { id: w.id } },
+    h('td', {}, w.id), h('td', {}, w.host), h('td', {}, (w.labels || []).join(', ')),
+    h('td', { class: 'num' }, `${w.running_jobs} / ${w.capacity}`),
+    h('td', {}, w.connected ? h('span', { class: 'badge running' }, w.draining ? 'draining' : 'connected') : h('span', { class: 'badge stopped' }, 'disconnected')),
+    h('td', { title: w.last_heartbeat_at }, ago(w.last_heartbeat_at)), h('td', { class: 'muted' }, w.version),
+    h('td', {}, w.draining ? h('button', { onclick: () => act(w, 'undrain') }, 'Undrain') : h('button', { class: 'drain', onclick: () => act(w, 'drain') }, 'Drain')))));
+  if (!workers.length) body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No worker has connected yet.')));
+  document.getElementById('main').replaceChildren(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
+    h('thead', {}, h('tr', {}, ['id', 'host', 'labels', 'jobs', 'state', 'last heartbeat', 'version', ''].map(t => h('th', {}, t)))), body)));
+  let timer = null;
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 1000); };
+  return { jobs: later, events(es) { if (es.some(e => e.kind.startsWith('worker') || e.kind === 'assigned')) later(); }, resync: () => route() };
+}
+
+// ---------- logs ----------
+
+function logLine(l) {
+  const meta = Object.entries(l.metadata).sort().map(([k, v]) => `${k}=${v}`).join(' ');
+  return h('div', { class: l.level }, `${fmtTime(l.at)} ${l.level.padEnd(7)} ${l.message}${meta ? '  ' + meta : ''}`);
+}
+
+async function viewLogs(q) {
+  const level = q.get('level') || 'info';
+  const { data: lines } = await api('GET', `/api/logs?limit=1000&level=${encodeURIComponent(level)}`);
+  const levels = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'critical'];
+  const min = levels.indexOf(level);
+  const box = h('div', { class: 'logs', id: 'log-lines' }, lines.map(logLine));
+  let paused = false;
+  const pause = h('button', { id: 'log-pause', onclick: () => { paused = !paused; pause.textContent = paused ? 'Resume' : 'Pause'; } }, 'Pause');
+  const pick = h('select', { id: 'log-level', onchange: e => { location.hash = `#/logs?level=${e.target.value}`; } },
+    levels.map(l => h('option', { value: l, selected: l === level }, l)));
+  document.getElementById('main').replaceChildren(h('div', { class: 'toolbar' }, h('h1', {}, 'Coordinator log'), pick, pause), box);
+  box.scrollTop = box.scrollHeight;
+  return {
+    logs(newLines) {
+      if (paused) return;
+      const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
+      for (const l of newLines) if (levels.indexOf(l.level) >= min) box.append(logLine(l));
+      while (box.childNodes.length > 2000) box.firstChild.remove();
+      if (atEnd) box.scrollTop = box.scrollHeight;
+    },
+    resync: () => route(),
+  };
+}
+
+// ---------- routing ----------
+
+async function route() {
+  if (!S.user && !S.csrf && !S.adminToken) return;
+  const hash = location.hash || '#/jobs';
+  const path = hash.split('?')[0];
+  const q = parseQuery(hash);
+  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', path.startsWith(`#/${a.dataset.nav}`));
+  const token = (route.token = (route.token || 0) + 1);
+  try {
+    let view;
+    if (path.startsWith('#/job/')) view = await viewJob(decodeURIComponent(path.slice(6)));
+    else if (path === '#/new') view = await viewForm(q, null);
+    else if (path.startsWith('#/edit/')) view = await viewForm(q, decodeURIComponent(path.slice(7)));
+    else if (path === '#/workers') view = await viewWorkers();
+    else if (path === '#/logs') view = await viewLogs(q);
+    else view = await viewJobs(q);
+    if (token === route.token) S.view = view;
+  } catch (x) {
+    if (x.status === 401) return;
+    document.getElementById('main').replaceChildren(h('div', { class: 'card' }, h('p', { class: 'error', id: 'page-error' }, x.message),
+      h('a', { href: '#/jobs' }, 'Back to the jobs')));
+  }
+}
+
+async function start() {
+  document.getElementById('signout').addEventListener('click', async () => {
+    try { await api('DELETE', '/api/session'); } catch (x) { /* signed out anyway */ }
+    signedOut();
+  });
+  window.addEventListener('hashchange', route);
+  try {
+    const { data } = await api('GET', '/api/session');
+    if (!data.user) { S.adminToken = true; }
+    signedIn(data);
+    route();
+  } catch (x) {
+    showLogin(x.status === 401 ? '' : x.message);
+  }
+}
+
+document.addEventListener('DOMContentLoaded', start);

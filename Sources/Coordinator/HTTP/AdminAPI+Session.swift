@@ -1,0 +1,130 @@
+import ATSShared
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOPosix
+
+/// Dashboard sign-in: `POST /api/session` with a user name and password sets an HttpOnly,
+/// SameSite=Strict session cookie and answers the CSRF token the page must echo;
+/// `GET /api/session` tells the page who is signed in; `DELETE /api/session` signs out.
+/// Users are managed with the admin token or by a signed-in user (`/api/users`).
+extension AdminAPI {
+    struct Login: Decodable {
+        var user: String
+        var password: String
+    }
+
+    struct SessionView: ResponseEncodable {
+        var user: String?
+        var csrfToken: String?
+        var expiresAt: Date?
+        var role: String
+
+        enum CodingKeys: String, CodingKey {
+            case user, role
+            case csrfToken = "csrf_token"
+            case expiresAt = "expires_at"
+        }
+    }
+
+    struct NewUser: Decodable {
+        var name: String
+        var password: String
+        /// Set a new password when the user exists (their sessions end).
+        var replace: Bool?
+    }
+
+    /// Hashed once, checked when the user name is unknown, so a wrong name costs the same time
+    /// as a wrong password.
+    static let decoyHash: String = (try? PasswordHash.make(UUID().uuidString)) ?? ""
+
+    func addSessionRoutes(to router: Router<APIContext>) {
+        router.post("/api/session") { request, context -> Response in
+            let login: Login
+            do {
+                login = try await request.decode(as: Login.self, context: context)
+            } catch {
+                throw APIError(.badRequest, code: "invalid_request", "expected {\"user\": …, \"password\": …}")
+            }
+            if let wait = await sessions.throttle.retryAfter(login.user) {
+                let seconds = Int(wait.seconds.rounded(.up))
+                var error = APIError(
+                    .tooManyRequests, code: "too_many_attempts",
+                    "too many failed sign-ins for this user; retry in \(seconds) s")
+                error.retryAfter = seconds
+                throw error
+            }
+            let stored = try await store.passwordHash(of: login.user)
+            let ok = try await NIOThreadPool.singleton.runIfActive {
+                PasswordHash.verify(login.password, against: stored ?? Self.decoyHash) && stored != nil
+            }
+            guard ok else {
+                await sessions.throttle.failed(login.user)
+                logger.notice("sign-in refused", metadata: ["user": "\(login.user.prefix(64))"])
+                throw APIError(.unauthorized, code: "unauthorized", "wrong user name or password")
+            }
+            await sessions.throttle.succeeded(login.user)
+            let session = try await store.createSession(user: login.user, ttl: sessions.ttl)
+            logger.info("signed in", metadata: ["user": "\(login.user)"])
+            var response = try SessionView(
+                user: login.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, role: "user"
+            ).response(from: request, context: context)
+            response.headers[.setCookie] = cookie(session.token, maxAge: Int(sessions.ttl.seconds))
+            return response
+        }
+        let signedIn = router.group("/api").add(middleware: auth)
+        signedIn.get("/session") { _, context -> SessionView in
+            switch context.identity {
+            case .user(let name, let csrf): SessionView(user: name, csrfToken: csrf, role: "user")
+            default: SessionView(role: "admin_token")
+            }
+        }
+        signedIn.delete("/session") { request, _ -> Response in
+            if let token = AuthMiddleware.sessionCookie(request.headers) { try await store.deleteSession(token: token) }
+            var response = Response(status: .noContent)
+            response.headers[.setCookie] = cookie("", maxAge: 0)
+            return response
+        }
+        signedIn.get("/users") { _, _ in try await store.users() }
+        signedIn.post("/users") { request, context -> EditedResponse<JobStore.UserRecord> in
+            let new: NewUser
+            do {
+                new = try await request.decode(as: NewUser.self, context: context)
+            } catch {
+                throw APIError(.badRequest, code: "invalid_request", "expected {\"name\": …, \"password\": …}")
+            }
+            guard JobStore.validUserName(new.name) else {
+                throw APIError(
+                    .badRequest, code: "invalid_request", "1 to 64 letters, digits, '.', '_', '-' or '@'",
+                    field: "name")
+            }
+            guard new.password.count >= PasswordHash.minimumLength else {
+                throw APIError(
+                    .badRequest, code: "invalid_request",
+                    "must be at least \(PasswordHash.minimumLength) characters", field: "password")
+            }
+            let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHash.make(new.password) }
+            let user = try await mapped {
+                try await store.putUser(
+                    name: new.name, passwordHash: hash, actor: actor(request, context), replace: new.replace ?? false)
+            }
+            try? await store.event(
+                job: nil, name: "", actor: actor(request, context), kind: "user_saved", detail: new.name)
+            return EditedResponse(status: .created, response: user)
+        }
+        signedIn.delete("/users/:user") { request, context -> Response in
+            let name = try context.parameters.require("user")
+            try await mapped { try await store.deleteUser(name) }
+            try? await store.event(
+                job: nil, name: "", actor: actor(request, context), kind: "user_deleted", detail: name)
+            return Response(status: .noContent)
+        }
+    }
+
+    func cookie(_ value: String, maxAge: Int) -> String {
+        "\(AuthMiddleware.cookieName)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+            + (sessions.secureCookies ? "; Secure" : "")
+    }
+}
+
+extension JobStore.UserRecord: ResponseEncodable {}

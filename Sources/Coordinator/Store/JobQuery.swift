@@ -1,0 +1,53 @@
+import ATSShared
+
+/// What a job list asks for: a filter, an order and a page. Sort keys are a fixed list, so the
+/// SQL is built from known words only.
+public struct JobQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable {
+        case id, name, status, mode, equity, progress
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+
+        var column: String {
+            switch self {
+            case .id: "id"
+            case .name: "name"
+            case .status: "status"
+            case .mode: "mode"
+            case .equity: "equity"
+            case .progress: "(CASE WHEN bars_total > 0 THEN bars_done::float8 / bars_total ELSE 0 END)"
+            case .createdAt: "created_at"
+            case .updatedAt: "updated_at"
+            }
+        }
+    }
+
+    public var status: JobStatus?
+    /// Jobs carrying this label.
+    public var label: String?
+    /// Jobs whose name contains this (case-insensitive).
+    public var search: String?
+    public var sort: Sort = .id
+    public var descending = false
+    public var limit = 1000
+    public var offset = 0
+
+    public init(
+        status: JobStatus? = nil, label: String? = nil, search: String? = nil, sort: Sort = .id,
+        descending: Bool = false, limit: Int = 1000, offset: Int = 0
+    ) {
+        self.status = status
+        self.label = label
+        self.search = search
+        self.sort = sort
+        self.descending = descending
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// `ORDER BY` text: the sort key, then id so pages are stable; nulls (no equity yet) last.
+    var orderBy: String {
+        let direction = descending ? "DESC" : "ASC"
+        return sort == .id ? "id \(direction)" : "\(sort.column) \(direction) NULLS LAST, id \(direction)"
+    }
+}

@@ -1,0 +1,158 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// The web dashboard in a real headless chromium (Debian's, driven by chromedriver), against a
+/// real coordinator, worker and PostgreSQL: sign in, create a job in the form (a validation
+/// message next to the field first), watch it complete live, look at its chart, stop a running
+/// job. Screenshots go to `.data/screenshots/` for a person to look at.
+@Suite(.serialized)
+struct DashboardBrowserTests {
+    static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".data/screenshots").path
+
+    static let user = "trader"
+    static let password = "correct-horse-battery"
+
+    func withBrowser(
+        width: Int = 1280, height: Int = 900, _ body: (TestCluster, WebDriver, String) async throws -> Void
+    ) async throws {
+        try await TestCluster.with { cluster in
+            try cluster.startWorker("w1", capacity: 2)
+            let created = try await cluster.request(
+                "POST", "api/users",
+                body: try JSONSerialization.data(withJSONObject: ["name": Self.user, "password": Self.password]))
+            #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+            let browser = try await WebDriver(width: width, height: height)
+            do {
+                try await body(cluster, browser, "http://127.0.0.1:\(cluster.httpPort)/ui/")
+            } catch {
+                try? await browser.screenshot(to: "\(Self.screenshots)/failure-\(UUID().uuidString.prefix(6)).png")
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
+
+    func signIn(_ browser: WebDriver, _ ui: String) async throws {
+        try await browser.open(ui)
+        try await browser.type("#login-user", Self.user)
+        try await browser.type("#login-password", Self.password)
+        try await browser.click("#login-submit")
+        try await browser.wait(for: "#jobs")
+    }
+
+    @Test func signInCreateAJobWatchItCompleteAndOpenItsChart() async throws {
+        let data = TestData.file(bars: 60_000, seed: 5)
+        try await withBrowser { cluster, browser, ui in
+            // A wrong password is refused on the page.
+            try await browser.open(ui)
+            try await browser.type("#login-user", Self.user)
+            try await browser.type("#login-password", "not-the-password")
+            try await browser.click("#login-submit")
+            try await browser.wait(for: "#login-error") { $0.contains("wrong user name or password") }
+            try await browser.screenshot(to: "\(Self.screenshots)/01-sign-in-refused.png")
+            try await signIn(browser, ui)
+
+            // The form: an invalid strategy config is refused with the message next to its field.
+            try await browser.click("a[href='#/new']")
+            try await browser.type("#f-name", "ui-sma")
+            try await browser.type("#f-data", data)
+            try await browser.type("[data-field='strategy.config.fast']", "40")
+            try await browser.type("[data-field='strategy.config.slow']", "20")
+            try await browser.click("#submit-job")
+            let message = try await browser.wait(for: "#field-error") { !$0.isEmpty }
+            #expect(message.contains("smaller"), "\(message)")
+            let besideFast = try await browser.execute(
+                "return document.querySelector(\"[data-field='strategy.config.fast']\").nextElementSibling.id")
+            #expect(besideFast as? String == "field-error")
+            #expect(try await cluster.request("GET", "api/jobs/ui-sma").status == 404, "an invalid job was stored")
+            try await browser.screenshot(to: "\(Self.screenshots)/02-create-validation.png")
+
+            // Fixed, it is created and the page follows it live to completion.
+            try await browser.type("[data-field='strategy.config.slow']", "120")
+            try await browser.click("#submit-job")
+            try await browser.wait(for: "#job-head h1") { $0 == "ui-sma" }
+            try await browser.wait(for: "#job-head .badge", text: { $0 == "completed" }, timeout: .seconds(120))
+            let job = try await cluster.job("ui-sma")
+            #expect(job.status == .completed)
+            #expect(job.spec.run.strategy.config["slow"] == .int(120))
+            #expect(try await cluster.events("ui-sma").first { $0.kind == "created" }?.actor == "user:\(Self.user)")
+
+            // Its chart: an equity line over the stored curve, buy and sell markers over the price.
+            try await browser.wait(for: "#chart-equity polyline")
+            try await waitUntil("trade markers drawn", timeout: .seconds(30)) {
+                let n = try await browser.execute("return document.querySelectorAll('#chart-price path').length")
+                return (n as? Int ?? 0) > 0
+            }
+            let points = try await browser.execute(
+                "return document.querySelector('#chart-equity polyline').getAttribute('points').split(' ').length")
+            let curve = try JSONCoding.decoder().decode(
+                [CurvePoint].self, from: try await cluster.request("GET", "api/jobs/ui-sma/curve").body)
+            #expect(points as? Int == curve.count && curve.count >= 100)
+            #expect(curve.last?.barIndex == 59_999)
+            #expect(
+                try await browser.text(of: "#job-fills tbody tr:first-child td:first-child") == "0", "fills table")
+            try await browser.screenshot(to: "\(Self.screenshots)/03-job-completed.png")
+
+            // The job list shows it, with its PnL.
+            try await browser.open(ui + "#/jobs")
+            try await browser.wait(for: "#jobs-body tr[data-name='ui-sma'] .badge") { $0 == "completed" }
+            try await browser.screenshot(to: "\(Self.screenshots)/04-jobs.png")
+        }
+    }
+
+    @Test func stopARunningJobFromItsPage() async throws {
+        // Paced at a bar per millisecond: it runs for many seconds.
+        let spec = LifecycleTests.paced("ui-paper", bars: 60_000)
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            _ = try await cluster.create(spec)
+            try await browser.wait(for: "#jobs-body tr[data-name='ui-paper'] .badge") { $0 == "running" }
+            try await browser.click("#jobs-body tr[data-name='ui-paper'] a")
+            try await browser.wait(for: "#job-head .badge") { $0 == "running" }
+            try await browser.screenshot(to: "\(Self.screenshots)/05-job-running.png")
+
+            // A state change without the session's CSRF token is refused, from the page itself.
+            let forged = try await browser.execute(
+                "var x = new XMLHttpRequest(); x.open('POST', '/api/jobs/ui-paper/stop', false); x.send(); return x.status"
+            )
+            #expect(forged as? Int == 403)
+            #expect(try await cluster.job("ui-paper").desiredState == .running)
+
+            try await browser.click("#job-stop")
+            try await browser.wait(for: "#modal-text") { $0.contains("Stop ui-paper") }
+            try await browser.click("#modal-ok")
+            try await browser.wait(for: "#job-head .badge", text: { $0 == "stopped" }, timeout: .seconds(60))
+            let job = try await cluster.job("ui-paper")
+            #expect(job.status == .stopped && job.desiredState == .stopped)
+            #expect(job.barsDone < 60_000, "stopped before the end")
+            let stop = try await cluster.events("ui-paper").first { $0.kind == "stop_requested" }
+            #expect(stop?.actor == "user:\(Self.user)")
+            try await browser.screenshot(to: "\(Self.screenshots)/06-job-stopped.png")
+
+            try await browser.open(ui + "#/workers")
+            try await browser.wait(for: "#workers-body tr[data-id='w1']")
+            try await browser.screenshot(to: "\(Self.screenshots)/07-workers.png")
+            try await browser.open(ui + "#/logs")
+            try await browser.wait(for: "#log-lines div")
+            try await browser.screenshot(to: "\(Self.screenshots)/08-logs.png")
+
+            // On a phone-sized window the job list still reads.
+            try await browser.resize(width: 390, height: 844)
+            try await browser.open(ui + "#/jobs")
+            try await browser.wait(for: "#jobs-body tr[data-name='ui-paper']")
+            try await browser.screenshot(to: "\(Self.screenshots)/09-phone-jobs.png")
+
+            // Signing out ends the session: the page asks to sign in again, the cookie is dead.
+            try await browser.resize(width: 1280, height: 900)
+            try await browser.click("#signout")
+            try await browser.wait(for: "#login-form")
+            try await browser.open(ui)
+            try await browser.wait(for: "#login-form")
+        }
+    }
+}
