@@ -33,7 +33,11 @@ struct ClusterTests {
                     ["fast": .int(5 + k), "slow": .int(20), "direction": .string("long_short")],
                     exchange: ["market_fill": .string("close"), "allow_short": .bool(true)]))
         }
-        try await TestCluster.with { cluster in
+        // The test checks every job ran once, on its first epoch: a lease long enough that the
+        // CPU starvation of a loaded two-core machine (debug daemons, other suites alongside) cannot
+        // make a worker fence itself (fencing and reassignment have their own tests).
+        try await TestCluster.with(environment: ["ATS_LEASE_TIMEOUT_MS": "15000", "ATS_HEARTBEAT_MS": "1000"]) {
+            cluster in
             try cluster.startWorker("w1", capacity: 3)
             try cluster.startWorker("w2", capacity: 3)
             for s in specs { _ = try await cluster.create(s) }

@@ -28,7 +28,8 @@ struct FaultInjectionTests {
     static func start(_ specs: [JobSpec], workers: [String], capacity: Int, on cluster: TestCluster) async throws {
         for id in workers { try cluster.startWorker(id, capacity: capacity) }
         for s in specs { _ = try await cluster.create(s) }
-        try await waitUntil("all \(specs.count) running", timeout: .seconds(60)) {
+        // Deadlines, not figures (those are printed): generous for a loaded two-core machine.
+        try await waitUntil("all \(specs.count) running", timeout: .seconds(180)) {
             try await cluster.jobs().allSatisfy { $0.status == .running }
         }
     }
@@ -56,7 +57,7 @@ struct FaultInjectionTests {
                 try await Task.sleep(for: .seconds(1))  // RestartSec=1
                 try cluster.startWorker(victim, capacity: 20)
             }
-            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(Self.long ? 600 : 180))
+            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(Self.long ? 900 : 420))
             let elapsed = Date().timeIntervalSince(wallStart)
             #expect(done.allSatisfy { $0.status == .completed }, "every job completes")
 
