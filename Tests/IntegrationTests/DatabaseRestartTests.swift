@@ -20,7 +20,7 @@ struct DatabaseRestartTests {
             try cluster.startWorker("w1")
             try cluster.startWorker("w2")
             for s in specs { _ = try await cluster.create(s) }
-            try await waitUntil("all running", timeout: .seconds(60)) {
+            try await waitUntil("all running", timeout: .seconds(180)) {
                 try await cluster.jobs().allSatisfy { $0.barsDone >= 1_200 }
             }
             try pg.stop()
@@ -36,7 +36,7 @@ struct DatabaseRestartTests {
                 print("PostgreSQL log:\n\(pg.serverLog.suffix(3000))")
                 throw error
             }
-            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(120))
+            let done = try await cluster.waitForJobs(specs.map(\.name), timeout: .seconds(300))
             #expect(done.allSatisfy { $0.status == .completed }, "\(done.map { ($0.name, $0.status) })")
             for s in specs {
                 let stored = try await cluster.fills(s.name)
