@@ -26,9 +26,10 @@ struct DashboardAPITests {
             var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         }
 
-        func send(_ method: String, _ path: String, json: Any? = nil, csrf sendCSRF: Bool = true) async throws
-            -> Reply
-        {
+        /// With `adminToken`, the request carries the bearer token instead (scripts, the CLI).
+        func send(
+            _ method: String, _ path: String, json: Any? = nil, csrf sendCSRF: Bool = true, adminToken: Bool = false
+        ) async throws -> Reply {
             var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
             r.httpMethod = method
             r.timeoutInterval = 30
@@ -39,6 +40,7 @@ struct DashboardAPITests {
             }
             if let cookie { r.setValue("ats_session=\(cookie)", forHTTPHeaderField: "Cookie") }
             if sendCSRF, let csrf { r.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token") }
+            if adminToken { r.setValue("Bearer \(TestCluster.adminToken)", forHTTPHeaderField: "Authorization") }
             let (data, response) = try await URLSession.shared.data(for: r)
             let http = response as! HTTPURLResponse
             var headers: [String: String] = [:]
@@ -149,8 +151,8 @@ struct DashboardAPITests {
                 _ = try await cluster.create(spec)
             }
             func page(_ query: String) async throws -> (names: [String], total: Int?, status: Int) {
-                let reply = try await Browser(port: cluster.httpPort, cookie: nil).sendAuthorized(
-                    "GET", "api/jobs?\(query)")
+                let reply = try await Browser(port: cluster.httpPort).send(
+                    "GET", "api/jobs?\(query)", adminToken: true)
                 let jobs = (try? JSONCoding.decoder().decode([JobRecord].self, from: reply.body)) ?? []
                 return (jobs.map(\.name), Int(reply.headers["x-total-count"] ?? ""), reply.status)
             }
@@ -334,19 +336,5 @@ struct DashboardAPITests {
                 (try? await get("healthz"))?.0 == 503
             }
         }
-    }
-}
-
-extension DashboardAPITests.Browser {
-    /// The same request with the admin token (scripts and the CLI).
-    func sendAuthorized(_ method: String, _ path: String) async throws -> Reply {
-        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
-        r.httpMethod = method
-        r.setValue("Bearer \(TestCluster.adminToken)", forHTTPHeaderField: "Authorization")
-        let (data, response) = try await URLSession.shared.data(for: r)
-        let http = response as! HTTPURLResponse
-        var headers: [String: String] = [:]
-        for (k, v) in http.allHeaderFields { headers["\(k)".lowercased()] = "\(v)" }
-        return Reply(status: http.statusCode, body: data, headers: headers)
     }
 }

@@ -7,18 +7,6 @@ struct UserCommand: AsyncParsableCommand {
         commandName: "user", abstract: "Manage the web dashboard's users.",
         subcommands: [Add.self, List.self, Delete.self])
 
-    struct UserRow: Codable {
-        var name: String
-        var createdBy: String
-        var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case name
-            case createdBy = "created_by"
-            case createdAt = "created_at"
-        }
-    }
-
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a dashboard user (or, with --replace, set a new password and end their sessions).",
@@ -39,7 +27,7 @@ struct UserCommand: AsyncParsableCommand {
                     "name": name, "password": line, "replace": replace,
                 ])
                 let data = try await connection.client().send("POST", "api/users", body: body)
-                let user = try JSONCoding.decoder().decode(UserRow.self, from: data)
+                let user = try JSONCoding.decoder().decode(UserRecord.self, from: data)
                 if connection.json { return try printJSON(user) }
                 print("user \(user.name) saved")
             }
@@ -52,7 +40,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let users = try await connection.client().get("api/users", as: [UserRow].self)
+                let users = try await connection.client().get("api/users", as: [UserRecord].self)
                 if connection.json { return try printJSON(users) }
                 var table = Table("NAME", "CREATED BY", "CREATED")
                 for u in users { table.add(u.name, u.createdBy, "\(u.createdAt)") }

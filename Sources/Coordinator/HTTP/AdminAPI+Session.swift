@@ -86,7 +86,7 @@ extension AdminAPI {
             return response
         }
         signedIn.get("/users") { _, _ in try await store.users() }
-        signedIn.post("/users") { request, context -> EditedResponse<JobStore.UserRecord> in
+        signedIn.post("/users") { request, context -> EditedResponse<UserRecord> in
             let new: NewUser
             do {
                 new = try await request.decode(as: NewUser.self, context: context)
@@ -127,4 +127,4 @@ extension AdminAPI {
     }
 }
 
-extension JobStore.UserRecord: ResponseEncodable {}
+extension UserRecord: ResponseEncodable {}

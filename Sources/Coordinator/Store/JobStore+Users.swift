@@ -6,18 +6,6 @@ import PostgresNIO
 /// Dashboard users and their sessions. These are not job state: they are written without the
 /// leader's term check, so any coordinator can sign a browser in or out.
 extension JobStore {
-    public struct UserRecord: Sendable, Codable, Hashable {
-        public var name: String
-        public var createdBy: String
-        public var createdAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case name
-            case createdBy = "created_by"
-            case createdAt = "created_at"
-        }
-    }
-
     /// A session found by its token.
     public struct SessionRecord: Sendable {
         public var user: String

@@ -134,36 +134,21 @@ public struct JobStore: Sendable {
             AND (\(q.label)::text IS NULL OR \(q.label) = ANY(labels))
             AND (\(pattern)::text IS NULL OR name ILIKE \(pattern))
             """
-        // The total comes with the page (a window count over the filter, before LIMIT): one
-        // statement; only a page past the end needs a count of its own.
         let page = PostgresQuery(
             unsafeSQL: """
-                SELECT \(Self.jobColumns), count(*) OVER () FROM jobs WHERE \(filter.sql)
+                SELECT \(Self.jobColumns) FROM jobs WHERE \(filter.sql)
                 ORDER BY \(q.orderBy) LIMIT \(max(0, q.limit)) OFFSET \(max(0, q.offset))
                 """,
             binds: filter.binds)
         var out: [JobRecord] = []
-        var total: Int?
-        for try await row in try await client.query(page, logger: logger) {
-            let t = try row.decode(
-                (
-                    Int64, String, String, [String], String, String, Int64, String?, Date?, Int64, Int64, Double?,
-                    String?, String?, String, Date, Date, Date?, Date?, Int64
-                ).self)
-            out.append(
-                try Self.record(
-                    (
-                        t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10, t.11, t.12, t.13, t.14, t.15, t.16,
-                        t.17,
-                        t.18
-                    )))
-            total = Int(t.19)
+        for try await t in try await client.query(page, logger: logger).decode(JobTuple.self) {
+            out.append(try Self.record(t))
         }
-        if let total { return (out, total) }
+        // A count of its own: a window count on the page would sort every matching row.
         let count = PostgresQuery(unsafeSQL: "SELECT count(*) FROM jobs WHERE \(filter.sql)", binds: filter.binds)
-        var n = 0
-        for try await c in try await client.query(count, logger: logger).decode(Int64.self) { n = Int(c) }
-        return (out, n)
+        var total = 0
+        for try await n in try await client.query(count, logger: logger).decode(Int64.self) { total = Int(n) }
+        return (out, total)
     }
 
     /// Applies an operator request (start, stop, reload, delete) under a row lock.

@@ -52,29 +52,28 @@ public struct HTMLReport {
         self.trades = trades
     }
 
-    /// The point drawn for a bar.
+    /// The point drawn for a bar: the first sample at or after it.
     func point(_ bar: Int) -> Int {
         guard let sampledBars else { return bar }
-        var lo = 0
-        var hi = sampledBars.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sampledBars[mid] < bar { lo = mid + 1 } else { hi = mid }
-        }
-        return min(lo, max(0, sampledBars.count - 1))
+        return min(Self.firstIndex(sampledBars.count) { sampledBars[$0] >= bar }, max(0, sampledBars.count - 1))
     }
 
-    /// A bar's time, as text.
+    /// A bar's time, as text. Sampled: a trade's bars are fill bars, and fills are in bar order.
     func time(_ bar: Int) -> String {
         if sampledBars == nil { return bar < times.count ? Timestamp.format(times[bar]) : "\(bar)" }
-        // Fills are in bar order; a trade's bars are fill bars.
+        let i = Self.firstIndex(fills.count) { fills[$0].barIndex >= bar }
+        return i < fills.count && fills[i].barIndex == bar ? Timestamp.format(fills[i].time) : "bar \(bar)"
+    }
+
+    /// The first index in `0..<count` where `isAtOrAfter` holds (it holds from some index on).
+    static func firstIndex(_ count: Int, _ isAtOrAfter: (Int) -> Bool) -> Int {
         var lo = 0
-        var hi = fills.count
+        var hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if fills[mid].barIndex < bar { lo = mid + 1 } else { hi = mid }
+            if isAtOrAfter(mid) { hi = mid } else { lo = mid + 1 }
         }
-        return lo < fills.count && fills[lo].barIndex == bar ? Timestamp.format(fills[lo].time) : "bar \(bar)"
+        return lo
     }
 
     static func escape(_ s: String) -> String {
