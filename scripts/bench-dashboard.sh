@@ -39,10 +39,14 @@ measure() {
     for _ in $(seq 1 300); do curl -s -o /dev/null -w '%{time_total}\n' -H "$H" "http://127.0.0.1:18090$1"; done | sort -n |
         awk -v p="$1" '{a[NR]=$1} END {printf "%-48s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n", p, a[int(NR*0.5)]*1000, a[int(NR*0.99)]*1000, a[NR]*1000}'
 }
+[ -n "${ATS_BENCH_PAUSE:-}" ] && { echo "paused: PostgreSQL on $PORT, coordinator on 18090; Enter to go on"; read -r _; }
 for p in "/api/jobs?limit=50" "/api/jobs?limit=50&sort=-updated_at" "/api/jobs?limit=50&sort=-equity" \
     "/api/jobs?limit=50&status=running&sort=name" "/api/jobs?limit=50&q=bench-09" "/api/overview" "/ui/"; do
     measure "$p"
 done
+# PostgreSQL's own share of the sorted page (the rest is the coordinator and HTTP).
+psql_bench -c "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM jobs ORDER BY updated_at DESC NULLS LAST, id DESC LIMIT 50" |
+    grep "Execution Time" | sed 's/^/  sort=-updated_at in PostgreSQL: /'
 HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' "/proc/$CP/stat"; }
 update_for() {

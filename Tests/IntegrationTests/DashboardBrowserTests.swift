@@ -155,4 +155,73 @@ struct DashboardBrowserTests {
             try await browser.wait(for: "#login-form")
         }
     }
+
+    @Test func addChangeAndDeleteAUserFromTheUsersPage() async throws {
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/users']")
+            try await browser.wait(for: "#users-body tr[data-name='\(Self.user)']")
+
+            // A short password is refused next to its field, and nobody is added.
+            try await browser.type("#u-name", "ops")
+            try await browser.type("#u-password", "short")
+            try await browser.click("#user-add")
+            let message = try await browser.wait(for: "#field-error") { !$0.isEmpty }
+            #expect(message.contains("at least 12"), "\(message)")
+            let besidePassword = try await browser.execute(
+                "return document.querySelector('#u-password').nextElementSibling.id")
+            #expect(besidePassword as? String == "field-error")
+            #expect(try await userNames(cluster) == [Self.user])
+            try await browser.screenshot(to: "\(Self.screenshots)/10-users-validation.png")
+
+            try await browser.type("#u-password", "ops-first-password")
+            try await browser.click("#user-add")
+            try await browser.wait(for: "#users-body tr[data-name='ops']")
+            #expect(try await userNames(cluster) == ["ops", Self.user])
+            #expect(try await signInStatus(cluster, "ops", "ops-first-password") == 200)
+            let events = try JSONCoding.decoder().decode(
+                [JobEvent].self, from: try await cluster.request("GET", "api/events").body)
+            let saved = events.first { $0.kind == "user_saved" && $0.detail == "ops" }
+            #expect(saved?.actor == "user:\(Self.user)")
+            try await browser.screenshot(to: "\(Self.screenshots)/11-users.png")
+
+            // A new password: the old one stops working.
+            try await browser.click("#users-body tr[data-name='ops'] button.pw")
+            try await browser.type("#pw-new", "ops-second-password")
+            try await browser.click("#pw-save")
+            try await browser.wait(for: "#modal-text") { $0.contains("Set a new password for ops") }
+            try await browser.click("#modal-ok")
+            try await browser.wait(for: "#user-form")
+            try await waitUntil("the new password works", timeout: .seconds(10)) {
+                try await signInStatus(cluster, "ops", "ops-second-password") == 200
+            }
+            #expect(try await signInStatus(cluster, "ops", "ops-first-password") == 401)
+
+            // Deleted after a confirmation: gone from the page and from the store.
+            try await browser.click("#users-body tr[data-name='ops'] button.delete")
+            try await browser.wait(for: "#modal-text") { $0.contains("Delete ops?") }
+            try await browser.click("#modal-ok")
+            try await waitUntil("ops is gone from the page", timeout: .seconds(10)) {
+                let n = try await browser.execute(
+                    "return document.querySelectorAll(\"#users-body tr[data-name='ops']\").length")
+                return n as? Int == 0
+            }
+            #expect(try await userNames(cluster) == [Self.user])
+            #expect(try await signInStatus(cluster, "ops", "ops-second-password") == 401)
+        }
+    }
+
+    func userNames(_ cluster: TestCluster) async throws -> [String] {
+        let users = try JSONCoding.decoder().decode(
+            [UserRecord].self, from: try await cluster.request("GET", "api/users").body)
+        return users.map(\.name)
+    }
+
+    /// The status of a sign-in over the API (the throttle allows 5 failures; these tests make 2).
+    func signInStatus(_ cluster: TestCluster, _ user: String, _ password: String) async throws -> Int {
+        try await cluster.request(
+            "POST", "api/session",
+            body: try JSONSerialization.data(withJSONObject: ["user": user, "password": password])
+        ).status
+    }
 }

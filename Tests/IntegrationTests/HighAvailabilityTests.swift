@@ -40,6 +40,10 @@ struct HighAvailabilityTests {
             let anonymous = try rawHTTP(
                 port: cluster.httpPorts[standby], "GET", "/api/jobs", body: nil, token: "wrong-token-0123456789")
             #expect(anonymous.status == 401 && anonymous.headers["location"] == nil)
+            // A browser opening the standby's dashboard lands on the leader's.
+            let page = try rawHTTP(port: cluster.httpPorts[standby], "GET", "/ui/", body: nil)
+            #expect(page.status == 307 && page.headers["location"] == "\(leaderURL)/ui/")
+            #expect(try rawHTTP(port: cluster.httpPorts[leader], "GET", "/ui/", body: nil).status == 200)
 
             // The CLI pointed at the standby (first in its list) creates the job on the leader.
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("via-standby.json")

@@ -5,6 +5,9 @@ import Hummingbird
 /// The web dashboard: one page and its script and style, compiled into the binary, served at
 /// `/ui/` without signing in (they hold no data; the page signs in through `/api/session`).
 /// A strict content security policy allows only this origin's script and style, no inline code.
+/// A standby sends the page itself to the leader's `/ui/` (a top-level navigation may change
+/// origin; the page's API calls could not follow a cross-origin redirect with its cookie). The
+/// leader's address is no secret: `/healthz` tells it to anyone.
 /// `GET /api/overview` gives the counts the dashboard's header shows.
 extension AdminAPI {
     struct Overview: ResponseEncodable {
@@ -41,7 +44,13 @@ extension AdminAPI {
             }
         }
         router.get("/") { _, _ in Response(status: .found, headers: [.location: "/ui/"]) }
-        router.get("/ui/", use: asset(PackageResources.index_html, "text/html; charset=utf-8"))
+        let page = asset(PackageResources.index_html, "text/html; charset=utf-8")
+        router.get("/ui/") { request, context in
+            if !leadership.isLeader, let leader = leadership.knownLeader, !leader.httpURL.isEmpty {
+                return Response(status: .temporaryRedirect, headers: [.location: leader.httpURL + "/ui/"])
+            }
+            return try await page(request, context)
+        }
         router.get("/ui/app.js", use: asset(PackageResources.app_js, "text/javascript; charset=utf-8"))
         router.get("/ui/app.css", use: asset(PackageResources.app_css, "text/css; charset=utf-8"))
         router.get("/ui/favicon.svg", use: asset(PackageResources.favicon_svg, "image/svg+xml"))

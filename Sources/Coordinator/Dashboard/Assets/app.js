@@ -666,6 +666,64 @@ async function viewLogs(q) {
   };
 }
 
+// ---------- users ----------
+
+async function viewUsers() {
+  const { data: users } = await api('GET', '/api/users');
+  const root = h('div', {});
+  const save = async (name, password, replace) => {
+    await api('POST', '/api/users', { name, password, replace });
+    toast(replace ? `new password for ${name}` : `added ${name}`);
+  };
+  const remove = async u => {
+    const self = u.name === S.user;
+    const text = self ? `Delete your own user ${u.name}? You are signed out at once.`
+      : `Delete ${u.name}? Their sessions end at once.`;
+    if (!(await confirmAction(text))) return;
+    try { await api('DELETE', `/api/users/${encodeURIComponent(u.name)}`); toast(`deleted ${u.name}`); } catch (x) { toast(x.message); }
+    if (self) signedOut(); else route();
+  };
+  const newPassword = async u => {
+    const pass = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
+    const form = h('form', { class: 'form', id: 'password-form' }, h('label', {}, `New password for ${u.name}`, pass),
+      h('p', { class: 'error', id: 'form-error' }),
+      h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit', id: 'pw-save' }, 'Set password'), ' ',
+        h('button', { type: 'button', onclick: () => route() }, 'Cancel')));
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      const self = u.name === S.user;
+      if (!(await confirmAction(`Set a new password for ${u.name}? Their sessions end${self ? ', yours too' : ''}.`))) return;
+      try { await save(u.name, pass.value, true); } catch (x) { showFieldError(form, x, false); return; }
+      if (self) signedOut(); else route();
+    });
+    document.getElementById('user-edit').replaceChildren(form);
+    pass.focus();
+  };
+  const body = h('tbody', { id: 'users-body' }, users.map(u => h('tr', { dataset: { name: u.name } },
+    h('td', {}, u.name, u.name === S.user ? h('span', { class: 'muted' }, ' (you)') : null),
+    h('td', {}, u.created_by), h('td', { title: u.created_at }, fmtTime(u.created_at)),
+    h('td', { class: 'right' }, h('button', { class: 'pw', onclick: () => newPassword(u) }, 'New password'), ' ',
+      h('button', { class: 'delete', onclick: () => remove(u) }, 'Delete')))));
+  if (!users.length) body.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No user yet: the admin token is the only way in.')));
+  const name = h('input', { id: 'u-name', autocomplete: 'off', 'data-field': 'name' });
+  const pass = h('input', { id: 'u-password', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
+  const add = h('form', { class: 'form', id: 'user-form' },
+    h('label', {}, 'Name', name), h('label', {}, 'Password (12 characters or more)', pass),
+    h('p', { class: 'error', id: 'form-error' }),
+    h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit', id: 'user-add' }, 'Add user')));
+  add.addEventListener('submit', async e => {
+    e.preventDefault();
+    try { await save(name.value.trim(), pass.value, false); route(); } catch (x) { showFieldError(add, x, false); }
+  });
+  root.append(h('h1', {}, 'Users'),
+    h('p', { class: 'muted' }, 'Everyone listed here can sign in and control every job. Changes are in the audit trail.'),
+    h('div', { class: 'card scroll' }, h('table', { id: 'users' },
+      h('thead', {}, h('tr', {}, ['name', 'added by', 'added', ''].map(t => h('th', {}, t)))), body)),
+    h('div', { class: 'card', id: 'user-edit' }, add));
+  document.getElementById('main').replaceChildren(root);
+  return {};
+}
+
 // ---------- routing ----------
 
 async function route() {
@@ -682,6 +740,7 @@ async function route() {
     else if (path.startsWith('#/edit/')) view = await viewForm(q, decodeURIComponent(path.slice(7)));
     else if (path === '#/workers') view = await viewWorkers();
     else if (path === '#/logs') view = await viewLogs(q);
+    else if (path === '#/users') view = await viewUsers();
     else view = await viewJobs(q);
     if (token === route.token) S.view = view;
   } catch (x) {
