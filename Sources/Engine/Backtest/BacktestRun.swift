@@ -69,6 +69,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         let end = min(end, bars.count)
         guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
+        // From here to the end of the loop `strategy` is held exclusively and never copied.
+        strategy.prepareForRun()
         bars.withUnsafeColumns { columns in
             while cursor < end {
                 // Exchange and strategy each take the bar from the columns, the exchange only its
@@ -79,7 +81,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                 } else {
                     exchange.moveTo(time: columns.time[cursor], close: columns.close[cursor], index: cursor)
                 }
-                afterProcess(columns[cursor])
+                afterProcess(columns[cursor], inRun: true)
             }
         }
     }
@@ -87,13 +89,13 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     @inline(__always)
     public mutating func step(_ bar: Bar) {
         exchange.process(bar: bar, index: cursor)
-        afterProcess(bar)
+        afterProcess(bar, inRun: false)
     }
 
     @inline(__always)
-    private mutating func afterProcess(_ bar: Bar) {
+    private mutating func afterProcess(_ bar: Bar, inRun: Bool) {
         if exchange.hasNewFills { deliverFills() }
-        strategy.onBar(bar, venue: &exchange)
+        if inRun { strategy.onBarInRun(bar, venue: &exchange) } else { strategy.onBar(bar, venue: &exchange) }
         if exchange.hasNewFills { deliverFills() }
         let equity = exchange.wallet.equity(at: bar.close)
         tracker.record(bar: bar, equity: equity, position: exchange.wallet.base.total)

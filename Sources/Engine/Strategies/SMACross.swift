@@ -28,7 +28,16 @@ public struct SMACross: Strategy {
 
     @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
-        let (f, s) = averages.update(bar.close)
+        averages.makeUnique()
+        onBarInRun(bar, venue: &venue)
+    }
+
+    public mutating func prepareForRun() { averages.makeUnique() }
+
+    /// The bar's work with the window known to be unshared (``prepareForRun()``).
+    @inline(__always)
+    public mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) {
+        let (f, s) = averages.updateAssumingUnique(bar.close)
         guard let s, let f else { return }
         let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
         defer { previousSide = side }

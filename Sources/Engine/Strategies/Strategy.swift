@@ -10,6 +10,14 @@ public protocol Strategy: Sendable, Codable {
     init(parameters: Parameters) throws(SpecError)
     /// Called once per bar, after working orders were matched against it.
     mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V)
+    /// Called before a backtest's loop, which then calls ``onBarInRun(_:venue:)`` for each bar
+    /// while it holds the strategy exclusively (no copy of it is made until the loop ends). A
+    /// strategy may give its state storage of its own here (``RunWindow/makeUnique()``) so that
+    /// per-bar updates need not check for sharing. The default does nothing.
+    mutating func prepareForRun()
+    /// ``onBar(_:venue:)`` inside a backtest's loop, after ``prepareForRun()``. The default calls
+    /// ``onBar(_:venue:)``; an override must do exactly what it does.
+    mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V)
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
 }
@@ -21,4 +29,9 @@ extension Strategy {
     }
 
     public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
+
+    public mutating func prepareForRun() {}
+
+    @inline(__always)
+    public mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) { onBar(bar, venue: &venue) }
 }
