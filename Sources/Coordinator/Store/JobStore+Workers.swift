@@ -238,7 +238,7 @@ extension JobStore {
             feeBase.append(f.feeBase)
             feeQuote.append(f.feeQuote)
             liquidity.append(f.liquidity.rawValue)
-            tag.append(f.tag)
+            tag.append(f.tag.description)
         }
         let h = batch.header
         return try await transaction { conn in

@@ -106,11 +106,12 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     private mutating func deliverFills() {
         while exchange.hasNewFills {
             exchange.drainFills(into: &delivering)
-            for fill in delivering {
-                let trip = tracker.record(fill: fill)
+            // Fills are plain data: kept with one copy of the batch, booked in place.
+            if keepFills { pendingFills.append(contentsOf: delivering) }
+            for i in delivering.indices {
+                let trip = tracker.record(fill: delivering[i])
                 if recordTrades, let trip { trades.append(trip) }
-                if keepFills { pendingFills.append(fill) }
-                strategy.onFill(fill, venue: &exchange)
+                strategy.onFill(delivering[i], venue: &exchange)
             }
             delivering.removeAll(keepingCapacity: true)
         }

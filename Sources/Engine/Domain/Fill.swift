@@ -12,11 +12,11 @@ public struct Fill: Sendable, Hashable, Codable {
     public var feeBase: Double
     public var feeQuote: Double
     public var liquidity: Liquidity
-    public var tag: String
+    public var tag: InlineString
 
     public init(
         seq: Int64, orderId: OrderID, time: Int64, barIndex: Int, side: OrderSide, price: Double, quantity: Double,
-        feeBase: Double, feeQuote: Double, liquidity: Liquidity, tag: String
+        feeBase: Double, feeQuote: Double, liquidity: Liquidity, tag: InlineString
     ) {
         self.seq = seq
         self.orderId = orderId

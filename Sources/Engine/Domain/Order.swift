@@ -18,7 +18,7 @@ public struct Order: Sendable, Hashable, Codable {
     /// True once a stop or stop-limit order has been triggered.
     public var triggered: Bool
     public var rejectReason: RejectReason?
-    public var tag: String
+    public var tag: InlineString
     /// The entry order a take-profit or stop-loss belongs to.
     public var parentId: OrderID?
     /// The other leg of a one-cancels-the-other pair.

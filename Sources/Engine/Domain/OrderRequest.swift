@@ -13,12 +13,12 @@ public struct OrderRequest: Sendable, Hashable, Codable {
     public var postOnly: Bool
     public var takeProfit: Double?
     public var stopLoss: Double?
-    public var tag: String
+    public var tag: InlineString
 
     public init(
         side: OrderSide, type: OrderType, quantity: Double, limitPrice: Double? = nil, stopPrice: Double? = nil,
         timeInForce: TimeInForce = .gtc, postOnly: Bool = false, takeProfit: Double? = nil,
-        stopLoss: Double? = nil, tag: String = ""
+        stopLoss: Double? = nil, tag: InlineString = ""
     ) {
         self.side = side
         self.type = type
@@ -32,18 +32,20 @@ public struct OrderRequest: Sendable, Hashable, Codable {
         self.tag = tag
     }
 
-    public static func market(_ side: OrderSide, _ quantity: Double, tag: String = "") -> OrderRequest {
+    public static func market(_ side: OrderSide, _ quantity: Double, tag: InlineString = "") -> OrderRequest {
         OrderRequest(side: side, type: .market, quantity: quantity, tag: tag)
     }
 
     public static func limit(
-        _ side: OrderSide, _ quantity: Double, at price: Double, timeInForce: TimeInForce = .gtc, tag: String = ""
+        _ side: OrderSide, _ quantity: Double, at price: Double, timeInForce: TimeInForce = .gtc, tag: InlineString = ""
     ) -> OrderRequest {
         OrderRequest(
             side: side, type: .limit, quantity: quantity, limitPrice: price, timeInForce: timeInForce, tag: tag)
     }
 
-    public static func stop(_ side: OrderSide, _ quantity: Double, at price: Double, tag: String = "") -> OrderRequest {
+    public static func stop(_ side: OrderSide, _ quantity: Double, at price: Double, tag: InlineString = "")
+        -> OrderRequest
+    {
         OrderRequest(side: side, type: .stop, quantity: quantity, stopPrice: price, tag: tag)
     }
 }

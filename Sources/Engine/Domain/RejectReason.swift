@@ -1,4 +1,5 @@
-/// Why the exchange refused or canceled an order, in words a trader recognises.
+/// Why the exchange refused or canceled an order, in words a trader recognises. Plain data (no
+/// `String` inside), so an ``Order`` stays trivially copyable.
 public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case quantityNotPositive
     case belowMinQuantity(quantity: Double, minimum: Double)
@@ -6,11 +7,19 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case missingLimitPrice
     case missingStopPrice
     case priceNotPositive
-    case insufficientBalance(asset: String, needed: Double, free: Double)
+    case insufficientBalance(asset: InlineString, needed: Double, free: Double)
     case wouldCrossAsMaker
     case fillOrKillNotFilled
     case unknownOrder
-    case invalidBracket(String)
+    case invalidBracket(BracketFault)
+    case tagTooLong
+
+    /// What is wrong with a bracket's prices. The raw values are the messages (and what
+    /// checkpoints hold).
+    public enum BracketFault: String, Sendable, Hashable, Codable {
+        case takeProfitOnTheLossSide = "take-profit must be on the profit side of the entry"
+        case stopLossOnTheProfitSide = "stop-loss must be on the loss side of the entry"
+    }
 
     public var description: String {
         switch self {
@@ -24,7 +33,8 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .wouldCrossAsMaker: "limit order would cross the market and was sent as post-only"
         case .fillOrKillNotFilled: "fill-or-kill order could not be filled completely"
         case .unknownOrder: "no such open order"
-        case .invalidBracket(let why): why
+        case .invalidBracket(let fault): fault.rawValue
+        case .tagTooLong: "the order's tag is longer than \(InlineString.capacity) bytes of UTF-8"
         }
     }
 }

@@ -282,7 +282,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                     state.wallet = w
                     finish(
                         &o, .rejected,
-                        reason: .insufficientBalance(asset: instrument.quote, needed: cost, free: w.quote.free))
+                        reason: .insufficientBalance(
+                            asset: InlineString(instrument.quote), needed: cost, free: w.quote.free))
                     return 0
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
@@ -299,7 +300,8 @@ public struct SimulatedExchange: TradingVenue, Sendable {
                     state.wallet = w
                     finish(
                         &o, .rejected,
-                        reason: .insufficientBalance(asset: instrument.base, needed: requested, free: w.base.free))
+                        reason: .insufficientBalance(
+                            asset: InlineString(instrument.base), needed: requested, free: w.base.free))
                     return 0
                 }
                 fee = fees.fee(for: tradeInfo(o, price: price, quantity: quantity, liquidity: liquidity))
@@ -384,7 +386,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     private mutating func newOrder(
-        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
+        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: InlineString,
         parent: OrderID?, timeInForce: TimeInForce = .gtc, postOnly: Bool = false, takeProfit: Double? = nil,
         stopLoss: Double? = nil
     ) -> Order {
@@ -398,7 +400,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     private mutating func appendOrder(
-        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: String,
+        side: OrderSide, type: OrderType, quantity: Double, limit: Double?, stop: Double?, tag: InlineString,
         parent: OrderID?
     ) -> OrderID {
         let o = newOrder(side: side, type: type, quantity: quantity, limit: limit, stop: stop, tag: tag, parent: parent)
@@ -460,6 +462,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     private func validate(_ o: Order) -> RejectReason? {
+        if o.tag.isTruncated { return .tagTooLong }
         if o.quantity <= Self.epsilon { return .quantityNotPositive }
         if o.quantity < instrument.minQuantity {
             return .belowMinQuantity(quantity: o.quantity, minimum: instrument.minQuantity)
@@ -475,10 +478,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             return .belowMinNotional(notional: ref * o.quantity, minimum: instrument.minNotional)
         }
         if let tp = o.takeProfit, o.side == .buy ? tp <= ref : tp >= ref {
-            return .invalidBracket("take-profit must be on the profit side of the entry")
+            return .invalidBracket(.takeProfitOnTheLossSide)
         }
         if let sl = o.stopLoss, o.side == .buy ? sl >= ref : sl <= ref {
-            return .invalidBracket("stop-loss must be on the loss side of the entry")
+            return .invalidBracket(.stopLossOnTheProfitSide)
         }
         if o.postOnly, o.type == .limit, let limit = o.limitPrice,
             o.side == .buy ? limit >= state.barClose : limit <= state.barClose
@@ -489,10 +492,10 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         if o.side == .buy {
             let needed = ref * o.quantity
             if needed > w.quote.free * (1 + 1e-9) + Self.epsilon {
-                return .insufficientBalance(asset: instrument.quote, needed: needed, free: w.quote.free)
+                return .insufficientBalance(asset: InlineString(instrument.quote), needed: needed, free: w.quote.free)
             }
         } else if !config.allowShort && o.quantity > w.base.free * (1 + 1e-9) + Self.epsilon {
-            return .insufficientBalance(asset: instrument.base, needed: o.quantity, free: w.base.free)
+            return .insufficientBalance(asset: InlineString(instrument.base), needed: o.quantity, free: w.base.free)
         }
         return nil
     }

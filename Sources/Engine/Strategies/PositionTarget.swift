@@ -4,7 +4,7 @@ public enum PositionTarget {
     /// Sends the market order that takes the position to `target` base units; does nothing when
     /// already there (within half a step).
     @inlinable
-    public static func move<V: TradingVenue>(to target: Double, venue: inout V, tag: String = "") {
+    public static func move<V: TradingVenue>(to target: Double, venue: inout V, tag: InlineString = "") {
         let delta = target - venue.position
         let quantity = venue.instrument.roundQuantity(abs(delta))
         guard quantity > venue.flatTolerance else { return }

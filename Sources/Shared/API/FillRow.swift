@@ -50,6 +50,6 @@ public struct FillRow: Sendable, Codable, Hashable {
         Fill(
             seq: seq, orderId: orderId, time: timeMs, barIndex: Int(barIndex), side: side == "BUY" ? .buy : .sell,
             price: price, quantity: quantity, feeBase: feeBase, feeQuote: feeQuote,
-            liquidity: liquidity == "MAKER" ? .maker : .taker, tag: tag)
+            liquidity: liquidity == "MAKER" ? .maker : .taker, tag: InlineString(tag))
     }
 }

@@ -52,6 +52,16 @@ struct WireMessageTests {
         return b
     }
 
+    /// An engine's tags fit an ``InlineString``; a longer one on the wire is refused, not cut.
+    @Test func aFillWithATagLongerThanAnyEngineMakesIsRefused() throws {
+        var fits = ByteBufferAllocator().buffer(capacity: 64)
+        fits.writeProto(11, string: String(repeating: "t", count: 31))
+        #expect(try Fill(record: fits).tag.description == String(repeating: "t", count: 31))
+        var long = ByteBufferAllocator().buffer(capacity: 64)
+        long.writeProto(11, string: String(repeating: "t", count: 32))
+        #expect(throws: ProtocolError.self) { try Fill(record: long) }
+    }
+
     @Test("every message survives encode and decode", arguments: samples)
     func roundTrip(_ message: WireMessage) throws {
         var decoder = FrameDecoder()

@@ -14,7 +14,7 @@ extension Fill {
         b.writeProto(8, double: feeBase)
         b.writeProto(9, double: feeQuote)
         b.writeProto(10, uint: liquidity == .maker ? 1 : 0)
-        b.writeProto(11, string: tag)
+        b.writeProto(11, string: tag.description)
     }
 
     init(record buffer: ByteBuffer) throws(ProtocolError) {
@@ -34,7 +34,10 @@ extension Fill {
             case 8: feeBase = try r.double(w)
             case 9: feeQuote = try r.double(w)
             case 10: liquidity = try r.uint32(w) == 1 ? .maker : .taker
-            case 11: tag = try r.string(w)
+            case 11:
+                // An engine's tags fit an InlineString; a longer one is not a fill we sent.
+                tag = InlineString(try r.string(w))
+                if tag.isTruncated { throw r.fail("tag longer than \(InlineString.capacity) bytes") }
             default: try r.skip(w)
             }
         }
