@@ -4,8 +4,15 @@ public struct ExchangeState: Sendable, Hashable, Codable {
     public var wallet: Wallet
     /// Working orders, oldest first.
     public var open: [Order]
-    /// The most recently finished orders, oldest first (between ``recentLimit`` and twice that).
-    public var recent: [Order]
+    /// The most recently finished orders (at most ``recentLimit``), oldest first.
+    public var recent: [Order] {
+        recentStart == 0 ? recentRing : Array(recentRing[recentStart...] + recentRing[..<recentStart])
+    }
+    /// ``recent`` as a ring once full: a finished order overwrites the oldest in place, so keeping
+    /// the history costs one copy of an order and never a shift of the others.
+    private var recentRing: [Order]
+    /// Where the oldest sits in ``recentRing`` (0 until the ring is full).
+    private var recentStart = 0
     public var nextOrderId: OrderID
     public var nextSeq: Int64
     public var barIndex: Int
@@ -19,6 +26,23 @@ public struct ExchangeState: Sendable, Hashable, Codable {
 
     public static let recentLimit = 64
 
+    /// Keeps a finished order in the history, forgetting the oldest beyond ``recentLimit``.
+    mutating func archive(_ o: Order) {
+        if recentRing.count < Self.recentLimit {
+            recentRing.append(o)
+            return
+        }
+        recentRing[recentStart] = o
+        recentStart += 1
+        if recentStart == Self.recentLimit { recentStart = 0 }
+    }
+
+    /// The most recent finished order with this id.
+    func finished(_ id: OrderID) -> Order? {
+        // Ids grow with time: the newest is the best guess, but ids are unique, so any order works.
+        recentRing.first { $0.id == id }
+    }
+
     public struct DayVolume: Sendable, Hashable, Codable {
         public var day: Int64
         public var notional: Double
@@ -27,7 +51,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
     public init(wallet: Wallet) {
         self.wallet = wallet
         open = []
-        recent = []
+        recentRing = []
         nextOrderId = 0
         nextSeq = 0
         barIndex = -1
@@ -55,7 +79,8 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         wallet = try c.decode(Wallet.self, forKey: .wallet)
         open = try c.decode([Order].self, forKey: .open)
-        recent = try c.decode([Order].self, forKey: .recent)
+        // Checkpoints written before the ring kept up to twice the limit: the newest count.
+        recentRing = Array(try c.decode([Order].self, forKey: .recent).suffix(Self.recentLimit))
         nextOrderId = try c.decode(OrderID.self, forKey: .nextOrderId)
         nextSeq = try c.decode(Int64.self, forKey: .nextSeq)
         barIndex = try c.decode(Int.self, forKey: .barIndex)
@@ -69,5 +94,39 @@ public struct ExchangeState: Sendable, Hashable, Codable {
             barTime = bar.time
             barClose = bar.close
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(wallet, forKey: .wallet)
+        try c.encode(open, forKey: .open)
+        try c.encode(recent, forKey: .recent)
+        try c.encode(nextOrderId, forKey: .nextOrderId)
+        try c.encode(nextSeq, forKey: .nextSeq)
+        try c.encode(barIndex, forKey: .barIndex)
+        try c.encode(barTime, forKey: .barTime)
+        try c.encode(barClose, forKey: .barClose)
+        try c.encode(volumeByDay, forKey: .volumeByDay)
+        try c.encode(rejectedOrders, forKey: .rejectedOrders)
+    }
+
+    // Equal by what they hold, whatever slot of the ring the oldest finished order sits in.
+    public static func == (a: ExchangeState, b: ExchangeState) -> Bool {
+        a.wallet == b.wallet && a.open == b.open && a.recent == b.recent && a.nextOrderId == b.nextOrderId
+            && a.nextSeq == b.nextSeq && a.barIndex == b.barIndex && a.barTime == b.barTime
+            && a.barClose == b.barClose && a.volumeByDay == b.volumeByDay && a.rejectedOrders == b.rejectedOrders
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(wallet)
+        hasher.combine(open)
+        hasher.combine(recent)
+        hasher.combine(nextOrderId)
+        hasher.combine(nextSeq)
+        hasher.combine(barIndex)
+        hasher.combine(barTime)
+        hasher.combine(barClose)
+        hasher.combine(volumeByDay)
+        hasher.combine(rejectedOrders)
     }
 }

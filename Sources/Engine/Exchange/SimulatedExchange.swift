@@ -54,7 +54,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     public var orderCount: Int { Int(state.nextOrderId) }
 
     public func order(_ id: OrderID) -> Order? {
-        state.open.first { $0.id == id } ?? state.recent.last { $0.id == id }
+        state.open.first { $0.id == id } ?? state.finished(id)
     }
 
     /// Takes the fills produced since the last call.
@@ -80,13 +80,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     }
 
     /// Keeps a finished order in the recent history.
-    private mutating func archive(_ o: consuming Order) {
-        state.recent.append(o)
-        // Trim in halves, so the shift is paid once per `recentLimit` orders, not per order.
-        if state.recent.count >= 2 * ExchangeState.recentLimit {
-            state.recent.removeFirst(state.recent.count - ExchangeState.recentLimit)
-        }
-    }
+    private mutating func archive(_ o: consuming Order) { state.archive(o) }
 
     /// Moves finished orders from the working list to the recent history.
     private mutating func sweep() {

@@ -257,4 +257,25 @@ struct SimulatedExchangeTests {
         #expect(restored == x.state)
         #expect(restored.barTime == 60_000 && restored.barClose == 100.5)
     }
+
+    /// The history of finished orders keeps the newest ``ExchangeState/recentLimit``, oldest
+    /// first, wherever its ring stands; a checkpoint with more (the format before) keeps the newest.
+    @Test func theHistoryKeepsTheNewestFinishedOrdersOldestFirst() throws {
+        var x = exchange(SimulationConfig(marketFill: .close), cash: 1e9)
+        let limit = ExchangeState.recentLimit
+        let ids = (0..<(limit + 10)).map { k in x.submit(.market(k % 2 == 0 ? .buy : .sell, 1)) }
+        #expect(x.state.recent.map(\.id) == Array(ids.suffix(limit)))
+        #expect(x.order(ids[9]) == nil && x.order(ids[10])?.status == .filled && x.order(ids.last!) != nil)
+        let data = try CheckpointCoding.encoder().encode(x.state)
+        let restored = try CheckpointCoding.decoder().decode(ExchangeState.self, from: data)
+        #expect(restored == x.state && restored.recent.map(\.id) == Array(ids.suffix(limit)))
+        #expect(try CheckpointCoding.encoder().encode(restored) == data)
+        // Twice the limit, as checkpoints before the ring could hold: the newest are kept.
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let recent = try #require(object["recent"] as? [Any])
+        object["recent"] = recent + recent
+        let legacy = try CheckpointCoding.decoder().decode(
+            ExchangeState.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(legacy.recent.count == limit)
+    }
 }
