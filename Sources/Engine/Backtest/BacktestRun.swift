@@ -106,9 +106,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     private mutating func deliverFills() {
         while exchange.hasNewFills {
             exchange.drainFills(into: &delivering)
-            // Fills are plain data: kept with one copy of the batch, booked in place.
-            if keepFills { pendingFills.append(contentsOf: delivering) }
+            // Fills are plain data, booked in place (`append(contentsOf:)` would retain the batch).
             for i in delivering.indices {
+                if keepFills { pendingFills.append(delivering[i]) }
                 let trip = tracker.record(fill: delivering[i])
                 if recordTrades, let trip { trades.append(trip) }
                 strategy.onFill(delivering[i], venue: &exchange)
