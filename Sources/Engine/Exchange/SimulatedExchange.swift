@@ -455,6 +455,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         o.limitPrice ?? o.stopPrice ?? state.barClose
     }
 
+    @inline(__always)
     private func validate(_ o: Order) -> RejectReason? {
         if o.tag.isTruncated { return .tagTooLong }
         if o.quantity <= Self.epsilon { return .quantityNotPositive }
