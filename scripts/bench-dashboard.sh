@@ -6,6 +6,8 @@
 #     messages update them), coordinator CPU from /proc over 20 s without subscribers, then with
 #     1 and 10; the stream's cost is the difference.
 # Usage: scripts/bench-dashboard.sh [BIN_DIR]   (default .build/debug; release: .build-release/release)
+# ATS_BENCH_PAUSE=1 stops after seeding (PostgreSQL and the coordinator up) until Enter, to look
+# at query plans or profile the coordinator by hand.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"

@@ -2,7 +2,7 @@
 ///
 /// Unlike `String` it is trivially copyable, so an ``Order``, a ``Fill`` or an ``OrderRequest``
 /// that carries one is plain memory: copying it is a move of bytes, with no reference counting
-/// and no value-witness call, which is most of what an order used to cost the backtest loop.
+/// and no value-witness call on the backtest's order path (docs/BENCHMARKS.md has what it saved).
 /// A longer string keeps its first bytes (whole characters) and says so in ``isTruncated``; the
 /// exchange rejects an order whose tag was cut (``RejectReason/tagTooLong``), so no tag is ever
 /// shortened silently. Encoded as a plain string.

@@ -39,8 +39,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
 
     /// The most recent finished order with this id.
     func finished(_ id: OrderID) -> Order? {
-        // Ids grow with time: the newest is the best guess, but ids are unique, so any order works.
-        recentRing.first { $0.id == id }
+        recentRing.first { $0.id == id }  // ids are unique: slot order does not matter
     }
 
     public struct DayVolume: Sendable, Hashable, Codable {
