@@ -22,7 +22,7 @@ esac
 command -v systemctl >/dev/null || { echo "install.sh: systemd is required" >&2; exit 69; }
 
 ensure_packages
-CPU_FLAGS=$(swift_cpu_flags)
+CPU_FLAGS=$(swift_release_flags)
 log "building release binaries ${CPU_FLAGS:+($CPU_FLAGS)}"
 # shellcheck disable=SC2086  # the flags are words
 swift build -c release --scratch-path .build-release $CPU_FLAGS

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 
 if [ "${1:-}" = "--long" ]; then export ATS_FAULTS_LONG=1; fi
-CPU_FLAGS=$(swift_cpu_flags)
+CPU_FLAGS=$(swift_release_flags)
 log "building the daemons (release)"
 for product in ats-coordinator ats-worker; do
     # shellcheck disable=SC2086  # the flags are words

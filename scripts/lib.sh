@@ -17,6 +17,21 @@ swift_cpu_flags() {
     fi
 }
 
+# Flags for every release build (all share .build-release, so all use the same flags): the CPU
+# flags, and the Swift runtime and Foundation linked statically where the toolchain has them. A
+# static binary starts in about half the time (no dynamic symbol binding of the Swift libraries)
+# and runs on a machine without a Swift toolchain.
+swift_release_flags() {
+    local flags
+    flags=$(swift_cpu_flags)
+    local toolchain
+    toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
+    if [ "${ATS_DYNAMIC_STDLIB:-0}" != 1 ] && [ -f "$toolchain/lib/swift_static/linux/libFoundation.a" ]; then
+        flags="$flags --static-swift-stdlib"
+    fi
+    echo "$flags"
+}
+
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
         log "need root to run: $*"; return 1; fi

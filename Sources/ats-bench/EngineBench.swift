@@ -19,10 +19,14 @@ struct EngineBench: AsyncParsableCommand {
     @Option(help: "Timed repetitions (the best is reported).") var repeats: Int = 5
     @Flag(help: "Book fills and drop them, as `ats backtest` does without --report (default: keep them for takeFills).")
     var dropFills = false
+    @Flag(help: "Use a catalog's columns in place in the mapped file, as `ats backtest` does (default: copied).")
+    var inPlace = false
 
     func run() async throws {
         let loadWatch = Stopwatch()
-        let series = try data.map { try BarLoader.load(path: $0) } ?? SyntheticBars(seed: 42).generate(count: bars)
+        let series =
+            try data.map { try BarLoader.load(path: $0, inPlace: inPlace) }
+            ?? SyntheticBars(seed: 42).generate(count: bars)
         let load = loadWatch.seconds
         let spec = RunSpec(
             exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: ["market_fill": .string(marketFill)]),

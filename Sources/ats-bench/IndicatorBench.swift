@@ -18,7 +18,7 @@ struct IndicatorBench: AsyncParsableCommand {
         ]
         // Incremental updates, one value at a time (what a strategy does per bar).
         var sma = SMA(period: 30)
-        let closes = series.close
+        let closes = series.close.array
         var incBest = Double.infinity
         var acc = 0.0
         for _ in 0..<repeats {

@@ -50,7 +50,8 @@ struct BacktestCommand: AsyncParsableCommand {
             let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             let bars: BarSeries
             do {
-                bars = try BarLoader.parse(bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)))
+                bars = try BarLoader.parse(
+                    bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)), inPlace: true)
             } catch let e as DataError {
                 throw CLIError.invalid(e.description)
             }

@@ -10,6 +10,7 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Apply pending schema migrations (DATABASE_URL). Safe to run twice: applied ones are skipped.")
 
         func run() async throws {

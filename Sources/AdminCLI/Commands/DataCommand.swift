@@ -8,6 +8,7 @@ struct DataCommand: AsyncParsableCommand {
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "synth",
             abstract: "Write deterministic synthetic one-minute bars (same seed, same file, on any machine).")
         @Option(help: "Number of bars.") var bars: Int = 100_000
         @Option(help: "Random seed.") var seed: UInt64 = 42
@@ -33,6 +34,7 @@ struct DataCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract:
                 "Convert a bar file (any CSV format) into the binary columnar catalog that loads at memory speed.",
             discussion:

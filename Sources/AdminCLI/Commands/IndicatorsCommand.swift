@@ -18,7 +18,7 @@ struct IndicatorsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let bars: BarSeries
-            do { bars = try BarLoader.load(path: data) } catch let e as DataError {
+            do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
                 throw CLIError.invalid(e.description)
             }
             var headers = ["time"]

@@ -13,7 +13,7 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a job from a JSON or YAML file (- for stdin) or from flags.",
+            commandName: "create", abstract: "Create a job from a JSON or YAML file (- for stdin) or from flags.",
             discussion: """
                 ats job create --file job.json
                 ats job create --name btc-sma --data data/btc.csv --strategy sma_cross --param fast=10 --param slow=30
@@ -66,7 +66,7 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List jobs.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List jobs.")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Only jobs with this status.") var status: String?
 
@@ -88,7 +88,7 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one job (id or name).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one job (id or name).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
 
@@ -115,14 +115,15 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start a stopped or failed job (it resumes from its last checkpoint).")
+            commandName: "start", abstract: "Start a stopped or failed job (it resumes from its last checkpoint).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
         func run() async throws { try await action(connection, "start", job) }
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a job (its worker checkpoints it first).")
+        static let configuration = CommandConfiguration(
+            commandName: "stop", abstract: "Stop a job (its worker checkpoints it first).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
         func run() async throws { try await action(connection, "stop", job) }
@@ -130,7 +131,7 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a job that is not running, with its fills and checkpoints.")
+            commandName: "delete", abstract: "Delete a job that is not running, with its fills and checkpoints.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
 
@@ -143,6 +144,7 @@ struct JobCommand: AsyncParsableCommand {
 
     struct Reload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reload",
             abstract: "Replace a job's strategy configuration; a running job switches at once, keeping its portfolio.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
@@ -164,7 +166,8 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Fills: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a job's fills in sequence order.")
+        static let configuration = CommandConfiguration(
+            commandName: "fills", abstract: "List a job's fills in sequence order.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
         @Option(help: "Only fills with a sequence number above this.") var after: Int64 = -1
@@ -187,7 +190,8 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Checkpoints: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a job's checkpoints.")
+        static let configuration = CommandConfiguration(
+            commandName: "checkpoints", abstract: "List a job's checkpoints.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name.") var job: String
 
@@ -206,7 +210,8 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct Events: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit trail of one job, or of all.")
+        static let configuration = CommandConfiguration(
+            commandName: "events", abstract: "Show the audit trail of one job, or of all.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job id or name (all jobs when absent).") var job: String?
 
@@ -228,6 +233,7 @@ struct JobCommand: AsyncParsableCommand {
 extension JobCommand {
     struct Wait: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "wait",
             abstract: "Wait until jobs finish (all jobs when none is named). Exits 1 if any failed, 8 on timeout.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Job ids or names.") var jobs: [String] = []

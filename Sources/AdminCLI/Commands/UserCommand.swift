@@ -9,6 +9,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a dashboard user (or, with --replace, set a new password and end their sessions).",
             discussion: """
                 The password is read from standard input (one line), so it appears in no process \
@@ -35,7 +36,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dashboard users.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List dashboard users.")
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -50,7 +51,8 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a dashboard user and end their sessions.")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Remove a dashboard user and end their sessions.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "User name.") var name: String
 

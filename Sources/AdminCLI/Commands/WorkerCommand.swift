@@ -7,7 +7,8 @@ struct WorkerCommand: AsyncParsableCommand {
         subcommands: [List.self, Drain.self, Undrain.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workers the coordinator knows.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List workers the coordinator knows.")
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -27,6 +28,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     struct Drain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "drain",
             abstract: "Drain a worker: it takes no new job, and its jobs checkpoint and move to other workers.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Worker id.") var worker: String
@@ -37,7 +39,8 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     struct Undrain: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Let a drained worker take jobs again.")
+        static let configuration = CommandConfiguration(
+            commandName: "undrain", abstract: "Let a drained worker take jobs again.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Worker id.") var worker: String
 

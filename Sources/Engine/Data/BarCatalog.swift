@@ -2,7 +2,8 @@ import Foundation
 
 /// The binary columnar bar file (`ats data import`): a 64-byte header, then each column as raw
 /// little-endian values (time as Int64 milliseconds, the seven prices and volumes as Float64).
-/// Loading is a size check and eight memory copies, so a run starts at memory speed.
+/// Loading is a size check: the columns are used in place in the mapped file (or copied, eight
+/// memory copies), so a run starts at memory speed.
 ///
 /// Header: magic `ATSBARS1` (8 bytes), format version (UInt32), reserved (UInt32), bar count
 /// (UInt64), first and last time (Int64 each), 24 reserved bytes.
@@ -39,7 +40,11 @@ public enum BarCatalog {
         return data
     }
 
-    public static func decode(_ data: Data, file: String) throws(DataError) -> BarSeries {
+    /// The bars in a catalog file's bytes. With `inPlace`, the columns are used where they stand in
+    /// `data` (which must then be a stable mapping, as ``BarLoader/read(_:)`` returns, and is kept
+    /// alive by the series): nothing is copied, and a run touches only the pages it reads. Otherwise,
+    /// or when the columns are not aligned in memory, each column is copied into an array.
+    public static func decode(_ data: Data, file: String, inPlace: Bool = false) throws(DataError) -> BarSeries {
         guard isCatalog(data), data.count >= headerSize else {
             throw DataError(file: file, line: 0, column: 0, reason: "not an ATS bar catalog (bad magic)")
         }
@@ -62,12 +67,17 @@ public enum BarCatalog {
                         reason: "catalog is truncated or corrupt: \(data.count) bytes for \(n) bars"))
                 return
             }
-            func column<T>(_ k: Int, _: T.Type) -> [T] {
-                [T](unsafeUninitializedCapacity: n) { buffer, count in
-                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
-                        from: base + headerSize + k * n * 8, byteCount: n * 8)
-                    count = n
+            let aligned = Int(bitPattern: base) % MemoryLayout<Int64>.alignment == 0
+            func column<T: BitwiseCopyable & Sendable>(_ k: Int, _: T.Type) -> BarColumn<T> {
+                let start = base + headerSize + k * n * 8
+                if inPlace && aligned {
+                    return BarColumn(inPlace: start.assumingMemoryBound(to: T.self), count: n, keeper: data)
                 }
+                return BarColumn(
+                    [T](unsafeUninitializedCapacity: n) { buffer, count in
+                        UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: start, byteCount: n * 8)
+                        count = n
+                    })
             }
             var bars = BarSeries()
             bars.time = column(0, Int64.self)

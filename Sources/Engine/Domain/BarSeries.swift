@@ -1,14 +1,15 @@
-/// Bars stored column by column: each field is one contiguous array, which is what indicator batch
-/// functions and the backtest loop read at memory speed.
+/// Bars stored column by column: each field is one contiguous ``BarColumn``, which is what
+/// indicator batch functions and the backtest loop read at memory speed. A catalog's columns live
+/// in place in the mapped file (nothing copied); a CSV's are arrays of their own.
 public struct BarSeries: Sendable, Equatable {
-    public var time: [Int64]
-    public var open: [Double]
-    public var high: [Double]
-    public var low: [Double]
-    public var close: [Double]
-    public var volume: [Double]
-    public var buyVolume: [Double]
-    public var sellVolume: [Double]
+    public var time: BarColumn<Int64>
+    public var open: BarColumn<Double>
+    public var high: BarColumn<Double>
+    public var low: BarColumn<Double>
+    public var close: BarColumn<Double>
+    public var volume: BarColumn<Double>
+    public var buyVolume: BarColumn<Double>
+    public var sellVolume: BarColumn<Double>
 
     public init() {
         time = []
@@ -62,14 +63,14 @@ public struct BarSeries: Sendable, Equatable {
 
     /// Appends another series' bars, column by column.
     public mutating func append(contentsOf other: BarSeries) {
-        time += other.time
-        open += other.open
-        high += other.high
-        low += other.low
-        close += other.close
-        volume += other.volume
-        buyVolume += other.buyVolume
-        sellVolume += other.sellVolume
+        time.append(contentsOf: other.time)
+        open.append(contentsOf: other.open)
+        high.append(contentsOf: other.high)
+        low.append(contentsOf: other.low)
+        close.append(contentsOf: other.close)
+        volume.append(contentsOf: other.volume)
+        buyVolume.append(contentsOf: other.buyVolume)
+        sellVolume.append(contentsOf: other.sellVolume)
     }
 
     @inlinable

@@ -53,26 +53,24 @@ public struct EMA: Indicator {
     public func output(_ k: Int) -> Double { value }
 
     public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
-        [batch(bars.close, period: p.int("period"))]
+        [bars.close.withUnsafeBufferPointer { batch($0, period: p.int("period")) }]
     }
 
     /// A kernel with the incremental update's exact arithmetic (SMA seed, then
     /// `(x − ema)·k + ema`), state in locals; the tests hold it to the incremental form bit for bit.
-    public static func batch(_ x: [Double], period n: Int) -> [Double] {
+    public static func batch(_ x: UnsafeBufferPointer<Double>, period n: Int) -> [Double] {
         let k = 2.0 / Double(n + 1)
-        return x.withUnsafeBufferPointer { x in
-            BatchColumns.single(x.count) { out in
-                guard x.count >= n else { return x.count }
-                var sum = 0.0
-                for i in 0..<n { sum += x[i] }
-                var ema = sum / Double(n)
-                out[n - 1] = ema
-                for i in n..<x.count {
-                    ema = x[i] * k + ema * (1 - k)
-                    out[i] = ema
-                }
-                return n - 1
+        return BatchColumns.single(x.count) { out in
+            guard x.count >= n else { return x.count }
+            var sum = 0.0
+            for i in 0..<n { sum += x[i] }
+            var ema = sum / Double(n)
+            out[n - 1] = ema
+            for i in n..<x.count {
+                ema = x[i] * k + ema * (1 - k)
+                out[i] = ema
             }
+            return n - 1
         }
     }
 }

@@ -65,23 +65,21 @@ public struct RSI: Indicator {
     public func output(_ k: Int) -> Double { value }
 
     public static func batch(_ bars: BarSeries, parameters p: Parameters) throws(SpecError) -> [[Double]] {
-        [batch(bars.close, period: p.int("period"))]
+        [bars.close.withUnsafeBufferPointer { batch($0, period: p.int("period")) }]
     }
 
     /// The incremental update over a whole array (bit-identical to it by construction).
-    public static func batch(_ x: [Double], period: Int) -> [Double] {
-        x.withUnsafeBufferPointer { x in
-            BatchColumns.single(x.count) { out in
-                var rsi = RSI(period: period)
-                var first = x.count
-                for i in 0..<x.count {
-                    if let v = rsi.update(x[i]) {
-                        out[i] = v
-                        if first == x.count { first = i }
-                    }
+    public static func batch(_ x: UnsafeBufferPointer<Double>, period: Int) -> [Double] {
+        BatchColumns.single(x.count) { out in
+            var rsi = RSI(period: period)
+            var first = x.count
+            for i in 0..<x.count {
+                if let v = rsi.update(x[i]) {
+                    out[i] = v
+                    if first == x.count { first = i }
                 }
-                return first
             }
+            return first
         }
     }
 }

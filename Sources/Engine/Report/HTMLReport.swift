@@ -29,8 +29,8 @@ public struct HTMLReport {
         self.statistics = statistics
         self.stamp = stamp
         spec = stamp.spec
-        times = bars.time
-        closes = bars.close
+        times = bars.time.array
+        closes = bars.close.array
         self.equity = equity
         self.fills = fills
         self.trades = trades

@@ -158,7 +158,7 @@ struct BarCSVReaderTests {
         let bars = SyntheticBars(seed: 3).generate(count: 500)
         #expect(try parse(BarCSVWriter.csv(bars)) == bars)
         var plain = bars
-        plain.buyVolume = Array(repeating: 0, count: bars.count)
+        plain.buyVolume = BarColumn(repeating: 0, count: bars.count)
         plain.sellVolume = plain.buyVolume
         #expect(try parse(BarCSVWriter.csv(bars, format: .plain)) == plain)
     }
