@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ats", targets: ["ats"]),
+        .executable(name: "ats-admin", targets: ["ats-admin"]),
         .executable(name: "ats-coordinator", targets: ["ats-coordinator"]),
         .executable(name: "ats-worker", targets: ["ats-worker"]),
         .executable(name: "ats-bench", targets: ["ats-bench"]),
@@ -37,11 +38,16 @@ let package = Package(
         .target(
             name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
             swiftSettings: strict),
+        // What everything shares without networking: the standard registry (built-ins + custom
+        // modules), the JSON settings, the version. Re-exported by ATSShared.
+        .target(
+            name: "ATSCommon", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Sources/Common",
+            swiftSettings: strict),
         // What coordinator, worker and CLI share: wire protocol, job specs, configuration.
         .target(
             name: "ATSShared",
             dependencies: [
-                "ATSEngine", "ATSCustomModules",
+                "ATSEngine", "ATSCustomModules", "ATSCommon",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -94,15 +100,27 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Worker", swiftSettings: strict),
+        // The trader's commands (backtest, indicators, data, components): the engine and
+        // ArgumentParser only, no networking, so `ats` starts in a few milliseconds.
+        .target(
+            name: "ATSBacktestCLI",
+            dependencies: [
+                "ATSEngine", "ATSCustomModules", "ATSCommon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/BacktestCLI", swiftSettings: strict),
+        // The cluster commands (job, worker, user, db), run by `ats-admin`, which `ats` hands them to.
         .target(
             name: "ATSAdmin",
             dependencies: [
-                "ATSShared", "ATSDatabase",
+                "ATSShared", "ATSDatabase", "ATSBacktestCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/AdminCLI", swiftSettings: strict),
-        .executableTarget(name: "ats", dependencies: ["ATSAdmin"], path: "Sources/ats", swiftSettings: strict),
+        .executableTarget(name: "ats", dependencies: ["ATSBacktestCLI"], path: "Sources/ats", swiftSettings: strict),
+        .executableTarget(
+            name: "ats-admin", dependencies: ["ATSAdmin"], path: "Sources/ats-admin", swiftSettings: strict),
         .executableTarget(
             name: "ats-coordinator",
             dependencies: [

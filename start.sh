@@ -53,7 +53,7 @@ DETACH=${1:-}
 ensure_packages
 build_flags() { if [ "$CONFIG" = release ]; then swift_release_flags; else swift_cpu_flags; fi; }
 log "building ($CONFIG; the first build downloads nothing but compiles the dependencies: several minutes)"
-for product in ats ats-coordinator ats-worker; do
+for product in ats ats-admin ats-coordinator ats-worker; do
     # shellcheck disable=SC2046  # the CPU flags are words
     swift build -c "$CONFIG" --scratch-path "$SCRATCH" --product "$product" $(build_flags) 2>&1 \
         | grep -E "error:|^$ATS_ROOT/Sources.*warning:" || true

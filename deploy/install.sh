@@ -26,7 +26,7 @@ CPU_FLAGS=$(swift_release_flags)
 log "building release binaries ${CPU_FLAGS:+($CPU_FLAGS)}"
 # shellcheck disable=SC2086  # the flags are words
 swift build -c release --scratch-path .build-release $CPU_FLAGS
-install -m 755 .build-release/release/ats .build-release/release/ats-coordinator .build-release/release/ats-worker \
+install -m 755 .build-release/release/ats .build-release/release/ats-admin .build-release/release/ats-coordinator .build-release/release/ats-worker \
     /usr/local/bin/
 
 id ats >/dev/null 2>&1 || useradd --system --home /var/lib/ats --shell /usr/sbin/nologin ats

@@ -1,9 +1,11 @@
-import ATSAdmin
+import ATSBacktestCLI
 
-/// The `ats` executable: everything lives in ATSAdmin.
+/// The `ats` executable: the trader's commands run here; the cluster commands are handed to
+/// `ats-admin` before anything is parsed.
 @main
 enum ATS {
     static func main() async {
+        ClusterCommands.handOver(CommandLine.arguments)
         await ATSCommand.main()
     }
 }

@@ -1,3 +1,4 @@
+import ATSBacktestCLI
 import ATSDatabase
 import ATSShared
 import ArgumentParser

@@ -1,3 +1,4 @@
+import ATSBacktestCLI
 import ATSEngine
 import ATSShared
 import ArgumentParser

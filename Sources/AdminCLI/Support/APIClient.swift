@@ -1,3 +1,4 @@
+import ATSBacktestCLI
 import ATSShared
 import Foundation
 

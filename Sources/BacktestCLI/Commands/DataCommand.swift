@@ -52,8 +52,9 @@ struct DataCommand: AsyncParsableCommand {
                     throw CLIError.invalid(e.description)
                 }
                 let data = BarCatalog.encode(bars)
-                guard FileManager.default.createFile(atPath: out, contents: data) else {
-                    throw CLIError.invalid("cannot write \(out)")
+                // Written beside and renamed over: a process that has the old file mapped keeps it.
+                do { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                    throw CLIError.invalid("cannot write \(out): \((error as NSError).localizedDescription)")
                 }
                 print("wrote \(bars.count) bars (\(data.count) bytes) to \(out)")
             }

@@ -2,8 +2,8 @@ import ATSEngine
 import Foundation
 
 /// Statistics as aligned `name value` lines.
-enum StatisticsText {
-    static func lines(_ s: BacktestStatistics) -> [String] {
+public enum StatisticsText {
+    public static func lines(_ s: BacktestStatistics) -> [String] {
         let rows: [(String, String)] = [
             ("bars", String(s.bars)), ("orders", "\(s.orders) (\(s.rejectedOrders) rejected)"),
             ("fills", String(s.fills)),
@@ -22,7 +22,7 @@ enum StatisticsText {
         return rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
     }
 
-    static func durationText(_ seconds: Double) -> String {
+    public static func durationText(_ seconds: Double) -> String {
         let s = Int(seconds)
         if s >= 86_400 { return "\(s / 86_400)d \(s % 86_400 / 3600)h" }
         if s >= 3600 { return "\(s / 3600)h \(s % 3600 / 60)m" }

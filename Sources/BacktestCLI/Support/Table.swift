@@ -1,16 +1,16 @@
 import Foundation
 
 /// Plain text tables for humans: columns padded to their widest cell.
-struct Table {
-    var headers: [String]
-    var rows: [[String]] = []
+public struct Table {
+    public var headers: [String]
+    public var rows: [[String]] = []
 
-    init(_ headers: String...) { self.headers = headers }
+    public init(_ headers: String...) { self.headers = headers }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
-    mutating func add(_ cells: [String]) { rows.append(cells) }
+    public mutating func add(_ cells: String...) { rows.append(cells) }
+    public mutating func add(_ cells: [String]) { rows.append(cells) }
 
-    func render() -> String {
+    public func render() -> String {
         var widths = headers.map(\.count)
         for row in rows {
             for (k, cell) in row.enumerated() where k < widths.count { widths[k] = max(widths[k], cell.count) }
@@ -27,9 +27,9 @@ struct Table {
 
 extension Double {
     /// Fixed decimals for tables.
-    func fixed(_ decimals: Int) -> String {
+    public func fixed(_ decimals: Int) -> String {
         isFinite ? String(format: "%.\(decimals)f", self) : description
     }
 
-    func percent(_ decimals: Int = 2) -> String { (self * 100).fixed(decimals) + "%" }
+    public func percent(_ decimals: Int = 2) -> String { (self * 100).fixed(decimals) + "%" }
 }

@@ -1,9 +1,9 @@
-import ATSShared
+import ATSCommon
 import ArgumentParser
 import Foundation
 
 /// Runs a command body, turning our errors into a message on stderr and the documented exit code.
-func reportingErrors(_ body: () async throws -> Void) async throws {
+public func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let e as CLIError {
@@ -13,7 +13,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 }
 
 /// Prints JSON to stdout (pretty, sorted keys).
-func printJSON<T: Encodable>(_ value: T) throws {
+public func printJSON<T: Encodable>(_ value: T) throws {
     let data = try JSONCoding.encoder(pretty: true).encode(value)
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))

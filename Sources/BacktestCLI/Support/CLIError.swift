@@ -2,20 +2,20 @@ import ArgumentParser
 
 /// Errors the CLI reports, each with its exit code: 2 usage, 3 invalid input, 4 not found,
 /// 5 conflict, 6 coordinator unreachable, 7 authentication, 1 anything else.
-enum CLIError: Error, CustomStringConvertible {
+public enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     case invalid(String)
     case unreachable(String)
     case api(status: Int, message: String, field: String?)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .usage(let s), .invalid(let s), .unreachable(let s): s
         case .api(_, let m, let field): field.map { _ in m } ?? m
         }
     }
 
-    var exitCode: ExitCode {
+    public var exitCode: ExitCode {
         switch self {
         case .usage: ExitCode(2)
         case .invalid: ExitCode(3)

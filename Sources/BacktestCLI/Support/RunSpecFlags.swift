@@ -1,8 +1,8 @@
 import ATSEngine
 
 /// Builds a ``RunSpec`` from command-line flags, with field-named errors.
-enum RunSpecFlags {
-    static func runSpec(
+public enum RunSpecFlags {
+    public static func runSpec(
         strategy: String, params: [String], symbol: String, fee: String, cash: Double, exchangeParams: [String],
         exchange: String = "simulated"
     ) throws -> RunSpec {

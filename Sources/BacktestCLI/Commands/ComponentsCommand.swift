@@ -1,5 +1,5 @@
+import ATSCommon
 import ATSEngine
-import ATSShared
 import ArgumentParser
 
 struct ComponentsCommand: AsyncParsableCommand {

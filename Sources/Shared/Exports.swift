@@ -1,0 +1,2 @@
+// What ATSShared's users always had from it: the standard registry, JSON settings and version.
+@_exported import ATSCommon

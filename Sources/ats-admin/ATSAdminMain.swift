@@ -1,0 +1,9 @@
+import ATSAdmin
+
+/// The `ats-admin` executable: the cluster commands, which `ats` hands over to it.
+@main
+enum ATSAdminMain {
+    static func main() async {
+        await AdminCommand.main()
+    }
+}

@@ -1,0 +1,62 @@
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// `ats` runs the trader's commands itself and hands the cluster commands to `ats-admin`, so that
+/// it links no network or database client (and starts in milliseconds).
+struct CLIHandOverTests {
+    /// Runs `executable` (a path) to completion: exit status and stdout + stderr.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ["PATH": "/usr/bin:/bin", "ATS_URL": "http://127.0.0.1:1", "ATS_ADMIN_TOKEN": "t"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    static var ats: String { ChildProcess.binDirectory.appendingPathComponent("ats").path }
+
+    @Test func clusterCommandsAreListedAndRunByATSAdmin() throws {
+        let help = try Self.run(Self.ats, ["--help"])
+        #expect(help.status == 0)
+        for command in ["job", "worker", "user", "db", "backtest", "indicators", "data", "components"] {
+            #expect(help.output.contains("\n  \(command) "), "ats --help lists \(command)")
+        }
+        // The real command's help, with its subcommands, from ats-admin.
+        let job = try Self.run(Self.ats, ["job", "--help"])
+        #expect(job.status == 0 && job.output.contains("USAGE: ats job <subcommand>") && job.output.contains("create"))
+        let worker = try Self.run(Self.ats, ["help", "worker"])
+        #expect(worker.status == 0 && worker.output.contains("undrain"))
+        // Handed over with its arguments and exit code: nothing listens on port 1.
+        let list = try Self.run(Self.ats, ["job", "list", "--url", "http://127.0.0.1:1"])
+        #expect(list.status == 6, "\(list.output)")
+    }
+
+    @Test func withoutATSAdminAClusterCommandSaysWhatIsMissing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-alone-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let alone = dir.appendingPathComponent("ats").path
+        try FileManager.default.copyItem(atPath: Self.ats, toPath: alone)
+        let result = try Self.run(alone, ["job", "list"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("install ats-admin next to ats") && result.output.contains(dir.path))
+        // The trader's commands still work on their own.
+        let components = try Self.run(alone, ["components"])
+        #expect(components.status == 0 && components.output.contains("sma_cross"))
+    }
+
+    @Test func atsLinksNoNetworkOrDatabaseClient() throws {
+        let ldd = try Self.run("/usr/bin/ldd", [Self.ats])
+        #expect(ldd.status == 0)
+        #expect(!ldd.output.contains("libcurl") && !ldd.output.contains("FoundationNetworking"), "\(ldd.output)")
+        let admin = try Self.run("/usr/bin/ldd", [ChildProcess.binDirectory.appendingPathComponent("ats-admin").path])
+        #expect(admin.status == 0 && admin.output.contains("libcurl"))
+    }
+}
