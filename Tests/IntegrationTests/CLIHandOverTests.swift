@@ -5,19 +5,11 @@ import Testing
 /// `ats` runs the trader's commands itself and hands the cluster commands to `ats-admin`, so that
 /// it links no network or database client (and starts in milliseconds).
 struct CLIHandOverTests {
-    /// Runs `executable` (a path) to completion: exit status and stdout + stderr.
+    /// Runs `executable` (a path) to completion against a coordinator that is not there.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "ATS_URL": "http://127.0.0.1:1", "ATS_ADMIN_TOKEN": "t"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runTool(
+            executable, arguments,
+            environment: ["PATH": "/usr/bin:/bin", "ATS_URL": "http://127.0.0.1:1", "ATS_ADMIN_TOKEN": "t"])
     }
 
     static var ats: String { ChildProcess.binDirectory.appendingPathComponent("ats").path }

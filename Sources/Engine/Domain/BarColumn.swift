@@ -112,7 +112,7 @@ extension BarColumn: RangeReplaceableCollection {
 
     @inlinable
     public mutating func append(_ newElement: Element) {
-        if mapped != nil { makeOwned() }
+        makeOwned()
         owned.append(newElement)
     }
 
