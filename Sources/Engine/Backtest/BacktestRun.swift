@@ -72,6 +72,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         // From here to the end of the loop `strategy` is held exclusively and never copied.
         strategy.prepareForRun()
         bars.withUnsafeColumns { columns in
+            // The bars are counted once, after the loop (nothing reads the count during it).
+            let start = cursor
+            defer { tracker.recordBars(count: cursor - start, first: columns[start], last: columns[cursor - 1]) }
             while cursor < end {
                 // Exchange and strategy each take the bar from the columns, the exchange only its
                 // time and close unless orders are working: a whole bar built on the stack costs 16
@@ -89,6 +92,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     @inline(__always)
     public mutating func step(_ bar: Bar) {
         exchange.process(bar: bar, index: cursor)
+        tracker.recordBars(count: 1, first: bar, last: bar)
         afterProcess(bar, inRun: false)
     }
 
@@ -98,7 +102,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         if inRun { strategy.onBarInRun(bar, venue: &exchange) } else { strategy.onBar(bar, venue: &exchange) }
         if exchange.hasNewFills { deliverFills() }
         let equity = exchange.wallet.equity(at: bar.close)
-        tracker.record(bar: bar, equity: equity, position: exchange.wallet.base.total)
+        tracker.record(equity: equity, position: exchange.wallet.base.total)
         if recordEquity { equityCurve.append(equity) }
         cursor += 1
     }

@@ -47,18 +47,27 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         peakEquity = initialEquity
     }
 
-    /// Marks the account to market at the bar's close.
+    /// Counts `count` bars from `first` to `last` (times and prices for the span's statistics);
+    /// ``record(equity:position:)`` marks each of them to market. A backtest's loop counts its
+    /// bars once, after it, as nothing reads the count meanwhile.
     @inlinable @inline(__always)
-    public mutating func record(bar: Bar, equity newEquity: Double, position: Double) {
+    public mutating func recordBars(count: Int, first: Bar, last: Bar) {
+        guard count > 0 else { return }
         if bars == 0 {
-            firstTime = bar.time
-            firstPrice = bar.close
+            firstTime = first.time
+            firstPrice = first.close
         }
-        bars += 1
-        lastTime = bar.time
-        lastPrice = bar.close
+        bars += count
+        returnsCount += count
+        lastTime = last.time
+        lastPrice = last.close
+    }
+
+    /// Marks the account to market at a bar's close, the bar being counted by
+    /// ``recordBars(count:first:last:)``.
+    @inlinable @inline(__always)
+    public mutating func record(equity newEquity: Double, position: Double) {
         if position != 0 { exposedBars += 1 }
-        returnsCount += 1
         // Unchanged equity (flat, most bars of most strategies) is a zero return, and adding +0 to
         // the sums changes no bit (they are never −0: `x − 1` is +0 when x is 1): skip it all.
         if newEquity != equity && equity != 0 {

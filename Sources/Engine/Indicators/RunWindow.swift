@@ -87,6 +87,27 @@ public struct RunWindow: Sendable, Hashable, Codable {
         if head == capacity { head = 0 }
     }
 
+    /// ``pushAssumingUnique(_:)`` for a full window: `value` replaces the oldest, and the call
+    /// returns the values then at age `age` and the oldest (as ``subscript(age:)`` and ``oldest``
+    /// would after the push), with the index arithmetic of the steady state only.
+    /// `0 ≤ age < capacity`, and the window is full (``isFull``).
+    @inlinable @inline(__always)
+    public mutating func replaceOldestAssumingUnique(_ value: Double, readingAge age: Int) -> (
+        atAge: Double, oldest: Double
+    ) {
+        let capacity = storage.capacity
+        let base = storage.base
+        base[head] = value
+        // head < capacity and 0 ≤ age < capacity: none of these can overflow.
+        var next = head &+ 1
+        if next == capacity { next = 0 }
+        head = next
+        // Age a sits a + 1 slots before the new head.
+        var i = next &- 1 &- age
+        if i < 0 { i &+= capacity }
+        return (base[i], base[next])
+    }
+
     /// The value `age` steps back: 0 is the newest (`age` < ``count``).
     @inlinable
     public subscript(age age: Int) -> Double {

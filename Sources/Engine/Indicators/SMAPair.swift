@@ -42,6 +42,16 @@ public struct SMAPair: Sendable, Hashable, Codable {
     /// ``makeUnique()`` with no copy of this value made since.
     @inlinable @inline(__always)
     public mutating func updateAssumingUnique(_ x: Double) -> (short: Double?, long: Double?) {
+        if window.isFull {
+            // The steady state, every bar after the first `longPeriod`: the same arithmetic as
+            // below, with the window's index work done once.
+            let (leavingShort, leavingLong) = window.replaceOldestAssumingUnique(x, readingAge: shortPeriod - 1)
+            let shortTotal = shortPartial + x
+            let longTotal = longPartial + x
+            shortPartial = shortTotal - leavingShort
+            longPartial = longTotal - leavingLong
+            return (shortTotal / Double(shortPeriod), longTotal / Double(longPeriod))
+        }
         window.pushAssumingUnique(x)
         let seen = window.count
         var short: Double?

@@ -18,6 +18,23 @@ struct RunWindowTests {
         #expect(window[age: 0] == 5 && window[age: 2] == 3)
     }
 
+    @Test(arguments: [1, 2, 5])
+    func replacingTheOldestReadsWhatTheSubscriptReads(_ capacity: Int) {
+        var window = RunWindow(capacity: capacity)
+        var ring = RingBuffer(capacity: capacity)
+        for x in 0..<capacity {
+            window.push(Double(x))
+            ring.push(Double(x))
+        }
+        for x in capacity..<(4 * capacity + 3) {
+            let age = x % capacity
+            let read = window.replaceOldestAssumingUnique(Double(x), readingAge: age)
+            ring.push(Double(x))
+            #expect(window.values == ring.values)
+            #expect(read.atAge == ring[age: age] && read.oldest == ring.oldest)
+        }
+    }
+
     @Test func aCopyKeepsItsValuesWhenTheOriginalIsWritten() {
         var a = RunWindow(capacity: 4)
         for x in [1.0, 2, 3] { a.push(x) }
