@@ -6,5 +6,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ats-bench",
         abstract: "Benchmarks of the codec, fill persistence, scheduling latency and the engine.",
-        subcommands: [CodecBench.self, FillsBench.self, LatencyBench.self, EngineBench.self, IndicatorBench.self])
+        subcommands: [
+            CodecBench.self, FillsBench.self, LatencyBench.self, EngineBench.self, IndicatorBench.self, HashBench.self,
+        ])
 }

@@ -219,7 +219,7 @@ struct LifecycleTests {
         #expect(printed.count == expected.fills.count, "paper mode prints every fill as it happens")
         #expect(printed.first?.contains("#0  BUY") == true)
         let html = try String(contentsOfFile: report, encoding: .utf8)
-        #expect(html.contains("<h2>Trades</h2>") && html.contains("xxh64:"))
+        #expect(html.contains("<h2>Trades</h2>") && html.contains("xxh3:"))
 
         let bad = try ChildProcess(
             "ats", name: "ats-bad", environment: [:], arguments: ["backtest", "--data", data, "--strategy", "nope"])

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What a run needs to be reproduced exactly: engine version, the data's content hash (XXH64,
-/// `xxh64:` + 16 hex digits; `xxhsum -H1 FILE` prints the same) and size, the resolved
+/// What a run needs to be reproduced exactly: engine version, the data's content hash (XXH3-64,
+/// `xxh3:` + 16 hex digits; `xxhsum -H3 FILE` prints the same) and size, the resolved
 /// configuration (typed, defaults written out) and any random seed.
 public struct ReproducibilityStamp: Sendable, Hashable, Codable {
     public var engineVersion: String
@@ -16,7 +16,7 @@ public struct ReproducibilityStamp: Sendable, Hashable, Codable {
 
     /// The stamp's content hash of some bytes.
     public static func hash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        "xxh64:" + XXH64.hex(bytes)
+        "xxh3:" + XXH3.hex(bytes)
     }
 
     enum CodingKeys: String, CodingKey {

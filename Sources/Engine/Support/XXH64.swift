@@ -1,6 +1,7 @@
-/// XXH64 (xxHash, 64-bit): a fast, well-distributed content hash for the reproducibility stamp,
-/// several GB/s where SHA-256 in software manages a few hundred MB/s. `xxhsum -H1 FILE` (or
-/// Python's `xxhash.xxh64`) gives the same value.
+/// XXH64 (xxHash, 64-bit): a fast, well-distributed content hash, several GB/s where SHA-256 in
+/// software manages a few hundred MB/s. `xxhsum -H1 FILE` (or Python's `xxhash.xxh64`) gives the
+/// same value. The indicator digest pins its bits with it; the reproducibility stamp moved to the
+/// faster ``XXH3``.
 public enum XXH64 {
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
@@ -80,10 +81,6 @@ public enum XXH64 {
 
     /// Hex digest of some bytes, 16 digits.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        let value =
-            bytes.withContiguousStorageIfAvailable { hash(UnsafeRawBufferPointer($0)) }
-            ?? Array(bytes).withUnsafeBytes { hash($0) }
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        HashHex.digest(bytes) { hash($0) }
     }
 }
