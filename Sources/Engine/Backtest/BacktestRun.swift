@@ -14,9 +14,6 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public var keepFills: Bool
     public private(set) var trades: [RoundTrip] = []
     public private(set) var equityCurve: [Double] = []
-    private var pendingFills: [Fill] = []
-    /// Fills being delivered; swapped with the exchange's buffer so neither allocates.
-    private var delivering: [Fill] = []
 
     public init(
         strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
@@ -107,28 +104,23 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         cursor += 1
     }
 
+    /// Books each new fill and shows it to the strategy (which may trade again: those fills are
+    /// delivered in the same call). Kept fills stay in the exchange's buffer for ``takeFills()``.
     private mutating func deliverFills() {
         while exchange.hasNewFills {
-            exchange.drainFills(into: &delivering)
-            // Fills are plain data, booked in place (`append(contentsOf:)` would retain the batch).
-            for i in delivering.indices {
-                if keepFills { pendingFills.append(delivering[i]) }
-                let trip = tracker.record(fill: delivering[i])
-                if recordTrades, let trip { trades.append(trip) }
-                strategy.onFill(delivering[i], venue: &exchange)
-            }
-            delivering.removeAll(keepingCapacity: true)
+            let fill = exchange.nextUndeliveredFill()
+            let trip = tracker.record(fill: fill)
+            if recordTrades, let trip { trades.append(trip) }
+            strategy.onFill(fill, venue: &exchange)
         }
+        if !keepFills { exchange.discardDeliveredFills() }
     }
 
     public mutating func replaceStrategy(parameters: Parameters) throws {
         strategy = try S(parameters: parameters)
     }
 
-    public mutating func takeFills() -> [Fill] {
-        defer { pendingFills = [] }
-        return pendingFills
-    }
+    public mutating func takeFills() -> [Fill] { keepFills ? exchange.takeAllFills() : [] }
 
     public func statistics(barInterval: Int64) -> BacktestStatistics {
         BacktestStatistics(

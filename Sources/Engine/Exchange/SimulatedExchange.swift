@@ -15,8 +15,12 @@ public struct SimulatedExchange: TradingVenue, Sendable {
     public let config: SimulationConfig
     public let fees: any FeeModel
     public private(set) var state: ExchangeState
-    /// Fills not yet taken by ``drainFills()``.
+    /// Fills since the last ``drainFills()`` or ``takeAllFills()``, in order; the first
+    /// ``deliveredFills`` of them have been handed out by ``nextUndeliveredFill()``. A backtest
+    /// that keeps its fills leaves them here until it is asked for them, so no fill is copied
+    /// into a second array.
     public private(set) var newFills: [Fill]
+    public private(set) var deliveredFills = 0
 
     private var volumeUsed: Double = 0
     /// Whether the fee model reads the trailing 30-day volume (summed per fill only then).
@@ -57,21 +61,47 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         state.open.first { $0.id == id } ?? state.finished(id)
     }
 
-    /// Takes the fills produced since the last call.
+    /// Takes the fills not yet delivered, and forgets the delivered ones.
     public mutating func drainFills() -> [Fill] {
-        defer { newFills.removeAll(keepingCapacity: true) }
+        defer {
+            newFills.removeAll(keepingCapacity: true)
+            deliveredFills = 0
+            hasNewFills = false
+        }
+        return deliveredFills == 0 ? newFills : Array(newFills[deliveredFills...])
+    }
+
+    /// Takes every fill since the last take, delivered or not.
+    public mutating func takeAllFills() -> [Fill] {
+        defer {
+            newFills = []
+            deliveredFills = 0
+            hasNewFills = false
+        }
         return newFills
     }
 
-    /// Swaps the new fills into `buffer` (which must be empty): no copy, no allocation once both
-    /// buffers have grown.
-    public mutating func drainFills(into buffer: inout [Fill]) {
-        swap(&buffer, &newFills)
+    /// The oldest fill not yet delivered, now counted as delivered (``hasNewFills`` must be true).
+    @inline(__always)
+    public mutating func nextUndeliveredFill() -> Fill {
+        defer {
+            deliveredFills += 1
+            hasNewFills = deliveredFills < newFills.count
+        }
+        return newFills[deliveredFills]
     }
 
-    /// Whether fills are waiting for ``drainFills()``.
-    @inlinable
-    public var hasNewFills: Bool { !newFills.isEmpty }
+    /// Forgets the delivered fills once all are delivered, keeping the buffer's memory.
+    @inline(__always)
+    public mutating func discardDeliveredFills() {
+        guard deliveredFills == newFills.count else { return }
+        newFills.removeAll(keepingCapacity: true)
+        deliveredFills = 0
+    }
+
+    /// Whether fills are waiting for delivery (``nextUndeliveredFill()`` or ``drainFills()``):
+    /// `newFills.count > deliveredFills`, stored, as a backtest's loop asks twice per bar.
+    public private(set) var hasNewFills = false
 
     /// Where the working order with this id sits in `open`.
     private func slot(of id: OrderID) -> Int? {
@@ -314,6 +344,7 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         o.filledQuantity += quantity
         o.averagePrice = (o.averagePrice * filledBefore + price * quantity) / o.filledQuantity
         o.status = o.remaining <= Self.epsilon ? .filled : .partiallyFilled
+        hasNewFills = true
         newFills.append(
             Fill(
                 seq: state.nextSeq, orderId: o.id, time: state.barTime, barIndex: state.barIndex, side: o.side,
