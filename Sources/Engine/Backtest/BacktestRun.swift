@@ -66,6 +66,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         let end = min(end, bars.count)
         guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
+        if keepFills { exchange.reserveFills(forBars: end - cursor) }
         // From here to the end of the loop `strategy` is held exclusively and never copied.
         strategy.prepareForRun()
         bars.withUnsafeColumns { columns in

@@ -84,6 +84,29 @@ struct BacktestRunTests {
         #expect(try second.checkpoint() == whole.checkpoint)
     }
 
+    /// Kept fills wait in the exchange's buffer (room reserved when it is empty) until taken: run
+    /// in chunks and taken once, or taken after each chunk, they are the whole run's, each once and
+    /// in order; a copy taken mid-run keeps the fills it had.
+    @Test func keptFillsComeOutOnceAndInOrderHoweverTheRunIsCut() throws {
+        let whole = try Self.runWhole(Self.spec())
+        let run = try Registry.builtIn.resolve(Self.spec())
+        var untaken = try Registry.builtIn.makeSession(run)
+        var taken = try Registry.builtIn.makeSession(run)
+        var takenFills: [Fill] = []
+        var copy: (any BacktestSession)?
+        for cut in stride(from: 1_500, through: Self.bars.count + 1_499, by: 1_500) {
+            untaken.run(Self.bars, until: cut)
+            taken.run(Self.bars, until: cut)
+            takenFills += taken.takeFills()
+            if cut == 9_000 { copy = untaken }
+        }
+        #expect(untaken.takeFills() == whole.fills)
+        #expect(takenFills == whole.fills)
+        let copied = copy!.takeFills()
+        #expect(!copied.isEmpty && copied == Array(whole.fills.prefix(copied.count)))
+        #expect(copied.last!.barIndex < 9_000 && whole.fills[copied.count].barIndex >= 9_000)
+    }
+
     @Test func withoutKeptFillsTheStatisticsAreTheSame() throws {
         let run = try Registry.builtIn.resolve(Self.spec())
         var kept = try Registry.builtIn.makeSession(run)
