@@ -3,7 +3,10 @@
 public struct ExchangeState: Sendable, Hashable, Codable {
     public var wallet: Wallet
     /// Working orders, oldest first.
-    public var open: [Order]
+    public var open: [Order] { didSet { workingBounds = nil } }
+    /// ``open`` summarised for matching (``WorkingOrderBounds``); derived, so neither checkpointed
+    /// nor compared, and forgotten whenever `open` changes.
+    var workingBounds: WorkingOrderBounds?
     /// The most recently finished orders (at most ``recentLimit``), oldest first.
     public var recent: [Order] {
         recentStart == 0 ? recentRing : Array(recentRing[recentStart...] + recentRing[..<recentStart])

@@ -55,6 +55,32 @@ struct SimulatedExchangeTests {
         #expect(fills.map(\.liquidity) == [.maker, .maker])
     }
 
+    /// Resting orders that no bar reaches stay as they are bar after bar (the exchange checks a
+    /// bar against their bounds before matching); each fills on the first bar that reaches it, and
+    /// an immediate-or-cancel order far from the price still ends after its first bar.
+    @Test func restingOrdersWaitUntilABarReachesThem() {
+        var x = exchange(base: 2)
+        let buyLimit = x.submit(.limit(.buy, 1, at: 95))
+        let sellLimit = x.submit(.limit(.sell, 1, at: 105))
+        let buyStop = x.submit(.stop(.buy, 1, at: 110))
+        let ioc = x.submit(.limit(.buy, 1, at: 80, timeInForce: .ioc))
+        for i in 1...40 {
+            x.process(bar: bar(Int64(i), 100, 104, 96, 100), index: i)
+            if i == 1 { #expect(x.order(ioc)?.status == .canceled) }
+        }
+        #expect(x.drainFills().isEmpty)
+        #expect(x.openOrders.map(\.id) == [buyLimit, sellLimit, buyStop])
+        x.process(bar: bar(41, 100, 101, 94, 96), index: 41)
+        #expect(x.drainFills().map(\.price) == [95])
+        for i in 42...60 { x.process(bar: bar(Int64(i), 100, 104, 96, 100), index: i) }
+        #expect(x.drainFills().isEmpty)
+        x.process(bar: bar(61, 104, 112, 103, 111), index: 61)
+        // Within a bar stops come before limits: the buy stop at 110, then the sell limit at 105.
+        #expect(x.drainFills().map(\.price) == [110, 105])
+        #expect(x.openOrders.isEmpty)
+        #expect(x.order(buyLimit)?.status == .filled && x.order(sellLimit)?.status == .filled)
+    }
+
     @Test func stopsTriggerThroughTheRangeAndFillAtStopOrGap() {
         var x = exchange(base: 2)
         let sellStop = x.submit(.stop(.sell, 1, at: 97))
