@@ -31,13 +31,21 @@ struct WorkingOrderBounds: Sendable {
                     matchEveryBar = true
                     return
                 }
-                if buy { lowestBuyStop = min(lowestBuyStop, stop) } else { highestSellStop = max(highestSellStop, stop) }
+                if buy {
+                    lowestBuyStop = min(lowestBuyStop, stop)
+                } else {
+                    highestSellStop = max(highestSellStop, stop)
+                }
             case (.limit, _), (.stopLimit, true):
                 guard let limit = o.limitPrice else {
                     matchEveryBar = true
                     return
                 }
-                if buy { highestBuyLimit = max(highestBuyLimit, limit) } else { lowestSellLimit = min(lowestSellLimit, limit) }
+                if buy {
+                    highestBuyLimit = max(highestBuyLimit, limit)
+                } else {
+                    lowestSellLimit = min(lowestSellLimit, limit)
+                }
             }
         }
     }
