@@ -77,6 +77,9 @@ public struct RSI: Indicator {
                 if let v = rsi.update(x[i]) {
                     out[i] = v
                     if first == x.count { first = i }
+                } else if first != x.count {
+                    // After a NaN input the next bar has no value (the update starts from it).
+                    out[i] = .nan
                 }
             }
             return first

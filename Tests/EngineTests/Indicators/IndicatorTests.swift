@@ -31,6 +31,19 @@ struct IndicatorTests {
         #expect(batch.allSatisfy { column in column.contains { !$0.isNaN } }, "\(name) produced values")
     }
 
+    /// A NaN input mid-series: the batch form writes every bar (NaN where the update gives none),
+    /// as the incremental one reports it, instead of leaving memory unwritten.
+    @Test func rsiBatchAfterANaNInputIsTheIncrementalOne() {
+        var closes = Array(Self.bars.close.array.prefix(400))
+        closes[200] = .nan
+        let batch = closes.withUnsafeBufferPointer { RSI.batch($0, period: 14) }
+        var rsi = RSI(period: 14)
+        let incremental = closes.map { rsi.update($0) ?? .nan }
+        #expect(batch.count == incremental.count)
+        #expect(zip(batch, incremental).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+        #expect(batch[200].isNaN && batch[201].isNaN && !batch[199].isNaN)
+    }
+
     func column(_ call: String, _ k: Int = 0) throws -> [Double] {
         let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: call))
         return try type.batch(Self.bars, parameters: p)[k]
