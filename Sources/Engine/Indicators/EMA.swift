@@ -1,7 +1,10 @@
 /// Exponential moving average of the close, as TA-Lib computes it: seeded with the SMA of the first
-/// `period` values (first value at index `period - 1`), then `k = 2/(n+1)` and `x·k + ema·(1 − k)`,
-/// algebraically TA-Lib's `(x − ema)·k + ema` and within ~1e-14 of it, with a shorter dependency
-/// chain and the same bits on every CPU (no fused multiply-add).
+/// `period` values (first value at index `period - 1`), then `k = 2/(n+1)` and `x·k + ema·(1 − k)`
+/// with the second product fused into the add (`addingProduct`), algebraically TA-Lib's
+/// `(x − ema)·k + ema` and within ~1e-14 of it. The loop-carried chain is that one fused
+/// multiply-add (`x·k` does not depend on the previous value); the fused operation is correctly
+/// rounded everywhere, so the bits are the same on every CPU (one instruction with FMA, a libm call
+/// without).
 public struct EMA: Indicator {
     public let period: Int
     public let k: Double
@@ -26,8 +29,8 @@ public struct EMA: Indicator {
     @discardableResult
     public mutating func update(_ x: Double) -> Double? {
         if seen >= period {
-            // x·k + ema·(1 − k): the loop-carried chain is one multiply and one add.
-            _value = x * k + _value * (1 - k)
+            // x·k + ema·(1 − k), fused: the loop-carried chain is one fused multiply-add.
+            _value = (x * k).addingProduct(_value, 1 - k)
             return value
         }
         seen += 1
@@ -57,7 +60,7 @@ public struct EMA: Indicator {
     }
 
     /// A kernel with the incremental update's exact arithmetic (SMA seed, then
-    /// `(x − ema)·k + ema`), state in locals; the tests hold it to the incremental form bit for bit.
+    /// `x·k + ema·(1 − k)` fused), state in locals; the tests hold it to the incremental form bit for bit.
     public static func batch(_ x: UnsafeBufferPointer<Double>, period n: Int) -> [Double] {
         let k = 2.0 / Double(n + 1)
         return BatchColumns.single(x.count) { out in
@@ -67,7 +70,7 @@ public struct EMA: Indicator {
             var ema = sum / Double(n)
             out[n - 1] = ema
             for i in n..<x.count {
-                ema = x[i] * k + ema * (1 - k)
+                ema = (x[i] * k).addingProduct(ema, 1 - k)
                 out[i] = ema
             }
             return n - 1

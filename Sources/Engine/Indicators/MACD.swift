@@ -100,8 +100,8 @@ public struct MACD: Indicator {
                         fastValue = fastSeed / Double(fast)
                         slowValue = slowSeed / Double(slow)
                     } else {
-                        fastValue = x * kFast + fastValue * (1 - kFast)
-                        slowValue = x * kSlow + slowValue * (1 - kSlow)
+                        fastValue = (x * kFast).addingProduct(fastValue, 1 - kFast)
+                        slowValue = (x * kSlow).addingProduct(slowValue, 1 - kSlow)
                     }
                     let line = fastValue - slowValue
                     if signalSeen < signal {
@@ -111,7 +111,7 @@ public struct MACD: Indicator {
                         signalValue = signalSeed / Double(signal)
                         first = i
                     } else {
-                        signalValue = line * kSignal + signalValue * (1 - kSignal)
+                        signalValue = (line * kSignal).addingProduct(signalValue, 1 - kSignal)
                     }
                     macdOut[i] = line
                     signalOut[i] = signalValue

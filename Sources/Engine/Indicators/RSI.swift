@@ -33,7 +33,10 @@ public struct RSI: Indicator {
         // bit, so this equals TA-Lib's `if diff < 0 { loss -= diff } else { gain += diff }`.
         let up = max(diff, 0)
         let down = max(-diff, 0)
-        // TA-Lib 0.8 multiplies by 1/n rather than dividing by n.
+        // TA-Lib 0.8 multiplies by 1/n rather than dividing by n. The smoothing's `avg·(n − 1) + move`
+        // is one fused multiply-add (correctly rounded everywhere, so the same bits on every CPU):
+        // the loop-carried chain is a fused multiply-add and a multiply, where TA-Lib's is a
+        // multiply, an add and a multiply.
         let n = Double(period)
         let inverse = 1 / n
         if changes < period {
@@ -44,8 +47,8 @@ public struct RSI: Indicator {
             loss *= inverse
             gain *= inverse
         } else {
-            loss = (loss * (n - 1) + down) * inverse
-            gain = (gain * (n - 1) + up) * inverse
+            loss = down.addingProduct(loss, n - 1) * inverse
+            gain = up.addingProduct(gain, n - 1) * inverse
         }
         let total = gain + loss
         _value = Self.isZero(total) ? 0 : 100 * (gain / total)
