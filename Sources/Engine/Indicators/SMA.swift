@@ -46,18 +46,21 @@ public struct SMA: Indicator {
         [bars.close.withUnsafeBufferPointer { batch($0, period: p.int("period")) }]
     }
 
-    /// The incremental update over a whole array (bit-identical to it by construction).
+    /// The incremental update's arithmetic over a whole array, bit-identical to it: the newest
+    /// `period − 1` values summed in order, then per bar `total = partial + x`, `total / period`,
+    /// `partial = total − oldest`, the oldest read from the input itself instead of a ring buffer.
     public static func batch(_ x: UnsafeBufferPointer<Double>, period n: Int) -> [Double] {
         BatchColumns.single(x.count) { out in
-            var sma = SMA(period: n)
-            var first = x.count
-            for i in 0..<x.count {
-                if let v = sma.update(x[i]) {
-                    out[i] = v
-                    if first == x.count { first = i }
-                }
+            guard x.count >= n else { return x.count }
+            var partial = 0.0
+            for i in 0..<(n - 1) { partial += x[i] }
+            let divisor = Double(n)
+            for i in (n - 1)..<x.count {
+                let total = partial + x[i]
+                out[i] = total / divisor
+                partial = total - x[i - n + 1]
             }
-            return first
+            return n - 1
         }
     }
 }
