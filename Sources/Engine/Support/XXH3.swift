@@ -9,11 +9,12 @@ public enum XXH3 {
     static let prime32_1: UInt64 = 0x9E37_79B1
     static let prime32_2: UInt64 = 0x85EB_CA77
     static let prime32_3: UInt64 = 0xC2B2_AE3D
-    static let prime64_1: UInt64 = 0x9E37_79B1_85EB_CA87
-    static let prime64_2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-    static let prime64_3: UInt64 = 0x1656_67B1_9E37_79F9
-    static let prime64_4: UInt64 = 0x85EB_CA77_C2B2_AE63
-    static let prime64_5: UInt64 = 0x27D4_EB2F_1656_67C5
+    // The 64-bit primes, the rotation and the shortest inputs' final mix are XXH64's.
+    static var prime64_1: UInt64 { XXH64.p1 }
+    static var prime64_2: UInt64 { XXH64.p2 }
+    static var prime64_3: UInt64 { XXH64.p3 }
+    static var prime64_4: UInt64 { XXH64.p4 }
+    static var prime64_5: UInt64 { XXH64.p5 }
     static let primeMX1: UInt64 = 0x1656_6791_9E37_79F9
     static let primeMX2: UInt64 = 0x9FB2_1C65_1E98_DF25
 
@@ -38,7 +39,7 @@ public enum XXH3 {
             let s = key.baseAddress!
             let n = bytes.count
             guard let p = bytes.baseAddress, n > 0 else {
-                return xxh64Avalanche(read64(s, 56) ^ read64(s, 64))
+                return XXH64.avalanche(read64(s, 56) ^ read64(s, 64))
             }
             switch n {
             case 1...3: return short1to3(p, n, s)
@@ -64,7 +65,7 @@ public enum XXH3 {
         let c3 = UInt32(p.load(fromByteOffset: n - 1, as: UInt8.self))
         let combined = (c1 << 16) | (c2 << 24) | c3 | (UInt32(n) << 8)
         let flip = UInt64(read32(s, 0) ^ read32(s, 4))
-        return xxh64Avalanche(UInt64(combined) ^ flip)
+        return XXH64.avalanche(UInt64(combined) ^ flip)
     }
 
     private static func short4to8(_ p: UnsafeRawPointer, _ n: Int, _ s: UnsafeRawPointer) -> UInt64 {
@@ -72,7 +73,7 @@ public enum XXH3 {
         let high = UInt64(read32(p, n - 4))
         let flip = read64(s, 8) ^ read64(s, 16)
         var h = (high &+ (low << 32)) ^ flip
-        h ^= rotl(h, 49) ^ rotl(h, 24)
+        h ^= XXH64.rotl(h, 49) ^ XXH64.rotl(h, 24)
         h = h &* primeMX2
         h ^= (h >> 35) &+ UInt64(n)
         h = h &* primeMX2
@@ -179,9 +180,6 @@ public enum XXH3 {
         UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    @inline(__always)
-    private static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x &<< r) | (x &>> (64 - r)) }
-
     /// The 128-bit product of `a` and `b`, its halves xor-ed together.
     @inline(__always)
     private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
@@ -198,15 +196,6 @@ public enum XXH3 {
     private static func avalanche(_ h: UInt64) -> UInt64 {
         var h = h ^ (h >> 37)
         h = h &* primeMX1
-        return h ^ (h >> 32)
-    }
-
-    @inline(__always)
-    private static func xxh64Avalanche(_ h: UInt64) -> UInt64 {
-        var h = h ^ (h >> 33)
-        h = h &* prime64_2
-        h ^= h >> 29
-        h = h &* prime64_3
         return h ^ (h >> 32)
     }
 }

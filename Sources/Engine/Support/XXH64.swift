@@ -10,7 +10,17 @@ public enum XXH64 {
     static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     @inline(__always)
-    static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+    static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x &<< r) | (x &>> (64 - r)) }
+
+    /// The final mix of every XXH64 value (XXH3 ends its shortest inputs with it too).
+    @inline(__always)
+    static func avalanche(_ h: UInt64) -> UInt64 {
+        var h = h ^ (h >> 33)
+        h = h &* p2
+        h ^= h >> 29
+        h = h &* p3
+        return h ^ (h >> 32)
+    }
 
     @inline(__always)
     static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
@@ -71,12 +81,7 @@ public enum XXH64 {
                 i += 1
             }
         }
-        h ^= h >> 33
-        h = h &* p2
-        h ^= h >> 29
-        h = h &* p3
-        h ^= h >> 32
-        return h
+        return avalanche(h)
     }
 
     /// Hex digest of some bytes, 16 digits.
