@@ -60,6 +60,7 @@ public struct BollingerBands: Indicator {
         let down = p.double("nbdevdn")
         let d = Double(n)
         let inverse = 1 / d
+        let divisor = PeriodDivisor(n)
         return bars.close.withUnsafeBufferPointer { c in
             BatchColumns.make(3, c.count) { out in
                 let upper = out[0]
@@ -101,9 +102,8 @@ public struct BollingerBands: Indicator {
                         m2 += delta * (x - mean)
                     }
                     guard i >= n - 1 else { continue }
-                    let total = partial + x
-                    let mid = total / d
-                    partial = total - c[i - n + 1]
+                    let mid = divisor.divide(partial + x)
+                    partial += x - c[i - n + 1]
                     let sd = (m2 * inverse).squareRoot()
                     middle[i] = mid
                     upper[i] = mid + up * sd

@@ -10,12 +10,16 @@ public struct SMAPair: Sendable, Hashable, Codable {
     /// Each average's sum of its newest `period − 1` values.
     @usableFromInline var shortPartial: Double = 0
     @usableFromInline var longPartial: Double = 0
+    @usableFromInline let shortDivisor: PeriodDivisor
+    @usableFromInline let longDivisor: PeriodDivisor
 
     public init(short: Int, long: Int) {
         precondition(short >= 1 && short <= long)
         shortPeriod = short
         longPeriod = long
         window = RunWindow(capacity: long)
+        shortDivisor = PeriodDivisor(short)
+        longDivisor = PeriodDivisor(long)
     }
 
     /// Two averages restored from their separate states (checkpoints written before the pair).
@@ -25,6 +29,27 @@ public struct SMAPair: Sendable, Hashable, Codable {
         window = RunWindow(long.window)
         shortPartial = short.partialSum
         longPartial = long.partialSum
+        shortDivisor = short.divisor
+        longDivisor = long.divisor
+    }
+
+    enum CodingKeys: String, CodingKey { case shortPeriod, longPeriod, window, shortPartial, longPartial }
+
+    /// The checkpointed state; the divisors follow from the periods.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        shortPeriod = try c.decodePeriod(forKey: .shortPeriod)
+        longPeriod = try c.decodePeriod(forKey: .longPeriod)
+        guard shortPeriod <= longPeriod else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .shortPeriod, in: c, debugDescription: "periods \(shortPeriod) and \(longPeriod)")
+        }
+        window = try c.decode(RunWindow.self, forKey: .window)
+        try c.requireWindow(window.capacity, forPeriod: longPeriod, forKey: .window)
+        shortPartial = try c.decode(Double.self, forKey: .shortPartial)
+        longPartial = try c.decode(Double.self, forKey: .longPartial)
+        shortDivisor = PeriodDivisor(shortPeriod)
+        longDivisor = PeriodDivisor(longPeriod)
     }
 
     /// Feeds one value; returns each average once its period is complete.
@@ -46,19 +71,18 @@ public struct SMAPair: Sendable, Hashable, Codable {
             // The steady state, every bar after the first `longPeriod`: the same arithmetic as
             // below, with the window's index work done once.
             let (leavingShort, leavingLong) = window.replaceOldestAssumingUnique(x, readingAge: shortPeriod - 1)
-            let shortTotal = shortPartial + x
-            let longTotal = longPartial + x
-            shortPartial = shortTotal - leavingShort
-            longPartial = longTotal - leavingLong
-            return (shortTotal / Double(shortPeriod), longTotal / Double(longPeriod))
+            let short = shortDivisor.divide(shortPartial + x)
+            let long = longDivisor.divide(longPartial + x)
+            shortPartial += x - leavingShort
+            longPartial += x - leavingLong
+            return (short, long)
         }
         window.pushAssumingUnique(x)
         let seen = window.count
         var short: Double?
         if seen >= shortPeriod {
-            let total = shortPartial + x
-            short = total / Double(shortPeriod)
-            shortPartial = total - window[age: shortPeriod - 1]
+            short = shortDivisor.divide(shortPartial + x)
+            shortPartial += x - window[age: shortPeriod - 1]
         } else {
             shortPartial += x
         }
@@ -66,8 +90,8 @@ public struct SMAPair: Sendable, Hashable, Codable {
             longPartial += x
             return (short, nil)
         }
-        let total = longPartial + x
-        longPartial = total - window.oldest
-        return (short, total / Double(longPeriod))
+        let long = longDivisor.divide(longPartial + x)
+        longPartial += x - window.oldest
+        return (short, long)
     }
 }

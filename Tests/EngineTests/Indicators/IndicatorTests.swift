@@ -166,6 +166,76 @@ struct IndicatorTests {
         #expect(k.allSatisfy { $0.isNaN || (0...100.000_000_001).contains($0) }, "\(k.filter { !$0.isNaN }.max()!)")
     }
 
+    @Test func checkpointedAveragesWithAWindowUnlikeTheirPeriodAreRefused() throws {
+        var sma = SMA(period: 5)
+        var pair = SMAPair(short: 3, long: 5)
+        for x in Self.bars.close.prefix(20) {
+            sma.update(x)
+            _ = pair.update(x)
+        }
+        let smaJSON = String(decoding: try CheckpointCoding.encoder().encode(sma), as: UTF8.self)
+        let pairJSON = String(decoding: try CheckpointCoding.encoder().encode(pair), as: UTF8.self)
+        // The untouched state restores, and goes on with the same values.
+        var restored = try CheckpointCoding.decoder().decode(SMA.self, from: Data(smaJSON.utf8))
+        var restoredPair = try CheckpointCoding.decoder().decode(SMAPair.self, from: Data(pairJSON.utf8))
+        for x in Self.bars.close.dropFirst(20).prefix(50) {
+            #expect(restored.update(x)?.bitPattern == sma.update(x)?.bitPattern)
+            let (a, b) = restoredPair.update(x)
+            let (c, d) = pair.update(x)
+            #expect(a?.bitPattern == c?.bitPattern && b?.bitPattern == d?.bitPattern)
+        }
+        let badSMA = smaJSON.replacingOccurrences(of: "\"period\":5", with: "\"period\":6")
+        let badPair = pairJSON.replacingOccurrences(of: "\"longPeriod\":5", with: "\"longPeriod\":6")
+        #expect(badSMA != smaJSON && badPair != pairJSON)
+        #expect(throws: DecodingError.self) { try CheckpointCoding.decoder().decode(SMA.self, from: Data(badSMA.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try CheckpointCoding.decoder().decode(SMAPair.self, from: Data(badPair.utf8))
+        }
+    }
+
+    @Test("ATR's two-bar step: batch equals incremental whatever the parity of the series' length")
+    func atrBatchEqualsIncrementalForEveryLength() throws {
+        for period in 1...6 {
+            for count in 1...(period + 7) {
+                let bars = BarSeries((0..<count).map { Self.bars[$0] })
+                let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: "atr:period=\(period)"))
+                let batch = try type.batch(bars, parameters: p)[0]
+                var atr = ATR(period: period)
+                for i in 0..<count {
+                    let v = atr.update(high: bars.high[i], low: bars.low[i], close: bars.close[i])
+                    #expect(
+                        v?.bitPattern == batch[i].bitPattern || (v == nil && batch[i].isNaN),
+                        "period \(period), \(count) bars, bar \(i)")
+                }
+            }
+        }
+    }
+
+    @Test("an ATR checkpoint from before the two-bar step resumes with one Wilder step, then close")
+    func atrCheckpointWithoutAnAnchorResumes() throws {
+        var atr = ATR(period: 14)
+        let head = 301
+        for i in 0..<head { atr.update(Self.bars[i]) }
+        var json = try JSONSerialization.jsonObject(with: CheckpointCoding.encoder().encode(atr)) as! [String: Any]
+        #expect(json["anchor"] != nil && json["halfway"] != nil)
+        for key in ["anchor", "halfway", "pendingMove"] { json[key] = nil }
+        var restored = try CheckpointCoding.decoder().decode(
+            ATR.self, from: JSONSerialization.data(withJSONObject: json))
+        let before = restored.value
+        restored.update(Self.bars[head])
+        // TA-Lib's one step from the last value, as the engine before the two-bar step took it.
+        let previousClose = Self.bars.close[head - 1]
+        let tr = max(Self.bars.high[head], previousClose) - min(Self.bars.low[head], previousClose)
+        let a = 13.0 / 14.0
+        #expect(restored.value == ((1 - a) * tr).addingProduct(a, before))
+        atr.update(Self.bars[head])
+        for i in (head + 1)..<Self.bars.count {
+            atr.update(Self.bars[i])
+            restored.update(Self.bars[i])
+            #expect(abs(restored.value - atr.value) <= 1e-12 * atr.value, "bar \(i)")
+        }
+    }
+
     @Test(arguments: [(1, 1), (2, 3), (10, 30), (7, 7), (30, 200)])
     func smaPairEqualsTwoSMAsBitForBit(_ periods: (Int, Int)) {
         var pair = SMAPair(short: periods.0, long: periods.1)
