@@ -119,29 +119,24 @@ public struct ATR: Indicator {
                 BatchColumns.single(bar.close.count) { out in
                     let count = bar.close.count
                     guard count > n else { return count }
-                    var sum = 0.0
-                    for i in 1...n {
-                        let pc = bar.close[i - 1]
-                        sum += max(bar.high[i], pc) - min(bar.low[i], pc)
+                    // Indices stay within 1..<count (no overflow checks needed).
+                    @inline(__always) func trueRange(_ i: Int) -> Double {
+                        TrueRange.of(high: bar.high[i], low: bar.low[i], previousClose: bar.close[i &- 1])
                     }
+                    var sum = 0.0
+                    for i in 1...n { sum += trueRange(i) }
                     var anchor = sum / Double(n)
                     out[n] = anchor
-                    // Indices stay within 1..<count (no overflow checks needed).
                     var i = n + 1
                     while i &+ 1 < count {
-                        let pc = bar.close[i &- 1]
-                        let first = w.b * (max(bar.high[i], pc) - min(bar.low[i], pc))
-                        let pc2 = bar.close[i]
-                        let second = w.b * (max(bar.high[i &+ 1], pc2) - min(bar.low[i &+ 1], pc2))
+                        let first = w.b * trueRange(i)
+                        let second = w.b * trueRange(i &+ 1)
                         out[i] = w.firstStep(from: anchor, first)
                         anchor = w.secondStep(from: anchor, first, second)
                         out[i &+ 1] = anchor
                         i &+= 2
                     }
-                    if i < count {
-                        let pc = bar.close[i - 1]
-                        out[i] = w.firstStep(from: anchor, w.b * (max(bar.high[i], pc) - min(bar.low[i], pc)))
-                    }
+                    if i < count { out[i] = w.firstStep(from: anchor, w.b * trueRange(i)) }
                     return n
                 }
             ]

@@ -17,8 +17,14 @@ public struct TrueRange: Indicator {
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
         defer { previousClose = close }
         guard !previousClose.isNaN else { return nil }
-        _value = max(high, previousClose) - min(low, previousClose)
+        _value = Self.of(high: high, low: low, previousClose: previousClose)
         return value
+    }
+
+    /// The bar's range extended to the previous close.
+    @inlinable @inline(__always)
+    public static func of(high: Double, low: Double, previousClose: Double) -> Double {
+        max(high, previousClose) - min(low, previousClose)
     }
 
     @discardableResult
