@@ -12,7 +12,8 @@ public struct ReproducibilityStamp: Sendable, Hashable, Codable {
     public var spec: RunSpec
     public var seed: Int?
 
-    public static let engineVersion = "ats-engine 0.1.0"
+    /// Moves whenever an output's bits may change (docs/ENGINE.md, "Results").
+    public static let engineVersion = "ats-engine 0.2.0"
 
     /// The stamp's content hash of some bytes.
     public static func hash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
