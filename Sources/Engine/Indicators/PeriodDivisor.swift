@@ -4,9 +4,9 @@
 /// A division instruction issues once every four cycles on current x86 cores, which bounded
 /// SMA's batch loop as much as its running sum did. With `y = RN(1/n)` and `q = RN(a·y)` (within
 /// one ulp of `a/n`), the residual `r = a − n·q` is exact in one fused multiply-add, and
-/// `RN(q + r·y)` is the correctly rounded quotient (Markstein's theorem: Muller et al., *Handbook
-/// of Floating-Point Arithmetic*, 2nd ed., §4.9): the very bits of `a / n` whenever the average is
-/// a normal number. Below 2⁻¹⁰²² (sums of about 1e-300) it may differ from the division in the last
+/// `RN(q + r·y)` is the correctly rounded quotient (Markstein's theorem: P. Markstein, IBM J. Res.
+/// Dev. 34, 1990; also in Muller et al., *Handbook of Floating-Point Arithmetic*): the very bits of
+/// `a / n` whenever the average is a normal number. Below 2⁻¹⁰²² (sums of about 1e-300) it may differ from the division in the last
 /// place, and an infinite sum gives NaN; the same on every machine and build, since a fused
 /// multiply-add is correctly rounded everywhere (`PeriodDivisorTests`).
 ///
