@@ -17,6 +17,8 @@ public struct ATR: Indicator {
     /// Whether the last value was the bar after the anchor, whose `b·tr` is `pendingMove`.
     @usableFromInline var halfway = false
     @usableFromInline var pendingMove: Double = 0
+    /// Follows from the period (not checkpointed).
+    @usableFromInline let weights: Weights
 
     public static let descriptor = IndicatorDescriptor(
         name: "atr", summary: "Average true range (Wilder).", parameters: [.period(14)], outputs: ["atr"])
@@ -24,6 +26,7 @@ public struct ATR: Indicator {
     public init(period: Int) {
         precondition(period >= 1)
         self.period = period
+        weights = Weights(period: period)
     }
 
     public init(parameters p: Parameters) throws(SpecError) { self.init(period: p.int("period")) }
@@ -42,6 +45,7 @@ public struct ATR: Indicator {
         anchor = try c.decodeIfPresent(Double.self, forKey: .anchor) ?? _value
         halfway = try c.decodeIfPresent(Bool.self, forKey: .halfway) ?? false
         pendingMove = try c.decodeIfPresent(Double.self, forKey: .pendingMove) ?? 0
+        weights = Weights(period: period)
     }
 
     @inlinable
@@ -49,13 +53,12 @@ public struct ATR: Indicator {
     public mutating func update(high: Double, low: Double, close: Double) -> Double? {
         guard let tr = trueRange.update(high: high, low: low, close: close) else { return nil }
         if count >= period {
-            let w = Weights(period: period)
-            let move = w.b * tr
+            let move = weights.b * tr
             if halfway {
-                _value = w.secondStep(from: anchor, pendingMove, move)
+                _value = weights.secondStep(from: anchor, pendingMove, move)
                 anchor = _value
             } else {
-                _value = w.firstStep(from: anchor, move)
+                _value = weights.firstStep(from: anchor, move)
                 pendingMove = move
             }
             halfway.toggle()
@@ -75,7 +78,7 @@ public struct ATR: Indicator {
     /// so the bits are the same on every machine; one instruction where the build targets FMA (see
     /// docs/ENGINE.md), a call into libm otherwise.
     @usableFromInline
-    struct Weights {
+    struct Weights: Sendable {
         @usableFromInline let a: Double
         @usableFromInline let b: Double
         @usableFromInline let aa: Double

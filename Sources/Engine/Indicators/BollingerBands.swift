@@ -59,8 +59,8 @@ public struct BollingerBands: Indicator {
         let up = p.double("nbdevup")
         let down = p.double("nbdevdn")
         let d = Double(n)
-        let inverse = 1 / d
         let divisor = PeriodDivisor(n)
+        let inverse = divisor.reciprocal  // 1 / period, as StdDev multiplies by
         return bars.close.withUnsafeBufferPointer { c in
             BatchColumns.make(3, c.count) { out in
                 let upper = out[0]

@@ -7,7 +7,6 @@ struct PeriodDivisorTests {
     @Test("the same bits as a / n for averages in the normal range, any magnitude and period")
     func equalsTheDivision() {
         var random = SeededRandom(seed: 7)
-        var checked = 0
         for _ in 0..<400_000 {
             let n = Int(random.next() % 5_000) + 1
             let divisor = PeriodDivisor(n)
@@ -18,9 +17,7 @@ struct PeriodDivisorTests {
             let quotient = divisor.divide(a)
             #expect(quotient.bitPattern == (a / Double(n)).bitPattern, "\(a) / \(n)")
             if quotient.bitPattern != (a / Double(n)).bitPattern { return }
-            checked += 1
         }
-        #expect(checked == 400_000)
     }
 
     @Test("prices: sums of up to 5,000 values with two decimals, and exact multiples")
