@@ -158,5 +158,37 @@ public enum Migrations {
                 // An operator drained this worker: it gets no job until undrained.
                 "ALTER TABLE workers ADD COLUMN draining BOOLEAN NOT NULL DEFAULT false",
             ]),
+        Migration(
+            version: 4, name: "spec revisions: reloads durable and versioned; checkpoint provenance",
+            sql: [
+                // Each reload is a revision of the job's definition (1 at creation). A revision
+                // takes effect at a bar (`effective_bar`, reported by the worker that applied it,
+                // under `effective_epoch`); a replay from an older checkpoint applies it at that
+                // same bar, so a resumed job trades exactly as the stored fills say it did.
+                "ALTER TABLE jobs ADD COLUMN spec_revision BIGINT NOT NULL DEFAULT 1",
+                """
+                CREATE TABLE job_revisions (
+                    job_id BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    revision BIGINT NOT NULL,
+                    strategy_config JSONB NOT NULL,
+                    created_by TEXT NOT NULL DEFAULT '',
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    effective_bar BIGINT,
+                    effective_epoch BIGINT,
+                    PRIMARY KEY (job_id, revision)
+                )
+                """,
+                """
+                INSERT INTO job_revisions (job_id, revision, strategy_config, created_by, created_at)
+                SELECT id, 1, coalesce(spec -> 'strategy' -> 'config', '{}'::jsonb), created_by, created_at FROM jobs
+                """,
+                // What a checkpoint was made under: the definition's revision, the engine that
+                // wrote it and the data's content hash. A worker resumes only what it can
+                // reproduce bit for bit (empty: written before these were recorded).
+                "ALTER TABLE checkpoints ADD COLUMN spec_revision BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE checkpoints ADD COLUMN engine_version TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE checkpoints ADD COLUMN data_hash TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE fills ADD COLUMN spec_revision BIGINT NOT NULL DEFAULT 1",
+            ]),
     ]
 }

@@ -2,29 +2,86 @@ import ATSEngine
 import Foundation
 import NIOPosix
 
-/// Loads each data file once and shares it between the jobs that use it; parsing runs on the
-/// worker's compute threads. Entries are keyed by path, size and modification time, so a changed
-/// file is read again.
+/// Loads each data file once and shares it between the jobs that use it; parsing and hashing run
+/// on the worker's compute threads. Entries are keyed by the file's identity and version (device,
+/// inode, size, modification and change times), so a changed file is read again; the cache holds
+/// at most `limitBytes` of bars, dropping the least recently used files first.
 actor BarCache {
-    private var entries: [String: Task<BarSeries, any Error>] = [:]
+    /// A loaded file: its bars and its content hash (XXH3, as stamps and checkpoints record it).
+    struct Entry: Sendable {
+        var bars: BarSeries
+        var hash: String
+        /// What the bars take in memory.
+        var bytes: Int { bars.count * 64 }
+    }
+
+    private struct Slot {
+        var task: Task<Entry, any Error>
+        var bytes = 0
+        var lastUse: UInt64
+    }
+
+    private var slots: [String: Slot] = [:]
+    private var clock: UInt64 = 0
     private let pool: NIOThreadPool
+    private let root: DataRoot
+    let limitBytes: Int
 
-    init(pool: NIOThreadPool) { self.pool = pool }
+    init(pool: NIOThreadPool, root: DataRoot, limitBytes: Int) {
+        self.pool = pool
+        self.root = root
+        self.limitBytes = limitBytes
+    }
 
-    func bars(path: String, format: BarFormat?) async throws -> BarSeries {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
-        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let key = "\(path)|\(size)|\(modified)|\(format?.rawValue ?? "auto")"
-        if let task = entries[key] { return try await task.value }
+    /// The bars of `relative` (a path under the data root).
+    func bars(path relative: String, format: BarFormat?) async throws -> Entry {
+        // The file is opened (and confined) once here, to learn which version of it this is.
+        let root = self.root
         let pool = self.pool
-        let task = Task { try await pool.runIfActive { try BarLoader.load(path: path, format: format) } }
-        entries[key] = task
+        let (data, real) = try await pool.runIfActive { try root.read(relative) }
+        var info = stat()
+        guard stat(real, &info) == 0 else { throw DataError(file: relative, line: 0, column: 0, reason: "vanished") }
+        let key =
+            "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):"
+            + "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)|\(format?.rawValue ?? "auto")"
+        clock += 1
+        if let slot = slots[key] {
+            slots[key]?.lastUse = clock
+            return try await slot.task.value
+        }
+        let task = Task {
+            try await pool.runIfActive {
+                Entry(
+                    bars: try BarLoader.parse(data, file: relative, format: format),
+                    hash: ReproducibilityStamp.hash(data))
+            }
+        }
+        slots[key] = Slot(task: task, lastUse: clock)
         do {
-            return try await task.value
+            let entry = try await task.value
+            slots[key]?.bytes = entry.bytes
+            evict(keeping: key)
+            return entry
         } catch {
-            entries[key] = nil
+            slots[key] = nil
             throw error
         }
     }
+
+    /// Drops the least recently used loaded files until the cache fits its limit (the file just
+    /// loaded stays, even alone over the limit: its job needs it).
+    private func evict(keeping kept: String) {
+        var total = slots.values.reduce(0) { $0 + $1.bytes }
+        while total > limitBytes {
+            guard
+                let (key, slot) = slots.filter({ $0.key != kept && $0.value.bytes > 0 })
+                    .min(by: { $0.value.lastUse < $1.value.lastUse })
+            else { return }
+            slots[key] = nil
+            total -= slot.bytes
+        }
+    }
+
+    /// Files held and the bytes of their bars.
+    var usage: (files: Int, bytes: Int) { (slots.count, slots.values.reduce(0) { $0 + $1.bytes }) }
 }

@@ -11,9 +11,15 @@ final class JobControl: Sendable {
         case release
     }
 
+    /// A newer revision of the job's definition: its strategy configuration (JSON object).
+    struct Reload: Sendable, Equatable {
+        var revision: Int64
+        var config: [UInt8]
+    }
+
     let jobId: Int64
     let epoch: Int64
-    private let state = Mutex<(request: Request, reload: [String: ParameterValue]?)>((.none, nil))
+    private let state = Mutex<(request: Request, reload: Reload?)>((.none, nil))
 
     init(jobId: Int64, epoch: Int64) {
         self.jobId = jobId
@@ -28,14 +34,20 @@ final class JobControl: Sendable {
         }
     }
 
-    func reload(_ config: [String: ParameterValue]) { state.withLock { $0.reload = config } }
+    /// Keeps the newest revision asked for (an older or repeated one changes nothing).
+    func reload(_ r: Reload) {
+        state.withLock { s in
+            if s.reload.map({ r.revision > $0.revision }) ?? true { s.reload = r }
+        }
+    }
 
     var hasReload: Bool { state.withLock { $0.reload != nil } }
 
-    func takeReload() -> [String: ParameterValue]? {
+    /// The reload waiting, if it is newer than `revision` (an older one is dropped).
+    func takeReload(after revision: Int64) -> Reload? {
         state.withLock { s in
             defer { s.reload = nil }
-            return s.reload
+            return s.reload.flatMap { $0.revision > revision ? $0 : nil }
         }
     }
 }

@@ -4,9 +4,11 @@ import Foundation
 import Logging
 import NIOPosix
 
-/// Runs one assigned job: loads its bars, restores its checkpoint, runs the engine in chunks on
-/// the compute threads (never on the networking threads), and streams fills, checkpoints and
-/// progress through the outbox. Between chunks it honours stop and reload requests.
+/// Runs one assigned job: loads its bars, restores its checkpoint (only one this worker can
+/// reproduce bit for bit), replays the revisions of its definition at the bars where they took
+/// effect, runs the engine in chunks on the compute threads (never on the networking threads), and
+/// streams fills, checkpoints and progress through the outbox. Between chunks it honours stop and
+/// reload requests.
 struct JobRunner: Sendable {
     let assignment: AssignJob
     let control: JobControl
@@ -15,22 +17,30 @@ struct JobRunner: Sendable {
     let cache: BarCache
     let pool: NIOThreadPool
     let registry: Registry
-    let dataDirectory: String
     let fillBatchSize: Int
     let metrics: WorkerMetrics
     let logger: Logger
+    /// Paper jobs also checkpoint when this much wall-clock time passed since the last one, so a
+    /// failover rewinds at most this much of a paced run.
+    var checkpointInterval: Duration = .seconds(10)
 
     /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
     static let chunk = 50_000
+    /// The longest error text sent to the coordinator (it goes into a frame and a database row).
+    static let maximumErrorLength = 2_000
 
     func run() async {
         do {
             try await execute()
         } catch {
-            let text = "\(error)"
+            var text = "\(error)"
+            if text.utf8.count > Self.maximumErrorLength {
+                text = String(decoding: text.utf8.prefix(Self.maximumErrorLength), as: UTF8.self) + "…"
+            }
             metrics.jobsFailed.increment()
             logger.warning("job failed", metadata: ["error": "\(text)"])
-            await send { .failed(JobFailed(header: $0, error: text)) }
+            let error = text
+            await send { .failed(JobFailed(header: $0, error: error)) }
         }
     }
 
@@ -41,20 +51,48 @@ struct JobRunner: Sendable {
         await outbox.append { seq in make(JobHeader(jobId: jobId, epoch: epoch, messageSeq: seq)) }
     }
 
+    /// Why a checkpoint cannot be resumed here, or nil.
+    static func provenanceProblem(_ a: AssignJob, dataHash: String) -> String? {
+        guard !a.checkpoint.isEmpty else { return nil }
+        if !a.checkpointEngine.isEmpty && a.checkpointEngine != ReproducibilityStamp.engineVersion {
+            return "the checkpoint was written by \(a.checkpointEngine) and this worker runs "
+                + "\(ReproducibilityStamp.engineVersion): it cannot reproduce the job bit for bit. Run the job on a "
+                + "worker of that version, or start it again from the beginning as a new job"
+        }
+        if !a.checkpointDataHash.isEmpty && a.checkpointDataHash != dataHash {
+            return "the data file differs from the one the checkpoint was made on (content hash "
+                + "\(a.checkpointDataHash), this worker's file \(dataHash)): resuming would not reproduce the job"
+        }
+        return nil
+    }
+
     private func execute() async throws {
         let spec = try JobSpec.decode(json: Data(assignment.spec))
         let run = try spec.validate(with: registry)
-        let path = spec.data.path.hasPrefix("/") ? spec.data.path : dataDirectory + "/" + spec.data.path
-        let bars = try await cache.bars(path: path, format: spec.data.format)
+        let loaded = try await cache.bars(path: spec.data.path, format: spec.data.format)
+        let bars = loaded.bars
+        if let problem = Self.provenanceProblem(assignment, dataHash: loaded.hash) {
+            throw RunnerError(problem)
+        }
         var session = try registry.makeSession(
             run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
+        // The revision in effect: the checkpoint's; without one, the schedule's first step (bar 0)
+        // sets it, or the spec's own revision for an assignment that carries none.
+        var revision =
+            assignment.checkpoint.isEmpty
+            ? (assignment.schedule.first?.atBar == 0 ? 0 : assignment.specRevision) : assignment.checkpointRevision
+        var steps = assignment.schedule[...]
+        let replayUntil = Int(assignment.replayUntilBar)
         let total = bars.count
         await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
         metrics.jobsStarted.increment()
-        logger.info("job started", metadata: ["bars": "\(total)", "from": "\(session.cursor)"])
+        logger.info(
+            "job started",
+            metadata: ["bars": "\(total)", "from": "\(session.cursor)", "revision": "\(revision)"])
 
         let interval = bars.barInterval
         var lastCheckpoint = session.cursor
+        var lastCheckpointAt = ContinuousClock.now
         var lastProgress = ContinuousClock.now
         let paced = spec.mode == .paper
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
@@ -62,6 +100,20 @@ struct JobRunner: Sendable {
         var oldestUnsent = ContinuousClock.now
         let stride = CurvePoint.stride(total: total)
         var curve: [CurvePoint] = []
+        let hash = loaded.hash
+
+        /// Switches the strategy to `config` before the bar at the cursor; the fills made before
+        /// go out first, under the revision they were made under.
+        func apply(revision next: Int64, config: [UInt8]) async throws {
+            await flush(&unsent, revision: revision)
+            let parameters = try JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(config))
+            try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
+            revision = next
+            let bar = Int64(session.cursor)
+            await send { .reloadApplied(ReloadApplied(header: $0, revision: next, bar: bar)) }
+            logger.info("definition revision in effect", metadata: ["revision": "\(next)", "bar": "\(bar)"])
+        }
+
         while session.cursor < total {
             if !lease.isValid {
                 // Self-fencing: the lease may lapse before it can be renewed, and then another
@@ -73,39 +125,48 @@ struct JobRunner: Sendable {
                         "cursor": "\(session.cursor)",
                         "fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))",
                     ])
-                await flush(&unsent)
+                await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
-                try await release(session)
+                try await release(session, revision: revision, hash: hash)
                 return
             }
             switch control.request {
             case .stop:
-                await flush(&unsent)
+                await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
-                try await checkpoint(session)
+                try await checkpoint(session, revision: revision, hash: hash)
                 let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
                 await send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: Array(stats))) }
                 logger.info("job stopped", metadata: ["cursor": "\(session.cursor)"])
                 metrics.finished("stopped")
                 return
             case .release:
-                await flush(&unsent)
+                await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
-                try await release(session)
+                try await release(session, revision: revision, hash: hash)
                 logger.info("job released", metadata: ["cursor": "\(session.cursor)"])
                 metrics.finished("released")
                 return
             case .none:
                 break
             }
-            if let config = control.takeReload() {
-                let entry = run.strategy
-                try session.replaceStrategy(parameters: try entry.descriptor.validate(config))
-                logger.info("strategy reloaded", metadata: ["config": "\(config)"])
+            // The replay's revisions, each at its bar; then live reloads, once the replay has
+            // passed every stored fact (before, they would change fills already stored).
+            while let step = steps.first, step.atBar <= session.cursor {
+                steps.removeFirst()
+                if step.revision > revision { try await apply(revision: step.revision, config: step.strategyConfig) }
             }
-            // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars.
+            if steps.isEmpty, session.cursor >= replayUntil, let reload = control.takeReload(after: revision) {
+                try await apply(revision: reload.revision, config: reload.config)
+            }
+            // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars,
+            // and at the next replayed revision.
             let nextCheckpoint = (session.cursor / spec.checkpointEvery + 1) * spec.checkpointEvery
-            let end = paced ? session.cursor + 1 : min(total, session.cursor + Self.chunk, nextCheckpoint)
+            let nextStep = steps.first.map { Int($0.atBar) } ?? total
+            let end =
+                paced
+                ? session.cursor + 1
+                : min(total, session.cursor + Self.chunk, nextCheckpoint, max(nextStep, session.cursor + 1))
             let (ran, points) = try await pool.runIfActive { [session] in
                 var s = session
                 var points: [CurvePoint] = []
@@ -134,26 +195,33 @@ struct JobRunner: Sendable {
             // Paper jobs make a fill or two per bar: they go out in batches at least every 100 ms
             // (one message per fill would swamp the coordinator); backtests at every chunk.
             if !paced || unsent.count >= fillBatchSize || ContinuousClock.now - oldestUnsent >= .milliseconds(100) {
-                await flush(&unsent)
+                await flush(&unsent, revision: revision)
             }
-            if session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0 {
+            let byBars =
+                session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0
+            let byTime =
+                paced && session.cursor != lastCheckpoint
+                && ContinuousClock.now - lastCheckpointAt >= checkpointInterval
+            if byBars || byTime {
                 // The fills and curve points before a checkpoint go out before it: a job resumed
                 // from it must not have lost any.
-                await flush(&unsent)
+                await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
                 lastProgress = .now
-                try await checkpoint(session)
+                try await checkpoint(session, revision: revision, hash: hash)
                 lastCheckpoint = session.cursor
+                lastCheckpointAt = .now
             }
             if ContinuousClock.now - lastProgress > .milliseconds(250) {
                 lastProgress = .now
                 await sendProgress(session, bars: bars, curve: &curve)
             }
-            if paced { try await waitForNextBar(pace) }
+            // A replay of bars already traded catches up at full speed.
+            if paced && session.cursor >= replayUntil { try await waitForNextBar(pace) }
         }
-        await flush(&unsent)
+        await flush(&unsent, revision: revision)
         await sendProgress(session, bars: bars, curve: &curve)
-        if lastCheckpoint != session.cursor { try await checkpoint(session) }
+        if lastCheckpoint != session.cursor { try await checkpoint(session, revision: revision, hash: hash) }
         let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
         await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
         logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])
@@ -181,27 +249,39 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Sends the fills not sent yet, in batches of at most `fillBatchSize`.
-    private func flush(_ fills: inout [Fill]) async {
+    /// Sends the fills not sent yet, in batches of at most `fillBatchSize`, under the revision
+    /// they were made under.
+    private func flush(_ fills: inout [Fill], revision: Int64) async {
         var start = 0
         while start < fills.count {
             let batch = Array(fills[start..<min(fills.count, start + fillBatchSize)])
-            await send { .fills(FillBatch(header: $0, fills: batch)) }
+            await send { .fills(FillBatch(header: $0, fills: batch, specRevision: revision)) }
             start += fillBatchSize
         }
         fills.removeAll(keepingCapacity: true)
     }
 
     /// Checkpoints and gives the job back, for another worker (or this one) to resume.
-    private func release(_ session: any BacktestSession) async throws {
-        try await checkpoint(session)
+    private func release(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
+        try await checkpoint(session, revision: revision, hash: hash)
         await send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
     }
 
-    private func checkpoint(_ session: any BacktestSession) async throws {
+    private func checkpoint(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
         let state = try session.checkpoint()
         let cursor = Int64(session.cursor)
         let next = session.exchange.state.nextSeq
-        await send { .checkpoint(CheckpointSaved(header: $0, cursor: cursor, nextFillSeq: next, state: Array(state))) }
+        await send {
+            .checkpoint(
+                CheckpointSaved(
+                    header: $0, cursor: cursor, nextFillSeq: next, state: Array(state), specRevision: revision,
+                    engineVersion: ReproducibilityStamp.engineVersion, dataHash: hash))
+        }
     }
+}
+
+/// Why a job cannot run here, in words for its operator.
+struct RunnerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -11,8 +11,10 @@ public struct WorkerConfiguration: Sendable {
     public var capacity: Int
     public var labels: [String]
     public var token: String
-    /// Relative data paths in job specs are resolved against this directory.
+    /// The data root: job specs name files relative to it, and no file outside it is read.
     public var dataDirectory: String
+    /// The bar cache's limit: the least recently used files are dropped beyond it.
+    public var barCacheBytes: Int
     /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
     public var outboxLimit: Int
     public var fillBatchSize: Int
@@ -43,7 +45,9 @@ public struct WorkerConfiguration: Sendable {
             throw ConfigurationError(variable: "ATS_COORDINATOR", reason: "needs at least one host:port")
         }
         let host = ProcessInfo.processInfo.hostName
-        workerId = env.string("ATS_WORKER_ID", default: host)
+        // Unique per process by default: two processes under one id would each take the other's
+        // connection and jobs. Under systemd, the unit names each instance (ATS_WORKER_ID=%H-%i).
+        workerId = env.string("ATS_WORKER_ID", default: "\(host)-\(ProcessInfo.processInfo.processIdentifier)")
         capacity = try env.int("ATS_WORKER_CAPACITY", default: ProcessInfo.processInfo.activeProcessorCount)
         guard (1...10_000).contains(capacity) else {
             throw ConfigurationError(variable: "ATS_WORKER_CAPACITY", reason: "must be 1-10000")
@@ -58,6 +62,10 @@ public struct WorkerConfiguration: Sendable {
         }
         self.token = token
         dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)
+        barCacheBytes = try env.int("ATS_BAR_CACHE_MB", default: 2048) * 1024 * 1024
+        guard barCacheBytes > 0 else {
+            throw ConfigurationError(variable: "ATS_BAR_CACHE_MB", reason: "must be positive")
+        }
         outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
         tls = try CoordinatorTLS.context(env)

@@ -27,13 +27,14 @@ public final class WorkerService: Service, Sendable {
     private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
 
-    public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) {
+    public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) throws {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
         outbox = Outbox(limit: configuration.outboxLimit)
         pool = NIOThreadPool(numberOfThreads: configuration.capacity)
-        cache = BarCache(pool: pool)
+        cache = BarCache(
+            pool: pool, root: try DataRoot(configuration.dataDirectory), limitBytes: configuration.barCacheBytes)
     }
 
     /// Refusals that retrying cannot fix.
@@ -290,16 +291,21 @@ public final class WorkerService: Service, Sendable {
         case .assign(let a):
             start(a)
         case .stop(let s):
-            jobs.withLock { $0[s.jobId] }?.control.set(s.release ? .release : .stop)
-        case .reload(let r):
-            guard
-                let config = try? JSONCoding.decoder().decode(
-                    [String: ParameterValue].self, from: Data(r.strategyConfig))
-            else {
-                logger.warning("ignored a reload with an unreadable config", metadata: ["job": "\(r.jobId)"])
+            // Only for the assignment it was meant for: a stop that crossed a reassignment must
+            // not end the newer one.
+            guard let job = jobs.withLock({ $0[s.jobId] }), job.control.epoch == s.epoch else {
+                logger.info(
+                    "ignored a stop for another assignment", metadata: ["job": "\(s.jobId)", "epoch": "\(s.epoch)"])
                 return
             }
-            jobs.withLock { $0[r.jobId] }?.control.reload(config)
+            job.control.set(s.release ? .release : .stop)
+        case .reload(let r):
+            guard let job = jobs.withLock({ $0[r.jobId] }), job.control.epoch == r.epoch else {
+                logger.info(
+                    "ignored a reload for another assignment", metadata: ["job": "\(r.jobId)", "epoch": "\(r.epoch)"])
+                return
+            }
+            job.control.reload(JobControl.Reload(revision: r.revision, config: r.strategyConfig))
         case .ack(let a):
             await outbox.ack(a.messageSeq)
         case .heartbeat:
@@ -328,8 +334,7 @@ public final class WorkerService: Service, Sendable {
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
         let runner = JobRunner(
             assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
-            dataDirectory: configuration.dataDirectory, fillBatchSize: configuration.fillBatchSize, metrics: metrics,
-            logger: log)
+            fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
         jobs.withLock { jobs in
             if let old = jobs[a.jobId] {
                 if old.control.epoch == a.epoch { return }  // a duplicate assignment

@@ -27,7 +27,13 @@ let metricsRegistry = PrometheusCollectorRegistry()
 MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
 var logger = Logger(label: "ats.worker")
 logger[metadataKey: "worker"] = "\(configuration.workerId)"
-let worker = WorkerService(configuration: configuration, logger: logger)
+let worker: WorkerService
+do {
+    worker = try WorkerService(configuration: configuration, logger: logger)
+} catch {
+    FileHandle.standardError.write(Data("ats-worker: configuration error: ATS_DATA_DIR: \(error)\n".utf8))
+    exit(78)
+}
 var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
 if let port = configuration.httpPort {
     services.append(

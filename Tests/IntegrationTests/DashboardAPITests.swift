@@ -259,7 +259,7 @@ struct DashboardAPITests {
             #expect(
                 curve.map(\.barIndex) == Array(Swift.stride(from: stride - 1, to: bars, by: stride)).map(Int64.init))
             #expect(curve.last?.equity == job.equity, "the last point is the final equity")
-            let series = try BarCSVReader.read(path: spec.data.path)
+            let series = try BarCSVReader.read(path: TestData.path(spec.data.path))
             #expect(
                 curve.allSatisfy {
                     $0.close == series.close[Int($0.barIndex)] && $0.timeMs == series.time[Int($0.barIndex)]

@@ -79,7 +79,7 @@ struct DashboardBrowserTests {
             try await browser.wait(for: "#job-head .badge", text: { $0 == "completed" }, timeout: .seconds(120))
             let job = try await cluster.job("ui-sma")
             #expect(job.status == .completed)
-            #expect(job.spec.run.strategy.config["slow"] == .int(120))
+            #expect(job.spec?.run.strategy.config["slow"] == .int(120))
             #expect(try await cluster.events("ui-sma").first { $0.kind == "created" }?.actor == "user:\(Self.user)")
 
             // Its chart: an equity line over the stored curve, buy and sell markers over the price.

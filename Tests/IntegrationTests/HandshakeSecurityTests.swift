@@ -24,7 +24,7 @@ struct HandshakeSecurityTests {
             let genuine = try HandPeer(port: cluster.workerPort)
             let replay = try HandPeer(port: cluster.workerPort)
             #expect(genuine.challenge.nonce.count == 32 && genuine.challenge.nonce != replay.challenge.nonce)
-            #expect(genuine.challenge.supportedVersions == [2])
+            #expect(genuine.challenge.supportedVersions == [3])
 
             // A hello recorded on one connection, replayed on another.
             let recorded = genuine.hello("recorded")
@@ -53,10 +53,15 @@ struct HandshakeSecurityTests {
             downgrade.send(.hello(downgrade.hello("old", version: 1)))
             try expectRefused(downgrade, .unsupportedVersion, "downgrade to version 1")
 
-            // A proof for version 2 presented as version 3 (a peer lying about its version).
+            // Version 2 workers neither replay reloads nor check a checkpoint's provenance.
+            let older = try HandPeer(port: cluster.workerPort)
+            older.send(.hello(older.hello("older", version: 2)))
+            try expectRefused(older, .unsupportedVersion, "version 2")
+
+            // A proof for version 3 presented as version 4 (a peer lying about its version).
             let liar = try HandPeer(port: cluster.workerPort)
             var relabeled = liar.hello("liar")
-            relabeled.protocolVersion = 3
+            relabeled.protocolVersion = 4
             liar.send(.hello(relabeled))
             try expectRefused(liar, .unsupportedVersion, "unknown version")
 

@@ -1,25 +1,44 @@
 import ATSEngine
 import ATSShared
+import ATSTestSupport
 import Foundation
 
 /// Runs a job spec through the engine in this process, the way the cluster must reproduce it.
 enum InProcessRun {
     static func run(_ spec: JobSpec) throws -> (fills: [Fill], statistics: BacktestStatistics) {
         let resolved = try spec.validate(with: .standard)
-        let bars = try BarCSVReader.read(path: spec.data.path)
+        let bars = try BarCSVReader.read(path: TestData.path(spec.data.path))
         var session = try Registry.standard.makeSession(resolved)
         session.run(bars, until: bars.count)
         return (session.takeFills(), session.statistics(barInterval: bars.barInterval))
     }
+
+    /// The fills of `spec` when its strategy's configuration is replaced before each given bar
+    /// (reloads taking effect there), as a worker must make them.
+    static func fills(_ spec: JobSpec, switches: [(bar: Int, config: [String: ParameterValue])]) throws -> [Fill] {
+        let resolved = try spec.validate(with: .standard)
+        let bars = try BarCSVReader.read(path: TestData.path(spec.data.path))
+        var session = try Registry.standard.makeSession(resolved)
+        for change in switches.sorted(by: { $0.bar < $1.bar }) {
+            session.run(bars, until: change.bar)
+            try session.replaceStrategy(parameters: try resolved.strategy.descriptor.validate(change.config))
+        }
+        session.run(bars, until: bars.count)
+        return session.takeFills()
+    }
 }
 
-/// Synthetic data files written once per test process.
+/// Synthetic data files written once per test process, in the test workers' data root.
 enum TestData {
-    static let directory: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-tests-data-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }()
+    static var directory: String { TestDataRoot.path }
+
+    /// A job's data path (relative to the data root) as a file this process can read.
+    static func path(_ relative: String) -> String { relative.hasPrefix("/") ? relative : "\(directory)/\(relative)" }
+
+    /// A file of the data root as a job names it: relative to the root.
+    static func relative(_ path: String) -> String {
+        path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
+    }
 
     static func file(bars: Int, seed: UInt64) -> String {
         let path = "\(directory)/synth-\(bars)-\(seed).csv"
@@ -35,7 +54,7 @@ enum TestData {
         exchange: [String: ParameterValue] = [:], checkpointEvery: Int = 10_000, paceMs: Int = 0, labels: [String] = []
     ) -> JobSpec {
         JobSpec(
-            name: name, mode: mode, labels: labels, data: DataSource(path: data),
+            name: name, mode: mode, labels: labels, data: DataSource(path: relative(data)),
             run: RunSpec(
                 exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: exchange),
                 strategy: ComponentRef(namespace: "strategies:\(strategy)", config: config),

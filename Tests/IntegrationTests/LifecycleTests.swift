@@ -145,7 +145,7 @@ struct LifecycleTests {
                 let assigned = try await cluster.events(s.name).filter { $0.kind == "assigned" }
                 #expect(
                     assigned.last?.detail.contains("staying") == true
-                        && assigned.last?.detail.contains("from checkpoint") == true)
+                        && assigned.last?.detail.contains("from the checkpoint at bar") == true)
                 let kinds = try await cluster.events(s.name).map(\.kind)
                 #expect(kinds.contains("released"), "handed back explicitly, not left to expire: \(kinds)")
                 #expect(
@@ -156,7 +156,7 @@ struct LifecycleTests {
     }
 
     @Test func theCLIDrivesTheClusterWithMeaningfulExitCodes() async throws {
-        let data = TestData.file(bars: 5_000, seed: 2)
+        let data = TestData.relative(TestData.file(bars: 5_000, seed: 2))
         try await TestCluster.with { cluster in
             try cluster.startWorker("w1")
             let yaml = TestData.directory + "/cli-job.yaml"
@@ -181,7 +181,7 @@ struct LifecycleTests {
             #expect(r.output.contains("from-yaml") && r.output.contains("completed"))
             r = try await cluster.ats(["job", "show", "from-flags", "--json"])
             let shown = try JSONCoding.decoder().decode(JobRecord.self, from: Data(r.output.utf8))
-            #expect(shown.status == .completed && shown.spec.run.strategy.config["fast"] == .int(5))
+            #expect(shown.status == .completed && shown.spec?.run.strategy.config["fast"] == .int(5))
             r = try await cluster.ats(["job", "fills", "from-flags", "--limit", "2", "--json"])
             #expect(try JSONCoding.decoder().decode([FillRow].self, from: Data(r.output.utf8)).map(\.seq) == [0, 1])
 

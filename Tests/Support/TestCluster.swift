@@ -104,7 +104,8 @@ public final class TestCluster: @unchecked Sendable {
             environment: [
                 "ATS_COORDINATOR": coordinators ?? coordinatorList, "ATS_WORKER_ID": id,
                 "ATS_WORKER_CAPACITY": "\(capacity)",
-                "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token, "ATS_DATA_DIR": "/",
+                "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token,
+                "ATS_DATA_DIR": TestDataRoot.path,
                 "LOG_LEVEL": "info",
             ].merging(extraEnvironment) { $1 }.merging(environment) { $1 }, launcher: launcher)
         workers[id] = p

@@ -102,9 +102,16 @@ struct JobCommand: AsyncParsableCommand {
                     "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
                     "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
                     "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
-                    "strategy    \(j.spec.run.strategy.namespace) \(j.spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))",
-                    "data        \(j.spec.data.path)",
                 ]
+                if let spec = j.spec {
+                    let config = spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    lines.append(
+                        "strategy    \(spec.run.strategy.namespace) \(config.joined(separator: " ")) (revision \(j.specRevision))"
+                    )
+                    lines.append("data        \(spec.data.path)")
+                } else {
+                    lines.append("definition  unreadable: \(j.specError ?? "?")")
+                }
                 if let e = j.lastError { lines.append("error       \(e)") }
                 if let s = j.statistics {
                     lines.append(contentsOf: StatisticsText.lines(s))

@@ -35,12 +35,15 @@ extension AdminAPI {
             if page.count < 10_000 { break }
         }
         let fills = rows.map(\.fill)
-        var tracker = PerformanceTracker(initialEquity: job.spec.run.portfolio.cash)
+        guard let spec = job.spec else {
+            throw APIError(.conflict, code: "unreadable_spec", job.specError ?? "the job's definition cannot be read")
+        }
+        var tracker = PerformanceTracker(initialEquity: spec.run.portfolio.cash)
         let trades = fills.compactMap { tracker.record(fill: $0) }
         let statistics =
             job.statistics ?? BacktestStatistics(tracker: tracker, orders: 0, rejectedOrders: 0, barInterval: 60_000)
         let report = HTMLReport(
-            title: "\(job.name) (\(job.status.rawValue))", statistics: statistics, spec: job.spec.run,
+            title: "\(job.name) (\(job.status.rawValue))", statistics: statistics, spec: spec.run,
             bars: curve.map { Int($0.barIndex) }, times: curve.map(\.timeMs), closes: curve.map(\.close),
             equity: curve.map(\.equity), fills: fills, trades: trades)
         return (job.name, report.render())

@@ -32,6 +32,8 @@ struct AdminAPI {
 
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        // Outermost: whatever a route throws that it did not translate is logged and explained.
+        router.add(middleware: InternalErrorMiddleware(logger: logger))
         // Requests counted and timed per route (Hummingbird's swift-metrics middleware).
         router.add(middleware: MetricsMiddleware())
         router.get("/healthz") { _, _ in try await health() }
@@ -97,11 +99,8 @@ struct AdminAPI {
                     .reloadRequested, job: context.parameters.require("job"), actor: actor(request, context),
                     newStrategyConfig: reload.config, registry: registry)
             }
-            if job.status.isActive, let owner = job.leaseOwner {
-                let config = try JSONCoding.encoder().encode(job.spec.run.strategy.config)
-                await hub.send(
-                    .reload(ReloadJob(jobId: job.id, epoch: job.epoch, strategyConfig: Array(config))), to: owner)
-            }
+            // The new revision is stored; the scheduler hands it to the job's worker.
+            scheduler.trigger()
             return job
         }
         api.get("/jobs/:job/fills") { request, context in

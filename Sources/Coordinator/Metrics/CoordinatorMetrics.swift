@@ -8,6 +8,8 @@ import Synchronization
 public final class CoordinatorMetrics: Sendable {
     let framesReceived = Counter(label: "ats_frames_received_total")
     let fillsPersisted = Counter(label: "ats_fills_persisted_total")
+    /// Batches with a fill that arrived again with other values (its job was failed).
+    let fillsDiverged = Counter(label: "ats_fills_diverged_total")
     let leaseRenewals = Counter(label: "ats_lease_renewals_total")
     let leasesExpired = Counter(label: "ats_leases_expired_total")
     /// Every store transaction (each starts with the leader-term check), begin to commit.

@@ -13,9 +13,16 @@ public final class SchedulerService: Service, Sendable {
     let interval: Duration
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    /// Stop requests already sent, so each is sent once per assignment; and the term they were
-    /// sent under (a new term starts with no worker connected).
-    private let stopsSent = Mutex<(term: Int64, sent: [JobLease: String])>((0, [:]))
+    /// Stop and reload requests already sent, so each is sent once per assignment and revision
+    /// (until the worker reconnects); and the term they were sent under (a new term starts with no
+    /// worker connected).
+    private let sent = Mutex<(term: Int64, stops: [JobLease: String], reloads: [ReloadKey: String])>((0, [:], [:]))
+
+    struct ReloadKey: Hashable {
+        var jobId: Int64
+        var epoch: Int64
+        var revision: Int64
+    }
 
     init(store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500)) {
         self.store = store
@@ -28,9 +35,13 @@ public final class SchedulerService: Service, Sendable {
     /// Asks for a scheduling pass soon.
     public func trigger() { wake.yield() }
 
-    /// Forgets the stop requests sent to a worker (it reconnected; they are re-sent if still due).
-    func forgetStops(of worker: String) {
-        stopsSent.withLock { s in s.sent = s.sent.filter { $0.value != worker } }
+    /// Forgets the stop and reload requests sent to a worker (it reconnected; they are sent again
+    /// if still due: a reload sent while the worker was away is not lost).
+    func forgetRequests(of worker: String) {
+        sent.withLock { s in
+            s.stops = s.stops.filter { $0.value != worker }
+            s.reloads = s.reloads.filter { $0.value != worker }
+        }
     }
 
     public func run() async throws {
@@ -85,8 +96,8 @@ public final class SchedulerService: Service, Sendable {
     /// One scheduling pass; only the leader schedules.
     func pass() async throws {
         guard let term = store.leadership.term else { return }
-        stopsSent.withLock { s in
-            if s.term != term { s = (term, [:]) }
+        sent.withLock { s in
+            if s.term != term { s = (term, [:], [:]) }
         }
         let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
         if !expired.isEmpty {
@@ -95,9 +106,9 @@ public final class SchedulerService: Service, Sendable {
         }
 
         for (lease, worker) in try await store.stopRequests() {
-            let fresh = stopsSent.withLock { s in
-                if s.sent[lease] != nil { return false }
-                s.sent[lease] = worker
+            let fresh = sent.withLock { s in
+                if s.stops[lease] != nil { return false }
+                s.stops[lease] = worker
                 return true
             }
             if fresh {
@@ -106,15 +117,24 @@ public final class SchedulerService: Service, Sendable {
             }
         }
 
+        // Reloads are durable revisions: each is sent until the worker reports where it took
+        // effect (a job assigned after the reload gets it in its assignment instead).
+        for (reload, worker) in try await store.reloadRequests() {
+            let key = ReloadKey(jobId: reload.jobId, epoch: reload.epoch, revision: reload.revision)
+            let fresh = sent.withLock { s in
+                if s.reloads[key] != nil { return false }
+                s.reloads[key] = worker
+                return true
+            }
+            if fresh { await hub.send(.reload(reload), to: worker) }
+        }
+
         let pending = try await store.pendingJobs()
         guard !pending.isEmpty else { return }
         let slots = await hub.slots(running: try await store.runningCounts())
         for decision in Scheduler.assign(pending: pending, workers: slots) {
             guard let a = try await store.assign(job: decision.jobId, to: decision.workerId) else { continue }
-            let sent = await hub.send(
-                .assign(
-                    AssignJob(jobId: a.jobId, epoch: a.epoch, name: a.name, spec: a.spec, checkpoint: a.checkpoint)),
-                to: decision.workerId)
+            let sent = await hub.send(.assign(a), to: decision.workerId)
             logger.info(
                 "assigned",
                 metadata: [

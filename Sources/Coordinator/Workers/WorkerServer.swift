@@ -350,7 +350,7 @@ public final class WorkerServer: Service, Sendable {
             let released = try await store.releaseLeases(of: hello.workerId, jobs: forgotten)
             logger.info("released leases the worker no longer runs", metadata: ["jobs": "\(released)"])
         }
-        scheduler.forgetStops(of: hello.workerId)
+        scheduler.forgetRequests(of: hello.workerId)
         return stops
     }
 
@@ -360,7 +360,16 @@ public final class WorkerServer: Service, Sendable {
         case .started(let m):
             try await store.started(m)
         case .fills(let m):
-            store.metrics.fillsPersisted.increment(by: try await store.insertFills(m))
+            let stored = try await store.insertFills(m)
+            store.metrics.fillsPersisted.increment(by: stored.inserted)
+            if !stored.diverged.isEmpty {
+                store.metrics.fillsDiverged.increment()
+                // The job is failed in the database; stop it where it runs.
+                await hub.send(
+                    .stop(StopJob(jobId: m.header.jobId, epoch: m.header.epoch, reason: "fills diverged")), to: worker)
+            }
+        case .reloadApplied(let m):
+            try await store.reloadApplied(m)
         case .checkpoint(let m):
             if try await !store.saveCheckpoint(m) {
                 logger.debug(

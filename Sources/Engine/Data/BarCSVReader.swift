@@ -218,7 +218,7 @@ public enum BarCSVReader {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
                     throw DataError(
                         file: file, line: lineNumber, column: k + 1,
-                        reason: "\(name): expected a number, got \"\(text)\"")
+                        reason: "\(name): expected a number, got \(DataError.excerpt(text[...]))")
                 }
                 return v
             }
@@ -229,7 +229,7 @@ public enum BarCSVReader {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
                     throw DataError(
                         file: file, line: lineNumber, column: layout.time + 1,
-                        reason: "time: expected YYYY-MM-DD HH:MM:SS+HH:MM, got \"\(text)\"")
+                        reason: "time: expected YYYY-MM-DD HH:MM:SS+HH:MM, got \(DataError.excerpt(text[...]))")
                 }
                 time = t
             } else {
@@ -237,7 +237,7 @@ public enum BarCSVReader {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
                     throw DataError(
                         file: file, line: lineNumber, column: layout.time + 1,
-                        reason: "time: expected epoch milliseconds, got \"\(text)\"")
+                        reason: "time: expected epoch milliseconds, got \(DataError.excerpt(text[...]))")
                 }
                 time = t >= 100_000_000_000_000 ? t / 1000 : t  // Binance since 2025: microseconds
             }

@@ -19,11 +19,17 @@ public enum BarLoader {
     }
 
     /// The file's bytes, memory-mapped read-only (no copy through the kernel's read path). The
-    /// mapping is stable and lives as long as the returned `Data` and its copies.
+    /// mapping is stable and lives as long as the returned `Data` and its copies. Anything but a
+    /// regular file is refused; the open does not wait (a FIFO with no writer would block it).
     public static func read(_ path: String) throws(DataError) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw failure(path, errno) }
         defer { close(fd) }
+        return try map(fd, file: path)
+    }
+
+    /// The bytes of the regular file open at `fd`, memory-mapped read-only; `file` names it in errors.
+    public static func map(_ fd: Int32, file path: String) throws(DataError) -> Data {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(path, errno) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -47,7 +53,7 @@ public enum BarLoader {
         return try BarCSVReader.parse(data, file: file, format: format)
     }
 
-    private static func failure(_ path: String, _ code: Int32) -> DataError {
+    static func failure(_ path: String, _ code: Int32) -> DataError {
         DataError(file: path, line: 0, column: 0, reason: "cannot read the file: \(String(cString: strerror(code)))")
     }
 }

@@ -1,6 +1,7 @@
 import ATSEngine
 
-/// A stored fill with the epoch it arrived under.
+/// A stored fill with the epoch it arrived under and the revision of the job's definition that
+/// made it.
 public struct FillRow: Sendable, Codable, Hashable {
     public var jobId: Int64
     public var seq: Int64
@@ -15,10 +16,12 @@ public struct FillRow: Sendable, Codable, Hashable {
     public var feeQuote: Double
     public var liquidity: String
     public var tag: String
+    public var specRevision: Int64
 
     public init(
         jobId: Int64, seq: Int64, epoch: Int64, orderId: Int64, timeMs: Int64, barIndex: Int64, side: String,
-        price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: String, tag: String
+        price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: String, tag: String,
+        specRevision: Int64 = 1
     ) {
         self.jobId = jobId
         self.seq = seq
@@ -33,6 +36,7 @@ public struct FillRow: Sendable, Codable, Hashable {
         self.feeQuote = feeQuote
         self.liquidity = liquidity
         self.tag = tag
+        self.specRevision = specRevision
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,6 +47,7 @@ public struct FillRow: Sendable, Codable, Hashable {
         case barIndex = "bar_index"
         case feeBase = "fee_base"
         case feeQuote = "fee_quote"
+        case specRevision = "spec_revision"
     }
 
     /// The engine's fill (the epoch is dropped).

@@ -17,7 +17,12 @@ public struct JobRecord: Sendable, Codable, Hashable {
     public var equity: Double?
     public var lastError: String?
     public var statistics: BacktestStatistics?
-    public var spec: JobSpec
+    /// The job's definition; nil when the stored one cannot be read (``specError`` says why).
+    public var spec: JobSpec?
+    /// Why the stored definition could not be read (a row written by hand or by another version).
+    public var specError: String?
+    /// The definition's revision: 1 at creation, one more at each reload.
+    public var specRevision: Int64
     public var createdAt: Date
     public var updatedAt: Date
     public var startedAt: Date?
@@ -36,6 +41,8 @@ public struct JobRecord: Sendable, Codable, Hashable {
         case barsDone = "bars_done"
         case barsTotal = "bars_total"
         case lastError = "last_error"
+        case specError = "spec_error"
+        case specRevision = "spec_revision"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case startedAt = "started_at"
@@ -45,8 +52,8 @@ public struct JobRecord: Sendable, Codable, Hashable {
     public init(
         id: Int64, name: String, mode: String, labels: [String], desiredState: DesiredState, status: JobStatus,
         epoch: Int64, leaseOwner: String?, leaseExpiresAt: Date?, barsDone: Int64, barsTotal: Int64, equity: Double?,
-        lastError: String?, statistics: BacktestStatistics?, spec: JobSpec, createdAt: Date, updatedAt: Date,
-        startedAt: Date?, finishedAt: Date?
+        lastError: String?, statistics: BacktestStatistics?, spec: JobSpec?, specError: String? = nil,
+        specRevision: Int64 = 1, createdAt: Date, updatedAt: Date, startedAt: Date?, finishedAt: Date?
     ) {
         self.id = id
         self.name = name
@@ -63,6 +70,8 @@ public struct JobRecord: Sendable, Codable, Hashable {
         self.lastError = lastError
         self.statistics = statistics
         self.spec = spec
+        self.specError = specError
+        self.specRevision = specRevision
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.startedAt = startedAt
@@ -83,7 +92,10 @@ public struct JobRecord: Sendable, Codable, Hashable {
             equity: try c.decodeIfPresent(Double.self, forKey: .equity),
             lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
             statistics: try c.decodeIfPresent(BacktestStatistics.self, forKey: .statistics),
-            spec: try c.decode(JobSpec.self, forKey: .spec), createdAt: try c.decode(Date.self, forKey: .createdAt),
+            spec: try c.decodeIfPresent(JobSpec.self, forKey: .spec),
+            specError: try c.decodeIfPresent(String.self, forKey: .specError),
+            specRevision: try c.decodeIfPresent(Int64.self, forKey: .specRevision) ?? 1,
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
             updatedAt: try c.decode(Date.self, forKey: .updatedAt),
             startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt))
@@ -106,7 +118,9 @@ public struct JobRecord: Sendable, Codable, Hashable {
         try c.encodeIfPresent(equity, forKey: .equity)
         try c.encodeIfPresent(lastError, forKey: .lastError)
         try c.encodeIfPresent(statistics, forKey: .statistics)
-        try c.encode(spec, forKey: .spec)
+        try c.encodeIfPresent(spec, forKey: .spec)
+        try c.encodeIfPresent(specError, forKey: .specError)
+        try c.encode(specRevision, forKey: .specRevision)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(startedAt, forKey: .startedAt)

@@ -104,6 +104,9 @@ public struct JobSpec: Sendable, Hashable, Codable {
         guard !data.path.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw SpecError(field: "data.path", reason: "is required")
         }
+        if let problem = DataSource.confinementProblem(data.path) {
+            throw SpecError(field: "data.path", reason: problem)
+        }
         guard checkpointEvery >= 1_000 else {
             throw SpecError(field: "checkpoint_every", reason: "must be at least 1000 bars, got \(checkpointEvery)")
         }
@@ -119,6 +122,14 @@ public struct JobSpec: Sendable, Hashable, Codable {
         var out = self
         out.run = try registry.normalized(run)
         return out
+    }
+
+    /// Checks a new job's name beyond ``validate(with:)``: a name that is all digits would read as
+    /// a job id (existing jobs named so keep working; ``validate(with:)`` runs on workers too).
+    public func validateNewName() throws(SpecError) {
+        guard !name.allSatisfy({ ("0"..."9").contains($0) }) else {
+            throw SpecError(field: "name", reason: "must not be all digits: it would read as a job id, got \"\(name)\"")
+        }
     }
 
     static func isValidName(_ s: String) -> Bool {

@@ -18,6 +18,7 @@ public enum WireMessage: Sendable, Hashable {
     case failed(JobFailed)
     case ack(Ack)
     case challenge(Challenge)
+    case reloadApplied(ReloadApplied)
 
     /// The type code on the wire.
     public var typeCode: UInt8 {
@@ -37,6 +38,7 @@ public enum WireMessage: Sendable, Hashable {
         case .failed: 13
         case .ack: 14
         case .challenge: 15
+        case .reloadApplied: 16
         }
     }
 
@@ -57,6 +59,7 @@ public enum WireMessage: Sendable, Hashable {
         case .failed: JobFailed.name
         case .ack: Ack.name
         case .challenge: Challenge.name
+        case .reloadApplied: ReloadApplied.name
         }
     }
 
@@ -69,6 +72,7 @@ public enum WireMessage: Sendable, Hashable {
         case .progress(let m): m.header
         case .finished(let m): m.header
         case .failed(let m): m.header
+        case .reloadApplied(let m): m.header
         default: nil
         }
     }
@@ -91,6 +95,7 @@ public enum WireMessage: Sendable, Hashable {
         case .failed(let m): m.encode(into: &b)
         case .ack(let m): m.encode(into: &b)
         case .challenge(let m): m.encode(into: &b)
+        case .reloadApplied(let m): m.encode(into: &b)
         }
     }
 
@@ -116,6 +121,7 @@ public enum WireMessage: Sendable, Hashable {
         case 13: return .failed(try read(JobFailed.self))
         case 14: return .ack(try read(Ack.self))
         case 15: return .challenge(try read(Challenge.self))
+        case 16: return .reloadApplied(try read(ReloadApplied.self))
         default: throw .unknownMessageType(type)
         }
     }

@@ -46,7 +46,7 @@ struct JobStoreTests {
     }
 
     static let spec = JobSpec(
-        name: "j", data: DataSource(path: "/x.csv"),
+        name: "j", data: DataSource(path: "x.csv"),
         run: RunSpec(
             exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
             strategy: ComponentRef(namespace: "strategies:noop")))
@@ -76,9 +76,11 @@ struct JobStoreTests {
 
             #expect(
                 try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)]))
+                    .inserted
                     == 2)
             #expect(
                 try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(0), Self.fill(1)]))
+                    .inserted
                     == 0, "a resend is idempotent")
             #expect(
                 try await store.saveCheckpoint(
@@ -104,7 +106,7 @@ struct JobStoreTests {
                 try await !store.saveCheckpoint(
                     CheckpointSaved(header: header(job.id, 1), cursor: 20, nextFillSeq: 3, state: [2])))
             #expect(
-                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])) == 1,
+                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])).inserted == 1,
                 "fills are facts: kept")
             #expect(try await store.events(job: "j").contains { $0.kind == "stale_fills" })
             try await store.progress(JobProgress(header: header(job.id, 1), barsDone: 999, barsTotal: 1000, equity: 1))
@@ -178,7 +180,7 @@ struct JobStoreTests {
             #expect(started.status == .pending)
             let reloaded = try await store.request(
                 .reloadRequested, job: "j", actor: "bob", newStrategyConfig: [:], registry: .standard)
-            #expect(reloaded.spec.run.strategy.config.isEmpty)
+            #expect(reloaded.spec?.run.strategy.config.isEmpty == true && reloaded.specRevision == 2)
             await #expect(throws: StoreError.self) {
                 try await store.request(
                     .reloadRequested, job: "j", actor: "bob", newStrategyConfig: ["x": .int(1)], registry: .standard)
@@ -194,6 +196,126 @@ struct JobStoreTests {
             let actors = try await store.events(job: "j").map { "\($0.actor) \($0.kind)" }
             #expect(
                 actors.starts(with: ["alice created", "alice stop_requested", "bob start_requested", "bob reloaded"]))
+        }
+    }
+
+    /// A reload is a durable revision: it waits for the job's worker (reloadRequests) until the
+    /// worker reports the bar where it took effect, and an assignment carries it in its plan.
+    @Test func aReloadIsADurableRevisionUntilItTakesEffect() async throws {
+        try await withStore { store in
+            var spec = Self.spec
+            spec.run.strategy = ComponentRef(
+                namespace: "strategies:sma_cross", config: ["fast": .int(10), "slow": .int(30)])
+            let job = try await store.create(spec, actor: "alice")
+            #expect(job.specRevision == 1)
+            let first = try #require(try await store.assign(job: job.id, to: "w1"))
+            #expect(first.schedule.map(\.revision) == [1] && first.schedule.first?.atBar == 0)
+            try await store.reloadApplied(
+                ReloadApplied(header: header(job.id, first.epoch), revision: 1, bar: 0))
+            #expect(try await store.reloadRequests().isEmpty)
+
+            let reloaded = try await store.request(
+                .reloadRequested, job: "j", actor: "bob", newStrategyConfig: ["fast": .int(50), "slow": .int(200)],
+                registry: .standard)
+            #expect(reloaded.specRevision == 2 && reloaded.spec?.run.strategy.config["fast"] == .int(50))
+            let due = try await store.reloadRequests()
+            #expect(due.map(\.reload.revision) == [2] && due.map(\.worker) == ["w1"])
+            #expect(due.first?.reload.epoch == first.epoch)
+
+            // A stale epoch's report changes nothing; the current one's is recorded once, with its bar.
+            #expect(
+                try await !store.reloadApplied(
+                    ReloadApplied(header: header(job.id, first.epoch - 1), revision: 2, bar: 10)))
+            #expect(
+                try await store.reloadApplied(
+                    ReloadApplied(header: header(job.id, first.epoch), revision: 2, bar: 1_300)))
+            #expect(
+                try await !store.reloadApplied(
+                    ReloadApplied(header: header(job.id, first.epoch), revision: 2, bar: 1_400)))
+            #expect(try await store.reloadRequests().isEmpty)
+            let events = try await store.events(job: "j")
+            #expect(events.contains { $0.kind == "reloaded" && $0.actor == "bob" && $0.detail.hasPrefix("revision 2") })
+            #expect(
+                events.contains {
+                    $0.kind == "reload_applied" && $0.detail.hasPrefix("revision 2 took effect at bar 1300")
+                })
+
+            // The worker dies; its checkpoint at 1,000 predates the reload. The next assignment
+            // replays revision 1 from the checkpoint and switches at bar 1,300, as before.
+            #expect(
+                try await store.saveCheckpoint(
+                    CheckpointSaved(
+                        header: header(job.id, first.epoch), cursor: 1_000, nextFillSeq: 2, state: [9], specRevision: 1,
+                        engineVersion: "ats-engine 0.2.0", dataHash: "xxh3:00")))
+            try await store.insertFills(
+                FillBatch(header: header(job.id, first.epoch), fills: [Self.fill(2)], specRevision: 2))
+            #expect(
+                try await store.finished(
+                    JobFinished(header: header(job.id, first.epoch), outcome: .released, statistics: []), worker: "w1"))
+            let second = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(second.checkpoint == [9] && second.checkpointRevision == 1 && second.specRevision == 2)
+            #expect(second.checkpointEngine == "ats-engine 0.2.0" && second.checkpointDataHash == "xxh3:00")
+            #expect(second.schedule.map { "\($0.revision)@\($0.atBar)" } == ["2@1300"])
+            #expect(second.replayUntilBar == 1_300)
+        }
+    }
+
+    /// A fill that arrives again with other values fails the job, with an event; never a pass.
+    @Test func aFillThatDivergesFromTheStoredOneFailsTheJob() async throws {
+        try await withStore { store in
+            let job = try await store.create(Self.spec, actor: "test")
+            let a = try #require(try await store.assign(job: job.id, to: "w1"))
+            try await store.insertFills(
+                FillBatch(header: header(job.id, a.epoch), fills: [Self.fill(0), Self.fill(1)]))
+            var other = Self.fill(1)
+            other.price = 100.5
+            let stored = try await store.insertFills(
+                FillBatch(header: header(job.id, a.epoch), fills: [Self.fill(0), other, Self.fill(2)]))
+            #expect(stored.inserted == 1 && stored.diverged == [1])
+            #expect(
+                stored.detail.contains("seq 1: stored BUY 1 @ 100 ") && stored.detail.contains("received BUY 1 @ 100.5")
+            )
+            let failed = try await store.job("j")
+            #expect(failed.status == .failed && failed.desiredState == .stopped && failed.leaseOwner == nil)
+            #expect(failed.lastError?.contains("arrived again") == true)
+            #expect(try await store.events(job: "j").contains { $0.kind == "fill_diverged" })
+            #expect(try await store.fills(job: "j").map(\.price) == [100, 100, 100], "the stored facts stay")
+            // The same values again are an idempotent resend, not a divergence; another revision is.
+            #expect(
+                try await store.insertFills(FillBatch(header: header(job.id, a.epoch), fills: [Self.fill(2)])).diverged
+                    .isEmpty)
+            #expect(
+                try await store.insertFills(
+                    FillBatch(header: header(job.id, a.epoch), fills: [Self.fill(2)], specRevision: 2)
+                ).diverged == [2])
+        }
+    }
+
+    /// A row whose stored definition cannot be read still lists, with why.
+    @Test func aJobRowWithAnUnreadableSpecStillLists() async throws {
+        try await withStore { store in
+            _ = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let broken = try await store.create(other, actor: "test")
+            try await store.client.query("UPDATE jobs SET spec = '{\"bogus\": 1}' WHERE id = \(broken.id)")
+            let all = try await store.jobs()
+            #expect(all.map(\.name) == ["j", "k"])
+            let k = try #require(all.last)
+            #expect(k.spec == nil && k.specError?.contains("cannot be read") == true)
+            #expect(try await store.job("k").specError != nil)
+            await #expect(throws: StoreError.self) {
+                try await store.request(
+                    .reloadRequested, job: "k", actor: "bob", newStrategyConfig: [:], registry: .standard)
+            }
+        }
+    }
+
+    @Test func aNewJobNameCannotReadAsAnId() async throws {
+        try await withStore { store in
+            var numeric = Self.spec
+            numeric.name = "42"
+            await #expect(throws: StoreError.self) { try await store.create(numeric, actor: "test") }
         }
     }
 }

@@ -10,7 +10,7 @@ struct ProtoSchemaTests {
     static let protoNames: [UInt8: String] = [
         1: "Hello", 2: "Welcome", 3: "Refuse", 4: "AssignJob", 5: "StopJob", 6: "ReloadJob", 7: "Heartbeat",
         8: "JobStarted", 9: "FillBatch", 10: "Checkpoint", 11: "Progress", 12: "Finished", 13: "Failed", 14: "Ack",
-        15: "Challenge",
+        15: "Challenge", 16: "ReloadApplied",
     ]
 
     static var root: URL {
@@ -56,13 +56,22 @@ struct ProtoSchemaTests {
         case .fills(let f):
             #expect(
                 text.components(separatedBy: "fills {").count == f.fills.count + 1 && text.contains("price: 29050.12")
-                    && text.contains("liquidity: 1"))
+                    && text.contains("liquidity: 1") && text.contains("spec_revision: 3"))
         case .refuse(let r) where r.code == .notLeader:
             #expect(text.contains("code: NOT_LEADER") && text.contains("leader_address: \"10.0.0.2:7070\""))
         case .refuse: #expect(text.contains("code: UNSUPPORTED_VERSION"))
         case .finished: #expect(text.contains("outcome: STOPPED"))
         case .ack(let a): #expect(text.contains("message_seq: \(a.messageSeq)"))
         case .failed(let f): #expect(text.contains("epoch: -1") && text.contains(f.error))
+        case .assign(let a) where !a.schedule.isEmpty:
+            #expect(
+                text.contains("spec_revision: 4") && text.contains("checkpoint_revision: 2")
+                    && text.contains("checkpoint_engine: \"ats-engine 0.2.0\"") && text.contains("at_bar: 950")
+                    && text.contains("replay_until_bar: 950"))
+        case .reload: #expect(text.contains("revision: 3"))
+        case .checkpoint:
+            #expect(text.contains("spec_revision: 2") && text.contains("data_hash: \"xxh3:0011223344556677\""))
+        case .reloadApplied: #expect(text.contains("revision: 3") && text.contains("bar: 700"))
         default: #expect(!text.isEmpty || body.readableBytes == 0)
         }
     }

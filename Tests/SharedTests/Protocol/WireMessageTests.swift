@@ -22,15 +22,25 @@ struct WireMessageTests {
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
         .refuse(Refuse(code: .notLeader, reason: "standby", leaderAddress: "10.0.0.2:7070")),
         .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),
+        .assign(
+            AssignJob(
+                jobId: 5, epoch: 3, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3], specRevision: 4,
+                checkpointRevision: 2, checkpointEngine: "ats-engine 0.2.0",
+                checkpointDataHash: "xxh3:0011223344556677",
+                schedule: [
+                    RevisionStep(revision: 3, atBar: 700, strategyConfig: Array("{\"fast\":5}".utf8)),
+                    RevisionStep(revision: 4, atBar: 950, strategyConfig: Array("{\"fast\":7}".utf8)),
+                ], replayUntilBar: 950)),
         .stop(StopJob(jobId: 5, epoch: 2, reason: "operator")),
-        .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8))),
+        .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8), revision: 3)),
         .heartbeat(Heartbeat(sentAtMs: 99, runningJobs: 3)),
         .started(JobStarted(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 1), barsTotal: 1_000_000)),
-        .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill])),
+        .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill], specRevision: 3)),
         .checkpoint(
             CheckpointSaved(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 3), cursor: 500, nextFillSeq: 42,
-                state: Array(repeating: 7, count: 300))),
+                state: Array(repeating: 7, count: 300), specRevision: 2, engineVersion: "ats-engine 0.2.0",
+                dataHash: "xxh3:0011223344556677")),
         .progress(
             JobProgress(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)
@@ -42,6 +52,7 @@ struct WireMessageTests {
             JobFailed(
                 header: JobHeader(jobId: 5, epoch: -1, messageSeq: 6), error: "bars.csv:3:4: low: expected a number")),
         .ack(Ack(messageSeq: UInt64.max)),
+        .reloadApplied(ReloadApplied(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 7), revision: 3, bar: 700)),
         .challenge(
             Challenge(supportedVersions: [2, 3], nonce: Array(repeating: 0x5A, count: 32), coordinatorId: "c-1")),
     ]

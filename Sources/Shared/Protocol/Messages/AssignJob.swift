@@ -1,7 +1,12 @@
 import NIOCore
 
 /// Coordinator → worker: run this job under this fencing epoch, from this checkpoint (empty: from
-/// the start). `spec` is the job spec as JSON.
+/// the start). `spec` is the job spec as JSON, at revision `specRevision`.
+///
+/// A resumed job replays from its checkpoint, made under `checkpointRevision`, and applies
+/// `schedule` on the way: the revisions that took effect after the checkpoint at the bars where
+/// they did, then the newest one not yet in effect at `replayUntilBar` (the first bar after every
+/// stored fact). Live reloads wait for the replay to reach `replayUntilBar`.
 public struct AssignJob: WireBody {
     static let name = "AssignJob"
     public var jobId: Int64
@@ -9,13 +14,32 @@ public struct AssignJob: WireBody {
     public var name: String
     public var spec: [UInt8]
     public var checkpoint: [UInt8]
+    public var specRevision: Int64
+    /// The revision the checkpoint was made under (0 without a checkpoint).
+    public var checkpointRevision: Int64
+    /// The engine version that wrote the checkpoint (empty: not recorded).
+    public var checkpointEngine: String
+    /// The content hash of the data the checkpoint was made on (empty: not recorded).
+    public var checkpointDataHash: String
+    public var schedule: [RevisionStep]
+    public var replayUntilBar: Int64
 
-    public init(jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8]) {
+    public init(
+        jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8], specRevision: Int64 = 1,
+        checkpointRevision: Int64 = 0, checkpointEngine: String = "", checkpointDataHash: String = "",
+        schedule: [RevisionStep] = [], replayUntilBar: Int64 = 0
+    ) {
         self.jobId = jobId
         self.epoch = epoch
         self.name = name
         self.spec = spec
         self.checkpoint = checkpoint
+        self.specRevision = specRevision
+        self.checkpointRevision = checkpointRevision
+        self.checkpointEngine = checkpointEngine
+        self.checkpointDataHash = checkpointDataHash
+        self.schedule = schedule
+        self.replayUntilBar = replayUntilBar
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -24,10 +48,16 @@ public struct AssignJob: WireBody {
         b.writeProto(3, bytes: spec)
         b.writeProto(4, bytes: checkpoint)
         b.writeProto(5, string: name)
+        b.writeProto(6, int: specRevision)
+        b.writeProto(7, int: checkpointRevision)
+        b.writeProto(8, string: checkpointEngine)
+        b.writeProto(9, string: checkpointDataHash)
+        for step in schedule { b.writeProto(10) { step.encode(into: &$0) } }
+        b.writeProto(11, int: replayUntilBar)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
-        self.init(jobId: 0, epoch: 0, name: "", spec: [], checkpoint: [])
+        self.init(jobId: 0, epoch: 0, name: "", spec: [], checkpoint: [], specRevision: 0)
         while let (f, w) = try r.next() {
             switch f {
             case 1: jobId = try r.int64(w)
@@ -35,6 +65,12 @@ public struct AssignJob: WireBody {
             case 3: spec = try r.bytes(w)
             case 4: checkpoint = try r.bytes(w)
             case 5: name = try r.string(w)
+            case 6: specRevision = try r.int64(w)
+            case 7: checkpointRevision = try r.int64(w)
+            case 8: checkpointEngine = try r.string(w)
+            case 9: checkpointDataHash = try r.string(w)
+            case 10: schedule.append(try RevisionStep(record: r.lengthDelimited(w)))
+            case 11: replayUntilBar = try r.int64(w)
             default: try r.skip(w)
             }
         }

@@ -1,0 +1,75 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import PostgresNIO
+
+/// A `jobs` row as the store reads it: the columns, their decoding, and the record the API shows.
+/// A row whose stored definition cannot be read still comes back (with `spec_error`), so one bad
+/// row never takes a list down.
+struct JobRow {
+    static let columns = """
+        id, name, mode, labels, desired_state, status, epoch, lease_owner, lease_expires_at, bars_done, bars_total,
+        equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision
+        """
+
+    var id: Int64
+    var name: String
+    var mode: String
+    var labels: [String]
+    var desiredState: String
+    var status: String
+    var epoch: Int64
+    var leaseOwner: String?
+    var leaseExpiresAt: Date?
+    var barsDone: Int64
+    var barsTotal: Int64
+    var equity: Double?
+    var lastError: String?
+    var statistics: String?
+    var spec: String
+    var createdAt: Date
+    var updatedAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var specRevision: Int64
+
+    init(_ row: PostgresRow) throws {
+        (
+            id, name, mode, labels, desiredState, status, epoch, leaseOwner, leaseExpiresAt, barsDone, barsTotal,
+            equity, lastError, statistics, spec, createdAt, updatedAt, startedAt, finishedAt, specRevision
+        ) = try row.decode(
+            (
+                Int64, String, String, [String], String, String, Int64, String?, Date?, Int64, Int64, Double?,
+                String?, String?, String, Date, Date, Date?, Date?, Int64
+            ).self)
+    }
+
+    /// The row as the API shows it.
+    var record: JobRecord {
+        var spec: JobSpec?
+        var specError: String?
+        do {
+            spec = try JSONCoding.decoder().decode(JobSpec.self, from: Data(self.spec.utf8))
+        } catch {
+            specError = "the stored definition cannot be read: \(error)"
+        }
+        let stats = statistics.flatMap {
+            try? JSONCoding.decoder().decode(BacktestStatistics.self, from: Data($0.utf8))
+        }
+        return JobRecord(
+            id: id, name: name, mode: mode, labels: labels,
+            desiredState: DesiredState(rawValue: desiredState) ?? .running,
+            status: JobStatus(rawValue: status) ?? .pending, epoch: epoch, leaseOwner: leaseOwner,
+            leaseExpiresAt: leaseExpiresAt, barsDone: barsDone, barsTotal: barsTotal, equity: equity,
+            lastError: lastError,
+            statistics: stats, spec: spec, specError: specError, specRevision: specRevision, createdAt: createdAt,
+            updatedAt: updatedAt, startedAt: startedAt, finishedAt: finishedAt)
+    }
+
+    /// Every row of a query selecting ``columns``, as records.
+    static func records(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
+        var out: [JobRecord] = []
+        for try await row in rows { out.append(try JobRow(row).record) }
+        return out
+    }
+}

@@ -1,0 +1,181 @@
+import ATSDatabase
+import ATSEngine
+import ATSShared
+import Foundation
+import PostgresNIO
+
+/// Leases and assignment: what the scheduler and the worker server change.
+extension JobStore {
+    /// Renews every lease the worker holds.
+    public func heartbeat(worker: String) async throws {
+        try await transaction { conn in
+            try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
+            try await conn.query(
+                """
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
+                WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
+                """, logger: logger)
+        }
+    }
+
+    /// Releases some of a worker's leases (jobs it no longer runs, as its hello says).
+    @discardableResult
+    public func releaseLeases(of worker: String, jobs: [Int64]) async throws -> [Int64] {
+        try await transaction { conn in
+            try await release(
+                conn, where: "lease_owner = $1 AND id = ANY($2)", worker, kind: "lease_released", ids: jobs)
+        }
+    }
+
+    /// Releases expired leases, except those of workers connected right now: a connected worker
+    /// proves it is alive by its traffic (a silent connection is closed by the idle timeout), and
+    /// its heartbeat may simply wait behind a burst of fills.
+    @discardableResult
+    public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
+        try await transaction { conn in
+            try await release(
+                conn, where: "lease_expires_at < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
+                names: connected)
+        }
+    }
+
+    func release(
+        _ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String,
+        names: [String]? = nil, ids: [Int64]? = nil, binds given: PostgresBindings? = nil
+    ) async throws -> [Int64] {
+        var binds = given ?? PostgresBindings()
+        if given == nil {
+            if let worker { binds.append(worker) }
+            if let names { binds.append(names) }
+            if let ids { binds.append(ids) }
+        }
+        let rows = try await conn.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE jobs SET status = CASE WHEN desired_state = 'running' THEN 'pending' ELSE 'stopped' END,
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    WHERE status IN ('assigned', 'running') AND \(condition)
+                    RETURNING id, name, status
+                    """, binds: binds), logger: logger)
+        var released: [(Int64, String, String)] = []
+        for try await r in rows.decode((Int64, String, String).self) { released.append(r) }
+        for (id, name, status) in released {
+            try await recordEvent(
+                conn, job: id, name: name, actor: worker.map { "worker:\($0)" } ?? "coordinator", kind: kind,
+                detail: "now \(status)")
+        }
+        return released.map(\.0)
+    }
+
+    /// Pending jobs that want to run, oldest first.
+    public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
+        let rows = try await client.query(
+            """
+            SELECT id, labels FROM jobs WHERE status = 'pending' AND desired_state = 'running' ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        var out: [Scheduler.PendingJob] = []
+        for try await (id, labels) in rows.decode((Int64, [String]).self) { out.append(.init(id: id, labels: labels)) }
+        return out
+    }
+
+    /// Assigns a pending job to a worker, incrementing its fencing epoch in the same transaction,
+    /// with what the worker needs to resume it exactly: the last checkpoint and its provenance, and
+    /// the revisions to replay (``RevisionPlan``). Returns nil when the job is no longer pending
+    /// (another coordinator, or an operator, was first).
+    public func assign(job: Int64, to worker: String) async throws -> AssignJob? {
+        try await transaction { conn in
+            let rows = try await conn.query(
+                """
+                UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
+                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now()
+                WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
+                RETURNING epoch, name, spec::text, spec_revision
+                """, logger: logger)
+            var assigned: (Int64, String, String, Int64)?
+            for try await r in rows.decode((Int64, String, String, Int64).self) { assigned = r }
+            guard let (epoch, name, spec, specRevision) = assigned else { return nil }
+            var a = AssignJob(
+                jobId: job, epoch: epoch, name: name, spec: Array(spec.utf8), checkpoint: [], specRevision: specRevision
+            )
+            let cp = try await conn.query(
+                """
+                SELECT cursor, next_fill_seq, spec_revision, engine_version, data_hash, state FROM checkpoints
+                WHERE job_id = \(job) ORDER BY cursor DESC LIMIT 1
+                """, logger: logger)
+            var base: (cursor: Int64, revision: Int64)?
+            var nextFillSeq: Int64 = 0
+            for try await (cursor, next, revision, engine, hash, state) in cp.decode(
+                (Int64, Int64, Int64, String, String, ByteBuffer).self)
+            {
+                var state = state
+                a.checkpoint = state.readBytes(length: state.readableBytes) ?? []
+                a.checkpointRevision = revision
+                a.checkpointEngine = engine
+                a.checkpointDataHash = hash
+                base = (cursor, revision)
+                nextFillSeq = next
+            }
+            let revisionRows = try await conn.query(
+                "SELECT revision, strategy_config::text, effective_bar FROM job_revisions WHERE job_id = \(job)",
+                logger: logger)
+            var revisions: [RevisionPlan.Revision] = []
+            for try await (revision, config, bar) in revisionRows.decode((Int64, String, Int64?).self) {
+                revisions.append(.init(revision: revision, strategyConfig: Array(config.utf8), effectiveBar: bar))
+            }
+            let lastFill = try await conn.query(
+                "SELECT max(bar_index) FROM fills WHERE job_id = \(job) AND seq >= \(nextFillSeq)", logger: logger)
+            var lastFillBar: Int64?
+            for try await bar in lastFill.decode(Int64?.self) { lastFillBar = bar }
+            let plan = RevisionPlan(checkpoint: base, revisions: revisions, lastStoredFillBar: lastFillBar)
+            a.schedule = plan.steps
+            a.replayUntilBar = plan.replayUntilBar
+            let from = base.map { ", from the checkpoint at bar \($0.cursor) (revision \($0.revision))" } ?? ""
+            let replays = plan.steps.map { "revision \($0.revision) at bar \($0.atBar)" }.joined(separator: ", ")
+            try await recordEvent(
+                conn, job: job, name: name, actor: "coordinator", kind: "assigned",
+                detail: "worker \(worker), epoch \(epoch)\(from)\(replays.isEmpty ? "" : "; applies \(replays)")")
+            return a
+        }
+    }
+
+    /// Active jobs whose newest revision has not taken effect, with what to send their worker.
+    public func reloadRequests() async throws -> [(reload: ReloadJob, worker: String)] {
+        let rows = try await client.query(
+            """
+            SELECT j.id, j.epoch, j.lease_owner, r.revision, r.strategy_config::text FROM jobs j
+            JOIN job_revisions r ON r.job_id = j.id AND r.revision = j.spec_revision
+            WHERE j.status IN ('assigned', 'running') AND j.lease_owner IS NOT NULL AND r.effective_bar IS NULL
+            """, logger: logger)
+        var out: [(reload: ReloadJob, worker: String)] = []
+        for try await (id, epoch, owner, revision, config) in rows.decode((Int64, Int64, String, Int64, String).self) {
+            out.append(
+                (ReloadJob(jobId: id, epoch: epoch, strategyConfig: Array(config.utf8), revision: revision), owner))
+        }
+        return out
+    }
+
+    /// The leases a worker currently holds, as the database sees them.
+    public func leases(of worker: String) async throws -> [JobLease] {
+        let rows = try await client.query(
+            "SELECT id, epoch FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')",
+            logger: logger)
+        var out: [JobLease] = []
+        for try await (id, epoch) in rows.decode((Int64, Int64).self) { out.append(JobLease(jobId: id, epoch: epoch)) }
+        return out
+    }
+
+    /// Active jobs an operator asked to stop: (job, epoch, worker).
+    public func stopRequests() async throws -> [(JobLease, String)] {
+        let rows = try await client.query(
+            """
+            SELECT id, epoch, lease_owner FROM jobs
+            WHERE desired_state = 'stopped' AND status IN ('assigned', 'running') AND lease_owner IS NOT NULL
+            """, logger: logger)
+        var out: [(JobLease, String)] = []
+        for try await (id, epoch, owner) in rows.decode((Int64, Int64, String).self) {
+            out.append((JobLease(jobId: id, epoch: epoch), owner))
+        }
+        return out
+    }
+
+}
