@@ -176,6 +176,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/IntegrationTests", swiftSettings: strict),
+        // The worker's parts without a coordinator: data root, bar cache, job control, checkpoint
+        // provenance, outbox, lease guard.
+        .testTarget(
+            name: "WorkerTests", dependencies: ["ATSWorker", "ATSShared"], path: "Tests/WorkerTests",
+            swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
             dependencies: [

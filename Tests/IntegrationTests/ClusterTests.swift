@@ -91,7 +91,8 @@ struct ClusterTests {
                 let events = try await cluster.events(spec.name)
                 #expect(
                     events.contains {
-                        $0.kind == "assigned" && $0.detail.contains("survivor") && $0.detail.contains("from the checkpoint at bar")
+                        $0.kind == "assigned" && $0.detail.contains("survivor")
+                            && $0.detail.contains("from the checkpoint at bar")
                     })
                 let expected = try InProcessRun.run(spec)
                 expectSameFills(try await cluster.fills(spec.name), expected.fills, spec.name)

@@ -36,6 +36,11 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// Runs SQL against this database (tests that stage rows no API would write).
+    public func execute(_ sql: String) async throws {
+        try await Self.withClient(url) { client in _ = try await client.query(PostgresQuery(unsafeSQL: sql)) }
+    }
+
     /// Runs `body` with a connected client to `url`.
     @discardableResult
     public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T)

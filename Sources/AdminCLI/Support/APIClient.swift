@@ -74,9 +74,11 @@ struct APIClient {
                     }
                     guard (200..<300).contains(status) else {
                         let problem = try? JSONDecoder().decode(Problem.self, from: data)
-                        throw CLIError.api(
-                            status: status, message: problem?.message ?? String(decoding: data, as: UTF8.self),
-                            field: problem?.field)
+                        var message = problem?.message ?? String(decoding: data, as: UTF8.self)
+                        if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                            message = "the coordinator answered HTTP \(status) with no explanation (see its log)"
+                        }
+                        throw CLIError.api(status: status, message: message, field: problem?.field)
                     }
                     return data
                 }
