@@ -190,5 +190,14 @@ public enum Migrations {
                 "ALTER TABLE checkpoints ADD COLUMN data_hash TEXT NOT NULL DEFAULT ''",
                 "ALTER TABLE fills ADD COLUMN spec_revision BIGINT NOT NULL DEFAULT 1",
             ]),
+        Migration(
+            version: 5, name: "worker connections: the session an assignment is made for",
+            sql: [
+                // The coordinator's connection to the worker (one id per connection). A hello
+                // sets it in the transaction that reconciles the worker's leases; an assignment
+                // locks the row and must find the connection it was decided for, so it is either
+                // seen by that reconciliation or refused.
+                "ALTER TABLE workers ADD COLUMN session_id TEXT NOT NULL DEFAULT ''"
+            ]),
     ]
 }

@@ -26,6 +26,9 @@ public final class WorkerService: Service, Sendable {
     /// Where frames for the coordinator go while connected.
     private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
+    /// Random per process: the coordinator tells a reconnect of this process from another process
+    /// under the same worker id.
+    let instance = UUID().uuidString
 
     public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) throws {
         self.configuration = configuration
@@ -177,7 +180,8 @@ public final class WorkerService: Service, Sendable {
             let leases = jobs.withLock { $0.values.map { JobLease(jobId: $0.control.jobId, epoch: $0.control.epoch) } }
             let hello = Hello(
                 answering: challenge, secret: c.token, workerId: c.workerId, host: ProcessInfo.processInfo.hostName,
-                capacity: UInt32(c.capacity), labels: c.labels, running: leases, softwareVersion: ATSVersion.current)
+                capacity: UInt32(c.capacity), labels: c.labels, running: leases, softwareVersion: ATSVersion.current,
+                instance: instance)
             let helloSent = ContinuousClock.now
             try await outbound.write(.hello(hello))
             guard let reply = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
@@ -189,6 +193,11 @@ public final class WorkerService: Service, Sendable {
                     || r.code == .notLeader
                 {
                     throw Refused(refusal: r)
+                }
+                if r.code == .duplicateWorker {
+                    // Another process holds this id (or this one's old connection is not closed
+                    // yet): wait and try again; an operator must give each process its own id.
+                    logger.error("the coordinator refused this worker id", metadata: ["reason": "\(r.reason)"])
                 }
                 throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
             default: throw ProtocolError.unexpectedMessage(reply.name)
@@ -318,14 +327,7 @@ public final class WorkerService: Service, Sendable {
     private func start(_ a: AssignJob) {
         if lease.draining {
             // Assigned before the coordinator read our draining heartbeat: give it straight back.
-            Task {
-                await outbox.append { seq in
-                    .finished(
-                        JobFinished(
-                            header: JobHeader(jobId: a.jobId, epoch: a.epoch, messageSeq: seq), outcome: .released,
-                            statistics: []))
-                }
-            }
+            handBack(a)
             return
         }
         var log = logger
@@ -335,10 +337,14 @@ public final class WorkerService: Service, Sendable {
         let runner = JobRunner(
             assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
-        jobs.withLock { jobs in
+        let accepted = jobs.withLock { jobs in
             if let old = jobs[a.jobId] {
-                if old.control.epoch == a.epoch { return }  // a duplicate assignment
+                if old.control.epoch == a.epoch { return true }  // a duplicate assignment
                 old.control.set(.release)
+            } else if jobs.count >= configuration.capacity {
+                // More than this worker runs at once: give it back rather than overload the
+                // compute threads (the coordinator counts slots too; this is the worker's word).
+                return false
             }
             let task = Task {
                 await runner.run()
@@ -347,6 +353,23 @@ public final class WorkerService: Service, Sendable {
                 }
             }
             jobs[a.jobId] = (control, task)
+            return true
+        }
+        if !accepted {
+            logger.warning("assignment over capacity: handed back", metadata: ["job": "\(a.jobId)"])
+            handBack(a)
+        }
+    }
+
+    /// Gives an assignment back without running it (`Finished(RELEASED)`).
+    private func handBack(_ a: AssignJob) {
+        Task {
+            await outbox.append { seq in
+                .finished(
+                    JobFinished(
+                        header: JobHeader(jobId: a.jobId, epoch: a.epoch, messageSeq: seq), outcome: .released,
+                        statistics: []))
+            }
         }
     }
 }

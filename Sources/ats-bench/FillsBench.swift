@@ -151,7 +151,7 @@ struct FakeWorker {
                 .hello(
                     Hello(
                         answering: challenge, secret: token, workerId: id, host: "bench", capacity: 1, labels: [],
-                        running: [JobLease(jobId: job, epoch: 1)], softwareVersion: "")))
+                        running: [JobLease(jobId: job, epoch: 1)], softwareVersion: "", instance: id)))
             guard case .welcome = try await messages.next() else { throw ValidationError("\(id): not welcomed") }
             let total = (fills + batch - 1) / batch
             var sent = 0

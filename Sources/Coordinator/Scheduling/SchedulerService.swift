@@ -111,9 +111,12 @@ public final class SchedulerService: Service, Sendable {
                 s.stops[lease] = worker
                 return true
             }
-            if fresh {
-                await hub.send(
-                    .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker)
+            // Not sent (the worker is between connections): tried again next pass.
+            if fresh,
+                !(await hub.send(
+                    .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker))
+            {
+                _ = sent.withLock { $0.stops.removeValue(forKey: lease) }
             }
         }
 
@@ -126,15 +129,26 @@ public final class SchedulerService: Service, Sendable {
                 s.reloads[key] = worker
                 return true
             }
-            if fresh { await hub.send(.reload(reload), to: worker) }
+            if fresh, !(await hub.send(.reload(reload), to: worker)) {
+                _ = sent.withLock { $0.reloads.removeValue(forKey: key) }
+            }
         }
 
         let pending = try await store.pendingJobs()
         guard !pending.isEmpty else { return }
-        let slots = await hub.slots(running: try await store.runningCounts())
-        for decision in Scheduler.assign(pending: pending, workers: slots) {
-            guard let a = try await store.assign(job: decision.jobId, to: decision.workerId) else { continue }
-            let sent = await hub.send(.assign(a), to: decision.workerId)
+        let open = await hub.slots(running: try await store.runningCounts())
+        let sessions = Dictionary(open.map { ($0.slot.id, ($0.sessionId, $0.capacity)) }) { a, _ in a }
+        for decision in Scheduler.assign(pending: pending, workers: open.map(\.slot)) {
+            // A pass cancelled past its deadline assigns nothing more (a newer one has started).
+            try Task.checkCancellation()
+            guard let (session, capacity) = sessions[decision.workerId],
+                let a = try await store.assign(
+                    job: decision.jobId, to: decision.workerId, session: session, capacity: capacity)
+            else { continue }
+            // Bound to the connection the assignment was made for: if that one is gone, the job
+            // is taken back at once (the worker never got it).
+            let sent = await hub.send(.assign(a), to: decision.workerId, session: session)
+            if !sent { try await store.unassign(job: a.jobId, epoch: a.epoch, worker: decision.workerId) }
             logger.info(
                 "assigned",
                 metadata: [

@@ -82,8 +82,25 @@ extension JobStore {
     /// with what the worker needs to resume it exactly: the last checkpoint and its provenance, and
     /// the revisions to replay (``RevisionPlan``). Returns nil when the job is no longer pending
     /// (another coordinator, or an operator, was first).
-    public func assign(job: Int64, to worker: String) async throws -> AssignJob? {
+    ///
+    /// The assignment is made for one connection of the worker (`session`): it locks the worker's
+    /// row and needs that connection still registered (a hello in between registers a new one and
+    /// reconciles after this commits, or this is refused), and needs a free slot under `capacity`
+    /// counting the jobs the worker holds now, so overlapping scheduling passes cannot over-assign.
+    public func assign(job: Int64, to worker: String, session: String? = nil, capacity: Int? = nil) async throws
+        -> AssignJob?
+    {
         try await transaction { conn in
+            if let session {
+                let rows = try await conn.query(
+                    """
+                    SELECT (SELECT count(*) FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running'))
+                    FROM workers WHERE id = \(worker) AND session_id = \(session) AND connected FOR UPDATE
+                    """, logger: logger)
+                var held: Int64?
+                for try await n in rows.decode(Int64.self) { held = n }
+                guard let held, held < Int64(capacity ?? Int.max) else { return nil }
+            }
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
@@ -135,6 +152,22 @@ extension JobStore {
                 conn, job: job, name: name, actor: "coordinator", kind: "assigned",
                 detail: "worker \(worker), epoch \(epoch)\(from)\(replays.isEmpty ? "" : "; applies \(replays)")")
             return a
+        }
+    }
+
+    /// Takes back an assignment that could not be sent (its connection was gone): the job is
+    /// pending again at once, instead of when the worker's next hello reconciles it.
+    @discardableResult
+    public func unassign(job: Int64, epoch: Int64, worker: String) async throws -> Bool {
+        try await transaction { conn in
+            var binds = PostgresBindings()
+            binds.append(worker)
+            binds.append([job])
+            binds.append(epoch)
+            return try await !release(
+                conn, where: "lease_owner = $1 AND id = ANY($2) AND epoch = $3 AND status = 'assigned'", worker,
+                kind: "unassigned", binds: binds
+            ).isEmpty
         }
     }
 

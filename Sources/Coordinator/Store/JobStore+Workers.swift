@@ -6,20 +6,64 @@ import PostgresNIO
 
 /// The workers table: registration, drain, disconnection.
 extension JobStore {
-    /// Records the worker as connected; returns whether an operator has drained it.
-    @discardableResult
-    public func registerWorker(_ hello: Hello) async throws -> Bool {
-        try await transaction { conn in
+    /// What a worker's hello changed: whether an operator drained it, the jobs it runs but no
+    /// longer owns (to stop), and the leases it no longer holds (released).
+    public struct Connection: Sendable, Equatable {
+        public var drained: Bool
+        public var stops: [JobLease]
+        public var released: [Int64]
+    }
+
+    /// Registers a worker's connection and reconciles its leases with what it says it runs, in one
+    /// transaction: the leases it holds and runs are renewed (its lease guard counts them from the
+    /// hello); those it does not run, or whose lease has expired, go back (an expired lease may
+    /// already be on its way to another worker: such a job is stopped, not renewed); jobs it runs
+    /// under an epoch it no longer owns are to be stopped.
+    ///
+    /// The worker row's new `session_id` is what assignments check (``assign(job:to:session:capacity:)``
+    /// locks the row), so every assignment is either committed before this reconciliation, which
+    /// then sees it, or refused; the job rows are locked too, so the reaper cannot release a lease
+    /// between the read and the renewal.
+    public func connect(_ hello: Hello, session: String) async throws -> Connection {
+        let running = hello.running
+        return try await transaction { conn in
             let rows = try await conn.query(
                 """
-                INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at)
-                VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion), true, now())
+                INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at, session_id)
+                VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion),
+                    true, now(), \(session))
                 ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
-                    version = EXCLUDED.version, connected = true, last_heartbeat_at = now()
+                    version = EXCLUDED.version, connected = true, last_heartbeat_at = now(), session_id = EXCLUDED.session_id
                 RETURNING draining
                 """, logger: logger)
-            for try await drained in rows.decode(Bool.self) { return drained }
-            return false
+            var drained = false
+            for try await d in rows.decode(Bool.self) { drained = d }
+            let owned = try await conn.query(
+                """
+                SELECT id, epoch, lease_expires_at > now() FROM jobs
+                WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running') FOR UPDATE
+                """, logger: logger)
+            var live = Set<JobLease>()
+            var lapsed: [Int64] = []
+            for try await (id, epoch, valid) in owned.decode((Int64, Int64, Bool).self) {
+                if valid { live.insert(JobLease(jobId: id, epoch: epoch)) } else { lapsed.append(id) }
+            }
+            let runs = Set(running)
+            let keep = live.intersection(runs)
+            let release = lapsed + live.subtracting(runs).map(\.jobId)
+            try await conn.query(
+                """
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
+                WHERE id = ANY(\(keep.map(\.jobId))) AND lease_owner = \(hello.workerId)
+                """, logger: logger)
+            var released: [Int64] = []
+            if !release.isEmpty {
+                released = try await self.release(
+                    conn, where: "lease_owner = $1 AND id = ANY($2)", hello.workerId, kind: "lease_released",
+                    ids: release)
+            }
+            let stops = runs.subtracting(keep).sorted { $0.jobId < $1.jobId }
+            return Connection(drained: drained, stops: stops, released: released.sorted())
         }
     }
 

@@ -1,36 +1,58 @@
 import ATSShared
+import Foundation
 
-/// The connected workers: what each can run, and the way to send it a message. One session per
-/// worker id; a reconnecting worker replaces its previous connection.
+/// The connected workers: what each can run, and the way to send it a message. One connection per
+/// worker id: a reconnect of the same process (same hello `instance`) replaces its previous
+/// connection, another process under that id is refused while the first is connected. A
+/// connection is claimed at its hello and opened once its worker is reconciled and welcomed: only
+/// then does it take messages or jobs, so `Welcome` is always its first frame.
 actor WorkerHub {
     struct Session {
         let connection: UInt64
+        /// Unique per connection, across coordinators: assignments are bound to it
+        /// (``JobStore/assign(job:to:session:capacity:)``).
+        let sessionId: String
         let workerId: String
+        let instance: String
+        let host: String
         let capacity: Int
         let labels: Set<String>
         let outbox: AsyncStream<WireMessage>.Continuation
+        /// Reconciled and welcomed: takes messages and jobs.
+        var open = false
         /// Draining: it takes no new job.
         var draining = false
+    }
+
+    enum Claim {
+        /// The connection is this worker's now (closing the one it replaced, if any).
+        case claimed(connection: UInt64, sessionId: String, replaced: Session?)
+        /// Another process is connected under this worker id.
+        case duplicate(host: String)
     }
 
     private var sessions: [String: Session] = [:]
     private var nextConnection: UInt64 = 0
 
-    /// Registers a connection; returns its token and the session it replaced, if any.
-    func register(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation, drained: Bool = false) -> (
-        UInt64, Session?
-    ) {
-        nextConnection += 1
+    /// Claims the worker id for a connection whose hello passed; not yet open.
+    func claim(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation) -> Claim {
         let previous = sessions[hello.workerId]
+        if let previous, previous.instance != hello.instance {
+            return .duplicate(host: previous.host)
+        }
+        nextConnection += 1
+        let sessionId = UUID().uuidString
         sessions[hello.workerId] = Session(
-            connection: nextConnection, workerId: hello.workerId, capacity: Int(hello.capacity),
-            labels: Set(hello.labels), outbox: outbox, draining: drained)
-        return (nextConnection, previous)
+            connection: nextConnection, sessionId: sessionId, workerId: hello.workerId, instance: hello.instance,
+            host: hello.host, capacity: Int(hello.capacity), labels: Set(hello.labels), outbox: outbox)
+        return .claimed(connection: nextConnection, sessionId: sessionId, replaced: previous)
     }
 
-    /// Removes whatever connection the worker has, returning it (a reconnect takes over).
-    func evict(_ workerId: String) -> Session? {
-        sessions.removeValue(forKey: workerId)
+    /// The connection was reconciled and welcomed: it takes messages and jobs from now on.
+    func open(_ workerId: String, connection: UInt64, draining: Bool) {
+        guard sessions[workerId]?.connection == connection else { return }
+        sessions[workerId]?.open = true
+        sessions[workerId]?.draining = draining
     }
 
     /// Removes every connection, returning them (this coordinator stopped leading).
@@ -46,26 +68,31 @@ actor WorkerHub {
         return true
     }
 
-    /// Queues a message for a worker. False when the worker is not connected.
+    /// Queues a message for a worker's open connection (`session`: only that one). False when it
+    /// has none, or another.
     @discardableResult
-    func send(_ message: WireMessage, to workerId: String) -> Bool {
-        guard let s = sessions[workerId] else { return false }
+    func send(_ message: WireMessage, to workerId: String, session: String? = nil) -> Bool {
+        guard let s = sessions[workerId], s.open, session.map({ $0 == s.sessionId }) ?? true else { return false }
         if case .terminated = s.outbox.yield(message) { return false }
         return true
     }
 
+    /// Whether the worker has a connection (open or being welcomed).
     func isConnected(_ workerId: String) -> Bool { sessions[workerId] != nil }
 
     /// The worker said it is draining, or an operator drained (or undrained) it: no more jobs
     /// for this connection while it drains.
     func setDraining(_ workerId: String, _ draining: Bool) { sessions[workerId]?.draining = draining }
 
-    /// Connected workers with their free slots, given how many jobs each holds (draining workers
-    /// have none).
-    func slots(running: [String: Int]) -> [Scheduler.WorkerSlot] {
-        sessions.values.filter { !$0.draining }.map {
-            Scheduler.WorkerSlot(
-                id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels)
+    /// Open, undrained connections: their free slots (given how many jobs each holds), session
+    /// and capacity.
+    func slots(running: [String: Int]) -> [(slot: Scheduler.WorkerSlot, sessionId: String, capacity: Int)] {
+        sessions.values.filter { $0.open && !$0.draining }.map {
+            (
+                Scheduler.WorkerSlot(
+                    id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels),
+                $0.sessionId, $0.capacity
+            )
         }
     }
 

@@ -205,23 +205,49 @@ public final class WorkerServer: Service, Sendable {
     ) async throws {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
         defer { continuation.finish() }
-        // Order matters: an older connection of this worker is evicted first, so the scheduler
-        // cannot assign to it while we reconcile; the worker is registered (assignable) only once
-        // the reconciliation is done and Welcome is its first frame.
-        await hub.evict(hello.workerId)?.outbox.finish()
-        let drained = try await store.registerWorker(hello)
-        let stops = try await reconcile(hello, logger: logger)
-        // The leases it keeps run from now: the worker counts them from when it sent the hello.
-        try await store.heartbeat(worker: hello.workerId)
+        // The connection claims the worker id (a second process under it is refused); it takes
+        // no message or job until its worker is registered, reconciled and welcomed, so Welcome
+        // is always its first frame. Registration and reconciliation are one transaction that
+        // assignments serialize with (JobStore.connect).
+        let connection: UInt64
+        let sessionId: String
+        switch await hub.claim(hello, outbox: continuation) {
+        case .duplicate(let host):
+            try await outbound.write(
+                .refuse(
+                    Refuse(
+                        code: .duplicateWorker,
+                        reason:
+                            "worker id \(hello.workerId) is connected from another process (host \(host)): give each "
+                            + "worker process its own ATS_WORKER_ID")))
+            logger.warning("refused a second process under a connected worker id", metadata: ["other": "\(host)"])
+            return
+        case .claimed(let c, let s, let replaced):
+            connection = c
+            sessionId = s
+            replaced?.outbox.finish()
+        }
+        let reconciled: JobStore.Connection
+        do {
+            reconciled = try await store.connect(hello, session: sessionId)
+        } catch {
+            _ = await hub.unregister(hello.workerId, connection: connection)
+            throw error
+        }
+        scheduler.forgetRequests(of: hello.workerId)
+        if !reconciled.released.isEmpty {
+            logger.info("released leases the worker no longer holds", metadata: ["jobs": "\(reconciled.released)"])
+        }
         continuation.yield(
             .welcome(
                 Welcome(
                     coordinatorId: coordinatorId,
                     heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
                     leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)))
-        for stop in stops { continuation.yield(.stop(stop)) }
-        let (connection, replaced) = await hub.register(hello, outbox: continuation, drained: drained)
-        replaced?.outbox.finish()
+        for stop in reconciled.stops {
+            continuation.yield(.stop(StopJob(jobId: stop.jobId, epoch: stop.epoch, reason: "lease lost")))
+        }
+        await hub.open(hello.workerId, connection: connection, draining: reconciled.drained)
         logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
         scheduler.trigger()
 
@@ -336,22 +362,6 @@ public final class WorkerServer: Service, Sendable {
             logger.error("could not record the disconnection", metadata: ["error": "\(error)"])
         }
         scheduler.trigger()
-    }
-
-    /// Jobs the worker still runs but no longer owns are to be stopped; jobs the database says it
-    /// owns but it does not run (it restarted) go back to pending.
-    /// Returns the stop requests to send after Welcome.
-    private func reconcile(_ hello: Hello, logger: Logger) async throws -> [StopJob] {
-        let owned = Set(try await store.leases(of: hello.workerId))
-        let running = Set(hello.running)
-        let stops = running.subtracting(owned).map { StopJob(jobId: $0.jobId, epoch: $0.epoch, reason: "lease lost") }
-        let forgotten = owned.subtracting(running).map(\.jobId)
-        if !forgotten.isEmpty {
-            let released = try await store.releaseLeases(of: hello.workerId, jobs: forgotten)
-            logger.info("released leases the worker no longer runs", metadata: ["jobs": "\(released)"])
-        }
-        scheduler.forgetRequests(of: hello.workerId)
-        return stops
     }
 
     /// Persists one worker message; returns the reply (an ack once committed).

@@ -217,7 +217,7 @@ struct LeaderElectionTests {
             #expect(b.leadership.term == 2)
             let workers = try await client.query("SELECT count(*) FROM workers").decode(Int64.self).first { _ in true }
             #expect(workers == 1, "a's write committed before the takeover")
-            await #expect(throws: StoreError.notLeader) { try await a.store.registerWorker(Hello.sample) }
+            await #expect(throws: StoreError.notLeader) { _ = try await a.store.connect(Hello.sample, session: "s") }
         }
     }
 }
@@ -227,6 +227,6 @@ extension Hello {
         Hello(
             answering: Challenge(nonce: Array(repeating: 1, count: 32), coordinatorId: "c"),
             secret: "0123456789abcdef", workerId: "w2", host: "h", capacity: 1, labels: [], running: [],
-            softwareVersion: "t")
+            softwareVersion: "t", instance: "i")
     }
 }

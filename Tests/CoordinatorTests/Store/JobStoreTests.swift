@@ -318,4 +318,77 @@ struct JobStoreTests {
             await #expect(throws: StoreError.self) { try await store.create(numeric, actor: "test") }
         }
     }
+
+    func hello(_ worker: String, running: [JobLease] = [], capacity: UInt32 = 4) -> Hello {
+        Hello(workerId: worker, host: "h", capacity: capacity, labels: [], running: running, instance: "i-\(worker)")
+    }
+
+    /// Defect 5: a hello is atomic with scheduling. An assignment is bound to the connection it was
+    /// decided for: committed before a newer hello's reconciliation, which then releases it (the
+    /// worker never got it), or refused after it; never left assigned to a worker that does not
+    /// run it.
+    @Test func anAssignmentIsSeenByTheNextHelloOrRefused() async throws {
+        try await withStore { store in
+            let job = try await store.create(Self.spec, actor: "test")
+            _ = try await store.connect(hello("w"), session: "s1")
+            // Decided for connection s1 and committed; then w reconnects (s2) without the job.
+            let a = try #require(try await store.assign(job: job.id, to: "w", session: "s1", capacity: 4))
+            let second = try await store.connect(hello("w"), session: "s2")
+            #expect(second.released == [job.id] && second.stops.isEmpty)
+            #expect(try await store.job("j").status == .pending)
+            // Decided for s1 but arriving after s2's hello: refused.
+            #expect(try await store.assign(job: job.id, to: "w", session: "s1", capacity: 4) == nil)
+            #expect(try await store.job("j").status == .pending)
+            // Taken back when it could not be sent.
+            let b = try #require(try await store.assign(job: job.id, to: "w", session: "s2", capacity: 4))
+            #expect(b.epoch == a.epoch + 1)
+            #expect(try await store.unassign(job: job.id, epoch: b.epoch, worker: "w"))
+            #expect(try await store.job("j").status == .pending)
+            #expect(try await !store.unassign(job: job.id, epoch: b.epoch, worker: "w"), "once")
+            // A disconnected worker's connection takes no assignment.
+            try await store.workerDisconnected("w")
+            #expect(try await store.assign(job: job.id, to: "w", session: "s2", capacity: 4) == nil)
+        }
+    }
+
+    @Test func anAssignmentNeedsAFreeSlotWhateverThePassThought() async throws {
+        try await withStore { store in
+            let a = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let b = try await store.create(other, actor: "test")
+            _ = try await store.connect(hello("w", capacity: 1), session: "s1")
+            #expect(try await store.assign(job: a.id, to: "w", session: "s1", capacity: 1) != nil)
+            #expect(try await store.assign(job: b.id, to: "w", session: "s1", capacity: 1) == nil, "over capacity")
+            #expect(try await store.job("k").status == .pending)
+        }
+    }
+
+    /// Defect 5, second half: a lease that expired before the hello is not renewed by it (the
+    /// reaper may hand the job on at any moment): the job goes back and the worker is told to
+    /// stop it. A live one it runs is renewed in the same transaction.
+    @Test func aHelloRenewsOnlyLiveLeasesOfJobsTheWorkerRuns() async throws {
+        try await withStore(leaseTimeout: .seconds(30)) { store in
+            let a = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let b = try await store.create(other, actor: "test")
+            _ = try await store.connect(hello("w"), session: "s1")
+            let ja = try #require(try await store.assign(job: a.id, to: "w", session: "s1", capacity: 4))
+            let jb = try #require(try await store.assign(job: b.id, to: "w", session: "s1", capacity: 4))
+            try await store.client.query(
+                "UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = \(b.id)")
+            let leases = [JobLease(jobId: a.id, epoch: ja.epoch), JobLease(jobId: b.id, epoch: jb.epoch)]
+            let c = try await store.connect(hello("w", running: leases), session: "s2")
+            #expect(c.released == [b.id] && c.stops == [JobLease(jobId: b.id, epoch: jb.epoch)])
+            #expect(try await store.job("j").status == .assigned)
+            #expect(try await store.job("k").status == .pending)
+            #expect(try await store.reapExpiredLeases().isEmpty, "the live lease was renewed with the hello")
+            // A job it runs under an epoch it no longer owns is stopped too.
+            let stale = try await store.connect(
+                hello("w", running: [JobLease(jobId: a.id, epoch: ja.epoch), JobLease(jobId: 99, epoch: 1)]),
+                session: "s3")
+            #expect(stale.stops == [JobLease(jobId: 99, epoch: 1)] && stale.released.isEmpty)
+        }
+    }
 }

@@ -16,11 +16,14 @@ public struct Hello: WireBody {
     public var workerNonce: [UInt8]
     /// ``HandshakeProof/worker(secret:version:workerId:coordinatorNonce:workerNonce:)``.
     public var proof: [UInt8]
+    /// Random per worker process: a reconnect of the same process replaces its old connection, a
+    /// second process under the same id is refused (`DUPLICATE_WORKER`).
+    public var instance: String
 
     public init(
         protocolVersion: UInt32 = WireProtocol.version, workerId: String, host: String, capacity: UInt32,
         labels: [String], running: [JobLease] = [], softwareVersion: String = "", workerNonce: [UInt8] = [],
-        proof: [UInt8] = []
+        proof: [UInt8] = [], instance: String = ""
     ) {
         self.protocolVersion = protocolVersion
         self.workerId = workerId
@@ -31,12 +34,13 @@ public struct Hello: WireBody {
         self.softwareVersion = softwareVersion
         self.workerNonce = workerNonce
         self.proof = proof
+        self.instance = instance
     }
 
     /// A hello answering `challenge`, proven with `secret`.
     public init(
         answering challenge: Challenge, secret: String, workerId: String, host: String, capacity: UInt32,
-        labels: [String], running: [JobLease], softwareVersion: String
+        labels: [String], running: [JobLease], softwareVersion: String, instance: String
     ) {
         let nonce = HandshakeProof.nonce()
         self.init(
@@ -44,7 +48,7 @@ public struct Hello: WireBody {
             softwareVersion: softwareVersion, workerNonce: nonce,
             proof: HandshakeProof.worker(
                 secret: secret, version: WireProtocol.version, workerId: workerId, coordinatorNonce: challenge.nonce,
-                workerNonce: nonce))
+                workerNonce: nonce), instance: instance)
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -58,6 +62,7 @@ public struct Hello: WireBody {
         b.writeProto(8, string: softwareVersion)
         b.writeProto(9, bytes: workerNonce)
         b.writeProto(10, bytes: proof)
+        b.writeProto(11, string: instance)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -73,6 +78,7 @@ public struct Hello: WireBody {
             case 8: softwareVersion = try r.string(w)
             case 9: workerNonce = try r.bytes(w)
             case 10: proof = try r.bytes(w)
+            case 11: instance = try r.string(w)
             default: try r.skip(w)
             }
         }
