@@ -110,7 +110,7 @@ if [ -z "$DETACH" ]; then trap 'echo; stop_all; exit 0' INT TERM; fi
 ATS="$BIN/ats"
 # The dashboard user: created once, its password kept in .data/secrets.env.
 if ! "$ATS" user list --json 2>/dev/null | grep -q '"name" *: *"admin"'; then
-    printf '%s\n' "$ATS_DASHBOARD_PASSWORD" | "$ATS" user add admin >/dev/null
+    printf '%s\n' "$ATS_DASHBOARD_PASSWORD" | "$ATS" user add admin --role admin >/dev/null
 fi
 mkdir -p .data/demo
 DEMO=.data/demo/btc-1m.csv

@@ -199,5 +199,22 @@ public enum Migrations {
                 // seen by that reconciliation or refused.
                 "ALTER TABLE workers ADD COLUMN session_id TEXT NOT NULL DEFAULT ''"
             ]),
+        Migration(
+            version: 6, name: "user roles",
+            sql: [
+                // viewer: reads everything but users; trader: also creates and acts on jobs;
+                // admin: also users and workers. Users from before roles: the first one created
+                // (start.sh's admin) stays an admin, the others become traders (`ats user list`
+                // shows them; `ats user add NAME --role ROLE --replace` changes one).
+                """
+                ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'viewer'
+                    CHECK (role IN ('viewer', 'trader', 'admin'))
+                """,
+                "UPDATE users SET role = 'trader'",
+                """
+                UPDATE users SET role = 'admin'
+                WHERE name = (SELECT name FROM users ORDER BY created_at, name LIMIT 1)
+                """,
+            ]),
     ]
 }

@@ -59,9 +59,12 @@ struct DashboardAPITests {
         }
     }
 
-    static func addUser(_ cluster: TestCluster, _ name: String, _ password: String) async throws -> TestCluster.Reply {
+    static func addUser(_ cluster: TestCluster, _ name: String, _ password: String, role: String = "trader")
+        async throws -> TestCluster.Reply
+    {
         try await cluster.request(
-            "POST", "api/users", body: try JSONSerialization.data(withJSONObject: ["name": name, "password": password]))
+            "POST", "api/users",
+            body: try JSONSerialization.data(withJSONObject: ["name": name, "password": password, "role": role]))
     }
 
     @Test func aSessionSignsInNeedsItsCSRFTokenToChangeStateAndEnds() async throws {

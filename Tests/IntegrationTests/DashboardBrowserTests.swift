@@ -23,7 +23,8 @@ struct DashboardBrowserTests {
             try cluster.startWorker("w1", capacity: 2)
             let created = try await cluster.request(
                 "POST", "api/users",
-                body: try JSONSerialization.data(withJSONObject: ["name": Self.user, "password": Self.password]))
+                body: try JSONSerialization.data(
+                    withJSONObject: ["name": Self.user, "password": Self.password, "role": "admin"]))
             #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
             let browser = try await WebDriver(width: width, height: height)
             do {

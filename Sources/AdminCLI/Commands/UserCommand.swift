@@ -15,23 +15,32 @@ struct UserCommand: AsyncParsableCommand {
             discussion: """
                 The password is read from standard input (one line), so it appears in no process \
                 list or shell history: `printf '%s\\n' "$PASSWORD" | ats user add alice`. At least 12 characters.
+                Roles: viewer (reads everything but users), trader (also creates and acts on jobs), admin \
+                (also users and workers). A new user is a viewer unless --role says otherwise.
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "User name: letters, digits, '.', '_', '-' or '@'.") var name: String
         @Flag(help: "Set a new password if the user exists.") var replace = false
+        @Option(help: "viewer, trader or admin (a new user: viewer; with --replace: unchanged unless given).")
+        var role: String?
 
         func run() async throws {
             try await reportingErrors {
                 guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                     throw CLIError.invalid("password: expected one line on standard input")
                 }
-                let body = try JSONSerialization.data(withJSONObject: [
-                    "name": name, "password": line, "replace": replace,
-                ])
+                var fields: [String: Any] = ["name": name, "password": line, "replace": replace]
+                if let role {
+                    guard Role(rawValue: role) != nil else {
+                        throw CLIError.usage("--role: expected viewer, trader or admin, got \"\(role)\"")
+                    }
+                    fields["role"] = role
+                }
+                let body = try JSONSerialization.data(withJSONObject: fields)
                 let data = try await connection.client().send("POST", "api/users", body: body)
                 let user = try JSONCoding.decoder().decode(UserRecord.self, from: data)
                 if connection.json { return try printJSON(user) }
-                print("user \(user.name) saved")
+                print("user \(user.name) saved (\(user.role.rawValue))")
             }
         }
     }
@@ -44,8 +53,8 @@ struct UserCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let users = try await connection.client().get("api/users", as: [UserRecord].self)
                 if connection.json { return try printJSON(users) }
-                var table = Table("NAME", "CREATED BY", "CREATED")
-                for u in users { table.add(u.name, u.createdBy, "\(u.createdAt)") }
+                var table = Table("NAME", "ROLE", "CREATED BY", "CREATED")
+                for u in users { table.add(u.name, u.role.rawValue, u.createdBy, "\(u.createdAt)") }
                 print(table.render())
             }
         }

@@ -7,7 +7,7 @@ import Logging
 /// coordinator's recent log lines (`GET /api/logs?after=SEQ&limit=N`).
 extension AdminAPI {
     func addStreamRoutes(to api: RouterGroup<APIContext>) {
-        api.get("/stream") { request, _ -> Response in
+        api.get("/stream") { request, context -> Response in
             let asked = request.uri.queryParameters.get("topics") ?? "jobs,events"
             var topics = Set<LiveFeed.Topic>()
             for word in asked.split(separator: ",") {
@@ -19,7 +19,10 @@ extension AdminAPI {
                 }
                 topics.insert(topic)
             }
-            let stream = await feed.subscribe(topics)
+            var stream = await feed.subscribe(topics)
+            if case .user = context.identity, let token = AuthMiddleware.sessionCookie(request.headers) {
+                stream = endingWithSession(stream, token: token)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-store"
@@ -34,6 +37,35 @@ extension AdminAPI {
                 level.map { min in lines.filter { (Logger.Level(rawValue: $0.level) ?? .trace) >= min } } ?? lines
             return Array(kept.suffix(limit))
         }
+    }
+}
+
+extension AdminAPI {
+    /// `stream`, ended when the session behind `token` ends (signed out, its user deleted or given
+    /// a new password, expired): checked every ``SessionSettings/streamCheck``.
+    func endingWithSession(_ stream: AsyncStream<ByteBuffer>, token: String) -> AsyncStream<ByteBuffer> {
+        let (out, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(64))
+        let store = self.store
+        let every = sessions.streamCheck
+        let forward = Task {
+            for await chunk in stream { sink.yield(chunk) }
+            sink.finish()
+        }
+        let watch = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                if Task.isCancelled { return }
+                if (try? await store.sessionIsLive(token: token)) == false {
+                    sink.finish()
+                    return
+                }
+            }
+        }
+        sink.onTermination = { _ in
+            forward.cancel()
+            watch.cancel()
+        }
+        return out
     }
 }
 

@@ -26,6 +26,10 @@ struct AdminAPI {
         var ttl: Duration
         var secureCookies: Bool
         let throttle = LoginThrottle()
+        /// Password hashes at once: half the cores (at least one), the rest stay for the work.
+        let gate = HashGate(limit: ProcessInfo.processInfo.activeProcessorCount / 2)
+        /// How often a signed-in user's live stream checks that its session still lives.
+        var streamCheck: Duration = .seconds(2)
     }
 
     var auth: AuthMiddleware { AuthMiddleware(token: adminToken, store: store, sessionTTL: sessions.ttl) }
@@ -176,12 +180,17 @@ struct AdminAPI {
         return (request.uri.queryParameters.get("after", as: Int64.self), min(max(limit, 1), 10_000))
     }
 
-    /// Who is acting, for the audit trail: the signed-in user, or for the admin token
-    /// `X-ATS-Actor` (set by the CLI to user@host).
+    /// Who is acting, for the audit trail: the authenticated principal (`user:NAME`, or `token`
+    /// for the admin token). With the token, the CLI's own account of who runs it (`X-ATS-Actor`,
+    /// user@host) is kept beside it as a claim, never in its place.
     func actor(_ request: Request, _ context: APIContext) -> String {
-        if let user = context.identity.actor { return user }
-        let given = request.headers[HTTPField.Name("X-ATS-Actor")!] ?? "api"
-        return String(given.prefix(100))
+        let principal = context.identity.actor
+        guard context.identity == .adminToken, let said = request.headers[HTTPField.Name("X-ATS-Actor")!] else {
+            return principal
+        }
+        let clean = String(
+            String.UnicodeScalarView(said.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(100)))
+        return clean.isEmpty ? principal : "\(principal) (says \(clean))"
     }
 
     func mapped<T>(_ body: () async throws -> T) async throws -> T {

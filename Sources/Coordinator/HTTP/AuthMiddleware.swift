@@ -5,7 +5,8 @@ import Hummingbird
 /// Admits a request with the admin bearer token (the CLI, scripts) or with a dashboard session
 /// cookie. A cookie-borne request that changes state (POST, PUT, PATCH, DELETE) must also carry
 /// the session's CSRF token in `X-CSRF-Token`: another site can make a browser send the cookie,
-/// never read the token. The identity found goes into the context for the audit trail.
+/// never read the token. The identity found goes into the context for the audit trail, and its
+/// role must be the one the route needs (``Permissions``): every route of the API is checked here.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let token: String
@@ -24,7 +25,7 @@ struct AuthMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "unauthorized", "wrong admin token (Authorization: Bearer …)")
             }
             context.identity = .adminToken
-            return try await next(request, context)
+            return try await next(request, context)  // the token is an admin
         }
         guard let cookie = Self.sessionCookie(request.headers),
             let session = try await store.session(token: cookie, ttl: sessionTTL)
@@ -38,7 +39,13 @@ struct AuthMiddleware: RouterMiddleware {
                 throw APIError(.forbidden, code: "csrf", "missing or wrong X-CSRF-Token for this session")
             }
         }
-        context.identity = .user(name: session.user, csrfToken: session.csrfToken)
+        let needed = Permissions.required(request.method, context.endpointPath ?? request.uri.path)
+        guard session.role >= needed else {
+            throw APIError(
+                .forbidden, code: "forbidden",
+                "\(session.user) is a \(session.role.rawValue); this needs a \(needed.rawValue) or above")
+        }
+        context.identity = .user(name: session.user, csrfToken: session.csrfToken, role: session.role)
         return try await next(request, context)
     }
 

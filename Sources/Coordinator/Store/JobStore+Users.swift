@@ -11,6 +11,7 @@ extension JobStore {
         public var user: String
         public var csrfToken: String
         public var expiresAt: Date
+        public var role: Role
     }
 
     /// Names are 1–64 letters, digits, `.`, `_`, `-` or `@`.
@@ -21,27 +22,34 @@ extension JobStore {
             }
     }
 
-    /// Adds a user, or with `replace` sets a new password for an existing one (its sessions end).
-    func putUser(name: String, passwordHash: String, actor: String, replace: Bool) async throws -> UserRecord {
+    /// Adds a user, or with `replace` sets a new password (and the role, when given) for an
+    /// existing one (its sessions end).
+    func putUser(name: String, passwordHash: String, role: Role?, actor: String, replace: Bool) async throws
+        -> UserRecord
+    {
+        let newRole = (role ?? .viewer).rawValue
         do {
             let rows: PostgresRowSequence
             if replace {
                 rows = try await client.query(
                     """
-                    INSERT INTO users (name, password_hash, created_by) VALUES (\(name), \(passwordHash), \(actor))
-                    ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash
-                    RETURNING name, created_by, created_at
+                    INSERT INTO users (name, password_hash, created_by, role)
+                    VALUES (\(name), \(passwordHash), \(actor), \(newRole))
+                    ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+                        role = CASE WHEN \(role?.rawValue)::text IS NULL THEN users.role ELSE EXCLUDED.role END
+                    RETURNING name, created_by, created_at, role
                     """, logger: logger)
                 try await client.query("DELETE FROM sessions WHERE user_name = \(name)", logger: logger)
             } else {
                 rows = try await client.query(
                     """
-                    INSERT INTO users (name, password_hash, created_by) VALUES (\(name), \(passwordHash), \(actor))
-                    RETURNING name, created_by, created_at
+                    INSERT INTO users (name, password_hash, created_by, role)
+                    VALUES (\(name), \(passwordHash), \(actor), \(newRole))
+                    RETURNING name, created_by, created_at, role
                     """, logger: logger)
             }
-            for try await (n, by, at) in rows.decode((String, String, Date).self) {
-                return UserRecord(name: n, createdBy: by, createdAt: at)
+            for try await (n, by, at, r) in rows.decode((String, String, Date, String).self) {
+                return UserRecord(name: n, createdBy: by, createdAt: at, role: Role(rawValue: r) ?? .viewer)
             }
             throw StoreError.conflict("insert returned nothing")
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
@@ -51,10 +59,10 @@ extension JobStore {
 
     public func users() async throws -> [UserRecord] {
         let rows = try await client.query(
-            "SELECT name, created_by, created_at FROM users ORDER BY name", logger: logger)
+            "SELECT name, created_by, created_at, role FROM users ORDER BY name", logger: logger)
         var out: [UserRecord] = []
-        for try await (n, by, at) in rows.decode((String, String, Date).self) {
-            out.append(UserRecord(name: n, createdBy: by, createdAt: at))
+        for try await (n, by, at, r) in rows.decode((String, String, Date, String).self) {
+            out.append(UserRecord(name: n, createdBy: by, createdAt: at, role: Role(rawValue: r) ?? .viewer))
         }
         return out
     }
@@ -93,15 +101,25 @@ extension JobStore {
         let hash = Self.tokenHash(token)
         let rows = try await client.query(
             """
-            UPDATE sessions SET last_seen_at = now(), expires_at = now() + make_interval(secs => \(ttl.seconds))
-            WHERE token_hash = \(hash) AND expires_at > now()
-            RETURNING user_name, csrf_token, expires_at
+            UPDATE sessions s SET last_seen_at = now(), expires_at = now() + make_interval(secs => \(ttl.seconds))
+            FROM users u
+            WHERE s.token_hash = \(hash) AND s.expires_at > now() AND u.name = s.user_name
+            RETURNING s.user_name, s.csrf_token, s.expires_at, u.role
             """, logger: logger)
-        for try await (user, csrf, at) in rows.decode((String, String, Date).self) {
-            return SessionRecord(user: user, csrfToken: csrf, expiresAt: at)
+        for try await (user, csrf, at, role) in rows.decode((String, String, Date, String).self) {
+            return SessionRecord(user: user, csrfToken: csrf, expiresAt: at, role: Role(rawValue: role) ?? .viewer)
         }
         try await client.query("DELETE FROM sessions WHERE expires_at <= now()", logger: logger)
         return nil
+    }
+
+    /// Whether the session with this token is still live (without extending it): a live stream
+    /// ends when its session does (signed out, user deleted, password replaced, expired).
+    func sessionIsLive(token: String) async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT 1 FROM sessions WHERE token_hash = \(Self.tokenHash(token)) AND expires_at > now()", logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
     }
 
     func deleteSession(token: String) async throws {

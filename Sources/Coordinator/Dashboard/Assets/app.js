@@ -224,9 +224,12 @@ function showLogin(message) {
 function signedIn(session) {
   S.user = session.user;
   S.csrf = session.csrf_token;
+  // viewer, trader or admin: the page hides what the role may not do (the API refuses it anyway).
+  S.role = session.role || 'viewer';
+  document.body.dataset.role = S.role;
   document.getElementById('nav').hidden = false;
   document.getElementById('signout').hidden = false;
-  document.getElementById('who').textContent = session.user ? `signed in as ${session.user}` : 'admin token';
+  document.getElementById('who').textContent = session.user ? `signed in as ${session.user} (${S.role})` : 'admin token';
   openStream();
 }
 
@@ -354,12 +357,12 @@ async function viewJob(name) {
     head.replaceChildren(
       h('h1', {}, j.name), statusBadge(j),
       h('span', { class: 'muted' }, `${j.mode} · ${strategyOf(j)} · ${symbolOf(j)}${j.lease_owner ? ' · on ' + j.lease_owner : ''} · epoch ${j.epoch}`),
-      h('button', { id: 'job-start', disabled: active, onclick: () => act('start', `Start ${j.name}? It resumes from its last checkpoint.`) }, 'Start'),
-      h('button', { id: 'job-stop', disabled: !active, onclick: () => act('stop', `Stop ${j.name}? It checkpoints and stops.`) }, 'Stop'),
-      h('a', { href: `#/edit/${enc}` }, h('button', { id: 'job-edit' }, 'Reload config')),
-      h('a', { href: `#/new?from=${enc}` }, h('button', {}, 'Duplicate')),
+      h('button', { id: 'job-start', class: 'needs-trader', disabled: active, onclick: () => act('start', `Start ${j.name}? It resumes from its last checkpoint.`) }, 'Start'),
+      h('button', { id: 'job-stop', class: 'needs-trader', disabled: !active, onclick: () => act('stop', `Stop ${j.name}? It checkpoints and stops.`) }, 'Stop'),
+      h('a', { href: `#/edit/${enc}`, class: 'needs-trader' }, h('button', { id: 'job-edit' }, 'Reload config')),
+      h('a', { href: `#/new?from=${enc}`, class: 'needs-trader' }, h('button', {}, 'Duplicate')),
       h('a', { href: `/api/jobs/${enc}/report`, download: `${j.name}-report.html`, id: 'job-report' }, h('button', {}, 'Report')),
-      h('button', { id: 'job-delete', class: 'danger', onclick: () => act('delete', `Delete ${j.name} with its fills and checkpoints? The audit trail is kept.`) }, 'Delete'));
+      h('button', { id: 'job-delete', class: 'danger needs-trader', onclick: () => act('delete', `Delete ${j.name} with its fills and checkpoints? The audit trail is kept.`) }, 'Delete'));
     if (j.last_error) head.append(h('p', { class: 'error', id: 'job-error' }, j.last_error));
   };
   const drawStats = j => {
@@ -626,7 +629,7 @@ async function viewWorkers() {
     h('td', { class: 'num' }, `${w.running_jobs} / ${w.capacity}`),
     h('td', {}, w.connected ? h('span', { class: 'badge running' }, w.draining ? 'draining' : 'connected') : h('span', { class: 'badge stopped' }, 'disconnected')),
     h('td', { title: w.last_heartbeat_at }, ago(w.last_heartbeat_at)), h('td', { class: 'muted' }, w.version),
-    h('td', {}, w.draining ? h('button', { onclick: () => act(w, 'undrain') }, 'Undrain') : h('button', { class: 'drain', onclick: () => act(w, 'drain') }, 'Drain')))));
+    h('td', { class: 'needs-admin' }, w.draining ? h('button', { onclick: () => act(w, 'undrain') }, 'Undrain') : h('button', { class: 'drain', onclick: () => act(w, 'drain') }, 'Drain')))));
   if (!workers.length) body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No worker has connected yet.')));
   document.getElementById('main').replaceChildren(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
     h('thead', {}, h('tr', {}, ['id', 'host', 'labels', 'jobs', 'state', 'last heartbeat', 'version', ''].map(t => h('th', {}, t)))), body)));
@@ -669,10 +672,11 @@ async function viewLogs(q) {
 // ---------- users ----------
 
 async function viewUsers() {
+  if (S.role !== 'admin' && S.user) return viewOwnPassword();
   const { data: users } = await api('GET', '/api/users');
   const root = h('div', {});
-  const save = async (name, password, replace) => {
-    await api('POST', '/api/users', { name, password, replace });
+  const save = async (name, password, replace, role) => {
+    await api('POST', '/api/users', role ? { name, password, replace, role } : { name, password, replace });
     toast(replace ? `new password for ${name}` : `added ${name}`);
   };
   const remove = async u => {
@@ -701,26 +705,50 @@ async function viewUsers() {
   };
   const body = h('tbody', { id: 'users-body' }, users.map(u => h('tr', { dataset: { name: u.name } },
     h('td', {}, u.name, u.name === S.user ? h('span', { class: 'muted' }, ' (you)') : null),
+    h('td', { class: 'role' }, u.role),
     h('td', {}, u.created_by), h('td', { title: u.created_at }, fmtTime(u.created_at)),
     h('td', { class: 'right' }, h('button', { class: 'pw', onclick: () => newPassword(u) }, 'New password'), ' ',
       h('button', { class: 'delete', onclick: () => remove(u) }, 'Delete')))));
-  if (!users.length) body.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No user yet: the admin token is the only way in.')));
+  if (!users.length) body.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No user yet: the admin token is the only way in.')));
   const name = h('input', { id: 'u-name', autocomplete: 'off', 'data-field': 'name' });
   const pass = h('input', { id: 'u-password', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
+  const role = h('select', { id: 'u-role', 'data-field': 'role' },
+    ['viewer', 'trader', 'admin'].map(r => h('option', { value: r }, r)));
   const add = h('form', { class: 'form', id: 'user-form' },
     h('label', {}, 'Name', name), h('label', {}, 'Password (12 characters or more)', pass),
+    h('label', {}, 'Role', role),
     h('p', { class: 'error', id: 'form-error' }),
     h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit', id: 'user-add' }, 'Add user')));
   add.addEventListener('submit', async e => {
     e.preventDefault();
-    try { await save(name.value.trim(), pass.value, false); route(); } catch (x) { showFieldError(add, x, false); }
+    try { await save(name.value.trim(), pass.value, false, role.value); route(); } catch (x) { showFieldError(add, x, false); }
   });
   root.append(h('h1', {}, 'Users'),
-    h('p', { class: 'muted' }, 'Everyone listed here can sign in and control every job. Changes are in the audit trail.'),
+    h('p', { class: 'muted' }, 'A viewer reads everything but users; a trader also creates and acts on jobs; an admin also manages users and workers. Changes are in the audit trail.'),
     h('div', { class: 'card scroll' }, h('table', { id: 'users' },
-      h('thead', {}, h('tr', {}, ['name', 'added by', 'added', ''].map(t => h('th', {}, t)))), body)),
+      h('thead', {}, h('tr', {}, ['name', 'role', 'added by', 'added', ''].map(t => h('th', {}, t)))), body)),
     h('div', { class: 'card', id: 'user-edit' }, add));
   document.getElementById('main').replaceChildren(root);
+  return {};
+}
+
+/// Anyone below an admin: a new password for themselves, proving the current one.
+function viewOwnPassword() {
+  const current = h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password', 'data-field': 'current_password' });
+  const pass = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
+  const form = h('form', { class: 'form', id: 'own-password-form' },
+    h('label', {}, 'Current password', current), h('label', {}, 'New password (12 characters or more)', pass),
+    h('p', { class: 'error', id: 'form-error' }),
+    h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit', id: 'pw-save' }, 'Set my password')));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    try {
+      await api('POST', '/api/users', { name: S.user, password: pass.value, current_password: current.value, replace: true });
+    } catch (x) { showFieldError(form, x, false); return; }
+    signedOut();
+  });
+  document.getElementById('main').replaceChildren(h('div', {}, h('h1', {}, 'My password'),
+    h('p', { class: 'muted' }, `You are a ${S.role}. Setting a new password signs you out everywhere.`), h('div', { class: 'card' }, form)));
   return {};
 }
 

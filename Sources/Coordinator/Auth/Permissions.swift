@@ -1,0 +1,43 @@
+import ATSShared
+import HTTPTypes
+
+/// The role each admin API route needs: the one table the API enforces
+/// (``AuthMiddleware``) and `PermissionsTests` checks against every route the router has. Reads
+/// need a viewer, actions on jobs a trader, users and workers an admin. A route missing from the
+/// table needs an admin: a new route is closed until someone decides who may use it.
+enum Permissions {
+    /// The role `method` on `path` (a route pattern, such as `/api/jobs/{job}/stop`) needs.
+    static func required(_ method: HTTPRequest.Method, _ path: String) -> Role {
+        let path = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        if let role = table[Route(method: method.rawValue, path: path)] { return role }
+        return .admin
+    }
+
+    struct Route: Hashable {
+        var method: String
+        var path: String
+    }
+
+    static let table: [Route: Role] = {
+        var t: [Route: Role] = [:]
+        for path in [
+            "/api/jobs", "/api/jobs/{job}", "/api/jobs/{job}/fills", "/api/jobs/{job}/checkpoints",
+            "/api/jobs/{job}/events", "/api/jobs/{job}/curve", "/api/jobs/{job}/report", "/api/events", "/api/workers",
+            "/api/registry", "/api/overview", "/api/stream", "/api/logs", "/api/session",
+        ] {
+            t[Route(method: "GET", path: path)] = .viewer
+        }
+        // Signing out, and setting one's own password (the handler refuses other names).
+        t[Route(method: "DELETE", path: "/api/session")] = .viewer
+        t[Route(method: "POST", path: "/api/users")] = .viewer
+        for path in ["/api/jobs", "/api/jobs/{job}/start", "/api/jobs/{job}/stop", "/api/jobs/{job}/reload"] {
+            t[Route(method: "POST", path: path)] = .trader
+        }
+        t[Route(method: "DELETE", path: "/api/jobs/{job}")] = .trader
+        t[Route(method: "GET", path: "/api/users")] = .admin
+        t[Route(method: "DELETE", path: "/api/users/{user}")] = .admin
+        t[Route(method: "POST", path: "/api/workers/{worker}/drain")] = .admin
+        t[Route(method: "POST", path: "/api/workers/{worker}/undrain")] = .admin
+        return t
+    }()
+}

@@ -1,0 +1,34 @@
+import ATSShared
+import HTTPTypes
+import Testing
+
+@testable import ATSCoordinator
+
+/// Every route of the admin API has a role decided for it (issue 16, defect 3): none falls
+/// through to the default by accident, reads are open to viewers, users and workers are for admins.
+struct PermissionsTests {
+    /// Routes outside the signed-in API: health, the admin-token metrics, the page, signing in.
+    static let open: Set<String> = ["GET /healthz", "GET /metrics", "POST /api/session"]
+
+    @Test func everyServedRouteHasADecidedRole() throws {
+        let served = try OpenAPITests.served().filter {
+            !Self.open.contains($0) && !$0.contains(" /ui") && $0 != "GET /"
+        }
+        let decided = Set(Permissions.table.keys.map { "\($0.method) \($0.path)" })
+        #expect(served.subtracting(decided).isEmpty, "no role decided: \(served.subtracting(decided).sorted())")
+        #expect(decided.subtracting(served).isEmpty, "decided, not served: \(decided.subtracting(served).sorted())")
+    }
+
+    @Test func rolesFollowWhatEachRoutePutsAtRisk() {
+        #expect(Permissions.required(.get, "/api/jobs") == .viewer)
+        #expect(Permissions.required(.get, "/api/jobs/{job}/fills") == .viewer)
+        #expect(Permissions.required(.post, "/api/jobs") == .trader)
+        #expect(Permissions.required(.post, "/api/jobs/{job}/reload") == .trader)
+        #expect(Permissions.required(.delete, "/api/jobs/{job}") == .trader)
+        #expect(Permissions.required(.get, "/api/users") == .admin)
+        #expect(Permissions.required(.delete, "/api/users/{user}") == .admin)
+        #expect(Permissions.required(.post, "/api/workers/{worker}/drain") == .admin)
+        #expect(Permissions.required(.put, "/api/anything-new") == .admin, "an undecided route is closed")
+        #expect(Role.viewer < .trader && Role.trader < .admin)
+    }
+}
