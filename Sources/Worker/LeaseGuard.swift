@@ -25,10 +25,20 @@ final class LeaseGuard: Sendable {
     /// `sent`: they last until at least `sent + leaseTimeout`.
     func confirm(sent: ContinuousClock.Instant, leaseTimeout: Duration, margin: Duration) {
         let until = sent + leaseTimeout - margin
+        if fenced.withLock({ $0 }) { return }
         state.withLock { s in
             if s.validUntil.map({ until > $0 }) ?? true { s.validUntil = until }
         }
     }
+
+    /// Gives up every lease now (a drain past its deadline): jobs stop at their next check.
+    func fence() {
+        state.withLock { $0.validUntil = .now - .seconds(1) }
+        fenced.withLock { $0 = true }
+    }
+
+    /// Fenced for good: later confirmations change nothing.
+    private let fenced = Mutex(false)
 
     /// Whether the leases are still certainly held (false before the first confirmation).
     var isValid: Bool {

@@ -11,6 +11,11 @@ actor Outbox {
     private let limit: Int
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var sink: AsyncStream<WireMessage>.Continuation?
+    /// Draining: every job's last messages go in without waiting for room.
+    private var unbounded = false
+    /// The process is leaving: nothing more is kept (the coordinator resumes the jobs from their
+    /// last stored checkpoints).
+    private var closed = false
 
     init(limit: Int) {
         self.limit = max(1, limit)
@@ -20,9 +25,10 @@ actor Outbox {
 
     /// Adds a message built for its sequence number, waiting for room first.
     func append(_ make: @Sendable (UInt64) -> WireMessage) async {
-        while count >= limit {
+        while count >= limit && !unbounded && !closed {
             await withCheckedContinuation { waiters.append($0) }
         }
+        if closed { return }
         let seq = nextSeq
         nextSeq += 1
         let message = make(seq)
@@ -37,9 +43,26 @@ actor Outbox {
             pending.removeFirst(head)
             head = 0
         }
+        wakeAll()
+    }
+
+    private func wakeAll() {
         let ready = waiters
         waiters.removeAll()
         for w in ready { w.resume() }
+    }
+
+    /// Draining: appends no longer wait for room (a draining worker's jobs must get their
+    /// checkpoints and releases out, not queue behind each other's acks).
+    func setUnbounded() {
+        unbounded = true
+        wakeAll()
+    }
+
+    /// Stops keeping messages: waiting producers go on, later appends are dropped.
+    func close() {
+        closed = true
+        wakeAll()
     }
 
     /// A new connection: everything unacknowledged is sent again, in order.
@@ -51,10 +74,8 @@ actor Outbox {
     func detach() { sink = nil }
 
     /// Waits until every message is acknowledged, or the deadline passes.
-    func drain(timeout: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while count > 0 && clock.now < deadline {
+    func drain(until deadline: ContinuousClock.Instant) async -> Bool {
+        while count > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return count == 0

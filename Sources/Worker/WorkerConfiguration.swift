@@ -13,6 +13,8 @@ public struct WorkerConfiguration: Sendable {
     public var token: String
     /// The data root: job specs name files relative to it, and no file outside it is read.
     public var dataDirectory: String
+    /// How long a drain (SIGTERM) may take before what is not handed over is stopped here.
+    public var drainTimeout: Duration
     /// The bar cache's limit: the least recently used files are dropped beyond it.
     public var barCacheBytes: Int
     /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
@@ -62,6 +64,7 @@ public struct WorkerConfiguration: Sendable {
         }
         self.token = token
         dataDirectory = env.string("ATS_DATA_DIR", default: FileManager.default.currentDirectoryPath)
+        drainTimeout = .milliseconds(try env.int("ATS_DRAIN_TIMEOUT_MS", default: 10_000))
         barCacheBytes = try env.int("ATS_BAR_CACHE_MB", default: 2048) * 1024 * 1024
         guard barCacheBytes > 0 else {
             throw ConfigurationError(variable: "ATS_BAR_CACHE_MB", reason: "must be positive")

@@ -73,8 +73,12 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
-    /// Releases every job (each checkpoints first) and waits for the coordinator to ack it all.
+    /// Releases every job (each checkpoints first) and waits for the coordinator to ack it all,
+    /// for at most the drain timeout: what is not handed over by then is stopped here (the
+    /// worker fences itself) and left to the coordinator, which resumes those jobs from their last
+    /// stored checkpoints once their leases expire. The process then exits.
     private func drain() async {
+        let deadline = ContinuousClock.now + configuration.drainTimeout
         // First tell the coordinator to assign nothing more here; the heartbeat is processed
         // before the releases that follow it on the connection.
         lease.draining = true
@@ -82,11 +86,32 @@ public final class WorkerService: Service, Sendable {
             _ = sink?.yield(.heartbeat(Heartbeat(sentAtMs: lease.milliseconds(), runningJobs: 0, draining: true)))
         }
         let running = jobs.withLock { Array($0.values) }
-        logger.info("draining", metadata: ["jobs": "\(running.count)"])
+        logger.info("draining", metadata: ["jobs": "\(running.count)", "deadline": "\(configuration.drainTimeout)"])
+        await outbox.setUnbounded()
         for job in running { job.control.set(.release) }
-        for job in running { await job.task.value }
-        let flushed = await outbox.drain(timeout: .seconds(10))
-        logger.info("drained", metadata: ["outbox_flushed": "\(flushed)"])
+        let handedOver = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for job in running { await job.task.value }
+                return await self.outbox.drain(until: deadline)
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if handedOver {
+            logger.info("drained: every job handed over", metadata: ["jobs": "\(running.count)"])
+        } else {
+            lease.fence()
+            await outbox.close()
+            let left = await outbox.count
+            logger.warning(
+                "drain deadline passed: jobs not handed over were stopped here and resume from their last stored checkpoints",
+                metadata: ["unacknowledged": "\(left)"])
+        }
     }
 
     /// Connects to the coordinators in turn until one takes this worker, and again after every

@@ -7,13 +7,19 @@ import PostgresNIO
 /// Leases and assignment: what the scheduler and the worker server change.
 extension JobStore {
     /// Renews every lease the worker holds.
+    ///
+    /// Job rows are locked in id order, as every transaction that changes several does
+    /// (``persist(_:worker:)``, ``release(_:where:_:kind:names:ids:binds:)``), so no two of them
+    /// wait on each other in a cycle.
     public func heartbeat(worker: String) async throws {
         try await transaction { conn in
             try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
             try await conn.query(
                 """
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
-                WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
+                WHERE id IN (
+                    SELECT id FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
+                    ORDER BY id FOR UPDATE)
                 """, logger: logger)
         }
     }
@@ -54,7 +60,10 @@ extension JobStore {
                 unsafeSQL: """
                     UPDATE jobs SET status = CASE WHEN desired_state = 'running' THEN 'pending' ELSE 'stopped' END,
                         lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-                    WHERE status IN ('assigned', 'running') AND \(condition)
+                    WHERE id IN (
+                        SELECT id FROM jobs WHERE status IN ('assigned', 'running') AND \(condition)
+                        ORDER BY id FOR UPDATE)
+                        AND status IN ('assigned', 'running') AND \(condition)
                     RETURNING id, name, status
                     """, binds: binds), logger: logger)
         var released: [(Int64, String, String)] = []

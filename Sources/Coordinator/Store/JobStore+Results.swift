@@ -9,14 +9,16 @@ extension JobStore {
     // MARK: Worker messages
 
     public func started(_ m: JobStarted) async throws {
-        try await transaction { conn in
-            _ = try await conn.query(
-                """
-                UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
-                    updated_at = now()
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
-                """, logger: logger)
-        }
+        try await transaction { conn in try await started(m, on: conn) }
+    }
+
+    func started(_ m: JobStarted, on conn: PostgresConnection) async throws {
+        _ = try await conn.query(
+            """
+            UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
+                updated_at = now()
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
+            """, logger: logger)
     }
 
     /// Inserts fills idempotently (unique by job and seq). Fills are facts: they are kept even when
@@ -26,6 +28,10 @@ extension JobStore {
     /// `fill_diverged` event in the same transaction, never passing silently.
     @discardableResult
     public func insertFills(_ batch: FillBatch) async throws -> FillsStored {
+        try await transaction { conn in try await insertFills(batch, on: conn) }
+    }
+
+    func insertFills(_ batch: FillBatch, on conn: PostgresConnection) async throws -> FillsStored {
         let fills = batch.fills
         guard !fills.isEmpty else { return FillsStored(inserted: 0) }
         var seq: [Int64] = []
@@ -62,7 +68,7 @@ extension JobStore {
         }
         let h = batch.header
         let revision = batch.specRevision
-        return try await transaction { conn in
+        do {
             let rows = try await conn.query(
                 """
                 WITH ins AS (
@@ -138,8 +144,12 @@ extension JobStore {
     /// it was kept.
     @discardableResult
     public func saveCheckpoint(_ m: CheckpointSaved) async throws -> Bool {
+        try await transaction { conn in try await saveCheckpoint(m, on: conn) }
+    }
+
+    func saveCheckpoint(_ m: CheckpointSaved, on conn: PostgresConnection) async throws -> Bool {
         let state = ByteBuffer(bytes: m.state)
-        return try await transaction { conn in
+        do {
             let rows = try await conn.query(
                 """
                 WITH ins AS (
@@ -161,7 +171,11 @@ extension JobStore {
     /// it that never took effect were superseded; the audit trail says so.
     @discardableResult
     public func reloadApplied(_ m: ReloadApplied) async throws -> Bool {
-        try await transaction { conn in
+        try await transaction { conn in try await reloadApplied(m, on: conn) }
+    }
+
+    func reloadApplied(_ m: ReloadApplied, on conn: PostgresConnection) async throws -> Bool {
+        do {
             let rows = try await conn.query(
                 """
                 UPDATE job_revisions SET effective_bar = \(m.bar), effective_epoch = \(m.header.epoch)
@@ -191,7 +205,11 @@ extension JobStore {
     /// Progress and curve points of the current epoch (a stale one changes nothing). Points are
     /// keyed by bar: a replay after a resume writes the same ones again, which are skipped.
     public func progress(_ m: JobProgress) async throws {
-        try await transaction { conn in
+        try await transaction { conn in try await progress(m, on: conn) }
+    }
+
+    func progress(_ m: JobProgress, on conn: PostgresConnection) async throws {
+        do {
             if m.curve.isEmpty {
                 try await conn.query(
                     """
@@ -233,41 +251,44 @@ extension JobStore {
     /// Returns false when the epoch was stale (nothing changed).
     @discardableResult
     public func finished(_ m: JobFinished, worker: String) async throws -> Bool {
+        try await transaction { conn in try await finished(m, worker: worker, on: conn) }
+    }
+
+    func finished(_ m: JobFinished, worker: String, on conn: PostgresConnection) async throws -> Bool {
         if m.outcome == .released {
-            return try await transaction { conn in
-                var binds = PostgresBindings()
-                binds.append(worker)
-                binds.append([m.header.jobId])
-                binds.append(m.header.epoch)
-                let released = try await release(
-                    conn, where: "lease_owner = $1 AND id = ANY($2) AND epoch = $3", worker, kind: "released",
-                    binds: binds)
-                return !released.isEmpty
-            }
+            var binds = PostgresBindings()
+            binds.append(worker)
+            binds.append([m.header.jobId])
+            binds.append(m.header.epoch)
+            let released = try await release(
+                conn, where: "lease_owner = $1 AND id = ANY($2) AND epoch = $3", worker, kind: "released", binds: binds)
+            return !released.isEmpty
         }
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
-        return try await transaction { conn in
-            let rows = try await conn.query(
-                """
-                UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-                    bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                RETURNING name
-                """, logger: logger)
-            for try await name in rows.decode(String.self) {
-                try await recordEvent(
-                    conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
-                return true
-            }
-            return false
+        let rows = try await conn.query(
+            """
+            UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+            RETURNING name
+            """, logger: logger)
+        for try await name in rows.decode(String.self) {
+            try await recordEvent(
+                conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
+            return true
         }
+        return false
     }
 
     @discardableResult
     public func failed(_ m: JobFailed, worker: String) async throws -> Bool {
-        try await transaction { conn in
+        try await transaction { conn in try await failed(m, worker: worker, on: conn) }
+    }
+
+    func failed(_ m: JobFailed, worker: String, on conn: PostgresConnection) async throws -> Bool {
+        do {
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = 'failed', last_error = \(m.error), finished_at = now(), lease_owner = NULL,

@@ -41,7 +41,7 @@ extension JobStore {
             let owned = try await conn.query(
                 """
                 SELECT id, epoch, lease_expires_at > now() FROM jobs
-                WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running') FOR UPDATE
+                WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running') ORDER BY id FOR UPDATE
                 """, logger: logger)
             var live = Set<JobLease>()
             var lapsed: [Int64] = []

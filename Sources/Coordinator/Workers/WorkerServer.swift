@@ -255,9 +255,8 @@ public final class WorkerServer: Service, Sendable {
         // behind a backlog of fills (or every lease would lapse under load), and job messages are
         // persisted in order by their own task. The backlog is bounded by the worker's outbox,
         // and by `maximumBacklog` whatever the peer does.
-        let (jobs, jobQueue) = AsyncStream.makeStream(of: WireMessage.self)
+        let queue = JobMessageQueue()
         let (beats, beatQueue) = AsyncStream.makeStream(of: Heartbeat.self, bufferingPolicy: .bufferingNewest(1))
-        let backlog = Backlog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in outbox { try await outbound.write(message) }
@@ -270,13 +269,17 @@ public final class WorkerServer: Service, Sendable {
             }
             group.addTask {
                 do {
-                    for await message in jobs {
-                        let reply = try await self.handle(message, worker: hello.workerId, logger: logger)
-                        backlog.remove()
-                        if let reply { continuation.yield(reply) }
+                    // Whatever has gathered is persisted in one transaction and acked at once
+                    // (acks are cumulative).
+                    try await queue.batches(limit: Self.batchLimit, fills: Self.batchFills) { batch in
+                        try await self.persist(batch, worker: hello.workerId, logger: logger)
+                        if let last = batch.last?.jobHeader?.messageSeq {
+                            continuation.yield(.ack(Ack(messageSeq: last)))
+                        }
                     }
                 } catch {
-                    logger.warning("closing: could not persist a message", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "closing: could not persist a message", metadata: ["error": "\(String(reflecting: error))"])
                     channel.close(promise: nil)
                     throw error
                 }
@@ -294,13 +297,14 @@ public final class WorkerServer: Service, Sendable {
                             ))
                     }
                 } catch {
-                    logger.warning("closing: could not renew the leases", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "closing: could not renew the leases", metadata: ["error": "\(String(reflecting: error))"])
                     channel.close(promise: nil)
                     throw error
                 }
             }
             defer {
-                jobQueue.finish()
+                queue.finish()
                 beatQueue.finish()
                 group.cancelAll()
             }
@@ -318,11 +322,10 @@ public final class WorkerServer: Service, Sendable {
                         if beat.draining { await hub.setDraining(hello.workerId, true) }
                         beatQueue.yield(beat)
                     case .persist(let message):
-                        guard backlog.add() <= Self.maximumBacklog else {
+                        guard queue.push(message) <= Self.maximumBacklog else {
                             throw ProtocolError.unexpectedMessage(
                                 "more than \(Self.maximumBacklog) messages waiting to be persisted")
                         }
-                        jobQueue.yield(message)
                     case .hello:
                         preconditionFailure("the rules accept one hello, before the session")
                     }
@@ -338,16 +341,9 @@ public final class WorkerServer: Service, Sendable {
     /// Job messages read but not yet persisted, per connection, before it is closed.
     static let maximumBacklog = 65_536
 
-    /// The count of a connection's job messages read and not yet persisted.
-    final class Backlog: Sendable {
-        private let count = Mutex(0)
-        func add() -> Int {
-            count.withLock {
-                $0 += 1; return $0
-            }
-        }
-        func remove() { count.withLock { $0 -= 1 } }
-    }
+    /// Messages and fills persisted per transaction at most.
+    static let batchLimit = 512
+    static let batchFills = 50_000
 
     private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
         guard await hub.unregister(worker, connection: connection) else { return }
@@ -364,40 +360,19 @@ public final class WorkerServer: Service, Sendable {
         scheduler.trigger()
     }
 
-    /// Persists one worker message; returns the reply (an ack once committed).
-    private func handle(_ message: WireMessage, worker: String, logger: Logger) async throws -> WireMessage? {
-        switch message {
-        case .started(let m):
-            try await store.started(m)
-        case .fills(let m):
-            let stored = try await store.insertFills(m)
-            store.metrics.fillsPersisted.increment(by: stored.inserted)
-            if !stored.diverged.isEmpty {
-                store.metrics.fillsDiverged.increment()
-                // The job is failed in the database; stop it where it runs.
-                await hub.send(
-                    .stop(StopJob(jobId: m.header.jobId, epoch: m.header.epoch, reason: "fills diverged")), to: worker)
-            }
-        case .reloadApplied(let m):
-            try await store.reloadApplied(m)
-        case .checkpoint(let m):
-            if try await !store.saveCheckpoint(m) {
-                logger.debug(
-                    "dropped checkpoint", metadata: ["job": "\(m.header.jobId)", "epoch": "\(m.header.epoch)"])
-            }
-        case .progress(let m):
-            try await store.progress(m)
-            store.metrics.progress(job: m.header.jobId, equity: m.equity)
-        case .finished(let m):
-            try await store.finished(m, worker: worker)
-            scheduler.trigger()
-        case .failed(let m):
-            try await store.failed(m, worker: worker)
-            scheduler.trigger()
-        default:
-            preconditionFailure("WorkerSessionRules routes only job messages here, not \(message.name)")
+    /// Persists a batch of a worker's job messages in one transaction, then acts on what it did.
+    private func persist(_ batch: [WireMessage], worker: String, logger: Logger) async throws {
+        let done = try await store.persist(batch, worker: worker)
+        store.metrics.fillsPersisted.increment(by: done.fillsInserted)
+        for lease in done.diverged {
+            store.metrics.fillsDiverged.increment()
+            // The job is failed in the database; stop it where it runs.
+            await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "fills diverged")), to: worker)
         }
-        return .ack(Ack(messageSeq: message.jobHeader!.messageSeq))
+        if done.checkpointsDropped > 0 {
+            logger.debug("dropped stale checkpoints", metadata: ["count": "\(done.checkpointsDropped)"])
+        }
+        if done.jobsEnded { scheduler.trigger() }
     }
 }
 
