@@ -19,6 +19,12 @@ struct DashboardAPITests {
         var cookie: String?
         var csrf: String?
 
+        /// A session with no cookie jar: each Browser sends only its own cookie. (The shared
+        /// session keeps cookies per host whatever the port, and FoundationNetworking does not
+        /// always honour `httpShouldHandleCookies`: another test's sign-in then went out with
+        /// this one's requests.)
+        static var session: URLSession { TestCluster.http }
+
         struct Reply {
             var status: Int
             var body: Data
@@ -41,7 +47,7 @@ struct DashboardAPITests {
             if let cookie { r.setValue("ats_session=\(cookie)", forHTTPHeaderField: "Cookie") }
             if sendCSRF, let csrf { r.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token") }
             if adminToken { r.setValue("Bearer \(TestCluster.adminToken)", forHTTPHeaderField: "Authorization") }
-            let (data, response) = try await URLSession.shared.data(for: r)
+            let (data, response) = try await Self.session.data(for: r)
             let http = response as! HTTPURLResponse
             var headers: [String: String] = [:]
             for (k, v) in http.allHeaderFields { headers["\(k)".lowercased()] = "\(v)" }
@@ -309,7 +315,7 @@ struct DashboardAPITests {
                 var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
                 r.timeoutInterval = 5
                 if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-                let (data, response) = try await URLSession.shared.data(for: r)
+                let (data, response) = try await TestCluster.http.data(for: r)
                 return ((response as! HTTPURLResponse).statusCode, data)
             }
             try await waitUntil("the worker's health says connected", timeout: .seconds(30)) {
@@ -331,7 +337,11 @@ struct DashboardAPITests {
             #expect(MetricsTests.value(samples, "ats_worker_bars_total") == 5_000)
             #expect(MetricsTests.value(samples, "ats_worker_connected") == 1)
             #expect(MetricsTests.value(samples, "ats_worker_jobs_finished_total", ["outcome": "completed"]) == 1)
-            #expect((MetricsTests.value(samples, "ats_worker_lease_renewals_total") ?? 0) > 0)
+            // Heartbeats are echoed every 300 ms: renewals come, however fast the job ran.
+            try await waitUntil("lease renewals counted", timeout: .seconds(10)) {
+                let (_, text) = try await get("metrics", token: "worker-metrics-token-0123")
+                return (MetricsTests.value(try MetricsTests.parse(text), "ats_worker_lease_renewals_total") ?? 0) > 0
+            }
 
             // With the coordinator gone, the worker says so.
             await cluster.coordinator.stop()

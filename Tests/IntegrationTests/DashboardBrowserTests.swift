@@ -47,7 +47,7 @@ struct DashboardBrowserTests {
     }
 
     @Test func signInCreateAJobWatchItCompleteAndOpenItsChart() async throws {
-        let data = TestData.file(bars: 60_000, seed: 5)
+        let data = TestData.relative(TestData.file(bars: 60_000, seed: 5))
         try await withBrowser { cluster, browser, ui in
             // A wrong password is refused on the page.
             try await browser.open(ui)
@@ -182,7 +182,7 @@ struct DashboardBrowserTests {
             #expect(try await signInStatus(cluster, "ops", "ops-first-password") == 200)
             let events = try JSONCoding.decoder().decode(
                 [JobEvent].self, from: try await cluster.request("GET", "api/events").body)
-            let saved = events.first { $0.kind == "user_saved" && $0.detail == "ops" }
+            let saved = events.first { $0.kind == "user_saved" && $0.detail == "ops (viewer)" }
             #expect(saved?.actor == "user:\(Self.user)")
             try await browser.screenshot(to: "\(Self.screenshots)/11-users.png")
 

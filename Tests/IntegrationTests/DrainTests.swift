@@ -21,7 +21,8 @@ struct DrainTests {
             cluster in
             let leaving = try cluster.startWorker("leaving", capacity: 500)
             let names = (0..<500).map { String(format: "many-%03d", $0) }
-            for name in names { _ = try await cluster.create(Self.paced(name)) }
+            // A bar a second each: running, cheap for the rest of the suite sharing the machine.
+            for name in names { _ = try await cluster.create(Self.paced(name, paceMs: 1_000)) }
             try await waitUntil("all 500 running", timeout: .seconds(180)) {
                 try await cluster.jobs().filter { $0.status == .running && $0.barsDone > 0 }.count == 500
             }

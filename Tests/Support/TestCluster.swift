@@ -22,6 +22,16 @@ public final class TestCluster: @unchecked Sendable {
     public static let adminToken = "test-admin-token-0123456789"
     let extraEnvironment: [String: String]
 
+    /// HTTP without a cookie jar: the shared session keeps cookies per host whatever the port, so
+    /// one test's sign-in would go out with another's requests.
+    public static let http: URLSession = {
+        let c = URLSessionConfiguration.ephemeral
+        c.httpCookieStorage = nil
+        c.httpShouldSetCookies = false
+        c.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: c)
+    }()
+
     /// The first coordinator (the only one, in most tests).
     public var coordinator: ChildProcess { coordinators[0] }
     public var workerPort: Int { workerPorts[0] }
@@ -55,7 +65,7 @@ public final class TestCluster: @unchecked Sendable {
     public func health(_ i: Int) async -> [String: Any]? {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPorts[i])/healthz")!)
         r.timeoutInterval = 2
-        guard let (data, _) = try? await URLSession.shared.data(for: r) else { return nil }
+        guard let (data, _) = try? await Self.http.data(for: r) else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
@@ -137,7 +147,7 @@ public final class TestCluster: @unchecked Sendable {
         // 503 and Retry-After; ask again for a while.
         let deadline = ContinuousClock.now + .seconds(15)
         while true {
-            let (data, response) = try await URLSession.shared.data(for: r)
+            let (data, response) = try await Self.http.data(for: r)
             let http = response as? HTTPURLResponse
             if http?.statusCode == 503, http?.value(forHTTPHeaderField: "Retry-After") != nil,
                 ContinuousClock.now < deadline
