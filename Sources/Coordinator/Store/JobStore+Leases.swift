@@ -13,7 +13,8 @@ extension JobStore {
     /// wait on each other in a cycle.
     public func heartbeat(worker: String) async throws {
         try await transaction { conn in
-            try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
+            // Job rows first, the worker's row last: an assignment holds the worker's row while it
+            // takes a pending job, and must not wait behind a renewal that waits behind a batch.
             try await conn.query(
                 """
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
@@ -21,6 +22,7 @@ extension JobStore {
                     SELECT id FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
                     ORDER BY id FOR UPDATE)
                 """, logger: logger)
+            try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
         }
     }
 

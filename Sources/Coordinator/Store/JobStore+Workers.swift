@@ -27,6 +27,12 @@ extension JobStore {
     public func connect(_ hello: Hello, session: String) async throws -> Connection {
         let running = hello.running
         return try await transaction { conn in
+            // The worker's job rows first (id order), then its row, as a heartbeat's renewal does.
+            try await conn.query(
+                """
+                SELECT id FROM jobs WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running')
+                ORDER BY id FOR UPDATE
+                """, logger: logger)
             let rows = try await conn.query(
                 """
                 INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at, session_id)

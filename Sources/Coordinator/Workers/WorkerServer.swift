@@ -341,9 +341,10 @@ public final class WorkerServer: Service, Sendable {
     /// Job messages read but not yet persisted, per connection, before it is closed.
     static let maximumBacklog = 65_536
 
-    /// Messages and fills persisted per transaction at most.
-    static let batchLimit = 512
-    static let batchFills = 50_000
+    /// Messages and fills persisted per transaction at most: few commits for many small messages,
+    /// yet row locks held briefly (a heartbeat's renewal waits for the batch holding its jobs).
+    static let batchLimit = 64
+    static let batchFills = 10_000
 
     private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
         guard await hub.unregister(worker, connection: connection) else { return }

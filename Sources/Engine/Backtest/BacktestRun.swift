@@ -67,6 +67,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         guard cursor < end else { return }
         if recordEquity { equityCurve.reserveCapacity(end) }
         if keepFills { exchange.reserveFills(forBars: end - cursor) }
+        if tracker.bars == 0 { tracker.start(baseBalance: exchange.wallet.base.total, price: bars.close[cursor]) }
         // From here to the end of the loop `strategy` is held exclusively and never copied.
         strategy.prepareForRun()
         bars.withUnsafeColumns { columns in
@@ -89,6 +90,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     @inline(__always)
     public mutating func step(_ bar: Bar) {
+        if tracker.bars == 0 { tracker.start(baseBalance: exchange.wallet.base.total, price: bar.close) }
         exchange.process(bar: bar, index: cursor)
         tracker.recordBars(count: 1, first: bar, last: bar)
         afterProcess(bar, inRun: false)
@@ -100,7 +102,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         if inRun { strategy.onBarInRun(bar, venue: &exchange) } else { strategy.onBar(bar, venue: &exchange) }
         if exchange.hasNewFills { deliverFills() }
         let equity = exchange.wallet.equity(at: bar.close)
-        tracker.record(equity: equity, position: exchange.wallet.base.total)
+        tracker.record(equity: equity, position: exchange.wallet.base.total, time: bar.time)
         if recordEquity { equityCurve.append(equity) }
         cursor += 1
     }
@@ -110,7 +112,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     private mutating func deliverFills() {
         while exchange.hasNewFills {
             let fill = exchange.nextUndeliveredFill()
-            let trip = tracker.record(fill: fill)
+            let trip = tracker.record(fill: fill, flat: exchange.flatTolerance)
             if recordTrades, let trip { trades.append(trip) }
             strategy.onFill(fill, venue: &exchange)
         }

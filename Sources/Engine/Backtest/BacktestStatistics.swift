@@ -1,8 +1,9 @@
 import Foundation
 
 /// The numbers traders compare runs by. Formulas (docs/ENGINE.md): returns are bar-to-bar equity
-/// changes marked at the close; annualisation uses the bar interval over a 365.25-day year (markets
-/// that trade around the clock); the risk-free rate is 0.
+/// changes marked at the close; time spans come from the bars' timestamps (a year is 365.25 days);
+/// periods per year are the bars the data has per calendar year (365.25 days ÷ the interval for
+/// data without gaps, about 252 for daily equity bars); the risk-free rate is 0.
 public struct BacktestStatistics: Sendable, Hashable, Codable {
     public var bars: Int
     public var orders: Int
@@ -54,8 +55,13 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         totalFees = t.totalFees
         totalReturn = t.initialEquity != 0 ? t.equity / t.initialEquity - 1 : 0
         let yearMs = 365.25 * 24 * 3_600_000
-        let periodsPerYear = barInterval > 0 ? yearMs / Double(barInterval) : 0
-        let years = Double(t.bars) * Double(barInterval) / yearMs
+        // The span the bars cover: first to last timestamp, plus the last bar's own interval.
+        // Without gaps that is bars × interval exactly, so such runs keep their bits.
+        let span = t.lastTime - t.firstTime
+        let gapless = t.bars < 2 || span == Int64(t.bars - 1) * barInterval
+        let years = t.bars > 0 ? Double(span + barInterval) / yearMs : 0
+        let periodsPerYear =
+            barInterval <= 0 ? 0 : gapless ? yearMs / Double(barInterval) : Double(t.bars - 1) * yearMs / Double(span)
         cagr = years > 0 && t.equity > 0 ? pow(t.equity / t.initialEquity, 1 / years) - 1 : 0
         let n = Double(t.returnsCount)
         let mean = n > 0 ? t.returnsSum / n : 0
@@ -66,7 +72,13 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         maxDrawdown = t.maxDrawdown
         calmar = t.maxDrawdown > 0 ? cagr / t.maxDrawdown : 0
         maxDrawdownBars = t.maxDrawdownBars
-        maxDrawdownDuration = Double(t.maxDrawdownBars) * Double(barInterval) / 1000
+        // From timestamps: the longest stretch below a peak that recovered, or the one still open
+        // at the end, whichever is longer (bars × interval for checkpoints that predate this).
+        var longest = t.maxDrawdownMs.map(Double.init) ?? Double(t.maxDrawdownBars) * Double(barInterval)
+        if t.barsSincePeak > 0, let start = t.drawdownStart, t.maxDrawdownMs != nil {
+            longest = max(longest, Double(t.lastTime - start + barInterval))
+        }
+        maxDrawdownDuration = longest / 1000
         winRate = t.roundTrips > 0 ? Double(t.wins) / Double(t.roundTrips) : 0
         profitFactor = t.grossLoss > 0 ? t.grossProfit / t.grossLoss : (t.grossProfit > 0 ? .infinity : 0)
         expectancy = t.roundTrips > 0 ? (t.grossProfit - t.grossLoss) / Double(t.roundTrips) : 0

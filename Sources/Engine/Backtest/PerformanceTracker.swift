@@ -12,6 +12,11 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     /// Bars since the last equity peak, and the longest such stretch.
     public var barsSincePeak: Int = 0
     public var maxDrawdownBars: Int = 0
+    /// The time of the first bar below the current peak, and the longest stretch below a peak in
+    /// milliseconds (first bar below → the bar that recovers). Nil in checkpoints written before
+    /// they were kept: durations then come from bars × interval.
+    public var drawdownStart: Int64? = 0
+    public var maxDrawdownMs: Int64? = 0
     public var returnsCount: Int = 0
     /// Σr and Σr² of bar returns (returns are small, so the variance from sums keeps its digits).
     public var returnsSum: Double = 0
@@ -47,6 +52,21 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         peakEquity = initialEquity
     }
 
+    /// Values a starting base balance at the first bar's close: it is part of the initial equity
+    /// (returns, CAGR and Sharpe are measured from it) and an open long round trip, so selling it
+    /// closes one. Nothing changes for a run that starts with quote only.
+    public mutating func start(baseBalance: Double, price: Double) {
+        guard bars == 0, baseBalance != 0, price.isFinite, price > 0 else { return }
+        initialEquity += baseBalance * price
+        equity = initialEquity
+        peakEquity = initialEquity
+        if openQuantity == 0 {
+            openQuantity = baseBalance
+            openPrice = price
+            openBar = 0
+        }
+    }
+
     /// Counts `count` bars from `first` to `last` (times and prices for the span's statistics);
     /// ``record(equity:position:)`` marks each of them to market. A backtest's loop counts its
     /// bars once, after it, as nothing reads the count meanwhile.
@@ -63,10 +83,10 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         lastPrice = last.close
     }
 
-    /// Marks the account to market at a bar's close, the bar being counted by
+    /// Marks the account to market at a bar's close (`time`), the bar being counted by
     /// ``recordBars(count:first:last:)``.
     @inlinable @inline(__always)
-    public mutating func record(equity newEquity: Double, position: Double) {
+    public mutating func record(equity newEquity: Double, position: Double, time: Int64) {
         if position != 0 { exposedBars += 1 }
         // Unchanged equity (flat, most bars of most strategies) is a zero return, and adding +0 to
         // the sums changes no bit (they are never −0: `x − 1` is +0 when x is 1): skip it all.
@@ -81,10 +101,15 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         }
         equity = newEquity
         if newEquity >= peakEquity {
+            // Recovered: the stretch below the peak lasted from its first bar to this one.
+            if barsSincePeak > 0, let start = drawdownStart, let longest = maxDrawdownMs, time - start > longest {
+                maxDrawdownMs = time - start
+            }
             peakEquity = newEquity
             barsSincePeak = 0
         } else {
             barsSincePeak += 1
+            if barsSincePeak == 1 && drawdownStart != nil { drawdownStart = time }
             if barsSincePeak > maxDrawdownBars { maxDrawdownBars = barsSincePeak }
             // Divide only when this could be a new maximum drawdown.
             if newEquity < peakEquity * (1 - maxDrawdown) {
@@ -95,17 +120,22 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     }
 
     /// Books a fill into the round-trip accounting. A fill that crosses zero closes the trip and
-    /// opens a new one with the rest.
-    public mutating func record(fill: Fill) -> RoundTrip? {
+    /// opens a new one with the rest. Positions move as the wallet's base balance does: a fee
+    /// taken in base is not held (`fill.quantity − fee_base` bought, `fill.quantity + fee_base`
+    /// sold), so a trip closes when the wallet is flat; `flat` is the venue's tolerance (half a
+    /// quantity step).
+    public mutating func record(fill: Fill, flat: Double = 1e-12) -> RoundTrip? {
         fills += 1
         let fee = fill.feeInQuote
         totalFees += fee
         tradedNotional += fill.price * fill.quantity
-        let signed = fill.side.sign * fill.quantity
+        // The wallet's own base change (`x − 0` is `x`, bit for bit, when no fee is in base).
+        let signed = fill.side.sign * fill.quantity - fill.feeBase
+        let size = abs(signed)
         if openQuantity == 0 || (openQuantity > 0) == (signed > 0) {
             // Opening or adding.
             let total = openQuantity + signed
-            openPrice = (openPrice * abs(openQuantity) + fill.price * fill.quantity) / abs(total)
+            openPrice = (openPrice * abs(openQuantity) + fill.price * size) / abs(total)
             if openQuantity == 0 { openBar = fill.barIndex }
             openQuantity = total
             openFees += fee
@@ -113,14 +143,14 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         }
         // Reducing, closing or reversing.
         let closing = min(abs(signed), abs(openQuantity))
-        let closingFee = fee * closing / fill.quantity
+        let closingFee = fee * closing / size
         let direction: Double = openQuantity > 0 ? 1 : -1
         let pnlBeforeFees = direction * (fill.price - openPrice) * closing
         let share = closing / abs(openQuantity)
         let tripFees = openFees * share + closingFee
         openFees -= openFees * share
         openQuantity -= direction * closing
-        if abs(openQuantity) < 1e-12 { openQuantity = 0 }
+        if abs(openQuantity) < flat { openQuantity = 0 }
         var trip: RoundTrip?
         if openQuantity == 0 {
             let pnl = pnlBeforeFees - tripFees + partialPnL
@@ -133,8 +163,8 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         } else {
             partialPnL += pnlBeforeFees - tripFees
         }
-        let rest = abs(signed) - closing
-        if rest > 1e-12 {
+        let rest = size - closing
+        if rest > flat {
             openQuantity = fill.side.sign * rest
             openPrice = fill.price
             openFees = fee - closingFee

@@ -13,7 +13,7 @@ public struct ReproducibilityStamp: Sendable, Hashable, Codable {
     public var seed: Int?
 
     /// Moves whenever an output's bits may change (docs/ENGINE.md, "Results").
-    public static let engineVersion = "ats-engine 0.2.0"
+    public static let engineVersion = "ats-engine 0.3.0"
 
     /// The stamp's content hash of some bytes.
     public static func hash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {

@@ -313,6 +313,12 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             w.quote.free += release
             let cost = price * quantity + fee.quote
             if cost > w.quote.free + Self.epsilon {
+                // Fill-or-kill means all or nothing: never shrunk to the balance.
+                if o.timeInForce == .fok {
+                    state.wallet = w
+                    finish(&o, .canceled, reason: .fillOrKillNotFilled)
+                    return 0
+                }
                 // Buy what the free cash affords, fees included (like "all cash" sizing).
                 let rate = fee.quote / max(price * quantity, Self.epsilon)
                 quantity = instrument.roundQuantity(max(0, w.quote.free) / (price * (1 + rate)))
@@ -333,6 +339,11 @@ public struct SimulatedExchange: TradingVenue, Sendable {
             w.base.held -= release
             w.base.free += release
             if !config.allowShort && quantity + fee.base > w.base.free + Self.epsilon {
+                if o.timeInForce == .fok {
+                    state.wallet = w
+                    finish(&o, .canceled, reason: .fillOrKillNotFilled)
+                    return 0
+                }
                 quantity = instrument.roundQuantity(max(0, w.base.free - fee.base))
                 guard quantity > Self.epsilon, quantity >= instrument.minQuantity else {
                     state.wallet = w
