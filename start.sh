@@ -113,15 +113,24 @@ if ! "$ATS" user list --json 2>/dev/null | grep -q '"name" *: *"admin"'; then
     printf '%s\n' "$ATS_DASHBOARD_PASSWORD" | "$ATS" user add admin --role admin >/dev/null
 fi
 mkdir -p .data/demo
-DEMO=.data/demo/btc-1m.csv
-[ -f "$DEMO" ] || "$ATS" data synth --bars 500000 --seed 42 --out "$DEMO" >/dev/null
+# Synthetic one-minute bars (about 208 days; the same file on every machine), a market that falls
+# about 80% over them: the demo shows what each strategy made beside holding.
+DEMO=.data/demo/synth-1m-seed3.csv
+[ -f "$DEMO" ] || "$ATS" data synth --bars 300000 --seed 3 --out "$DEMO" >/dev/null
 stamp=$(date +%H%M%S)
-log "submitting demo jobs over $DEMO (500,000 one-minute bars)"
-"$ATS" job create --name "demo-sma-30-120-$stamp" --data "$DEMO" --strategy sma_cross --param fast=30 --param slow=120
-"$ATS" job create --name "demo-sma-60-240-ls-$stamp" --data "$DEMO" --strategy sma_cross --param fast=60 --param slow=240 \
-    --param direction=long_short --exchange-param allow_short=true
-"$ATS" job create --name "demo-rsi-30-$stamp" --data "$DEMO" --strategy rsi_reversion --param period=30 --param oversold=25 --param overbought=75
-"$ATS" job create --name "demo-momentum-$stamp" --data "$DEMO" --strategy momentum --param lookback=240 --param threshold=0.004
+# What a trader would run on minute bars: 4-hour/1-day signals, fees at a venue's maker/taker rates
+# (0.02% / 0.05%), long/short where the venue allows shorting.
+FEES=(--fee "maker_taker:maker=0.0002,taker=0.0005")
+log "submitting demo jobs over $DEMO (300,000 one-minute bars)"
+"$ATS" job create --name "demo-trend-ls-$stamp" --data "$DEMO" --strategy sma_cross --param fast=240 --param slow=1440 \
+    --param direction=long_short --exchange-param allow_short=true "${FEES[@]}"
+"$ATS" job create --name "demo-trend-long-$stamp" --data "$DEMO" --strategy sma_cross --param fast=240 --param slow=1440 \
+    "${FEES[@]}"
+"$ATS" job create --name "demo-breakout-ls-$stamp" --data "$DEMO" --strategy bollinger_breakout --param period=1440 \
+    --param direction=long_short --exchange-param allow_short=true "${FEES[@]}"
+# A custom module (Sources/CustomModules/Strategies/Momentum.swift), registered like a built-in.
+"$ATS" job create --name "demo-momentum-$stamp" --data "$DEMO" --strategy momentum --param lookback=1440 \
+    --param threshold=0.04 "${FEES[@]}"
 
 log "waiting for the demo jobs"
 "$ATS" job wait --timeout 600 || log "a demo job did not complete: see ats job show NAME"
@@ -131,10 +140,10 @@ cat <<MSG
 
 Where to look next
   dashboard: http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/ui/   user admin, password in .data/secrets.env (ATS_DASHBOARD_PASSWORD)
-  ats job show demo-sma-30-120-$stamp     statistics of one job        (ats is $BIN/ats)
-  ats job fills demo-rsi-30-$stamp        its fills; ats job events, ats job checkpoints
+  ats job show demo-trend-ls-$stamp     statistics of one job        (ats is $BIN/ats)
+  ats job fills demo-trend-ls-$stamp    its fills; ats job events, ats job checkpoints
   ats worker list                          workers and their load
-  ats backtest --data $DEMO --strategy sma_cross --param fast=10 --param slow=30
+  ats backtest --data $DEMO --strategy sma_cross --param fast=240 --param slow=1440 --report out.html
   curl -H "Authorization: Bearer \$ATS_ADMIN_TOKEN" http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/api/jobs
   logs: $RUN/logs/   secrets: .data/secrets.env   stop: ./start.sh stop
 MSG

@@ -269,6 +269,13 @@ struct JobRunner: Sendable {
 
     private func checkpoint(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
         let state = try session.checkpoint()
+        // A frame the coordinator would refuse would be resent after every reconnect and wedge
+        // the connection: the job fails instead, saying why.
+        guard state.count <= WireProtocol.defaultMaximumFrameSize - 65_536 else {
+            throw RunnerError(
+                "the job's state is \(state.count) bytes, more than a checkpoint can carry "
+                    + "(\(WireProtocol.defaultMaximumFrameSize - 65_536) bytes): the strategy keeps too much history")
+        }
         let cursor = Int64(session.cursor)
         let next = session.exchange.state.nextSeq
         await send {

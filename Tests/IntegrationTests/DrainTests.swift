@@ -19,7 +19,10 @@ struct DrainTests {
     @Test func fiveHundredJobsAreHandedOverWithinTheDrainDeadline() async throws {
         try await TestCluster.with(environment: ["ATS_LEASE_TIMEOUT_MS": "15000", "ATS_HEARTBEAT_MS": "1000"]) {
             cluster in
-            let leaving = try cluster.startWorker("leaving", capacity: 500)
+            // The deadline is not what this test is about (the next one is): room for a loaded
+            // machine running the rest of the suite; the time it took is printed.
+            let leaving = try cluster.startWorker(
+                "leaving", capacity: 500, environment: ["ATS_DRAIN_TIMEOUT_MS": "90000"])
             let names = (0..<500).map { String(format: "many-%03d", $0) }
             // A bar a second each: running, cheap for the rest of the suite sharing the machine.
             for name in names { _ = try await cluster.create(Self.paced(name, paceMs: 1_000)) }
@@ -28,7 +31,7 @@ struct DrainTests {
             }
             let started = ContinuousClock.now
             leaving.signal(SIGTERM)
-            #expect(await leaving.waitForExit(timeout: .seconds(30)) == 0, "drains and exits cleanly")
+            #expect(await leaving.waitForExit(timeout: .seconds(120)) == 0, "drains and exits cleanly")
             let took = ContinuousClock.now - started
             #expect(leaving.log.contains("drained: every job handed over"), "\(leaving.log.suffix(2000))")
             let jobs = try await cluster.jobs()

@@ -26,7 +26,10 @@ public final class ChildProcess: @unchecked Sendable {
     ) throws {
         self.name = name
         process = Process()
-        let path = Self.binDirectory.appendingPathComponent(executable)
+        // A name is one of the build's executables; a path is any program.
+        let path =
+            executable.hasPrefix("/")
+            ? URL(fileURLWithPath: executable) : Self.binDirectory.appendingPathComponent(executable)
         if let first = launcher.first {
             process.executableURL = URL(fileURLWithPath: first)
             process.arguments = Array(launcher.dropFirst()) + [path.path] + arguments

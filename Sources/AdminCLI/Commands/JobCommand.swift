@@ -76,12 +76,20 @@ struct JobCommand: AsyncParsableCommand {
                 let path = "api/jobs" + (status.map { "?status=\($0)" } ?? "")
                 let jobs = try await connection.client().get(path, as: [JobRecord].self)
                 if connection.json { return try printJSON(jobs) }
-                var table = Table("ID", "NAME", "MODE", "STATUS", "PROGRESS", "WORKER", "EPOCH", "TRADES", "EQUITY")
+                // The result beside what holding the asset made over the same bars: a strategy
+                // that lost 40% while the market lost 80% did its job.
+                var table = Table(
+                    "ID", "NAME", "MODE", "STATUS", "PROGRESS", "WORKER", "EPOCH", "TRADES", "EQUITY", "RETURN",
+                    "BUY&HOLD", "SHARPE", "MAX DD")
                 for j in jobs {
+                    let s = j.statistics
                     table.add(
                         String(j.id), j.name, j.mode, j.status.rawValue, j.progress.percent(1), j.leaseOwner ?? "-",
-                        String(j.epoch), j.statistics.map { String($0.roundTrips) } ?? "-",
-                        (j.statistics?.finalEquity ?? j.equity).map { $0.fixed(2) } ?? "-")
+                        String(j.epoch), s.map { String($0.roundTrips) } ?? "-",
+                        (s?.finalEquity ?? j.equity).map { $0.fixed(2) } ?? "-",
+                        s.map { $0.totalReturn.percent(1) } ?? "-",
+                        s.map { $0.buyAndHoldReturn.percent(1) } ?? "-", s.map { $0.sharpe.fixed(2) } ?? "-",
+                        s.map { $0.maxDrawdown.percent(1) } ?? "-")
                 }
                 print(table.render())
             }

@@ -60,9 +60,20 @@ struct APIClient {
                     }
                     let status = response.statusCode
                     if status == 307 || status == 308, redirects < 3,
-                        let location = response.value(forHTTPHeaderField: "Location"), let next = URL(string: location)
+                        let location = response.value(forHTTPHeaderField: "Location"),
+                        let next = URL(string: location, relativeTo: url)?.absoluteURL
                     {
-                        // A standby names the leader.
+                        // A standby names the leader. The admin token goes only where the user
+                        // sent it (one of the URLs given, or the same host), never from https to
+                        // plain http.
+                        guard Self.mayFollow(from: url, to: next, bases: bases) else {
+                            throw CLIError.api(
+                                status: status,
+                                message:
+                                    "\(url.host ?? "?") redirected to \(next.absoluteString), which is not one of the coordinator "
+                                    + "URLs given: the admin token is not sent there. Add it to ATS_URL or --url if it is yours",
+                                field: nil)
+                        }
                         redirects += 1
                         url = next
                         continue
@@ -90,6 +101,16 @@ struct APIClient {
             unreachable.count == bases.count
                 ? "cannot reach the coordinator: \(unreachable.joined(separator: "; "))"
                 : "no coordinator leads (an election did not finish within \(Self.electionPatience))")
+    }
+
+    /// Whether a redirect from `from` to `to` may carry the admin token: to one of the URLs the
+    /// user gave, or to the same host, and never from https to http.
+    static func mayFollow(from: URL, to: URL, bases: [URL]) -> Bool {
+        if from.scheme == "https" && to.scheme != "https" { return false }
+        func origin(_ u: URL) -> String {
+            "\(u.scheme ?? "")://\(u.host ?? ""):\(u.port ?? (u.scheme == "https" ? 443 : 80))"
+        }
+        return bases.map(origin).contains(origin(to)) || (to.host != nil && to.host == from.host)
     }
 
     /// One HTTP exchange; redirects are not followed here (``send`` decides).

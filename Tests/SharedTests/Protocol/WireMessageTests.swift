@@ -167,4 +167,19 @@ struct WireMessageTests {
         #expect(out.readInteger(as: UInt8.self) == 14)
         #expect(out.readBytes(length: 3) == [0x08, 0xAC, 0x02])
     }
+
+    /// A frame the peer would refuse is refused when written: nothing goes out (issue 16, #10).
+    @Test func theEncoderRefusesAFrameOverTheLimit() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addWireProtocolHandlers(maximumFrameSize: 1_024)
+        let big = WireMessage.failed(
+            JobFailed(header: JobHeader(jobId: 1, epoch: 1, messageSeq: 1), error: String(repeating: "x", count: 2_000))
+        )
+        #expect(throws: ProtocolError.self) { try channel.writeOutbound(big) }
+        #expect(channel.embeddedEventLoop.run() == () && (try? channel.readOutbound(as: ByteBuffer.self)) == nil)
+        let fits = EmbeddedChannel()
+        try fits.pipeline.syncOperations.addWireProtocolHandlers(maximumFrameSize: 1_024)
+        try fits.writeOutbound(WireMessage.ack(Ack(messageSeq: 1)))
+        #expect(try fits.readOutbound(as: ByteBuffer.self) != nil, "a frame within the limit goes out")
+    }
 }
