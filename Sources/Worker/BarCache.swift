@@ -38,12 +38,8 @@ actor BarCache {
         // The file is opened (and confined) once here, to learn which version of it this is.
         let root = self.root
         let pool = self.pool
-        let (data, real) = try await pool.runIfActive { try root.read(relative) }
-        var info = stat()
-        guard stat(real, &info) == 0 else { throw DataError(file: relative, line: 0, column: 0, reason: "vanished") }
-        let key =
-            "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):"
-            + "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)|\(format?.rawValue ?? "auto")"
+        let (data, identity) = try await pool.runIfActive { try root.read(relative) }
+        let key = "\(identity)|\(format?.rawValue ?? "auto")"
         clock += 1
         if let slot = slots[key] {
             slots[key]?.lastUse = clock

@@ -24,8 +24,9 @@ struct DataRoot: Sendable {
         path = real
     }
 
-    /// A file of the root, opened and mapped: its bytes and its resolved path.
-    func read(_ relative: String) throws -> (data: Data, realPath: String) {
+    /// A file of the root, opened and mapped: its bytes, and which version of which file they are
+    /// (device, inode, size, modification and change times of what was opened).
+    func read(_ relative: String) throws -> (data: Data, identity: String) {
         if let problem = DataSource.confinementProblem(relative) {
             throw DataError(file: relative, line: 0, column: 0, reason: "refused: the path \(problem)")
         }
@@ -56,7 +57,10 @@ struct DataRoot: Sendable {
                     file: relative, line: 0, column: 0, reason: "refused: it leads out of the data directory")
             }
         #endif
-        return (try BarLoader.map(fd, file: relative), real)
+        let identity =
+            "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):"
+            + "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+        return (try BarLoader.map(fd, file: relative), identity)
     }
 
     private func isInside(_ real: String) -> Bool {

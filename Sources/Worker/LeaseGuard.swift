@@ -12,7 +12,8 @@ import Synchronization
 /// starts (docs/PROTOCOL.md, "Leases").
 final class LeaseGuard: Sendable {
     private let origin = ContinuousClock.now
-    private let state = Mutex<(validUntil: ContinuousClock.Instant?, draining: Bool)>((nil, false))
+    /// `fenced`: given up for good (a drain past its deadline); later confirmations change nothing.
+    private let state = Mutex<(validUntil: ContinuousClock.Instant?, draining: Bool, fenced: Bool)>((nil, false, false))
 
     /// Milliseconds on this process's monotonic clock, as heartbeats carry them.
     func milliseconds(at instant: ContinuousClock.Instant = .now) -> Int64 {
@@ -25,20 +26,18 @@ final class LeaseGuard: Sendable {
     /// `sent`: they last until at least `sent + leaseTimeout`.
     func confirm(sent: ContinuousClock.Instant, leaseTimeout: Duration, margin: Duration) {
         let until = sent + leaseTimeout - margin
-        if fenced.withLock({ $0 }) { return }
         state.withLock { s in
-            if s.validUntil.map({ until > $0 }) ?? true { s.validUntil = until }
+            if !s.fenced && s.validUntil.map({ until > $0 }) ?? true { s.validUntil = until }
         }
     }
 
     /// Gives up every lease now (a drain past its deadline): jobs stop at their next check.
     func fence() {
-        state.withLock { $0.validUntil = .now - .seconds(1) }
-        fenced.withLock { $0 = true }
+        state.withLock { s in
+            s.validUntil = .now - .seconds(1)
+            s.fenced = true
+        }
     }
-
-    /// Fenced for good: later confirmations change nothing.
-    private let fenced = Mutex(false)
 
     /// Whether the leases are still certainly held (false before the first confirmation).
     var isValid: Bool {

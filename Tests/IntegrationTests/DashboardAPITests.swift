@@ -19,12 +19,6 @@ struct DashboardAPITests {
         var cookie: String?
         var csrf: String?
 
-        /// A session with no cookie jar: each Browser sends only its own cookie. (The shared
-        /// session keeps cookies per host whatever the port, and FoundationNetworking does not
-        /// always honour `httpShouldHandleCookies`: another test's sign-in then went out with
-        /// this one's requests.)
-        static var session: URLSession { TestCluster.http }
-
         struct Reply {
             var status: Int
             var body: Data
@@ -47,7 +41,7 @@ struct DashboardAPITests {
             if let cookie { r.setValue("ats_session=\(cookie)", forHTTPHeaderField: "Cookie") }
             if sendCSRF, let csrf { r.setValue(csrf, forHTTPHeaderField: "X-CSRF-Token") }
             if adminToken { r.setValue("Bearer \(TestCluster.adminToken)", forHTTPHeaderField: "Authorization") }
-            let (data, response) = try await Self.session.data(for: r)
+            let (data, response) = try await TestCluster.http.data(for: r)
             let http = response as! HTTPURLResponse
             var headers: [String: String] = [:]
             for (k, v) in http.allHeaderFields { headers["\(k)".lowercased()] = "\(v)" }

@@ -87,7 +87,7 @@ struct RolesTests {
             forged.setValue("application/json", forHTTPHeaderField: "Content-Type")
             forged.setValue("Bearer \(TestCluster.adminToken)", forHTTPHeaderField: "Authorization")
             forged.setValue("user:root", forHTTPHeaderField: "X-ATS-Actor")
-            _ = try await Browser.session.data(for: forged)
+            _ = try await TestCluster.http.data(for: forged)
             #expect(try await cluster.events("by-token").first?.actor == "token (says user:root)")
         }
     }

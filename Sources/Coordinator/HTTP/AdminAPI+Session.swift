@@ -81,9 +81,9 @@ extension AdminAPI {
                 error.retryAfter = seconds
                 throw error
             }
-            let stored = try await store.passwordHash(of: login.user)
+            let stored = try await store.credentials(of: login.user)
             let ok = try await hashing {
-                PasswordHash.verify(login.password, against: stored ?? Self.decoyHash) && stored != nil
+                PasswordHash.verify(login.password, against: stored?.passwordHash ?? Self.decoyHash) && stored != nil
             }
             guard ok else {
                 logger.notice(
@@ -92,7 +92,7 @@ extension AdminAPI {
             }
             await sessions.throttle.succeeded(login.user, address: address)
             let session = try await store.createSession(user: login.user, ttl: sessions.ttl)
-            let role = try await store.users().first { $0.name == login.user }?.role ?? .viewer
+            let role = stored?.role ?? .viewer
             logger.info("signed in", metadata: ["user": "\(login.user)", "role": "\(role.rawValue)"])
             var response = try SessionView(
                 user: login.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, role: role.rawValue
@@ -141,7 +141,7 @@ extension AdminAPI {
                         .forbidden, code: "forbidden",
                         "a \(role.rawValue) may only set their own password (name, current_password, replace: true)")
                 }
-                let stored = try await store.passwordHash(of: me)
+                let stored = try await store.credentials(of: me)?.passwordHash
                 let current = new.currentPassword ?? ""
                 guard let stored, try await hashing({ PasswordHash.verify(current, against: stored) }) else {
                     throw APIError(

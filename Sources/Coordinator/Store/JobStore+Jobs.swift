@@ -38,18 +38,17 @@ extension JobStore {
         }
     }
 
-    /// Finds a job by numeric id or by name. A name is never all digits (``JobSpec/validate(with:)``),
-    /// so the two cannot be confused; a job named so before that rule is found by name first.
+    /// Finds a job by numeric id or by name. A new job's name is never all digits
+    /// (``JobSpec/validateNewName()``), so the two cannot be confused; a job named so before that
+    /// rule is found by its name first.
     public func job(_ ref: String) async throws -> JobRecord {
-        let byName = try await client.query(
-            "SELECT \(unescaped: JobRow.columns) FROM jobs WHERE name = \(ref)", logger: logger)
-        if let record = try await JobRow.records(byName).first { return record }
-        if let id = Int64(ref) {
-            let byId = try await client.query(
-                "SELECT \(unescaped: JobRow.columns) FROM jobs WHERE id = \(id)", logger: logger)
-            if let record = try await JobRow.records(byId).first { return record }
-        }
-        throw StoreError.notFound("no job \"\(ref)\"")
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: JobRow.columns) FROM jobs WHERE name = \(ref) OR id = \(Int64(ref))
+            ORDER BY name = \(ref) DESC LIMIT 1
+            """, logger: logger)
+        guard let record = try await JobRow.records(rows).first else { throw StoreError.notFound("no job \"\(ref)\"") }
+        return record
     }
 
     public func jobs(status: JobStatus? = nil, limit: Int = 1000) async throws -> [JobRecord] {

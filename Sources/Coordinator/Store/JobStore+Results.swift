@@ -68,76 +68,74 @@ extension JobStore {
         }
         let h = batch.header
         let revision = batch.specRevision
-        do {
-            let rows = try await conn.query(
-                """
-                WITH ins AS (
-                    INSERT INTO fills (job_id, epoch, spec_revision, seq, order_id, time_ms, bar_index, side, price,
-                        quantity, fee_base, fee_quote, liquidity, tag)
-                    SELECT \(h.jobId), \(h.epoch), \(revision), * FROM unnest(\(seq)::int8[], \(order)::int8[],
-                        \(time)::int8[], \(bar)::int8[], \(side)::text[], \(price)::float8[], \(quantity)::float8[],
-                        \(feeBase)::float8[], \(feeQuote)::float8[], \(liquidity)::text[], \(tag)::text[])
-                    WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId))
-                    ON CONFLICT DO NOTHING RETURNING 1)
-                SELECT count(*), (SELECT epoch FROM jobs WHERE id = \(h.jobId)) FROM ins
-                """, logger: logger)
-            var inserted = 0
-            var current: Int64?
-            for try await (n, epoch) in rows.decode((Int64, Int64?).self) {
-                inserted = Int(n)
-                current = epoch
-            }
-            if inserted > 0, current != h.epoch {
-                try await recordEvent(
-                    conn, job: h.jobId, name: "", actor: "coordinator", kind: "stale_fills",
-                    detail: "\(inserted) fill(s) arrived under stale epoch \(h.epoch); kept")
-                logger.warning("fills under a stale epoch", metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)"])
-            }
-            guard inserted < fills.count, current != nil else { return FillsStored(inserted: inserted) }
-            // Some were stored before (a resend, or a replay from a checkpoint): they must match.
-            let differing = try await conn.query(
-                """
-                SELECT i.seq, f.side || ' ' || f.quantity || ' @ ' || f.price || ' fees ' || f.fee_base || '/' || f.fee_quote
-                    || ' bar ' || f.bar_index || ' order ' || f.order_id || ' revision ' || f.spec_revision,
-                    i.side || ' ' || i.quantity || ' @ ' || i.price || ' fees ' || i.fee_base || '/' || i.fee_quote
-                    || ' bar ' || i.bar_index || ' order ' || i.order_id || ' revision ' || \(revision)
-                FROM unnest(\(seq)::int8[], \(order)::int8[], \(time)::int8[], \(bar)::int8[], \(side)::text[],
-                    \(price)::float8[], \(quantity)::float8[], \(feeBase)::float8[], \(feeQuote)::float8[],
-                    \(liquidity)::text[], \(tag)::text[])
-                    AS i(seq, order_id, time_ms, bar_index, side, price, quantity, fee_base, fee_quote, liquidity, tag)
-                JOIN fills f ON f.job_id = \(h.jobId) AND f.seq = i.seq
-                WHERE (f.order_id, f.time_ms, f.bar_index, f.side, f.price, f.quantity, f.fee_base, f.fee_quote,
-                        f.liquidity, f.tag, f.spec_revision)
-                    IS DISTINCT FROM (i.order_id, i.time_ms, i.bar_index, i.side, i.price, i.quantity, i.fee_base,
-                        i.fee_quote, i.liquidity, i.tag, \(revision)::int8)
-                ORDER BY i.seq LIMIT 10
-                """, logger: logger)
-            var diverged: [Int64] = []
-            var lines: [String] = []
-            for try await (s, stored, received) in differing.decode((Int64, String, String).self) {
-                diverged.append(s)
-                lines.append("seq \(s): stored \(stored), received \(received)")
-            }
-            guard !diverged.isEmpty else { return FillsStored(inserted: inserted) }
-            let detail =
-                "fill(s) \(diverged.map(String.init).joined(separator: ", ")) arrived again under epoch \(h.epoch) "
-                + "with other values: \(lines.joined(separator: "; ")). The job is stopped: a replay must make "
-                + "exactly the stored fills (same data file, same engine, deterministic strategy)"
-            let failed = try await conn.query(
-                """
-                UPDATE jobs SET status = 'failed', desired_state = 'stopped', last_error = \(detail), finished_at = now(),
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-                WHERE id = \(h.jobId) AND status NOT IN ('failed', 'completed') RETURNING name
-                """, logger: logger)
-            var name = ""
-            for try await n in failed.decode(String.self) { name = n }
-            try await recordEvent(
-                conn, job: h.jobId, name: name, actor: "coordinator", kind: "fill_diverged", detail: detail)
-            logger.error(
-                "fills diverged from the stored ones: job failed",
-                metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)", "seqs": "\(diverged)"])
-            return FillsStored(inserted: inserted, diverged: diverged, detail: detail)
+        let rows = try await conn.query(
+            """
+            WITH ins AS (
+                INSERT INTO fills (job_id, epoch, spec_revision, seq, order_id, time_ms, bar_index, side, price,
+                    quantity, fee_base, fee_quote, liquidity, tag)
+                SELECT \(h.jobId), \(h.epoch), \(revision), * FROM unnest(\(seq)::int8[], \(order)::int8[],
+                    \(time)::int8[], \(bar)::int8[], \(side)::text[], \(price)::float8[], \(quantity)::float8[],
+                    \(feeBase)::float8[], \(feeQuote)::float8[], \(liquidity)::text[], \(tag)::text[])
+                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId))
+                ON CONFLICT DO NOTHING RETURNING 1)
+            SELECT count(*), (SELECT epoch FROM jobs WHERE id = \(h.jobId)) FROM ins
+            """, logger: logger)
+        var inserted = 0
+        var current: Int64?
+        for try await (n, epoch) in rows.decode((Int64, Int64?).self) {
+            inserted = Int(n)
+            current = epoch
         }
+        if inserted > 0, current != h.epoch {
+            try await recordEvent(
+                conn, job: h.jobId, name: "", actor: "coordinator", kind: "stale_fills",
+                detail: "\(inserted) fill(s) arrived under stale epoch \(h.epoch); kept")
+            logger.warning("fills under a stale epoch", metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)"])
+        }
+        guard inserted < fills.count, current != nil else { return FillsStored(inserted: inserted) }
+        // Some were stored before (a resend, or a replay from a checkpoint): they must match.
+        let differing = try await conn.query(
+            """
+            SELECT i.seq, f.side || ' ' || f.quantity || ' @ ' || f.price || ' fees ' || f.fee_base || '/' || f.fee_quote
+                || ' bar ' || f.bar_index || ' order ' || f.order_id || ' revision ' || f.spec_revision,
+                i.side || ' ' || i.quantity || ' @ ' || i.price || ' fees ' || i.fee_base || '/' || i.fee_quote
+                || ' bar ' || i.bar_index || ' order ' || i.order_id || ' revision ' || \(revision)
+            FROM unnest(\(seq)::int8[], \(order)::int8[], \(time)::int8[], \(bar)::int8[], \(side)::text[],
+                \(price)::float8[], \(quantity)::float8[], \(feeBase)::float8[], \(feeQuote)::float8[],
+                \(liquidity)::text[], \(tag)::text[])
+                AS i(seq, order_id, time_ms, bar_index, side, price, quantity, fee_base, fee_quote, liquidity, tag)
+            JOIN fills f ON f.job_id = \(h.jobId) AND f.seq = i.seq
+            WHERE (f.order_id, f.time_ms, f.bar_index, f.side, f.price, f.quantity, f.fee_base, f.fee_quote,
+                    f.liquidity, f.tag, f.spec_revision)
+                IS DISTINCT FROM (i.order_id, i.time_ms, i.bar_index, i.side, i.price, i.quantity, i.fee_base,
+                    i.fee_quote, i.liquidity, i.tag, \(revision)::int8)
+            ORDER BY i.seq LIMIT 10
+            """, logger: logger)
+        var diverged: [Int64] = []
+        var lines: [String] = []
+        for try await (s, stored, received) in differing.decode((Int64, String, String).self) {
+            diverged.append(s)
+            lines.append("seq \(s): stored \(stored), received \(received)")
+        }
+        guard !diverged.isEmpty else { return FillsStored(inserted: inserted) }
+        let detail =
+            "fill(s) \(diverged.map(String.init).joined(separator: ", ")) arrived again under epoch \(h.epoch) "
+            + "with other values: \(lines.joined(separator: "; ")). The job is stopped: a replay must make "
+            + "exactly the stored fills (same data file, same engine, deterministic strategy)"
+        let failed = try await conn.query(
+            """
+            UPDATE jobs SET status = 'failed', desired_state = 'stopped', last_error = \(detail), finished_at = now(),
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(h.jobId) AND status NOT IN ('failed', 'completed') RETURNING name
+            """, logger: logger)
+        var name = ""
+        for try await n in failed.decode(String.self) { name = n }
+        try await recordEvent(
+            conn, job: h.jobId, name: name, actor: "coordinator", kind: "fill_diverged", detail: detail)
+        logger.error(
+            "fills diverged from the stored ones: job failed",
+            metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)", "seqs": "\(diverged)"])
+        return FillsStored(inserted: inserted, diverged: diverged, detail: detail)
     }
 
     /// Stores a checkpoint, with what it was made under, if its epoch is current. Returns whether
@@ -149,21 +147,19 @@ extension JobStore {
 
     func saveCheckpoint(_ m: CheckpointSaved, on conn: PostgresConnection) async throws -> Bool {
         let state = ByteBuffer(bytes: m.state)
-        do {
-            let rows = try await conn.query(
-                """
-                WITH ins AS (
-                    INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
-                        data_hash)
-                    SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state), \(m.specRevision),
-                        \(m.engineVersion), \(m.dataHash)
-                    WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
-                    ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
-                SELECT count(*) FROM ins
-                """, logger: logger)
-            for try await n in rows.decode(Int64.self) { return n > 0 }
-            return false
-        }
+        let rows = try await conn.query(
+            """
+            WITH ins AS (
+                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
+                    data_hash)
+                SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state), \(m.specRevision),
+                    \(m.engineVersion), \(m.dataHash)
+                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
+                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
+            SELECT count(*) FROM ins
+            """, logger: logger)
+        for try await n in rows.decode(Int64.self) { return n > 0 }
+        return false
     }
 
     /// Records the bar where a revision of the job's definition took effect (the current epoch
@@ -175,31 +171,29 @@ extension JobStore {
     }
 
     func reloadApplied(_ m: ReloadApplied, on conn: PostgresConnection) async throws -> Bool {
-        do {
-            let rows = try await conn.query(
-                """
-                UPDATE job_revisions SET effective_bar = \(m.bar), effective_epoch = \(m.header.epoch)
-                WHERE job_id = \(m.header.jobId) AND revision = \(m.revision) AND effective_bar IS NULL
-                    AND EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch)
-                        AND status IN ('assigned', 'running'))
-                RETURNING (SELECT name FROM jobs WHERE id = \(m.header.jobId)),
-                    (SELECT coalesce(array_agg(revision ORDER BY revision), '{}') FROM job_revisions
-                     WHERE job_id = \(m.header.jobId) AND revision < \(m.revision) AND effective_bar IS NULL)
-                """, logger: logger)
-            for try await (name, superseded) in rows.decode((String, [Int64]).self) {
-                // Revision 1 taking effect at bar 0 is every job's start: not worth an event.
-                guard m.revision > 1 || m.bar > 0 else { return true }
-                let skipped =
-                    superseded.filter { $0 > 1 }.isEmpty
-                    ? ""
-                    : "; revision(s) \(superseded.filter { $0 > 1 }.map(String.init).joined(separator: ", ")) never took effect"
-                try await recordEvent(
-                    conn, job: m.header.jobId, name: name, actor: "coordinator", kind: "reload_applied",
-                    detail: "revision \(m.revision) took effect at bar \(m.bar) (epoch \(m.header.epoch))\(skipped)")
-                return true
-            }
-            return false
+        let rows = try await conn.query(
+            """
+            UPDATE job_revisions SET effective_bar = \(m.bar), effective_epoch = \(m.header.epoch)
+            WHERE job_id = \(m.header.jobId) AND revision = \(m.revision) AND effective_bar IS NULL
+                AND EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch)
+                    AND status IN ('assigned', 'running'))
+            RETURNING (SELECT name FROM jobs WHERE id = \(m.header.jobId)),
+                (SELECT coalesce(array_agg(revision ORDER BY revision), '{}') FROM job_revisions
+                 WHERE job_id = \(m.header.jobId) AND revision < \(m.revision) AND effective_bar IS NULL)
+            """, logger: logger)
+        for try await (name, superseded) in rows.decode((String, [Int64]).self) {
+            // Revision 1 taking effect at bar 0 is every job's start: not worth an event.
+            guard m.revision > 1 || m.bar > 0 else { return true }
+            let skipped =
+                superseded.filter { $0 > 1 }.isEmpty
+                ? ""
+                : "; revision(s) \(superseded.filter { $0 > 1 }.map(String.init).joined(separator: ", ")) never took effect"
+            try await recordEvent(
+                conn, job: m.header.jobId, name: name, actor: "coordinator", kind: "reload_applied",
+                detail: "revision \(m.revision) took effect at bar \(m.bar) (epoch \(m.header.epoch))\(skipped)")
+            return true
         }
+        return false
     }
 
     /// Progress and curve points of the current epoch (a stale one changes nothing). Points are
@@ -209,28 +203,26 @@ extension JobStore {
     }
 
     func progress(_ m: JobProgress, on conn: PostgresConnection) async throws {
-        do {
-            if m.curve.isEmpty {
-                try await conn.query(
-                    """
-                    UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-                    WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                    """, logger: logger)
-                return
-            }
-            // One statement: the points go in only when the update found the job under this epoch.
+        if m.curve.isEmpty {
             try await conn.query(
                 """
-                WITH current AS (
-                    UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-                    WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                    RETURNING id)
-                INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
-                SELECT current.id, p.* FROM current, unnest(\(m.curve.map(\.barIndex))::int8[], \(m.curve.map(\.timeMs))::int8[],
-                    \(m.curve.map(\.close))::float8[], \(m.curve.map(\.equity))::float8[]) AS p
-                ON CONFLICT (job_id, bar_index) DO NOTHING
+                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
                 """, logger: logger)
+            return
         }
+        // One statement: the points go in only when the update found the job under this epoch.
+        try await conn.query(
+            """
+            WITH current AS (
+                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                RETURNING id)
+            INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
+            SELECT current.id, p.* FROM current, unnest(\(m.curve.map(\.barIndex))::int8[], \(m.curve.map(\.timeMs))::int8[],
+                \(m.curve.map(\.close))::float8[], \(m.curve.map(\.equity))::float8[]) AS p
+            ON CONFLICT (job_id, bar_index) DO NOTHING
+            """, logger: logger)
     }
 
     /// A job's sampled curve, in bar order.
@@ -288,21 +280,19 @@ extension JobStore {
     }
 
     func failed(_ m: JobFailed, worker: String, on conn: PostgresConnection) async throws -> Bool {
-        do {
-            let rows = try await conn.query(
-                """
-                UPDATE jobs SET status = 'failed', last_error = \(m.error), finished_at = now(), lease_owner = NULL,
-                    lease_expires_at = NULL, updated_at = now()
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                RETURNING name
-                """, logger: logger)
-            for try await name in rows.decode(String.self) {
-                try await recordEvent(
-                    conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: "failed", detail: m.error)
-                return true
-            }
-            return false
+        let rows = try await conn.query(
+            """
+            UPDATE jobs SET status = 'failed', last_error = \(m.error), finished_at = now(), lease_owner = NULL,
+                lease_expires_at = NULL, updated_at = now()
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+            RETURNING name
+            """, logger: logger)
+        for try await name in rows.decode(String.self) {
+            try await recordEvent(
+                conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: "failed", detail: m.error)
+            return true
         }
+        return false
     }
 
     public func fills(job ref: String, after: Int64 = -1, limit: Int = 10_000) async throws -> [FillRow] {

@@ -74,9 +74,13 @@ extension JobStore {
         throw StoreError.notFound("no user \"\(name)\"")
     }
 
-    func passwordHash(of name: String) async throws -> String? {
-        let rows = try await client.query("SELECT password_hash FROM users WHERE name = \(name)", logger: logger)
-        for try await hash in rows.decode(String.self) { return hash }
+    /// A user's password hash and role, if the user exists.
+    func credentials(of name: String) async throws -> (passwordHash: String, role: Role)? {
+        let rows = try await client.query(
+            "SELECT password_hash, role FROM users WHERE name = \(name)", logger: logger)
+        for try await (hash, role) in rows.decode((String, String).self) {
+            return (hash, Role(rawValue: role) ?? .viewer)
+        }
         return nil
     }
 

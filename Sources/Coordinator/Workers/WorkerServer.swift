@@ -365,6 +365,7 @@ public final class WorkerServer: Service, Sendable {
     private func persist(_ batch: [WireMessage], worker: String, logger: Logger) async throws {
         let done = try await store.persist(batch, worker: worker)
         store.metrics.fillsPersisted.increment(by: done.fillsInserted)
+        for case .progress(let m) in batch { store.metrics.progress(job: m.header.jobId, equity: m.equity) }
         for lease in done.diverged {
             store.metrics.fillsDiverged.increment()
             // The job is failed in the database; stop it where it runs.
