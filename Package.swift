@@ -181,6 +181,11 @@ let package = Package(
         .testTarget(
             name: "WorkerTests", dependencies: ["ATSWorker", "ATSShared"], path: "Tests/WorkerTests",
             swiftSettings: strict),
+        // The deterministic simulation of the cluster: the coordinator's and the worker's state
+        // machines over an in-memory store and a faulty network, thousands of seeds.
+        .testTarget(
+            name: "SimulationTests", dependencies: ["ATSCoordinator", "ATSWorker", "ATSShared", "ATSEngine"],
+            path: "Tests/SimulationTests", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
             dependencies: [

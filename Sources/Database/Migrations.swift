@@ -216,5 +216,14 @@ public enum Migrations {
                 WHERE name = (SELECT name FROM users ORDER BY created_at, name LIMIT 1)
                 """,
             ]),
+        Migration(
+            version: 7, name: "worker connections in order",
+            sql: [
+                // Which connection of a worker registered last: (leadership term, connection
+                // number). A hello's registration that commits after a newer connection's (its
+                // transaction waited behind a stalled database) must not take the worker row back
+                // to a connection that is gone; it is refused instead.
+                "ALTER TABLE workers ADD COLUMN session_order BIGINT NOT NULL DEFAULT 0"
+            ]),
     ]
 }

@@ -26,9 +26,8 @@ public final class WorkerService: Service, Sendable {
     /// Where frames for the coordinator go while connected.
     private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
-    /// Random per process: the coordinator tells a reconnect of this process from another process
-    /// under the same worker id.
-    let instance = UUID().uuidString
+    /// The connection's state machine: handshake, heartbeats, which job runs here.
+    let machine: Locked<WorkerConnection>
 
     public init(configuration: WorkerConfiguration, registry: Registry = .standard, logger: Logger) throws {
         self.configuration = configuration
@@ -38,6 +37,15 @@ public final class WorkerService: Service, Sendable {
         pool = NIOThreadPool(numberOfThreads: configuration.capacity)
         cache = BarCache(
             pool: pool, root: try DataRoot(configuration.dataDirectory), limitBytes: configuration.barCacheBytes)
+        machine = Locked(
+            WorkerConnection(
+                identity: .init(
+                    workerId: configuration.workerId, secret: configuration.token,
+                    host: ProcessInfo.processInfo.hostName, capacity: configuration.capacity,
+                    labels: configuration.labels, softwareVersion: ATSVersion.current,
+                    // Random per process: the coordinator tells a reconnect of this process from
+                    // another process under the same worker id.
+                    instance: UUID().uuidString)))
     }
 
     /// Refusals that retrying cannot fix.
@@ -79,16 +87,12 @@ public final class WorkerService: Service, Sendable {
     /// stored checkpoints once their leases expire. The process then exits.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.drainTimeout
-        // First tell the coordinator to assign nothing more here; the heartbeat is processed
-        // before the releases that follow it on the connection.
-        lease.draining = true
-        connection.withLock { sink in
-            _ = sink?.yield(.heartbeat(Heartbeat(sentAtMs: lease.milliseconds(), runningJobs: 0, draining: true)))
-        }
+        let now = lease.milliseconds()
+        let actions = machine.withLock { $0.drain(nowMs: now) }
         let running = jobs.withLock { Array($0.values) }
         logger.info("draining", metadata: ["jobs": "\(running.count)", "deadline": "\(configuration.drainTimeout)"])
         await outbox.setUnbounded()
-        for job in running { job.control.set(.release) }
+        _ = try? await perform(actions, outbound: connection.withLock { $0 })
         let handedOver = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for job in running { await job.task.value }
@@ -189,114 +193,92 @@ public final class WorkerService: Service, Sendable {
             let handshakeDeadline = channel.channel.eventLoop.scheduleTask(in: .seconds(10)) {
                 channel.channel.close(promise: nil)
             }
-            var messages = inbound.makeAsyncIterator()
-            guard let first = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
-            guard case .challenge(let challenge) = first else {
-                throw ProtocolError.unexpectedMessage("\(first.name) (expected Challenge)")
-            }
-            guard challenge.supportedVersions.contains(WireProtocol.version) else {
-                throw Refused(
-                    refusal: Refuse(
-                        code: .unsupportedVersion,
-                        reason:
-                            "the coordinator speaks protocol versions \(challenge.supportedVersions), this worker \(WireProtocol.version)",
-                        supportedVersions: challenge.supportedVersions))
-            }
-            let leases = jobs.withLock { $0.values.map { JobLease(jobId: $0.control.jobId, epoch: $0.control.epoch) } }
-            let hello = Hello(
-                answering: challenge, secret: c.token, workerId: c.workerId, host: ProcessInfo.processInfo.hostName,
-                capacity: UInt32(c.capacity), labels: c.labels, running: leases, softwareVersion: ATSVersion.current,
-                instance: instance)
-            let helloSent = ContinuousClock.now
-            try await outbound.write(.hello(hello))
-            guard let reply = try await messages.next() else { throw ProtocolError.unexpectedMessage("end of stream") }
-            let welcome: Welcome
-            switch reply {
-            case .welcome(let w): welcome = w
-            case .refuse(let r):
-                if r.code == .badCredentials || r.code == .unsupportedVersion || r.code == .badRequest
-                    || r.code == .notLeader
-                {
-                    throw Refused(refusal: r)
-                }
-                if r.code == .duplicateWorker {
-                    // Another process holds this id (or this one's old connection is not closed
-                    // yet): wait and try again; an operator must give each process its own id.
-                    logger.error("the coordinator refused this worker id", metadata: ["reason": "\(r.reason)"])
-                }
-                throw ProtocolError.unexpectedMessage("Refuse: \(r.reason)")
-            default: throw ProtocolError.unexpectedMessage(reply.name)
-            }
-            handshakeDeadline.cancel()
-            guard
-                HandshakeProof.isValidCoordinator(
-                    welcome.proof, secret: c.token, version: WireProtocol.version, workerId: c.workerId,
-                    coordinatorNonce: challenge.nonce, workerNonce: hello.workerNonce)
-            else {
-                // Whoever this is does not know the cluster secret: take no job from it.
-                throw ProtocolError.malformed(
-                    message: "Welcome", reason: "the coordinator did not prove the cluster secret")
-            }
-            let leaseTimeout = Duration.milliseconds(Int64(welcome.leaseTimeoutMs))
-            let interval = Duration.milliseconds(Int64(max(welcome.heartbeatIntervalMs, 50)))
-            // The coordinator renewed this worker's leases when it processed the hello.
-            lease.confirm(sent: helloSent, leaseTimeout: leaseTimeout, margin: interval)
-            logger.info("connected to coordinator", metadata: ["coordinator": "\(welcome.coordinatorId)"])
-            metrics.connections.increment()
-            coordinatorId.withLock { $0 = welcome.coordinatorId }
             let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
-            connection.withLock { $0 = sink }
-            await outbox.attach(sink)
+            machine.withLock { $0.dialed(workerNonce: HandshakeProof.nonce()) }
             defer {
+                machine.withLock { $0.disconnected() }
                 connection.withLock { $0 = nil }
                 coordinatorId.withLock { $0 = nil }
                 sink.finish()
             }
-            let lastHeard = LastHeard()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in stream { try await outbound.write(message) }
                 }
                 group.addTask {
                     while true {
-                        try await Task.sleep(for: interval)
-                        // The coordinator echoes every heartbeat: silence means a dead link
-                        // (a partition leaves no RST behind). Reconnect instead of waiting on it.
-                        if ContinuousClock.now - lastHeard.instant > leaseTimeout {
-                            self.logger.warning(
-                                "the coordinator is silent: reconnecting", metadata: ["for": "\(leaseTimeout)"])
-                            channel.channel.close(promise: nil)
-                            return
-                        }
-                        let running = UInt32(self.jobs.withLock { $0.count })
-                        sink.yield(
-                            .heartbeat(
-                                Heartbeat(
-                                    sentAtMs: self.lease.milliseconds(), runningJobs: running,
-                                    draining: self.lease.draining)))
+                        let interval = self.machine.withLock { $0.link?.heartbeatIntervalMs }
+                        try await Task.sleep(for: .milliseconds(interval ?? 50))
+                        guard interval != nil else { continue }
+                        let now = self.lease.milliseconds()
+                        let actions = self.machine.withLock { $0.tick(nowMs: now) }
+                        if try await self.perform(actions, outbound: sink, channel: channel.channel) { return }
                     }
                 }
                 defer { group.cancelAll() }
-                while let message = try await messages.next() {
-                    lastHeard.touch()
-                    if case .heartbeat(let echo) = message {
-                        metrics.leaseRenewals.increment()
-                        lease.confirm(
-                            sent: lease.instant(milliseconds: echo.sentAtMs), leaseTimeout: leaseTimeout,
-                            margin: interval)
+                var welcomed = false
+                for try await message in inbound {
+                    let now = lease.milliseconds()
+                    let (actions, connected) = machine.withLock { ($0.received(message, nowMs: now), $0.isConnected) }
+                    if connected && !welcomed {
+                        welcomed = true
+                        handshakeDeadline.cancel()
                     }
-                    await handle(message)
+                    if try await perform(actions, outbound: sink, channel: channel.channel) {
+                        // Refused or broken before the welcome: a failed attempt (backoff grows).
+                        if !welcomed { throw ProtocolError.unexpectedMessage("connection closed during the handshake") }
+                        return
+                    }
                 }
+                if !welcomed { throw ProtocolError.unexpectedMessage("end of stream before Welcome") }
             }
             await outbox.detach()
         }
     }
 
-    /// When the coordinator was last heard from on a connection.
-    final class LastHeard: Sendable {
-        private let state = Mutex(ContinuousClock.now)
-        var instant: ContinuousClock.Instant { state.withLock { $0 } }
-        func touch() { state.withLock { $0 = .now } }
+    /// Carries out the connection's actions; true when the connection is to close.
+    @discardableResult
+    private func perform(
+        _ actions: [WorkerConnection.Action], outbound sink: AsyncStream<WireMessage>.Continuation?,
+        channel: (any Channel)? = nil
+    ) async throws -> Bool {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                sink?.yield(message)
+            case .close(let reason):
+                logger.warning("closing the connection to the coordinator", metadata: ["reason": "\(reason)"])
+                channel?.close(promise: nil)
+                return true
+            case .refused(let refusal):
+                throw Refused(refusal: refusal)
+            case .welcomed(let id):
+                logger.info("connected to coordinator", metadata: ["coordinator": "\(id)"])
+                metrics.connections.increment()
+                coordinatorId.withLock { $0 = id }
+                connection.withLock { $0 = sink }
+                if let sink { await outbox.attach(sink) }
+            case .confirmLease(let sent, let timeout, let margin):
+                if connection.withLock({ $0 != nil }) { metrics.leaseRenewals.increment() }
+                lease.confirm(sentMs: sent, leaseTimeoutMs: timeout, marginMs: margin)
+            case .start(let a):
+                start(a)
+            case .signal(let l, let signal):
+                jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
+                    .set(signal == .stop ? .stop : .release)
+            case .reload(let l, let revision, let config):
+                jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
+                    .reload(JobControl.Reload(revision: revision, config: config))
+            case .ack(let seq):
+                await outbox.ack(seq)
+            case .handBack(let a):
+                logger.warning("assignment handed back (draining or over capacity)", metadata: ["job": "\(a.jobId)"])
+                handBack(a)
+            case .ignored(let what):
+                logger.info("ignored a message", metadata: ["message": "\(what)"])
+            }
+        }
+        return false
     }
 
     /// What `/healthz` shows.
@@ -304,7 +286,8 @@ public final class WorkerService: Service, Sendable {
         let connected = connection.withLock { $0 != nil }
         return WorkerStatus(
             workerId: configuration.workerId, connected: connected, coordinator: coordinatorId.withLock { $0 },
-            draining: lease.draining, jobs: jobs.withLock { $0.keys.sorted() }, capacity: configuration.capacity,
+            draining: machine.withLock { $0.draining }, jobs: jobs.withLock { $0.keys.sorted() },
+            capacity: configuration.capacity,
             outbox: await outbox.count, outboxLimit: configuration.outboxLimit, leaseValid: lease.isValid,
             version: ATSVersion.current)
     }
@@ -320,41 +303,9 @@ public final class WorkerService: Service, Sendable {
         metrics.capacity.record(s.capacity)
     }
 
-    private func handle(_ message: WireMessage) async {
-        switch message {
-        case .assign(let a):
-            start(a)
-        case .stop(let s):
-            // Only for the assignment it was meant for: a stop that crossed a reassignment must
-            // not end the newer one.
-            guard let job = jobs.withLock({ $0[s.jobId] }), job.control.epoch == s.epoch else {
-                logger.info(
-                    "ignored a stop for another assignment", metadata: ["job": "\(s.jobId)", "epoch": "\(s.epoch)"])
-                return
-            }
-            job.control.set(s.release ? .release : .stop)
-        case .reload(let r):
-            guard let job = jobs.withLock({ $0[r.jobId] }), job.control.epoch == r.epoch else {
-                logger.info(
-                    "ignored a reload for another assignment", metadata: ["job": "\(r.jobId)", "epoch": "\(r.epoch)"])
-                return
-            }
-            job.control.reload(JobControl.Reload(revision: r.revision, config: r.strategyConfig))
-        case .ack(let a):
-            await outbox.ack(a.messageSeq)
-        case .heartbeat:
-            break
-        default:
-            logger.warning("ignored unexpected message", metadata: ["type": "\(message.name)"])
-        }
-    }
-
+    /// Runs an assignment the connection accepted (``WorkerConnection`` checked capacity, drain
+    /// and duplicates); a run of an older epoch of the job was already asked to release.
     private func start(_ a: AssignJob) {
-        if lease.draining {
-            // Assigned before the coordinator read our draining heartbeat: give it straight back.
-            handBack(a)
-            return
-        }
         var log = logger
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
@@ -362,27 +313,15 @@ public final class WorkerService: Service, Sendable {
         let runner = JobRunner(
             assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
-        let accepted = jobs.withLock { jobs in
-            if let old = jobs[a.jobId] {
-                if old.control.epoch == a.epoch { return true }  // a duplicate assignment
-                old.control.set(.release)
-            } else if jobs.count >= configuration.capacity {
-                // More than this worker runs at once: give it back rather than overload the
-                // compute threads (the coordinator counts slots too; this is the worker's word).
-                return false
-            }
+        jobs.withLock { jobs in
             let task = Task {
                 await runner.run()
+                self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
                 self.jobs.withLock { jobs in
                     if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
                 }
             }
             jobs[a.jobId] = (control, task)
-            return true
-        }
-        if !accepted {
-            logger.warning("assignment over capacity: handed back", metadata: ["job": "\(a.jobId)"])
-            handBack(a)
         }
     }
 

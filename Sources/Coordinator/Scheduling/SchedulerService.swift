@@ -13,16 +13,8 @@ public final class SchedulerService: Service, Sendable {
     let interval: Duration
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    /// Stop and reload requests already sent, so each is sent once per assignment and revision
-    /// (until the worker reconnects); and the term they were sent under (a new term starts with no
-    /// worker connected).
-    private let sent = Mutex<(term: Int64, stops: [JobLease: String], reloads: [ReloadKey: String])>((0, [:], [:]))
-
-    struct ReloadKey: Hashable {
-        var jobId: Int64
-        var epoch: Int64
-        var revision: Int64
-    }
+    /// Stop and reload requests already sent (shared by overlapping passes).
+    private let memo = Locked(RequestMemo())
 
     init(store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500)) {
         self.store = store
@@ -38,10 +30,7 @@ public final class SchedulerService: Service, Sendable {
     /// Forgets the stop and reload requests sent to a worker (it reconnected; they are sent again
     /// if still due: a reload sent while the worker was away is not lost).
     func forgetRequests(of worker: String) {
-        sent.withLock { s in
-            s.stops = s.stops.filter { $0.value != worker }
-            s.reloads = s.reloads.filter { $0.value != worker }
-        }
+        memo.withLock { $0.forget(worker: worker) }
     }
 
     public func run() async throws {
@@ -93,67 +82,56 @@ public final class SchedulerService: Service, Sendable {
 
     static let passDeadline: Duration = .seconds(10)
 
-    /// One scheduling pass; only the leader schedules.
+    /// One scheduling pass (``SchedulingPass``); only the leader schedules.
     func pass() async throws {
         guard let term = store.leadership.term else { return }
-        sent.withLock { s in
-            if s.term != term { s = (term, [:], [:]) }
+        var pass = SchedulingPass(term: term)
+        var action = memo.withLock { pass.start(memo: &$0) }
+        while true {
+            let event: SchedulingPass.Event
+            switch action {
+            case .reap:
+                let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
+                if !expired.isEmpty {
+                    store.metrics.leasesExpired.increment(by: expired.count)
+                    logger.info("leases expired", metadata: ["jobs": "\(expired)"])
+                }
+                event = .reaped(expired)
+            case .readStopRequests:
+                event = .stopRequests(try await store.stopRequests().map { (lease: $0.0, worker: $0.1) })
+            case .readReloadRequests:
+                event = .reloadRequests(try await store.reloadRequests())
+            case .readPendingJobs:
+                let pending = try await store.pendingJobs()
+                event = .pending(
+                    pending, open: pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts()))
+            case .send(let message, let worker, let session):
+                event = .sent(await hub.send(message, to: worker, session: session))
+                if case .assign(let a) = message {
+                    logger.info(
+                        "assigned",
+                        metadata: [
+                            "job": "\(a.jobId)", "worker": "\(worker)", "epoch": "\(a.epoch)",
+                            "sent": "\(event.wasSent)",
+                        ])
+                }
+            case .assign(let job, let worker, let session, let capacity):
+                // A pass cancelled past its deadline assigns nothing more (a newer one has started).
+                try Task.checkCancellation()
+                event = .assigned(try await store.assign(job: job, to: worker, session: session, capacity: capacity))
+            case .unassign(let job, let epoch, let worker):
+                try await store.unassign(job: job, epoch: epoch, worker: worker)
+                event = .unassigned
+            case .done:
+                return
+            }
+            action = memo.withLock { pass.handle(event, memo: &$0) }
         }
-        let expired = try await store.reapExpiredLeases(sparing: await hub.connectedIds)
-        if !expired.isEmpty {
-            store.metrics.leasesExpired.increment(by: expired.count)
-            logger.info("leases expired", metadata: ["jobs": "\(expired)"])
-        }
+    }
+}
 
-        for (lease, worker) in try await store.stopRequests() {
-            let fresh = sent.withLock { s in
-                if s.stops[lease] != nil { return false }
-                s.stops[lease] = worker
-                return true
-            }
-            // Not sent (the worker is between connections): tried again next pass.
-            if fresh,
-                !(await hub.send(
-                    .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), to: worker))
-            {
-                _ = sent.withLock { $0.stops.removeValue(forKey: lease) }
-            }
-        }
-
-        // Reloads are durable revisions: each is sent until the worker reports where it took
-        // effect (a job assigned after the reload gets it in its assignment instead).
-        for (reload, worker) in try await store.reloadRequests() {
-            let key = ReloadKey(jobId: reload.jobId, epoch: reload.epoch, revision: reload.revision)
-            let fresh = sent.withLock { s in
-                if s.reloads[key] != nil { return false }
-                s.reloads[key] = worker
-                return true
-            }
-            if fresh, !(await hub.send(.reload(reload), to: worker)) {
-                _ = sent.withLock { $0.reloads.removeValue(forKey: key) }
-            }
-        }
-
-        let pending = try await store.pendingJobs()
-        guard !pending.isEmpty else { return }
-        let open = await hub.slots(running: try await store.runningCounts())
-        let sessions = Dictionary(open.map { ($0.slot.id, ($0.sessionId, $0.capacity)) }) { a, _ in a }
-        for decision in Scheduler.assign(pending: pending, workers: open.map(\.slot)) {
-            // A pass cancelled past its deadline assigns nothing more (a newer one has started).
-            try Task.checkCancellation()
-            guard let (session, capacity) = sessions[decision.workerId],
-                let a = try await store.assign(
-                    job: decision.jobId, to: decision.workerId, session: session, capacity: capacity)
-            else { continue }
-            // Bound to the connection the assignment was made for: if that one is gone, the job
-            // is taken back at once (the worker never got it).
-            let sent = await hub.send(.assign(a), to: decision.workerId, session: session)
-            if !sent { try await store.unassign(job: a.jobId, epoch: a.epoch, worker: decision.workerId) }
-            logger.info(
-                "assigned",
-                metadata: [
-                    "job": "\(a.jobId)", "worker": "\(decision.workerId)", "epoch": "\(a.epoch)", "sent": "\(sent)",
-                ])
-        }
+extension SchedulingPass.Event {
+    var wasSent: Bool {
+        if case .sent(let ok) = self { ok } else { false }
     }
 }

@@ -13,6 +13,8 @@ extension JobStore {
         /// A job finished, failed or was given back: a scheduling pass is due.
         public var jobsEnded = false
         public var checkpointsDropped = 0
+
+        public init() {}
     }
 
     /// Persists `messages` (job messages of one worker, in order) in one transaction.

@@ -21,11 +21,15 @@ extension JobStore {
             """, logger: logger)
     }
 
-    /// Inserts fills idempotently (unique by job and seq). Fills are facts: they are kept even when
-    /// their epoch is stale, and that raises an event. A fill that was stored before must arrive
-    /// again with the same values (a deterministic replay makes exactly the same ones): one that
-    /// differs means non-determinism, other data or another engine, and fails the job with a
-    /// `fill_diverged` event in the same transaction, never passing silently.
+    /// Inserts fills idempotently (unique by job and seq), under the job's current epoch only. A
+    /// superseded run's fills are not kept: its successor resumed from the last stored checkpoint,
+    /// whose fills were all stored before it, and makes every later fill again, under the
+    /// revisions as they took effect in its own run (a reload the superseded run applied at another
+    /// bar, never recorded, would make them differ; the deterministic simulation found it). A
+    /// `stale_fills` event counts them. A fill that was stored before must arrive again with the
+    /// same values (a deterministic replay makes exactly the same ones): one that differs means
+    /// non-determinism, other data or another engine, and fails the job with a `fill_diverged`
+    /// event in the same transaction, never passing silently.
     @discardableResult
     public func insertFills(_ batch: FillBatch) async throws -> FillsStored {
         try await transaction { conn in try await insertFills(batch, on: conn) }
@@ -76,7 +80,7 @@ extension JobStore {
                 SELECT \(h.jobId), \(h.epoch), \(revision), * FROM unnest(\(seq)::int8[], \(order)::int8[],
                     \(time)::int8[], \(bar)::int8[], \(side)::text[], \(price)::float8[], \(quantity)::float8[],
                     \(feeBase)::float8[], \(feeQuote)::float8[], \(liquidity)::text[], \(tag)::text[])
-                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId))
+                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(h.jobId) AND epoch = \(h.epoch))
                 ON CONFLICT DO NOTHING RETURNING 1)
             SELECT count(*), (SELECT epoch FROM jobs WHERE id = \(h.jobId)) FROM ins
             """, logger: logger)
@@ -86,13 +90,17 @@ extension JobStore {
             inserted = Int(n)
             current = epoch
         }
-        if inserted > 0, current != h.epoch {
+        guard let current else { return FillsStored(inserted: 0) }
+        guard current == h.epoch else {
             try await recordEvent(
                 conn, job: h.jobId, name: "", actor: "coordinator", kind: "stale_fills",
-                detail: "\(inserted) fill(s) arrived under stale epoch \(h.epoch); kept")
-            logger.warning("fills under a stale epoch", metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)"])
+                detail: "\(fills.count) fill(s) arrived under superseded epoch \(h.epoch) (now \(current)); not kept: "
+                    + "the current run makes them again from its checkpoint")
+            logger.info(
+                "fills under a superseded epoch dropped", metadata: ["job": "\(h.jobId)", "epoch": "\(h.epoch)"])
+            return FillsStored(inserted: 0)
         }
-        guard inserted < fills.count, current != nil else { return FillsStored(inserted: inserted) }
+        guard inserted < fills.count else { return FillsStored(inserted: inserted) }
         // Some were stored before (a resend, or a replay from a checkpoint): they must match.
         let differing = try await conn.query(
             """
@@ -163,7 +171,8 @@ extension JobStore {
     }
 
     /// Records the bar where a revision of the job's definition took effect (the current epoch
-    /// only; the first report counts, a replay reports the same bar again). Revisions older than
+    /// only, whatever the job's status: the fills made after it are stored under the same rule, and
+    /// a successor must replay both; the first report counts, a replay reports the same bar again). Revisions older than
     /// it that never took effect were superseded; the audit trail says so.
     @discardableResult
     public func reloadApplied(_ m: ReloadApplied) async throws -> Bool {
@@ -175,8 +184,7 @@ extension JobStore {
             """
             UPDATE job_revisions SET effective_bar = \(m.bar), effective_epoch = \(m.header.epoch)
             WHERE job_id = \(m.header.jobId) AND revision = \(m.revision) AND effective_bar IS NULL
-                AND EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch)
-                    AND status IN ('assigned', 'running'))
+                AND EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
             RETURNING (SELECT name FROM jobs WHERE id = \(m.header.jobId)),
                 (SELECT coalesce(array_agg(revision ORDER BY revision), '{}') FROM job_revisions
                  WHERE job_id = \(m.header.jobId) AND revision < \(m.revision) AND effective_bar IS NULL)

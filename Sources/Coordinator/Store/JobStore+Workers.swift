@@ -12,6 +12,12 @@ extension JobStore {
         public var drained: Bool
         public var stops: [JobLease]
         public var released: [Int64]
+
+        public init(drained: Bool = false, stops: [JobLease] = [], released: [Int64] = []) {
+            self.drained = drained
+            self.stops = stops
+            self.released = released
+        }
     }
 
     /// Registers a worker's connection and reconciles its leases with what it says it runs, in one
@@ -24,7 +30,11 @@ extension JobStore {
     /// locks the row), so every assignment is either committed before this reconciliation, which
     /// then sees it, or refused; the job rows are locked too, so the reaper cannot release a lease
     /// between the read and the renewal.
-    public func connect(_ hello: Hello, session: String) async throws -> Connection {
+    ///
+    /// `order` ranks the worker's connections (leadership term, then connection number): a
+    /// registration older than the one stored is refused (`StoreError.conflict`), so a hello
+    /// whose transaction commits late cannot take the row back to a connection that is gone.
+    public func connect(_ hello: Hello, session: String, order: Int64 = 0) async throws -> Connection {
         let running = hello.running
         return try await transaction { conn in
             // The worker's job rows first (id order), then its row, as a heartbeat's renewal does.
@@ -35,15 +45,22 @@ extension JobStore {
                 """, logger: logger)
             let rows = try await conn.query(
                 """
-                INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at, session_id)
+                INSERT INTO workers (id, host, capacity, labels, version, connected, last_heartbeat_at, session_id,
+                    session_order)
                 VALUES (\(hello.workerId), \(hello.host), \(Int(hello.capacity)), \(hello.labels), \(hello.softwareVersion),
-                    true, now(), \(session))
+                    true, now(), \(session), \(order))
                 ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, capacity = EXCLUDED.capacity, labels = EXCLUDED.labels,
-                    version = EXCLUDED.version, connected = true, last_heartbeat_at = now(), session_id = EXCLUDED.session_id
+                    version = EXCLUDED.version, connected = true, last_heartbeat_at = now(), session_id = EXCLUDED.session_id,
+                    session_order = EXCLUDED.session_order
+                WHERE workers.session_order <= EXCLUDED.session_order
                 RETURNING draining
                 """, logger: logger)
-            var drained = false
+            var drained: Bool?
             for try await d in rows.decode(Bool.self) { drained = d }
+            guard let drained else {
+                throw StoreError.conflict(
+                    "a newer connection of worker \(hello.workerId) registered first: this one is superseded")
+            }
             let owned = try await conn.query(
                 """
                 SELECT id, epoch, lease_expires_at > now() FROM jobs
@@ -98,12 +115,15 @@ extension JobStore {
         }
     }
 
-    /// The worker's connection is gone. Its leases stay until they expire: it may still be
-    /// running its jobs (a partition), and it stops them by itself before then (self-fencing);
-    /// the reaper then hands them on. A worker that comes back in time keeps them.
-    public func workerDisconnected(_ worker: String) async throws {
+    /// The worker's connection (`session`) is gone. Its leases stay until they expire: it may
+    /// still be running its jobs (a partition), and it stops them by itself before then
+    /// (self-fencing); the reaper then hands them on. A worker that comes back in time keeps them.
+    /// Only that session is marked: a newer connection registered meanwhile stays connected (an
+    /// unconditional update here left a reconnected worker unassignable; the simulation found it).
+    public func workerDisconnected(_ worker: String, session: String) async throws {
         try await transaction { conn in
-            _ = try await conn.query("UPDATE workers SET connected = false WHERE id = \(worker)", logger: logger)
+            _ = try await conn.query(
+                "UPDATE workers SET connected = false WHERE id = \(worker) AND session_id = \(session)", logger: logger)
         }
     }
 

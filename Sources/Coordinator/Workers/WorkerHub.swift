@@ -86,13 +86,12 @@ actor WorkerHub {
 
     /// Open, undrained connections: their free slots (given how many jobs each holds), session
     /// and capacity.
-    func slots(running: [String: Int]) -> [(slot: Scheduler.WorkerSlot, sessionId: String, capacity: Int)] {
+    func slots(running: [String: Int]) -> [SchedulingPass.OpenWorker] {
         sessions.values.filter { $0.open && !$0.draining }.map {
-            (
-                Scheduler.WorkerSlot(
+            SchedulingPass.OpenWorker(
+                slot: Scheduler.WorkerSlot(
                     id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels),
-                $0.sessionId, $0.capacity
-            )
+                sessionId: $0.sessionId, capacity: $0.capacity)
         }
     }
 

@@ -198,6 +198,11 @@ public final class WorkerServer: Service, Sendable {
         return nil
     }
 
+    /// Runs a session's state machine (``WorkerSession``) and carries out what it decides: the
+    /// frames it sends go through the connection's outbox, the batches it persists and the
+    /// renewals it asks for run on their own tasks (reading runs ahead of persisting, so a
+    /// heartbeat is renewed at once instead of waiting behind a backlog of fills), and every
+    /// answer goes back to the machine.
     private func session(
         _ hello: Hello, proof: [UInt8], rules: WorkerSessionRules, channel: any Channel,
         messages: inout NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator,
@@ -205,176 +210,154 @@ public final class WorkerServer: Service, Sendable {
     ) async throws {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
         defer { continuation.finish() }
-        // The connection claims the worker id (a second process under it is refused); it takes
-        // no message or job until its worker is registered, reconciled and welcomed, so Welcome
-        // is always its first frame. Registration and reconciliation are one transaction that
-        // assignments serialize with (JobStore.connect).
-        let connection: UInt64
-        let sessionId: String
-        switch await hub.claim(hello, outbox: continuation) {
-        case .duplicate(let host):
-            try await outbound.write(
-                .refuse(
-                    Refuse(
-                        code: .duplicateWorker,
-                        reason:
-                            "worker id \(hello.workerId) is connected from another process (host \(host)): give each "
-                            + "worker process its own ATS_WORKER_ID")))
-            logger.warning("refused a second process under a connected worker id", metadata: ["other": "\(host)"])
-            return
-        case .claimed(let c, let s, let replaced):
-            connection = c
-            sessionId = s
-            replaced?.outbox.finish()
-        }
-        let reconciled: JobStore.Connection
-        do {
-            reconciled = try await store.connect(hello, session: sessionId)
-        } catch {
-            _ = await hub.unregister(hello.workerId, connection: connection)
-            throw error
-        }
-        scheduler.forgetRequests(of: hello.workerId)
-        if !reconciled.released.isEmpty {
-            logger.info("released leases the worker no longer holds", metadata: ["jobs": "\(reconciled.released)"])
-        }
-        continuation.yield(
-            .welcome(
-                Welcome(
-                    coordinatorId: coordinatorId,
-                    heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
-                    leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)))
-        for stop in reconciled.stops {
-            continuation.yield(.stop(StopJob(jobId: stop.jobId, epoch: stop.epoch, reason: "lease lost")))
-        }
-        await hub.open(hello.workerId, connection: connection, draining: reconciled.drained)
-        logger.info("worker connected", metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
-        scheduler.trigger()
+        let welcome = Welcome(
+            coordinatorId: coordinatorId, heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
+            leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)
+        let machine = Locked(WorkerSession(hello: hello, rules: rules, welcome: welcome))
+        let (batches, batchSink) = AsyncStream.makeStream(of: [WireMessage].self)
+        let (beats, beatSink) = AsyncStream.makeStream(of: Heartbeat.self)
+        let worker = hello.workerId
 
-        // Reading runs ahead of persisting: heartbeats are renewed at once instead of waiting
-        // behind a backlog of fills (or every lease would lapse under load), and job messages are
-        // persisted in order by their own task. The backlog is bounded by the worker's outbox,
-        // and by `maximumBacklog` whatever the peer does.
-        let queue = JobMessageQueue()
-        let (beats, beatQueue) = AsyncStream.makeStream(of: Heartbeat.self, bufferingPolicy: .bufferingNewest(1))
+        /// Feeds an event to the machine and carries out its actions, with the events those
+        /// produce in turn.
+        @Sendable func run(_ first: WorkerSession.Event) async {
+            var events = [first]
+            while !events.isEmpty {
+                let event = events.removeFirst()
+                let actions = machine.withLock { $0.handle(event) }
+                for action in actions {
+                    switch action {
+                    case .claim:
+                        preconditionFailure("claimed once, at the start")
+                    case .connect(let sessionId):
+                        do {
+                            // Connections rank by term, then by the hub's connection number.
+                            let order =
+                                (leadership.term ?? 0) << 32
+                                | Int64(truncatingIfNeeded: (machine.withLock { $0.connection } ?? 0) & 0xFFFF_FFFF)
+                            events.append(.connected(try await store.connect(hello, session: sessionId, order: order)))
+                        } catch {
+                            events.append(.failed("could not register the worker: \(String(reflecting: error))"))
+                        }
+                    case .send(let message):
+                        continuation.yield(message)
+                    case .open(let reconciled):
+                        if !reconciled.released.isEmpty {
+                            logger.info(
+                                "released leases the worker no longer holds",
+                                metadata: ["jobs": "\(reconciled.released)"])
+                        }
+                        scheduler.forgetRequests(of: worker)
+                        await hub.open(
+                            worker, connection: machine.withLock { $0.connection } ?? 0, draining: reconciled.drained)
+                        logger.info(
+                            "worker connected",
+                            metadata: ["capacity": "\(hello.capacity)", "labels": "\(hello.labels)"])
+                        scheduler.trigger()
+                    case .persist(let batch):
+                        batchSink.yield(batch)
+                    case .renew(let beat):
+                        beatSink.yield(beat)
+                    case .markDraining:
+                        await hub.setDraining(worker, true)
+                    case .diverged(let lease):
+                        store.metrics.fillsDiverged.increment()
+                        // The job is failed in the database; stop it where it runs.
+                        continuation.yield(
+                            .stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "fills diverged")))
+                    case .schedule:
+                        scheduler.trigger()
+                    case .close(let reason):
+                        logger.info("closing the connection", metadata: ["reason": "\(reason)"])
+                        // The writer sends what is queued (a refusal), then closes the channel.
+                        continuation.finish()
+                    case .disconnect(let connection, let sessionId):
+                        await disconnected(worker, connection: connection, session: sessionId, logger: logger)
+                    }
+                }
+            }
+        }
+
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in outbox { try await outbound.write(message) }
-                // The outbox ends when a newer connection replaced this one, when this coordinator
-                // stopped leading, or on shutdown (cancellation): close the connection, which also
-                // ends the read loop below (it would otherwise read on without answering, and the
-                // worker would wait a lease timeout to call this coordinator silent).
+                // The outbox ends when the machine closes the connection, when a newer connection
+                // replaced this one, when this coordinator stopped leading, or on shutdown: close
+                // the channel, which also ends the read loop below.
                 channel.close(promise: nil)
-                throw CancellationError()
             }
             group.addTask {
-                do {
-                    // Whatever has gathered is persisted in one transaction and acked at once
-                    // (acks are cumulative).
-                    try await queue.batches(limit: Self.batchLimit, fills: Self.batchFills) { batch in
-                        try await self.persist(batch, worker: hello.workerId, logger: logger)
-                        if let last = batch.last?.jobHeader?.messageSeq {
-                            continuation.yield(.ack(Ack(messageSeq: last)))
+                for await batch in batches {
+                    do {
+                        let done = try await self.store.persist(batch, worker: worker)
+                        self.store.metrics.fillsPersisted.increment(by: done.fillsInserted)
+                        for case .progress(let m) in batch {
+                            self.store.metrics.progress(job: m.header.jobId, equity: m.equity)
                         }
+                        if done.checkpointsDropped > 0 {
+                            logger.debug("dropped stale checkpoints", metadata: ["count": "\(done.checkpointsDropped)"])
+                        }
+                        await run(.persisted(done))
+                    } catch {
+                        await run(.failed("could not persist a message: \(String(reflecting: error))"))
                     }
-                } catch {
-                    logger.warning(
-                        "closing: could not persist a message", metadata: ["error": "\(String(reflecting: error))"])
-                    channel.close(promise: nil)
-                    throw error
                 }
             }
             group.addTask {
-                do {
-                    for await beat in beats {
-                        try await self.store.heartbeat(worker: hello.workerId)
+                for await beat in beats {
+                    do {
+                        try await self.store.heartbeat(worker: worker)
                         self.store.metrics.leaseRenewals.increment()
-                        // Echoed once committed: the worker's proof of how long its leases last.
-                        continuation.yield(
-                            .heartbeat(
-                                Heartbeat(
-                                    sentAtMs: beat.sentAtMs, runningJobs: beat.runningJobs, draining: beat.draining)
-                            ))
+                        await run(.renewed(beat))
+                    } catch {
+                        await run(.failed("could not renew the leases: \(String(reflecting: error))"))
                     }
-                } catch {
-                    logger.warning(
-                        "closing: could not renew the leases", metadata: ["error": "\(String(reflecting: error))"])
-                    channel.close(promise: nil)
-                    throw error
                 }
             }
             defer {
-                queue.finish()
-                beatQueue.finish()
+                batchSink.finish()
+                beatSink.finish()
                 group.cancelAll()
             }
+            // The connection claims the worker id, then is registered and reconciled; it reads no
+            // frame before it is open, so Welcome is always its first frame after the challenge.
+            let claim: WorkerSession.Event
+            switch await hub.claim(hello, outbox: continuation) {
+            case .duplicate(let host):
+                logger.warning("refused a second process under a connected worker id", metadata: ["other": "\(host)"])
+                claim = .duplicate(host: host)
+            case .claimed(let c, let s, let replaced):
+                replaced?.outbox.finish()
+                claim = .claimed(connection: c, sessionId: s)
+            }
+            _ = machine.withLock { $0.start() }
+            await run(claim)
             do {
-                // Job messages come in sequence on a connection (the outbox resends in order): a
-                // gap or a step back, or a message a worker does not send, is a broken or
-                // hostile peer (WorkerSessionRules).
-                var rules = rules
-                while let message = try await messages.next() {
+                while !machine.withLock({ $0.isClosed }), let message = try await messages.next() {
                     store.metrics.framesReceived.increment()
-                    switch try rules.accept(message) {
-                    case .renew(let beat):
-                        // Before anything that follows it is persisted: a draining worker's
-                        // releases must not come back to it.
-                        if beat.draining { await hub.setDraining(hello.workerId, true) }
-                        beatQueue.yield(beat)
-                    case .persist(let message):
-                        guard queue.push(message) <= Self.maximumBacklog else {
-                            throw ProtocolError.unexpectedMessage(
-                                "more than \(Self.maximumBacklog) messages waiting to be persisted")
-                        }
-                    case .hello:
-                        preconditionFailure("the rules accept one hello, before the session")
-                    }
+                    await run(.frame(message))
                 }
             } catch {
-                await disconnected(hello.workerId, connection: connection, logger: logger)
+                await run(.closed)
                 throw error
             }
-            await disconnected(hello.workerId, connection: connection, logger: logger)
+            await run(.closed)
         }
     }
 
-    /// Job messages read but not yet persisted, per connection, before it is closed.
-    static let maximumBacklog = 65_536
-
-    /// Messages and fills persisted per transaction at most: few commits for many small messages,
-    /// yet row locks held briefly (a heartbeat's renewal waits for the batch holding its jobs).
-    static let batchLimit = 64
-    static let batchFills = 10_000
-
-    private func disconnected(_ worker: String, connection: UInt64, logger: Logger) async {
+    private func disconnected(_ worker: String, connection: UInt64, session: String, logger: Logger) async {
         guard await hub.unregister(worker, connection: connection) else { return }
         // Its leases stay until they expire: the worker may be alive behind a partition, and it
         // stops its jobs by itself before then. When the coordinator itself stops, workers keep
         // their jobs and reconnect to the next coordinator.
         guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
         do {
-            try await store.workerDisconnected(worker)
+            try await store.workerDisconnected(worker, session: session)
             logger.info("worker disconnected: its leases run out unless it comes back")
         } catch {
             logger.error("could not record the disconnection", metadata: ["error": "\(error)"])
         }
         scheduler.trigger()
-    }
-
-    /// Persists a batch of a worker's job messages in one transaction, then acts on what it did.
-    private func persist(_ batch: [WireMessage], worker: String, logger: Logger) async throws {
-        let done = try await store.persist(batch, worker: worker)
-        store.metrics.fillsPersisted.increment(by: done.fillsInserted)
-        for case .progress(let m) in batch { store.metrics.progress(job: m.header.jobId, equity: m.equity) }
-        for lease in done.diverged {
-            store.metrics.fillsDiverged.increment()
-            // The job is failed in the database; stop it where it runs.
-            await hub.send(.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "fills diverged")), to: worker)
-        }
-        if done.checkpointsDropped > 0 {
-            logger.debug("dropped stale checkpoints", metadata: ["count": "\(done.checkpointsDropped)"])
-        }
-        if done.jobsEnded { scheduler.trigger() }
     }
 }
 

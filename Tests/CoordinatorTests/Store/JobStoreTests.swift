@@ -88,7 +88,7 @@ struct JobStoreTests {
 
             // w1's connection drops: it keeps its lease until the lease expires (it may still run
             // the job behind a partition, and stops it by itself before then).
-            try await store.workerDisconnected("w1")
+            try await store.workerDisconnected("w1", session: "")
             #expect(try await store.job("j").status == .assigned)
             #expect(try await store.reapExpiredLeases().isEmpty, "the lease has not expired")
             // w1 gives the job back (it fenced itself, or drained): pending, and w2 gets it under
@@ -106,8 +106,8 @@ struct JobStoreTests {
                 try await !store.saveCheckpoint(
                     CheckpointSaved(header: header(job.id, 1), cursor: 20, nextFillSeq: 3, state: [2])))
             #expect(
-                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])).inserted == 1,
-                "fills are facts: kept")
+                try await store.insertFills(FillBatch(header: header(job.id, 1), fills: [Self.fill(2)])).inserted == 0,
+                "a superseded run's fills are not kept: the current run makes them again")
             #expect(try await store.events(job: "j").contains { $0.kind == "stale_fills" })
             try await store.progress(JobProgress(header: header(job.id, 1), barsDone: 999, barsTotal: 1000, equity: 1))
             #expect(try await store.job("j").barsDone == 0)
@@ -335,6 +335,11 @@ struct JobStoreTests {
             let a = try #require(try await store.assign(job: job.id, to: "w", session: "s1", capacity: 4))
             let second = try await store.connect(hello("w"), session: "s2")
             #expect(second.released == [job.id] && second.stops.isEmpty)
+            // A registration older than the stored one (its transaction committed late) is
+            // refused: the row stays with the newer connection.
+            await #expect(throws: StoreError.self) {
+                _ = try await store.connect(hello("w"), session: "s-late", order: -1)
+            }
             #expect(try await store.job("j").status == .pending)
             // Decided for s1 but arriving after s2's hello: refused.
             #expect(try await store.assign(job: job.id, to: "w", session: "s1", capacity: 4) == nil)
@@ -345,8 +350,12 @@ struct JobStoreTests {
             #expect(try await store.unassign(job: job.id, epoch: b.epoch, worker: "w"))
             #expect(try await store.job("j").status == .pending)
             #expect(try await !store.unassign(job: job.id, epoch: b.epoch, worker: "w"), "once")
-            // A disconnected worker's connection takes no assignment.
-            try await store.workerDisconnected("w")
+            // An older session's late disconnection leaves the newer one connected; a disconnected
+            // worker's connection takes no assignment.
+            try await store.workerDisconnected("w", session: "s1")
+            let c = try #require(try await store.assign(job: job.id, to: "w", session: "s2", capacity: 4))
+            #expect(try await store.unassign(job: job.id, epoch: c.epoch, worker: "w"))
+            try await store.workerDisconnected("w", session: "s2")
             #expect(try await store.assign(job: job.id, to: "w", session: "s2", capacity: 4) == nil)
         }
     }

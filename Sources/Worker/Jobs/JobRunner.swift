@@ -76,13 +76,10 @@ struct JobRunner: Sendable {
         }
         var session = try registry.makeSession(
             run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
-        // The revision in effect: the checkpoint's; without one, the schedule's first step (bar 0)
-        // sets it, or the spec's own revision for an assignment that carries none.
-        var revision =
-            assignment.checkpoint.isEmpty
-            ? (assignment.schedule.first?.atBar == 0 ? 0 : assignment.specRevision) : assignment.checkpointRevision
-        var steps = assignment.schedule[...]
-        let replayUntil = Int(assignment.replayUntilBar)
+        var revisions = RevisionCursor(assignment)
+        // Leases that lapse while this job runs stay lapsed for it (LeaseClock.generation).
+        let generation = lease.generation
+        var revision = revisions.revision
         let total = bars.count
         await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
         metrics.jobsStarted.increment()
@@ -104,7 +101,7 @@ struct JobRunner: Sendable {
 
         /// Switches the strategy to `config` before the bar at the cursor; the fills made before
         /// go out first, under the revision they were made under.
-        func apply(revision next: Int64, config: [UInt8]) async throws {
+        func apply(_ next: Int64, config: [UInt8]) async throws {
             await flush(&unsent, revision: revision)
             let parameters = try JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(config))
             try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
@@ -115,7 +112,7 @@ struct JobRunner: Sendable {
         }
 
         while session.cursor < total {
-            if !lease.isValid {
+            if !lease.isValid(generation: generation) {
                 // Self-fencing: the lease may lapse before it can be renewed, and then another
                 // worker may get the job. Stop first; the checkpoint and the release go out when
                 // the coordinator is back (ignored if the job has moved on meanwhile).
@@ -152,17 +149,15 @@ struct JobRunner: Sendable {
             }
             // The replay's revisions, each at its bar; then live reloads, once the replay has
             // passed every stored fact (before, they would change fills already stored).
-            while let step = steps.first, step.atBar <= session.cursor {
-                steps.removeFirst()
-                if step.revision > revision { try await apply(revision: step.revision, config: step.strategyConfig) }
-            }
-            if steps.isEmpty, session.cursor >= replayUntil, let reload = control.takeReload(after: revision) {
-                try await apply(revision: reload.revision, config: reload.config)
+            while let due = revisions.next(
+                at: session.cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } })
+            {
+                try await apply(due.revision, config: due.config)
             }
             // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars,
             // and at the next replayed revision.
             let nextCheckpoint = (session.cursor / spec.checkpointEvery + 1) * spec.checkpointEvery
-            let nextStep = steps.first.map { Int($0.atBar) } ?? total
+            let nextStep = revisions.nextStepBar ?? total
             let end =
                 paced
                 ? session.cursor + 1
@@ -217,7 +212,9 @@ struct JobRunner: Sendable {
                 await sendProgress(session, bars: bars, curve: &curve)
             }
             // A replay of bars already traded catches up at full speed.
-            if paced && session.cursor >= replayUntil { try await waitForNextBar(pace) }
+            if paced && session.cursor >= revisions.replayUntilBar {
+                try await waitForNextBar(pace, generation: generation)
+            }
         }
         await flush(&unsent, revision: revision)
         await sendProgress(session, bars: bars, curve: &curve)
@@ -241,10 +238,10 @@ struct JobRunner: Sendable {
     }
 
     /// Paper pacing: waits a bar's time, waking early for stop and reload requests.
-    private func waitForNextBar(_ pace: Duration) async throws {
+    private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
         let deadline = ContinuousClock.now + pace
         while ContinuousClock.now < deadline {
-            if control.request != .none || control.hasReload || !lease.isValid { return }
+            if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
             try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
         }
     }

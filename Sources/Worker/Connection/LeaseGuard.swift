@@ -1,0 +1,44 @@
+import ATSShared
+import Synchronization
+
+/// The worker's ``LeaseClock`` on the process's monotonic clock, shared by the connection (which
+/// confirms it) and the jobs (which check it before every chunk and stop when it lapses).
+final class LeaseGuard: Sendable {
+    private let origin = ContinuousClock.now
+    private let clock = Mutex(LeaseClock())
+
+    /// Milliseconds on this process's monotonic clock, as heartbeats carry them.
+    func milliseconds(at instant: ContinuousClock.Instant = .now) -> Int64 {
+        (instant - origin).milliseconds
+    }
+
+    func instant(milliseconds ms: Int64) -> ContinuousClock.Instant { origin + .milliseconds(ms) }
+
+    func confirm(sentMs: Int64, leaseTimeoutMs: Int64, marginMs: Int64) {
+        let now = milliseconds()
+        clock.withLock { $0.confirm(sentMs: sentMs, leaseTimeoutMs: leaseTimeoutMs, marginMs: marginMs, nowMs: now) }
+    }
+
+    /// Gives up every lease now (a drain past its deadline): jobs stop at their next check.
+    func fence() {
+        let now = milliseconds()
+        clock.withLock { $0.fence(nowMs: now) }
+    }
+
+    /// Whether the leases are still certainly held (false before the first confirmation).
+    var isValid: Bool {
+        let now = milliseconds()
+        return clock.withLock { $0.isValid(nowMs: now) }
+    }
+
+    /// The lapses so far: a job holds its lease only under the generation it started in.
+    var generation: Int { clock.withLock { $0.generation } }
+
+    /// Whether a job started under `generation` still holds its lease.
+    func isValid(generation: Int) -> Bool {
+        let now = milliseconds()
+        return clock.withLock { $0.isValid(nowMs: now, generation: generation) }
+    }
+
+    var validUntil: ContinuousClock.Instant? { clock.withLock { $0.validUntilMs }.map(instant(milliseconds:)) }
+}
