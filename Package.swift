@@ -111,7 +111,7 @@ let package = Package(
             path: "Sources/BacktestCLI", swiftSettings: strict),
         // The cluster commands (job, worker, user, db), run by `ats-admin`, which `ats` hands them to.
         .target(
-            name: "ATSAdmin",
+            name: "ATSAdminCLI",
             dependencies: [
                 "ATSShared", "ATSDatabase", "ATSBacktestCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -120,7 +120,7 @@ let package = Package(
             path: "Sources/AdminCLI", swiftSettings: strict),
         .executableTarget(name: "ats", dependencies: ["ATSBacktestCLI"], path: "Sources/ats", swiftSettings: strict),
         .executableTarget(
-            name: "ats-admin", dependencies: ["ATSAdmin"], path: "Sources/ats-admin", swiftSettings: strict),
+            name: "ats-admin", dependencies: ["ATSAdminCLI"], path: "Sources/ats-admin", swiftSettings: strict),
         .executableTarget(
             name: "ats-coordinator",
             dependencies: [

@@ -9,8 +9,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// The whole coordinator as one service: PostgreSQL client, migrations, then the worker server,
-/// the scheduler and the admin API side by side until graceful shutdown. The database client is
-/// started first and stopped last.
+/// the scheduler, the admin API, the live feed and the election side by side until graceful
+/// shutdown, as one `ServiceGroup` (the database client started first and stopped last).
 public final class Coordinator: Service, Sendable {
     public let configuration: CoordinatorConfiguration
     public let client: PostgresClient
@@ -74,58 +74,62 @@ public final class Coordinator: Service, Sendable {
             of: (workerPort: Int, httpPort: Int).self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Runs the parts as one `ServiceGroup`: the lifecycle library starts them and, on graceful
+    /// shutdown, stops them in the reverse of this order: the worker server, the scheduler, the
+    /// admin API and the live feed first, then the election (which resigns, so a standby takes over
+    /// at its next round), then the PostgreSQL client. The parts wait for the migrations; a part
+    /// that fails stops the whole group.
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { outer in
-            outer.addTask { await self.client.run() }
-            let applied = try await Migrator(client: client, logger: logger).migrate()
-            logger.info(
-                "database ready",
-                metadata: [
-                    "url": "\(DatabaseURL.redacted(configuration.databaseURL))", "applied_migrations": "\(applied)",
-                ])
-            let api = AdminAPI(
-                store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
-                leadership: leadership,
-                metrics: MetricsEndpoint(
-                    registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
-                sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
-                logs: logs, logger: logger)
-            let bound = httpBound
-            let app = Application(
-                router: api.router(),
-                configuration: .init(
-                    address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                    serverName: "ats-coordinator"),
-                onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) },
-                logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { inner in
-                inner.addTask { try await self.workerServer.run() }
-                inner.addTask { try await self.scheduler.run() }
-                inner.addTask { try await app.run() }
-                inner.addTask { await self.feed.run() }
-                inner.addTask {
-                    // The election starts once both ports are bound: the leader row advertises them.
-                    var workerPorts = self.workerServer.boundPort.makeAsyncIterator()
-                    var httpPorts = self.httpPort.makeAsyncIterator()
-                    guard let workerPort = await workerPorts.next(), let httpPort = await httpPorts.next() else {
-                        return
-                    }
-                    self.listening.yield((workerPort, httpPort))
-                    self.leadership.advertise(
-                        workerAddress: self.configuration.advertisedWorkerAddress
-                            ?? "\(Self.reachable(self.configuration.workerHost)):\(workerPort)",
-                        httpURL: self.configuration.advertisedURL
-                            ?? "http://\(Self.reachable(self.configuration.httpHost)):\(httpPort)")
-                    try await self.election.run()
-                }
-                // On graceful shutdown each part ends by itself; if one ends otherwise (an error, a
-                // port in use), the others are cancelled.
-                try await inner.next()
-                if !Task.isShuttingDownGracefully { inner.cancelAll() }
-                try await inner.waitForAll()
-            }
-            outer.cancelAll()
-        }
+        let migrated = StartGate()
+        let api = AdminAPI(
+            store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
+            leadership: leadership,
+            metrics: MetricsEndpoint(
+                registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
+            sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
+            logs: logs, logger: logger)
+        let bound = httpBound
+        let app = Application(
+            router: api.router(),
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                serverName: "ats-coordinator"),
+            onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let parts: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: client),
+            .init(
+                service: CoordinatorPart(name: "migrations", gate: StartGate.opened) {
+                    let applied = try await Migrator(client: self.client, logger: self.logger).migrate()
+                    self.logger.info(
+                        "database ready",
+                        metadata: [
+                            "url": "\(DatabaseURL.redacted(self.configuration.databaseURL))",
+                            "applied_migrations": "\(applied)",
+                        ])
+                    migrated.open()
+                }, successTerminationBehavior: .ignore),
+            .init(service: CoordinatorPart(name: "election", gate: migrated) { try await self.elect() }),
+            .init(service: CoordinatorPart(name: "live feed", gate: migrated) { await self.feed.run() }),
+            .init(service: CoordinatorPart(name: "admin API", gate: migrated) { try await app.run() }),
+            .init(service: CoordinatorPart(name: "scheduler", gate: migrated) { try await self.scheduler.run() }),
+            .init(
+                service: CoordinatorPart(name: "worker server", gate: migrated) { try await self.workerServer.run() }),
+        ]
+        try await ServiceGroup(configuration: .init(services: parts, logger: logger)).run()
+    }
+
+    /// The election starts once both ports are bound: the leader row advertises them.
+    private func elect() async throws {
+        var workerPorts = workerServer.boundPort.makeAsyncIterator()
+        var httpPorts = httpPort.makeAsyncIterator()
+        guard let workerPort = await workerPorts.next(), let httpPort = await httpPorts.next() else { return }
+        listening.yield((workerPort, httpPort))
+        leadership.advertise(
+            workerAddress: configuration.advertisedWorkerAddress
+                ?? "\(Self.reachable(configuration.workerHost)):\(workerPort)",
+            httpURL: configuration.advertisedURL ?? "http://\(Self.reachable(configuration.httpHost)):\(httpPort)")
+        try await election.run()
     }
 
     /// A host others can dial: a wildcard bind address stands for this machine's name.

@@ -325,7 +325,7 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
-    /// Gives an assignment back without running it (`Finished(RELEASED)`).
+    /// Gives an assignment back without running it (`JobFinished(RELEASED)`).
     private func handBack(_ a: AssignJob) {
         Task {
             await outbox.append { seq in

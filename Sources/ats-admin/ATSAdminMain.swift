@@ -1,4 +1,4 @@
-import ATSAdmin
+import ATSAdminCLI
 
 /// The `ats-admin` executable: the cluster commands, which `ats` hands over to it.
 @main

@@ -58,7 +58,7 @@ public struct WorkerConnection: Sendable {
         case signal(JobLease, Signal)
         case reload(JobLease, revision: Int64, config: [UInt8])
         case ack(UInt64)
-        /// Give the assignment back without running it (`Finished(RELEASED)`).
+        /// Give the assignment back without running it (`JobFinished(RELEASED)`).
         case handBack(AssignJob)
         /// A frame the worker does not expect: logged, ignored.
         case ignored(String)

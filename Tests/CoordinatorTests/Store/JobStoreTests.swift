@@ -127,8 +127,9 @@ struct JobStoreTests {
                     JobFinished(header: header(job.id, 2), outcome: .completed, statistics: []), worker: "w2"))
             let done = try await store.job("j")
             #expect(done.status == .completed && done.leaseOwner == nil)
-            #expect(try await store.fills(job: "j").map(\.seq) == [0, 1, 2])
-            #expect(try await store.fills(job: "j").map(\.epoch) == [1, 1, 1])
+            // Fills 0 and 1 of epoch 1 stay; epoch 1's late fill 2 was not kept (epoch 2 makes it).
+            #expect(try await store.fills(job: "j").map(\.seq) == [0, 1])
+            #expect(try await store.fills(job: "j").map(\.epoch) == [1, 1])
         }
     }
 

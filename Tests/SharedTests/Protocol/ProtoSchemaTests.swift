@@ -9,7 +9,8 @@ import Testing
 struct ProtoSchemaTests {
     static let protoNames: [UInt8: String] = [
         1: "Hello", 2: "Welcome", 3: "Refuse", 4: "AssignJob", 5: "StopJob", 6: "ReloadJob", 7: "Heartbeat",
-        8: "JobStarted", 9: "FillBatch", 10: "Checkpoint", 11: "Progress", 12: "Finished", 13: "Failed", 14: "Ack",
+        8: "JobStarted", 9: "FillBatch", 10: "CheckpointSaved", 11: "JobProgress", 12: "JobFinished", 13: "JobFailed",
+        14: "Ack",
         15: "Challenge", 16: "ReloadApplied",
     ]
 

@@ -5,7 +5,7 @@ import NIOCore
 /// it was made under: the definition's revision, the engine version and the data's content hash,
 /// so that only a worker that can reproduce it bit for bit resumes it.
 public struct CheckpointSaved: WireBody {
-    static let name = "Checkpoint"
+    static let name = "CheckpointSaved"
     public var header: JobHeader
     public var cursor: Int64
     public var nextFillSeq: Int64

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Worker → coordinator: the job cannot go on (bad data, an engine error); `error` says why.
 public struct JobFailed: WireBody {
-    static let name = "Failed"
+    static let name = "JobFailed"
     public var header: JobHeader
     public var error: String
 

@@ -4,7 +4,7 @@ import NIOCore
 /// back (`released`: draining, or its lease could not be confirmed) after a checkpoint, for
 /// another worker to resume; `statistics` is the backtest statistics as JSON.
 public struct JobFinished: WireBody {
-    static let name = "Finished"
+    static let name = "JobFinished"
 
     public enum Outcome: UInt32, Sendable {
         case completed = 0

@@ -3,7 +3,7 @@ import NIOCore
 /// Worker → coordinator: how far the job is, its equity now, and the curve points sampled since
 /// the last progress (sent before each checkpoint too, so none is lost on a resume).
 public struct JobProgress: WireBody {
-    static let name = "Progress"
+    static let name = "JobProgress"
     public var header: JobHeader
     public var barsDone: Int64
     public var barsTotal: Int64

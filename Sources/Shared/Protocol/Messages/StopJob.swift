@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Coordinator → worker: stop this job (checkpoint, then report it stopped), or with `release`
-/// give it back (checkpoint, then `Finished(RELEASED)`, for another worker to resume: an operator
+/// give it back (checkpoint, then `JobFinished(RELEASED)`, for another worker to resume: an operator
 /// drained this worker).
 public struct StopJob: WireBody {
     static let name = "StopJob"

@@ -1,0 +1,19 @@
+import ServiceLifecycle
+
+/// A part of the coordinator in its service group: it starts once the database is migrated (and
+/// not at all if the group shuts down first).
+struct CoordinatorPart: Service {
+    let name: String
+    let gate: StartGate
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await gate.wait() }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        try await body()
+    }
+}
+
+extension CoordinatorPart: CustomStringConvertible {
+    var description: String { name }
+}
