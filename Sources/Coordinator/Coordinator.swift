@@ -108,7 +108,9 @@ public final class Coordinator: Service, Sendable {
                             "applied_migrations": "\(applied)",
                         ])
                     migrated.open()
-                }, successTerminationBehavior: .ignore),
+                    // Stays in the group until it stops (a part that ends early would end it).
+                    try? await gracefulShutdown()
+                }),
             .init(service: CoordinatorPart(name: "election", gate: migrated) { try await self.elect() }),
             .init(service: CoordinatorPart(name: "live feed", gate: migrated) { await self.feed.run() }),
             .init(service: CoordinatorPart(name: "admin API", gate: migrated) { try await app.run() }),

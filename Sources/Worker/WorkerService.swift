@@ -91,8 +91,10 @@ public final class WorkerService: Service, Sendable {
         let actions = machine.withLock { $0.drain(nowMs: now) }
         let running = jobs.withLock { Array($0.values) }
         logger.info("draining", metadata: ["jobs": "\(running.count)", "deadline": "\(configuration.drainTimeout)"])
-        await outbox.setUnbounded()
+        // The draining heartbeat first, then appends stop waiting for room (a producer blocked on a
+        // full outbox would otherwise hand a job back before the coordinator knows).
         _ = try? await perform(actions, outbound: connection.withLock { $0 })
+        await outbox.setUnbounded()
         let handedOver = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for job in running { await job.task.value }
@@ -262,7 +264,8 @@ public final class WorkerService: Service, Sendable {
                 if connection.withLock({ $0 != nil }) { metrics.leaseRenewals.increment() }
                 lease.confirm(sentMs: sent, leaseTimeoutMs: timeout, marginMs: margin)
             case .start(let a):
-                start(a)
+                // The generation now, as the assignment is accepted (not once its data loaded).
+                start(a, generation: lease.generation)
             case .signal(let l, let signal):
                 jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
                     .set(signal == .stop ? .stop : .release)
@@ -305,13 +308,14 @@ public final class WorkerService: Service, Sendable {
 
     /// Runs an assignment the connection accepted (``WorkerConnection`` checked capacity, drain
     /// and duplicates); a run of an older epoch of the job was already asked to release.
-    private func start(_ a: AssignJob) {
+    private func start(_ a: AssignJob, generation: Int) {
         var log = logger
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
         let runner = JobRunner(
-            assignment: a, control: control, lease: lease, outbox: outbox, cache: cache, pool: pool, registry: registry,
+            assignment: a, control: control, lease: lease, generation: generation, outbox: outbox, cache: cache,
+            pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
         jobs.withLock { jobs in
             let task = Task {

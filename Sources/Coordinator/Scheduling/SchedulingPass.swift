@@ -83,7 +83,9 @@ public struct SchedulingPass: Sendable {
             phase = .readingStops
             return .readStopRequests
         case (.readingStops, .stopRequests(let due)):
-            for (lease, worker) in due where memo.admit(stop: lease, to: worker) {
+            // Remembered as sent only when sent (nextRequest): a pass abandoned before then (a
+            // failed read, its deadline) must not make the next one skip them.
+            for (lease, worker) in due {
                 requests.append(
                     (.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), worker))
             }
@@ -92,14 +94,12 @@ public struct SchedulingPass: Sendable {
         case (.readingReloads, .reloadRequests(let due)):
             // Reloads are durable revisions: each is sent until the worker reports where it took
             // effect (a job assigned after the reload gets it in its assignment instead).
-            for (reload, worker) in due where memo.admit(reload: reload, to: worker) {
-                requests.append((.reload(reload), worker))
-            }
+            for (reload, worker) in due { requests.append((.reload(reload), worker)) }
             phase = .requesting
-            return nextRequest()
+            return nextRequest(memo: &memo)
         case (.requesting, .sent(let ok)):
             if !ok, let last = lastRequest { memo.unsent(last) }
-            return nextRequest()
+            return nextRequest(memo: &memo)
         case (.readingPending, .pending(let pending, let open)):
             guard !pending.isEmpty else { return finish() }
             sessions = Dictionary(open.map { ($0.slot.id, $0) }) { a, _ in a }
@@ -128,15 +128,24 @@ public struct SchedulingPass: Sendable {
         }
     }
 
-    private mutating func nextRequest() -> Action {
-        guard !requests.isEmpty else {
-            lastRequest = nil
-            phase = .readingPending
-            return .readPendingJobs
+    /// The next request not sent yet (each once per connection of its worker), remembered as
+    /// sent as it goes.
+    private mutating func nextRequest(memo: inout RequestMemo) -> Action {
+        while !requests.isEmpty {
+            let (message, worker) = requests.removeFirst()
+            let fresh: Bool
+            switch message {
+            case .stop(let s): fresh = memo.admit(stop: JobLease(jobId: s.jobId, epoch: s.epoch), to: worker)
+            case .reload(let r): fresh = memo.admit(reload: r, to: worker)
+            default: fresh = false
+            }
+            guard fresh else { continue }
+            lastRequest = message
+            return .send(message, to: worker, session: nil)
         }
-        let (message, worker) = requests.removeFirst()
-        lastRequest = message
-        return .send(message, to: worker, session: nil)
+        lastRequest = nil
+        phase = .readingPending
+        return .readPendingJobs
     }
 
     private mutating func nextAssignment() -> Action {

@@ -89,15 +89,20 @@ public final class WorkerServer: Service, Sendable {
         logger.info(
             "listening for workers",
             metadata: ["address": "\(c.host):\(port)", "tls": "\(c.tls == nil ? "off" : "on")"])
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { await self.closeSessionsWhenDeposed() }
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { await self.closeSessionsWhenDeposed() }
+                    try await server.executeThenClose { connections in
+                        for try await connection in connections {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
                 }
             }
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            // A graceful shutdown ends the accept loop by cancelling it: that is this part's
+            // normal end, and the service group goes on stopping the others in order.
         }
     }
 
@@ -272,7 +277,11 @@ public final class WorkerServer: Service, Sendable {
                         // The writer sends what is queued (a refusal), then closes the channel.
                         continuation.finish()
                     case .disconnect(let connection, let sessionId):
-                        await disconnected(worker, connection: connection, session: sessionId, logger: logger)
+                        // Not cancelled with the session's tasks (a failed store call closes the
+                        // connection from one of them, and the session then cancels them all).
+                        await Task {
+                            await self.disconnected(worker, connection: connection, session: sessionId, logger: logger)
+                        }.value
                     }
                 }
             }

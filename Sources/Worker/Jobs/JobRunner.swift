@@ -13,6 +13,9 @@ struct JobRunner: Sendable {
     let assignment: AssignJob
     let control: JobControl
     let lease: LeaseGuard
+    /// The lease generation the assignment was accepted under: a lapse after it stays a lapse for
+    /// this run (``LeaseClock/generation``), even across a reconnect's welcome.
+    let generation: Int
     let outbox: Outbox
     let cache: BarCache
     let pool: NIOThreadPool
@@ -77,8 +80,6 @@ struct JobRunner: Sendable {
         var session = try registry.makeSession(
             run, checkpoint: assignment.checkpoint.isEmpty ? nil : Data(assignment.checkpoint))
         var revisions = RevisionCursor(assignment)
-        // Leases that lapse while this job runs stay lapsed for it (LeaseClock.generation).
-        let generation = lease.generation
         var revision = revisions.revision
         let total = bars.count
         await send { .started(JobStarted(header: $0, barsTotal: Int64(total))) }
