@@ -39,7 +39,7 @@ final class SimCoordinator {
     /// as `FrameDeadlineHandler` closes them.
     func tick() {
         guard alive else { return }
-        for c in connections.values where !c.coordinatorClosed {
+        for c in connections.values.sorted(by: { $0.id < $1.id }) where !c.coordinatorClosed {
             let silent = sim.now - c.lastFrameAt > sim.options.leaseMs
             let slow = c.session == nil && sim.now - c.acceptedAt > 2 * sim.options.leaseMs
             if silent || slow {

@@ -349,7 +349,9 @@ final class Simulation {
     func crashCoordinator(restartAfter delay: Int64) {
         guard let co = coordinator else { return }
         coordinator = nil
-        for c in co.connections.values where !c.coordinatorClosed { close(c, byCoordinator: true) }
+        for c in co.connections.values.sorted(by: { $0.id < $1.id }) where !c.coordinatorClosed {
+            close(c, byCoordinator: true)
+        }
         if now + delay < options.faultsUntilMs { startCoordinator(at: now + delay) }
     }
 

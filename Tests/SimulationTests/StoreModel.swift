@@ -235,7 +235,20 @@ struct StoreModel {
     /// `JobStore.persist`: a batch of one worker's job messages in one transaction.
     mutating func persist(_ batch: [WireMessage], worker: String) -> JobStore.Persisted {
         var out = JobStore.Persisted()
-        for message in batch {
+        // Kind by kind, each job's messages in order, as `JobStore.persist` applies them.
+        func rank(_ m: WireMessage) -> Int {
+            switch m {
+            case .started: 0
+            case .reloadApplied: 1
+            case .fills: 2
+            case .progress: 3
+            case .checkpoint: 4
+            case .finished(let f) where f.outcome == .released: 5
+            default: 6
+            }
+        }
+        let ordered = batch.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+        for message in ordered.map(\.element) {
             switch message {
             case .started(let m):
                 if var j = jobs[m.header.jobId], j.epoch == m.header.epoch, j.status == .assigned {

@@ -68,14 +68,26 @@ extension JobStore {
                         AND status IN ('assigned', 'running') AND \(condition)
                     RETURNING id, name, status
                     """, binds: binds), logger: logger)
-        var released: [(Int64, String, String)] = []
-        for try await r in rows.decode((Int64, String, String).self) { released.append(r) }
-        for (id, name, status) in released {
-            try await recordEvent(
-                conn, job: id, name: name, actor: worker.map { "worker:\($0)" } ?? "coordinator", kind: kind,
-                detail: "now \(status)")
+        var ids: [Int64] = []
+        var names: [String] = []
+        var statuses: [String] = []
+        for try await (id, name, status) in rows.decode((Int64, String, String).self) {
+            ids.append(id)
+            names.append(name)
+            statuses.append(status)
         }
-        return released.map(\.0)
+        // One statement for every release's audit event (a drain hands back hundreds at once).
+        if !ids.isEmpty {
+            let actor = worker.map { "worker:\($0)" } ?? "coordinator"
+            try await conn.query(
+                """
+                INSERT INTO job_events (job_id, job_name, actor, kind, detail)
+                SELECT r.id, r.name, \(actor), \(kind), 'now ' || r.status
+                FROM unnest(\(ids)::int8[], \(names)::text[], \(statuses)::text[]) WITH ORDINALITY AS r(id, name, status, k)
+                ORDER BY r.k
+                """, logger: logger)
+        }
+        return ids
     }
 
     /// Pending jobs that want to run, oldest first.

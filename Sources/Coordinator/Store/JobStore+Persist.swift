@@ -18,6 +18,12 @@ extension JobStore {
     }
 
     /// Persists `messages` (job messages of one worker, in order) in one transaction.
+    ///
+    /// Only the transaction's end state is seen by anyone else, so the messages are applied kind
+    /// by kind in the order every job sends them (started, revisions taking effect, fills,
+    /// progress, checkpoints, endings), each kind in as few statements as SQL allows: a drain's
+    /// hundreds of checkpoints and releases cost a handful of statements, not one each. Each job's
+    /// own messages keep their order within a kind (its fills batch by batch).
     public func persist(_ messages: some Collection<WireMessage>, worker: String) async throws -> Persisted {
         let jobs = Array(Set(messages.compactMap { $0.jobHeader?.jobId })).sorted()
         return try await transaction { conn in
@@ -25,30 +31,104 @@ extension JobStore {
             // (a heartbeat renews all of a worker's leases): no two wait on each other in a cycle.
             try await conn.query("SELECT id FROM jobs WHERE id = ANY(\(jobs)) ORDER BY id FOR UPDATE", logger: logger)
             var out = Persisted()
+            var progress: [JobProgress] = []
+            var checkpoints: [CheckpointSaved] = []
+            var releases: [JobHeader] = []
+            var endings: [WireMessage] = []
             for message in messages {
                 switch message {
                 case .started(let m): try await started(m, on: conn)
+                case .reloadApplied(let m): _ = try await reloadApplied(m, on: conn)
                 case .fills(let m):
                     let stored = try await insertFills(m, on: conn)
                     out.fillsInserted += stored.inserted
                     if !stored.diverged.isEmpty {
                         out.diverged.append(JobLease(jobId: m.header.jobId, epoch: m.header.epoch))
                     }
-                case .checkpoint(let m):
-                    if try await !saveCheckpoint(m, on: conn) { out.checkpointsDropped += 1 }
-                case .progress(let m): try await progress(m, on: conn)
-                case .finished(let m):
-                    _ = try await finished(m, worker: worker, on: conn)
-                    out.jobsEnded = true
-                case .failed(let m):
-                    _ = try await failed(m, worker: worker, on: conn)
-                    out.jobsEnded = true
-                case .reloadApplied(let m): _ = try await reloadApplied(m, on: conn)
+                case .progress(let m): progress.append(m)
+                case .checkpoint(let m): checkpoints.append(m)
+                case .finished(let m) where m.outcome == .released: releases.append(m.header)
+                case .finished, .failed: endings.append(message)
                 default:
                     throw StoreError.conflict("\(message.name) is not a job message")
                 }
             }
+            try await progressAll(progress, on: conn)
+            out.checkpointsDropped = try await saveCheckpoints(checkpoints, on: conn)
+            if !releases.isEmpty {
+                var binds = PostgresBindings()
+                binds.append(worker)
+                binds.append(releases.map(\.jobId))
+                binds.append(releases.map(\.epoch))
+                _ = try await release(
+                    conn,
+                    where: "lease_owner = $1 AND (id, epoch) IN (SELECT * FROM unnest($2::int8[], $3::int8[]))",
+                    worker, kind: "released", binds: binds)
+                out.jobsEnded = true
+            }
+            for message in endings {
+                switch message {
+                case .finished(let m): _ = try await finished(m, worker: worker, on: conn)
+                case .failed(let m): _ = try await failed(m, worker: worker, on: conn)
+                default: break
+                }
+                out.jobsEnded = true
+            }
             return out
         }
+    }
+
+    /// Progress of many jobs in two statements: each job's latest counts, and every curve point
+    /// (keyed by bar: a replay's points are skipped). The current epoch of an active job only.
+    func progressAll(_ messages: [JobProgress], on conn: PostgresConnection) async throws {
+        guard !messages.isEmpty else { return }
+        var latest: [Int64: JobProgress] = [:]
+        for m in messages { latest[m.header.jobId] = m }
+        let rows = latest.values.sorted { $0.header.jobId < $1.header.jobId }
+        try await conn.query(
+            """
+            UPDATE jobs j SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now()
+            FROM unnest(\(rows.map(\.header.jobId))::int8[], \(rows.map(\.header.epoch))::int8[],
+                \(rows.map(\.barsDone))::int8[], \(rows.map(\.barsTotal))::int8[], \(rows.map(\.equity))::float8[])
+                AS u(id, epoch, done, total, equity)
+            WHERE j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
+            """, logger: logger)
+        let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }
+        guard !points.isEmpty else { return }
+        try await conn.query(
+            """
+            INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
+            SELECT p.job, p.bar, p.time, p.close, p.equity
+            FROM unnest(\(points.map(\.0.jobId))::int8[], \(points.map(\.0.epoch))::int8[],
+                \(points.map(\.1.barIndex))::int8[], \(points.map(\.1.timeMs))::int8[], \(points.map(\.1.close))::float8[],
+                \(points.map(\.1.equity))::float8[]) AS p(job, epoch, bar, time, close, equity)
+            JOIN jobs j ON j.id = p.job AND j.epoch = p.epoch AND j.status IN ('assigned', 'running')
+            ON CONFLICT (job_id, bar_index) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Checkpoints of many jobs in one statement, each kept only under its job's current epoch;
+    /// returns how many were dropped (stale, or already stored at that cursor).
+    func saveCheckpoints(_ all: [CheckpointSaved], on conn: PostgresConnection) async throws -> Int {
+        guard !all.isEmpty else { return 0 }
+        let rows = try await conn.query(
+            """
+            WITH ins AS (
+                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
+                    data_hash)
+                SELECT u.job_id, u.cursor, u.epoch, u.next_fill_seq, u.state, u.spec_revision, u.engine_version,
+                    u.data_hash
+                FROM unnest(\(all.map(\.header.jobId))::int8[], \(all.map(\.cursor))::int8[],
+                    \(all.map(\.header.epoch))::int8[], \(all.map(\.nextFillSeq))::int8[],
+                    \(all.map { ByteBuffer(bytes: $0.state) })::bytea[], \(all.map(\.specRevision))::int8[],
+                    \(all.map(\.engineVersion))::text[], \(all.map(\.dataHash))::text[])
+                    AS u(job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version, data_hash)
+                JOIN jobs j ON j.id = u.job_id AND j.epoch = u.epoch
+                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
+            SELECT count(*) FROM ins
+            """, logger: logger)
+        var inserted = 0
+        for try await n in rows.decode(Int64.self) { inserted = Int(n) }
+        return all.count - inserted
     }
 }
