@@ -4,15 +4,14 @@ import Synchronization
 /// The worker's ``LeaseClock`` on the process's monotonic clock, shared by the connection (which
 /// confirms it) and the jobs (which check it before every chunk and stop when it lapses).
 final class LeaseGuard: Sendable {
-    private let origin = ContinuousClock.now
+    /// The worker's time: heartbeats carry it, leases are counted in it, jobs pace by it.
+    let time: any JobClock
     private let clock = Mutex(LeaseClock())
 
-    /// Milliseconds on this process's monotonic clock, as heartbeats carry them.
-    func milliseconds(at instant: ContinuousClock.Instant = .now) -> Int64 {
-        (instant - origin).milliseconds
-    }
+    init(time: any JobClock = MonotonicClock()) { self.time = time }
 
-    func instant(milliseconds ms: Int64) -> ContinuousClock.Instant { origin + .milliseconds(ms) }
+    /// Milliseconds on the worker's monotonic clock, as heartbeats carry them.
+    func milliseconds() -> Int64 { time.elapsed.milliseconds }
 
     func confirm(sentMs: Int64, leaseTimeoutMs: Int64, marginMs: Int64) {
         let now = milliseconds()
@@ -40,5 +39,5 @@ final class LeaseGuard: Sendable {
         return clock.withLock { $0.isValid(nowMs: now, generation: generation) }
     }
 
-    var validUntil: ContinuousClock.Instant? { clock.withLock { $0.validUntilMs }.map(instant(milliseconds:)) }
+    var validUntilMs: Int64? { clock.withLock { $0.validUntilMs } }
 }

@@ -27,6 +27,9 @@ struct JobRunner: Sendable {
     /// failover rewinds at most this much of a paced run.
     var checkpointInterval: Duration = .seconds(10)
 
+    /// The worker's clock (the lease guard's): pacing, time-based checkpoints, batching.
+    var clock: any JobClock { lease.time }
+
     /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
     static let chunk = 50_000
     /// The longest error text sent to the coordinator (it goes into a frame and a database row).
@@ -90,12 +93,12 @@ struct JobRunner: Sendable {
 
         let interval = bars.barInterval
         var lastCheckpoint = session.cursor
-        var lastCheckpointAt = ContinuousClock.now
-        var lastProgress = ContinuousClock.now
+        var lastCheckpointAt = clock.elapsed
+        var lastProgress = clock.elapsed
         let paced = spec.mode == .paper
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
         var unsent: [Fill] = []
-        var oldestUnsent = ContinuousClock.now
+        var oldestUnsent = clock.elapsed
         let stride = CurvePoint.stride(total: total)
         var curve: [CurvePoint] = []
         let hash = loaded.hash
@@ -185,31 +188,31 @@ struct JobRunner: Sendable {
             let fills = session.takeFills()
             metrics.fills.increment(by: fills.count)
             if !fills.isEmpty {
-                if unsent.isEmpty { oldestUnsent = .now }
+                if unsent.isEmpty { oldestUnsent = clock.elapsed }
                 unsent += fills
             }
             // Paper jobs make a fill or two per bar: they go out in batches at least every 100 ms
             // (one message per fill would swamp the coordinator); backtests at every chunk.
-            if !paced || unsent.count >= fillBatchSize || ContinuousClock.now - oldestUnsent >= .milliseconds(100) {
+            if !paced || unsent.count >= fillBatchSize || clock.elapsed - oldestUnsent >= .milliseconds(100) {
                 await flush(&unsent, revision: revision)
             }
             let byBars =
                 session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0
             let byTime =
                 paced && session.cursor != lastCheckpoint
-                && ContinuousClock.now - lastCheckpointAt >= checkpointInterval
+                && clock.elapsed - lastCheckpointAt >= checkpointInterval
             if byBars || byTime {
                 // The fills and curve points before a checkpoint go out before it: a job resumed
                 // from it must not have lost any.
                 await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
-                lastProgress = .now
+                lastProgress = clock.elapsed
                 try await checkpoint(session, revision: revision, hash: hash)
                 lastCheckpoint = session.cursor
-                lastCheckpointAt = .now
+                lastCheckpointAt = clock.elapsed
             }
-            if ContinuousClock.now - lastProgress > .milliseconds(250) {
-                lastProgress = .now
+            if clock.elapsed - lastProgress > .milliseconds(250) {
+                lastProgress = clock.elapsed
                 await sendProgress(session, bars: bars, curve: &curve)
             }
             // A replay of bars already traded catches up at full speed.
@@ -240,10 +243,10 @@ struct JobRunner: Sendable {
 
     /// Paper pacing: waits a bar's time, waking early for stop and reload requests.
     private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
-        let deadline = ContinuousClock.now + pace
-        while ContinuousClock.now < deadline {
+        let deadline = clock.elapsed + pace
+        while clock.elapsed < deadline {
             if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
-            try await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+            try await clock.sleep(for: min(.milliseconds(50), deadline - clock.elapsed))
         }
     }
 
