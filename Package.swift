@@ -63,6 +63,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Database", swiftSettings: strict),
+        // Trading venues (issue 17): exact decimals for what goes on the wire, Binance spot's request
+        // signing, symbol filters and client order ids. No networking yet: pure and fast to test.
+        .target(
+            name: "ATSVenues",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Venues", swiftSettings: strict),
         .target(
             name: "ATSCoordinator",
             dependencies: [
@@ -186,6 +192,9 @@ let package = Package(
         .testTarget(
             name: "SimulationTests", dependencies: ["ATSCoordinator", "ATSWorker", "ATSShared", "ATSEngine"],
             path: "Tests/SimulationTests", swiftSettings: strict),
+        .testTarget(
+            name: "VenueTests", dependencies: ["ATSVenues", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/VenueTests", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
             dependencies: [

@@ -36,10 +36,14 @@ if [ $# -gt 0 ]; then
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS "$@"
 else
-    # The browser tests run alone after the rest: chromium takes a core, and the cluster tests
-    # share the other with their daemons.
+    # The browser tests and the simulation run alone after the rest: chromium takes a core, the
+    # simulation's seeds take both, and the cluster tests need the cores for their daemons (a
+    # starved daemon misses its leases).
     # shellcheck disable=SC2086
-    swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests
+    swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests
+    log "running the deterministic simulation (docs/RELIABILITY.md, Simulation)"
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS --filter SimulationTests
     log "testing the dashboard in a headless browser"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --filter DashboardBrowserTests
