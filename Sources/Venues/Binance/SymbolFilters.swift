@@ -32,6 +32,11 @@ public struct SymbolFilters: Sendable, Equatable {
     public struct Fitted: Sendable, Equatable {
         public var quantity: VenueDecimal
         public var price: VenueDecimal?
+
+        public init(quantity: VenueDecimal, price: VenueDecimal?) {
+            self.quantity = quantity
+            self.price = price
+        }
     }
 
     /// The venue's rejection, said before sending.

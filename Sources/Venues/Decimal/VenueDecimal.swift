@@ -181,3 +181,20 @@ extension VenueDecimal {
         self.init(units: units, scale: s)
     }
 }
+
+/// Venues write decimals as JSON strings ("0.00100000"); so does this.
+extension VenueDecimal: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let value = VenueDecimal(text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(text)\" is not a plain decimal")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
