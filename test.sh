@@ -36,11 +36,16 @@ if [ $# -gt 0 ]; then
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS "$@"
 else
-    # The browser tests and the simulation run alone after the rest: chromium takes a core, the
-    # simulation's seeds take both, and the cluster tests need the cores for their daemons (a
-    # starved daemon misses its leases).
+    # The heaviest parts run alone after the rest: the fault-injection scenarios and the 500-job
+    # drain (dozens of daemons and thousands of fills a second), the simulation's seeds (both
+    # cores), chromium (a core). Beside them the cluster tests' debug daemons were starved on two
+    # cores until they missed their leases.
     # shellcheck disable=SC2086
-    swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests
+    swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests \
+        --skip FaultInjectionTests --skip DrainTests
+    log "running the fault-injection scenarios and the 500-job drain"
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS --filter FaultInjectionTests --filter DrainTests
     log "running the deterministic simulation (docs/RELIABILITY.md, Simulation)"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --filter SimulationTests

@@ -107,8 +107,10 @@ public struct OrderIntent: Sendable {
         }
     }
 
-    /// What a query by client order id found, at `venueNowMs` on the venue's clock (the time the
-    /// query was answered).
+    /// What a query by client order id found. `venueNowMs` is the venue's time when the query was
+    /// *sent*: the venue looked no earlier, and a "not found" proves "not placed" only if the venue
+    /// looked after the request could no longer be accepted (the time it was answered would not
+    /// do: a request still in flight may be placed between the look and the answer).
     public mutating func queried(_ result: QueryResult, venueNowMs: Int64) -> [Action] {
         guard state == .unknown, let closes = windowClosesAtMs else { return [] }
         queries += 1
