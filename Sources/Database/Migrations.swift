@@ -225,5 +225,12 @@ public enum Migrations {
                 // to a connection that is gone; it is refused instead.
                 "ALTER TABLE workers ADD COLUMN session_order BIGINT NOT NULL DEFAULT 0"
             ]),
+        Migration(
+            version: 8, name: "the revision an assignment carried",
+            sql: [
+                // An assignment carries every revision up to this one in its schedule: only newer
+                // ones need a ReloadJob (before, every new job got one for its first revision).
+                "ALTER TABLE jobs ADD COLUMN assigned_revision BIGINT NOT NULL DEFAULT 0"
+            ]),
     ]
 }

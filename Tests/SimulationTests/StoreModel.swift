@@ -15,6 +15,8 @@ struct StoreModel {
         var leaseOwner: String?
         var leaseExpiresAt: Int64?
         var specRevision: Int64 = 1
+        /// The revision the current assignment carried (its schedule has every one up to it).
+        var assignedRevision: Int64 = 0
         var lastError: String?
     }
 
@@ -184,6 +186,7 @@ struct StoreModel {
         guard var job = jobs[id], job.status == .pending, job.desired == .running else { return nil }
         job.status = .assigned
         job.epoch += 1
+        job.assignedRevision = job.specRevision
         job.leaseOwner = worker
         job.leaseExpiresAt = now + leaseMs
         jobs[id] = job
@@ -223,7 +226,7 @@ struct StoreModel {
     func reloadRequests() -> [(reload: ReloadJob, worker: String)] {
         sortedJobIds.compactMap { id in
             let j = jobs[id]!
-            guard j.status.isActive, let o = j.leaseOwner,
+            guard j.status.isActive, let o = j.leaseOwner, j.specRevision > j.assignedRevision,
                 let r = revisions[id]?.first(where: { $0.revision == j.specRevision }), r.effectiveBar == nil
             else { return nil }
             return (ReloadJob(jobId: id, epoch: j.epoch, strategyConfig: r.config, revision: r.revision), o)

@@ -127,7 +127,8 @@ extension JobStore {
             let rows = try await conn.query(
                 """
                 UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
-                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now()
+                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now(),
+                    assigned_revision = spec_revision
                 WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
                 RETURNING epoch, name, spec::text, spec_revision
                 """, logger: logger)
@@ -194,13 +195,15 @@ extension JobStore {
         }
     }
 
-    /// Active jobs whose newest revision has not taken effect, with what to send their worker.
+    /// Active jobs whose newest revision has not taken effect and came after their assignment (the
+    /// assignment's schedule carries the earlier ones), with what to send their worker.
     public func reloadRequests() async throws -> [(reload: ReloadJob, worker: String)] {
         let rows = try await client.query(
             """
             SELECT j.id, j.epoch, j.lease_owner, r.revision, r.strategy_config::text FROM jobs j
             JOIN job_revisions r ON r.job_id = j.id AND r.revision = j.spec_revision
             WHERE j.status IN ('assigned', 'running') AND j.lease_owner IS NOT NULL AND r.effective_bar IS NULL
+                AND j.spec_revision > j.assigned_revision
             """, logger: logger)
         var out: [(reload: ReloadJob, worker: String)] = []
         for try await (id, epoch, owner, revision, config) in rows.decode((Int64, Int64, String, Int64, String).self) {

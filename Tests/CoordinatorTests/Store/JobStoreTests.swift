@@ -211,6 +211,7 @@ struct JobStoreTests {
             #expect(job.specRevision == 1)
             let first = try #require(try await store.assign(job: job.id, to: "w1"))
             #expect(first.schedule.map(\.revision) == [1] && first.schedule.first?.atBar == 0)
+            #expect(try await store.reloadRequests().isEmpty, "the assignment carries revision 1: no ReloadJob for it")
             try await store.reloadApplied(
                 ReloadApplied(header: header(job.id, first.epoch), revision: 1, bar: 0))
             #expect(try await store.reloadRequests().isEmpty)
