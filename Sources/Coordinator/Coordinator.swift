@@ -99,7 +99,7 @@ public final class Coordinator: Service, Sendable {
         let parts: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: client),
             .init(
-                service: CoordinatorPart(name: "migrations", gate: StartGate.opened) {
+                service: CoordinatorPart(name: "migrations", gate: nil) {
                     let applied = try await Migrator(client: self.client, logger: self.logger).migrate()
                     self.logger.info(
                         "database ready",

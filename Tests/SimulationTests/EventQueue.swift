@@ -1,10 +1,10 @@
-/// The simulation's future: what happens when, in time order (ties in the order scheduled).
-struct EventQueue {
+/// A simulation's future: what happens when, in time order (ties in the order scheduled).
+struct EventQueue<Run> {
     struct Entry {
         var time: Int64
         var order: UInt64
         var label: String
-        var run: () -> Void
+        var run: Run
     }
 
     private var heap: [Entry] = []
@@ -12,7 +12,7 @@ struct EventQueue {
 
     var isEmpty: Bool { heap.isEmpty }
 
-    mutating func push(at time: Int64, _ label: String, _ run: @escaping () -> Void) {
+    mutating func push(at time: Int64, _ label: String, _ run: Run) {
         counter += 1
         heap.append(Entry(time: time, order: counter, label: label, run: run))
         var k = heap.count - 1

@@ -1,3 +1,4 @@
+import ATSEngine
 import ATSVenues
 import Foundation
 import Testing
@@ -33,19 +34,12 @@ struct OrderIntentSimulationTests {
         }
     }
 
-    struct Event {
-        var at: Int64
-        var order: Int
-        var run: (inout World) -> Void
-    }
-
     struct World {
         var rng: SeededRandom
         var now: Int64 = 0
         var venue = Venue()
         var intents: [OrderIntent] = []
-        var queue: [Event] = []
-        var counter = 0
+        var queue = EventQueue<(inout World) -> Void>()
         /// The client's estimate of the venue's clock is off by this (the tracked offset's error).
         var skewMs: Int64
         var violations: [String] = []
@@ -54,8 +48,7 @@ struct OrderIntentSimulationTests {
         var resendOnTimeout = false
 
         mutating func at(_ t: Int64, _ run: @escaping (inout World) -> Void) {
-            counter += 1
-            queue.append(Event(at: max(t, now), order: counter, run: run))
+            queue.push(at: max(t, now), "", run)
         }
 
         func latency(_ rng: inout SeededRandom) -> Int64 {
@@ -162,10 +155,8 @@ struct OrderIntentSimulationTests {
             w.at(start) { w in w.perform(k, w.intents[k].start()) }
         }
         var steps = 0
-        while !w.queue.isEmpty, steps < 100_000, w.violations.isEmpty {
-            let k = w.queue.indices.min { (w.queue[$0].at, w.queue[$0].order) < (w.queue[$1].at, w.queue[$1].order) }!
-            let e = w.queue.remove(at: k)
-            w.now = e.at
+        while steps < 100_000, w.violations.isEmpty, let e = w.queue.pop() {
+            w.now = e.time
             e.run(&w)
             w.check()
             steps += 1

@@ -9,11 +9,10 @@ struct SimStrategy: Equatable {
 
     init(jobId: Int64) { state = UInt64(bitPattern: jobId) &* 0x9E37_79B9_7F4A_7C15 }
 
+    /// SplitMix64's step: the engine's generator seeded with `x`, one draw.
     private static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var g = SeededRandom(seed: x)
+        return g.next()
     }
 
     /// Runs one bar; a fill when the state says so.

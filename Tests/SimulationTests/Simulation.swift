@@ -1,4 +1,5 @@
 import ATSCoordinator
+import ATSEngine
 import ATSShared
 import ATSWorker
 
@@ -33,7 +34,7 @@ final class Simulation {
     let options: Options
     var rng: SeededRandom
     private(set) var now: Int64 = 0
-    private var queue = EventQueue()
+    private var queue = EventQueue<() -> Void>()
     var store: StoreModel
     var coordinator: SimCoordinator?
     var coordinatorIncarnation = 0

@@ -2,13 +2,6 @@ import Synchronization
 
 /// Opens once (the database is migrated); every part of the coordinator that needs it waits.
 final class StartGate: Sendable {
-    /// A gate that is open from the start.
-    static var opened: StartGate {
-        let gate = StartGate()
-        gate.open()
-        return gate
-    }
-
     private let state = Mutex<(open: Bool, waiters: [UInt64: CheckedContinuation<Void, Never>], next: UInt64)>(
         (false, [:], 0))
 

@@ -147,33 +147,17 @@ extension JobStore {
     }
 
     /// Stores a checkpoint, with what it was made under, if its epoch is current. Returns whether
-    /// it was kept.
+    /// it was kept. (A batch stores its checkpoints together: ``saveCheckpoints(_:on:)``.)
     @discardableResult
     public func saveCheckpoint(_ m: CheckpointSaved) async throws -> Bool {
-        try await transaction { conn in try await saveCheckpoint(m, on: conn) }
-    }
-
-    func saveCheckpoint(_ m: CheckpointSaved, on conn: PostgresConnection) async throws -> Bool {
-        let state = ByteBuffer(bytes: m.state)
-        let rows = try await conn.query(
-            """
-            WITH ins AS (
-                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
-                    data_hash)
-                SELECT \(m.header.jobId), \(m.cursor), \(m.header.epoch), \(m.nextFillSeq), \(state), \(m.specRevision),
-                    \(m.engineVersion), \(m.dataHash)
-                WHERE EXISTS (SELECT 1 FROM jobs WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch))
-                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
-            SELECT count(*) FROM ins
-            """, logger: logger)
-        for try await n in rows.decode(Int64.self) { return n > 0 }
-        return false
+        try await transaction { conn in try await saveCheckpoints([m], on: conn) == 0 }
     }
 
     /// Records the bar where a revision of the job's definition took effect (the current epoch
     /// only, whatever the job's status: the fills made after it are stored under the same rule, and
-    /// a successor must replay both; the first report counts, a replay reports the same bar again). Revisions older than
-    /// it that never took effect were superseded; the audit trail says so.
+    /// a successor must replay both; the first report counts, a replay reports the same bar
+    /// again). Revisions older than it that never took effect were superseded; the audit trail says
+    /// so.
     @discardableResult
     public func reloadApplied(_ m: ReloadApplied) async throws -> Bool {
         try await transaction { conn in try await reloadApplied(m, on: conn) }
@@ -205,32 +189,10 @@ extension JobStore {
     }
 
     /// Progress and curve points of the current epoch (a stale one changes nothing). Points are
-    /// keyed by bar: a replay after a resume writes the same ones again, which are skipped.
+    /// keyed by bar: a replay after a resume writes the same ones again, which are skipped. (A
+    /// batch writes its progress together: ``progressAll(_:on:)``.)
     public func progress(_ m: JobProgress) async throws {
-        try await transaction { conn in try await progress(m, on: conn) }
-    }
-
-    func progress(_ m: JobProgress, on conn: PostgresConnection) async throws {
-        if m.curve.isEmpty {
-            try await conn.query(
-                """
-                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                """, logger: logger)
-            return
-        }
-        // One statement: the points go in only when the update found the job under this epoch.
-        try await conn.query(
-            """
-            WITH current AS (
-                UPDATE jobs SET bars_done = \(m.barsDone), bars_total = \(m.barsTotal), equity = \(m.equity), updated_at = now()
-                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
-                RETURNING id)
-            INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
-            SELECT current.id, p.* FROM current, unnest(\(m.curve.map(\.barIndex))::int8[], \(m.curve.map(\.timeMs))::int8[],
-                \(m.curve.map(\.close))::float8[], \(m.curve.map(\.equity))::float8[]) AS p
-            ON CONFLICT (job_id, bar_index) DO NOTHING
-            """, logger: logger)
+        try await transaction { conn in try await progressAll([m], on: conn) }
     }
 
     /// A job's sampled curve, in bar order.

@@ -65,6 +65,11 @@ public struct SymbolFilters: Sendable, Equatable {
             }
             return d
         }
+        // LOT_SIZE and MARKET_LOT_SIZE have the same fields.
+        func quantityBounds(_ f: [String: FilterValue]) throws -> Bounds {
+            Bounds(
+                minimum: try decimal(f, "minQty"), maximum: try decimal(f, "maxQty"), step: try decimal(f, "stepSize"))
+        }
         func flag(_ f: [String: FilterValue], _ key: String) -> Bool {
             if case .flag(let b)? = f[key] { b } else { false }
         }
@@ -76,13 +81,9 @@ public struct SymbolFilters: Sendable, Equatable {
                     minimum: try decimal(f, "minPrice"), maximum: try decimal(f, "maxPrice"),
                     step: try decimal(f, "tickSize"))
             case "LOT_SIZE":
-                lot = Bounds(
-                    minimum: try decimal(f, "minQty"), maximum: try decimal(f, "maxQty"),
-                    step: try decimal(f, "stepSize"))
+                lot = try quantityBounds(f)
             case "MARKET_LOT_SIZE":
-                marketLot = Bounds(
-                    minimum: try decimal(f, "minQty"), maximum: try decimal(f, "maxQty"),
-                    step: try decimal(f, "stepSize"))
+                marketLot = try quantityBounds(f)
             case "MIN_NOTIONAL":
                 notional = Notional(
                     minimum: try decimal(f, "minNotional"), maximum: nil,

@@ -38,6 +38,4 @@ final class LeaseGuard: Sendable {
         let now = milliseconds()
         return clock.withLock { $0.isValid(nowMs: now, generation: generation) }
     }
-
-    var validUntilMs: Int64? { clock.withLock { $0.validUntilMs } }
 }
