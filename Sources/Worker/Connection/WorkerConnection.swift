@@ -125,11 +125,9 @@ public struct WorkerConnection: Sendable {
             }
             let i = identity
             let hello = Hello(
-                workerId: i.workerId, host: i.host, capacity: UInt32(i.capacity), labels: i.labels, running: leases,
-                softwareVersion: i.softwareVersion, workerNonce: nonce,
-                proof: HandshakeProof.worker(
-                    secret: i.secret, version: WireProtocol.version, workerId: i.workerId,
-                    coordinatorNonce: challenge.nonce, workerNonce: nonce), instance: i.instance)
+                answering: challenge, secret: i.secret, workerId: i.workerId, host: i.host,
+                capacity: UInt32(i.capacity), labels: i.labels, running: leases, softwareVersion: i.softwareVersion,
+                instance: i.instance, nonce: nonce)
             phase = .awaitingWelcome(challenge: challenge, hello: hello, sentMs: nowMs)
             return [.send(.hello(hello))]
         case .awaitingWelcome(let challenge, let hello, let sentMs):

@@ -37,12 +37,13 @@ public struct Hello: WireBody {
         self.instance = instance
     }
 
-    /// A hello answering `challenge`, proven with `secret`.
+    /// A hello answering `challenge`, proven with `secret` over the worker's `nonce` (fresh by
+    /// default).
     public init(
         answering challenge: Challenge, secret: String, workerId: String, host: String, capacity: UInt32,
-        labels: [String], running: [JobLease], softwareVersion: String, instance: String
+        labels: [String], running: [JobLease], softwareVersion: String, instance: String,
+        nonce: [UInt8] = HandshakeProof.nonce()
     ) {
-        let nonce = HandshakeProof.nonce()
         self.init(
             workerId: workerId, host: host, capacity: capacity, labels: labels, running: running,
             softwareVersion: softwareVersion, workerNonce: nonce,
