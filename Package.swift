@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "ats-coordinator", targets: ["ats-coordinator"]),
         .executable(name: "ats-worker", targets: ["ats-worker"]),
         .executable(name: "ats-bench", targets: ["ats-bench"]),
+        .executable(name: "ats-venue", targets: ["ats-venue"]),
         .library(name: "ATSEngine", targets: ["ATSEngine"]),
     ],
     dependencies: [
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -69,6 +72,32 @@ let package = Package(
             name: "ATSVenues",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Venues", swiftSettings: strict),
+        // The connector to Binance spot over NIO: HTTP/1.1 with the signed bytes sent as signed, the
+        // server clock, order placement over the order-intent machine, the user data stream.
+        .target(
+            name: "ATSVenueConnector",
+            dependencies: [
+                "ATSVenues",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/VenueConnector", swiftSettings: strict),
+        // A fake Binance spot venue that follows the documented API, with faults on demand: what
+        // the connector is tested against (no machine here reaches the real one).
+        .target(
+            name: "ATSFakeVenue",
+            dependencies: [
+                "ATSVenues",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/FakeVenue", swiftSettings: strict),
         .target(
             name: "ATSCoordinator",
             dependencies: [
@@ -143,6 +172,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/ats-worker", swiftSettings: strict),
+        .executableTarget(
+            name: "ats-venue",
+            dependencies: [
+                "ATSFakeVenue", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ats-venue", swiftSettings: strict),
         // Bench commands for the figures in docs/BENCHMARKS.md (run in release).
         .executableTarget(
             name: "ats-bench",
@@ -195,6 +231,18 @@ let package = Package(
         .testTarget(
             name: "VenueTests", dependencies: ["ATSVenues", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/VenueTests", swiftSettings: strict),
+        // The fake venue's matching and accounting as a pure value, and the connector against the
+        // fake venue running as its own process (faults on demand).
+        .testTarget(
+            name: "FakeVenueTests", dependencies: ["ATSFakeVenue", "ATSVenues"], path: "Tests/FakeVenueTests",
+            swiftSettings: strict),
+        .testTarget(
+            name: "VenueConnectorTests",
+            dependencies: [
+                "ATSVenueConnector", "ATSVenues", "ATSTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/VenueConnectorTests", swiftSettings: strict),
         .testTarget(
             name: "SharedTests",
             dependencies: [

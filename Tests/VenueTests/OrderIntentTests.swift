@@ -18,6 +18,15 @@ struct OrderIntentTests {
         #expect(intent.state == .decided)
     }
 
+    @Test func anIntentGivenUpBeforeSendingWasNotPlaced() {
+        var intent = OrderIntent(clientOrderId: ClientOrderId(job: 1, epoch: 1, sequence: 1))
+        #expect(intent.start() == [.persist])
+        #expect(intent.abandoned() == [.resolved(.notPlaced)])
+        #expect(intent.persisted(venueNowMs: 1) == [], "nothing is sent after giving up")
+        var sent = Self.sent()
+        #expect(sent.abandoned() == [], "a request that went out cannot be given up: it may be placed")
+    }
+
     @Test func anAcceptedOrRejectedOrderIsKnownAtOnce() {
         var a = Self.sent()
         #expect(a.answered(.accepted(venueOrderId: 77)) == [.resolved(.accepted(venueOrderId: 77))])

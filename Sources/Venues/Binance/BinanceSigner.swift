@@ -81,3 +81,19 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+/// A key never shows itself: not in logs, errors or debug output.
+extension BinanceSigner.Key: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        switch self {
+        case .hmac: "HMAC key (redacted)"
+        case .ed25519: "Ed25519 key (redacted)"
+        }
+    }
+    public var debugDescription: String { description }
+}
+
+extension BinanceSigner: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String { "BinanceSigner(\(key))" }
+    public var debugDescription: String { description }
+}

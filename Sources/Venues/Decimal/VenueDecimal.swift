@@ -198,3 +198,28 @@ extension VenueDecimal: Codable {
         try c.encode(description)
     }
 }
+
+extension VenueDecimal {
+    /// The sum, exact, at the larger scale (balances and fills add up to the unit).
+    public static func + (a: VenueDecimal, b: VenueDecimal) -> VenueDecimal {
+        let (x, y, scale) = aligned(a, b)
+        return VenueDecimal(units: Int64(x + y), scale: scale)
+    }
+
+    public static func - (a: VenueDecimal, b: VenueDecimal) -> VenueDecimal {
+        let (x, y, scale) = aligned(a, b)
+        return VenueDecimal(units: Int64(x - y), scale: scale)
+    }
+
+    public static func += (a: inout VenueDecimal, b: VenueDecimal) { a = a + b }
+    public static func -= (a: inout VenueDecimal, b: VenueDecimal) { a = a - b }
+
+    public static prefix func - (a: VenueDecimal) -> VenueDecimal { VenueDecimal(units: -a.units, scale: a.scale) }
+
+    /// At most `scale` decimals, the dropped digits cut toward zero (a commission or a quote
+    /// amount written at an asset's precision).
+    public func truncated(toScale scale: Int) -> VenueDecimal {
+        guard scale < self.scale, let f = Self.power(self.scale - scale) else { return self }
+        return VenueDecimal(units: units / f, scale: scale)
+    }
+}

@@ -88,6 +88,14 @@ public struct OrderIntent: Sendable {
         return [.send(timestampMs: venueNowMs, recvWindowMs: recvWindowMs)]
     }
 
+    /// The intent is given up before anything was sent (the venue banned this address, the job
+    /// stopped): nothing can have been placed.
+    public mutating func abandoned() -> [Action] {
+        guard state == .decided else { return [] }
+        state = .notPlaced
+        return [.resolved(state)]
+    }
+
     /// The venue can no longer accept the request after this time on its clock.
     public var windowClosesAtMs: Int64? { sentTimestampMs.map { $0 + recvWindowMs } }
 

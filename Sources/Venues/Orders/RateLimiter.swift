@@ -60,6 +60,15 @@ public struct RateLimiter: Sendable {
         windowStart = Array(repeating: 0, count: limits.count)
     }
 
+    /// The same limiter under new limits (a fresh `exchangeInfo`): a back-off or ban in force
+    /// stays.
+    public func withLimits(_ limits: [Limit]) -> RateLimiter {
+        var r = RateLimiter(limits: limits, headroom: headroom)
+        r.backOffUntilMs = backOffUntilMs
+        r.bannedUntilMs = bannedUntilMs
+        return r
+    }
+
     /// Windows are the venue's fixed intervals (a minute's weight resets at the minute).
     private mutating func roll(_ k: Int, nowMs: Int64) {
         let start = nowMs - nowMs % limits[k].intervalMs

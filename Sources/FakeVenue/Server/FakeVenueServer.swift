@@ -1,0 +1,281 @@
+import ATSVenues
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// The fake venue's endpoints over HTTP and WebSocket on loopback: Binance spot's documented REST
+/// subset under `/api/v3`, the WebSocket API at `/ws-api/v3` (`session.logon`,
+/// `userDataStream.subscribe[.signature]`, `ping`, `time`), market streams at `/ws/<stream>` and
+/// `/stream?streams=`, and its own control endpoints under `/_fake` (faults, prices, the orders
+/// it holds), which no real venue has.
+public struct FakeVenueServer: Sendable {
+    public let venue: FakeVenue
+    public let host: String
+    public let port: Int
+    let logger: Logger
+
+    public init(venue: FakeVenue, host: String = "127.0.0.1", port: Int, logger: Logger) {
+        self.venue = venue
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until cancelled; `onBound` gets the port (useful with port 0).
+    public func run(onBound: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let ping = venue.configuration.pingSeconds
+        let app = Application(
+            router: router(),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter(),
+                configuration: .init(ws: .init(autoPing: .enabled(timePeriod: .seconds(ping))))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "ats-venue"),
+            onServerRunning: { channel in onBound(channel.localAddress?.port ?? 0) }, logger: logger)
+        try await app.run()
+    }
+
+    // MARK: - REST
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let venue = self.venue
+        router.get("/api/v3/ping") { request, _ in try await Self.rest(venue, request, weight: 1) { _, _ in (200, [:]) }
+        }
+        router.get("/api/v3/time") { request, _ in
+            try await Self.rest(venue, request, weight: 1) { _, _ in (200, ["serverTime": .int(venue.nowMs())]) }
+        }
+        router.get("/api/v3/exchangeInfo") { request, _ in
+            try await Self.rest(venue, request, weight: 20) { p, _ in
+                if let s = p["symbol"], venue.configuration.symbols.allSatisfy({ $0.symbol != s }) {
+                    throw FakeVenueError.badSymbol
+                }
+                return (200, venue.exchangeInfo(symbol: p["symbol"]))
+            }
+        }
+        router.post("/api/v3/order") { request, _ in try await Self.newOrder(venue, request) }
+        router.get("/api/v3/order") { request, _ in
+            try await Self.rest(venue, request, weight: 4, signed: true) { p, account in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                let order = try venue.exchange.order(
+                    account: account!, symbol: symbol, orderId: p["orderId"].flatMap { Int64($0) },
+                    clientOrderId: p["origClientOrderId"]
+                ).get()
+                return (200, order.json(priceScale: 8, quantityScale: 8))
+            }
+        }
+        router.delete("/api/v3/order") { request, _ in
+            try await Self.rest(venue, request, weight: 1, signed: true) { p, account in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                let orderId = p["orderId"].flatMap { Int64($0) }
+                let original = p["origClientOrderId"]
+                guard orderId != nil || original != nil else {
+                    throw FakeVenueError(
+                        code: -1102,
+                        msg: "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!")
+                }
+                let now = venue.nowMs()
+                let cancelId = p["newClientOrderId"] ?? "cancel-\(now)"
+                let order = try venue.withExchange {
+                    $0.cancel(
+                        account: account!, symbol: symbol, orderId: orderId, clientOrderId: original,
+                        cancelId: cancelId,
+                        nowMs: now)
+                }.get()
+                var fields: [(String, JSONValue)] = [
+                    ("symbol", .string(symbol)), ("origClientOrderId", .string(order.clientOrderId)),
+                    ("orderId", .int(order.orderId)), ("orderListId", -1), ("clientOrderId", .string(cancelId)),
+                    ("transactTime", .int(now)),
+                ]
+                if case .object(let rest) = order.json(priceScale: 8, quantityScale: 8) {
+                    fields += rest.filter {
+                        [
+                            "price", "origQty", "executedQty", "cummulativeQuoteQty", "status", "timeInForce", "type",
+                            "side",
+                        ]
+                        .contains($0.0)
+                    }
+                }
+                return (200, .object(fields))
+            }
+        }
+        router.get("/api/v3/openOrders") { request, _ in
+            try await Self.rest(venue, request, weight: 6, signed: true) { p, account in
+                let open = venue.exchange.openOrders(account: account!, symbol: p["symbol"])
+                return (200, .array(open.map { $0.json(priceScale: 8, quantityScale: 8) }))
+            }
+        }
+        router.get("/api/v3/account") { request, _ in
+            try await Self.rest(venue, request, weight: 20, signed: true) { _, account in
+                (200, venue.accountJSON(account!))
+            }
+        }
+        router.get("/api/v3/myTrades") { request, _ in
+            try await Self.rest(venue, request, weight: 20, signed: true) { p, account in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                guard venue.exchange.symbol(symbol) != nil else { throw FakeVenueError.badSymbol }
+                let limit = min(1_000, max(1, p["limit"].flatMap { Int($0) } ?? 500))
+                let trades = venue.exchange.accountTrades(
+                    account: account!, symbol: symbol, fromId: p["fromId"].flatMap { Int64($0) },
+                    orderId: p["orderId"].flatMap { Int64($0) }, limit: limit)
+                return (200, .array(trades.map(\.json)))
+            }
+        }
+        addControl(router)
+        return router
+    }
+
+    /// `POST /api/v3/order`, where the order faults act.
+    private static func newOrder(_ venue: FakeVenue, _ request: Request) async throws -> Response {
+        try await rest(venue, request, weight: 1, signed: true, isOrder: true) { p, account in
+            let now = venue.nowMs()
+            let fault = venue.takeOrderFault()
+            switch fault?.kind {
+            case .unknownNotPlaced?:
+                throw FakeVenueError(
+                    status: 503, code: -1007,
+                    msg:
+                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
+                )
+            case .latePlacement?:
+                let delay = fault?.delayMs ?? 1_000
+                Task {
+                    try? await Task.sleep(for: .milliseconds(delay))
+                    // Placed late only if the request is still inside its window on the venue's
+                    // clock, as the documented processing logic checks again before forwarding.
+                    let late = venue.nowMs()
+                    if RequestVerifier.checkTiming(p, nowMs: late) == nil {
+                        _ = venue.withExchange { $0.place(p, account: account!, nowMs: late) }
+                    }
+                }
+                throw FakeVenueError(
+                    status: 503, code: -1007,
+                    msg:
+                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
+                )
+            default: break
+            }
+            let placed = try venue.withExchange { $0.place(p, account: account!, nowMs: now) }.get()
+            switch fault?.kind {
+            case .acceptThenTimeout?:
+                try await Task.sleep(for: .milliseconds(fault?.delayMs ?? 15_000))
+            case .error5xxAfterAccept?:
+                throw FakeVenueError(status: 503, code: 0, msg: "")
+            default: break
+            }
+            return (200, venue.newOrderJSON(placed, respType: p["newOrderRespType"]))
+        }
+    }
+
+    /// One REST request: latency, rate limits, authentication for SIGNED endpoints, then `body`
+    /// with the parameters and the account; the answer carries the usage headers.
+    private static func rest(
+        _ venue: FakeVenue, _ request: Request, weight: Int, signed: Bool = false, isOrder: Bool = false,
+        _ body: @Sendable ([String: String], String?) async throws -> (Int, JSONValue)
+    ) async throws -> Response {
+        let latency = venue.latencyMs
+        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        let raw = request.uri.query ?? ""
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let form = String(buffer: buffer)
+        let (verdict, usage) = venue.admit(weight: weight, isOrder: isOrder)
+        switch verdict {
+        case .admitted: break
+        case .tooMany(let retry, let code, let msg):
+            return respond(
+                429, ["code": .int(Int64(code)), "msg": .string(msg)], usage + [("Retry-After", String(retry))])
+        case .banned(let retry):
+            return respond(
+                418, ["code": -1003, "msg": "Way too many requests; IP banned until further notice."],
+                usage + [("Retry-After", String(retry))])
+        }
+        do {
+            var params = RequestVerifier.parameters(rawQuery: raw, body: form)
+            var account: String?
+            if signed {
+                let apiKey = request.headers[HTTPField.Name("X-MBX-APIKEY")!]
+                let (a, p) = try venue.verifier.verifyREST(
+                    apiKey: apiKey, rawQuery: raw, body: form, nowMs: venue.nowMs()
+                )
+                .get()
+                account = a.name
+                params = p
+            }
+            let (status, json) = try await body(params, account)
+            return respond(status, json, usage)
+        } catch {
+            guard let error = error as? FakeVenueError else { throw error }
+            if error.status >= 500 && error.code == 0 {
+                return respond(error.status, text: "Service Unavailable", usage)
+            }
+            return respond(error.status, ["code": .int(Int64(error.code)), "msg": .string(error.msg)], usage)
+        }
+    }
+
+    static func respond(_ status: Int, _ json: JSONValue, _ headers: [(String, String)]) -> Response {
+        respond(status, text: json.rendered, headers, contentType: "application/json;charset=UTF-8")
+    }
+
+    static func respond(
+        _ status: Int, text: String, _ headers: [(String, String)], contentType: String = "text/html"
+    ) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = contentType
+        for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return Response(
+            status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: - Control (not Binance's)
+
+    private func addControl(_ router: Router<BasicRequestContext>) {
+        let venue = self.venue
+        router.post("/_fake/faults") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let decoder = JSONDecoder()
+            let faults =
+                try (try? decoder.decode([FakeFault].self, from: Data(buffer: body)))
+                ?? [decoder.decode(FakeFault.self, from: Data(buffer: body))]
+            for f in faults { venue.inject(f) }
+            return Self.respond(200, ["injected": .int(Int64(faults.count))], [])
+        }
+        router.post("/_fake/price") { request, _ in
+            struct Move: Decodable {
+                var symbol: String
+                var price: VenueDecimal
+                var qty: VenueDecimal?
+            }
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let move = try JSONDecoder().decode(Move.self, from: Data(buffer: body))
+            venue.tick(symbol: move.symbol, price: move.price, qty: move.qty)
+            return Self.respond(200, ["price": .decimal(venue.exchange.lastPrice[move.symbol] ?? .zero)], [])
+        }
+        router.get("/_fake/orders") { _, _ in
+            let ex = venue.exchange
+            let orders = ex.orders.map { o -> JSONValue in
+                [
+                    "account": .string(o.account), "symbol": .string(o.symbol), "orderId": .int(o.orderId),
+                    "clientOrderId": .string(o.clientOrderId), "status": .string(o.status.rawValue),
+                    "executedQty": .decimal(o.executedQty),
+                ]
+            }
+            let placements = ex.placements.keys.sorted().map { ($0, JSONValue.int(Int64(ex.placements[$0]!))) }
+            return Self.respond(
+                200,
+                ["orders": .array(orders), "placements": .object(placements), "trades": .int(Int64(ex.trades.count))],
+                [])
+        }
+        router.get("/_fake/balances") { request, _ in
+            let account = request.uri.queryParameters.get("account") ?? ""
+            let b = venue.exchange.balances[account] ?? [:]
+            return Self.respond(
+                200,
+                .object(
+                    b.keys.sorted().map {
+                        ($0, ["free": .decimal(b[$0]!.free), "locked": .decimal(b[$0]!.locked)] as JSONValue)
+                    }), [])
+        }
+    }
+}

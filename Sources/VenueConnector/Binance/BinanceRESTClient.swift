@@ -1,0 +1,216 @@
+import ATSVenues
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOHTTP1
+
+/// Binance spot's REST API: SIGNED requests with the signed bytes sent as signed, `timestamp`
+/// on the venue's clock (tracked from `GET /api/v3/time`), requests paced under the venue's
+/// limits (the usage headers read back, 429 and 418 obeyed). One client per venue account per
+/// worker: its rate limiter is what every job of the worker shares, so a 418 halts them all.
+/// Nothing here retries a request; order placement is ``OrderPlacer``'s, over ``OrderIntent``.
+public final class BinanceRESTClient: Sendable {
+    public let endpoint: BinanceEndpoint
+    public let recvWindowMs: Int64
+    let credentials: BinanceCredentials?
+    let http: VenueHTTPClient
+    let timeout: Duration
+    let localClock: @Sendable () -> Int64
+    let logger: Logger
+
+    struct State: Sendable {
+        var clock = ServerClock()
+        var limiter = RateLimiter(limits: [])
+    }
+    private let state = NIOLockedValueBox(State())
+
+    public init(
+        endpoint: BinanceEndpoint, credentials: BinanceCredentials?, recvWindowMs: Int64 = 5_000,
+        timeout: Duration = .seconds(10), logger: Logger,
+        localClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
+    ) throws {
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.recvWindowMs = recvWindowMs
+        self.timeout = timeout
+        self.logger = logger
+        self.localClock = localClock
+        http = try VenueHTTPClient(baseURL: endpoint.rest)
+    }
+
+    /// The venue's time now, by the tracked offset.
+    public func venueNowMs() -> Int64 { state.withLockedValue { $0.clock.venueTime(localMs: localClock()) } }
+
+    public var clockOffsetMs: Int64 { state.withLockedValue { $0.clock.offsetMs } }
+
+    /// Samples the venue's clock (`GET /api/v3/time`) `samples` times, keeping the tightest.
+    @discardableResult
+    public func syncClock(samples: Int = 3) async throws -> Int64 {
+        struct Time: Decodable { var serverTime: Int64 }
+        for _ in 0..<samples {
+            let sent = localClock()
+            let r = try await send(.GET, "/api/v3/time", [], weight: 1)
+            let received = localClock()
+            let t = try decode(Time.self, r)
+            state.withLockedValue {
+                $0.clock.observe(sentAtMs: sent, serverTimeMs: t.serverTime, receivedAtMs: received)
+            }
+        }
+        return clockOffsetMs
+    }
+
+    /// One symbol's filters and the venue's rate limits (which the client then paces by).
+    public func exchangeInfo(symbol: String) async throws -> BinanceAccount.ExchangeInfo {
+        let r = try await send(.GET, "/api/v3/exchangeInfo", [("symbol", symbol)], weight: 20)
+        let info = try BinanceAccount.exchangeInfo(Data(r.body), symbol: symbol)
+        state.withLockedValue { $0.limiter = $0.limiter.withLimits(info.limits) }
+        return info
+    }
+
+    // MARK: - Requests
+
+    /// Waits until the limits let a request of `weight` go (a new order when `isOrder`) and
+    /// counts it; throws `banned` during a 418 ban (nothing may go), and gives up waiting
+    /// beyond `maximumWait`.
+    public func admit(weight: Int, isOrder: Bool, maximumWait: Duration = .seconds(60)) async throws {
+        let deadline = localClock() + Int64(maximumWait / .milliseconds(1))
+        while true {
+            let now = localClock()
+            let decision = state.withLockedValue { $0.limiter.admit(weight: weight, isOrder: isOrder, nowMs: now) }
+            switch decision {
+            case .send: return
+            case .banned(let until): throw VenueRequestError.banned(untilMs: until)
+            case .wait(let until):
+                guard until <= deadline else {
+                    throw VenueRequestError.noAnswer("rate limited until \(until), beyond the wait allowed")
+                }
+                try await Task.sleep(for: .milliseconds(max(1, until - now)))
+            }
+        }
+    }
+
+    /// Sends one request as is (SIGNED ones signed, with the API key header) once, after the
+    /// rate limiter admits it unless `admitted` says the caller already did. The answer's
+    /// usage headers, 429 and 418 are recorded.
+    public func send(
+        _ method: HTTPMethod, _ path: String, _ params: [(String, String)], signed: Bool = false, weight: Int,
+        isOrder: Bool = false, admitted: Bool = false
+    ) async throws -> VenueHTTPResponse {
+        if !admitted { try await admit(weight: weight, isOrder: isOrder) }
+        var headers: [(String, String)] = []
+        let query: String
+        if signed {
+            guard let credentials else { throw VenueRequestError.noCredentials }
+            headers.append(("X-MBX-APIKEY", credentials.apiKey))
+            query = try credentials.signer.signedQuery(params)
+        } else {
+            query = BinanceSigner.query(params)
+        }
+        let target = query.isEmpty ? path : path + "?" + query
+        let response: VenueHTTPResponse
+        do {
+            response = try await http.execute(method: method, target: target, headers: headers, timeout: timeout)
+        } catch {
+            throw VenueRequestError.noAnswer(String(describing: error))
+        }
+        let now = localClock()
+        state.withLockedValue { $0.limiter.observed(status: response.status, headers: response.headers, nowMs: now) }
+        if response.status == 418 {
+            let until = state.withLockedValue { $0.limiter.bannedUntilMs }
+            logger.error("the venue banned this address (418)", metadata: ["until_ms": "\(until)"])
+        }
+        return response
+    }
+
+    /// A SIGNED request's parameters with `recvWindow` and `timestamp` (the venue's time now).
+    func timed(_ params: [(String, String)]) -> [(String, String)] {
+        params + [("recvWindow", String(recvWindowMs)), ("timestamp", String(venueNowMs()))]
+    }
+
+    /// A 2xx answer decoded, or the venue's error.
+    func decode<T: Decodable>(_ type: T.Type, _ r: VenueHTTPResponse) throws -> T {
+        guard (200..<300).contains(r.status) else { throw failure(r) }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(r.body))
+        } catch {
+            throw VenueRequestError.noAnswer("unreadable answer (HTTP \(r.status)): \(error)")
+        }
+    }
+
+    func failure(_ r: VenueHTTPResponse) -> VenueRequestError {
+        if r.status == 418 { return .banned(untilMs: state.withLockedValue { $0.limiter.bannedUntilMs }) }
+        if r.status < 500, let e = try? JSONDecoder().decode(BinanceOrders.VenueError.self, from: Data(r.body)) {
+            return .venue(status: r.status, code: e.code, message: e.msg)
+        }
+        return .noAnswer("HTTP \(r.status)")
+    }
+
+    /// After a -1021 the clock is sampled again before the next SIGNED request.
+    func noteTimestampRejected() async {
+        state.withLockedValue { $0.clock.invalidate() }
+        _ = try? await syncClock(samples: 2)
+    }
+
+    // MARK: - Endpoints
+
+    /// `GET /api/v3/order` by client order id. The time the query was sent (venue clock) comes
+    /// back with the result: a "not found" proves nothing about requests still in flight then.
+    public func queryOrder(symbol: String, clientOrderId: ClientOrderId) async -> (
+        OrderIntent.QueryResult, BinanceOrders.Order?, sentAtMs: Int64
+    ) {
+        let sentAt = venueNowMs()
+        let params = BinanceOrders.queryOrder(
+            symbol: symbol, clientOrderId: clientOrderId, timestampMs: sentAt, recvWindowMs: recvWindowMs)
+        do {
+            let r = try await send(.GET, "/api/v3/order", params, signed: true, weight: 4)
+            if (200..<300).contains(r.status),
+                let order = try? JSONDecoder().decode(BinanceOrders.Order.self, from: Data(r.body))
+            {
+                return (.found(venueOrderId: order.orderId), order, sentAt)
+            }
+            if case .venue(_, let code, _) = failure(r) {
+                if code == -2013 { return (.notFound, nil, sentAt) }
+                if code == -1021 { await noteTimestampRejected() }
+            }
+            return (.failed, nil, sentAt)
+        } catch {
+            return (.failed, nil, sentAt)
+        }
+    }
+
+    public func cancelOrder(symbol: String, clientOrderId: ClientOrderId) async throws -> BinanceOrders.Order {
+        let r = try await send(
+            .DELETE, "/api/v3/order", timed([("symbol", symbol), ("origClientOrderId", clientOrderId.description)]),
+            signed: true, weight: 1)
+        return try decode(BinanceOrders.Order.self, r)
+    }
+
+    public func openOrders(symbol: String) async throws -> [BinanceOrders.Order] {
+        let r = try await send(.GET, "/api/v3/openOrders", timed([("symbol", symbol)]), signed: true, weight: 6)
+        return try decode([BinanceOrders.Order].self, r)
+    }
+
+    public func balances() async throws -> [BinanceAccount.Balance] {
+        let r = try await send(.GET, "/api/v3/account", timed([]), signed: true, weight: 20)
+        guard (200..<300).contains(r.status) else { throw failure(r) }
+        return try BinanceAccount.balances(Data(r.body))
+    }
+
+    /// The account's trades of `symbol` from trade id `fromId` (inclusive), every page of them.
+    public func trades(symbol: String, fromId: Int64, pageSize: Int = 1_000) async throws -> [BinanceAccount.Trade] {
+        var out: [BinanceAccount.Trade] = []
+        var from = fromId
+        while true {
+            let r = try await send(
+                .GET, "/api/v3/myTrades",
+                timed([("symbol", symbol), ("fromId", String(from)), ("limit", String(pageSize))]), signed: true,
+                weight: 20)
+            let page = try decode([BinanceAccount.Trade].self, r)
+            out += page
+            guard page.count == pageSize, let last = page.last else { return out }
+            from = last.id + 1
+        }
+    }
+
+    public func shutdown() { http.shutdown() }
+}

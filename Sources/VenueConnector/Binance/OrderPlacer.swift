@@ -1,0 +1,99 @@
+import ATSVenues
+import Foundation
+import Logging
+
+/// Places one order through ``OrderIntent``: the intent made durable first (`persist`, which the
+/// worker has the coordinator acknowledge), the rate limiter's admission before the timestamp is
+/// taken, one request, and on an unknown outcome queries by client order id until the venue's
+/// window has closed — never a second request. A retry is the caller's, with a new sequence.
+public struct OrderPlacer: Sendable {
+    public let client: BinanceRESTClient
+    /// How long an unknown outcome is queried for before it is left to reconciliation.
+    public let queryFor: Duration
+
+    public init(client: BinanceRESTClient, queryFor: Duration = .seconds(60)) {
+        self.client = client
+        self.queryFor = queryFor
+    }
+
+    public struct Outcome: Sendable {
+        /// `accepted`, `rejected`, `notPlaced`, or `unknown` (still unresolved when `queryFor` ran out).
+        public var state: OrderIntent.State
+        /// The venue's order, when it answered with it (a FULL answer's fills included).
+        public var order: BinanceOrders.Order?
+        public var queries: Int
+    }
+
+    public struct Request: Sendable {
+        public var symbol: String
+        public var side: SymbolFilters.Side
+        public var type: BinanceOrders.OrderType
+        public var timeInForce: BinanceOrders.TimeInForce?
+        public var fitted: SymbolFilters.Fitted
+        public var clientOrderId: ClientOrderId
+
+        public init(
+            symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
+            timeInForce: BinanceOrders.TimeInForce? = nil, fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId
+        ) {
+            self.symbol = symbol
+            self.side = side
+            self.type = type
+            self.timeInForce = timeInForce
+            self.fitted = fitted
+            self.clientOrderId = clientOrderId
+        }
+    }
+
+    public func place(_ request: Request, persist: @Sendable (ClientOrderId) async throws -> Void) async throws
+        -> Outcome
+    {
+        var intent = OrderIntent(clientOrderId: request.clientOrderId, recvWindowMs: client.recvWindowMs)
+        var actions = intent.start()
+        var order: BinanceOrders.Order?
+        let giveUpAt = client.venueNowMs() + Int64(queryFor / .milliseconds(1))
+        while let action = actions.first {
+            actions.removeFirst()
+            switch action {
+            case .persist:
+                try await persist(request.clientOrderId)
+                do {
+                    try await client.admit(weight: 1, isOrder: true)
+                } catch {
+                    // Banned or limited beyond waiting: nothing was sent.
+                    actions += intent.abandoned()
+                    continue
+                }
+                actions += intent.persisted(venueNowMs: client.venueNowMs())
+            case .send(let timestamp, let window):
+                let params = BinanceOrders.newOrder(
+                    symbol: request.symbol, side: request.side, type: request.type, timeInForce: request.timeInForce,
+                    fitted: request.fitted, clientOrderId: request.clientOrderId, timestampMs: timestamp,
+                    recvWindowMs: window)
+                let response: OrderIntent.Response
+                do {
+                    let r = try await client.send(
+                        .POST, "/api/v3/order", params, signed: true, weight: 1, isOrder: true, admitted: true)
+                    let (answer, parsed) = BinanceOrders.response(status: r.status, body: Data(r.body))
+                    response = answer
+                    order = parsed
+                    if case .error(_, -1021, _) = answer { await client.noteTimestampRejected() }
+                } catch {
+                    response = .noAnswer
+                }
+                actions += intent.answered(response)
+            case .query(let notBefore):
+                let now = client.venueNowMs()
+                if now >= giveUpAt { return Outcome(state: intent.state, order: order, queries: intent.queries) }
+                if notBefore > now { try await Task.sleep(for: .milliseconds(min(notBefore, giveUpAt) - now)) }
+                let (result, found, sentAt) = await client.queryOrder(
+                    symbol: request.symbol, clientOrderId: request.clientOrderId)
+                if let found { order = found }
+                actions += intent.queried(result, venueNowMs: sentAt)
+            case .resolved:
+                return Outcome(state: intent.state, order: order, queries: intent.queries)
+            }
+        }
+        return Outcome(state: intent.state, order: order, queries: intent.queries)
+    }
+}

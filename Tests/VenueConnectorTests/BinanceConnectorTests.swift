@@ -1,0 +1,172 @@
+import ATSTestSupport
+import ATSVenueConnector
+import ATSVenues
+import Foundation
+import Logging
+import Testing
+
+/// The connector against the fake venue running as its own process: signed requests with both
+/// key types, the server clock, and order placement under every fault the venue injects — in
+/// each case the venue's own count says the order was placed at most once.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BinanceConnectorTests {
+    static let logger = Logger(label: "connector-test")
+
+    static func client(
+        _ venue: FakeVenueProcess, _ credentials: BinanceCredentials? = nil, recvWindowMs: Int64 = 5_000,
+        timeout: Duration = .seconds(5), sync: Bool = true
+    ) async throws -> BinanceRESTClient {
+        let c = try BinanceRESTClient(
+            endpoint: venue.endpoint, credentials: credentials ?? venue.hmac, recvWindowMs: recvWindowMs,
+            timeout: timeout, logger: logger)
+        if sync {
+            try await c.syncClock()
+            _ = try await c.exchangeInfo(symbol: "BTCUSDT")
+        }
+        return c
+    }
+
+    static func buy(_ qty: String = "0.01", job: Int64 = 7, sequence: Int64) -> OrderPlacer.Request {
+        OrderPlacer.Request(
+            symbol: "BTCUSDT", side: .buy, type: .market,
+            fitted: SymbolFilters.Fitted(quantity: VenueDecimal(qty)!, price: nil),
+            clientOrderId: ClientOrderId(job: job, epoch: 1, sequence: sequence))
+    }
+
+    static func persisted() -> (@Sendable (ClientOrderId) async throws -> Void) { { _ in } }
+
+    @Test func bothKeyTypesSignRequestsTheVenueAccepts() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        for credentials in [venue.hmac, venue.ed25519] {
+            let client = try await Self.client(venue, credentials)
+            let balances = try await client.balances()
+            #expect(balances.first { $0.asset == "USDT" }?.free == VenueDecimal("10000"))
+            let info = try await client.exchangeInfo(symbol: "BTCUSDT")
+            #expect(info.filters.price?.step == VenueDecimal("0.01"))
+            #expect(info.limits.count == 3)
+        }
+        // A wrong secret: -1022, and nothing about the key in the error.
+        let forged = BinanceCredentials(apiKey: venue.hmac.apiKey, signer: BinanceSigner(.hmac(secret: "wrong")))
+        let client = try await Self.client(venue, forged)
+        do {
+            _ = try await client.balances()
+            Issue.record("a forged signature was accepted")
+        } catch let error as VenueRequestError {
+            guard case .venue(_, let code, _) = error else { throw error }
+            #expect(code == -1022)
+            #expect(!"\(error)".contains("wrong"))
+        }
+        #expect(!"\(forged)".contains("wrong"))
+        #expect("\(venue.hmac)".hasSuffix(String(venue.hmac.apiKey.suffix(4))))
+    }
+
+    @Test func theServerClockAbsorbsTheVenuesSkew() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        // The venue's clock 3 s behind ours: an unsynced timestamp is "1000ms ahead" (-1021).
+        try await venue.inject(["kind": "clockSkew", "ms": -3_000])
+        let naive = try await Self.client(venue, sync: false)
+        do {
+            _ = try await naive.balances()
+            Issue.record("a timestamp 3 s ahead of the venue was accepted")
+        } catch VenueRequestError.venue(_, let code, _) {
+            #expect(code == -1021)
+        }
+        let synced = try await Self.client(venue)
+        #expect(abs(synced.clockOffsetMs + 3_000) < 500)
+        #expect(try await synced.balances().isEmpty == false)
+    }
+
+    @Test func aMarketOrderIsPlacedOnceWithItsFillsAndTradeIds() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        let placer = OrderPlacer(client: try await Self.client(venue))
+        let request = Self.buy(sequence: 1)
+        let outcome = try await placer.place(request, persist: Self.persisted())
+        guard case .accepted = outcome.state else { Issue.record("not accepted: \(outcome.state)"); return }
+        #expect(outcome.order?.fills.count == 1)
+        #expect(outcome.order?.fills.first?.tradeId ?? 0 > 0)
+        #expect(outcome.order?.fills.first?.price == VenueDecimal("50000"))
+        #expect(outcome.queries == 0)
+        #expect(try await venue.placements().byId[request.clientOrderId.description] == 1)
+        // Filters refuse before anything is sent: 0.000015 is off LOT_SIZE's step at the venue.
+        let off = OrderPlacer.Request(
+            symbol: "BTCUSDT", side: .buy, type: .market,
+            fitted: SymbolFilters.Fitted(quantity: VenueDecimal("0.000015")!, price: nil),
+            clientOrderId: ClientOrderId(job: 7, epoch: 1, sequence: 2))
+        let refused = try await placer.place(off, persist: Self.persisted())
+        #expect(refused.state == .rejected(code: -1013, message: "Filter failure: LOT_SIZE"))
+    }
+
+    @Test func anAnswerLostAfterTheVenueAcceptedIsQueriedNeverResent() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        let placer = OrderPlacer(client: try await Self.client(venue, timeout: .milliseconds(800)))
+        for (k, fault) in [["kind": "acceptThenTimeout", "delayMs": 3_000], ["kind": "error5xxAfterAccept"]]
+            .enumerated()
+        {
+            try await venue.inject(fault)
+            let request = Self.buy(sequence: Int64(10 + k))
+            let outcome = try await placer.place(request, persist: Self.persisted())
+            guard case .accepted = outcome.state else { Issue.record("\(fault): \(outcome.state)"); continue }
+            #expect(outcome.queries >= 1, "\(fault)")
+            #expect(try await venue.placements().byId[request.clientOrderId.description] == 1, "\(fault)")
+        }
+    }
+
+    @Test func notPlacedIsConcludedOnlyOnceTheWindowHasClosed() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        let window: Int64 = 1_500
+        let client = try await Self.client(venue, recvWindowMs: window)
+        let placer = OrderPlacer(client: client)
+        try await venue.inject(["kind": "unknownNotPlaced"])
+        let request = Self.buy(sequence: 20)
+        let started = client.venueNowMs()
+        let outcome = try await placer.place(request, persist: Self.persisted())
+        #expect(outcome.state == .notPlaced)
+        // Concluded from a query sent after the request's window closed on the venue's clock.
+        #expect(client.venueNowMs() - started > window)
+        #expect(try await venue.placements().byId[request.clientOrderId.description] == nil)
+
+        // The venue answers -1007 and places the order 600 ms later, inside its window: an
+        // early "not found" must not end it; the order is found.
+        try await venue.inject(["kind": "latePlacement", "delayMs": 600])
+        let late = Self.buy(sequence: 21)
+        let found = try await placer.place(late, persist: Self.persisted())
+        guard case .accepted = found.state else { Issue.record("late placement: \(found.state)"); return }
+        #expect(try await venue.placements().byId[late.clientOrderId.description] == 1)
+    }
+
+    @Test func a429BacksOffAndA418HaltsEverythingUntilRetryAfter() async throws {
+        let venue = try await FakeVenueProcess(extraConfiguration: ["violationsBeforeBan": 1])
+        defer { Task { await venue.stop() } }
+        let client = try await Self.client(venue)
+        let placer = OrderPlacer(client: client)
+        try await venue.inject(["kind": "tooManyRequests", "retryAfterSeconds": 1])
+        do {
+            _ = try await client.balances()
+            Issue.record("no 429")
+        } catch VenueRequestError.venue(let status, _, _) {
+            #expect(status == 429)
+        }
+        // The next order waits out Retry-After (one request during the back-off would have
+        // earned a ban here) and is placed once.
+        let request = Self.buy(sequence: 30)
+        let outcome = try await placer.place(request, persist: Self.persisted())
+        guard case .accepted = outcome.state else { Issue.record("after a 429: \(outcome.state)"); return }
+        #expect(try await venue.placements().byId[request.clientOrderId.description] == 1)
+
+        try await venue.inject(["kind": "ban", "retryAfterSeconds": 2])
+        do {
+            _ = try await client.balances()
+            Issue.record("no 418")
+        } catch VenueRequestError.banned {}
+        // Banned: the order is given up before anything is sent.
+        let halted = Self.buy(sequence: 31)
+        #expect(try await placer.place(halted, persist: Self.persisted()).state == .notPlaced)
+        #expect(try await venue.placements().byId[halted.clientOrderId.description] == nil)
+        try await Task.sleep(for: .milliseconds(2_200))
+        #expect(try await client.balances().isEmpty == false)
+    }
+}

@@ -1,0 +1,85 @@
+import ATSTestSupport
+import ATSVenueConnector
+import ATSVenues
+import Crypto
+import Foundation
+
+/// `ats-venue` running as its own process on loopback, with one HMAC account and one Ed25519
+/// account, and its control endpoints at hand.
+final class FakeVenueProcess: @unchecked Sendable {
+    let process: ChildProcess
+    let port: Int
+    let hmac: BinanceCredentials
+    let ed25519: BinanceCredentials
+    private let control: VenueHTTPClient
+
+    static let startingUSDT = "10000"
+    static let startingBTC = "1"
+
+    init(extraConfiguration: [String: Any] = [:]) async throws {
+        port = try freeFixedPort()
+        let secret = (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
+        let edKey = Curve25519.Signing.PrivateKey()
+        hmac = BinanceCredentials(apiKey: "hmac-" + UUID().uuidString, signer: BinanceSigner(.hmac(secret: secret)))
+        ed25519 = BinanceCredentials(
+            apiKey: "ed-" + UUID().uuidString, signer: BinanceSigner(.ed25519(rawPrivateKey: edKey.rawRepresentation)))
+        let balances = ["USDT": Self.startingUSDT, "BTC": Self.startingBTC]
+        var config: [String: Any] = [
+            "accounts": [
+                ["name": "hmac", "apiKey": hmac.apiKey, "hmacSecret": secret, "balances": balances],
+                [
+                    "name": "ed", "apiKey": ed25519.apiKey,
+                    "ed25519PublicKey": edKey.publicKey.rawRepresentation.base64EncodedString(), "balances": balances,
+                ],
+            ],
+            "pingSeconds": 5,
+        ]
+        config.merge(extraConfiguration) { $1 }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ats-venue-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("venue.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: file)
+        process = try ChildProcess(
+            "ats-venue", name: "venue", environment: [:],
+            arguments: ["--port", String(port), "--config", file.path])
+        control = try VenueHTTPClient(baseURL: "http://127.0.0.1:\(port)")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !process.log.contains("listening") {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                throw TestEnvironmentError("ats-venue did not start: \(process.log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    var endpoint: BinanceEndpoint { .local(port: port) }
+
+    func inject(_ fault: [String: Any]) async throws {
+        let r = try await control.execute(
+            method: .POST, target: "/_fake/faults", headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: fault)))
+        guard r.status == 200 else { throw TestEnvironmentError("fault refused: \(r.status)") }
+    }
+
+    func setPrice(_ price: String, qty: String? = nil) async throws {
+        var move: [String: Any] = ["symbol": "BTCUSDT", "price": price]
+        if let qty { move["qty"] = qty }
+        _ = try await control.execute(
+            method: .POST, target: "/_fake/price", headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: move)))
+    }
+
+    /// How many orders the venue accepted under each client order id, and its trade count.
+    func placements() async throws -> (byId: [String: Int], trades: Int) {
+        let r = try await control.execute(method: .GET, target: "/_fake/orders")
+        let root = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
+        let p = (root["placements"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? 0 }
+        return (p, (root["trades"] as? NSNumber)?.intValue ?? 0)
+    }
+
+    func stop() async {
+        control.shutdown()
+        await process.stop()
+    }
+}
