@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "ATSWorker",
             dependencies: [
-                "ATSShared",
+                "ATSShared", "ATSVenues", "ATSVenueConnector",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

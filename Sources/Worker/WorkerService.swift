@@ -19,6 +19,8 @@ public final class WorkerService: Service, Sendable {
     let outbox: Outbox
     let pool: NIOThreadPool
     let cache: BarCache
+    /// Live markets, one stream per symbol and interval shared by the jobs trading on it.
+    let feed: MarketFeed
     let lease = LeaseGuard()
     let metrics = WorkerMetrics()
     /// The coordinator instance connected to, if any.
@@ -35,6 +37,7 @@ public final class WorkerService: Service, Sendable {
         self.logger = logger
         outbox = Outbox(limit: configuration.outboxLimit)
         pool = NIOThreadPool(numberOfThreads: configuration.capacity)
+        feed = MarketFeed(logger: logger)
         cache = BarCache(
             pool: pool, root: try DataRoot(configuration.dataDirectory), limitBytes: configuration.barCacheBytes)
         machine = Locked(
@@ -317,9 +320,14 @@ public final class WorkerService: Service, Sendable {
             assignment: a, control: control, lease: lease, generation: generation, outbox: outbox, cache: cache,
             pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
+        // A job on a live market trades its candles as they close; the others read a data file.
+        let onMarket = (try? JobSpec.decode(json: Data(a.spec)))?.market != nil
+        let marketRunner = MarketJobRunner(
+            assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
+            registry: registry, logger: log)
         jobs.withLock { jobs in
             let task = Task {
-                await runner.run()
+                if onMarket { await marketRunner.run() } else { await runner.run() }
                 self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
                 self.jobs.withLock { jobs in
                     if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }

@@ -125,13 +125,13 @@ import Testing
         let started = client.venueNowMs()
         let outcome = try await placer.place(request, persist: Self.persisted())
         #expect(outcome.state == .notPlaced)
-        // Concluded from a query sent after the request's window closed on the venue's clock.
-        #expect(client.venueNowMs() - started > window)
+        // Concluded from a query sent after the request's window and the engine's timeout.
+        #expect(client.venueNowMs() - started > window + OrderIntent.defaultGraceMs)
         #expect(try await venue.placements().byId[request.clientOrderId.description] == nil)
 
-        // The venue answers -1007 and places the order 600 ms later, inside its window: an
-        // early "not found" must not end it; the order is found.
-        try await venue.inject(["kind": "latePlacement", "delayMs": 600])
+        // The venue forwards the order, answers -1007 and its engine places it 3 s later, after
+        // the window has closed: a "not found" then must not end it; the order is found.
+        try await venue.inject(["kind": "latePlacement", "delayMs": 3_000])
         let late = Self.buy(sequence: 21)
         let found = try await placer.place(late, persist: Self.persisted())
         guard case .accepted = found.state else { Issue.record("late placement: \(found.state)"); return }

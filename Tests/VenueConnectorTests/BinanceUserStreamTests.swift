@@ -51,12 +51,14 @@ import Testing
         let first = try await placer.place(
             BinanceConnectorTests.buy(sequence: 1), persist: BinanceConnectorTests.persisted())
         let firstTrade = try #require(first.order?.fills.first?.tradeId)
-        let counted = ledger.record(firstTrade)
+        // From the order's own answer: counted, but not in sequence.
+        let counted = ledger.record(firstTrade, inSequence: false)
         #expect(counted)
         try await recorder.wait("the first trade's report") { recorder.tradeIds.contains(firstTrade) }
         // The same trade from the stream is not counted again.
         let again = ledger.record(firstTrade)
         #expect(!again)
+        #expect(ledger.refillFrom == firstTrade + 1)
 
         for (k, fault) in ["dropStreams", "serverShutdown"].enumerated() {
             try await venue.inject(["kind": fault])

@@ -58,13 +58,29 @@ struct OrderIntentTests {
     @Test func notPlacedOnlyOnceTheVenueCanNoLongerAcceptTheRequest() {
         var intent = Self.sent()
         _ = intent.answered(.noAnswer)
-        // Within the window (10,000 + 5,000) and its grace, "no such order" proves nothing.
-        #expect(intent.queried(.notFound, venueNowMs: 10_300) == [.query(notBeforeMs: 16_001)])
-        #expect(intent.queried(.failed, venueNowMs: 15_500) == [.query(notBeforeMs: 16_001)])
-        #expect(intent.queried(.notFound, venueNowMs: 15_900) == [.query(notBeforeMs: 16_100)])
+        // The window closes at 10,000 + 5,000; the engine may still place a forwarded request until
+        // the API's 10-second timeout, so a "no such order" proves nothing before 15,000 + 11,000.
+        #expect(intent.graceMs == 11_000)
+        #expect(intent.queried(.notFound, venueNowMs: 10_300) == [.query(notBeforeMs: 26_001)])
+        #expect(intent.queried(.failed, venueNowMs: 15_500) == [.query(notBeforeMs: 26_001)])
+        #expect(intent.queried(.notFound, venueNowMs: 25_900) == [.query(notBeforeMs: 26_100)])
         #expect(intent.state == .unknown)
-        #expect(intent.queried(.notFound, venueNowMs: 16_001) == [.resolved(.notPlaced)])
+        #expect(intent.queried(.notFound, venueNowMs: 26_001) == [.resolved(.notPlaced)])
         #expect(intent.queries == 4)
+    }
+
+    @Test func onlyCodesThatMeanRefusedBeforeTheEngineAreRejections() {
+        for code in [-1013, -1021, -1022, -1100, -1111, -2010, -2014, -2015, -1003, -1015] {
+            var intent = Self.sent()
+            #expect(intent.answered(.error(httpStatus: 400, code: code, message: "")).count == 1)
+            #expect(intent.state == .rejected(code: code, message: ""), "code \(code)")
+        }
+        // errors.md: -1000 UNKNOWN, -1001 DISCONNECTED, and anything not known: ask.
+        for code in [-1000, -1001, -1006, -1007, -9999] {
+            var intent = Self.sent()
+            #expect(intent.answered(.error(httpStatus: 400, code: code, message: "")) == [.query(notBeforeMs: 10_000)])
+            #expect(intent.state == .unknown, "code \(code)")
+        }
     }
 
     @Test func underAnySequenceOfAnswersTheOrderIsSentOnce() {

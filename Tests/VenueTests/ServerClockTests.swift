@@ -36,6 +36,19 @@ import Testing
         #expect(ledger.count == 4)
     }
 
+    /// A market order's FULL answer during a gap carries a later id than a resting order's fill
+    /// the stream missed: the refill starts after what was seen in sequence, not after it.
+    @Test func aRefillStartsAfterTheLastTradeSeenInSequence() {
+        var ledger = TradeLedger()
+        #expect(ledger.record(100) == true)
+        // The stream drops; trade 105 (a resting order) is missed; a FULL answer brings 110.
+        #expect(ledger.record(110, inSequence: false) == true)
+        #expect(ledger.refillFrom == 101)
+        let refill: [Int64] = [105, 110]
+        #expect(refill.filter { ledger.record($0) } == [105])
+        #expect(ledger.refillFrom == 111)
+    }
+
     @Test func aResumedLedgerCountsNothingAtOrBelowWhatWasStored() {
         var ledger = TradeLedger(countedThrough: 100)
         #expect(ledger.refillFrom == 101)

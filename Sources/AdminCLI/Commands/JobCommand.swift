@@ -116,7 +116,11 @@ struct JobCommand: AsyncParsableCommand {
                     lines.append(
                         "strategy    \(spec.run.strategy.namespace) \(config.joined(separator: " ")) (revision \(j.specRevision))"
                     )
-                    lines.append("data        \(spec.data.path)")
+                    if let m = spec.market {
+                        lines.append("market      \(m.venue) \(m.endpoint) \(m.symbol) \(m.interval) candles")
+                    } else {
+                        lines.append("data        \(spec.data.path)")
+                    }
                 } else {
                     lines.append("definition  unreadable: \(j.specError ?? "?")")
                 }

@@ -8,6 +8,8 @@ public protocol BacktestSession: Sendable {
     var cursor: Int { get }
     /// Processes bars `cursor..<end`.
     mutating func run(_ bars: BarSeries, until end: Int)
+    /// Processes one bar that is not part of a series (a live market's closed candle).
+    mutating func step(_ bar: Bar)
     /// Takes the fills produced since the last call, in sequence order.
     mutating func takeFills() -> [Fill]
     /// The whole state, versioned, as bytes; ``Registry/makeSession(_:checkpoint:)`` restores it.

@@ -23,6 +23,8 @@ public struct FakeExchange: Sendable {
         case accountPosition(account: String, time: Int64, balances: [String: Balance])
         /// A trade on the public market (the `<symbol>@trade` stream).
         case marketTrade(symbol: String, id: Int64, price: VenueDecimal, qty: VenueDecimal, time: Int64)
+        /// A kline changed (`<symbol>@kline_<interval>`), closed or still open.
+        case kline(FakeKline, time: Int64, closed: Bool)
     }
 
     /// A new order's outcome: the order, and its fills at once.
@@ -42,6 +44,11 @@ public struct FakeExchange: Sendable {
     private var nextOrderId: Int64 = 1
     private var nextTradeId: [String: Int64] = [:]
     private var pending: [Event] = []
+    /// The open kline per symbol and interval, and the closed ones (the most recent
+    /// `klineHistory` of each).
+    public private(set) var openKlines: [String: FakeKline] = [:]
+    public private(set) var closedKlines: [String: [FakeKline]] = [:]
+    public var klineHistory = 5_000
 
     public init(configuration: FakeVenueConfiguration) {
         self.configuration = configuration
@@ -164,10 +171,10 @@ public struct FakeExchange: Sendable {
         account: String, symbol name: String, orderId: Int64?, clientOrderId: String?, cancelId: String, nowMs: Int64
     ) -> Result<FakeOrder, FakeVenueError> {
         guard let s = symbol(name) else { return .failure(.badSymbol) }
-        guard let k = index(account: account, symbol: name, orderId: orderId, clientOrderId: clientOrderId) else {
-            return .failure(.noSuchOrder)
-        }
-        guard orders[k].isOpen else { return .failure(FakeVenueError(code: -2011, msg: "Unknown order sent.")) }
+        // errors.md: a cancel of an order not found (or no longer open) is -2011 "Unknown order sent.".
+        guard let k = index(account: account, symbol: name, orderId: orderId, clientOrderId: clientOrderId),
+            orders[k].isOpen
+        else { return .failure(FakeVenueError(code: -2011, msg: "Unknown order sent.")) }
         let asset = orders[k].side == .buy ? s.quoteAsset : s.baseAsset
         move(account, orders[k].locked, of: asset, fromFree: false)
         orders[k].locked = .zero
@@ -238,8 +245,70 @@ public struct FakeExchange: Sendable {
             if let l = left { left = l - fillQty }
         }
         let id = takeTradeId(name)
-        pending.append(.marketTrade(symbol: name, id: id, price: onTick, qty: qty ?? s.minQty, time: nowMs))
+        let size = qty ?? s.minQty
+        pending.append(.marketTrade(symbol: name, id: id, price: onTick, qty: size, time: nowMs))
+        updateKlines(symbol: name, tradeId: id, price: onTick, qty: size, nowMs: nowMs)
         for account in touched.sorted() { positionChanged(account, assets: [s.baseAsset, s.quoteAsset], nowMs: nowMs) }
+    }
+
+    /// Folds a market trade into every interval's kline, closing the ones it is past.
+    private mutating func updateKlines(
+        symbol: String, tradeId: Int64, price: VenueDecimal, qty: VenueDecimal, nowMs: Int64
+    ) {
+        for (interval, length) in FakeKline.intervals {
+            let key = symbol + "@" + interval
+            let start = nowMs - nowMs % length
+            if var open = openKlines[key], open.openTime < start {
+                // Closed by the first trade past its end; the intervals without trades in
+                // between are flat candles at the last close.
+                closeKline(open, key: key, nowMs: nowMs)
+                var t = open.openTime + length
+                while t < start {
+                    open = FakeKline(
+                        symbol: symbol, interval: interval, openTime: t, closeTime: t + length - 1,
+                        firstTradeId: -1, lastTradeId: -1, open: open.close, high: open.close, low: open.close,
+                        close: open.close, volume: .zero, quoteVolume: .zero, trades: 0)
+                    closeKline(open, key: key, nowMs: nowMs)
+                    t += length
+                }
+                openKlines[key] = nil
+            }
+            var k =
+                openKlines[key]
+                ?? FakeKline(
+                    symbol: symbol, interval: interval, openTime: start, closeTime: start + length - 1,
+                    firstTradeId: tradeId, lastTradeId: tradeId, open: price, high: price, low: price, close: price,
+                    volume: .zero, quoteVolume: .zero, trades: 0)
+            k.high = max(k.high, price)
+            k.low = min(k.low, price)
+            k.close = price
+            k.lastTradeId = tradeId
+            k.volume += qty
+            k.quoteVolume += qty * price
+            k.trades += 1
+            openKlines[key] = k
+            pending.append(.kline(k, time: nowMs, closed: false))
+        }
+    }
+
+    private mutating func closeKline(_ k: FakeKline, key: String, nowMs: Int64) {
+        closedKlines[key, default: []].append(k)
+        if closedKlines[key]!.count > klineHistory {
+            closedKlines[key]!.removeFirst(closedKlines[key]!.count - klineHistory)
+        }
+        pending.append(.kline(k, time: nowMs, closed: true))
+    }
+
+    /// `GET /api/v3/klines`: closed klines and the open one, oldest first, from `startTime`
+    /// (else the most recent), at most `limit`.
+    public func klines(symbol: String, interval: String, startTime: Int64?, endTime: Int64?, limit: Int) -> [FakeKline]
+    {
+        let key = symbol + "@" + interval
+        var all = closedKlines[key] ?? []
+        if let open = openKlines[key] { all.append(open) }
+        all = all.filter { (endTime == nil || $0.openTime <= endTime!) }
+        if let startTime { return Array(all.filter { $0.openTime >= startTime }.prefix(limit)) }
+        return Array(all.suffix(limit))
     }
 
     // MARK: - Accounting

@@ -9,8 +9,9 @@ public struct FakeFault: Sendable, Codable, Equatable {
         case error5xxAfterAccept
         /// The next order is answered -1007 (timeout, status unknown) and not placed.
         case unknownNotPlaced
-        /// The next order is answered -1007 at once and placed `delayMs` later, if the venue's
-        /// clock is still within its `recvWindow` then (rest-api.md "Timing security").
+        /// The next order is forwarded to the matching engine (its window checked now), answered
+        /// -1007 at once, and placed `delayMs` later — after its window has closed, if the delay
+        /// is longer (the engine may take up to the API's 10-second timeout).
         case latePlacement
         /// Every request is answered 429 for `retryAfterSeconds`.
         case tooManyRequests
@@ -20,7 +21,7 @@ public struct FakeFault: Sendable, Codable, Equatable {
         case clockSkew
         /// Every user data and market stream connection is closed.
         case dropStreams
-        /// `serverShutdown` is sent on every WebSocket API connection, which then closes.
+        /// `serverShutdown` is sent on every WebSocket connection, which then closes.
         case serverShutdown
         /// Balances back to their start, open orders gone (the testnet's reset).
         case accountReset

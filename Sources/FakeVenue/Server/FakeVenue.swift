@@ -44,13 +44,14 @@ public final class FakeVenue: Sendable {
         }
     }
 
+    /// Runs `body` on the exchange and queues its events for the streams before another request
+    /// can touch it, so every connection sees events in the order the venue made them.
     func withExchange<T>(_ body: (inout FakeExchange) -> T) -> T {
-        let (result, events) = state.withLockedValue { s in
+        state.withLockedValue { s in
             let r = body(&s.exchange)
-            return (r, s.exchange.drainEvents())
+            publish(s.exchange.drainEvents())
+            return r
         }
-        publish(events)
-        return result
     }
 
     /// The exchange's events, rendered for the streams that carry them.
@@ -73,6 +74,9 @@ public final class FakeVenue: Sendable {
                         "e": "trade", "E": .int(time), "s": .string(symbol), "t": .int(id), "p": .decimal(price),
                         "q": .decimal(qty), "T": .int(time), "m": true, "M": true,
                     ])
+            case .kline(let k, let time, let closed):
+                hub.publish(
+                    stream: k.symbol.lowercased() + "@kline_" + k.interval, event: k.event(time: time, closed: closed))
             }
         }
     }

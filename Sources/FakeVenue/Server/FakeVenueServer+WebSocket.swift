@@ -79,8 +79,7 @@ extension FakeVenueServer {
         case "ping": return reply(id: id, result: [:])
         case "time": return reply(id: id, result: ["serverTime": .int(now)])
         case "session.logon":
-            // Ed25519 keys only (web-socket-api.md "Log in with API key").
-            switch venue.verifier.verifyWebSocket(params: params, nowMs: now, ed25519Only: true) {
+            switch venue.verifier.verifyWebSocket(params: params, nowMs: now) {
             case .failure(let e): return reply(id: id, status: e.status, error: e)
             case .success(let account):
                 venue.hub.logOn(connection, account: account.name)

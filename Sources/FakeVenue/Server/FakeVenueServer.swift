@@ -55,6 +55,20 @@ public struct FakeVenueServer: Sendable {
                 return (200, venue.exchangeInfo(symbol: p["symbol"]))
             }
         }
+        router.get("/api/v3/klines") { request, _ in
+            try await Self.rest(venue, request, weight: 2) { p, _ in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                guard venue.exchange.symbol(symbol) != nil else { throw FakeVenueError.badSymbol }
+                guard let interval = p["interval"], FakeKline.length(of: interval) != nil else {
+                    throw FakeVenueError(code: -1120, msg: "Invalid interval.")
+                }
+                let limit = min(1_000, max(1, p["limit"].flatMap { Int($0) } ?? 500))
+                let rows = venue.exchange.klines(
+                    symbol: symbol, interval: interval, startTime: p["startTime"].flatMap { Int64($0) },
+                    endTime: p["endTime"].flatMap { Int64($0) }, limit: limit)
+                return (200, .array(rows.map(\.row)))
+            }
+        }
         router.post("/api/v3/order") { request, _ in try await Self.newOrder(venue, request) }
         router.get("/api/v3/order") { request, _ in
             try await Self.rest(venue, request, weight: 4, signed: true) { p, account in
@@ -141,14 +155,11 @@ public struct FakeVenueServer: Sendable {
                 )
             case .latePlacement?:
                 let delay = fault?.delayMs ?? 1_000
+                // Forwarded now (the window was checked on arrival); the engine gets to it later.
                 Task {
                     try? await Task.sleep(for: .milliseconds(delay))
-                    // Placed late only if the request is still inside its window on the venue's
-                    // clock, as the documented processing logic checks again before forwarding.
                     let late = venue.nowMs()
-                    if RequestVerifier.checkTiming(p, nowMs: late) == nil {
-                        _ = venue.withExchange { $0.place(p, account: account!, nowMs: late) }
-                    }
+                    _ = venue.withExchange { $0.place(p, account: account!, nowMs: late) }
                 }
                 throw FakeVenueError(
                     status: 503, code: -1007,
@@ -188,7 +199,13 @@ public struct FakeVenueServer: Sendable {
                 429, ["code": .int(Int64(code)), "msg": .string(msg)], usage + [("Retry-After", String(retry))])
         case .banned(let retry):
             return respond(
-                418, ["code": -1003, "msg": "Way too many requests; IP banned until further notice."],
+                418,
+                [
+                    "code": -1003,
+                    "msg": .string(
+                        "Way too much request weight used; IP banned until \(venue.nowMs() + Int64(retry) * 1_000). Please use WebSocket Streams for live updates to avoid bans."
+                    ),
+                ],
                 usage + [("Retry-After", String(retry))])
         }
         do {

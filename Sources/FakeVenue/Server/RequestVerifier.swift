@@ -31,15 +31,12 @@ struct RequestVerifier: Sendable {
 
     /// A WebSocket API request's parameters: sorted, unencoded `name=value` pairs (web-socket-api.md
     /// "SIGNED request example").
-    func verifyWebSocket(params: [String: String], nowMs: Int64, ed25519Only: Bool = false) -> Result<
+    func verifyWebSocket(params: [String: String], nowMs: Int64) -> Result<
         FakeVenueConfiguration.Account, FakeVenueError
     > {
         guard let apiKey = params["apiKey"], let account = accounts.first(where: { $0.apiKey == apiKey }) else {
             return .failure(
                 FakeVenueError(status: 401, code: -2015, msg: "Invalid API-key, IP, or permissions for action."))
-        }
-        if ed25519Only && account.ed25519PublicKey == nil {
-            return .failure(FakeVenueError(code: -4056, msg: "HMAC_SHA256 API key is not supported."))
         }
         guard let signature = params["signature"] else { return .failure(.mandatory("signature")) }
         let payload = params.filter { $0.key != "signature" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

@@ -84,9 +84,12 @@ final class StreamHub: Sendable {
 
     /// A market stream's event to every connection listening to it (combined connections get it
     /// wrapped as `{"stream": name, "data": event}`).
-    func publish(stream: String, event: JSONValue) {
+    func publish(stream: String, event make: @autoclosure () -> JSONValue) {
         state.withLockedValue { s in
+            var built: JSONValue?
             for c in s.connections.values where c.marketStreams.contains(stream) {
+                let event = built ?? make()
+                built = event
                 if case .market(combined: true) = c.kind {
                     c.out.yield(JSONValue.object([("stream", .string(stream)), ("data", event)]).rendered)
                 } else {
@@ -105,21 +108,21 @@ final class StreamHub: Sendable {
         for c in all { c.out.finish() }
     }
 
-    /// `serverShutdown` to every WebSocket API connection, which then closes.
+    /// `serverShutdown` to every connection, which then closes: the WebSocket API's as an event
+    /// (web-socket-api.md "Server Shutdown"), the streams' as `{"e": "serverShutdown", …}`
+    /// (web-socket-streams.md "Server Shutdown").
     func shutdown(nowMs: Int64) {
-        let api = state.withLockedValue { s in
-            var out: [Connection] = []
-            for (id, c) in s.connections {
-                if case .api = c.kind {
-                    out.append(c)
-                    s.connections[id] = nil
-                }
-            }
-            return out
+        let all = state.withLockedValue { s in
+            defer { s.connections = [:] }
+            return Array(s.connections.values)
         }
-        let event: JSONValue = ["event": ["e": "serverShutdown", "E": .int(nowMs)]]
-        for c in api {
-            c.out.yield(event.rendered)
+        let inner: JSONValue = ["e": "serverShutdown", "E": .int(nowMs)]
+        for c in all {
+            if case .api = c.kind {
+                c.out.yield(JSONValue.object([("event", inner)]).rendered)
+            } else {
+                c.out.yield(inner.rendered)
+            }
             c.out.finish()
         }
     }

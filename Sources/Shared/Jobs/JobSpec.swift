@@ -22,12 +22,14 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var checkpointEvery: Int
     /// Paper mode: milliseconds of wall-clock time per bar (0: the data's own interval).
     public var paperPaceMs: Int
+    /// A live market instead of a data file (paper trading on live data): `data` is then unused.
+    public var market: MarketSource?
 
     public static let defaultCheckpointEvery = 100_000
 
     public init(
         name: String, mode: JobMode = .backtest, labels: [String] = [], data: DataSource, run: RunSpec,
-        checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0
+        checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0, market: MarketSource? = nil
     ) {
         self.name = name
         self.mode = mode
@@ -36,10 +38,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.run = run
         self.checkpointEvery = checkpointEvery
         self.paperPaceMs = paperPaceMs
+        self.market = market
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, mode, labels, data, exchange, strategy, fees, portfolio
+        case name, mode, labels, data, exchange, strategy, fees, portfolio, market
         case checkpointEvery = "checkpoint_every"
         case paperPaceMs = "paper_pace_ms"
     }
@@ -49,7 +52,9 @@ public struct JobSpec: Sendable, Hashable, Codable {
         name = try c.decode(String.self, forKey: .name)
         mode = try c.decodeIfPresent(JobMode.self, forKey: .mode) ?? .backtest
         labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
-        data = try c.decode(DataSource.self, forKey: .data)
+        market = try c.decodeIfPresent(MarketSource.self, forKey: .market)
+        // A job on a live market has no data file.
+        data = try market == nil ? c.decode(DataSource.self, forKey: .data) : DataSource(path: "")
         run = try RunSpec(from: decoder)
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? Self.defaultCheckpointEvery
         paperPaceMs = try c.decodeIfPresent(Int.self, forKey: .paperPaceMs) ?? 0
@@ -60,7 +65,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
         try c.encode(name, forKey: .name)
         try c.encode(mode, forKey: .mode)
         try c.encode(labels, forKey: .labels)
-        try c.encode(data, forKey: .data)
+        if market == nil { try c.encode(data, forKey: .data) }
+        try c.encodeIfPresent(market, forKey: .market)
         try c.encode(run.exchange, forKey: .exchange)
         try c.encode(run.strategy, forKey: .strategy)
         try c.encode(run.fees, forKey: .fees)
@@ -101,11 +107,19 @@ public struct JobSpec: Sendable, Hashable, Codable {
         if mode == .live {
             throw SpecError(field: "mode", reason: "live trading needs a live venue connector; none is registered yet")
         }
-        guard !data.path.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw SpecError(field: "data.path", reason: "is required")
-        }
-        if let problem = DataSource.confinementProblem(data.path) {
-            throw SpecError(field: "data.path", reason: problem)
+        if let market {
+            guard mode == .paper else {
+                throw SpecError(
+                    field: "market", reason: "trades paper jobs on a live market; a \(mode) job reads a data file")
+            }
+            if let (field, reason) = market.problem() { throw SpecError(field: field, reason: reason) }
+        } else {
+            guard !data.path.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw SpecError(field: "data.path", reason: "is required")
+            }
+            if let problem = DataSource.confinementProblem(data.path) {
+                throw SpecError(field: "data.path", reason: problem)
+            }
         }
         guard checkpointEvery >= 1_000 else {
             throw SpecError(field: "checkpoint_every", reason: "must be at least 1000 bars, got \(checkpointEvery)")

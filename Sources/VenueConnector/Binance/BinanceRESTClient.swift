@@ -73,9 +73,9 @@ public final class BinanceRESTClient: Sendable {
     /// counts it; throws `banned` during a 418 ban (nothing may go), and gives up waiting
     /// beyond `maximumWait`.
     public func admit(weight: Int, isOrder: Bool, maximumWait: Duration = .seconds(60)) async throws {
-        let deadline = localClock() + Int64(maximumWait / .milliseconds(1))
+        let deadline = venueNowMs() + Int64(maximumWait / .milliseconds(1))
         while true {
-            let now = localClock()
+            let now = venueNowMs()
             let decision = state.withLockedValue { $0.limiter.admit(weight: weight, isOrder: isOrder, nowMs: now) }
             switch decision {
             case .send: return
@@ -94,9 +94,12 @@ public final class BinanceRESTClient: Sendable {
     /// usage headers, 429 and 418 are recorded.
     public func send(
         _ method: HTTPMethod, _ path: String, _ params: [(String, String)], signed: Bool = false, weight: Int,
-        isOrder: Bool = false, admitted: Bool = false
+        isOrder: Bool = false, admitted: Bool = false, timed: Bool = false
     ) async throws -> VenueHTTPResponse {
         if !admitted { try await admit(weight: weight, isOrder: isOrder) }
+        // The timestamp is taken after any wait for the limiter, or it could be stale on arrival.
+        let params =
+            timed ? params + [("recvWindow", String(recvWindowMs)), ("timestamp", String(venueNowMs()))] : params
         var headers: [(String, String)] = []
         let query: String
         if signed {
@@ -113,18 +116,13 @@ public final class BinanceRESTClient: Sendable {
         } catch {
             throw VenueRequestError.noAnswer(String(describing: error))
         }
-        let now = localClock()
+        let now = venueNowMs()
         state.withLockedValue { $0.limiter.observed(status: response.status, headers: response.headers, nowMs: now) }
         if response.status == 418 {
             let until = state.withLockedValue { $0.limiter.bannedUntilMs }
             logger.error("the venue banned this address (418)", metadata: ["until_ms": "\(until)"])
         }
         return response
-    }
-
-    /// A SIGNED request's parameters with `recvWindow` and `timestamp` (the venue's time now).
-    func timed(_ params: [(String, String)]) -> [(String, String)] {
-        params + [("recvWindow", String(recvWindowMs)), ("timestamp", String(venueNowMs()))]
     }
 
     /// A 2xx answer decoded, or the venue's error.
@@ -153,61 +151,65 @@ public final class BinanceRESTClient: Sendable {
 
     // MARK: - Endpoints
 
-    /// `GET /api/v3/order` by client order id. The time the query was sent (venue clock) comes
-    /// back with the result: a "not found" proves nothing about requests still in flight then.
-    public func queryOrder(symbol: String, clientOrderId: ClientOrderId) async -> (
-        OrderIntent.QueryResult, BinanceOrders.Order?, sentAtMs: Int64
+    /// `GET /api/v3/order` by client order id (a "not found" proves nothing about requests still in
+    /// flight when the query left: ``OrderPlacer`` notes that time).
+    public func queryOrder(symbol: String, clientOrderId: ClientOrderId, admitted: Bool = false) async -> (
+        OrderIntent.QueryResult, BinanceOrders.Order?
     ) {
-        let sentAt = venueNowMs()
+        if !admitted {
+            guard (try? await admit(weight: 4, isOrder: false)) != nil else { return (.failed, nil) }
+        }
         let params = BinanceOrders.queryOrder(
-            symbol: symbol, clientOrderId: clientOrderId, timestampMs: sentAt, recvWindowMs: recvWindowMs)
+            symbol: symbol, clientOrderId: clientOrderId, timestampMs: venueNowMs(), recvWindowMs: recvWindowMs)
         do {
-            let r = try await send(.GET, "/api/v3/order", params, signed: true, weight: 4)
+            let r = try await send(.GET, "/api/v3/order", params, signed: true, weight: 4, admitted: true)
             if (200..<300).contains(r.status),
                 let order = try? JSONDecoder().decode(BinanceOrders.Order.self, from: Data(r.body))
             {
-                return (.found(venueOrderId: order.orderId), order, sentAt)
+                return (.found(venueOrderId: order.orderId), order)
             }
             if case .venue(_, let code, _) = failure(r) {
-                if code == -2013 { return (.notFound, nil, sentAt) }
+                if code == -2013 { return (.notFound, nil) }
                 if code == -1021 { await noteTimestampRejected() }
             }
-            return (.failed, nil, sentAt)
+            return (.failed, nil)
         } catch {
-            return (.failed, nil, sentAt)
+            return (.failed, nil)
         }
     }
 
     public func cancelOrder(symbol: String, clientOrderId: ClientOrderId) async throws -> BinanceOrders.Order {
         let r = try await send(
-            .DELETE, "/api/v3/order", timed([("symbol", symbol), ("origClientOrderId", clientOrderId.description)]),
-            signed: true, weight: 1)
+            .DELETE, "/api/v3/order", [("symbol", symbol), ("origClientOrderId", clientOrderId.description)],
+            signed: true, weight: 1, timed: true)
         return try decode(BinanceOrders.Order.self, r)
     }
 
     public func openOrders(symbol: String) async throws -> [BinanceOrders.Order] {
-        let r = try await send(.GET, "/api/v3/openOrders", timed([("symbol", symbol)]), signed: true, weight: 6)
+        let r = try await send(.GET, "/api/v3/openOrders", [("symbol", symbol)], signed: true, weight: 6, timed: true)
         return try decode([BinanceOrders.Order].self, r)
     }
 
     public func balances() async throws -> [BinanceAccount.Balance] {
-        let r = try await send(.GET, "/api/v3/account", timed([]), signed: true, weight: 20)
+        let r = try await send(.GET, "/api/v3/account", [], signed: true, weight: 20, timed: true)
         guard (200..<300).contains(r.status) else { throw failure(r) }
         return try BinanceAccount.balances(Data(r.body))
     }
 
     /// The account's trades of `symbol` from trade id `fromId` (inclusive), every page of them.
     public func trades(symbol: String, fromId: Int64, pageSize: Int = 1_000) async throws -> [BinanceAccount.Trade] {
+        // The venue answers at most 1,000 a page (rest-api.md "Account trade list").
+        let size = min(max(1, pageSize), 1_000)
         var out: [BinanceAccount.Trade] = []
         var from = fromId
         while true {
             let r = try await send(
                 .GET, "/api/v3/myTrades",
-                timed([("symbol", symbol), ("fromId", String(from)), ("limit", String(pageSize))]), signed: true,
-                weight: 20)
+                [("symbol", symbol), ("fromId", String(from)), ("limit", String(size))], signed: true, weight: 20,
+                timed: true)
             let page = try decode([BinanceAccount.Trade].self, r)
             out += page
-            guard page.count == pageSize, let last = page.last else { return out }
+            guard page.count == size, let last = page.last else { return out }
             from = last.id + 1
         }
     }

@@ -49,6 +49,11 @@ public struct BinanceUserStream: Sendable {
         var event: Kind?
     }
 
+    struct StreamUnreadable: Error, CustomStringConvertible {
+        var text: String
+        var description: String { "unreadable user data stream frame: \(text)" }
+    }
+
     struct SubscribeFailed: Error, CustomStringConvertible {
         var code: Int
         var msg: String
@@ -62,10 +67,12 @@ public struct BinanceUserStream: Sendable {
         while !Task.isCancelled {
             generation += 1
             let reason: String
+            let opened = ContinuousClock.now
             do {
                 try await connectOnce(generation: generation, handle)
                 reason = "closed"
-                delay = reconnectDelay
+                // A venue that closes at once is not hammered (300 connections per 5 minutes).
+                delay = ContinuousClock.now - opened > .seconds(10) ? reconnectDelay : min(delay * 2, .seconds(30))
             } catch {
                 reason = String(describing: error)
                 delay = min(delay * 2, .seconds(30))
@@ -83,7 +90,11 @@ public struct BinanceUserStream: Sendable {
         let now = venueNowMs
         let maximumAge = self.maximumAge
         try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: 1 << 22), tlsConfiguration: tls, logger: logger
+            url: url,
+            // The venue pings every 20 s; our own pings find a half-open connection (no pong within
+            // the period closes it, and the loop reconnects and refills).
+            configuration: .init(maxFrameSize: 1 << 22, autoPing: .enabled(timePeriod: .seconds(30))),
+            tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in
             let params: [(String, String)] = [("apiKey", credentials.apiKey), ("timestamp", String(now()))]
             let signature = try credentials.signer.webSocketSignature(of: params)
@@ -102,9 +113,13 @@ public struct BinanceUserStream: Sendable {
                     for try await message in inbound.messages(maxSize: 1 << 22) {
                         guard case .text(let text) = message else { continue }
                         let data = Data(text.utf8)
-                        guard let frame = try? decoder.decode(Frame.self, from: data) else { continue }
+                        guard let frame = try? decoder.decode(Frame.self, from: data) else {
+                            throw StreamUnreadable(text: String(text.prefix(200)))
+                        }
+                        // Any error ends the connection (a refused subscription, a revoked
+                        // session: `"id": null, "status": 401`); the next one refills the gap.
+                        if let e = frame.error { throw SubscribeFailed(code: e.code, msg: e.msg) }
                         if frame.id != nil {
-                            if let e = frame.error { throw SubscribeFailed(code: e.code, msg: e.msg) }
                             await handle(.subscribed(generation: generation))
                             continue
                         }
@@ -113,7 +128,12 @@ public struct BinanceUserStream: Sendable {
                             try await outbound.close(.normalClosure, reason: kind)
                             return
                         }
-                        if let event = try? BinanceOrders.UserDataEvent.decode(data) { await handle(.event(event)) }
+                        // An event that cannot be read may be a fill: reconnect, and the refill
+                        // counts it, rather than go on without it.
+                        guard let event = try? BinanceOrders.UserDataEvent.decode(data) else {
+                            throw StreamUnreadable(text: String(text.prefix(200)))
+                        }
+                        await handle(.event(event))
                     }
                 }
                 try await group.next()

@@ -45,13 +45,26 @@ public struct OrderPlacer: Sendable {
         }
     }
 
+    /// Places the order. Throws only before anything was sent (the persist failed); once the
+    /// request may have gone out, every path ends in an outcome, `unknown` at worst (a
+    /// cancellation included), which reconciliation resolves: never an error a caller could
+    /// take for "failed, try again".
     public func place(_ request: Request, persist: @Sendable (ClientOrderId) async throws -> Void) async throws
         -> Outcome
     {
         var intent = OrderIntent(clientOrderId: request.clientOrderId, recvWindowMs: client.recvWindowMs)
         var actions = intent.start()
         var order: BinanceOrders.Order?
-        let giveUpAt = client.venueNowMs() + Int64(queryFor / .milliseconds(1))
+        // Times after the send are the request's timestamp plus monotonic time elapsed since: a
+        // wall-clock jump or a re-sampled offset (another job's -1021) must not move the moment
+        // "not placed" may be concluded.
+        var sentAt: (venueMs: Int64, instant: ContinuousClock.Instant)?
+        func venueNow() -> Int64 {
+            guard let s = sentAt else { return client.venueNowMs() }
+            return s.venueMs + Int64((ContinuousClock.now - s.instant) / .milliseconds(1))
+        }
+        var giveUpAt = Int64.max
+        func outcome() -> Outcome { Outcome(state: intent.state, order: order, queries: intent.queries) }
         while let action = actions.first {
             actions.removeFirst()
             switch action {
@@ -60,11 +73,14 @@ public struct OrderPlacer: Sendable {
                 do {
                     try await client.admit(weight: 1, isOrder: true)
                 } catch {
-                    // Banned or limited beyond waiting: nothing was sent.
+                    // Banned, limited beyond waiting, or cancelled: nothing was sent.
                     actions += intent.abandoned()
                     continue
                 }
-                actions += intent.persisted(venueNowMs: client.venueNowMs())
+                let now = client.venueNowMs()
+                sentAt = (now, ContinuousClock.now)
+                giveUpAt = now + Int64(queryFor / .milliseconds(1))
+                actions += intent.persisted(venueNowMs: now)
             case .send(let timestamp, let window):
                 let params = BinanceOrders.newOrder(
                     symbol: request.symbol, side: request.side, type: request.type, timeInForce: request.timeInForce,
@@ -83,17 +99,29 @@ public struct OrderPlacer: Sendable {
                 }
                 actions += intent.answered(response)
             case .query(let notBefore):
-                let now = client.venueNowMs()
-                if now >= giveUpAt { return Outcome(state: intent.state, order: order, queries: intent.queries) }
-                if notBefore > now { try await Task.sleep(for: .milliseconds(min(notBefore, giveUpAt) - now)) }
-                let (result, found, sentAt) = await client.queryOrder(
-                    symbol: request.symbol, clientOrderId: request.clientOrderId)
+                let now = venueNow()
+                if now >= giveUpAt || Task.isCancelled { return outcome() }
+                if notBefore > now {
+                    do {
+                        try await Task.sleep(for: .milliseconds(min(notBefore, giveUpAt) - now))
+                    } catch {
+                        return outcome()
+                    }
+                }
+                // The time the query leaves, after any wait for the rate limiter.
+                guard (try? await client.admit(weight: 4, isOrder: false)) != nil else {
+                    actions.append(.query(notBeforeMs: venueNow() + 1_000))
+                    continue
+                }
+                let queriedAt = venueNow()
+                let (result, found) = await client.queryOrder(
+                    symbol: request.symbol, clientOrderId: request.clientOrderId, admitted: true)
                 if let found { order = found }
-                actions += intent.queried(result, venueNowMs: sentAt)
+                actions += intent.queried(result, venueNowMs: queriedAt)
             case .resolved:
-                return Outcome(state: intent.state, order: order, queries: intent.queries)
+                return outcome()
             }
         }
-        return Outcome(state: intent.state, order: order, queries: intent.queries)
+        return outcome()
     }
 }

@@ -29,6 +29,11 @@ final class ResponseCollector: ChannelDuplexHandler {
             promise?.fail(VenueHTTPError.busy)
             return
         }
+        guard context.channel.isActive else {
+            request.promise.fail(VenueHTTPError.connectionClosed)
+            promise?.fail(VenueHTTPError.connectionClosed)
+            return
+        }
         pending = request.promise
         head = nil
         body.clear()

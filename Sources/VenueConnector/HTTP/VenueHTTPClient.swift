@@ -66,7 +66,9 @@ public final class VenueHTTPClient: Sendable {
         let request = PendingRequest(
             head: head, body: body.isEmpty ? nil : ByteBuffer(bytes: body), promise: promise,
             timeout: .milliseconds(Int64((timeout / .milliseconds(1)).rounded())))
-        channel.writeAndFlush(request, promise: nil)
+        // A connection closed under us never reaches the collector: the failed write completes
+        // the answer's promise (a second completion is ignored).
+        channel.writeAndFlush(request).whenFailure { _ in promise.fail(VenueHTTPError.connectionClosed) }
         do {
             let response = try await promise.futureResult.get()
             if response.keepAlive && channel.isActive { checkin(channel) } else { channel.close(promise: nil) }

@@ -83,7 +83,8 @@ extension String {
 }
 
 /// A key never shows itself: not in logs, errors or debug output.
-extension BinanceSigner.Key: CustomStringConvertible, CustomDebugStringConvertible {
+extension BinanceSigner.Key: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
     public var description: String {
         switch self {
         case .hmac: "HMAC key (redacted)"
@@ -93,7 +94,8 @@ extension BinanceSigner.Key: CustomStringConvertible, CustomDebugStringConvertib
     public var debugDescription: String { description }
 }
 
-extension BinanceSigner: CustomStringConvertible, CustomDebugStringConvertible {
+extension BinanceSigner: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["key": key], displayStyle: .struct) }
     public var description: String { "BinanceSigner(\(key))" }
     public var debugDescription: String { description }
 }

@@ -129,15 +129,20 @@ public struct VenueDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return VenueDecimal(units: down.units + (units >= 0 ? step.units : -step.units), scale: step.scale)
     }
 
-    /// The product, exact (a notional: price × quantity).
+    /// The product (a notional: price × quantity), exact when it fits 64-bit units at 18
+    /// decimals or fewer; otherwise the least significant decimals are cut (toward zero) until it
+    /// does — a noisy price with many decimals times a large quantity must not crash the worker.
+    /// Beyond 64-bit units with no decimal left to cut it saturates.
     public static func * (a: VenueDecimal, b: VenueDecimal) -> VenueDecimal {
         var product = Int128(a.units) * Int128(b.units)
         var scale = a.scale + b.scale
-        while scale > maximumScale || (scale > 0 && product % 10 == 0) {
+        while scale > maximumScale || (scale > 0 && product % 10 == 0)
+            || (scale > 0 && (product > Int128(Int64.max) || product < Int128(Int64.min)))
+        {
             product /= 10
             scale -= 1
         }
-        return VenueDecimal(units: Int64(product), scale: scale)
+        return VenueDecimal(units: Int64(clamping: product), scale: scale)
     }
 
     /// Plain digits, as venues read them: "0.00100000" stays at its scale, never an exponent.

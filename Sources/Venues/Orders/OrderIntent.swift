@@ -53,9 +53,22 @@ public struct OrderIntent: Sendable {
         case resolved(State)
     }
 
-    /// Venue codes after which the execution status is unknown (errors.md: -1006 UNEXPECTED_RESP,
-    /// -1007 TIMEOUT).
-    public static let unknownStatusCodes: Set<Int> = [-1006, -1007]
+    /// Venue codes that mean the request was refused before the matching engine saw it
+    /// (errors.md): filters and parameters (-1013, -11xx), the timing rule (-1021), the signature
+    /// and key (-1022, -2014, -2015, -1002), rate limits (-1003, -1015), the order itself refused
+    /// (-2010). Any other code — -1000 UNKNOWN, -1001 DISCONNECTED, -1006, -1007 and whatever
+    /// the venue adds — leaves the outcome unknown: ask, never assume.
+    public static func isDefiniteRejection(code: Int) -> Bool {
+        [-1002, -1003, -1013, -1015, -1021, -1022, -2010, -2014, -2015].contains(code)
+            || (-1199 ... -1100).contains(code)
+    }
+
+    /// How long after a request's window a "no such order" is trusted: the API forwards a request
+    /// to the matching engine only inside its window, but the engine may still process it until
+    /// the API gives up on it, 10 seconds later (rest-api.md "General API Information": -1007
+    /// "does not always mean that the request failed in the Matching Engine"); a second more for
+    /// the query's own data source.
+    public static let defaultGraceMs: Int64 = 11_000
 
     public let clientOrderId: ClientOrderId
     public let recvWindowMs: Int64
@@ -66,7 +79,8 @@ public struct OrderIntent: Sendable {
     public private(set) var sentTimestampMs: Int64?
     public private(set) var queries = 0
 
-    public init(clientOrderId: ClientOrderId, recvWindowMs: Int64 = 5_000, graceMs: Int64 = 1_000) {
+    public init(clientOrderId: ClientOrderId, recvWindowMs: Int64 = 5_000, graceMs: Int64 = OrderIntent.defaultGraceMs)
+    {
         precondition(recvWindowMs > 0 && recvWindowMs <= 60_000, "recvWindow is at most 60,000 ms")
         self.clientOrderId = clientOrderId
         self.recvWindowMs = recvWindowMs
@@ -105,8 +119,7 @@ public struct OrderIntent: Sendable {
         case .accepted(let id):
             state = .accepted(venueOrderId: id)
             return [.resolved(state)]
-        case .error(let status, let code, let message)
-        where status < 500 && !Self.unknownStatusCodes.contains(code):
+        case .error(let status, let code, let message) where status < 500 && Self.isDefiniteRejection(code: code):
             state = .rejected(code: code, message: message)
             return [.resolved(state)]
         case .error, .noAnswer:

@@ -32,30 +32,23 @@ struct JobRunner: Sendable {
 
     /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
     static let chunk = 50_000
-    /// The longest error text sent to the coordinator (it goes into a frame and a database row).
-    static let maximumErrorLength = 2_000
+
+    var output: JobOutput {
+        JobOutput(
+            jobId: assignment.jobId, epoch: assignment.epoch, outbox: outbox, metrics: metrics,
+            fillBatchSize: fillBatchSize)
+    }
 
     func run() async {
         do {
             try await execute()
         } catch {
-            var text = "\(error)"
-            if text.utf8.count > Self.maximumErrorLength {
-                text = String(decoding: text.utf8.prefix(Self.maximumErrorLength), as: UTF8.self) + "…"
-            }
-            metrics.jobsFailed.increment()
-            logger.warning("job failed", metadata: ["error": "\(text)"])
-            let error = text
-            await send { .failed(JobFailed(header: $0, error: error)) }
+            logger.warning("job failed", metadata: ["error": "\(error)"])
+            await output.failed(error)
         }
     }
 
-    private func send(_ make: @escaping @Sendable (JobHeader) -> WireMessage) async {
-        let jobId = assignment.jobId
-        let epoch = assignment.epoch
-        metrics.messages.increment()
-        await outbox.append { seq in make(JobHeader(jobId: jobId, epoch: epoch, messageSeq: seq)) }
-    }
+    private func send(_ make: @escaping @Sendable (JobHeader) -> WireMessage) async { await output.send(make) }
 
     /// Why a checkpoint cannot be resumed here, or nil.
     static func provenanceProblem(_ a: AssignJob, dataHash: String) -> String? {
@@ -250,17 +243,7 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Sends the fills not sent yet, in batches of at most `fillBatchSize`, under the revision
-    /// they were made under.
-    private func flush(_ fills: inout [Fill], revision: Int64) async {
-        var start = 0
-        while start < fills.count {
-            let batch = Array(fills[start..<min(fills.count, start + fillBatchSize)])
-            await send { .fills(FillBatch(header: $0, fills: batch, specRevision: revision)) }
-            start += fillBatchSize
-        }
-        fills.removeAll(keepingCapacity: true)
-    }
+    private func flush(_ fills: inout [Fill], revision: Int64) async { await output.flush(&fills, revision: revision) }
 
     /// Checkpoints and gives the job back, for another worker (or this one) to resume.
     private func release(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
@@ -269,22 +252,9 @@ struct JobRunner: Sendable {
     }
 
     private func checkpoint(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
-        let state = try session.checkpoint()
-        // A frame the coordinator would refuse would be resent after every reconnect and wedge
-        // the connection: the job fails instead, saying why.
-        guard state.count <= WireProtocol.defaultMaximumFrameSize - 65_536 else {
-            throw RunnerError(
-                "the job's state is \(state.count) bytes, more than a checkpoint can carry "
-                    + "(\(WireProtocol.defaultMaximumFrameSize - 65_536) bytes): the strategy keeps too much history")
-        }
-        let cursor = Int64(session.cursor)
-        let next = session.exchange.state.nextSeq
-        await send {
-            .checkpoint(
-                CheckpointSaved(
-                    header: $0, cursor: cursor, nextFillSeq: next, state: Array(state), specRevision: revision,
-                    engineVersion: ReproducibilityStamp.engineVersion, dataHash: hash))
-        }
+        try await output.checkpoint(
+            state: try session.checkpoint(), cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq,
+            revision: revision, dataHash: hash)
     }
 }
 

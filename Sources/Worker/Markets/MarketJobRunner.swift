@@ -1,0 +1,182 @@
+import ATSEngine
+import ATSShared
+import ATSVenueConnector
+import ATSVenues
+import Foundation
+import Logging
+
+/// Runs a paper job on a live market: the job's strategy trades the simulated exchange on each
+/// closed candle of the worker's shared stream (``MarketFeed``), in order and each once; fills
+/// go out in batches within 100 ms, progress every candle, checkpoints every `checkpointInterval`
+/// of wall-clock time. A live job never completes: it runs until stopped, released or fenced.
+struct MarketJobRunner: Sendable {
+    let assignment: AssignJob
+    let control: JobControl
+    let lease: LeaseGuard
+    let generation: Int
+    let output: JobOutput
+    let feed: MarketFeed
+    let registry: Registry
+    let logger: Logger
+    var checkpointInterval: Duration = .seconds(10)
+
+    var clock: any JobClock { lease.time }
+
+    enum Event: Sendable {
+        case candle(BinanceKline)
+        case tick
+    }
+
+    func run() async {
+        do {
+            try await execute()
+        } catch {
+            logger.warning("job failed", metadata: ["error": "\(error)"])
+            await output.failed(error)
+        }
+    }
+
+    private func execute() async throws {
+        let spec = try JobSpec.decode(json: Data(assignment.spec))
+        let run = try spec.validate(with: registry)
+        guard let market = spec.market, let length = BinanceKline.length(of: market.interval) else {
+            throw RunnerError("the job names no live market")
+        }
+        let restored = assignment.checkpoint.isEmpty ? nil : try MarketCheckpoint.decode(assignment.checkpoint)
+        var session = try registry.makeSession(run, checkpoint: restored?.engine)
+        var lastOpenTime = restored?.lastOpenTime
+        var sequencer = KlineSequencer(length: length, lastOpenTime: lastOpenTime)
+        var revisions = RevisionCursor(assignment)
+        var revision = revisions.revision
+
+        let subscription = try await feed.subscribe(market)
+        let filler = KlineGapFiller(
+            symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
+        let (events, sink) = AsyncStream<Event>.makeStream()
+        let forward = Task {
+            for await candle in subscription.candles { sink.yield(.candle(candle)) }
+            sink.finish()
+        }
+        let clock = self.clock
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await clock.sleep(for: .milliseconds(100))
+                sink.yield(.tick)
+            }
+        }
+        defer {
+            forward.cancel()
+            ticker.cancel()
+            sink.finish()
+        }
+        await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
+        logger.info(
+            "job started on a live market",
+            metadata: [
+                "market": "\(market.symbol)@\(market.interval) \(market.endpoint)", "from_bar": "\(session.cursor)",
+                "after_open_time": "\(lastOpenTime.map(String.init) ?? "-")",
+            ])
+
+        var unsent: [Fill] = []
+        var oldestUnsent = clock.elapsed
+        var lastCheckpointAt = clock.elapsed
+        var lastCheckpointBar = session.cursor
+        var lastProgressBar = -1
+        var lastClose = 0.0
+
+        func checkpoint() async throws {
+            await output.flush(&unsent, revision: revision)
+            let state = try MarketCheckpoint(lastOpenTime: lastOpenTime, engine: try session.checkpoint()).encoded()
+            try await output.checkpoint(
+                state: state, cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq, revision: revision,
+                dataHash: "")
+            lastCheckpointAt = clock.elapsed
+            lastCheckpointBar = session.cursor
+        }
+        func progress() async {
+            let done = Int64(session.cursor)
+            let equity = session.exchange.wallet.equity(at: lastClose)
+            await output.send {
+                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: []))
+            }
+            lastProgressBar = session.cursor
+        }
+        func end() async { await feed.unsubscribe(subscription) }
+
+        func loop() async throws {
+            for await event in events {
+                if !lease.isValid(generation: generation) {
+                    logger.warning("lease not confirmed in time: job stopped (self-fencing)")
+                    try await checkpoint()
+                    await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
+                    return
+                }
+                switch control.request {
+                case .stop:
+                    try await checkpoint()
+                    await progress()
+                    let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: length))
+                    await output.send {
+                        .finished(JobFinished(header: $0, outcome: .stopped, statistics: Array(stats)))
+                    }
+                    logger.info("job stopped", metadata: ["bars": "\(session.cursor)"])
+                    return
+                case .release:
+                    try await checkpoint()
+                    await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
+                    logger.info("job released", metadata: ["bars": "\(session.cursor)"])
+                    return
+                case .none: break
+                }
+                if case .candle(let candle) = event {
+                    for c in try await filler.deliver(candle, sequencer: &sequencer) {
+                        // Revisions take effect before the bar they were recorded at (replayed after
+                        // a resume, live ones once the replay is past).
+                        while let due = revisions.next(
+                            at: session.cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } }
+                        ) {
+                            await output.flush(&unsent, revision: revision)
+                            let parameters = try JSONCoding.decoder().decode(
+                                [String: ParameterValue].self, from: Data(due.config))
+                            try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
+                            revision = due.revision
+                            let bar = Int64(session.cursor)
+                            let applied = due.revision
+                            await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
+                        }
+                        session.step(
+                            Bar(
+                                time: c.openTime, open: c.open.double, high: c.high.double, low: c.low.double,
+                                close: c.close.double, volume: c.volume.double))
+                        lastOpenTime = c.openTime
+                        lastClose = c.close.double
+                        let fills = session.takeFills()
+                        if !fills.isEmpty {
+                            if unsent.isEmpty { oldestUnsent = clock.elapsed }
+                            unsent += fills
+                        }
+                    }
+                }
+                if unsent.count >= output.fillBatchSize
+                    || (!unsent.isEmpty && clock.elapsed - oldestUnsent >= .milliseconds(100))
+                {
+                    await output.flush(&unsent, revision: revision)
+                }
+                if session.cursor != lastProgressBar { await progress() }
+                if session.cursor != lastCheckpointBar
+                    && (clock.elapsed - lastCheckpointAt >= checkpointInterval
+                        || session.cursor - lastCheckpointBar >= spec.checkpointEvery)
+                {
+                    try await checkpoint()
+                }
+            }
+        }
+        do {
+            try await loop()
+        } catch {
+            await end()
+            throw error
+        }
+        await end()
+    }
+}
