@@ -198,7 +198,8 @@ let package = Package(
         .target(
             name: "ATSTestSupport",
             dependencies: [
-                "ATSShared", "ATSDatabase",
+                "ATSShared", "ATSDatabase", "ATSVenues", "ATSVenueConnector",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -213,7 +214,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ATSShared", "ATSTestSupport",
+                "ATSShared", "ATSTestSupport", "ATSVenues", "ATSVenueConnector",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

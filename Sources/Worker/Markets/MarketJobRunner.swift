@@ -79,7 +79,9 @@ struct MarketJobRunner: Sendable {
 
         var unsent: [Fill] = []
         var oldestUnsent = clock.elapsed
-        var lastCheckpointAt = clock.elapsed
+        // A new job checkpoints at its first candle: the candle it started on is then on record,
+        // and a resumed run trades the same candles again instead of starting from the live one.
+        var lastCheckpointAt = restored == nil ? clock.elapsed - checkpointInterval : clock.elapsed
         var lastCheckpointBar = session.cursor
         var lastProgressBar = -1
         var lastClose = 0.0

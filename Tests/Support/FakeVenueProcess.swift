@@ -1,22 +1,22 @@
-import ATSTestSupport
 import ATSVenueConnector
 import ATSVenues
 import Crypto
 import Foundation
 
 /// `ats-venue` running as its own process on loopback, with one HMAC account and one Ed25519
-/// account, and its control endpoints at hand.
-final class FakeVenueProcess: @unchecked Sendable {
-    let process: ChildProcess
-    let port: Int
-    let hmac: BinanceCredentials
-    let ed25519: BinanceCredentials
+/// account, and its control endpoints at hand. `tickMs` > 0 moves its prices on their own (a
+/// seeded random walk), which makes its candles.
+public final class FakeVenueProcess: @unchecked Sendable {
+    public let process: ChildProcess
+    public let port: Int
+    public let hmac: BinanceCredentials
+    public let ed25519: BinanceCredentials
     private let control: VenueHTTPClient
 
-    static let startingUSDT = "10000"
-    static let startingBTC = "1"
+    public static let startingUSDT = "10000"
+    public static let startingBTC = "1"
 
-    init(extraConfiguration: [String: Any] = [:]) async throws {
+    public init(extraConfiguration: [String: Any] = [:], tickMs: Int = 0, volatility: Double = 0.0005) async throws {
         port = try freeFixedPort()
         let secret = (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
         let edKey = Curve25519.Signing.PrivateKey()
@@ -42,7 +42,10 @@ final class FakeVenueProcess: @unchecked Sendable {
         try JSONSerialization.data(withJSONObject: config).write(to: file)
         process = try ChildProcess(
             "ats-venue", name: "venue", environment: [:],
-            arguments: ["--port", String(port), "--config", file.path])
+            arguments: [
+                "--port", String(port), "--config", file.path, "--tick-ms", String(tickMs), "--volatility",
+                String(volatility),
+            ])
         control = try VenueHTTPClient(baseURL: "http://127.0.0.1:\(port)")
         let deadline = ContinuousClock.now + .seconds(20)
         while !process.log.contains("listening") {
@@ -53,16 +56,16 @@ final class FakeVenueProcess: @unchecked Sendable {
         }
     }
 
-    var endpoint: BinanceEndpoint { .local(port: port) }
+    public var endpoint: BinanceEndpoint { .local(port: port) }
 
-    func inject(_ fault: [String: Any]) async throws {
+    public func inject(_ fault: [String: Any]) async throws {
         let r = try await control.execute(
             method: .POST, target: "/_fake/faults", headers: [("Content-Type", "application/json")],
             body: Array(try JSONSerialization.data(withJSONObject: fault)))
         guard r.status == 200 else { throw TestEnvironmentError("fault refused: \(r.status)") }
     }
 
-    func setPrice(_ price: String, qty: String? = nil) async throws {
+    public func setPrice(_ price: String, qty: String? = nil) async throws {
         var move: [String: Any] = ["symbol": "BTCUSDT", "price": price]
         if let qty { move["qty"] = qty }
         _ = try await control.execute(
@@ -71,14 +74,14 @@ final class FakeVenueProcess: @unchecked Sendable {
     }
 
     /// How many orders the venue accepted under each client order id, and its trade count.
-    func placements() async throws -> (byId: [String: Int], trades: Int) {
+    public func placements() async throws -> (byId: [String: Int], trades: Int) {
         let r = try await control.execute(method: .GET, target: "/_fake/orders")
         let root = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
         let p = (root["placements"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? 0 }
         return (p, (root["trades"] as? NSNumber)?.intValue ?? 0)
     }
 
-    func stop() async {
+    public func stop() async {
         control.shutdown()
         await process.stop()
     }
