@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "ATSCoordinator",
             dependencies: [
-                "ATSShared", "ATSDatabase",
+                "ATSShared", "ATSDatabase", "ATSVenues",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -21,7 +21,7 @@ SCRATCH=.build-$CONFIG
 BIN=$SCRATCH/$CONFIG
 
 stop_all() {
-    for name in worker-1 worker-2 coordinator; do
+    for name in worker-1 worker-2 venue coordinator; do
         if [ -f "$RUN/$name.pid" ]; then
             pid=$(cat "$RUN/$name.pid")
             if kill -0 "$pid" 2>/dev/null; then
@@ -39,7 +39,7 @@ stop_all() {
 case "${1:-}" in
 stop) stop_all; exit 0 ;;
 status)
-    for name in coordinator worker-1 worker-2; do
+    for name in coordinator worker-1 worker-2 venue; do
         if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
             echo "$name: running (pid $(cat "$RUN/$name.pid"))"
         else echo "$name: stopped"; fi
@@ -53,7 +53,7 @@ DETACH=${1:-}
 ensure_packages
 build_flags() { if [ "$CONFIG" = release ]; then swift_release_flags; else swift_cpu_flags; fi; }
 log "building ($CONFIG; the first build downloads nothing but compiles the dependencies: several minutes)"
-for product in ats ats-admin ats-coordinator ats-worker; do
+for product in ats ats-admin ats-coordinator ats-worker ats-venue; do
     # shellcheck disable=SC2046  # the CPU flags are words
     swift build -c "$CONFIG" --scratch-path "$SCRATCH" --product "$product" $(build_flags) 2>&1 \
         | grep -E "error:|^$ATS_ROOT/Sources.*warning:" || true
@@ -67,6 +67,12 @@ if [ ! -f .data/secrets.env ]; then
         echo "ATS_WORKER_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
         echo "ATS_ADMIN_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
     } > .data/secrets.env
+    umask 022
+fi
+if ! grep -q '^ATS_MASTER_KEY=' .data/secrets.env; then
+    umask 077
+    # Seals venue API keys at rest (ats credentials add); losing it loses the stored keys.
+    echo "ATS_MASTER_KEY=$(head -c 32 /dev/urandom | base64)" >> .data/secrets.env
     umask 022
 fi
 if ! grep -q '^ATS_DASHBOARD_PASSWORD=' .data/secrets.env; then
@@ -105,6 +111,12 @@ for i in 1 2; do
         "$BIN/ats-worker" > "$RUN/logs/worker-$i.log" 2>&1 &
     echo $! > "$RUN/worker-$i.pid"
 done
+# A local stand-in for Binance spot (its documented API; no machine here needs the internet):
+# prices move four times a second, and paper jobs trade its live candles.
+VENUE_PORT=${ATS_VENUE_PORT:-9100}
+"$BIN/ats-venue" --port "$VENUE_PORT" --tick-ms 250 --volatility 0.001 --seed "$(date +%s)" \
+    > "$RUN/logs/venue.log" 2>&1 &
+echo $! > "$RUN/venue.pid"
 if [ -z "$DETACH" ]; then trap 'echo; stop_all; exit 0' INT TERM; fi
 
 ATS="$BIN/ats"
@@ -132,16 +144,25 @@ log "submitting demo jobs over $DEMO (300,000 one-minute bars)"
 "$ATS" job create --name "demo-momentum-$stamp" --data "$DEMO" --strategy momentum --param lookback=1440 \
     --param threshold=0.04 "${FEES[@]}"
 
-log "waiting for the demo jobs"
-"$ATS" job wait --timeout 600 || log "a demo job did not complete: see ats job show NAME"
+# Paper trading on a live market: 1-second candles of the local venue's BTCUSDT, traded as they
+# close (it runs until stopped: ats job stop demo-live-$stamp).
+"$ATS" job create --name "demo-live-$stamp" --mode paper --market "local:$VENUE_PORT" --interval 1s \
+    --strategy sma_cross --param fast=5 --param slow=20 --cash 10000 "${FEES[@]}"
+
+log "waiting for the demo backtests"
+"$ATS" job wait --timeout 600 "demo-trend-ls-$stamp" "demo-trend-long-$stamp" "demo-breakout-ls-$stamp" \
+    "demo-momentum-$stamp" || log "a demo job did not complete: see ats job show NAME"
 echo
 "$ATS" job list
+echo
+"$ATS" job show "demo-live-$stamp" || true
 cat <<MSG
 
 Where to look next
   dashboard: http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/ui/   user admin, password in .data/secrets.env (ATS_DASHBOARD_PASSWORD)
   ats job show demo-trend-ls-$stamp     statistics of one job        (ats is $BIN/ats)
   ats job fills demo-trend-ls-$stamp    its fills; ats job events, ats job checkpoints
+  ats job show demo-live-$stamp       paper trading on the local venue's live 1-second candles
   ats worker list                          workers and their load
   ats backtest --data $DEMO --strategy sma_cross --param fast=240 --param slow=1440 --report out.html
   curl -H "Authorization: Bearer \$ATS_ADMIN_TOKEN" http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/api/jobs

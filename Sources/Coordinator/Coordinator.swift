@@ -87,7 +87,7 @@ public final class Coordinator: Service, Sendable {
             metrics: MetricsEndpoint(
                 registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
             sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
-            logs: logs, logger: logger)
+            logs: logs, vault: configuration.vault, logger: logger)
         let bound = httpBound
         let app = Application(
             router: api.router(),

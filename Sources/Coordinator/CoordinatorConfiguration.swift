@@ -37,6 +37,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var secureCookies: Bool
     /// Where the coordinator also writes its log, rotated by size (nil: stdout only).
     public var logFile: String?
+    /// Seals venue credentials at rest (`ATS_MASTER_KEY` or `ATS_MASTER_KEY_FILE`; nil: none).
+    public var vault: CredentialVault?
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -89,6 +91,7 @@ public struct CoordinatorConfiguration: Sendable {
         }
         secureCookies = try env.int("ATS_SECURE_COOKIES", default: 0) != 0
         logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        vault = try CredentialVault.load(env)
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

@@ -232,5 +232,23 @@ public enum Migrations {
                 // ones need a ReloadJob (before, every new job got one for its first revision).
                 "ALTER TABLE jobs ADD COLUMN assigned_revision BIGINT NOT NULL DEFAULT 0"
             ]),
+        Migration(
+            version: 9, name: "venue credentials",
+            sql: [
+                // A venue's API key and secret, sealed with AES-256-GCM under the coordinator's
+                // master key (the name as associated data); only the last 4 characters of the key
+                // are kept in the clear, to tell keys apart.
+                """
+                CREATE TABLE venue_credentials (
+                    name TEXT PRIMARY KEY,
+                    venue TEXT NOT NULL,
+                    key_type TEXT NOT NULL CHECK (key_type IN ('hmac', 'ed25519')),
+                    api_key_last4 TEXT NOT NULL,
+                    sealed BYTEA NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """
+            ]),
     ]
 }

@@ -14,20 +14,25 @@ struct VenueCommand: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port; the one taken is printed).") var port = 9_100
-    @Option(help: "A JSON file with the venue's symbols, accounts (API keys, balances), fees and limits.")
-    var config: String
+    @Option(
+        help:
+            "A JSON file with the venue's symbols, accounts (API keys, balances), fees and limits (default: BTCUSDT, no accounts)."
+    )
+    var config: String?
     @Option(help: "Move prices every this many milliseconds (a seeded random walk); 0: only by /_fake/price.")
     var tickMs = 0
     @Option(help: "The price path's seed.") var seed: UInt64 = 1
     @Option(help: "The price path's volatility per step (a fraction).") var volatility = 0.0005
 
     func run() async throws {
-        let configuration: FakeVenueConfiguration
-        do {
-            configuration = try JSONDecoder().decode(
-                FakeVenueConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
-        } catch {
-            throw ValidationError("cannot read the venue configuration \(config): \(error)")
+        var configuration = FakeVenueConfiguration()
+        if let config {
+            do {
+                configuration = try JSONDecoder().decode(
+                    FakeVenueConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
+            } catch {
+                throw ValidationError("cannot read the venue configuration \(config): \(error)")
+            }
         }
         var logger = Logger(label: "ats-venue")
         logger.logLevel = .info

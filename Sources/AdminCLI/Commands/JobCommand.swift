@@ -37,6 +37,12 @@ struct JobCommand: AsyncParsableCommand {
         var exchangeParams: [String] = []
         @Option(help: "Bars between checkpoints.") var checkpointEvery: Int = JobSpec.defaultCheckpointEvery
         @Option(help: "Paper mode: milliseconds per bar (0: the data's own interval).") var paceMs: Int = 0
+        @Option(
+            help:
+                "Paper mode on a live market instead of --data: the venue's endpoint (production, testnet, local:PORT or a URL); the symbol is --symbol without its slash."
+        )
+        var market: String?
+        @Option(help: "With --market: the candle interval the job trades on (1s, 1m, 5m, 1h, ...).") var interval = "1m"
 
         func run() async throws {
             try await reportingErrors {
@@ -45,18 +51,23 @@ struct JobCommand: AsyncParsableCommand {
                     let raw = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
                     body = try SpecFile.json(from: raw, name: file)
                 } else {
-                    guard let name, let data, let strategy else {
-                        throw CLIError.usage("give --file, or --name, --data and --strategy")
+                    guard let name, data != nil || market != nil, let strategy else {
+                        throw CLIError.usage("give --file, or --name, --data (or --market) and --strategy")
                     }
                     guard let jobMode = JobMode(rawValue: mode) else {
                         throw CLIError.invalid("--mode: expected backtest, paper or live, got \"\(mode)\"")
                     }
                     let spec = JobSpec(
-                        name: name, mode: jobMode, labels: labels, data: DataSource(path: data),
+                        name: name, mode: jobMode, labels: labels, data: DataSource(path: data ?? ""),
                         run: try RunSpecFlags.runSpec(
                             strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash,
                             exchangeParams: exchangeParams, exchange: exchange),
-                        checkpointEvery: checkpointEvery, paperPaceMs: paceMs)
+                        checkpointEvery: checkpointEvery, paperPaceMs: paceMs,
+                        market: market.map {
+                            MarketSource(
+                                endpoint: $0, symbol: symbol.replacingOccurrences(of: "/", with: ""), interval: interval
+                            )
+                        })
                     body = spec.json()
                 }
                 try await connection.jobRequest("POST", "api/jobs", body: body) {
@@ -108,7 +119,9 @@ struct JobCommand: AsyncParsableCommand {
                 var lines = [
                     "job         \(j.id) \(j.name)", "mode        \(j.mode)",
                     "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
-                    "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
+                    j.spec?.market != nil
+                        ? "progress    \(j.barsDone) candles traded (live market)"
+                        : "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
                     "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
                 ]
                 if let spec = j.spec {

@@ -13,7 +13,7 @@ import Foundation
 /// parsing anything (``handOver(_:)``); the types here only list the commands in `ats --help`.
 public enum ClusterCommands {
     /// The first words handed over.
-    public static let names: Set<String> = ["job", "worker", "user", "db"]
+    public static let names: Set<String> = ["job", "worker", "user", "credentials", "db"]
 
     /// Replaces this process with `ats-admin` when `arguments` (the whole command line) is a
     /// cluster command; returns only when it is not one. Exits 1 with the reason when
@@ -71,6 +71,14 @@ public enum ClusterCommands {
         @Argument(parsing: .allUnrecognized) var rest: [String] = []
         public init() {}
         public func run() { ClusterCommands.run("user", rest) }
+    }
+
+    public struct Credentials: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            commandName: "credentials", abstract: "Manage venue API keys (stored encrypted).")
+        @Argument(parsing: .allUnrecognized) var rest: [String] = []
+        public init() {}
+        public func run() { ClusterCommands.run("credentials", rest) }
     }
 
     public struct DB: ParsableCommand {

@@ -23,7 +23,7 @@ enum Permissions {
         for path in [
             "/api/jobs", "/api/jobs/{job}", "/api/jobs/{job}/fills", "/api/jobs/{job}/checkpoints",
             "/api/jobs/{job}/events", "/api/jobs/{job}/curve", "/api/jobs/{job}/report", "/api/events", "/api/workers",
-            "/api/registry", "/api/overview", "/api/stream", "/api/logs", "/api/session",
+            "/api/registry", "/api/overview", "/api/stream", "/api/logs", "/api/session", "/api/credentials",
         ] {
             t[Route(method: "GET", path: path)] = .viewer
         }
@@ -38,6 +38,9 @@ enum Permissions {
         t[Route(method: "DELETE", path: "/api/users/{user}")] = .admin
         t[Route(method: "POST", path: "/api/workers/{worker}/drain")] = .admin
         t[Route(method: "POST", path: "/api/workers/{worker}/undrain")] = .admin
+        // Venue API keys: only an admin stores or removes one.
+        t[Route(method: "POST", path: "/api/credentials")] = .admin
+        t[Route(method: "DELETE", path: "/api/credentials/{credential}")] = .admin
         return t
     }()
 }

@@ -19,6 +19,8 @@ struct AdminAPI {
     let sessions: SessionSettings
     let feed: LiveFeed
     let logs: LogBuffer
+    /// Seals venue credentials (nil: no master key configured, no credentials accepted).
+    let vault: CredentialVault?
     let logger: Logger
 
     /// Dashboard session settings.
@@ -51,6 +53,7 @@ struct AdminAPI {
         let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)
+        addCredentialRoutes(to: api)
         api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)

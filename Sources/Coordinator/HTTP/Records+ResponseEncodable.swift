@@ -6,3 +6,4 @@ extension WorkerRecord: ResponseEncodable {}
 extension CheckpointRecord: ResponseEncodable {}
 extension JobEvent: ResponseEncodable {}
 extension FillRow: ResponseEncodable {}
+extension CredentialRecord: ResponseEncodable {}

@@ -3,7 +3,8 @@ import Foundation
 
 /// What the fake venue serves: its symbols with their filters, its accounts with their keys and
 /// starting balances, its fees and limits. Read from a JSON file (`ats-venue --config`); every
-/// field but the accounts has a default, so a test names only what it cares about.
+/// field has a default (BTCUSDT at 50,000, no accounts), so a file names only what it needs:
+/// `{"accounts": [{"name": "demo", "apiKey": "…", "hmacSecret": "…", "balances": {"USDT": "10000"}}]}`.
 public struct FakeVenueConfiguration: Sendable, Codable, Equatable {
     public struct Symbol: Sendable, Codable, Equatable {
         public var symbol: String
@@ -33,6 +34,25 @@ public struct FakeVenueConfiguration: Sendable, Codable, Equatable {
             self.maxQty = maxQty
             self.minNotional = minNotional
             self.price = price
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case symbol, baseAsset, quoteAsset, tickSize, stepSize, minQty, maxQty, minNotional, price
+        }
+
+        /// Every field but the symbol's name has a default (BTCUSDT's).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Symbol()
+            symbol = try c.decode(String.self, forKey: .symbol)
+            baseAsset = try c.decodeIfPresent(String.self, forKey: .baseAsset) ?? d.baseAsset
+            quoteAsset = try c.decodeIfPresent(String.self, forKey: .quoteAsset) ?? d.quoteAsset
+            tickSize = try c.decodeIfPresent(VenueDecimal.self, forKey: .tickSize) ?? d.tickSize
+            stepSize = try c.decodeIfPresent(VenueDecimal.self, forKey: .stepSize) ?? d.stepSize
+            minQty = try c.decodeIfPresent(VenueDecimal.self, forKey: .minQty) ?? d.minQty
+            maxQty = try c.decodeIfPresent(VenueDecimal.self, forKey: .maxQty) ?? d.maxQty
+            minNotional = try c.decodeIfPresent(VenueDecimal.self, forKey: .minNotional) ?? d.minNotional
+            price = try c.decodeIfPresent(VenueDecimal.self, forKey: .price) ?? d.price
         }
     }
 
@@ -99,7 +119,7 @@ public struct FakeVenueConfiguration: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = FakeVenueConfiguration()
         symbols = try c.decodeIfPresent([Symbol].self, forKey: .symbols) ?? d.symbols
-        accounts = try c.decode([Account].self, forKey: .accounts)
+        accounts = try c.decodeIfPresent([Account].self, forKey: .accounts) ?? []
         makerCommission = try c.decodeIfPresent(VenueDecimal.self, forKey: .makerCommission) ?? d.makerCommission
         takerCommission = try c.decodeIfPresent(VenueDecimal.self, forKey: .takerCommission) ?? d.takerCommission
         weightPerMinute = try c.decodeIfPresent(Int.self, forKey: .weightPerMinute) ?? d.weightPerMinute

@@ -99,3 +99,25 @@ extension BinanceSigner: CustomStringConvertible, CustomDebugStringConvertible, 
     public var description: String { "BinanceSigner(\(key))" }
     public var debugDescription: String { description }
 }
+
+extension BinanceSigner {
+    /// The DER prefix of an Ed25519 private key in PKCS#8 (RFC 8410): the 32 key bytes follow.
+    static let pkcs8Ed25519Prefix: [UInt8] = [
+        0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+    ]
+
+    /// An Ed25519 private key's 32 raw bytes from the forms keys are kept in: PKCS#8 PEM (what
+    /// Binance's key generator writes, `-----BEGIN PRIVATE KEY-----`), or the raw bytes in
+    /// base64. Nil for anything else.
+    public static func ed25519RawKey(from text: String) -> Data? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("-----BEGIN PRIVATE KEY-----") {
+            let body = trimmed.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+            guard let der = Data(base64Encoded: body), der.count == 48, Array(der.prefix(16)) == pkcs8Ed25519Prefix
+            else { return nil }
+            return der.suffix(32)
+        }
+        guard let raw = Data(base64Encoded: trimmed), raw.count == 32 else { return nil }
+        return raw
+    }
+}

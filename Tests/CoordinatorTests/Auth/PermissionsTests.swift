@@ -28,6 +28,9 @@ struct PermissionsTests {
         #expect(Permissions.required(.get, "/api/users") == .admin)
         #expect(Permissions.required(.delete, "/api/users/{user}") == .admin)
         #expect(Permissions.required(.post, "/api/workers/{worker}/drain") == .admin)
+        #expect(Permissions.required(.post, "/api/credentials") == .admin)
+        #expect(Permissions.required(.delete, "/api/credentials/{credential}") == .admin)
+        #expect(Permissions.required(.get, "/api/credentials") == .viewer, "names, types and last 4 only")
         #expect(Permissions.required(.put, "/api/anything-new") == .admin, "an undecided route is closed")
         #expect(Role.viewer < .trader && Role.trader < .admin)
     }

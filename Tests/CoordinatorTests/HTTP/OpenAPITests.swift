@@ -49,7 +49,8 @@ struct OpenAPITests {
                 registry: PrometheusCollectorRegistry(), store: store, hub: hub, leadership: leadership,
                 metrics: CoordinatorMetrics()),
             sessions: .init(ttl: .seconds(60), secureCookies: false),
-            feed: LiveFeed(client: client, logs: LogBuffer(), logger: logger), logs: LogBuffer(), logger: logger)
+            feed: LiveFeed(client: client, logs: LogBuffer(), logger: logger), logs: LogBuffer(), vault: nil,
+            logger: logger)
         return Set(api.router().routes.map { "\($0.method) \($0.path)" })
     }
 
