@@ -183,7 +183,8 @@ let package = Package(
         .executableTarget(
             name: "ats-bench",
             dependencies: [
-                "ATSShared", "ATSDatabase", "ATSEngine",
+                "ATSShared", "ATSDatabase", "ATSEngine", "ATSVenues", "ATSVenueConnector",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

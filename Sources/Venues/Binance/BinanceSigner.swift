@@ -14,43 +14,88 @@ public struct BinanceSigner: Sendable {
     }
 
     public let key: Key
+    /// What signing needs, prepared once: the HMAC secret's bytes, or the expanded Ed25519 key
+    /// (expanding the 32-byte seed costs a SHA-512 per signature otherwise).
+    private let prepared: Prepared
 
-    public init(_ key: Key) { self.key = key }
+    private enum Prepared: @unchecked Sendable {
+        case hmac([UInt8])
+        case ed25519(Curve25519.Signing.PrivateKey?)
+    }
+
+    public init(_ key: Key) {
+        self.key = key
+        switch key {
+        case .hmac(let secret): prepared = .hmac(Array(secret.utf8))
+        case .ed25519(let raw): prepared = .ed25519(try? Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+        }
+    }
 
     /// `name=value&…` with every value (and name) percent-encoded except RFC 3986's unreserved
     /// characters, as the docs' examples encode `１２３４５６`.
     public static func query(_ parameters: [(String, String)]) -> String {
-        parameters.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
+        var out: [UInt8] = []
+        out.reserveCapacity(parameters.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } + 16)
+        for (k, (name, value)) in parameters.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: "&")) }
+            appendPercentEncoded(name, to: &out)
+            out.append(UInt8(ascii: "="))
+            appendPercentEncoded(value, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// RFC 3986 percent-encoding of everything but `A–Z a–z 0–9 - _ . ~`, on the UTF-8 bytes.
     public static func percentEncoded(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
+        appendPercentEncoded(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let upperHex = Array("0123456789ABCDEF".utf8)
+    private static let lowerHex = Array("0123456789abcdef".utf8)
+
+    private static func appendPercentEncoded(_ text: String, to out: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0x0F)])
             }
         }
-        return out
+    }
+
+    /// Lowercase hex, as Binance writes HMAC signatures.
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(lowerHex[Int(b >> 4)])
+            out.append(lowerHex[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func ed25519Key() throws -> Curve25519.Signing.PrivateKey {
+        guard case .ed25519(let key?) = prepared else { throw CryptoKitError.incorrectKeySize }
+        return key
     }
 
     /// The signature of `payload` (query string, then body), as it goes into the `signature`
     /// parameter: hex for HMAC; base64, percent-encoded, for Ed25519.
     public func signature(of payload: String) throws -> String {
-        switch key {
+        switch prepared {
         case .hmac(let secret):
-            let code = HMAC<SHA256>.authenticationCode(
-                for: Data(payload.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-            return code.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        case .ed25519(let raw):
-            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-            return Self.percentEncoded(try key.signature(for: Data(payload.utf8)).base64EncodedString())
+            return Self.hex(
+                HMAC<SHA256>.authenticationCode(for: Array(payload.utf8), using: SymmetricKey(data: secret)))
+        case .ed25519:
+            return Self.percentEncoded(try ed25519Key().signature(for: Array(payload.utf8)).base64EncodedString())
         }
     }
 
@@ -60,11 +105,9 @@ public struct BinanceSigner: Sendable {
     public func webSocketSignature(of parameters: [(String, String)]) throws -> String {
         let payload = parameters.filter { $0.0 != "signature" }.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")
-        switch key {
+        switch prepared {
         case .hmac: return try signature(of: payload)
-        case .ed25519(let raw):
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw).signature(for: Data(payload.utf8))
-                .base64EncodedString()
+        case .ed25519: return try ed25519Key().signature(for: Array(payload.utf8)).base64EncodedString()
         }
     }
 
@@ -72,13 +115,7 @@ public struct BinanceSigner: Sendable {
     /// body, if the request has one).
     public func signedQuery(_ parameters: [(String, String)], body: String = "") throws -> String {
         let query = Self.query(parameters)
-        return query + "&signature=" + (try signature(of: query + body))
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return query + "&signature=" + (try signature(of: body.isEmpty ? query : query + body))
     }
 }
 

@@ -20,10 +20,15 @@ final class JobControl: Sendable {
     let jobId: Int64
     let epoch: Int64
     private let state = Mutex<(request: Request, reload: Reload?)>((.none, nil))
+    /// A tick on every request or reload, for a job that waits on events rather than polling
+    /// (``MarketJobRunner``); one consumer.
+    let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
 
     init(jobId: Int64, epoch: Int64) {
         self.jobId = jobId
         self.epoch = epoch
+        (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     var request: Request { state.withLock { $0.request } }
@@ -32,6 +37,7 @@ final class JobControl: Sendable {
         state.withLock { s in
             if s.request == .none || r == .stop { s.request = r }
         }
+        changed.yield()
     }
 
     /// Keeps the newest revision asked for (an older or repeated one changes nothing).
@@ -39,6 +45,7 @@ final class JobControl: Sendable {
         state.withLock { s in
             if s.reload.map({ r.revision > $0.revision }) ?? true { s.reload = r }
         }
+        changed.yield()
     }
 
     var hasReload: Bool { state.withLock { $0.reload != nil } }

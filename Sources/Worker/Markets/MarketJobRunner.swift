@@ -6,9 +6,11 @@ import Foundation
 import Logging
 
 /// Runs a paper job on a live market: the job's strategy trades the simulated exchange on each
-/// closed candle of the worker's shared stream (``MarketFeed``), in order and each once; fills
-/// go out in batches within 100 ms, progress every candle, checkpoints every `checkpointInterval`
-/// of wall-clock time. A live job never completes: it runs until stopped, released or fenced.
+/// closed candle of the worker's shared stream (``MarketFeed``), in order and each once; its fills
+/// and progress go out after each candle, checkpoints every `checkpointInterval` of wall-clock
+/// time. It waits on events — a candle, a stop or reload request, and a lease check every
+/// `leaseCheck` — so a thousand idle jobs cost next to nothing. A job on a live market never
+/// completes: it runs until stopped, released or fenced.
 struct MarketJobRunner: Sendable {
     let assignment: AssignJob
     let control: JobControl
@@ -19,6 +21,8 @@ struct MarketJobRunner: Sendable {
     let registry: Registry
     let logger: Logger
     var checkpointInterval: Duration = .seconds(10)
+    /// How often an idle job looks at its lease (well inside the lease's margin).
+    var leaseCheck: Duration = .seconds(1)
 
     var clock: any JobClock { lease.time }
 
@@ -58,15 +62,20 @@ struct MarketJobRunner: Sendable {
             sink.finish()
         }
         let clock = self.clock
+        let period = leaseCheck
         let ticker = Task {
             while !Task.isCancelled {
-                try? await clock.sleep(for: .milliseconds(100))
+                try? await clock.sleep(for: period)
                 sink.yield(.tick)
             }
+        }
+        let requests = Task {
+            for await _ in control.changes { sink.yield(.tick) }
         }
         defer {
             forward.cancel()
             ticker.cancel()
+            requests.cancel()
             sink.finish()
         }
         await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
@@ -78,7 +87,6 @@ struct MarketJobRunner: Sendable {
             ])
 
         var unsent: [Fill] = []
-        var oldestUnsent = clock.elapsed
         // A new job checkpoints at its first candle: the candle it started on is then on record,
         // and a resumed run trades the same candles again instead of starting from the live one.
         var lastCheckpointAt = restored == nil ? clock.elapsed - checkpointInterval : clock.elapsed
@@ -153,17 +161,11 @@ struct MarketJobRunner: Sendable {
                         lastOpenTime = c.openTime
                         lastClose = c.close.double
                         let fills = session.takeFills()
-                        if !fills.isEmpty {
-                            if unsent.isEmpty { oldestUnsent = clock.elapsed }
-                            unsent += fills
-                        }
+                        unsent += fills
                     }
                 }
-                if unsent.count >= output.fillBatchSize
-                    || (!unsent.isEmpty && clock.elapsed - oldestUnsent >= .milliseconds(100))
-                {
-                    await output.flush(&unsent, revision: revision)
-                }
+                // Candles are a second apart at the least: their fills go out at once.
+                if !unsent.isEmpty { await output.flush(&unsent, revision: revision) }
                 if session.cursor != lastProgressBar { await progress() }
                 if session.cursor != lastCheckpointBar
                     && (clock.elapsed - lastCheckpointAt >= checkpointInterval
