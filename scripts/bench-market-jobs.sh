@@ -28,9 +28,9 @@ ATS_WORKER_ID="bench-market-$stamp" ATS_WORKER_CAPACITY="$JOBS" ATS_WORKER_LABEL
 WORKER=$!
 cleanup() {
     log "stopping and deleting the bench jobs"
-    for k in $(seq 1 "$JOBS"); do "$ATS" job stop "bm-$stamp-$k" >/dev/null 2>&1 || true; done
+    seq 1 "$JOBS" | xargs -P 8 -I{} "$ATS" job stop "bm-$stamp-{}" >/dev/null 2>&1 || true
     sleep 2
-    for k in $(seq 1 "$JOBS"); do "$ATS" job delete "bm-$stamp-$k" >/dev/null 2>&1 || true; done
+    seq 1 "$JOBS" | xargs -P 8 -I{} "$ATS" job delete "bm-$stamp-{}" >/dev/null 2>&1 || true
     kill -TERM "$WORKER" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -39,13 +39,13 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$WORKER/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$WORKER/stat"; }
 log "worker pid $WORKER, idle: $(rss_kb) kB resident"
 log "creating $JOBS paper jobs on BTCUSDT $INTERVAL candles of the local venue"
-for k in $(seq 1 "$JOBS"); do
-    "$ATS" job create --name "bm-$stamp-$k" --mode paper --market "local:$VENUE_PORT" --interval "$INTERVAL" \
-        --strategy sma_cross --param fast=5 --param slow=20 --cash 10000 --label bench-market >/dev/null
-done
+seq 1 "$JOBS" | xargs -P 4 -I{} "$ATS" job create --name "bm-$stamp-{}" --mode paper \
+    --market "local:$VENUE_PORT" --interval "$INTERVAL" --strategy sma_cross --param fast=5 --param slow=20 \
+    --cash 10000 --label bench-market >/dev/null
 log "waiting until they all run"
 for _ in $(seq 1 600); do
-    running=$("$ATS" job list --status running --json | grep -c "\"bm-$stamp-" || true)
+    running=$("$ATS" job list --status running --json \
+        | python3 -c "import json,sys; print(sum(j['name'].startswith('bm-$stamp-') for j in json.load(sys.stdin)))")
     [ "$running" -ge "$JOBS" ] && break
     sleep 1
 done

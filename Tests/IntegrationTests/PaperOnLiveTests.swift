@@ -10,8 +10,9 @@ import Testing
 /// A paper job on a live market: the fake venue (its own process) moves its price every 50 ms
 /// and closes a 1-second candle every second; the job trades each closed candle. Killed with
 /// `kill -9` mid-run and resumed on another worker, it refetches the candles it missed and makes
-/// the same fills again (the coordinator would fail it as diverged otherwise); in the end its
-/// fills are exactly an in-process backtest's over the venue's own candles.
+/// the same fills again (the coordinator would fail it as diverged otherwise); its stream dropped by
+/// the venue, it reconnects and misses no candle; in the end its fills are exactly an in-process
+/// backtest's over the venue's own candles, every candle once.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct PaperOnLiveTests {
     static func spec(port: Int) -> JobSpec {
@@ -47,8 +48,15 @@ struct PaperOnLiveTests {
                 return j.epoch >= 2 && j.status == .running && j.leaseOwner == "w2"
             }
             let resumedAt = try await cluster.job("paper-live").barsDone
-            try await waitUntil("five more candles", timeout: .seconds(60)) {
-                try await cluster.job("paper-live").barsDone >= resumedAt + 5
+            try await waitUntil("three more candles", timeout: .seconds(60)) {
+                try await cluster.job("paper-live").barsDone >= resumedAt + 3
+            }
+            // The venue drops every stream: the worker's kline stream reconnects and the candles
+            // closed meanwhile are fetched, in order, none twice.
+            try await venue.inject(["kind": "dropStreams"])
+            let droppedAt = try await cluster.job("paper-live").barsDone
+            try await waitUntil("three candles after the drop", timeout: .seconds(60)) {
+                try await cluster.job("paper-live").barsDone >= droppedAt + 3
             }
             #expect(try await cluster.request("POST", "api/jobs/paper-live/stop").status == 200)
             try await waitUntil("stopped", timeout: .seconds(30)) {
