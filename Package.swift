@@ -148,7 +148,8 @@ let package = Package(
         .target(
             name: "ATSAdminCLI",
             dependencies: [
-                "ATSShared", "ATSDatabase", "ATSBacktestCLI",
+                "ATSShared", "ATSDatabase", "ATSBacktestCLI", "ATSVenues", "ATSVenueConnector",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -11,7 +11,10 @@ public struct AdminCommand: AsyncParsableCommand {
         abstract: "Automated trading system: jobs, workers, users and the database.",
         discussion: ATSCommand.exitCodes,
         version: ATSVersion.current,
-        subcommands: [JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, DBCommand.self])
+        subcommands: [
+            JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, DBCommand.self,
+            DataDownloadCommand.self,
+        ])
 
     public init() {}
 }

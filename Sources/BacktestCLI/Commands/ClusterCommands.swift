@@ -22,7 +22,9 @@ public enum ClusterCommands {
         // `ats job …`, and `ats help job …` (the help is the real command's).
         let word =
             arguments.count > 2 && arguments[1] == "help" ? arguments[2] : arguments.count > 1 ? arguments[1] : ""
-        guard names.contains(word) else { return }
+        // `ats data download` needs the network: it is ats-admin's too (the rest of `data` is not).
+        let download = word == "data" && arguments.dropFirst(2).first == "download"
+        guard names.contains(word) || download else { return }
         let admin = executableDirectory() + "/ats-admin"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
@@ -79,6 +81,18 @@ public enum ClusterCommands {
         @Argument(parsing: .allUnrecognized) var rest: [String] = []
         public init() {}
         public func run() { ClusterCommands.run("credentials", rest) }
+    }
+
+    /// `ats data download`, listed under `ats data`.
+    public struct DataDownload: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            commandName: "download", abstract: "Download a symbol's candles from a venue into a bar file.")
+        @Argument(parsing: .allUnrecognized) var rest: [String] = []
+        public init() {}
+        public func run() {
+            handOver(["ats", "data", "download"] + rest)
+            fatalError("unreachable: data download is handed over")
+        }
     }
 
     public struct DB: ParsableCommand {

@@ -4,7 +4,8 @@ import Foundation
 
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Make and convert bar data.", subcommands: [Synth.self, Import.self])
+        commandName: "data", abstract: "Make, convert and download bar data.",
+        subcommands: [Synth.self, Import.self, ClusterCommands.DataDownload.self])
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

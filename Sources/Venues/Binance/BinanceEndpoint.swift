@@ -19,6 +19,31 @@ public struct BinanceEndpoint: Sendable, Equatable, Codable {
         rest: "https://testnet.binance.vision", webSocketAPI: "wss://ws-api.testnet.binance.vision/ws-api/v3",
         streams: "wss://stream.testnet.binance.vision")
 
+    /// The endpoint a job spec or a command names: `production`, `testnet`, `local:PORT` (the fake
+    /// venue on this machine), or a base URL serving REST at its root and the WebSocket API and
+    /// streams under it (`http://host:port`, `https://host`). Nil for anything else.
+    public static func named(_ text: String) -> BinanceEndpoint? {
+        switch text {
+        case "production": return .production
+        case "testnet": return .testnet
+        default:
+            if text.hasPrefix("local:"), let port = Int(text.dropFirst(6)), (1...65_535).contains(port) {
+                return .local(port: port)
+            }
+            var base = text
+            while base.hasSuffix("/") { base.removeLast() }
+            let ws: String
+            if base.hasPrefix("https://") {
+                ws = "wss://" + base.dropFirst(8)
+            } else if base.hasPrefix("http://") {
+                ws = "ws://" + base.dropFirst(7)
+            } else {
+                return nil
+            }
+            return BinanceEndpoint(rest: base, webSocketAPI: ws + "/ws-api/v3", streams: ws)
+        }
+    }
+
     /// The fake venue (`ats-venue`) on this machine.
     public static func local(port: Int, host: String = "127.0.0.1") -> BinanceEndpoint {
         BinanceEndpoint(

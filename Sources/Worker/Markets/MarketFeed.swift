@@ -35,34 +35,15 @@ actor MarketFeed {
 
     init(logger: Logger) { self.logger = logger }
 
-    /// Where a job's `market.endpoint` points.
-    static func endpoint(_ text: String) -> BinanceEndpoint? {
-        switch text {
-        case "production": return .production
-        case "testnet": return .testnet
-        default:
-            if text.hasPrefix("local:"), let port = Int(text.dropFirst(6)) { return .local(port: port) }
-            var base = text
-            while base.hasSuffix("/") { base.removeLast() }
-            if base.hasPrefix("https://") {
-                let ws = "wss://" + base.dropFirst(8)
-                return BinanceEndpoint(rest: base, webSocketAPI: ws + "/ws-api/v3", streams: ws)
-            }
-            if base.hasPrefix("http://") {
-                let ws = "ws://" + base.dropFirst(7)
-                return BinanceEndpoint(rest: base, webSocketAPI: ws + "/ws-api/v3", streams: ws)
-            }
-            return nil
-        }
-    }
-
     struct UnknownEndpoint: Error, CustomStringConvertible {
         var endpoint: String
         var description: String { "market.endpoint \"\(endpoint)\" names no venue endpoint" }
     }
 
     func subscribe(_ market: MarketSource) async throws -> Subscription {
-        guard let endpoint = Self.endpoint(market.endpoint) else { throw UnknownEndpoint(endpoint: market.endpoint) }
+        guard let endpoint = BinanceEndpoint.named(market.endpoint) else {
+            throw UnknownEndpoint(endpoint: market.endpoint)
+        }
         let rest = try await client(endpoint)
         let key = Key(rest: endpoint.rest, symbol: market.symbol, interval: market.interval)
         nextId += 1
