@@ -250,5 +250,58 @@ public enum Migrations {
                 )
                 """
             ]),
+        Migration(
+            version: 10, name: "order intents and venue trades",
+            sql: [
+                // A live job's orders, written before they are sent (issue 17): stored only under
+                // the job's current epoch and lease; its outcome once known. Kept after the job is
+                // deleted, like the audit trail: they are money.
+                """
+                CREATE TABLE order_intents (
+                    client_order_id TEXT PRIMARY KEY,
+                    job_id BIGINT NOT NULL,
+                    epoch BIGINT NOT NULL,
+                    worker TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    order_type TEXT NOT NULL,
+                    time_in_force TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    decided_at_ms BIGINT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'written'
+                        CHECK (state IN ('written', 'accepted', 'rejected', 'not_placed', 'unknown')),
+                    venue_order_id BIGINT,
+                    code BIGINT,
+                    message TEXT,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    resolved_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX order_intents_job ON order_intents (job_id, state)",
+                // Executions as the venue reported them: one row per (venue, symbol, trade id),
+                // whoever reported it and however often.
+                """
+                CREATE TABLE venue_trades (
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    trade_id BIGINT NOT NULL,
+                    job_id BIGINT NOT NULL,
+                    epoch BIGINT NOT NULL,
+                    order_id BIGINT NOT NULL,
+                    client_order_id TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    commission TEXT NOT NULL,
+                    commission_asset TEXT NOT NULL,
+                    time_ms BIGINT NOT NULL,
+                    maker BOOLEAN NOT NULL,
+                    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (venue, symbol, trade_id)
+                )
+                """,
+                "CREATE INDEX venue_trades_job ON venue_trades (job_id, trade_id)",
+            ]),
     ]
 }

@@ -13,6 +13,9 @@ extension JobStore {
         /// A job finished, failed or was given back: a scheduling pass is due.
         public var jobsEnded = false
         public var checkpointsDropped = 0
+        /// Each order intent's verdict, for the worker (sent once the batch committed).
+        public var verdicts: [IntentVerdict] = []
+        public var venueFillsInserted = 0
 
         public init() {}
     }
@@ -49,6 +52,9 @@ extension JobStore {
                 case .checkpoint(let m): checkpoints.append(m)
                 case .finished(let m) where m.outcome == .released: releases.append(m.header)
                 case .finished, .failed: endings.append(message)
+                case .intentWritten(let m): out.verdicts.append(try await writeIntent(m, worker: worker, on: conn))
+                case .intentResolved(let m): try await resolveIntent(m, on: conn)
+                case .venueFills(let m): out.venueFillsInserted += try await insertVenueFills(m, on: conn)
                 default:
                     throw StoreError.conflict("\(message.name) is not a job message")
                 }

@@ -19,6 +19,10 @@ public enum WireMessage: Sendable, Hashable {
     case ack(Ack)
     case challenge(Challenge)
     case reloadApplied(ReloadApplied)
+    case intentWritten(OrderIntentWritten)
+    case intentVerdict(IntentVerdict)
+    case intentResolved(OrderIntentResolved)
+    case venueFills(VenueFills)
 
     /// The type code on the wire.
     public var typeCode: UInt8 {
@@ -39,6 +43,10 @@ public enum WireMessage: Sendable, Hashable {
         case .ack: 14
         case .challenge: 15
         case .reloadApplied: 16
+        case .intentWritten: 17
+        case .intentVerdict: 18
+        case .intentResolved: 19
+        case .venueFills: 20
         }
     }
 
@@ -60,6 +68,10 @@ public enum WireMessage: Sendable, Hashable {
         case .ack: Ack.name
         case .challenge: Challenge.name
         case .reloadApplied: ReloadApplied.name
+        case .intentWritten: OrderIntentWritten.name
+        case .intentVerdict: IntentVerdict.name
+        case .intentResolved: OrderIntentResolved.name
+        case .venueFills: VenueFills.name
         }
     }
 
@@ -73,6 +85,9 @@ public enum WireMessage: Sendable, Hashable {
         case .finished(let m): m.header
         case .failed(let m): m.header
         case .reloadApplied(let m): m.header
+        case .intentWritten(let m): m.header
+        case .intentResolved(let m): m.header
+        case .venueFills(let m): m.header
         default: nil
         }
     }
@@ -96,6 +111,10 @@ public enum WireMessage: Sendable, Hashable {
         case .ack(let m): m.encode(into: &b)
         case .challenge(let m): m.encode(into: &b)
         case .reloadApplied(let m): m.encode(into: &b)
+        case .intentWritten(let m): m.encode(into: &b)
+        case .intentVerdict(let m): m.encode(into: &b)
+        case .intentResolved(let m): m.encode(into: &b)
+        case .venueFills(let m): m.encode(into: &b)
         }
     }
 
@@ -122,6 +141,10 @@ public enum WireMessage: Sendable, Hashable {
         case 14: return .ack(try read(Ack.self))
         case 15: return .challenge(try read(Challenge.self))
         case 16: return .reloadApplied(try read(ReloadApplied.self))
+        case 17: return .intentWritten(try read(OrderIntentWritten.self))
+        case 18: return .intentVerdict(try read(IntentVerdict.self))
+        case 19: return .intentResolved(try read(OrderIntentResolved.self))
+        case 20: return .venueFills(try read(VenueFills.self))
         default: throw .unknownMessageType(type)
         }
     }

@@ -108,4 +108,16 @@ struct WorkerSessionTests {
         done.jobsEnded = true
         #expect(Self.names(s.handle(.persisted(done))) == ["send Ack", "diverged", "schedule"])
     }
+
+    /// An order intent's verdict goes out once its batch committed, before the batch's ack: the
+    /// worker sends the order only on it.
+    @Test func verdictsOnOrderIntentsGoOutBeforeTheAck() {
+        var s = Self.session()
+        _ = s.handle(.claimed(connection: 1, sessionId: "s1"))
+        _ = s.handle(.connected(JobStore.Connection()))
+        _ = s.handle(.frame(Self.progress(1)))
+        var done = JobStore.Persisted()
+        done.verdicts = [IntentVerdict(jobId: 7, epoch: 3, clientOrderId: "ats-7-3-0", accepted: true)]
+        #expect(Self.names(s.handle(.persisted(done))) == ["send IntentVerdict", "send Ack"])
+    }
 }

@@ -11,7 +11,8 @@ struct ProtoSchemaTests {
         1: "Hello", 2: "Welcome", 3: "Refuse", 4: "AssignJob", 5: "StopJob", 6: "ReloadJob", 7: "Heartbeat",
         8: "JobStarted", 9: "FillBatch", 10: "CheckpointSaved", 11: "JobProgress", 12: "JobFinished", 13: "JobFailed",
         14: "Ack",
-        15: "Challenge", 16: "ReloadApplied",
+        15: "Challenge", 16: "ReloadApplied", 17: "OrderIntentWritten", 18: "IntentVerdict",
+        19: "OrderIntentResolved", 20: "VenueFills",
     ]
 
     static var root: URL {
@@ -73,6 +74,16 @@ struct ProtoSchemaTests {
         case .checkpoint:
             #expect(text.contains("spec_revision: 2") && text.contains("data_hash: \"xxh3:0011223344556677\""))
         case .reloadApplied: #expect(text.contains("revision: 3") && text.contains("bar: 700"))
+        case .intentWritten:
+            #expect(
+                text.contains("client_order_id: \"ats-5-2-a\"") && text.contains("quantity: \"0.00120000\"")
+                    && text.contains("price: \"50000.01\"") && text.contains("decided_at_ms: 1700000000000"))
+        case .intentVerdict: #expect(text.contains("accepted: true") && text.contains("client_order_id: \"ats-5-2-a\""))
+        case .intentResolved: #expect(text.contains("state: \"accepted\"") && text.contains("venue_order_id: 77"))
+        case .venueFills:
+            #expect(
+                text.components(separatedBy: "fills {").count == 3 && text.contains("trade_id: 901")
+                    && text.contains("commission_asset: \"BTC\"") && text.contains("maker: true"))
         default: #expect(!text.isEmpty || body.readableBytes == 0)
         }
     }

@@ -55,6 +55,29 @@ struct WireMessageTests {
         .reloadApplied(ReloadApplied(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 7), revision: 3, bar: 700)),
         .challenge(
             Challenge(supportedVersions: [2, 3], nonce: Array(repeating: 0x5A, count: 32), coordinatorId: "c-1")),
+        .intentWritten(
+            OrderIntentWritten(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 8), clientOrderId: "ats-5-2-a", symbol: "BTCUSDT",
+                side: "BUY", orderType: "LIMIT", timeInForce: "GTC", quantity: "0.00120000", price: "50000.01",
+                decidedAtMs: 1_700_000_000_000)),
+        .intentVerdict(IntentVerdict(jobId: 5, epoch: 2, clientOrderId: "ats-5-2-a", accepted: true)),
+        .intentResolved(
+            OrderIntentResolved(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 9), clientOrderId: "ats-5-2-a", state: "accepted",
+                venueOrderId: 77)),
+        .venueFills(
+            VenueFills(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 10), venue: "binance", symbol: "BTCUSDT",
+                fills: [
+                    VenueFill(
+                        tradeId: 901, orderId: 77, clientOrderId: "ats-5-2-a", side: "BUY", price: "50000.01",
+                        quantity: "0.00100000", commission: "0.00000100", commissionAsset: "BTC", timeMs: 1, maker: true
+                    ),
+                    VenueFill(
+                        tradeId: 902, orderId: 77, clientOrderId: "ats-5-2-a", side: "BUY", price: "50000.01",
+                        quantity: "0.00020000", commission: "0.00000020", commissionAsset: "BTC", timeMs: 2, maker: true
+                    ),
+                ])),
     ]
 
     func frame(_ m: WireMessage) -> ByteBuffer {

@@ -148,7 +148,8 @@ public struct WorkerSession: Sendable {
         case (.open, .persisted(let done)):
             guard case .some(let last) = persisting else { return close("a batch committed that was not sent") }
             persisting = nil
-            var actions: [Action] = []
+            // The verdicts on the batch's order intents, then its ack.
+            var actions: [Action] = done.verdicts.map { .send(.intentVerdict($0)) }
             if let last { actions.append(.send(.ack(Ack(messageSeq: last)))) }
             actions += done.diverged.map(Action.diverged)
             if done.jobsEnded { actions.append(.schedule) }

@@ -1,0 +1,105 @@
+import ATSShared
+import PostgresNIO
+
+/// A live job's order intents and venue trades (issue 17, docs/LIVE.md "Design: durable intents").
+extension JobStore {
+    /// Stores an intent if its job is at the intent's epoch, leased to `worker` and the lease has
+    /// not run out; the verdict says whether the worker may send the order. A resent intent (its
+    /// batch committed, the ack lost) gets the same verdict while the lease holds.
+    func writeIntent(_ m: OrderIntentWritten, worker: String, on conn: PostgresConnection) async throws
+        -> IntentVerdict
+    {
+        let h = m.header
+        func verdict(_ accepted: Bool, _ reason: String = "") -> IntentVerdict {
+            IntentVerdict(
+                jobId: h.jobId, epoch: h.epoch, clientOrderId: m.clientOrderId, accepted: accepted, reason: reason)
+        }
+        let holds = try await conn.query(
+            """
+            SELECT 1 FROM jobs WHERE id = \(h.jobId) AND epoch = \(h.epoch) AND lease_owner = \(worker)
+                AND lease_expires_at > now() AND status IN ('assigned', 'running')
+            """, logger: logger)
+        guard try await holds.decode(Int.self).first(where: { _ in true }) != nil else {
+            return verdict(false, "the job is no longer at epoch \(h.epoch) on this worker with a live lease")
+        }
+        let rows = try await conn.query(
+            """
+            INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,
+                time_in_force, quantity, price, decided_at_ms)
+            VALUES (\(m.clientOrderId), \(h.jobId), \(h.epoch), \(worker), \(m.symbol), \(m.side), \(m.orderType),
+                \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs))
+            ON CONFLICT (client_order_id) DO NOTHING
+            RETURNING 1
+            """, logger: logger)
+        if try await rows.decode(Int.self).first(where: { _ in true }) != nil { return verdict(true) }
+        // Already stored: the same intent again (accepted as before), or another's id (refused).
+        let existing = try await conn.query(
+            "SELECT job_id, epoch, worker FROM order_intents WHERE client_order_id = \(m.clientOrderId)",
+            logger: logger)
+        for try await (job, epoch, owner) in existing.decode((Int64, Int64, String).self) {
+            if job == h.jobId && epoch == h.epoch && owner == worker { return verdict(true) }
+        }
+        return verdict(false, "client order id \(m.clientOrderId) is already another intent's")
+    }
+
+    /// An intent's outcome. A fact about the order whoever learned it (a reconciling run resolves
+    /// its predecessor's), so not fenced by epoch; a final state is never changed.
+    func resolveIntent(_ m: OrderIntentResolved, on conn: PostgresConnection) async throws {
+        guard OrderIntentResolved.states.contains(m.state) else {
+            throw StoreError.conflict("intent \(m.clientOrderId): unknown state \(m.state)")
+        }
+        try await conn.query(
+            """
+            UPDATE order_intents SET state = \(m.state),
+                venue_order_id = CASE WHEN \(m.venueOrderId) > 0 THEN \(m.venueOrderId) ELSE venue_order_id END,
+                code = CASE WHEN \(m.code) <> 0 THEN \(m.code) ELSE code END,
+                message = CASE WHEN \(m.message) <> '' THEN \(m.message) ELSE message END,
+                resolved_at = CASE WHEN \(m.state) = 'unknown' THEN resolved_at ELSE now() END
+            WHERE client_order_id = \(m.clientOrderId) AND job_id = \(m.header.jobId)
+                AND state IN ('written', 'unknown')
+            """, logger: logger)
+    }
+
+    /// Venue executions, each stored once by (venue, symbol, trade id); returns how many were new.
+    func insertVenueFills(_ m: VenueFills, on conn: PostgresConnection) async throws -> Int {
+        guard !m.fills.isEmpty else { return 0 }
+        let f = m.fills
+        let rows = try await conn.query(
+            """
+            WITH ins AS (
+                INSERT INTO venue_trades (venue, symbol, trade_id, job_id, epoch, order_id, client_order_id, side,
+                    price, quantity, commission, commission_asset, time_ms, maker)
+                SELECT \(m.venue), \(m.symbol), u.trade_id, \(m.header.jobId), \(m.header.epoch), u.order_id,
+                    u.client_order_id, u.side, u.price, u.quantity, u.commission, u.commission_asset, u.time_ms, u.maker
+                FROM unnest(\(f.map(\.tradeId))::int8[], \(f.map(\.orderId))::int8[], \(f.map(\.clientOrderId))::text[],
+                    \(f.map(\.side))::text[], \(f.map(\.price))::text[], \(f.map(\.quantity))::text[],
+                    \(f.map(\.commission))::text[], \(f.map(\.commissionAsset))::text[], \(f.map(\.timeMs))::int8[],
+                    \(f.map(\.maker))::bool[])
+                    AS u(trade_id, order_id, client_order_id, side, price, quantity, commission, commission_asset,
+                        time_ms, maker)
+                ON CONFLICT (venue, symbol, trade_id) DO NOTHING RETURNING 1)
+            SELECT count(*) FROM ins
+            """, logger: logger)
+        var inserted = 0
+        for try await n in rows.decode(Int64.self) { inserted = Int(n) }
+        return inserted
+    }
+
+    /// A job's intents and venue trades, for the API and tests.
+    public func intents(job: Int64) async throws -> [(clientOrderId: String, epoch: Int64, state: String)] {
+        let rows = try await client.query(
+            "SELECT client_order_id, epoch, state FROM order_intents WHERE job_id = \(job) ORDER BY created_at",
+            logger: logger)
+        var out: [(String, Int64, String)] = []
+        for try await row in rows.decode((String, Int64, String).self) { out.append(row) }
+        return out.map { (clientOrderId: $0.0, epoch: $0.1, state: $0.2) }
+    }
+
+    public func venueTradeIds(job: Int64) async throws -> [Int64] {
+        let rows = try await client.query(
+            "SELECT trade_id FROM venue_trades WHERE job_id = \(job) ORDER BY trade_id", logger: logger)
+        var out: [Int64] = []
+        for try await id in rows.decode(Int64.self) { out.append(id) }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import NIOCore
+
+/// Worker → coordinator: a live job means to place this order (issue 17). Stored in
+/// `order_intents` only while the job is at this epoch and leased to this worker, and answered
+/// with an ``IntentVerdict``: the worker sends the order only on `accepted`. Quantity and price
+/// are decimal strings, exactly as they will be sent to the venue. Fenced by epoch.
+public struct OrderIntentWritten: WireBody {
+    static let name = "OrderIntentWritten"
+    public var header: JobHeader
+    public var clientOrderId: String
+    public var symbol: String
+    public var side: String
+    public var orderType: String
+    /// Empty when the type takes none.
+    public var timeInForce: String
+    public var quantity: String
+    /// Empty for a market order.
+    public var price: String
+    public var decidedAtMs: Int64
+
+    public init(
+        header: JobHeader, clientOrderId: String, symbol: String, side: String, orderType: String,
+        timeInForce: String = "", quantity: String, price: String = "", decidedAtMs: Int64
+    ) {
+        self.header = header
+        self.clientOrderId = clientOrderId
+        self.symbol = symbol
+        self.side = side
+        self.orderType = orderType
+        self.timeInForce = timeInForce
+        self.quantity = quantity
+        self.price = price
+        self.decidedAtMs = decidedAtMs
+    }
+
+    func encode(into b: inout ByteBuffer) {
+        header.encode(into: &b)
+        b.writeProto(4, string: clientOrderId)
+        b.writeProto(5, string: symbol)
+        b.writeProto(6, string: side)
+        b.writeProto(7, string: orderType)
+        b.writeProto(8, string: timeInForce)
+        b.writeProto(9, string: quantity)
+        b.writeProto(10, string: price)
+        b.writeProto(11, int: decidedAtMs)
+    }
+
+    init(reader r: inout ProtoReader) throws(ProtocolError) {
+        self.init(header: .zero, clientOrderId: "", symbol: "", side: "", orderType: "", quantity: "", decidedAtMs: 0)
+        while let (f, w) = try r.next() {
+            if try header.read(f, w, &r) { continue }
+            switch f {
+            case 4: clientOrderId = try r.string(w)
+            case 5: symbol = try r.string(w)
+            case 6: side = try r.string(w)
+            case 7: orderType = try r.string(w)
+            case 8: timeInForce = try r.string(w)
+            case 9: quantity = try r.string(w)
+            case 10: price = try r.string(w)
+            case 11: decidedAtMs = try r.int64(w)
+            default: try r.skip(w)
+            }
+        }
+    }
+}
