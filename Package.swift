@@ -225,7 +225,7 @@ let package = Package(
         // The worker's parts without a coordinator: data root, bar cache, job control, checkpoint
         // provenance, outbox, lease guard.
         .testTarget(
-            name: "WorkerTests", dependencies: ["ATSWorker", "ATSShared"], path: "Tests/WorkerTests",
+            name: "WorkerTests", dependencies: ["ATSWorker", "ATSShared", "ATSVenues"], path: "Tests/WorkerTests",
             swiftSettings: strict),
         // The deterministic simulation of the cluster: the coordinator's and the worker's state
         // machines over an in-memory store and a faulty network, thousands of seeds.

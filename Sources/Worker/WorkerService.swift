@@ -21,6 +21,8 @@ public final class WorkerService: Service, Sendable {
     let cache: BarCache
     /// Live markets, one stream per symbol and interval shared by the jobs trading on it.
     let feed: MarketFeed
+    /// The coordinator's verdicts on live runs' order intents.
+    let verdicts = IntentVerdicts()
     let lease = LeaseGuard()
     let metrics = WorkerMetrics()
     /// The coordinator instance connected to, if any.
@@ -277,6 +279,8 @@ public final class WorkerService: Service, Sendable {
                     .reload(JobControl.Reload(revision: revision, config: config))
             case .ack(let seq):
                 await outbox.ack(seq)
+            case .verdict(let v):
+                await verdicts.deliver(v)
             case .handBack(let a):
                 logger.warning("assignment handed back (draining or over capacity)", metadata: ["job": "\(a.jobId)"])
                 handBack(a)

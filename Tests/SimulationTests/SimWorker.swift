@@ -165,7 +165,8 @@ final class SimWorker {
                             header: JobHeader(jobId: a.jobId, epoch: a.epoch, messageSeq: $0), outcome: .released,
                             statistics: []))
                 }
-            case .ignored:
+            case .verdict, .ignored:
+                // The simulated jobs place no orders (live runs are not modelled yet).
                 break
             }
         }

@@ -48,6 +48,7 @@ struct WorkerConnectionTests {
             case .reload(let l, let r, _): "reload \(l.jobId)/\(l.epoch) r\(r)"
             case .ack(let s): "ack \(s)"
             case .handBack(let a): "hand back \(a.jobId)"
+            case .verdict(let v): "verdict \(v.jobId)/\(v.epoch) \(v.accepted)"
             case .ignored: "ignored"
             }
         }
@@ -107,5 +108,17 @@ struct WorkerConnectionTests {
         #expect(Self.kinds(c.received(Self.assign(3, epoch: 1), nowMs: 301)) == ["hand back 3"])
         guard case .send(.heartbeat(let beat)) = c.tick(nowMs: 400).first else { return }
         #expect(beat.draining)
+    }
+
+    /// An order intent's verdict reaches the run it names, never a newer run of the job.
+    @Test func aVerdictIsForTheRunItNames() {
+        var c = Self.connected()
+        #expect(Self.kinds(c.received(Self.assign(7, epoch: 3), nowMs: 200)) == ["start 7/3"])
+        let mine = IntentVerdict(jobId: 7, epoch: 3, clientOrderId: "ats-7-3-0", accepted: true)
+        #expect(Self.kinds(c.received(.intentVerdict(mine), nowMs: 210)) == ["verdict 7/3 true"])
+        let older = IntentVerdict(jobId: 7, epoch: 2, clientOrderId: "ats-7-2-5", accepted: true)
+        #expect(Self.kinds(c.received(.intentVerdict(older), nowMs: 220)) == ["ignored"])
+        let unknown = IntentVerdict(jobId: 8, epoch: 1, clientOrderId: "ats-8-1-0", accepted: true)
+        #expect(Self.kinds(c.received(.intentVerdict(unknown), nowMs: 230)) == ["ignored"])
     }
 }

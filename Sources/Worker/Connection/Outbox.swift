@@ -63,3 +63,8 @@ actor Outbox {
         return buffer.count == 0
     }
 }
+
+extension Outbox {
+    /// The messages not acknowledged yet, oldest first.
+    var pending: [WireMessage] { buffer.unacknowledged }
+}

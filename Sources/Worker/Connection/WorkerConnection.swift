@@ -60,6 +60,8 @@ public struct WorkerConnection: Sendable {
         case ack(UInt64)
         /// Give the assignment back without running it (`JobFinished(RELEASED)`).
         case handBack(AssignJob)
+        /// The coordinator's verdict on a running job's order intent: to the run waiting for it.
+        case verdict(IntentVerdict)
         /// A frame the worker does not expect: logged, ignored.
         case ignored(String)
     }
@@ -186,6 +188,11 @@ public struct WorkerConnection: Sendable {
                 ]
             case .ack(let a):
                 return [.ack(a.messageSeq)]
+            case .intentVerdict(let v):
+                // Only for the run it was meant for: a verdict crossing a reassignment is not the
+                // newer run's to act on.
+                guard jobs[v.jobId] == v.epoch else { return [.ignored("a verdict for another assignment")] }
+                return [.verdict(v)]
             default:
                 return [.ignored(message.name)]
             }

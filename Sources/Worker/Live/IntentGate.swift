@@ -1,0 +1,39 @@
+import ATSShared
+import ATSVenues
+
+/// What a live run does before it may send an order (docs/LIVE.md, "The intent's verdict"): the
+/// intent goes to the coordinator through the outbox (resent after a reconnect until acked), and
+/// the order may go out only once the coordinator stored it under the job's epoch and live lease
+/// and said so. Used as ``OrderPlacer``'s `persist`: a refusal throws before anything is sent.
+struct IntentGate: Sendable {
+    let output: JobOutput
+    let verdicts: IntentVerdicts
+
+    struct Refused: Error, CustomStringConvertible {
+        var clientOrderId: String
+        var reason: String
+        var description: String { "order intent \(clientOrderId) refused: \(reason)" }
+    }
+
+    /// Writes the intent and waits for its verdict; throws unless accepted.
+    func write(
+        _ id: ClientOrderId, symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
+        timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64
+    ) async throws {
+        let clientOrderId = id.description
+        await output.send {
+            .intentWritten(
+                OrderIntentWritten(
+                    header: $0, clientOrderId: clientOrderId, symbol: symbol, side: side.rawValue,
+                    orderType: type.rawValue, timeInForce: timeInForce?.rawValue ?? "",
+                    quantity: fitted.quantity.description, price: fitted.price?.description ?? "",
+                    decidedAtMs: decidedAtMs))
+        }
+        guard let verdict = await verdicts.wait(for: clientOrderId) else {
+            throw Refused(clientOrderId: clientOrderId, reason: "the run stopped before the coordinator answered")
+        }
+        guard verdict.accepted, verdict.epoch == output.epoch else {
+            throw Refused(clientOrderId: clientOrderId, reason: verdict.reason)
+        }
+    }
+}
