@@ -13,6 +13,10 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case unknownOrder
     case invalidBracket(BracketFault)
     case tagTooLong
+    /// The live venue does not take this kind of order from a strategy (stops, brackets).
+    case unsupportedOnVenue
+    /// The venue refused the order with its code (errors.md), the message left to the job's log.
+    case venueRefused(code: Int)
 
     /// What is wrong with a bracket's prices. The raw values are the messages (and what
     /// checkpoints hold).
@@ -35,6 +39,8 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .unknownOrder: "no such open order"
         case .invalidBracket(let fault): fault.rawValue
         case .tagTooLong: "the order's tag is longer than \(InlineString.capacity) bytes of UTF-8"
+        case .unsupportedOnVenue: "the live venue takes market and limit orders only (no stops or brackets yet)"
+        case .venueRefused(let code): "the venue refused the order (code \(code))"
         }
     }
 }

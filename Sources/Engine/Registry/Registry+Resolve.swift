@@ -111,6 +111,14 @@ extension Registry {
     private static let probeExchange = SimulatedExchange(
         instrument: Instrument(base: "A", quote: "B"), config: SimulationConfig(), fees: FixedFees(perFill: 0), cash: 0)
 
+    /// Makes a live session for a resolved run: the strategy on `venue` (its wallet from the job's
+    /// allocation), or restored from a live checkpoint.
+    public func makeLiveSession(_ run: ResolvedRun, venue: ExternalVenue, checkpoint: Data? = nil) throws
+        -> any LiveSession
+    {
+        try run.strategy.makeLive(run.strategyParameters, venue, checkpoint)
+    }
+
     /// Makes a session for a resolved run, fresh or restored from a checkpoint.
     public func makeSession(_ run: ResolvedRun, checkpoint: Data? = nil, options: SessionOptions = SessionOptions())
         throws -> any BacktestSession

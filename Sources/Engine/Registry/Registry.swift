@@ -14,6 +14,8 @@ public struct Registry: Sendable {
         let sellsShort: @Sendable (Parameters) -> Bool
         /// Makes a session of this strategy type; its loop is specialised here, where the type is known.
         let make: @Sendable (Parameters, SimulatedExchange, Data?, SessionOptions) throws -> any BacktestSession
+        /// Makes a live session of this strategy type (fresh on `venue`, or restored).
+        let makeLive: @Sendable (Parameters, ExternalVenue, Data?) throws -> any LiveSession
     }
 
     public struct IndicatorEntry: Sendable {
@@ -62,6 +64,9 @@ public struct Registry: Sendable {
             return BacktestRun(
                 strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
                 recordEquity: options.recordEquity, keepFills: options.keepFills)
+        } makeLive: { parameters, venue, checkpoint in
+            if let checkpoint { return try LiveRun<S>(restoring: checkpoint) }
+            return LiveRun(strategy: try S(parameters: parameters), venue: venue)
         }
     }
 

@@ -1,0 +1,163 @@
+/// A venue whose orders are carried out elsewhere — a live exchange — as the strategy sees it.
+/// `submit` takes the order and queues it (pending); the executor (a live job's runner) takes the
+/// queue, places each order, and reports back what the venue did: accepted, refused, canceled,
+/// filled. The wallet moves only with the fills reported, so what the strategy sees is what the
+/// venue confirmed. Strategies run on it unchanged (``TradingVenue``). Pure, and Codable: a live
+/// job checkpoints it with its strategy.
+public struct ExternalVenue: TradingVenue, Sendable, Codable {
+    public let instrument: Instrument
+    public private(set) var wallet: Wallet
+    public private(set) var barIndex: Int = 0
+    public private(set) var time: Int64 = 0
+    public private(set) var lastPrice: Double = 0
+    /// Orders not done yet, oldest first, and the last ones done (for ``order(_:)``).
+    private var open: [Order] = []
+    private var done: [Order] = []
+    private var nextOrderId: OrderID = 1
+    private var nextFillSeq: Int64 = 0
+    /// Submitted and not taken by the executor yet; cancels asked and not taken yet.
+    public private(set) var submissions: [Order] = []
+    public private(set) var cancellations: [OrderID] = []
+
+    /// How many finished orders ``order(_:)`` still finds.
+    static let doneKept = 1_000
+
+    public init(instrument: Instrument, wallet: Wallet) {
+        self.instrument = instrument
+        self.wallet = wallet
+    }
+
+    /// The bar the strategy is about to see.
+    public mutating func moveTo(_ bar: Bar, index: Int) {
+        barIndex = index
+        time = bar.time
+        lastPrice = bar.close
+    }
+
+    // MARK: TradingVenue
+
+    public var openOrders: [Order] { open }
+
+    public func order(_ id: OrderID) -> Order? {
+        open.first { $0.id == id } ?? done.last { $0.id == id }
+    }
+
+    /// Queues a market or limit order for the executor (other types are refused: the live
+    /// connector places those two). Filters and balances are the venue's to judge; obvious
+    /// mistakes are refused here.
+    @discardableResult
+    public mutating func submit(_ request: OrderRequest) -> OrderID {
+        let id = nextOrderId
+        nextOrderId += 1
+        var o = Order(
+            id: id, side: request.side, type: request.type, quantity: instrument.roundQuantity(request.quantity),
+            limitPrice: request.limitPrice.map(instrument.roundPrice), stopPrice: request.stopPrice,
+            timeInForce: request.timeInForce, postOnly: request.postOnly, status: .pending, filledQuantity: 0,
+            averagePrice: 0, createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil,
+            tag: request.tag, parentId: nil, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0)
+        if o.quantity <= 0 {
+            o.rejectReason = .quantityNotPositive
+        } else if o.type == .limit && o.limitPrice == nil {
+            o.rejectReason = .missingLimitPrice
+        } else if o.type != .market && o.type != .limit {
+            o.rejectReason = .unsupportedOnVenue
+        } else if request.takeProfit != nil || request.stopLoss != nil {
+            o.rejectReason = .unsupportedOnVenue
+        }
+        if o.rejectReason != nil {
+            o.status = .rejected
+            finish(o)
+            return id
+        }
+        open.append(o)
+        submissions.append(o)
+        return id
+    }
+
+    @discardableResult
+    public mutating func cancel(_ id: OrderID) -> Bool {
+        guard open.contains(where: { $0.id == id }) else { return false }
+        if let k = submissions.firstIndex(where: { $0.id == id }) {
+            // Never sent: nothing to ask the venue.
+            submissions.remove(at: k)
+            canceled(id)
+        } else if !cancellations.contains(id) {
+            cancellations.append(id)
+        }
+        return true
+    }
+
+    /// Changing a working order is a cancel and a new order on a live venue: not offered.
+    @discardableResult
+    public mutating func modify(_ id: OrderID, quantity: Double?, limitPrice: Double?, stopPrice: Double?) -> Bool {
+        false
+    }
+
+    // MARK: The executor's side
+
+    public mutating func takeSubmissions() -> [Order] {
+        defer { submissions = [] }
+        return submissions
+    }
+
+    public mutating func takeCancellations() -> [OrderID] {
+        defer { cancellations = [] }
+        return cancellations
+    }
+
+    /// The venue refused the order before it was placed.
+    public mutating func rejected(_ id: OrderID, reason: RejectReason) {
+        guard let k = open.firstIndex(where: { $0.id == id }) else { return }
+        var o = open.remove(at: k)
+        o.status = .rejected
+        o.rejectReason = reason
+        finish(o)
+    }
+
+    /// The order is no longer working (canceled, expired, or not placed after all).
+    public mutating func canceled(_ id: OrderID) {
+        guard let k = open.firstIndex(where: { $0.id == id }) else { return }
+        var o = open.remove(at: k)
+        o.status = .canceled
+        finish(o)
+    }
+
+    /// An execution the venue reported: the wallet and the order move, and the fill comes back for
+    /// the strategy (``LiveSession/deliver(_:)``). Fees are in the asset the venue charged them.
+    public mutating func filled(
+        _ id: OrderID, price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: Liquidity,
+        time: Int64
+    ) -> Fill? {
+        guard let k = open.firstIndex(where: { $0.id == id }) else { return nil }
+        var o = open[k]
+        let notional = price * quantity
+        if o.side == .buy {
+            wallet.base.free += quantity - feeBase
+            wallet.quote.free -= notional + feeQuote
+        } else {
+            wallet.base.free -= quantity + feeBase
+            wallet.quote.free += notional - feeQuote
+        }
+        let total = o.filledQuantity + quantity
+        o.averagePrice = total > 0 ? (o.averagePrice * o.filledQuantity + notional) / total : 0
+        o.filledQuantity = total
+        let fill = Fill(
+            seq: nextFillSeq, orderId: id, time: time, barIndex: barIndex, side: o.side, price: price,
+            quantity: quantity, feeBase: feeBase, feeQuote: feeQuote, liquidity: liquidity, tag: o.tag)
+        nextFillSeq += 1
+        if o.remaining <= max(instrument.stepSize / 2, 1e-12) {
+            o.status = .filled
+            open.remove(at: k)
+            finish(o)
+        } else {
+            o.status = .partiallyFilled
+            open[k] = o
+        }
+        return fill
+    }
+
+    private mutating func finish(_ o: Order) {
+        done.append(o)
+        if done.count > Self.doneKept { done.removeFirst(done.count - Self.doneKept) }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import ATSEngine
+
+/// A strategy on a venue whose orders are carried out elsewhere: what it submits waits for the
+/// executor, and the wallet moves only with the executions reported back.
+@Suite struct ExternalVenueTests {
+    static let instrument = Instrument(base: "BTC", quote: "USDT", tickSize: 0.01, stepSize: 0.00001)
+
+    static func venue() -> ExternalVenue {
+        ExternalVenue(instrument: instrument, wallet: Wallet(base: Balance(free: 0), quote: Balance(free: 10_000)))
+    }
+
+    static func bar(_ i: Int, _ close: Double) -> Bar {
+        Bar(time: Int64(i) * 60_000, open: close, high: close, low: close, close: close, volume: 1)
+    }
+
+    @Test func ordersWaitForTheExecutorAndTheWalletMovesOnlyWithFills() throws {
+        var v = Self.venue()
+        let buy = v.submit(.limit(.buy, 0.1234567, at: 50_000.004))
+        #expect(v.order(buy)?.quantity == 0.12345 && v.order(buy)?.limitPrice == 50_000)
+        #expect(v.wallet.quote.free == 10_000, "nothing moves on submission")
+        let taken = v.takeSubmissions()
+        #expect(taken.map(\.id) == [buy] && v.takeSubmissions().isEmpty)
+        // A partial execution, then the rest; fees in the asset the venue charged.
+        let partial = v.filled(
+            buy, price: 50_000, quantity: 0.1, feeBase: 0.0001, feeQuote: 0, liquidity: .maker, time: 1)
+        let first = try #require(partial)
+        #expect(first.seq == 0 && v.order(buy)?.status == .partiallyFilled)
+        _ = v.filled(buy, price: 50_000, quantity: 0.02345, feeBase: 0, feeQuote: 0, liquidity: .maker, time: 2)
+        #expect(v.order(buy)?.status == .filled && v.openOrders.isEmpty)
+        #expect(abs(v.wallet.base.free - 0.12335) < 1e-12)
+        #expect(abs(v.wallet.quote.free - (10_000 - 50_000 * 0.12345)) < 1e-9)
+        // An execution for an order no longer working is not booked.
+        let late = v.filled(buy, price: 1, quantity: 1, feeBase: 0, feeQuote: 0, liquidity: .taker, time: 3)
+        #expect(late == nil)
+    }
+
+    @Test func refusalsCancelsAndWhatTheLiveVenueDoesNotTake() {
+        var v = Self.venue()
+        let stop = v.submit(.stop(.sell, 0.1, at: 40_000))
+        #expect(v.order(stop)?.status == .rejected && v.order(stop)?.rejectReason == .unsupportedOnVenue)
+        let zero = v.submit(.market(.buy, 0))
+        let queued = v.takeSubmissions()
+        #expect(v.order(zero)?.rejectReason == .quantityNotPositive && queued.isEmpty, "zero quantity never queued")
+        // Canceled before it was taken: never sent, nothing to ask the venue.
+        let a = v.submit(.market(.buy, 0.1))
+        let canceledA = v.cancel(a)
+        let none = v.takeSubmissions()
+        #expect(canceledA && v.order(a)?.status == .canceled && none.isEmpty)
+        // Canceled after: the cancel is queued for the executor, the order works until it says so.
+        let b = v.submit(.limit(.buy, 0.1, at: 49_000))
+        _ = v.takeSubmissions()
+        let canceledB = v.cancel(b)
+        let asked = v.takeCancellations()
+        #expect(canceledB && asked == [b] && v.order(b)?.status == .pending)
+        v.canceled(b)
+        #expect(v.order(b)?.status == .canceled)
+        let c = v.submit(.market(.buy, 1))
+        v.rejected(c, reason: .venueRefused(code: -2010))
+        #expect(v.order(c)?.rejectReason == .venueRefused(code: -2010) && v.openOrders.isEmpty)
+    }
+
+    @Test func aBuiltInStrategyTradesAndItsLiveStateRoundTrips() throws {
+        let spec = RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+            strategy: ComponentRef(namespace: "strategies:sma_cross", config: ["fast": .int(2), "slow": .int(4)]),
+            fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
+            portfolio: .init(cash: 10_000))
+        let run = try Registry.builtIn.resolve(spec)
+        var session = try Registry.builtIn.makeLiveSession(run, venue: Self.venue())
+        // Falling then rising closes: the fast average crosses above the slow one.
+        for (i, close) in [100.0, 99, 98, 97, 96, 97, 99, 102, 106].enumerated() {
+            session.step(Self.bar(i, close))
+            if !session.venue.submissions.isEmpty { break }
+        }
+        let orders = session.venue.takeSubmissions()
+        let order = try #require(orders.first)
+        #expect(order.side == .buy && order.quantity > 0)
+        let executed = session.venue.filled(
+            order.id, price: 106, quantity: order.quantity, feeBase: 0, feeQuote: 0.1, liquidity: .taker, time: 1)
+        let fill = try #require(executed)
+        session.deliver(fill)
+        #expect(session.venue.wallet.base.free == order.quantity)
+
+        let restored = try Registry.builtIn.makeLiveSession(
+            run, venue: Self.venue(), checkpoint: try session.checkpoint())
+        #expect(restored.cursor == session.cursor)
+        #expect(restored.venue.wallet == session.venue.wallet)
+        let a = try restored.checkpoint()
+        let b = try session.checkpoint()
+        #expect(a == b)
+    }
+}
