@@ -61,7 +61,7 @@ public final class Coordinator: Service, Sendable {
         store = JobStore(
             client: client, logger: logger, leaseTimeout: configuration.leaseTimeout, leadership: leadership,
             metrics: metrics)
-        scheduler = SchedulerService(store: store, hub: hub, logger: logger)
+        scheduler = SchedulerService(store: store, hub: hub, logger: logger, vault: configuration.vault)
         workerServer = WorkerServer(
             configuration: .init(
                 host: configuration.workerHost, port: configuration.workerPort, secrets: configuration.workerSecrets,

@@ -324,14 +324,26 @@ public final class WorkerService: Service, Sendable {
             assignment: a, control: control, lease: lease, generation: generation, outbox: outbox, cache: cache,
             pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
-        // A job on a live market trades its candles as they close; the others read a data file.
-        let onMarket = (try? JobSpec.decode(json: Data(a.spec)))?.market != nil
+        // A live job trades the venue; a paper job on a live market trades its candles as they
+        // close; the others read a data file.
+        let spec = try? JobSpec.decode(json: Data(a.spec))
+        let onMarket = spec?.market != nil
+        let live = spec?.mode == .live
         let marketRunner = MarketJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             registry: registry, logger: log)
+        let liveRunner = LiveJobRunner(
+            assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
+            verdicts: verdicts, registry: registry, logger: log)
         jobs.withLock { jobs in
             let task = Task {
-                if onMarket { await marketRunner.run() } else { await runner.run() }
+                if live {
+                    await liveRunner.run()
+                } else if onMarket {
+                    await marketRunner.run()
+                } else {
+                    await runner.run()
+                }
                 self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
                 self.jobs.withLock { jobs in
                     if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }

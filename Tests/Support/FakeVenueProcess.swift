@@ -10,6 +10,8 @@ public final class FakeVenueProcess: @unchecked Sendable {
     public let process: ChildProcess
     public let port: Int
     public let hmac: BinanceCredentials
+    /// The HMAC account's secret, for tests that store it as a credential.
+    public let hmacSecret: String
     public let ed25519: BinanceCredentials
     private let control: VenueHTTPClient
 
@@ -19,6 +21,7 @@ public final class FakeVenueProcess: @unchecked Sendable {
     public init(extraConfiguration: [String: Any] = [:], tickMs: Int = 0, volatility: Double = 0.0005) async throws {
         port = try freeFixedPort()
         let secret = (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
+        hmacSecret = secret
         let edKey = Curve25519.Signing.PrivateKey()
         hmac = BinanceCredentials(apiKey: "hmac-" + UUID().uuidString, signer: BinanceSigner(.hmac(secret: secret)))
         ed25519 = BinanceCredentials(

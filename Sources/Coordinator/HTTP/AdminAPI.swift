@@ -61,6 +61,12 @@ struct AdminAPI {
             do {
                 spec = try JobSpec.decode(json: Data(buffer: body)).normalized(with: registry)
             } catch { throw APIError(error) }
+            // A live job's credential must exist now (it is opened when the job is assigned).
+            if spec.mode == .live, let name = spec.credentials, try await store.sealedCredential(name) == nil {
+                throw APIError(
+                    .badRequest, code: "invalid_spec", "no credential named \"\(name)\" (ats credentials list)",
+                    field: "credentials")
+            }
             let record = try await mapped { try await store.create(spec, actor: actor(request, context)) }
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
@@ -119,6 +125,9 @@ struct AdminAPI {
         }
         api.get("/jobs/:job/checkpoints") { _, context in
             try await mapped { try await store.checkpoints(job: context.parameters.require("job")) }
+        }
+        api.get("/jobs/:job/orders") { _, context in
+            try await mapped { try await store.orders(job: context.parameters.require("job")) }
         }
         api.get("/jobs/:job/events") { request, context in
             let (after, limit) = eventPage(request)

@@ -7,3 +7,4 @@ extension CheckpointRecord: ResponseEncodable {}
 extension JobEvent: ResponseEncodable {}
 extension FillRow: ResponseEncodable {}
 extension CredentialRecord: ResponseEncodable {}
+extension OrderRecord: ResponseEncodable {}

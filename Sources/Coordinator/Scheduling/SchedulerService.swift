@@ -1,4 +1,5 @@
 import ATSShared
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -11,16 +12,23 @@ public final class SchedulerService: Service, Sendable {
     let hub: WorkerHub
     let logger: Logger
     let interval: Duration
+    /// Opens a live job's credential for its assignment (nil: no master key; live jobs then fail
+    /// on their worker, saying why).
+    let vault: CredentialVault?
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     /// Stop and reload requests already sent (shared by overlapping passes).
     private let memo = Locked(RequestMemo())
 
-    init(store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500)) {
+    init(
+        store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500),
+        vault: CredentialVault? = nil
+    ) {
         self.store = store
         self.hub = hub
         self.logger = logger
         self.interval = interval
+        self.vault = vault
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -106,7 +114,7 @@ public final class SchedulerService: Service, Sendable {
                 event = .pending(
                     pending, open: pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts()))
             case .send(let message, let worker, let session):
-                event = .sent(await hub.send(message, to: worker, session: session))
+                event = .sent(await hub.send(try await withCredential(message), to: worker, session: session))
                 if case .assign(let a) = message {
                     logger.info(
                         "assigned",
@@ -127,6 +135,27 @@ public final class SchedulerService: Service, Sendable {
             }
             action = memo.withLock { pass.handle(event, memo: &$0) }
         }
+    }
+}
+
+extension SchedulerService {
+    /// A live job's assignment with its venue credential opened from the vault (for this message
+    /// only: it is never stored in the clear); any other message as it is.
+    func withCredential(_ message: WireMessage) async throws -> WireMessage {
+        guard case .assign(var a) = message, let spec = try? JobSpec.decode(json: Data(a.spec)), spec.mode == .live,
+            let name = spec.credentials
+        else { return message }
+        guard let vault, let sealed = try await store.sealedCredential(name) else {
+            logger.warning(
+                "a live job's credential cannot be opened", metadata: ["job": "\(a.jobId)", "credential": "\(name)"])
+            return message
+        }
+        let secret = try vault.open(sealed.sealed, name: name)
+        a.venueCredential = VenueCredential(
+            name: name, keyType: sealed.keyType, apiKey: secret.apiKey, secret: secret.secret
+        )
+        .encoded()
+        return .assign(a)
     }
 }
 

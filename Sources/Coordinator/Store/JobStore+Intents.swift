@@ -1,4 +1,5 @@
 import ATSShared
+import Foundation
 import PostgresNIO
 
 /// A live job's order intents and venue trades (issue 17, docs/LIVE.md "Design: durable intents").
@@ -85,7 +86,28 @@ extension JobStore {
         return inserted
     }
 
-    /// A job's intents and venue trades, for the API and tests.
+    /// A job's orders (intents and their outcomes), oldest first.
+    public func orders(job ref: String) async throws -> [OrderRecord] {
+        let id = try await job(ref).id
+        let rows = try await client.query(
+            """
+            SELECT client_order_id, epoch, symbol, side, order_type, quantity, price, state, venue_order_id, code,
+                message, created_at
+            FROM order_intents WHERE job_id = \(id) ORDER BY created_at, client_order_id
+            """, logger: logger)
+        var out: [OrderRecord] = []
+        for try await r in rows.decode(
+            (String, Int64, String, String, String, String, String, String, Int64?, Int64?, String?, Date).self)
+        {
+            out.append(
+                OrderRecord(
+                    clientOrderId: r.0, epoch: r.1, symbol: r.2, side: r.3, orderType: r.4, quantity: r.5, price: r.6,
+                    state: r.7, venueOrderId: r.8, code: r.9, message: r.10, createdAt: r.11))
+        }
+        return out
+    }
+
+    /// A job's intents, for tests.
     public func intents(job: Int64) async throws -> [(clientOrderId: String, epoch: Int64, state: String)] {
         let rows = try await client.query(
             "SELECT client_order_id, epoch, state FROM order_intents WHERE job_id = \(job) ORDER BY created_at",

@@ -22,14 +22,18 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var checkpointEvery: Int
     /// Paper mode: milliseconds of wall-clock time per bar (0: the data's own interval).
     public var paperPaceMs: Int
-    /// A live market instead of a data file (paper trading on live data): `data` is then unused.
+    /// A live market instead of a data file (paper trading on live data, or live trading):
+    /// `data` is then unused.
     public var market: MarketSource?
+    /// A live job's venue credential, by name (`ats credentials add`).
+    public var credentials: String?
 
     public static let defaultCheckpointEvery = 100_000
 
     public init(
         name: String, mode: JobMode = .backtest, labels: [String] = [], data: DataSource, run: RunSpec,
-        checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0, market: MarketSource? = nil
+        checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0, market: MarketSource? = nil,
+        credentials: String? = nil
     ) {
         self.name = name
         self.mode = mode
@@ -39,10 +43,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.checkpointEvery = checkpointEvery
         self.paperPaceMs = paperPaceMs
         self.market = market
+        self.credentials = credentials
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, mode, labels, data, exchange, strategy, fees, portfolio, market
+        case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials
         case checkpointEvery = "checkpoint_every"
         case paperPaceMs = "paper_pace_ms"
     }
@@ -53,6 +58,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         mode = try c.decodeIfPresent(JobMode.self, forKey: .mode) ?? .backtest
         labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
         market = try c.decodeIfPresent(MarketSource.self, forKey: .market)
+        credentials = try c.decodeIfPresent(String.self, forKey: .credentials)
         // A job on a live market has no data file.
         data = try market == nil ? c.decode(DataSource.self, forKey: .data) : DataSource(path: "")
         run = try RunSpec(from: decoder)
@@ -67,6 +73,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         try c.encode(labels, forKey: .labels)
         if market == nil { try c.encode(data, forKey: .data) }
         try c.encodeIfPresent(market, forKey: .market)
+        try c.encodeIfPresent(credentials, forKey: .credentials)
         try c.encode(run.exchange, forKey: .exchange)
         try c.encode(run.strategy, forKey: .strategy)
         try c.encode(run.fees, forKey: .fees)
@@ -105,12 +112,22 @@ public struct JobSpec: Sendable, Hashable, Codable {
                 field: "labels[\(i)]", reason: "must be 1-50 characters of letters, digits, '.', '_' or '-'")
         }
         if mode == .live {
-            throw SpecError(field: "mode", reason: "live trading needs a live venue connector; none is registered yet")
+            guard market != nil else {
+                throw SpecError(
+                    field: "market",
+                    reason: "a live job trades a live market: give market (venue, endpoint, symbol, interval)")
+            }
+            guard let name = credentials, !name.isEmpty else {
+                throw SpecError(
+                    field: "credentials", reason: "a live job needs a venue credential's name (ats credentials add)")
+            }
+        } else if credentials != nil {
+            throw SpecError(field: "credentials", reason: "only a live job uses venue credentials")
         }
         if let market {
-            guard mode == .paper else {
+            guard mode != .backtest else {
                 throw SpecError(
-                    field: "market", reason: "trades paper jobs on a live market; a \(mode) job reads a data file")
+                    field: "market", reason: "a backtest reads a data file; a live market is for paper and live jobs")
             }
             if let (field, reason) = market.problem() { throw SpecError(field: field, reason: reason) }
         } else {

@@ -23,6 +23,9 @@ public struct AssignJob: WireBody {
     public var checkpointDataHash: String
     public var schedule: [RevisionStep]
     public var replayUntilBar: Int64
+    /// A live job's venue credential (``VenueCredential`` as JSON), opened from the coordinator's
+    /// vault for this assignment only; empty for other jobs. Never logged.
+    public var venueCredential: [UInt8] = []
 
     public init(
         jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8], specRevision: Int64 = 1,
@@ -54,6 +57,7 @@ public struct AssignJob: WireBody {
         b.writeProto(9, string: checkpointDataHash)
         for step in schedule { b.writeProto(10) { step.encode(into: &$0) } }
         b.writeProto(11, int: replayUntilBar)
+        b.writeProto(12, bytes: venueCredential)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -71,6 +75,7 @@ public struct AssignJob: WireBody {
             case 9: checkpointDataHash = try r.string(w)
             case 10: schedule.append(try RevisionStep(record: r.lengthDelimited(w)))
             case 11: replayUntilBar = try r.int64(w)
+            case 12: venueCredential = try r.bytes(w)
             default: try r.skip(w)
             }
         }
