@@ -114,7 +114,8 @@ public final class SchedulerService: Service, Sendable {
                 event = .pending(
                     pending, open: pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts()))
             case .send(let message, let worker, let session):
-                event = .sent(await hub.send(try await withCredential(message), to: worker, session: session))
+                event = .sent(
+                    await hub.send(try await withCredential(message, worker: worker), to: worker, session: session))
                 if case .assign(let a) = message {
                     logger.info(
                         "assigned",
@@ -141,10 +142,17 @@ public final class SchedulerService: Service, Sendable {
 extension SchedulerService {
     /// A live job's assignment with its venue credential opened from the vault (for this message
     /// only: it is never stored in the clear); any other message as it is.
-    func withCredential(_ message: WireMessage) async throws -> WireMessage {
+    func withCredential(_ message: WireMessage, worker: String) async throws -> WireMessage {
         guard case .assign(var a) = message, let spec = try? JobSpec.decode(json: Data(a.spec)), spec.mode == .live,
             let name = spec.credentials
         else { return message }
+        // Never over plain TCP from another machine: the job fails on its worker, saying why.
+        guard await hub.isSecure(worker) else {
+            logger.warning(
+                "a live job's credential withheld: the worker's connection is neither TLS nor local",
+                metadata: ["job": "\(a.jobId)", "worker": "\(worker)"])
+            return message
+        }
         guard let vault, let sealed = try await store.sealedCredential(name) else {
             logger.warning(
                 "a live job's credential cannot be opened", metadata: ["job": "\(a.jobId)", "credential": "\(name)"])

@@ -18,6 +18,9 @@ actor WorkerHub {
         let capacity: Int
         let labels: Set<String>
         let outbox: AsyncStream<WireMessage>.Continuation
+        /// Whether the connection runs TLS or comes from this machine: only then may a live job's
+        /// credential cross it.
+        let secure: Bool
         /// Reconciled and welcomed: takes messages and jobs.
         var open = false
         /// Draining: it takes no new job.
@@ -35,7 +38,7 @@ actor WorkerHub {
     private var nextConnection: UInt64 = 0
 
     /// Claims the worker id for a connection whose hello passed; not yet open.
-    func claim(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation) -> Claim {
+    func claim(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation, secure: Bool = false) -> Claim {
         let previous = sessions[hello.workerId]
         if let previous, previous.instance != hello.instance {
             return .duplicate(host: previous.host)
@@ -44,7 +47,7 @@ actor WorkerHub {
         let sessionId = UUID().uuidString
         sessions[hello.workerId] = Session(
             connection: nextConnection, sessionId: sessionId, workerId: hello.workerId, instance: hello.instance,
-            host: hello.host, capacity: Int(hello.capacity), labels: Set(hello.labels), outbox: outbox)
+            host: hello.host, capacity: Int(hello.capacity), labels: Set(hello.labels), outbox: outbox, secure: secure)
         return .claimed(connection: nextConnection, sessionId: sessionId, replaced: previous)
     }
 
@@ -76,6 +79,9 @@ actor WorkerHub {
         if case .terminated = s.outbox.yield(message) { return false }
         return true
     }
+
+    /// Whether the worker's connection may carry a live job's credential.
+    func isSecure(_ workerId: String) -> Bool { sessions[workerId]?.secure ?? false }
 
     /// Whether the worker has a connection (open or being welcomed).
     func isConnected(_ workerId: String) -> Bool { sessions[workerId] != nil }

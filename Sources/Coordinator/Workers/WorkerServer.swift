@@ -331,7 +331,13 @@ public final class WorkerServer: Service, Sendable {
             // The connection claims the worker id, then is registered and reconciled; it reads no
             // frame before it is open, so Welcome is always its first frame after the challenge.
             let claim: WorkerSession.Event
-            switch await hub.claim(hello, outbox: continuation) {
+            // A credential crosses only TLS, or a connection from this machine.
+            let loopback =
+                channel.remoteAddress.map { address in
+                    guard let ip = address.ipAddress else { return false }
+                    return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+                } ?? false
+            switch await hub.claim(hello, outbox: continuation, secure: configuration.tls != nil || loopback) {
             case .duplicate(let host):
                 logger.warning("refused a second process under a connected worker id", metadata: ["other": "\(host)"])
                 claim = .duplicate(host: host)

@@ -56,7 +56,7 @@ struct LiveJobRunner: Sendable {
         else { throw RunnerError("the live job names no usable market") }
         guard let credential = VenueCredential.decode(assignment.venueCredential) else {
             throw RunnerError(
-                "the coordinator sent no credentials for \"\(spec.credentials ?? "")\" (no master key, or the credential was removed)"
+                "the coordinator sent no credentials for \"\(spec.credentials ?? "")\" (no master key, the credential was removed, or this worker's connection is neither TLS nor local: set ATS_TLS_* on both sides)"
             )
         }
         let signer: BinanceSigner
