@@ -219,7 +219,17 @@ struct ClusterTests {
                 (variant { $0["exchange"] = ["symbol": ["base": "btc$", "quote": "USDT"]] }, "exchange.symbol.base"),
                 (variant { $0["fees"] = ["namespace": "fees:generic", "config": ["taker": 3]] }, "fees.config.taker"),
                 (variant { $0.removeValue(forKey: "data") }, "data"),
-                (variant { $0["mode"] = "live" }, "mode"),
+                // A live job trades a live market with a venue credential (LiveTradingTests).
+                (variant { $0["mode"] = "live" }, "market"),
+                (
+                    variant {
+                        $0["mode"] = "live"
+                        $0["market"] = [
+                            "venue": "binance", "endpoint": "testnet", "symbol": "BTCUSDT", "interval": "1m",
+                        ]
+                    }, "credentials"
+                ),
+                (variant { $0["credentials"] = "alice" }, "credentials"),
                 (variant { $0["name"] = "has spaces" }, "name"),
             ]
             for (json, field) in cases {

@@ -63,6 +63,9 @@ struct LiveTradingTests {
             let accepted = Set(orders.filter { $0.state == "accepted" }.map(\.clientOrderId))
             #expect(accepted == Set(placed.keys), "venue \(placed.keys.sorted()), accepted \(accepted.sorted())")
             #expect(orders.allSatisfy { $0.state != "written" && $0.state != "unknown" })
+            let cli = try await cluster.ats(["job", "orders", "live-1"])
+            let shown = try #require(accepted.first)
+            #expect(cli.status == 0 && cli.output.contains(shown) && cli.output.contains("accepted"))
 
             // Every execution the venue made for the account: in the job's fills, once each.
             let client = try BinanceRESTClient(

@@ -9,7 +9,7 @@ struct JobCommand: AsyncParsableCommand {
         commandName: "job", abstract: "Create, inspect and control trading jobs.",
         subcommands: [
             Create.self, List.self, Show.self, Start.self, Stop.self, Reload.self, Delete.self, Fills.self,
-            Checkpoints.self, Events.self, Wait.self,
+            Orders.self, Checkpoints.self, Events.self, Wait.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -216,6 +216,31 @@ struct JobCommand: AsyncParsableCommand {
                     table.add(
                         String(f.seq), Timestamp.format(f.timeMs), f.side, f.price.fixed(4), f.quantity.fixed(6),
                         (f.feeQuote + f.feeBase * f.price).fixed(4), f.liquidity, f.tag, String(f.epoch))
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Orders: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "orders",
+            abstract: "List a live job's orders: each intent as written before it was sent, and its outcome.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Job id or name.") var job: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let orders = try await connection.client().get("api/jobs/\(job)/orders", as: [OrderRecord].self)
+                if connection.json { return try printJSON(orders) }
+                var table = Table(
+                    "CLIENT ORDER ID", "EPOCH", "SIDE", "TYPE", "QUANTITY", "PRICE", "STATE", "VENUE ID", "WHY")
+                for o in orders {
+                    table.add(
+                        o.clientOrderId, String(o.epoch), o.side, o.orderType, o.quantity,
+                        o.price.isEmpty ? "-" : o.price,
+                        o.state, o.venueOrderId.map(String.init) ?? "-",
+                        o.code.map { "\($0) \(o.message ?? "")" } ?? "")
                 }
                 print(table.render())
             }
