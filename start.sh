@@ -114,8 +114,29 @@ done
 # A local stand-in for Binance spot (its documented API; no machine here needs the internet):
 # prices move four times a second, and paper jobs trade its live candles.
 VENUE_PORT=${ATS_VENUE_PORT:-9100}
-"$BIN/ats-venue" --port "$VENUE_PORT" --tick-ms 250 --volatility 0.001 --seed "$(date +%s)" \
-    > "$RUN/logs/venue.log" 2>&1 &
+# Its one account (a demo key pair made once, kept with the other secrets): the live demo job
+# trades it with its own allocation.
+if ! grep -q '^ATS_DEMO_VENUE_KEY=' .data/secrets.env; then
+    umask 077
+    {
+        echo "ATS_DEMO_VENUE_KEY=demo$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+        echo "ATS_DEMO_VENUE_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
+    } >> .data/secrets.env
+    umask 022
+    set -a
+    # shellcheck disable=SC1091
+    source .data/secrets.env
+    set +a
+fi
+mkdir -p .data/demo
+umask 077
+cat > .data/demo/venue.json <<VENUE
+{"accounts": [{"name": "demo", "apiKey": "$ATS_DEMO_VENUE_KEY", "hmacSecret": "$ATS_DEMO_VENUE_SECRET",
+               "balances": {"USDT": "100000", "BTC": "2"}}]}
+VENUE
+umask 022
+"$BIN/ats-venue" --port "$VENUE_PORT" --config .data/demo/venue.json --tick-ms 250 --volatility 0.001 \
+    --seed "$(date +%s)" > "$RUN/logs/venue.log" 2>&1 &
 echo $! > "$RUN/venue.pid"
 if [ -z "$DETACH" ]; then trap 'echo; stop_all; exit 0' INT TERM; fi
 
@@ -146,8 +167,16 @@ log "submitting demo jobs over $DEMO (300,000 one-minute bars)"
 
 # Paper trading on a live market: 1-second candles of the local venue's BTCUSDT, traded as they
 # close (it runs until stopped: ats job stop demo-live-$stamp).
-"$ATS" job create --name "demo-live-$stamp" --mode paper --market "local:$VENUE_PORT" --interval 1s \
+"$ATS" job create --name "demo-paper-live-$stamp" --mode paper --market "local:$VENUE_PORT" --interval 1s \
     --strategy sma_cross --param fast=5 --param slow=20 --cash 10000 "${FEES[@]}"
+# Live trading on the local venue's demo account: its key stored sealed (ats credentials), every
+# order written and accepted by the coordinator before it is sent (ats job orders NAME).
+if ! "$ATS" credentials list --json 2>/dev/null | grep -q '"name" *: *"demo-venue"'; then
+    printf '%s\n%s\n' "$ATS_DEMO_VENUE_KEY" "$ATS_DEMO_VENUE_SECRET" \
+        | "$ATS" credentials add demo-venue --type hmac >/dev/null
+fi
+"$ATS" job create --name "demo-live-$stamp" --mode live --market "local:$VENUE_PORT" --interval 1s \
+    --credentials demo-venue --strategy sma_cross --param fast=5 --param slow=20 --cash 5000 "${FEES[@]}"
 
 log "waiting for the demo backtests"
 "$ATS" job wait --timeout 600 "demo-trend-ls-$stamp" "demo-trend-long-$stamp" "demo-breakout-ls-$stamp" \
@@ -155,14 +184,15 @@ log "waiting for the demo backtests"
 echo
 "$ATS" job list
 echo
-"$ATS" job show "demo-live-$stamp" || true
+"$ATS" job show "demo-paper-live-$stamp" || true
 cat <<MSG
 
 Where to look next
   dashboard: http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/ui/   user admin, password in .data/secrets.env (ATS_DASHBOARD_PASSWORD)
   ats job show demo-trend-ls-$stamp     statistics of one job        (ats is $BIN/ats)
   ats job fills demo-trend-ls-$stamp    its fills; ats job events, ats job checkpoints
-  ats job show demo-live-$stamp       paper trading on the local venue's live 1-second candles
+  ats job show demo-paper-live-$stamp paper trading on the local venue's live 1-second candles
+  ats job orders demo-live-$stamp     the live job's orders on the local venue (intents, outcomes)
   ats worker list                          workers and their load
   ats backtest --data $DEMO --strategy sma_cross --param fast=240 --param slow=1440 --report out.html
   curl -H "Authorization: Bearer \$ATS_ADMIN_TOKEN" http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/api/jobs

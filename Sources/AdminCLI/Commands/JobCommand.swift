@@ -43,6 +43,8 @@ struct JobCommand: AsyncParsableCommand {
         )
         var market: String?
         @Option(help: "With --market: the candle interval the job trades on (1s, 1m, 5m, 1h, ...).") var interval = "1m"
+        @Option(help: "A live job (--mode live): the venue credential's name (ats credentials add).") var credentials:
+            String?
 
         func run() async throws {
             try await reportingErrors {
@@ -67,7 +69,7 @@ struct JobCommand: AsyncParsableCommand {
                             MarketSource(
                                 endpoint: $0, symbol: symbol.replacingOccurrences(of: "/", with: ""), interval: interval
                             )
-                        })
+                        }, credentials: credentials)
                     body = spec.json()
                 }
                 try await connection.jobRequest("POST", "api/jobs", body: body) {

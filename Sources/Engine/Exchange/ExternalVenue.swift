@@ -10,6 +10,8 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
     public private(set) var barIndex: Int = 0
     public private(set) var time: Int64 = 0
     public private(set) var lastPrice: Double = 0
+    /// The sequence number the next execution's fill will carry (a checkpoint's `next_fill_seq`).
+    public var nextFill: Int64 { nextFillSeq }
     /// Orders not done yet, oldest first, and the last ones done (for ``order(_:)``).
     private var open: [Order] = []
     private var done: [Order] = []

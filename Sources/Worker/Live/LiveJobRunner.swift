@@ -153,7 +153,8 @@ struct LiveJobRunner: Sendable {
                 lastOpenTime: lastOpenTime, nextSequence: sequence, working: working, engine: try session.checkpoint()
             ).encoded()
             try await output.checkpoint(
-                state: state, cursor: session.cursor, nextFillSeq: 0, revision: revision, dataHash: "")
+                state: state, cursor: session.cursor, nextFillSeq: session.venue.nextFill, revision: revision,
+                dataHash: "")
             lastCheckpointAt = clock.elapsed
             lastCheckpointBar = session.cursor
         }
