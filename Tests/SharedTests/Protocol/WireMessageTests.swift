@@ -206,3 +206,20 @@ struct WireMessageTests {
         #expect(try fits.readOutbound(as: ByteBuffer.self) != nil, "a frame within the limit goes out")
     }
 }
+
+/// A live job's credential crosses the wire in its assignment and nowhere else: no description of
+/// the message shows it.
+@Suite struct AssignJobRedactionTests {
+    @Test func anAssignmentNeverShowsItsCredential() {
+        var a = AssignJob(jobId: 1, epoch: 1, name: "live", spec: [], checkpoint: [])
+        a.venueCredential = VenueCredential(
+            name: "alice", keyType: "hmac", apiKey: "KEY-abcdef", secret: "SECRET-123456"
+        )
+        .encoded()
+        for text in [String(describing: WireMessage.assign(a)), String(reflecting: a), "\(a)"] {
+            #expect(!text.contains("SECRET-123456") && !text.contains("KEY-abcdef"), "\(text)")
+            #expect(text.contains("redacted"))
+        }
+        #expect(!"\(VenueCredential.decode(a.venueCredential)!)".contains("SECRET"))
+    }
+}

@@ -81,3 +81,18 @@ public struct AssignJob: WireBody {
         }
     }
 }
+
+/// An assignment never shows a live job's credential: not in a log line, a trace or a test's output.
+extension AssignJob: CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "jobId": jobId, "epoch": epoch, "name": name, "specRevision": specRevision,
+                "checkpoint": "\(checkpoint.count) bytes", "checkpointRevision": checkpointRevision,
+                "checkpointEngine": checkpointEngine, "checkpointDataHash": checkpointDataHash, "schedule": schedule,
+                "replayUntilBar": replayUntilBar,
+                "venueCredential": venueCredential.isEmpty ? "none" : "(redacted)",
+            ], displayStyle: .struct)
+    }
+}
