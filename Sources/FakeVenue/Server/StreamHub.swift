@@ -127,5 +127,4 @@ final class StreamHub: Sendable {
         }
     }
 
-    var connectionCount: Int { state.withLockedValue { $0.connections.count } }
 }

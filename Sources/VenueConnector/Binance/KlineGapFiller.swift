@@ -19,8 +19,12 @@ public struct KlineGapFiller: Sendable {
 
     /// The candles to hand on for `k`, in order: none (a repeat), `k`, or the missing ones and `k`.
     public func deliver(_ k: BinanceKline, sequencer: inout KlineSequencer) async throws -> [BinanceKline] {
-        guard case .refill(var from) = sequencer.offer(k) else {
-            return sequencer.lastOpenTime == k.openTime && k.isClosed ? [k] : []
+        var from: Int64
+        switch sequencer.offer(k) {
+        case .emit: return [k]
+        // A repeat (a reconnect resends the last candle) or one not closed yet.
+        case .skip: return []
+        case .refill(let start): from = start
         }
         var out: [BinanceKline] = []
         while true {

@@ -7,12 +7,8 @@ public struct VenueHTTPResponse: Sendable {
     var keepAlive: Bool
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) }?.1
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
-}
-
-extension String {
-    fileprivate func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
 }
 
 /// Why a request got no answer. Whether it reached the venue is unknown in every case but

@@ -16,6 +16,23 @@ public struct BinanceKline: Sendable, Equatable {
     public var trades: Int64
     public var isClosed: Bool
 
+    public init(
+        symbol: String, interval: String, openTime: Int64, closeTime: Int64, open: VenueDecimal, high: VenueDecimal,
+        low: VenueDecimal, close: VenueDecimal, volume: VenueDecimal, trades: Int64, isClosed: Bool
+    ) {
+        self.symbol = symbol
+        self.interval = interval
+        self.openTime = openTime
+        self.closeTime = closeTime
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.trades = trades
+        self.isClosed = isClosed
+    }
+
     /// The documented interval names and their lengths.
     public static func length(of interval: String) -> Int64? {
         let table: [String: Int64] = [

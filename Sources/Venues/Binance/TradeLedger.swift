@@ -11,7 +11,6 @@
 public struct TradeLedger: Sendable, Equatable {
     /// Ids at or below were counted before this ledger began.
     public let countedThrough: Int64
-    public private(set) var highest: Int64?
     /// The highest id counted from an in-sequence source (the stream, a refill).
     public private(set) var inSequenceThrough: Int64
     private var seen: Set<Int64> = []
@@ -25,9 +24,7 @@ public struct TradeLedger: Sendable, Equatable {
     /// or a refill (every trade up to it was seen), not from an order's own answer.
     public mutating func record(_ tradeId: Int64, inSequence: Bool = true) -> Bool {
         if inSequence { inSequenceThrough = max(inSequenceThrough, tradeId) }
-        guard tradeId > countedThrough, seen.insert(tradeId).inserted else { return false }
-        highest = max(highest ?? tradeId, tradeId)
-        return true
+        return tradeId > countedThrough && seen.insert(tradeId).inserted
     }
 
     /// The first trade id a refill asks for.

@@ -98,10 +98,9 @@ struct JobRunner: Sendable {
 
         /// Switches the strategy to `config` before the bar at the cursor; the fills made before
         /// go out first, under the revision they were made under.
-        func apply(_ next: Int64, config: [UInt8]) async throws {
+        func apply(_ next: Int64, parameters: Parameters) async throws {
             await flush(&unsent, revision: revision)
-            let parameters = try JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(config))
-            try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
+            try session.replaceStrategy(parameters: parameters)
             revision = next
             let bar = Int64(session.cursor)
             await send { .reloadApplied(ReloadApplied(header: $0, revision: next, bar: bar)) }
@@ -146,10 +145,10 @@ struct JobRunner: Sendable {
             }
             // The replay's revisions, each at its bar; then live reloads, once the replay has
             // passed every stored fact (before, they would change fills already stored).
-            while let due = revisions.next(
-                at: session.cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } })
+            while let due = try revisions.nextDue(
+                at: session.cursor, control: control, strategy: run.strategy.descriptor)
             {
-                try await apply(due.revision, config: due.config)
+                try await apply(due.revision, parameters: due.parameters)
             }
             // Chunks end on checkpoint boundaries, so a resumed job checkpoints at the same bars,
             // and at the next replayed revision.

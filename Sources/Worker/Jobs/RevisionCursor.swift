@@ -1,4 +1,6 @@
+import ATSEngine
 import ATSShared
+import Foundation
 
 /// Which revision of its definition a job runs at each bar: the checkpoint's, then the
 /// assignment's schedule (revisions that took effect before, each replayed at its bar), then live
@@ -44,4 +46,18 @@ public struct RevisionCursor: Sendable {
 
     /// Whether a live reload is waiting only for the replay (so pacing must not wait).
     public func isReplaying(at cursor: Int) -> Bool { !steps.isEmpty || cursor < replayUntilBar }
+}
+
+extension RevisionCursor {
+    /// The revision due before the bar at `cursor` — replayed, or a live reload once the replay is
+    /// past — with its strategy parameters validated.
+    mutating func nextDue(at cursor: Int, control: JobControl, strategy: ComponentDescriptor) throws -> (
+        revision: Int64, parameters: Parameters
+    )? {
+        guard
+            let due = next(at: cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } })
+        else { return nil }
+        let values = try JSONCoding.decoder().decode([String: ParameterValue].self, from: Data(due.config))
+        return (due.revision, try strategy.validate(values))
+    }
 }

@@ -30,12 +30,6 @@ struct LiveJobRunner: Sendable {
 
     var clock: any JobClock { lease.time }
 
-    enum Event: Sendable {
-        case candle(BinanceKline)
-        case user(BinanceUserStream.Event)
-        case tick
-    }
-
     func run() async {
         do {
             try await execute()
@@ -100,27 +94,10 @@ struct LiveJobRunner: Sendable {
             symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
         let stream = BinanceUserStream(
             url: endpoint.webSocketAPI, credentials: credentials, logger: logger, venueNowMs: { rest.venueNowMs() })
-        let (events, sink) = AsyncStream<Event>.makeStream()
         let clock = self.clock
-        let period = leaseCheck
-        let tasks = [
-            Task {
-                for await candle in subscription.candles { sink.yield(.candle(candle)) }
-                sink.finish()
-            },
-            Task { await stream.run { sink.yield(.user($0)) } },
-            Task {
-                while !Task.isCancelled {
-                    try? await clock.sleep(for: period)
-                    sink.yield(.tick)
-                }
-            },
-            Task { for await _ in control.changes { sink.yield(.tick) } },
-        ]
-        defer {
-            for t in tasks { t.cancel() }
-            sink.finish()
-        }
+        let events = MarketEvents(
+            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck, user: stream)
+        defer { events.cancel() }
         await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
         logger.info(
             "live job started",
@@ -274,14 +251,13 @@ struct LiveJobRunner: Sendable {
         }
 
         func loop() async throws {
-            for await event in events {
-                if !lease.isValid(generation: generation) {
+            for await event in events.stream {
+                switch MarketRunDirective(lease: lease, generation: generation, control: control) {
+                case .fence:
                     logger.warning("lease not confirmed in time: live job stopped (self-fencing)")
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
-                }
-                switch control.request {
                 case .stop:
                     try await checkpoint()
                     await progress()
@@ -292,27 +268,22 @@ struct LiveJobRunner: Sendable {
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
-                case .none: break
+                case .proceed: break
                 }
                 switch event {
                 case .candle(let candle):
                     for c in try await filler.deliver(candle, sequencer: &sequencer) {
-                        while let due = revisions.next(
-                            at: session.cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } }
-                        ) {
+                        while let due = try revisions.nextDue(
+                            at: session.cursor, control: control, strategy: run.strategy.descriptor)
+                        {
                             await flush()
-                            let parameters = try JSONCoding.decoder().decode(
-                                [String: ParameterValue].self, from: Data(due.config))
-                            try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
+                            try session.replaceStrategy(parameters: due.parameters)
                             revision = due.revision
                             let bar = Int64(session.cursor)
                             let applied = due.revision
                             await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
                         }
-                        session.step(
-                            Bar(
-                                time: c.openTime, open: c.open.double, high: c.high.double, low: c.low.double,
-                                close: c.close.double, volume: c.volume.double))
+                        session.step(c.bar)
                         lastOpenTime = c.openTime
                         lastClose = c.close.double
                         try await place(at: c.close)

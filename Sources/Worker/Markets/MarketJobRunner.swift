@@ -26,11 +26,6 @@ struct MarketJobRunner: Sendable {
 
     var clock: any JobClock { lease.time }
 
-    enum Event: Sendable {
-        case candle(BinanceKline)
-        case tick
-    }
-
     func run() async {
         do {
             try await execute()
@@ -56,28 +51,10 @@ struct MarketJobRunner: Sendable {
         let subscription = try await feed.subscribe(market)
         let filler = KlineGapFiller(
             symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
-        let (events, sink) = AsyncStream<Event>.makeStream()
-        let forward = Task {
-            for await candle in subscription.candles { sink.yield(.candle(candle)) }
-            sink.finish()
-        }
         let clock = self.clock
-        let period = leaseCheck
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await clock.sleep(for: period)
-                sink.yield(.tick)
-            }
-        }
-        let requests = Task {
-            for await _ in control.changes { sink.yield(.tick) }
-        }
-        defer {
-            forward.cancel()
-            ticker.cancel()
-            requests.cancel()
-            sink.finish()
-        }
+        let events = MarketEvents(
+            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck)
+        defer { events.cancel() }
         await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
         logger.info(
             "job started on a live market",
@@ -114,14 +91,13 @@ struct MarketJobRunner: Sendable {
         func end() async { await feed.unsubscribe(subscription) }
 
         func loop() async throws {
-            for await event in events {
-                if !lease.isValid(generation: generation) {
+            for await event in events.stream {
+                switch MarketRunDirective(lease: lease, generation: generation, control: control) {
+                case .fence:
                     logger.warning("lease not confirmed in time: job stopped (self-fencing)")
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
-                }
-                switch control.request {
                 case .stop:
                     try await checkpoint()
                     await progress()
@@ -136,28 +112,23 @@ struct MarketJobRunner: Sendable {
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     logger.info("job released", metadata: ["bars": "\(session.cursor)"])
                     return
-                case .none: break
+                case .proceed: break
                 }
                 if case .candle(let candle) = event {
                     for c in try await filler.deliver(candle, sequencer: &sequencer) {
                         // Revisions take effect before the bar they were recorded at (replayed after
                         // a resume, live ones once the replay is past).
-                        while let due = revisions.next(
-                            at: session.cursor, live: { control.takeReload(after: $0).map { ($0.revision, $0.config) } }
-                        ) {
+                        while let due = try revisions.nextDue(
+                            at: session.cursor, control: control, strategy: run.strategy.descriptor)
+                        {
                             await output.flush(&unsent, revision: revision)
-                            let parameters = try JSONCoding.decoder().decode(
-                                [String: ParameterValue].self, from: Data(due.config))
-                            try session.replaceStrategy(parameters: try run.strategy.descriptor.validate(parameters))
+                            try session.replaceStrategy(parameters: due.parameters)
                             revision = due.revision
                             let bar = Int64(session.cursor)
                             let applied = due.revision
                             await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
                         }
-                        session.step(
-                            Bar(
-                                time: c.openTime, open: c.open.double, high: c.high.double, low: c.low.double,
-                                close: c.close.double, volume: c.volume.double))
+                        session.step(c.bar)
                         lastOpenTime = c.openTime
                         lastClose = c.close.double
                         let fills = session.takeFills()
