@@ -287,8 +287,11 @@ public final class WorkerServer: Service, Sendable {
             }
         }
 
+        // Ends when the writer below has sent what the session queued last.
+        let (written, writerDone) = AsyncStream.makeStream(of: Void.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                defer { writerDone.finish() }
                 for await message in outbox { try await outbound.write(message) }
                 // The outbox ends when the machine closes the connection, when a newer connection
                 // replaced this one, when this coordinator stopped leading, or on shutdown: close
@@ -354,9 +357,13 @@ public final class WorkerServer: Service, Sendable {
                 }
             } catch {
                 await run(.closed)
+                await Self.drained(written)
                 throw error
             }
             await run(.closed)
+            // The session finished the outbox; let the writer send its last frames (a refusal
+            // says why) before the tasks are cancelled and the channel closes under them.
+            await Self.drained(written)
         }
     }
 
@@ -378,4 +385,17 @@ public final class WorkerServer: Service, Sendable {
 
 extension TimeAmount {
     init(_ d: Duration) { self = .milliseconds(d.milliseconds) }
+}
+
+extension WorkerServer {
+    /// Waits for the connection's writer to finish, at most a second (a peer that reads nothing
+    /// must not hold the session open).
+    static func drained(_ written: AsyncStream<Void>) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in written {} }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
 }
