@@ -8,6 +8,9 @@ public struct KlineDownloader: Sendable {
 
     public init(rest: BinanceRESTClient) { self.rest = rest }
 
+    /// How long past its close time a candle must be before it counts as closed.
+    public static let closedMarginMs: Int64 = 1_000
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
@@ -32,8 +35,11 @@ public struct KlineDownloader: Sendable {
                     ("endTime", String(toMs)), ("limit", "1000"),
                 ], weight: 2)
             guard (200..<300).contains(r.status) else { throw rest.failure(r) }
+            // Closed only once its close time is a second past on our estimate of the venue's clock:
+            // the estimate is off by up to half a round trip, and a candle still open at the venue
+            // would be written with prices that later change.
             let rows = try BinanceKline.rows(
-                Data(r.body), symbol: symbol, interval: interval, venueNowMs: rest.venueNowMs())
+                Data(r.body), symbol: symbol, interval: interval, venueNowMs: rest.venueNowMs() - Self.closedMarginMs)
             let closed = rows.filter { $0.isClosed && $0.openTime >= start && $0.openTime <= toMs }
             if !closed.isEmpty {
                 try await page(closed)
