@@ -303,5 +303,16 @@ public enum Migrations {
                 """,
                 "CREATE INDEX venue_trades_job ON venue_trades (job_id, trade_id)",
             ]),
+        Migration(
+            version: 11, name: "live checkpoints and the reconciling phase",
+            sql: [
+                // A live job checkpoints before every intent it writes, at the candle it decided
+                // on: a later checkpoint at the same cursor (its serial higher, or its epoch)
+                // replaces the earlier one. Backtests send serial 0 and keep the first.
+                "ALTER TABLE checkpoints ADD COLUMN serial BIGINT NOT NULL DEFAULT 0",
+                // What a running job is doing before it trades: 'reconciling' while a resumed live
+                // job settles its predecessor's orders and trades with the venue.
+                "ALTER TABLE jobs ADD COLUMN phase TEXT NOT NULL DEFAULT ''",
+            ]),
     ]
 }

@@ -97,7 +97,7 @@ struct JobCommand: AsyncParsableCommand {
                 for j in jobs {
                     let s = j.statistics
                     table.add(
-                        String(j.id), j.name, j.mode, j.status.rawValue, j.progress.percent(1), j.leaseOwner ?? "-",
+                        String(j.id), j.name, j.mode, j.shownStatus, j.progress.percent(1), j.leaseOwner ?? "-",
                         String(j.epoch), s.map { String($0.roundTrips) } ?? "-",
                         (s?.finalEquity ?? j.equity).map { $0.fixed(2) } ?? "-",
                         s.map { $0.totalReturn.percent(1) } ?? "-",
@@ -120,7 +120,7 @@ struct JobCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(j) }
                 var lines = [
                     "job         \(j.id) \(j.name)", "mode        \(j.mode)",
-                    "status      \(j.status.rawValue) (wants \(j.desiredState.rawValue))",
+                    "status      \(j.shownStatus) (wants \(j.desiredState.rawValue))",
                     j.spec?.market != nil
                         ? "progress    \(j.barsDone) candles traded (live market)"
                         : "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",

@@ -9,7 +9,8 @@ import PostgresNIO
 struct JobRow {
     static let columns = """
         id, name, mode, labels, desired_state, status, epoch, lease_owner, lease_expires_at, bars_done, bars_total,
-        equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision
+        equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision,
+        phase
         """
 
     var id: Int64
@@ -32,15 +33,16 @@ struct JobRow {
     var startedAt: Date?
     var finishedAt: Date?
     var specRevision: Int64
+    var phase: String
 
     init(_ row: PostgresRow) throws {
         (
             id, name, mode, labels, desiredState, status, epoch, leaseOwner, leaseExpiresAt, barsDone, barsTotal,
-            equity, lastError, statistics, spec, createdAt, updatedAt, startedAt, finishedAt, specRevision
+            equity, lastError, statistics, spec, createdAt, updatedAt, startedAt, finishedAt, specRevision, phase
         ) = try row.decode(
             (
                 Int64, String, String, [String], String, String, Int64, String?, Date?, Int64, Int64, Double?,
-                String?, String?, String, Date, Date, Date?, Date?, Int64
+                String?, String?, String, Date, Date, Date?, Date?, Int64, String
             ).self)
     }
 
@@ -56,7 +58,7 @@ struct JobRow {
         let stats = statistics.flatMap {
             try? JSONCoding.decoder().decode(BacktestStatistics.self, from: Data($0.utf8))
         }
-        return JobRecord(
+        var record = JobRecord(
             id: id, name: name, mode: mode, labels: labels,
             desiredState: DesiredState(rawValue: desiredState) ?? .running,
             status: JobStatus(rawValue: status) ?? .pending, epoch: epoch, leaseOwner: leaseOwner,
@@ -64,6 +66,8 @@ struct JobRow {
             lastError: lastError,
             statistics: stats, spec: spec, specError: specError, specRevision: specRevision, createdAt: createdAt,
             updatedAt: updatedAt, startedAt: startedAt, finishedAt: finishedAt)
+        record.phase = phase
+        return record
     }
 
     /// Every row of a query selecting ``columns``, as records.

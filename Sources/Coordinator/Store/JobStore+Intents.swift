@@ -86,6 +86,30 @@ extension JobStore {
         return inserted
     }
 
+    /// What a resumed live run must know of its predecessors' intents (docs/LIVE.md,
+    /// "Reconciliation"): every one stored since the checkpoint it resumes from (a live run
+    /// checkpoints before it writes an intent, in the same or an earlier transaction, so an
+    /// in-flight order the checkpoint names is here if it was ever allowed out), and every one
+    /// still unresolved. Empty for a job that never wrote one.
+    func priorIntents(job: Int64, since checkpointAt: Date?, on conn: PostgresConnection) async throws
+        -> [PriorIntent]
+    {
+        let since = checkpointAt ?? Date(timeIntervalSince1970: 0)
+        let rows = try await conn.query(
+            """
+            SELECT client_order_id, state, coalesce(venue_order_id, 0), coalesce(code, 0), coalesce(message, '')
+            FROM order_intents
+            WHERE job_id = \(job) AND (state IN ('written', 'unknown') OR created_at >= \(since))
+            ORDER BY created_at, client_order_id
+            """, logger: logger)
+        var out: [PriorIntent] = []
+        for try await (id, state, venueId, code, message) in rows.decode((String, String, Int64, Int64, String).self) {
+            out.append(
+                PriorIntent(clientOrderId: id, state: state, venueOrderId: venueId, code: code, message: message))
+        }
+        return out
+    }
+
     /// A job's orders (intents and their outcomes), oldest first.
     public func orders(job ref: String) async throws -> [OrderRecord] {
         let id = try await job(ref).id

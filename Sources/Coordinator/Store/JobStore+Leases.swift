@@ -128,7 +128,7 @@ extension JobStore {
                 """
                 UPDATE jobs SET status = 'assigned', epoch = epoch + 1, lease_owner = \(worker),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now(),
-                    assigned_revision = spec_revision
+                    assigned_revision = spec_revision, phase = ''
                 WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
                 RETURNING epoch, name, spec::text, spec_revision
                 """, logger: logger)
@@ -140,14 +140,16 @@ extension JobStore {
             )
             let cp = try await conn.query(
                 """
-                SELECT cursor, next_fill_seq, spec_revision, engine_version, data_hash, state FROM checkpoints
-                WHERE job_id = \(job) ORDER BY cursor DESC LIMIT 1
+                SELECT cursor, next_fill_seq, spec_revision, engine_version, data_hash, state, created_at
+                FROM checkpoints WHERE job_id = \(job) ORDER BY cursor DESC LIMIT 1
                 """, logger: logger)
             var base: (cursor: Int64, revision: Int64)?
             var nextFillSeq: Int64 = 0
-            for try await (cursor, next, revision, engine, hash, state) in cp.decode(
-                (Int64, Int64, Int64, String, String, ByteBuffer).self)
+            var checkpointAt: Date?
+            for try await (cursor, next, revision, engine, hash, state, at) in cp.decode(
+                (Int64, Int64, Int64, String, String, ByteBuffer, Date).self)
             {
+                checkpointAt = at
                 var state = state
                 a.checkpoint = state.readBytes(length: state.readableBytes) ?? []
                 a.checkpointRevision = revision
@@ -156,6 +158,7 @@ extension JobStore {
                 base = (cursor, revision)
                 nextFillSeq = next
             }
+            a.priorIntents = try await priorIntents(job: job, since: checkpointAt, on: conn)
             let revisionRows = try await conn.query(
                 "SELECT revision, strategy_config::text, effective_bar FROM job_revisions WHERE job_id = \(job)",
                 logger: logger)

@@ -114,23 +114,42 @@ extension JobStore {
     }
 
     /// Checkpoints of many jobs in one statement, each kept only under its job's current epoch;
-    /// returns how many were dropped (stale, or already stored at that cursor).
+    /// returns how many were dropped (stale, or already stored at that cursor). A live run's
+    /// checkpoint (serial > 0) replaces the one stored at its cursor when it is newer — a later
+    /// epoch, or the same epoch and a higher serial — and takes the time of its storing, which
+    /// the assignment's prior intents are counted from. A batch holds at most one per job and
+    /// cursor (the last), as one statement may not change a row twice.
     func saveCheckpoints(_ all: [CheckpointSaved], on conn: PostgresConnection) async throws -> Int {
         guard !all.isEmpty else { return 0 }
+        struct At: Hashable {
+            var job: Int64
+            var cursor: Int64
+        }
+        var lastAt: [At: Int] = [:]
+        for (i, m) in all.enumerated() { lastAt[At(job: m.header.jobId, cursor: m.cursor)] = i }
+        let kept = all.indices.filter { lastAt[At(job: all[$0].header.jobId, cursor: all[$0].cursor)] == $0 }.map {
+            all[$0]
+        }
         let rows = try await conn.query(
             """
             WITH ins AS (
                 INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
-                    data_hash)
+                    data_hash, serial)
                 SELECT u.job_id, u.cursor, u.epoch, u.next_fill_seq, u.state, u.spec_revision, u.engine_version,
-                    u.data_hash
-                FROM unnest(\(all.map(\.header.jobId))::int8[], \(all.map(\.cursor))::int8[],
-                    \(all.map(\.header.epoch))::int8[], \(all.map(\.nextFillSeq))::int8[],
-                    \(all.map { ByteBuffer(bytes: $0.state) })::bytea[], \(all.map(\.specRevision))::int8[],
-                    \(all.map(\.engineVersion))::text[], \(all.map(\.dataHash))::text[])
-                    AS u(job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version, data_hash)
+                    u.data_hash, u.serial
+                FROM unnest(\(kept.map(\.header.jobId))::int8[], \(kept.map(\.cursor))::int8[],
+                    \(kept.map(\.header.epoch))::int8[], \(kept.map(\.nextFillSeq))::int8[],
+                    \(kept.map { ByteBuffer(bytes: $0.state) })::bytea[], \(kept.map(\.specRevision))::int8[],
+                    \(kept.map(\.engineVersion))::text[], \(kept.map(\.dataHash))::text[], \(kept.map(\.serial))::int8[])
+                    AS u(job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version, data_hash, serial)
                 JOIN jobs j ON j.id = u.job_id AND j.epoch = u.epoch
-                ON CONFLICT (job_id, cursor) DO NOTHING RETURNING 1)
+                ON CONFLICT (job_id, cursor) DO UPDATE SET epoch = EXCLUDED.epoch,
+                    next_fill_seq = EXCLUDED.next_fill_seq, state = EXCLUDED.state,
+                    spec_revision = EXCLUDED.spec_revision, engine_version = EXCLUDED.engine_version,
+                    data_hash = EXCLUDED.data_hash, serial = EXCLUDED.serial, created_at = now()
+                WHERE EXCLUDED.serial > 0
+                    AND (checkpoints.epoch, checkpoints.serial) < (EXCLUDED.epoch, EXCLUDED.serial)
+                RETURNING 1)
             SELECT count(*) FROM ins
             """, logger: logger)
         var inserted = 0

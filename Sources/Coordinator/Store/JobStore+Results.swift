@@ -16,8 +16,8 @@ extension JobStore {
         _ = try await conn.query(
             """
             UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
-                updated_at = now()
-            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status = 'assigned'
+                phase = \(m.phase), updated_at = now()
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             """, logger: logger)
     }
 

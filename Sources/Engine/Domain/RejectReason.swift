@@ -17,6 +17,8 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case unsupportedOnVenue
     /// The venue refused the order with its code (errors.md), the message left to the job's log.
     case venueRefused(code: Int)
+    /// Decided on a candle the live run traded late (catching up after a resume or a gap): not sent.
+    case staleMarket
 
     /// What is wrong with a bracket's prices. The raw values are the messages (and what
     /// checkpoints hold).
@@ -41,6 +43,7 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .tagTooLong: "the order's tag is longer than \(InlineString.capacity) bytes of UTF-8"
         case .unsupportedOnVenue: "the live venue takes market and limit orders only (no stops or brackets yet)"
         case .venueRefused(let code): "the venue refused the order (code \(code))"
+        case .staleMarket: "decided on a candle that closed too long ago to trade on (the run was catching up)"
         }
     }
 }

@@ -124,11 +124,30 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         finish(o)
     }
 
+    /// An order of the job's found at the venue that this state does not know — placed by a run
+    /// whose state was lost, or by hand with the job's client order id prefix — taken in as
+    /// working, so its executions move the wallet (reconciliation adopts it; docs/LIVE.md).
+    public mutating func adopt(
+        side: OrderSide, type: OrderType, quantity: Double, limitPrice: Double?, tag: InlineString
+    ) -> OrderID {
+        let id = nextOrderId
+        nextOrderId += 1
+        open.append(
+            Order(
+                id: id, side: side, type: type, quantity: quantity, limitPrice: limitPrice, stopPrice: nil,
+                timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
+                createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil, tag: tag, parentId: nil,
+                ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))
+        return id
+    }
+
     /// An execution the venue reported: the wallet and the order move, and the fill comes back for
     /// the strategy (``LiveSession/deliver(_:)``). Fees are in the asset the venue charged them.
+    /// `barIndex` is the candle the execution happened in (by its time), so a fill is the same
+    /// whenever it is booked — as it happened, or refilled by a resumed run.
     public mutating func filled(
         _ id: OrderID, price: Double, quantity: Double, feeBase: Double, feeQuote: Double, liquidity: Liquidity,
-        time: Int64
+        time: Int64, barIndex fillBar: Int? = nil
     ) -> Fill? {
         guard let k = open.firstIndex(where: { $0.id == id }) else { return nil }
         var o = open[k]
@@ -144,7 +163,7 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         o.averagePrice = total > 0 ? (o.averagePrice * o.filledQuantity + notional) / total : 0
         o.filledQuantity = total
         let fill = Fill(
-            seq: nextFillSeq, orderId: id, time: time, barIndex: barIndex, side: o.side, price: price,
+            seq: nextFillSeq, orderId: id, time: time, barIndex: fillBar ?? barIndex, side: o.side, price: price,
             quantity: quantity, feeBase: feeBase, feeQuote: feeQuote, liquidity: liquidity, tag: o.tag)
         nextFillSeq += 1
         if o.remaining <= max(instrument.stepSize / 2, 1e-12) {

@@ -27,6 +27,12 @@ public struct JobRecord: Sendable, Codable, Hashable {
     public var updatedAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// What a running job is doing before it trades: empty, or `reconciling` (a resumed live job
+    /// settling its predecessor's orders and trades with the venue).
+    public var phase: String = ""
+
+    /// The status as operators read it: RECONCILING while a running live job reconciles.
+    public var shownStatus: String { status == .running && !phase.isEmpty ? phase : status.rawValue }
 
     /// Share of the bars processed, 0…1.
     public var progress: Double {
@@ -34,7 +40,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, mode, labels, status, epoch, equity, statistics, spec, progress
+        case id, name, mode, labels, status, epoch, equity, statistics, spec, progress, phase
         case desiredState = "desired_state"
         case leaseOwner = "lease_owner"
         case leaseExpiresAt = "lease_expires_at"
@@ -99,6 +105,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
             updatedAt: try c.decode(Date.self, forKey: .updatedAt),
             startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt))
+        phase = try c.decodeIfPresent(String.self, forKey: .phase) ?? ""
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -125,5 +132,6 @@ public struct JobRecord: Sendable, Codable, Hashable {
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
+        if !phase.isEmpty { try c.encode(phase, forKey: .phase) }
     }
 }

@@ -178,6 +178,25 @@ public final class BinanceRESTClient: Sendable {
         }
     }
 
+    /// An order by the venue's id (`GET /api/v3/order?orderId=`): nil if the venue has no such
+    /// order (-2013); throws when it did not answer.
+    public func order(symbol: String, orderId: Int64) async throws -> BinanceOrders.Order? {
+        let r = try await send(
+            .GET, "/api/v3/order", [("symbol", symbol), ("orderId", String(orderId))], signed: true, weight: 4,
+            timed: true)
+        if (200..<300).contains(r.status) { return try decode(BinanceOrders.Order.self, r) }
+        if case .venue(_, -2013, _) = failure(r) { return nil }
+        throw failure(r)
+    }
+
+    /// The id of the account's latest trade of `symbol` (0 if it has none): where a new live
+    /// job's trades begin (`myTrades` without `fromId` answers the most recent ones).
+    public func latestTradeId(symbol: String) async throws -> Int64 {
+        let r = try await send(
+            .GET, "/api/v3/myTrades", [("symbol", symbol), ("limit", "1")], signed: true, weight: 20, timed: true)
+        return try decode([BinanceAccount.Trade].self, r).map(\.id).max() ?? 0
+    }
+
     public func cancelOrder(symbol: String, clientOrderId: ClientOrderId) async throws -> BinanceOrders.Order {
         let r = try await send(
             .DELETE, "/api/v3/order", [("symbol", symbol), ("origClientOrderId", clientOrderId.description)],

@@ -49,9 +49,17 @@ public struct OrderPlacer: Sendable {
     /// request may have gone out, every path ends in an outcome, `unknown` at worst (a
     /// cancellation included), which reconciliation resolves: never an error a caller could
     /// take for "failed, try again".
-    public func place(_ request: Request, persist: @Sendable (ClientOrderId) async throws -> Void) async throws
-        -> Outcome
-    {
+    ///
+    /// `authorize` is asked once more after the request's `timestamp` is fixed and before a byte
+    /// is sent: a worker answers whether its lease still holds. The venue accepts the request
+    /// until `timestamp + recvWindow` (plus its engine's timeout), so a yes bounds how late this
+    /// order can land after the lease ended, however long this process stalls before sending —
+    /// the bound a successor waits out before it concludes "not placed" (docs/LIVE.md). A no
+    /// abandons the intent: nothing was sent.
+    public func place(
+        _ request: Request, persist: @Sendable (ClientOrderId) async throws -> Void,
+        authorize: @Sendable () -> Bool = { true }
+    ) async throws -> Outcome {
         var intent = OrderIntent(clientOrderId: request.clientOrderId, recvWindowMs: client.recvWindowMs)
         var actions = intent.start()
         var order: BinanceOrders.Order?
@@ -78,6 +86,10 @@ public struct OrderPlacer: Sendable {
                     continue
                 }
                 let now = client.venueNowMs()
+                guard authorize() else {
+                    actions += intent.abandoned()
+                    continue
+                }
                 sentAt = (now, ContinuousClock.now)
                 giveUpAt = now + Int64(queryFor / .milliseconds(1))
                 actions += intent.persisted(venueNowMs: now)

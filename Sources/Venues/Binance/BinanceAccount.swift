@@ -7,6 +7,12 @@ public enum BinanceAccount {
         public var asset: String
         public var free: VenueDecimal
         public var locked: VenueDecimal
+
+        public init(asset: String, free: VenueDecimal, locked: VenueDecimal) {
+            self.asset = asset
+            self.free = free
+            self.locked = locked
+        }
     }
 
     /// `GET /api/v3/account`'s balances.

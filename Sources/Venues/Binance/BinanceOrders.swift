@@ -58,9 +58,15 @@ public enum BinanceOrders {
         public var cummulativeQuoteQty: VenueDecimal
         public var transactTime: Int64?
         public var fills: [Trade]
+        /// `BUY` or `SELL`, the type and the limit price (`0` for market orders): in every order
+        /// answer but ACK's; reconciliation reads them to adopt an order it did not know.
+        public var side: String?
+        public var type: String?
+        public var price: VenueDecimal?
 
         enum CodingKeys: String, CodingKey {
             case symbol, orderId, clientOrderId, status, executedQty, origQty, cummulativeQuoteQty, transactTime, fills
+            case side, type, price
         }
 
         public init(from decoder: any Decoder) throws {
@@ -74,7 +80,13 @@ public enum BinanceOrders {
             cummulativeQuoteQty = try c.decode(VenueDecimal.self, forKey: .cummulativeQuoteQty)
             transactTime = try c.decodeIfPresent(Int64.self, forKey: .transactTime)
             fills = try c.decodeIfPresent([Trade].self, forKey: .fills) ?? []
+            side = try c.decodeIfPresent(String.self, forKey: .side)
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            price = try c.decodeIfPresent(VenueDecimal.self, forKey: .price)
         }
+
+        /// Still able to fill (rest-api.md "Order status": NEW, PARTIALLY_FILLED, PENDING_NEW).
+        public var isWorking: Bool { ["NEW", "PARTIALLY_FILLED", "PENDING_NEW"].contains(status) }
     }
 
     /// An error answer: `{"code": -2010, "msg": "..."}`.

@@ -33,7 +33,9 @@ struct JobOutput: Sendable {
 
     /// A checkpoint of `state` at `cursor`. A frame the coordinator would refuse would be resent
     /// after every reconnect and wedge the connection: the job fails instead, saying why.
-    func checkpoint(state: Data, cursor: Int, nextFillSeq: Int64, revision: Int64, dataHash: String) async throws {
+    func checkpoint(
+        state: Data, cursor: Int, nextFillSeq: Int64, revision: Int64, dataHash: String, serial: Int64 = 0
+    ) async throws {
         guard state.count <= WireProtocol.defaultMaximumFrameSize - 65_536 else {
             throw RunnerError(
                 "the job's state is \(state.count) bytes, more than a checkpoint can carry "
@@ -44,7 +46,7 @@ struct JobOutput: Sendable {
             .checkpoint(
                 CheckpointSaved(
                     header: $0, cursor: cursor, nextFillSeq: nextFillSeq, state: Array(state), specRevision: revision,
-                    engineVersion: ReproducibilityStamp.engineVersion, dataHash: dataHash))
+                    engineVersion: ReproducibilityStamp.engineVersion, dataHash: dataHash, serial: serial))
         }
     }
 

@@ -13,8 +13,12 @@ import Logging
 /// or a refill after a gap — are counted once (``TradeLedger``), move the job's wallet, reach the
 /// strategy, and go to the coordinator as facts (`VenueFills`) and as the job's fills.
 ///
-/// Not yet: reconciliation on resume (slice 6: a resumed run does not yet ask the venue about its
-/// predecessor's unresolved intents), risk limits and the kill switch (slice 7).
+/// Every run reconciles before it trades (state RECONCILING; ``LiveReconciler``): a resumed run
+/// settles the orders its checkpoint names in flight, refills its trades from the checkpoint's
+/// watermark in trade id order, adopts the job's open orders it did not know, and halts the job
+/// if the account's balances cannot hold what its facts say it has. Before every intent it
+/// writes a checkpoint that names the order in flight, so a successor never decides an order
+/// again that may have been sent. Not yet: risk limits and the kill switch (slice 7).
 struct LiveJobRunner: Sendable {
     let assignment: AssignJob
     let control: JobControl
@@ -43,6 +47,7 @@ struct LiveJobRunner: Sendable {
     }
 
     private func execute() async throws {
+        let began = ContinuousClock.now
         let spec = try JobSpec.decode(json: Data(assignment.spec))
         let run = try spec.validate(with: registry)
         guard let market = spec.market, let length = BinanceKline.length(of: market.interval),
@@ -76,19 +81,20 @@ struct LiveJobRunner: Sendable {
             minNotional: filters.notional?.minimum?.double ?? 0)
         let allocation = Wallet(
             base: Balance(free: spec.run.portfolio.base), quote: Balance(free: spec.run.portfolio.cash))
-        var session = try registry.makeLiveSession(
-            run, venue: ExternalVenue(instrument: instrument, wallet: allocation), checkpoint: restored?.engine)
-        var lastOpenTime = restored?.lastOpenTime
-        var sequence = restored?.nextSequence ?? 0
-        var working = restored?.working ?? [:]
-        var venueOrders: [Int64: String] = [:]
-        var sequencer = KlineSequencer(length: length, lastOpenTime: lastOpenTime)
-        var ledger = TradeLedger()
+        var book = LiveBook(
+            session: try registry.makeLiveSession(
+                run, venue: ExternalVenue(instrument: instrument, wallet: allocation), checkpoint: restored?.engine),
+            instrument: instrument, job: assignment.jobId, lengthMs: length, restored: restored)
+        var sequencer = KlineSequencer(length: length, lastOpenTime: book.lastOpenTime)
         var revisions = RevisionCursor(assignment)
         var revision = revisions.revision
+        var prior = Dictionary(assignment.priorIntents.map { ($0.clientOrderId, $0) }) { a, _ in a }
         let placer = OrderPlacer(client: rest)
         let gate = IntentGate(output: output, verdicts: verdicts)
+        let reconciler = LiveReconciler(
+            rest: rest, symbol: market.symbol, job: assignment.jobId, began: began, logger: logger)
 
+        await output.send { .started(JobStarted(header: $0, barsTotal: 0, phase: JobStarted.reconciling)) }
         let subscription = try await feed.subscribe(market)
         let filler = KlineGapFiller(
             symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
@@ -98,155 +104,179 @@ struct LiveJobRunner: Sendable {
         let events = MarketEvents(
             candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck, user: stream)
         defer { events.cancel() }
-        await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
         logger.info(
-            "live job started",
+            "live job reconciling",
             metadata: [
                 "market": "\(market.symbol)@\(market.interval) \(market.endpoint)", "credential": "\(credential)",
-                "from_candle": "\(session.cursor)",
+                "from_candle": "\(book.session.cursor)", "in_flight": "\(book.inFlight.count)",
+                "working": "\(book.working.count)",
             ])
 
-        var unsentFills: [Fill] = []
-        var unsentVenue: [VenueFill] = []
-        var lastCheckpointAt = restored == nil ? clock.elapsed - checkpointInterval : clock.elapsed
-        var lastCheckpointBar = session.cursor
+        var lastCheckpointAt = clock.elapsed
+        var lastCheckpointBar = book.session.cursor
         var lastProgressBar = -1
         var lastClose = 0.0
+        var serial: Int64 = 0
+        /// Candles that closed while the run reconciled: traded once it is done.
+        var reconciling = true
+        var held: [BinanceKline] = []
         let symbol = market.symbol
 
         func flush() async {
-            if !unsentVenue.isEmpty {
-                let fills = unsentVenue
-                unsentVenue = []
+            if !book.unsentVenue.isEmpty {
+                let fills = book.unsentVenue
+                book.unsentVenue = []
                 await output.send {
                     .venueFills(VenueFills(header: $0, venue: market.venue, symbol: symbol, fills: fills))
                 }
             }
-            if !unsentFills.isEmpty { await output.flush(&unsentFills, revision: revision) }
+            if !book.unsentFills.isEmpty { await output.flush(&book.unsentFills, revision: revision) }
         }
         func checkpoint() async throws {
             await flush()
-            let state = try LiveCheckpoint(
-                lastOpenTime: lastOpenTime, nextSequence: sequence, working: working, engine: try session.checkpoint()
-            ).encoded()
+            serial += 1
+            let state = try book.checkpoint().encoded()
             try await output.checkpoint(
-                state: state, cursor: session.cursor, nextFillSeq: session.venue.nextFill, revision: revision,
-                dataHash: "")
+                state: state, cursor: book.session.cursor, nextFillSeq: book.session.venue.nextFill,
+                revision: revision, dataHash: "", serial: serial)
             lastCheckpointAt = clock.elapsed
-            lastCheckpointBar = session.cursor
+            lastCheckpointBar = book.session.cursor
         }
         func progress() async {
-            let done = Int64(session.cursor)
-            let equity = session.venue.wallet.equity(at: lastClose)
+            let done = Int64(book.session.cursor)
+            let equity = book.session.venue.wallet.equity(at: lastClose)
             await output.send {
                 .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: []))
             }
-            lastProgressBar = session.cursor
+            lastProgressBar = book.session.cursor
         }
-        /// One execution of one of the job's orders, counted once.
-        func book(
-            tradeId: Int64, clientOrderId: String, venueOrderId: Int64, side: String, price: VenueDecimal,
-            quantity: VenueDecimal, commission: VenueDecimal, commissionAsset: String, maker: Bool, time: Int64,
-            inSequence: Bool
-        ) {
-            guard ledger.record(tradeId, inSequence: inSequence), let engineId = working[clientOrderId] else { return }
-            let feeBase = commissionAsset == instrument.base ? commission.double : 0
-            let feeQuote = commissionAsset == instrument.quote ? commission.double : 0
-            unsentVenue.append(
-                VenueFill(
-                    tradeId: tradeId, orderId: venueOrderId, clientOrderId: clientOrderId, side: side,
-                    price: price.description, quantity: quantity.description, commission: commission.description,
-                    commissionAsset: commissionAsset, timeMs: time, maker: maker))
-            guard
-                let fill = session.venue.filled(
-                    engineId, price: price.double, quantity: quantity.double, feeBase: feeBase, feeQuote: feeQuote,
-                    liquidity: maker ? .maker : .taker, time: time)
-            else { return }
-            unsentFills.append(fill)
-            session.deliver(fill)
-            if session.venue.order(engineId)?.status.isOpen == false { working[clientOrderId] = nil }
+        func resolve(_ r: LiveReconciler.Resolution) async {
+            await output.send {
+                .intentResolved(
+                    OrderIntentResolved(
+                        header: $0, clientOrderId: r.clientOrderId, state: r.state, venueOrderId: r.venueOrderId,
+                        code: r.code, message: r.message))
+            }
         }
-        /// The orders the strategy queued, each through the verdict, placed once.
-        func place(at close: VenueDecimal?) async throws {
-            for id in session.venue.takeCancellations() {
-                guard let clientId = working.first(where: { $0.value == id })?.key,
+        /// The orders the strategy queued, each written as an intent after a checkpoint that
+        /// names it in flight, then allowed out by the verdict and placed once.
+        func place(at close: VenueDecimal?, stale: Bool) async throws {
+            for id in book.session.venue.takeCancellations() {
+                // The order ends when the stream reports it canceled, after its last execution.
+                guard let clientId = book.working.first(where: { $0.value == id })?.key,
                     let cid = ClientOrderId(clientId)
                 else { continue }
-                if (try? await rest.cancelOrder(symbol: symbol, clientOrderId: cid)) != nil {
-                    session.venue.canceled(id)
-                    working[clientId] = nil
-                }
+                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: cid)
             }
-            for order in session.venue.takeSubmissions() {
+            var orders: [(Order, ClientOrderId, SymbolFilters.Fitted)] = []
+            for order in book.session.venue.takeSubmissions() {
+                if stale {
+                    book.session.venue.rejected(order.id, reason: .staleMarket)
+                    continue
+                }
                 let side: SymbolFilters.Side = order.side == .buy ? .buy : .sell
                 guard let quantity = VenueDecimal(order.quantity) else {
-                    session.venue.rejected(order.id, reason: .quantityNotPositive)
+                    book.session.venue.rejected(order.id, reason: .quantityNotPositive)
                     continue
                 }
                 let price = order.type == .limit ? order.limitPrice.flatMap { VenueDecimal($0) } : nil
-                let fitted: SymbolFilters.Fitted
                 switch filters.fit(side: side, quantity: quantity, price: price, marketPrice: close) {
-                case .success(let f): fitted = f
+                case .success(let fitted):
+                    let cid = ClientOrderId(job: assignment.jobId, epoch: assignment.epoch, sequence: book.nextSequence)
+                    book.nextSequence += 1
+                    book.working[cid.description] = order.id
+                    book.inFlight.insert(cid.description)
+                    orders.append((order, cid, fitted))
                 case .failure(let e):
-                    session.venue.rejected(order.id, reason: .venueRefused(code: e.code))
-                    continue
+                    book.session.venue.rejected(order.id, reason: .venueRefused(code: e.code))
                 }
-                let cid = ClientOrderId(job: assignment.jobId, epoch: assignment.epoch, sequence: sequence)
-                sequence += 1
-                working[cid.description] = order.id
+            }
+            guard !orders.isEmpty else { return }
+            // Before any intent: a checkpoint naming these orders in flight (docs/LIVE.md).
+            try await checkpoint()
+            for (order, cid, fitted) in orders {
+                let side: SymbolFilters.Side = order.side == .buy ? .buy : .sell
                 let type: BinanceOrders.OrderType =
                     order.type == .market ? .market : order.postOnly ? .limitMaker : .limit
                 let tif: BinanceOrders.TimeInForce? =
                     type == .limit ? (order.timeInForce == .ioc ? .ioc : order.timeInForce == .fok ? .fok : .gtc) : nil
                 let decidedAt = rest.venueNowMs()
+                let id = cid.description
                 let outcome = try await placer.place(
                     OrderPlacer.Request(
-                        symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: cid)
-                ) { cid in
-                    try await gate.write(
-                        cid, symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted,
-                        decidedAtMs: decidedAt)
-                    guard lease.isValid(generation: generation) else {
-                        throw IntentGate.Refused(clientOrderId: cid.description, reason: "this worker's lease lapsed")
-                    }
-                }
-                let resolved: (String, Int64, Int64, String)
+                        symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: cid),
+                    persist: { cid in
+                        try await gate.write(
+                            cid, symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted,
+                            decidedAtMs: decidedAt)
+                    }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
+                var resolution = LiveReconciler.Resolution(clientOrderId: id, state: "unknown")
                 switch outcome.state {
                 case .accepted(let venueId):
-                    resolved = ("accepted", venueId, 0, "")
-                    venueOrders[venueId] = cid.description
-                    for t in outcome.order?.fills ?? [] {
-                        book(
-                            tradeId: t.tradeId, clientOrderId: cid.description, venueOrderId: venueId,
-                            side: side.rawValue, price: t.price, quantity: t.qty, commission: t.commission,
-                            commissionAsset: t.commissionAsset, maker: false, time: outcome.order?.transactTime ?? 0,
-                            inSequence: false)
-                    }
-                    if let status = outcome.order?.status, ["CANCELED", "EXPIRED", "REJECTED"].contains(status) {
-                        session.venue.canceled(order.id)
-                        working[cid.description] = nil
-                    }
+                    // Its executions and its end come from the user data stream, in trade id order.
+                    book.accepted(id, venueOrderId: venueId)
+                    resolution = .init(clientOrderId: id, state: "accepted", venueOrderId: venueId)
                 case .rejected(let code, let message):
-                    resolved = ("rejected", 0, Int64(code), message)
-                    session.venue.rejected(order.id, reason: .venueRefused(code: code))
-                    working[cid.description] = nil
+                    book.rejected(id, code: code)
+                    resolution = .init(clientOrderId: id, state: "rejected", code: Int64(code), message: message)
                 case .notPlaced:
-                    resolved = ("not_placed", 0, 0, "")
-                    session.venue.canceled(order.id)
-                    working[cid.description] = nil
+                    book.finished(id)
+                    resolution = .init(clientOrderId: id, state: "not_placed")
                 default:
-                    // Left open and unknown: reconciliation resolves it (slice 6).
-                    resolved = ("unknown", 0, 0, "")
+                    // Sent, outcome unknown: stays in flight; the next refill or a resumed run settles it.
+                    prior[id] = PriorIntent(clientOrderId: id, state: "unknown")
                     logger.error("order outcome unknown", metadata: ["client_order_id": "\(cid)"])
                 }
-                let id = cid.description
-                await output.send {
-                    .intentResolved(
-                        OrderIntentResolved(
-                            header: $0, clientOrderId: id, state: resolved.0, venueOrderId: resolved.1,
-                            code: resolved.2,
-                            message: resolved.3))
-                }
+                await resolve(resolution)
+            }
+        }
+        func trade(_ c: BinanceKline) async throws {
+            while let due = try revisions.nextDue(
+                at: book.session.cursor, control: control, strategy: run.strategy.descriptor)
+            {
+                await flush()
+                try book.session.replaceStrategy(parameters: due.parameters)
+                revision = due.revision
+                let bar = Int64(book.session.cursor)
+                let applied = due.revision
+                await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
+            }
+            book.session.step(c.bar)
+            book.lastOpenTime = c.openTime
+            lastClose = c.close.double
+            let stale = Reconciliation.isStale(openTime: c.openTime, lengthMs: length, venueNowMs: rest.venueNowMs())
+            try await place(at: c.close, stale: stale)
+        }
+        /// The first subscription: settle the predecessor's orders and trades, check the balances,
+        /// then trade the candles that closed meanwhile.
+        func reconcile() async throws {
+            for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+            if !book.hasWatermark {
+                // A new job: its trades are the ones after the account's latest.
+                book.startTrades(after: try await rest.latestTradeId(symbol: symbol))
+            }
+            try await reconciler.refill(&book)
+            if let problem = try await reconciler.unexplainedBalance(book) {
+                await flush()
+                logger.critical(
+                    "live job halted: a balance its facts cannot explain", metadata: ["detail": "\(problem)"])
+                throw RunnerError(
+                    "reconciliation halted the job: \(problem). Nothing was placed; find what moved the account before starting it again"
+                )
+            }
+            reconciling = false
+            await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
+            try await checkpoint()
+            logger.info(
+                "live job reconciled and trading",
+                metadata: [
+                    "working": "\(book.working.count)", "trades_through": "\(book.tradesThrough ?? 0)",
+                    "held_candles": "\(held.count)",
+                ])
+            let candles = held
+            held = []
+            for candle in candles {
+                for c in try await filler.deliver(candle, sequencer: &sequencer) { try await trade(c) }
             }
         }
 
@@ -262,7 +292,7 @@ struct LiveJobRunner: Sendable {
                     try await checkpoint()
                     await progress()
                     await output.send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: [])) }
-                    logger.info("live job stopped", metadata: ["candles": "\(session.cursor)"])
+                    logger.info("live job stopped", metadata: ["candles": "\(book.session.cursor)"])
                     return
                 case .release:
                     try await checkpoint()
@@ -271,58 +301,39 @@ struct LiveJobRunner: Sendable {
                 case .proceed: break
                 }
                 switch event {
+                case .candle(let candle) where reconciling:
+                    held.append(candle)
                 case .candle(let candle):
-                    for c in try await filler.deliver(candle, sequencer: &sequencer) {
-                        while let due = try revisions.nextDue(
-                            at: session.cursor, control: control, strategy: run.strategy.descriptor)
-                        {
-                            await flush()
-                            try session.replaceStrategy(parameters: due.parameters)
-                            revision = due.revision
-                            let bar = Int64(session.cursor)
-                            let applied = due.revision
-                            await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
-                        }
-                        session.step(c.bar)
-                        lastOpenTime = c.openTime
-                        lastClose = c.close.double
-                        try await place(at: c.close)
-                    }
+                    for c in try await filler.deliver(candle, sequencer: &sequencer) { try await trade(c) }
                 case .user(.event(.executionReport(let r))):
-                    guard r.symbol == symbol, let cid = r.jobOrder?.description, working[cid] != nil else { break }
-                    if r.isTrade {
-                        book(
-                            tradeId: r.tradeId, clientOrderId: cid, venueOrderId: r.orderId, side: r.side,
-                            price: r.lastPrice, quantity: r.lastQuantity, commission: r.commission,
-                            commissionAsset: r.commissionAsset ?? "", maker: r.isMaker, time: r.transactionTime,
-                            inSequence: true)
-                    }
-                    venueOrders[r.orderId] = cid
-                    if ["CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH"].contains(r.status), let id = working[cid]
-                    {
-                        session.venue.canceled(id)
-                        working[cid] = nil
-                    }
-                case .user(.subscribed(let generation)) where generation > 1:
-                    // Events may have been missed: every trade since the last one seen in order.
-                    for t in try await rest.trades(symbol: symbol, fromId: ledger.refillFrom) {
-                        guard let cid = venueOrders[t.orderId] else {
-                            _ = ledger.record(t.id)
-                            continue
+                    guard r.symbol == symbol else { break }
+                    let cid = r.jobOrder?.description
+                    if r.isTrade { book.book(LiveBook.Execution(r), clientOrderId: cid) }
+                    if let cid, book.working[cid] != nil {
+                        if book.inFlight.contains(cid) {
+                            // An order whose outcome was unknown: the venue has it.
+                            await resolve(.init(clientOrderId: cid, state: "accepted", venueOrderId: r.orderId))
                         }
-                        book(
-                            tradeId: t.id, clientOrderId: cid, venueOrderId: t.orderId,
-                            side: t.isBuyer ? "BUY" : "SELL",
-                            price: t.price, quantity: t.qty, commission: t.commission,
-                            commissionAsset: t.commissionAsset, maker: t.isMaker, time: t.time, inSequence: true)
+                        book.accepted(cid, venueOrderId: r.orderId)
+                        if ["CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH"].contains(r.status) {
+                            book.finished(cid)
+                        }
                     }
+                case .user(.subscribed) where reconciling:
+                    try await reconcile()
+                case .user(.subscribed):
+                    // Events may have been missed: every trade since the watermark, and the ends of
+                    // orders the stream did not report.
+                    for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+                    try await reconciler.refill(&book)
                 default: break
                 }
                 await flush()
-                if session.cursor != lastProgressBar { await progress() }
-                if session.cursor != lastCheckpointBar
+                if reconciling { continue }
+                if book.session.cursor != lastProgressBar { await progress() }
+                if book.session.cursor != lastCheckpointBar
                     && (clock.elapsed - lastCheckpointAt >= checkpointInterval
-                        || session.cursor - lastCheckpointBar >= spec.checkpointEvery)
+                        || book.session.cursor - lastCheckpointBar >= spec.checkpointEvery)
                 {
                     try await checkpoint()
                 }

@@ -83,4 +83,59 @@ struct OrderIntentStoreTests {
             #expect(try await store.venueTradeIds(job: job.id) == [901, 902])
         }
     }
+
+    func checkpoint(_ job: Int64, _ epoch: Int64, cursor: Int64, serial: Int64, state: [UInt8]) -> WireMessage {
+        .checkpoint(
+            CheckpointSaved(
+                header: JobHeader(jobId: job, epoch: epoch, messageSeq: 1), cursor: cursor, nextFillSeq: 0,
+                state: state, serial: serial))
+    }
+
+    func resolved(_ job: Int64, _ epoch: Int64, _ id: String, _ state: String, code: Int64 = 0) -> WireMessage {
+        .intentResolved(
+            OrderIntentResolved(
+                header: JobHeader(jobId: job, epoch: epoch, messageSeq: 1), clientOrderId: id, state: state,
+                venueOrderId: state == "accepted" ? 7 : 0, code: code))
+    }
+
+    /// A live run checkpoints before every intent, often at one candle: the newest checkpoint at a
+    /// cursor is the one a resumed run gets, with every intent written since it (and every
+    /// unresolved one) — the orders the checkpoint may name as in flight.
+    @Test func aResumedLiveRunGetsTheNewestCheckpointAndTheIntentsSinceIt() async throws {
+        try await stores.withStore(leaseTimeout: .seconds(2)) { store in
+            let job = try await store.create(JobStoreTests.spec, actor: "test")
+            let a = try #require(try await store.assign(job: job.id, to: "w1"))
+            #expect(a.priorIntents.isEmpty)
+            let e = a.epoch
+            _ = try await store.persist(
+                [checkpoint(job.id, e, cursor: 5, serial: 1, state: [1]), intent(job.id, e, "A")], worker: "w1")
+            _ = try await store.persist([resolved(job.id, e, "A", "accepted")], worker: "w1")
+            _ = try await store.persist(
+                [checkpoint(job.id, e, cursor: 5, serial: 2, state: [2]), intent(job.id, e, "B")], worker: "w1")
+            _ = try await store.persist([resolved(job.id, e, "B", "rejected", code: -2010)], worker: "w1")
+            // An older checkpoint at the same cursor, resent: kept out; a backtest's (serial 0) too.
+            #expect(
+                try await store.persist([checkpoint(job.id, e, cursor: 5, serial: 1, state: [1])], worker: "w1")
+                    .checkpointsDropped == 1)
+            #expect(
+                try await store.persist([checkpoint(job.id, e, cursor: 5, serial: 0, state: [0])], worker: "w1")
+                    .checkpointsDropped == 1)
+            _ = try await store.persist([intent(job.id, e, "C")], worker: "w1")
+
+            try await Task.sleep(for: .milliseconds(2_200))
+            _ = try await store.reapExpiredLeases()
+            let b = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(b.checkpoint == [2])
+            // A was resolved before the newest checkpoint: not needed. B since it, C unresolved.
+            #expect(b.priorIntents.map(\.clientOrderId) == ["B", "C"])
+            #expect(b.priorIntents.first?.state == "rejected" && b.priorIntents.first?.code == -2010)
+            #expect(b.priorIntents.last?.state == "written")
+
+            // The new run's first checkpoint at that cursor replaces its predecessor's (a later epoch).
+            #expect(
+                try await store.persist([checkpoint(job.id, b.epoch, cursor: 5, serial: 1, state: [3])], worker: "w2")
+                    .checkpointsDropped == 0)
+            #expect(try await store.checkpoints(job: String(job.id)).map(\.epoch) == [b.epoch])
+        }
+    }
 }

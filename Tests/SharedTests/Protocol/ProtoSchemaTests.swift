@@ -71,8 +71,15 @@ struct ProtoSchemaTests {
                     && text.contains("checkpoint_engine: \"ats-engine 0.2.0\"") && text.contains("at_bar: 950")
                     && text.contains("replay_until_bar: 950"))
         case .reload: #expect(text.contains("revision: 3"))
+        case .checkpoint(let c) where c.serial > 0: #expect(text.contains("serial: \(c.serial)"))
         case .checkpoint:
             #expect(text.contains("spec_revision: 2") && text.contains("data_hash: \"xxh3:0011223344556677\""))
+        case .started(let s) where !s.phase.isEmpty: #expect(text.contains("phase: \"reconciling\""))
+        case .assign(let a) where !a.priorIntents.isEmpty:
+            #expect(
+                text.components(separatedBy: "prior_intents {").count == a.priorIntents.count + 1
+                    && text.contains("state: \"rejected\"") && text.contains("code: -2010")
+                    && text.contains("venue_order_id: 81"))
         case .reloadApplied: #expect(text.contains("revision: 3") && text.contains("bar: 700"))
         case .intentWritten:
             #expect(

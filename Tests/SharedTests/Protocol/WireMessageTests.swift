@@ -35,12 +35,28 @@ struct WireMessageTests {
         .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8), revision: 3)),
         .heartbeat(Heartbeat(sentAtMs: 99, runningJobs: 3)),
         .started(JobStarted(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 1), barsTotal: 1_000_000)),
+        .started(JobStarted(header: JobHeader(jobId: 5, epoch: 3, messageSeq: 1), barsTotal: 0, phase: "reconciling")),
+        .assign(
+            {
+                var a = AssignJob(jobId: 6, epoch: 4, name: "live", spec: Array("{}".utf8), checkpoint: [9])
+                a.priorIntents = [
+                    PriorIntent(clientOrderId: "ats-6-3-1", state: "written"),
+                    PriorIntent(
+                        clientOrderId: "ats-6-3-2", state: "rejected", code: -2010, message: "insufficient balance"),
+                    PriorIntent(clientOrderId: "ats-6-3-3", state: "accepted", venueOrderId: 81),
+                ]
+                return a
+            }()),
         .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill], specRevision: 3)),
         .checkpoint(
             CheckpointSaved(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 3), cursor: 500, nextFillSeq: 42,
                 state: Array(repeating: 7, count: 300), specRevision: 2, engineVersion: "ats-engine 0.2.0",
                 dataHash: "xxh3:0011223344556677")),
+        .checkpoint(
+            CheckpointSaved(
+                header: JobHeader(jobId: 6, epoch: 4, messageSeq: 3), cursor: 12, nextFillSeq: 3, state: [1, 2],
+                serial: 7)),
         .progress(
             JobProgress(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)

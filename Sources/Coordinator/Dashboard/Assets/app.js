@@ -100,7 +100,9 @@ function confirmAction(text) {
 }
 
 function statusBadge(j) {
-  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${j.status}` }, j.status));
+  // A resumed live job reconciling with its venue shows RECONCILING until it trades.
+  const shown = j.status === 'running' && j.phase ? j.phase : j.status;
+  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${shown}` }, shown));
   if (j.status === 'running' || j.status === 'assigned') {
     const bar = h('span', { class: 'bar', title: `${(progressOf(j) * 100).toFixed(1)}%` }, h('span'));
     bar.firstChild.style.width = `${(progressOf(j) * 100).toFixed(1)}%`;

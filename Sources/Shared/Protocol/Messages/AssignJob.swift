@@ -26,6 +26,8 @@ public struct AssignJob: WireBody {
     /// A live job's venue credential (``VenueCredential`` as JSON), opened from the coordinator's
     /// vault for this assignment only; empty for other jobs. Never logged.
     public var venueCredential: [UInt8] = []
+    /// A live job's intents written since its checkpoint or still unresolved, for reconciliation.
+    public var priorIntents: [PriorIntent] = []
 
     public init(
         jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8], specRevision: Int64 = 1,
@@ -58,6 +60,7 @@ public struct AssignJob: WireBody {
         for step in schedule { b.writeProto(10) { step.encode(into: &$0) } }
         b.writeProto(11, int: replayUntilBar)
         b.writeProto(12, bytes: venueCredential)
+        for intent in priorIntents { b.writeProto(13) { intent.encode(into: &$0) } }
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -76,6 +79,7 @@ public struct AssignJob: WireBody {
             case 10: schedule.append(try RevisionStep(record: r.lengthDelimited(w)))
             case 11: replayUntilBar = try r.int64(w)
             case 12: venueCredential = try r.bytes(w)
+            case 13: priorIntents.append(try PriorIntent(record: r.lengthDelimited(w)))
             default: try r.skip(w)
             }
         }
@@ -92,7 +96,7 @@ extension AssignJob: CustomReflectable {
                 "checkpoint": "\(checkpoint.count) bytes", "checkpointRevision": checkpointRevision,
                 "checkpointEngine": checkpointEngine, "checkpointDataHash": checkpointDataHash, "schedule": schedule,
                 "replayUntilBar": replayUntilBar,
-                "venueCredential": venueCredential.isEmpty ? "none" : "(redacted)",
+                "venueCredential": venueCredential.isEmpty ? "none" : "(redacted)", "priorIntents": priorIntents,
             ], displayStyle: .struct)
     }
 }

@@ -13,10 +13,15 @@ public struct CheckpointSaved: WireBody {
     public var specRevision: Int64
     public var engineVersion: String
     public var dataHash: String
+    /// A live run numbers its checkpoints from 1: one with a higher serial (or made under a later
+    /// epoch) replaces the stored one at the same cursor, because a live job checkpoints before
+    /// every intent it writes, often several times a candle. 0 (backtests, paper): the first
+    /// stored at a cursor is kept.
+    public var serial: Int64
 
     public init(
         header: JobHeader, cursor: Int64, nextFillSeq: Int64, state: [UInt8], specRevision: Int64 = 1,
-        engineVersion: String = "", dataHash: String = ""
+        engineVersion: String = "", dataHash: String = "", serial: Int64 = 0
     ) {
         self.header = header
         self.cursor = cursor
@@ -25,6 +30,7 @@ public struct CheckpointSaved: WireBody {
         self.specRevision = specRevision
         self.engineVersion = engineVersion
         self.dataHash = dataHash
+        self.serial = serial
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -35,6 +41,7 @@ public struct CheckpointSaved: WireBody {
         b.writeProto(7, int: specRevision)
         b.writeProto(8, string: engineVersion)
         b.writeProto(9, string: dataHash)
+        b.writeProto(10, int: serial)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -48,6 +55,7 @@ public struct CheckpointSaved: WireBody {
             case 7: specRevision = try r.int64(w)
             case 8: engineVersion = try r.string(w)
             case 9: dataHash = try r.string(w)
+            case 10: serial = try r.int64(w)
             default: try r.skip(w)
             }
         }
