@@ -78,4 +78,131 @@ struct LiveTradingTests {
             #expect(!trades.isEmpty)
         }
     }
+
+    /// A job whose facts say it holds more than the account does halts before it places anything:
+    /// here its allocation is five times the account's USDT (another job or a withdrawal took it).
+    @Test func aBalanceTheFactsCannotExplainHaltsTheJobBeforeItTrades() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try cluster.startWorker("w1")
+            var spec = Self.spec(port: venue.port)
+            spec.run.portfolio.cash = 5 * Double(FakeVenueProcess.startingUSDT)!
+            _ = try await cluster.create(spec)
+            try await waitUntil("halted", timeout: .seconds(60)) { try await cluster.job("live-1").status == .failed }
+            let error = try await cluster.job("live-1").lastError ?? ""
+            #expect(error.contains("reconciliation halted the job") && error.contains("50000.0 USDT"), "\(error)")
+            #expect(try await venue.placements().byId.isEmpty)
+        }
+    }
+
+    /// The newest intent of the job, as the coordinator stored it.
+    static func newestIntent(_ cluster: TestCluster) async throws -> OrderRecord? {
+        try JSONCoding.decoder().decode(
+            [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body
+        ).max { ($0.epoch, $0.createdAt) < ($1.epoch, $1.createdAt) }
+    }
+
+    /// The worker dies twice with an order in flight, and each successor reconciles before it
+    /// trades: first between the verdict and the venue's answer (the venue placed the order and
+    /// held its answer), then after the venue answered -1007 without placing it. The successor
+    /// finds the first order by its client id and books its fill from the trades since the
+    /// checkpoint, and concludes the second was not placed only after the window and the
+    /// engine's timeout, showing RECONCILING meanwhile. Every order once, every fill once, and the
+    /// fills the successor booked again equal the ones already stored (a difference fails the job).
+    @Test func aWorkerKilledWithAnOrderInFlightIsReconciledByItsSuccessor() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(
+            environment: [
+                "ATS_MASTER_KEY": Self.masterKey, "ATS_LEASE_TIMEOUT_MS": "4000", "ATS_HEARTBEAT_MS": "500",
+            ]
+        ) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            let w1 = try cluster.startWorker("w1")
+            _ = try await cluster.create(Self.spec(port: venue.port))
+            try await waitUntil("two orders placed", timeout: .seconds(90)) {
+                try await venue.placements().byId.count >= 2
+            }
+
+            // 1. The next order is placed and its answer held: the worker dies waiting for it.
+            try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 60_000])
+            let before = try await venue.placements().byId.count
+            try await waitUntil("the held order placed", timeout: .seconds(60), every: .milliseconds(20)) {
+                try await venue.placements().byId.count > before
+            }
+            w1.signal(SIGKILL)
+            let held = try #require(try await Self.newestIntent(cluster))
+            #expect(held.state == "written", "killed between the verdict and the answer: \(held)")
+            #expect(try await venue.placements().byId[held.clientOrderId] == 1)
+            let w2 = try cluster.startWorker("w2")
+            try await waitUntil("the held order settled and trading again", timeout: .seconds(90)) {
+                let orders = try JSONCoding.decoder().decode(
+                    [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+                return orders.contains { $0.clientOrderId == held.clientOrderId && $0.state == "accepted" }
+                    && orders.contains { $0.epoch > held.epoch }
+            }
+
+            // 2. The next order is answered -1007 and not placed: the worker dies before it can
+            // conclude so; its successor may conclude it only after the order's window.
+            try await venue.inject(["kind": "unknownNotPlaced"])
+            let placedBefore = try await venue.placements().byId
+            let lastBefore = try #require(try await Self.newestIntent(cluster))
+            var unknown: OrderRecord?
+            try await waitUntil("an intent answered -1007", timeout: .seconds(60), every: .milliseconds(20)) {
+                guard let newest = try await Self.newestIntent(cluster),
+                    newest.clientOrderId != lastBefore.clientOrderId
+                else { return false }
+                unknown = newest
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            w2.signal(SIGKILL)
+            let lost = try #require(unknown)
+            #expect(try await venue.placements().byId == placedBefore, "the -1007 order was not placed")
+            try cluster.startWorker("w3")
+            try await waitUntil("RECONCILING while the window runs", timeout: .seconds(60), every: .milliseconds(100)) {
+                let j = try await cluster.job("live-1")
+                return j.leaseOwner == "w3" && j.shownStatus == "reconciling"
+            }
+            let shown = try await cluster.ats(["job", "list"])
+            #expect(shown.output.contains("reconciling"), "\(shown.output)")
+            try await waitUntil("concluded not placed and trading", timeout: .seconds(60)) {
+                let orders = try JSONCoding.decoder().decode(
+                    [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+                return orders.contains { $0.clientOrderId == lost.clientOrderId && $0.state == "not_placed" }
+                    && orders.contains { $0.epoch > lost.epoch && $0.state == "accepted" }
+            }
+            #expect(try await cluster.job("live-1").shownStatus == "running")
+
+            #expect(try await cluster.request("POST", "api/jobs/live-1/stop").status == 200)
+            try await waitUntil("stopped", timeout: .seconds(30)) {
+                try await cluster.job("live-1").status == .stopped
+            }
+            // No fill stored differently by a successor (that fails the job), none lost.
+            #expect(try await cluster.job("live-1").lastError == nil)
+            let placed = try await venue.placements().byId
+            #expect(placed.values.allSatisfy { $0 == 1 }, "\(placed)")
+            #expect(placed[lost.clientOrderId] == nil)
+            let orders = try JSONCoding.decoder().decode(
+                [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+            let accepted = Set(orders.filter { $0.state == "accepted" }.map(\.clientOrderId))
+            #expect(accepted == Set(placed.keys), "venue \(placed.keys.sorted()), accepted \(accepted.sorted())")
+            #expect(orders.allSatisfy { $0.state != "written" && $0.state != "unknown" }, "\(orders)")
+            let client = try BinanceRESTClient(
+                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
+            try await client.syncClock()
+            let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
+            let fills = try await cluster.fills("live-1")
+            #expect(fills.count == trades.count, "\(fills.count) fills stored, \(trades.count) trades at the venue")
+            #expect(fills.map(\.seq) == Array(0..<Int64(fills.count)))
+        }
+    }
 }

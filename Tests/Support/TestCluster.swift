@@ -210,12 +210,14 @@ public final class TestCluster: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` until true, or fails with `what` after `timeout`.
-public func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+/// Polls `condition` every `every` until true, or fails with `what` after `timeout`.
+public func waitUntil(
+    _ what: String, timeout: Duration, every: Duration = .milliseconds(50), _ condition: () async throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: every)
     }
     throw TestEnvironmentError("timed out waiting for: \(what)")
 }
