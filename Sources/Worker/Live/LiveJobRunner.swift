@@ -280,6 +280,18 @@ struct LiveJobRunner: Sendable {
             }
         }
 
+        /// Before a stop or a hand-over: the executions the stream has not delivered yet (a market
+        /// order's, made a moment ago) are in `myTrades` already, so the job's fills and its
+        /// checkpoint hold every trade made so far. A failure leaves it to the next run's refill.
+        func settleBeforeLeaving() async {
+            guard !reconciling else { return }
+            do {
+                try await reconciler.refill(&book)
+            } catch {
+                logger.warning("could not refill the trades before leaving", metadata: ["error": "\(error)"])
+            }
+        }
+
         func loop() async throws {
             for await event in events.stream {
                 switch MarketRunDirective(lease: lease, generation: generation, control: control) {
@@ -289,12 +301,14 @@ struct LiveJobRunner: Sendable {
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
                 case .stop:
+                    await settleBeforeLeaving()
                     try await checkpoint()
                     await progress()
                     await output.send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: [])) }
                     logger.info("live job stopped", metadata: ["candles": "\(book.session.cursor)"])
                     return
                 case .release:
+                    await settleBeforeLeaving()
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
