@@ -314,5 +314,22 @@ public enum Migrations {
                 // job settles its predecessor's orders and trades with the venue.
                 "ALTER TABLE jobs ADD COLUMN phase TEXT NOT NULL DEFAULT ''",
             ]),
+        Migration(
+            version: 12, name: "the kill switch",
+            sql: [
+                // A live job the kill switch holds: why (NULL: it does not), and whether its
+                // position goes back to its allocation. Only a reduce-only intent is stored for it.
+                "ALTER TABLE jobs ADD COLUMN halt_reason TEXT",
+                "ALTER TABLE jobs ADD COLUMN halt_flatten BOOLEAN NOT NULL DEFAULT false",
+                // The global kill switch: one row while every live job is held (new ones too).
+                """
+                CREATE TABLE cluster_halt (
+                    id INT PRIMARY KEY CHECK (id = 1),
+                    reason TEXT NOT NULL,
+                    flatten BOOLEAN NOT NULL,
+                    at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]),
     ]
 }

@@ -273,7 +273,14 @@ public final class WorkerService: Service, Sendable {
                 start(a, generation: lease.generation)
             case .signal(let l, let signal):
                 jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
-                    .set(signal == .stop ? .stop : .release)
+                    .set(
+                        {
+                            switch signal {
+                            case .stop: .stop
+                            case .release: .release
+                            case .halt(let flatten): .halt(flatten: flatten)
+                            }
+                        }())
             case .reload(let l, let revision, let config):
                 jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
                     .reload(JobControl.Reload(revision: revision, config: config))

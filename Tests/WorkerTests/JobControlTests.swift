@@ -17,4 +17,18 @@ struct JobControlTests {
         control.set(.release)
         #expect(control.request == .stop)
     }
+
+    @Test func theKillSwitchOutranksAStopAndARelease() {
+        let control = JobControl(jobId: 1, epoch: 3)
+        control.set(.stop)
+        control.set(.halt(flatten: true))
+        #expect(control.request == .halt(flatten: true))
+        control.set(.stop)
+        control.set(.release)
+        #expect(control.request == .halt(flatten: true))
+        let drained = JobControl(jobId: 2, epoch: 1)
+        drained.set(.release)
+        drained.set(.halt(flatten: false))
+        #expect(drained.request == .halt(flatten: false))
+    }
 }

@@ -12,8 +12,8 @@ public struct AdminCommand: AsyncParsableCommand {
         discussion: ATSCommand.exitCodes,
         version: ATSVersion.current,
         subcommands: [
-            JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, DBCommand.self,
-            DataDownloadCommand.self,
+            JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, KillCommand.self,
+            DBCommand.self, DataDownloadCommand.self,
         ])
 
     public init() {}

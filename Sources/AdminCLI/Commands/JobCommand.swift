@@ -126,6 +126,9 @@ struct JobCommand: AsyncParsableCommand {
                         : "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
                     "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
                 ]
+                if let halt = j.haltReason {
+                    lines.append("KILLED      \(halt): places nothing until released (ats kill --release \(j.name))")
+                }
                 if let spec = j.spec {
                     let config = spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     lines.append(

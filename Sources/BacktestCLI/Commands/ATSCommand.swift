@@ -17,7 +17,7 @@ public struct ATSCommand: AsyncParsableCommand {
         subcommands: [
             ClusterCommands.Job.self, ClusterCommands.Worker.self, ClusterCommands.DB.self, BacktestCommand.self,
             IndicatorsCommand.self, DataCommand.self, ComponentsCommand.self, ClusterCommands.User.self,
-            ClusterCommands.Credentials.self,
+            ClusterCommands.Credentials.self, ClusterCommands.Kill.self,
         ])
 
     public init() {}

@@ -13,7 +13,7 @@ import Foundation
 /// parsing anything (``handOver(_:)``); the types here only list the commands in `ats --help`.
 public enum ClusterCommands {
     /// The first words handed over.
-    public static let names: Set<String> = ["job", "worker", "user", "credentials", "db"]
+    public static let names: Set<String> = ["job", "worker", "user", "credentials", "kill", "db"]
 
     /// Replaces this process with `ats-admin` when `arguments` (the whole command line) is a
     /// cluster command; returns only when it is not one. Exits 1 with the reason when
@@ -81,6 +81,14 @@ public enum ClusterCommands {
         @Argument(parsing: .allUnrecognized) var rest: [String] = []
         public init() {}
         public func run() { ClusterCommands.run("credentials", rest) }
+    }
+
+    public struct Kill: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            commandName: "kill", abstract: "The kill switch: cancel live jobs' open orders and stop them.")
+        @Argument(parsing: .allUnrecognized) var rest: [String] = []
+        public init() {}
+        public func run() { ClusterCommands.run("kill", rest) }
     }
 
     /// `ats data download`, listed under `ats data`.

@@ -35,6 +35,12 @@ enum Permissions {
             t[Route(method: "POST", path: path)] = .trader
         }
         t[Route(method: "DELETE", path: "/api/jobs/{job}")] = .trader
+        // The kill switch: any trader may throw it (a job's or every job's) and release a job's;
+        // trading again across the cluster is an admin's decision.
+        t[Route(method: "POST", path: "/api/jobs/{job}/kill")] = .trader
+        t[Route(method: "DELETE", path: "/api/jobs/{job}/kill")] = .trader
+        t[Route(method: "POST", path: "/api/kill")] = .trader
+        t[Route(method: "GET", path: "/api/kill")] = .viewer
         t[Route(method: "GET", path: "/api/users")] = .admin
         t[Route(method: "DELETE", path: "/api/users/{user}")] = .admin
         t[Route(method: "POST", path: "/api/workers/{worker}/drain")] = .admin

@@ -54,6 +54,7 @@ struct AdminAPI {
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)
         addCredentialRoutes(to: api)
+        addKillRoutes(to: api)
         api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)

@@ -8,3 +8,4 @@ extension JobEvent: ResponseEncodable {}
 extension FillRow: ResponseEncodable {}
 extension CredentialRecord: ResponseEncodable {}
 extension OrderRecord: ResponseEncodable {}
+extension KillSwitchState: ResponseEncodable {}

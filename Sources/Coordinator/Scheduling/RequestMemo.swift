@@ -12,7 +12,7 @@ public struct RequestMemo: Sendable {
     }
 
     public private(set) var term: Int64 = 0
-    private var stops: [JobLease: String] = [:]
+    private var stops: [JobLease: (worker: String, halt: Bool)] = [:]
     private var reloads: [ReloadKey: String] = [:]
 
     public init() {}
@@ -24,10 +24,11 @@ public struct RequestMemo: Sendable {
 
     private init(term: Int64) { self.term = term }
 
-    /// Whether to send this stop now (false: sent already); remembered as sent.
-    public mutating func admit(stop lease: JobLease, to worker: String) -> Bool {
-        guard stops[lease] == nil else { return false }
-        stops[lease] = worker
+    /// Whether to send this stop now (false: sent already); remembered as sent. A halt (the kill
+    /// switch) goes out even after a plain stop for the same assignment: it asks for more.
+    public mutating func admit(stop lease: JobLease, to worker: String, halt: Bool = false) -> Bool {
+        if let sent = stops[lease], sent.halt || !halt { return false }
+        stops[lease] = (worker, halt)
         return true
     }
 
@@ -49,7 +50,7 @@ public struct RequestMemo: Sendable {
 
     /// The worker reconnected: what is still due is sent again on its new connection.
     public mutating func forget(worker: String) {
-        stops = stops.filter { $0.value != worker }
+        stops = stops.filter { $0.value.worker != worker }
         reloads = reloads.filter { $0.value != worker }
     }
 }

@@ -106,7 +106,8 @@ public final class SchedulerService: Service, Sendable {
                 }
                 event = .reaped(expired)
             case .readStopRequests:
-                event = .stopRequests(try await store.stopRequests().map { (lease: $0.0, worker: $0.1) })
+                let due = try await store.stopAndHaltRequests()
+                event = .stopRequests(due.stops.map { (lease: $0.0, worker: $0.1) }, halts: due.halts)
             case .readReloadRequests:
                 event = .reloadRequests(try await store.reloadRequests())
             case .readPendingJobs:

@@ -42,7 +42,8 @@ public struct SchedulingPass: Sendable {
 
     public enum Event: Sendable {
         case reaped([Int64])
-        case stopRequests([(lease: JobLease, worker: String)])
+        /// `halts`: the kill switch holds these (flatten or not).
+        case stopRequests([(lease: JobLease, worker: String)], halts: [JobLease: Bool] = [:])
         case reloadRequests([(reload: ReloadJob, worker: String)])
         case pending([Scheduler.PendingJob], open: [OpenWorker])
         /// nil: the job was not pending any more, or the connection or capacity did not hold.
@@ -82,12 +83,19 @@ public struct SchedulingPass: Sendable {
             expired = ids
             phase = .readingStops
             return .readStopRequests
-        case (.readingStops, .stopRequests(let due)):
+        case (.readingStops, .stopRequests(let due, let halts)):
             // Remembered as sent only when sent (nextRequest): a pass abandoned before then (a
             // failed read, its deadline) must not make the next one skip them.
             for (lease, worker) in due {
+                let flatten = halts[lease]
                 requests.append(
-                    (.stop(StopJob(jobId: lease.jobId, epoch: lease.epoch, reason: "stop requested")), worker))
+                    (
+                        .stop(
+                            StopJob(
+                                jobId: lease.jobId, epoch: lease.epoch,
+                                reason: flatten == nil ? "stop requested" : "kill switch", halt: flatten != nil,
+                                flatten: flatten ?? false)), worker
+                    ))
             }
             phase = .readingReloads
             return .readReloadRequests
@@ -135,7 +143,8 @@ public struct SchedulingPass: Sendable {
             let (message, worker) = requests.removeFirst()
             let fresh: Bool
             switch message {
-            case .stop(let s): fresh = memo.admit(stop: JobLease(jobId: s.jobId, epoch: s.epoch), to: worker)
+            case .stop(let s):
+                fresh = memo.admit(stop: JobLease(jobId: s.jobId, epoch: s.epoch), to: worker, halt: s.halt)
             case .reload(let r): fresh = memo.admit(reload: r, to: worker)
             default: fresh = false
             }

@@ -10,7 +10,7 @@ struct JobRow {
     static let columns = """
         id, name, mode, labels, desired_state, status, epoch, lease_owner, lease_expires_at, bars_done, bars_total,
         equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision,
-        phase
+        phase, halt_reason
         """
 
     var id: Int64
@@ -34,15 +34,17 @@ struct JobRow {
     var finishedAt: Date?
     var specRevision: Int64
     var phase: String
+    var haltReason: String?
 
     init(_ row: PostgresRow) throws {
         (
             id, name, mode, labels, desiredState, status, epoch, leaseOwner, leaseExpiresAt, barsDone, barsTotal,
-            equity, lastError, statistics, spec, createdAt, updatedAt, startedAt, finishedAt, specRevision, phase
+            equity, lastError, statistics, spec, createdAt, updatedAt, startedAt, finishedAt, specRevision, phase,
+            haltReason
         ) = try row.decode(
             (
                 Int64, String, String, [String], String, String, Int64, String?, Date?, Int64, Int64, Double?,
-                String?, String?, String, Date, Date, Date?, Date?, Int64, String
+                String?, String?, String, Date, Date, Date?, Date?, Int64, String, String?
             ).self)
     }
 
@@ -67,6 +69,7 @@ struct JobRow {
             statistics: stats, spec: spec, specError: specError, specRevision: specRevision, createdAt: createdAt,
             updatedAt: updatedAt, startedAt: startedAt, finishedAt: finishedAt)
         record.phase = phase
+        record.haltReason = haltReason
         return record
     }
 

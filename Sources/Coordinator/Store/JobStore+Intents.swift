@@ -17,12 +17,15 @@ extension JobStore {
         }
         let holds = try await conn.query(
             """
-            SELECT 1 FROM jobs WHERE id = \(h.jobId) AND epoch = \(h.epoch) AND lease_owner = \(worker)
+            SELECT coalesce(halt_reason, (SELECT reason FROM cluster_halt), '') FROM jobs
+            WHERE id = \(h.jobId) AND epoch = \(h.epoch) AND lease_owner = \(worker)
                 AND lease_expires_at > now() AND status IN ('assigned', 'running')
             """, logger: logger)
-        guard try await holds.decode(Int.self).first(where: { _ in true }) != nil else {
+        guard let halt = try await holds.decode(String.self).first(where: { _ in true }) else {
             return verdict(false, "the job is no longer at epoch \(h.epoch) on this worker with a live lease")
         }
+        // The kill switch: nothing but the reduce-only orders of a flatten.
+        guard halt.isEmpty || m.reduceOnly else { return verdict(false, "the kill switch holds the job: \(halt)") }
         let rows = try await conn.query(
             """
             INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,

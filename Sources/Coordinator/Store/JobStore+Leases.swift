@@ -130,14 +130,21 @@ extension JobStore {
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), updated_at = now(),
                     assigned_revision = spec_revision, phase = ''
                 WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
-                RETURNING epoch, name, spec::text, spec_revision
+                RETURNING epoch, name, spec::text, spec_revision, halt_reason, halt_flatten,
+                    (SELECT reason FROM cluster_halt), (SELECT flatten FROM cluster_halt)
                 """, logger: logger)
-            var assigned: (Int64, String, String, Int64)?
-            for try await r in rows.decode((Int64, String, String, Int64).self) { assigned = r }
-            guard let (epoch, name, spec, specRevision) = assigned else { return nil }
+            var assigned: (Int64, String, String, Int64, String?, Bool, String?, Bool?)?
+            for try await r in rows.decode((Int64, String, String, Int64, String?, Bool, String?, Bool?).self) {
+                assigned = r
+            }
+            guard let (epoch, name, spec, specRevision, halt, flatten, clusterHalt, clusterFlatten) = assigned else {
+                return nil
+            }
             var a = AssignJob(
                 jobId: job, epoch: epoch, name: name, spec: Array(spec.utf8), checkpoint: [], specRevision: specRevision
             )
+            a.halt = halt ?? clusterHalt ?? ""
+            a.haltFlatten = halt != nil ? flatten : clusterFlatten ?? false
             let cp = try await conn.query(
                 """
                 SELECT cursor, next_fill_seq, spec_revision, engine_version, data_hash, state, created_at
@@ -228,16 +235,24 @@ extension JobStore {
 
     /// Active jobs an operator asked to stop: (job, epoch, worker).
     public func stopRequests() async throws -> [(JobLease, String)] {
+        try await stopAndHaltRequests().stops
+    }
+
+    /// Active jobs to stop, and which of them the kill switch holds (whether to flatten).
+    public func stopAndHaltRequests() async throws -> (stops: [(JobLease, String)], halts: [JobLease: Bool]) {
         let rows = try await client.query(
             """
-            SELECT id, epoch, lease_owner FROM jobs
+            SELECT id, epoch, lease_owner, halt_reason IS NOT NULL, halt_flatten FROM jobs
             WHERE desired_state = 'stopped' AND status IN ('assigned', 'running') AND lease_owner IS NOT NULL
             """, logger: logger)
-        var out: [(JobLease, String)] = []
-        for try await (id, epoch, owner) in rows.decode((Int64, Int64, String).self) {
-            out.append((JobLease(jobId: id, epoch: epoch), owner))
+        var stops: [(JobLease, String)] = []
+        var halts: [JobLease: Bool] = [:]
+        for try await (id, epoch, owner, halted, flatten) in rows.decode((Int64, Int64, String, Bool, Bool).self) {
+            let lease = JobLease(jobId: id, epoch: epoch)
+            stops.append((lease, owner))
+            if halted { halts[lease] = flatten }
         }
-        return out
+        return (stops, halts)
     }
 
 }

@@ -231,7 +231,8 @@ extension JobStore {
         let rows = try await conn.query(
             """
             UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), phase = '',
+                desired_state = CASE WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END,
                 bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
             WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             RETURNING name

@@ -30,6 +30,8 @@ public struct JobRecord: Sendable, Codable, Hashable {
     /// What a running job is doing before it trades: empty, or `reconciling` (a resumed live job
     /// settling its predecessor's orders and trades with the venue).
     public var phase: String = ""
+    /// Why the kill switch holds this live job (nil: it does not): it places nothing until released.
+    public var haltReason: String?
 
     /// The status as operators read it: RECONCILING while a running live job reconciles.
     public var shownStatus: String { status == .running && !phase.isEmpty ? phase : status.rawValue }
@@ -49,6 +51,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
         case lastError = "last_error"
         case specError = "spec_error"
         case specRevision = "spec_revision"
+        case haltReason = "halt_reason"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case startedAt = "started_at"
@@ -106,6 +109,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
             startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt))
         phase = try c.decodeIfPresent(String.self, forKey: .phase) ?? ""
+        haltReason = try c.decodeIfPresent(String.self, forKey: .haltReason)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -133,5 +137,6 @@ public struct JobRecord: Sendable, Codable, Hashable {
         try c.encodeIfPresent(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
         if !phase.isEmpty { try c.encode(phase, forKey: .phase) }
+        try c.encodeIfPresent(haltReason, forKey: .haltReason)
     }
 }

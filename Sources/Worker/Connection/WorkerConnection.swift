@@ -41,6 +41,8 @@ public struct WorkerConnection: Sendable {
         case stop
         /// Checkpoint and give the job back (draining, or a newer assignment of it arrived).
         case release
+        /// The kill switch: a live job cancels its open orders (and flattens), then stops.
+        case halt(flatten: Bool)
     }
 
     public enum Action: Sendable {
@@ -180,7 +182,8 @@ public struct WorkerConnection: Sendable {
                 // Only for the assignment it was meant for: a stop that crossed a reassignment
                 // must not end the newer one.
                 guard jobs[s.jobId] == s.epoch else { return [.ignored("a stop for another assignment")] }
-                return [.signal(JobLease(jobId: s.jobId, epoch: s.epoch), s.release ? .release : .stop)]
+                let signal: Signal = s.halt ? .halt(flatten: s.flatten) : s.release ? .release : .stop
+                return [.signal(JobLease(jobId: s.jobId, epoch: s.epoch), signal)]
             case .reload(let r):
                 guard jobs[r.jobId] == r.epoch else { return [.ignored("a reload for another assignment")] }
                 return [

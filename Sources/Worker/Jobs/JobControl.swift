@@ -9,6 +9,11 @@ final class JobControl: Sendable {
         case stop
         /// The worker is draining or lost the lease: checkpoint and exit without a final report.
         case release
+        /// The kill switch: a live job cancels its open orders (and flattens) before it stops;
+        /// any other job just stops.
+        case halt(flatten: Bool)
+
+        var isHalt: Bool { if case .halt = self { true } else { false } }
     }
 
     /// A newer revision of the job's definition: its strategy configuration (JSON object).
@@ -35,7 +40,8 @@ final class JobControl: Sendable {
 
     func set(_ r: Request) {
         state.withLock { s in
-            if s.request == .none || r == .stop { s.request = r }
+            // A halt asks for most, then a stop, then a release.
+            if r.isHalt || (!s.request.isHalt && (s.request == .none || r == .stop)) { s.request = r }
         }
         changed.yield()
     }

@@ -124,7 +124,7 @@ struct JobRunner: Sendable {
                 return
             }
             switch control.request {
-            case .stop:
+            case .stop, .halt:
                 await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
                 try await checkpoint(session, revision: revision, hash: hash)

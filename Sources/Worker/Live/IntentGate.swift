@@ -18,16 +18,18 @@ struct IntentGate: Sendable {
     /// Writes the intent and waits for its verdict; throws unless accepted.
     func write(
         _ id: ClientOrderId, symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
-        timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64
+        timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64,
+        reduceOnly: Bool = false
     ) async throws {
         let clientOrderId = id.description
         await output.send {
-            .intentWritten(
-                OrderIntentWritten(
-                    header: $0, clientOrderId: clientOrderId, symbol: symbol, side: side.rawValue,
-                    orderType: type.rawValue, timeInForce: timeInForce?.rawValue ?? "",
-                    quantity: fitted.quantity.description, price: fitted.price?.description ?? "",
-                    decidedAtMs: decidedAtMs))
+            var m = OrderIntentWritten(
+                header: $0, clientOrderId: clientOrderId, symbol: symbol, side: side.rawValue,
+                orderType: type.rawValue, timeInForce: timeInForce?.rawValue ?? "",
+                quantity: fitted.quantity.description, price: fitted.price?.description ?? "",
+                decidedAtMs: decidedAtMs)
+            m.reduceOnly = reduceOnly
+            return .intentWritten(m)
         }
         guard let verdict = await verdicts.wait(for: clientOrderId) else {
             throw Refused(clientOrderId: clientOrderId, reason: "the run stopped before the coordinator answered")

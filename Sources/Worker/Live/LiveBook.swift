@@ -12,6 +12,7 @@ struct LiveBook {
     var session: any LiveSession
     let instrument: Instrument
     let job: Int64
+    let epoch: Int64
     let lengthMs: Int64
     var lastOpenTime: Int64?
     var nextSequence: Int64
@@ -25,10 +26,14 @@ struct LiveBook {
     var unsentFills: [Fill] = []
     var unsentVenue: [VenueFill] = []
 
-    init(session: any LiveSession, instrument: Instrument, job: Int64, lengthMs: Int64, restored: LiveCheckpoint?) {
+    init(
+        session: any LiveSession, instrument: Instrument, job: Int64, epoch: Int64, lengthMs: Int64,
+        restored: LiveCheckpoint?
+    ) {
         self.session = session
         self.instrument = instrument
         self.job = job
+        self.epoch = epoch
         self.lengthMs = lengthMs
         lastOpenTime = restored?.lastOpenTime
         nextSequence = restored?.nextSequence ?? 0
@@ -138,6 +143,15 @@ struct LiveBook {
         forget(clientOrderId)
     }
 
+    /// The next client order id, for the engine's order `id`: working and in flight from now on.
+    mutating func take(_ id: OrderID) -> ClientOrderId {
+        let cid = ClientOrderId(job: job, epoch: epoch, sequence: nextSequence)
+        nextSequence += 1
+        working[cid.description] = id
+        inFlight.insert(cid.description)
+        return cid
+    }
+
     /// The venue refused the order before its engine (the run that sent it learned so).
     mutating func rejected(_ clientOrderId: String, code: Int) {
         guard let id = working[clientOrderId] else { return }
@@ -169,4 +183,13 @@ struct LiveBook {
         inFlight.remove(clientOrderId)
         venueOrders = venueOrders.filter { $0.value != clientOrderId }
     }
+}
+
+/// An order on its way to the venue: fitted to the filters, with its client order id.
+struct Outgoing: Sendable {
+    var side: SymbolFilters.Side
+    var type: BinanceOrders.OrderType
+    var timeInForce: BinanceOrders.TimeInForce?
+    var fitted: SymbolFilters.Fitted
+    var clientOrderId: ClientOrderId
 }

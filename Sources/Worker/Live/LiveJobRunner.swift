@@ -84,7 +84,8 @@ struct LiveJobRunner: Sendable {
         var book = LiveBook(
             session: try registry.makeLiveSession(
                 run, venue: ExternalVenue(instrument: instrument, wallet: allocation), checkpoint: restored?.engine),
-            instrument: instrument, job: assignment.jobId, lengthMs: length, restored: restored)
+            instrument: instrument, job: assignment.jobId, epoch: assignment.epoch, lengthMs: length, restored: restored
+        )
         var sequencer = KlineSequencer(length: length, lastOpenTime: book.lastOpenTime)
         var revisions = RevisionCursor(assignment)
         var revision = revisions.revision
@@ -119,6 +120,8 @@ struct LiveJobRunner: Sendable {
         var serial: Int64 = 0
         /// Candles that closed while the run reconciled: traded once it is done.
         var reconciling = true
+        /// Stopped by the kill switch: the loop ends.
+        var halted = false
         var held: [BinanceKline] = []
         let symbol = market.symbol
 
@@ -168,7 +171,7 @@ struct LiveJobRunner: Sendable {
                 else { continue }
                 _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: cid)
             }
-            var orders: [(Order, ClientOrderId, SymbolFilters.Fitted)] = []
+            var orders: [Outgoing] = []
             for order in book.session.venue.takeSubmissions() {
                 if stale {
                     book.session.venue.rejected(order.id, reason: .staleMarket)
@@ -182,33 +185,39 @@ struct LiveJobRunner: Sendable {
                 let price = order.type == .limit ? order.limitPrice.flatMap { VenueDecimal($0) } : nil
                 switch filters.fit(side: side, quantity: quantity, price: price, marketPrice: close) {
                 case .success(let fitted):
-                    let cid = ClientOrderId(job: assignment.jobId, epoch: assignment.epoch, sequence: book.nextSequence)
-                    book.nextSequence += 1
-                    book.working[cid.description] = order.id
-                    book.inFlight.insert(cid.description)
-                    orders.append((order, cid, fitted))
+                    let type: BinanceOrders.OrderType =
+                        order.type == .market ? .market : order.postOnly ? .limitMaker : .limit
+                    let tif: BinanceOrders.TimeInForce? =
+                        type == .limit
+                        ? (order.timeInForce == .ioc ? .ioc : order.timeInForce == .fok ? .fok : .gtc) : nil
+                    orders.append(
+                        Outgoing(
+                            side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: book.take(order.id)
+                        ))
                 case .failure(let e):
                     book.session.venue.rejected(order.id, reason: .venueRefused(code: e.code))
                 }
             }
+            try await send(orders)
+        }
+        /// Orders given their client ids, in flight: a checkpoint naming them, then each written
+        /// as an intent, allowed out by the verdict, and placed once.
+        func send(_ orders: [Outgoing], reduceOnly: Bool = false) async throws {
             guard !orders.isEmpty else { return }
             // Before any intent: a checkpoint naming these orders in flight (docs/LIVE.md).
             try await checkpoint()
-            for (order, cid, fitted) in orders {
-                let side: SymbolFilters.Side = order.side == .buy ? .buy : .sell
-                let type: BinanceOrders.OrderType =
-                    order.type == .market ? .market : order.postOnly ? .limitMaker : .limit
-                let tif: BinanceOrders.TimeInForce? =
-                    type == .limit ? (order.timeInForce == .ioc ? .ioc : order.timeInForce == .fok ? .fok : .gtc) : nil
+            for o in orders {
                 let decidedAt = rest.venueNowMs()
+                let cid = o.clientOrderId
                 let id = cid.description
                 let outcome = try await placer.place(
                     OrderPlacer.Request(
-                        symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: cid),
+                        symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce, fitted: o.fitted,
+                        clientOrderId: cid),
                     persist: { cid in
                         try await gate.write(
-                            cid, symbol: symbol, side: side, type: type, timeInForce: tif, fitted: fitted,
-                            decidedAtMs: decidedAt)
+                            cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
+                            fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly)
                     }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
                 var resolution = LiveReconciler.Resolution(clientOrderId: id, state: "unknown")
                 switch outcome.state {
@@ -229,6 +238,51 @@ struct LiveJobRunner: Sendable {
                 }
                 await resolve(resolution)
             }
+        }
+        /// The kill switch (docs/LIVE.md "Kill switch"): every open order of the job cancelled by
+        /// its client id, the position traded back to the allocation when asked (a reduce-only
+        /// intent, the one kind the coordinator still stores for a held job), then stopped.
+        func halt(flatten: Bool) async throws {
+            logger.warning("kill switch: cancelling the job's open orders", metadata: ["flatten": "\(flatten)"])
+            for cid in book.working.keys.sorted() where !book.inFlight.contains(cid) {
+                guard let id = ClientOrderId(cid) else { continue }
+                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: id)
+            }
+            // Their executions up to the cancel, and their ends.
+            try await reconciler.refill(&book)
+            if flatten {
+                let net = book.session.venue.wallet.base.total - allocation.base.total
+                let side: SymbolFilters.Side = net > 0 ? .sell : .buy
+                let last = book.session.venue.lastPrice
+                if let quantity = VenueDecimal(abs(net)), quantity > .zero {
+                    switch filters.fit(
+                        side: side, quantity: quantity, price: nil, marketPrice: last > 0 ? VenueDecimal(last) : nil)
+                    {
+                    case .success(let fitted):
+                        let engineId = book.session.venue.adopt(
+                            side: side == .sell ? .sell : .buy, type: .market, quantity: fitted.quantity.double,
+                            limitPrice: nil, tag: "flatten")
+                        try await send(
+                            [
+                                Outgoing(
+                                    side: side, type: .market, timeInForce: nil, fitted: fitted,
+                                    clientOrderId: book.take(engineId))
+                            ], reduceOnly: true)
+                        try await reconciler.refill(&book)
+                    case .failure(let e):
+                        logger.warning(
+                            "kill switch: the position is below what the venue trades; left",
+                            metadata: ["net": "\(net)", "filter": "\(e)"])
+                    }
+                }
+            }
+            await flush()
+            try await checkpoint()
+            await progress()
+            await output.send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: [])) }
+            logger.warning(
+                "kill switch: job stopped",
+                metadata: ["working": "\(book.working.count)", "base": "\(book.session.venue.wallet.base.total)"])
         }
         func trade(_ c: BinanceKline) async throws {
             while let due = try revisions.nextDue(
@@ -256,6 +310,14 @@ struct LiveJobRunner: Sendable {
                 book.startTrades(after: try await rest.latestTradeId(symbol: symbol))
             }
             try await reconciler.refill(&book)
+            if !assignment.halt.isEmpty {
+                // Held by the kill switch: this run only cancels (and flattens), then stops.
+                reconciling = false
+                held = []
+                try await halt(flatten: assignment.haltFlatten)
+                halted = true
+                return
+            }
             if let problem = try await reconciler.unexplainedBalance(book) {
                 await flush()
                 logger.critical(
@@ -307,6 +369,12 @@ struct LiveJobRunner: Sendable {
                     await output.send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: [])) }
                     logger.info("live job stopped", metadata: ["candles": "\(book.session.cursor)"])
                     return
+                case .halt(let flatten) where !reconciling:
+                    try await halt(flatten: flatten)
+                    return
+                case .halt:
+                    // Reconciliation first: the orders to cancel are known once it is done.
+                    break
                 case .release:
                     await settleBeforeLeaving()
                     try await checkpoint()
@@ -335,6 +403,11 @@ struct LiveJobRunner: Sendable {
                     }
                 case .user(.subscribed) where reconciling:
                     try await reconcile()
+                    if halted { return }
+                    if case .halt(let flatten) = control.request {
+                        try await halt(flatten: flatten)
+                        return
+                    }
                 case .user(.subscribed):
                     // Events may have been missed: every trade since the watermark, and the ends of
                     // orders the stream did not report.

@@ -57,6 +57,8 @@ enum MarketRunDirective: Sendable, Equatable {
     case fence
     case stop
     case release
+    /// The kill switch (a live job cancels its orders and flattens first; a paper job stops).
+    case halt(flatten: Bool)
 
     init(lease: LeaseGuard, generation: Int, control: JobControl) {
         if !lease.isValid(generation: generation) {
@@ -66,6 +68,7 @@ enum MarketRunDirective: Sendable, Equatable {
         switch control.request {
         case .stop: self = .stop
         case .release: self = .release
+        case .halt(let flatten): self = .halt(flatten: flatten)
         case .none: self = .proceed
         }
     }

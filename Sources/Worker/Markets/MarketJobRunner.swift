@@ -98,7 +98,7 @@ struct MarketJobRunner: Sendable {
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
-                case .stop:
+                case .stop, .halt:
                     try await checkpoint()
                     await progress()
                     let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: length))

@@ -39,6 +39,31 @@ struct SchedulingPassTests {
         #expect({ if case .send = again.handle(.reloadRequests([]), memo: &memo) { true } else { false } }())
     }
 
+    /// The kill switch after a plain stop of the same assignment: the halt still goes out (it asks
+    /// the run to cancel its orders and flatten), once.
+    @Test func aHaltGoesOutAfterAPlainStopOnce() {
+        var memo = RequestMemo()
+        func pass(halts: [JobLease: Bool]) -> SchedulingPass.Action {
+            var p = SchedulingPass(term: 1)
+            _ = p.start(memo: &memo)
+            _ = p.handle(.reaped([]), memo: &memo)
+            _ = p.handle(.stopRequests([(Self.lease, "w1")], halts: halts), memo: &memo)
+            return p.handle(.reloadRequests([]), memo: &memo)
+        }
+        guard case .send(.stop(let plain), "w1", nil) = pass(halts: [:]) else {
+            Issue.record("expected the plain stop")
+            return
+        }
+        #expect(!plain.halt)
+        guard case .send(.stop(let halt), "w1", nil) = pass(halts: [Self.lease: true]) else {
+            Issue.record("expected the halt after the plain stop")
+            return
+        }
+        #expect(halt.halt && halt.flatten && halt.reason == "kill switch")
+        #expect({ if case .readPendingJobs = pass(halts: [Self.lease: true]) { true } else { false } }(), "once")
+        #expect({ if case .readPendingJobs = pass(halts: [:]) { true } else { false } }(), "no plain stop after it")
+    }
+
     @Test func aPassAbandonedBeforeSendingLeavesTheStopDue() {
         var memo = RequestMemo()
         var dead = SchedulingPass(term: 1)

@@ -71,6 +71,7 @@ struct ProtoSchemaTests {
                     && text.contains("checkpoint_engine: \"ats-engine 0.2.0\"") && text.contains("at_bar: 950")
                     && text.contains("replay_until_bar: 950"))
         case .reload: #expect(text.contains("revision: 3"))
+        case .stop(let s) where s.halt: #expect(text.contains("halt: true") && text.contains("flatten: true"))
         case .checkpoint(let c) where c.serial > 0: #expect(text.contains("serial: \(c.serial)"))
         case .checkpoint:
             #expect(text.contains("spec_revision: 2") && text.contains("data_hash: \"xxh3:0011223344556677\""))
@@ -79,7 +80,8 @@ struct ProtoSchemaTests {
             #expect(
                 text.components(separatedBy: "prior_intents {").count == a.priorIntents.count + 1
                     && text.contains("state: \"rejected\"") && text.contains("code: -2010")
-                    && text.contains("venue_order_id: 81"))
+                    && text.contains("venue_order_id: 81") && text.contains("halt: \"killed by ops\"")
+                    && text.contains("halt_flatten: true"))
         case .reloadApplied: #expect(text.contains("revision: 3") && text.contains("bar: 700"))
         case .intentWritten:
             #expect(

@@ -32,6 +32,7 @@ struct WireMessageTests {
                     RevisionStep(revision: 4, atBar: 950, strategyConfig: Array("{\"fast\":7}".utf8)),
                 ], replayUntilBar: 950)),
         .stop(StopJob(jobId: 5, epoch: 2, reason: "operator")),
+        .stop(StopJob(jobId: 6, epoch: 4, reason: "kill switch", halt: true, flatten: true)),
         .reload(ReloadJob(jobId: 5, epoch: 2, strategyConfig: Array("{\"fast\":5}".utf8), revision: 3)),
         .heartbeat(Heartbeat(sentAtMs: 99, runningJobs: 3)),
         .started(JobStarted(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 1), barsTotal: 1_000_000)),
@@ -45,6 +46,8 @@ struct WireMessageTests {
                         clientOrderId: "ats-6-3-2", state: "rejected", code: -2010, message: "insufficient balance"),
                     PriorIntent(clientOrderId: "ats-6-3-3", state: "accepted", venueOrderId: 81),
                 ]
+                a.halt = "killed by ops"
+                a.haltFlatten = true
                 return a
             }()),
         .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill], specRevision: 3)),

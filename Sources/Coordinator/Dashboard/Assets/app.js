@@ -365,6 +365,30 @@ async function viewJob(name) {
       h('a', { href: `#/new?from=${enc}`, class: 'needs-trader' }, h('button', {}, 'Duplicate')),
       h('a', { href: `/api/jobs/${enc}/report`, download: `${j.name}-report.html`, id: 'job-report' }, h('button', {}, 'Report')),
       h('button', { id: 'job-delete', class: 'danger needs-trader', onclick: () => act('delete', `Delete ${j.name} with its fills and checkpoints? The audit trail is kept.`) }, 'Delete'));
+    // The kill switch, for live jobs: cancel the open orders (optionally flatten), stop, hold.
+    if (j.mode === 'live') {
+      const kill = async flatten => {
+        const what = flatten ? 'cancel its open orders, sell or buy back its position to its allocation, and stop' : 'cancel its open orders and stop';
+        if (!(await confirmAction(`Kill ${j.name}? It will ${what}, and place nothing until released.`))) return;
+        try {
+          await api('POST', `/api/jobs/${enc}/kill`, { flatten });
+          toast(`Kill switch thrown for ${j.name}`);
+          refresh();
+        } catch (x) { toast(x.message); }
+      };
+      if (j.halt_reason) {
+        head.append(
+          h('p', { class: 'error', id: 'job-halt' }, `KILLED: ${j.halt_reason}. It places nothing until released.`),
+          h('button', { id: 'job-release', class: 'needs-trader', onclick: async () => {
+            if (!(await confirmAction(`Release ${j.name}? It may trade again once started.`))) return;
+            try { await api('DELETE', `/api/jobs/${enc}/kill`); toast(`Released ${j.name}`); refresh(); } catch (x) { toast(x.message); }
+          } }, 'Release kill'));
+      } else {
+        head.append(
+          h('button', { id: 'job-kill', class: 'danger needs-trader', onclick: () => kill(false) }, 'Kill'),
+          h('button', { id: 'job-kill-flatten', class: 'danger needs-trader', onclick: () => kill(true) }, 'Kill and flatten'));
+      }
+    }
     if (j.last_error) head.append(h('p', { class: 'error', id: 'job-error' }, j.last_error));
   };
   const drawStats = j => {

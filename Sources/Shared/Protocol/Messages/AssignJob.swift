@@ -28,6 +28,10 @@ public struct AssignJob: WireBody {
     public var venueCredential: [UInt8] = []
     /// A live job's intents written since its checkpoint or still unresolved, for reconciliation.
     public var priorIntents: [PriorIntent] = []
+    /// The kill switch holds the job (why; empty: it does not): a live run cancels the job's open
+    /// orders, flattens when `haltFlatten`, and stops, placing nothing else.
+    public var halt: String = ""
+    public var haltFlatten: Bool = false
 
     public init(
         jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8], specRevision: Int64 = 1,
@@ -61,6 +65,8 @@ public struct AssignJob: WireBody {
         b.writeProto(11, int: replayUntilBar)
         b.writeProto(12, bytes: venueCredential)
         for intent in priorIntents { b.writeProto(13) { intent.encode(into: &$0) } }
+        b.writeProto(14, string: halt)
+        b.writeProto(15, bool: haltFlatten)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -80,6 +86,8 @@ public struct AssignJob: WireBody {
             case 11: replayUntilBar = try r.int64(w)
             case 12: venueCredential = try r.bytes(w)
             case 13: priorIntents.append(try PriorIntent(record: r.lengthDelimited(w)))
+            case 14: halt = try r.string(w)
+            case 15: haltFlatten = try r.uint64(w) != 0
             default: try r.skip(w)
             }
         }
@@ -97,6 +105,7 @@ extension AssignJob: CustomReflectable {
                 "checkpointEngine": checkpointEngine, "checkpointDataHash": checkpointDataHash, "schedule": schedule,
                 "replayUntilBar": replayUntilBar,
                 "venueCredential": venueCredential.isEmpty ? "none" : "(redacted)", "priorIntents": priorIntents,
+                "halt": halt, "haltFlatten": haltFlatten,
             ], displayStyle: .struct)
     }
 }

@@ -17,6 +17,9 @@ public struct OrderIntentWritten: WireBody {
     /// Empty for a market order.
     public var price: String
     public var decidedAtMs: Int64
+    /// Only shrinks the job's position (a kill switch's flatten): the one kind of intent the
+    /// coordinator still accepts for a halted job.
+    public var reduceOnly: Bool = false
 
     public init(
         header: JobHeader, clientOrderId: String, symbol: String, side: String, orderType: String,
@@ -43,6 +46,7 @@ public struct OrderIntentWritten: WireBody {
         b.writeProto(9, string: quantity)
         b.writeProto(10, string: price)
         b.writeProto(11, int: decidedAtMs)
+        b.writeProto(12, bool: reduceOnly)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -58,6 +62,7 @@ public struct OrderIntentWritten: WireBody {
             case 9: quantity = try r.string(w)
             case 10: price = try r.string(w)
             case 11: decidedAtMs = try r.int64(w)
+            case 12: reduceOnly = try r.uint64(w) != 0
             default: try r.skip(w)
             }
         }

@@ -1,0 +1,102 @@
+import ATSCoordinator
+import ATSShared
+import Foundation
+import Testing
+
+/// The kill switch against a real PostgreSQL: a killed live job is stopped with its halt, its run
+/// told to cancel and flatten, and from the commit on only a reduce-only intent is stored for it;
+/// the global switch holds every live job and any created while it is thrown; both persist until
+/// released.
+@Suite(.serialized)
+struct KillSwitchStoreTests {
+    let stores = JobStoreTests()
+
+    static func live(_ name: String) -> JobSpec {
+        var s = JobStoreTests.spec
+        s.name = name
+        s.mode = .live
+        s.market = MarketSource(endpoint: "local:9100", symbol: "BTCUSDT", interval: "1s")
+        s.credentials = "alice"
+        return s
+    }
+
+    func intent(_ job: Int64, _ epoch: Int64, _ id: String, reduceOnly: Bool = false) -> WireMessage {
+        var m = OrderIntentWritten(
+            header: JobHeader(jobId: job, epoch: epoch, messageSeq: 1), clientOrderId: id, symbol: "BTCUSDT",
+            side: "SELL", orderType: "MARKET", quantity: "0.00100000", decidedAtMs: 1)
+        m.reduceOnly = reduceOnly
+        return .intentWritten(m)
+    }
+
+    @Test func aKilledJobStopsHeldAndWritesOnlyReduceOnlyIntents() async throws {
+        try await stores.withStore { store in
+            let job = try await store.create(Self.live("live"), actor: "test")
+            let a = try #require(try await store.assign(job: job.id, to: "w1"))
+            #expect(a.halt.isEmpty)
+            let killed = try await store.kill(job: "live", flatten: true, actor: "ops")
+            #expect(killed.haltReason == "killed by ops" && killed.desiredState == .stopped)
+            let due = try await store.stopAndHaltRequests()
+            #expect(due.halts[JobLease(jobId: job.id, epoch: a.epoch)] == true)
+            #expect(due.stops.contains { $0.0 == JobLease(jobId: job.id, epoch: a.epoch) && $0.1 == "w1" })
+
+            let plain = try await store.persist([intent(job.id, a.epoch, "ats-x-1-0")], worker: "w1").verdicts
+            #expect(plain.first?.accepted == false && plain.first?.reason.contains("kill switch") == true)
+            let flatten = try await store.persist(
+                [intent(job.id, a.epoch, "ats-x-1-1", reduceOnly: true)], worker: "w1"
+            ).verdicts
+            #expect(flatten.first?.accepted == true)
+
+            // The run stops; killed again while stopped, the job is started only to cancel.
+            _ = try await store.persist(
+                [
+                    .finished(
+                        JobFinished(
+                            header: JobHeader(jobId: job.id, epoch: a.epoch, messageSeq: 2), outcome: .stopped,
+                            statistics: []))
+                ], worker: "w1")
+            let stopped = try await store.job("live")
+            #expect(stopped.status == .stopped && stopped.haltReason != nil)
+            _ = try await store.kill(job: "live", flatten: false, actor: "ops")
+            #expect(try await store.job("live").status == .pending)
+            let b = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(b.halt == "killed by ops" && !b.haltFlatten)
+
+            let released = try await store.releaseKill(job: "live", actor: "ops")
+            #expect(released.haltReason == nil)
+            #expect(
+                try await store.persist([intent(job.id, b.epoch, "ats-x-2-0")], worker: "w2").verdicts.first?.accepted
+                    == true)
+            let events = try await store.events(job: "live").map(\.kind)
+            #expect(events.contains("killed") && events.contains("kill_released"))
+        }
+    }
+
+    @Test func theGlobalSwitchHoldsEveryLiveJobAndNewOnesUntilReleased() async throws {
+        try await stores.withStore { store in
+            let first = try await store.create(Self.live("first"), actor: "test")
+            var backtest = JobStoreTests.spec
+            backtest.name = "bt"
+            let bt = try await store.create(backtest, actor: "test")
+            await #expect(throws: StoreError.self) { try await store.kill(job: "bt", flatten: false, actor: "ops") }
+            #expect(try await store.killAll(flatten: true, actor: "ops") == 1)
+            #expect(try await store.clusterHalt()?.flatten == true)
+            #expect(try await store.job("first").haltReason == "global kill by ops")
+            #expect(try await store.job("bt").haltReason == nil)
+
+            // Created while the switch is thrown: held on assignment, its intents refused.
+            let later = try await store.create(Self.live("later"), actor: "test")
+            let a = try #require(try await store.assign(job: later.id, to: "w1"))
+            #expect(a.halt == "global kill by ops" && a.haltFlatten)
+            let v = try await store.persist([intent(later.id, a.epoch, "ats-y-1-0")], worker: "w1").verdicts
+            #expect(v.first?.accepted == false)
+
+            try await store.releaseAll(actor: "admin")
+            #expect(try await store.clusterHalt() == nil)
+            #expect(try await store.job("first").haltReason == nil)
+            #expect(
+                try await store.persist([intent(later.id, a.epoch, "ats-y-1-1")], worker: "w1").verdicts.first?
+                    .accepted == true)
+            #expect(first.id != bt.id)
+        }
+    }
+}

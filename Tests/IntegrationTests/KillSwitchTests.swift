@@ -1,0 +1,112 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import ATSVenueConnector
+import ATSVenues
+import Foundation
+import Logging
+import Testing
+
+/// The kill switch with real processes (docs/LIVE.md "Kill switch"): `ats kill JOB --flatten`
+/// cancels a live job's resting orders by client id, trades its position back to its allocation
+/// through a reduce-only intent, and stops it; started again it stays held and places nothing;
+/// released, it trades. `ats kill --all` holds every live job, and one created while it is thrown.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct KillSwitchTests {
+    static func spec(port: Int, name: String) -> JobSpec {
+        var s = LiveTradingTests.spec(port: port)
+        s.name = name
+        // Limits a little off the close: some fill, some rest.
+        s.run.strategy.config = [
+            "seed": .int(3), "probability": .double(0.8), "max_fraction": .double(0.3), "order_type": .string("limit"),
+            "limit_offset": .double(0.0005),
+        ]
+        return s
+    }
+
+    /// The account's base bought minus sold, net of base commissions (one job trades it here).
+    static func netBase(_ client: BinanceRESTClient) async throws -> VenueDecimal {
+        var net = VenueDecimal.zero
+        for t in try await client.trades(symbol: "BTCUSDT", fromId: 1) {
+            net = t.isBuyer ? net + t.qty : net - t.qty
+            if t.commissionAsset == "BTC" { net = net - t.commission }
+        }
+        return net
+    }
+
+    @Test func aKilledJobCancelsFlattensStopsAndStaysHeldUntilReleased() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try cluster.startWorker("w1")
+            let job = try await cluster.create(Self.spec(port: venue.port, name: "live-k"))
+            let client = try BinanceRESTClient(
+                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "kill-test"))
+            try await client.syncClock()
+            let prefix = ClientOrderId.prefix(job: job.id)
+            try await waitUntil("a position and a resting order", timeout: .seconds(120), every: .milliseconds(200)) {
+                let open = try await client.openOrders(symbol: "BTCUSDT").filter { $0.clientOrderId.hasPrefix(prefix) }
+                guard !open.isEmpty else { return false }
+                return try await Self.netBase(client) > .zero
+            }
+
+            let kill = try await cluster.ats(["kill", "live-k", "--flatten"])
+            #expect(kill.status == 0 && kill.output.contains("killed"), "\(kill.output)")
+            try await waitUntil("stopped", timeout: .seconds(60)) {
+                try await cluster.job("live-k").status == .stopped
+            }
+            let stopped = try await cluster.job("live-k")
+            #expect(stopped.haltReason?.contains("killed by") == true && stopped.lastError == nil)
+            #expect(try await client.openOrders(symbol: "BTCUSDT").isEmpty, "every resting order cancelled")
+            let net = try await Self.netBase(client)
+            // Back to the allocation (no base), within the lot step the market sell rounds down to.
+            #expect(net >= .zero && net < VenueDecimal("0.00001")!, "net base after the flatten: \(net)")
+            let placed = try await venue.placements().byId
+            #expect(placed.values.allSatisfy { $0 == 1 })
+            let shown = try await cluster.ats(["job", "show", "live-k"])
+            #expect(shown.output.contains("KILLED"), "\(shown.output)")
+
+            // Started again while held: it cancels nothing, places nothing, and stops.
+            #expect(try await cluster.ats(["job", "start", "live-k"]).status == 0)
+            try await waitUntil("held run started", timeout: .seconds(30)) {
+                try await cluster.job("live-k").epoch > stopped.epoch
+            }
+            try await waitUntil("stopped again", timeout: .seconds(60)) {
+                try await cluster.job("live-k").status == .stopped
+            }
+            #expect(try await venue.placements().byId == placed, "a held job placed an order")
+
+            // Released and started: it trades again.
+            let release = try await cluster.ats(["kill", "--release", "live-k"])
+            #expect(release.status == 0 && release.output.contains("released"), "\(release.output)")
+            #expect(try await cluster.job("live-k").haltReason == nil)
+            #expect(try await cluster.ats(["job", "start", "live-k"]).status == 0)
+            try await waitUntil("trading again", timeout: .seconds(90)) {
+                try await venue.placements().byId.count > placed.count
+            }
+
+            // The global switch: the running job and one created while it is thrown are held.
+            let all = try await cluster.ats(["kill", "--all"])
+            #expect(all.status == 0 && all.output.contains("1 live jobs"), "\(all.output)")
+            try await waitUntil("stopped by the global switch", timeout: .seconds(60)) {
+                try await cluster.job("live-k").status == .stopped
+            }
+            #expect(try await client.openOrders(symbol: "BTCUSDT").isEmpty)
+            let status = try await cluster.ats(["kill", "--status"])
+            #expect(status.output.contains("THROWN"), "\(status.output)")
+            let before = try await venue.placements().byId
+            _ = try await cluster.create(Self.spec(port: venue.port, name: "live-new"))
+            try await waitUntil("the new job held and stopped", timeout: .seconds(60)) {
+                let j = try await cluster.job("live-new")
+                return j.status == .stopped && j.haltReason == nil && j.epoch >= 1
+            }
+            #expect(try await venue.placements().byId == before, "a job created under the global switch placed")
+            #expect(try await cluster.ats(["kill", "--release", "--all"]).status == 0)
+            #expect(try await cluster.ats(["kill", "--status"]).output.contains("not thrown"))
+        }
+    }
+}
