@@ -110,3 +110,40 @@ struct KillSwitchTests {
         }
     }
 }
+
+/// A live job's risk limits with real processes: an invalid limit is refused naming its field;
+/// the orders its strategy wants beyond `max_orders_per_minute` never reach the venue.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct RiskLimitTests {
+    @Test func ordersBeyondTheMinutesLimitNeverReachTheVenue() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            var spec = LiveTradingTests.spec(port: venue.port)
+            spec.name = "risky"
+            spec.risk = RiskLimits(maxOrdersPerMinute: 0)
+            let refused = try await cluster.request("POST", "api/jobs", body: spec.json())
+            #expect(
+                refused.status == 400
+                    && String(decoding: refused.body, as: UTF8.self).contains("risk.max_orders_per_minute"))
+
+            try cluster.startWorker("w1")
+            // The strategy orders on about every candle; two an minute may go out.
+            spec.run.strategy.config["probability"] = .double(1)
+            spec.risk = RiskLimits(maxOrdersPerMinute: 2)
+            _ = try await cluster.create(spec)
+            try await waitUntil("ten candles traded", timeout: .seconds(60)) {
+                try await cluster.job("risky").barsDone >= 10
+            }
+            let placed = try await venue.placements().byId
+            #expect(placed.count == 2, "\(placed.count) orders reached the venue in under a minute")
+            let shown = try await cluster.ats(["job", "show", "risky"])
+            #expect(shown.output.contains("max_orders_per_minute=2"), "\(shown.output)")
+            #expect(try await cluster.job("risky").status == .running)
+        }
+    }
+}

@@ -45,6 +45,12 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "With --market: the candle interval the job trades on (1s, 1m, 5m, 1h, ...).") var interval = "1m"
         @Option(help: "A live job (--mode live): the venue credential's name (ats credentials add).") var credentials:
             String?
+        @Option(
+            name: .customLong("risk"),
+            help: ArgumentHelp(
+                "A live job's risk limit, NAME=VALUE (repeatable): \(RiskLimits.names.joined(separator: ", ")).",
+                valueName: "limit"))
+        var risk: [String] = []
 
         func run() async throws {
             try await reportingErrors {
@@ -69,13 +75,29 @@ struct JobCommand: AsyncParsableCommand {
                             MarketSource(
                                 endpoint: $0, symbol: symbol.replacingOccurrences(of: "/", with: ""), interval: interval
                             )
-                        }, credentials: credentials)
+                        }, credentials: credentials, risk: try Self.limits(risk))
                     body = spec.json()
                 }
                 try await connection.jobRequest("POST", "api/jobs", body: body) {
                     "created job \($0.id) \($0.name) (\($0.status.rawValue))"
                 }
             }
+        }
+
+        /// `--risk max_position=0.05 --risk max_daily_loss=100` as limits (nil: none given).
+        static func limits(_ pairs: [String]) throws -> RiskLimits? {
+            guard !pairs.isEmpty else { return nil }
+            var limits = RiskLimits()
+            for pair in pairs {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw CLIError.invalid("--risk: expected NAME=VALUE, got \"\(pair)\"") }
+                do {
+                    try limits.set(parts[0], parts[1])
+                } catch {
+                    throw CLIError.invalid("--risk: \(error)")
+                }
+            }
+            return limits
         }
     }
 
@@ -136,6 +158,7 @@ struct JobCommand: AsyncParsableCommand {
                     )
                     if let m = spec.market {
                         lines.append("market      \(m.venue) \(m.endpoint) \(m.symbol) \(m.interval) candles")
+                        if let risk = spec.risk { lines.append("risk        \(risk.summary)") }
                     } else {
                         lines.append("data        \(spec.data.path)")
                     }

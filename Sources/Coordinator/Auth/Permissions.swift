@@ -41,6 +41,7 @@ enum Permissions {
         t[Route(method: "DELETE", path: "/api/jobs/{job}/kill")] = .trader
         t[Route(method: "POST", path: "/api/kill")] = .trader
         t[Route(method: "GET", path: "/api/kill")] = .viewer
+        t[Route(method: "DELETE", path: "/api/kill")] = .admin
         t[Route(method: "GET", path: "/api/users")] = .admin
         t[Route(method: "DELETE", path: "/api/users/{user}")] = .admin
         t[Route(method: "POST", path: "/api/workers/{worker}/drain")] = .admin

@@ -11,9 +11,10 @@ extension JobStore {
         -> IntentVerdict
     {
         let h = m.header
-        func verdict(_ accepted: Bool, _ reason: String = "") -> IntentVerdict {
+        func verdict(_ accepted: Bool, _ reason: String = "", held: Bool = false) -> IntentVerdict {
             IntentVerdict(
-                jobId: h.jobId, epoch: h.epoch, clientOrderId: m.clientOrderId, accepted: accepted, reason: reason)
+                jobId: h.jobId, epoch: h.epoch, clientOrderId: m.clientOrderId, accepted: accepted, reason: reason,
+                held: held)
         }
         let holds = try await conn.query(
             """
@@ -25,7 +26,9 @@ extension JobStore {
             return verdict(false, "the job is no longer at epoch \(h.epoch) on this worker with a live lease")
         }
         // The kill switch: nothing but the reduce-only orders of a flatten.
-        guard halt.isEmpty || m.reduceOnly else { return verdict(false, "the kill switch holds the job: \(halt)") }
+        guard halt.isEmpty || m.reduceOnly else {
+            return verdict(false, "the kill switch holds the job: \(halt)", held: true)
+        }
         let rows = try await conn.query(
             """
             INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,

@@ -19,6 +19,8 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case venueRefused(code: Int)
     /// Decided on a candle the live run traded late (catching up after a resume or a gap): not sent.
     case staleMarket
+    /// A risk limit of the job's refused it before it was sent (the limit and why).
+    case riskLimit(String)
 
     /// What is wrong with a bracket's prices. The raw values are the messages (and what
     /// checkpoints hold).
@@ -43,6 +45,7 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .tagTooLong: "the order's tag is longer than \(InlineString.capacity) bytes of UTF-8"
         case .unsupportedOnVenue: "the live venue takes market and limit orders only (no stops or brackets yet)"
         case .venueRefused(let code): "the venue refused the order (code \(code))"
+        case .riskLimit(let why): "risk limit: \(why)"
         case .staleMarket: "decided on a candle that closed too long ago to trade on (the run was catching up)"
         }
     }

@@ -27,13 +27,15 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var market: MarketSource?
     /// A live job's venue credential, by name (`ats credentials add`).
     public var credentials: String?
+    /// A live job's risk limits (nil: none beyond the venue's own).
+    public var risk: RiskLimits?
 
     public static let defaultCheckpointEvery = 100_000
 
     public init(
         name: String, mode: JobMode = .backtest, labels: [String] = [], data: DataSource, run: RunSpec,
         checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0, market: MarketSource? = nil,
-        credentials: String? = nil
+        credentials: String? = nil, risk: RiskLimits? = nil
     ) {
         self.name = name
         self.mode = mode
@@ -44,10 +46,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.paperPaceMs = paperPaceMs
         self.market = market
         self.credentials = credentials
+        self.risk = risk
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials
+        case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials, risk
         case checkpointEvery = "checkpoint_every"
         case paperPaceMs = "paper_pace_ms"
     }
@@ -59,6 +62,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
         market = try c.decodeIfPresent(MarketSource.self, forKey: .market)
         credentials = try c.decodeIfPresent(String.self, forKey: .credentials)
+        risk = try c.decodeIfPresent(RiskLimits.self, forKey: .risk)
         // A job on a live market has no data file.
         data = try market == nil ? c.decode(DataSource.self, forKey: .data) : DataSource(path: "")
         run = try RunSpec(from: decoder)
@@ -74,6 +78,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         if market == nil { try c.encode(data, forKey: .data) }
         try c.encodeIfPresent(market, forKey: .market)
         try c.encodeIfPresent(credentials, forKey: .credentials)
+        try c.encodeIfPresent(risk, forKey: .risk)
         try c.encode(run.exchange, forKey: .exchange)
         try c.encode(run.strategy, forKey: .strategy)
         try c.encode(run.fees, forKey: .fees)
@@ -123,7 +128,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
             }
         } else if credentials != nil {
             throw SpecError(field: "credentials", reason: "only a live job uses venue credentials")
+        } else if risk != nil {
+            throw SpecError(
+                field: "risk", reason: "risk limits guard a live job's orders; this is a \(mode.rawValue) job")
         }
+        if let (field, reason) = risk?.problem() { throw SpecError(field: field, reason: reason) }
         if let market {
             guard mode != .backtest else {
                 throw SpecError(

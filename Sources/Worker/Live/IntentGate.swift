@@ -12,6 +12,8 @@ struct IntentGate: Sendable {
     struct Refused: Error, CustomStringConvertible {
         var clientOrderId: String
         var reason: String
+        /// The kill switch holds the job: this run still has it (to cancel its orders and stop).
+        var held = false
         var description: String { "order intent \(clientOrderId) refused: \(reason)" }
     }
 
@@ -35,7 +37,7 @@ struct IntentGate: Sendable {
             throw Refused(clientOrderId: clientOrderId, reason: "the run stopped before the coordinator answered")
         }
         guard verdict.accepted, verdict.epoch == output.epoch else {
-            throw Refused(clientOrderId: clientOrderId, reason: verdict.reason)
+            throw Refused(clientOrderId: clientOrderId, reason: verdict.reason, held: verdict.held)
         }
     }
 }

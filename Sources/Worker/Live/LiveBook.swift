@@ -23,6 +23,8 @@ struct LiveBook {
     /// The venue's order id → client order id, for working orders the venue accepted.
     var venueOrders: [Int64: String]
     var ledger: TradeLedger
+    /// The job's risk limits and their state (nil: the job has none).
+    var risk: RiskGate?
     var unsentFills: [Fill] = []
     var unsentVenue: [VenueFill] = []
 
@@ -41,6 +43,7 @@ struct LiveBook {
         inFlight = Set(restored?.inFlight ?? [])
         venueOrders = restored?.venueOrders ?? [:]
         ledger = TradeLedger(countedThrough: restored?.tradesThrough ?? 0)
+        risk = restored?.risk
         hasWatermark = restored?.tradesThrough != nil
     }
 
@@ -59,7 +62,7 @@ struct LiveBook {
     func checkpoint() throws -> LiveCheckpoint {
         LiveCheckpoint(
             lastOpenTime: lastOpenTime, nextSequence: nextSequence, working: working, inFlight: inFlight.sorted(),
-            venueOrders: venueOrders, tradesThrough: tradesThrough, engine: try session.checkpoint())
+            venueOrders: venueOrders, tradesThrough: tradesThrough, risk: risk, engine: try session.checkpoint())
     }
 
     /// One execution as the venue reports it.

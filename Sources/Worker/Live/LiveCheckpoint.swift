@@ -20,11 +20,13 @@ struct LiveCheckpoint: Codable, Sendable {
     /// Every trade of the symbol on the account up to this id is folded in (the job's) or known
     /// not to be the job's; a resumed run refills from the next one.
     var tradesThrough: Int64?
+    /// The job's risk state (its day's baseline, rejections in a row, the last minute's orders).
+    var risk: RiskGate?
     var engine: Data
 
     init(
         lastOpenTime: Int64?, nextSequence: Int64, working: [String: OrderID], inFlight: [String],
-        venueOrders: [Int64: String], tradesThrough: Int64?, engine: Data
+        venueOrders: [Int64: String], tradesThrough: Int64?, risk: RiskGate? = nil, engine: Data
     ) {
         self.lastOpenTime = lastOpenTime
         self.nextSequence = nextSequence
@@ -32,11 +34,12 @@ struct LiveCheckpoint: Codable, Sendable {
         self.inFlight = inFlight
         self.venueOrders = venueOrders
         self.tradesThrough = tradesThrough
+        self.risk = risk
         self.engine = engine
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, lastOpenTime, nextSequence, working, inFlight, venueOrders, tradesThrough, engine
+        case version, lastOpenTime, nextSequence, working, inFlight, venueOrders, tradesThrough, risk, engine
     }
 
     /// Version 1 (before reconciliation) had no in-flight orders, venue ids or trade watermark.
@@ -49,6 +52,7 @@ struct LiveCheckpoint: Codable, Sendable {
         inFlight = try c.decodeIfPresent([String].self, forKey: .inFlight) ?? []
         venueOrders = try c.decodeIfPresent([Int64: String].self, forKey: .venueOrders) ?? [:]
         tradesThrough = try c.decodeIfPresent(Int64.self, forKey: .tradesThrough)
+        risk = try c.decodeIfPresent(RiskGate.self, forKey: .risk)
         engine = try c.decode(Data.self, forKey: .engine)
         // Version 1 knew no venue ids: every working order is asked for by its client id.
         if version == 1 { inFlight = working.keys.sorted() }

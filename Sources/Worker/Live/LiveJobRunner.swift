@@ -86,6 +86,11 @@ struct LiveJobRunner: Sendable {
                 run, venue: ExternalVenue(instrument: instrument, wallet: allocation), checkpoint: restored?.engine),
             instrument: instrument, job: assignment.jobId, epoch: assignment.epoch, lengthMs: length, restored: restored
         )
+        book.risk = spec.risk.map { limits in
+            var gate = book.risk ?? RiskGate(limits: limits)
+            gate.resume(limits: limits)
+            return gate
+        }
         var sequencer = KlineSequencer(length: length, lastOpenTime: book.lastOpenTime)
         var revisions = RevisionCursor(assignment)
         var revision = revisions.revision
@@ -122,6 +127,8 @@ struct LiveJobRunner: Sendable {
         var reconciling = true
         /// Stopped by the kill switch: the loop ends.
         var halted = false
+        /// Why the job's risk limits halted it (the job then fails once its orders are cancelled).
+        var riskHalted: String?
         var held: [BinanceKline] = []
         let symbol = market.symbol
 
@@ -183,6 +190,16 @@ struct LiveJobRunner: Sendable {
                     continue
                 }
                 let price = order.type == .limit ? order.limitPrice.flatMap { VenueDecimal($0) } : nil
+                // Read before the gate is changed: `book` is one variable (exclusive access).
+                let position = book.session.venue.wallet.base.total
+                if let refusal = book.risk?.check(
+                    side: order.side, quantity: order.quantity, price: order.limitPrice ?? close?.double ?? 0,
+                    position: position, nowMs: rest.venueNowMs())
+                {
+                    logger.notice("order refused by the job's risk limits", metadata: ["why": "\(refusal)"])
+                    book.session.venue.rejected(order.id, reason: .riskLimit(refusal.description))
+                    continue
+                }
                 switch filters.fit(side: side, quantity: quantity, price: price, marketPrice: close) {
                 case .success(let fitted):
                     let type: BinanceOrders.OrderType =
@@ -195,7 +212,9 @@ struct LiveJobRunner: Sendable {
                             side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: book.take(order.id)
                         ))
                 case .failure(let e):
+                    // Refused here as the venue would refuse it: a rejection like the venue's.
                     book.session.venue.rejected(order.id, reason: .venueRefused(code: e.code))
+                    if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
                 }
             }
             try await send(orders)
@@ -210,24 +229,34 @@ struct LiveJobRunner: Sendable {
                 let decidedAt = rest.venueNowMs()
                 let cid = o.clientOrderId
                 let id = cid.description
-                let outcome = try await placer.place(
-                    OrderPlacer.Request(
-                        symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce, fitted: o.fitted,
-                        clientOrderId: cid),
-                    persist: { cid in
-                        try await gate.write(
-                            cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
-                            fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly)
-                    }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
+                let outcome: OrderPlacer.Outcome
+                do {
+                    outcome = try await placer.place(
+                        OrderPlacer.Request(
+                            symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce, fitted: o.fitted,
+                            clientOrderId: cid),
+                        persist: { cid in
+                            try await gate.write(
+                                cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
+                                fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly)
+                        }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
+                } catch let refused as IntentGate.Refused where refused.held {
+                    // Held by the kill switch: never stored, never sent. The halt's stop follows.
+                    logger.warning("order not sent: \(refused.reason)", metadata: ["client_order_id": "\(cid)"])
+                    book.finished(id)
+                    continue
+                }
                 var resolution = LiveReconciler.Resolution(clientOrderId: id, state: "unknown")
                 switch outcome.state {
                 case .accepted(let venueId):
                     // Its executions and its end come from the user data stream, in trade id order.
                     book.accepted(id, venueOrderId: venueId)
+                    book.risk?.venueAccepted()
                     resolution = .init(clientOrderId: id, state: "accepted", venueOrderId: venueId)
                 case .rejected(let code, let message):
                     book.rejected(id, code: code)
                     resolution = .init(clientOrderId: id, state: "rejected", code: Int64(code), message: message)
+                    if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
                 case .notPlaced:
                     book.finished(id)
                     resolution = .init(clientOrderId: id, state: "not_placed")
@@ -239,17 +268,21 @@ struct LiveJobRunner: Sendable {
                 await resolve(resolution)
             }
         }
+        /// Every open order of the job cancelled by its client id; then its executions up to the
+        /// cancels, and the orders' ends, from the venue.
+        func cancelAll() async throws {
+            for cid in book.working.keys.sorted() where !book.inFlight.contains(cid) {
+                guard let id = ClientOrderId(cid) else { continue }
+                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: id)
+            }
+            try await reconciler.refill(&book)
+        }
         /// The kill switch (docs/LIVE.md "Kill switch"): every open order of the job cancelled by
         /// its client id, the position traded back to the allocation when asked (a reduce-only
         /// intent, the one kind the coordinator still stores for a held job), then stopped.
         func halt(flatten: Bool) async throws {
             logger.warning("kill switch: cancelling the job's open orders", metadata: ["flatten": "\(flatten)"])
-            for cid in book.working.keys.sorted() where !book.inFlight.contains(cid) {
-                guard let id = ClientOrderId(cid) else { continue }
-                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: id)
-            }
-            // Their executions up to the cancel, and their ends.
-            try await reconciler.refill(&book)
+            try await cancelAll()
             if flatten {
                 let net = book.session.venue.wallet.base.total - allocation.base.total
                 let side: SymbolFilters.Side = net > 0 ? .sell : .buy
@@ -298,8 +331,24 @@ struct LiveJobRunner: Sendable {
             book.session.step(c.bar)
             book.lastOpenTime = c.openTime
             lastClose = c.close.double
+            let equity = book.session.venue.wallet.equity(at: lastClose)
+            if let state = book.risk?.observe(equity: equity, nowMs: c.openTime + length) {
+                logger.warning("risk state changed", metadata: ["state": "\(state.rawValue)"])
+                let phase = state == .reducing ? "reducing" : ""
+                await output.send { .started(JobStarted(header: $0, barsTotal: 0, phase: phase)) }
+            }
             let stale = Reconciliation.isStale(openTime: c.openTime, lengthMs: length, venueNowMs: rest.venueNowMs())
             try await place(at: c.close, stale: stale)
+            if let why = riskHalted { try await haltForRisk(why) }
+        }
+        /// Too many rejections in a row: the job's open orders cancelled, then the job fails with
+        /// the reason (an operator decides whether it trades again: `ats job start`).
+        func haltForRisk(_ why: String) async throws {
+            logger.critical("risk limits halted the live job", metadata: ["why": "\(why)"])
+            try? await cancelAll()
+            await flush()
+            try await checkpoint()
+            throw RunnerError("risk: halted: \(why); its open orders were cancelled")
         }
         /// The first subscription: settle the predecessor's orders and trades, check the balances,
         /// then trade the candles that closed meanwhile.

@@ -28,6 +28,10 @@ struct PermissionsTests {
         #expect(Permissions.required(.get, "/api/users") == .admin)
         #expect(Permissions.required(.delete, "/api/users/{user}") == .admin)
         #expect(Permissions.required(.post, "/api/workers/{worker}/drain") == .admin)
+        // The kill switch: any trader throws it; trading again across the cluster is an admin's call.
+        #expect(Permissions.required(.post, "/api/jobs/{job}/kill") == .trader)
+        #expect(Permissions.required(.post, "/api/kill") == .trader)
+        #expect(Permissions.required(.delete, "/api/kill") == .admin)
         #expect(Permissions.required(.post, "/api/credentials") == .admin)
         #expect(Permissions.required(.delete, "/api/credentials/{credential}") == .admin)
         #expect(Permissions.required(.get, "/api/credentials") == .viewer, "names, types and last 4 only")

@@ -80,6 +80,11 @@ struct WireMessageTests {
                 side: "BUY", orderType: "LIMIT", timeInForce: "GTC", quantity: "0.00120000", price: "50000.01",
                 decidedAtMs: 1_700_000_000_000)),
         .intentVerdict(IntentVerdict(jobId: 5, epoch: 2, clientOrderId: "ats-5-2-a", accepted: true)),
+        .intentVerdict(
+            IntentVerdict(
+                jobId: 5, epoch: 2, clientOrderId: "ats-5-2-b", accepted: false,
+                reason: "the kill switch holds the job",
+                held: true)),
         .intentResolved(
             OrderIntentResolved(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 9), clientOrderId: "ats-5-2-a", state: "accepted",

@@ -2,7 +2,8 @@ import NIOCore
 
 /// Coordinator → worker: whether an ``OrderIntentWritten`` was stored under the job's current
 /// epoch and lease (sent once its batch committed). Only an accepted intent's order may be sent;
-/// a refused one was never stored, and its run has lost the job.
+/// a refused one was never stored, and its run has lost the job — unless `held`: the kill switch
+/// holds the job, whose run keeps it to cancel its orders and stop (its `StopJob` is on its way).
 public struct IntentVerdict: WireBody {
     static let name = "IntentVerdict"
     public var jobId: Int64
@@ -10,13 +11,17 @@ public struct IntentVerdict: WireBody {
     public var clientOrderId: String
     public var accepted: Bool
     public var reason: String
+    public var held: Bool
 
-    public init(jobId: Int64, epoch: Int64, clientOrderId: String, accepted: Bool, reason: String = "") {
+    public init(
+        jobId: Int64, epoch: Int64, clientOrderId: String, accepted: Bool, reason: String = "", held: Bool = false
+    ) {
         self.jobId = jobId
         self.epoch = epoch
         self.clientOrderId = clientOrderId
         self.accepted = accepted
         self.reason = reason
+        self.held = held
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -25,6 +30,7 @@ public struct IntentVerdict: WireBody {
         b.writeProto(3, string: clientOrderId)
         b.writeProto(4, bool: accepted)
         b.writeProto(5, string: reason)
+        b.writeProto(6, bool: held)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -36,6 +42,7 @@ public struct IntentVerdict: WireBody {
             case 3: clientOrderId = try r.string(w)
             case 4: accepted = try r.uint64(w) != 0
             case 5: reason = try r.string(w)
+            case 6: held = try r.uint64(w) != 0
             default: try r.skip(w)
             }
         }
