@@ -37,12 +37,17 @@ if [ $# -gt 0 ]; then
     swift test --skip-build $CPU_FLAGS "$@"
 else
     # The heaviest parts run alone after the rest: the fault-injection scenarios and the 500-job
-    # drain (dozens of daemons and thousands of fills a second), the simulation's seeds (both
-    # cores), chromium (a core). Beside them the cluster tests' debug daemons were starved on two
-    # cores until they missed their leases.
+    # drain (dozens of daemons and thousands of fills a second), the clusters trading a fake venue
+    # that ticks every 50 ms, the simulation's seeds (both cores), chromium (a core). Beside them
+    # the cluster tests' debug daemons were starved on two cores until they missed their leases.
+    LIVE=(--filter LiveTradingTests --filter KillSwitchTests --filter RiskLimitTests --filter PaperOnLiveTests)
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests \
-        --skip FaultInjectionTests --skip DrainTests
+        --skip FaultInjectionTests --skip DrainTests --skip LiveTradingTests --skip KillSwitchTests \
+        --skip RiskLimitTests --skip PaperOnLiveTests
+    log "running live and paper jobs against the fake venue (docs/LIVE.md)"
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS "${LIVE[@]}"
     log "running the fault-injection scenarios and the 500-job drain"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --filter FaultInjectionTests --filter DrainTests

@@ -331,5 +331,26 @@ public enum Migrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 13, name: "an account's risk budget",
+            sql: [
+                // One budget for every live job that trades with a credential (its account).
+                """
+                CREATE TABLE account_limits (
+                    credential TEXT PRIMARY KEY,
+                    max_gross_exposure DOUBLE PRECISION,
+                    max_daily_loss DOUBLE PRECISION,
+                    updated_by TEXT NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                // What each live job reported at its last progress, and when.
+                "ALTER TABLE jobs ADD COLUMN exposure DOUBLE PRECISION NOT NULL DEFAULT 0",
+                "ALTER TABLE jobs ADD COLUMN day_pnl DOUBLE PRECISION NOT NULL DEFAULT 0",
+                "ALTER TABLE jobs ADD COLUMN exposure_at TIMESTAMPTZ NOT NULL DEFAULT now()",
+                // An intent's worth, and whether it shrinks its job's position.
+                "ALTER TABLE order_intents ADD COLUMN notional DOUBLE PRECISION NOT NULL DEFAULT 0",
+                "ALTER TABLE order_intents ADD COLUMN reduces BOOLEAN NOT NULL DEFAULT false",
+            ]),
     ]
 }

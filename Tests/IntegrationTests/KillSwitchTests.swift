@@ -146,4 +146,39 @@ struct RiskLimitTests {
             #expect(try await cluster.job("risky").status == .running)
         }
     }
+
+    /// Two live jobs on one account under its budget: with room for neither's orders, nothing
+    /// reaches the venue while both keep running; with the budget cleared, they trade.
+    @Test func anAccountsBudgetHoldsEveryJobTradingWithIt() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            let set = try await cluster.ats(["credentials", "limits", "alice", "--max-gross-exposure", "1"])
+            #expect(set.status == 0 && set.output.contains("max_gross_exposure=1.0"), "\(set.output)")
+            try cluster.startWorker("w1")
+            for name in ["budget-a", "budget-b"] {
+                var spec = LiveTradingTests.spec(port: venue.port)
+                spec.name = name
+                spec.run.strategy.config["probability"] = .double(1)
+                _ = try await cluster.create(spec)
+            }
+            try await waitUntil("five candles each", timeout: .seconds(60)) {
+                let a = try await cluster.job("budget-a").barsDone
+                let b = try await cluster.job("budget-b").barsDone
+                return a >= 5 && b >= 5
+            }
+            #expect(try await venue.placements().byId.isEmpty, "an order over the account's budget was placed")
+            #expect(try await cluster.job("budget-a").status == .running)
+            #expect(try await cluster.job("budget-b").status == .running)
+
+            #expect(try await cluster.ats(["credentials", "limits", "alice", "--clear"]).status == 0)
+            try await waitUntil("trading once the budget is cleared", timeout: .seconds(60)) {
+                try await venue.placements().byId.count >= 2
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials",
         abstract: "Manage venue API keys (stored encrypted; shown by name and last 4 only).",
-        subcommands: [Add.self, List.self, Remove.self])
+        subcommands: [Add.self, List.self, Remove.self, Limits.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,6 +63,47 @@ struct CredentialsCommand: AsyncParsableCommand {
                     table.add(c.name, c.venue, c.keyType, "…" + c.apiKeyLast4, c.createdBy, "\(c.createdAt)")
                 }
                 print(table.render())
+            }
+        }
+    }
+
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "limits",
+            abstract: "Show or set an account's risk budget, shared by every live job trading with the credential.",
+            discussion: """
+                Checked by the coordinator as each order's intent is written: an order that would take \
+                the account's live jobs together past --max-gross-exposure (their base at the last \
+                close and their open orders, in the quote asset) is refused, and once they have lost \
+                --max-daily-loss together since the UTC day began they may only reduce positions.
+                  ats credentials limits alice --max-gross-exposure 5000 --max-daily-loss 250
+                  ats credentials limits alice --clear
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Credential name.") var name: String
+        @Option(help: "Gross exposure of the account's live jobs together (quote).") var maxGrossExposure: Double?
+        @Option(help: "Loss of the account's live jobs together since the UTC day began (quote).") var maxDailyLoss:
+            Double?
+        @Flag(help: "Remove the account's limits.") var clear = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = try connection.client()
+                let path = "api/credentials/\(name)/limits"
+                let limits: AccountLimits
+                if clear || maxGrossExposure != nil || maxDailyLoss != nil {
+                    let body = try JSONEncoder().encode(
+                        AccountLimits(maxGrossExposure: maxGrossExposure, maxDailyLoss: maxDailyLoss))
+                    limits = try JSONCoding.decoder().decode(
+                        AccountLimits.self, from: try await client.send("PUT", path, body: body))
+                } else {
+                    limits = try await client.get(path, as: AccountLimits.self)
+                }
+                if connection.json { return try printJSON(limits) }
+                print("account \(name): \(limits.summary)")
+                if let exposure = limits.exposure, let pnl = limits.dayPnl {
+                    print("now: exposure \(exposure), today's P&L \(pnl) across its running live jobs")
+                }
             }
         }
     }

@@ -42,6 +42,9 @@ enum Permissions {
         t[Route(method: "POST", path: "/api/kill")] = .trader
         t[Route(method: "GET", path: "/api/kill")] = .viewer
         t[Route(method: "DELETE", path: "/api/kill")] = .admin
+        // An account's budget: read by viewers, set by admins (like its credential).
+        t[Route(method: "GET", path: "/api/credentials/{credential}/limits")] = .viewer
+        t[Route(method: "PUT", path: "/api/credentials/{credential}/limits")] = .admin
         t[Route(method: "GET", path: "/api/users")] = .admin
         t[Route(method: "DELETE", path: "/api/users/{user}")] = .admin
         t[Route(method: "POST", path: "/api/workers/{worker}/drain")] = .admin

@@ -36,6 +36,30 @@ extension AdminAPI {
                 detail: "\(record.name) (\(record.venue) \(record.keyType) …\(record.apiKeyLast4))")
             return EditedResponse(status: .created, response: record)
         }
+        // The account's risk budget, shared by every live job trading with the credential.
+        api.get("/credentials/:credential/limits") { _, context in
+            let name = try context.parameters.require("credential")
+            return try await store.accountLimits()[name] ?? AccountLimits()
+        }
+        api.put("/credentials/:credential/limits") { request, context in
+            let name = try context.parameters.require("credential")
+            let limits: AccountLimits
+            do {
+                limits = try await request.decode(as: AccountLimits.self, context: context)
+            } catch {
+                throw APIError(
+                    .badRequest, code: "invalid_request", "expected {\"max_gross_exposure\", \"max_daily_loss\"}")
+            }
+            if let (field, reason) = limits.problem() {
+                throw APIError(.badRequest, code: "invalid_request", reason, field: field)
+            }
+            try await mapped {
+                try await store.setAccountLimits(
+                    AccountLimits(maxGrossExposure: limits.maxGrossExposure, maxDailyLoss: limits.maxDailyLoss),
+                    credential: name, actor: actor(request, context))
+            }
+            return try await store.accountLimits()[name] ?? AccountLimits()
+        }
         api.delete("/credentials/:credential") { request, context -> Response in
             let name = try context.parameters.require("credential")
             try await mapped { try await store.deleteCredential(name) }

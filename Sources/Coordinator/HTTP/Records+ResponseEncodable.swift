@@ -9,3 +9,4 @@ extension FillRow: ResponseEncodable {}
 extension CredentialRecord: ResponseEncodable {}
 extension OrderRecord: ResponseEncodable {}
 extension KillSwitchState: ResponseEncodable {}
+extension AccountLimits: ResponseEncodable {}

@@ -13,7 +13,7 @@ extension JobStore {
             }
     }
 
-    func putCredential(
+    public func putCredential(
         name: String, venue: String, keyType: String, apiKeyLast4: String, sealed: Data, actor: String
     ) async throws -> CredentialRecord {
         do {

@@ -11,10 +11,10 @@ extension JobStore {
         -> IntentVerdict
     {
         let h = m.header
-        func verdict(_ accepted: Bool, _ reason: String = "", held: Bool = false) -> IntentVerdict {
+        func verdict(_ accepted: Bool, _ reason: String = "", keepsJob: Bool = false) -> IntentVerdict {
             IntentVerdict(
                 jobId: h.jobId, epoch: h.epoch, clientOrderId: m.clientOrderId, accepted: accepted, reason: reason,
-                held: held)
+                keepsJob: keepsJob)
         }
         let holds = try await conn.query(
             """
@@ -27,14 +27,17 @@ extension JobStore {
         }
         // The kill switch: nothing but the reduce-only orders of a flatten.
         guard halt.isEmpty || m.reduceOnly else {
-            return verdict(false, "the kill switch holds the job: \(halt)", held: true)
+            return verdict(false, "the kill switch holds the job: \(halt)", keepsJob: true)
+        }
+        if !m.reduces, let over = try await overBudget(job: h.jobId, notional: m.notional, on: conn) {
+            return verdict(false, over, keepsJob: true)
         }
         let rows = try await conn.query(
             """
             INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,
-                time_in_force, quantity, price, decided_at_ms)
+                time_in_force, quantity, price, decided_at_ms, notional, reduces)
             VALUES (\(m.clientOrderId), \(h.jobId), \(h.epoch), \(worker), \(m.symbol), \(m.side), \(m.orderType),
-                \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs))
+                \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs), \(m.notional), \(m.reduces))
             ON CONFLICT (client_order_id) DO NOTHING
             RETURNING 1
             """, logger: logger)

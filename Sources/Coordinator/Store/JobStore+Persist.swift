@@ -93,10 +93,12 @@ extension JobStore {
         let rows = latest.values.sorted { $0.header.jobId < $1.header.jobId }
         try await conn.query(
             """
-            UPDATE jobs j SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now()
+            UPDATE jobs j SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now(),
+                exposure = u.exposure, day_pnl = u.pnl, exposure_at = now()
             FROM unnest(\(rows.map(\.header.jobId))::int8[], \(rows.map(\.header.epoch))::int8[],
-                \(rows.map(\.barsDone))::int8[], \(rows.map(\.barsTotal))::int8[], \(rows.map(\.equity))::float8[])
-                AS u(id, epoch, done, total, equity)
+                \(rows.map(\.barsDone))::int8[], \(rows.map(\.barsTotal))::int8[], \(rows.map(\.equity))::float8[],
+                \(rows.map(\.exposure))::float8[], \(rows.map(\.dayPnl))::float8[])
+                AS u(id, epoch, done, total, equity, exposure, pnl)
             WHERE j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
             """, logger: logger)
         let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }

@@ -12,8 +12,9 @@ struct IntentGate: Sendable {
     struct Refused: Error, CustomStringConvertible {
         var clientOrderId: String
         var reason: String
-        /// The kill switch holds the job: this run still has it (to cancel its orders and stop).
-        var held = false
+        /// Refused, but this run still has the job: the kill switch holds it (its stop follows), or
+        /// the account's risk budget refused this order.
+        var keepsJob = false
         var description: String { "order intent \(clientOrderId) refused: \(reason)" }
     }
 
@@ -21,7 +22,7 @@ struct IntentGate: Sendable {
     func write(
         _ id: ClientOrderId, symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
         timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64,
-        reduceOnly: Bool = false
+        reduceOnly: Bool = false, notional: Double = 0, reduces: Bool = false
     ) async throws {
         let clientOrderId = id.description
         await output.send {
@@ -31,13 +32,15 @@ struct IntentGate: Sendable {
                 quantity: fitted.quantity.description, price: fitted.price?.description ?? "",
                 decidedAtMs: decidedAtMs)
             m.reduceOnly = reduceOnly
+            m.notional = notional
+            m.reduces = reduces
             return .intentWritten(m)
         }
         guard let verdict = await verdicts.wait(for: clientOrderId) else {
             throw Refused(clientOrderId: clientOrderId, reason: "the run stopped before the coordinator answered")
         }
         guard verdict.accepted, verdict.epoch == output.epoch else {
-            throw Refused(clientOrderId: clientOrderId, reason: verdict.reason, held: verdict.held)
+            throw Refused(clientOrderId: clientOrderId, reason: verdict.reason, keepsJob: verdict.keepsJob)
         }
     }
 }

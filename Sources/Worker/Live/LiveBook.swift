@@ -155,6 +155,13 @@ struct LiveBook {
         return cid
     }
 
+    /// The order was refused before it was sent (the coordinator's verdict).
+    mutating func refused(_ clientOrderId: String, reason: RejectReason) {
+        guard let id = working[clientOrderId] else { return }
+        session.venue.rejected(id, reason: reason)
+        forget(clientOrderId)
+    }
+
     /// The venue refused the order before its engine (the run that sent it learned so).
     mutating func rejected(_ clientOrderId: String, code: Int) {
         guard let id = working[clientOrderId] else { return }

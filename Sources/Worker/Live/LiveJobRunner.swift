@@ -86,11 +86,11 @@ struct LiveJobRunner: Sendable {
                 run, venue: ExternalVenue(instrument: instrument, wallet: allocation), checkpoint: restored?.engine),
             instrument: instrument, job: assignment.jobId, epoch: assignment.epoch, lengthMs: length, restored: restored
         )
-        book.risk = spec.risk.map { limits in
-            var gate = book.risk ?? RiskGate(limits: limits)
-            gate.resume(limits: limits)
-            return gate
-        }
+        // Without limits the gate still keeps the day's baseline (the account's budget reads it).
+        let limits = spec.risk ?? RiskLimits()
+        var risk = book.risk ?? RiskGate(limits: limits)
+        risk.resume(limits: limits)
+        book.risk = risk
         var sequencer = KlineSequencer(length: length, lastOpenTime: book.lastOpenTime)
         var revisions = RevisionCursor(assignment)
         var revision = revisions.revision
@@ -152,11 +152,21 @@ struct LiveJobRunner: Sendable {
             lastCheckpointAt = clock.elapsed
             lastCheckpointBar = book.session.cursor
         }
+        func lastPrice() -> Double { lastClose > 0 ? lastClose : book.session.venue.lastPrice }
         func progress() async {
             let done = Int64(book.session.cursor)
-            let equity = book.session.venue.wallet.equity(at: lastClose)
+            let price = lastPrice()
+            let equity = book.session.venue.wallet.equity(at: price)
+            // What the account's budget counts: the job's base at the last close and its open orders.
+            let exposure =
+                abs(book.session.venue.wallet.base.total) * price
+                + book.session.venue.openOrders.reduce(0) { $0 + $1.remaining * ($1.limitPrice ?? price) }
+            let dayPnl = book.risk.map { $0.day == nil ? 0 : equity - $0.dayStartEquity } ?? 0
             await output.send {
-                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: []))
+                .progress(
+                    JobProgress(
+                        header: $0, barsDone: done, barsTotal: done, equity: equity, curve: [], exposure: exposure,
+                        dayPnl: dayPnl))
             }
             lastProgressBar = book.session.cursor
         }
@@ -227,6 +237,11 @@ struct LiveJobRunner: Sendable {
             try await checkpoint()
             for o in orders {
                 let decidedAt = rest.venueNowMs()
+                // For the account's budget: what the order is worth, and whether it only shrinks
+                // the job's position.
+                let quantity = o.fitted.quantity.double
+                let notional = quantity * (o.fitted.price?.double ?? lastPrice())
+                let reduces = o.side == .sell && quantity <= book.session.venue.wallet.base.total
                 let cid = o.clientOrderId
                 let id = cid.description
                 let outcome: OrderPlacer.Outcome
@@ -238,12 +253,14 @@ struct LiveJobRunner: Sendable {
                         persist: { cid in
                             try await gate.write(
                                 cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
-                                fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly)
+                                fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly, notional: notional,
+                                reduces: reduces)
                         }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
-                } catch let refused as IntentGate.Refused where refused.held {
-                    // Held by the kill switch: never stored, never sent. The halt's stop follows.
+                } catch let refused as IntentGate.Refused where refused.keepsJob {
+                    // Never stored, never sent: the kill switch holds the job (its stop follows), or
+                    // the account's budget refused the order. The strategy sees it refused.
                     logger.warning("order not sent: \(refused.reason)", metadata: ["client_order_id": "\(cid)"])
-                    book.finished(id)
+                    book.refused(id, reason: .riskLimit(refused.reason))
                     continue
                 }
                 var resolution = LiveReconciler.Resolution(clientOrderId: id, state: "unknown")

@@ -87,6 +87,8 @@ struct ProtoSchemaTests {
             #expect(
                 text.contains("client_order_id: \"ats-5-2-a\"") && text.contains("quantity: \"0.00120000\"")
                     && text.contains("price: \"50000.01\"") && text.contains("decided_at_ms: 1700000000000"))
+        case .intentVerdict(let v) where v.keepsJob:
+            #expect(text.contains("keeps_job: true") && !text.contains("accepted"))
         case .intentVerdict: #expect(text.contains("accepted: true") && text.contains("client_order_id: \"ats-5-2-a\""))
         case .intentResolved: #expect(text.contains("state: \"accepted\"") && text.contains("venue_order_id: 77"))
         case .venueFills:

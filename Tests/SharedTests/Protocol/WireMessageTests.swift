@@ -84,7 +84,7 @@ struct WireMessageTests {
             IntentVerdict(
                 jobId: 5, epoch: 2, clientOrderId: "ats-5-2-b", accepted: false,
                 reason: "the kill switch holds the job",
-                held: true)),
+                keepsJob: true)),
         .intentResolved(
             OrderIntentResolved(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 9), clientOrderId: "ats-5-2-a", state: "accepted",

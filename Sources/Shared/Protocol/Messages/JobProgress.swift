@@ -9,13 +9,23 @@ public struct JobProgress: WireBody {
     public var barsTotal: Int64
     public var equity: Double
     public var curve: [CurvePoint]
+    /// A live job's gross exposure (quote): its base at the last close plus its open orders'
+    /// notional, for its account's risk budget. 0 for other jobs.
+    public var exposure: Double
+    /// A live job's equity change since the UTC day's first candle (quote; a loss is negative).
+    public var dayPnl: Double
 
-    public init(header: JobHeader, barsDone: Int64, barsTotal: Int64, equity: Double, curve: [CurvePoint] = []) {
+    public init(
+        header: JobHeader, barsDone: Int64, barsTotal: Int64, equity: Double, curve: [CurvePoint] = [],
+        exposure: Double = 0, dayPnl: Double = 0
+    ) {
         self.header = header
         self.barsDone = barsDone
         self.barsTotal = barsTotal
         self.equity = equity
         self.curve = curve
+        self.exposure = exposure
+        self.dayPnl = dayPnl
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -24,6 +34,8 @@ public struct JobProgress: WireBody {
         b.writeProto(5, int: barsTotal)
         b.writeProto(6, double: equity)
         for point in curve { b.writeProto(7) { point.encode(into: &$0) } }
+        b.writeProto(8, double: exposure)
+        b.writeProto(9, double: dayPnl)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -35,6 +47,8 @@ public struct JobProgress: WireBody {
             case 5: barsTotal = try r.int64(w)
             case 6: equity = try r.double(w)
             case 7: curve.append(try CurvePoint(record: r.lengthDelimited(w)))
+            case 8: exposure = try r.double(w)
+            case 9: dayPnl = try r.double(w)
             default: try r.skip(w)
             }
         }

@@ -20,6 +20,10 @@ public struct OrderIntentWritten: WireBody {
     /// Only shrinks the job's position (a kill switch's flatten): the one kind of intent the
     /// coordinator still accepts for a halted job.
     public var reduceOnly: Bool = false
+    /// What the order is worth (quote), for the account's risk budget.
+    public var notional: Double = 0
+    /// The order shrinks the job's position (a sell within its holdings): the budget lets it through.
+    public var reduces: Bool = false
 
     public init(
         header: JobHeader, clientOrderId: String, symbol: String, side: String, orderType: String,
@@ -47,6 +51,8 @@ public struct OrderIntentWritten: WireBody {
         b.writeProto(10, string: price)
         b.writeProto(11, int: decidedAtMs)
         b.writeProto(12, bool: reduceOnly)
+        b.writeProto(13, double: notional)
+        b.writeProto(14, bool: reduces)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -63,6 +69,8 @@ public struct OrderIntentWritten: WireBody {
             case 10: price = try r.string(w)
             case 11: decidedAtMs = try r.int64(w)
             case 12: reduceOnly = try r.uint64(w) != 0
+            case 13: notional = try r.double(w)
+            case 14: reduces = try r.uint64(w) != 0
             default: try r.skip(w)
             }
         }
