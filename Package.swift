@@ -184,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "ats-bench",
             dependencies: [
-                "ATSShared", "ATSDatabase", "ATSEngine", "ATSVenues", "ATSVenueConnector",
+                "ATSShared", "ATSDatabase", "ATSEngine", "ATSVenues", "ATSVenueConnector", "ATSWorker", "ATSCommon",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),

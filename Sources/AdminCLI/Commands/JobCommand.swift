@@ -51,6 +51,8 @@ struct JobCommand: AsyncParsableCommand {
                 "A live job's risk limit, NAME=VALUE (repeatable): \(RiskLimits.names.joined(separator: ", ")).",
                 valueName: "limit"))
         var risk: [String] = []
+        @Option(help: "A live job, when its worker is lost: resume (default), flatten, or hold.") var onWorkerLost:
+            String?
 
         func run() async throws {
             try await reportingErrors {
@@ -75,7 +77,14 @@ struct JobCommand: AsyncParsableCommand {
                             MarketSource(
                                 endpoint: $0, symbol: symbol.replacingOccurrences(of: "/", with: ""), interval: interval
                             )
-                        }, credentials: credentials, risk: try Self.limits(risk))
+                        }, credentials: credentials, risk: try Self.limits(risk),
+                        onWorkerLost: try onWorkerLost.map {
+                            guard let p = WorkerLossPolicy(rawValue: $0) else {
+                                throw CLIError.invalid(
+                                    "--on-worker-lost: expected resume, flatten or hold, got \"\($0)\"")
+                            }
+                            return p
+                        })
                     body = spec.json()
                 }
                 try await connection.jobRequest("POST", "api/jobs", body: body) {
@@ -159,6 +168,7 @@ struct JobCommand: AsyncParsableCommand {
                     if let m = spec.market {
                         lines.append("market      \(m.venue) \(m.endpoint) \(m.symbol) \(m.interval) candles")
                         if let risk = spec.risk { lines.append("risk        \(risk.summary)") }
+                        if let policy = spec.onWorkerLost { lines.append("if lost     \(policy.rawValue)") }
                     } else {
                         lines.append("data        \(spec.data.path)")
                     }

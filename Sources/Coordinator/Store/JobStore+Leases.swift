@@ -41,9 +41,37 @@ extension JobStore {
     @discardableResult
     public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
         try await transaction { conn in
-            try await release(
+            let ids = try await release(
                 conn, where: "lease_expires_at < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
                 names: connected)
+            try await applyLossPolicies(to: ids, on: conn)
+            return ids
+        }
+    }
+
+    /// A live job whose worker was lost (its lease ran out) follows its `on_worker_lost`
+    /// (docs/LIVE.md "Risk"): `resume` (the default) is picked up elsewhere as any job; `flatten`
+    /// is held by the kill switch with a flatten, so its next run cancels its orders, flattens
+    /// and stops; `hold` is stopped and held, placing nothing until an operator releases it.
+    func applyLossPolicies(to ids: [Int64], on conn: PostgresConnection) async throws {
+        guard !ids.isEmpty else { return }
+        let rows = try await conn.query(
+            """
+            UPDATE jobs SET halt_reason = 'worker lost (on_worker_lost: ' || (spec->>'on_worker_lost') || ')',
+                halt_flatten = (spec->>'on_worker_lost') = 'flatten',
+                status = CASE WHEN spec->>'on_worker_lost' = 'hold' THEN 'stopped' ELSE status END,
+                desired_state = CASE WHEN spec->>'on_worker_lost' = 'hold' THEN 'stopped' ELSE desired_state END,
+                finished_at = CASE WHEN spec->>'on_worker_lost' = 'hold' THEN now() ELSE finished_at END
+            WHERE id = ANY(\(ids)) AND mode = 'live' AND halt_reason IS NULL
+                AND spec->>'on_worker_lost' IN ('flatten', 'hold')
+            RETURNING id, name, spec->>'on_worker_lost'
+            """, logger: logger)
+        for try await (id, name, policy) in rows.decode((Int64, String, String).self) {
+            try await recordEvent(
+                conn, job: id, name: name, actor: "coordinator", kind: "worker_lost",
+                detail: policy == "hold"
+                    ? "held: places nothing until released (on_worker_lost: hold)"
+                    : "held: its next run cancels its orders, flattens and stops (on_worker_lost: flatten)")
         }
     }
 

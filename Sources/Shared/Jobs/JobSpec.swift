@@ -29,13 +29,15 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var credentials: String?
     /// A live job's risk limits (nil: none beyond the venue's own).
     public var risk: RiskLimits?
+    /// What a live job does when its worker is lost (nil: resume).
+    public var onWorkerLost: WorkerLossPolicy?
 
     public static let defaultCheckpointEvery = 100_000
 
     public init(
         name: String, mode: JobMode = .backtest, labels: [String] = [], data: DataSource, run: RunSpec,
         checkpointEvery: Int = JobSpec.defaultCheckpointEvery, paperPaceMs: Int = 0, market: MarketSource? = nil,
-        credentials: String? = nil, risk: RiskLimits? = nil
+        credentials: String? = nil, risk: RiskLimits? = nil, onWorkerLost: WorkerLossPolicy? = nil
     ) {
         self.name = name
         self.mode = mode
@@ -47,10 +49,12 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.market = market
         self.credentials = credentials
         self.risk = risk
+        self.onWorkerLost = onWorkerLost
     }
 
     enum CodingKeys: String, CodingKey {
         case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials, risk
+        case onWorkerLost = "on_worker_lost"
         case checkpointEvery = "checkpoint_every"
         case paperPaceMs = "paper_pace_ms"
     }
@@ -63,6 +67,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         market = try c.decodeIfPresent(MarketSource.self, forKey: .market)
         credentials = try c.decodeIfPresent(String.self, forKey: .credentials)
         risk = try c.decodeIfPresent(RiskLimits.self, forKey: .risk)
+        onWorkerLost = try c.decodeIfPresent(WorkerLossPolicy.self, forKey: .onWorkerLost)
         // A job on a live market has no data file.
         data = try market == nil ? c.decode(DataSource.self, forKey: .data) : DataSource(path: "")
         run = try RunSpec(from: decoder)
@@ -79,6 +84,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         try c.encodeIfPresent(market, forKey: .market)
         try c.encodeIfPresent(credentials, forKey: .credentials)
         try c.encodeIfPresent(risk, forKey: .risk)
+        try c.encodeIfPresent(onWorkerLost, forKey: .onWorkerLost)
         try c.encode(run.exchange, forKey: .exchange)
         try c.encode(run.strategy, forKey: .strategy)
         try c.encode(run.fees, forKey: .fees)
@@ -131,6 +137,9 @@ public struct JobSpec: Sendable, Hashable, Codable {
         } else if risk != nil {
             throw SpecError(
                 field: "risk", reason: "risk limits guard a live job's orders; this is a \(mode.rawValue) job")
+        } else if onWorkerLost != nil {
+            throw SpecError(
+                field: "on_worker_lost", reason: "what to do with a live job's orders; this is a \(mode.rawValue) job")
         }
         if let (field, reason) = risk?.problem() { throw SpecError(field: field, reason: reason) }
         if let market {

@@ -21,6 +21,7 @@ public final class BinanceRESTClient: Sendable {
     struct State: Sendable {
         var clock = ServerClock()
         var limiter = RateLimiter(limits: [])
+        var requests = 0
     }
     private let state = NIOLockedValueBox(State())
 
@@ -92,6 +93,9 @@ public final class BinanceRESTClient: Sendable {
     /// Sends one request as is (SIGNED ones signed, with the API key header) once, after the
     /// rate limiter admits it unless `admitted` says the caller already did. The answer's
     /// usage headers, 429 and 418 are recorded.
+    /// Requests sent so far (a benchmark's count).
+    public var requestCount: Int { state.withLockedValue { $0.requests } }
+
     public func send(
         _ method: HTTPMethod, _ path: String, _ params: [(String, String)], signed: Bool = false, weight: Int,
         isOrder: Bool = false, admitted: Bool = false, timed: Bool = false
@@ -110,6 +114,7 @@ public final class BinanceRESTClient: Sendable {
             query = BinanceSigner.query(params)
         }
         let target = query.isEmpty ? path : path + "?" + query
+        state.withLockedValue { $0.requests += 1 }
         let response: VenueHTTPResponse
         do {
             response = try await http.execute(method: method, target: target, headers: headers, timeout: timeout)

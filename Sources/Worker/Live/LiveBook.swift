@@ -8,27 +8,27 @@ import Foundation
 /// symbol counted once and booked in trade id order — from the user data stream or a refill,
 /// never from an order's own answer, so the job's fills come out the same whichever run books
 /// them (a resumed run refills its predecessor's from the checkpoint's watermark).
-struct LiveBook {
-    var session: any LiveSession
-    let instrument: Instrument
+package struct LiveBook {
+    package var session: any LiveSession
+    package let instrument: Instrument
     let job: Int64
     let epoch: Int64
     let lengthMs: Int64
     var lastOpenTime: Int64?
     var nextSequence: Int64
     /// Client order id → the engine's order id: orders the venue may still fill.
-    var working: [String: OrderID]
+    package var working: [String: OrderID]
     /// Orders whose outcome is not known yet (their intents written or about to be, maybe sent).
-    var inFlight: Set<String>
+    package var inFlight: Set<String>
     /// The venue's order id → client order id, for working orders the venue accepted.
-    var venueOrders: [Int64: String]
-    var ledger: TradeLedger
+    package var venueOrders: [Int64: String]
+    package var ledger: TradeLedger
     /// The job's risk limits and their state (nil: the job has none).
     var risk: RiskGate?
-    var unsentFills: [Fill] = []
-    var unsentVenue: [VenueFill] = []
+    package var unsentFills: [Fill] = []
+    package var unsentVenue: [VenueFill] = []
 
-    init(
+    package init(
         session: any LiveSession, instrument: Instrument, job: Int64, epoch: Int64, lengthMs: Int64,
         restored: LiveCheckpoint?
     ) {
@@ -51,7 +51,7 @@ struct LiveBook {
     private(set) var hasWatermark: Bool
 
     /// A new job's trades begin after the account's latest trade of the symbol.
-    mutating func startTrades(after id: Int64) {
+    package mutating func startTrades(after id: Int64) {
         ledger = TradeLedger(countedThrough: id)
         hasWatermark = true
     }
@@ -177,7 +177,7 @@ struct LiveBook {
     }
 
     /// Takes in an order of the job's the state did not know (``Reconciliation/toAdopt(open:job:known:)``).
-    mutating func adopt(_ o: BinanceOrders.Order) {
+    package mutating func adopt(_ o: BinanceOrders.Order) {
         let side: OrderSide = o.side == "SELL" ? .sell : .buy
         let type: OrderType = o.type == "MARKET" ? .market : .limit
         let price = o.price.map(\.double).flatMap { $0 > 0 ? $0 : nil }
@@ -186,6 +186,12 @@ struct LiveBook {
             tag: "adopted")
         working[o.clientOrderId] = id
         venueOrders[o.orderId] = o.clientOrderId
+    }
+
+    /// The order's outcome is unknown again: in flight, its venue id forgotten (a benchmark's setup).
+    package mutating func forgetVenueId(of clientOrderId: String) {
+        venueOrders = venueOrders.filter { $0.value != clientOrderId }
+        inFlight.insert(clientOrderId)
     }
 
     private mutating func forget(_ clientOrderId: String) {

@@ -5,7 +5,7 @@ import Foundation
 /// traded, the next client order sequence (never reused), the job's working orders, the orders
 /// whose intents are being written or sent (taken before each intent: docs/LIVE.md,
 /// "Reconciliation"), and the trade id through which every execution is in the state.
-struct LiveCheckpoint: Codable, Sendable {
+package struct LiveCheckpoint: Codable, Sendable {
     static let currentVersion = 2
     var version = currentVersion
     var lastOpenTime: Int64?
@@ -43,7 +43,7 @@ struct LiveCheckpoint: Codable, Sendable {
     }
 
     /// Version 1 (before reconciliation) had no in-flight orders, venue ids or trade watermark.
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         version = try c.decode(Int.self, forKey: .version)
         lastOpenTime = try c.decodeIfPresent(Int64.self, forKey: .lastOpenTime)

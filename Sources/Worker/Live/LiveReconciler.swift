@@ -10,7 +10,7 @@ import Logging
 /// stream (the first subscription of a resumed run included) the trades since the watermark in id
 /// order, the job's open orders it did not know (adopted) and the ones that ended meanwhile.
 /// Nothing here places an order.
-struct LiveReconciler: Sendable {
+package struct LiveReconciler: Sendable {
     let rest: BinanceRESTClient
     let symbol: String
     let job: Int64
@@ -18,8 +18,16 @@ struct LiveReconciler: Sendable {
     let began: ContinuousClock.Instant
     let logger: Logger
 
+    package init(rest: BinanceRESTClient, symbol: String, job: Int64, began: ContinuousClock.Instant, logger: Logger) {
+        self.rest = rest
+        self.symbol = symbol
+        self.job = job
+        self.began = began
+        self.logger = logger
+    }
+
     /// An intent's outcome, for the coordinator (`OrderIntentResolved`).
-    struct Resolution: Sendable, Equatable {
+    package struct Resolution: Sendable, Equatable {
         var clientOrderId: String
         var state: String
         var venueOrderId: Int64 = 0
@@ -29,7 +37,7 @@ struct LiveReconciler: Sendable {
 
     /// Settles every in-flight order: from what the store says (`prior`), then by asking the
     /// venue by client order id, waiting — once — until "not found" proves "not placed".
-    func settleInFlight(_ book: inout LiveBook, prior: [String: PriorIntent]) async throws -> [Resolution] {
+    package func settleInFlight(_ book: inout LiveBook, prior: [String: PriorIntent]) async throws -> [Resolution] {
         var out: [Resolution] = []
         let bound = Reconciliation.notPlacedAfterMs(recvWindowMs: rest.recvWindowMs)
         for cid in book.inFlight.sorted() {
@@ -76,7 +84,7 @@ struct LiveReconciler: Sendable {
     /// Trades since the watermark, booked in id order (an unknown order's is the job's if its
     /// client order id carries the job's prefix: adopted); the job's open orders it did not know,
     /// adopted; working orders the venue no longer lists, ended once their trades are in.
-    func refill(_ book: inout LiveBook) async throws {
+    package func refill(_ book: inout LiveBook) async throws {
         let open = try await rest.openOrders(symbol: symbol)
         for o in Reconciliation.toAdopt(open: open, job: job, known: Set(book.working.keys)) {
             logger.warning(
@@ -123,7 +131,7 @@ struct LiveReconciler: Sendable {
     }
 
     /// A balance the job's facts cannot explain, if any.
-    func unexplainedBalance(_ book: LiveBook) async throws -> String? {
+    package func unexplainedBalance(_ book: LiveBook) async throws -> String? {
         Reconciliation.unexplained(
             wallet: book.session.venue.wallet, instrument: book.instrument, balances: try await rest.balances())
     }

@@ -99,4 +99,32 @@ struct KillSwitchStoreTests {
             #expect(first.id != bt.id)
         }
     }
+
+    /// A live job's worker lost (its lease ran out): `hold` stops it held, `flatten` holds it for a
+    /// run that cancels, flattens and stops, `resume` (the default) waits to be picked up again.
+    @Test func aLostWorkersLiveJobFollowsItsPolicy() async throws {
+        try await stores.withStore(leaseTimeout: .seconds(1)) { store in
+            var jobs: [WorkerLossPolicy?: Int64] = [:]
+            for policy in [WorkerLossPolicy.hold, .flatten, nil] {
+                var spec = Self.live("lost-\(policy?.rawValue ?? "default")")
+                spec.onWorkerLost = policy
+                let job = try await store.create(spec, actor: "test")
+                _ = try #require(try await store.assign(job: job.id, to: "w1"))
+                jobs[policy] = job.id
+            }
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await store.reapExpiredLeases().count == 3)
+            let held = try await store.job("lost-hold")
+            #expect(held.status == .stopped && held.desiredState == .stopped)
+            #expect(held.haltReason == "worker lost (on_worker_lost: hold)")
+            let flattened = try await store.job("lost-flatten")
+            #expect(flattened.status == .pending && flattened.haltReason == "worker lost (on_worker_lost: flatten)")
+            let flattenId = try #require(jobs[.flatten])
+            let next = try #require(try await store.assign(job: flattenId, to: "w2"))
+            #expect(next.haltFlatten && next.halt.contains("flatten"))
+            let resumed = try await store.job("lost-default")
+            #expect(resumed.status == .pending && resumed.haltReason == nil)
+            #expect(try await store.events(job: "lost-hold").map(\.kind).contains("worker_lost"))
+        }
+    }
 }
