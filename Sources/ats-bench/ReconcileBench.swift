@@ -10,8 +10,9 @@ import Logging
 
 /// Reconciliation of a live job with many orders (issue 17's figure): the fake venue (`ats-venue`,
 /// started next to this executable, Binance's request-weight limit of 6,000 a minute) holds
-/// `orders` of the job's limit orders; after the job's checkpoint half of them filled, the other
-/// half rest, and `inFlight` more were sent with no answer the job saw. A resumed run's
+/// `orders` of the job's limit orders; after the job's checkpoint half of them filled, a quarter
+/// were cancelled (by hand, or expired), a quarter rest, and the last `inFlight` were sent with
+/// no answer the job saw. A resumed run's
 /// reconciliation (``LiveReconciler``: the in-flight orders asked by client id, open orders, the
 /// trades since the watermark booked in id order, the ended orders asked for their status, the
 /// balance check) is timed, with the requests it made.
@@ -34,12 +35,13 @@ struct ReconcileBench: AsyncParsableCommand {
         try await rest.syncClock()
         try await venue.control("/_fake/price", ["symbol": "BTCUSDT", "price": "50000"])
 
-        // The job's orders: half to fill (at 49,000), half to rest (at 40,000).
+        // The job's orders: half to fill (at 49,000), half to rest (at 40,000), of which half are
+        // cancelled after the checkpoint.
         let job: Int64 = 7
         var placed: [BinanceOrders.Order] = []
         for k in 0..<orders {
             let id = ClientOrderId(job: job, epoch: 1, sequence: Int64(k))
-            let price = k % 2 == 0 ? "49000.00" : "40000.00"
+            let price = k % 4 < 2 ? "49000.00" : "40000.00"
             let params = BinanceOrders.newOrder(
                 symbol: "BTCUSDT", side: .buy, type: .limit, timeInForce: .gtc,
                 fitted: SymbolFilters.Fitted(quantity: VenueDecimal("0.01")!, price: VenueDecimal(price)!),
@@ -72,8 +74,14 @@ struct ReconcileBench: AsyncParsableCommand {
             uniqueKeysWithValues: placed.suffix(inFlight).map {
                 ($0.clientOrderId, PriorIntent(clientOrderId: $0.clientOrderId, state: "written"))
             })
-        // After the checkpoint: the market trades through 49,000.
+        // After the checkpoint: the market trades through 49,000, and a quarter are cancelled.
         try await venue.control("/_fake/price", ["symbol": "BTCUSDT", "price": "48900"])
+        var canceled = 0
+        for (k, o) in placed.enumerated() where k % 4 == 3 {
+            guard let id = ClientOrderId(o.clientOrderId) else { continue }
+            _ = try await rest.cancelOrder(symbol: "BTCUSDT", clientOrderId: id)
+            canceled += 1
+        }
 
         let requestsBefore = rest.requestCount
         let reconciler = LiveReconciler(
@@ -86,7 +94,7 @@ struct ReconcileBench: AsyncParsableCommand {
         let problem = try await reconciler.unexplainedBalance(book)
         let end = ContinuousClock.now
         let fills = book.unsentFills.count
-        guard fills == orders / 2, book.working.count == orders - orders / 2, problem == nil else {
+        guard fills == orders / 2, book.working.count == orders - orders / 2 - canceled, problem == nil else {
             throw ValidationError(
                 "reconciled wrongly: \(fills) fills, \(book.working.count) working, balance: \(problem ?? "ok")")
         }
@@ -94,8 +102,8 @@ struct ReconcileBench: AsyncParsableCommand {
         print(
             String(
                 format:
-                    "reconcile %d orders (%d in flight, %d filled since the checkpoint, %d resting): %.0f ms total — in flight %.0f ms, open orders + trades + ended orders %.0f ms, balances %.0f ms; %d requests, %d fills booked, %d resolutions",
-                orders, inFlight, orders / 2, orders - orders / 2, ms(end - start), ms(afterInFlight - start),
+                    "reconcile %d orders (%d in flight, %d filled and %d cancelled since the checkpoint, %d resting): %.0f ms total — in flight %.0f ms, open orders + trades + ended orders %.0f ms, balances %.0f ms; %d requests, %d fills booked, %d resolutions",
+                orders, inFlight, orders / 2, canceled, book.working.count, ms(end - start), ms(afterInFlight - start),
                 ms(afterRefill - afterInFlight), ms(end - afterRefill), rest.requestCount - requestsBefore, fills,
                 settled.count))
     }
