@@ -100,6 +100,36 @@ struct LiveTradingTests {
         }
     }
 
+    /// The venue does not answer when the job starts (down, restarting): the job waits,
+    /// RECONCILING, instead of failing, and trades once the venue is up.
+    @Test func aJobWaitsForAVenueThatDoesNotAnswerYet() async throws {
+        let port = try freeFixedPort()
+        let apiKey = "hmac-" + UUID().uuidString
+        let secret = String(repeating: "c", count: 64)
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": apiKey, "secret": secret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try cluster.startWorker("w1")
+            _ = try await cluster.create(Self.spec(port: port))
+            try await waitUntil("reconciling", timeout: .seconds(30)) {
+                try await cluster.job("live-1").shownStatus == "reconciling"
+            }
+            // A few retries with no venue: still waiting, not failed.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await cluster.job("live-1").shownStatus == "reconciling")
+            let venue = try await FakeVenueProcess(
+                tickMs: 50, volatility: 0.002, port: port, apiKey: apiKey, hmacSecret: secret)
+            defer { Task { await venue.stop() } }
+            try await waitUntil("trading once the venue answers", timeout: .seconds(90)) {
+                try await cluster.job("live-1").barsDone >= 3
+            }
+            #expect(try await cluster.job("live-1").shownStatus == "running")
+            #expect(try await cluster.job("live-1").lastError == nil)
+        }
+    }
+
     /// The newest intent of the job, as the coordinator stored it.
     static func newestIntent(_ cluster: TestCluster) async throws -> OrderRecord? {
         try JSONCoding.decoder().decode(

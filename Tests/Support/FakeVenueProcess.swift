@@ -18,12 +18,18 @@ public final class FakeVenueProcess: @unchecked Sendable {
     public static let startingUSDT = "10000"
     public static let startingBTC = "1"
 
-    public init(extraConfiguration: [String: Any] = [:], tickMs: Int = 0, volatility: Double = 0.0005) async throws {
-        port = try freeFixedPort()
-        let secret = (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
-        hmacSecret = secret
+    /// `port`: where it listens (a free one by default); `apiKey`/`hmacSecret`: the HMAC
+    /// account's (new random ones by default), so a test can start a venue a job already names.
+    public init(
+        extraConfiguration: [String: Any] = [:], tickMs: Int = 0, volatility: Double = 0.0005, port: Int? = nil,
+        apiKey: String? = nil, hmacSecret: String? = nil
+    ) async throws {
+        self.port = try port ?? freeFixedPort()
+        let secret = hmacSecret ?? (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
+        self.hmacSecret = secret
         let edKey = Curve25519.Signing.PrivateKey()
-        hmac = BinanceCredentials(apiKey: "hmac-" + UUID().uuidString, signer: BinanceSigner(.hmac(secret: secret)))
+        hmac = BinanceCredentials(
+            apiKey: apiKey ?? "hmac-" + UUID().uuidString, signer: BinanceSigner(.hmac(secret: secret)))
         ed25519 = BinanceCredentials(
             apiKey: "ed-" + UUID().uuidString, signer: BinanceSigner(.ed25519(rawPrivateKey: edKey.rawRepresentation)))
         let balances = ["USDT": Self.startingUSDT, "BTC": Self.startingBTC]
@@ -46,10 +52,10 @@ public final class FakeVenueProcess: @unchecked Sendable {
         process = try ChildProcess(
             "ats-venue", name: "venue", environment: [:],
             arguments: [
-                "--port", String(port), "--config", file.path, "--tick-ms", String(tickMs), "--volatility",
+                "--port", String(self.port), "--config", file.path, "--tick-ms", String(tickMs), "--volatility",
                 String(volatility),
             ])
-        control = try VenueHTTPClient(baseURL: "http://127.0.0.1:\(port)")
+        control = try VenueHTTPClient(baseURL: "http://127.0.0.1:\(self.port)")
         let deadline = ContinuousClock.now + .seconds(20)
         while !process.log.contains("listening") {
             guard process.isRunning, ContinuousClock.now < deadline else {

@@ -40,6 +40,12 @@ struct LiveJobRunner: Sendable {
         } catch let refused as IntentGate.Refused {
             // The coordinator no longer counts this run as the job's: it stops, sending nothing more.
             logger.warning("live run ended: an order intent was refused", metadata: ["reason": "\(refused.reason)"])
+        } catch is Interrupted {
+            // Stopped, released or fenced while the venue did not answer: the stored checkpoint
+            // stays the job's; nothing was placed meanwhile.
+            let outcome: JobFinished.Outcome = control.request == .stop ? .stopped : .released
+            logger.info("live run ended while waiting for the venue", metadata: ["outcome": "\(outcome)"])
+            await output.send { .finished(JobFinished(header: $0, outcome: outcome, statistics: [])) }
         } catch {
             logger.warning("job failed", metadata: ["error": "\(error)"])
             await output.failed(error)
@@ -70,8 +76,9 @@ struct LiveJobRunner: Sendable {
         let credentials = BinanceCredentials(apiKey: credential.apiKey, signer: signer)
         let rest = try BinanceRESTClient(endpoint: endpoint, credentials: credentials, logger: logger)
         defer { rest.shutdown() }
-        try await rest.syncClock()
-        let info = try await rest.exchangeInfo(symbol: market.symbol)
+        await output.send { .started(JobStarted(header: $0, barsTotal: 0, phase: JobStarted.reconciling)) }
+        _ = try await untilAnswered("the venue's clock") { try await rest.syncClock() }
+        let info = try await untilAnswered("exchangeInfo") { try await rest.exchangeInfo(symbol: market.symbol) }
         let filters = info.filters
 
         let restored = assignment.checkpoint.isEmpty ? nil : try LiveCheckpoint.decode(assignment.checkpoint)
@@ -100,7 +107,6 @@ struct LiveJobRunner: Sendable {
         let reconciler = LiveReconciler(
             rest: rest, symbol: market.symbol, job: assignment.jobId, began: began, logger: logger)
 
-        await output.send { .started(JobStarted(header: $0, barsTotal: 0, phase: JobStarted.reconciling)) }
         let subscription = try await feed.subscribe(market)
         let filler = KlineGapFiller(
             symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
@@ -370,12 +376,14 @@ struct LiveJobRunner: Sendable {
         /// The first subscription: settle the predecessor's orders and trades, check the balances,
         /// then trade the candles that closed meanwhile.
         func reconcile() async throws {
-            for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
-            if !book.hasWatermark {
-                // A new job: its trades are the ones after the account's latest.
-                book.startTrades(after: try await rest.latestTradeId(symbol: symbol))
+            try await untilAnswered("reconciliation") {
+                for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+                if !book.hasWatermark {
+                    // A new job: its trades are the ones after the account's latest.
+                    book.startTrades(after: try await rest.latestTradeId(symbol: symbol))
+                }
+                try await reconciler.refill(&book)
             }
-            try await reconciler.refill(&book)
             if !assignment.halt.isEmpty {
                 // Held by the kill switch: this run only cancels (and flattens), then stops.
                 reconciling = false
@@ -384,7 +392,7 @@ struct LiveJobRunner: Sendable {
                 halted = true
                 return
             }
-            if let problem = try await reconciler.unexplainedBalance(book) {
+            if let problem = try await untilAnswered("balances", { try await reconciler.unexplainedBalance(book) }) {
                 await flush()
                 logger.critical(
                     "live job halted: a balance its facts cannot explain", metadata: ["detail": "\(problem)"])
@@ -477,8 +485,10 @@ struct LiveJobRunner: Sendable {
                 case .user(.subscribed):
                     // Events may have been missed: every trade since the watermark, and the ends of
                     // orders the stream did not report.
-                    for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
-                    try await reconciler.refill(&book)
+                    try await untilAnswered("a refill after a gap") {
+                        for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+                        try await reconciler.refill(&book)
+                    }
                 default: break
                 }
                 await flush()
