@@ -352,5 +352,12 @@ public enum Migrations {
                 "ALTER TABLE order_intents ADD COLUMN notional DOUBLE PRECISION NOT NULL DEFAULT 0",
                 "ALTER TABLE order_intents ADD COLUMN reduces BOOLEAN NOT NULL DEFAULT false",
             ]),
+        Migration(
+            version: 14, name: "a kill carried out",
+            sql: [
+                // Whether a held job's run has cancelled its orders (and flattened): until then a
+                // run that ends any other way (a plain stop, a lost worker) is started again.
+                "ALTER TABLE jobs ADD COLUMN halt_done BOOLEAN NOT NULL DEFAULT false"
+            ]),
     ]
 }

@@ -12,7 +12,7 @@ public struct RequestMemo: Sendable {
     }
 
     public private(set) var term: Int64 = 0
-    private var stops: [JobLease: (worker: String, halt: Bool)] = [:]
+    private var stops: [JobLease: (worker: String, strength: Int)] = [:]
     private var reloads: [ReloadKey: String] = [:]
 
     public init() {}
@@ -25,10 +25,14 @@ public struct RequestMemo: Sendable {
     private init(term: Int64) { self.term = term }
 
     /// Whether to send this stop now (false: sent already); remembered as sent. A halt (the kill
-    /// switch) goes out even after a plain stop for the same assignment: it asks for more.
-    public mutating func admit(stop lease: JobLease, to worker: String, halt: Bool = false) -> Bool {
-        if let sent = stops[lease], sent.halt || !halt { return false }
-        stops[lease] = (worker, halt)
+    /// switch) goes out even after a plain stop for the same assignment, and a halt with a flatten
+    /// after one without: each asks for more.
+    public mutating func admit(stop lease: JobLease, to worker: String, halt: Bool = false, flatten: Bool = false)
+        -> Bool
+    {
+        let strength = halt ? (flatten ? 2 : 1) : 0
+        if let sent = stops[lease], sent.strength >= strength { return false }
+        stops[lease] = (worker, strength)
         return true
     }
 

@@ -144,7 +144,8 @@ public struct SchedulingPass: Sendable {
             let fresh: Bool
             switch message {
             case .stop(let s):
-                fresh = memo.admit(stop: JobLease(jobId: s.jobId, epoch: s.epoch), to: worker, halt: s.halt)
+                fresh = memo.admit(
+                    stop: JobLease(jobId: s.jobId, epoch: s.epoch), to: worker, halt: s.halt, flatten: s.flatten)
             case .reload(let r): fresh = memo.admit(reload: r, to: worker)
             default: fresh = false
             }

@@ -8,9 +8,11 @@ import PostgresNIO
 /// what each alone may.
 extension JobStore {
     /// Why an intent worth `notional` would take its job's account over its budget; nil when it
-    /// fits or the account has none. Exposure is what the account's running live jobs reported at
-    /// their last progress, plus every intent of theirs stored since that has not ended and does
-    /// not reduce a position.
+    /// fits or the account has none. Exposure is what the account's live jobs reported at their
+    /// last progress — whatever their status: a stopped, pending or failed job may still hold base
+    /// or have orders resting — plus every intent of theirs stored since (in the same transaction
+    /// included) that has not ended and does not reduce a position. Amounts are added as one
+    /// quote: an account's jobs are expected to trade against one quote asset.
     func overBudget(job: Int64, notional: Double, on conn: PostgresConnection) async throws -> String? {
         let limits = try await conn.query(
             """
@@ -26,11 +28,11 @@ extension JobStore {
             """
             SELECT coalesce(sum(j.exposure), 0)::float8, coalesce(sum(j.day_pnl), 0)::float8,
                 coalesce((SELECT sum(i.notional) FROM order_intents i JOIN jobs k ON k.id = i.job_id
-                    WHERE k.mode = 'live' AND k.status IN ('assigned', 'running')
-                        AND k.spec->>'credentials' = \(credential) AND i.created_at > k.exposure_at
+                    WHERE k.mode = 'live' AND k.spec->>'credentials' = \(credential)
+                        AND i.created_at >= k.exposure_at
                         AND NOT i.reduces AND i.state IN ('written', 'accepted', 'unknown')), 0)::float8
             FROM jobs j
-            WHERE j.mode = 'live' AND j.status IN ('assigned', 'running') AND j.spec->>'credentials' = \(credential)
+            WHERE j.mode = 'live' AND j.spec->>'credentials' = \(credential)
             """, logger: logger)
         for try await (exposure, pnl, pending) in usage.decode((Double, Double, Double).self) {
             if let maxLoss, -pnl >= maxLoss {
@@ -74,9 +76,9 @@ extension JobStore {
             """
             SELECT l.credential, l.max_gross_exposure, l.max_daily_loss,
                 coalesce((SELECT sum(j.exposure) FROM jobs j WHERE j.mode = 'live'
-                    AND j.status IN ('assigned', 'running') AND j.spec->>'credentials' = l.credential), 0)::float8,
+                    AND j.spec->>'credentials' = l.credential), 0)::float8,
                 coalesce((SELECT sum(j.day_pnl) FROM jobs j WHERE j.mode = 'live'
-                    AND j.status IN ('assigned', 'running') AND j.spec->>'credentials' = l.credential), 0)::float8
+                    AND j.spec->>'credentials' = l.credential), 0)::float8
             FROM account_limits l
             """, logger: logger)
         var out: [String: AccountLimits] = [:]

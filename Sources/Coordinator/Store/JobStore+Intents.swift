@@ -25,6 +25,14 @@ extension JobStore {
         guard let halt = try await holds.decode(String.self).first(where: { _ in true }) else {
             return verdict(false, "the job is no longer at epoch \(h.epoch) on this worker with a live lease")
         }
+        // Resent (its batch committed, the ack lost): the same verdict, whatever changed since.
+        let stored = try await conn.query(
+            "SELECT job_id, epoch, worker FROM order_intents WHERE client_order_id = \(m.clientOrderId)",
+            logger: logger)
+        for try await (job, epoch, owner) in stored.decode((Int64, Int64, String).self) {
+            return job == h.jobId && epoch == h.epoch && owner == worker
+                ? verdict(true) : verdict(false, "client order id \(m.clientOrderId) is already another intent's")
+        }
         // The kill switch: nothing but the reduce-only orders of a flatten.
         guard halt.isEmpty || m.reduceOnly else {
             return verdict(false, "the kill switch holds the job: \(halt)", keepsJob: true)
@@ -42,13 +50,7 @@ extension JobStore {
             RETURNING 1
             """, logger: logger)
         if try await rows.decode(Int.self).first(where: { _ in true }) != nil { return verdict(true) }
-        // Already stored: the same intent again (accepted as before), or another's id (refused).
-        let existing = try await conn.query(
-            "SELECT job_id, epoch, worker FROM order_intents WHERE client_order_id = \(m.clientOrderId)",
-            logger: logger)
-        for try await (job, epoch, owner) in existing.decode((Int64, Int64, String).self) {
-            if job == h.jobId && epoch == h.epoch && owner == worker { return verdict(true) }
-        }
+        // Stored meanwhile by another transaction: refused (the order is not sent).
         return verdict(false, "client order id \(m.clientOrderId) is already another intent's")
     }
 

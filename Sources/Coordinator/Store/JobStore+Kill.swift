@@ -49,13 +49,17 @@ extension JobStore {
         }
     }
 
-    /// Lets one job trade again (it stays stopped until started).
+    /// Lets one job trade again once started: a job started only to carry out the kill and not
+    /// assigned yet goes back to stopped (a release never starts a job).
     public func releaseKill(job ref: String, actor: String) async throws -> JobRecord {
         let current = try await job(ref)
         try await transaction { conn in
             try await conn.query(
-                "UPDATE jobs SET halt_reason = NULL, halt_flatten = false, updated_at = now() WHERE id = \(current.id)",
-                logger: logger)
+                """
+                UPDATE jobs SET halt_reason = NULL, halt_flatten = false, halt_done = false, updated_at = now(),
+                    \(unescaped: Self.unstartPending)
+                WHERE id = \(current.id)
+                """, logger: logger)
             try await recordEvent(
                 conn, job: current.id, name: current.name, actor: actor, kind: "kill_released", detail: "")
         }
@@ -67,8 +71,11 @@ extension JobStore {
         try await transaction { conn in
             try await conn.query("DELETE FROM cluster_halt", logger: logger)
             try await conn.query(
+                "SELECT id FROM jobs WHERE halt_reason LIKE 'global kill by %' ORDER BY id FOR UPDATE", logger: logger)
+            try await conn.query(
                 """
-                UPDATE jobs SET halt_reason = NULL, halt_flatten = false, updated_at = now()
+                UPDATE jobs SET halt_reason = NULL, halt_flatten = false, halt_done = false, updated_at = now(),
+                    \(unescaped: Self.unstartPending)
                 WHERE halt_reason LIKE 'global kill by %'
                 """, logger: logger)
             try await recordEvent(conn, job: nil, name: "", actor: actor, kind: "kill_released_all", detail: "")
@@ -83,15 +90,26 @@ extension JobStore {
         return nil
     }
 
+    /// A released job that waits to be assigned only to carry out its kill stays stopped.
+    static let unstartPending = """
+        desired_state = CASE WHEN status = 'pending' THEN 'stopped' ELSE desired_state END,
+        finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END,
+        status = CASE WHEN status = 'pending' THEN 'stopped' ELSE status END
+        """
+
     /// Marks the jobs held: a running one is asked to stop (the scheduler's stop carries the
     /// halt), a stopped or failed one is started again to cancel its orders; returns how many.
     @discardableResult
     private func hold(_ conn: PostgresConnection, where condition: String, reason: String, flatten: Bool)
         async throws -> Int
     {
+        // Rows in id order first, as every transaction that changes several does: no deadlock
+        // with a heartbeat renewing a worker's leases.
+        try await conn.query(
+            "SELECT id FROM jobs WHERE \(unescaped: condition) ORDER BY id FOR UPDATE", logger: logger)
         let rows = try await conn.query(
             """
-            UPDATE jobs SET halt_reason = \(reason), halt_flatten = \(flatten), updated_at = now(),
+            UPDATE jobs SET halt_reason = \(reason), halt_flatten = \(flatten), halt_done = false, updated_at = now(),
                 desired_state = CASE WHEN status IN ('assigned', 'running') THEN 'stopped' ELSE 'running' END,
                 status = CASE WHEN status IN ('stopped', 'failed') THEN 'pending' ELSE status END,
                 finished_at = CASE WHEN status IN ('stopped', 'failed') THEN NULL ELSE finished_at END

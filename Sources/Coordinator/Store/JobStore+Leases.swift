@@ -75,6 +75,10 @@ extension JobStore {
         }
     }
 
+    /// A held job whose kill its runs have not carried out yet (orders cancelled, flattened):
+    /// however its run ends, another one is started to do it.
+    static let killPending = "(halt_reason IS NOT NULL AND NOT halt_done)"
+
     func release(
         _ conn: PostgresConnection, where condition: String, _ worker: String?, kind: String,
         names: [String]? = nil, ids: [Int64]? = nil, binds given: PostgresBindings? = nil
@@ -88,7 +92,9 @@ extension JobStore {
         let rows = try await conn.query(
             PostgresQuery(
                 unsafeSQL: """
-                    UPDATE jobs SET status = CASE WHEN desired_state = 'running' THEN 'pending' ELSE 'stopped' END,
+                    UPDATE jobs SET status = CASE WHEN desired_state = 'running' OR \(Self.killPending) THEN 'pending'
+                            ELSE 'stopped' END,
+                        desired_state = CASE WHEN \(Self.killPending) THEN 'running' ELSE desired_state END,
                         lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
                     WHERE id IN (
                         SELECT id FROM jobs WHERE status IN ('assigned', 'running') AND \(condition)

@@ -16,7 +16,8 @@ extension JobStore {
         _ = try await conn.query(
             """
             UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
-                phase = \(m.phase), updated_at = now()
+                phase = \(m.phase), updated_at = now(),
+                halt_done = halt_done OR (\(m.phase) = 'halted' AND halt_reason IS NOT NULL)
             WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             """, logger: logger)
     }
@@ -228,11 +229,15 @@ extension JobStore {
         }
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
+        // A held job whose run stopped before carrying out its kill (a plain stop raced it) is
+        // started again to do it.
         let rows = try await conn.query(
             """
-            UPDATE jobs SET status = \(status), statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
+            UPDATE jobs SET status = CASE WHEN \(unescaped: Self.killPending) THEN 'pending' ELSE \(status) END,
+                statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), phase = '',
-                desired_state = CASE WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END,
+                desired_state = CASE WHEN \(unescaped: Self.killPending) THEN 'running'
+                    WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END,
                 bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
             WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             RETURNING name

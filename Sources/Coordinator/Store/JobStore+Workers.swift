@@ -84,6 +84,9 @@ extension JobStore {
                 released = try await self.release(
                     conn, where: "lease_owner = $1 AND id = ANY($2)", hello.workerId, kind: "lease_released",
                     ids: release)
+                // The worker came back without these runs (restarted, or past their leases): it was
+                // lost to them, as if its lease had run out.
+                try await applyLossPolicies(to: released, on: conn)
             }
             let stops = runs.subtracting(keep).sorted { $0.jobId < $1.jobId }
             return Connection(drained: drained, stops: stops, released: released.sorted())

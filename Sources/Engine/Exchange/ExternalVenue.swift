@@ -141,6 +141,15 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         return id
     }
 
+    /// The venue filled the order completely: done as filled, whatever remainder the engine's own
+    /// rounding left (a market order's quantity goes out at the venue's MARKET_LOT_SIZE step).
+    public mutating func completed(_ id: OrderID) {
+        guard let k = open.firstIndex(where: { $0.id == id }) else { return }
+        var o = open.remove(at: k)
+        o.status = o.filledQuantity > 0 ? .filled : .canceled
+        finish(o)
+    }
+
     /// An execution the venue reported: the wallet and the order move, and the fill comes back for
     /// the strategy (``LiveSession/deliver(_:)``). Fees are in the asset the venue charged them.
     /// `barIndex` is the candle the execution happened in (by its time), so a fill is the same

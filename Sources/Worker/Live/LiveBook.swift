@@ -155,6 +155,18 @@ package struct LiveBook {
         return cid
     }
 
+    /// The venue filled the order completely (after its last execution).
+    mutating func completed(_ clientOrderId: String) {
+        guard let id = working[clientOrderId] else { return }
+        session.venue.completed(id)
+        forget(clientOrderId)
+    }
+
+    /// Quantity of the order booked so far (nil: not a working order).
+    func bookedQuantity(_ clientOrderId: String) -> Double? {
+        working[clientOrderId].flatMap { session.venue.order($0)?.filledQuantity }
+    }
+
     /// The order was refused before it was sent (the coordinator's verdict).
     mutating func refused(_ clientOrderId: String, reason: RejectReason) {
         guard let id = working[clientOrderId] else { return }

@@ -1,9 +1,20 @@
 import ATSVenueConnector
 
+/// A live run was asked to stop or give the job back, or lost its lease, while it waited for the
+/// venue.
+struct LiveRunInterrupted: Error {}
+
 extension LiveJobRunner {
-    /// The run was asked to stop or give the job back, or lost its lease, while it waited for the
-    /// venue.
-    struct Interrupted: Error {}
+    typealias Interrupted = LiveRunInterrupted
+
+    /// Whether the run should stop waiting: stopped, released or fenced (a halt waits: the kill
+    /// needs the orders settled).
+    var mustLeave: Bool {
+        switch control.request {
+        case .stop, .release: true
+        case .none, .halt: !lease.isValid(generation: generation)
+        }
+    }
 
     /// A venue call the run cannot go on without, retried while the venue does not answer (an
     /// outage, a restart, a network cut): the job waits, RECONCILING, instead of failing; the
@@ -16,7 +27,7 @@ extension LiveJobRunner {
                 return try await body()
             } catch let error as VenueRequestError {
                 guard case .noAnswer = error else { throw error }
-                guard control.request == .none, lease.isValid(generation: generation) else { throw Interrupted() }
+                guard !mustLeave else { throw Interrupted() }
                 logger.warning(
                     "the venue does not answer: waiting",
                     metadata: ["for": "\(what)", "retry_in": "\(delay)", "error": "\(error)"])

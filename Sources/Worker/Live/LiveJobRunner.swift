@@ -149,6 +149,10 @@ struct LiveJobRunner: Sendable {
             if !book.unsentFills.isEmpty { await output.flush(&book.unsentFills, revision: revision) }
         }
         func checkpoint() async throws {
+            // Never while reconciling: the restored state still names its predecessor's orders in
+            // flight, and a checkpoint would replace the one the next run needs (with the intents
+            // stored since it).
+            guard !reconciling else { return }
             await flush()
             serial += 1
             let state = try book.checkpoint().encoded()
@@ -242,12 +246,22 @@ struct LiveJobRunner: Sendable {
             // Before any intent: a checkpoint naming these orders in flight (docs/LIVE.md).
             try await checkpoint()
             for o in orders {
+                if riskHalted != nil {
+                    // Halted by an earlier order's rejection: the rest are not sent.
+                    book.refused(o.clientOrderId.description, reason: .riskLimit("the job was halted"))
+                    continue
+                }
                 let decidedAt = rest.venueNowMs()
                 // For the account's budget: what the order is worth, and whether it only shrinks
                 // the job's position.
                 let quantity = o.fitted.quantity.double
                 let notional = quantity * (o.fitted.price?.double ?? lastPrice())
-                let reduces = o.side == .sell && quantity <= book.session.venue.wallet.base.total
+                let resting = book.session.venue.openOrders.filter { $0.side == .sell }.reduce(0) {
+                    $0 + $1.remaining
+                }
+                // The order itself is among the open ones: its own quantity is not counted twice.
+                let reduces =
+                    o.side == .sell && resting <= book.session.venue.wallet.base.total + 1e-12
                 let cid = o.clientOrderId
                 let id = cid.description
                 let outcome: OrderPlacer.Outcome
@@ -305,8 +319,32 @@ struct LiveJobRunner: Sendable {
         /// intent, the one kind the coordinator still stores for a held job), then stopped.
         func halt(flatten: Bool) async throws {
             logger.warning("kill switch: cancelling the job's open orders", metadata: ["flatten": "\(flatten)"])
+            // Orders whose outcome is unknown are settled first, so that none is left out.
+            for r in try await reconciler.settleInFlight(&book, prior: prior, leave: { [self] in mustLeave }) {
+                await resolve(r)
+            }
             try await cancelAll()
-            if flatten {
+            if !book.working.isEmpty {
+                // A cancel not answered (a limit, a timeout): asked again once, then the kill is
+                // not carried out and the job fails, to be killed again, rather than reporting
+                // stopped with orders resting.
+                try await Task.sleep(for: .seconds(1))
+                try await cancelAll()
+                guard book.working.isEmpty else {
+                    throw RunnerError(
+                        "kill switch: \(book.working.count) orders could not be cancelled (\(book.working.keys.sorted().joined(separator: ", "))); kill the job again"
+                    )
+                }
+            }
+            // A flatten trades only what the job's facts say it holds, and only if the account
+            // holds it: never another job's base.
+            let unexplained = flatten ? try await reconciler.unexplainedBalance(book) : nil
+            if let unexplained {
+                logger.critical(
+                    "kill switch: not flattening, a balance the job's facts cannot explain",
+                    metadata: ["detail": "\(unexplained)"])
+            }
+            if flatten && unexplained == nil {
                 let net = book.session.venue.wallet.base.total - allocation.base.total
                 let side: SymbolFilters.Side = net > 0 ? .sell : .buy
                 let last = book.session.venue.lastPrice
@@ -335,6 +373,8 @@ struct LiveJobRunner: Sendable {
             await flush()
             try await checkpoint()
             await progress()
+            // The kill is carried out: the coordinator records it before the stop.
+            await output.send { .started(JobStarted(header: $0, barsTotal: 0, phase: "halted")) }
             await output.send { .finished(JobFinished(header: $0, outcome: .stopped, statistics: [])) }
             logger.warning(
                 "kill switch: job stopped",
@@ -370,14 +410,15 @@ struct LiveJobRunner: Sendable {
             logger.critical("risk limits halted the live job", metadata: ["why": "\(why)"])
             try? await cancelAll()
             await flush()
-            try await checkpoint()
             throw RunnerError("risk: halted: \(why); its open orders were cancelled")
         }
         /// The first subscription: settle the predecessor's orders and trades, check the balances,
         /// then trade the candles that closed meanwhile.
         func reconcile() async throws {
             try await untilAnswered("reconciliation") {
-                for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+                for r in try await reconciler.settleInFlight(&book, prior: prior, leave: { [self] in mustLeave }) {
+                    await resolve(r)
+                }
                 if !book.hasWatermark {
                     // A new job: its trades are the ones after the account's latest.
                     book.startTrades(after: try await rest.latestTradeId(symbol: symbol))
@@ -471,7 +512,9 @@ struct LiveJobRunner: Sendable {
                             await resolve(.init(clientOrderId: cid, state: "accepted", venueOrderId: r.orderId))
                         }
                         book.accepted(cid, venueOrderId: r.orderId)
-                        if ["CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH"].contains(r.status) {
+                        if r.status == "FILLED" {
+                            book.completed(cid)
+                        } else if ["CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH"].contains(r.status) {
                             book.finished(cid)
                         }
                     }
@@ -486,7 +529,9 @@ struct LiveJobRunner: Sendable {
                     // Events may have been missed: every trade since the watermark, and the ends of
                     // orders the stream did not report.
                     try await untilAnswered("a refill after a gap") {
-                        for r in try await reconciler.settleInFlight(&book, prior: prior) { await resolve(r) }
+                        for r in try await reconciler.settleInFlight(
+                            &book, prior: prior, leave: { [self] in mustLeave })
+                        { await resolve(r) }
                         try await reconciler.refill(&book)
                     }
                 default: break

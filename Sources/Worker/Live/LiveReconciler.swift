@@ -36,8 +36,12 @@ package struct LiveReconciler: Sendable {
     }
 
     /// Settles every in-flight order: from what the store says (`prior`), then by asking the
-    /// venue by client order id, waiting — once — until "not found" proves "not placed".
-    package func settleInFlight(_ book: inout LiveBook, prior: [String: PriorIntent]) async throws -> [Resolution] {
+    /// venue by client order id, waiting — once — until "not found" proves "not placed". `leave`
+    /// is asked between queries: true ends the wait with ``LiveRunInterrupted`` (the job was
+    /// stopped, released or fenced; the orders stay in flight for the next run).
+    package func settleInFlight(
+        _ book: inout LiveBook, prior: [String: PriorIntent], leave: @Sendable () -> Bool = { false }
+    ) async throws -> [Resolution] {
         var out: [Resolution] = []
         let bound = Reconciliation.notPlacedAfterMs(recvWindowMs: rest.recvWindowMs)
         for cid in book.inFlight.sorted() {
@@ -70,6 +74,7 @@ package struct LiveReconciler: Sendable {
                         book.finished(cid)
                         out.append(Resolution(clientOrderId: cid, state: "not_placed"))
                     case .askAgain(let at):
+                        if leave() { throw LiveRunInterrupted() }
                         let wait = at - Int64((ContinuousClock.now - began) / .milliseconds(1))
                         if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
                         continue
@@ -118,8 +123,17 @@ package struct LiveReconciler: Sendable {
             guard let id = ClientOrderId(cid) else { continue }
             let (result, order) = await rest.queryOrder(symbol: symbol, clientOrderId: id)
             switch result {
-            case .found where order.map({ !$0.isWorking }) ?? false:
-                book.finished(cid)
+            case .found:
+                guard let order, !order.isWorking else { break }
+                // Ended, but its last trades may not be listed yet: it ends once they are booked
+                // (the stream, or the next refill, brings them).
+                guard order.executedQty.double <= (book.bookedQuantity(cid) ?? 0) + 1e-12 else {
+                    logger.info(
+                        "an ended order's trades are not all listed yet: kept until they are",
+                        metadata: ["client_order_id": "\(cid)", "executed": "\(order.executedQty)"])
+                    break
+                }
+                if order.status == "FILLED" { book.completed(cid) } else { book.finished(cid) }
             case .notFound:
                 logger.warning(
                     "a working order of the job's is unknown to the venue: ended",

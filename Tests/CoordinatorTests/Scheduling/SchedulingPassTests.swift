@@ -55,12 +55,19 @@ struct SchedulingPassTests {
             return
         }
         #expect(!plain.halt)
-        guard case .send(.stop(let halt), "w1", nil) = pass(halts: [Self.lease: true]) else {
+        guard case .send(.stop(let halt), "w1", nil) = pass(halts: [Self.lease: false]) else {
             Issue.record("expected the halt after the plain stop")
             return
         }
-        #expect(halt.halt && halt.flatten && halt.reason == "kill switch")
+        #expect(halt.halt && !halt.flatten && halt.reason == "kill switch")
+        // Killed again with a flatten: that asks for more, so it goes out too.
+        guard case .send(.stop(let flatten), "w1", nil) = pass(halts: [Self.lease: true]) else {
+            Issue.record("expected the halt with a flatten after the one without")
+            return
+        }
+        #expect(flatten.halt && flatten.flatten)
         #expect({ if case .readPendingJobs = pass(halts: [Self.lease: true]) { true } else { false } }(), "once")
+        #expect({ if case .readPendingJobs = pass(halts: [Self.lease: false]) { true } else { false } }(), "weaker")
         #expect({ if case .readPendingJobs = pass(halts: [:]) { true } else { false } }(), "no plain stop after it")
     }
 

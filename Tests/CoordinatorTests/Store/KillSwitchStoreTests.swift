@@ -46,13 +46,18 @@ struct KillSwitchStoreTests {
             ).verdicts
             #expect(flatten.first?.accepted == true)
 
-            // The run stops; killed again while stopped, the job is started only to cancel.
+            // The run carries out the kill and stops; killed again while stopped, the job is
+            // started only to cancel.
             _ = try await store.persist(
                 [
+                    .started(
+                        JobStarted(
+                            header: JobHeader(jobId: job.id, epoch: a.epoch, messageSeq: 2), barsTotal: 0,
+                            phase: "halted")),
                     .finished(
                         JobFinished(
                             header: JobHeader(jobId: job.id, epoch: a.epoch, messageSeq: 2), outcome: .stopped,
-                            statistics: []))
+                            statistics: [])),
                 ], worker: "w1")
             let stopped = try await store.job("live")
             #expect(stopped.status == .stopped && stopped.haltReason != nil)
@@ -125,6 +130,54 @@ struct KillSwitchStoreTests {
             let resumed = try await store.job("lost-default")
             #expect(resumed.status == .pending && resumed.haltReason == nil)
             #expect(try await store.events(job: "lost-hold").map(\.kind).contains("worker_lost"))
+        }
+    }
+
+    /// A kill is carried out whatever ends its run first: a run that stops without reporting the
+    /// halt done (a plain stop raced it) or loses its worker is followed by another; a release
+    /// never starts a job, and a job started only to carry out its kill goes back to stopped.
+    @Test func aKillIsCarriedOutBeforeTheJobStaysStopped() async throws {
+        try await stores.withStore(leaseTimeout: .seconds(1)) { store in
+            let job = try await store.create(Self.live("k"), actor: "test")
+            let a = try #require(try await store.assign(job: job.id, to: "w1"))
+            _ = try await store.kill(job: "k", flatten: false, actor: "ops")
+            func finish(_ epoch: Int64, worker: String, halted: Bool) async throws {
+                var messages: [WireMessage] = []
+                if halted {
+                    messages.append(
+                        .started(
+                            JobStarted(
+                                header: JobHeader(jobId: job.id, epoch: epoch, messageSeq: 1), barsTotal: 0,
+                                phase: "halted")))
+                }
+                messages.append(
+                    .finished(
+                        JobFinished(
+                            header: JobHeader(jobId: job.id, epoch: epoch, messageSeq: 2), outcome: .stopped,
+                            statistics: [])))
+                _ = try await store.persist(messages, worker: worker)
+            }
+            // Stopped without carrying it out: started again for it.
+            try await finish(a.epoch, worker: "w1", halted: false)
+            #expect(try await store.job("k").status == .pending)
+            // Its worker lost: again.
+            let b = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(b.halt == "killed by ops")
+            try await Task.sleep(for: .milliseconds(1_200))
+            _ = try await store.reapExpiredLeases()
+            #expect(try await store.job("k").status == .pending)
+            // Carried out: stopped, and stays so.
+            let c = try #require(try await store.assign(job: job.id, to: "w3"))
+            try await finish(c.epoch, worker: "w3", halted: true)
+            let done = try await store.job("k")
+            #expect(done.status == .stopped && done.desiredState == .stopped)
+
+            // Killed again while stopped (pending for its kill run), then released before it ran:
+            // stopped, not started.
+            _ = try await store.kill(job: "k", flatten: false, actor: "ops")
+            #expect(try await store.job("k").status == .pending)
+            let released = try await store.releaseKill(job: "k", actor: "ops")
+            #expect(released.status == .stopped && released.desiredState == .stopped && released.haltReason == nil)
         }
     }
 }
