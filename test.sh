@@ -40,11 +40,12 @@ else
     # drain (dozens of daemons and thousands of fills a second), the clusters trading a fake venue
     # that ticks every 50 ms, the simulation's seeds (both cores), chromium (a core). Beside them
     # the cluster tests' debug daemons were starved on two cores until they missed their leases.
-    LIVE=(--filter LiveTradingTests --filter KillSwitchTests --filter RiskLimitTests --filter PaperOnLiveTests)
+    LIVE=(--filter LiveTradingTests --filter KillSwitchTests --filter RiskLimitTests --filter PaperOnLiveTests
+        --filter WorkerLossPolicyTests)
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests \
         --skip FaultInjectionTests --skip DrainTests --skip LiveTradingTests --skip KillSwitchTests \
-        --skip RiskLimitTests --skip PaperOnLiveTests
+        --skip RiskLimitTests --skip PaperOnLiveTests --skip WorkerLossPolicyTests
     log "running live and paper jobs against the fake venue (docs/LIVE.md)"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS "${LIVE[@]}"

@@ -111,6 +111,51 @@ struct KillSwitchTests {
     }
 }
 
+/// A live job whose worker is killed (`on_worker_lost: flatten`): the next worker's run cancels
+/// its resting orders, sells its position back to its allocation, and stops it held.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct WorkerLossPolicyTests {
+    @Test func aLostWorkersJobIsFlattenedAndHeld() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(
+            environment: [
+                "ATS_MASTER_KEY": LiveTradingTests.masterKey, "ATS_LEASE_TIMEOUT_MS": "3000", "ATS_HEARTBEAT_MS": "500",
+            ]
+        ) { cluster in
+            let credential = try JSONSerialization.data(withJSONObject: [
+                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
+            ])
+            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            let w1 = try cluster.startWorker("w1")
+            var spec = KillSwitchTests.spec(port: venue.port, name: "lost")
+            spec.onWorkerLost = .flatten
+            let job = try await cluster.create(spec)
+            let client = try BinanceRESTClient(
+                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "loss-test"))
+            try await client.syncClock()
+            try await waitUntil("a position", timeout: .seconds(120), every: .milliseconds(200)) {
+                try await KillSwitchTests.netBase(client) > .zero
+            }
+            w1.signal(SIGKILL)
+            try cluster.startWorker("w2")
+            try await waitUntil("flattened and stopped", timeout: .seconds(90)) {
+                let j = try await cluster.job("lost")
+                return j.status == .stopped && j.epoch >= 2
+            }
+            let j = try await cluster.job("lost")
+            #expect(j.haltReason == "worker lost (on_worker_lost: flatten)" && j.lastError == nil)
+            let open = try await client.openOrders(symbol: "BTCUSDT").filter {
+                $0.clientOrderId.hasPrefix(ClientOrderId.prefix(job: job.id))
+            }
+            #expect(open.isEmpty, "resting orders left: \(open.map(\.clientOrderId))")
+            let net = try await KillSwitchTests.netBase(client)
+            #expect(net >= .zero && net < VenueDecimal("0.00001")!, "net base after the flatten: \(net)")
+            #expect(try await venue.placements().byId.values.allSatisfy { $0 == 1 })
+        }
+    }
+}
+
 /// A live job's risk limits with real processes: an invalid limit is refused naming its field;
 /// the orders its strategy wants beyond `max_orders_per_minute` never reach the venue.
 @Suite(.serialized, .timeLimit(.minutes(3)))

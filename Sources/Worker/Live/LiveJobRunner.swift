@@ -412,6 +412,16 @@ struct LiveJobRunner: Sendable {
             await flush()
             throw RunnerError("risk: halted: \(why); its open orders were cancelled")
         }
+        /// The candles to trade up to `candle`, the missed ones fetched from the venue: waited for
+        /// while the venue does not answer (the sequencer moves only once they are all in).
+        func candlesThrough(_ candle: BinanceKline) async throws -> [BinanceKline] {
+            try await untilAnswered("missed candles") {
+                var trial = sequencer
+                let out = try await filler.deliver(candle, sequencer: &trial)
+                sequencer = trial
+                return out
+            }
+        }
         /// The first subscription: settle the predecessor's orders and trades, check the balances,
         /// then trade the candles that closed meanwhile.
         func reconcile() async throws {
@@ -453,7 +463,7 @@ struct LiveJobRunner: Sendable {
             let candles = held
             held = []
             for candle in candles {
-                for c in try await filler.deliver(candle, sequencer: &sequencer) { try await trade(c) }
+                for c in try await candlesThrough(candle) { try await trade(c) }
             }
         }
 
@@ -501,7 +511,7 @@ struct LiveJobRunner: Sendable {
                 case .candle(let candle) where reconciling:
                     held.append(candle)
                 case .candle(let candle):
-                    for c in try await filler.deliver(candle, sequencer: &sequencer) { try await trade(c) }
+                    for c in try await candlesThrough(candle) { try await trade(c) }
                 case .user(.event(.executionReport(let r))):
                     guard r.symbol == symbol else { break }
                     let cid = r.jobOrder?.description

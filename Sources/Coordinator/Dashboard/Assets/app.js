@@ -301,8 +301,18 @@ async function viewJobs(q) {
     h('button', { disabled: page === 0, onclick: () => go({ page: page - 1 }) }, '← Previous'),
     h('span', { class: 'muted', id: 'jobs-count' }, total ? `${page * PAGE + 1}–${Math.min(total, (page + 1) * PAGE)} of ${total}` : '0 jobs'),
     h('button', { disabled: (page + 1) * PAGE >= total, onclick: () => go({ page: page + 1 }) }, 'Next →'));
+  // The global kill switch: every live job cancels its open orders and stops, new ones are held.
+  let kill = { thrown: false };
+  try { kill = (await api('GET', '/api/kill')).data || kill; } catch (_) { /* shown without it */ }
+  const killAll = async () => {
+    if (!(await confirmAction('Kill ALL live trading? Every live job cancels its open orders and stops; live jobs created or started meanwhile are held too, until an admin releases the switch.'))) return;
+    try { const { data } = await api('POST', '/api/kill', { flatten: false }); toast(`Kill switch thrown: ${data.held} live jobs held`); route(); } catch (x) { toast(x.message); }
+  };
+  const killBox = kill.thrown
+    ? h('span', { class: 'error', id: 'kill-thrown' }, `KILL SWITCH THROWN: ${kill.reason} — live jobs are held`)
+    : h('button', { id: 'kill-all', class: 'danger needs-trader', onclick: killAll }, 'Kill all live trading');
   document.getElementById('main').replaceChildren(
-    h('div', { class: 'toolbar' }, h('h1', {}, 'Jobs'), h('a', { href: '#/new', class: 'right' }, '+ New job')),
+    h('div', { class: 'toolbar' }, h('h1', {}, 'Jobs'), killBox, h('a', { href: '#/new', class: 'right' }, '+ New job')),
     h('div', { class: 'card' }, chips, h('div', { class: 'toolbar' }), filters,
       h('div', { class: 'scroll' }, h('table', { id: 'jobs' }, h('thead', {}, head), body)), pager));
   // At most one reload a second, however often jobs change (a debounce would starve while jobs run).
