@@ -10,15 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 SECONDS_TO_RUN=${1:-240}
-BIN=.build-release/release
-set -a
-# shellcheck disable=SC1091
-source .env
-# shellcheck disable=SC1091
-source .data/secrets.env
-set +a
-ATS="$BIN/ats"
-VENUE_PORT=${ATS_VENUE_PORT:-9100}
+use_running_system
 name="fill-latency-$(date +%H%M%S)"
 "$ATS" job create --name "$name" --mode live --market "local:$VENUE_PORT" --interval 1s \
     --credentials demo-venue --strategy simple --param probability=1 --param max_fraction=0.5 \

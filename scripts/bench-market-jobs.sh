@@ -12,15 +12,7 @@ cd "$ATS_ROOT"
 JOBS=${1:-1000}
 INTERVAL=${2:-1m}
 SECONDS_TO_SAMPLE=${3:-60}
-BIN=.build-release/release
-set -a
-# shellcheck disable=SC1091
-source .env
-# shellcheck disable=SC1091
-source .data/secrets.env
-set +a
-ATS="$BIN/ats"
-VENUE_PORT=${ATS_VENUE_PORT:-9100}
+use_running_system
 stamp=$(date +%H%M%S)
 
 ATS_WORKER_ID="bench-market-$stamp" ATS_WORKER_CAPACITY="$JOBS" ATS_WORKER_LABELS=bench-market \

@@ -147,3 +147,17 @@ pg_stop() {
         pg_run "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
     fi
 }
+
+# The system `./start.sh --detach` runs, for the bench scripts: its settings (.env and
+# .data/secrets.env) exported, BIN and ATS the release binaries, VENUE_PORT the fake venue's.
+use_running_system() {
+    BIN=.build-release/release
+    set -a
+    # shellcheck disable=SC1091
+    source .env
+    # shellcheck disable=SC1091
+    source .data/secrets.env
+    set +a
+    ATS="$BIN/ats"
+    VENUE_PORT=${ATS_VENUE_PORT:-9100}
+}

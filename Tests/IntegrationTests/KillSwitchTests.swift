@@ -38,10 +38,7 @@ struct KillSwitchTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             try cluster.startWorker("w1")
             let job = try await cluster.create(Self.spec(port: venue.port, name: "live-k"))
             let client = try BinanceRESTClient(
@@ -123,10 +120,7 @@ struct WorkerLossPolicyTests {
                 "ATS_MASTER_KEY": LiveTradingTests.masterKey, "ATS_LEASE_TIMEOUT_MS": "3000", "ATS_HEARTBEAT_MS": "500",
             ]
         ) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             let w1 = try cluster.startWorker("w1")
             var spec = KillSwitchTests.spec(port: venue.port, name: "lost")
             spec.onWorkerLost = .flatten
@@ -164,10 +158,7 @@ struct RiskLimitTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             var spec = LiveTradingTests.spec(port: venue.port)
             spec.name = "risky"
             spec.risk = RiskLimits(maxOrdersPerMinute: 0)
@@ -198,10 +189,7 @@ struct RiskLimitTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": LiveTradingTests.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             let set = try await cluster.ats(["credentials", "limits", "alice", "--max-gross-exposure", "1"])
             #expect(set.status == 0 && set.output.contains("max_gross_exposure=1.0"), "\(set.output)")
             try cluster.startWorker("w1")

@@ -28,14 +28,45 @@ struct LiveTradingTests {
             market: MarketSource(endpoint: "local:\(port)", symbol: "BTCUSDT", interval: "1s"), credentials: "alice")
     }
 
+    /// The job's orders (intents and outcomes) as the coordinator stored them.
+    static func orders(_ cluster: TestCluster) async throws -> [OrderRecord] {
+        try JSONCoding.decoder().decode(
+            [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+    }
+
+    /// Stops live-1 and checks what must hold whatever happened to it: no error (a fill a successor
+    /// booked differently fails the job); each order placed once at the venue and each one an
+    /// intent the coordinator accepted; none left unresolved; every execution the venue made for
+    /// the account in the job's fills once, numbered from 0. Returns the venue's placements.
+    static func stopAndCheckEveryOrderAndFill(_ cluster: TestCluster, _ venue: FakeVenueProcess) async throws
+        -> (placed: [String: Int], orders: [OrderRecord])
+    {
+        #expect(try await cluster.request("POST", "api/jobs/live-1/stop").status == 200)
+        try await waitUntil("stopped", timeout: .seconds(30)) {
+            try await cluster.job("live-1").status == .stopped
+        }
+        #expect(try await cluster.job("live-1").lastError == nil)
+        let placed = try await venue.placements().byId
+        #expect(placed.values.allSatisfy { $0 == 1 }, "\(placed)")
+        let orders = try await Self.orders(cluster)
+        let accepted = Set(orders.filter { $0.state == "accepted" }.map(\.clientOrderId))
+        #expect(accepted == Set(placed.keys), "venue \(placed.keys.sorted()), accepted \(accepted.sorted())")
+        #expect(orders.allSatisfy { $0.state != "written" && $0.state != "unknown" }, "\(orders)")
+        let client = try BinanceRESTClient(
+            endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
+        try await client.syncClock()
+        let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
+        let fills = try await cluster.fills("live-1")
+        #expect(fills.count == trades.count, "\(fills.count) fills stored, \(trades.count) trades at the venue")
+        #expect(fills.map(\.seq) == Array(0..<Int64(fills.count)))
+        return (placed, orders)
+    }
+
     @Test func aLiveJobPlacesEachOrderOnceThroughTheVerdictAndStoresEveryExecutionOnce() async throws {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             // A live job naming a credential that does not exist is refused at once.
             var unknown = Self.spec(port: venue.port)
             unknown.name = "live-0"
@@ -48,34 +79,15 @@ struct LiveTradingTests {
             try await waitUntil("three orders placed", timeout: .seconds(90)) {
                 try await venue.placements().byId.count >= 3
             }
-            #expect(try await cluster.request("POST", "api/jobs/live-1/stop").status == 200)
-            try await waitUntil("stopped", timeout: .seconds(30)) {
-                try await cluster.job("live-1").status == .stopped
-            }
-            #expect(try await cluster.job("live-1").lastError == nil)
-
-            // Each order once at the venue, and each one an intent the coordinator accepted first.
-            let placed = try await venue.placements().byId
-            #expect(placed.values.allSatisfy { $0 == 1 }, "\(placed)")
+            // Each order once at the venue, and each one an intent the coordinator accepted first;
+            // every execution in the job's fills once.
+            let (placed, orders) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
             #expect(placed.keys.allSatisfy { $0.hasPrefix(ClientOrderId.prefix(job: job.id)) })
-            let orders = try JSONCoding.decoder().decode(
-                [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
-            let accepted = Set(orders.filter { $0.state == "accepted" }.map(\.clientOrderId))
-            #expect(accepted == Set(placed.keys), "venue \(placed.keys.sorted()), accepted \(accepted.sorted())")
-            #expect(orders.allSatisfy { $0.state != "written" && $0.state != "unknown" })
+            let accepted = orders.filter { $0.state == "accepted" }.map(\.clientOrderId)
             let cli = try await cluster.ats(["job", "orders", "live-1"])
             let shown = try #require(accepted.first)
             #expect(cli.status == 0 && cli.output.contains(shown) && cli.output.contains("accepted"))
-
-            // Every execution the venue made for the account: in the job's fills, once each.
-            let client = try BinanceRESTClient(
-                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
-            try await client.syncClock()
-            let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
-            let fills = try await cluster.fills("live-1")
-            #expect(fills.count == trades.count, "\(fills.count) fills stored, \(trades.count) trades at the venue")
-            #expect(fills.map(\.seq) == Array(0..<Int64(fills.count)))
-            #expect(!trades.isEmpty)
+            #expect(!placed.isEmpty)
         }
     }
 
@@ -85,10 +97,7 @@ struct LiveTradingTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             try cluster.startWorker("w1")
             var spec = Self.spec(port: venue.port)
             spec.run.portfolio.cash = 5 * Double(FakeVenueProcess.startingUSDT)!
@@ -107,10 +116,7 @@ struct LiveTradingTests {
         let apiKey = "hmac-" + UUID().uuidString
         let secret = String(repeating: "c", count: 64)
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": apiKey, "secret": secret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: apiKey, secret: secret)
             try cluster.startWorker("w1")
             _ = try await cluster.create(Self.spec(port: port))
             try await waitUntil("reconciling", timeout: .seconds(30)) {
@@ -132,9 +138,7 @@ struct LiveTradingTests {
 
     /// The newest intent of the job, as the coordinator stored it.
     static func newestIntent(_ cluster: TestCluster) async throws -> OrderRecord? {
-        try JSONCoding.decoder().decode(
-            [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body
-        ).max { ($0.epoch, $0.createdAt) < ($1.epoch, $1.createdAt) }
+        try await orders(cluster).max { ($0.epoch, $0.createdAt) < ($1.epoch, $1.createdAt) }
     }
 
     /// The worker dies twice with an order in flight, and each successor reconciles before it
@@ -152,10 +156,7 @@ struct LiveTradingTests {
                 "ATS_MASTER_KEY": Self.masterKey, "ATS_LEASE_TIMEOUT_MS": "4000", "ATS_HEARTBEAT_MS": "500",
             ]
         ) { cluster in
-            let credential = try JSONSerialization.data(withJSONObject: [
-                "name": "alice", "key_type": "hmac", "api_key": venue.hmac.apiKey, "secret": venue.hmacSecret,
-            ])
-            #expect(try await cluster.request("POST", "api/credentials", body: credential).status == 201)
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             let w1 = try cluster.startWorker("w1")
             _ = try await cluster.create(Self.spec(port: venue.port))
             try await waitUntil("two orders placed", timeout: .seconds(90)) {
@@ -174,8 +175,7 @@ struct LiveTradingTests {
             #expect(try await venue.placements().byId[held.clientOrderId] == 1)
             let w2 = try cluster.startWorker("w2")
             try await waitUntil("the held order settled and trading again", timeout: .seconds(90)) {
-                let orders = try JSONCoding.decoder().decode(
-                    [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+                let orders = try await Self.orders(cluster)
                 return orders.contains { $0.clientOrderId == held.clientOrderId && $0.state == "accepted" }
                     && orders.contains { $0.epoch > held.epoch }
             }
@@ -205,34 +205,14 @@ struct LiveTradingTests {
             let shown = try await cluster.ats(["job", "list"])
             #expect(shown.output.contains("reconciling"), "\(shown.output)")
             try await waitUntil("concluded not placed and trading", timeout: .seconds(60)) {
-                let orders = try JSONCoding.decoder().decode(
-                    [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
+                let orders = try await Self.orders(cluster)
                 return orders.contains { $0.clientOrderId == lost.clientOrderId && $0.state == "not_placed" }
                     && orders.contains { $0.epoch > lost.epoch && $0.state == "accepted" }
             }
             #expect(try await cluster.job("live-1").shownStatus == "running")
 
-            #expect(try await cluster.request("POST", "api/jobs/live-1/stop").status == 200)
-            try await waitUntil("stopped", timeout: .seconds(30)) {
-                try await cluster.job("live-1").status == .stopped
-            }
-            // No fill stored differently by a successor (that fails the job), none lost.
-            #expect(try await cluster.job("live-1").lastError == nil)
-            let placed = try await venue.placements().byId
-            #expect(placed.values.allSatisfy { $0 == 1 }, "\(placed)")
+            let (placed, _) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
             #expect(placed[lost.clientOrderId] == nil)
-            let orders = try JSONCoding.decoder().decode(
-                [OrderRecord].self, from: try await cluster.request("GET", "api/jobs/live-1/orders").body)
-            let accepted = Set(orders.filter { $0.state == "accepted" }.map(\.clientOrderId))
-            #expect(accepted == Set(placed.keys), "venue \(placed.keys.sorted()), accepted \(accepted.sorted())")
-            #expect(orders.allSatisfy { $0.state != "written" && $0.state != "unknown" }, "\(orders)")
-            let client = try BinanceRESTClient(
-                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
-            try await client.syncClock()
-            let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
-            let fills = try await cluster.fills("live-1")
-            #expect(fills.count == trades.count, "\(fills.count) fills stored, \(trades.count) trades at the venue")
-            #expect(fills.map(\.seq) == Array(0..<Int64(fills.count)))
         }
     }
 }

@@ -262,3 +262,17 @@ extension TestCluster {
         return (status, p.log)
     }
 }
+
+extension TestCluster {
+    /// Stores a venue credential (HMAC) under `name`, as `ats credentials add` does; throws unless
+    /// it was stored.
+    public func addCredential(_ name: String = "alice", apiKey: String, secret: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: [
+            "name": name, "key_type": "hmac", "api_key": apiKey, "secret": secret,
+        ])
+        let r = try await request("POST", "api/credentials", body: body)
+        guard r.status == 201 else {
+            throw TestEnvironmentError("credential \(name) not stored: HTTP \(r.status)")
+        }
+    }
+}
