@@ -136,6 +136,39 @@ struct LiveTradingTests {
         }
     }
 
+    /// The leader coordinator is killed (kill -9) while an order is in flight at the venue (placed,
+    /// its answer held): the worker carries on with the coordinator elected next, the order is
+    /// settled and its fill stored once, and every later order is placed once.
+    @Test func theLeaderCoordinatorKilledMidOrderLosesNothing() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey], coordinators: 2) { cluster in
+            let leader = try #require(try await cluster.findLeader())
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+            try cluster.startWorker("w1")
+            _ = try await cluster.create(Self.spec(port: venue.port))
+            try await waitUntil("two orders placed", timeout: .seconds(90)) {
+                try await venue.placements().byId.count >= 2
+            }
+            try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 8_000])
+            let before = try await venue.placements().byId.count
+            try await waitUntil("the held order placed", timeout: .seconds(60), every: .milliseconds(20)) {
+                try await venue.placements().byId.count > before
+            }
+            await cluster.killCoordinator(leader)
+            try await waitUntil("a new leader", timeout: .seconds(30)) {
+                try await cluster.findLeader() == 1 - leader
+            }
+            try await Task.sleep(for: .seconds(1))  // RestartSec=1
+            try cluster.startCoordinator(leader)
+            let placedAfterKill = try await venue.placements().byId.count
+            try await waitUntil("trading again", timeout: .seconds(90)) {
+                try await venue.placements().byId.count >= placedAfterKill + 2
+            }
+            _ = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+        }
+    }
+
     /// The newest intent of the job, as the coordinator stored it.
     static func newestIntent(_ cluster: TestCluster) async throws -> OrderRecord? {
         try await orders(cluster).max { ($0.epoch, $0.createdAt) < ($1.epoch, $1.createdAt) }
