@@ -24,37 +24,29 @@ import Testing
 }
 
 @Suite struct TradeLedgerTests {
-    @Test func aTradeIsCountedOnceWhicheverWayItArrives() {
+    @Test func aTradeIsCountedOnceWhicheverInOrderSourceBringsIt() {
         var ledger = TradeLedger()
-        #expect(ledger.record(5) == true)
-        #expect(ledger.record(5) == false)
-        #expect(ledger.record(9) == true)
+        let first = ledger.record(5)
+        let again = ledger.record(5)
+        let next = ledger.record(9)
+        #expect(first && !again && next)
         #expect(ledger.refillFrom == 10)
-        // A refill returns what the stream delivered too: only the new one counts.
+        // A refill returns what the stream delivered too: only the new ones count.
         let fresh = [9, 10, 12].filter { ledger.record($0) }
         #expect(fresh == [10, 12])
-        #expect(ledger.count == 4)
-    }
-
-    /// A market order's FULL answer during a gap carries a later id than a resting order's fill
-    /// the stream missed: the refill starts after what was seen in sequence, not after it.
-    @Test func aRefillStartsAfterTheLastTradeSeenInSequence() {
-        var ledger = TradeLedger()
-        #expect(ledger.record(100) == true)
-        // The stream drops; trade 105 (a resting order) is missed; a FULL answer brings 110.
-        #expect(ledger.record(110, inSequence: false) == true)
-        #expect(ledger.refillFrom == 101)
-        let refill: [Int64] = [105, 110]
-        #expect(refill.filter { ledger.record($0) } == [105])
-        #expect(ledger.refillFrom == 111)
+        #expect(ledger.refillFrom == 13)
+        // The stream's buffered events after a refill: already counted.
+        let late = [11, 12].filter { ledger.record($0) }
+        #expect(late.isEmpty)
     }
 
     @Test func aResumedLedgerCountsNothingAtOrBelowWhatWasStored() {
         var ledger = TradeLedger(countedThrough: 100)
         #expect(ledger.refillFrom == 101)
-        #expect(ledger.record(100) == false)
-        #expect(ledger.record(42) == false)
-        #expect(ledger.record(101) == true)
+        let stored = [100, 42].filter { ledger.record($0) }
+        #expect(stored.isEmpty)
+        let new = ledger.record(101)
+        #expect(new)
         #expect(ledger.refillFrom == 102)
     }
 }

@@ -57,7 +57,7 @@ package struct LiveBook {
     }
 
     /// Every trade up to this id is booked or known not to be the job's.
-    var tradesThrough: Int64? { hasWatermark ? ledger.inSequenceThrough : nil }
+    var tradesThrough: Int64? { hasWatermark ? ledger.countedThrough : nil }
 
     func checkpoint() throws -> LiveCheckpoint {
         LiveCheckpoint(
@@ -108,14 +108,14 @@ package struct LiveBook {
     }
 
     /// Whether this trade id is new (above the watermark): trades arrive in id order.
-    func isNew(_ tradeId: Int64) -> Bool { tradeId > ledger.inSequenceThrough }
+    func isNew(_ tradeId: Int64) -> Bool { tradeId > ledger.countedThrough }
 
     /// Books one trade of the account on the symbol, in trade id order: the job's if its order is
     /// one of the job's working orders (`clientOrderId` when the report carries it, else by the
     /// venue's order id); another client's is only counted. Returns whether it was the job's.
     @discardableResult
     mutating func book(_ t: Execution, clientOrderId: String? = nil) -> Bool {
-        guard ledger.record(t.tradeId, inSequence: true) else { return false }
+        guard ledger.record(t.tradeId) else { return false }
         guard let cid = clientOrderId ?? venueOrders[t.venueOrderId], let engineId = working[cid] else { return false }
         venueOrders[t.venueOrderId] = cid
         let feeBase = t.commissionAsset == instrument.base ? t.commission.double : 0
