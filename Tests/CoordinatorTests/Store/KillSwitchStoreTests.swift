@@ -108,7 +108,7 @@ struct KillSwitchStoreTests {
     /// A live job's worker lost (its lease ran out): `hold` stops it held, `flatten` holds it for a
     /// run that cancels, flattens and stops, `resume` (the default) waits to be picked up again.
     @Test func aLostWorkersLiveJobFollowsItsPolicy() async throws {
-        try await stores.withStore(leaseTimeout: .seconds(1)) { store in
+        try await stores.withStore(leaseTimeout: .seconds(30)) { store in
             var jobs: [WorkerLossPolicy?: Int64] = [:]
             for policy in [WorkerLossPolicy.hold, .flatten, nil] {
                 var spec = Self.live("lost-\(policy?.rawValue ?? "default")")
@@ -117,7 +117,7 @@ struct KillSwitchStoreTests {
                 _ = try #require(try await store.assign(job: job.id, to: "w1"))
                 jobs[policy] = job.id
             }
-            try await Task.sleep(for: .milliseconds(1_200))
+            try await JobStoreTests.expireLeases(store, jobs: Array(jobs.values))
             #expect(try await store.reapExpiredLeases().count == 3)
             let held = try await store.job("lost-hold")
             #expect(held.status == .stopped && held.desiredState == .stopped)
@@ -137,7 +137,7 @@ struct KillSwitchStoreTests {
     /// halt done (a plain stop raced it) or loses its worker is followed by another; a release
     /// never starts a job, and a job started only to carry out its kill goes back to stopped.
     @Test func aKillIsCarriedOutBeforeTheJobStaysStopped() async throws {
-        try await stores.withStore(leaseTimeout: .seconds(1)) { store in
+        try await stores.withStore(leaseTimeout: .seconds(30)) { store in
             let job = try await store.create(Self.live("k"), actor: "test")
             let a = try #require(try await store.assign(job: job.id, to: "w1"))
             _ = try await store.kill(job: "k", flatten: false, actor: "ops")
@@ -163,7 +163,7 @@ struct KillSwitchStoreTests {
             // Its worker lost: again.
             let b = try #require(try await store.assign(job: job.id, to: "w2"))
             #expect(b.halt == "killed by ops")
-            try await Task.sleep(for: .milliseconds(1_200))
+            try await JobStoreTests.expireLeases(store, jobs: [job.id])
             _ = try await store.reapExpiredLeases()
             #expect(try await store.job("k").status == .pending)
             // Carried out: stopped, and stays so.

@@ -25,7 +25,7 @@ struct OrderIntentStoreTests {
     }
 
     @Test func anIntentIsStoredOnlyUnderTheCurrentEpochAndALiveLease() async throws {
-        try await stores.withStore(leaseTimeout: .seconds(2)) { store in
+        try await stores.withStore(leaseTimeout: .seconds(30)) { store in
             let job = try await store.create(JobStoreTests.spec, actor: "test")
             let a = try #require(try await store.assign(job: job.id, to: "w1"))
             let first = try await store.persist([intent(job.id, a.epoch, "ats-1-1-0")], worker: "w1")
@@ -45,7 +45,7 @@ struct OrderIntentStoreTests {
                 try await store.persist([intent(job.id, a.epoch + 1, "ats-1-2-0")], worker: "w1").verdicts.first?
                     .accepted == false)
             // The lease runs out: w1 may send no more orders for the job, even before it is reaped.
-            try await Task.sleep(for: .milliseconds(2_200))
+            try await JobStoreTests.expireLeases(store, jobs: [job.id])
             let late = try await store.persist([intent(job.id, a.epoch, "ats-1-1-2")], worker: "w1").verdicts
             #expect(late.first?.accepted == false && late.first?.reason.contains("lease") == true)
             #expect(try await store.intents(job: job.id).map(\.clientOrderId) == ["ats-1-1-0"])
@@ -102,7 +102,7 @@ struct OrderIntentStoreTests {
     /// cursor is the one a resumed run gets, with every intent written since it (and every
     /// unresolved one) — the orders the checkpoint may name as in flight.
     @Test func aResumedLiveRunGetsTheNewestCheckpointAndTheIntentsSinceIt() async throws {
-        try await stores.withStore(leaseTimeout: .seconds(2)) { store in
+        try await stores.withStore(leaseTimeout: .seconds(30)) { store in
             let job = try await store.create(JobStoreTests.spec, actor: "test")
             let a = try #require(try await store.assign(job: job.id, to: "w1"))
             #expect(a.priorIntents.isEmpty)
@@ -122,7 +122,7 @@ struct OrderIntentStoreTests {
                     .checkpointsDropped == 1)
             _ = try await store.persist([intent(job.id, e, "C")], worker: "w1")
 
-            try await Task.sleep(for: .milliseconds(2_200))
+            try await JobStoreTests.expireLeases(store, jobs: [job.id])
             _ = try await store.reapExpiredLeases()
             let b = try #require(try await store.assign(job: job.id, to: "w2"))
             #expect(b.checkpoint == [2])
