@@ -359,5 +359,32 @@ public enum Migrations {
                 // run that ends any other way (a plain stop, a lost worker) is started again.
                 "ALTER TABLE jobs ADD COLUMN halt_done BOOLEAN NOT NULL DEFAULT false"
             ]),
+        Migration(
+            version: 15, name: "what jobs on a live market saw",
+            sql: [
+                // Each closed candle once per market, however many jobs traded it (CandlesSeen),
+                // in the venue's decimals.
+                """
+                CREATE TABLE market_candles (
+                    endpoint TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    interval TEXT NOT NULL,
+                    open_time_ms BIGINT NOT NULL,
+                    open NUMERIC NOT NULL,
+                    high NUMERIC NOT NULL,
+                    low NUMERIC NOT NULL,
+                    close NUMERIC NOT NULL,
+                    volume NUMERIC NOT NULL,
+                    PRIMARY KEY (endpoint, symbol, interval, open_time_ms)
+                )
+                """,
+                // A job's span of that market: the open time of its bar 0 and of the last candle
+                // it traded (a run that starts afresh, with no checkpoint, starts a new span).
+                "ALTER TABLE jobs ADD COLUMN market_origin_ms BIGINT",
+                "ALTER TABLE jobs ADD COLUMN market_through_ms BIGINT",
+                // A live job's venue rules (tick, step, minimum quantity and notional), which a
+                // replay of its recording fits orders to as the live run did.
+                "ALTER TABLE jobs ADD COLUMN market_rules DOUBLE PRECISION[]",
+            ]),
     ]
 }

@@ -88,6 +88,22 @@ struct LiveTradingTests {
             let shown = try #require(accepted.first)
             #expect(cli.status == 0 && cli.output.contains(shown) && cli.output.contains("accepted"))
             #expect(!placed.isEmpty)
+
+            // What it saw, replayed: every candle it traded on record, every venue execution
+            // among the job's side of the comparison, each filled order tied to its intent with
+            // the latencies it paid, and the job's P&L the equity it reported.
+            let done = try await cluster.job("live-1")
+            let report = try await cluster.divergence("live-1")
+            #expect(report.candles == Int(done.barsDone) && report.missingCandles == 0)
+            #expect(report.venueRules?.contains("step 1e-05") == true, "\(report.venueRules ?? "no rules")")
+            #expect(report.summary.jobFills == (try await cluster.fills("live-1")).count)
+            let filled = report.orders.filter { $0.job != nil }
+            #expect(!filled.isEmpty && filled.allSatisfy { $0.clientOrderId.map(accepted.contains) == true })
+            #expect(filled.allSatisfy { $0.decisionLatencyMs != nil && $0.venueLatencyMs != nil })
+            #expect(report.summary.medianDecisionLatencyMs.map { $0 >= 0 } == true)
+            let equity = try #require(done.equity)
+            #expect(abs(equity - (1_000 + report.summary.jobPnl)) < 1e-6, "equity \(equity), P&L \(report.summary)")
+            #expect(report.summary.replayFills > 0, "the replay of the same candles trades too")
         }
     }
 

@@ -91,6 +91,19 @@ struct PaperOnLiveTests {
             session.run(bars, until: bars.count)
             let expected = session.takeFills()
             #expect(rows.map(\.fill) == expected, "\(rows.count) stored, \(expected.count) from the venue's candles")
+
+            // What the job saw was recorded across the kill -9 and the dropped stream: every
+            // candle it traded, once, so the coordinator's replay of the recording is its run.
+            let report = try await cluster.divergence("paper-live")
+            #expect(report.candles == Int(job.barsDone) && report.missingCandles == 0)
+            #expect(report.fromMs == firstOpen && report.throughMs == candles.last?.openTime)
+            #expect(report.summary.identical, "a paper job's replay differs from its run")
+            #expect(report.summary.jobFills == rows.count && report.summary.replayFills == rows.count)
+            #expect(report.summary.matchedOrders == Set(rows.map(\.orderId)).count)
+            #expect(report.summary.jobPnl == report.summary.replayPnl && report.summary.slippageCost == 0)
+            let shown = try await cluster.ats(["job", "divergence", "paper-live", "--fills"])
+            #expect(shown.status == 0 && shown.output.contains("(identical)"), "\(shown.output)")
+            #expect(shown.output.contains("candles replayed: \(job.barsDone)"))
         }
     }
 }

@@ -195,6 +195,16 @@ public final class TestCluster: @unchecked Sendable {
         }
     }
 
+    /// `GET /api/jobs/{job}/divergence`: the job against a replay of what it saw.
+    public func divergence(_ ref: String) async throws -> DivergenceReport {
+        let reply = try await request("GET", "api/jobs/\(ref)/divergence")
+        guard reply.status == 200 else {
+            throw TestEnvironmentError(
+                "divergence \(ref): HTTP \(reply.status) \(String(decoding: reply.body, as: UTF8.self))")
+        }
+        return try JSONCoding.decoder().decode(DivergenceReport.self, from: reply.body)
+    }
+
     public func events(_ ref: String) async throws -> [JobEvent] {
         try JSONCoding.decoder().decode([JobEvent].self, from: try await request("GET", "api/jobs/\(ref)/events").body)
     }

@@ -9,7 +9,7 @@ struct JobCommand: AsyncParsableCommand {
         commandName: "job", abstract: "Create, inspect and control trading jobs.",
         subcommands: [
             Create.self, List.self, Show.self, Start.self, Stop.self, Reload.self, Delete.self, Fills.self,
-            Orders.self, Checkpoints.self, Events.self, Wait.self,
+            Orders.self, Divergence.self, Checkpoints.self, Events.self, Wait.self,
         ])
 
     struct Create: AsyncParsableCommand {

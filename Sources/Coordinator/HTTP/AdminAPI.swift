@@ -130,6 +130,14 @@ struct AdminAPI {
         api.get("/jobs/:job/orders") { _, context in
             try await mapped { try await store.orders(job: context.parameters.require("job")) }
         }
+        api.get("/jobs/:job/divergence") { _, context in
+            let recording = try await mapped { try await store.recording(job: context.parameters.require("job")) }
+            do {
+                return try DivergenceReplay.report(recording, registry: registry)
+            } catch let e as SpecError {
+                throw APIError(e)
+            }
+        }
         api.get("/jobs/:job/events") { request, context in
             let (after, limit) = eventPage(request)
             return try await mapped {

@@ -8,5 +8,6 @@ extension JobEvent: ResponseEncodable {}
 extension FillRow: ResponseEncodable {}
 extension CredentialRecord: ResponseEncodable {}
 extension OrderRecord: ResponseEncodable {}
+extension DivergenceReport: ResponseEncodable {}
 extension KillSwitchState: ResponseEncodable {}
 extension AccountLimits: ResponseEncodable {}

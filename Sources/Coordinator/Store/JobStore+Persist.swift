@@ -55,6 +55,7 @@ extension JobStore {
                 case .intentWritten(let m): out.verdicts.append(try await writeIntent(m, worker: worker, on: conn))
                 case .intentResolved(let m): try await resolveIntent(m, on: conn)
                 case .venueFills(let m): out.venueFillsInserted += try await insertVenueFills(m, on: conn)
+                case .candlesSeen(let m): try await recordCandles(m, on: conn)
                 default:
                     throw StoreError.conflict("\(message.name) is not a job message")
                 }

@@ -15,7 +15,9 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
     /// Orders not done yet, oldest first, and the last ones done (for ``order(_:)``).
     private var open: [Order] = []
     private var done: [Order] = []
-    private var nextOrderId: OrderID = 1
+    /// Numbered from 0 as the simulated exchange numbers them, so a replay's orders pair with
+    /// the live run's by id (`ats job divergence`).
+    private var nextOrderId: OrderID = 0
     private var nextFillSeq: Int64 = 0
     /// Submitted and not taken by the executor yet; cancels asked and not taken yet.
     public private(set) var submissions: [Order] = []

@@ -23,6 +23,7 @@ public enum WireMessage: Sendable, Hashable {
     case intentVerdict(IntentVerdict)
     case intentResolved(OrderIntentResolved)
     case venueFills(VenueFills)
+    case candlesSeen(CandlesSeen)
 
     /// The type code on the wire.
     public var typeCode: UInt8 {
@@ -47,6 +48,7 @@ public enum WireMessage: Sendable, Hashable {
         case .intentVerdict: 18
         case .intentResolved: 19
         case .venueFills: 20
+        case .candlesSeen: 21
         }
     }
 
@@ -72,6 +74,7 @@ public enum WireMessage: Sendable, Hashable {
         case .intentVerdict: IntentVerdict.name
         case .intentResolved: OrderIntentResolved.name
         case .venueFills: VenueFills.name
+        case .candlesSeen: CandlesSeen.name
         }
     }
 
@@ -88,6 +91,7 @@ public enum WireMessage: Sendable, Hashable {
         case .intentWritten(let m): m.header
         case .intentResolved(let m): m.header
         case .venueFills(let m): m.header
+        case .candlesSeen(let m): m.header
         default: nil
         }
     }
@@ -115,6 +119,7 @@ public enum WireMessage: Sendable, Hashable {
         case .intentVerdict(let m): m.encode(into: &b)
         case .intentResolved(let m): m.encode(into: &b)
         case .venueFills(let m): m.encode(into: &b)
+        case .candlesSeen(let m): m.encode(into: &b)
         }
     }
 
@@ -145,6 +150,7 @@ public enum WireMessage: Sendable, Hashable {
         case 18: return .intentVerdict(try read(IntentVerdict.self))
         case 19: return .intentResolved(try read(OrderIntentResolved.self))
         case 20: return .venueFills(try read(VenueFills.self))
+        case 21: return .candlesSeen(try read(CandlesSeen.self))
         default: throw .unknownMessageType(type)
         }
     }

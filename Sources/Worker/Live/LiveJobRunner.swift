@@ -136,6 +136,7 @@ struct LiveJobRunner: Sendable {
         /// Why the job's risk limits halted it (the job then fails once its orders are cancelled).
         var riskHalted: String?
         var held: [BinanceKline] = []
+        var recorder = CandleRecorder(market: market, rules: instrument)
         let symbol = market.symbol
 
         func flush() async {
@@ -154,6 +155,7 @@ struct LiveJobRunner: Sendable {
             // stored since it).
             guard !reconciling else { return }
             await flush()
+            if let seen = recorder.take() { await output.send(seen) }
             serial += 1
             let state = try book.checkpoint().encoded()
             try await output.checkpoint(
@@ -391,6 +393,7 @@ struct LiveJobRunner: Sendable {
                 let applied = due.revision
                 await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
             }
+            recorder.traded(c, bar: book.session.cursor)
             book.session.step(c.bar)
             book.lastOpenTime = c.openTime
             lastClose = c.close.double

@@ -70,9 +70,11 @@ struct MarketJobRunner: Sendable {
         var lastCheckpointBar = session.cursor
         var lastProgressBar = -1
         var lastClose = 0.0
+        var recorder = CandleRecorder(market: market)
 
         func checkpoint() async throws {
             await output.flush(&unsent, revision: revision)
+            if let seen = recorder.take() { await output.send(seen) }
             let state = try MarketCheckpoint(lastOpenTime: lastOpenTime, engine: try session.checkpoint()).encoded()
             try await output.checkpoint(
                 state: state, cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq, revision: revision,
@@ -128,6 +130,7 @@ struct MarketJobRunner: Sendable {
                             let applied = due.revision
                             await output.send { .reloadApplied(ReloadApplied(header: $0, revision: applied, bar: bar)) }
                         }
+                        recorder.traded(c, bar: session.cursor)
                         session.step(c.bar)
                         lastOpenTime = c.openTime
                         lastClose = c.close.double

@@ -12,7 +12,7 @@ struct ProtoSchemaTests {
         8: "JobStarted", 9: "FillBatch", 10: "CheckpointSaved", 11: "JobProgress", 12: "JobFinished", 13: "JobFailed",
         14: "Ack",
         15: "Challenge", 16: "ReloadApplied", 17: "OrderIntentWritten", 18: "IntentVerdict",
-        19: "OrderIntentResolved", 20: "VenueFills",
+        19: "OrderIntentResolved", 20: "VenueFills", 21: "CandlesSeen",
     ]
 
     static var root: URL {
@@ -95,6 +95,16 @@ struct ProtoSchemaTests {
             #expect(
                 text.components(separatedBy: "fills {").count == 3 && text.contains("trade_id: 901")
                     && text.contains("commission_asset: \"BTC\"") && text.contains("maker: true"))
+        case .candlesSeen(let c) where c.stepSize > 0:
+            #expect(
+                text.contains("tick_size: 0.01") && text.contains("step_size: 0.0001")
+                    && text.contains("min_notional: 5")
+                    && text.contains("close: \"2000.50\""))
+        case .candlesSeen:
+            #expect(
+                text.components(separatedBy: "candles {").count == 3 && text.contains("endpoint: \"local:9100\"")
+                    && text.contains("first_bar: 41") && text.contains("open_time_ms: 1700000042000")
+                    && text.contains("low: \"49990.50000000\""))
         default: #expect(!text.isEmpty || body.readableBytes == 0)
         }
     }

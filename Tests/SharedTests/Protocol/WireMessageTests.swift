@@ -11,6 +11,23 @@ struct WireMessageTests {
         seq: 41, orderId: 7, time: 1_652_313_600_000, barIndex: 1234, side: .sell, price: 29_050.12, quantity: 0.015,
         feeBase: 0, feeQuote: 0.43575, liquidity: .maker, tag: "exit")
 
+    /// A live run's recording: its candles and the venue's rules.
+    static var candlesSeen: CandlesSeen {
+        var m = CandlesSeen(
+            header: JobHeader(jobId: 6, epoch: 1, messageSeq: 2), endpoint: "testnet", symbol: "ETHUSDT",
+            interval: "1m", firstBar: 0,
+            candles: [
+                SeenCandle(
+                    openTimeMs: 1_700_000_040_000, open: "2000.10", high: "2001.00", low: "1999.90", close: "2000.50",
+                    volume: "12.5")
+            ])
+        m.tickSize = 0.01
+        m.stepSize = 0.0001
+        m.minQuantity = 0.0001
+        m.minNotional = 5
+        return m
+    }
+
     static let samples: [WireMessage] = [
         .hello(
             Hello(
@@ -101,6 +118,19 @@ struct WireMessageTests {
                         tradeId: 902, orderId: 77, clientOrderId: "ats-5-2-a", side: "BUY", price: "50000.01",
                         quantity: "0.00020000", commission: "0.00000020", commissionAsset: "BTC", timeMs: 2, maker: true
                     ),
+                ])),
+        .candlesSeen(Self.candlesSeen),
+        .candlesSeen(
+            CandlesSeen(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 11), endpoint: "local:9100", symbol: "BTCUSDT",
+                interval: "1s", firstBar: 41,
+                candles: [
+                    SeenCandle(
+                        openTimeMs: 1_700_000_041_000, open: "50000.01000000", high: "50010.00000000",
+                        low: "49990.50000000", close: "50001.00000000", volume: "1.25000000"),
+                    SeenCandle(
+                        openTimeMs: 1_700_000_042_000, open: "50001.00000000", high: "50001.00000000",
+                        low: "50001.00000000", close: "50001.00000000", volume: "0.00000000"),
                 ])),
     ]
 
