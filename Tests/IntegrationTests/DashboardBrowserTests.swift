@@ -157,6 +157,35 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// A paper job on the fake venue's live candles, compared from its page with a replay of what
+    /// it saw: the dashboard shows the replay identical to the run, order by order.
+    @Test func comparePaperTradingWithItsReplayFromTheJobsPage() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            var spec = PaperOnLiveTests.spec(port: venue.port)
+            spec.name = "ui-live-paper"
+            _ = try await cluster.create(spec)
+            try await waitUntil("orders filled on live candles", timeout: .seconds(60)) {
+                try await cluster.fills("ui-live-paper").count >= 2
+            }
+            #expect(try await cluster.request("POST", "api/jobs/ui-live-paper/stop").status == 200)
+            try await waitUntil("stopped", timeout: .seconds(30)) {
+                try await cluster.job("ui-live-paper").status == .stopped
+            }
+            try await browser.open(ui + "#/job/ui-live-paper")
+            try await browser.click("#divergence-run")
+            try await browser.wait(for: "#divergence-summary") { $0.contains("identical to the replay") }
+            let fills = try await cluster.fills("ui-live-paper")
+            let summary = try await browser.text(of: "#divergence-summary")
+            #expect(summary.contains("\(fills.count) job · \(fills.count) replay"), "\(summary)")
+            #expect(try await browser.find("#divergence tr.differs") == nil, "no order differs")
+            _ = try await browser.execute("document.getElementById('divergence').scrollIntoView()")
+            try await browser.screenshot(to: "\(Self.screenshots)/13-paper-vs-replay.png", scrolled: true)
+        }
+    }
+
     @Test func addChangeAndDeleteAUserFromTheUsersPage() async throws {
         try await withBrowser { cluster, browser, ui in
             try await signIn(browser, ui)

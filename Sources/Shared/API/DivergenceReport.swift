@@ -41,6 +41,20 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
         self.orders = orders
     }
 
+    enum CodingKeys: String, CodingKey {
+        case jobId = "job_id"
+        case job
+        case mode
+        case market
+        case candles
+        case fromMs = "from_ms"
+        case throughMs = "through_ms"
+        case missingCandles = "missing_candles"
+        case venueRules = "venue_rules"
+        case summary
+        case orders
+    }
+
     /// The totals a trader reads first.
     public struct Summary: Sendable, Codable, Hashable {
         /// Orders with fills on both sides, on the job's side only, on the replay's only.
@@ -72,6 +86,26 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
         public var worstVenueLatencyMs: Int64?
 
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case matchedOrders = "matched_orders"
+            case jobOnlyOrders = "job_only_orders"
+            case replayOnlyOrders = "replay_only_orders"
+            case jobFills = "job_fills"
+            case replayFills = "replay_fills"
+            case identical
+            case jobPnl = "job_pnl"
+            case replayPnl = "replay_pnl"
+            case jobFees = "job_fees"
+            case replayFees = "replay_fees"
+            case slippageCost = "slippage_cost"
+            case meanSlippageBps = "mean_slippage_bps"
+            case worstSlippageBps = "worst_slippage_bps"
+            case medianDecisionLatencyMs = "median_decision_latency_ms"
+            case worstDecisionLatencyMs = "worst_decision_latency_ms"
+            case medianVenueLatencyMs = "median_venue_latency_ms"
+            case worstVenueLatencyMs = "worst_venue_latency_ms"
+        }
     }
 
     /// One order on either side, its fills paired in order.
@@ -101,6 +135,18 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
             self.venueLatencyMs = venueLatencyMs
             self.fills = fills
         }
+
+        enum CodingKeys: String, CodingKey {
+            case orderId = "order_id"
+            case side
+            case clientOrderId = "client_order_id"
+            case job
+            case replay
+            case slippageBps = "slippage_bps"
+            case decisionLatencyMs = "decision_latency_ms"
+            case venueLatencyMs = "venue_latency_ms"
+            case fills
+        }
     }
 
     /// An order's fills on one side, together: when, at what average price, how much, what fees.
@@ -120,6 +166,15 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
             self.quantity = quantity
             self.fee = fee
             self.fills = fills
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case barIndex = "bar_index"
+            case timeMs = "time_ms"
+            case price
+            case quantity
+            case fee
+            case fills
         }
     }
 
@@ -149,6 +204,14 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
             self.price = price
             self.quantity = quantity
             self.fee = fee
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case barIndex = "bar_index"
+            case timeMs = "time_ms"
+            case price
+            case quantity
+            case fee
         }
     }
 }

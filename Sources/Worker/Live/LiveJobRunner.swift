@@ -174,10 +174,11 @@ struct LiveJobRunner: Sendable {
                 abs(book.session.venue.wallet.base.total) * price
                 + book.session.venue.openOrders.reduce(0) { $0 + $1.remaining * ($1.limitPrice ?? price) }
             let dayPnl = book.risk.map { $0.day == nil ? 0 : equity - $0.dayStartEquity } ?? 0
+            let curve = CurvePoint.onTheMinute(bar: done - 1, openTime: book.lastOpenTime, close: price, equity: equity)
             await output.send {
                 .progress(
                     JobProgress(
-                        header: $0, barsDone: done, barsTotal: done, equity: equity, curve: [], exposure: exposure,
+                        header: $0, barsDone: done, barsTotal: done, equity: equity, curve: curve, exposure: exposure,
                         dayPnl: dayPnl))
             }
             lastProgressBar = book.session.cursor

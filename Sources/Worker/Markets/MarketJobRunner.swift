@@ -85,8 +85,9 @@ struct MarketJobRunner: Sendable {
         func progress() async {
             let done = Int64(session.cursor)
             let equity = session.exchange.wallet.equity(at: lastClose)
+            let curve = CurvePoint.onTheMinute(bar: done - 1, openTime: lastOpenTime, close: lastClose, equity: equity)
             await output.send {
-                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: []))
+                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: curve))
             }
             lastProgressBar = session.cursor
         }

@@ -445,11 +445,51 @@ async function viewJob(name) {
       h('span', { class: 'muted' }, fills.length ? `fills ${fills[0].seq}–${fills[fills.length - 1].seq}` : 'no fills'),
       h('button', { id: 'fills-next', disabled: fills.length < PAGE, onclick: () => { fillPages.push(fills[fills.length - 1].seq); drawFills(); } }, 'Next →')));
   };
+  // A job on a live market: its orders (live) and a comparison with a replay of what it saw.
+  const onMarket = !!(job.spec && job.spec.market);
+  const ordersBox = h('tbody', { id: 'job-orders' });
+  const drawOrders = async () => {
+    if (job.mode !== 'live') return;
+    const { data: orders } = await api('GET', `/api/jobs/${enc}/orders`);
+    ordersBox.replaceChildren(...orders.slice(-200).map(o => h('tr', {}, h('td', {}, o.client_order_id), h('td', { class: 'num' }, o.epoch),
+      h('td', { class: o.side === 'BUY' ? 'up' : 'down' }, o.side), h('td', {}, o.order_type), h('td', { class: 'num' }, o.quantity),
+      h('td', { class: 'num' }, o.price || '—'), h('td', {}, o.state), h('td', { class: 'muted' }, o.code != null ? `${o.code} ${o.message || ''}` : ''),
+      h('td', {}, fmtTime(o.created_at)))));
+  };
+  const divergenceBox = h('div', { id: 'divergence' }, h('p', { class: 'muted' },
+    'Replays the candles this job traded through the backtest engine with its spec, and compares the fills order by order.'));
+  const drawDivergence = async () => {
+    divergenceBox.replaceChildren(h('p', { class: 'muted' }, 'Replaying…'));
+    let r;
+    try { r = (await api('GET', `/api/jobs/${enc}/divergence`)).data; } catch (x) { divergenceBox.replaceChildren(h('p', { class: 'error' }, x.message)); return; }
+    const s = r.summary;
+    const ms = v => v == null ? '—' : `${v} ms`;
+    const bps = v => v == null ? '—' : `${v.toFixed(1)} bps`;
+    const rows = [['Candles replayed', `${r.candles}${r.missing_candles ? ` (${r.missing_candles} missing)` : ''}`],
+      ['Verdict', s.identical ? 'identical to the replay' : 'differs from the replay'],
+      ['Orders', `${s.matched_orders} matched · ${s.job_only_orders} job only · ${s.replay_only_orders} replay only`],
+      ['Fills', `${s.job_fills} job · ${s.replay_fills} replay`], ['P&L job', fmtNum(s.job_pnl, 4)], ['P&L replay', fmtNum(s.replay_pnl, 4)],
+      ['Fees job', fmtNum(s.job_fees, 4)], ['Fees replay', fmtNum(s.replay_fees, 4)], ['Slippage cost', fmtNum(s.slippage_cost, 4)],
+      ['Slippage mean / worst', `${bps(s.mean_slippage_bps)} / ${bps(s.worst_slippage_bps)}`],
+      ['Decision latency median / worst', `${ms(s.median_decision_latency_ms)} / ${ms(s.worst_decision_latency_ms)}`],
+      ['Venue latency median / worst', `${ms(s.median_venue_latency_ms)} / ${ms(s.worst_venue_latency_ms)}`]];
+    const side = x => x ? [h('td', {}, fmtTime(x.time_ms)), h('td', { class: 'num' }, fmtNum(x.price, 4)), h('td', { class: 'num' }, fmtNum(x.quantity, 6)),
+      h('td', { class: 'num' }, fmtNum(x.fee, 4))] : [h('td', {}, '—'), h('td', {}), h('td', {}), h('td', {})];
+    const table = h('table', {}, h('thead', {}, h('tr', {}, ['order', 'side', 'client id', 'job time', 'job price', 'job qty', 'job fee',
+      'replay time', 'replay price', 'replay qty', 'replay fee', 'slippage', 'decision', 'venue'].map(t => h('th', {}, t)))),
+      h('tbody', {}, r.orders.map(o => h('tr', { class: o.fills.every(f => f.equal) ? '' : 'differs' }, h('td', { class: 'num' }, o.order_id),
+        h('td', { class: o.side === 'buy' ? 'up' : 'down' }, o.side), h('td', { class: 'muted' }, o.client_order_id || ''),
+        ...side(o.job), ...side(o.replay), h('td', { class: 'num' }, bps(o.slippage_bps)), h('td', { class: 'num' }, ms(o.decision_latency_ms)),
+        h('td', { class: 'num' }, ms(o.venue_latency_ms))))));
+    divergenceBox.replaceChildren(h('div', { class: 'grid', id: 'divergence-summary' }, rows.map(([k, v]) => h('div', {}, h('span', { class: 'muted' }, k), h('b', {}, v)))),
+      h('div', { class: 'scroll' }, table));
+  };
   const eventRow = e => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, e.kind), h('td', {}, e.actor), h('td', { class: 'muted' }, e.detail));
   const drawRest = async () => {
     const [{ data: events }, { data: cps }, { data: lines }] = await Promise.all([
       api('GET', `/api/jobs/${enc}/events?limit=200`), api('GET', `/api/jobs/${enc}/checkpoints`), api('GET', '/api/logs?limit=2000')]);
     history.replaceChildren(...events.map(eventRow));
+    await drawOrders();
     checkpoints.replaceChildren(...cps.slice(-50).map(c => h('tr', {}, h('td', { class: 'num' }, c.cursor), h('td', { class: 'num' }, c.epoch),
       h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes), h('td', {}, fmtTime(c.created_at)))));
     logBox.replaceChildren(...lines.filter(l => l.metadata.job === String(job.id)).map(logLine));
@@ -463,7 +503,12 @@ async function viewJob(name) {
   };
   drawHead(job); drawStats(job);
   const spec = h('pre', { id: 'job-spec' }, JSON.stringify(job.spec, null, 2));
-  main.replaceChildren(head, stats, charts,
+  const marketParts = !onMarket ? [] : [
+    ...(job.mode === 'live' ? [h('h2', {}, 'Orders'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {},
+      ['client order id', 'epoch', 'side', 'type', 'quantity', 'price', 'state', 'why', 'written'].map(t => h('th', {}, t)))), ordersBox))] : []),
+    h('h2', {}, `${job.mode === 'live' ? 'Live' : 'Paper'} vs replay`),
+    h('div', { class: 'card' }, h('button', { id: 'divergence-run', onclick: drawDivergence }, 'Compare with a replay'), divergenceBox)];
+  main.replaceChildren(head, stats, charts, ...marketParts,
     h('h2', {}, 'Fills'), h('div', { class: 'card' }, fillsBox),
     h('h2', {}, 'Status history'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['at', 'event', 'by', 'detail'].map(t => h('th', {}, t)))), history)),
     h('h2', {}, 'Log'), logBox,
