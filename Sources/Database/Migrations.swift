@@ -385,6 +385,8 @@ public enum Migrations {
                 // A live job's venue rules (tick, step, minimum quantity and notional), which a
                 // replay of its recording fits orders to as the live run did.
                 "ALTER TABLE jobs ADD COLUMN market_rules DOUBLE PRECISION[]",
+                // The candle an order was decided on (its open time), for the decision latency.
+                "ALTER TABLE order_intents ADD COLUMN candle_open_ms BIGINT NOT NULL DEFAULT 0",
             ]),
     ]
 }

@@ -14,34 +14,49 @@ struct MarketRecordingTests {
             close: VenueDecimal(close)!, volume: VenueDecimal("0.00000000")!, trades: 0, isClosed: true)
     }
 
-    /// The message a recorder's next `take()` makes, if any.
-    func taken(_ recorder: inout CandleRecorder) -> CandlesSeen? {
-        guard let make = recorder.take(),
-            case .candlesSeen(let m) = make(JobHeader(jobId: 3, epoch: 2, messageSeq: 9))
-        else { return nil }
-        return m
+    /// The messages a recorder's next `take()` makes.
+    func taken(_ recorder: inout CandleRecorder) -> [CandlesSeen] {
+        recorder.take().compactMap {
+            guard case .candlesSeen(let m) = $0(JobHeader(jobId: 3, epoch: 2, messageSeq: 9)) else { return nil }
+            return m
+        }
     }
 
     @Test func theRecorderSendsTheCandlesTradedSinceTheLastCheckpointInTheVenuesDecimals() throws {
         let market = MarketSource(endpoint: "local:9100", symbol: "BTCUSDT", interval: "1s")
         var recorder = CandleRecorder(market: market)
         let nothing = taken(&recorder)
-        #expect(nothing == nil)
+        #expect(nothing.isEmpty)
         recorder.traded(kline(1_000, "50001.00000000"), bar: 7)
         recorder.traded(kline(2_000, "50002.10"), bar: 8)
         let first = taken(&recorder)
-        let m = try #require(first)
+        #expect(first.count == 1)
+        let m = try #require(first.first)
         let times = m.candles.map { $0.openTimeMs }
         #expect(m.firstBar == 7)
         #expect(times == [1_000, 2_000])
         #expect(m.candles[0].open == "50000.01000000" && m.candles[1].close == "50002.10")
         #expect(m.endpoint == "local:9100" && m.interval == "1s" && m.stepSize == 0, "a paper job sends no rules")
         let again = taken(&recorder)
-        #expect(again == nil, "each candle once")
+        #expect(again.isEmpty, "each candle once")
         recorder.traded(kline(3_000, "1"), bar: 9)
         let later = taken(&recorder)
-        let next = try #require(later)
+        let next = try #require(later.first)
         #expect(next.firstBar == 9 && next.candles.count == 1)
+    }
+
+    /// A run catching up days of 1-second candles sends them in pieces well below the frame
+    /// limit, each numbered from its own first bar.
+    @Test func manyCandlesGoInSeveralMessages() {
+        var recorder = CandleRecorder(market: MarketSource(endpoint: "testnet", symbol: "BTCUSDT", interval: "1s"))
+        for k in 0..<25_000 { recorder.traded(kline(Int64(k) * 1_000, "1"), bar: 100 + k) }
+        let messages = taken(&recorder)
+        let sizes = messages.map { $0.candles.count }
+        let firstBars = messages.map { $0.firstBar }
+        #expect(sizes == [10_000, 10_000, 5_000])
+        #expect(firstBars == [100, 10_100, 20_100])
+        let lastOpen = messages.last?.candles.last?.openTimeMs
+        #expect(lastOpen == 24_999_000)
     }
 
     @Test func aCurvePointIsSentForCandlesOpeningOnAWholeMinute() {

@@ -23,7 +23,7 @@ enum Permissions {
         for path in [
             "/api/jobs", "/api/jobs/{job}", "/api/jobs/{job}/fills", "/api/jobs/{job}/checkpoints",
             "/api/jobs/{job}/events", "/api/jobs/{job}/orders", "/api/jobs/{job}/curve", "/api/jobs/{job}/report",
-            "/api/events", "/api/workers",
+            "/api/jobs/{job}/divergence", "/api/events", "/api/workers",
             "/api/registry", "/api/overview", "/api/stream", "/api/logs", "/api/session", "/api/credentials",
         ] {
             t[Route(method: "GET", path: path)] = .viewer

@@ -62,6 +62,9 @@ public struct Divergence: Sendable {
     /// A live job's venue executions and its intents' decision times (venue clock), by client id.
     public var trades: [Trade] = []
     public var decidedAtMs: [String: Int64] = [:]
+    /// The open time of the candle each intent was decided on; without it, the candle that
+    /// closed last before the decision is taken.
+    public var candleOpenMs: [String: Int64] = [:]
     /// The open time of the job's bar 0 and the candles' length, to find the candle a decision
     /// followed.
     public var originMs: Int64 = 0
@@ -132,7 +135,9 @@ public struct Divergence: Sendable {
             var decisionLatency: Int64?
             var venueLatency: Int64?
             if let cid, let decided = decidedAtMs[cid] {
-                let boundary = originMs + Self.floorDiv(decided - originMs, lengthMs) * lengthMs
+                let boundary =
+                    candleOpenMs[cid].map { $0 + lengthMs }
+                    ?? originMs + Self.floorDiv(decided - originMs, lengthMs) * lengthMs
                 decisionLatency = decided - boundary
                 decisions.append(decided - boundary)
                 if let a {

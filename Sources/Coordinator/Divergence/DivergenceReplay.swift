@@ -60,10 +60,12 @@ public enum DivergenceReplay {
             lastClose: lastClose)
         divergence.trades = r.trades
         divergence.decidedAtMs = r.decidedAtMs
+        divergence.candleOpenMs = r.candleOpenMs
         divergence.originMs = r.originMs ?? 0
         divergence.lengthMs = length
         let (summary, orders) = divergence.compare()
-        let expected = r.originMs.flatMap { o in r.throughMs.map { Int(($0 - o) / length) + 1 } } ?? 0
+        // The job traded one bar per candle: what its recording lacks, if anything.
+        let expected = Int(r.job.barsDone)
         return DivergenceReport(
             jobId: r.job.id, job: r.job.name, mode: r.job.mode,
             market: "\(r.market.symbol)@\(r.market.interval) \(r.market.endpoint)", candles: r.candles.count,

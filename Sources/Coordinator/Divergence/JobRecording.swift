@@ -14,6 +14,8 @@ public struct JobRecording: Sendable {
     public var fills: [FillRow] = []
     public var trades: [Divergence.Trade] = []
     public var decidedAtMs: [String: Int64] = [:]
+    /// The open time of the candle each intent was decided on.
+    public var candleOpenMs: [String: Int64] = [:]
     /// A live job's venue rules, which the replay fits orders to as the live run did.
     public var rules: VenueRules?
 

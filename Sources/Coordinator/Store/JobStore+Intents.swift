@@ -43,9 +43,10 @@ extension JobStore {
         let rows = try await conn.query(
             """
             INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,
-                time_in_force, quantity, price, decided_at_ms, notional, reduces)
+                time_in_force, quantity, price, decided_at_ms, notional, reduces, candle_open_ms)
             VALUES (\(m.clientOrderId), \(h.jobId), \(h.epoch), \(worker), \(m.symbol), \(m.side), \(m.orderType),
-                \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs), \(m.notional), \(m.reduces))
+                \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs), \(m.notional), \(m.reduces),
+                \(m.candleOpenMs))
             ON CONFLICT (client_order_id) DO NOTHING
             RETURNING 1
             """, logger: logger)

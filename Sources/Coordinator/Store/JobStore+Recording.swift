@@ -7,9 +7,10 @@ import PostgresNIO
 /// market, and each job's span of it.
 extension JobStore {
     /// Stores the candles a job traded (each once per market, whoever saw it first; a venue's
-    /// closed candle does not change) and, under the job's current epoch, its span: the open time
-    /// of its bar 0 and of the last candle. A run that starts afresh (no checkpoint) has another
-    /// bar 0 and starts a new span.
+    /// closed candle does not change) and, under the job's current epoch (whatever its status: a
+    /// fenced run's last batch still counts, as its fills and checkpoint do), its span: the open
+    /// time of its bar 0 and of the last candle. A run that starts afresh (no checkpoint) has
+    /// another bar 0 and starts a new span.
     func recordCandles(_ m: CandlesSeen, on conn: PostgresConnection) async throws {
         guard let first = m.candles.first, let last = m.candles.last,
             let length = BinanceKline.length(of: m.interval)
@@ -24,13 +25,18 @@ extension JobStore {
                 \(c.map(\.low))::text[], \(c.map(\.close))::text[], \(c.map(\.volume))::text[]) AS u(t, o, h, l, c, v)
             ON CONFLICT DO NOTHING
             """, logger: logger)
-        let origin = first.openTimeMs - m.firstBar * length
+        // Bar 0's candle starts a span (a new job, or a run that starts afresh without a
+        // checkpoint); a resumed run's candles extend it. Bars are positions, not times: a venue
+        // that skipped candles (`acceptGap`) shifts every later open time, never the span's start.
+        let estimate = first.openTimeMs - m.firstBar * length
         try await conn.query(
             """
-            UPDATE jobs SET market_origin_ms = \(origin),
-                market_through_ms = CASE WHEN market_origin_ms = \(origin)
-                    THEN GREATEST(market_through_ms, \(last.openTimeMs)) ELSE \(last.openTimeMs) END
-            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+            UPDATE jobs SET
+                market_origin_ms = CASE WHEN \(m.firstBar) = 0 THEN \(first.openTimeMs)
+                    ELSE coalesce(market_origin_ms, \(estimate)) END,
+                market_through_ms = CASE WHEN \(m.firstBar) = 0 THEN \(last.openTimeMs)
+                    ELSE GREATEST(market_through_ms, \(last.openTimeMs)) END
+            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch)
             """, logger: logger)
         guard m.stepSize > 0 else { return }
         try await conn.query(
@@ -101,8 +107,12 @@ extension JobStore {
                 Divergence.Trade(clientOrderId: cid, side: side, timeMs: time, price: p.double, quantity: q.double))
         }
         let intents = try await client.query(
-            "SELECT client_order_id, decided_at_ms FROM order_intents WHERE job_id = \(record.id)", logger: logger)
-        for try await (cid, decided) in intents.decode((String, Int64).self) { recording.decidedAtMs[cid] = decided }
+            "SELECT client_order_id, decided_at_ms, candle_open_ms FROM order_intents WHERE job_id = \(record.id)",
+            logger: logger)
+        for try await (cid, decided, candle) in intents.decode((String, Int64, Int64).self) {
+            recording.decidedAtMs[cid] = decided
+            if candle > 0 { recording.candleOpenMs[cid] = candle }
+        }
         return recording
     }
 }

@@ -22,7 +22,7 @@ struct IntentGate: Sendable {
     func write(
         _ id: ClientOrderId, symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
         timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64,
-        reduceOnly: Bool = false, notional: Double = 0, reduces: Bool = false
+        reduceOnly: Bool = false, notional: Double = 0, reduces: Bool = false, candleOpenMs: Int64 = 0
     ) async throws {
         let clientOrderId = id.description
         await output.send {
@@ -34,6 +34,7 @@ struct IntentGate: Sendable {
             m.reduceOnly = reduceOnly
             m.notional = notional
             m.reduces = reduces
+            m.candleOpenMs = candleOpenMs
             return .intentWritten(m)
         }
         guard let verdict = await verdicts.wait(for: clientOrderId) else {

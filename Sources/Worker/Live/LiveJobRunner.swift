@@ -139,7 +139,10 @@ struct LiveJobRunner: Sendable {
         var recorder = CandleRecorder(market: market, rules: instrument)
         let symbol = market.symbol
 
+        /// The candles traded so far, then the executions and fills: a stored fill's candle is
+        /// on record.
         func flush() async {
+            for seen in recorder.take() { await output.send(seen) }
             if !book.unsentVenue.isEmpty {
                 let fills = book.unsentVenue
                 book.unsentVenue = []
@@ -155,7 +158,6 @@ struct LiveJobRunner: Sendable {
             // stored since it).
             guard !reconciling else { return }
             await flush()
-            if let seen = recorder.take() { await output.send(seen) }
             serial += 1
             let state = try book.checkpoint().encoded()
             try await output.checkpoint(
@@ -255,6 +257,7 @@ struct LiveJobRunner: Sendable {
                     continue
                 }
                 let decidedAt = rest.venueNowMs()
+                let decidedOn = book.lastOpenTime ?? 0
                 // For the account's budget: what the order is worth, and whether it only shrinks
                 // the job's position.
                 let quantity = o.fitted.quantity.double
@@ -277,7 +280,7 @@ struct LiveJobRunner: Sendable {
                             try await gate.write(
                                 cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
                                 fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly, notional: notional,
-                                reduces: reduces)
+                                reduces: reduces, candleOpenMs: decidedOn)
                         }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
                 } catch let refused as IntentGate.Refused where refused.keepsJob {
                     // Never stored, never sent: the kill switch holds the job (its stop follows), or
@@ -564,6 +567,9 @@ struct LiveJobRunner: Sendable {
         do {
             try await loop()
         } catch {
+            // Failing or interrupted: what it traded is still on record (its fills too) — unless
+            // the coordinator no longer counts this run as the job's.
+            if !(error is IntentGate.Refused) { await flush() }
             await feed.unsubscribe(subscription)
             throw error
         }

@@ -72,9 +72,13 @@ struct MarketJobRunner: Sendable {
         var lastClose = 0.0
         var recorder = CandleRecorder(market: market)
 
-        func checkpoint() async throws {
+        /// The candles traded so far, then their fills: a stored fill's candle is on record.
+        func flush() async {
+            for seen in recorder.take() { await output.send(seen) }
             await output.flush(&unsent, revision: revision)
-            if let seen = recorder.take() { await output.send(seen) }
+        }
+        func checkpoint() async throws {
+            await flush()
             let state = try MarketCheckpoint(lastOpenTime: lastOpenTime, engine: try session.checkpoint()).encoded()
             try await output.checkpoint(
                 state: state, cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq, revision: revision,
@@ -124,7 +128,7 @@ struct MarketJobRunner: Sendable {
                         while let due = try revisions.nextDue(
                             at: session.cursor, control: control, strategy: run.strategy.descriptor)
                         {
-                            await output.flush(&unsent, revision: revision)
+                            await flush()
                             try session.replaceStrategy(parameters: due.parameters)
                             revision = due.revision
                             let bar = Int64(session.cursor)
@@ -140,7 +144,7 @@ struct MarketJobRunner: Sendable {
                     }
                 }
                 // Candles are a second apart at the least: their fills go out at once.
-                if !unsent.isEmpty { await output.flush(&unsent, revision: revision) }
+                if !unsent.isEmpty { await flush() }
                 if session.cursor != lastProgressBar { await progress() }
                 if session.cursor != lastCheckpointBar
                     && (clock.elapsed - lastCheckpointAt >= checkpointInterval
@@ -153,6 +157,8 @@ struct MarketJobRunner: Sendable {
         do {
             try await loop()
         } catch {
+            // Failing: what it traded is still on record (its fills were).
+            await flush()
             await end()
             throw error
         }

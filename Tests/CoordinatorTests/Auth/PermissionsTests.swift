@@ -22,6 +22,7 @@ struct PermissionsTests {
     @Test func rolesFollowWhatEachRoutePutsAtRisk() {
         #expect(Permissions.required(.get, "/api/jobs") == .viewer)
         #expect(Permissions.required(.get, "/api/jobs/{job}/fills") == .viewer)
+        #expect(Permissions.required(.get, "/api/jobs/{job}/divergence") == .viewer, "a read, whoever may see the job")
         #expect(Permissions.required(.post, "/api/jobs") == .trader)
         #expect(Permissions.required(.post, "/api/jobs/{job}/reload") == .trader)
         #expect(Permissions.required(.delete, "/api/jobs/{job}") == .trader)

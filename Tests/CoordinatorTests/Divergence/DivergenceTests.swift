@@ -68,6 +68,19 @@ struct DivergenceTests {
         #expect(s.medianVenueLatencyMs == 100 && s.worstVenueLatencyMs == 150)
     }
 
+    /// A decision made more than a candle after the candle it followed (a slow venue, candles
+    /// held while reconciling) is measured from that candle's close, not the last boundary.
+    @Test func decisionLatencyRunsFromTheCloseOfTheCandleDecidedOn() {
+        let job = [fill(0, "buy", bar: 4, time: 250_500, price: 100, quantity: 1)]
+        var d = Divergence(job: job, replay: job, cash: 1_000, base: 0, lastClose: 100)
+        d.trades = [.init(clientOrderId: "ats-1-1-0", side: "BUY", timeMs: 250_500, price: 100, quantity: 1)]
+        d.decidedAtMs = ["ats-1-1-0": 250_000]
+        d.lengthMs = 60_000
+        #expect(d.compare().orders[0].decisionLatencyMs == 10_000, "without the candle: from the last boundary")
+        d.candleOpenMs = ["ats-1-1-0": 120_000]
+        #expect(d.compare().orders[0].decisionLatencyMs == 70_000)
+    }
+
     @Test func ordersOnOneSideOnlyAreCountedAndShown() {
         let job = [fill(1, "buy", bar: 2, time: 120_000, price: 100, quantity: 1)]
         let replay = [

@@ -24,6 +24,9 @@ public struct OrderIntentWritten: WireBody {
     public var notional: Double = 0
     /// The order shrinks the job's position (a sell within its holdings): the budget lets it through.
     public var reduces: Bool = false
+    /// The open time of the candle the order was decided on (0: none), for the latency
+    /// `ats job divergence` reports: from that candle's close to `decidedAtMs`.
+    public var candleOpenMs: Int64 = 0
 
     public init(
         header: JobHeader, clientOrderId: String, symbol: String, side: String, orderType: String,
@@ -53,6 +56,7 @@ public struct OrderIntentWritten: WireBody {
         b.writeProto(12, bool: reduceOnly)
         b.writeProto(13, double: notional)
         b.writeProto(14, bool: reduces)
+        b.writeProto(15, int: candleOpenMs)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -71,6 +75,7 @@ public struct OrderIntentWritten: WireBody {
             case 12: reduceOnly = try r.uint64(w) != 0
             case 13: notional = try r.double(w)
             case 14: reduces = try r.uint64(w) != 0
+            case 15: candleOpenMs = try r.int64(w)
             default: try r.skip(w)
             }
         }
