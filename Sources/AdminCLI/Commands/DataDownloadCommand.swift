@@ -21,6 +21,11 @@ struct DataDownloadCommand: AsyncParsableCommand {
                 Writes `timestamp,open,high,low,close,volume` (epoch ms), prices and volumes exactly as the venue \
                 wrote them; closed candles only. --venue: production (default), testnet, local:PORT (ats-venue) \
                 or a base URL. Public data: no API key needed.
+                ats data download --symbol BTCUSDT --from-trades --interval 5s --from 2024-01-01T00:00:00Z \
+                --to 2024-01-01T06:00:00Z --out btc-5s.csv
+                With --from-trades the candles are made from the venue's public trades (aggTrades) as the venue \
+                makes its klines: any length that divides a day (5s, 10s, 2m, ...), quiet intervals flat at the \
+                last close; the file starts at the first candle with a trade.
                 """)
         @Option(help: "The venue's symbol, like BTCUSDT.") var symbol: String
         @Option(help: "Candle interval: 1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w.")
@@ -29,14 +34,23 @@ struct DataDownloadCommand: AsyncParsableCommand {
         @Option(help: "Last candle (default: now), same forms.") var to: String?
         @Option(help: "production, testnet, local:PORT or a base URL.") var venue: String = "production"
         @Option(help: "Output file (written whole, then renamed into place).") var out: String
+        @Flag(help: "Make the candles from the venue's public trades (any interval that divides a day, like 5s).")
+        var fromTrades = false
 
         func run() async throws {
             try await reportingErrors {
-                guard MarketSource.intervals.contains(interval) else {
+                if fromTrades {
+                    guard TradeCandles.length(of: interval) != nil else {
+                        throw CLIError.invalid(
+                            "--interval: with --from-trades, a whole number of s, m, h or d that divides a day (5s, 10s, 2m, 4h), got \"\(interval)\""
+                        )
+                    }
+                } else if !MarketSource.intervals.contains(interval) {
                     throw CLIError.invalid(
-                        "--interval: expected one of \(MarketSource.intervals.joined(separator: ", "))")
+                        "--interval: expected one of \(MarketSource.intervals.joined(separator: ", ")) (or --from-trades for others)"
+                    )
                 }
-                let market = MarketSource(endpoint: venue, symbol: symbol, interval: interval)
+                let market = MarketSource(endpoint: venue, symbol: symbol, interval: fromTrades ? "1m" : interval)
                 if let (field, reason) = market.problem() {
                     throw CLIError.invalid("--\(field.split(separator: ".").last ?? "") \(reason)")
                 }
@@ -53,21 +67,27 @@ struct DataDownloadCommand: AsyncParsableCommand {
                 var text = "timestamp,open,high,low,close,volume\n"
                 let count: Int
                 do {
-                    count = try await KlineDownloader(rest: rest).download(
-                        symbol: symbol, interval: interval, fromMs: fromMs, toMs: toMs
-                    ) { page in
+                    let write: ([BinanceKline]) async throws -> Void = { page in
                         for k in page {
                             text += "\(k.openTime),\(k.open),\(k.high),\(k.low),\(k.close),\(k.volume)\n"
                         }
                         FileHandle.standardError.write(
                             Data("\r\(symbol) \(interval): through \(Self.iso(page.last!.openTime))".utf8))
                     }
+                    count =
+                        fromTrades
+                        ? try await TradeDownloader(rest: rest).download(
+                            symbol: symbol, interval: interval, fromMs: fromMs, toMs: toMs, page: write)
+                        : try await KlineDownloader(rest: rest).download(
+                            symbol: symbol, interval: interval, fromMs: fromMs, toMs: toMs, page: write)
                 } catch let e as VenueRequestError {
                     throw CLIError.invalid("the venue: \(e)")
                 }
                 FileHandle.standardError.write(Data("\n".utf8))
                 guard count > 0 else {
-                    throw CLIError.invalid("the venue has no closed \(interval) candles of \(symbol) in that span")
+                    throw CLIError.invalid(
+                        "the venue has no closed \(interval) candles of \(symbol) in that span\(fromTrades ? " (no trades)" : "")"
+                    )
                 }
                 do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
                     throw CLIError.invalid("cannot write \(out): \((error as NSError).localizedDescription)")

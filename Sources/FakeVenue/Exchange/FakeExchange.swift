@@ -49,6 +49,9 @@ public struct FakeExchange: Sendable {
     public private(set) var openKlines: [String: FakeKline] = [:]
     public private(set) var closedKlines: [String: [FakeKline]] = [:]
     public var klineHistory = 5_000
+    /// The public market's trades per symbol, the most recent `tradeHistory` (`aggTrades`).
+    public private(set) var marketTrades: [String: [FakeMarketTrade]] = [:]
+    public var tradeHistory = 100_000
 
     public init(configuration: FakeVenueConfiguration) {
         self.configuration = configuration
@@ -247,6 +250,13 @@ public struct FakeExchange: Sendable {
         let id = takeTradeId(name)
         let size = qty ?? s.minQty
         pending.append(.marketTrade(symbol: name, id: id, price: onTick, qty: size, time: nowMs))
+        var history = marketTrades[name, default: []]
+        history.append(
+            FakeMarketTrade(
+                aggregateId: (history.last?.aggregateId ?? 0) + 1, tradeId: id, price: onTick, qty: size, time: nowMs,
+                buyerIsMaker: id % 2 == 0))
+        if history.count > tradeHistory { history.removeFirst(history.count - tradeHistory) }
+        marketTrades[name] = history
         updateKlines(symbol: name, tradeId: id, price: onTick, qty: size, nowMs: nowMs)
         for account in touched.sorted() { positionChanged(account, assets: [s.baseAsset, s.quoteAsset], nowMs: nowMs) }
     }
@@ -309,6 +319,24 @@ public struct FakeExchange: Sendable {
         all = all.filter { (endTime == nil || $0.openTime <= endTime!) }
         if let startTime { return Array(all.filter { $0.openTime >= startTime }.prefix(limit)) }
         return Array(all.suffix(limit))
+    }
+
+    /// `GET /api/v3/aggTrades`: from `fromId`, else from `startTime`, else the most recent;
+    /// none after `endTime`; at most `limit`, oldest first.
+    public func aggTrades(symbol: String, fromId: Int64?, startTime: Int64?, endTime: Int64?, limit: Int)
+        -> [FakeMarketTrade]
+    {
+        let all = marketTrades[symbol] ?? []
+        var from: ArraySlice<FakeMarketTrade>
+        if let fromId {
+            from = all[(all.firstIndex { $0.aggregateId >= fromId } ?? all.endIndex)...]
+        } else if let startTime {
+            from = all[(all.firstIndex { $0.time >= startTime } ?? all.endIndex)...]
+        } else {
+            from = all.suffix(limit)
+        }
+        if let endTime { from = from.prefix { $0.time <= endTime } }
+        return Array(from.prefix(limit))
     }
 
     // MARK: - Accounting

@@ -69,6 +69,18 @@ public struct FakeVenueServer: Sendable {
                 return (200, .array(rows.map(\.row)))
             }
         }
+        router.get("/api/v3/aggTrades") { request, _ in
+            try await Self.rest(venue, request, weight: 4) { p, _ in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                guard venue.exchange.symbol(symbol) != nil else { throw FakeVenueError.badSymbol }
+                let limit = min(1_000, max(1, p["limit"].flatMap { Int($0) } ?? 500))
+                let rows = venue.exchange.aggTrades(
+                    symbol: symbol, fromId: p["fromId"].flatMap { Int64($0) },
+                    startTime: p["startTime"].flatMap { Int64($0) }, endTime: p["endTime"].flatMap { Int64($0) },
+                    limit: limit)
+                return (200, .array(rows.map(\.json)))
+            }
+        }
         router.post("/api/v3/order") { request, _ in try await Self.newOrder(venue, request) }
         router.get("/api/v3/order") { request, _ in
             try await Self.rest(venue, request, weight: 4, signed: true) { p, account in
