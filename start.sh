@@ -171,7 +171,10 @@ log "submitting demo jobs over $DEMO (300,000 one-minute bars)"
     --strategy sma_cross --param fast=5 --param slow=20 --cash 10000 "${FEES[@]}"
 # Live trading on the local venue's demo account: its key stored sealed (ats credentials), every
 # order written and accepted by the coordinator before it is sent (ats job orders NAME).
-if ! "$ATS" credentials list --json 2>/dev/null | grep -q '"name" *: *"demo-venue"'; then
+# (Listed first, then searched: `grep -q` in a pipe may close it before `ats` has written, and
+# under pipefail that read as "not there".)
+credentials=$("$ATS" credentials list --json)
+if ! grep -q '"name" *: *"demo-venue"' <<<"$credentials"; then
     printf '%s\n%s\n' "$ATS_DEMO_VENUE_KEY" "$ATS_DEMO_VENUE_SECRET" \
         | "$ATS" credentials add demo-venue --type hmac >/dev/null
 fi
@@ -193,6 +196,7 @@ Where to look next
   ats job fills demo-trend-ls-$stamp    its fills; ats job events, ats job checkpoints
   ats job show demo-paper-live-$stamp paper trading on the local venue's live 1-second candles
   ats job orders demo-live-$stamp     the live job's orders on the local venue (intents, outcomes)
+  ats job divergence demo-live-$stamp what the live job did against a replay of the candles it saw
   ats worker list                          workers and their load
   ats backtest --data $DEMO --strategy sma_cross --param fast=240 --param slow=1440 --report out.html
   curl -H "Authorization: Bearer \$ATS_ADMIN_TOKEN" http://$ATS_HTTP_HOST:$ATS_HTTP_PORT/api/jobs

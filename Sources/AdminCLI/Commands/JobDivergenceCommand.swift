@@ -37,6 +37,8 @@ extension JobCommand {
                 "job \(r.jobId) \(r.job) (\(r.mode)) on \(r.market)",
                 "candles replayed: \(r.candles) (\(time(r.fromMs)) to \(time(r.throughMs)))"
                     + (r.missingCandles > 0 ? ", \(r.missingCandles) missing from the recording" : "")
+                    + (r.unsentCandles > 0
+                        ? ", \(r.unsentCandles) traded since its last checkpoint not recorded yet" : "")
                     + (r.venueRules.map { "; replayed under the venue's rules (\($0))" } ?? ""),
                 "orders: \(s.matchedOrders) matched, \(s.jobOnlyOrders) only in the job, \(s.replayOnlyOrders) only in the replay; fills: \(s.jobFills) job, \(s.replayFills) replay"
                     + (s.identical ? " (identical)" : ""),

@@ -64,13 +64,15 @@ public enum DivergenceReplay {
         divergence.originMs = r.originMs ?? 0
         divergence.lengthMs = length
         let (summary, orders) = divergence.compare()
-        // The job traded one bar per candle: what its recording lacks, if anything.
-        let expected = Int(r.job.barsDone)
+        // The job traded one bar per candle: what its recording lacks, if anything. A running job
+        // sends its candles before each checkpoint: the ones since are not lost, only not sent yet.
+        let lacking = max(0, Int(r.job.barsDone) - r.candles.count)
+        let running = r.job.status == .assigned || r.job.status == .running
         return DivergenceReport(
             jobId: r.job.id, job: r.job.name, mode: r.job.mode,
             market: "\(r.market.symbol)@\(r.market.interval) \(r.market.endpoint)", candles: r.candles.count,
             fromMs: r.candles.first?.openTimeMs, throughMs: r.candles.last?.openTimeMs,
-            missingCandles: max(0, expected - r.candles.count),
+            missingCandles: running ? 0 : lacking, unsentCandles: running ? lacking : 0,
             venueRules: r.rules.map {
                 "tick \($0.tickSize), step \($0.stepSize), minimum quantity \($0.minQuantity), minimum notional \($0.minNotional)"
             }, summary: summary, orders: orders)

@@ -19,6 +19,9 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
     public var throughMs: Int64?
     /// Candles of the span the recording lacks (0 unless candles were lost before storage).
     public var missingCandles: Int
+    /// A running job's candles traded since it last sent its recording (before its next
+    /// checkpoint): not in this replay yet.
+    public var unsentCandles: Int
     /// A live job's venue rules the replay fitted orders to (nil: the spec's instrument).
     public var venueRules: String?
     public var summary: Summary
@@ -26,7 +29,7 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
 
     public init(
         jobId: Int64, job: String, mode: String, market: String, candles: Int, fromMs: Int64?, throughMs: Int64?,
-        missingCandles: Int, venueRules: String?, summary: Summary, orders: [Order]
+        missingCandles: Int, unsentCandles: Int = 0, venueRules: String?, summary: Summary, orders: [Order]
     ) {
         self.jobId = jobId
         self.job = job
@@ -36,6 +39,7 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
         self.fromMs = fromMs
         self.throughMs = throughMs
         self.missingCandles = missingCandles
+        self.unsentCandles = unsentCandles
         self.venueRules = venueRules
         self.summary = summary
         self.orders = orders
@@ -50,6 +54,7 @@ public struct DivergenceReport: Sendable, Codable, Hashable {
         case fromMs = "from_ms"
         case throughMs = "through_ms"
         case missingCandles = "missing_candles"
+        case unsentCandles = "unsent_candles"
         case venueRules = "venue_rules"
         case summary
         case orders

@@ -465,7 +465,7 @@ async function viewJob(name) {
     const s = r.summary;
     const ms = v => v == null ? '—' : `${v} ms`;
     const bps = v => v == null ? '—' : `${v.toFixed(1)} bps`;
-    const rows = [['Candles replayed', `${r.candles}${r.missing_candles ? ` (${r.missing_candles} missing)` : ''}`],
+    const rows = [['Candles replayed', `${r.candles}${r.missing_candles ? ` (${r.missing_candles} missing)` : ''}${r.unsent_candles ? ` (${r.unsent_candles} since its last checkpoint not recorded yet)` : ''}`],
       ['Verdict', s.identical ? 'identical to the replay' : 'differs from the replay'],
       ['Orders', `${s.matched_orders} matched · ${s.job_only_orders} job only · ${s.replay_only_orders} replay only`],
       ['Fills', `${s.job_fills} job · ${s.replay_fills} replay`], ['P&L job', fmtNum(s.job_pnl, 4)], ['P&L replay', fmtNum(s.replay_pnl, 4)],
