@@ -176,17 +176,19 @@ public struct Divergence: Sendable {
     /// Each job order's client order id, from the venue execution its first fill was made from
     /// (same time, side, price and quantity; each execution used once).
     func linkClientIds() -> [Int64: String] {
-        var unused = trades
+        // The executions by time, each list consumed in trade order: one pass over each side.
+        var byTime: [Int64: [Trade]] = [:]
+        for t in trades { byTime[t.timeMs, default: []].append(t) }
         var out: [Int64: String] = [:]
         for f in job {
-            guard
-                let k = unused.firstIndex(where: {
-                    $0.timeMs == f.timeMs && $0.side.lowercased() == f.side && $0.price == f.price
-                        && $0.quantity == f.quantity
+            guard var candidates = byTime[f.timeMs],
+                let k = candidates.firstIndex(where: {
+                    $0.side.lowercased() == f.side && $0.price == f.price && $0.quantity == f.quantity
                 })
             else { continue }
-            if out[f.orderId] == nil { out[f.orderId] = unused[k].clientOrderId }
-            unused.remove(at: k)
+            if out[f.orderId] == nil { out[f.orderId] = candidates[k].clientOrderId }
+            candidates.remove(at: k)
+            byTime[f.timeMs] = candidates
         }
         return out
     }

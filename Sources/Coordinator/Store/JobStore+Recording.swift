@@ -77,28 +77,15 @@ extension JobStore {
                 .init(revision: revision, strategyConfig: Array(config.utf8), effectiveBar: bar))
         }
         if let origin, let through {
-            // Each column as one array: a day of 1-second candles decodes in a few arrays, not
-            // 86,400 rows one at a time.
             let rows = try await client.query(
                 """
-                SELECT coalesce(array_agg(open_time_ms ORDER BY open_time_ms), '{}'),
-                    coalesce(array_agg(open::text ORDER BY open_time_ms), '{}'),
-                    coalesce(array_agg(high::text ORDER BY open_time_ms), '{}'),
-                    coalesce(array_agg(low::text ORDER BY open_time_ms), '{}'),
-                    coalesce(array_agg(close::text ORDER BY open_time_ms), '{}'),
-                    coalesce(array_agg(volume::text ORDER BY open_time_ms), '{}')
-                FROM market_candles
+                SELECT open_time_ms, open::text, high::text, low::text, close::text, volume::text FROM market_candles
                 WHERE endpoint = \(market.endpoint) AND symbol = \(market.symbol) AND interval = \(market.interval)
                     AND open_time_ms BETWEEN \(origin) AND \(through)
+                ORDER BY open_time_ms
                 """, logger: logger)
-            for try await (t, o, h, l, c, v) in rows.decode(
-                ([Int64], [String], [String], [String], [String], [String]).self)
-            {
-                recording.candles.reserveCapacity(t.count)
-                for k in t.indices {
-                    recording.candles.append(
-                        SeenCandle(openTimeMs: t[k], open: o[k], high: h[k], low: l[k], close: c[k], volume: v[k]))
-                }
+            for try await (t, o, h, l, c, v) in rows.decode((Int64, String, String, String, String, String).self) {
+                recording.candles.append(SeenCandle(openTimeMs: t, open: o, high: h, low: l, close: c, volume: v))
             }
         }
         var after: Int64 = -1
