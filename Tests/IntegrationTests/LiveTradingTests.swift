@@ -167,10 +167,7 @@ struct LiveTradingTests {
                 try await venue.placements().byId.count >= 2
             }
             try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 8_000])
-            let before = try await venue.placements().byId.count
-            try await waitUntil("the held order placed", timeout: .seconds(60), every: .milliseconds(20)) {
-                try await venue.placements().byId.count > before
-            }
+            let heldId = try await venue.orderHit(by: "acceptThenTimeout")
             await cluster.killCoordinator(leader)
             try await waitUntil("a new leader", timeout: .seconds(30)) {
                 try await cluster.findLeader() == 1 - leader
@@ -181,13 +178,10 @@ struct LiveTradingTests {
             try await waitUntil("trading again", timeout: .seconds(90)) {
                 try await venue.placements().byId.count >= placedAfterKill + 2
             }
-            _ = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+            let (placed, orders) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+            #expect(placed[heldId] == 1)
+            #expect(orders.first { $0.clientOrderId == heldId }?.state == "accepted", "\(orders)")
         }
-    }
-
-    /// The newest intent of the job, as the coordinator stored it.
-    static func newestIntent(_ cluster: TestCluster) async throws -> OrderRecord? {
-        try await orders(cluster).max { ($0.epoch, $0.createdAt) < ($1.epoch, $1.createdAt) }
     }
 
     /// The worker dies twice with an order in flight, and each successor reconciles before it
@@ -213,13 +207,11 @@ struct LiveTradingTests {
             }
 
             // 1. The next order is placed and its answer held: the worker dies waiting for it.
+            // The venue names the order the fault hit (whichever the job sent next).
             try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 60_000])
-            let before = try await venue.placements().byId.count
-            try await waitUntil("the held order placed", timeout: .seconds(60), every: .milliseconds(20)) {
-                try await venue.placements().byId.count > before
-            }
+            let heldId = try await venue.orderHit(by: "acceptThenTimeout")
             w1.signal(SIGKILL)
-            let held = try #require(try await Self.newestIntent(cluster))
+            let held = try #require(try await Self.orders(cluster).first { $0.clientOrderId == heldId })
             #expect(held.state == "written", "killed between the verdict and the answer: \(held)")
             #expect(try await venue.placements().byId[held.clientOrderId] == 1)
             let w2 = try cluster.startWorker("w2")
@@ -232,20 +224,11 @@ struct LiveTradingTests {
             // 2. The next order is answered -1007 and not placed: the worker dies before it can
             // conclude so; its successor may conclude it only after the order's window.
             try await venue.inject(["kind": "unknownNotPlaced"])
-            let placedBefore = try await venue.placements().byId
-            let lastBefore = try #require(try await Self.newestIntent(cluster))
-            var unknown: OrderRecord?
-            try await waitUntil("an intent answered -1007", timeout: .seconds(60), every: .milliseconds(20)) {
-                guard let newest = try await Self.newestIntent(cluster),
-                    newest.clientOrderId != lastBefore.clientOrderId
-                else { return false }
-                unknown = newest
-                return true
-            }
+            let lostId = try await venue.orderHit(by: "unknownNotPlaced")
             try await Task.sleep(for: .milliseconds(300))
             w2.signal(SIGKILL)
-            let lost = try #require(unknown)
-            #expect(try await venue.placements().byId == placedBefore, "the -1007 order was not placed")
+            let lost = try #require(try await Self.orders(cluster).first { $0.clientOrderId == lostId })
+            #expect(try await venue.placements().byId[lostId] == nil, "the -1007 order was not placed")
             try cluster.startWorker("w3")
             try await waitUntil("RECONCILING while the window runs", timeout: .seconds(60), every: .milliseconds(100)) {
                 let j = try await cluster.job("live-1")

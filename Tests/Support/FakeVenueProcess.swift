@@ -90,6 +90,24 @@ public final class FakeVenueProcess: @unchecked Sendable {
         return (p, (root["trades"] as? NSNumber)?.intValue ?? 0)
     }
 
+    /// The orders the injected order faults hit: client order id → the fault's kind.
+    public func faulted() async throws -> [String: String] {
+        let r = try await control.execute(method: .GET, target: "/_fake/orders")
+        let root = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
+        return (root["faulted"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+    }
+
+    /// Waits until an injected order fault of `kind` has hit an order, and returns that order's
+    /// client id (the next order the job sends, whichever it is).
+    public func orderHit(by kind: String, timeout: Duration = .seconds(60)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let id = try await faulted().first(where: { $0.value == kind })?.key { return id }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestEnvironmentError("no order hit by \(kind) within \(timeout)")
+    }
+
     public func stop() async {
         control.shutdown()
         await process.stop()

@@ -14,6 +14,8 @@ public final class FakeVenue: Sendable {
         var exchange: FakeExchange
         var rate: VenueRateCounter
         var orderFaults: [FakeFault] = []
+        /// Which order each order fault hit, by client order id (for tests to name it exactly).
+        var faulted: [String: FakeFault.Kind] = [:]
         var skewMs: Int64 = 0
         var latencyMs = 0
     }
@@ -81,10 +83,18 @@ public final class FakeVenue: Sendable {
         }
     }
 
-    /// The next order fault, if one waits.
-    func takeOrderFault() -> FakeFault? {
-        state.withLockedValue { s in s.orderFaults.isEmpty ? nil : s.orderFaults.removeFirst() }
+    /// The next order fault, if one waits, taken by the order with `clientOrderId`.
+    func takeOrderFault(clientOrderId: String?) -> FakeFault? {
+        state.withLockedValue { s in
+            guard !s.orderFaults.isEmpty else { return nil }
+            let fault = s.orderFaults.removeFirst()
+            if let clientOrderId { s.faulted[clientOrderId] = fault.kind }
+            return fault
+        }
     }
+
+    /// The orders the order faults hit so far: client order id → the fault's kind.
+    public var faultedOrders: [String: FakeFault.Kind] { state.withLockedValue { $0.faulted } }
 
     /// Applies a fault: order faults wait for the next order, the rest act now.
     public func inject(_ fault: FakeFault) {

@@ -157,7 +157,7 @@ public struct FakeVenueServer: Sendable {
     private static func newOrder(_ venue: FakeVenue, _ request: Request) async throws -> Response {
         try await rest(venue, request, weight: 1, signed: true, isOrder: true) { p, account in
             let now = venue.nowMs()
-            let fault = venue.takeOrderFault()
+            let fault = venue.takeOrderFault(clientOrderId: p["newClientOrderId"])
             switch fault?.kind {
             case .unknownNotPlaced?:
                 throw FakeVenueError(
@@ -291,10 +291,14 @@ public struct FakeVenueServer: Sendable {
                 ]
             }
             let placements = ex.placements.keys.sorted().map { ($0, JSONValue.int(Int64(ex.placements[$0]!))) }
+            let hit = venue.faultedOrders
+            let faulted = hit.keys.sorted().map { ($0, JSONValue.string(hit[$0]!.rawValue)) }
             return Self.respond(
                 200,
-                ["orders": .array(orders), "placements": .object(placements), "trades": .int(Int64(ex.trades.count))],
-                [])
+                [
+                    "orders": .array(orders), "placements": .object(placements), "faulted": .object(faulted),
+                    "trades": .int(Int64(ex.trades.count)),
+                ], [])
         }
         router.get("/_fake/balances") { request, _ in
             let account = request.uri.queryParameters.get("account") ?? ""

@@ -24,12 +24,26 @@ public struct VenueDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses a plain decimal ("-12.3400", "5", ".5"); nil for anything else (exponents, spaces,
     /// more than 18 decimals, values beyond 64-bit units).
     public init?(_ text: some StringProtocol) {
+        self.init(String(text))
+    }
+
+    /// The same for a `String`, over its UTF-8 bytes in place: concrete, so a caller in another
+    /// module runs it without generic dispatch per character (the venue's every price and
+    /// quantity, and a replay's candles, go through here).
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> VenueDecimal? {
         var units: Int64 = 0
         var scale = 0
         var negative = false
         var seenPoint = false
         var digits = 0
-        for (k, c) in text.utf8.enumerated() {
+        for k in 0..<bytes.count {
+            let c = bytes[k]
             switch c {
             case UInt8(ascii: "-") where k == 0: negative = true
             case UInt8(ascii: "+") where k == 0: break
@@ -46,8 +60,8 @@ public struct VenueDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             default: return nil
             }
         }
-        guard digits > 0, scale <= Self.maximumScale else { return nil }
-        self.init(units: negative ? -units : units, scale: scale)
+        guard digits > 0, scale <= maximumScale else { return nil }
+        return VenueDecimal(units: negative ? -units : units, scale: scale)
     }
 
     /// The same value with `scale` decimals (more, or fewer when the dropped digits are zeros);
