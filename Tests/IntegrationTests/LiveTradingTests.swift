@@ -184,6 +184,78 @@ struct LiveTradingTests {
         }
     }
 
+    /// A worker on another host loses its coordinator but not its venue, with an order in flight
+    /// (placed, its answer held 3 s): it stops trading by itself before the job is handed over;
+    /// its successor finds the held order by its client id, books its fill and trades on; once the
+    /// network heals, what the cut-off worker still held (the order's answer, its fill) is refused
+    /// as stale. Every order once, every fill once.
+    @Test func aWorkerCutOffFromItsCoordinatorButNotItsVenueStopsBeforeItsSuccessorTrades() async throws {
+        let host = try NetworkNamespace(index: 2, links: 2)
+        defer { host.remove() }
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002, host: "0.0.0.0")
+        defer { Task { await venue.stop() } }
+        // A worker on another host gets a credential only over mutual TLS.
+        let certificates = try TLSTests.certificates()
+        let worker = TLSTests.worker(certificates, cert: "worker")
+        try await TestCluster.with(
+            environment: [
+                "ATS_MASTER_KEY": Self.masterKey, "ATS_WORKER_HOST": "0.0.0.0", "ATS_LEASE_TIMEOUT_MS": "4000",
+                "ATS_HEARTBEAT_MS": "500", "ATS_TLS_CERT": "\(certificates)/coordinator.pem",
+                "ATS_TLS_KEY": "\(certificates)/coordinator.key",
+                "ATS_TLS_CA": "\(certificates)/ca.pem",
+            ]
+        ) { cluster in
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+            // Link 0 carries the coordinator's connection, link 1 the venue's.
+            let remote = try cluster.startWorker(
+                "remote", coordinators: "\(host.hostAddresses[0]):\(cluster.workerPort)", launcher: host.launcher,
+                environment: worker.merging(["ATS_TLS_SERVER_NAME": "localhost"]) { $1 })
+            var spec = Self.spec(port: venue.port)
+            spec.market?.endpoint = "http://\(host.hostAddresses[1]):\(venue.port)"
+            _ = try await cluster.create(spec)
+            try await waitUntil("two orders placed from the remote host", timeout: .seconds(90)) {
+                try await venue.placements().byId.count >= 2
+            }
+            #expect(try await cluster.job("live-1").leaseOwner == "remote")
+
+            try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 3_000])
+            let heldId = try await venue.orderHit(by: "acceptThenTimeout")
+            let cut = Date()
+            try host.partition(link: 0)
+            try cluster.startWorker("local", environment: worker)
+            let held = try #require(try await Self.orders(cluster).first { $0.clientOrderId == heldId })
+            try await waitUntil("the held order settled by the local worker and trading again", timeout: .seconds(90)) {
+                let orders = try await Self.orders(cluster)
+                return try await cluster.job("live-1").leaseOwner == "local"
+                    && orders.contains { $0.clientOrderId == heldId && $0.state == "accepted" }
+                    && orders.contains { $0.epoch > held.epoch && $0.state == "accepted" }
+            }
+
+            // The remote worker stopped the job before the coordinator handed it over.
+            let fenced = try #require(
+                remote.log.firstMatch(of: /fenced_at_ms=(\d+)/).flatMap { Int64($0.1) },
+                "the remote worker fenced itself: \(remote.log.suffix(2000))")
+            let handedOver = try #require(
+                try await cluster.events("live-1").first { $0.kind == "assigned" && $0.detail.contains("local") })
+            let fencedAt = Date(timeIntervalSince1970: Double(fenced) / 1000)
+            print(
+                "LIVE partition: the cut-off worker fenced " + String(format: "%.3f", fencedAt.timeIntervalSince(cut))
+                    + " s after the cut, the job handed over "
+                    + String(format: "%.3f", handedOver.at.timeIntervalSince(cut))
+                    + " s after (lease 4 s, heartbeat 0.5 s)")
+            #expect(fencedAt < handedOver.at, "fenced at \(fencedAt), handed over at \(handedOver.at)")
+            #expect(fencedAt > cut)
+
+            // Healed: the remote worker is back, and what it still held changes nothing.
+            try host.heal(link: 0)
+            try await waitUntil("the remote worker reconnected", timeout: .seconds(60)) {
+                try await cluster.workerRecords().contains { $0.id == "remote" && $0.connected }
+            }
+            let (placed, _) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+            #expect(placed[heldId] == 1)
+        }
+    }
+
     /// The worker dies twice with an order in flight, and each successor reconciles before it
     /// trades: first between the verdict and the venue's answer (the venue placed the order and
     /// held its answer), then after the venue answered -1007 without placing it. The successor

@@ -18,11 +18,12 @@ public final class FakeVenueProcess: @unchecked Sendable {
     public static let startingUSDT = "10000"
     public static let startingBTC = "1"
 
-    /// `port`: where it listens (a free one by default); `apiKey`/`hmacSecret`: the HMAC
-    /// account's (new random ones by default), so a test can start a venue a job already names.
+    /// `port`: where it listens (a free one by default; on `host`, loopback by default);
+    /// `apiKey`/`hmacSecret`: the HMAC account's (new random ones by default), so a test can start
+    /// a venue a job already names.
     public init(
         extraConfiguration: [String: Any] = [:], tickMs: Int = 0, volatility: Double = 0.0005, port: Int? = nil,
-        apiKey: String? = nil, hmacSecret: String? = nil
+        host: String = "127.0.0.1", apiKey: String? = nil, hmacSecret: String? = nil
     ) async throws {
         self.port = try port ?? freeFixedPort()
         let secret = hmacSecret ?? (0..<64).map { _ in String("abcdef0123456789".randomElement()!) }.joined()
@@ -52,7 +53,8 @@ public final class FakeVenueProcess: @unchecked Sendable {
         process = try ChildProcess(
             "ats-venue", name: "venue", environment: [:],
             arguments: [
-                "--port", String(self.port), "--config", file.path, "--tick-ms", String(tickMs), "--volatility",
+                "--host", host, "--port", String(self.port), "--config", file.path, "--tick-ms", String(tickMs),
+                "--volatility",
                 String(volatility),
             ])
         control = try VenueHTTPClient(baseURL: "http://127.0.0.1:\(self.port)")

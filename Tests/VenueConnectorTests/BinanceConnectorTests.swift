@@ -114,6 +114,27 @@ import Testing
         }
     }
 
+    /// A run fenced while the venue holds its order's answer cancels the placement: it ends at
+    /// once, status unknown (for the successor to settle by client id), and is not sent again.
+    @Test func aPlacementCancelledWhileItsAnswerIsHeldEndsUnknownAndIsNotResent() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        // The client would wait a minute for the answer, and the venue holds it for two.
+        let placer = OrderPlacer(client: try await Self.client(venue, timeout: .seconds(60)))
+        try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 120_000])
+        let request = Self.buy(sequence: 30)
+        let placing = Task { try await placer.place(request, persist: Self.persisted()) }
+        let hit = try await venue.orderHit(by: "acceptThenTimeout")
+        #expect(hit == request.clientOrderId.description)
+        placing.cancel()
+        let outcome = try await placing.value
+        guard case .unknown = outcome.state else {
+            Issue.record("a cancelled placement ends unknown, not \(outcome.state)")
+            return
+        }
+        #expect(try await venue.placements().byId[hit] == 1)
+    }
+
     @Test func notPlacedIsConcludedOnlyOnceTheWindowHasClosed() async throws {
         let venue = try await FakeVenueProcess()
         defer { Task { await venue.stop() } }

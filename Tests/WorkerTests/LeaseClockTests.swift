@@ -16,6 +16,19 @@ struct LeaseClockTests {
         #expect(clock.validUntilMs == 900)
     }
 
+    /// What a job waiting for its next event sleeps at most before it looks at its lease again.
+    @Test func theTimeLeftRunsOutAtTheLapse() {
+        var clock = LeaseClock()
+        #expect(clock.remainingMs(nowMs: 0) == 0, "never confirmed: nothing left")
+        clock.confirm(sentMs: 100, leaseTimeoutMs: 1_000, marginMs: 200, nowMs: 150)
+        #expect(clock.remainingMs(nowMs: 150) == 750)
+        #expect(clock.remainingMs(nowMs: 899) == 1)
+        #expect(clock.remainingMs(nowMs: 900) == 0 && !clock.isValid(nowMs: 900))
+        #expect(clock.remainingMs(nowMs: 5_000) == 0)
+        clock.fence(nowMs: 300)
+        #expect(clock.remainingMs(nowMs: 300) == 0)
+    }
+
     @Test func aLapseFencesTheJobsThatRanThroughItEvenAfterAWelcome() {
         var clock = LeaseClock()
         clock.confirm(sentMs: 0, leaseTimeoutMs: 1_000, marginMs: 200, nowMs: 10)

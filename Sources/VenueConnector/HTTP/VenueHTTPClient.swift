@@ -70,7 +70,13 @@ public final class VenueHTTPClient: Sendable {
         // the answer's promise (a second completion is ignored).
         channel.writeAndFlush(request).whenFailure { _ in promise.fail(VenueHTTPError.connectionClosed) }
         do {
-            let response = try await promise.futureResult.get()
+            // A cancelled caller stops waiting at once (a live run fenced mid-order): the
+            // connection is closed, and what the venue did is for reconciliation to find.
+            let response = try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(CancellationError())
+            }
             if response.keepAlive && channel.isActive { checkin(channel) } else { channel.close(promise: nil) }
             return response
         } catch {

@@ -43,6 +43,9 @@ public struct LeaseClock: Sendable, Equatable {
     /// Whether the leases are still certainly held (false before the first confirmation).
     public func isValid(nowMs: Int64) -> Bool { validUntilMs.map { nowMs < $0 } ?? false }
 
+    /// Milliseconds until the leases lapse unless renewed (0: lapsed, or never confirmed).
+    public func remainingMs(nowMs: Int64) -> Int64 { validUntilMs.map { max(0, $0 - nowMs) } ?? 0 }
+
     /// Whether a job started under `generation` still holds its lease.
     public func isValid(nowMs: Int64, generation: Int) -> Bool {
         generation == self.generation && isValid(nowMs: nowMs)

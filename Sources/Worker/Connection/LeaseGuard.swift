@@ -30,6 +30,13 @@ final class LeaseGuard: Sendable {
         return clock.withLock { $0.isValid(nowMs: now) }
     }
 
+    /// How long until the leases lapse unless renewed (zero: lapsed, or never confirmed): a job
+    /// waiting for its next event wakes then, so it stops at the lapse, not up to a check later.
+    func remaining() -> Duration {
+        let now = milliseconds()
+        return .milliseconds(clock.withLock { $0.remainingMs(nowMs: now) })
+    }
+
     /// The lapses so far: a job holds its lease only under the generation it started in.
     var generation: Int { clock.withLock { $0.generation } }
 

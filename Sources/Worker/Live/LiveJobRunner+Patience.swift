@@ -1,4 +1,6 @@
 import ATSVenueConnector
+import ATSVenues
+import Foundation
 
 /// A live run was asked to stop or give the job back, or lost its lease, while it waited for the
 /// venue.
@@ -35,5 +37,43 @@ extension LiveJobRunner {
                 delay = min(delay * 2, .seconds(30))
             }
         }
+    }
+
+    /// The run stopped because its lease lapsed (self-fencing): said once, with the moment.
+    func logFenced() {
+        logger.warning(
+            "lease not confirmed in time: live job stopped (self-fencing)",
+            metadata: ["fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))"])
+    }
+
+    /// Runs `body` (an order's placement) while the lease holds, and cancels it at the lapse: a
+    /// fenced run waits for nothing it sent — the placement ends `unknown` at worst, and the
+    /// successor settles the order by its client id — so the run stops before the coordinator
+    /// may hand the job on, not when the venue answers.
+    func whileLeaseHolds<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let lease = self.lease
+        let generation = self.generation
+        let clock = self.clock
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while lease.isValid(generation: generation) {
+                    try await clock.sleep(for: lease.remaining() + .milliseconds(1))
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                group.cancelAll()
+                if let value = next { return value }
+            }
+            throw Interrupted()
+        }
+    }
+
+    /// Asks the venue to cancel the job's order, while the lease holds (a fenced run changes
+    /// nothing at the venue: the successor owns the job's orders).
+    func cancelAtVenue(_ clientOrderId: ClientOrderId, symbol: String, rest: BinanceRESTClient) async {
+        guard lease.isValid(generation: generation) else { return }
+        _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: clientOrderId)
     }
 }

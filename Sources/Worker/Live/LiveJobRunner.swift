@@ -38,13 +38,23 @@ struct LiveJobRunner: Sendable {
         do {
             try await execute()
         } catch let refused as IntentGate.Refused {
-            // The coordinator no longer counts this run as the job's: it stops, sending nothing more.
-            logger.warning("live run ended: an order intent was refused", metadata: ["reason": "\(refused.reason)"])
+            // The coordinator no longer counts this run as the job's, or the lease lapsed while it
+            // waited for the verdict: it stops, sending nothing more.
+            if !lease.isValid(generation: generation) {
+                logFenced()
+            } else {
+                logger.warning(
+                    "live run ended: an order intent was refused", metadata: ["reason": "\(refused.reason)"])
+            }
         } catch is Interrupted {
             // Stopped, released or fenced while the venue did not answer: the stored checkpoint
-            // stays the job's; nothing was placed meanwhile.
+            // (taken before any intent, naming the orders in flight) stays the job's.
             let outcome: JobFinished.Outcome = control.request == .stop ? .stopped : .released
-            logger.info("live run ended while waiting for the venue", metadata: ["outcome": "\(outcome)"])
+            if !lease.isValid(generation: generation) {
+                logFenced()
+            } else {
+                logger.info("live run ended while waiting for the venue", metadata: ["outcome": "\(outcome)"])
+            }
             await output.send { .finished(JobFinished(header: $0, outcome: outcome, statistics: [])) }
         } catch {
             logger.warning("job failed", metadata: ["error": "\(error)"])
@@ -114,7 +124,8 @@ struct LiveJobRunner: Sendable {
             url: endpoint.webSocketAPI, credentials: credentials, logger: logger, venueNowMs: { rest.venueNowMs() })
         let clock = self.clock
         let events = MarketEvents(
-            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck, user: stream)
+            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck,
+            lapse: { [lease] in lease.remaining() }, user: stream)
         defer { events.cancel() }
         logger.info(
             "live job reconciling",
@@ -201,7 +212,7 @@ struct LiveJobRunner: Sendable {
                 guard let clientId = book.working.first(where: { $0.value == id })?.key,
                     let cid = ClientOrderId(clientId)
                 else { continue }
-                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: cid)
+                await cancelAtVenue(cid, symbol: symbol, rest: rest)
             }
             var orders: [Outgoing] = []
             for order in book.session.venue.takeSubmissions() {
@@ -251,6 +262,8 @@ struct LiveJobRunner: Sendable {
             // Before any intent: a checkpoint naming these orders in flight (docs/LIVE.md).
             try await checkpoint()
             for o in orders {
+                // Fenced while an earlier one was placed: the rest wait for the successor.
+                guard lease.isValid(generation: generation) else { throw Interrupted() }
                 if riskHalted != nil {
                     // Halted by an earlier order's rejection: the rest are not sent.
                     book.refused(o.clientOrderId.description, reason: .riskLimit("the job was halted"))
@@ -272,16 +285,18 @@ struct LiveJobRunner: Sendable {
                 let id = cid.description
                 let outcome: OrderPlacer.Outcome
                 do {
-                    outcome = try await placer.place(
-                        OrderPlacer.Request(
-                            symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce, fitted: o.fitted,
-                            clientOrderId: cid),
-                        persist: { cid in
-                            try await gate.write(
-                                cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
-                                fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly, notional: notional,
-                                reduces: reduces, candleOpenMs: decidedOn)
-                        }, authorize: { [lease, generation] in lease.isValid(generation: generation) })
+                    outcome = try await whileLeaseHolds { [placer, gate, symbol, lease, generation] in
+                        try await placer.place(
+                            OrderPlacer.Request(
+                                symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
+                                fitted: o.fitted, clientOrderId: cid),
+                            persist: { cid in
+                                try await gate.write(
+                                    cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
+                                    fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly,
+                                    notional: notional, reduces: reduces, candleOpenMs: decidedOn)
+                            }, authorize: { lease.isValid(generation: generation) })
+                    }
                 } catch let refused as IntentGate.Refused where refused.keepsJob {
                     // Never stored, never sent: the kill switch holds the job (its stop follows), or
                     // the account's budget refused the order. The strategy sees it refused.
@@ -316,7 +331,7 @@ struct LiveJobRunner: Sendable {
         func cancelAll() async throws {
             for cid in book.working.keys.sorted() where !book.inFlight.contains(cid) {
                 guard let id = ClientOrderId(cid) else { continue }
-                _ = try? await rest.cancelOrder(symbol: symbol, clientOrderId: id)
+                await cancelAtVenue(id, symbol: symbol, rest: rest)
             }
             try await reconciler.refill(&book)
         }
@@ -490,7 +505,7 @@ struct LiveJobRunner: Sendable {
             for await event in events.stream {
                 switch MarketRunDirective(lease: lease, generation: generation, control: control) {
                 case .fence:
-                    logger.warning("lease not confirmed in time: live job stopped (self-fencing)")
+                    logFenced()
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return

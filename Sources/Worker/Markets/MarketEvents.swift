@@ -13,8 +13,8 @@ enum MarketEvent: Sendable {
 }
 
 /// The one stream a job on a live market waits on (``MarketJobRunner``, ``LiveJobRunner``): the
-/// worker's shared candles, the job's requests, a lease check every `leaseCheck`, and for a live
-/// job its user data stream. ``cancel()`` ends it all.
+/// worker's shared candles, the job's requests, a look at its lease every `leaseCheck` and at the
+/// moment it would lapse (`lapse`: how long until then), and for a live job its user data stream. ``cancel()`` ends it all.
 final class MarketEvents: Sendable {
     let stream: AsyncStream<MarketEvent>
     private let sink: AsyncStream<MarketEvent>.Continuation
@@ -22,7 +22,7 @@ final class MarketEvents: Sendable {
 
     init(
         candles: AsyncStream<BinanceKline>, control: JobControl, clock: any JobClock, leaseCheck: Duration,
-        user: BinanceUserStream? = nil
+        lapse: @escaping @Sendable () -> Duration, user: BinanceUserStream? = nil
     ) {
         let (stream, sink) = AsyncStream<MarketEvent>.makeStream()
         self.stream = stream
@@ -34,7 +34,11 @@ final class MarketEvents: Sendable {
             },
             Task {
                 while !Task.isCancelled {
-                    try? await clock.sleep(for: leaseCheck)
+                    // At least every `leaseCheck`, and at the lease's lapse when that comes first:
+                    // a job that cannot renew stops then (a live one sends the venue nothing
+                    // more), before the coordinator may hand it on.
+                    let left = lapse()
+                    try? await clock.sleep(for: left > .zero ? min(leaseCheck, left + .milliseconds(1)) : leaseCheck)
                     sink.yield(.tick)
                 }
             },

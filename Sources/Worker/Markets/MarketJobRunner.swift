@@ -53,7 +53,8 @@ struct MarketJobRunner: Sendable {
             symbol: market.symbol, interval: market.interval, rest: subscription.rest, logger: logger)
         let clock = self.clock
         let events = MarketEvents(
-            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck)
+            candles: subscription.candles, control: control, clock: clock, leaseCheck: leaseCheck,
+            lapse: { [lease] in lease.remaining() })
         defer { events.cancel() }
         await output.send { .started(JobStarted(header: $0, barsTotal: 0)) }
         logger.info(
