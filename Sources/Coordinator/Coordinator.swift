@@ -96,7 +96,7 @@ public final class Coordinator: Service, Sendable {
                 serverName: "ats-coordinator"),
             onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let parts: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        var parts: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: client),
             .init(
                 service: CoordinatorPart(name: "migrations", gate: nil) {
@@ -118,6 +118,12 @@ public final class Coordinator: Service, Sendable {
             .init(
                 service: CoordinatorPart(name: "worker server", gate: migrated) { try await self.workerServer.run() }),
         ]
+        if let retention = configuration.recordingRetention {
+            let pruner = RecordingRetention(
+                store: store, leadership: leadership, retention: retention, logger: logger)
+            parts.append(
+                .init(service: CoordinatorPart(name: "recording retention", gate: migrated) { await pruner.run() }))
+        }
         try await ServiceGroup(configuration: .init(services: parts, logger: logger)).run()
     }
 

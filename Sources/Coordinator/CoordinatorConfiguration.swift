@@ -39,6 +39,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var logFile: String?
     /// Seals venue credentials at rest (`ATS_MASTER_KEY` or `ATS_MASTER_KEY_FILE`; nil: none).
     public var vault: CredentialVault?
+    /// How long the candles jobs on live markets saw are kept (`ATS_RECORDING_RETENTION_DAYS`,
+    /// 90 by default; 0: for ever).
+    public var recordingRetention: Duration?
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -92,6 +95,12 @@ public struct CoordinatorConfiguration: Sendable {
         secureCookies = try env.int("ATS_SECURE_COOKIES", default: 0) != 0
         logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         vault = try CredentialVault.load(env)
+        let retentionDays = try env.int("ATS_RECORDING_RETENTION_DAYS", default: 90)
+        guard retentionDays >= 0 else {
+            throw ConfigurationError(
+                variable: "ATS_RECORDING_RETENTION_DAYS", reason: "must be a number of days, 0 to keep for ever")
+        }
+        recordingRetention = retentionDays == 0 ? nil : .seconds(86_400 * retentionDays)
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

@@ -388,5 +388,12 @@ public enum Migrations {
                 // The candle an order was decided on (its open time), for the decision latency.
                 "ALTER TABLE order_intents ADD COLUMN candle_open_ms BIGINT NOT NULL DEFAULT 0",
             ]),
+        Migration(
+            version: 16, name: "recorded candles pruned by age",
+            sql: [
+                // The retention (ATS_RECORDING_RETENTION_DAYS) deletes candles by open time
+                // across every market, a batch at a time.
+                "CREATE INDEX market_candles_by_time ON market_candles (open_time_ms)"
+            ]),
     ]
 }

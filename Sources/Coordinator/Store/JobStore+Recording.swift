@@ -46,6 +46,27 @@ extension JobStore {
             """, logger: logger)
     }
 
+    /// Deletes the recorded candles that opened before `cutoffMs`, `batch` rows per transaction
+    /// (no long lock on a table the running jobs write to); returns how many went. A job whose
+    /// span reaches back before the cutoff shows those candles as missing in its divergence.
+    public func pruneRecording(before cutoffMs: Int64, batch: Int = 10_000) async throws -> Int {
+        var total = 0
+        while true {
+            let rows = try await client.query(
+                """
+                WITH gone AS (
+                    DELETE FROM market_candles WHERE ctid = ANY(ARRAY(
+                        SELECT ctid FROM market_candles WHERE open_time_ms < \(cutoffMs) LIMIT \(batch)))
+                    RETURNING 1)
+                SELECT count(*) FROM gone
+                """, logger: logger)
+            var deleted = 0
+            for try await n in rows.decode(Int64.self) { deleted = Int(n) }
+            total += deleted
+            if deleted < batch { return total }
+        }
+    }
+
     /// Everything `ats job divergence` compares, for a job on a live market.
     public func recording(job ref: String) async throws -> JobRecording {
         let record = try await job(ref)

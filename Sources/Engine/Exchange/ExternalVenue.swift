@@ -18,6 +18,10 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
     /// Numbered from 0 as the simulated exchange numbers them, so a replay's orders pair with
     /// the live run's by id (`ats job divergence`).
     private var nextOrderId: OrderID = 0
+    /// Adopted orders are numbered from ``adoptedIds`` up, apart from the strategy's own, so an
+    /// adoption does not shift the pairing of the strategy's later orders with a replay's. Nil in
+    /// a checkpoint from before adoption was numbered apart (the first adoption starts the range).
+    private var nextAdoptedId: OrderID?
     private var nextFillSeq: Int64 = 0
     /// Submitted and not taken by the executor yet; cancels asked and not taken yet.
     public private(set) var submissions: [Order] = []
@@ -25,6 +29,8 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
 
     /// How many finished orders ``order(_:)`` still finds.
     static let doneKept = 1_000
+    /// Where adopted orders' ids start (a strategy never places 2⁴⁰ orders).
+    public static let adoptedIds: OrderID = 1 << 40
 
     public init(instrument: Instrument, wallet: Wallet) {
         self.instrument = instrument
@@ -132,8 +138,8 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
     public mutating func adopt(
         side: OrderSide, type: OrderType, quantity: Double, limitPrice: Double?, tag: InlineString
     ) -> OrderID {
-        let id = nextOrderId
-        nextOrderId += 1
+        let id = nextAdoptedId ?? Self.adoptedIds
+        nextAdoptedId = id + 1
         open.append(
             Order(
                 id: id, side: side, type: type, quantity: quantity, limitPrice: limitPrice, stopPrice: nil,

@@ -63,4 +63,24 @@ struct RecordingStoreTests {
             await #expect(throws: StoreError.self) { try await store.recording(job: String(backtest.id)) }
         }
     }
+
+    /// The retention deletes candles by open time across every market, a batch at a time, and a
+    /// job's recording then lacks them (its divergence counts them missing).
+    @Test func candlesPastTheRetentionAreDeletedInBatches() async throws {
+        try await stores.withStore(leaseTimeout: .seconds(30)) { store in
+            var paper = KillSwitchStoreTests.live("kept")
+            paper.mode = .paper
+            paper.credentials = nil
+            let job = try await store.create(paper, actor: "test")
+            let epoch = try #require(try await store.assign(job: job.id, to: "w1")).epoch
+            _ = try await store.persist([candles(job.id, epoch, firstBar: 0, at: Array(0..<7))], worker: "w1")
+
+            // Opened before t0 + 5 s: five candles, two at a time.
+            #expect(try await store.pruneRecording(before: Self.t0 + 5_000, batch: 2) == 5)
+            let r = try await store.recording(job: "kept")
+            #expect(r.candles.map(\.openTimeMs) == [Self.t0 + 5_000, Self.t0 + 6_000])
+            #expect(r.originMs == Self.t0, "the job's span is its own: the candles are what is gone")
+            #expect(try await store.pruneRecording(before: Self.t0 + 5_000) == 0)
+        }
+    }
 }

@@ -62,6 +62,28 @@ import Testing
         #expect(v.order(c)?.rejectReason == .venueRefused(code: -2010) && v.openOrders.isEmpty)
     }
 
+    /// An adopted order (found at the venue, unknown to the state) is numbered apart: the
+    /// strategy's orders keep the ids a replay gives them, before and after a checkpoint.
+    @Test func adoptedOrdersAreNumberedApartFromTheStrategys() throws {
+        var v = Self.venue()
+        let first = v.submit(.market(.buy, 0.1))
+        let adopted = v.adopt(side: .sell, type: .limit, quantity: 0.05, limitPrice: 60_000, tag: "adopted")
+        let second = v.submit(.market(.buy, 0.1))
+        #expect([first, second] == [0, 1], "the strategy's numbering does not move")
+        #expect(adopted == ExternalVenue.adoptedIds && v.order(adopted)?.status == .pending)
+        var restored = try JSONDecoder().decode(ExternalVenue.self, from: try JSONEncoder().encode(v))
+        let next = restored.adopt(side: .sell, type: .limit, quantity: 0.05, limitPrice: 61_000, tag: "adopted")
+        #expect(next == ExternalVenue.adoptedIds + 1)
+        #expect(restored.submit(.market(.sell, 0.1)) == 2)
+        // A checkpoint from before adoption was numbered apart decodes, and starts the range.
+        var old = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Self.venue())) as! [String: Any]
+        old["nextAdoptedId"] = nil
+        var older = try JSONDecoder().decode(
+            ExternalVenue.self, from: try JSONSerialization.data(withJSONObject: old))
+        let fromOld = older.adopt(side: .buy, type: .limit, quantity: 0.05, limitPrice: 1, tag: "adopted")
+        #expect(fromOld == ExternalVenue.adoptedIds)
+    }
+
     @Test func aBuiltInStrategyTradesAndItsLiveStateRoundTrips() throws {
         let spec = RunSpec(
             exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
