@@ -27,6 +27,8 @@ actor LiveFeed {
     private var sent: [Int64: JobChange] = [:]
     private var watermark: Date?
     private var lastEvent: Int64?
+    /// Subscribers taking the baseline (``subscribe(_:)``), not yet in `subscribers`.
+    private var joining = 0
     private var lastLog: Int64
     private var closed = false
 
@@ -46,7 +48,12 @@ actor LiveFeed {
     /// comes through it: a client loads what it shows once it has seen `hello`.
     func subscribe(_ topics: Set<Topic>) async -> AsyncStream<ByteBuffer> {
         if watermark == nil || lastEvent == nil {
-            // The first subscriber: take the baseline now, not at the next tick.
+            // The first subscriber: take the baseline now, not at the next tick. The poll loop
+            // must not forget it meanwhile (it starts afresh while nobody watches, and this actor
+            // runs it between the baseline's awaits): an event written after `hello` would be
+            // lost under a baseline taken again later.
+            joining += 1
+            defer { joining -= 1 }
             _ = try? await changedJobs()
             _ = try? await newEvents()
             lastLog = logs.nextSeq - 1
@@ -76,7 +83,7 @@ actor LiveFeed {
                     do { try await tick() } catch {
                         logger.debug("live feed poll failed", metadata: ["error": "\(error)"])
                     }
-                } else {
+                } else if joining == 0 {
                     // Nobody watches: start afresh (no backlog) when somebody does.
                     watermark = nil
                     lastEvent = nil
