@@ -49,24 +49,25 @@ extension LiveJobRunner {
     /// Runs `body` (an order's placement) while the lease holds, and cancels it at the lapse: a
     /// fenced run waits for nothing it sent — the placement ends `unknown` at worst, and the
     /// successor settles the order by its client id — so the run stops before the coordinator
-    /// may hand the job on, not when the venue answers.
+    /// may hand the job on, not when the venue answers. Two plain tasks, not a task group: the
+    /// group form of this (generic over the result) crashed the worker with SIGSEGV under Swift
+    /// 6.3.1 at the first placement.
     func whileLeaseHolds<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let lease = self.lease
         let generation = self.generation
         let clock = self.clock
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                while lease.isValid(generation: generation) {
-                    try await clock.sleep(for: lease.remaining() + .milliseconds(1))
-                }
-                return nil
+        let placing = Task { try await body() }
+        let watcher = Task {
+            while lease.isValid(generation: generation) {
+                guard (try? await clock.sleep(for: lease.remaining() + .milliseconds(1))) != nil else { return }
             }
-            while let next = try await group.next() {
-                group.cancelAll()
-                if let value = next { return value }
-            }
-            throw Interrupted()
+            placing.cancel()
+        }
+        defer { watcher.cancel() }
+        return try await withTaskCancellationHandler {
+            try await placing.value
+        } onCancel: {
+            placing.cancel()
         }
     }
 
