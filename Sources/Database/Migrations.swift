@@ -395,5 +395,12 @@ public enum Migrations {
                 // across every market, a batch at a time.
                 "CREATE INDEX market_candles_by_time ON market_candles (open_time_ms)"
             ]),
+        Migration(
+            version: 17, name: "brackets as order lists",
+            sql: [
+                // An OCO's stop leg's trigger, and the list both legs were placed in.
+                "ALTER TABLE order_intents ADD COLUMN stop_price TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE order_intents ADD COLUMN list_client_order_id TEXT NOT NULL DEFAULT ''",
+            ]),
     ]
 }

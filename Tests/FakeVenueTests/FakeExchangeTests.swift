@@ -103,4 +103,97 @@ import Testing
         ex.resetAccounts()
         #expect(ex.balances["alice"]!["USDT"]!.free == Self.d("10000"))
     }
+
+    func oco(_ side: String, qty: String, limit: String, stop: String, id: String) -> [String: String] {
+        let (above, below) = side == "SELL" ? ("LIMIT_MAKER", "STOP_LOSS") : ("STOP_LOSS", "LIMIT_MAKER")
+        var p = [
+            "symbol": "BTCUSDT", "side": side, "quantity": qty, "listClientOrderId": "list-" + id,
+            "aboveType": above, "belowType": below, "aboveClientOrderId": id + "-a", "belowClientOrderId": id + "-b",
+        ]
+        if side == "SELL" {
+            p["abovePrice"] = limit
+            p["belowStopPrice"] = stop
+        } else {
+            p["aboveStopPrice"] = stop
+            p["belowPrice"] = limit
+        }
+        return p
+    }
+
+    /// An OCO (rest-api.md "New Order list - OCO"): the prices must straddle the market; the
+    /// limit leg holds the base once; reached, it executes as a maker and the stop leg expires.
+    @Test mutating func anOCOsLimitLegExecutesAndItsStopLegExpires() throws {
+        let wrong = ex.placeOCO(
+            oco("SELL", qty: "0.5", limit: "49000", stop: "48000", id: "x"), account: "alice", nowMs: 1)
+        #expect(wrong.failure?.code == -2010)
+        #expect(wrong.failure?.msg == "The relationship of the prices for the orders is not correct.")
+        let placed = try ex.placeOCO(
+            oco("SELL", qty: "0.5", limit: "51000", stop: "49000", id: "o1"), account: "alice", nowMs: 1
+        ).get()
+        #expect(placed.orders.map(\.type) == [.limitMaker, .stopLoss])
+        #expect(placed.orders.allSatisfy { $0.orderListId == placed.list.orderListId && $0.status == .new })
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.5"), locked: Self.d("0.5")))
+        #expect(ex.placements["o1-a"] == 1 && ex.placements["o1-b"] == 1)
+        // A duplicate list id or leg id while the list works is refused.
+        #expect(
+            ex.placeOCO(oco("SELL", qty: "0.1", limit: "51000", stop: "49000", id: "o1"), account: "alice", nowMs: 2)
+                .failure?.code == -2010)
+        _ = ex.drainEvents()
+
+        ex.tick(symbol: "BTCUSDT", price: Self.d("50500"), nowMs: 3)
+        #expect(ex.openOrders(account: "alice", symbol: "BTCUSDT").count == 2, "neither leg reached")
+        ex.tick(symbol: "BTCUSDT", price: Self.d("51000"), nowMs: 4)
+        let (list, legs) = try #require(ex.orderList(account: "alice", orderListId: nil, listClientOrderId: "list-o1"))
+        #expect(list.status == .allDone)
+        #expect(legs.map(\.status) == [.filled, .expired])
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.5"), locked: .zero))
+        #expect(ex.balances["alice"]!["USDT"]!.free == Self.d("10000") + Self.d("25500") - Self.d("25.5"))
+        let events = ex.drainEvents().compactMap { e -> String? in
+            switch e {
+            case .execution(_, let u): "\(u.order.clientOrderId) \(u.kind.rawValue)"
+            case .listStatus(_, let l, _, _): "list \(l.status.rawValue)"
+            default: nil
+            }
+        }
+        #expect(events == ["o1-a TRADE", "o1-b EXPIRED", "list ALL_DONE"])
+    }
+
+    /// A trade through an OCO's stop: the limit leg expires first, then the stop executes at
+    /// that trade's price as a market order (a taker). Cancelling one leg of a list cancels both.
+    @Test mutating func anOCOsStopTriggersOnATradeThroughItAndACancelEndsTheList() throws {
+        _ = try ex.placeOCO(
+            oco("SELL", qty: "0.4", limit: "52000", stop: "49000", id: "s1"), account: "alice", nowMs: 1
+        )
+        .get()
+        _ = ex.drainEvents()
+        ex.tick(symbol: "BTCUSDT", price: Self.d("48500"), nowMs: 2)
+        let legs = ex.orders.filter { $0.clientOrderId.hasPrefix("s1-") }
+        #expect(legs.map(\.status) == [.expired, .filled])
+        let trade = try #require(ex.trades.last)
+        #expect(trade.price == Self.d("48500") && trade.qty == Self.d("0.4") && !trade.isMaker)
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.6"), locked: .zero))
+        let kinds = ex.drainEvents().compactMap { e -> String? in
+            if case .execution(_, let u) = e { return "\(u.order.clientOrderId) \(u.kind.rawValue)" }
+            return nil
+        }
+        #expect(kinds == ["s1-a EXPIRED", "s1-b TRADE"])
+
+        _ = try ex.placeOCO(
+            oco("SELL", qty: "0.3", limit: "50000", stop: "47000", id: "c1"), account: "alice", nowMs: 3
+        )
+        .get()
+        _ = try ex.cancel(
+            account: "alice", symbol: "BTCUSDT", orderId: nil, clientOrderId: "c1-b", cancelId: "stop-it", nowMs: 4
+        ).get()
+        #expect(ex.orders.filter { $0.clientOrderId.hasPrefix("c1-") }.map(\.status) == [.canceled, .canceled])
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.6"), locked: .zero))
+        #expect(ex.orderList(account: "alice", orderListId: nil, listClientOrderId: "list-c1")?.0.status == .allDone)
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let e) = self { return e }
+        return nil
+    }
 }

@@ -107,6 +107,54 @@ struct LiveTradingTests {
         }
     }
 
+    /// A strategy's bracket (simple_ma's take-profit and stop-loss) goes out as one OCO order
+    /// list once its entry has filled: both legs intents the coordinator accepted, placed once,
+    /// and when one executes the venue expires the other; every execution in the job's fills once.
+    @Test func aBracketGoesOutAsOneOCOListAndOneLegEndsTheOther() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+            try cluster.startWorker("w1")
+            var spec = Self.spec(port: venue.port)
+            spec.run.strategy = ComponentRef(
+                namespace: "strategies:simple_ma",
+                config: [
+                    "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
+                    "tp_std": .double(1), "sl_std": .double(1), "order_value_pct": .double(0.5),
+                ])
+            _ = try await cluster.create(spec)
+            // A list working at the venue (one placed while the market moved past a leg's price is
+            // refused, -2010, and the strategy exits another way: the next bracket is tried).
+            var working: Int64 = -1
+            try await waitUntil("an OCO list working at the venue", timeout: .seconds(120)) {
+                let lists = Dictionary(
+                    grouping: try await venue.orders().filter { $0.orderListId >= 0 }, by: \.orderListId)
+                working = lists.first { $0.value.count == 2 && $0.value.allSatisfy { $0.status == "NEW" } }?.key ?? -1
+                return working >= 0
+            }
+            // The market falls through its stop (unless a leg executed meanwhile).
+            try await venue.setPrice("1000")
+            var ended: [FakeVenueProcess.Order] = []
+            try await waitUntil("a leg of that list executed", timeout: .seconds(30)) {
+                ended = try await venue.orders().filter { $0.orderListId == working }
+                return ended.contains { $0.status == "FILLED" }
+            }
+            #expect(ended.count == 2 && Set(ended.map(\.type)) == ["LIMIT_MAKER", "STOP_LOSS"], "\(ended)")
+            #expect(ended.filter { $0.status == "EXPIRED" }.count == 1, "one leg executed, the other expired: \(ended)")
+            let (placed, orders) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+            for leg in ended {
+                #expect(placed[leg.clientOrderId] == 1)
+                #expect(orders.first { $0.clientOrderId == leg.clientOrderId }?.state == "accepted")
+            }
+            #expect(
+                orders.contains {
+                    $0.orderType == "STOP_LOSS"
+                        && $0.clientOrderId == ended.first { $0.type == "STOP_LOSS" }?.clientOrderId
+                })
+        }
+    }
+
     /// A job whose facts say it holds more than the account does halts before it places anything:
     /// here its allocation is five times the account's USDT (another job or a withdrawal took it).
     @Test func aBalanceTheFactsCannotExplainHaltsTheJobBeforeItTrades() async throws {

@@ -92,6 +92,25 @@ public final class FakeVenueProcess: @unchecked Sendable {
         return (p, (root["trades"] as? NSNumber)?.intValue ?? 0)
     }
 
+    /// An order as the venue holds it (its control endpoint's view).
+    public struct Order: Sendable {
+        public var clientOrderId: String
+        public var type: String
+        public var status: String
+        public var orderListId: Int64
+    }
+
+    /// Every order the venue holds, oldest first.
+    public func orders() async throws -> [Order] {
+        let r = try await control.execute(method: .GET, target: "/_fake/orders")
+        let root = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
+        return (root["orders"] as? [[String: Any]] ?? []).map {
+            Order(
+                clientOrderId: $0["clientOrderId"] as? String ?? "", type: $0["type"] as? String ?? "",
+                status: $0["status"] as? String ?? "", orderListId: ($0["orderListId"] as? NSNumber)?.int64Value ?? -1)
+        }
+    }
+
     /// The orders the injected order faults hit: client order id → the fault's kind.
     public func faulted() async throws -> [String: String] {
         let r = try await control.execute(method: .GET, target: "/_fake/orders")

@@ -135,6 +135,41 @@ import Testing
         #expect(try await venue.placements().byId[hit] == 1)
     }
 
+    /// A bracket's exit as one OCO list: placed once with both legs, even when its answer is
+    /// lost (found by the limit leg's client id); a trade through the stop executes it and the
+    /// limit leg expires.
+    @Test func anOCOIsPlacedOnceAndItsStopExecutesWhenTheMarketFallsThroughIt() async throws {
+        let venue = try await FakeVenueProcess()
+        defer { Task { await venue.stop() } }
+        let client = try await Self.client(venue, timeout: .milliseconds(800))
+        let placer = OrderPlacer(client: client)
+        try await venue.inject(["kind": "acceptThenTimeout", "delayMs": 3_000])
+        let limit = ClientOrderId(job: 7, epoch: 1, sequence: 40)
+        let stop = ClientOrderId(job: 7, epoch: 1, sequence: 41)
+        let request = OrderPlacer.Request(
+            symbol: "BTCUSDT", side: .sell, type: .limitMaker,
+            fitted: SymbolFilters.Fitted(quantity: VenueDecimal("0.2")!, price: VenueDecimal("52000")!),
+            clientOrderId: limit, stop: .init(stopPrice: VenueDecimal("48000")!, clientOrderId: stop))
+        let outcome = try await placer.place(request, persist: Self.persisted())
+        guard case .accepted = outcome.state else {
+            Issue.record("the lost answer's list is found: \(outcome.state)")
+            return
+        }
+        #expect(outcome.queries >= 1)
+        let placed = try await venue.placements().byId
+        #expect(placed[limit.description] == 1 && placed[stop.description] == 1)
+        let (_, stopLeg) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: stop)
+        #expect(stopLeg?.status == "NEW" && stopLeg?.type == "STOP_LOSS")
+
+        try await venue.setPrice("47500")
+        let (_, triggered) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: stop)
+        let (_, expired) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: limit)
+        #expect(triggered?.status == "FILLED" && triggered?.executedQty == VenueDecimal("0.2"))
+        #expect(expired?.status == "EXPIRED")
+        let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
+        #expect(trades.count == 1 && trades.first?.price == VenueDecimal("47500"))
+    }
+
     @Test func notPlacedIsConcludedOnlyOnceTheWindowHasClosed() async throws {
         let venue = try await FakeVenueProcess()
         defer { Task { await venue.stop() } }

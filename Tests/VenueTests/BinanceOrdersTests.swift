@@ -46,6 +46,64 @@ struct BinanceOrdersTests {
                 + "&newClientOrderId=ats-16-7-1&newOrderRespType=FULL&recvWindow=5000&timestamp=1700000000000")
     }
 
+    /// rest-api.md "New Order list - OCO": a sell's limit is the above leg and its stop the
+    /// below one, a buy's the other way round; the list's id is distinct from its legs'.
+    @Test func anOCOIsSentWithItsLegsOnTheSidesTheDocsSay() throws {
+        let limit = ClientOrderId(job: 42, epoch: 7, sequence: 2)
+        let stop = ClientOrderId(job: 42, epoch: 7, sequence: 3)
+        let sell = BinanceOrders.newOCO(
+            symbol: "BTCUSDT", side: .sell, quantity: VenueDecimal("0.12340000")!,
+            limitPrice: VenueDecimal("66000.00")!, limitClientOrderId: limit, stopPrice: VenueDecimal("62000.5")!,
+            stopClientOrderId: stop, timestampMs: 1_700_000_000_000, recvWindowMs: 5_000)
+        #expect(
+            BinanceSigner.query(sell)
+                == "symbol=BTCUSDT&listClientOrderId=atl-16-7-2&side=SELL&quantity=0.12340000"
+                + "&aboveType=LIMIT_MAKER&aboveClientOrderId=ats-16-7-2&abovePrice=66000.00"
+                + "&belowType=STOP_LOSS&belowClientOrderId=ats-16-7-3&belowStopPrice=62000.5"
+                + "&newOrderRespType=FULL&recvWindow=5000&timestamp=1700000000000")
+        let buy = BinanceOrders.newOCO(
+            symbol: "BTCUSDT", side: .buy, quantity: VenueDecimal("1")!, limitPrice: VenueDecimal("60000")!,
+            limitClientOrderId: limit, stopPrice: VenueDecimal("65000")!, stopClientOrderId: stop,
+            timestampMs: 1, recvWindowMs: 5_000)
+        #expect(buy.map(\.0).contains("aboveStopPrice") && buy.first { $0.0 == "belowType" }?.1 == "LIMIT_MAKER")
+        #expect(ClientOrderId(limit.listClientOrderId) == nil, "a list id never reads as an order's")
+    }
+
+    /// The docs' OCO answer (RESULT), with our ids: accepted, the venue id of the order we name.
+    @Test func theDocumentedOCOAnswerIsAnAcceptedList() throws {
+        let body = Data(
+            """
+            {"orderListId": 1, "contingencyType": "OCO", "listStatusType": "EXEC_STARTED", "listOrderStatus": "EXECUTING",
+             "listClientOrderId": "atl-16-7-2", "transactionTime": 1710485608839, "symbol": "LTCBTC",
+             "orders": [{"symbol": "LTCBTC", "orderId": 10, "clientOrderId": "ats-16-7-3"},
+                        {"symbol": "LTCBTC", "orderId": 11, "clientOrderId": "ats-16-7-2"}],
+             "orderReports": [
+              {"symbol": "LTCBTC", "orderId": 10, "orderListId": 1, "clientOrderId": "ats-16-7-3", "transactTime": 1710485608839,
+               "price": "1.00000000", "origQty": "5.00000000", "executedQty": "0.00000000", "origQuoteOrderQty": "0.000000",
+               "cummulativeQuoteQty": "0.00000000", "status": "NEW", "timeInForce": "GTC", "type": "STOP_LOSS_LIMIT",
+               "side": "SELL", "stopPrice": "1.00000000", "workingTime": -1, "icebergQty": "1.00000000",
+               "selfTradePreventionMode": "NONE"},
+              {"symbol": "LTCBTC", "orderId": 11, "orderListId": 1, "clientOrderId": "ats-16-7-2", "transactTime": 1710485608839,
+               "price": "3.00000000", "origQty": "5.00000000", "executedQty": "0.00000000", "origQuoteOrderQty": "0.000000",
+               "cummulativeQuoteQty": "0.00000000", "status": "NEW", "timeInForce": "GTC", "type": "LIMIT_MAKER",
+               "side": "SELL", "workingTime": 1710485608839, "selfTradePreventionMode": "NONE"}]}
+            """.utf8)
+        let (response, list) = BinanceOrders.listResponse(
+            status: 200, body: body, clientOrderId: ClientOrderId(job: 42, epoch: 7, sequence: 2))
+        #expect(response == .accepted(venueOrderId: 11))
+        #expect(list?.orders.map(\.orderId) == [10, 11] && list?.orderReports?.count == 2)
+        let refused = BinanceOrders.listResponse(
+            status: 400,
+            body: Data(
+                #"{"code": -2010, "msg": "The relationship of the prices for the orders is not correct."}"#.utf8),
+            clientOrderId: ClientOrderId(job: 42, epoch: 7, sequence: 2))
+        #expect(
+            refused.0
+                == .error(
+                    httpStatus: 400, code: -2010,
+                    message: "The relationship of the prices for the orders is not correct."))
+    }
+
     @Test func theDocumentedFullResponseIsAnAcceptedOrderWithItsTrades() throws {
         let (response, order) = BinanceOrders.response(status: 200, body: Self.full)
         #expect(response == .accepted(venueOrderId: 28))

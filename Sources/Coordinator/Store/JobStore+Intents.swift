@@ -43,10 +43,11 @@ extension JobStore {
         let rows = try await conn.query(
             """
             INSERT INTO order_intents (client_order_id, job_id, epoch, worker, symbol, side, order_type,
-                time_in_force, quantity, price, decided_at_ms, notional, reduces, candle_open_ms)
+                time_in_force, quantity, price, decided_at_ms, notional, reduces, candle_open_ms, stop_price,
+                list_client_order_id)
             VALUES (\(m.clientOrderId), \(h.jobId), \(h.epoch), \(worker), \(m.symbol), \(m.side), \(m.orderType),
                 \(m.timeInForce), \(m.quantity), \(m.price), \(m.decidedAtMs), \(m.notional), \(m.reduces),
-                \(m.candleOpenMs))
+                \(m.candleOpenMs), \(m.stopPrice), \(m.listClientOrderId))
             ON CONFLICT (client_order_id) DO NOTHING
             RETURNING 1
             """, logger: logger)

@@ -64,14 +64,13 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
             limitPrice: request.limitPrice.map(instrument.roundPrice), stopPrice: request.stopPrice,
             timeInForce: request.timeInForce, postOnly: request.postOnly, status: .pending, filledQuantity: 0,
             averagePrice: 0, createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil,
-            tag: request.tag, parentId: nil, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0)
+            tag: request.tag, parentId: nil, ocoId: nil, takeProfit: request.takeProfit.map(instrument.roundPrice),
+            stopLoss: request.stopLoss.map(instrument.roundPrice), held: 0)
         if o.quantity <= 0 {
             o.rejectReason = .quantityNotPositive
         } else if o.type == .limit && o.limitPrice == nil {
             o.rejectReason = .missingLimitPrice
         } else if o.type != .market && o.type != .limit {
-            o.rejectReason = .unsupportedOnVenue
-        } else if request.takeProfit != nil || request.stopLoss != nil {
             o.rejectReason = .unsupportedOnVenue
         }
         if o.rejectReason != nil {
@@ -156,6 +155,40 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         var o = open.remove(at: k)
         o.status = o.filledQuantity > 0 ? .filled : .canceled
         finish(o)
+        if o.status == .filled { placeBracket(for: o) }
+    }
+
+    /// A filled entry's bracket, as the simulated exchange places it — the take-profit limit,
+    /// then the stop-loss stop, numbered next, one-cancels-the-other — queued for the executor,
+    /// which places a pair as one OCO order list. A sell gives at most what the fill left in the
+    /// wallet (the venue takes a buy's commission in the base asset).
+    private mutating func placeBracket(for parent: Order) {
+        guard parent.takeProfit != nil || parent.stopLoss != nil else { return }
+        let side = parent.side.opposite
+        let held = side == .sell ? min(parent.filledQuantity, wallet.base.free) : parent.filledQuantity
+        let quantity = instrument.roundQuantity(held)
+        guard quantity > 0 else { return }
+        var legs: [Order] = []
+        let plan: [(OrderType, Double?, InlineString)] = [
+            (.limit, parent.takeProfit, "take_profit"), (.stop, parent.stopLoss, "stop_loss"),
+        ]
+        for (type, price, tag) in plan {
+            guard let price else { continue }
+            legs.append(
+                Order(
+                    id: nextOrderId, side: side, type: type, quantity: quantity,
+                    limitPrice: type == .limit ? price : nil, stopPrice: type == .stop ? price : nil,
+                    timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
+                    createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil, tag: tag,
+                    parentId: parent.id, ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))
+            nextOrderId += 1
+        }
+        if legs.count == 2 {
+            legs[0].ocoId = legs[1].id
+            legs[1].ocoId = legs[0].id
+        }
+        open += legs
+        submissions += legs
     }
 
     /// An execution the venue reported: the wallet and the order move, and the fill comes back for
@@ -187,6 +220,7 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
             o.status = .filled
             open.remove(at: k)
             finish(o)
+            placeBracket(for: o)
         } else {
             o.status = .partiallyFilled
             open[k] = o

@@ -25,6 +25,8 @@ public struct FakeExchange: Sendable {
         case marketTrade(symbol: String, id: Int64, price: VenueDecimal, qty: VenueDecimal, time: Int64)
         /// A kline changed (`<symbol>@kline_<interval>`), closed or still open.
         case kline(FakeKline, time: Int64, closed: Bool)
+        /// An account's order list changed (`listStatus`).
+        case listStatus(account: String, FakeOrderList, orders: [FakeOrder], time: Int64)
     }
 
     /// A new order's outcome: the order, and its fills at once.
@@ -36,14 +38,17 @@ public struct FakeExchange: Sendable {
     public let configuration: FakeVenueConfiguration
     public private(set) var lastPrice: [String: VenueDecimal] = [:]
     public private(set) var balances: [String: [String: Balance]] = [:]
-    public private(set) var orders: [FakeOrder] = []
+    public internal(set) var orders: [FakeOrder] = []
     public private(set) var trades: [FakeTrade] = []
     /// How many orders the venue accepted under each client order id: the tests' oracle for
     /// "never placed twice".
-    public private(set) var placements: [String: Int] = [:]
-    private var nextOrderId: Int64 = 1
+    public internal(set) var placements: [String: Int] = [:]
+    var nextOrderId: Int64 = 1
+    var nextOrderListId: Int64 = 1
+    /// Order lists (OCO), oldest first.
+    public internal(set) var orderLists: [FakeOrderList] = []
     private var nextTradeId: [String: Int64] = [:]
-    private var pending: [Event] = []
+    var pending: [Event] = []
     /// The open kline per symbol and interval, and the closed ones (the most recent
     /// `klineHistory` of each).
     public private(set) var openKlines: [String: FakeKline] = [:]
@@ -69,6 +74,7 @@ public struct FakeExchange: Sendable {
     /// The testnet's monthly reset: balances back to their start, open orders gone, no events.
     public mutating func resetAccounts() {
         for k in orders.indices where orders[k].isOpen { orders[k].status = .expired }
+        for l in orderLists.indices { orderLists[l].status = .allDone }
         resetBalances()
     }
 
@@ -188,6 +194,8 @@ public struct FakeExchange: Sendable {
                 account: account,
                 ExecutionUpdate(order: orders[k], kind: .canceled, cancelClientOrderId: cancelId, time: nowMs)))
         positionChanged(account, assets: [asset], nowMs: nowMs)
+        // Cancelling one order of a list cancels the whole list (rest-api.md "Cancel order list").
+        endList(of: orders[k], cancelId: cancelId, nowMs: nowMs)
         return .success(orders[k])
     }
 
@@ -202,7 +210,7 @@ public struct FakeExchange: Sendable {
         return .success(orders[k])
     }
 
-    private func index(account: String, symbol: String, orderId: Int64?, clientOrderId: String?) -> Int? {
+    func index(account: String, symbol: String, orderId: Int64?, clientOrderId: String?) -> Int? {
         orders.lastIndex {
             $0.account == account && $0.symbol == symbol && (orderId == nil || $0.orderId == orderId)
                 && (clientOrderId == nil || $0.clientOrderId == clientOrderId)
@@ -244,9 +252,12 @@ public struct FakeExchange: Sendable {
             var order = orders[k]
             trades.append(execute(&order, qty: fillQty, at: limit, isMaker: true, nowMs: nowMs, record: false))
             orders[k] = order
+            // An OCO's limit leg reached: executed first, then its stop leg expires.
+            if order.orderListId >= 0 { endList(of: order, cancelId: nil, nowMs: nowMs) }
             touched.insert(order.account)
             if let l = left { left = l - fillQty }
         }
+        touched.formUnion(triggerStops(symbol: name, at: onTick, nowMs: nowMs))
         let id = takeTradeId(name)
         let size = qty ?? s.minQty
         pending.append(.marketTrade(symbol: name, id: id, price: onTick, qty: size, time: nowMs))
@@ -343,7 +354,7 @@ public struct FakeExchange: Sendable {
 
     /// Fills `qty` of `order` at `price`: balances moved, commission in the asset received, the
     /// trade recorded (unless the caller records it) and reported.
-    private mutating func execute(
+    mutating func execute(
         _ order: inout FakeOrder, qty: VenueDecimal, at price: VenueDecimal, isMaker: Bool, nowMs: Int64,
         record: Bool = true
     ) -> FakeTrade {
@@ -394,7 +405,7 @@ public struct FakeExchange: Sendable {
         return trade
     }
 
-    private mutating func move(_ account: String, _ amount: VenueDecimal, of asset: String, fromFree: Bool) {
+    mutating func move(_ account: String, _ amount: VenueDecimal, of asset: String, fromFree: Bool) {
         var b = balances[account, default: [:]][asset, default: Balance(free: .zero, locked: .zero)]
         if fromFree {
             b.free -= amount
@@ -411,7 +422,7 @@ public struct FakeExchange: Sendable {
         return nextTradeId[symbol, default: 1]
     }
 
-    private mutating func positionChanged(_ account: String, assets: [String], nowMs: Int64) {
+    mutating func positionChanged(_ account: String, assets: [String], nowMs: Int64) {
         var touched: [String: Balance] = [:]
         for a in assets { touched[a] = balances[account]?[a] ?? Balance(free: .zero, locked: .zero) }
         pending.append(.accountPosition(account: account, time: nowMs, balances: touched))

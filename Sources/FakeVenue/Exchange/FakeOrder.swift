@@ -18,6 +18,10 @@ public struct FakeOrder: Sendable, Equatable {
     public var updateTime: Int64
     /// Quote (a buy's) or base (a sell's) held for the rest of the order while it rests.
     public var locked: VenueDecimal = .zero
+    /// A `STOP_LOSS` order's trigger: it waits off the book until the last price reaches it.
+    public var stopPrice: VenueDecimal? = nil
+    /// The order list it belongs to (-1: none).
+    public var orderListId: Int64 = -1
 
     public enum Status: String, Sendable, Codable {
         case new = "NEW", partiallyFilled = "PARTIALLY_FILLED", filled = "FILLED", canceled = "CANCELED"
@@ -25,20 +29,23 @@ public struct FakeOrder: Sendable, Equatable {
     }
 
     public var isOpen: Bool { status == .new || status == .partiallyFilled }
+    /// On the book: open, and not a stop still waiting for its trigger (`workingTime` -1).
+    public var isWorking: Bool { isOpen && stopPrice == nil }
     public var remaining: VenueDecimal { origQty - executedQty }
 
     /// The query endpoints' JSON (rest-api.md "Query order"), numbers padded as the venue pads them.
     public func json(priceScale: Int, quantityScale: Int) -> JSONValue {
         [
-            "symbol": .string(symbol), "orderId": .int(orderId), "orderListId": -1,
+            "symbol": .string(symbol), "orderId": .int(orderId), "orderListId": .int(orderListId),
             "clientOrderId": .string(clientOrderId), "price": .string((price ?? .zero).padded(priceScale)),
             "origQty": .string(origQty.padded(quantityScale)),
             "executedQty": .string(executedQty.padded(quantityScale)),
             "cummulativeQuoteQty": .decimal(cummulativeQuoteQty), "status": .string(status.rawValue),
             "timeInForce": .string((timeInForce ?? .gtc).rawValue), "type": .string(type.rawValue),
-            "side": .string(side.rawValue), "stopPrice": .string(VenueDecimal.zero.padded(priceScale)),
+            "side": .string(side.rawValue), "stopPrice": .string((stopPrice ?? .zero).padded(priceScale)),
             "icebergQty": .string(VenueDecimal.zero.padded(quantityScale)), "time": .int(time),
-            "updateTime": .int(updateTime), "isWorking": true, "workingTime": .int(time),
+            "updateTime": .int(updateTime), "isWorking": .bool(stopPrice == nil),
+            "workingTime": .int(stopPrice == nil ? time : -1),
             "origQuoteOrderQty": "0.00000000", "selfTradePreventionMode": "NONE",
         ]
     }

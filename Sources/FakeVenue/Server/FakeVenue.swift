@@ -76,6 +76,8 @@ public final class FakeVenue: Sendable {
                         "e": "trade", "E": .int(time), "s": .string(symbol), "t": .int(id), "p": .decimal(price),
                         "q": .decimal(qty), "T": .int(time), "m": true, "M": true,
                     ])
+            case .listStatus(let account, let list, let legs, let time):
+                hub.publish(account: account, event: list.event(orders: legs, time: time))
             case .kline(let k, let time, let closed):
                 hub.publish(
                     stream: k.symbol.lowercased() + "@kline_" + k.interval, event: k.event(time: time, closed: closed))

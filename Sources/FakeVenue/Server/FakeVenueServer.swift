@@ -82,6 +82,23 @@ public struct FakeVenueServer: Sendable {
             }
         }
         router.post("/api/v3/order") { request, _ in try await Self.newOrder(venue, request) }
+        router.post("/api/v3/orderList/oco") { request, _ in try await Self.newOCO(venue, request) }
+        router.get("/api/v3/orderList") { request, _ in
+            try await Self.rest(venue, request, weight: 4, signed: true) { p, account in
+                let id = p["orderListId"].flatMap { Int64($0) }
+                let clientId = p["origClientOrderId"]
+                guard id != nil || clientId != nil else {
+                    throw FakeVenueError(
+                        code: -1102,
+                        msg: "Param 'origClientOrderId' or 'orderListId' must be sent, but both were empty/null!")
+                }
+                guard
+                    let (list, legs) = venue.exchange.orderList(
+                        account: account!, orderListId: id, listClientOrderId: clientId)
+                else { throw FakeVenueError(code: -2013, msg: "Order does not exist.") }
+                return (200, .object(list.json(orders: legs)))
+            }
+        }
         router.get("/api/v3/order") { request, _ in
             try await Self.rest(venue, request, weight: 4, signed: true) { p, account in
                 guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
@@ -192,6 +209,40 @@ public struct FakeVenueServer: Sendable {
         }
     }
 
+    /// `POST /api/v3/orderList/oco`: the order faults act on it as on a single order (keyed by
+    /// its above leg's client id).
+    private static func newOCO(_ venue: FakeVenue, _ request: Request) async throws -> Response {
+        try await rest(venue, request, weight: 1, signed: true, isOrder: true) { p, account in
+            let fault = venue.takeOrderFault(clientOrderId: p["aboveClientOrderId"])
+            if fault?.kind == .unknownNotPlaced {
+                throw FakeVenueError(
+                    status: 503, code: -1007,
+                    msg:
+                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
+                )
+            }
+            let now = venue.nowMs()
+            let placed = try venue.withExchange { $0.placeOCO(p, account: account!, nowMs: now) }.get()
+            switch fault?.kind {
+            case .acceptThenTimeout?:
+                try await Task.sleep(for: .milliseconds(fault?.delayMs ?? 15_000))
+            case .error5xxAfterAccept?:
+                throw FakeVenueError(status: 503, code: 0, msg: "")
+            default: break
+            }
+            let reports = placed.orders.map { o -> JSONValue in
+                var fields = o.json(priceScale: 8, quantityScale: 8)
+                if case .object(var f) = fields {
+                    f.removeAll { ["time", "updateTime", "isWorking", "icebergQty"].contains($0.0) }
+                    f.append(("transactTime", .int(o.time)))
+                    fields = .object(f)
+                }
+                return fields
+            }
+            return (200, .object(placed.list.json(orders: placed.orders) + [("orderReports", .array(reports))]))
+        }
+    }
+
     /// One REST request: latency, rate limits, authentication for SIGNED endpoints, then `body`
     /// with the parameters and the account; the answer carries the usage headers.
     private static func rest(
@@ -287,7 +338,8 @@ public struct FakeVenueServer: Sendable {
                 [
                     "account": .string(o.account), "symbol": .string(o.symbol), "orderId": .int(o.orderId),
                     "clientOrderId": .string(o.clientOrderId), "status": .string(o.status.rawValue),
-                    "executedQty": .decimal(o.executedQty),
+                    "executedQty": .decimal(o.executedQty), "type": .string(o.type.rawValue),
+                    "orderListId": .int(o.orderListId),
                 ]
             }
             let placements = ex.placements.keys.sorted().map { ($0, JSONValue.int(Int64(ex.placements[$0]!))) }

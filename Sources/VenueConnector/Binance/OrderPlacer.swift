@@ -22,6 +22,21 @@ public struct OrderPlacer: Sendable {
         /// The venue's order, when it answered with it (a FULL answer's fills included).
         public var order: BinanceOrders.Order?
         public var queries: Int
+        /// An OCO's list as the venue answered it (its orders' venue ids).
+        public var list: BinanceOrders.OrderList? = nil
+    }
+
+    /// The stop leg of an OCO: the request is then an order list (`POST /api/v3/orderList/oco`)
+    /// whose other leg is the request's own order, a `LIMIT_MAKER` at its fitted price. The list
+    /// is placed whole or not at all, so the request's client order id stands for both.
+    public struct StopLeg: Sendable, Equatable {
+        public var stopPrice: VenueDecimal
+        public var clientOrderId: ClientOrderId
+
+        public init(stopPrice: VenueDecimal, clientOrderId: ClientOrderId) {
+            self.stopPrice = stopPrice
+            self.clientOrderId = clientOrderId
+        }
     }
 
     public struct Request: Sendable {
@@ -31,11 +46,15 @@ public struct OrderPlacer: Sendable {
         public var timeInForce: BinanceOrders.TimeInForce?
         public var fitted: SymbolFilters.Fitted
         public var clientOrderId: ClientOrderId
+        /// Set: an OCO, this order its limit leg.
+        public var stop: StopLeg?
 
         public init(
             symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
-            timeInForce: BinanceOrders.TimeInForce? = nil, fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId
+            timeInForce: BinanceOrders.TimeInForce? = nil, fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId,
+            stop: StopLeg? = nil
         ) {
+            self.stop = stop
             self.symbol = symbol
             self.side = side
             self.type = type
@@ -63,6 +82,7 @@ public struct OrderPlacer: Sendable {
         var intent = OrderIntent(clientOrderId: request.clientOrderId, recvWindowMs: client.recvWindowMs)
         var actions = intent.start()
         var order: BinanceOrders.Order?
+        var list: BinanceOrders.OrderList?
         // Times after the send are the request's timestamp plus monotonic time elapsed since: a
         // wall-clock jump or a re-sampled offset (another job's -1021) must not move the moment
         // "not placed" may be concluded.
@@ -72,7 +92,7 @@ public struct OrderPlacer: Sendable {
             return s.venueMs + Int64((ContinuousClock.now - s.instant) / .milliseconds(1))
         }
         var giveUpAt = Int64.max
-        func outcome() -> Outcome { Outcome(state: intent.state, order: order, queries: intent.queries) }
+        func outcome() -> Outcome { Outcome(state: intent.state, order: order, queries: intent.queries, list: list) }
         while let action = actions.first {
             actions.removeFirst()
             switch action {
@@ -94,18 +114,30 @@ public struct OrderPlacer: Sendable {
                 giveUpAt = now + Int64(queryFor / .milliseconds(1))
                 actions += intent.persisted(venueNowMs: now)
             case .send(let timestamp, let window):
-                let params = BinanceOrders.newOrder(
-                    symbol: request.symbol, side: request.side, type: request.type, timeInForce: request.timeInForce,
-                    fitted: request.fitted, clientOrderId: request.clientOrderId, timestampMs: timestamp,
-                    recvWindowMs: window)
                 let response: OrderIntent.Response
                 do {
-                    let r = try await client.send(
-                        .POST, "/api/v3/order", params, signed: true, weight: 1, isOrder: true, admitted: true)
-                    let (answer, parsed) = BinanceOrders.response(status: r.status, body: Data(r.body))
-                    response = answer
-                    order = parsed
-                    if case .error(_, -1021, _) = answer { await client.noteTimestampRejected() }
+                    if let stop = request.stop, let limitPrice = request.fitted.price {
+                        let params = BinanceOrders.newOCO(
+                            symbol: request.symbol, side: request.side, quantity: request.fitted.quantity,
+                            limitPrice: limitPrice, limitClientOrderId: request.clientOrderId,
+                            stopPrice: stop.stopPrice, stopClientOrderId: stop.clientOrderId, timestampMs: timestamp,
+                            recvWindowMs: window)
+                        let r = try await client.send(
+                            .POST, "/api/v3/orderList/oco", params, signed: true, weight: 1, isOrder: true,
+                            admitted: true)
+                        (response, list) = BinanceOrders.listResponse(
+                            status: r.status, body: Data(r.body), clientOrderId: request.clientOrderId)
+                        order = list?.orderReports?.first { $0.clientOrderId == request.clientOrderId.description }
+                    } else {
+                        let params = BinanceOrders.newOrder(
+                            symbol: request.symbol, side: request.side, type: request.type,
+                            timeInForce: request.timeInForce, fitted: request.fitted,
+                            clientOrderId: request.clientOrderId, timestampMs: timestamp, recvWindowMs: window)
+                        let r = try await client.send(
+                            .POST, "/api/v3/order", params, signed: true, weight: 1, isOrder: true, admitted: true)
+                        (response, order) = BinanceOrders.response(status: r.status, body: Data(r.body))
+                    }
+                    if case .error(_, -1021, _) = response { await client.noteTimestampRejected() }
                 } catch {
                     response = .noAnswer
                 }

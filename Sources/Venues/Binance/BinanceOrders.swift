@@ -28,6 +28,74 @@ public enum BinanceOrders {
         return p
     }
 
+    /// `POST /api/v3/orderList/oco`'s parameters (rest-api.md "New Order list - OCO"), in a fixed
+    /// order: a take-profit `LIMIT_MAKER` at `limitPrice` and a `STOP_LOSS` at `stopPrice`, both
+    /// on `side` for `quantity` — for a sell the limit is the above leg and the stop the below
+    /// one, for a buy the other way round — each with its own client order id, and the list's.
+    public static func newOCO(
+        symbol: String, side: SymbolFilters.Side, quantity: VenueDecimal, limitPrice: VenueDecimal,
+        limitClientOrderId: ClientOrderId, stopPrice: VenueDecimal, stopClientOrderId: ClientOrderId,
+        timestampMs: Int64, recvWindowMs: Int64
+    ) -> [(String, String)] {
+        let limit: [(String, String)] = [
+            ("Type", OrderType.limitMaker.rawValue), ("ClientOrderId", limitClientOrderId.description),
+            ("Price", limitPrice.description),
+        ]
+        let stop: [(String, String)] = [
+            ("Type", OrderType.stopLoss.rawValue), ("ClientOrderId", stopClientOrderId.description),
+            ("StopPrice", stopPrice.description),
+        ]
+        let (above, below) = side == .sell ? (limit, stop) : (stop, limit)
+        var p: [(String, String)] = [
+            ("symbol", symbol), ("listClientOrderId", limitClientOrderId.listClientOrderId),
+            ("side", side.rawValue), ("quantity", quantity.description),
+        ]
+        for (name, value) in above { p.append(("above" + name, value)) }
+        for (name, value) in below { p.append(("below" + name, value)) }
+        p.append(("newOrderRespType", "FULL"))
+        p.append(("recvWindow", String(recvWindowMs)))
+        p.append(("timestamp", String(timestampMs)))
+        return p
+    }
+
+    /// An order list's answer (rest-api.md "New Order list - OCO", "Query Order list"): its
+    /// orders, and their reports when it was just placed.
+    public struct OrderList: Sendable, Equatable, Decodable {
+        public struct Member: Sendable, Equatable, Decodable {
+            public var symbol: String
+            public var orderId: Int64
+            public var clientOrderId: String
+        }
+
+        public var orderListId: Int64
+        public var contingencyType: String
+        public var listStatusType: String
+        public var listOrderStatus: String
+        public var listClientOrderId: String
+        public var transactionTime: Int64
+        public var symbol: String
+        public var orders: [Member]
+        public var orderReports: [Order]?
+    }
+
+    /// What an HTTP answer to a new order list means for its ``OrderIntent`` (the list is placed
+    /// whole or not at all): accepted with the venue id of the order `clientOrderId` names, an
+    /// error with the venue's code, or nothing usable.
+    public static func listResponse(status: Int, body: Data, clientOrderId: ClientOrderId) -> (
+        OrderIntent.Response, OrderList?
+    ) {
+        let decoder = JSONDecoder()
+        if (200..<300).contains(status), let list = try? decoder.decode(OrderList.self, from: body),
+            let mine = list.orders.first(where: { $0.clientOrderId == clientOrderId.description })
+        {
+            return (.accepted(venueOrderId: mine.orderId), list)
+        }
+        if status < 500, let error = try? decoder.decode(VenueError.self, from: body) {
+            return (.error(httpStatus: status, code: error.code, message: error.msg), nil)
+        }
+        return (.noAnswer, nil)
+    }
+
     /// `GET /api/v3/order` by client order id: how an unknown outcome is resolved.
     public static func queryOrder(symbol: String, clientOrderId: ClientOrderId, timestampMs: Int64, recvWindowMs: Int64)
         -> [(String, String)]

@@ -23,6 +23,11 @@ public struct ClientOrderId: Sendable, Hashable, CustomStringConvertible {
         Self.prefix(job: job) + String(epoch, radix: 36) + "-" + String(sequence, radix: 36)
     }
 
+    /// The id of the order list this order leads (an OCO's limit leg): `atl-` where the order has
+    /// `ats-`, so it is distinct from every order id (the venue requires it distinct from its
+    /// legs') and as unique as this one.
+    public var listClientOrderId: String { "atl" + description.dropFirst(3) }
+
     /// Reads an id back; nil for another client's (or another shape of) id.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

@@ -21,6 +21,12 @@ public struct OrderIntent: Sendable {
         case unknown
         /// Asked after the request's window closed, and the venue has no such order.
         case notPlaced
+
+        /// The venue's id for the order, once accepted.
+        public var venueOrderId: Int64? {
+            if case .accepted(let id) = self { return id }
+            return nil
+        }
     }
 
     /// What the venue answered to the new-order request.

@@ -22,7 +22,8 @@ struct IntentGate: Sendable {
     func write(
         _ id: ClientOrderId, symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
         timeInForce: BinanceOrders.TimeInForce?, fitted: SymbolFilters.Fitted, decidedAtMs: Int64,
-        reduceOnly: Bool = false, notional: Double = 0, reduces: Bool = false, candleOpenMs: Int64 = 0
+        reduceOnly: Bool = false, notional: Double = 0, reduces: Bool = false, candleOpenMs: Int64 = 0,
+        stopPrice: VenueDecimal? = nil, listClientOrderId: String = ""
     ) async throws {
         let clientOrderId = id.description
         await output.send {
@@ -35,6 +36,8 @@ struct IntentGate: Sendable {
             m.notional = notional
             m.reduces = reduces
             m.candleOpenMs = candleOpenMs
+            m.stopPrice = stopPrice?.description ?? ""
+            m.listClientOrderId = listClientOrderId
             return .intentWritten(m)
         }
         guard let verdict = await verdicts.wait(for: clientOrderId) else {

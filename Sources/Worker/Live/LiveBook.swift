@@ -1,5 +1,6 @@
 import ATSEngine
 import ATSShared
+import ATSVenueConnector
 import ATSVenues
 import Foundation
 
@@ -220,4 +221,6 @@ struct Outgoing: Sendable {
     var timeInForce: BinanceOrders.TimeInForce?
     var fitted: SymbolFilters.Fitted
     var clientOrderId: ClientOrderId
+    /// An OCO's stop leg, placed with this order (its take-profit) as one order list.
+    var stop: OrderPlacer.StopLeg? = nil
 }

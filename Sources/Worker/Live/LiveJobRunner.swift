@@ -215,11 +215,22 @@ struct LiveJobRunner: Sendable {
                 await cancelAtVenue(cid, symbol: symbol, rest: rest)
             }
             var orders: [Outgoing] = []
-            for order in book.session.venue.takeSubmissions() {
+            let submitted = book.session.venue.takeSubmissions()
+            for order in submitted {
                 if stale {
                     book.session.venue.rejected(order.id, reason: .staleMarket)
                     continue
                 }
+                // A bracket's stop leg goes out with its take-profit partner as one OCO order list
+                // (below); a stop alone is not placed on the venue.
+                if order.type == .stop {
+                    guard let partner = order.ocoId, submitted.contains(where: { $0.id == partner }) else {
+                        book.session.venue.rejected(order.id, reason: .unsupportedOnVenue)
+                        continue
+                    }
+                    continue
+                }
+                let stopLeg = order.ocoId.flatMap { p in submitted.first { $0.id == p && $0.type == .stop } }
                 let side: SymbolFilters.Side = order.side == .buy ? .buy : .sell
                 guard let quantity = VenueDecimal(order.quantity) else {
                     book.session.venue.rejected(order.id, reason: .quantityNotPositive)
@@ -243,13 +254,32 @@ struct LiveJobRunner: Sendable {
                     let tif: BinanceOrders.TimeInForce? =
                         type == .limit
                         ? (order.timeInForce == .ioc ? .ioc : order.timeInForce == .fok ? .fok : .gtc) : nil
+                    guard let stopLeg else {
+                        orders.append(
+                            Outgoing(
+                                side: side, type: type, timeInForce: tif, fitted: fitted,
+                                clientOrderId: book.take(order.id)))
+                        break
+                    }
+                    // The OCO: a LIMIT_MAKER take-profit and a STOP_LOSS, the stop on the tick too.
+                    guard let stopPrice = stopLeg.stopPrice.flatMap({ VenueDecimal($0) }),
+                        case .success(let stopFitted) = filters.fit(
+                            side: side, quantity: fitted.quantity, price: stopPrice, marketPrice: close),
+                        let fittedStop = stopFitted.price
+                    else {
+                        book.session.venue.rejected(order.id, reason: .venueRefused(code: -1013))
+                        book.session.venue.rejected(stopLeg.id, reason: .venueRefused(code: -1013))
+                        continue
+                    }
+                    let cid = book.take(order.id)
                     orders.append(
                         Outgoing(
-                            side: side, type: type, timeInForce: tif, fitted: fitted, clientOrderId: book.take(order.id)
-                        ))
+                            side: side, type: .limitMaker, timeInForce: nil, fitted: fitted, clientOrderId: cid,
+                            stop: .init(stopPrice: fittedStop, clientOrderId: book.take(stopLeg.id))))
                 case .failure(let e):
                     // Refused here as the venue would refuse it: a rejection like the venue's.
                     book.session.venue.rejected(order.id, reason: .venueRefused(code: e.code))
+                    if let stopLeg { book.session.venue.rejected(stopLeg.id, reason: .venueRefused(code: e.code)) }
                     if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
                 }
             }
@@ -289,12 +319,23 @@ struct LiveJobRunner: Sendable {
                         try await placer.place(
                             OrderPlacer.Request(
                                 symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
-                                fitted: o.fitted, clientOrderId: cid),
+                                fitted: o.fitted, clientOrderId: cid, stop: o.stop),
                             persist: { cid in
+                                // An OCO's legs: two intents, both accepted before the list goes out.
+                                let list = o.stop == nil ? "" : cid.listClientOrderId
                                 try await gate.write(
                                     cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
                                     fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly,
-                                    notional: notional, reduces: reduces, candleOpenMs: decidedOn)
+                                    notional: notional, reduces: reduces, candleOpenMs: decidedOn,
+                                    listClientOrderId: list)
+                                if let stop = o.stop {
+                                    try await gate.write(
+                                        stop.clientOrderId, symbol: symbol, side: o.side, type: .stopLoss,
+                                        timeInForce: nil, fitted: .init(quantity: o.fitted.quantity, price: nil),
+                                        decidedAtMs: decidedAt, reduceOnly: reduceOnly, notional: notional,
+                                        reduces: reduces, candleOpenMs: decidedOn, stopPrice: stop.stopPrice,
+                                        listClientOrderId: list)
+                                }
                             }, authorize: { lease.isValid(generation: generation) })
                     }
                 } catch let refused as IntentGate.Refused where refused.keepsJob {
@@ -302,28 +343,52 @@ struct LiveJobRunner: Sendable {
                     // the account's budget refused the order. The strategy sees it refused.
                     logger.warning("order not sent: \(refused.reason)", metadata: ["client_order_id": "\(cid)"])
                     book.refused(id, reason: .riskLimit(refused.reason))
+                    if let stop = o.stop {
+                        // The limit leg's intent may be stored: it was never sent.
+                        book.refused(stop.clientOrderId.description, reason: .riskLimit(refused.reason))
+                        await resolve(.init(clientOrderId: id, state: "not_placed"))
+                    }
                     continue
                 }
-                var resolution = LiveReconciler.Resolution(clientOrderId: id, state: "unknown")
-                switch outcome.state {
-                case .accepted(let venueId):
-                    // Its executions and its end come from the user data stream, in trade id order.
-                    book.accepted(id, venueOrderId: venueId)
-                    book.risk?.venueAccepted()
-                    resolution = .init(clientOrderId: id, state: "accepted", venueOrderId: venueId)
-                case .rejected(let code, let message):
-                    book.rejected(id, code: code)
-                    resolution = .init(clientOrderId: id, state: "rejected", code: Int64(code), message: message)
-                    if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
-                case .notPlaced:
-                    book.finished(id)
-                    resolution = .init(clientOrderId: id, state: "not_placed")
-                default:
-                    // Sent, outcome unknown: stays in flight; the next refill or a resumed run settles it.
-                    prior[id] = PriorIntent(clientOrderId: id, state: "unknown")
-                    logger.error("order outcome unknown", metadata: ["client_order_id": "\(cid)"])
+                // An OCO is placed whole or not at all: its stop leg shares the outcome.
+                var legs = [(id, outcome.state.venueOrderId)]
+                if let stop = o.stop?.clientOrderId {
+                    var venueId = outcome.list?.orders.first { $0.clientOrderId == stop.description }?.orderId
+                    if venueId == nil, outcome.state.venueOrderId != nil {
+                        venueId = await rest.queryOrder(symbol: symbol, clientOrderId: stop).1?.orderId
+                    }
+                    legs.append((stop.description, venueId))
                 }
-                await resolve(resolution)
+                for (leg, venueId) in legs {
+                    var resolution = LiveReconciler.Resolution(clientOrderId: leg, state: "unknown")
+                    switch outcome.state {
+                    case .accepted:
+                        // Its executions and its end come from the user data stream, in trade id order.
+                        guard let venueId else {
+                            prior[leg] = PriorIntent(clientOrderId: leg, state: "unknown")
+                            continue
+                        }
+                        book.accepted(leg, venueOrderId: venueId)
+                        resolution = .init(clientOrderId: leg, state: "accepted", venueOrderId: venueId)
+                    case .rejected(let code, let message):
+                        book.rejected(leg, code: code)
+                        resolution = .init(clientOrderId: leg, state: "rejected", code: Int64(code), message: message)
+                    case .notPlaced:
+                        book.finished(leg)
+                        resolution = .init(clientOrderId: leg, state: "not_placed")
+                    default:
+                        // Sent, outcome unknown: stays in flight; the next refill or a resumed run settles it.
+                        prior[leg] = PriorIntent(clientOrderId: leg, state: "unknown")
+                        logger.error("order outcome unknown", metadata: ["client_order_id": "\(leg)"])
+                    }
+                    await resolve(resolution)
+                }
+                switch outcome.state {
+                case .accepted: book.risk?.venueAccepted()
+                case .rejected:
+                    if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
+                default: break
+                }
             }
         }
         /// Every open order of the job cancelled by its client id; then its executions up to the

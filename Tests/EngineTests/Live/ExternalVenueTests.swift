@@ -62,6 +62,23 @@ import Testing
         #expect(v.order(c)?.rejectReason == .venueRefused(code: -2010) && v.openOrders.isEmpty)
     }
 
+    /// A filled entry's bracket is queued as the simulated exchange places it — take-profit
+    /// limit, then stop-loss stop, numbered next and linked — for what the fill left in the
+    /// wallet (the venue took the commission in the base asset).
+    @Test func aFilledEntrysBracketIsQueuedAsTwoLinkedLegs() {
+        var v = Self.venue()
+        let entry = v.submit(
+            OrderRequest(side: .buy, type: .market, quantity: 0.1, takeProfit: 55_000, stopLoss: 45_000))
+        #expect(v.takeSubmissions().map(\.id) == [entry])
+        _ = v.filled(entry, price: 50_000, quantity: 0.1, feeBase: 0.0001, feeQuote: 0, liquidity: .taker, time: 1)
+        let legs = v.takeSubmissions()
+        #expect(legs.map(\.type) == [.limit, .stop] && legs.map(\.id) == [entry + 1, entry + 2])
+        #expect(legs[0].ocoId == legs[1].id && legs[1].ocoId == legs[0].id)
+        #expect(legs.allSatisfy { $0.side == .sell && abs($0.quantity - 0.0999) < 1e-12 && $0.parentId == entry })
+        #expect(legs[0].limitPrice == 55_000 && legs[1].stopPrice == 45_000)
+        #expect(v.openOrders.count == 2)
+    }
+
     /// An adopted order (found at the venue, unknown to the state) is numbered apart: the
     /// strategy's orders keep the ids a replay gives them, before and after a checkpoint.
     @Test func adoptedOrdersAreNumberedApartFromTheStrategys() throws {

@@ -83,6 +83,10 @@ struct ProtoSchemaTests {
                     && text.contains("venue_order_id: 81") && text.contains("halt: \"killed by ops\"")
                     && text.contains("halt_flatten: true"))
         case .reloadApplied: #expect(text.contains("revision: 3") && text.contains("bar: 700"))
+        case .intentWritten(let m) where !m.stopPrice.isEmpty:
+            #expect(
+                text.contains("order_type: \"STOP_LOSS\"") && text.contains("stop_price: \"48000.5\"")
+                    && text.contains("list_client_order_id: \"atl-5-2-b\""))
         case .intentWritten:
             #expect(
                 text.contains("client_order_id: \"ats-5-2-a\"") && text.contains("quantity: \"0.00120000\"")

@@ -96,6 +96,15 @@ struct WireMessageTests {
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 8), clientOrderId: "ats-5-2-a", symbol: "BTCUSDT",
                 side: "BUY", orderType: "LIMIT", timeInForce: "GTC", quantity: "0.00120000", price: "50000.01",
                 decidedAtMs: 1_700_000_000_000)),
+        .intentWritten(
+            {
+                var stopLeg = OrderIntentWritten(
+                    header: JobHeader(jobId: 5, epoch: 2, messageSeq: 9), clientOrderId: "ats-5-2-c", symbol: "BTCUSDT",
+                    side: "SELL", orderType: "STOP_LOSS", quantity: "0.00120000", decidedAtMs: 1_700_000_000_001)
+                stopLeg.stopPrice = "48000.5"
+                stopLeg.listClientOrderId = "atl-5-2-b"
+                return stopLeg
+            }()),
         .intentVerdict(IntentVerdict(jobId: 5, epoch: 2, clientOrderId: "ats-5-2-a", accepted: true)),
         .intentVerdict(
             IntentVerdict(

@@ -27,6 +27,10 @@ public struct OrderIntentWritten: WireBody {
     /// The open time of the candle the order was decided on (0: none), for the latency
     /// `ats job divergence` reports: from that candle's close to `decidedAtMs`.
     public var candleOpenMs: Int64 = 0
+    /// A `STOP_LOSS` order's trigger (an OCO's stop leg), as sent; empty otherwise.
+    public var stopPrice: String = ""
+    /// The OCO order list the order is a leg of (placed with it, whole or not at all); empty otherwise.
+    public var listClientOrderId: String = ""
 
     public init(
         header: JobHeader, clientOrderId: String, symbol: String, side: String, orderType: String,
@@ -57,6 +61,8 @@ public struct OrderIntentWritten: WireBody {
         b.writeProto(13, double: notional)
         b.writeProto(14, bool: reduces)
         b.writeProto(15, int: candleOpenMs)
+        b.writeProto(16, string: stopPrice)
+        b.writeProto(17, string: listClientOrderId)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -76,6 +82,8 @@ public struct OrderIntentWritten: WireBody {
             case 13: notional = try r.double(w)
             case 14: reduces = try r.uint64(w) != 0
             case 15: candleOpenMs = try r.int64(w)
+            case 16: stopPrice = try r.string(w)
+            case 17: listClientOrderId = try r.string(w)
             default: try r.skip(w)
             }
         }
