@@ -104,6 +104,25 @@ import Testing
         #expect(ex.balances["alice"]!["USDT"]!.free == Self.d("10000"))
     }
 
+    /// A STOP_LOSS alone: refused if the market is already through it; else it holds a sell's
+    /// base off the book and executes as a market order (a taker) on a trade through its price.
+    @Test mutating func aStopLossWaitsOffTheBookAndExecutesOnATradeThroughIt() throws {
+        var p = params("SELL", "STOP_LOSS", qty: "0.2", id: "st1")
+        p["stopPrice"] = "50500"
+        #expect(ex.place(p, account: "alice", nowMs: 1).failure?.msg == "Order would trigger immediately.")
+        p["stopPrice"] = "49000"
+        let placed = try ex.place(p, account: "alice", nowMs: 1).get()
+        #expect(placed.order.status == .new && placed.fills.isEmpty && !placed.order.isWorking)
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.8"), locked: Self.d("0.2")))
+        ex.tick(symbol: "BTCUSDT", price: Self.d("49500"), nowMs: 2)
+        #expect(ex.orders[0].status == .new)
+        ex.tick(symbol: "BTCUSDT", price: Self.d("48800"), nowMs: 3)
+        #expect(ex.orders[0].status == .filled)
+        let trade = try #require(ex.trades.last)
+        #expect(trade.price == Self.d("48800") && trade.qty == Self.d("0.2") && !trade.isMaker)
+        #expect(ex.balances["alice"]!["BTC"]! == .init(free: Self.d("0.8"), locked: .zero))
+    }
+
     func oco(_ side: String, qty: String, limit: String, stop: String, id: String) -> [String: String] {
         let (above, below) = side == "SELL" ? ("LIMIT_MAKER", "STOP_LOSS") : ("STOP_LOSS", "LIMIT_MAKER")
         var p = [

@@ -137,7 +137,7 @@ import Testing
 
     /// A bracket's exit as one OCO list: placed once with both legs, even when its answer is
     /// lost (found by the limit leg's client id); a trade through the stop executes it and the
-    /// limit leg expires.
+    /// limit leg expires. A stop-loss alone is a STOP_LOSS order.
     @Test func anOCOIsPlacedOnceAndItsStopExecutesWhenTheMarketFallsThroughIt() async throws {
         let venue = try await FakeVenueProcess()
         defer { Task { await venue.stop() } }
@@ -168,6 +168,21 @@ import Testing
         #expect(expired?.status == "EXPIRED")
         let trades = try await client.trades(symbol: "BTCUSDT", fromId: 1)
         #expect(trades.count == 1 && trades.first?.price == VenueDecimal("47500"))
+
+        // A stop-loss alone: a STOP_LOSS order, off the book until a trade goes through it.
+        let lone = ClientOrderId(job: 7, epoch: 1, sequence: 42)
+        let stopOnly = try await placer.place(
+            OrderPlacer.Request(
+                symbol: "BTCUSDT", side: .sell, type: .stopLoss,
+                fitted: SymbolFilters.Fitted(quantity: VenueDecimal("0.1")!, price: nil), clientOrderId: lone,
+                stopPrice: VenueDecimal("47000")!), persist: Self.persisted())
+        guard case .accepted = stopOnly.state else {
+            Issue.record("a STOP_LOSS is accepted: \(stopOnly.state)")
+            return
+        }
+        #expect(await client.queryOrder(symbol: "BTCUSDT", clientOrderId: lone).1?.status == "NEW")
+        try await venue.setPrice("46900")
+        #expect(await client.queryOrder(symbol: "BTCUSDT", clientOrderId: lone).1?.status == "FILLED")
     }
 
     @Test func notPlacedIsConcludedOnlyOnceTheWindowHasClosed() async throws {

@@ -13,7 +13,7 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case unknownOrder
     case invalidBracket(BracketFault)
     case tagTooLong
-    /// The live venue does not take this kind of order from a strategy (stops, brackets).
+    /// The live venue does not take this kind of order from a strategy (a stop-limit).
     case unsupportedOnVenue
     /// The venue refused the order with its code (errors.md), the message left to the job's log.
     case venueRefused(code: Int)
@@ -43,7 +43,7 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
         case .unknownOrder: "no such open order"
         case .invalidBracket(let fault): fault.rawValue
         case .tagTooLong: "the order's tag is longer than \(InlineString.capacity) bytes of UTF-8"
-        case .unsupportedOnVenue: "the live venue takes market and limit orders only (no stops or brackets yet)"
+        case .unsupportedOnVenue: "the live venue takes market, limit and stop orders and brackets (no stop-limits)"
         case .venueRefused(let code): "the venue refused the order (code \(code))"
         case .riskLimit(let why): "risk limit: \(why)"
         case .staleMarket: "decided on a candle that closed too long ago to trade on (the run was catching up)"

@@ -52,8 +52,8 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         open.first { $0.id == id } ?? done.last { $0.id == id }
     }
 
-    /// Queues a market or limit order for the executor (other types are refused: the live
-    /// connector places those two). Filters and balances are the venue's to judge; obvious
+    /// Queues a market, limit or stop order for the executor (a stop-limit is refused: the live
+    /// connector does not place those). Filters and balances are the venue's to judge; obvious
     /// mistakes are refused here.
     @discardableResult
     public mutating func submit(_ request: OrderRequest) -> OrderID {
@@ -61,7 +61,8 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         nextOrderId += 1
         var o = Order(
             id: id, side: request.side, type: request.type, quantity: instrument.roundQuantity(request.quantity),
-            limitPrice: request.limitPrice.map(instrument.roundPrice), stopPrice: request.stopPrice,
+            limitPrice: request.limitPrice.map(instrument.roundPrice),
+            stopPrice: request.stopPrice.map(instrument.roundPrice),
             timeInForce: request.timeInForce, postOnly: request.postOnly, status: .pending, filledQuantity: 0,
             averagePrice: 0, createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil,
             tag: request.tag, parentId: nil, ocoId: nil, takeProfit: request.takeProfit.map(instrument.roundPrice),
@@ -70,7 +71,9 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
             o.rejectReason = .quantityNotPositive
         } else if o.type == .limit && o.limitPrice == nil {
             o.rejectReason = .missingLimitPrice
-        } else if o.type != .market && o.type != .limit {
+        } else if o.type == .stop && o.stopPrice == nil {
+            o.rejectReason = .missingStopPrice
+        } else if o.type == .stopLimit {
             o.rejectReason = .unsupportedOnVenue
         }
         if o.rejectReason != nil {

@@ -193,7 +193,9 @@ extension FakeExchange {
             let asset = order.side == .buy ? s.quoteAsset : s.baseAsset
             let need = order.side == .buy ? price * order.remaining : order.remaining
             touched.insert(order.account)
-            guard (balances[order.account]?[asset]?.free ?? .zero) >= need else {
+            // A sell stop alone holds its base; an OCO's stop gets it back from the expired limit.
+            let available = (balances[order.account]?[asset]?.free ?? .zero) + order.locked
+            guard available >= need else {
                 order.status = .expired
                 order.updateTime = nowMs
                 orders[k] = order

@@ -102,7 +102,8 @@ public struct FakeExchange: Sendable {
         guard let side = SymbolFilters.Side(rawValue: sideText) else {
             return .failure(FakeVenueError(code: -1117, msg: "Invalid side."))
         }
-        guard let type = BinanceOrders.OrderType(rawValue: typeText), [.limit, .market, .limitMaker].contains(type)
+        guard let type = BinanceOrders.OrderType(rawValue: typeText),
+            [.limit, .market, .limitMaker, .stopLoss].contains(type)
         else { return .failure(FakeVenueError(code: -1116, msg: "Invalid orderType.")) }
         var timeInForce: BinanceOrders.TimeInForce?
         if type == .limit {
@@ -115,7 +116,12 @@ public struct FakeExchange: Sendable {
         guard let qText = p["quantity"], !qText.isEmpty else { return .failure(.mandatory("quantity")) }
         guard let quantity = VenueDecimal(qText), quantity > .zero else { return .failure(.mandatory("quantity")) }
         var price: VenueDecimal?
-        if type != .market {
+        var stopPrice: VenueDecimal?
+        if type == .stopLoss {
+            guard let t = p["stopPrice"], !t.isEmpty else { return .failure(.mandatory("stopPrice")) }
+            guard let v = VenueDecimal(t), v > .zero else { return .failure(.mandatory("stopPrice")) }
+            stopPrice = v
+        } else if type != .market {
             guard let pText = p["price"], !pText.isEmpty else { return .failure(.mandatory("price")) }
             guard let v = VenueDecimal(pText), v > .zero else { return .failure(.mandatory("price")) }
             price = v
@@ -124,11 +130,18 @@ public struct FakeExchange: Sendable {
             return .failure(FakeVenueError(code: -1111, msg: "Precision is over the maximum defined for this asset."))
         }
         if let price, !price.isMultiple(of: s.tickSize) { return .failure(.filter("PRICE_FILTER")) }
+        if let stopPrice, stopPrice.scale > 8 || !stopPrice.isMultiple(of: s.tickSize) {
+            return .failure(.filter("PRICE_FILTER"))
+        }
         if quantity < s.minQty || quantity > s.maxQty || !quantity.isMultiple(of: s.stepSize) {
             return .failure(.filter("LOT_SIZE"))
         }
         let market = lastPrice[name] ?? s.price
-        if (price ?? market) * quantity < s.minNotional { return .failure(.filter("NOTIONAL")) }
+        if (price ?? stopPrice ?? market) * quantity < s.minNotional { return .failure(.filter("NOTIONAL")) }
+        // A stop waits off the book for a trade through its price: one already reached is refused.
+        if let stopPrice, side == .sell ? stopPrice >= market : stopPrice <= market {
+            return .failure(.rejected("Order would trigger immediately."))
+        }
         let clientOrderId = p["newClientOrderId"] ?? "fake-\(nextOrderId)"
         guard ClientOrderId.isValidForm(clientOrderId) else {
             return .failure(
@@ -143,12 +156,12 @@ public struct FakeExchange: Sendable {
         if orders.contains(where: { $0.account == account && $0.clientOrderId == clientOrderId && $0.isOpen }) {
             return .failure(.rejected("Duplicate order sent."))
         }
-        let crosses = price.map { side == .buy ? $0 >= market : $0 <= market } ?? true
+        let crosses = stopPrice == nil && (price.map { side == .buy ? $0 >= market : $0 <= market } ?? true)
         if type == .limitMaker && crosses { return .failure(.rejected("Order would immediately match and take.")) }
         // What the order needs free: a buy the quote at its price (at the market's when it takes),
         // a sell the base.
         let needAsset = side == .buy ? s.quoteAsset : s.baseAsset
-        let need = side == .buy ? (crosses ? market : price!) * quantity : quantity
+        let need = side == .buy ? (crosses ? market : price ?? stopPrice!) * quantity : quantity
         guard (balances[account]?[needAsset]?.free ?? .zero) >= need else {
             return .failure(.rejected("Account has insufficient balance for requested action."))
         }
@@ -156,6 +169,7 @@ public struct FakeExchange: Sendable {
         var order = FakeOrder(
             account: account, symbol: name, orderId: nextOrderId, clientOrderId: clientOrderId, side: side, type: type,
             timeInForce: timeInForce, price: price, origQty: quantity, time: nowMs, updateTime: nowMs)
+        order.stopPrice = stopPrice
         nextOrderId += 1
         placements[clientOrderId, default: 0] += 1
         pending.append(.execution(account: account, ExecutionUpdate(order: order, kind: .new, trade: nil, time: nowMs)))
@@ -165,8 +179,9 @@ public struct FakeExchange: Sendable {
         } else if timeInForce == .ioc || timeInForce == .fok {
             order.status = .expired
             pending.append(.execution(account: account, ExecutionUpdate(order: order, kind: .expired, time: nowMs)))
-        } else {
-            // Rests on the book: what it may spend is held.
+        } else if stopPrice == nil || side == .sell {
+            // Rests on the book (or a sell stop waits off it): what it may spend is held. A buy
+            // stop pays the market when it triggers, from what the account then holds.
             order.locked = need
             move(account, need, of: needAsset, fromFree: true)
         }

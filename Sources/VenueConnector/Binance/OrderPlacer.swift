@@ -48,13 +48,16 @@ public struct OrderPlacer: Sendable {
         public var clientOrderId: ClientOrderId
         /// Set: an OCO, this order its limit leg.
         public var stop: StopLeg?
+        /// A `STOP_LOSS` order's trigger.
+        public var stopPrice: VenueDecimal?
 
         public init(
             symbol: String, side: SymbolFilters.Side, type: BinanceOrders.OrderType,
             timeInForce: BinanceOrders.TimeInForce? = nil, fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId,
-            stop: StopLeg? = nil
+            stop: StopLeg? = nil, stopPrice: VenueDecimal? = nil
         ) {
             self.stop = stop
+            self.stopPrice = stopPrice
             self.symbol = symbol
             self.side = side
             self.type = type
@@ -132,7 +135,8 @@ public struct OrderPlacer: Sendable {
                         let params = BinanceOrders.newOrder(
                             symbol: request.symbol, side: request.side, type: request.type,
                             timeInForce: request.timeInForce, fitted: request.fitted,
-                            clientOrderId: request.clientOrderId, timestampMs: timestamp, recvWindowMs: window)
+                            clientOrderId: request.clientOrderId, timestampMs: timestamp, recvWindowMs: window,
+                            stopPrice: request.stopPrice)
                         let r = try await client.send(
                             .POST, "/api/v3/order", params, signed: true, weight: 1, isOrder: true, admitted: true)
                         (response, order) = BinanceOrders.response(status: r.status, body: Data(r.body))

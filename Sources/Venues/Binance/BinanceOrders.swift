@@ -15,12 +15,15 @@ public enum BinanceOrders {
     /// with the full response asked for (its fills carry trade ids).
     public static func newOrder(
         symbol: String, side: SymbolFilters.Side, type: OrderType, timeInForce: TimeInForce?,
-        fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId, timestampMs: Int64, recvWindowMs: Int64
+        fitted: SymbolFilters.Fitted, clientOrderId: ClientOrderId, timestampMs: Int64, recvWindowMs: Int64,
+        stopPrice: VenueDecimal? = nil
     ) -> [(String, String)] {
         var p: [(String, String)] = [("symbol", symbol), ("side", side.rawValue), ("type", type.rawValue)]
         if let timeInForce { p.append(("timeInForce", timeInForce.rawValue)) }
         p.append(("quantity", fitted.quantity.description))
         if let price = fitted.price { p.append(("price", price.description)) }
+        // A STOP_LOSS's trigger (rest-api.md: it executes a MARKET order when the price reaches it).
+        if let stopPrice { p.append(("stopPrice", stopPrice.description)) }
         p += [
             ("newClientOrderId", clientOrderId.description), ("newOrderRespType", "FULL"),
             ("recvWindow", String(recvWindowMs)), ("timestamp", String(timestampMs)),

@@ -223,4 +223,6 @@ struct Outgoing: Sendable {
     var clientOrderId: ClientOrderId
     /// An OCO's stop leg, placed with this order (its take-profit) as one order list.
     var stop: OrderPlacer.StopLeg? = nil
+    /// A `STOP_LOSS` order's trigger.
+    var stopPrice: VenueDecimal? = nil
 }

@@ -222,12 +222,8 @@ struct LiveJobRunner: Sendable {
                     continue
                 }
                 // A bracket's stop leg goes out with its take-profit partner as one OCO order list
-                // (below); a stop alone is not placed on the venue.
-                if order.type == .stop {
-                    guard let partner = order.ocoId, submitted.contains(where: { $0.id == partner }) else {
-                        book.session.venue.rejected(order.id, reason: .unsupportedOnVenue)
-                        continue
-                    }
+                // (below); a stop alone is a STOP_LOSS order.
+                if order.type == .stop, let partner = order.ocoId, submitted.contains(where: { $0.id == partner }) {
                     continue
                 }
                 let stopLeg = order.ocoId.flatMap { p in submitted.first { $0.id == p && $0.type == .stop } }
@@ -236,11 +232,16 @@ struct LiveJobRunner: Sendable {
                     book.session.venue.rejected(order.id, reason: .quantityNotPositive)
                     continue
                 }
-                let price = order.type == .limit ? order.limitPrice.flatMap { VenueDecimal($0) } : nil
+                // The price fitted to the filters: a limit's, or a stop's trigger.
+                let price =
+                    order.type == .limit
+                    ? order.limitPrice.flatMap { VenueDecimal($0) }
+                    : order.type == .stop ? order.stopPrice.flatMap { VenueDecimal($0) } : nil
                 // Read before the gate is changed: `book` is one variable (exclusive access).
                 let position = book.session.venue.wallet.base.total
                 if let refusal = book.risk?.check(
-                    side: order.side, quantity: order.quantity, price: order.limitPrice ?? close?.double ?? 0,
+                    side: order.side, quantity: order.quantity,
+                    price: order.limitPrice ?? order.stopPrice ?? close?.double ?? 0,
                     position: position, nowMs: rest.venueNowMs())
                 {
                     logger.notice("order refused by the job's risk limits", metadata: ["why": "\(refusal)"])
@@ -254,6 +255,15 @@ struct LiveJobRunner: Sendable {
                     let tif: BinanceOrders.TimeInForce? =
                         type == .limit
                         ? (order.timeInForce == .ioc ? .ioc : order.timeInForce == .fok ? .fok : .gtc) : nil
+                    if order.type == .stop {
+                        orders.append(
+                            Outgoing(
+                                side: side, type: .stopLoss, timeInForce: nil,
+                                fitted: .init(quantity: fitted.quantity, price: nil),
+                                clientOrderId: book.take(order.id),
+                                stopPrice: fitted.price))
+                        break
+                    }
                     guard let stopLeg else {
                         orders.append(
                             Outgoing(
@@ -304,7 +314,7 @@ struct LiveJobRunner: Sendable {
                 // For the account's budget: what the order is worth, and whether it only shrinks
                 // the job's position.
                 let quantity = o.fitted.quantity.double
-                let notional = quantity * (o.fitted.price?.double ?? lastPrice())
+                let notional = quantity * ((o.fitted.price ?? o.stopPrice)?.double ?? lastPrice())
                 let resting = book.session.venue.openOrders.filter { $0.side == .sell }.reduce(0) {
                     $0 + $1.remaining
                 }
@@ -319,7 +329,7 @@ struct LiveJobRunner: Sendable {
                         try await placer.place(
                             OrderPlacer.Request(
                                 symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
-                                fitted: o.fitted, clientOrderId: cid, stop: o.stop),
+                                fitted: o.fitted, clientOrderId: cid, stop: o.stop, stopPrice: o.stopPrice),
                             persist: { cid in
                                 // An OCO's legs: two intents, both accepted before the list goes out.
                                 let list = o.stop == nil ? "" : cid.listClientOrderId
@@ -327,7 +337,7 @@ struct LiveJobRunner: Sendable {
                                     cid, symbol: symbol, side: o.side, type: o.type, timeInForce: o.timeInForce,
                                     fitted: o.fitted, decidedAtMs: decidedAt, reduceOnly: reduceOnly,
                                     notional: notional, reduces: reduces, candleOpenMs: decidedOn,
-                                    listClientOrderId: list)
+                                    stopPrice: o.stopPrice, listClientOrderId: list)
                                 if let stop = o.stop {
                                     try await gate.write(
                                         stop.clientOrderId, symbol: symbol, side: o.side, type: .stopLoss,

@@ -39,8 +39,15 @@ import Testing
 
     @Test func refusalsCancelsAndWhatTheLiveVenueDoesNotTake() {
         var v = Self.venue()
-        let stop = v.submit(.stop(.sell, 0.1, at: 40_000))
-        #expect(v.order(stop)?.status == .rejected && v.order(stop)?.rejectReason == .unsupportedOnVenue)
+        let stopLimit = v.submit(
+            OrderRequest(side: .sell, type: .stopLimit, quantity: 0.1, limitPrice: 39_900, stopPrice: 40_000))
+        #expect(v.order(stopLimit)?.status == .rejected && v.order(stopLimit)?.rejectReason == .unsupportedOnVenue)
+        let noTrigger = v.submit(OrderRequest(side: .sell, type: .stop, quantity: 0.1))
+        #expect(v.order(noTrigger)?.rejectReason == .missingStopPrice)
+        // A stop goes to the executor (a STOP_LOSS at the venue).
+        let stop = v.submit(.stop(.sell, 0.1, at: 40_000.004))
+        let stops = v.takeSubmissions()
+        #expect(stops.map(\.id) == [stop] && stops.first?.stopPrice == 40_000)
         let zero = v.submit(.market(.buy, 0))
         let queued = v.takeSubmissions()
         #expect(v.order(zero)?.rejectReason == .quantityNotPositive && queued.isEmpty, "zero quantity never queued")
@@ -59,7 +66,7 @@ import Testing
         #expect(v.order(b)?.status == .canceled)
         let c = v.submit(.market(.buy, 1))
         v.rejected(c, reason: .venueRefused(code: -2010))
-        #expect(v.order(c)?.rejectReason == .venueRefused(code: -2010) && v.openOrders.isEmpty)
+        #expect(v.order(c)?.rejectReason == .venueRefused(code: -2010) && v.openOrders.map(\.id) == [stop])
     }
 
     /// A filled entry's bracket is queued as the simulated exchange places it — take-profit
