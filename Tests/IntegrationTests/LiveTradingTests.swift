@@ -121,23 +121,36 @@ struct LiveTradingTests {
                 namespace: "strategies:simple_ma",
                 config: [
                     "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
-                    "tp_std": .double(1), "sl_std": .double(1), "order_value_pct": .double(0.5),
+                    "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
                 ])
             _ = try await cluster.create(spec)
-            // A list working at the venue (one placed while the market moved past a leg's price is
-            // refused, -2010, and the strategy exits another way: the next bracket is tried).
-            var working: Int64 = -1
-            try await waitUntil("an OCO list working at the venue", timeout: .seconds(120)) {
-                let lists = Dictionary(
-                    grouping: try await venue.orders().filter { $0.orderListId >= 0 }, by: \.orderListId)
-                working = lists.first { $0.value.count == 2 && $0.value.allSatisfy { $0.status == "NEW" } }?.key ?? -1
-                return working >= 0
-            }
-            // The market falls through its stop (unless a leg executed meanwhile).
-            try await venue.setPrice("1000")
+            // A list at the venue (one placed while the market moved past a leg's price is refused,
+            // -2010, and the strategy exits another way: the next bracket is tried). The brackets
+            // are wide (4 standard deviations), so a list usually still works when seen: the market
+            // is then driven through its stop.
+            var list: Int64 = -1
             var ended: [FakeVenueProcess.Order] = []
+            do {
+                try await waitUntil("an OCO list at the venue", timeout: .seconds(120), every: .milliseconds(50)) {
+                    let lists = Dictionary(
+                        grouping: try await venue.orders().filter { $0.orderListId >= 0 }, by: \.orderListId)
+                    list = lists.keys.sorted().first { lists[$0]?.count == 2 } ?? -1
+                    return list >= 0
+                }
+            } catch {
+                // What the job did instead, for whoever reads the failure.
+                let job = try await cluster.job("live-1")
+                let orders = try await Self.orders(cluster).suffix(12).map {
+                    "\($0.clientOrderId) \($0.orderType) \($0.side) \($0.state) \($0.code ?? 0) \($0.message ?? "")"
+                }
+                Issue.record(
+                    "job \(job.status) \(job.lastError ?? "") after \(job.barsDone) candles; its last orders: \(orders)"
+                )
+                throw error
+            }
+            try await venue.setPrice("1000")
             try await waitUntil("a leg of that list executed", timeout: .seconds(30)) {
-                ended = try await venue.orders().filter { $0.orderListId == working }
+                ended = try await venue.orders().filter { $0.orderListId == list }
                 return ended.contains { $0.status == "FILLED" }
             }
             #expect(ended.count == 2 && Set(ended.map(\.type)) == ["LIMIT_MAKER", "STOP_LOSS"], "\(ended)")

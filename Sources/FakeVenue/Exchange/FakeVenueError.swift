@@ -20,4 +20,8 @@ public struct FakeVenueError: Error, Sendable, Equatable, CustomStringConvertibl
     static let noSuchOrder = FakeVenueError(code: -2013, msg: "Order does not exist.")
     static func filter(_ name: String) -> FakeVenueError { FakeVenueError(code: -1013, msg: "Filter failure: \(name)") }
     static func rejected(_ why: String) -> FakeVenueError { FakeVenueError(code: -2010, msg: why) }
+    /// -1007: the request timed out inside the venue, execution status unknown (errors.md).
+    static let statusUnknown = FakeVenueError(
+        status: 503, code: -1007,
+        msg: "Timeout waiting for response from backend server. Send status unknown; execution status unknown.")
 }

@@ -177,11 +177,7 @@ public struct FakeVenueServer: Sendable {
             let fault = venue.takeOrderFault(clientOrderId: p["newClientOrderId"])
             switch fault?.kind {
             case .unknownNotPlaced?:
-                throw FakeVenueError(
-                    status: 503, code: -1007,
-                    msg:
-                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
-                )
+                throw FakeVenueError.statusUnknown
             case .latePlacement?:
                 let delay = fault?.delayMs ?? 1_000
                 // Forwarded now (the window was checked on arrival); the engine gets to it later.
@@ -190,22 +186,23 @@ public struct FakeVenueServer: Sendable {
                     let late = venue.nowMs()
                     _ = venue.withExchange { $0.place(p, account: account!, nowMs: late) }
                 }
-                throw FakeVenueError(
-                    status: 503, code: -1007,
-                    msg:
-                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
-                )
+                throw FakeVenueError.statusUnknown
             default: break
             }
             let placed = try venue.withExchange { $0.place(p, account: account!, nowMs: now) }.get()
-            switch fault?.kind {
-            case .acceptThenTimeout?:
-                try await Task.sleep(for: .milliseconds(fault?.delayMs ?? 15_000))
-            case .error5xxAfterAccept?:
-                throw FakeVenueError(status: 503, code: 0, msg: "")
-            default: break
-            }
+            try await afterAccepting(fault)
             return (200, venue.newOrderJSON(placed, respType: p["newOrderRespType"]))
+        }
+    }
+
+    /// The faults that act once an order (or list) is placed: its answer held, or a 5xx instead.
+    private static func afterAccepting(_ fault: FakeFault?) async throws {
+        switch fault?.kind {
+        case .acceptThenTimeout?:
+            try await Task.sleep(for: .milliseconds(fault?.delayMs ?? 15_000))
+        case .error5xxAfterAccept?:
+            throw FakeVenueError(status: 503, code: 0, msg: "")
+        default: break
         }
     }
 
@@ -215,21 +212,11 @@ public struct FakeVenueServer: Sendable {
         try await rest(venue, request, weight: 1, signed: true, isOrder: true) { p, account in
             let fault = venue.takeOrderFault(clientOrderId: p["aboveClientOrderId"])
             if fault?.kind == .unknownNotPlaced {
-                throw FakeVenueError(
-                    status: 503, code: -1007,
-                    msg:
-                        "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
-                )
+                throw FakeVenueError.statusUnknown
             }
             let now = venue.nowMs()
             let placed = try venue.withExchange { $0.placeOCO(p, account: account!, nowMs: now) }.get()
-            switch fault?.kind {
-            case .acceptThenTimeout?:
-                try await Task.sleep(for: .milliseconds(fault?.delayMs ?? 15_000))
-            case .error5xxAfterAccept?:
-                throw FakeVenueError(status: 503, code: 0, msg: "")
-            default: break
-            }
+            try await afterAccepting(fault)
             let reports = placed.orders.map { o -> JSONValue in
                 var fields = o.json(priceScale: 8, quantityScale: 8)
                 if case .object(var f) = fields {
