@@ -11,8 +11,9 @@ extension JobStore {
     /// fits or the account has none. Exposure is what the account's live jobs reported at their
     /// last progress — whatever their status: a stopped, pending or failed job may still hold base
     /// or have orders resting — plus every intent of theirs stored since (in the same transaction
-    /// included) that has not ended and does not reduce a position. Amounts are added as one
-    /// quote: an account's jobs are expected to trade against one quote asset.
+    /// included) that has not ended and does not reduce a position. The limits are counted in the
+    /// order's quote asset: only the account's jobs trading against it are added (a USDT amount
+    /// is never added to a BTC one).
     func overBudget(job: Int64, notional: Double, on conn: PostgresConnection) async throws -> String? {
         let limits = try await conn.query(
             """
@@ -26,22 +27,27 @@ extension JobStore {
         else { return nil }
         let usage = try await conn.query(
             """
+            WITH quote AS (SELECT spec->'exchange'->'symbol'->>'quote' AS asset FROM jobs WHERE id = \(job))
             SELECT coalesce(sum(j.exposure), 0)::float8, coalesce(sum(j.day_pnl), 0)::float8,
                 coalesce((SELECT sum(i.notional) FROM order_intents i JOIN jobs k ON k.id = i.job_id
                     WHERE k.mode = 'live' AND k.spec->>'credentials' = \(credential)
+                        AND k.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
                         AND i.created_at >= k.exposure_at
-                        AND NOT i.reduces AND i.state IN ('written', 'accepted', 'unknown')), 0)::float8
+                        AND NOT i.reduces AND i.state IN ('written', 'accepted', 'unknown')), 0)::float8,
+                (SELECT asset FROM quote)
             FROM jobs j
             WHERE j.mode = 'live' AND j.spec->>'credentials' = \(credential)
+                AND j.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
             """, logger: logger)
-        for try await (exposure, pnl, pending) in usage.decode((Double, Double, Double).self) {
+        for try await (exposure, pnl, pending, quote) in usage.decode((Double, Double, Double, String?).self) {
+            let asset = quote.map { " " + $0 } ?? ""
             if let maxLoss, -pnl >= maxLoss {
                 return
-                    "the account \(credential) lost \(-pnl) today across its jobs, its max_daily_loss is \(maxLoss): only orders that reduce a position"
+                    "the account \(credential) lost \(-pnl)\(asset) today across its jobs, its max_daily_loss is \(maxLoss): only orders that reduce a position"
             }
             if let maxExposure, exposure + pending + notional > maxExposure {
                 return
-                    "the account \(credential) would be exposed \(exposure + pending + notional) across its jobs, over its max_gross_exposure \(maxExposure)"
+                    "the account \(credential) would be exposed \(exposure + pending + notional)\(asset) across its jobs, over its max_gross_exposure \(maxExposure)"
             }
         }
         return nil

@@ -33,6 +33,17 @@ extension JobStore {
             return job == h.jobId && epoch == h.epoch && owner == worker
                 ? verdict(true) : verdict(false, "client order id \(m.clientOrderId) is already another intent's")
         }
+        // The worker's word that the order only shrinks the job's position is checked against the
+        // job's own executions (stored before this intent: a run flushes them first): a sell of at
+        // most what its allocation and its fills left it. Anything else is not reducing here.
+        var m = m
+        if m.reduceOnly || m.reduces, !(try await shrinksPosition(m, on: conn)) {
+            logger.warning(
+                "an intent said to reduce the job's position does not: checked as any other",
+                metadata: ["client_order_id": "\(m.clientOrderId)", "side": "\(m.side)", "quantity": "\(m.quantity)"])
+            m.reduceOnly = false
+            m.reduces = false
+        }
         // The kill switch: nothing but the reduce-only orders of a flatten.
         guard halt.isEmpty || m.reduceOnly else {
             return verdict(false, "the kill switch holds the job: \(halt)", keepsJob: true)
@@ -54,6 +65,23 @@ extension JobStore {
         if try await rows.decode(Int.self).first(where: { _ in true }) != nil { return verdict(true) }
         // Stored meanwhile by another transaction: refused (the order is not sent).
         return verdict(false, "client order id \(m.clientOrderId) is already another intent's")
+    }
+
+    /// Whether the intent sells at most the base the job holds by its own account: its allocation's
+    /// base, plus what it bought, less what it sold and the commissions taken in the base.
+    func shrinksPosition(_ m: OrderIntentWritten, on conn: PostgresConnection) async throws -> Bool {
+        guard m.side == "SELL", let quantity = Double(m.quantity), quantity > 0 else { return false }
+        let rows = try await conn.query(
+            """
+            SELECT (coalesce((j.spec->'portfolio'->>'base')::numeric, 0) + coalesce((
+                SELECT sum(CASE WHEN t.side = 'BUY' THEN t.quantity::numeric ELSE -t.quantity::numeric END)
+                    - sum(CASE WHEN t.commission_asset = j.spec->'exchange'->'symbol'->>'base'
+                        THEN t.commission::numeric ELSE 0 END)
+                FROM venue_trades t WHERE t.job_id = j.id), 0))::float8
+            FROM jobs j WHERE j.id = \(m.header.jobId)
+            """, logger: logger)
+        guard let held = try await rows.decode(Double.self).first(where: { _ in true }) else { return false }
+        return quantity <= held * (1 + 1e-9) + 1e-12
     }
 
     /// An intent's outcome. A fact about the order whoever learned it (a reconciling run resolves

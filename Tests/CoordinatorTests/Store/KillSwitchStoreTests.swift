@@ -20,10 +20,13 @@ struct KillSwitchStoreTests {
         return s
     }
 
-    func intent(_ job: Int64, _ epoch: Int64, _ id: String, reduceOnly: Bool = false) -> WireMessage {
+    func intent(
+        _ job: Int64, _ epoch: Int64, _ id: String, reduceOnly: Bool = false, side: String = "SELL",
+        quantity: String = "0.00100000"
+    ) -> WireMessage {
         var m = OrderIntentWritten(
             header: JobHeader(jobId: job, epoch: epoch, messageSeq: 1), clientOrderId: id, symbol: "BTCUSDT",
-            side: "SELL", orderType: "MARKET", quantity: "0.00100000", decidedAtMs: 1)
+            side: side, orderType: "MARKET", quantity: quantity, decidedAtMs: 1)
         m.reduceOnly = reduceOnly
         return .intentWritten(m)
     }
@@ -41,10 +44,29 @@ struct KillSwitchStoreTests {
 
             let plain = try await store.persist([intent(job.id, a.epoch, "ats-x-1-0")], worker: "w1").verdicts
             #expect(plain.first?.accepted == false && plain.first?.reason.contains("kill switch") == true)
+            // The job bought 0.5 BTC, 0.0005 of it taken as commission: it holds 0.4995.
+            let bought = VenueFill(
+                tradeId: 1, orderId: 1, clientOrderId: "ats-x-1-a", side: "BUY", price: "50000", quantity: "0.5",
+                commission: "0.0005", commissionAsset: "BTC", timeMs: 1, maker: false)
+            _ = try await store.persist(
+                [
+                    .venueFills(
+                        VenueFills(
+                            header: JobHeader(jobId: job.id, epoch: a.epoch, messageSeq: 1), venue: "binance",
+                            symbol: "BTCUSDT", fills: [bought]))
+                ], worker: "w1")
             let flatten = try await store.persist(
-                [intent(job.id, a.epoch, "ats-x-1-1", reduceOnly: true)], worker: "w1"
+                [intent(job.id, a.epoch, "ats-x-1-1", reduceOnly: true, quantity: "0.4995")], worker: "w1"
             ).verdicts
             #expect(flatten.first?.accepted == true)
+            // Said to reduce, but does not: a buy, or a sell of more than the job holds.
+            for (id, side, quantity) in [("ats-x-1-2", "BUY", "0.001"), ("ats-x-1-3", "SELL", "0.5")] {
+                let claimed = try await store.persist(
+                    [intent(job.id, a.epoch, id, reduceOnly: true, side: side, quantity: quantity)], worker: "w1"
+                ).verdicts
+                #expect(claimed.first?.accepted == false, "\(side) \(quantity)")
+                #expect(claimed.first?.reason.contains("kill switch") == true)
+            }
 
             // The run carries out the kill and stops; killed again while stopped, the job is
             // started only to cancel.
