@@ -22,6 +22,8 @@ struct AdminAPI {
     /// Seals venue credentials (nil: no master key configured, no credentials accepted).
     let vault: CredentialVault?
     let logger: Logger
+    /// `ats job divergence`'s replays, off the cooperative threads and kept while current.
+    let replays = DivergenceReplays()
 
     /// Dashboard session settings.
     struct SessionSettings: Sendable {
@@ -133,7 +135,7 @@ struct AdminAPI {
         api.get("/jobs/:job/divergence") { _, context in
             let recording = try await mapped { try await store.recording(job: context.parameters.require("job")) }
             do {
-                return try DivergenceReplay.report(recording, registry: registry)
+                return try await replays.report(recording, registry: registry)
             } catch let e as SpecError {
                 throw APIError(e)
             }
