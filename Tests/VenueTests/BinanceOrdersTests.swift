@@ -92,6 +92,7 @@ struct BinanceOrdersTests {
             status: 200, body: body, clientOrderId: ClientOrderId(job: 42, epoch: 7, sequence: 2))
         #expect(response == .accepted(venueOrderId: 11))
         #expect(list?.orders.map(\.orderId) == [10, 11] && list?.orderReports?.count == 2)
+        #expect(list?.orderReports?.first?.stopPrice == VenueDecimal("1") && list?.orderReports?.last?.stopPrice == nil)
         let refused = BinanceOrders.listResponse(
             status: 400,
             body: Data(

@@ -138,13 +138,14 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
     /// whose state was lost, or by hand with the job's client order id prefix — taken in as
     /// working, so its executions move the wallet (reconciliation adopts it; docs/LIVE.md).
     public mutating func adopt(
-        side: OrderSide, type: OrderType, quantity: Double, limitPrice: Double?, tag: InlineString
+        side: OrderSide, type: OrderType, quantity: Double, limitPrice: Double?, stopPrice: Double? = nil,
+        tag: InlineString
     ) -> OrderID {
         let id = nextAdoptedId ?? Self.adoptedIds
         nextAdoptedId = id + 1
         open.append(
             Order(
-                id: id, side: side, type: type, quantity: quantity, limitPrice: limitPrice, stopPrice: nil,
+                id: id, side: side, type: type, quantity: quantity, limitPrice: limitPrice, stopPrice: stopPrice,
                 timeInForce: .gtc, postOnly: false, status: .pending, filledQuantity: 0, averagePrice: 0,
                 createdAt: time, createdBar: barIndex, triggered: false, rejectReason: nil, tag: tag, parentId: nil,
                 ocoId: nil, takeProfit: nil, stopLoss: nil, held: 0))

@@ -134,10 +134,12 @@ public enum BinanceOrders {
         public var side: String?
         public var type: String?
         public var price: VenueDecimal?
+        /// A stop's trigger (`STOP_LOSS`, an OCO's stop leg); absent or 0 for the others.
+        public var stopPrice: VenueDecimal?
 
         enum CodingKeys: String, CodingKey {
             case symbol, orderId, clientOrderId, status, executedQty, origQty, cummulativeQuoteQty, transactTime, fills
-            case side, type, price
+            case side, type, price, stopPrice
         }
 
         public init(from decoder: any Decoder) throws {
@@ -154,6 +156,7 @@ public enum BinanceOrders {
             side = try c.decodeIfPresent(String.self, forKey: .side)
             type = try c.decodeIfPresent(String.self, forKey: .type)
             price = try c.decodeIfPresent(VenueDecimal.self, forKey: .price)
+            stopPrice = try c.decodeIfPresent(VenueDecimal.self, forKey: .stopPrice)
         }
 
         /// Still able to fill (rest-api.md "Order status": NEW, PARTIALLY_FILLED, PENDING_NEW).

@@ -192,11 +192,13 @@ package struct LiveBook {
     /// Takes in an order of the job's the state did not know (``Reconciliation/toAdopt(open:job:known:)``).
     package mutating func adopt(_ o: BinanceOrders.Order) {
         let side: OrderSide = o.side == "SELL" ? .sell : .buy
-        let type: OrderType = o.type == "MARKET" ? .market : .limit
+        // A STOP_LOSS (alone, or an OCO's stop leg) is a stop; LIMIT and LIMIT_MAKER are limits.
+        let type: OrderType = o.type == "MARKET" ? .market : o.type == "STOP_LOSS" ? .stop : .limit
         let price = o.price.map(\.double).flatMap { $0 > 0 ? $0 : nil }
+        let stop = o.stopPrice.map(\.double).flatMap { $0 > 0 ? $0 : nil }
         let id = session.venue.adopt(
             side: side, type: type, quantity: o.origQty.double, limitPrice: type == .limit ? price : nil,
-            tag: "adopted")
+            stopPrice: type == .stop ? stop : nil, tag: "adopted")
         working[o.clientOrderId] = id
         venueOrders[o.orderId] = o.clientOrderId
     }

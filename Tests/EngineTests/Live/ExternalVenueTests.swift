@@ -95,9 +95,13 @@ import Testing
         let second = v.submit(.market(.buy, 0.1))
         #expect([first, second] == [0, 1], "the strategy's numbering does not move")
         #expect(adopted == ExternalVenue.adoptedIds && v.order(adopted)?.status == .pending)
+        // An OCO's stop leg (or a STOP_LOSS) is taken in as a stop, at its trigger.
+        let stopLeg = v.adopt(
+            side: .sell, type: .stop, quantity: 0.05, limitPrice: nil, stopPrice: 45_000, tag: "adopted")
+        #expect(v.order(stopLeg)?.type == .stop && v.order(stopLeg)?.stopPrice == 45_000)
         var restored = try JSONDecoder().decode(ExternalVenue.self, from: try JSONEncoder().encode(v))
         let next = restored.adopt(side: .sell, type: .limit, quantity: 0.05, limitPrice: 61_000, tag: "adopted")
-        #expect(next == ExternalVenue.adoptedIds + 1)
+        #expect(next == ExternalVenue.adoptedIds + 2)
         #expect(restored.submit(.market(.sell, 0.1)) == 2)
         // A checkpoint from before adoption was numbered apart decodes, and starts the range.
         var old = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Self.venue())) as! [String: Any]
