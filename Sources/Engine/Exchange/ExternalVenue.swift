@@ -75,6 +75,10 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
             o.rejectReason = .missingStopPrice
         } else if o.type == .stopLimit {
             o.rejectReason = .unsupportedOnVenue
+        } else if let fault = Self.bracketFault(o, reference: o.limitPrice ?? o.stopPrice ?? lastPrice) {
+            // As the simulated exchange refuses it: an entry is never sent with an exit bracket
+            // on the wrong side, which the venue would refuse once the entry had filled.
+            o.rejectReason = .invalidBracket(fault)
         }
         if o.rejectReason != nil {
             o.status = .rejected
@@ -84,6 +88,17 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         open.append(o)
         submissions.append(o)
         return id
+    }
+
+    /// A bracket's take-profit must be on the profit side of the entry's price, its stop-loss on
+    /// the loss side (the simulated exchange's rule); nothing to judge before a price is known.
+    static func bracketFault(_ o: Order, reference: Double) -> RejectReason.BracketFault? {
+        guard reference > 0 else { return nil }
+        if let tp = o.takeProfit, o.side == .buy ? tp <= reference : tp >= reference {
+            return .takeProfitOnTheLossSide
+        }
+        if let sl = o.stopLoss, o.side == .buy ? sl >= reference : sl <= reference { return .stopLossOnTheProfitSide }
+        return nil
     }
 
     @discardableResult

@@ -84,6 +84,13 @@ import Testing
         #expect(legs.allSatisfy { $0.side == .sell && abs($0.quantity - 0.0999) < 1e-12 && $0.parentId == entry })
         #expect(legs[0].limitPrice == 55_000 && legs[1].stopPrice == 45_000)
         #expect(v.openOrders.count == 2)
+        // A bracket on the wrong side of the entry is refused at once, as in a backtest.
+        v.moveTo(Self.bar(1, 50_000), index: 1)
+        let wrong = v.submit(OrderRequest(side: .buy, type: .market, quantity: 0.1, takeProfit: 49_000))
+        #expect(v.order(wrong)?.rejectReason == .invalidBracket(.takeProfitOnTheLossSide))
+        let wrongStop = v.submit(
+            OrderRequest(side: .buy, type: .limit, quantity: 0.1, limitPrice: 48_000, stopLoss: 48_500))
+        #expect(v.order(wrongStop)?.rejectReason == .invalidBracket(.stopLossOnTheProfitSide))
     }
 
     /// An adopted order (found at the venue, unknown to the state) is numbered apart: the
