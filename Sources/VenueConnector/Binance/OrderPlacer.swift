@@ -119,7 +119,11 @@ public struct OrderPlacer: Sendable {
             case .send(let timestamp, let window):
                 let response: OrderIntent.Response
                 do {
-                    if let stop = request.stop, let limitPrice = request.fitted.price {
+                    if let stop = request.stop {
+                        // Never sent as a plain order: that would drop the stop-loss unseen.
+                        guard let limitPrice = request.fitted.price else {
+                            preconditionFailure("an OCO's take-profit leg is a LIMIT_MAKER: it has a price")
+                        }
                         let params = BinanceOrders.newOCO(
                             symbol: request.symbol, side: request.side, quantity: request.fitted.quantity,
                             limitPrice: limitPrice, limitClientOrderId: request.clientOrderId,

@@ -112,12 +112,7 @@ struct JobRunner: Sendable {
                 // Self-fencing: the lease may lapse before it can be renewed, and then another
                 // worker may get the job. Stop first; the checkpoint and the release go out when
                 // the coordinator is back (ignored if the job has moved on meanwhile).
-                logger.warning(
-                    "lease not confirmed in time: job stopped (self-fencing)",
-                    metadata: [
-                        "cursor": "\(session.cursor)",
-                        "fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))",
-                    ])
+                logger.fenced("job", ["cursor": "\(session.cursor)"])
                 await flush(&unsent, revision: revision)
                 await sendProgress(session, bars: bars, curve: &curve)
                 try await release(session, revision: revision, hash: hash)

@@ -1,6 +1,5 @@
 import ATSVenueConnector
 import ATSVenues
-import Foundation
 
 /// A live run was asked to stop or give the job back, or lost its lease, while it waited for the
 /// venue.
@@ -37,13 +36,6 @@ extension LiveJobRunner {
                 delay = min(delay * 2, .seconds(30))
             }
         }
-    }
-
-    /// The run stopped because its lease lapsed (self-fencing): said once, with the moment.
-    func logFenced() {
-        logger.warning(
-            "lease not confirmed in time: live job stopped (self-fencing)",
-            metadata: ["fenced_at_ms": "\(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))"])
     }
 
     /// Runs `body` (an order's placement) while the lease holds, and cancels it at the lapse: a

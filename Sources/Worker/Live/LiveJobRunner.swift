@@ -41,7 +41,7 @@ struct LiveJobRunner: Sendable {
             // The coordinator no longer counts this run as the job's, or the lease lapsed while it
             // waited for the verdict: it stops, sending nothing more.
             if !lease.isValid(generation: generation) {
-                logFenced()
+                logger.fenced("live job")
             } else {
                 logger.warning(
                     "live run ended: an order intent was refused", metadata: ["reason": "\(refused.reason)"])
@@ -51,7 +51,7 @@ struct LiveJobRunner: Sendable {
             // (taken before any intent, naming the orders in flight) stays the job's.
             let outcome: JobFinished.Outcome = control.request == .stop ? .stopped : .released
             if !lease.isValid(generation: generation) {
-                logFenced()
+                logger.fenced("live job")
             } else {
                 logger.info("live run ended while waiting for the venue", metadata: ["outcome": "\(outcome)"])
             }
@@ -580,7 +580,7 @@ struct LiveJobRunner: Sendable {
             for await event in events.stream {
                 switch MarketRunDirective(lease: lease, generation: generation, control: control) {
                 case .fence:
-                    logFenced()
+                    logger.fenced("live job")
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return

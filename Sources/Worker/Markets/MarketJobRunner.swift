@@ -102,7 +102,7 @@ struct MarketJobRunner: Sendable {
             for await event in events.stream {
                 switch MarketRunDirective(lease: lease, generation: generation, control: control) {
                 case .fence:
-                    logger.warning("lease not confirmed in time: job stopped (self-fencing)")
+                    logger.fenced("job")
                     try await checkpoint()
                     await output.send { .finished(JobFinished(header: $0, outcome: .released, statistics: [])) }
                     return
