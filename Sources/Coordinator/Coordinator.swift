@@ -58,9 +58,11 @@ public final class Coordinator: Service, Sendable {
                 databaseURL: configuration.databaseURL, lease: configuration.leaderLease,
                 renewInterval: configuration.leaderRenewInterval),
             leadership: leadership, logger: logger)
-        store = JobStore(
+        var store = JobStore(
             client: client, logger: logger, leaseTimeout: configuration.leaseTimeout, leadership: leadership,
             metrics: metrics)
+        store.checkpointsKept = configuration.checkpointsKept
+        self.store = store
         scheduler = SchedulerService(store: store, hub: hub, logger: logger, vault: configuration.vault)
         workerServer = WorkerServer(
             configuration: .init(

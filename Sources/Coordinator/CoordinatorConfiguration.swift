@@ -42,6 +42,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// How long the candles jobs on live markets saw are kept (`ATS_RECORDING_RETENTION_DAYS`,
     /// 90 by default; 0: for ever).
     public var recordingRetention: Duration?
+    /// Checkpoints kept per job, the newest (`ATS_CHECKPOINTS_KEPT`, 5 by default).
+    public var checkpointsKept: Int
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -101,6 +103,11 @@ public struct CoordinatorConfiguration: Sendable {
                 variable: "ATS_RECORDING_RETENTION_DAYS", reason: "must be a number of days, 0 to keep for ever")
         }
         recordingRetention = retentionDays == 0 ? nil : .seconds(86_400 * retentionDays)
+        checkpointsKept = try env.int("ATS_CHECKPOINTS_KEPT", default: 5)
+        guard checkpointsKept >= 1 else {
+            throw ConfigurationError(
+                variable: "ATS_CHECKPOINTS_KEPT", reason: "must be at least 1 (a job resumes from its newest)")
+        }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(

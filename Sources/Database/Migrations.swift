@@ -402,5 +402,13 @@ public enum Migrations {
                 "ALTER TABLE order_intents ADD COLUMN stop_price TEXT NOT NULL DEFAULT ''",
                 "ALTER TABLE order_intents ADD COLUMN list_client_order_id TEXT NOT NULL DEFAULT ''",
             ]),
+        Migration(
+            version: 18, name: "leases renewed per worker",
+            sql: [
+                // A heartbeat renews its worker's row; a job's lease runs until the later of this
+                // and what its assignment granted (JobStore.leaseExpiry), so renewing no longer
+                // rewrites every job row the worker runs.
+                "ALTER TABLE workers ADD COLUMN lease_expires_at TIMESTAMPTZ"
+            ]),
     ]
 }

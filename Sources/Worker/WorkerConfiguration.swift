@@ -20,6 +20,10 @@ public struct WorkerConfiguration: Sendable {
     /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
     public var outboxLimit: Int
     public var fillBatchSize: Int
+    /// At most this many progress reports, and time-based checkpoints, a second across the
+    /// worker's jobs (``JobCadence``): what a worker costs the coordinator stays bounded.
+    public var progressPerSecond: Int
+    public var checkpointsPerSecond: Int
     public var logLevel: Logger.Level
     /// TLS to the coordinators (nil: plain TCP), and the name their certificates must carry
     /// (nil: the host dialled).
@@ -71,6 +75,13 @@ public struct WorkerConfiguration: Sendable {
         }
         outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
+        progressPerSecond = try env.int("ATS_PROGRESS_PER_SECOND", default: 50)
+        checkpointsPerSecond = try env.int("ATS_CHECKPOINTS_PER_SECOND", default: 10)
+        for (variable, value) in [
+            ("ATS_PROGRESS_PER_SECOND", progressPerSecond), ("ATS_CHECKPOINTS_PER_SECOND", checkpointsPerSecond),
+        ] where value < 1 {
+            throw ConfigurationError(variable: variable, reason: "must be at least 1")
+        }
         tls = try CoordinatorTLS.context(env)
         tlsServerName = env["ATS_TLS_SERVER_NAME"]
         httpHost = env.string("ATS_WORKER_HTTP_HOST", default: "127.0.0.1")

@@ -25,6 +25,8 @@ public final class WorkerService: Service, Sendable {
     let verdicts = IntentVerdicts()
     let lease = LeaseGuard()
     let metrics = WorkerMetrics()
+    /// How often its jobs report progress and checkpoint by time, by how many it runs.
+    let cadence: JobCadence
     /// The coordinator instance connected to, if any.
     private let coordinatorId = Mutex<String?>(nil)
     /// Where frames for the coordinator go while connected.
@@ -38,7 +40,13 @@ public final class WorkerService: Service, Sendable {
         self.registry = registry
         self.logger = logger
         outbox = Outbox(limit: configuration.outboxLimit)
-        pool = NIOThreadPool(numberOfThreads: configuration.capacity)
+        // Compute threads, no more than cores: a worker holding thousands of paced jobs runs each
+        // one's bar on one of these and needs no thread per job.
+        pool = NIOThreadPool(
+            numberOfThreads: max(1, min(configuration.capacity, ProcessInfo.processInfo.activeProcessorCount)))
+        cadence = JobCadence(
+            progressPerSecond: configuration.progressPerSecond, checkpointsPerSecond: configuration.checkpointsPerSecond
+        )
         feed = MarketFeed(logger: logger)
         cache = BarCache(
             pool: pool, root: try DataRoot(configuration.dataDirectory), limitBytes: configuration.barCacheBytes)
@@ -327,23 +335,29 @@ public final class WorkerService: Service, Sendable {
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
-        let runner = JobRunner(
+        var fileRunner = JobRunner(
             assignment: a, control: control, lease: lease, generation: generation, outbox: outbox, cache: cache,
             pool: pool, registry: registry,
             fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
+        fileRunner.cadence = cadence
+        let runner = fileRunner
         // A live job trades the venue; a paper job on a live market trades its candles as they
         // close; the others read a data file.
         let spec = try? JobSpec.decode(json: Data(a.spec))
         let onMarket = spec?.market != nil
         let live = spec?.mode == .live
-        let marketRunner = MarketJobRunner(
+        var onMarketRunner = MarketJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             registry: registry, logger: log)
+        onMarketRunner.cadence = cadence
+        let marketRunner = onMarketRunner
         let liveRunner = LiveJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             verdicts: verdicts, registry: registry, logger: log)
         jobs.withLock { jobs in
             let task = Task {
+                cadence.started()
+                defer { cadence.ended() }
                 if live {
                     await liveRunner.run()
                 } else if onMarket {

@@ -46,6 +46,8 @@ struct StoreModel {
         var sessionOrder: Int64 = 0
         var connected = false
         var draining = false
+        /// The last heartbeat's renewal: every job the worker holds runs at least this long.
+        var leaseExpiresAt: Int64?
     }
 
     let leaseMs: Int64
@@ -121,7 +123,7 @@ struct StoreModel {
         var live = Set<JobLease>()
         var lapsed: [Int64] = []
         for job in owned(by: hello.workerId) {
-            if let e = job.leaseExpiresAt, e > now {
+            if let e = leaseExpiry(job), e > now {
                 live.insert(JobLease(jobId: job.id, epoch: job.epoch))
             } else {
                 lapsed.append(job.id)
@@ -150,13 +152,21 @@ struct StoreModel {
         release(ids) { $0.leaseOwner == worker }
     }
 
+    /// `JobStore.leaseExpiry`: the later of the job's own grant and its worker's renewal.
+    func leaseExpiry(_ job: Job) -> Int64? {
+        let renewed = job.leaseOwner.flatMap { workers[$0]?.leaseExpiresAt }
+        guard let own = job.leaseExpiresAt else { return renewed }
+        return max(own, renewed ?? own)
+    }
+
+    /// One row: the worker's (a worker that never registered has none to renew).
     mutating func heartbeat(worker: String, now: Int64) {
-        for job in owned(by: worker) { jobs[job.id]?.leaseExpiresAt = now + leaseMs }
+        workers[worker]?.leaseExpiresAt = now + leaseMs
     }
 
     mutating func reap(sparing connected: Set<String>, now: Int64) -> [Int64] {
         let expired = jobs.values.filter {
-            $0.status.isActive && ($0.leaseExpiresAt ?? 0) < now && !connected.contains($0.leaseOwner ?? "")
+            $0.status.isActive && (leaseExpiry($0) ?? 0) < now && !connected.contains($0.leaseOwner ?? "")
         }
         return release(expired.map(\.id)) { _ in true }
     }

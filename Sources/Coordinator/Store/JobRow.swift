@@ -8,7 +8,7 @@ import PostgresNIO
 /// row never takes a list down.
 struct JobRow {
     static let columns = """
-        id, name, mode, labels, desired_state, status, epoch, lease_owner, lease_expires_at, bars_done, bars_total,
+        id, name, mode, labels, desired_state, status, epoch, lease_owner, \(JobStore.leaseExpiry), bars_done, bars_total,
         equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision,
         phase, halt_reason
         """

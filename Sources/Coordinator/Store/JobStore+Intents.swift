@@ -20,7 +20,7 @@ extension JobStore {
             """
             SELECT coalesce(halt_reason, (SELECT reason FROM cluster_halt), '') FROM jobs
             WHERE id = \(h.jobId) AND epoch = \(h.epoch) AND lease_owner = \(worker)
-                AND lease_expires_at > now() AND status IN ('assigned', 'running')
+                AND \(unescaped: Self.leaseExpiry) > now() AND status IN ('assigned', 'running')
             """, logger: logger)
         guard let halt = try await holds.decode(String.self).first(where: { _ in true }) else {
             return verdict(false, "the job is no longer at epoch \(h.epoch) on this worker with a live lease")

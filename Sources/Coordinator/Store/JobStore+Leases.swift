@@ -6,23 +6,22 @@ import PostgresNIO
 
 /// Leases and assignment: what the scheduler and the worker server change.
 extension JobStore {
-    /// Renews every lease the worker holds.
-    ///
-    /// Job rows are locked in id order, as every transaction that changes several does
-    /// (``persist(_:worker:)``, ``release(_:where:_:kind:names:ids:binds:)``), so no two of them
-    /// wait on each other in a cycle.
+    /// When a job's lease runs out, as SQL over a `jobs` row: the later of what its assignment (or
+    /// its worker's reconnection) granted and its worker's last renewal. A heartbeat renews the
+    /// worker's row, never its jobs' rows: renewing costs one row however many jobs the worker
+    /// runs (issue 18; it used to rewrite every job row each second).
+    static let leaseExpiry =
+        "GREATEST(lease_expires_at, (SELECT w.lease_expires_at FROM workers w WHERE w.id = lease_owner))"
+
+    /// Renews every lease the worker holds: one row, the worker's (``leaseExpiry``).
     public func heartbeat(worker: String) async throws {
         try await transaction { conn in
-            // Job rows first, the worker's row last: an assignment holds the worker's row while it
-            // takes a pending job, and must not wait behind a renewal that waits behind a batch.
-            try await conn.query(
+            _ = try await conn.query(
                 """
-                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
-                WHERE id IN (
-                    SELECT id FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
-                    ORDER BY id FOR UPDATE)
+                UPDATE workers SET last_heartbeat_at = now(),
+                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
+                WHERE id = \(worker)
                 """, logger: logger)
-            try await conn.query("UPDATE workers SET last_heartbeat_at = now() WHERE id = \(worker)", logger: logger)
         }
     }
 
@@ -42,7 +41,7 @@ extension JobStore {
     public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
         try await transaction { conn in
             let ids = try await release(
-                conn, where: "lease_expires_at < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
+                conn, where: "\(Self.leaseExpiry) < now() AND NOT (lease_owner = ANY($1))", nil, kind: "lease_expired",
                 names: connected)
             try await applyLossPolicies(to: ids, on: conn)
             return ids

@@ -116,7 +116,8 @@ extension JobStore {
             """, logger: logger)
     }
 
-    /// Checkpoints of many jobs in one statement, each kept only under its job's current epoch;
+    /// Checkpoints of many jobs in one statement, each kept only under its job's current epoch
+    /// (and only the newest ``checkpointsKept`` of each job);
     /// returns how many were dropped (stale, or already stored at that cursor). A live run's
     /// checkpoint (serial > 0) replaces the one stored at its cursor when it is newer — a later
     /// epoch, or the same epoch and a higher serial — and takes the time of its storing, which
@@ -157,6 +158,15 @@ extension JobStore {
             """, logger: logger)
         var inserted = 0
         for try await n in rows.decode(Int64.self) { inserted = Int(n) }
+        // Only the newest `checkpointsKept` of each job that checkpointed stay.
+        let jobs = Array(Set(kept.map(\.header.jobId))).sorted()
+        try await conn.query(
+            """
+            DELETE FROM checkpoints c USING unnest(\(jobs)::int8[]) AS u(job)
+            WHERE c.job_id = u.job AND c.cursor < (
+                SELECT k.cursor FROM checkpoints k WHERE k.job_id = u.job
+                ORDER BY k.cursor DESC OFFSET \(max(checkpointsKept, 1) - 1) LIMIT 1)
+            """, logger: logger)
         return all.count - inserted
     }
 }

@@ -37,7 +37,7 @@ extension JobStore {
     public func connect(_ hello: Hello, session: String, order: Int64 = 0) async throws -> Connection {
         let running = hello.running
         return try await transaction { conn in
-            // The worker's job rows first (id order), then its row, as a heartbeat's renewal does.
+            // The worker's job rows first (id order), then its row.
             try await conn.query(
                 """
                 SELECT id FROM jobs WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running')
@@ -63,7 +63,7 @@ extension JobStore {
             }
             let owned = try await conn.query(
                 """
-                SELECT id, epoch, lease_expires_at > now() FROM jobs
+                SELECT id, epoch, \(unescaped: Self.leaseExpiry) > now() FROM jobs
                 WHERE lease_owner = \(hello.workerId) AND status IN ('assigned', 'running') ORDER BY id FOR UPDATE
                 """, logger: logger)
             var live = Set<JobLease>()

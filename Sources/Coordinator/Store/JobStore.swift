@@ -17,6 +17,10 @@ public struct JobStore: Sendable {
     /// Every write checks this coordinator's term (``transaction(_:)``).
     public let leadership: Leadership
     let metrics: CoordinatorMetrics
+    /// Checkpoints kept per job, the newest (a job resumes from its newest; the rest are history
+    /// for `ats job checkpoints`): older ones are deleted as new ones come, so a job running for
+    /// months holds a few rows, not one per checkpoint.
+    public var checkpointsKept = 5
 
     public init(
         client: PostgresClient, logger: Logger, leaseTimeout: Duration, leadership: Leadership,

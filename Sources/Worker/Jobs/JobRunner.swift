@@ -23,9 +23,9 @@ struct JobRunner: Sendable {
     let fillBatchSize: Int
     let metrics: WorkerMetrics
     let logger: Logger
-    /// Paper jobs also checkpoint when this much wall-clock time passed since the last one, so a
-    /// failover rewinds at most this much of a paced run.
-    var checkpointInterval: Duration = .seconds(10)
+    /// How often it reports progress, and how much wall-clock time between a paced job's
+    /// checkpoints (a failover rewinds at most that much of it): the worker's, shared by its jobs.
+    var cadence = JobCadence()
 
     /// The worker's clock (the lease guard's): pacing, time-based checkpoints, batching.
     var clock: any JobClock { lease.time }
@@ -187,7 +187,7 @@ struct JobRunner: Sendable {
                 session.cursor - lastCheckpoint >= spec.checkpointEvery || session.cursor % spec.checkpointEvery == 0
             let byTime =
                 paced && session.cursor != lastCheckpoint
-                && clock.elapsed - lastCheckpointAt >= checkpointInterval
+                && clock.elapsed - lastCheckpointAt >= cadence.checkpointInterval
             if byBars || byTime {
                 // The fills and curve points before a checkpoint go out before it: a job resumed
                 // from it must not have lost any.
@@ -198,7 +198,7 @@ struct JobRunner: Sendable {
                 lastCheckpoint = session.cursor
                 lastCheckpointAt = clock.elapsed
             }
-            if clock.elapsed - lastProgress > .milliseconds(250) {
+            if clock.elapsed - lastProgress >= cadence.progressInterval {
                 lastProgress = clock.elapsed
                 await sendProgress(session, bars: bars, curve: &curve)
             }
@@ -228,14 +228,20 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Paper pacing: waits a bar's time, waking early for stop and reload requests.
+    /// Paper pacing: waits a bar's time, waking at the lease's lapse (the job fences then, not a
+    /// bar later) and at least every `requestCheck` for stop and reload requests. A thousand paced
+    /// jobs on one worker wake about once a bar each, not twenty times.
     private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
         let deadline = clock.elapsed + pace
         while clock.elapsed < deadline {
             if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
-            try await clock.sleep(for: min(.milliseconds(50), deadline - clock.elapsed))
+            let step = min(Self.requestCheck, deadline - clock.elapsed, max(lease.remaining(), .milliseconds(10)))
+            try await clock.sleep(for: step)
         }
     }
+
+    /// The longest a paced job takes to notice a stop or reload request between two bars.
+    static let requestCheck: Duration = .milliseconds(500)
 
     private func flush(_ fills: inout [Fill], revision: Int64) async { await output.flush(&fills, revision: revision) }
 

@@ -7,8 +7,7 @@ import Logging
 
 /// Runs a paper job on a live market: the job's strategy trades the simulated exchange on each
 /// closed candle of the worker's shared stream (``MarketFeed``), in order and each once; its fills
-/// and progress go out after each candle, checkpoints every `checkpointInterval` of wall-clock
-/// time. It waits on events — a candle, a stop or reload request, and a lease check every
+/// go out after each candle, its progress and checkpoints at the worker's ``JobCadence``. It waits on events — a candle, a stop or reload request, and a lease check every
 /// `leaseCheck` — so a thousand idle jobs cost next to nothing. A job on a live market never
 /// completes: it runs until stopped, released or fenced.
 struct MarketJobRunner: Sendable {
@@ -20,7 +19,7 @@ struct MarketJobRunner: Sendable {
     let feed: MarketFeed
     let registry: Registry
     let logger: Logger
-    var checkpointInterval: Duration = .seconds(10)
+    var cadence = JobCadence()
     /// How often an idle job looks at its lease (well inside the lease's margin).
     var leaseCheck: Duration = .seconds(1)
 
@@ -67,9 +66,12 @@ struct MarketJobRunner: Sendable {
         var unsent: [Fill] = []
         // A new job checkpoints at its first candle: the candle it started on is then on record,
         // and a resumed run trades the same candles again instead of starting from the live one.
-        var lastCheckpointAt = restored == nil ? clock.elapsed - checkpointInterval : clock.elapsed
+        var lastCheckpointAt = restored == nil ? clock.elapsed - cadence.checkpointInterval : clock.elapsed
         var lastCheckpointBar = session.cursor
         var lastProgressBar = -1
+        var lastProgressAt = clock.elapsed - cadence.progressInterval
+        // The curve's points since the last report (one a minute at most).
+        var curve: [CurvePoint] = []
         var lastClose = 0.0
         var recorder = CandleRecorder(market: market)
 
@@ -80,6 +82,9 @@ struct MarketJobRunner: Sendable {
         }
         func checkpoint() async throws {
             await flush()
+            // The curve points of the candles before it too: a run resumed from it does not trade
+            // them again.
+            await progress()
             let state = try MarketCheckpoint(lastOpenTime: lastOpenTime, engine: try session.checkpoint()).encoded()
             try await output.checkpoint(
                 state: state, cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq, revision: revision,
@@ -87,14 +92,18 @@ struct MarketJobRunner: Sendable {
             lastCheckpointAt = clock.elapsed
             lastCheckpointBar = session.cursor
         }
+        /// How far the job is, with the curve's points not sent yet (nothing when already said).
         func progress() async {
+            guard session.cursor != lastProgressBar || !curve.isEmpty else { return }
             let done = Int64(session.cursor)
             let equity = session.exchange.wallet.equity(at: lastClose)
-            let curve = CurvePoint.onTheMinute(bar: done - 1, openTime: lastOpenTime, close: lastClose, equity: equity)
+            let points = curve
+            curve.removeAll(keepingCapacity: true)
             await output.send {
-                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: curve))
+                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: points))
             }
             lastProgressBar = session.cursor
+            lastProgressAt = clock.elapsed
         }
         func end() async { await feed.unsubscribe(subscription) }
 
@@ -142,13 +151,16 @@ struct MarketJobRunner: Sendable {
                         lastClose = c.close.double
                         let fills = session.takeFills()
                         unsent += fills
+                        curve += CurvePoint.onTheMinute(
+                            bar: Int64(session.cursor) - 1, openTime: lastOpenTime, close: lastClose,
+                            equity: session.exchange.wallet.equity(at: lastClose))
                     }
                 }
                 // Candles are a second apart at the least: their fills go out at once.
                 if !unsent.isEmpty { await flush() }
-                if session.cursor != lastProgressBar { await progress() }
+                if clock.elapsed - lastProgressAt >= cadence.progressInterval { await progress() }
                 if session.cursor != lastCheckpointBar
-                    && (clock.elapsed - lastCheckpointAt >= checkpointInterval
+                    && (clock.elapsed - lastCheckpointAt >= cadence.checkpointInterval
                         || session.cursor - lastCheckpointBar >= spec.checkpointEvery)
                 {
                     try await checkpoint()

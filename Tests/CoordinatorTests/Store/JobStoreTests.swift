@@ -50,7 +50,19 @@ struct JobStoreTests {
     /// before the test's next step, and a lease the test meant to be live would be gone.
     static func expireLeases(_ store: JobStore, jobs: [Int64]) async throws {
         try await store.client.query(
+            """
+            UPDATE workers SET lease_expires_at = now() - interval '1 second'
+            WHERE id IN (SELECT lease_owner FROM jobs WHERE id = ANY(\(jobs)))
+            """)
+        try await store.client.query(
             "UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ANY(\(jobs))")
+    }
+
+    /// Each job row's version (`xmin` changes with every write to the row).
+    static func jobRowVersions(_ store: JobStore) async throws -> [String] {
+        try await store.client.query("SELECT id::text || ':' || xmin::text FROM jobs ORDER BY id").collect().map {
+            try $0.decode(String.self)
+        }
     }
 
     static let spec = JobSpec(
@@ -147,17 +159,52 @@ struct JobStoreTests {
             var other = Self.spec
             other.name = "k"
             let b = try await store.create(other, actor: "test")
+            _ = try await store.connect(hello("quiet"), session: "q")
+            _ = try await store.connect(hello("alive"), session: "a")
             _ = try await store.assign(job: a.id, to: "quiet")
             _ = try await store.assign(job: b.id, to: "alive")
+            try await store.heartbeat(worker: "quiet")
             #expect(try await store.reapExpiredLeases().isEmpty, "both leases are live")
-            // Both leases lapse; then the live worker's heartbeat renews its own.
+            // Both leases lapse; then the live worker's heartbeat renews its own, and only its
+            // row is written (the job rows are not: their lease runs with their worker's).
             try await Self.expireLeases(store, jobs: [a.id, b.id])
+            let before = try await Self.jobRowVersions(store)
             try await store.heartbeat(worker: "alive")
+            #expect(try await Self.jobRowVersions(store) == before, "a heartbeat writes no job row")
             #expect(
                 try await store.reapExpiredLeases(sparing: ["quiet"]).isEmpty, "a connected worker keeps its leases")
             #expect(try await store.reapExpiredLeases() == [a.id])
             #expect(try await store.job("j").status == .pending)
             #expect(try await store.job("k").status == .assigned)
+        }
+    }
+
+    @Test func onlyTheNewestCheckpointsOfAJobAreKept() async throws {
+        try await withStore { base in
+            var store = base
+            store.checkpointsKept = 3
+            let job = try await store.create(Self.spec, actor: "test")
+            _ = try await store.assign(job: job.id, to: "w1")
+            // Five checkpoints, two of them in one batch; another job's are not touched.
+            for cursor in [10, 20, 30] as [Int64] {
+                _ = try await store.persist(
+                    [
+                        .checkpoint(
+                            CheckpointSaved(header: header(job.id, 1), cursor: cursor, nextFillSeq: 0, state: [1]))
+                    ],
+                    worker: "w1")
+            }
+            _ = try await store.persist(
+                [40, 50].map {
+                    .checkpoint(CheckpointSaved(header: header(job.id, 1), cursor: $0, nextFillSeq: 0, state: [2]))
+                },
+                worker: "w1")
+            #expect(try await store.checkpoints(job: "j").map(\.cursor).sorted() == [30, 40, 50])
+            // The job resumes from the newest.
+            try await Self.expireLeases(store, jobs: [job.id])
+            _ = try await store.reapExpiredLeases()
+            let again = try #require(try await store.assign(job: job.id, to: "w2"))
+            #expect(again.checkpoint == [2])
         }
     }
 
