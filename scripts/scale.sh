@@ -5,13 +5,18 @@
 # address) — and JOBS long-running paper jobs paced at PACE_MS a bar. Once every job runs it samples
 # for SECONDS and prints what each process and PostgreSQL cost:
 #   scripts/scale.sh [--jobs 10000] [--workers 20] [--seconds 120] [--pace-ms 1000] [--no-netns]
-#                    [--keep]   (leave the system running; scripts/scale.sh --stop ends it)
+#                    [--faults] [--keep]   (leave the system running; scripts/scale.sh --stop ends it)
+# --faults then, at that size: kill -9 the leader coordinator (a standby runs from the start),
+# partition two hosts for longer than a lease (network namespaces only), and drain and restart
+# every worker one after the other (a rolling upgrade); after each, the time until every job runs
+# again and how many were reassigned; at the end, failed jobs, diverged fills and gaps in any
+# job's fill sequence (each must be 0).
 # Release binaries (.build-release) are built when missing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 
-JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 NETNS=auto KEEP=0 STOP=0
+JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 NETNS=auto KEEP=0 STOP=0 FAULTS=0
 while [ $# -gt 0 ]; do
     case $1 in
         --jobs) JOBS=$2; shift 2 ;;
@@ -20,14 +25,17 @@ while [ $# -gt 0 ]; do
         --pace-ms) PACE_MS=$2; shift 2 ;;
         --no-netns) NETNS=no; shift ;;
         --keep) KEEP=1; shift ;;
+        --faults) FAULTS=1; shift ;;
         --stop) STOP=1; shift ;;
-        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--no-netns] [--keep] [--stop]" >&2
+        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--no-netns] [--faults] [--keep] [--stop]" >&2
            exit 2 ;;
     esac
 done
 
 RUN=.data/scale
 PG_PORT=55440 HTTP_PORT=18480 WORKER_PORT=17470
+# The standby coordinator's ports (it runs only with --faults).
+HTTP_PORT2=18481 WORKER_PORT2=17471
 BIN=.build-release/release
 mkdir -p "$RUN/logs"
 
@@ -40,6 +48,9 @@ stop_everything() {
     sleep 1
     pkill -KILL -f "ats-worker.*scale-w" 2>/dev/null || true
     for ns in $(ip netns list 2>/dev/null | awk '/^ats-scale-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+    for link in $(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ats-sc[0-9]+@/ {sub(/@.*/, "", $2); print $2}'); do
+        ip link del "$link" 2>/dev/null || true
+    done
     pg_stop pg-scale
 }
 if [ "$STOP" = 1 ]; then stop_everything; exit 0; fi
@@ -70,47 +81,83 @@ psql_q() { pg_run "$(pg_bindir)/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d 
 
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 admin=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
-export ATS_WORKER_TOKEN=$secret ATS_ADMIN_TOKEN=$admin LOG_LEVEL=warning
+export ATS_WORKER_TOKEN=$secret ATS_ADMIN_TOKEN=$admin LOG_LEVEL=${LOG_LEVEL:-warning}
 export ATS_HEARTBEAT_MS=1000 ATS_LEASE_TIMEOUT_MS=5000
 # The workers reach the coordinator over their links when each is a host of its own.
 WORKER_BIND=127.0.0.1
 [ "$NETNS" = yes ] && WORKER_BIND=0.0.0.0
-ATS_HTTP_HOST=127.0.0.1 ATS_HTTP_PORT=$HTTP_PORT ATS_WORKER_HOST=$WORKER_BIND ATS_WORKER_PORT=$WORKER_PORT \
-    "$BIN/ats-coordinator" > "$RUN/logs/coordinator.log" 2>&1 &
-COORD=$!
-echo "$COORD" > "$RUN/coordinator.pid"
+# start_coordinator N: coordinator N (1, or 2 the standby) in the background; its pid in COORD.
+start_coordinator() {
+    local n=$1 http=$HTTP_PORT wp=$WORKER_PORT
+    [ "$n" = 2 ] && http=$HTTP_PORT2 wp=$WORKER_PORT2
+    ATS_COORDINATOR_NAME="scale-c$n" ATS_HTTP_HOST=127.0.0.1 ATS_HTTP_PORT=$http ATS_WORKER_HOST=$WORKER_BIND \
+        ATS_WORKER_PORT=$wp ATS_ADVERTISE_URL="http://127.0.0.1:$http" \
+        "$BIN/ats-coordinator" >> "$RUN/logs/coordinator-$n.log" 2>&1 &
+    COORD=$!
+    echo "$COORD" > "$RUN/coordinator-$n.pid"
+}
+# wait_leader URL PID: until the coordinator at URL leads.
+wait_leader() {
+    for _ in $(seq 1 300); do
+        curl -sf "$1/healthz" 2>/dev/null | grep -q '"role":"leader"' && return 0
+        kill -0 "$2" 2>/dev/null || { tail -20 "$RUN"/logs/coordinator-*.log; exit 1; }
+        sleep 0.1
+    done
+    return 1
+}
+start_coordinator 1
+LEADER=$COORD
 API="http://127.0.0.1:$HTTP_PORT"
-for _ in $(seq 1 150); do
-    curl -sf "$API/healthz" 2>/dev/null | grep -q '"role":"leader"' && break
-    kill -0 "$COORD" 2>/dev/null || { tail -20 "$RUN/logs/coordinator.log"; exit 1; }
-    sleep 0.2
-done
+wait_leader "$API" "$COORD"
+STANDBY=
+if [ "$FAULTS" = 1 ]; then
+    start_coordinator 2
+    STANDBY=$COORD
+    COORD=$LEADER
+fi
 
 DATA=.data/scale/bars.csv
 [ -f "$DATA" ] || "$BIN/ats" data synth --bars 100000 --seed 7 --out "$DATA" >/dev/null
 per_worker=$(( (JOBS + WORKERS - 1) / WORKERS ))
+# Room for the jobs of hosts that are cut off or restarting.
+[ "$FAULTS" = 1 ] && per_worker=$(( per_worker * 5 / 4 + 1 ))
 log "$WORKERS workers ($([ "$NETNS" = yes ] && echo "each in its own network namespace" || echo "on loopback")), capacity $per_worker each"
-for i in $(seq 1 "$WORKERS"); do
-    env=(ATS_WORKER_ID="scale-w$i" ATS_WORKER_CAPACITY="$per_worker" ATS_DATA_DIR="$ATS_ROOT"
-         ATS_WORKER_TOKEN="$secret" LOG_LEVEL=warning)
+# start_worker I: worker I, in namespace ats-scale-I (made on first use) when hosts are namespaces.
+start_worker() {
+    local i=$1 host=127.0.0.1
+    local env=(ATS_WORKER_ID="scale-w$i" ATS_WORKER_CAPACITY="$per_worker" ATS_DATA_DIR="$ATS_ROOT"
+        ATS_WORKER_TOKEN="$secret" ATS_WORKER_LABELS=scale LOG_LEVEL="$LOG_LEVEL")
+    local run=()
     if [ "$NETNS" = yes ]; then
-        ns=ats-scale-$i
-        ip netns add "$ns"
-        ip link add "ats-sc$i" type veth peer name eth0 netns "$ns"
-        ip addr add "10.232.$i.1/30" dev "ats-sc$i"
-        ip link set "ats-sc$i" up
-        ip -n "$ns" addr add "10.232.$i.2/30" dev eth0
-        ip -n "$ns" link set eth0 up
-        ip -n "$ns" link set lo up
-        ip netns exec "$ns" env "${env[@]}" ATS_COORDINATOR="10.232.$i.1:$WORKER_PORT" \
-            "$BIN/ats-worker" > "$RUN/logs/worker-$i.log" 2>&1 &
-    else
-        env "${env[@]}" ATS_COORDINATOR="127.0.0.1:$WORKER_PORT" "$BIN/ats-worker" > "$RUN/logs/worker-$i.log" 2>&1 &
+        local ns=ats-scale-$i
+        if ! ip netns list | grep -q "^$ns\b"; then
+            ip link del "ats-sc$i" 2>/dev/null || true
+            ip netns add "$ns"
+            ip link add "ats-sc$i" type veth peer name eth0 netns "$ns"
+            ip addr add "10.232.$i.1/30" dev "ats-sc$i"
+            ip link set "ats-sc$i" up
+            ip -n "$ns" addr add "10.232.$i.2/30" dev eth0
+            ip -n "$ns" link set eth0 up
+            ip -n "$ns" link set lo up
+        fi
+        host=10.232.$i.1
+        run=(ip netns exec "$ns")
     fi
+    local coordinators=$host:$WORKER_PORT
+    [ "$FAULTS" = 1 ] && coordinators=$host:$WORKER_PORT,$host:$WORKER_PORT2
+    "${run[@]}" env "${env[@]}" ATS_COORDINATOR="$coordinators" "$BIN/ats-worker" >> "$RUN/logs/worker-$i.log" 2>&1 &
     echo $! > "$RUN/worker-$i.pid"
-done
+}
+for i in $(seq 1 "$WORKERS"); do start_worker "$i"; done
 cleanup() { [ "$KEEP" = 1 ] || stop_everything >/dev/null 2>&1; }
 trap cleanup EXIT
+for _ in $(seq 1 100); do
+    [ "$(psql_q "SELECT count(*) FROM workers WHERE connected")" -ge "$WORKERS" ] && break
+    sleep 0.3
+done
+sleep 2
+mapfile -t WPIDS < <(cat "$RUN"/worker-*.pid)
+idle_rss=$(awk '/^VmRSS/ {s += $2} END {print s + 0}' $(for p in "${WPIDS[@]}"; do echo "/proc/$p/status"; done))
 
 log "creating $JOBS paper jobs paced at $PACE_MS ms a bar"
 t_create=$(date +%s.%N)
@@ -122,6 +169,8 @@ conn = http.client.HTTPConnection(u.hostname, u.port)
 for i in range(jobs):
     spec = {"name": f"scale-{i}", "mode": "paper", "paper_pace_ms": pace, "labels": ["scale"],
             "data": {"path": data},
+            "exchange": {"namespace": "exchanges:simulated", "symbol": {"base": "BTC", "quote": "USDT"}},
+            "fees": {"namespace": "fees:generic", "config": {"taker": 0.001}},
             "strategy": {"namespace": "strategies:sma_cross", "config": {"fast": 5 + i % 20, "slow": 30 + i % 50}},
             "portfolio": {"cash": 10000}}
     conn.request("POST", "/api/jobs", body=json.dumps(spec),
@@ -133,9 +182,13 @@ for i in range(jobs):
 PY
 t_created=$(date +%s.%N)
 running=0
-for _ in $(seq 1 1200); do
+for n in $(seq 1 1200); do
     running=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'running'")
     [ "$running" -ge "$JOBS" ] && break
+    if [ "$n" = 240 ] && [ "$running" = 0 ]; then
+        echo "no job runs after 2 minutes: $(psql_q "SELECT string_agg(status || ' ' || n, ', ') FROM (SELECT status, count(*) n FROM jobs GROUP BY 1) s")" >&2
+        exit 1
+    fi
     sleep 0.5
 done
 t_running=$(date +%s.%N)
@@ -147,10 +200,9 @@ sleep 15
 hz=$(getconf CLK_TCK)
 ticks() { awk '{s += $14 + $15} END {print s + 0}' "$@" 2>/dev/null; }
 rss_kb() { awk '/^VmRSS/ {s += $2} END {print s + 0}' "$@" 2>/dev/null; }
-pg_pids() { pgrep -u postgres -f "pg-scale" ; pgrep -P "$(head -1 "$PG_DIR/postmaster.pid")"; }
+pg_pids() { head -1 "$PG_DIR/postmaster.pid"; pgrep -P "$(head -1 "$PG_DIR/postmaster.pid")"; }
 stat_files() { for p in "$@"; do echo "/proc/$p/stat"; done; }
 status_files() { for p in "$@"; do echo "/proc/$p/status"; done; }
-mapfile -t WPIDS < <(cat "$RUN"/worker-*.pid)
 metric() { curl -sf -H "Authorization: Bearer $admin" "$API/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 db_counts() {
     psql_q "SELECT (SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = 'ats'),
@@ -181,13 +233,12 @@ pct() { awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$S" 'BEGIN { printf "%.1f", 10
 rate() { awk -v a="$1" -v b="$2" -v s="$S" 'BEGIN { printf "%.0f", (b - a) / s }'; }
 coord_rss=$(rss_kb "/proc/$COORD/status")
 workers_rss=$(rss_kb $(status_files "${WPIDS[@]}"))
-# A worker's resident memory before its jobs: an idle worker's, measured alone below.
 echo
 echo "SCALE jobs=$JOBS workers=$WORKERS netns=$NETNS pace_ms=$PACE_MS sampled=${S}s running=$still"
 echo "SCALE time to all running: $(awk -v a="$t_create" -v b="$t_running" 'BEGIN{printf "%.1f", b-a}') s from the first create (creating took $(awk -v a="$t_create" -v b="$t_created" 'BEGIN{printf "%.1f", b-a}') s)"
 echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1")/s, lease renewals $(rate "$r0" "$r1")/s"
 echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1")/s, rows written $(rate "$t0" "$t1")/s (jobs rows updated $(rate "$u0" "$u1")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$S" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
-echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all, $(awk -v r="$workers_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", r / n }') kB per job (whole processes)"
+echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all ($((idle_rss / 1024)) MB before any job), $(awk -v r="$workers_rss" -v i="$idle_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", (r - i) / n }') kB per job"
 echo "SCALE table bytes/dead tuples before: $s0"
 echo "SCALE table bytes/dead tuples after:  $s1"
 echo "SCALE bars traded by all jobs so far: $bars"
@@ -206,3 +257,74 @@ for _ in range(200):
 times.sort()
 print(f"SCALE API first page of 50 jobs (200 requests): p50 {times[99]:.1f} ms, p99 {times[197]:.1f} ms")
 PY
+
+[ "$FAULTS" = 1 ] || exit 0
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+epochs() { psql_q "SELECT sum(epoch) FROM jobs"; }
+running_count() { psql_q "SELECT count(*) FROM jobs WHERE status = 'running'"; }
+# wait_all_running: until every job runs again (10 minutes at most).
+wait_all_running() {
+    for _ in $(seq 1 2400); do
+        [ "$(running_count)" -ge "$JOBS" ] && return 0
+        sleep 0.25
+    done
+    echo "SCALE not every job ran again within 10 minutes: $(running_count) of $JOBS" >&2
+    return 1
+}
+
+log "fault 1: kill -9 the leader coordinator"
+e0=$(epochs)
+t=$(now)
+kill -KILL "$LEADER"
+rm -f "$RUN/coordinator-1.pid"
+API="http://127.0.0.1:$HTTP_PORT2"
+wait_leader "$API" "$STANDBY"
+t_leader=$(since "$t")
+wait_all_running
+connected=0
+for _ in $(seq 1 400); do
+    connected=$(psql_q "SELECT count(*) FROM workers WHERE connected AND id LIKE 'scale-w%'")
+    [ "$connected" -ge "$WORKERS" ] && break
+    sleep 0.25
+done
+echo "SCALE fault leader kill -9: the standby led after ${t_leader} s; $connected workers connected and every job running $(since "$t") s after the kill; jobs reassigned: $(( $(epochs) - e0 ))"
+start_coordinator 1
+
+if [ "$NETNS" = yes ]; then
+    log "fault 2: hosts 1 and 2 cut off for 15 s (three lease timeouts)"
+    e0=$(epochs)
+    t=$(now)
+    ip link set ats-sc1 down
+    ip link set ats-sc2 down
+    sleep 15
+    ip link set ats-sc1 up
+    ip link set ats-sc2 up
+    wait_all_running
+    echo "SCALE fault two hosts partitioned 15 s: every job running again $(since "$t") s after the cut; jobs reassigned: $(( $(epochs) - e0 ))"
+fi
+
+log "fault 3: every worker drained and restarted, one after the other"
+e0=$(epochs)
+t=$(now)
+for i in $(seq 1 "$WORKERS"); do
+    pid=$(cat "$RUN/worker-$i.pid")
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    start_worker "$i"
+    for _ in $(seq 1 400); do
+        [ "$(psql_q "SELECT count(*) FROM workers WHERE connected AND id = 'scale-w$i'")" = 1 ] && break
+        sleep 0.1
+    done
+done
+wait_all_running
+echo "SCALE fault rolling restart of $WORKERS workers: every job running again $(since "$t") s after the first drain; jobs handed over: $(( $(epochs) - e0 ))"
+
+failed=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'failed'")
+diverged=$(psql_q "SELECT count(*) FROM job_events WHERE kind = 'fill_diverged'")
+gaps=$(psql_q "SELECT count(*) FROM (SELECT job_id FROM fills GROUP BY job_id HAVING max(seq) + 1 <> count(*)) g")
+fills=$(psql_q "SELECT count(*) FROM fills")
+stale=$(psql_q "SELECT count(*) FROM job_events WHERE kind = 'stale_fills'")
+echo "SCALE after the faults: $fills fills stored; failed jobs $failed, diverged fills $diverged, jobs with a gap in their fills $gaps (each must be 0); superseded runs' fills dropped: $stale events"
+[ "$failed" = 0 ] && [ "$diverged" = 0 ] && [ "$gaps" = 0 ]

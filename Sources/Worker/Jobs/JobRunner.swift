@@ -32,6 +32,8 @@ struct JobRunner: Sendable {
 
     /// Bars per compute chunk: long enough to amortise the hop, short enough to react quickly.
     static let chunk = 50_000
+    /// Steps this short run where the job is, not on a compute thread.
+    static let inlineBars = 64
 
     var output: JobOutput {
         JobOutput(
@@ -153,7 +155,7 @@ struct JobRunner: Sendable {
                 paced
                 ? session.cursor + 1
                 : min(total, session.cursor + Self.chunk, nextCheckpoint, max(nextStep, session.cursor + 1))
-            let (ran, points) = try await pool.runIfActive { [session] in
+            let work: @Sendable () -> (any BacktestSession, [CurvePoint]) = { [session] in
                 var s = session
                 var points: [CurvePoint] = []
                 // Stops at each sampled bar to read the equity (a thousand stops per job at most).
@@ -169,6 +171,10 @@ struct JobRunner: Sendable {
                 }
                 return (s, points)
             }
+            // A paced bar or a short step takes microseconds: run it here rather than hop to a
+            // compute thread and back (two thread switches a bar, for thousands of paced jobs).
+            let (ran, points) =
+                end - session.cursor <= Self.inlineBars ? work() : try await pool.runIfActive(work)
             metrics.bars.increment(by: ran.cursor - session.cursor)
             session = ran
             curve += points
@@ -230,9 +236,11 @@ struct JobRunner: Sendable {
 
     /// Paper pacing: waits a bar's time, waking at the lease's lapse (the job fences then, not a
     /// bar later) and at least every `requestCheck` for stop and reload requests. A thousand paced
-    /// jobs on one worker wake about once a bar each, not twenty times.
+    /// jobs on one worker wake once a bar each (of a second or less), not twenty times, and at the
+    /// same instants: bars fall on the worker clock's multiples of the pace (``nextTick(after:pace:)``),
+    /// so the jobs of one pace are woken together, not each on a timer of its own.
     private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
-        let deadline = clock.elapsed + pace
+        let deadline = Self.nextTick(after: clock.elapsed, pace: pace)
         while clock.elapsed < deadline {
             if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
             let step = min(Self.requestCheck, deadline - clock.elapsed, max(lease.remaining(), .milliseconds(10)))
@@ -240,8 +248,14 @@ struct JobRunner: Sendable {
         }
     }
 
+    /// The first multiple of `pace` after `now` (a whole millisecond).
+    static func nextTick(after now: Duration, pace: Duration) -> Duration {
+        let p = max(pace.milliseconds, 1)
+        return .milliseconds((now.milliseconds / p + 1) * p)
+    }
+
     /// The longest a paced job takes to notice a stop or reload request between two bars.
-    static let requestCheck: Duration = .milliseconds(500)
+    static let requestCheck: Duration = .seconds(1)
 
     private func flush(_ fills: inout [Fill], revision: Int64) async { await output.flush(&fills, revision: revision) }
 
