@@ -276,6 +276,8 @@ wait_all_running() {
 
 log "fault 1: kill -9 the leader coordinator"
 e0=$(epochs)
+# Each worker's session now: a worker has reconnected once its row names another.
+psql_q "DROP TABLE IF EXISTS scale_sessions; CREATE TABLE scale_sessions AS SELECT id, session_id FROM workers" >/dev/null
 t=$(now)
 kill -KILL "$LEADER"
 rm -f "$RUN/coordinator-1.pid"
@@ -284,12 +286,15 @@ wait_leader "$API" "$STANDBY"
 t_leader=$(since "$t")
 wait_all_running
 connected=0
-for _ in $(seq 1 400); do
-    connected=$(psql_q "SELECT count(*) FROM workers WHERE connected AND id LIKE 'scale-w%'")
+for _ in $(seq 1 1200); do
+    connected=$(psql_q "SELECT count(*) FROM workers w JOIN scale_sessions s USING (id)
+        WHERE w.connected AND w.session_id IS DISTINCT FROM s.session_id AND w.id LIKE 'scale-w%'")
     [ "$connected" -ge "$WORKERS" ] && break
-    sleep 0.25
+    sleep 0.1
 done
-echo "SCALE fault leader kill -9: the standby led after ${t_leader} s; $connected workers connected and every job running $(since "$t") s after the kill; jobs reassigned: $(( $(epochs) - e0 ))"
+t_back=$(since "$t")
+sleep 10
+echo "SCALE fault leader kill -9: the standby led after ${t_leader} s; $connected of $WORKERS workers reconnected to it within ${t_back} s; 10 s later $(running_count) jobs running, jobs reassigned: $(( $(epochs) - e0 ))"
 start_coordinator 1
 
 if [ "$NETNS" = yes ]; then

@@ -32,15 +32,3 @@ struct JobCadenceTests {
         #expect(JobCadence.interval(0, perSecond: 1, .milliseconds(100), .seconds(30)) == .seconds(1))
     }
 }
-
-/// Paced jobs' bars fall on the worker clock's multiples of their pace, so the jobs of one pace
-/// wake at the same instants (one wake-up of the executor for all of them, not one each).
-struct PacedTickTests {
-    @Test func barsFallOnMultiplesOfThePace() {
-        #expect(JobRunner.nextTick(after: .milliseconds(0), pace: .seconds(1)) == .seconds(1))
-        #expect(JobRunner.nextTick(after: .milliseconds(999), pace: .seconds(1)) == .seconds(1))
-        #expect(JobRunner.nextTick(after: .milliseconds(1000), pace: .seconds(1)) == .seconds(2))
-        #expect(JobRunner.nextTick(after: .milliseconds(12_345), pace: .milliseconds(250)) == .milliseconds(12_500))
-        #expect(JobRunner.nextTick(after: .milliseconds(7), pace: .zero) == .milliseconds(8), "at least a millisecond")
-    }
-}

@@ -237,21 +237,15 @@ struct JobRunner: Sendable {
     /// Paper pacing: waits a bar's time, waking at the lease's lapse (the job fences then, not a
     /// bar later) and at least every `requestCheck` for stop and reload requests. A thousand paced
     /// jobs on one worker wake once a bar each (of a second or less), not twenty times, and at the
-    /// same instants: bars fall on the worker clock's multiples of the pace (``nextTick(after:pace:)``),
+    /// same instants: bars fall on the worker clock's multiples of the pace (``ClockTicks``),
     /// so the jobs of one pace are woken together, not each on a timer of its own.
     private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
-        let deadline = Self.nextTick(after: clock.elapsed, pace: pace)
+        let deadline = ClockTicks.next(after: clock.elapsed, period: pace)
         while clock.elapsed < deadline {
             if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
             let step = min(Self.requestCheck, deadline - clock.elapsed, max(lease.remaining(), .milliseconds(10)))
             try await clock.sleep(for: step)
         }
-    }
-
-    /// The first multiple of `pace` after `now` (a whole millisecond).
-    static func nextTick(after now: Duration, pace: Duration) -> Duration {
-        let p = max(pace.milliseconds, 1)
-        return .milliseconds((now.milliseconds / p + 1) * p)
     }
 
     /// The longest a paced job takes to notice a stop or reload request between two bars.

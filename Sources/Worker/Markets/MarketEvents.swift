@@ -34,11 +34,14 @@ final class MarketEvents: Sendable {
             },
             Task {
                 while !Task.isCancelled {
-                    // At least every `leaseCheck`, and at the lease's lapse when that comes first:
-                    // a job that cannot renew stops then (a live one sends the venue nothing
-                    // more), before the coordinator may hand it on.
+                    // At the clock's next multiple of `leaseCheck` (every job on the worker at
+                    // once), and at the lease's lapse when that comes first: a job that cannot
+                    // renew stops then (a live one sends the venue nothing more), before the
+                    // coordinator may hand it on.
                     let left = lapse()
-                    try? await clock.sleep(for: left > .zero ? min(leaseCheck, left + .milliseconds(1)) : leaseCheck)
+                    let now = clock.elapsed
+                    let tick = ClockTicks.next(after: now, period: leaseCheck) - now
+                    try? await clock.sleep(for: left > .zero ? min(tick, left + .milliseconds(1)) : tick)
                     sink.yield(.tick)
                 }
             },
