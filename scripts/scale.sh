@@ -215,29 +215,33 @@ sizes() {
         FROM pg_stat_user_tables WHERE relname IN ('jobs', 'checkpoints', 'fills', 'job_curve', 'job_events', 'workers')"
 }
 mapfile -t PGPIDS < <(pg_pids | sort -u)
-c0=$(ticks "$(stat_files "$COORD")"); w0=$(ticks $(stat_files "${WPIDS[@]}")); p0=$(ticks $(stat_files "${PGPIDS[@]}"))
-IFS='|' read -r x0 t0 u0 l0 <<< "$(db_counts)"
-r0=$(metric ats_lease_renewals_total); f0=$(metric ats_frames_received_total)
+# Each kind of counter is read twice and divided by the time between its own two reads (reading
+# the database or the metrics under load takes seconds: a nominal window would overstate).
+now_s() { date +%s.%N; }
+tc0=$(now_s); c0=$(ticks "$(stat_files "$COORD")"); w0=$(ticks $(stat_files "${WPIDS[@]}")); p0=$(ticks $(stat_files "${PGPIDS[@]}"))
+td0=$(now_s); IFS='|' read -r x0 t0 u0 l0 <<< "$(db_counts)"
+tm0=$(now_s); r0=$(metric ats_lease_renewals_total); f0=$(metric ats_frames_received_total)
 s0=$(sizes)
 log "sampling for $SECONDS_TO_SAMPLE s"
 sleep "$SECONDS_TO_SAMPLE"
 mapfile -t PGPIDS2 < <(pg_pids | sort -u)
-c1=$(ticks "$(stat_files "$COORD")"); w1=$(ticks $(stat_files "${WPIDS[@]}")); p1=$(ticks $(stat_files "${PGPIDS2[@]}"))
-IFS='|' read -r x1 t1 u1 l1 <<< "$(db_counts)"
-r1=$(metric ats_lease_renewals_total); f1=$(metric ats_frames_received_total)
+tc1=$(now_s); c1=$(ticks "$(stat_files "$COORD")"); w1=$(ticks $(stat_files "${WPIDS[@]}")); p1=$(ticks $(stat_files "${PGPIDS2[@]}"))
+td1=$(now_s); IFS='|' read -r x1 t1 u1 l1 <<< "$(db_counts)"
+tm1=$(now_s); r1=$(metric ats_lease_renewals_total); f1=$(metric ats_frames_received_total)
 s1=$(sizes)
 still=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'running'")
 bars=$(psql_q "SELECT sum(bars_done) FROM jobs")
-S=$SECONDS_TO_SAMPLE
+span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+S=$(span "$tc0" "$tc1") SD=$(span "$td0" "$td1") SM=$(span "$tm0" "$tm1")
 pct() { awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$S" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s }'; }
-rate() { awk -v a="$1" -v b="$2" -v s="$S" 'BEGIN { printf "%.0f", (b - a) / s }'; }
+rate() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "%.0f", (b - a) / s }'; }
 coord_rss=$(rss_kb "/proc/$COORD/status")
 workers_rss=$(rss_kb $(status_files "${WPIDS[@]}"))
 echo
-echo "SCALE jobs=$JOBS workers=$WORKERS netns=$NETNS pace_ms=$PACE_MS sampled=${S}s running=$still"
+echo "SCALE jobs=$JOBS workers=$WORKERS netns=$NETNS pace_ms=$PACE_MS sampled=${S}s (database ${SD}s) running=$still"
 echo "SCALE time to all running: $(awk -v a="$t_create" -v b="$t_running" 'BEGIN{printf "%.1f", b-a}') s from the first create (creating took $(awk -v a="$t_create" -v b="$t_created" 'BEGIN{printf "%.1f", b-a}') s)"
-echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1")/s, lease renewals $(rate "$r0" "$r1")/s"
-echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1")/s, rows written $(rate "$t0" "$t1")/s (jobs rows updated $(rate "$u0" "$u1")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$S" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
+echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1" "$SM")/s, lease renewals $(rate "$r0" "$r1" "$SM")/s"
+echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1" "$SD")/s, rows written $(rate "$t0" "$t1" "$SD")/s (jobs rows updated $(rate "$u0" "$u1" "$SD")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$SD" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
 echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all ($((idle_rss / 1024)) MB before any job), $(awk -v r="$workers_rss" -v i="$idle_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", (r - i) / n }') kB per job"
 echo "SCALE table bytes/dead tuples before: $s0"
 echo "SCALE table bytes/dead tuples after:  $s1"
@@ -257,6 +261,18 @@ for _ in range(200):
 times.sort()
 print(f"SCALE API first page of 50 jobs (200 requests): p50 {times[99]:.1f} ms, p99 {times[197]:.1f} ms")
 PY
+# The dashboard's live stream: the coordinator's CPU over 30 s without a subscriber, then with one
+# (every job change and audit event, as a browser on the jobs page receives them).
+ta=$(now_s); c_a=$(ticks "/proc/$COORD/stat"); sleep 30; tb=$(now_s); c_b=$(ticks "/proc/$COORD/stat")
+curl -sN -H "Authorization: Bearer $admin" "$API/api/stream?topics=jobs,events" > "$RUN/stream.out" &
+STREAM=$!
+sleep 2
+tcc=$(now_s); c_c=$(ticks "/proc/$COORD/stat"); sleep 30; tdd=$(now_s); c_d=$(ticks "/proc/$COORD/stat")
+kill "$STREAM" 2>/dev/null || true
+S=$(span "$ta" "$tb")
+without=$(pct "$c_a" "$c_b")
+S=$(span "$tcc" "$tdd")
+echo "SCALE live stream: coordinator CPU ${without}% of a core without a subscriber, $(pct "$c_c" "$c_d")% with one ($(( $(stat -c %s "$RUN/stream.out") / 32 / 1024 )) kB/s of events)"
 
 [ "$FAULTS" = 1 ] || exit 0
 
