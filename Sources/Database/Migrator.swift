@@ -40,6 +40,12 @@ public struct Migrator: Sendable {
         {
             done.insert(version)
         }
+        // A schema this binary does not know was written by a newer one: its rules (migration 18:
+        // leases renewed on the worker's row, not the jobs') would be broken by this binary's
+        // queries. An older coordinator never leads a newer schema.
+        if let newest = done.max(), let known = Migrations.all.map(\.version).max(), newest > known {
+            throw SchemaTooNew(database: newest, binary: known)
+        }
         var applied: [Int] = []
         for m in Migrations.all where !done.contains(m.version) {
             try await conn.query("BEGIN", logger: logger)
@@ -56,5 +62,15 @@ public struct Migrator: Sendable {
             applied.append(m.version)
         }
         return applied
+    }
+}
+
+/// The database's schema is newer than this binary's migrations: upgrade the binary.
+public struct SchemaTooNew: Error, CustomStringConvertible {
+    public var database: Int
+    public var binary: Int
+    public var description: String {
+        "the database's schema is at version \(database) and this binary knows versions up to \(binary): "
+            + "it was upgraded by a newer ATS; run that version here too"
     }
 }

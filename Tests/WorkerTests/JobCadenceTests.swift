@@ -27,6 +27,15 @@ struct JobCadenceTests {
         #expect(cadence.progressInterval == .milliseconds(250))
     }
 
+    @Test func jobsTakenTogetherCheckpointAtPhasesOfTheirOwn() {
+        let cadence = JobCadence(progressPerSecond: 50, checkpointsPerSecond: 10)
+        for _ in 0..<500 { cadence.started() }
+        let phases = (1...500 as ClosedRange<Int64>).map { cadence.phase(of: $0) }
+        #expect(phases.allSatisfy { $0 >= .zero && $0 < cadence.checkpointInterval })
+        #expect(Set(phases).count == 500, "500 consecutive ids, 500 phases")
+        #expect(cadence.phase(of: 42) == cadence.phase(of: 42))
+    }
+
     @Test func theBudgetIsPerWorker() {
         #expect(JobCadence.interval(100, perSecond: 200, .milliseconds(100), .seconds(30)) == .milliseconds(500))
         #expect(JobCadence.interval(0, perSecond: 1, .milliseconds(100), .seconds(30)) == .seconds(1))

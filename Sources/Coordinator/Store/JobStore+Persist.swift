@@ -31,7 +31,7 @@ extension JobStore {
         let jobs = Array(Set(messages.compactMap { $0.jobHeader?.jobId })).sorted()
         return try await transaction { conn in
             // The jobs' rows first, in id order, as every transaction that changes several does
-            // (a heartbeat renews all of a worker's leases): no two wait on each other in a cycle.
+            // (a reconnection's reconciliation, a release): no two wait on each other in a cycle.
             try await conn.query("SELECT id FROM jobs WHERE id = ANY(\(jobs)) ORDER BY id FOR UPDATE", logger: logger)
             var out = Persisted()
             var progress: [JobProgress] = []

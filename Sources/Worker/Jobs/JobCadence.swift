@@ -47,6 +47,13 @@ final class JobCadence: Sendable {
         Self.interval(jobs, perSecond: checkpointsPerSecond, fastestCheckpoint, slowestCheckpoint)
     }
 
+    /// How much earlier than its start a job counts its last time-based checkpoint: a fraction of
+    /// the interval fixed by its id, so the jobs a worker took at once (or whose bars fall on the
+    /// same ticks) spread their checkpoints over the interval instead of writing them together.
+    func phase(of job: Int64) -> Duration {
+        checkpointInterval * (Double(UInt64(bitPattern: job) % 997) / 997)
+    }
+
     /// `jobs / perSecond` seconds, within `[fastest, slowest]`.
     static func interval(_ jobs: Int, perSecond: Int, _ fastest: Duration, _ slowest: Duration) -> Duration {
         let spread = Duration.milliseconds(Int64(max(jobs, 1)) * 1000 / Int64(perSecond))

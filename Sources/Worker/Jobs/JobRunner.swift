@@ -88,7 +88,7 @@ struct JobRunner: Sendable {
 
         let interval = bars.barInterval
         var lastCheckpoint = session.cursor
-        var lastCheckpointAt = clock.elapsed
+        var lastCheckpointAt = clock.elapsed - cadence.phase(of: assignment.jobId)
         var lastProgress = clock.elapsed
         let paced = spec.mode == .paper
         let pace: Duration = .milliseconds(spec.paperPaceMs > 0 ? Int64(spec.paperPaceMs) : interval)
@@ -151,10 +151,15 @@ struct JobRunner: Sendable {
             // and at the next replayed revision.
             let nextCheckpoint = (session.cursor / spec.checkpointEvery + 1) * spec.checkpointEvery
             let nextStep = revisions.nextStepBar ?? total
+            // A paced job's replay of bars already traded runs in chunks, as a backtest does, up to
+            // where pacing starts again.
+            let pacing = paced && session.cursor >= revisions.replayUntilBar
             let end =
-                paced
+                pacing
                 ? session.cursor + 1
-                : min(total, session.cursor + Self.chunk, nextCheckpoint, max(nextStep, session.cursor + 1))
+                : min(
+                    total, session.cursor + Self.chunk, nextCheckpoint, max(nextStep, session.cursor + 1),
+                    paced ? max(revisions.replayUntilBar, session.cursor + 1) : total)
             let work: @Sendable () -> (any BacktestSession, [CurvePoint]) = { [session] in
                 var s = session
                 var points: [CurvePoint] = []

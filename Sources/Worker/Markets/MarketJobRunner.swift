@@ -66,7 +66,11 @@ struct MarketJobRunner: Sendable {
         var unsent: [Fill] = []
         // A new job checkpoints at its first candle: the candle it started on is then on record,
         // and a resumed run trades the same candles again instead of starting from the live one.
-        var lastCheckpointAt = restored == nil ? clock.elapsed - cadence.checkpointInterval : clock.elapsed
+        // nil: due at the next candle, whatever the cadence by then. A resumed job's time-based
+        // checkpoints start at a phase of their own (``JobCadence/phase(of:)``), so the jobs
+        // assigned together do not all checkpoint in the same tick.
+        var lastCheckpointAt: Duration? =
+            restored == nil ? nil : clock.elapsed - cadence.phase(of: assignment.jobId)
         var lastCheckpointBar = session.cursor
         var lastProgressBar = -1
         var lastProgressAt = clock.elapsed - cadence.progressInterval
@@ -160,7 +164,7 @@ struct MarketJobRunner: Sendable {
                 if !unsent.isEmpty { await flush() }
                 if clock.elapsed - lastProgressAt >= cadence.progressInterval { await progress() }
                 if session.cursor != lastCheckpointBar
-                    && (clock.elapsed - lastCheckpointAt >= cadence.checkpointInterval
+                    && (lastCheckpointAt.map { clock.elapsed - $0 >= cadence.checkpointInterval } ?? true
                         || session.cursor - lastCheckpointBar >= spec.checkpointEvery)
                 {
                     try await checkpoint()
@@ -170,11 +174,14 @@ struct MarketJobRunner: Sendable {
         do {
             try await loop()
         } catch {
-            // Failing: what it traded is still on record (its fills were).
+            // Failing: what it traded is still on record (its fills, and its curve since the last
+            // report).
             await flush()
+            await progress()
             await end()
             throw error
         }
+        await progress()
         await end()
     }
 }

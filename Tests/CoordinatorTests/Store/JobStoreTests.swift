@@ -86,6 +86,18 @@ struct JobStoreTests {
         }
     }
 
+    @Test func aBinaryRefusesASchemaNewerThanItKnows() async throws {
+        try await withStore { store in
+            let newest = try #require(Migrations.all.map(\.version).max())
+            try await store.client.query(
+                "INSERT INTO schema_migrations (version, name) VALUES (\(newest + 1), 'from a newer ATS')")
+            let error = await #expect(throws: SchemaTooNew.self) {
+                _ = try await Migrator(client: store.client, logger: Logger(label: "test")).migrate()
+            }
+            #expect(error?.database == newest + 1 && error?.binary == newest)
+        }
+    }
+
     @Test func everyAssignmentBumpsTheEpochAndStaleWritesAreFenced() async throws {
         try await withStore { store in
             let job = try await store.create(Self.spec, actor: "test")
