@@ -78,6 +78,10 @@ URL=$(pg_start pg-scale "$PG_PORT" "track_io_timing = on")
 export DATABASE_URL=$URL
 PG_DIR=$ATS_ROOT/.data/pg-scale
 psql_q() { pg_run "$(pg_bindir)/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d ats -tAqc "$1"; }
+now_s() { date +%s.%N; }
+# span A B: seconds from A to B; since A: seconds from A to now (one decimal).
+span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+since() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
 
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 admin=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
@@ -160,7 +164,7 @@ mapfile -t WPIDS < <(cat "$RUN"/worker-*.pid)
 idle_rss=$(awk '/^VmRSS/ {s += $2} END {print s + 0}' $(for p in "${WPIDS[@]}"; do echo "/proc/$p/status"; done))
 
 log "creating $JOBS paper jobs paced at $PACE_MS ms a bar"
-t_create=$(date +%s.%N)
+t_create=$(now_s)
 python3 - "$API" "$admin" "$JOBS" "$PACE_MS" "$DATA" <<'PY'
 import http.client, json, sys, urllib.parse
 api, token, jobs, pace, data = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -180,7 +184,7 @@ for i in range(jobs):
     if r.status not in (200, 201):
         sys.exit(f"job {i}: HTTP {r.status}: {body[:300]!r}")
 PY
-t_created=$(date +%s.%N)
+t_created=$(now_s)
 running=0
 for n in $(seq 1 1200); do
     running=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'running'")
@@ -191,9 +195,9 @@ for n in $(seq 1 1200); do
     fi
     sleep 0.5
 done
-t_running=$(date +%s.%N)
-log "$running running: created in $(awk -v a="$t_create" -v b="$t_created" 'BEGIN{printf "%.1f", b-a}') s," \
-    "all running $(awk -v a="$t_create" -v b="$t_running" 'BEGIN{printf "%.1f", b-a}') s after the first was created"
+t_running=$(now_s)
+created_in=$(span "$t_create" "$t_created") all_running=$(span "$t_create" "$t_running")
+log "$running running: created in ${created_in} s, all running ${all_running} s after the first was created"
 # Let the start-up settle (first checkpoints, curve points) before sampling.
 sleep 15
 
@@ -217,7 +221,6 @@ sizes() {
 mapfile -t PGPIDS < <(pg_pids | sort -u)
 # Each kind of counter is read twice and divided by the time between its own two reads (reading
 # the database or the metrics under load takes seconds: a nominal window would overstate).
-now_s() { date +%s.%N; }
 tc0=$(now_s); c0=$(ticks "$(stat_files "$COORD")"); w0=$(ticks $(stat_files "${WPIDS[@]}")); p0=$(ticks $(stat_files "${PGPIDS[@]}"))
 td0=$(now_s); IFS='|' read -r x0 t0 u0 l0 <<< "$(db_counts)"
 tm0=$(now_s); r0=$(metric ats_lease_renewals_total); f0=$(metric ats_frames_received_total)
@@ -231,7 +234,6 @@ tm1=$(now_s); r1=$(metric ats_lease_renewals_total); f1=$(metric ats_frames_rece
 s1=$(sizes)
 still=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'running'")
 bars=$(psql_q "SELECT sum(bars_done) FROM jobs")
-span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 S=$(span "$tc0" "$tc1") SD=$(span "$td0" "$td1") SM=$(span "$tm0" "$tm1")
 pct() { awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$S" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s }'; }
 rate() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "%.0f", (b - a) / s }'; }
@@ -239,7 +241,7 @@ coord_rss=$(rss_kb "/proc/$COORD/status")
 workers_rss=$(rss_kb $(status_files "${WPIDS[@]}"))
 echo
 echo "SCALE jobs=$JOBS workers=$WORKERS netns=$NETNS pace_ms=$PACE_MS sampled=${S}s (database ${SD}s) running=$still"
-echo "SCALE time to all running: $(awk -v a="$t_create" -v b="$t_running" 'BEGIN{printf "%.1f", b-a}') s from the first create (creating took $(awk -v a="$t_create" -v b="$t_created" 'BEGIN{printf "%.1f", b-a}') s)"
+echo "SCALE time to all running: ${all_running} s from the first create (creating took ${created_in} s)"
 echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1" "$SM")/s, lease renewals $(rate "$r0" "$r1" "$SM")/s"
 echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1" "$SD")/s, rows written $(rate "$t0" "$t1" "$SD")/s (jobs rows updated $(rate "$u0" "$u1" "$SD")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$SD" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
 echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all ($((idle_rss / 1024)) MB before any job), $(awk -v r="$workers_rss" -v i="$idle_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", (r - i) / n }') kB per job"
@@ -276,8 +278,6 @@ echo "SCALE live stream: coordinator CPU ${without}% of a core without a subscri
 
 [ "$FAULTS" = 1 ] || exit 0
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 epochs() { psql_q "SELECT sum(epoch) FROM jobs"; }
 running_count() { psql_q "SELECT count(*) FROM jobs WHERE status = 'running'"; }
 # wait_all_running: until every job runs again (10 minutes at most).
@@ -294,7 +294,7 @@ log "fault 1: kill -9 the leader coordinator"
 e0=$(epochs)
 # Each worker's session now: a worker has reconnected once its row names another.
 psql_q "DROP TABLE IF EXISTS scale_sessions; CREATE TABLE scale_sessions AS SELECT id, session_id FROM workers" >/dev/null
-t=$(now)
+t=$(now_s)
 kill -KILL "$LEADER"
 rm -f "$RUN/coordinator-1.pid"
 API="http://127.0.0.1:$HTTP_PORT2"
@@ -316,7 +316,7 @@ start_coordinator 1
 if [ "$NETNS" = yes ]; then
     log "fault 2: hosts 1 and 2 cut off for 15 s (three lease timeouts)"
     e0=$(epochs)
-    t=$(now)
+    t=$(now_s)
     ip link set ats-sc1 down
     ip link set ats-sc2 down
     sleep 15
@@ -328,7 +328,7 @@ fi
 
 log "fault 3: every worker drained and restarted, one after the other"
 e0=$(epochs)
-t=$(now)
+t=$(now_s)
 for i in $(seq 1 "$WORKERS"); do
     pid=$(cat "$RUN/worker-$i.pid")
     kill -TERM "$pid"

@@ -335,22 +335,18 @@ public final class WorkerService: Service, Sendable {
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
         let control = JobControl(jobId: a.jobId, epoch: a.epoch)
-        var fileRunner = JobRunner(
+        let runner = JobRunner(
             assignment: a, control: control, lease: lease, generation: generation, outbox: outbox, cache: cache,
             pool: pool, registry: registry,
-            fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log)
-        fileRunner.cadence = cadence
-        let runner = fileRunner
+            fillBatchSize: configuration.fillBatchSize, metrics: metrics, logger: log, cadence: cadence)
         // A live job trades the venue; a paper job on a live market trades its candles as they
         // close; the others read a data file.
         let spec = try? JobSpec.decode(json: Data(a.spec))
         let onMarket = spec?.market != nil
         let live = spec?.mode == .live
-        var onMarketRunner = MarketJobRunner(
+        let marketRunner = MarketJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
-            registry: registry, logger: log)
-        onMarketRunner.cadence = cadence
-        let marketRunner = onMarketRunner
+            registry: registry, logger: log, cadence: cadence)
         let liveRunner = LiveJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             verdicts: verdicts, registry: registry, logger: log)

@@ -11,25 +11,17 @@ final class JobCadence: Sendable {
     let progressPerSecond: Int
     let checkpointsPerSecond: Int
     /// The intervals while the worker runs few jobs.
-    let fastestProgress: Duration
-    let fastestCheckpoint: Duration
+    static let fastestProgress: Duration = .milliseconds(250)
+    static let fastestCheckpoint: Duration = .seconds(10)
     /// The intervals never grow past these: a dashboard stays this fresh, a failover rewinds at
     /// most this much of a paced run.
-    let slowestProgress: Duration
-    let slowestCheckpoint: Duration
+    static let slowestProgress: Duration = .seconds(30)
+    static let slowestCheckpoint: Duration = .seconds(300)
     private let running = Atomic<Int>(0)
 
-    init(
-        progressPerSecond: Int = 50, checkpointsPerSecond: Int = 10, fastestProgress: Duration = .milliseconds(250),
-        fastestCheckpoint: Duration = .seconds(10), slowestProgress: Duration = .seconds(30),
-        slowestCheckpoint: Duration = .seconds(300)
-    ) {
+    init(progressPerSecond: Int = 50, checkpointsPerSecond: Int = 10) {
         self.progressPerSecond = max(1, progressPerSecond)
         self.checkpointsPerSecond = max(1, checkpointsPerSecond)
-        self.fastestProgress = fastestProgress
-        self.fastestCheckpoint = fastestCheckpoint
-        self.slowestProgress = max(slowestProgress, fastestProgress)
-        self.slowestCheckpoint = max(slowestCheckpoint, fastestCheckpoint)
     }
 
     /// A job started (its runner counts in the cadence until ``ended()``).
@@ -39,12 +31,12 @@ final class JobCadence: Sendable {
 
     /// The time between two progress reports of one job.
     var progressInterval: Duration {
-        Self.interval(jobs, perSecond: progressPerSecond, fastestProgress, slowestProgress)
+        Self.interval(jobs, perSecond: progressPerSecond, Self.fastestProgress, Self.slowestProgress)
     }
 
     /// The wall-clock time between two time-based checkpoints of one paced job.
     var checkpointInterval: Duration {
-        Self.interval(jobs, perSecond: checkpointsPerSecond, fastestCheckpoint, slowestCheckpoint)
+        Self.interval(jobs, perSecond: checkpointsPerSecond, Self.fastestCheckpoint, Self.slowestCheckpoint)
     }
 
     /// How much earlier than its start a job counts its last time-based checkpoint: a fraction of
