@@ -35,8 +35,8 @@ FROM (SELECT g, round((50000 + 400 * sin((g - 1) / 900.0) + 60 * sin((g - 1) / 4
              round((50000 + 400 * sin(g / 900.0) + 60 * sin(g / 45.0))::numeric, 2) AS c
       FROM generate_series(0, $CANDLES - 1) g) s
 ON CONFLICT DO NOTHING;
-UPDATE jobs SET market_origin_ms = $t0, market_through_ms = $t0 + ($CANDLES - 1) * 1000, bars_done = $CANDLES
-WHERE name = '$name';
+UPDATE jobs SET market_origin_ms = $t0, market_through_ms = $t0 + ($CANDLES - 1) * 1000 WHERE name = '$name';
+UPDATE job_progress SET bars_done = $CANDLES WHERE job_id = (SELECT id FROM jobs WHERE name = '$name');
 SQL
 url="http://127.0.0.1:${ATS_HTTP_PORT:-8080}/api/jobs/$name/divergence"
 times=()

@@ -212,28 +212,29 @@ db_counts() {
     psql_q "SELECT (SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = 'ats'),
         (SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables),
         (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'jobs'),
+        (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'job_progress'),
         pg_current_wal_lsn() - '0/0'::pg_lsn"
 }
 sizes() {
     psql_q "SELECT string_agg(relname || '=' || pg_total_relation_size(relid) || '/' || n_dead_tup, ' ' ORDER BY relname)
-        FROM pg_stat_user_tables WHERE relname IN ('jobs', 'checkpoints', 'fills', 'job_curve', 'job_events', 'workers')"
+        FROM pg_stat_user_tables WHERE relname IN ('jobs', 'job_progress', 'checkpoints', 'fills', 'job_curve', 'job_events', 'workers')"
 }
 mapfile -t PGPIDS < <(pg_pids | sort -u)
 # Each kind of counter is read twice and divided by the time between its own two reads (reading
 # the database or the metrics under load takes seconds: a nominal window would overstate).
 tc0=$(now_s); c0=$(ticks "$(stat_files "$COORD")"); w0=$(ticks $(stat_files "${WPIDS[@]}")); p0=$(ticks $(stat_files "${PGPIDS[@]}"))
-td0=$(now_s); IFS='|' read -r x0 t0 u0 l0 <<< "$(db_counts)"
+td0=$(now_s); IFS='|' read -r x0 t0 u0 g0 l0 <<< "$(db_counts)"
 tm0=$(now_s); r0=$(metric ats_lease_renewals_total); f0=$(metric ats_frames_received_total)
 s0=$(sizes)
 log "sampling for $SECONDS_TO_SAMPLE s"
 sleep "$SECONDS_TO_SAMPLE"
 mapfile -t PGPIDS2 < <(pg_pids | sort -u)
 tc1=$(now_s); c1=$(ticks "$(stat_files "$COORD")"); w1=$(ticks $(stat_files "${WPIDS[@]}")); p1=$(ticks $(stat_files "${PGPIDS2[@]}"))
-td1=$(now_s); IFS='|' read -r x1 t1 u1 l1 <<< "$(db_counts)"
+td1=$(now_s); IFS='|' read -r x1 t1 u1 g1 l1 <<< "$(db_counts)"
 tm1=$(now_s); r1=$(metric ats_lease_renewals_total); f1=$(metric ats_frames_received_total)
 s1=$(sizes)
 still=$(psql_q "SELECT count(*) FROM jobs WHERE status = 'running'")
-bars=$(psql_q "SELECT sum(bars_done) FROM jobs")
+bars=$(psql_q "SELECT sum(bars_done) FROM job_progress")
 S=$(span "$tc0" "$tc1") SD=$(span "$td0" "$td1") SM=$(span "$tm0" "$tm1")
 pct() { awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$S" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s }'; }
 rate() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "%.0f", (b - a) / s }'; }
@@ -243,7 +244,7 @@ echo
 echo "SCALE jobs=$JOBS workers=$WORKERS netns=$NETNS pace_ms=$PACE_MS sampled=${S}s (database ${SD}s) running=$still"
 echo "SCALE time to all running: ${all_running} s from the first create (creating took ${created_in} s)"
 echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1" "$SM")/s, lease renewals $(rate "$r0" "$r1" "$SM")/s"
-echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1" "$SD")/s, rows written $(rate "$t0" "$t1" "$SD")/s (jobs rows updated $(rate "$u0" "$u1" "$SD")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$SD" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
+echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1" "$SD")/s, rows written $(rate "$t0" "$t1" "$SD")/s (jobs rows updated $(rate "$u0" "$u1" "$SD")/s, progress rows $(rate "$g0" "$g1" "$SD")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$SD" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
 echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all ($((idle_rss / 1024)) MB before any job), $(awk -v r="$workers_rss" -v i="$idle_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", (r - i) / n }') kB per job"
 echo "SCALE table bytes/dead tuples before: $s0"
 echo "SCALE table bytes/dead tuples after:  $s1"

@@ -89,7 +89,8 @@ public final class Coordinator: Service, Sendable {
             metrics: MetricsEndpoint(
                 registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
             sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
-            logs: logs, vault: configuration.vault, logger: logger)
+            logs: logs, vault: configuration.vault, workerSecrets: configuration.workerSecrets,
+            datasetMaxBytes: configuration.datasetMaxBytes, logger: logger)
         let bound = httpBound
         let app = Application(
             router: api.router(),

@@ -410,5 +410,68 @@ public enum Migrations {
                 // rewrites every job row the worker runs.
                 "ALTER TABLE workers ADD COLUMN lease_expires_at TIMESTAMPTZ"
             ]),
+        Migration(
+            version: 19, name: "progress beside the job",
+            sql: [
+                // What a running job reports many times a minute (bars, equity, exposure, the
+                // day's P&L) in narrow rows of their own: updated in place (no indexed column
+                // changes, room on the page), they no longer rewrite the wide job rows, whose
+                // pages then stay all-visible for the list's index-only count.
+                """
+                CREATE TABLE job_progress (
+                    job_id BIGINT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+                    bars_done BIGINT NOT NULL DEFAULT 0,
+                    bars_total BIGINT NOT NULL DEFAULT 0,
+                    equity DOUBLE PRECISION,
+                    exposure DOUBLE PRECISION NOT NULL DEFAULT 0,
+                    day_pnl DOUBLE PRECISION NOT NULL DEFAULT 0,
+                    exposure_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                ) WITH (fillfactor = 50)
+                """,
+                """
+                INSERT INTO job_progress (job_id, bars_done, bars_total, equity, exposure, day_pnl, exposure_at, updated_at)
+                SELECT id, bars_done, bars_total, equity, exposure, day_pnl, exposure_at, updated_at FROM jobs
+                """,
+                "ALTER TABLE jobs DROP COLUMN bars_done, DROP COLUMN bars_total, DROP COLUMN equity",
+                "ALTER TABLE jobs DROP COLUMN exposure, DROP COLUMN day_pnl, DROP COLUMN exposure_at",
+                // The live feed looks for jobs changed in the last seconds; job rows change seldom now.
+                "CREATE INDEX jobs_updated_at ON jobs (updated_at)",
+            ]),
+        Migration(
+            version: 20, name: "data sets",
+            sql: [
+                // Bar data registered once (`ats data add`), stored as the catalog under the
+                // content hash of its bytes, which workers fetch and check. Every coordinator
+                // serves it from here.
+                """
+                CREATE TABLE datasets (
+                    hash TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    rows BIGINT NOT NULL,
+                    first_ms BIGINT NOT NULL,
+                    last_ms BIGINT NOT NULL,
+                    interval_ms BIGINT NOT NULL,
+                    symbol TEXT,
+                    bytes BIGINT NOT NULL,
+                    source TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                // The bytes in pieces of ``JobStore/datasetChunkBytes``, stored uncompressed (the
+                // columns hardly compress, and a range read then touches only its pieces).
+                """
+                CREATE TABLE dataset_chunks (
+                    hash TEXT NOT NULL REFERENCES datasets (hash) ON DELETE CASCADE,
+                    seq INT NOT NULL,
+                    bytes BYTEA NOT NULL,
+                    PRIMARY KEY (hash, seq)
+                )
+                """,
+                "ALTER TABLE dataset_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL",
+                "CREATE INDEX jobs_data_set ON jobs ((spec->'data'->>'hash')) WHERE spec->'data' ? 'hash'",
+            ]),
     ]
 }

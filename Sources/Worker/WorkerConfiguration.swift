@@ -17,6 +17,13 @@ public struct WorkerConfiguration: Sendable {
     public var drainTimeout: Duration
     /// The bar cache's limit: the least recently used files are dropped beyond it.
     public var barCacheBytes: Int
+    /// Where data sets are fetched from: the coordinators' HTTP (`ATS_COORDINATOR_HTTP`, base URLs;
+    /// default each `ATS_COORDINATOR` host on port 8080), tried in turn.
+    public var datasetSources: [String]
+    /// Where fetched data sets are kept (`ATS_DATASET_CACHE_DIR`, default `.ats-datasets` in the
+    /// data directory), and how many bytes of them at most (`ATS_DATASET_CACHE_MB`, default 10240).
+    public var datasetCacheDirectory: String
+    public var datasetCacheBytes: Int64
     /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
     public var outboxLimit: Int
     public var fillBatchSize: Int
@@ -72,6 +79,20 @@ public struct WorkerConfiguration: Sendable {
         barCacheBytes = try env.int("ATS_BAR_CACHE_MB", default: 2048) * 1024 * 1024
         guard barCacheBytes > 0 else {
             throw ConfigurationError(variable: "ATS_BAR_CACHE_MB", reason: "must be positive")
+        }
+        datasetSources = env.string(
+            "ATS_COORDINATOR_HTTP",
+            default: coordinators.map { "http://\($0.host.contains(":") ? "[\($0.host)]" : $0.host):8080" }.joined(
+                separator: ",")
+        ).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for source in datasetSources where !(source.hasPrefix("http://") || source.hasPrefix("https://")) {
+            throw ConfigurationError(
+                variable: "ATS_COORDINATOR_HTTP", reason: "expected http(s)://host:port[,...], got \"\(source)\"")
+        }
+        datasetCacheDirectory = env.string("ATS_DATASET_CACHE_DIR", default: dataDirectory + "/.ats-datasets")
+        datasetCacheBytes = Int64(try env.int("ATS_DATASET_CACHE_MB", default: 10_240)) << 20
+        guard datasetCacheBytes > 0 else {
+            throw ConfigurationError(variable: "ATS_DATASET_CACHE_MB", reason: "must be positive")
         }
         outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)

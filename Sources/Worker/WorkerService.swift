@@ -48,8 +48,13 @@ public final class WorkerService: Service, Sendable {
             progressPerSecond: configuration.progressPerSecond, checkpointsPerSecond: configuration.checkpointsPerSecond
         )
         feed = MarketFeed(logger: logger)
+        let datasets = try DatasetCache(
+            directory: configuration.datasetCacheDirectory, limitBytes: configuration.datasetCacheBytes,
+            sources: configuration.datasetSources, workerId: configuration.workerId, secret: configuration.token,
+            logger: logger)
         cache = BarCache(
-            pool: pool, root: try DataRoot(configuration.dataDirectory), limitBytes: configuration.barCacheBytes)
+            pool: pool, root: try DataRoot(configuration.dataDirectory), datasets: datasets,
+            limitBytes: configuration.barCacheBytes)
         machine = Locked(
             WorkerConnection(
                 identity: .init(

@@ -116,6 +116,7 @@ public final class TestCluster: @unchecked Sendable {
                 "ATS_WORKER_CAPACITY": "\(capacity)",
                 "ATS_WORKER_LABELS": labels.joined(separator: ","), "ATS_WORKER_TOKEN": token,
                 "ATS_DATA_DIR": TestDataRoot.path,
+                "ATS_COORDINATOR_HTTP": httpPorts.map { "http://127.0.0.1:\($0)" }.joined(separator: ","),
                 "LOG_LEVEL": "info",
             ].merging(extraEnvironment) { $1 }.merging(environment) { $1 }, launcher: launcher)
         workers[id] = p

@@ -1,5 +1,6 @@
 import ATSEngine
 import Foundation
+import Logging
 import NIOPosix
 import Testing
 
@@ -18,7 +19,10 @@ struct BarCacheTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        let cache = BarCache(pool: pool, root: try DataRoot(dir.path), limitBytes: limitBytes)
+        let sets = try DatasetCache(
+            directory: dir.path + "/.ats-datasets", limitBytes: 1 << 30, sources: [], workerId: "test",
+            secret: "0123456789abcdef", logger: Logger(label: "test"))
+        let cache = BarCache(pool: pool, root: try DataRoot(dir.path), datasets: sets, limitBytes: limitBytes)
         do {
             try await body(cache, dir)
         } catch {

@@ -46,7 +46,11 @@ struct JobRunnerClockTests {
         let runner = JobRunner(
             assignment: AssignJob(jobId: 1, epoch: 1, name: "clock", spec: Array(spec.utf8), checkpoint: []),
             control: JobControl(jobId: 1, epoch: 1), lease: lease, generation: lease.generation, outbox: outbox,
-            cache: BarCache(pool: pool, root: try DataRoot(dir.path), limitBytes: 1 << 30), pool: pool,
+            cache: BarCache(
+                pool: pool, root: try DataRoot(dir.path),
+                datasets: try DatasetCache(
+                    directory: dir.path + "/.ats-datasets", limitBytes: 1 << 30, sources: [], workerId: "test",
+                    secret: "0123456789abcdef", logger: Logger(label: "test")), limitBytes: 1 << 30), pool: pool,
             registry: .standard, fillBatchSize: 100, metrics: WorkerMetrics(), logger: Logger(label: "test"))
         await runner.run()
         sink.finish()

@@ -10,7 +10,11 @@ import Logging
 /// `ats-admin` (it needs the network, which `ats` leaves out); `ats data download` hands over.
 struct DataDownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Download bar data from a venue.", subcommands: [Download.self])
+        commandName: "data", abstract: "Download bar data from a venue; the cluster's data sets.",
+        subcommands: [
+            Download.self, DatasetCommands.Add.self, DatasetCommands.List.self, DatasetCommands.Show.self,
+            DatasetCommands.Remove.self,
+        ])
 
     struct Download: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -26,6 +26,7 @@ struct JobCommand: AsyncParsableCommand {
         @Option(help: "Job name.") var name: String?
         @Option(help: "backtest or paper.") var mode: String = "backtest"
         @Option(help: "Bar file the worker reads.") var data: String?
+        @Option(help: "A data set registered with ats data add (instead of --data).") var dataSet: String?
         @Option(help: "Strategy name.") var strategy: String?
         @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat).") var params: [String] = []
         @Option(help: "Symbol BASE/QUOTE.") var symbol: String = "BTC/USDT"
@@ -61,14 +62,19 @@ struct JobCommand: AsyncParsableCommand {
                     let raw = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
                     body = try SpecFile.json(from: raw, name: file)
                 } else {
-                    guard let name, data != nil || market != nil, let strategy else {
-                        throw CLIError.usage("give --file, or --name, --data (or --market) and --strategy")
+                    guard let name, data != nil || dataSet != nil || market != nil, let strategy else {
+                        throw CLIError.usage(
+                            "give --file, or --name, --data (or --data-set, or --market) and --strategy")
+                    }
+                    guard data == nil || dataSet == nil else {
+                        throw CLIError.usage("give --data (a file on the workers) or --data-set, not both")
                     }
                     guard let jobMode = JobMode(rawValue: mode) else {
                         throw CLIError.invalid("--mode: expected backtest, paper or live, got \"\(mode)\"")
                     }
                     let spec = JobSpec(
-                        name: name, mode: jobMode, labels: labels, data: DataSource(path: data ?? ""),
+                        name: name, mode: jobMode, labels: labels,
+                        data: dataSet.map { DataSource(set: $0) } ?? DataSource(path: data ?? ""),
                         run: try RunSpecFlags.runSpec(
                             strategy: strategy, params: params, symbol: symbol, fee: fee, cash: cash,
                             exchangeParams: exchangeParams, exchange: exchange),
@@ -170,7 +176,7 @@ struct JobCommand: AsyncParsableCommand {
                         if let risk = spec.risk { lines.append("risk        \(risk.summary)") }
                         if let policy = spec.onWorkerLost { lines.append("if lost     \(policy.rawValue)") }
                     } else {
-                        lines.append("data        \(spec.data.path)")
+                        lines.append("data        \(spec.data.label)")
                     }
                 } else {
                     lines.append("definition  unreadable: \(j.specError ?? "?")")

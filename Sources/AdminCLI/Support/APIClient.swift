@@ -40,7 +40,10 @@ struct APIClient {
     static let electionPatience: Duration = .seconds(15)
 
     /// Sends a request; returns the body of a 2xx answer, or throws the API's error.
-    func send(_ method: String, _ path: String, body: Data? = nil) async throws -> Data {
+    func send(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
+        timeout: TimeInterval = 30
+    ) async throws -> Data {
         let deadline = ContinuousClock.now + Self.electionPatience
         var unreachable: [String] = []
         while true {
@@ -53,7 +56,8 @@ struct APIClient {
                 while true {
                     let (data, response): (Data, HTTPURLResponse)
                     do {
-                        (data, response) = try await exchange(method, url, body: body)
+                        (data, response) = try await exchange(
+                            method, url, body: body, contentType: contentType, timeout: timeout)
                     } catch {
                         unreachable.append("\(url.host ?? "?"):\(url.port ?? 80) (\(error.localizedDescription))")
                         break
@@ -114,15 +118,17 @@ struct APIClient {
     }
 
     /// One HTTP exchange; redirects are not followed here (``send`` decides).
-    private func exchange(_ method: String, _ url: URL, body: Data?) async throws -> (Data, HTTPURLResponse) {
+    private func exchange(_ method: String, _ url: URL, body: Data?, contentType: String, timeout: TimeInterval)
+        async throws -> (Data, HTTPURLResponse)
+    {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue(actor, forHTTPHeaderField: "X-ATS-Actor")
-        request.timeoutInterval = 30
+        request.timeoutInterval = timeout
         if let body {
             request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await Self.session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }

@@ -22,8 +22,10 @@ public enum ClusterCommands {
         // `ats job …`, and `ats help job …` (the help is the real command's).
         let word =
             arguments.count > 2 && arguments[1] == "help" ? arguments[2] : arguments.count > 1 ? arguments[1] : ""
-        // `ats data download` needs the network: it is ats-admin's too (the rest of `data` is not).
-        let download = word == "data" && arguments.dropFirst(2).first == "download"
+        // `ats data download` needs the network, and the data sets are the cluster's: they are
+        // ats-admin's too (the rest of `data` is not).
+        let download =
+            word == "data" && ["download", "add", "list", "show", "rm"].contains(arguments.dropFirst(2).first ?? "")
         guard names.contains(word) || download else { return }
         let admin = executableDirectory() + "/ats-admin"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
@@ -100,6 +102,20 @@ public enum ClusterCommands {
         public func run() {
             handOver(["ats", "data", "download"] + rest)
             fatalError("unreachable: data download is handed over")
+        }
+    }
+
+    /// `ats data add/list/show/rm`: the cluster's data sets (handed over to ats-admin).
+    public struct DataSet: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Register a bar file with the cluster as a data set (ats data add FILE --name N).",
+            aliases: ["list", "show", "rm"])
+        @Argument(parsing: .allUnrecognized) var rest: [String] = []
+        public init() {}
+        public func run() {
+            handOver(["ats", "data", "add"] + rest)
+            fatalError("unreachable: data sets are handed over")
         }
     }
 

@@ -4,8 +4,8 @@ import Foundation
 
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Make, convert and download bar data.",
-        subcommands: [Synth.self, Import.self, ClusterCommands.DataDownload.self])
+        commandName: "data", abstract: "Make, convert and download bar data; the cluster's data sets.",
+        subcommands: [Synth.self, Import.self, ClusterCommands.DataDownload.self, ClusterCommands.DataSet.self])
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -35,6 +35,11 @@ enum Permissions {
             t[Route(method: "POST", path: path)] = .trader
         }
         t[Route(method: "DELETE", path: "/api/jobs/{job}")] = .trader
+        // Data sets: read by viewers, registered and removed by traders (who make jobs of them).
+        t[Route(method: "GET", path: "/api/datasets")] = .viewer
+        t[Route(method: "GET", path: "/api/datasets/{dataset}")] = .viewer
+        t[Route(method: "POST", path: "/api/datasets")] = .trader
+        t[Route(method: "DELETE", path: "/api/datasets/{dataset}")] = .trader
         // The kill switch: any trader may throw it (a job's or every job's) and release a job's;
         // trading again across the cluster is an admin's decision.
         t[Route(method: "POST", path: "/api/jobs/{job}/kill")] = .trader

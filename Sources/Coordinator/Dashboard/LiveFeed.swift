@@ -153,8 +153,12 @@ actor LiveFeed {
         }
         let rows = try await client.query(
             """
-            SELECT id, name, status, desired_state, lease_owner, bars_done, bars_total, equity, last_error, updated_at
-            FROM jobs WHERE updated_at > \(since) - interval '2 seconds'
+            WITH changed AS (
+                SELECT id FROM jobs WHERE updated_at > \(since) - interval '2 seconds'
+                UNION SELECT job_id FROM job_progress WHERE updated_at > \(since) - interval '2 seconds')
+            SELECT jobs.id, name, status, desired_state, lease_owner, coalesce(p.bars_done, 0),
+                coalesce(p.bars_total, 0), p.equity, last_error, \(unescaped: JobRow.updatedAt)
+            FROM \(unescaped: JobRow.source) WHERE jobs.id IN (SELECT id FROM changed)
             """, logger: logger)
         var changes: [JobChange] = []
         for try await t in rows.decode(

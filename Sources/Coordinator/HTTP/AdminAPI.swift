@@ -21,6 +21,10 @@ struct AdminAPI {
     let logs: LogBuffer
     /// Seals venue credentials (nil: no master key configured, no credentials accepted).
     let vault: CredentialVault?
+    /// The secrets workers sign data set requests with (those of their hello).
+    let workerSecrets: WorkerSecrets
+    /// The largest bar file `POST /api/datasets` takes.
+    let datasetMaxBytes: Int
     let logger: Logger
     /// `ats job divergence`'s replays, off the cooperative threads and kept while current.
     let replays = DivergenceReplays()
@@ -52,11 +56,13 @@ struct AdminAPI {
         }
         addDashboardRoutes(to: router)
         addSessionRoutes(to: router)
+        addWorkerDatasetRoutes(to: router)
         let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)
         addCredentialRoutes(to: api)
         addKillRoutes(to: api)
+        addDatasetRoutes(to: api)
         api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)

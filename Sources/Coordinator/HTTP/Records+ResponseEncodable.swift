@@ -2,6 +2,7 @@ import ATSShared
 import Hummingbird
 
 extension JobRecord: ResponseEncodable {}
+extension DatasetRecord: ResponseEncodable {}
 extension WorkerRecord: ResponseEncodable {}
 extension CheckpointRecord: ResponseEncodable {}
 extension JobEvent: ResponseEncodable {}

@@ -10,14 +10,14 @@ public struct JobQuery: Sendable, Equatable {
 
         var column: String {
             switch self {
-            case .id: "id"
+            case .id: "jobs.id"
             case .name: "name"
             case .status: "status"
             case .mode: "mode"
-            case .equity: "equity"
-            case .progress: "(CASE WHEN bars_total > 0 THEN bars_done::float8 / bars_total ELSE 0 END)"
-            case .createdAt: "created_at"
-            case .updatedAt: "updated_at"
+            case .equity: "p.equity"
+            case .progress: "(CASE WHEN p.bars_total > 0 THEN p.bars_done::float8 / p.bars_total ELSE 0 END)"
+            case .createdAt: "jobs.created_at"
+            case .updatedAt: JobRow.updatedAt
             }
         }
     }
@@ -48,6 +48,6 @@ public struct JobQuery: Sendable, Equatable {
     /// `ORDER BY` text: the sort key, then id so pages are stable; nulls (no equity yet) last.
     var orderBy: String {
         let direction = descending ? "DESC" : "ASC"
-        return sort == .id ? "id \(direction)" : "\(sort.column) \(direction) NULLS LAST, id \(direction)"
+        return sort == .id ? "jobs.id \(direction)" : "\(sort.column) \(direction) NULLS LAST, jobs.id \(direction)"
     }
 }

@@ -7,11 +7,19 @@ import PostgresNIO
 /// A row whose stored definition cannot be read still comes back (with `spec_error`), so one bad
 /// row never takes a list down.
 struct JobRow {
+    /// The columns, read from ``source``. A job's `updated_at` is its latest change, progress
+    /// included.
     static let columns = """
-        id, name, mode, labels, desired_state, status, epoch, lease_owner, \(JobStore.leaseExpiry), bars_done, bars_total,
-        equity, last_error, statistics::text, spec::text, created_at, updated_at, started_at, finished_at, spec_revision,
-        phase, halt_reason
+        jobs.id, name, mode, labels, desired_state, status, epoch, lease_owner, \(JobStore.leaseExpiry),
+        coalesce(p.bars_done, 0), coalesce(p.bars_total, 0), p.equity, last_error, statistics::text, spec::text,
+        created_at, \(updatedAt), started_at, finished_at, spec_revision, phase, halt_reason
         """
+
+    /// The job and its progress (a row of its own, written many times a minute while it runs).
+    static let source = "jobs LEFT JOIN job_progress p ON p.job_id = jobs.id"
+
+    /// When the job or its progress last changed.
+    static let updatedAt = "GREATEST(jobs.updated_at, p.updated_at)"
 
     var id: Int64
     var name: String

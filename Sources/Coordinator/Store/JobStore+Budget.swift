@@ -28,14 +28,15 @@ extension JobStore {
         let usage = try await conn.query(
             """
             WITH quote AS (SELECT spec->'exchange'->'symbol'->>'quote' AS asset FROM jobs WHERE id = \(job))
-            SELECT coalesce(sum(j.exposure), 0)::float8, coalesce(sum(j.day_pnl), 0)::float8,
+            SELECT coalesce(sum(p.exposure), 0)::float8, coalesce(sum(p.day_pnl), 0)::float8,
                 coalesce((SELECT sum(i.notional) FROM order_intents i JOIN jobs k ON k.id = i.job_id
+                    JOIN job_progress kp ON kp.job_id = k.id
                     WHERE k.mode = 'live' AND k.spec->>'credentials' = \(credential)
                         AND k.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
-                        AND i.created_at >= k.exposure_at
+                        AND i.created_at >= kp.exposure_at
                         AND NOT i.reduces AND i.state IN ('written', 'accepted', 'unknown')), 0)::float8,
                 (SELECT asset FROM quote)
-            FROM jobs j
+            FROM jobs j JOIN job_progress p ON p.job_id = j.id
             WHERE j.mode = 'live' AND j.spec->>'credentials' = \(credential)
                 AND j.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
             """, logger: logger)
@@ -81,10 +82,10 @@ extension JobStore {
         let rows = try await client.query(
             """
             SELECT l.credential, l.max_gross_exposure, l.max_daily_loss,
-                coalesce((SELECT sum(j.exposure) FROM jobs j WHERE j.mode = 'live'
-                    AND j.spec->>'credentials' = l.credential), 0)::float8,
-                coalesce((SELECT sum(j.day_pnl) FROM jobs j WHERE j.mode = 'live'
-                    AND j.spec->>'credentials' = l.credential), 0)::float8
+                coalesce((SELECT sum(p.exposure) FROM jobs j JOIN job_progress p ON p.job_id = j.id
+                    WHERE j.mode = 'live' AND j.spec->>'credentials' = l.credential), 0)::float8,
+                coalesce((SELECT sum(p.day_pnl) FROM jobs j JOIN job_progress p ON p.job_id = j.id
+                    WHERE j.mode = 'live' AND j.spec->>'credentials' = l.credential), 0)::float8
             FROM account_limits l
             """, logger: logger)
         var out: [String: AccountLimits] = [:]

@@ -10,20 +10,24 @@ extension JobStore {
 
     /// Stores a validated job as pending (desired running), its definition as revision 1. Names
     /// are unique.
-    public func create(_ spec: JobSpec, actor: String) async throws -> JobRecord {
-        do { try spec.validateNewName() } catch { throw StoreError.invalid(error) }
-        let json = String(decoding: spec.json(), as: UTF8.self)
-        let config = String(decoding: try JSONCoding.encoder().encode(spec.run.strategy.config), as: UTF8.self)
+    public func create(_ given: JobSpec, actor: String) async throws -> JobRecord {
+        do { try given.validateNewName() } catch { throw StoreError.invalid(error) }
+        let config = String(decoding: try JSONCoding.encoder().encode(given.run.strategy.config), as: UTF8.self)
         do {
             return try await transaction { conn in
+                let spec = try await pinDataset(given, on: conn)
+                let json = String(decoding: spec.json(), as: UTF8.self)
                 let rows = try await conn.query(
                     """
-                    INSERT INTO jobs (name, mode, spec, labels, created_by) VALUES (\(spec.name), \(spec.mode.rawValue), \(json)::jsonb, \(spec.labels), \(actor))
-                    RETURNING \(unescaped: JobRow.columns)
+                    WITH job AS (
+                        INSERT INTO jobs (name, mode, spec, labels, created_by) VALUES (\(spec.name), \(spec.mode.rawValue), \(json)::jsonb, \(spec.labels), \(actor))
+                        RETURNING id)
+                    INSERT INTO job_progress (job_id) SELECT id FROM job RETURNING job_id
                     """, logger: logger)
-                guard let record = try await JobRow.records(rows).first else {
+                guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
                     throw StoreError.conflict("insert returned nothing")
                 }
+                let record = try await job(id: id, on: conn)
                 try await conn.query(
                     """
                     INSERT INTO job_revisions (job_id, revision, strategy_config, created_by)
@@ -34,7 +38,7 @@ extension JobStore {
                 return record
             }
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
-            throw StoreError.conflict("a job named \"\(spec.name)\" already exists")
+            throw StoreError.conflict("a job named \"\(given.name)\" already exists")
         }
     }
 
@@ -44,8 +48,8 @@ extension JobStore {
     public func job(_ ref: String) async throws -> JobRecord {
         let rows = try await client.query(
             """
-            SELECT \(unescaped: JobRow.columns) FROM jobs WHERE name = \(ref) OR id = \(Int64(ref))
-            ORDER BY name = \(ref) DESC LIMIT 1
+            SELECT \(unescaped: JobRow.columns) FROM \(unescaped: JobRow.source)
+            WHERE name = \(ref) OR jobs.id = \(Int64(ref)) ORDER BY name = \(ref) DESC LIMIT 1
             """, logger: logger)
         guard let record = try await JobRow.records(rows).first else { throw StoreError.notFound("no job \"\(ref)\"") }
         return record
@@ -72,8 +76,8 @@ extension JobStore {
         // matching row's spec and statistics into text before the sort (10,000 jobs: 60 ms).
         let page = PostgresQuery(
             unsafeSQL: """
-                SELECT \(JobRow.columns) FROM jobs WHERE id IN (
-                    SELECT id FROM jobs WHERE \(filter.sql)
+                SELECT \(JobRow.columns) FROM \(JobRow.source) WHERE jobs.id IN (
+                    SELECT jobs.id FROM \(JobRow.source) WHERE \(filter.sql)
                     ORDER BY \(q.orderBy) LIMIT \(max(0, q.limit)) OFFSET \(max(0, q.offset)))
                 ORDER BY \(q.orderBy)
                 """,
@@ -166,13 +170,34 @@ extension JobStore {
                     kind: event == .stopRequested ? "stop_requested" : "start_requested", detail: "")
             default: break
             }
-            let rows = try await conn.query(
-                "SELECT \(unescaped: JobRow.columns) FROM jobs WHERE id = \(current.id)", logger: logger)
-            guard let record = try await JobRow.records(rows).first else {
-                throw StoreError.notFound("no job \"\(ref)\"")
-            }
-            return record
+            return try await job(id: current.id, on: conn)
         }
+    }
+
+    /// The spec with its data set (named by name or hash) pinned to the set's hash now: the job
+    /// runs on exactly those bytes wherever and whenever it runs. The set is locked until the
+    /// transaction ends, so it cannot be removed under the job being created.
+    func pinDataset(_ spec: JobSpec, on conn: PostgresConnection) async throws -> JobSpec {
+        guard spec.market == nil, let ref = spec.data.set else { return spec }
+        let rows = try await conn.query(
+            "SELECT name, hash FROM datasets WHERE name = \(ref) OR hash = \(ref) FOR SHARE", logger: logger)
+        guard let (name, hash) = try await rows.decode((String, String).self).first(where: { _ in true }) else {
+            throw StoreError.invalid(
+                SpecError(field: "data.set", reason: "no data set named \"\(ref)\" (ats data list; ats data add FILE)"))
+        }
+        var pinned = spec
+        pinned.data.set = name
+        pinned.data.hash = hash
+        return pinned
+    }
+
+    /// A job by id, read on `conn` (inside a transaction, its own writes).
+    func job(id: Int64, on conn: PostgresConnection) async throws -> JobRecord {
+        let rows = try await conn.query(
+            "SELECT \(unescaped: JobRow.columns) FROM \(unescaped: JobRow.source) WHERE jobs.id = \(id)", logger: logger
+        )
+        guard let record = try await JobRow.records(rows).first else { throw StoreError.notFound("no job \(id)") }
+        return record
     }
 
     func recordEvent(_ conn: PostgresConnection, job: Int64?, name: String, actor: String, kind: String, detail: String)
@@ -236,7 +261,10 @@ extension JobStore {
     /// Active jobs that reported an equity.
     func activeEquities() async throws -> [(id: Int64, name: String, equity: Double)] {
         let rows = try await client.query(
-            "SELECT id, name, equity FROM jobs WHERE status IN ('assigned', 'running') AND equity IS NOT NULL",
+            """
+            SELECT j.id, j.name, p.equity FROM jobs j JOIN job_progress p ON p.job_id = j.id
+            WHERE j.status IN ('assigned', 'running') AND p.equity IS NOT NULL
+            """,
             logger: logger)
         var out: [(id: Int64, name: String, equity: Double)] = []
         for try await (id, name, equity) in rows.decode((Int64, String, Double).self) { out.append((id, name, equity)) }

@@ -85,7 +85,8 @@ extension JobStore {
         }
     }
 
-    /// Progress of many jobs in two statements: each job's latest counts, and every curve point
+    /// Progress of many jobs in two statements: each job's latest counts (its `job_progress` row;
+    /// the job row is only read, for the epoch), and every curve point
     /// (keyed by bar: a replay's points are skipped). The current epoch of an active job only.
     func progressAll(_ messages: [JobProgress], on conn: PostgresConnection) async throws {
         guard !messages.isEmpty else { return }
@@ -94,13 +95,14 @@ extension JobStore {
         let rows = latest.values.sorted { $0.header.jobId < $1.header.jobId }
         try await conn.query(
             """
-            UPDATE jobs j SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now(),
+            UPDATE job_progress p SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now(),
                 exposure = u.exposure, day_pnl = u.pnl, exposure_at = now()
             FROM unnest(\(rows.map(\.header.jobId))::int8[], \(rows.map(\.header.epoch))::int8[],
                 \(rows.map(\.barsDone))::int8[], \(rows.map(\.barsTotal))::int8[], \(rows.map(\.equity))::float8[],
                 \(rows.map(\.exposure))::float8[], \(rows.map(\.dayPnl))::float8[])
                 AS u(id, epoch, done, total, equity, exposure, pnl)
-            WHERE j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
+                JOIN jobs j ON j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
+            WHERE p.job_id = u.id
             """, logger: logger)
         let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }
         guard !points.isEmpty else { return }

@@ -15,10 +15,13 @@ extension JobStore {
     func started(_ m: JobStarted, on conn: PostgresConnection) async throws {
         _ = try await conn.query(
             """
-            UPDATE jobs SET status = 'running', bars_total = \(m.barsTotal), started_at = coalesce(started_at, now()),
-                phase = \(m.phase), updated_at = now(),
-                halt_done = halt_done OR (\(m.phase) = 'halted' AND halt_reason IS NOT NULL)
-            WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+            WITH job AS (
+                UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()),
+                    phase = \(m.phase), updated_at = now(),
+                    halt_done = halt_done OR (\(m.phase) = 'halted' AND halt_reason IS NOT NULL)
+                WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
+                RETURNING id)
+            UPDATE job_progress SET bars_total = \(m.barsTotal), updated_at = now() WHERE job_id IN (SELECT id FROM job)
             """, logger: logger)
     }
 
@@ -237,12 +240,16 @@ extension JobStore {
                 statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), phase = '',
                 desired_state = CASE WHEN \(unescaped: Self.killPending) THEN 'running'
-                    WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END,
-                bars_done = CASE WHEN \(status) = 'completed' THEN bars_total ELSE bars_done END
+                    WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END
             WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             RETURNING name
             """, logger: logger)
         for try await name in rows.decode(String.self) {
+            if status == "completed" {
+                try await conn.query(
+                    "UPDATE job_progress SET bars_done = bars_total, updated_at = now() WHERE job_id = \(m.header.jobId)",
+                    logger: logger)
+            }
             try await recordEvent(
                 conn, job: m.header.jobId, name: name, actor: "worker:\(worker)", kind: status, detail: "")
             return true

@@ -148,9 +148,16 @@ public struct JobSpec: Sendable, Hashable, Codable {
                     field: "market", reason: "a backtest reads a data file; a live market is for paper and live jobs")
             }
             if let (field, reason) = market.problem() { throw SpecError(field: field, reason: reason) }
+        } else if let set = data.set {
+            guard data.path.isEmpty else {
+                throw SpecError(field: "data.path", reason: "give a data set or a path, not both")
+            }
+            guard set.hasPrefix("xxh3:") || DataSource.setNameProblem(set) == nil else {
+                throw SpecError(field: "data.set", reason: DataSource.setNameProblem(set) ?? "")
+            }
         } else {
             guard !data.path.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw SpecError(field: "data.path", reason: "is required")
+                throw SpecError(field: "data.path", reason: "is required (or data.set: a registered data set)")
             }
             if let problem = DataSource.confinementProblem(data.path) {
                 throw SpecError(field: "data.path", reason: problem)

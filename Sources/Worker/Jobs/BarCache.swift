@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSShared
 import Foundation
 import NIOPosix
 
@@ -25,18 +26,41 @@ actor BarCache {
     private var clock: UInt64 = 0
     private let pool: NIOThreadPool
     private let root: DataRoot
+    /// Where data sets come from when a job names one.
+    let datasets: DatasetCache
     let limitBytes: Int
 
-    init(pool: NIOThreadPool, root: DataRoot, limitBytes: Int) {
+    init(pool: NIOThreadPool, root: DataRoot, datasets: DatasetCache, limitBytes: Int) {
         self.pool = pool
         self.root = root
+        self.datasets = datasets
         self.limitBytes = limitBytes
     }
 
-    /// The bars of `relative` (a path under the data root).
-    func bars(path relative: String, format: BarFormat?) async throws -> Entry {
+    /// The bars a job's data names: a data set (fetched when this worker lacks it, and checked
+    /// against the hash the job was pinned to), or a file under the data root.
+    func bars(_ source: DataSource) async throws -> Entry {
+        guard let set = source.set else { return try await bars(path: source.path, format: source.format) }
+        guard let hash = source.hash else {
+            throw DatasetError("data set \(set): the job was stored without its content hash; create it again")
+        }
+        // A file changed on disk since it was fetched is removed and fetched again, once.
+        for attempt in 0..<2 {
+            let file = try await datasets.file(hash)
+            let entry = try await bars(path: file, format: .catalog, in: datasets.root)
+            if entry.hash == hash { return entry }
+            await datasets.discard(hash)
+            if attempt == 1 {
+                throw DatasetError("data set \(set): the copy fetched hashes to \(entry.hash), not \(hash)")
+            }
+        }
+        throw DatasetError("unreachable")
+    }
+
+    /// The bars of `relative` (a path under the data root, or under `root` when given).
+    func bars(path relative: String, format: BarFormat?, in other: DataRoot? = nil) async throws -> Entry {
         // The file is opened (and confined) once here, to learn which version of it this is.
-        let root = self.root
+        let root = other ?? self.root
         let pool = self.pool
         let (data, identity) = try await pool.runIfActive { try root.read(relative) }
         let key = "\(identity)|\(format?.rawValue ?? "auto")"

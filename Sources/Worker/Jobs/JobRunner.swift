@@ -70,7 +70,7 @@ struct JobRunner: Sendable {
     private func execute() async throws {
         let spec = try JobSpec.decode(json: Data(assignment.spec))
         let run = try spec.validate(with: registry)
-        let loaded = try await cache.bars(path: spec.data.path, format: spec.data.format)
+        let loaded = try await cache.bars(spec.data)
         let bars = loaded.bars
         if let problem = Self.provenanceProblem(assignment, dataHash: loaded.hash) {
             throw RunnerError(problem)

@@ -7,8 +7,11 @@ import Testing
 /// Every route of the admin API has a role decided for it (issue 16, defect 3): none falls
 /// through to the default by accident, reads are open to viewers, users and workers are for admins.
 struct PermissionsTests {
-    /// Routes outside the signed-in API: health, the admin-token metrics, the page, signing in.
-    static let open: Set<String> = ["GET /healthz", "GET /metrics", "POST /api/session"]
+    /// Routes outside the signed-in API: health, the admin-token metrics, the page, signing in,
+    /// and the data sets' bytes (a worker's signature, not a user's role).
+    static let open: Set<String> = [
+        "GET /healthz", "GET /metrics", "POST /api/session", "GET /worker/datasets/{hash}",
+    ]
 
     @Test func everyServedRouteHasADecidedRole() throws {
         let served = try OpenAPITests.served().filter {
@@ -36,6 +39,9 @@ struct PermissionsTests {
         #expect(Permissions.required(.post, "/api/credentials") == .admin)
         #expect(Permissions.required(.delete, "/api/credentials/{credential}") == .admin)
         #expect(Permissions.required(.get, "/api/credentials") == .viewer, "names, types and last 4 only")
+        #expect(Permissions.required(.get, "/api/datasets") == .viewer)
+        #expect(Permissions.required(.post, "/api/datasets") == .trader, "a trader makes jobs of them")
+        #expect(Permissions.required(.delete, "/api/datasets/{dataset}") == .trader)
         #expect(Permissions.required(.put, "/api/anything-new") == .admin, "an undecided route is closed")
         #expect(Role.viewer < .trader && Role.trader < .admin)
     }

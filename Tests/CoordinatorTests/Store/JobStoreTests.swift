@@ -191,6 +191,42 @@ struct JobStoreTests {
         }
     }
 
+    @Test func progressWritesItsOwnRowNeverTheJobs() async throws {
+        try await withStore { store in
+            let a = try await store.create(Self.spec, actor: "test")
+            var other = Self.spec
+            other.name = "k"
+            let b = try await store.create(other, actor: "test")
+            #expect(a.barsDone == 0 && a.barsTotal == 0 && a.equity == nil)
+            _ = try await store.assign(job: a.id, to: "w1")
+            _ = try await store.assign(job: b.id, to: "w1")
+            try await store.started(JobStarted(header: header(a.id, 1), barsTotal: 100))
+            try await store.started(JobStarted(header: header(b.id, 1), barsTotal: 50))
+            // Many reports, a stale epoch's among them: the job rows stay as they were.
+            let before = try await Self.jobRowVersions(store)
+            try await store.progress(JobProgress(header: header(a.id, 1), barsDone: 40, barsTotal: 100, equity: 1_200))
+            try await store.progress(JobProgress(header: header(b.id, 1), barsDone: 10, barsTotal: 50, equity: 900))
+            try await store.progress(JobProgress(header: header(b.id, 0), barsDone: 49, barsTotal: 50, equity: 5_000))
+            #expect(try await Self.jobRowVersions(store) == before, "progress writes no job row")
+            let readA = try await store.job("j")
+            #expect(readA.barsDone == 40 && readA.barsTotal == 100 && readA.equity == 1_200)
+            #expect(readA.updatedAt >= a.updatedAt, "a job's updated_at includes its progress")
+            #expect(try await store.job("k").equity == 900, "a superseded run's report is dropped")
+            let byEquity = try await store.jobs(JobQuery(sort: .equity, descending: true))
+            #expect(byEquity.jobs.map(\.name) == ["j", "k"] && byEquity.total == 2)
+            let byProgress = try await store.jobs(JobQuery(sort: .progress))
+            #expect(byProgress.jobs.map(\.name) == ["k", "j"])
+            // A completed run shows all its bars; a deleted job leaves no progress behind.
+            #expect(
+                try await store.finished(
+                    JobFinished(header: header(a.id, 1), outcome: .completed, statistics: []), worker: "w1"))
+            #expect(try await store.job("j").barsDone == 100)
+            _ = try await store.request(.deleteRequested, job: "j", actor: "test", registry: .standard)
+            let left = try await store.client.query("SELECT job_id FROM job_progress ORDER BY job_id").collect()
+            #expect(try left.map { try $0.decode(Int64.self) } == [b.id])
+        }
+    }
+
     @Test func onlyTheNewestCheckpointsOfAJobAreKept() async throws {
         try await withStore { base in
             var store = base

@@ -1,0 +1,33 @@
+import ATSEngine
+import Foundation
+import NIOPosix
+
+/// A bar file made ready to register: parsed in any format the engine reads (CSV in its three
+/// formats, or a catalog), written out as the catalog once, and hashed. The stored bytes are
+/// always the catalog, so the same bars registered from a CSV or from its catalog are one set.
+struct DatasetIngest: Sendable {
+    var catalog: Data
+    var hash: String
+    var rows: Int64
+    var firstMs: Int64
+    var lastMs: Int64
+    var intervalMs: Int64
+    /// The source's format: the one given, else `catalog` or `csv` (detected from the bytes).
+    var format: String
+
+    /// Parses `data` (named `file` in errors: `file:line`), off the cooperative threads.
+    static func make(_ data: Data, file: String, format: BarFormat?) async throws -> DatasetIngest {
+        try await NIOThreadPool.singleton.runIfActive {
+            let detected = format?.rawValue ?? (BarCatalog.isCatalog(data) ? "catalog" : "csv")
+            let bars = try BarLoader.parse(data, file: file, format: format)
+            guard bars.count > 0 else {
+                throw DataError(file: file, line: 0, column: 0, reason: "holds no bars")
+            }
+            let catalog = BarCatalog.encode(bars)
+            return DatasetIngest(
+                catalog: catalog, hash: ReproducibilityStamp.hash(catalog), rows: Int64(bars.count),
+                firstMs: bars.time[0], lastMs: bars.time[bars.count - 1], intervalMs: bars.barInterval,
+                format: detected)
+        }
+    }
+}

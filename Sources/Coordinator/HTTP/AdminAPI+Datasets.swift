@@ -1,0 +1,138 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Data sets (docs/DATASETS.md): `POST /api/datasets?name=N[&format=F][&symbol=S][&source=FILE]`
+/// registers the bar file in the body, `GET /api/datasets[/{dataset}]` lists and shows,
+/// `DELETE /api/datasets/{dataset}` removes one no job uses. Workers fetch a set's bytes from
+/// `GET /worker/datasets/{hash}` (any coordinator, leader or not), signing with their secret.
+extension AdminAPI {
+    /// The most bytes of one range a worker may ask for.
+    static let datasetRangeLimit: Int64 = 16 << 20
+
+    func addDatasetRoutes(to api: RouterGroup<APIContext>) {
+        api.get("/datasets") { _, _ in try await store.datasets() }
+        api.get("/datasets/:dataset") { _, context in
+            try await mapped { try await store.dataset(context.parameters.require("dataset")) }
+        }
+        api.post("/datasets") { request, context -> EditedResponse<DatasetRecord> in
+            let q = request.uri.queryParameters
+            guard let name = q.get("name"), !name.isEmpty else {
+                throw APIError(.badRequest, code: "invalid_request", "name is required (?name=btc-1m)", field: "name")
+            }
+            if let problem = DataSource.setNameProblem(name) {
+                throw APIError(.badRequest, code: "invalid_request", "name \(problem)", field: "name")
+            }
+            var format: BarFormat?
+            if let f = q.get("format"), !f.isEmpty {
+                guard let parsed = BarFormat(rawValue: f) else {
+                    throw APIError(
+                        .badRequest, code: "invalid_request",
+                        "format must be one of \(BarFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                        field: "format")
+                }
+                format = parsed
+            }
+            let source = String(
+                (q.get("source").map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? name).prefix(200))
+            let symbol = q.get("symbol").flatMap { $0.isEmpty ? nil : String($0.prefix(40)) }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: datasetMaxBytes)
+            } catch {
+                throw APIError(
+                    .contentTooLarge, code: "too_large",
+                    "the file is over the coordinator's limit of \(datasetMaxBytes >> 20) MB (ATS_DATASET_MAX_MB)")
+            }
+            guard body.readableBytes > 0 else {
+                throw APIError(.badRequest, code: "invalid_request", "the request carries no file")
+            }
+            let ingest: DatasetIngest
+            do {
+                ingest = try await DatasetIngest.make(Data(buffer: body), file: source, format: format)
+            } catch let e as DataError {
+                throw APIError(.badRequest, code: "invalid_data", e.description, field: "file")
+            }
+            let (record, created) = try await mapped {
+                try await store.addDataset(
+                    ingest, name: name, symbol: symbol, source: source, actor: actor(request, context))
+            }
+            return EditedResponse(status: created ? .created : .ok, response: record)
+        }
+        api.delete("/datasets/:dataset") { request, context in
+            try await mapped {
+                try await store.deleteDataset(context.parameters.require("dataset"), actor: actor(request, context))
+            }
+        }
+    }
+
+    /// The bytes of a set for workers: the whole catalog, or one `Range: bytes=a-b`.
+    func addWorkerDatasetRoutes(to router: Router<APIContext>) {
+        router.get("/worker/datasets/:hash") { request, context -> Response in
+            let hash = try context.parameters.require("hash")
+            try authenticateWorker(request, path: "/worker/datasets/\(hash)")
+            guard let record = try? await store.dataset(hash), record.hash == hash else {
+                throw APIError(.notFound, code: "not_found", "no data set \(hash)")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.acceptRanges] = "bytes"
+            if let asked = request.headers[.range] {
+                guard let range = Self.byteRange(asked, size: record.bytes),
+                    range.count <= Self.datasetRangeLimit
+                else {
+                    headers[.contentRange] = "bytes */\(record.bytes)"
+                    throw APIError(.rangeNotSatisfiable, code: "bad_range", "range \(asked) of \(record.bytes) bytes")
+                }
+                guard let bytes = try await store.datasetContent(hash: hash, range: range) else {
+                    throw APIError(.notFound, code: "not_found", "no data set \(hash)")
+                }
+                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(record.bytes)"
+                return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
+            }
+            let store = self.store
+            let size = record.bytes
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(contentLength: Int(size)) { writer in
+                    var at: Int64 = 0
+                    while at < size {
+                        let end = min(size, at + Self.datasetRangeLimit)
+                        guard let bytes = try await store.datasetContent(hash: hash, range: at..<end) else {
+                            throw APIError(.notFound, code: "not_found", "no data set \(hash)")
+                        }
+                        try await writer.write(bytes)
+                        at = end
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    /// `bytes=a-b` or `bytes=a-` (one range) within `size` bytes, as a half-open range.
+    static func byteRange(_ header: String, size: Int64) -> Range<Int64>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let parts = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let start = Int64(parts[0]), start >= 0, start < size else { return nil }
+        let end = parts[1].isEmpty ? size - 1 : Int64(parts[1])
+        guard let end, end >= start else { return nil }
+        return start..<(min(end, size - 1) + 1)
+    }
+
+    /// Checks a worker's signature (``WorkerRequestSignature``) against its secret; throws 401.
+    func authenticateWorker(_ request: Request, path: String) throws {
+        let refused = APIError(.unauthorized, code: "unauthorized", "a worker's signature is required")
+        guard let header = request.headers[.authorization],
+            let (workerId, time, signature) = WorkerRequestSignature.parse(header),
+            let secret = workerSecrets.secret(for: workerId)
+        else { throw refused }
+        let now = Int64(Date().timeIntervalSince1970)
+        guard
+            WorkerRequestSignature.isValid(
+                signature, secret: secret, method: "GET", path: path, workerId: workerId, time: time, now: now)
+        else { throw refused }
+    }
+}

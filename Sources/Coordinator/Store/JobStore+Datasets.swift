@@ -1,0 +1,176 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// Data sets: bars registered once, stored in pieces in PostgreSQL under their content hash, and
+/// served to the workers that lack them by any coordinator.
+extension JobStore {
+    /// Bytes per stored piece of a data set.
+    static let datasetChunkBytes = 1 << 20
+
+    static let datasetColumns =
+        "hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, created_at"
+
+    /// Registers `ingest` as `name`. The same bars under the same name again are the set already
+    /// there (`created` false); another name for bars already registered, or a name already
+    /// taken by other bars, is a conflict.
+    func addDataset(_ ingest: DatasetIngest, name: String, symbol: String?, source: String, actor: String)
+        async throws -> (record: DatasetRecord, created: Bool)
+    {
+        if let problem = DataSource.setNameProblem(name) {
+            throw StoreError.invalid(SpecError(field: "name", reason: problem))
+        }
+        if let existing = try await datasetRow(hash: ingest.hash) {
+            guard existing.name == name else {
+                throw StoreError.conflict(
+                    "these bars are already registered as \"\(existing.name)\" (\(ingest.hash))")
+            }
+            return (existing, false)
+        }
+        do {
+            return try await transaction { conn in
+                try await conn.query(
+                    """
+                    INSERT INTO datasets (hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by)
+                    VALUES (\(ingest.hash), \(name), \(ingest.rows), \(ingest.firstMs), \(ingest.lastMs), \(ingest.intervalMs),
+                        \(symbol), \(Int64(ingest.catalog.count)), \(source), \(ingest.format), \(actor))
+                    """, logger: logger)
+                var offset = 0
+                var seq: Int32 = 0
+                while offset < ingest.catalog.count {
+                    let end = min(offset + Self.datasetChunkBytes, ingest.catalog.count)
+                    let piece = ByteBuffer(bytes: ingest.catalog[offset..<end])
+                    try await conn.query(
+                        "INSERT INTO dataset_chunks (hash, seq, bytes) VALUES (\(ingest.hash), \(seq), \(piece))",
+                        logger: logger)
+                    offset = end
+                    seq += 1
+                }
+                try await recordEvent(
+                    conn, job: nil, name: "", actor: actor, kind: "dataset_added",
+                    detail: "\(name): \(ingest.hash), \(ingest.rows) bars from \(source)")
+                let rows = try await conn.query(
+                    "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE hash = \(ingest.hash)", logger: logger
+                )
+                guard let record = try await Self.datasetRecords(rows).first else {
+                    throw StoreError.conflict("insert returned nothing")
+                }
+                return (record, true)
+            }
+        } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.conflict(
+                "a data set named \"\(name)\" already exists with other bars (ats data rm it first)")
+        }
+    }
+
+    /// Every data set, with the jobs that name each.
+    public func datasets() async throws -> [DatasetRecord] {
+        var out = try await Self.datasetRecords(
+            try await client.query(
+                "SELECT \(unescaped: Self.datasetColumns) FROM datasets ORDER BY name", logger: logger))
+        let users = try await client.query(
+            """
+            SELECT spec->'data'->>'hash', name FROM jobs WHERE spec->'data' ? 'hash' ORDER BY name
+            """, logger: logger)
+        var byHash: [String: [String]] = [:]
+        for try await (hash, name) in users.decode((String, String).self) { byHash[hash, default: []].append(name) }
+        for i in out.indices { out[i].jobs = byHash[out[i].hash] ?? [] }
+        return out
+    }
+
+    /// A data set by name or hash, with the jobs that name it.
+    public func dataset(_ ref: String) async throws -> DatasetRecord {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE name = \(ref) OR hash = \(ref)",
+            logger: logger)
+        guard var record = try await Self.datasetRecords(rows).first else {
+            throw StoreError.notFound("no data set \"\(ref)\" (ats data list)")
+        }
+        let users = try await client.query(
+            "SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) ORDER BY name", logger: logger)
+        for try await name in users.decode(String.self) { record.jobs.append(name) }
+        return record
+    }
+
+    /// Removes a data set no job names (a job keeps its set for as long as it exists: it may be
+    /// started again, and its results are reproduced from it).
+    public func deleteDataset(_ ref: String, actor: String) async throws -> DatasetRecord {
+        let record = try await dataset(ref)
+        return try await transaction { conn in
+            try await conn.query("SELECT hash FROM datasets WHERE hash = \(record.hash) FOR UPDATE", logger: logger)
+            let users = try await conn.query(
+                "SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) ORDER BY name LIMIT 6",
+                logger: logger)
+            var names: [String] = []
+            for try await name in users.decode(String.self) { names.append(name) }
+            guard names.isEmpty else {
+                let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+                throw StoreError.conflict(
+                    "data set \"\(record.name)\" is used by jobs (\(shown)): delete them first")
+            }
+            try await conn.query("DELETE FROM datasets WHERE hash = \(record.hash)", logger: logger)
+            try await recordEvent(
+                conn, job: nil, name: "", actor: actor, kind: "dataset_removed",
+                detail: "\(record.name): \(record.hash)")
+            return record
+        }
+    }
+
+    /// The name and hash a job's `data.set` (a name or a hash) stands for now.
+    func resolveDataset(_ ref: String) async throws -> (name: String, hash: String)? {
+        guard let record = try? await dataset(ref) else { return nil }
+        return (record.name, record.hash)
+    }
+
+    /// Bytes `range` of data set `hash`'s catalog (nil: no such set). Read from any coordinator:
+    /// a set never changes once stored.
+    public func datasetContent(hash: String, range: Range<Int64>) async throws -> ByteBuffer? {
+        guard let record = try await datasetRow(hash: hash) else { return nil }
+        let upper = min(range.upperBound, record.bytes)
+        var out = ByteBuffer()
+        guard range.lowerBound < upper else { return out }
+        let size = Int64(Self.datasetChunkBytes)
+        let first = Int32(range.lowerBound / size)
+        let last = Int32((upper - 1) / size)
+        let rows = try await client.query(
+            """
+            SELECT seq, bytes FROM dataset_chunks WHERE hash = \(hash) AND seq BETWEEN \(first) AND \(last)
+            ORDER BY seq
+            """, logger: logger)
+        out.reserveCapacity(Int(upper - range.lowerBound))
+        for try await (seq, piece) in rows.decode((Int32, ByteBuffer).self) {
+            let start = Int64(seq) * size
+            let from = Int(max(range.lowerBound, start) - start)
+            let to = Int(min(upper, start + Int64(piece.readableBytes)) - start)
+            guard from < to, let slice = piece.getSlice(at: piece.readerIndex + from, length: to - from) else {
+                continue
+            }
+            out.writeImmutableBuffer(slice)
+        }
+        guard Int64(out.readableBytes) == upper - range.lowerBound else {
+            throw StoreError.conflict("data set \(hash) is missing stored pieces")
+        }
+        return out
+    }
+
+    private func datasetRow(hash: String) async throws -> DatasetRecord? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE hash = \(hash)", logger: logger)
+        return try await Self.datasetRecords(rows).first
+    }
+
+    static func datasetRecords(_ rows: PostgresRowSequence) async throws -> [DatasetRecord] {
+        var out: [DatasetRecord] = []
+        for try await row in rows {
+            let (hash, name, count, first, last, interval, symbol, bytes, source, format, by, at) = try row.decode(
+                (String, String, Int64, Int64, Int64, Int64, String?, Int64, String, String, String, Date).self)
+            out.append(
+                DatasetRecord(
+                    hash: hash, name: name, rows: count, firstMs: first, lastMs: last, intervalMs: interval,
+                    symbol: symbol, bytes: bytes, source: source, format: format, createdBy: by, createdAt: at))
+        }
+        return out
+    }
+}

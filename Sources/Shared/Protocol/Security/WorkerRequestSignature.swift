@@ -1,0 +1,71 @@
+import Crypto
+import Foundation
+
+/// How a worker signs an HTTP request to a coordinator (a data set's content): the header
+/// `Authorization: ATS-Worker id=<worker id>, time=<unix seconds>, sig=<hex>` where `sig` is
+/// `HMAC-SHA256(secret, "ATS-WORKER-HTTP" ‖ method ‖ path ‖ worker id ‖ time)`, each value
+/// length-prefixed. The secret is the one the worker proves in its hello (its own, or the cluster
+/// secret); it never crosses the wire. A signature is good for ``window`` either side of the
+/// coordinator's clock and for that one method and path: the routes it opens only read content
+/// that never changes, so a replay within the window gives nothing a listener had not seen.
+public enum WorkerRequestSignature {
+    public static let scheme = "ATS-Worker"
+    /// How far the signed time may be from the coordinator's clock.
+    public static let window: Int64 = 300
+
+    /// The `Authorization` header's value.
+    public static func header(secret: String, method: String, path: String, workerId: String, time: Int64) -> String {
+        let sig = code(secret, method, path, workerId, time).map { String(format: "%02x", $0) }.joined()
+        return "\(scheme) id=\(workerId), time=\(time), sig=\(sig)"
+    }
+
+    /// A header's parts (nil: not this scheme, or malformed).
+    public static func parse(_ header: String) -> (workerId: String, time: Int64, signature: [UInt8])? {
+        guard header.hasPrefix(scheme + " ") else { return nil }
+        var fields: [String: String] = [:]
+        for part in header.dropFirst(scheme.count + 1).split(separator: ",") {
+            let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { return nil }
+            fields[String(kv[0])] = String(kv[1])
+        }
+        guard let id = fields["id"], !id.isEmpty, let time = fields["time"].flatMap({ Int64($0) }),
+            let hex = fields["sig"], hex.count == 64
+        else { return nil }
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex {
+            let j = hex.index(i, offsetBy: 2)
+            guard let b = UInt8(hex[i..<j], radix: 16) else { return nil }
+            bytes.append(b)
+            i = j
+        }
+        return (id, time, bytes)
+    }
+
+    /// Whether `signature` signs these values under `secret`, at a time within the window of `now`.
+    public static func isValid(
+        _ signature: [UInt8], secret: String, method: String, path: String, workerId: String, time: Int64, now: Int64
+    ) -> Bool {
+        guard abs(now - time) <= window else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            signature, authenticating: transcript(method, path, workerId, time),
+            using: SymmetricKey(data: Array(secret.utf8)))
+    }
+
+    static func code(_ secret: String, _ method: String, _ path: String, _ workerId: String, _ time: Int64) -> [UInt8] {
+        Array(
+            HMAC<SHA256>.authenticationCode(
+                for: transcript(method, path, workerId, time), using: SymmetricKey(data: Array(secret.utf8))))
+    }
+
+    /// The signed values, each length-prefixed so no two different tuples give the same bytes.
+    static func transcript(_ method: String, _ path: String, _ workerId: String, _ time: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        for field in ["ATS-WORKER-HTTP", method, path, workerId, String(time)] {
+            let n = UInt32(field.utf8.count)
+            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            out += field.utf8
+        }
+        return out
+    }
+}

@@ -1,0 +1,222 @@
+import ATSEngine
+import ATSShared
+import ATSVenueConnector
+import Foundation
+import Logging
+import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The data sets this worker has fetched, in a folder of its own (`ATS_DATASET_CACHE_DIR`), by
+/// content hash. A set it lacks is fetched from the coordinators' HTTP in signed range requests,
+/// checked against its hash, and only then moved into place; any number of jobs waiting for one
+/// set share one download. The folder holds at most `limitBytes`: the least recently used sets
+/// go first (never the one just fetched: its job needs it).
+actor DatasetCache {
+    /// The folder, confined like the data root (the files are opened through it).
+    let root: DataRoot
+    let limitBytes: Int64
+    private let sources: [String]
+    private let workerId: String
+    private let secret: String
+    private let logger: Logger
+    /// Bytes per range request.
+    static let piece: Int64 = 8 << 20
+    /// Rounds over every source before a fetch gives up, and the pause after each failed round.
+    static let rounds = 3
+    static let pause: Duration = .seconds(1)
+
+    private var downloads: [String: Task<Void, any Error>] = [:]
+    private var lastUse: [String: UInt64] = [:]
+    private var clock: UInt64 = 0
+
+    init(
+        directory: String, limitBytes: Int64, sources: [String], workerId: String, secret: String, logger: Logger
+    ) throws {
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        root = try DataRoot(directory)
+        self.limitBytes = limitBytes
+        self.sources = sources
+        self.workerId = workerId
+        self.secret = secret
+        self.logger = logger
+        // Left behind by a fetch that never finished.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        where name.hasSuffix(".partial") {
+            try? FileManager.default.removeItem(atPath: root.path + "/" + name)
+        }
+    }
+
+    /// The file (relative to ``root``) holding set `hash`, fetched first when missing.
+    func file(_ hash: String) async throws -> String {
+        guard Self.isHash(hash) else { throw DatasetError("\(hash) is not a data set's content hash") }
+        let name = Self.fileName(hash)
+        clock += 1
+        lastUse[hash] = clock
+        if FileManager.default.fileExists(atPath: root.path + "/" + name) { return name }
+        if let running = downloads[hash] {
+            try await running.value
+            return name
+        }
+        let task = Task { try await fetch(hash) }
+        downloads[hash] = task
+        defer { downloads[hash] = nil }
+        try await task.value
+        evict(keeping: hash)
+        return name
+    }
+
+    /// Forgets a set whose file did not match its hash when loaded (changed on disk since).
+    func discard(_ hash: String) {
+        guard Self.isHash(hash) else { return }
+        try? FileManager.default.removeItem(atPath: root.path + "/" + Self.fileName(hash))
+        lastUse[hash] = nil
+    }
+
+    /// Sets held and their bytes.
+    var usage: (sets: Int, bytes: Int64) {
+        let files = held()
+        return (files.count, files.reduce(0) { $0 + $1.bytes })
+    }
+
+    static func fileName(_ hash: String) -> String { hash.replacingOccurrences(of: ":", with: "-") + ".bars" }
+
+    /// `xxh3:` and 16 lower-case hex digits.
+    static func isHash(_ s: String) -> Bool {
+        s.hasPrefix("xxh3:") && s.count == 21
+            && s.dropFirst(5).unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+    }
+
+    private func fetch(_ hash: String) async throws {
+        guard !sources.isEmpty else {
+            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
+        }
+        var problems: [String] = []
+        for round in 0..<Self.rounds {
+            if round > 0 { try await Task.sleep(for: Self.pause * round) }
+            problems = []
+            for source in sources {
+                do {
+                    let started = ContinuousClock.now
+                    let bytes = try await fetch(hash, from: source)
+                    logger.info(
+                        "data set fetched",
+                        metadata: [
+                            "hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes)",
+                            "seconds": "\((ContinuousClock.now - started).seconds)",
+                        ])
+                    return
+                } catch let e as DatasetError where e.final {
+                    throw e
+                } catch {
+                    problems.append("\(source): \(error)")
+                }
+            }
+            logger.warning("data set fetch failed", metadata: ["hash": "\(hash)", "why": "\(problems)"])
+        }
+        throw DatasetError("cannot fetch data set \(hash): \(problems.joined(separator: "; "))")
+    }
+
+    /// One source: the set in ranges into a partial file, checked, then renamed into place.
+    private func fetch(_ hash: String, from source: String) async throws -> Int64 {
+        let client = try VenueHTTPClient(baseURL: source)
+        defer { client.shutdown() }
+        let target = "/worker/datasets/\(hash)"
+        let final = root.path + "/" + Self.fileName(hash)
+        let partial = final + ".\(getpid()).partial"
+        guard let out = fopen(partial, "wb") else {
+            throw DatasetError("cannot write \(partial): \(String(cString: strerror(errno)))", final: true)
+        }
+        var closed = false
+        defer {
+            if !closed { fclose(out) }
+            unlink(partial)
+        }
+        var offset: Int64 = 0
+        var total: Int64 = 1
+        while offset < total {
+            let time = Int64(Date().timeIntervalSince1970)
+            let reply = try await client.execute(
+                method: .GET, target: target,
+                headers: [
+                    (
+                        "Authorization",
+                        WorkerRequestSignature.header(
+                            secret: secret, method: "GET", path: target, workerId: workerId, time: time)
+                    ),
+                    ("Range", "bytes=\(offset)-\(offset + Self.piece - 1)"),
+                ], timeout: .seconds(60))
+            switch reply.status {
+            case 206: break
+            case 404: throw DatasetError("no data set \(hash) on the coordinators (was it removed?)", final: true)
+            case 401: throw DatasetError("\(source) refused this worker's signature (ATS_WORKER_TOKEN)")
+            default: throw DatasetError("\(source) answered \(reply.status)")
+            }
+            guard let range = reply.header("Content-Range"),
+                let size = range.split(separator: "/").last.flatMap({ Int64($0) }),
+                range.hasPrefix("bytes \(offset)-"), !reply.body.isEmpty
+            else { throw DatasetError("\(source) sent a range that was not asked for") }
+            total = size
+            let written = reply.body.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, out) }
+            guard written == reply.body.count else {
+                throw DatasetError("cannot write \(partial): \(String(cString: strerror(errno)))", final: true)
+            }
+            offset += Int64(reply.body.count)
+        }
+        guard fflush(out) == 0, fsync(fileno(out)) == 0 else {
+            throw DatasetError("cannot write \(partial): \(String(cString: strerror(errno)))", final: true)
+        }
+        fclose(out)
+        closed = true
+        let data = try BarLoader.read(partial)
+        let got = ReproducibilityStamp.hash(data)
+        guard got == hash else { throw DatasetError("\(source) sent bytes that hash to \(got), not \(hash)") }
+        guard rename(partial, final) == 0 else {
+            throw DatasetError("cannot move \(partial) into place: \(String(cString: strerror(errno)))", final: true)
+        }
+        return total
+    }
+
+    /// The sets on disk with their sizes.
+    private func held() -> [(hash: String, bytes: Int64)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.compactMap { name in
+            guard name.hasSuffix(".bars") else { return nil }
+            let hash = String(name.dropLast(5)).replacingOccurrences(of: "xxh3-", with: "xxh3:")
+            var info = stat()
+            guard Self.isHash(hash), stat(root.path + "/" + name, &info) == 0 else { return nil }
+            return (hash, Int64(info.st_size))
+        }
+    }
+
+    /// Removes the least recently used sets until the folder fits its limit; sets not used by this
+    /// process (left from an earlier one) go first.
+    private func evict(keeping kept: String) {
+        var files = held()
+        var total = files.reduce(0) { $0 + $1.bytes }
+        files.sort { (lastUse[$0.hash] ?? 0) < (lastUse[$1.hash] ?? 0) }
+        for file in files where total > limitBytes && file.hash != kept && downloads[file.hash] == nil {
+            try? FileManager.default.removeItem(atPath: root.path + "/" + Self.fileName(file.hash))
+            lastUse[file.hash] = nil
+            total -= file.bytes
+            logger.info(
+                "data set evicted from the cache", metadata: ["hash": "\(file.hash)", "bytes": "\(file.bytes)"])
+        }
+    }
+}
+
+/// Why a data set could not be had. `final`: asking again cannot help (the set is gone, the
+/// disk refuses), so the fetch stops at once.
+struct DatasetError: Error, CustomStringConvertible {
+    var description: String
+    var final = false
+
+    init(_ description: String, final: Bool = false) {
+        self.description = description
+        self.final = final
+    }
+}
