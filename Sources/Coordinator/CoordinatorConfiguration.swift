@@ -13,7 +13,7 @@ public struct CoordinatorConfiguration: Sendable {
     public var httpPort: Int
     /// The cluster secret and the per-worker ones workers prove in their hello.
     public var workerSecrets: WorkerSecrets
-    /// The largest bar file `ats data add` may send (`ATS_DATASET_MAX_MB`, default 2048).
+    /// The largest bar file `ats data add` may send (`ATS_DATASET_MAX_MB`, default 1024).
     public var datasetMaxBytes: Int
     public var adminToken: String
     public var heartbeatInterval: Duration
@@ -97,7 +97,7 @@ public struct CoordinatorConfiguration: Sendable {
             throw ConfigurationError(variable: "ATS_SESSION_TTL_MINUTES", reason: "must be positive")
         }
         secureCookies = try env.int("ATS_SECURE_COOKIES", default: 0) != 0
-        let datasetMB = try env.int("ATS_DATASET_MAX_MB", default: 2048)
+        let datasetMB = try env.int("ATS_DATASET_MAX_MB", default: 1024)
         guard (1...65_536).contains(datasetMB) else {
             throw ConfigurationError(variable: "ATS_DATASET_MAX_MB", reason: "must be 1-65536")
         }

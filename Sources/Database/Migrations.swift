@@ -433,8 +433,9 @@ public enum Migrations {
                 INSERT INTO job_progress (job_id, bars_done, bars_total, equity, exposure, day_pnl, exposure_at, updated_at)
                 SELECT id, bars_done, bars_total, equity, exposure, day_pnl, exposure_at, updated_at FROM jobs
                 """,
-                "ALTER TABLE jobs DROP COLUMN bars_done, DROP COLUMN bars_total, DROP COLUMN equity",
-                "ALTER TABLE jobs DROP COLUMN exposure, DROP COLUMN day_pnl, DROP COLUMN exposure_at",
+                // The old columns stay (unused from here on): the coordinator leading while the
+                // first new one migrates still writes and reads them until it is replaced. A
+                // later migration drops them.
                 // The live feed looks for jobs changed in the last seconds; job rows change seldom now.
                 "CREATE INDEX jobs_updated_at ON jobs (updated_at)",
             ]),

@@ -106,6 +106,56 @@ struct DashboardBrowserTests {
         }
     }
 
+    @Test func addADataSetFromTheDataPageAndRunAJobOnIt() async throws {
+        let file = TestData.file(bars: 5_000, seed: 11)
+        let bad = TestData.directory + "/bad-set.csv"
+        try "timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1,x,0.5,1.5,10\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/data']")
+            try await browser.wait(for: "#datasets")
+            // A malformed file: refused, with its name and line, on the page.
+            try await browser.type("#d-file", bad, clear: false)
+            try await browser.type("#d-name", "ui-bad")
+            try await browser.click("#dataset-submit")
+            let error = try await browser.wait(for: "#dataset-error") { !$0.isEmpty }
+            #expect(error.contains("bad-set.csv:3"), "\(error)")
+            // A good one: listed with its bars.
+            try await browser.type("#d-file", file, clear: false)
+            try await browser.type("#d-name", "ui-set")
+            try await browser.type("#d-symbol", "BTC/USDT")
+            try await browser.click("#dataset-submit")
+            try await browser.wait(for: "#datasets-body tr[data-name='ui-set'] td:nth-child(3)") { $0 == "5,000" }
+            let set = try JSONCoding.decoder().decode(
+                DatasetRecord.self, from: try await cluster.request("GET", "api/datasets/ui-set").body)
+            #expect(set.rows == 5_000 && set.symbol == "BTC/USDT")
+            try await browser.screenshot(to: "\(Self.screenshots)/07-data-sets.png")
+
+            // A job on it from the form, pinned to its hash, run by a worker that fetches it.
+            try await browser.click("a[href='#/new']")
+            try await browser.type("#f-name", "ui-on-set")
+            _ = try await browser.execute(
+                "document.querySelector(\"[data-field='data.set']\").value = 'ui-set'; return true")
+            try await browser.type("[data-field='strategy.config.fast']", "10")
+            try await browser.type("[data-field='strategy.config.slow']", "30")
+            try await browser.click("#submit-job")
+            try await browser.wait(for: "#job-head .badge", text: { $0 == "completed" }, timeout: .seconds(120))
+            let job = try await cluster.job("ui-on-set")
+            #expect(job.spec?.data.set == "ui-set" && job.spec?.data.hash == set.hash)
+            #expect(job.barsDone == 5_000)
+
+            // Back on the data page: the set lists its job and cannot be removed while it is there.
+            try await browser.open(ui + "#/data")
+            try await browser.wait(for: "#datasets-body tr[data-name='ui-set'] td:nth-child(9)") {
+                $0.contains("ui-on-set")
+            }
+            let disabled = try await browser.execute(
+                "return document.querySelector(\"#datasets-body tr[data-name='ui-set'] button.remove\").disabled")
+            #expect(disabled as? Bool == true)
+        }
+    }
+
     @Test func stopARunningJobFromItsPage() async throws {
         // Paced at a bar per millisecond: it runs for many seconds.
         let spec = LifecycleTests.paced("ui-paper", bars: 60_000)

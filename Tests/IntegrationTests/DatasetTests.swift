@@ -117,21 +117,25 @@ struct DatasetTests {
                 let (data, response) = try await URLSession.shared.data(for: r)
                 return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
             }
-            let sign = { (secret: String, time: Int64, signedPath: String) in
+            let sign = { (secret: String, time: Int64, signedPath: String, range: String) in
                 WorkerRequestSignature.header(
-                    secret: secret, method: "GET", path: signedPath, workerId: "w1", time: time)
+                    secret: secret, method: "GET", path: signedPath, range: range, workerId: "w1", time: time)
             }
+            let secret = TestCluster.workerToken
             #expect(try await fetch(nil).0 == 401)
             #expect(try await fetch("Bearer \(TestCluster.adminToken)").0 == 401, "the admin token is not a worker's")
-            #expect(try await fetch(sign("a-wrong-secret-0123456789", now, path)).0 == 401)
-            #expect(try await fetch(sign(TestCluster.workerToken, now - 3_600, path)).0 == 401, "an old signature")
-            #expect(try await fetch(sign(TestCluster.workerToken, now, "/worker/datasets/other")).0 == 401)
-            let whole = try await fetch(sign(TestCluster.workerToken, now, path))
+            #expect(try await fetch(sign("a-wrong-secret-0123456789", now, path, "")).0 == 401)
+            #expect(try await fetch(sign(secret, now - 3_600, path, "")).0 == 401, "an old signature")
+            #expect(try await fetch(sign(secret, now, "/worker/datasets/other", "")).0 == 401)
+            let whole = try await fetch(sign(secret, now, path, ""))
             #expect(whole.0 == 200 && Int64(whole.1.count) == record.bytes)
             #expect(ReproducibilityStamp.hash(whole.1) == record.hash)
-            let part = try await fetch(sign(TestCluster.workerToken, now, path), range: "bytes=10-73")
+            let part = try await fetch(sign(secret, now, path, "bytes=10-73"), range: "bytes=10-73")
             #expect(part.0 == 206 && part.1 == whole.1[10..<74])
-            #expect(try await fetch(sign(TestCluster.workerToken, now, path), range: "bytes=999999-").0 == 416)
+            // A range's signature opens that range only: replayed without it, or for another, no.
+            #expect(try await fetch(sign(secret, now, path, "bytes=10-73")).0 == 401)
+            #expect(try await fetch(sign(secret, now, path, "bytes=10-73"), range: "bytes=0-73").0 == 401)
+            #expect(try await fetch(sign(secret, now, path, "bytes=999999-"), range: "bytes=999999-").0 == 416)
         }
     }
 }

@@ -114,7 +114,8 @@ public enum ClusterCommands {
         @Argument(parsing: .allUnrecognized) var rest: [String] = []
         public init() {}
         public func run() {
-            handOver(["ats", "data", "add"] + rest)
+            // The command line as typed: which of add, list, show or rm it was.
+            handOver(CommandLine.arguments)
             fatalError("unreachable: data sets are handed over")
         }
     }

@@ -39,6 +39,13 @@ extension AdminAPI {
             let source = String(
                 (q.get("source").map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? name).prefix(200))
             let symbol = q.get("symbol").flatMap { $0.isEmpty ? nil : String($0.prefix(40)) }
+            // One upload at a time: each holds its file and its catalog in memory while it is
+            // parsed.
+            guard uploads.enter() else {
+                throw APIError(
+                    .tooManyRequests, code: "busy", "another data set is being registered; try again when it is done")
+            }
+            defer { uploads.leave() }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: datasetMaxBytes)
@@ -74,7 +81,9 @@ extension AdminAPI {
         router.get("/worker/datasets/:hash") { request, context -> Response in
             let hash = try context.parameters.require("hash")
             try authenticateWorker(request, path: "/worker/datasets/\(hash)")
-            guard let record = try? await store.dataset(hash), record.hash == hash else {
+            // Only a set that is not there is a 404 (the worker gives up on it); the database
+            // being away for a moment is a 503, and the worker asks another coordinator.
+            guard let record = try await store.datasetRow(hash: hash) else {
                 throw APIError(.notFound, code: "not_found", "no data set \(hash)")
             }
             var headers = HTTPFields()
@@ -132,7 +141,8 @@ extension AdminAPI {
         let now = Int64(Date().timeIntervalSince1970)
         guard
             WorkerRequestSignature.isValid(
-                signature, secret: secret, method: "GET", path: path, workerId: workerId, time: time, now: now)
+                signature, secret: secret, method: "GET", path: path, range: request.headers[.range] ?? "",
+                workerId: workerId, time: time, now: now)
         else { throw refused }
     }
 }

@@ -25,6 +25,8 @@ struct AdminAPI {
     let workerSecrets: WorkerSecrets
     /// The largest bar file `POST /api/datasets` takes.
     let datasetMaxBytes: Int
+    /// Data set registrations at once (each holds its file in memory).
+    let uploads = HashGate(limit: 1)
     let logger: Logger
     /// `ats job divergence`'s replays, off the cooperative threads and kept while current.
     let replays = DivergenceReplays()

@@ -30,13 +30,13 @@ extension JobStore {
             WITH quote AS (SELECT spec->'exchange'->'symbol'->>'quote' AS asset FROM jobs WHERE id = \(job))
             SELECT coalesce(sum(p.exposure), 0)::float8, coalesce(sum(p.day_pnl), 0)::float8,
                 coalesce((SELECT sum(i.notional) FROM order_intents i JOIN jobs k ON k.id = i.job_id
-                    JOIN job_progress kp ON kp.job_id = k.id
+                    LEFT JOIN job_progress kp ON kp.job_id = k.id
                     WHERE k.mode = 'live' AND k.spec->>'credentials' = \(credential)
                         AND k.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
-                        AND i.created_at >= kp.exposure_at
+                        AND i.created_at >= coalesce(kp.exposure_at, '-infinity')
                         AND NOT i.reduces AND i.state IN ('written', 'accepted', 'unknown')), 0)::float8,
                 (SELECT asset FROM quote)
-            FROM jobs j JOIN job_progress p ON p.job_id = j.id
+            FROM jobs j LEFT JOIN job_progress p ON p.job_id = j.id
             WHERE j.mode = 'live' AND j.spec->>'credentials' = \(credential)
                 AND j.spec->'exchange'->'symbol'->>'quote' = (SELECT asset FROM quote)
             """, logger: logger)

@@ -60,6 +60,14 @@ extension JobStore {
                 return (record, true)
             }
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
+            // The same bars registered at the same moment by another request, or the name taken.
+            if let existing = try await datasetRow(hash: ingest.hash) {
+                guard existing.name == name else {
+                    throw StoreError.conflict(
+                        "these bars are already registered as \"\(existing.name)\" (\(ingest.hash))")
+                }
+                return (existing, false)
+            }
             throw StoreError.conflict(
                 "a data set named \"\(name)\" already exists with other bars (ats data rm it first)")
         }
@@ -89,7 +97,9 @@ extension JobStore {
             throw StoreError.notFound("no data set \"\(ref)\" (ats data list)")
         }
         let users = try await client.query(
-            "SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) ORDER BY name", logger: logger)
+            """
+            SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) AND spec->'data' ? 'hash' ORDER BY name
+            """, logger: logger)
         for try await name in users.decode(String.self) { record.jobs.append(name) }
         return record
     }
@@ -99,9 +109,17 @@ extension JobStore {
     public func deleteDataset(_ ref: String, actor: String) async throws -> DatasetRecord {
         let record = try await dataset(ref)
         return try await transaction { conn in
-            try await conn.query("SELECT hash FROM datasets WHERE hash = \(record.hash) FOR UPDATE", logger: logger)
+            let locked = try await conn.query(
+                "SELECT hash FROM datasets WHERE hash = \(record.hash) FOR UPDATE", logger: logger)
+            // Removed by another request meanwhile.
+            guard try await locked.decode(String.self).first(where: { _ in true }) != nil else {
+                throw StoreError.notFound("no data set \"\(ref)\" (ats data list)")
+            }
             let users = try await conn.query(
-                "SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) ORDER BY name LIMIT 6",
+                """
+                SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) AND spec->'data' ? 'hash'
+                ORDER BY name LIMIT 6
+                """,
                 logger: logger)
             var names: [String] = []
             for try await name in users.decode(String.self) { names.append(name) }
@@ -155,7 +173,8 @@ extension JobStore {
         return out
     }
 
-    private func datasetRow(hash: String) async throws -> DatasetRecord? {
+    /// A set's record without the jobs that name it (nil: no such set).
+    func datasetRow(hash: String) async throws -> DatasetRecord? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE hash = \(hash)", logger: logger)
         return try await Self.datasetRecords(rows).first

@@ -178,7 +178,12 @@ extension JobStore {
     /// runs on exactly those bytes wherever and whenever it runs. The set is locked until the
     /// transaction ends, so it cannot be removed under the job being created.
     func pinDataset(_ spec: JobSpec, on conn: PostgresConnection) async throws -> JobSpec {
-        guard spec.market == nil, let ref = spec.data.set else { return spec }
+        guard spec.market == nil, let ref = spec.data.set else {
+            // Only the coordinator writes a hash: one a spec brought along is dropped.
+            var plain = spec
+            plain.data.hash = nil
+            return plain
+        }
         let rows = try await conn.query(
             "SELECT name, hash FROM datasets WHERE name = \(ref) OR hash = \(ref) FOR SHARE", logger: logger)
         guard let (name, hash) = try await rows.decode((String, String).self).first(where: { _ in true }) else {

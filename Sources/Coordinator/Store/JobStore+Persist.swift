@@ -85,8 +85,8 @@ extension JobStore {
         }
     }
 
-    /// Progress of many jobs in two statements: each job's latest counts (its `job_progress` row;
-    /// the job row is only read, for the epoch), and every curve point
+    /// Progress of many jobs in two statements: each job's latest counts (its `job_progress` row,
+    /// made if missing; the job row is only read, for the epoch), and every curve point
     /// (keyed by bar: a replay's points are skipped). The current epoch of an active job only.
     func progressAll(_ messages: [JobProgress], on conn: PostgresConnection) async throws {
         guard !messages.isEmpty else { return }
@@ -95,14 +95,16 @@ extension JobStore {
         let rows = latest.values.sorted { $0.header.jobId < $1.header.jobId }
         try await conn.query(
             """
-            UPDATE job_progress p SET bars_done = u.done, bars_total = u.total, equity = u.equity, updated_at = now(),
-                exposure = u.exposure, day_pnl = u.pnl, exposure_at = now()
+            INSERT INTO job_progress AS p (job_id, bars_done, bars_total, equity, exposure, day_pnl, exposure_at, updated_at)
+            SELECT u.id, u.done, u.total, u.equity, u.exposure, u.pnl, now(), now()
             FROM unnest(\(rows.map(\.header.jobId))::int8[], \(rows.map(\.header.epoch))::int8[],
                 \(rows.map(\.barsDone))::int8[], \(rows.map(\.barsTotal))::int8[], \(rows.map(\.equity))::float8[],
                 \(rows.map(\.exposure))::float8[], \(rows.map(\.dayPnl))::float8[])
                 AS u(id, epoch, done, total, equity, exposure, pnl)
                 JOIN jobs j ON j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
-            WHERE p.job_id = u.id
+            ON CONFLICT (job_id) DO UPDATE SET bars_done = EXCLUDED.bars_done, bars_total = EXCLUDED.bars_total,
+                equity = EXCLUDED.equity, exposure = EXCLUDED.exposure, day_pnl = EXCLUDED.day_pnl,
+                exposure_at = EXCLUDED.exposure_at, updated_at = EXCLUDED.updated_at
             """, logger: logger)
         let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }
         guard !points.isEmpty else { return }

@@ -21,7 +21,8 @@ extension JobStore {
                     halt_done = halt_done OR (\(m.phase) = 'halted' AND halt_reason IS NOT NULL)
                 WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
                 RETURNING id)
-            UPDATE job_progress SET bars_total = \(m.barsTotal), updated_at = now() WHERE job_id IN (SELECT id FROM job)
+            INSERT INTO job_progress (job_id, bars_total) SELECT id, \(m.barsTotal) FROM job
+            ON CONFLICT (job_id) DO UPDATE SET bars_total = EXCLUDED.bars_total, updated_at = now()
             """, logger: logger)
     }
 
@@ -247,7 +248,10 @@ extension JobStore {
         for try await name in rows.decode(String.self) {
             if status == "completed" {
                 try await conn.query(
-                    "UPDATE job_progress SET bars_done = bars_total, updated_at = now() WHERE job_id = \(m.header.jobId)",
+                    """
+                    INSERT INTO job_progress (job_id) VALUES (\(m.header.jobId))
+                    ON CONFLICT (job_id) DO UPDATE SET bars_done = job_progress.bars_total, updated_at = now()
+                    """,
                     logger: logger)
             }
             try await recordEvent(

@@ -44,17 +44,25 @@ actor BarCache {
         guard let hash = source.hash else {
             throw DatasetError("data set \(set): the job was stored without its content hash; create it again")
         }
-        // A file changed on disk since it was fetched is removed and fetched again, once.
-        for attempt in 0..<2 {
+        // A file changed on disk since it was fetched is removed and fetched again, once; so is
+        // one gone before it could be opened (another worker process sharing the folder evicted it).
+        var problem = ""
+        for _ in 0..<2 {
             let file = try await datasets.file(hash)
-            let entry = try await bars(path: file, format: .catalog, in: datasets.root)
-            if entry.hash == hash { return entry }
-            await datasets.discard(hash)
-            if attempt == 1 {
-                throw DatasetError("data set \(set): the copy fetched hashes to \(entry.hash), not \(hash)")
+            let entry: Entry
+            do {
+                entry = try await bars(path: file, format: .catalog, in: datasets.root)
+            } catch let e as DataError {
+                await datasets.release(hash)
+                problem = "the copy fetched cannot be read: \(e.reason)"
+                continue
             }
+            await datasets.release(hash)
+            if entry.hash == hash { return entry }
+            problem = "the copy fetched hashes to \(entry.hash), not \(hash)"
+            await datasets.discard(hash)
         }
-        throw DatasetError("unreachable")
+        throw DatasetError("data set \(set): \(problem)")
     }
 
     /// The bars of `relative` (a path under the data root, or under `root` when given).

@@ -212,6 +212,11 @@ struct JobStoreTests {
             #expect(readA.barsDone == 40 && readA.barsTotal == 100 && readA.equity == 1_200)
             #expect(readA.updatedAt >= a.updatedAt, "a job's updated_at includes its progress")
             #expect(try await store.job("k").equity == 900, "a superseded run's report is dropped")
+            // A job row without its progress row (written by an older coordinator, or by hand) gets
+            // one with its next report.
+            try await store.client.query("DELETE FROM job_progress WHERE job_id = \(b.id)")
+            try await store.progress(JobProgress(header: header(b.id, 1), barsDone: 15, barsTotal: 50, equity: 950))
+            #expect(try await store.job("k").equity == 950)
             let byEquity = try await store.jobs(JobQuery(sort: .equity, descending: true))
             #expect(byEquity.jobs.map(\.name) == ["j", "k"] && byEquity.total == 2)
             let byProgress = try await store.jobs(JobQuery(sort: .progress))
@@ -224,6 +229,20 @@ struct JobStoreTests {
             _ = try await store.request(.deleteRequested, job: "j", actor: "test", registry: .standard)
             let left = try await store.client.query("SELECT job_id FROM job_progress ORDER BY job_id").collect()
             #expect(try left.map { try $0.decode(Int64.self) } == [b.id])
+        }
+    }
+
+    @Test func onlyTheCoordinatorPinsADataSetHash() async throws {
+        try await withStore { store in
+            var spec = Self.spec
+            spec.data.hash = "xxh3:0123456789abcdef"
+            let job = try await store.create(spec, actor: "test")
+            #expect(job.spec?.data.hash == nil, "a hash a spec brings along is dropped")
+            var onSet = Self.spec
+            onSet.name = "on-set"
+            onSet.data = DataSource(set: "missing")
+            let error = await #expect(throws: StoreError.self) { _ = try await store.create(onSet, actor: "test") }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("no data set named \"missing\""))
         }
     }
 

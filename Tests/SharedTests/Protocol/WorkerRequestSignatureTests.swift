@@ -8,15 +8,16 @@ struct WorkerRequestSignatureTests {
 
     @Test func aSignatureHoldsForItsSecretMethodPathWorkerAndTime() throws {
         let header = WorkerRequestSignature.header(
-            secret: secret, method: "GET", path: "/worker/datasets/x", workerId: "w1", time: 1_000)
+            secret: secret, method: "GET", path: "/worker/datasets/x", range: "bytes=0-9", workerId: "w1", time: 1_000)
         let (id, time, sig) = try #require(WorkerRequestSignature.parse(header))
         #expect(id == "w1" && time == 1_000 && sig.count == 32)
         func valid(
-            secret: String? = nil, method: String = "GET", path: String = "/worker/datasets/x", worker: String = "w1",
-            now: Int64 = 1_000
+            secret: String? = nil, method: String = "GET", path: String = "/worker/datasets/x",
+            range: String = "bytes=0-9", worker: String = "w1", now: Int64 = 1_000
         ) -> Bool {
             WorkerRequestSignature.isValid(
-                sig, secret: secret ?? self.secret, method: method, path: path, workerId: worker, time: time, now: now)
+                sig, secret: secret ?? self.secret, method: method, path: path, range: range, workerId: worker,
+                time: time, now: now)
         }
         #expect(valid())
         #expect(valid(now: 1_000 + WorkerRequestSignature.window) && valid(now: 1_000 - WorkerRequestSignature.window))
@@ -25,6 +26,7 @@ struct WorkerRequestSignatureTests {
         #expect(!valid(method: "DELETE"))
         #expect(!valid(path: "/worker/datasets/y"))
         #expect(!valid(worker: "w2"))
+        #expect(!valid(range: "") && !valid(range: "bytes=0-99"), "the range is signed")
     }
 
     @Test func malformedHeadersAreNotSignatures() {

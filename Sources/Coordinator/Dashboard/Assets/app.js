@@ -586,6 +586,7 @@ function showFieldError(root, err, jsonBox) {
 
 async function viewForm(q, editName, edited) {
   const comps = await registry();
+  const { data: sets } = await api('GET', '/api/datasets');
   const of = prefix => comps.filter(c => c.namespace.startsWith(prefix));
   let base = null;
   const from = editName || q.get('from');
@@ -612,7 +613,8 @@ async function viewForm(q, editName, edited) {
   const general = h('div', { class: 'form', id: 'general' },
     text('name', 'Name *', spec.name, { id: 'f-name' }),
     select('mode', 'Mode', ['backtest', 'paper'], spec.mode),
-    text('data.path', 'Bar file * (on the workers)', spec.data.path, { id: 'f-data' }),
+    select('data.set', 'Data set', [''].concat(sets.map(d => d.name)), spec.data.set || ''),
+    text('data.path', 'or a bar file (on the workers)', spec.data.path, { id: 'f-data' }),
     select('data.format', 'Format', ['', 'seed', 'plain', 'binance', 'catalog'], spec.data.format || ''),
     text('exchange.symbol.base', 'Base', spec.exchange.symbol.base),
     text('exchange.symbol.quote', 'Quote', spec.exchange.symbol.quote),
@@ -636,8 +638,8 @@ async function viewForm(q, editName, edited) {
     const out = JSON.parse(JSON.stringify(spec));
     out.name = val('name');
     out.mode = val('mode');
-    out.data = { path: val('data.path') };
-    if (val('data.format')) out.data.format = val('data.format');
+    out.data = val('data.set') ? { set: val('data.set') } : { path: val('data.path') };
+    if (val('data.format') && !val('data.set')) out.data.format = val('data.format');
     out.exchange = { namespace: val('exchange.namespace'), symbol: { base: val('exchange.symbol.base'), quote: val('exchange.symbol.quote') }, config: readParams(boxes.exchange) };
     out.strategy = { namespace: val('strategy.namespace'), config: readParams(boxes.strategy) };
     out.fees = { namespace: val('fees.namespace'), config: readParams(boxes.fees) };
@@ -717,6 +719,67 @@ async function viewWorkers() {
   let timer = null;
   const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 1000); };
   return { jobs: later, events(es) { if (es.some(e => e.kind.startsWith('worker') || e.kind === 'assigned')) later(); }, resync: () => route() };
+}
+
+// ---------- data sets ----------
+
+function fmtBytes(n) { return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`; }
+function fmtInterval(ms) {
+  for (const [unit, len] of [['d', 86400000], ['h', 3600000], ['m', 60000], ['s', 1000]]) if (ms >= len && ms % len === 0) return `${ms / len}${unit}`;
+  return `${ms}ms`;
+}
+
+async function viewData() {
+  const { data: sets } = await api('GET', '/api/datasets');
+  const remove = async d => {
+    if (!(await confirmAction(`Remove the data set ${d.name}? Workers drop their copies as their caches fill.`))) return;
+    try { await api('DELETE', `/api/datasets/${encodeURIComponent(d.name)}`); toast(`Removed ${d.name}`); route(); } catch (x) { toast(x.message); }
+  };
+  const jobLinks = d => d.jobs.length ? d.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: `#/job/${encodeURIComponent(n)}` }, n)]).concat(d.jobs.length > 5 ? [` and ${d.jobs.length - 5} more`] : []) : ['—'];
+  const body = h('tbody', { id: 'datasets-body' }, sets.map(d => h('tr', { dataset: { name: d.name } },
+    h('td', {}, d.name), h('td', { class: 'muted', title: d.hash }, d.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, d.rows.toLocaleString('en-US')),
+    h('td', {}, `${fmtTime(d.first_ms)} … ${fmtTime(d.last_ms)}`), h('td', {}, fmtInterval(d.interval_ms)), h('td', {}, d.symbol || '—'),
+    h('td', { class: 'num' }, fmtBytes(d.bytes)), h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...jobLinks(d)),
+    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove')))));
+  if (!sets.length) body.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.')));
+  const file = h('input', { id: 'd-file', type: 'file', 'data-field': 'file' });
+  const name = h('input', { id: 'd-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-1m' });
+  const symbol = h('input', { id: 'd-symbol', autocomplete: 'off', 'data-field': 'symbol', placeholder: 'BTC/USDT' });
+  const format = h('select', { id: 'd-format', 'data-field': 'format' }, ['', 'seed', 'plain', 'binance', 'catalog'].map(f => h('option', { value: f }, f || 'detect')));
+  file.onchange = () => { if (!name.value && file.files[0]) name.value = file.files[0].name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]/g, '-'); };
+  const add = h('form', { class: 'form needs-trader', id: 'dataset-add' },
+    h('label', {}, 'Bar file * (CSV or catalog)', file), h('label', {}, 'Name *', name), h('label', {}, 'Symbol', symbol), h('label', {}, 'Format', format),
+    h('p', { class: 'error', id: 'dataset-error' }), h('div', { class: 'toolbar' }, h('button', { type: 'submit', id: 'dataset-submit' }, 'Add data set')));
+  add.onsubmit = async e => {
+    e.preventDefault();
+    const error = add.querySelector('#dataset-error');
+    error.textContent = '';
+    const f = file.files[0];
+    if (!f) { error.textContent = 'Choose a bar file.'; return; }
+    const params = new URLSearchParams({ name: name.value.trim(), source: f.name });
+    if (symbol.value.trim()) params.set('symbol', symbol.value.trim());
+    if (format.value) params.set('format', format.value);
+    const submit = add.querySelector('#dataset-submit');
+    submit.disabled = true;
+    submit.textContent = 'Uploading…';
+    try {
+      const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+      if (S.csrf) headers['X-CSRF-Token'] = S.csrf;
+      const r = await fetch(`/api/datasets?${params}`, { method: 'POST', headers, credentials: 'same-origin', body: f });
+      const data = (r.headers.get('content-type') || '').includes('json') ? await r.json() : null;
+      if (!r.ok) throw new ApiError(r.status, data);
+      toast(`${r.status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.rows.toLocaleString('en-US')} bars)`);
+      route();
+    } catch (x) {
+      error.textContent = x.message;
+    } finally { submit.disabled = false; submit.textContent = 'Add data set'; }
+  };
+  document.getElementById('main').replaceChildren(h('h1', {}, 'Data sets'),
+    h('div', { class: 'card scroll' }, h('table', { id: 'datasets' },
+      h('thead', {}, h('tr', {}, ['name', 'hash', 'bars', 'span (UTC)', 'interval', 'symbol', 'size', 'source', 'jobs', ''].map(t => h('th', {}, t)))), body)),
+    h('div', { class: 'card needs-trader' }, h('h2', {}, 'Add a data set'),
+      h('p', { class: 'muted' }, 'Stored once in the cluster under its content hash; workers that lack it fetch it when a job names it.'), add));
+  return { events(es) { if (es.some(e => e.kind.startsWith('dataset'))) route(); }, resync: () => route() };
 }
 
 // ---------- logs ----------
@@ -848,6 +911,7 @@ async function route() {
     else if (path === '#/new') view = await viewForm(q, null);
     else if (path.startsWith('#/edit/')) view = await viewForm(q, decodeURIComponent(path.slice(7)));
     else if (path === '#/workers') view = await viewWorkers();
+    else if (path === '#/data') view = await viewData();
     else if (path === '#/logs') view = await viewLogs(q);
     else if (path === '#/users') view = await viewUsers();
     else view = await viewJobs(q);

@@ -3,19 +3,22 @@ import Foundation
 
 /// How a worker signs an HTTP request to a coordinator (a data set's content): the header
 /// `Authorization: ATS-Worker id=<worker id>, time=<unix seconds>, sig=<hex>` where `sig` is
-/// `HMAC-SHA256(secret, "ATS-WORKER-HTTP" ‖ method ‖ path ‖ worker id ‖ time)`, each value
-/// length-prefixed. The secret is the one the worker proves in its hello (its own, or the cluster
-/// secret); it never crosses the wire. A signature is good for ``window`` either side of the
-/// coordinator's clock and for that one method and path: the routes it opens only read content
-/// that never changes, so a replay within the window gives nothing a listener had not seen.
+/// `HMAC-SHA256(secret, "ATS-WORKER-HTTP" ‖ method ‖ path ‖ range ‖ worker id ‖ time)`, each value
+/// length-prefixed (`range`: the request's `Range` header, empty without one). The secret is the
+/// one the worker proves in its hello (its own, or the cluster secret); it never crosses the wire.
+/// A signature is good for ``window`` either side of the coordinator's clock and for that one
+/// method, path and range: the routes it opens only read content that never changes, so a replay
+/// within the window gives a listener only the bytes it already saw go by.
 public enum WorkerRequestSignature {
     public static let scheme = "ATS-Worker"
     /// How far the signed time may be from the coordinator's clock.
     public static let window: Int64 = 300
 
     /// The `Authorization` header's value.
-    public static func header(secret: String, method: String, path: String, workerId: String, time: Int64) -> String {
-        let sig = code(secret, method, path, workerId, time).map { String(format: "%02x", $0) }.joined()
+    public static func header(
+        secret: String, method: String, path: String, range: String = "", workerId: String, time: Int64
+    ) -> String {
+        let sig = code(secret, method, path, range, workerId, time).map { String(format: "%02x", $0) }.joined()
         return "\(scheme) id=\(workerId), time=\(time), sig=\(sig)"
     }
 
@@ -44,24 +47,29 @@ public enum WorkerRequestSignature {
 
     /// Whether `signature` signs these values under `secret`, at a time within the window of `now`.
     public static func isValid(
-        _ signature: [UInt8], secret: String, method: String, path: String, workerId: String, time: Int64, now: Int64
+        _ signature: [UInt8], secret: String, method: String, path: String, range: String = "", workerId: String,
+        time: Int64, now: Int64
     ) -> Bool {
         guard abs(now - time) <= window else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
-            signature, authenticating: transcript(method, path, workerId, time),
+            signature, authenticating: transcript(method, path, range, workerId, time),
             using: SymmetricKey(data: Array(secret.utf8)))
     }
 
-    static func code(_ secret: String, _ method: String, _ path: String, _ workerId: String, _ time: Int64) -> [UInt8] {
+    static func code(
+        _ secret: String, _ method: String, _ path: String, _ range: String, _ workerId: String, _ time: Int64
+    ) -> [UInt8] {
         Array(
             HMAC<SHA256>.authenticationCode(
-                for: transcript(method, path, workerId, time), using: SymmetricKey(data: Array(secret.utf8))))
+                for: transcript(method, path, range, workerId, time), using: SymmetricKey(data: Array(secret.utf8))))
     }
 
     /// The signed values, each length-prefixed so no two different tuples give the same bytes.
-    static func transcript(_ method: String, _ path: String, _ workerId: String, _ time: Int64) -> [UInt8] {
+    static func transcript(_ method: String, _ path: String, _ range: String, _ workerId: String, _ time: Int64)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
-        for field in ["ATS-WORKER-HTTP", method, path, workerId, String(time)] {
+        for field in ["ATS-WORKER-HTTP", method, path, range, workerId, String(time)] {
             let n = UInt32(field.utf8.count)
             out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
             out += field.utf8
