@@ -48,9 +48,10 @@ run() { # name, data option...
 import json, sys, datetime
 j = json.load(sys.stdin)
 t = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
-print(f"DATASETS job {j[\"name\"]}: {j[\"status\"]}, created to finished {(t(j[\"finished_at\"]) - t(j[\"created_at\"])).total_seconds():.3f} s")'
+d = (t(j["finished_at"]) - t(j["created_at"])).total_seconds()
+print("DATASETS job %s: %s, created to finished %.3f s" % (j["name"], j["status"], d))'
 }
 run on-set --data-set bench-1m
 run on-file --data bars.csv
 run on-set-again --data-set bench-1m
-grep "data set fetched" .data/bench-sets/worker.log | sed 's/^.*data set fetched/DATASETS worker fetch:/'
+grep "data set fetched" .data/bench-sets/worker.log | sed "s/^/DATASETS worker: /"
