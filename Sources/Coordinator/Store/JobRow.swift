@@ -61,7 +61,7 @@ struct JobRow {
         var spec: JobSpec?
         var specError: String?
         do {
-            spec = try JSONCoding.decoder().decode(JobSpec.self, from: Data(self.spec.utf8))
+            spec = try JobSpecCache.shared.spec(self.spec)
         } catch {
             specError = "the stored definition cannot be read: \(error)"
         }

@@ -82,12 +82,18 @@ extension JobStore {
                 ORDER BY \(q.orderBy)
                 """,
             binds: filter.binds)
-        let out = try await JobRow.records(try await client.query(page, logger: logger))
-        // A count of its own: a window count on the page would sort every matching row.
+        // A count of its own (a window count on the page would sort every matching row), on
+        // another connection at the same time as the page.
         let count = PostgresQuery(unsafeSQL: "SELECT count(*) FROM jobs WHERE \(filter.sql)", binds: filter.binds)
-        var total = 0
-        for try await n in try await client.query(count, logger: logger).decode(Int64.self) { total = Int(n) }
-        return (out, total)
+        let client = self.client
+        let logger = self.logger
+        async let total = {
+            var n = 0
+            for try await c in try await client.query(count, logger: logger).decode(Int64.self) { n = Int(c) }
+            return n
+        }()
+        let out = try await JobRow.records(try await client.query(page, logger: logger))
+        return (out, try await total)
     }
 
     /// Applies an operator request (start, stop, reload, delete) under a row lock.
