@@ -110,12 +110,15 @@ struct DatasetTests {
             let record = try JSONCoding.decoder().decode(DatasetRecord.self, from: stored.body)
             let path = "/worker/datasets/\(record.hash)"
             let now = Int64(Date().timeIntervalSince1970)
+            var lastMAC: String?
             func fetch(_ authorization: String?, range: String? = nil) async throws -> (Int, Data) {
                 var r = URLRequest(url: URL(string: "http://127.0.0.1:\(cluster.httpPort)\(path)")!)
                 if let authorization { r.setValue(authorization, forHTTPHeaderField: "Authorization") }
                 if let range { r.setValue(range, forHTTPHeaderField: "Range") }
                 let (data, response) = try await URLSession.shared.data(for: r)
-                return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+                let http = response as? HTTPURLResponse
+                lastMAC = http?.value(forHTTPHeaderField: WorkerRequestSignature.contentHeader)
+                return (http?.statusCode ?? 0, data)
             }
             let sign = { (secret: String, time: Int64, signedPath: String, range: String) in
                 WorkerRequestSignature.header(
@@ -132,6 +135,12 @@ struct DatasetTests {
             #expect(ReproducibilityStamp.hash(whole.1) == record.hash)
             let part = try await fetch(sign(secret, now, path, "bytes=10-73"), range: "bytes=10-73")
             #expect(part.0 == 206 && part.1 == whole.1[10..<74])
+            let mac = try #require(lastMAC, "a range comes with its content MAC")
+            #expect(
+                Data(part.1).withUnsafeBytes {
+                    WorkerRequestSignature.isValidContent(
+                        mac, secret: secret, path: path, range: "bytes=10-73", bytes: $0)
+                })
             // A range's signature opens that range only: replayed without it, or for another, no.
             #expect(try await fetch(sign(secret, now, path, "bytes=10-73")).0 == 401)
             #expect(try await fetch(sign(secret, now, path, "bytes=10-73"), range: "bytes=0-73").0 == 401)

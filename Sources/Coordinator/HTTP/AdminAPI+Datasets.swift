@@ -76,11 +76,13 @@ extension AdminAPI {
         }
     }
 
-    /// The bytes of a set for workers: the whole catalog, or one `Range: bytes=a-b`.
+    /// The bytes of a set for workers: the whole catalog, or one `Range: bytes=a-b` with its
+    /// content MAC under the worker's secret (`ATS-Content-MAC`).
     func addWorkerDatasetRoutes(to router: Router<APIContext>) {
         router.get("/worker/datasets/:hash") { request, context -> Response in
             let hash = try context.parameters.require("hash")
-            try authenticateWorker(request, path: "/worker/datasets/\(hash)")
+            let path = "/worker/datasets/\(hash)"
+            let secret = try authenticateWorker(request, path: path)
             // Only a set that is not there is a 404 (the worker gives up on it); the database
             // being away for a moment is a 503, and the worker asks another coordinator.
             guard let record = try await store.datasetRow(hash: hash) else {
@@ -100,6 +102,9 @@ extension AdminAPI {
                     throw APIError(.notFound, code: "not_found", "no data set \(hash)")
                 }
                 headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(record.bytes)"
+                headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = bytes.withUnsafeReadableBytes {
+                    WorkerRequestSignature.contentMAC(secret: secret, path: path, range: asked, bytes: $0)
+                }
                 return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
             }
             let store = self.store
@@ -132,7 +137,8 @@ extension AdminAPI {
     }
 
     /// Checks a worker's signature (``WorkerRequestSignature``) against its secret; throws 401.
-    func authenticateWorker(_ request: Request, path: String) throws {
+    /// Returns the secret (the answer's content MAC is made with it).
+    func authenticateWorker(_ request: Request, path: String) throws -> String {
         let refused = APIError(.unauthorized, code: "unauthorized", "a worker's signature is required")
         guard let header = request.headers[.authorization],
             let (workerId, time, signature) = WorkerRequestSignature.parse(header),
@@ -144,5 +150,6 @@ extension AdminAPI {
                 signature, secret: secret, method: "GET", path: path, range: request.headers[.range] ?? "",
                 workerId: workerId, time: time, now: now)
         else { throw refused }
+        return secret
     }
 }

@@ -192,6 +192,14 @@ actor DatasetCache {
                 let size = contentRange.split(separator: "/").last.flatMap({ Int64($0) }),
                 contentRange.hasPrefix("bytes \(offset)-"), !reply.body.isEmpty
             else { throw DatasetError("sent a range that was not asked for") }
+            // The bytes as the coordinator sent them: whoever altered them on the way cannot make
+            // the MAC (the final hash then only confirms it).
+            guard let mac = reply.header(WorkerRequestSignature.contentHeader),
+                reply.body.withUnsafeBytes({
+                    WorkerRequestSignature.isValidContent(
+                        mac, secret: worker.secret, path: target, range: range, bytes: $0)
+                })
+            else { throw DatasetError("sent a range whose content MAC does not match (altered on the way?)") }
             total = size
             let body = reply.body
             try await pool.runIfActive { try out.write(body) }

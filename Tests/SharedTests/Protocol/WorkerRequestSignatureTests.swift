@@ -29,6 +29,29 @@ struct WorkerRequestSignatureTests {
         #expect(!valid(range: "") && !valid(range: "bytes=0-99"), "the range is signed")
     }
 
+    @Test func aRangesContentMACCatchesAnyChangeOnTheWay() {
+        let bytes: [UInt8] = Array(0..<200).map { UInt8($0) }
+        let path = "/worker/datasets/xxh3:0011223344556677"
+        let mac = bytes.withUnsafeBytes {
+            WorkerRequestSignature.contentMAC(secret: secret, path: path, range: "bytes=0-199", bytes: $0)
+        }
+        #expect(mac.count == 64)
+        func valid(_ b: [UInt8], secret: String? = nil, path p: String? = nil, range: String = "bytes=0-199") -> Bool {
+            b.withUnsafeBytes {
+                WorkerRequestSignature.isValidContent(
+                    mac, secret: secret ?? self.secret, path: p ?? path, range: range, bytes: $0)
+            }
+        }
+        #expect(valid(bytes))
+        var flipped = bytes
+        flipped[137] ^= 1
+        #expect(!valid(flipped), "one bit changed")
+        #expect(!valid(Array(bytes.dropLast())), "one byte short")
+        #expect(!valid(bytes, secret: "another-secret-0123456789"))
+        #expect(!valid(bytes, path: "/worker/datasets/xxh3:ffffffffffffffff"))
+        #expect(!valid(bytes, range: "bytes=0-198"))
+    }
+
     @Test func malformedHeadersAreNotSignatures() {
         for header in [
             "", "Bearer x", "ATS-Worker", "ATS-Worker id=w1, time=1",

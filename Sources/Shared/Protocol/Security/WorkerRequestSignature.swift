@@ -56,6 +56,36 @@ public enum WorkerRequestSignature {
             using: SymmetricKey(data: Array(secret.utf8)))
     }
 
+    /// The header that carries ``contentMAC(secret:path:range:bytes:)`` with each range.
+    public static let contentHeader = "ATS-Content-MAC"
+
+    /// What a coordinator sends beside a range of a data set: `HMAC-SHA256(secret,
+    /// "ATS-WORKER-CONTENT" ‖ path ‖ range ‖ bytes)` in hex, under the asking worker's secret. The
+    /// bytes may cross a network in clear; whoever alters them on the way cannot make the MAC.
+    public static func contentMAC(secret: String, path: String, range: String, bytes: UnsafeRawBufferPointer)
+        -> String
+    {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
+        var head: [UInt8] = []
+        for field in ["ATS-WORKER-CONTENT", path, range] {
+            let n = UInt32(field.utf8.count)
+            head += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            head += field.utf8
+        }
+        mac.update(data: head)
+        mac.update(data: bytes)
+        return mac.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `mac` (hex, as sent) is the content MAC of these bytes, compared in constant time.
+    public static func isValidContent(
+        _ mac: String, secret: String, path: String, range: String, bytes: UnsafeRawBufferPointer
+    ) -> Bool {
+        ConstantTime.equal(
+            Array(mac.lowercased().utf8), Array(contentMAC(secret: secret, path: path, range: range, bytes: bytes).utf8)
+        )
+    }
+
     static func code(
         _ secret: String, _ method: String, _ path: String, _ range: String, _ workerId: String, _ time: Int64
     ) -> [UInt8] {
