@@ -123,11 +123,14 @@ extension JobStore {
         return ids
     }
 
-    /// Pending jobs that want to run, oldest first.
+    /// Pending jobs that want to run, oldest first, with their labels and the capabilities they
+    /// need (a job on a data set: ``WorkerCapability/datasets``) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
         let rows = try await client.query(
             """
-            SELECT id, labels FROM jobs WHERE status = 'pending' AND desired_state = 'running' ORDER BY id LIMIT \(limit)
+            SELECT id, labels || CASE WHEN spec->'data' ? 'set' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.datasets))]
+                ELSE '{}'::text[] END
+            FROM jobs WHERE status = 'pending' AND desired_state = 'running' ORDER BY id LIMIT \(limit)
             """, logger: logger)
         var out: [Scheduler.PendingJob] = []
         for try await (id, labels) in rows.decode((Int64, [String]).self) { out.append(.init(id: id, labels: labels)) }

@@ -47,7 +47,9 @@ actor WorkerHub {
         let sessionId = UUID().uuidString
         sessions[hello.workerId] = Session(
             connection: nextConnection, sessionId: sessionId, workerId: hello.workerId, instance: hello.instance,
-            host: hello.host, capacity: Int(hello.capacity), labels: Set(hello.labels), outbox: outbox, secure: secure)
+            host: hello.host, capacity: Int(hello.capacity),
+            labels: Set(hello.labels + hello.capabilities.map(WorkerCapability.label)), outbox: outbox,
+            secure: secure)
         return .claimed(connection: nextConnection, sessionId: sessionId, replaced: previous)
     }
 

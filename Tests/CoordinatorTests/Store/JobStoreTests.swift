@@ -246,6 +246,31 @@ struct JobStoreTests {
         }
     }
 
+    @Test func aJobOnADataSetGoesOnlyToAWorkerThatReadsThem() async throws {
+        try await withStore { store in
+            try await store.client.query(
+                """
+                INSERT INTO datasets (hash, name, rows, first_ms, last_ms, interval_ms, bytes, source, format, created_by)
+                VALUES ('xxh3:0011223344556677', 'set-a', 1, 0, 0, 0, 64, 'a.csv', 'csv', 'test')
+                """)
+            var onSet = Self.spec
+            onSet.name = "on-set"
+            onSet.data = DataSource(set: "set-a")
+            let job = try await store.create(onSet, actor: "test")
+            #expect(job.spec?.data.hash == "xxh3:0011223344556677" && job.spec?.data.set == "set-a")
+            _ = try await store.create(Self.spec, actor: "test")
+            let pending = try await store.pendingJobs()
+            let needs = WorkerCapability.label(WorkerCapability.datasets)
+            #expect(pending.map(\.labels) == [[needs], []])
+            // A worker from before data sets announces no capability: it gets only the file job.
+            let older = Scheduler.assign(pending: pending, workers: [.init(id: "old", free: 2, labels: [])])
+            #expect(older.map(\.jobId) == [pending[1].id])
+            let both = Scheduler.assign(
+                pending: pending, workers: [.init(id: "new", free: 2, labels: [needs])])
+            #expect(Set(both.map(\.jobId)) == Set(pending.map(\.id)))
+        }
+    }
+
     @Test func onlyTheNewestCheckpointsOfAJobAreKept() async throws {
         try await withStore { base in
             var store = base

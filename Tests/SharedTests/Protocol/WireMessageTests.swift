@@ -33,7 +33,7 @@ struct WireMessageTests {
             Hello(
                 workerId: "w-1", host: "box", capacity: 4, labels: ["cpu", "eu"],
                 running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0",
-                workerNonce: Array(repeating: 0xAB, count: 32), proof: Array(0..<32))),
+                workerNonce: Array(repeating: 0xAB, count: 32), proof: Array(0..<32), capabilities: ["datasets"])),
         .welcome(
             Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000, proof: Array(32..<64))),
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),

@@ -19,11 +19,14 @@ public struct Hello: WireBody {
     /// Random per worker process: a reconnect of the same process replaces its old connection, a
     /// second process under the same id is refused (`DUPLICATE_WORKER`).
     public var instance: String
+    /// What this worker's release can run beyond the protocol's base (``WorkerCapability``); the
+    /// scheduler gives a job that needs one only to a worker that says it has it.
+    public var capabilities: [String]
 
     public init(
         protocolVersion: UInt32 = WireProtocol.version, workerId: String, host: String, capacity: UInt32,
         labels: [String], running: [JobLease] = [], softwareVersion: String = "", workerNonce: [UInt8] = [],
-        proof: [UInt8] = [], instance: String = ""
+        proof: [UInt8] = [], instance: String = "", capabilities: [String] = []
     ) {
         self.protocolVersion = protocolVersion
         self.workerId = workerId
@@ -35,6 +38,7 @@ public struct Hello: WireBody {
         self.workerNonce = workerNonce
         self.proof = proof
         self.instance = instance
+        self.capabilities = capabilities
     }
 
     /// A hello answering `challenge`, proven with `secret` over the worker's `nonce` (fresh by
@@ -42,14 +46,14 @@ public struct Hello: WireBody {
     public init(
         answering challenge: Challenge, secret: String, workerId: String, host: String, capacity: UInt32,
         labels: [String], running: [JobLease], softwareVersion: String, instance: String,
-        nonce: [UInt8] = HandshakeProof.nonce()
+        capabilities: [String] = WorkerCapability.all, nonce: [UInt8] = HandshakeProof.nonce()
     ) {
         self.init(
             workerId: workerId, host: host, capacity: capacity, labels: labels, running: running,
             softwareVersion: softwareVersion, workerNonce: nonce,
             proof: HandshakeProof.worker(
                 secret: secret, version: WireProtocol.version, workerId: workerId, coordinatorNonce: challenge.nonce,
-                workerNonce: nonce), instance: instance)
+                workerNonce: nonce), instance: instance, capabilities: capabilities)
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -64,6 +68,7 @@ public struct Hello: WireBody {
         b.writeProto(9, bytes: workerNonce)
         b.writeProto(10, bytes: proof)
         b.writeProto(11, string: instance)
+        b.writeProto(12, strings: capabilities)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -80,6 +85,7 @@ public struct Hello: WireBody {
             case 9: workerNonce = try r.bytes(w)
             case 10: proof = try r.bytes(w)
             case 11: instance = try r.string(w)
+            case 12: capabilities.append(try r.string(w))
             default: try r.skip(w)
             }
         }
