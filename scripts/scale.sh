@@ -16,18 +16,19 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 
-JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 NETNS=auto KEEP=0 STOP=0 FAULTS=0
+JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 HEARTBEAT_MS=1000 NETNS=auto KEEP=0 STOP=0 FAULTS=0
 while [ $# -gt 0 ]; do
     case $1 in
         --jobs) JOBS=$2; shift 2 ;;
         --workers) WORKERS=$2; shift 2 ;;
         --seconds) SECONDS_TO_SAMPLE=$2; shift 2 ;;
         --pace-ms) PACE_MS=$2; shift 2 ;;
+        --heartbeat-ms) HEARTBEAT_MS=$2; shift 2 ;;
         --no-netns) NETNS=no; shift ;;
         --keep) KEEP=1; shift ;;
         --faults) FAULTS=1; shift ;;
         --stop) STOP=1; shift ;;
-        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--no-netns] [--faults] [--keep] [--stop]" >&2
+        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--heartbeat-ms N] [--no-netns] [--faults] [--keep] [--stop]" >&2
            exit 2 ;;
     esac
 done
@@ -86,7 +87,9 @@ since() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 admin=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 export ATS_WORKER_TOKEN=$secret ATS_ADMIN_TOKEN=$admin LOG_LEVEL=${LOG_LEVEL:-warning}
-export ATS_HEARTBEAT_MS=1000 ATS_LEASE_TIMEOUT_MS=5000
+# Heartbeats every HEARTBEAT_MS (1 s; lower it to find how many a second the coordinator and
+# PostgreSQL take), leases five of them (at least 5 s).
+export ATS_HEARTBEAT_MS=$HEARTBEAT_MS ATS_LEASE_TIMEOUT_MS=$((HEARTBEAT_MS * 5 > 5000 ? HEARTBEAT_MS * 5 : 5000))
 # The workers reach the coordinator over their links when each is a host of its own.
 WORKER_BIND=127.0.0.1
 [ "$NETNS" = yes ] && WORKER_BIND=0.0.0.0
