@@ -87,7 +87,13 @@ struct DatasetTests {
     }
 
     @Test func badInputIsRefusedWithTheReason() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.with(environment: ["ATS_DATASET_MAX_MB": "1"]) { cluster in
+            // Over the coordinator's limit: refused, saying which.
+            let big = Data(repeating: 0x31, count: 1_500_000)
+            let tooBig = try await cluster.request("POST", "api/datasets?name=big", body: big)
+            #expect(
+                tooBig.status == 413 && String(decoding: tooBig.body, as: UTF8.self).contains("ATS_DATASET_MAX_MB"),
+                "\(tooBig.status) \(String(decoding: tooBig.body, as: UTF8.self))")
             // A malformed file: its name and line.
             let bad = Data("timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1,x,0.5,1.5,10\n".utf8)
             let upload = try await cluster.request("POST", "api/datasets?name=bad&source=bad.csv", body: bad)

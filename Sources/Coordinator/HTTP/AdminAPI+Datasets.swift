@@ -49,7 +49,7 @@ extension AdminAPI {
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: datasetMaxBytes)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 throw APIError(
                     .contentTooLarge, code: "too_large",
                     "the file is over the coordinator's limit of \(datasetMaxBytes >> 20) MB (ATS_DATASET_MAX_MB)")

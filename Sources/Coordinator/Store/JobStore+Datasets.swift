@@ -136,12 +136,6 @@ extension JobStore {
         }
     }
 
-    /// The name and hash a job's `data.set` (a name or a hash) stands for now.
-    func resolveDataset(_ ref: String) async throws -> (name: String, hash: String)? {
-        guard let record = try? await dataset(ref) else { return nil }
-        return (record.name, record.hash)
-    }
-
     /// Bytes `range` of data set `hash`'s catalog (nil: no such set). Read from any coordinator:
     /// a set never changes once stored.
     public func datasetContent(hash: String, range: Range<Int64>) async throws -> ByteBuffer? {

@@ -45,8 +45,6 @@ public final class WorkerServer: Service, Sendable {
     let scheduler: SchedulerService
     let leadership: Leadership
     let logger: Logger
-    /// Every connection's heartbeats, written together.
-    let renewals: LeaseRenewals
     var coordinatorId: String { leadership.instanceId }
     private let bound: AsyncStream<Int>.Continuation
     /// The port actually bound (useful with port 0), once listening.
@@ -62,7 +60,6 @@ public final class WorkerServer: Service, Sendable {
         self.scheduler = scheduler
         self.leadership = leadership
         self.logger = logger
-        renewals = LeaseRenewals(store: store)
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -321,7 +318,7 @@ public final class WorkerServer: Service, Sendable {
             group.addTask {
                 for await beat in beats {
                     do {
-                        try await self.renewals.renew(worker)
+                        try await self.store.heartbeat(worker: worker)
                         self.store.metrics.leaseRenewals.increment()
                         await run(.renewed(beat))
                     } catch {

@@ -105,12 +105,6 @@ actor DatasetCache {
         lastUse[hash] = nil
     }
 
-    /// Sets held and their bytes.
-    var usage: (sets: Int, bytes: Int64) {
-        let files = held()
-        return (files.count, files.reduce(0) { $0 + $1.bytes })
-    }
-
     static func fileName(_ hash: String) -> String { hash.replacingOccurrences(of: ":", with: "-") + ".bars" }
 
     /// `xxh3:` and 16 lower-case hex digits.

@@ -65,6 +65,13 @@ struct JobStoreTests {
         }
     }
 
+    /// Jobs "j" and "k" from ``spec``.
+    static func twoJobs(_ store: JobStore) async throws -> (JobRecord, JobRecord) {
+        var other = spec
+        other.name = "k"
+        return (try await store.create(spec, actor: "test"), try await store.create(other, actor: "test"))
+    }
+
     static let spec = JobSpec(
         name: "j", data: DataSource(path: "x.csv"),
         run: RunSpec(
@@ -167,10 +174,7 @@ struct JobStoreTests {
 
     @Test func leasesExpireWithoutHeartbeatsAndRenewWithThem() async throws {
         try await withStore(leaseTimeout: .seconds(30)) { store in
-            let a = try await store.create(Self.spec, actor: "test")
-            var other = Self.spec
-            other.name = "k"
-            let b = try await store.create(other, actor: "test")
+            let (a, b) = try await Self.twoJobs(store)
             _ = try await store.connect(hello("quiet"), session: "q")
             _ = try await store.connect(hello("alive"), session: "a")
             _ = try await store.assign(job: a.id, to: "quiet")
@@ -193,10 +197,7 @@ struct JobStoreTests {
 
     @Test func progressWritesItsOwnRowNeverTheJobs() async throws {
         try await withStore { store in
-            let a = try await store.create(Self.spec, actor: "test")
-            var other = Self.spec
-            other.name = "k"
-            let b = try await store.create(other, actor: "test")
+            let (a, b) = try await Self.twoJobs(store)
             #expect(a.barsDone == 0 && a.barsTotal == 0 && a.equity == nil)
             _ = try await store.assign(job: a.id, to: "w1")
             _ = try await store.assign(job: b.id, to: "w1")
@@ -302,10 +303,7 @@ struct JobStoreTests {
 
     @Test func aReconnectingWorkerLosesOnlyTheJobsItNoLongerRuns() async throws {
         try await withStore { store in
-            let a = try await store.create(Self.spec, actor: "test")
-            var other = Self.spec
-            other.name = "k"
-            let b = try await store.create(other, actor: "test")
+            let (a, b) = try await Self.twoJobs(store)
             _ = try await store.assign(job: a.id, to: "w")
             _ = try await store.assign(job: b.id, to: "w")
             #expect(try await store.releaseLeases(of: "w", jobs: [b.id]) == [b.id])
@@ -511,10 +509,7 @@ struct JobStoreTests {
 
     @Test func anAssignmentNeedsAFreeSlotWhateverThePassThought() async throws {
         try await withStore { store in
-            let a = try await store.create(Self.spec, actor: "test")
-            var other = Self.spec
-            other.name = "k"
-            let b = try await store.create(other, actor: "test")
+            let (a, b) = try await Self.twoJobs(store)
             _ = try await store.connect(hello("w", capacity: 1), session: "s1")
             #expect(try await store.assign(job: a.id, to: "w", session: "s1", capacity: 1) != nil)
             #expect(try await store.assign(job: b.id, to: "w", session: "s1", capacity: 1) == nil, "over capacity")
@@ -527,10 +522,7 @@ struct JobStoreTests {
     /// stop it. A live one it runs is renewed in the same transaction.
     @Test func aHelloRenewsOnlyLiveLeasesOfJobsTheWorkerRuns() async throws {
         try await withStore(leaseTimeout: .seconds(30)) { store in
-            let a = try await store.create(Self.spec, actor: "test")
-            var other = Self.spec
-            other.name = "k"
-            let b = try await store.create(other, actor: "test")
+            let (a, b) = try await Self.twoJobs(store)
             _ = try await store.connect(hello("w"), session: "s1")
             let ja = try #require(try await store.assign(job: a.id, to: "w", session: "s1", capacity: 4))
             let jb = try #require(try await store.assign(job: b.id, to: "w", session: "s1", capacity: 4))
