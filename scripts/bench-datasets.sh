@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data set figures (docs/BENCHMARKS.md "Data sets"): a coordinator and one worker over their own
 # PostgreSQL; a 1,000,000-bar plain CSV is
-#  1. registered (`ats data add`: upload, parse, catalog, hash, store in PostgreSQL), timed whole;
+#  1. registered (`ats data add`: upload, parse, catalog, hash, store in PostgreSQL), timed whole,
+#     with the coordinator's peak memory (VmHWM) after it;
 #  2. run by a backtest job on the set on a worker that lacks it (fetch in signed 8 MiB ranges,
 #     hash, load), and by the same job on the file in the worker's data root; the worker's log
 #     gives the fetch's seconds, the API each job's created → finished time.
@@ -33,6 +34,7 @@ t0=$(date +%s.%N)
 "$BIN/ats" data add .data/bench-sets/data/bars.csv --name bench-1m >/dev/null
 t1=$(date +%s.%N)
 echo "DATASETS register 1,000,000 bars ($((size / 1048576)) MB plain CSV): $(echo "$t1 - $t0" | bc) s"
+echo "DATASETS coordinator's peak memory after registering: $(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$CP/status") MB"
 ATS_COORDINATOR=127.0.0.1:17091 ATS_COORDINATOR_HTTP=http://127.0.0.1:18091 ATS_WORKER_ID=bench-w1 \
     ATS_WORKER_CAPACITY=1 ATS_DATA_DIR=.data/bench-sets/data ATS_DATASET_CACHE_DIR=.data/bench-sets/cache \
     "$BIN/ats-worker" > .data/bench-sets/worker.log 2>&1 &

@@ -15,9 +15,11 @@ struct DatasetIngest: Sendable {
     /// The source's format: the one given, else `catalog` or `csv` (detected from the bytes).
     var format: String
 
-    /// Parses `data` (named `file` in errors: `file:line`), off the cooperative threads.
-    static func make(_ data: Data, file: String, format: BarFormat?) async throws -> DatasetIngest {
+    /// Parses the file at `path` (mapped; named `file` in errors: `file:line`), off the
+    /// cooperative threads.
+    static func make(path: String, file: String, format: BarFormat?) async throws -> DatasetIngest {
         try await NIOThreadPool.singleton.runIfActive {
+            let data = try BarLoader.read(path)
             let detected = format?.rawValue ?? (BarCatalog.isCatalog(data) ? "catalog" : "csv")
             let bars = try BarLoader.parse(data, file: file, format: format)
             guard bars.count > 0 else {

@@ -39,27 +39,28 @@ extension AdminAPI {
             let source = String(
                 (q.get("source").map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? name).prefix(200))
             let symbol = q.get("symbol").flatMap { $0.isEmpty ? nil : String($0.prefix(40)) }
-            // One upload at a time: each holds its file and its catalog in memory while it is
-            // parsed.
+            // One upload at a time: each holds its catalog in memory while it is made (the file
+            // itself goes to a temporary file as it arrives, and is mapped to be parsed).
             guard uploads.enter() else {
                 throw APIError(
                     .tooManyRequests, code: "busy", "another data set is being registered; try again when it is done")
             }
             defer { uploads.leave() }
-            let body: ByteBuffer
+            let upload: (path: String, bytes: Int)
             do {
-                body = try await request.body.collect(upTo: datasetMaxBytes)
-            } catch is NIOTooManyBytesError {
+                upload = try await DatasetUpload.receive(request.body, limit: datasetMaxBytes)
+            } catch is DatasetUpload.TooLarge {
                 throw APIError(
                     .contentTooLarge, code: "too_large",
                     "the file is over the coordinator's limit of \(datasetMaxBytes >> 20) MB (ATS_DATASET_MAX_MB)")
             }
-            guard body.readableBytes > 0 else {
+            defer { try? FileManager.default.removeItem(atPath: upload.path) }
+            guard upload.bytes > 0 else {
                 throw APIError(.badRequest, code: "invalid_request", "the request carries no file")
             }
             let ingest: DatasetIngest
             do {
-                ingest = try await DatasetIngest.make(Data(buffer: body), file: source, format: format)
+                ingest = try await DatasetIngest.make(path: upload.path, file: source, format: format)
             } catch let e as DataError {
                 throw APIError(.badRequest, code: "invalid_data", e.description, field: "file")
             }
