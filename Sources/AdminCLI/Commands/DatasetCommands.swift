@@ -68,7 +68,8 @@ enum DatasetCommands {
                 var table = Table("NAME", "HASH", "BARS", "FROM", "TO", "INTERVAL", "SIZE", "JOBS")
                 for d in all {
                     table.add(
-                        d.name, d.hash, "\(d.rows)", DatasetCommands.iso(d.firstMs), DatasetCommands.iso(d.lastMs),
+                        d.name, d.hash, "\(d.rows)", DataDownloadCommand.Download.iso(d.firstMs),
+                        DataDownloadCommand.Download.iso(d.lastMs),
                         DatasetCommands.interval(d.intervalMs), DatasetCommands.size(d.bytes), "\(d.jobs.count)")
                 }
                 print(table.render())
@@ -114,9 +115,9 @@ enum DatasetCommands {
         }
     }
 
-    static func iso(_ ms: Int64) -> String { Date(timeIntervalSince1970: Double(ms) / 1_000).formatted(.iso8601) }
-
-    static func span(_ d: DatasetRecord) -> String { "\(iso(d.firstMs)) … \(iso(d.lastMs))" }
+    static func span(_ d: DatasetRecord) -> String {
+        "\(DataDownloadCommand.Download.iso(d.firstMs)) … \(DataDownloadCommand.Download.iso(d.lastMs))"
+    }
 
     static func interval(_ ms: Int64) -> String {
         for (unit, length) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)]

@@ -7,8 +7,8 @@ import NIOCore
 
 /// Data sets (docs/DATASETS.md): `POST /api/datasets?name=N[&format=F][&symbol=S][&source=FILE]`
 /// registers the bar file in the body, `GET /api/datasets[/{dataset}]` lists and shows,
-/// `DELETE /api/datasets/{dataset}` removes one no job uses. Workers fetch a set's bytes from
-/// `GET /worker/datasets/{hash}` (any coordinator, leader or not), signing with their secret.
+/// `DELETE /api/datasets/{dataset}` removes one no job uses. Workers fetch a set's bytes in ranges
+/// from `GET /worker/datasets/{hash}` (any coordinator, leader or not), signing with their secret.
 extension AdminAPI {
     /// The most bytes of one range a worker may ask for.
     static let datasetRangeLimit: Int64 = 16 << 20
@@ -77,8 +77,8 @@ extension AdminAPI {
         }
     }
 
-    /// The bytes of a set for workers: the whole catalog, or one `Range: bytes=a-b` with its
-    /// content MAC under the worker's secret (`ATS-Content-MAC`).
+    /// The bytes of a set for workers, one `Range: bytes=a-b` (at most ``datasetRangeLimit``) at a
+    /// time, each with its content MAC under the worker's secret (`ATS-Content-MAC`).
     func addWorkerDatasetRoutes(to router: Router<APIContext>) {
         router.get("/worker/datasets/:hash") { request, context -> Response in
             let hash = try context.parameters.require("hash")
@@ -86,44 +86,24 @@ extension AdminAPI {
             let secret = try authenticateWorker(request, path: path)
             // Only a set that is not there is a 404 (the worker gives up on it); the database
             // being away for a moment is a 503, and the worker asks another coordinator.
-            guard let record = try await store.datasetRow(hash: hash) else {
+            guard let record = try await store.datasetRow(hash), record.hash == hash else {
                 throw APIError(.notFound, code: "not_found", "no data set \(hash)")
             }
+            let asked = request.headers[.range] ?? ""
+            guard let range = Self.byteRange(asked, size: record.bytes), range.count <= Self.datasetRangeLimit else {
+                throw APIError(
+                    .rangeNotSatisfiable, code: "bad_range",
+                    "expected one Range of at most \(Self.datasetRangeLimit >> 20) MiB within \(record.bytes) bytes, got \"\(asked)\""
+                )
+            }
+            let bytes = try await store.datasetContent(record, range: range)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
-            headers[.acceptRanges] = "bytes"
-            if let asked = request.headers[.range] {
-                guard let range = Self.byteRange(asked, size: record.bytes),
-                    range.count <= Self.datasetRangeLimit
-                else {
-                    headers[.contentRange] = "bytes */\(record.bytes)"
-                    throw APIError(.rangeNotSatisfiable, code: "bad_range", "range \(asked) of \(record.bytes) bytes")
-                }
-                guard let bytes = try await store.datasetContent(hash: hash, range: range) else {
-                    throw APIError(.notFound, code: "not_found", "no data set \(hash)")
-                }
-                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(record.bytes)"
-                headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = bytes.withUnsafeReadableBytes {
-                    WorkerRequestSignature.contentMAC(secret: secret, path: path, range: asked, bytes: $0)
-                }
-                return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(record.bytes)"
+            headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = bytes.withUnsafeReadableBytes {
+                WorkerRequestSignature.contentMAC(secret: secret, path: path, range: asked, bytes: $0)
             }
-            let store = self.store
-            let size = record.bytes
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(contentLength: Int(size)) { writer in
-                    var at: Int64 = 0
-                    while at < size {
-                        let end = min(size, at + Self.datasetRangeLimit)
-                        guard let bytes = try await store.datasetContent(hash: hash, range: at..<end) else {
-                            throw APIError(.notFound, code: "not_found", "no data set \(hash)")
-                        }
-                        try await writer.write(bytes)
-                        at = end
-                    }
-                    try await writer.finish(nil)
-                })
+            return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
         }
     }
 

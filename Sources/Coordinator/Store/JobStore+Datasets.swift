@@ -22,7 +22,7 @@ extension JobStore {
         if let problem = DataSource.setNameProblem(name) {
             throw StoreError.invalid(SpecError(field: "name", reason: problem))
         }
-        if let existing = try await datasetRow(hash: ingest.hash) {
+        if let existing = try await datasetRow(ingest.hash) {
             guard existing.name == name else {
                 throw StoreError.conflict(
                     "these bars are already registered as \"\(existing.name)\" (\(ingest.hash))")
@@ -61,7 +61,7 @@ extension JobStore {
             }
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
             // The same bars registered at the same moment by another request, or the name taken.
-            if let existing = try await datasetRow(hash: ingest.hash) {
+            if let existing = try await datasetRow(ingest.hash) {
                 guard existing.name == name else {
                     throw StoreError.conflict(
                         "these bars are already registered as \"\(existing.name)\" (\(ingest.hash))")
@@ -90,10 +90,7 @@ extension JobStore {
 
     /// A data set by name or hash, with the jobs that name it.
     public func dataset(_ ref: String) async throws -> DatasetRecord {
-        let rows = try await client.query(
-            "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE name = \(ref) OR hash = \(ref)",
-            logger: logger)
-        guard var record = try await Self.datasetRecords(rows).first else {
+        guard var record = try await datasetRow(ref) else {
             throw StoreError.notFound("no data set \"\(ref)\" (ats data list)")
         }
         let users = try await client.query(
@@ -107,7 +104,9 @@ extension JobStore {
     /// Removes a data set no job names (a job keeps its set for as long as it exists: it may be
     /// started again, and its results are reproduced from it).
     public func deleteDataset(_ ref: String, actor: String) async throws -> DatasetRecord {
-        let record = try await dataset(ref)
+        guard let record = try await datasetRow(ref) else {
+            throw StoreError.notFound("no data set \"\(ref)\" (ats data list)")
+        }
         return try await transaction { conn in
             let locked = try await conn.query(
                 "SELECT hash FROM datasets WHERE hash = \(record.hash) FOR UPDATE", logger: logger)
@@ -136,10 +135,10 @@ extension JobStore {
         }
     }
 
-    /// Bytes `range` of data set `hash`'s catalog (nil: no such set). Read from any coordinator:
-    /// a set never changes once stored.
-    public func datasetContent(hash: String, range: Range<Int64>) async throws -> ByteBuffer? {
-        guard let record = try await datasetRow(hash: hash) else { return nil }
+    /// Bytes `range` of a set's catalog. Read from any coordinator: a set never changes once
+    /// stored.
+    func datasetContent(_ record: DatasetRecord, range: Range<Int64>) async throws -> ByteBuffer {
+        let hash = record.hash
         let upper = min(range.upperBound, record.bytes)
         var out = ByteBuffer()
         guard range.lowerBound < upper else { return out }
@@ -167,10 +166,12 @@ extension JobStore {
         return out
     }
 
-    /// A set's record without the jobs that name it (nil: no such set).
-    func datasetRow(hash: String) async throws -> DatasetRecord? {
+    /// A set's record by name or hash (a name never reads as a hash), without the jobs that name
+    /// it; nil: no such set.
+    func datasetRow(_ ref: String) async throws -> DatasetRecord? {
         let rows = try await client.query(
-            "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE hash = \(hash)", logger: logger)
+            "SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE name = \(ref) OR hash = \(ref)",
+            logger: logger)
         return try await Self.datasetRecords(rows).first
     }
 

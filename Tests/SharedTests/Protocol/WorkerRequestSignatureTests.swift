@@ -52,6 +52,19 @@ struct WorkerRequestSignatureTests {
         #expect(!valid(bytes, range: "bytes=0-198"))
     }
 
+    /// Both MACs as an independent implementation computes them from docs/DATASETS.md's layout
+    /// (Python's `hmac` over `struct.pack(">I", len(f)) + f` for each field).
+    @Test func bothMACsMatchAnIndependentComputation() {
+        let header = WorkerRequestSignature.header(
+            secret: secret, method: "GET", path: "/worker/datasets/x", range: "bytes=0-9", workerId: "w1", time: 1_000)
+        #expect(header.hasSuffix("sig=a2f85fe7b3380195141464a8b83b1deb1e76eb51fb3655f1bc3440bd25de62c1"))
+        let content = Array(0..<200).map { UInt8($0) }.withUnsafeBytes {
+            WorkerRequestSignature.contentMAC(
+                secret: secret, path: "/worker/datasets/xxh3:0011223344556677", range: "bytes=0-199", bytes: $0)
+        }
+        #expect(content == "2b780f3e0747cb228f81ef8f8b855edfac3bf45b79d055252be0b0c0b7149213")
+    }
+
     @Test func malformedHeadersAreNotSignatures() {
         for header in [
             "", "Bearer x", "ATS-Worker", "ATS-Worker id=w1, time=1",

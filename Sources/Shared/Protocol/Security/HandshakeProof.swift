@@ -80,17 +80,8 @@ public enum HandshakeProof {
     private static func transcript(
         _ label: String, _ version: UInt32, _ workerId: String, _ coordinatorNonce: [UInt8], _ workerNonce: [UInt8]
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        func field(_ bytes: some Collection<UInt8>) {
-            let n = UInt32(bytes.count)
-            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-            out += bytes
-        }
-        field(label.utf8)
-        field([UInt8(version >> 24), UInt8(version >> 16 & 0xFF), UInt8(version >> 8 & 0xFF), UInt8(version & 0xFF)])
-        field(workerId.utf8)
-        field(coordinatorNonce)
-        field(workerNonce)
-        return out
+        LengthPrefixed.join([
+            Array(label.utf8), LengthPrefixed.bigEndian(version), Array(workerId.utf8), coordinatorNonce, workerNonce,
+        ])
     }
 }

@@ -18,8 +18,7 @@ public enum WorkerRequestSignature {
     public static func header(
         secret: String, method: String, path: String, range: String = "", workerId: String, time: Int64
     ) -> String {
-        let sig = code(secret, method, path, range, workerId, time).map { String(format: "%02x", $0) }.joined()
-        return "\(scheme) id=\(workerId), time=\(time), sig=\(sig)"
+        "\(scheme) id=\(workerId), time=\(time), sig=\(hex(code(secret, method, path, range, workerId, time)))"
     }
 
     /// A header's parts (nil: not this scheme, or malformed).
@@ -66,15 +65,9 @@ public enum WorkerRequestSignature {
         -> String
     {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
-        var head: [UInt8] = []
-        for field in ["ATS-WORKER-CONTENT", path, range] {
-            let n = UInt32(field.utf8.count)
-            head += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-            head += field.utf8
-        }
-        mac.update(data: head)
+        mac.update(data: LengthPrefixed.join(["ATS-WORKER-CONTENT", path, range]))
         mac.update(data: bytes)
-        return mac.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(mac.finalize())
     }
 
     /// Whether `mac` (hex, as sent) is the content MAC of these bytes, compared in constant time.
@@ -98,12 +91,10 @@ public enum WorkerRequestSignature {
     static func transcript(_ method: String, _ path: String, _ range: String, _ workerId: String, _ time: Int64)
         -> [UInt8]
     {
-        var out: [UInt8] = []
-        for field in ["ATS-WORKER-HTTP", method, path, range, workerId, String(time)] {
-            let n = UInt32(field.utf8.count)
-            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-            out += field.utf8
-        }
-        return out
+        LengthPrefixed.join(["ATS-WORKER-HTTP", method, path, range, workerId, String(time)])
+    }
+
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }
