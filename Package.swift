@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "ATSShared",
             dependencies: [
-                "ATSEngine", "ATSCustomModules", "ATSCommon",
+                "ATSEngine", "ATSCustomModules", "ATSCommon", "ATSVenues",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -67,17 +67,20 @@ let package = Package(
             ],
             path: "Sources/Database", swiftSettings: strict),
         // Trading venues (issue 17): exact decimals for what goes on the wire, Binance spot's request
-        // signing, symbol filters and client order ids. No networking yet: pure and fast to test.
+        // signing, symbol filters and client order ids; S3's request signing (SigV4). No
+        // networking: pure and fast to test.
         .target(
             name: "ATSVenues",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Venues", swiftSettings: strict),
         // The connector to Binance spot over NIO: HTTP/1.1 with the signed bytes sent as signed, the
-        // server clock, order placement over the order-intent machine, the user data stream.
+        // server clock, order placement over the order-intent machine, the user data stream; and
+        // the S3-compatible store data sets may travel through (issue 18).
         .target(
             name: "ATSVenueConnector",
             dependencies: [
                 "ATSVenues",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -101,7 +104,7 @@ let package = Package(
         .target(
             name: "ATSCoordinator",
             dependencies: [
-                "ATSShared", "ATSDatabase", "ATSVenues",
+                "ATSShared", "ATSDatabase", "ATSVenues", "ATSVenueConnector",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -83,6 +83,9 @@ public final class Coordinator: Service, Sendable {
     /// that fails stops the whole group.
     public func run() async throws {
         let migrated = StartGate()
+        let mirror = try configuration.datasetStore.map {
+            try DatasetMirror(location: $0, store: store, leadership: leadership, logger: logger)
+        }
         let api = AdminAPI(
             store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
             leadership: leadership,
@@ -90,7 +93,7 @@ public final class Coordinator: Service, Sendable {
                 registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
             sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
             logs: logs, vault: configuration.vault, workerSecrets: configuration.workerSecrets,
-            datasetMaxBytes: configuration.datasetMaxBytes, logger: logger)
+            datasetMaxBytes: configuration.datasetMaxBytes, mirror: mirror, logger: logger)
         let bound = httpBound
         let app = Application(
             router: api.router(),
@@ -121,6 +124,10 @@ public final class Coordinator: Service, Sendable {
             .init(
                 service: CoordinatorPart(name: "worker server", gate: migrated) { try await self.workerServer.run() }),
         ]
+        if let mirror {
+            parts.append(
+                .init(service: CoordinatorPart(name: "data set mirror", gate: migrated) { await mirror.run() }))
+        }
         if let retention = configuration.recordingRetention {
             let pruner = RecordingRetention(
                 store: store, leadership: leadership, retention: retention, logger: logger)

@@ -1,5 +1,6 @@
 import ATSDatabase
 import ATSShared
+import ATSVenues
 import Foundation
 import Logging
 import NIOSSL
@@ -15,6 +16,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var workerSecrets: WorkerSecrets
     /// The largest bar file `ats data add` may send (`ATS_DATASET_MAX_MB`, default 1024).
     public var datasetMaxBytes: Int
+    /// The object store the leader puts data sets in (`ATS_DATASET_S3_URL`; nil: none).
+    public var datasetStore: S3Location?
     public var adminToken: String
     public var heartbeatInterval: Duration
     public var leaseTimeout: Duration
@@ -102,6 +105,7 @@ public struct CoordinatorConfiguration: Sendable {
             throw ConfigurationError(variable: "ATS_DATASET_MAX_MB", reason: "must be 1-65536")
         }
         datasetMaxBytes = datasetMB << 20
+        datasetStore = try DatasetStore.location(env, keysRequired: true)
         logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         vault = try CredentialVault.load(env)
         let retentionDays = try env.int("ATS_RECORDING_RETENTION_DAYS", default: 90)

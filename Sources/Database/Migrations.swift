@@ -474,5 +474,13 @@ public enum Migrations {
                 "ALTER TABLE dataset_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL",
                 "CREATE INDEX jobs_data_set ON jobs ((spec->'data'->>'hash')) WHERE spec->'data' ? 'hash'",
             ]),
+        Migration(
+            version: 21, name: "data sets in an object store",
+            sql: [
+                // The catalog's SHA-256 (what a worker checks a copy from the object store against,
+                // told by a coordinator under its MAC) and when the leader put it in the store
+                // (`ATS_DATASET_S3_URL`); NULL: not there yet, workers fetch from a coordinator.
+                "ALTER TABLE datasets ADD COLUMN sha256 TEXT, ADD COLUMN object_stored_at TIMESTAMPTZ"
+            ]),
     ]
 }

@@ -1,4 +1,5 @@
 import ATSShared
+import ATSVenues
 import Foundation
 import Logging
 import NIOSSL
@@ -24,6 +25,9 @@ public struct WorkerConfiguration: Sendable {
     /// data directory), and how many bytes of them at most (`ATS_DATASET_CACHE_MB`, default 10240).
     public var datasetCacheDirectory: String
     public var datasetCacheBytes: Int64
+    /// The object store sets are fetched from first when the leader has put them there
+    /// (`ATS_DATASET_S3_URL`; keys optional: a bucket may be readable anonymously).
+    public var datasetStore: S3Location?
     /// Unacknowledged messages kept for resending; when full, jobs pause (backpressure).
     public var outboxLimit: Int
     public var fillBatchSize: Int
@@ -94,6 +98,7 @@ public struct WorkerConfiguration: Sendable {
         guard datasetCacheBytes > 0 else {
             throw ConfigurationError(variable: "ATS_DATASET_CACHE_MB", reason: "must be positive")
         }
+        datasetStore = try DatasetStore.location(env, keysRequired: false)
         outboxLimit = try env.int("ATS_OUTBOX_LIMIT", default: 256)
         fillBatchSize = try env.int("ATS_FILL_BATCH", default: 2000)
         progressPerSecond = try env.int("ATS_PROGRESS_PER_SECOND", default: 50)

@@ -50,8 +50,8 @@ public final class WorkerService: Service, Sendable {
         feed = MarketFeed(logger: logger)
         let datasets = try DatasetCache(
             directory: configuration.datasetCacheDirectory, limitBytes: configuration.datasetCacheBytes,
-            sources: configuration.datasetSources, workerId: configuration.workerId, secret: configuration.token,
-            logger: logger)
+            sources: configuration.datasetSources, objectStore: configuration.datasetStore,
+            workerId: configuration.workerId, secret: configuration.token, logger: logger)
         cache = BarCache(
             pool: pool, root: try DataRoot(configuration.dataDirectory), datasets: datasets,
             limitBytes: configuration.barCacheBytes)

@@ -13,4 +13,47 @@ struct WorkerConfigurationTests {
             environment: Environment(values: ["ATS_WORKER_TOKEN": "0123456789abcdef0123", "ATS_WORKER_ID": "box-1"]))
         #expect(named.workerId == "box-1")
     }
+
+    /// The object store's settings: each mistake names its variable.
+    @Test func theObjectStoreSettingsAreCheckedAndKeysStayOutOfLogs() throws {
+        func configure(_ extra: [String: String]) throws -> WorkerConfiguration {
+            try WorkerConfiguration(
+                environment: Environment(values: ["ATS_WORKER_TOKEN": "0123456789abcdef0123"].merging(extra) { $1 }))
+        }
+        #expect(try configure([:]).datasetStore == nil)
+        let anonymous = try #require(
+            try configure(["ATS_DATASET_S3_URL": "https://sets.example.com/bucket/ats/"]).datasetStore)
+        #expect(anonymous.origin == "https://sets.example.com" && anonymous.folder == "bucket/ats")
+        #expect(anonymous.path("xxh3-00.bars") == "/bucket/ats/xxh3-00.bars" && anonymous.credentials == nil)
+        #expect(anonymous.region == "us-east-1")
+        let keyed = try #require(
+            try configure([
+                "ATS_DATASET_S3_URL": "http://10.0.0.5:9000", "ATS_DATASET_S3_ACCESS_KEY_ID": "AKIDEXAMPLE1234",
+                "ATS_DATASET_S3_SECRET_ACCESS_KEY": "very-secret-key", "ATS_DATASET_S3_REGION": "eu-west-1",
+            ]).datasetStore)
+        #expect(keyed.path("x.bars") == "/x.bars" && keyed.region == "eu-west-1")
+        #expect(!"\(keyed) \(keyed.credentials!)".contains("very-secret-key"))
+        for (extra, variable) in [
+            (["ATS_DATASET_S3_URL": "s3://bucket/ats"], "ATS_DATASET_S3_URL"),
+            (["ATS_DATASET_S3_URL": "https://user:pw@host/b"], "ATS_DATASET_S3_URL"),
+            (
+                ["ATS_DATASET_S3_URL": "https://host/b", "ATS_DATASET_S3_ACCESS_KEY_ID": "AKID"],
+                "ATS_DATASET_S3_SECRET_ACCESS_KEY"
+            ),
+            (
+                ["ATS_DATASET_S3_URL": "https://host/b", "ATS_DATASET_S3_SECRET_ACCESS_KEY": "s"],
+                "ATS_DATASET_S3_ACCESS_KEY_ID"
+            ),
+        ] {
+            #expect(throws: ConfigurationError.self) { try configure(extra) }
+            do {
+                _ = try configure(extra)
+            } catch let e as ConfigurationError {
+                #expect(e.variable == variable, "\(extra): \(e)")
+            }
+        }
+        // A coordinator writes: it must have keys.
+        let noKeys = Environment(values: ["ATS_DATASET_S3_URL": "https://host/b"])
+        #expect(throws: ConfigurationError.self) { try DatasetStore.location(noKeys, keysRequired: true) }
+    }
 }

@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSVenueConnector
 import Foundation
 import NIOPosix
 
@@ -8,6 +9,8 @@ import NIOPosix
 struct DatasetIngest: Sendable {
     var catalog: Data
     var hash: String
+    /// The catalog's SHA-256 (hex): what a copy from the object store is checked against.
+    var sha256: String
     var rows: Int64
     var firstMs: Int64
     var lastMs: Int64
@@ -27,7 +30,8 @@ struct DatasetIngest: Sendable {
             }
             let catalog = BarCatalog.encode(bars)
             return DatasetIngest(
-                catalog: catalog, hash: ReproducibilityStamp.hash(catalog), rows: Int64(bars.count),
+                catalog: catalog, hash: ReproducibilityStamp.hash(catalog), sha256: S3Client.sha256(catalog),
+                rows: Int64(bars.count),
                 firstMs: bars.time[0], lastMs: bars.time[bars.count - 1], intervalMs: bars.barInterval,
                 format: detected)
         }

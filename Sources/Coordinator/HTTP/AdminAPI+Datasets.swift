@@ -68,12 +68,15 @@ extension AdminAPI {
                 try await store.addDataset(
                     ingest, name: name, symbol: symbol, source: source, actor: actor(request, context))
             }
+            if created { mirror?.added() }
             return EditedResponse(status: created ? .created : .ok, response: record)
         }
         api.delete("/datasets/:dataset") { request, context in
-            try await mapped {
+            let removed = try await mapped {
                 try await store.deleteDataset(context.parameters.require("dataset"), actor: actor(request, context))
             }
+            await mirror?.removed(removed.hash)
+            return removed
         }
     }
 
@@ -104,6 +107,28 @@ extension AdminAPI {
                 WorkerRequestSignature.contentMAC(secret: secret, path: path, range: asked, bytes: $0)
             }
             return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
+        }
+    }
+
+    /// What a worker checks a copy from the object store against (``DatasetDigest``), under a MAC
+    /// of the answer's bytes.
+    func addWorkerDigestRoute(to router: Router<APIContext>) {
+        router.get("/worker/datasets/:hash/digest") { request, context -> Response in
+            let hash = try context.parameters.require("hash")
+            let path = "/worker/datasets/\(hash)/digest"
+            let secret = try authenticateWorker(request, path: path)
+            guard let record = try await store.datasetRow(hash), record.hash == hash else {
+                throw APIError(.notFound, code: "not_found", "no data set \(hash)")
+            }
+            let digest = DatasetDigest(
+                bytes: record.bytes, sha256: record.sha256, inObjectStore: record.objectStoredAt != nil)
+            let body = ByteBuffer(bytes: try JSONEncoder().encode(digest))
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = body.withUnsafeReadableBytes {
+                WorkerRequestSignature.contentMAC(secret: secret, path: path, range: "", bytes: $0)
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
     }
 

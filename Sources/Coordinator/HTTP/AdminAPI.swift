@@ -27,6 +27,8 @@ struct AdminAPI {
     let datasetMaxBytes: Int
     /// Data set registrations at once (each holds its file in memory).
     let uploads = HashGate(limit: 1)
+    /// Puts data sets in the object store (nil: none configured).
+    let mirror: DatasetMirror?
     let logger: Logger
     /// `ats job divergence`'s replays, off the cooperative threads and kept while current.
     let replays = DivergenceReplays()
@@ -59,6 +61,7 @@ struct AdminAPI {
         addDashboardRoutes(to: router)
         addSessionRoutes(to: router)
         addWorkerDatasetRoutes(to: router)
+        addWorkerDigestRoute(to: router)
         let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)

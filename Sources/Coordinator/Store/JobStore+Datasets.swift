@@ -11,7 +11,7 @@ extension JobStore {
     static let datasetChunkBytes = 1 << 20
 
     static let datasetColumns =
-        "hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, created_at"
+        "hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, created_at, sha256, object_stored_at"
 
     /// Registers `ingest` as `name`. The same bars under the same name again are the set already
     /// there (`created` false); another name for bars already registered, or a name already
@@ -33,9 +33,9 @@ extension JobStore {
             return try await transaction { conn in
                 try await conn.query(
                     """
-                    INSERT INTO datasets (hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by)
+                    INSERT INTO datasets (hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, sha256)
                     VALUES (\(ingest.hash), \(name), \(ingest.rows), \(ingest.firstMs), \(ingest.lastMs), \(ingest.intervalMs),
-                        \(symbol), \(Int64(ingest.catalog.count)), \(source), \(ingest.format), \(actor))
+                        \(symbol), \(Int64(ingest.catalog.count)), \(source), \(ingest.format), \(actor), \(ingest.sha256))
                     """, logger: logger)
                 var offset = 0
                 var seq: Int32 = 0
@@ -166,6 +166,27 @@ extension JobStore {
         return out
     }
 
+    /// The sets the leader has not put in the object store yet, oldest first.
+    func datasetsNotInObjectStore() async throws -> [DatasetRecord] {
+        try await Self.datasetRecords(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE object_stored_at IS NULL
+                ORDER BY created_at
+                """, logger: logger))
+    }
+
+    /// The object store accepted set `hash`'s bytes, whose SHA-256 is `sha256`. False: the set was
+    /// removed meanwhile (its object is then to be deleted).
+    func markInObjectStore(_ hash: String, sha256: String) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE datasets SET sha256 = \(sha256), object_stored_at = now()
+            WHERE hash = \(hash) AND (sha256 IS NULL OR sha256 = \(sha256)) RETURNING hash
+            """, logger: logger)
+        return try await rows.decode(String.self).first(where: { _ in true }) != nil
+    }
+
     /// A set's record by name or hash (a name never reads as a hash), without the jobs that name
     /// it; nil: no such set.
     func datasetRow(_ ref: String) async throws -> DatasetRecord? {
@@ -178,12 +199,18 @@ extension JobStore {
     static func datasetRecords(_ rows: PostgresRowSequence) async throws -> [DatasetRecord] {
         var out: [DatasetRecord] = []
         for try await row in rows {
-            let (hash, name, count, first, last, interval, symbol, bytes, source, format, by, at) = try row.decode(
-                (String, String, Int64, Int64, Int64, Int64, String?, Int64, String, String, String, Date).self)
+            let (hash, name, count, first, last, interval, symbol, bytes, source, format, by, at, sha256, stored) =
+                try row.decode(
+                    (
+                        String, String, Int64, Int64, Int64, Int64, String?, Int64, String, String, String, Date,
+                        String?,
+                        Date?
+                    ).self)
             out.append(
                 DatasetRecord(
                     hash: hash, name: name, rows: count, firstMs: first, lastMs: last, intervalMs: interval,
-                    symbol: symbol, bytes: bytes, source: source, format: format, createdBy: by, createdAt: at))
+                    symbol: symbol, bytes: bytes, source: source, format: format, createdBy: by, createdAt: at,
+                    sha256: sha256, objectStoredAt: stored))
         }
         return out
     }

@@ -22,10 +22,15 @@ public struct DatasetRecord: Sendable, Codable, Hashable {
     public var createdAt: Date
     /// Jobs whose definition names it (a set in use cannot be removed).
     public var jobs: [String]
+    /// The catalog's SHA-256 (hex), and when the leader put it in the object store
+    /// (`ATS_DATASET_S3_URL`; nil: not there, workers fetch it from a coordinator).
+    public var sha256: String?
+    public var objectStoredAt: Date?
 
     public init(
         hash: String, name: String, rows: Int64, firstMs: Int64, lastMs: Int64, intervalMs: Int64, symbol: String?,
-        bytes: Int64, source: String, format: String, createdBy: String, createdAt: Date, jobs: [String] = []
+        bytes: Int64, source: String, format: String, createdBy: String, createdAt: Date, jobs: [String] = [],
+        sha256: String? = nil, objectStoredAt: Date? = nil
     ) {
         self.hash = hash
         self.name = name
@@ -40,10 +45,13 @@ public struct DatasetRecord: Sendable, Codable, Hashable {
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.jobs = jobs
+        self.sha256 = sha256
+        self.objectStoredAt = objectStoredAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case hash, name, rows, symbol, bytes, source, format, jobs
+        case hash, name, rows, symbol, bytes, source, format, jobs, sha256
+        case objectStoredAt = "object_stored_at"
         case firstMs = "first_ms"
         case lastMs = "last_ms"
         case intervalMs = "interval_ms"

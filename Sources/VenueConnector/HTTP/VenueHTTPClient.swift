@@ -48,6 +48,9 @@ public final class VenueHTTPClient: Sendable {
         self.connectTimeout = connectTimeout
     }
 
+    /// The `Host` header every request carries (signers sign this value).
+    public var hostHeader: String { port == 80 || port == 443 ? host : "\(host):\(port)" }
+
     /// One request, one answer (or an error saying why there is none).
     public func execute(
         method: HTTPMethod, target: String, headers: [(String, String)] = [], body: [UInt8] = [],
@@ -55,7 +58,7 @@ public final class VenueHTTPClient: Sendable {
     ) async throws -> VenueHTTPResponse {
         let channel = try await checkout()
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: target)
-        head.headers.add(name: "Host", value: port == 80 || port == 443 ? host : "\(host):\(port)")
+        head.headers.add(name: "Host", value: hostHeader)
         head.headers.add(name: "User-Agent", value: "ats")
         head.headers.add(name: "Connection", value: "keep-alive")
         for (name, value) in headers { head.headers.add(name: name, value: value) }

@@ -1,9 +1,8 @@
 import ATSEngine
 import ATSShared
-import ATSVenueConnector
+import ATSVenues
 import Foundation
 import Logging
-import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
@@ -11,9 +10,9 @@ import NIOPosix
 #endif
 
 /// The data sets this worker has fetched, in a folder (`ATS_DATASET_CACHE_DIR`, which the worker
-/// processes of one host may share), by content hash. A set it lacks is fetched from the
-/// coordinators' HTTP in signed range requests, checked against its hash, and only then moved into
-/// place; any number of jobs waiting for one set share one download. A set is held from
+/// processes of one host may share), by content hash. A set it lacks is fetched
+/// (``DatasetFetcher``: the object store or the coordinators), checked against its hash, and only
+/// then moved into place; any number of jobs waiting for one set share one download. A set is held from
 /// ``file(_:)`` until ``release(_:)`` (while a job opens it); the folder holds at most
 /// `limitBytes`: the least recently used sets that nobody holds go first. Disk work (writing,
 /// syncing, hashing) runs on the thread pool, not on this actor.
@@ -21,36 +20,27 @@ actor DatasetCache {
     /// The folder, confined like the data root (the files are opened through it).
     let root: DataRoot
     let limitBytes: Int64
-    private let sources: [String]
-    private let workerId: String
-    private let secret: String
+    private let fetcher: DatasetFetcher
     private let logger: Logger
-    /// Bytes per range request.
-    static let piece: Int64 = 8 << 20
-    /// Rounds over every source before a fetch gives up, and the pause after each failed round.
-    static let rounds = 3
-    static let pause: Duration = .seconds(1)
 
     private var downloads: [String: Task<Void, any Error>] = [:]
     private var lastUse: [String: UInt64] = [:]
     /// Jobs between ``file(_:)`` and ``release(_:)``, per set.
     private var holders: [String: Int] = [:]
     private var clock: UInt64 = 0
-    private let pool: NIOThreadPool
 
     init(
-        directory: String, limitBytes: Int64, sources: [String], workerId: String, secret: String, logger: Logger,
-        pool: NIOThreadPool = .singleton
+        directory: String, limitBytes: Int64, sources: [String], objectStore: S3Location? = nil, workerId: String,
+        secret: String, logger: Logger, pool: NIOThreadPool = .singleton
     ) throws {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         root = try DataRoot(directory)
         self.limitBytes = limitBytes
-        self.sources = sources
-        self.workerId = workerId
-        self.secret = secret
+        fetcher = DatasetFetcher(
+            root: root, sources: sources, objectStore: objectStore, workerId: workerId, secret: secret, pool: pool,
+            logger: logger)
         self.logger = logger
-        self.pool = pool
         // Left behind by a fetch that never finished: `<file>.<pid>.partial` of a process that is
         // gone (another worker process of this host may be fetching into the folder now).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
@@ -77,9 +67,8 @@ actor DatasetCache {
                 try await running.value
                 return name
             }
-            let task = Task {
-                try await Self.fetch(hash, from: sources, into: root, as: (workerId, secret), pool, logger)
-            }
+            let fetcher = self.fetcher
+            let task = Task { try await fetcher.fetch(hash) }
             downloads[hash] = task
             defer { downloads[hash] = nil }
             try await task.value
@@ -105,112 +94,12 @@ actor DatasetCache {
         lastUse[hash] = nil
     }
 
-    static func fileName(_ hash: String) -> String { hash.replacingOccurrences(of: ":", with: "-") + ".bars" }
+    static func fileName(_ hash: String) -> String { DatasetStore.objectName(hash) }
 
     /// `xxh3:` and 16 lower-case hex digits.
     static func isHash(_ s: String) -> Bool {
         s.hasPrefix("xxh3:") && s.count == 21
             && s.dropFirst(5).unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-    }
-
-    private static func fetch(
-        _ hash: String, from sources: [String], into root: DataRoot, as worker: (id: String, secret: String),
-        _ pool: NIOThreadPool, _ logger: Logger
-    ) async throws {
-        guard !sources.isEmpty else {
-            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
-        }
-        var problems: [String] = []
-        for round in 0..<Self.rounds {
-            if round > 0 { try await Task.sleep(for: Self.pause * round) }
-            problems = []
-            for source in sources {
-                do {
-                    let started = ContinuousClock.now
-                    let bytes = try await fetch(hash, from: source, into: root, as: worker, pool)
-                    logger.info(
-                        "data set fetched",
-                        metadata: [
-                            "hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes)",
-                            "seconds": "\((ContinuousClock.now - started).seconds)",
-                        ])
-                    return
-                } catch let e as DatasetError where e.final {
-                    throw e
-                } catch {
-                    problems.append("\(source): \(error)")
-                }
-            }
-            logger.warning("data set fetch failed", metadata: ["hash": "\(hash)", "why": "\(problems)"])
-        }
-        throw DatasetError("cannot fetch data set \(hash): \(problems.joined(separator: "; "))")
-    }
-
-    /// One source: the set in ranges into a partial file, checked, then renamed into place.
-    private static func fetch(
-        _ hash: String, from source: String, into root: DataRoot, as worker: (id: String, secret: String),
-        _ pool: NIOThreadPool
-    ) async throws -> Int64 {
-        let client = try VenueHTTPClient(baseURL: source)
-        defer { client.shutdown() }
-        let target = "/worker/datasets/\(hash)"
-        let final = root.path + "/" + Self.fileName(hash)
-        let partial = final + ".\(getpid()).partial"
-        let out = try await pool.runIfActive { () throws -> PartialFile in try PartialFile(partial) }
-        defer { out.close() }
-        var offset: Int64 = 0
-        var total: Int64 = 1
-        while offset < total {
-            let time = Int64(Date().timeIntervalSince1970)
-            let range = "bytes=\(offset)-\(offset + Self.piece - 1)"
-            let reply = try await client.execute(
-                method: .GET, target: target,
-                headers: [
-                    (
-                        "Authorization",
-                        WorkerRequestSignature.header(
-                            secret: worker.secret, method: "GET", path: target, range: range, workerId: worker.id,
-                            time: time)
-                    ),
-                    ("Range", range),
-                ], timeout: .seconds(60))
-            switch reply.status {
-            case 206: break
-            // Not final: another coordinator may answer (a set is never taken back while a job
-            // names it, so a 404 everywhere means the job's set is gone).
-            case 404: throw DatasetError("no data set \(hash) there (was it removed?)")
-            case 401: throw DatasetError("refused this worker's signature (ATS_WORKER_TOKEN)")
-            default: throw DatasetError("answered \(reply.status)")
-            }
-            guard let contentRange = reply.header("Content-Range"),
-                let size = contentRange.split(separator: "/").last.flatMap({ Int64($0) }),
-                contentRange.hasPrefix("bytes \(offset)-"), !reply.body.isEmpty
-            else { throw DatasetError("sent a range that was not asked for") }
-            // The bytes as the coordinator sent them: whoever altered them on the way cannot make
-            // the MAC (the final hash then only confirms it).
-            guard let mac = reply.header(WorkerRequestSignature.contentHeader),
-                reply.body.withUnsafeBytes({
-                    WorkerRequestSignature.isValidContent(
-                        mac, secret: worker.secret, path: target, range: range, bytes: $0)
-                })
-            else { throw DatasetError("sent a range whose content MAC does not match (altered on the way?)") }
-            total = size
-            let body = reply.body
-            try await pool.runIfActive { try out.write(body) }
-            offset += Int64(reply.body.count)
-        }
-        // Synced, hashed and moved into place off the cooperative threads.
-        try await pool.runIfActive {
-            try out.sync()
-            let data = try BarLoader.read(partial)
-            let got = ReproducibilityStamp.hash(data)
-            guard got == hash else { throw DatasetError("sent bytes that hash to \(got), not \(hash)") }
-            guard rename(partial, final) == 0 else {
-                throw DatasetError(
-                    "cannot move \(partial) into place: \(String(cString: strerror(errno)))", final: true)
-            }
-        }
-        return total
     }
 
     /// The sets on disk with their sizes.

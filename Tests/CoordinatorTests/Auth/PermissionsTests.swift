@@ -11,6 +11,7 @@ struct PermissionsTests {
     /// and the data sets' bytes (a worker's signature, not a user's role).
     static let open: Set<String> = [
         "GET /healthz", "GET /metrics", "POST /api/session", "GET /worker/datasets/{hash}",
+        "GET /worker/datasets/{hash}/digest",
     ]
 
     @Test func everyServedRouteHasADecidedRole() throws {

@@ -50,7 +50,8 @@ struct OpenAPITests {
                 metrics: CoordinatorMetrics()),
             sessions: .init(ttl: .seconds(60), secureCookies: false),
             feed: LiveFeed(client: client, logs: LogBuffer(), logger: logger), logs: LogBuffer(), vault: nil,
-            workerSecrets: WorkerSecrets(cluster: "unused-secret-0123456789"), datasetMaxBytes: 1 << 20, logger: logger)
+            workerSecrets: WorkerSecrets(cluster: "unused-secret-0123456789"), datasetMaxBytes: 1 << 20, mirror: nil,
+            logger: logger)
         return Set(api.router().routes.map { "\($0.method) \($0.path)" })
     }
 

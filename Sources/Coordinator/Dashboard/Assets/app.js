@@ -739,7 +739,9 @@ async function viewData() {
   const body = h('tbody', { id: 'datasets-body' }, sets.map(d => h('tr', { dataset: { name: d.name } },
     h('td', {}, d.name), h('td', { class: 'muted', title: d.hash }, d.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, d.rows.toLocaleString('en-US')),
     h('td', {}, `${fmtTime(d.first_ms)} … ${fmtTime(d.last_ms)}`), h('td', {}, fmtInterval(d.interval_ms)), h('td', {}, d.symbol || '—'),
-    h('td', { class: 'num' }, fmtBytes(d.bytes)), h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...jobLinks(d)),
+    h('td', { class: 'num', title: d.object_stored_at ? `Also in the object store since ${new Date(d.object_stored_at).toISOString()}` : 'In PostgreSQL (workers fetch it from a coordinator)' },
+      fmtBytes(d.bytes), d.object_stored_at ? h('span', { class: 'muted' }, ' · S3') : ''),
+    h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...jobLinks(d)),
     h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove')))));
   if (!sets.length) body.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.')));
   const file = h('input', { id: 'd-file', type: 'file', 'data-field': 'file' });

@@ -1,0 +1,161 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Crypto
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Data sets through an S3-compatible store (issue 18): the leader puts each set there, workers
+/// take it from there when a coordinator says it is there, checked against the SHA-256 that
+/// coordinator states under its MAC, and fall back to the coordinators whenever the store is away,
+/// refuses them or holds other bytes. The store is scripts/fake_s3.py, which checks each request's
+/// Signature Version 4 with its own implementation.
+@Suite(.serialized)
+struct DatasetObjectStoreTests {
+    static func record(_ cluster: TestCluster, _ name: String) async throws -> DatasetRecord {
+        try JSONCoding.decoder().decode(
+            DatasetRecord.self, from: try await cluster.request("GET", "api/datasets/\(name)").body)
+    }
+
+    static func fetchedFrom(_ worker: ChildProcess) -> [String] {
+        worker.log.split(separator: "\n").filter { $0.contains("data set fetched") }.compactMap { line in
+            line.range(of: "from=").map { String(line[$0.upperBound...].prefix { $0 != " " }) }
+        }
+    }
+
+    @Test func setsTravelThroughTheStoreAndTheCoordinatorsStandIn() async throws {
+        // Over one 8 MiB range: the worker reads the object in two.
+        let file = TestData.file(bars: 200_000, seed: 11)
+        let store = try await FakeObjectStore()
+        defer { Task { await store.stop() } }
+        let caches = FileManager.default.temporaryDirectory.appendingPathComponent("ats-s3-caches-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: caches) }
+        try await TestCluster.with(environment: store.environment()) { cluster in
+            let add = try await cluster.ats(["data", "add", file, "--name", "s3-set"])
+            #expect(add.status == 0, "\(add.output)")
+            var record = try await Self.record(cluster, "s3-set")
+            let object = store.file("ats-bucket/sets/" + DatasetStore.objectName(record.hash))
+            try await waitUntil("the leader puts the set in the store", timeout: .seconds(30)) {
+                try await Self.record(cluster, "s3-set").objectStoredAt != nil
+            }
+            record = try await Self.record(cluster, "s3-set")
+            // The object is the catalog: its SHA-256 the one recorded, its XXH3 the set's hash.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: object))
+            #expect(Int64(bytes.count) == record.bytes)
+            #expect(SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() == record.sha256)
+            #expect(ReproducibilityStamp.hash(bytes) == record.hash)
+            let show = try await cluster.ats(["data", "show", "s3-set"])
+            #expect(show.output.contains("in the object store since") && show.output.contains(record.sha256 ?? "?"))
+
+            var onSet = TestData.spec(
+                "on-set", data: file, strategy: "sma_cross", ["fast": .int(10), "slow": .int(30)])
+            onSet.data = DataSource(set: "s3-set")
+            _ = try await cluster.create(onSet)
+            _ = try await cluster.create(
+                TestData.spec("on-file", data: file, strategy: "sma_cross", ["fast": .int(10), "slow": .int(30)]))
+            let w1 = try cluster.startWorker("w1", capacity: 2, environment: ["ATS_DATASET_CACHE_DIR": caches + "/w1"])
+            for job in try await cluster.waitForJobs(["on-set", "on-file"], timeout: .seconds(180)) {
+                #expect(job.status == .completed, "\(job.name): \(job.lastError ?? "")")
+            }
+            let fromFile = try await cluster.fills("on-file")
+            #expect(!fromFile.isEmpty)
+            #expect(DatasetTests.sameTrades(try await cluster.fills("on-set"), fromFile))
+            let storeURL = store.environment()["ATS_DATASET_S3_URL"]!
+            #expect(Self.fetchedFrom(w1) == [storeURL], "\(w1.log.suffix(3000))")
+            let path = "/ats-bucket/sets/" + DatasetStore.objectName(record.hash)
+            #expect(store.requests.contains("GET \(path) bytes=0-8388607 206"), "\(store.requests)")
+            #expect(store.requests.contains("GET \(path) bytes=8388608-16777215 206"), "\(store.requests)")
+
+            // Other bytes in the store: refused by their SHA-256; the coordinator serves the set.
+            var altered = bytes
+            altered[altered.count / 2] ^= 0xFF
+            try altered.write(to: URL(fileURLWithPath: object))
+            var second = onSet
+            second.name = "on-set-2"
+            _ = try await cluster.create(second)
+            let w2 = try cluster.startWorker("w2", capacity: 1, environment: ["ATS_DATASET_CACHE_DIR": caches + "/w2"])
+            await w1.stop()
+            let job2 = try #require(try await cluster.waitForJobs(["on-set-2"], timeout: .seconds(180)).first)
+            #expect(job2.status == .completed, "\(job2.lastError ?? "")")
+            #expect(DatasetTests.sameTrades(try await cluster.fills("on-set-2"), fromFile))
+            #expect(w2.log.contains("not taken from the object store") && w2.log.contains("SHA-256"), "\(w2.log)")
+            #expect(Self.fetchedFrom(w2) == ["http://127.0.0.1:\(cluster.httpPort)"], "\(w2.log.suffix(3000))")
+            try bytes.write(to: URL(fileURLWithPath: object))
+
+            // A worker with the wrong keys: the store refuses its signature; the coordinator serves.
+            var third = onSet
+            third.name = "on-set-3"
+            _ = try await cluster.create(third)
+            let w3 = try cluster.startWorker(
+                "w3", capacity: 1,
+                environment: [
+                    "ATS_DATASET_CACHE_DIR": caches + "/w3", "ATS_DATASET_S3_SECRET_ACCESS_KEY": "not-the-secret-key",
+                ])
+            await w2.stop()
+            let job3 = try #require(try await cluster.waitForJobs(["on-set-3"], timeout: .seconds(180)).first)
+            #expect(job3.status == .completed, "\(job3.lastError ?? "")")
+            #expect(w3.log.contains("SignatureDoesNotMatch"), "\(w3.log.suffix(3000))")
+            #expect(Self.fetchedFrom(w3) == ["http://127.0.0.1:\(cluster.httpPort)"])
+            #expect(store.requests.contains { $0.hasPrefix("GET \(path) ") && $0.hasSuffix(" 403") })
+
+            // Removing the set deletes its object.
+            for name in ["on-set", "on-set-2", "on-set-3"] {
+                #expect(try await cluster.request("DELETE", "api/jobs/\(name)").status == 200)
+            }
+            let removed = try await cluster.ats(["data", "rm", "s3-set"])
+            #expect(removed.status == 0, "\(removed.output)")
+            #expect(!FileManager.default.fileExists(atPath: object))
+            #expect(store.requests.contains("DELETE \(path) - 204"))
+        }
+    }
+
+    @Test func aSetRegisteredWhileTheStoreIsAwayGoesThereWhenItIsBack() async throws {
+        let port = try freeFixedPort()
+        let environment = [
+            "ATS_DATASET_S3_URL": "http://127.0.0.1:\(port)/ats-bucket/later", "ATS_DATASET_S3_REGION": "eu-west-1",
+            "ATS_DATASET_S3_ACCESS_KEY_ID": FakeObjectStore.accessKeyId,
+            "ATS_DATASET_S3_SECRET_ACCESS_KEY": FakeObjectStore.secretAccessKey,
+        ]
+        try await TestCluster.with(environment: environment) { cluster in
+            let good = Data("timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1.5,2,1,1.2,11\n".utf8)
+            let stored = try await cluster.request("POST", "api/datasets?name=later", body: good)
+            #expect(stored.status == 201, "registered while the store is away")
+            let record = try JSONCoding.decoder().decode(DatasetRecord.self, from: stored.body)
+            #expect(record.objectStoredAt == nil && record.sha256 != nil)
+            try await waitUntil("the leader says it could not", timeout: .seconds(20)) {
+                cluster.coordinators[0].log.contains("could not put a data set in the object store")
+            }
+            // What a worker is told, signed for it only: not in the store yet.
+            let path = "/worker/datasets/\(record.hash)/digest"
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(cluster.httpPort)\(path)")!)
+            #expect((try await URLSession.shared.data(for: request).1 as? HTTPURLResponse)?.statusCode == 401)
+            request.setValue(
+                WorkerRequestSignature.header(
+                    secret: TestCluster.workerToken, method: "GET", path: path, range: "", workerId: "w1",
+                    time: Int64(Date().timeIntervalSince1970)), forHTTPHeaderField: "Authorization")
+            let (body, response) = try await URLSession.shared.data(for: request)
+            let mac = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: WorkerRequestSignature.contentHeader)
+            #expect(
+                body.withUnsafeBytes {
+                    WorkerRequestSignature.isValidContent(
+                        mac ?? "", secret: TestCluster.workerToken, path: path, range: "", bytes: $0)
+                })
+            let digest = try JSONDecoder().decode(DatasetDigest.self, from: body)
+            #expect(digest == DatasetDigest(bytes: record.bytes, sha256: record.sha256, inObjectStore: false))
+
+            let store = try await FakeObjectStore(port: port)
+            defer { Task { await store.stop() } }
+            try await waitUntil("the leader puts the set there once the store is back", timeout: .seconds(60)) {
+                try await Self.record(cluster, "later").objectStoredAt != nil
+            }
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: store.file("ats-bucket/later/" + DatasetStore.objectName(record.hash))))
+        }
+    }
+}

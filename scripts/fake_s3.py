@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""A small S3-compatible object store for tests and benchmarks (path style: /BUCKET/KEY...).
+
+It checks every request's AWS Signature Version 4 in the Authorization header as the S3 API
+reference describes it (written here from that description, independently of the Swift signer
+it tests): the canonical request (method, URI path as sent, sorted query, the signed headers
+lower-cased and trimmed, the payload hash), the string to sign over the day's scope, and the
+HMAC-SHA256 key derived from the secret. A PUT's body must match its x-amz-content-sha256.
+Refusals are S3's XML errors (SignatureDoesNotMatch, InvalidAccessKeyId, XAmzContentSHA256Mismatch,
+RequestTimeTooSkewed, NoSuchKey, InvalidRange). Objects live as files under --dir (the object's
+path with '/' kept); each request is logged to --log as "METHOD PATH RANGE STATUS".
+
+    python3 scripts/fake_s3.py --dir /tmp/s3 --access-key AK --secret-key SK [--port 9000]
+prints "ready PORT" once it listens.
+"""
+import argparse
+import datetime
+import hashlib
+import hmac
+import http.server
+import os
+import re
+import sys
+import threading
+import urllib.parse
+
+UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+
+
+def uri_encode(text, keep_slash):
+    out = []
+    for byte in text.encode("utf-8"):
+        ch = chr(byte)
+        if ch in UNRESERVED or (keep_slash and ch == "/"):
+            out.append(ch)
+        else:
+            out.append("%%%02X" % byte)
+    return "".join(out)
+
+
+def signing_key(secret, day, region, service):
+    key = ("AWS4" + secret).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def expected_signature(method, raw_path, raw_query, headers, signed_names, payload_hash, amz_date, scope, secret):
+    # The path as sent is already encoded once; S3 signs it encoded once (decode, encode again).
+    path = uri_encode(urllib.parse.unquote(raw_path), keep_slash=True)
+    pairs = urllib.parse.parse_qsl(raw_query, keep_blank_values=True)
+    query = "&".join(
+        "%s=%s" % (k, v) for k, v in sorted((uri_encode(k, False), uri_encode(v, False)) for k, v in pairs))
+    canonical_headers = "".join(
+        "%s:%s\n" % (name, " ".join(headers.get(name, "").split())) for name in signed_names)
+    canonical = "\n".join(
+        [method, path, query, canonical_headers, ";".join(signed_names), payload_hash])
+    to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    day, region, service, _ = scope.split("/")
+    return hmac.new(signing_key(secret, day, region, service), to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+class Store(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    options = None
+    lock = threading.Lock()
+
+    def log_message(self, *args):
+        pass
+
+    def record(self, status):
+        if self.options.log:
+            with self.lock, open(self.options.log, "a") as f:
+                f.write("%s %s %s %d\n" % (self.command, self.path, self.headers.get("Range", "-"), status))
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.record(status)
+
+    def error(self, status, code, message):
+        body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>"
+                % (code, message)).encode()
+        self.reply(status, body, [("Content-Type", "application/xml")])
+
+    def authorized(self, body):
+        """None when the request is signed right, else (status, code, message)."""
+        payload_hash = self.headers.get("x-amz-content-sha256")
+        if payload_hash is None:
+            return (400, "InvalidRequest", "Missing required header x-amz-content-sha256")
+        if payload_hash != "UNSIGNED-PAYLOAD" and payload_hash != hashlib.sha256(body).hexdigest():
+            return (400, "XAmzContentSHA256Mismatch", "The provided x-amz-content-sha256 does not match")
+        auth = self.headers.get("Authorization")
+        if auth is None:
+            if self.options.anonymous_read and self.command in ("GET", "HEAD"):
+                return None
+            return (403, "AccessDenied", "Access Denied")
+        m = re.fullmatch(
+            r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8}/[^/]+/s3/aws4_request),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})",
+            auth)
+        if not m:
+            return (400, "AuthorizationHeaderMalformed", "The authorization header is malformed")
+        key_id, scope, names, signature = m.groups()
+        if key_id != self.options.access_key:
+            return (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+        amz_date = self.headers.get("x-amz-date", "")
+        try:
+            when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            return (403, "AccessDenied", "x-amz-date is missing or malformed")
+        if abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) > 900:
+            return (403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
+        if not scope.startswith(amz_date[:8] + "/" + self.options.region + "/"):
+            return (403, "SignatureDoesNotMatch", "wrong scope")
+        signed = names.split(";")
+        if "host" not in signed or "x-amz-date" not in signed or "x-amz-content-sha256" not in signed:
+            return (403, "SignatureDoesNotMatch", "host, x-amz-date and x-amz-content-sha256 must be signed")
+        raw_path, _, raw_query = self.path.partition("?")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        want = expected_signature(
+            self.command, raw_path, raw_query, headers, signed, payload_hash, amz_date, scope, self.options.secret_key)
+        if not hmac.compare_digest(want, signature):
+            return (403, "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided.")
+        return None
+
+    def file(self):
+        path = urllib.parse.unquote(self.path.partition("?")[0])
+        parts = [p for p in path.split("/") if p]
+        if len(parts) < 2 or any(p in (".", "..") for p in parts):
+            return None
+        return os.path.join(self.options.dir, *parts)
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        refused = self.authorized(body)
+        if refused:
+            return self.error(*refused)
+        target = self.file()
+        if target is None:
+            return self.error(400, "InvalidRequest", "expected /BUCKET/KEY")
+        if self.command == "PUT":
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target + ".tmp", "wb") as f:
+                f.write(body)
+            os.replace(target + ".tmp", target)
+            return self.reply(200, b"", [("ETag", '"%s"' % hashlib.md5(body).hexdigest())])
+        if self.command == "DELETE":
+            try:
+                os.remove(target)
+            except FileNotFoundError:
+                pass
+            return self.reply(204)
+        if not os.path.isfile(target):
+            return self.error(404, "NoSuchKey", "The specified key does not exist.")
+        with open(target, "rb") as f:
+            data = f.read()
+        asked = self.headers.get("Range")
+        if asked is None:
+            return self.reply(200, data, [("Content-Type", "application/octet-stream")])
+        m = re.fullmatch(r"bytes=(\d+)-(\d*)", asked)
+        if not m or int(m.group(1)) >= len(data):
+            return self.error(416, "InvalidRange", "The requested range is not satisfiable")
+        start = int(m.group(1))
+        end = min(int(m.group(2)) if m.group(2) else len(data) - 1, len(data) - 1)
+        return self.reply(206, data[start:end + 1], [
+            ("Content-Type", "application/octet-stream"),
+            ("Content-Range", "bytes %d-%d/%d" % (start, end, len(data)))])
+
+    do_GET = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--dir", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--access-key", required=True)
+    p.add_argument("--secret-key", required=True)
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--anonymous-read", action="store_true", help="GET and HEAD need no signature")
+    p.add_argument("--log")
+    Store.options = p.parse_args()
+    os.makedirs(Store.options.dir, exist_ok=True)
+    server = http.server.ThreadingHTTPServer((Store.options.host, Store.options.port), Store)
+    print("ready %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
