@@ -478,9 +478,13 @@ public enum Migrations {
             version: 21, name: "data sets in an object store",
             sql: [
                 // The catalog's SHA-256 (what a worker checks a copy from the object store against,
-                // told by a coordinator under its MAC) and when the leader put it in the store
-                // (`ATS_DATASET_S3_URL`); NULL: not there yet, workers fetch from a coordinator.
-                "ALTER TABLE datasets ADD COLUMN sha256 TEXT, ADD COLUMN object_stored_at TIMESTAMPTZ"
+                // told by a coordinator under its MAC), and where and when the leader put it in the
+                // object store (`ATS_DATASET_S3_URL`); NULL: not there, workers fetch from a
+                // coordinator. A set stored under another URL counts as not there.
+                """
+                ALTER TABLE datasets ADD COLUMN sha256 TEXT, ADD COLUMN object_store TEXT,
+                    ADD COLUMN object_stored_at TIMESTAMPTZ
+                """
             ]),
     ]
 }

@@ -10,21 +10,22 @@ public final class FakeObjectStore: @unchecked Sendable {
     public let logPath: String
     public static let accessKeyId = "AKIDATSTEST0001"
     public static let secretAccessKey = "fake-s3-secret-0123456789abcdef"
+    /// scripts/fake_s3.py.
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/fake_s3.py").path
+    private let root: URL
 
     /// `port`: where it listens (a free one by default, so a test can name it before it starts).
     public init(port: Int? = nil, region: String = "eu-west-1") async throws {
         self.port = try port ?? freeFixedPort()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ats-s3-\(UUID().uuidString.prefix(8))")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ats-s3-\(UUID().uuidString.prefix(8))")
         directory = root.appendingPathComponent("objects").path
         logPath = root.appendingPathComponent("requests.log").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/fake_s3.py").path
         process = try ChildProcess(
             "/usr/bin/python3", name: "fake-s3", environment: [:],
             arguments: [
-                script, "--dir", directory, "--port", String(self.port), "--access-key", Self.accessKeyId,
+                Self.script, "--dir", directory, "--port", String(self.port), "--access-key", Self.accessKeyId,
                 "--secret-key", Self.secretAccessKey, "--region", region, "--log", logPath,
             ])
         try await waitUntil("the fake object store listens", timeout: .seconds(30)) {
@@ -50,5 +51,20 @@ public final class FakeObjectStore: @unchecked Sendable {
         ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    public func stop() async { await process.stop() }
+    /// Stops the store and removes its files.
+    public func stop() async {
+        await process.stop()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Runs `body`, then stops the store whether it threw or not.
+    public func around(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+    }
 }

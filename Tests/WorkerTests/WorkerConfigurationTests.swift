@@ -50,8 +50,23 @@ struct WorkerConfigurationTests {
                 _ = try configure(extra)
             } catch let e as ConfigurationError {
                 #expect(e.variable == variable, "\(extra): \(e)")
+                #expect(!"\(e)".contains("pw@"), "a password in the error: \(e)")
             }
         }
+        // AWS endpoints name their region; another is given or us-east-1.
+        for (url, region) in [
+            ("https://my-bucket.s3.eu-west-2.amazonaws.com/ats", "eu-west-2"),
+            ("https://s3.ap-south-1.amazonaws.com/my-bucket", "ap-south-1"),
+            ("https://s3.dualstack.us-west-2.amazonaws.com/b", "us-west-2"),
+            ("https://s3-eu-west-1.amazonaws.com/b", "eu-west-1"), ("https://s3.amazonaws.com/b", "us-east-1"),
+            ("http://minio:9000/b", "us-east-1"),
+        ] {
+            #expect(try configure(["ATS_DATASET_S3_URL": url]).datasetStore?.region == region, "\(url)")
+        }
+        #expect(
+            try configure([
+                "ATS_DATASET_S3_URL": "https://s3.ap-south-1.amazonaws.com/b", "ATS_DATASET_S3_REGION": "eu-north-1",
+            ]).datasetStore?.region == "eu-north-1")
         // A coordinator writes: it must have keys.
         let noKeys = Environment(values: ["ATS_DATASET_S3_URL": "https://host/b"])
         #expect(throws: ConfigurationError.self) { try DatasetStore.location(noKeys, keysRequired: true) }

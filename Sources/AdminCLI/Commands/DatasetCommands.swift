@@ -93,7 +93,11 @@ enum DatasetCommands {
                     ("symbol", d.symbol ?? "—"), ("size", DatasetCommands.size(d.bytes)),
                     ("source", "\(d.source) (\(d.format))"), ("added", "\(d.createdAt) by \(d.createdBy)"),
                     ("sha256", d.sha256 ?? "—"),
-                    ("stored", d.objectStoredAt.map { "in the object store since \($0)" } ?? "in PostgreSQL only"),
+                    (
+                        "stored",
+                        d.objectStoredAt.map { "in the object store \(d.objectStore ?? "") since \($0)" }
+                            ?? "in PostgreSQL only"
+                    ),
                     ("jobs", d.jobs.isEmpty ? "none" : d.jobs.joined(separator: ", ")),
                 ] {
                     print(key.padding(toLength: 10, withPad: " ", startingAt: 0) + "  " + value)

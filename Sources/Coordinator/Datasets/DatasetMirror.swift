@@ -9,30 +9,39 @@ import ServiceLifecycle
 
 /// Puts every data set in the object store (`ATS_DATASET_S3_URL`), on the leader: at once after a
 /// registration, and every ``interval`` for the sets still missing there (registered before the
-/// store was configured, or while it was away; a failed pass is tried again after 2 s, 4 s, … up
-/// to the interval). PostgreSQL stays the record: a set is marked as stored only after the store
-/// accepted its bytes under their SHA-256, and a worker takes a set from the store only when a
-/// coordinator says it is there. A removed set's object is deleted with it (best effort: a failure
-/// leaves an object nobody reads, which the log names).
+/// store was configured or while it was away, or stored under another URL; a failed pass is tried
+/// again after 2 s, 4 s, … up to the interval). PostgreSQL stays the record: a set is marked as
+/// stored, with the store's URL, only after the store accepted its bytes under their SHA-256, and
+/// a worker takes a set from the store only when a coordinator says it is in the worker's own
+/// store. Every ``checkEvery`` the objects are looked at again (their size): one gone (deleted by
+/// a person or a lifecycle rule) or changed is put there again. A removed set's object is deleted
+/// with it (best effort: a failure leaves an object nobody reads, which the log names).
 final class DatasetMirror: Sendable {
     let client: S3Client
     let store: JobStore
     let leadership: Leadership
     let logger: Logger
     let interval: Duration
+    let checkEvery: Duration
     private let wanted = Locked(true)
+    /// Sets too large for one `PUT`, already reported.
+    private let tooLarge = Locked<Set<String>>([])
 
     init(
-        location: S3Location, store: JobStore, leadership: Leadership, logger: Logger, interval: Duration = .seconds(60)
-    )
-        throws
-    {
+        location: S3Location, store: JobStore, leadership: Leadership, logger: Logger,
+        interval: Duration = .seconds(60),
+        checkEvery: Duration = .seconds(600)
+    ) throws {
         client = try S3Client(location: location)
         self.store = store
         self.leadership = leadership
         self.logger = logger
         self.interval = interval
+        self.checkEvery = checkEvery
     }
+
+    /// The store's URL, as recorded beside each set put there.
+    var url: String { client.location.description }
 
     /// A set was registered: the next look (within a second) puts it in the store.
     func added() { wanted.withLock { $0 = true } }
@@ -54,16 +63,23 @@ final class DatasetMirror: Sendable {
         await cancelWhenGracefulShutdown {
             var failures = 0
             var due = ContinuousClock.now
+            var checkDue = ContinuousClock.now + self.checkEvery
             while !Task.isCancelled {
-                let now = ContinuousClock.now
                 let asked = self.wanted.withLock { w in
                     defer { w = false }
                     return w
                 }
-                if self.leadership.isLeader, asked || now >= due {
-                    failures = await self.pass() ? 0 : failures + 1
-                    let backoff = failures == 0 ? self.interval : min(.seconds(1 << min(failures, 6)), self.interval)
-                    due = ContinuousClock.now + backoff
+                if self.leadership.isLeader {
+                    if ContinuousClock.now >= checkDue {
+                        await self.check()
+                        checkDue = ContinuousClock.now + self.checkEvery
+                    }
+                    if asked || ContinuousClock.now >= due {
+                        failures = await self.pass() ? 0 : failures + 1
+                        let backoff =
+                            failures == 0 ? self.interval : min(.seconds(1 << min(failures, 6)), self.interval)
+                        due = ContinuousClock.now + backoff
+                    }
                 }
                 guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }
             }
@@ -75,24 +91,33 @@ final class DatasetMirror: Sendable {
     func pass() async -> Bool {
         let missing: [DatasetRecord]
         do {
-            missing = try await store.datasetsNotInObjectStore()
+            missing = try await store.datasets(inObjectStore: url, stored: false)
         } catch {
             logger.warning("could not list the data sets to put in the object store", metadata: ["error": "\(error)"])
             return false
         }
         var allStored = true
+        // One set at a time, each read whole: the leader holds one set (and its buffer) at once.
         for record in missing {
+            guard leadership.isLeader else { return true }
+            guard record.bytes <= S3Client.largestPut else {
+                if tooLarge.withLock({ $0.insert(record.hash).inserted }) {
+                    logger.warning(
+                        "a data set over 5 GiB is not put in the object store (one PUT at most; workers fetch it from the coordinators)",
+                        metadata: ["name": "\(record.name)", "bytes": "\(record.bytes)"])
+                }
+                continue
+            }
             do {
                 let started = ContinuousClock.now
                 let content = try await store.datasetContent(record, range: 0..<record.bytes)
-                let bytes = Array(buffer: content)
-                let sha256 = try await NIOThreadPool.singleton.runIfActive { S3Client.sha256(bytes) }
+                let sha256 = try await NIOThreadPool.singleton.runIfActive { S3Client.sha256(content) }
                 if let stated = record.sha256, stated != sha256 {
                     throw DatasetMirrorError(
                         "the stored pieces hash to SHA-256 \(sha256), not the \(stated) recorded at registration")
                 }
-                try await client.put(DatasetStore.objectName(record.hash), body: bytes, sha256: sha256)
-                guard try await store.markInObjectStore(record.hash, sha256: sha256) else {
+                try await client.put(DatasetStore.objectName(record.hash), body: content, sha256: sha256)
+                guard try await store.markInObjectStore(record.hash, sha256: sha256, store: url) else {
                     // Removed while it was being put: its object goes too.
                     await removed(record.hash)
                     continue
@@ -101,7 +126,7 @@ final class DatasetMirror: Sendable {
                     "data set put in the object store",
                     metadata: [
                         "name": "\(record.name)", "hash": "\(record.hash)", "bytes": "\(record.bytes)",
-                        "store": "\(client.location)", "seconds": "\((ContinuousClock.now - started).seconds)",
+                        "store": "\(url)", "seconds": "\((ContinuousClock.now - started).seconds)",
                     ])
             } catch {
                 allStored = false
@@ -111,6 +136,31 @@ final class DatasetMirror: Sendable {
             }
         }
         return allStored
+    }
+
+    /// Looks at each stored set's object: one that is gone or of another size is marked as not
+    /// stored, and the next pass puts it there again.
+    func check() async {
+        guard let stored = try? await store.datasets(inObjectStore: url, stored: true) else { return }
+        for record in stored {
+            guard leadership.isLeader else { return }
+            do {
+                let size = try await client.size(DatasetStore.objectName(record.hash))
+                guard size != record.bytes else { continue }
+                try await store.clearObjectStore(record.hash, store: url)
+                wanted.withLock { $0 = true }
+                logger.warning(
+                    "a data set's object is gone from the object store or changed; putting it there again",
+                    metadata: [
+                        "name": "\(record.name)", "hash": "\(record.hash)",
+                        "size": "\(size.map(String.init) ?? "none")",
+                    ])
+            } catch {
+                logger.warning(
+                    "could not look at a data set's object", metadata: ["hash": "\(record.hash)", "error": "\(error)"])
+                return
+            }
+        }
     }
 }
 

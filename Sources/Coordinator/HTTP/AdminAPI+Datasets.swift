@@ -75,7 +75,8 @@ extension AdminAPI {
             let removed = try await mapped {
                 try await store.deleteDataset(context.parameters.require("dataset"), actor: actor(request, context))
             }
-            await mirror?.removed(removed.hash)
+            // The object goes in the background: a slow store does not hold the answer.
+            if let mirror { Task { await mirror.removed(removed.hash) } }
             return removed
         }
     }
@@ -120,8 +121,7 @@ extension AdminAPI {
             guard let record = try await store.datasetRow(hash), record.hash == hash else {
                 throw APIError(.notFound, code: "not_found", "no data set \(hash)")
             }
-            let digest = DatasetDigest(
-                bytes: record.bytes, sha256: record.sha256, inObjectStore: record.objectStoredAt != nil)
+            let digest = DatasetDigest(bytes: record.bytes, sha256: record.sha256, objectStore: record.objectStore)
             let body = ByteBuffer(bytes: try JSONEncoder().encode(digest))
             var headers = HTTPFields()
             headers[.contentType] = "application/json"

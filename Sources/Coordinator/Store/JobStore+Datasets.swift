@@ -11,7 +11,7 @@ extension JobStore {
     static let datasetChunkBytes = 1 << 20
 
     static let datasetColumns =
-        "hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, created_at, sha256, object_stored_at"
+        "hash, name, rows, first_ms, last_ms, interval_ms, symbol, bytes, source, format, created_by, created_at, sha256, object_store, object_stored_at"
 
     /// Registers `ingest` as `name`. The same bars under the same name again are the set already
     /// there (`created` false); another name for bars already registered, or a name already
@@ -166,25 +166,35 @@ extension JobStore {
         return out
     }
 
-    /// The sets the leader has not put in the object store yet, oldest first.
-    func datasetsNotInObjectStore() async throws -> [DatasetRecord] {
+    /// The sets in object store `store` (`stored`) or not there yet (a set put under another URL
+    /// is not there), oldest first.
+    func datasets(inObjectStore store: String, stored: Bool) async throws -> [DatasetRecord] {
         try await Self.datasetRecords(
             try await client.query(
                 """
-                SELECT \(unescaped: Self.datasetColumns) FROM datasets WHERE object_stored_at IS NULL
-                ORDER BY created_at
+                SELECT \(unescaped: Self.datasetColumns) FROM datasets
+                WHERE (object_store IS NOT DISTINCT FROM \(store)) = \(stored) ORDER BY created_at
                 """, logger: logger))
     }
 
-    /// The object store accepted set `hash`'s bytes, whose SHA-256 is `sha256`. False: the set was
-    /// removed meanwhile (its object is then to be deleted).
-    func markInObjectStore(_ hash: String, sha256: String) async throws -> Bool {
+    /// Object store `store` accepted set `hash`'s bytes, whose SHA-256 is `sha256`. False: the set
+    /// was removed meanwhile (its object is then to be deleted).
+    func markInObjectStore(_ hash: String, sha256: String, store: String) async throws -> Bool {
         let rows = try await client.query(
             """
-            UPDATE datasets SET sha256 = \(sha256), object_stored_at = now()
+            UPDATE datasets SET sha256 = \(sha256), object_store = \(store), object_stored_at = now()
             WHERE hash = \(hash) AND (sha256 IS NULL OR sha256 = \(sha256)) RETURNING hash
             """, logger: logger)
         return try await rows.decode(String.self).first(where: { _ in true }) != nil
+    }
+
+    /// Set `hash`'s object is gone from `store` (or holds other bytes): it is put there again.
+    func clearObjectStore(_ hash: String, store: String) async throws {
+        try await client.query(
+            """
+            UPDATE datasets SET object_store = NULL, object_stored_at = NULL
+            WHERE hash = \(hash) AND object_store = \(store)
+            """, logger: logger)
     }
 
     /// A set's record by name or hash (a name never reads as a hash), without the jobs that name
@@ -199,18 +209,19 @@ extension JobStore {
     static func datasetRecords(_ rows: PostgresRowSequence) async throws -> [DatasetRecord] {
         var out: [DatasetRecord] = []
         for try await row in rows {
-            let (hash, name, count, first, last, interval, symbol, bytes, source, format, by, at, sha256, stored) =
+            let (
+                hash, name, count, first, last, interval, symbol, bytes, source, format, by, at, sha256, store, stored
+            ) =
                 try row.decode(
                     (
                         String, String, Int64, Int64, Int64, Int64, String?, Int64, String, String, String, Date,
-                        String?,
-                        Date?
+                        String?, String?, Date?
                     ).self)
             out.append(
                 DatasetRecord(
                     hash: hash, name: name, rows: count, firstMs: first, lastMs: last, intervalMs: interval,
                     symbol: symbol, bytes: bytes, source: source, format: format, createdBy: by, createdAt: at,
-                    sha256: sha256, objectStoredAt: stored))
+                    sha256: sha256, objectStore: store, objectStoredAt: stored))
         }
         return out
     }

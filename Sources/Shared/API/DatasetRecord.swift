@@ -22,15 +22,16 @@ public struct DatasetRecord: Sendable, Codable, Hashable {
     public var createdAt: Date
     /// Jobs whose definition names it (a set in use cannot be removed).
     public var jobs: [String]
-    /// The catalog's SHA-256 (hex), and when the leader put it in the object store
-    /// (`ATS_DATASET_S3_URL`; nil: not there, workers fetch it from a coordinator).
+    /// The catalog's SHA-256 (hex), and where (the folder's URL) and when the leader put it in the
+    /// object store (`ATS_DATASET_S3_URL`; nil: not there, workers fetch it from a coordinator).
     public var sha256: String?
+    public var objectStore: String?
     public var objectStoredAt: Date?
 
     public init(
         hash: String, name: String, rows: Int64, firstMs: Int64, lastMs: Int64, intervalMs: Int64, symbol: String?,
         bytes: Int64, source: String, format: String, createdBy: String, createdAt: Date, jobs: [String] = [],
-        sha256: String? = nil, objectStoredAt: Date? = nil
+        sha256: String? = nil, objectStore: String? = nil, objectStoredAt: Date? = nil
     ) {
         self.hash = hash
         self.name = name
@@ -46,11 +47,13 @@ public struct DatasetRecord: Sendable, Codable, Hashable {
         self.createdAt = createdAt
         self.jobs = jobs
         self.sha256 = sha256
+        self.objectStore = objectStore
         self.objectStoredAt = objectStoredAt
     }
 
     enum CodingKeys: String, CodingKey {
         case hash, name, rows, symbol, bytes, source, format, jobs, sha256
+        case objectStore = "object_store"
         case objectStoredAt = "object_stored_at"
         case firstMs = "first_ms"
         case lastMs = "last_ms"

@@ -41,14 +41,15 @@ public enum DatasetStore {
             S3Credentials(
                 accessKeyId: $0, secretAccessKey: secret ?? "", sessionToken: env["ATS_DATASET_S3_SESSION_TOKEN"])
         }
-        guard
-            let location = S3Location(
-                url: url, region: env.string("ATS_DATASET_S3_REGION", default: "us-east-1"), credentials: credentials)
-        else {
+        guard var location = S3Location(url: url, region: "us-east-1", credentials: credentials) else {
+            // Never quoted whole: a URL with `user:password@` would put a secret in the log.
             throw ConfigurationError(
                 variable: "ATS_DATASET_S3_URL",
-                reason: "expected http(s)://host[:port][/bucket][/prefix], got \"\(url)\"")
+                reason:
+                    "expected http(s)://host[:port][/bucket][/prefix] (keys go in ATS_DATASET_S3_ACCESS_KEY_ID and …_SECRET_ACCESS_KEY, not in the URL)"
+            )
         }
+        location.region = env["ATS_DATASET_S3_REGION"] ?? location.awsRegion ?? "us-east-1"
         return location
     }
 }

@@ -56,18 +56,27 @@ public final class VenueHTTPClient: Sendable {
         method: HTTPMethod, target: String, headers: [(String, String)] = [], body: [UInt8] = [],
         timeout: Duration = .seconds(10)
     ) async throws -> VenueHTTPResponse {
+        try await execute(
+            method: method, target: target, headers: headers, buffer: ByteBuffer(bytes: body), timeout: timeout)
+    }
+
+    /// One request whose body is already a buffer (sent as it is, not copied).
+    public func execute(
+        method: HTTPMethod, target: String, headers: [(String, String)] = [], buffer body: ByteBuffer,
+        timeout: Duration = .seconds(10)
+    ) async throws -> VenueHTTPResponse {
         let channel = try await checkout()
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: target)
         head.headers.add(name: "Host", value: hostHeader)
         head.headers.add(name: "User-Agent", value: "ats")
         head.headers.add(name: "Connection", value: "keep-alive")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
-        if !body.isEmpty || method == .POST || method == .PUT || method == .DELETE {
-            head.headers.add(name: "Content-Length", value: String(body.count))
+        if body.readableBytes > 0 || method == .POST || method == .PUT || method == .DELETE {
+            head.headers.add(name: "Content-Length", value: String(body.readableBytes))
         }
         let promise = channel.eventLoop.makePromise(of: VenueHTTPResponse.self)
         let request = PendingRequest(
-            head: head, body: body.isEmpty ? nil : ByteBuffer(bytes: body), promise: promise,
+            head: head, body: body.readableBytes == 0 ? nil : body, promise: promise,
             timeout: .milliseconds(Int64((timeout / .milliseconds(1)).rounded())))
         // A connection closed under us never reaches the collector: the failed write completes
         // the answer's promise (a second completion is ignored).
@@ -100,8 +109,10 @@ public final class VenueHTTPClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let ssl {
+                        // An IP address is not a server name (SNI refuses it); the certificate is
+                        // still checked against it.
                         try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: ssl, serverHostname: host))
+                            try NIOSSLClientHandler(context: ssl, serverHostname: Self.isIPAddress(host) ? nil : host))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector())
@@ -112,6 +123,11 @@ public final class VenueHTTPClient: Sendable {
         } catch {
             throw VenueHTTPError.notConnected(String(describing: error))
         }
+    }
+
+    /// An IPv4 or IPv6 literal (not a name).
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || (!host.isEmpty && host.allSatisfy { $0.isNumber || $0 == "." })
     }
 
     private func checkin(_ channel: any Channel) {

@@ -1,6 +1,7 @@
 import ATSVenues
 import Crypto
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// Objects in one folder of an S3-compatible store (``S3Location``) over ``VenueHTTPClient``:
@@ -12,45 +13,64 @@ public final class S3Client: Sendable {
     private let http: VenueHTTPClient
     private let signer: S3Signer?
 
+    /// The most one `PUT` may carry (S3's limit; a multipart upload would lift it).
+    public static let largestPut: Int64 = 5 << 30
+
     public init(location: S3Location) throws {
         self.location = location
         http = try VenueHTTPClient(baseURL: location.origin)
         signer = location.credentials.map { S3Signer(credentials: $0, region: location.region) }
     }
 
-    /// Stores `body` as object `name`; `sha256` is its hex SHA-256 (the store checks it).
-    public func put(_ name: String, body: [UInt8], sha256: String, timeout: Duration = .seconds(600)) async throws {
-        let reply = try await send(.PUT, name, headers: [], body: body, payloadHash: sha256, timeout: timeout)
+    /// Stores `body` as object `name`; `sha256` is its hex SHA-256 (the store checks it). Given a
+    /// minute, and a second more per MiB.
+    public func put(_ name: String, body: ByteBuffer, sha256: String) async throws {
+        let reply = try await send(
+            .PUT, name, headers: [], body: body, payloadHash: sha256, timeout: .seconds(60 + body.readableBytes >> 20))
         guard reply.status == 200 else { throw S3Error(status: reply.status, body: reply.body) }
     }
 
-    /// Bytes `range` of object `name` (the store may send fewer at its end) and the object's size.
+    /// Bytes from `range.lowerBound` of object `name`, up to `range.upperBound` (the store may send
+    /// fewer at its end, or more when it ignores ranges), and the object's size.
     public func get(_ name: String, range: Range<Int64>, timeout: Duration = .seconds(60)) async throws -> (
         bytes: [UInt8], size: Int64
     ) {
         let reply = try await send(
-            .GET, name, headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")], body: [],
+            .GET, name, headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")], body: ByteBuffer(),
             payloadHash: S3Signer.emptyPayloadHash, timeout: timeout)
-        guard reply.status == 206 || reply.status == 200 else { throw S3Error(status: reply.status, body: reply.body) }
-        if reply.status == 200 {
-            // The whole object (a store that ignores ranges): this range of it.
+        switch reply.status {
+        case 206:
+            guard let contentRange = reply.header("Content-Range"),
+                contentRange.hasPrefix("bytes \(range.lowerBound)-"),
+                let size = contentRange.split(separator: "/").last.flatMap({ Int64($0) })
+            else {
+                throw S3Error(
+                    status: reply.status, body: Array("<Message>a range that was not asked for</Message>".utf8))
+            }
+            return (reply.body, size)
+        case 200:
+            // The whole object (a store that ignores ranges): all of it from the offset asked, so
+            // the caller needs no second request.
             let size = Int64(reply.body.count)
-            let lower = Int(min(range.lowerBound, size))
-            let upper = Int(min(range.upperBound, size))
-            return (Array(reply.body[lower..<upper]), size)
+            return (Array(reply.body[Int(min(range.lowerBound, size))...]), size)
+        default:
+            throw S3Error(status: reply.status, body: reply.body)
         }
-        guard let contentRange = reply.header("Content-Range"), contentRange.hasPrefix("bytes \(range.lowerBound)-"),
-            let size = contentRange.split(separator: "/").last.flatMap({ Int64($0) })
-        else {
-            throw S3Error(status: reply.status, body: Array("<Message>a range that was not asked for</Message>".utf8))
+    }
+
+    /// The size of object `name`, nil when there is none (its first byte is asked for).
+    public func size(_ name: String) async throws -> Int64? {
+        do {
+            return try await get(name, range: 0..<1).size
+        } catch let e as S3Error where e.status == 404 {
+            return nil
         }
-        return (reply.body, size)
     }
 
     /// Removes object `name` (removing one that is not there is not an error).
     public func delete(_ name: String, timeout: Duration = .seconds(60)) async throws {
         let reply = try await send(
-            .DELETE, name, headers: [], body: [], payloadHash: S3Signer.emptyPayloadHash, timeout: timeout)
+            .DELETE, name, headers: [], body: ByteBuffer(), payloadHash: S3Signer.emptyPayloadHash, timeout: timeout)
         guard reply.status == 204 || reply.status == 200 || reply.status == 404 else {
             throw S3Error(status: reply.status, body: reply.body)
         }
@@ -61,8 +81,13 @@ public final class S3Client: Sendable {
     /// The hex SHA-256 of `bytes`.
     public static func sha256(_ bytes: some DataProtocol) -> String { S3Signer.hex(SHA256.hash(data: bytes)) }
 
+    /// The hex SHA-256 of a buffer's readable bytes.
+    public static func sha256(_ buffer: ByteBuffer) -> String {
+        buffer.withUnsafeReadableBytes { S3Signer.hex(SHA256.hash(data: $0)) }
+    }
+
     private func send(
-        _ method: HTTPMethod, _ name: String, headers: [(String, String)], body: [UInt8], payloadHash: String,
+        _ method: HTTPMethod, _ name: String, headers: [(String, String)], body: ByteBuffer, payloadHash: String,
         timeout: Duration
     ) async throws -> VenueHTTPResponse {
         let path = location.path(name)
@@ -75,6 +100,7 @@ public final class S3Client: Sendable {
             all.append(("x-amz-content-sha256", payloadHash))
         }
         return try await http.execute(
-            method: method, target: S3Signer.encoded(path, keepSlash: true), headers: all, body: body, timeout: timeout)
+            method: method, target: S3Signer.encoded(path, keepSlash: true), headers: all, buffer: body,
+            timeout: timeout)
     }
 }

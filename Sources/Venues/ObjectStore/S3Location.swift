@@ -26,6 +26,20 @@ public struct S3Location: Sendable, CustomStringConvertible {
         self.credentials = credentials
     }
 
+    /// The region an AWS endpoint names (`s3.REGION.amazonaws.com`, `BUCKET.s3.REGION.amazonaws.com`,
+    /// `s3-REGION.amazonaws.com`), nil for other hosts.
+    public var awsRegion: String? {
+        let host = origin.split(separator: "/").last.map { $0.split(separator: ":").first.map(String.init) ?? "" } ?? ""
+        guard host.hasSuffix(".amazonaws.com") else { return nil }
+        let labels = host.dropLast(".amazonaws.com".count).split(separator: ".")
+        if let i = labels.lastIndex(of: "s3") {
+            let rest = labels[(i + 1)...].filter { $0 != "dualstack" }
+            return rest.first.map(String.init)
+        }
+        if let last = labels.last, last.hasPrefix("s3-") { return String(last.dropFirst(3)) }
+        return nil
+    }
+
     /// The path of object `name` in the folder (unencoded).
     public func path(_ name: String) -> String { folder.isEmpty ? "/\(name)" : "/\(folder)/\(name)" }
 

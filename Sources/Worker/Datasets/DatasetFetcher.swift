@@ -86,9 +86,10 @@ struct DatasetFetcher: Sendable {
     /// From the object store, when a coordinator says the set is there: its SHA-256 comes with
     /// that answer. Nil: not in the store (yet).
     private func fetchFromObjectStore(_ hash: String, _ location: S3Location) async throws -> Int64? {
-        guard let digest = try await digest(hash), digest.inObjectStore, let sha256 = digest.sha256 else {
-            return nil
-        }
+        // Only from this worker's own store (the leader's may have moved to another URL).
+        guard let digest = try await digest(hash), digest.objectStore == location.description,
+            let sha256 = digest.sha256
+        else { return nil }
         let client = try S3Client(location: location)
         defer { client.shutdown() }
         let name = DatasetStore.objectName(hash)
@@ -107,7 +108,9 @@ struct DatasetFetcher: Sendable {
         var last: any Error = DatasetError("no coordinator answered")
         for source in sources {
             do {
-                let reply = try await signedGet(source, "/worker/datasets/\(hash)/digest", range: "")
+                let client = try VenueHTTPClient(baseURL: source)
+                defer { client.shutdown() }
+                let reply = try await signedGet(client, "/worker/datasets/\(hash)/digest", range: "")
                 switch reply.status {
                 case 200: break
                 case 404: return nil
@@ -123,11 +126,13 @@ struct DatasetFetcher: Sendable {
         throw last
     }
 
-    /// From one coordinator, in ranges each under a MAC of its bytes.
+    /// From one coordinator, in ranges each under a MAC of its bytes (one connection kept).
     private func fetchFromCoordinator(_ hash: String, _ source: String) async throws -> Int64 {
-        try await download(hash, sha256: nil) { offset in
+        let client = try VenueHTTPClient(baseURL: source)
+        defer { client.shutdown() }
+        return try await download(hash, sha256: nil) { offset in
             let range = "bytes=\(offset)-\(offset + Self.piece - 1)"
-            let reply = try await signedGet(source, "/worker/datasets/\(hash)", range: range)
+            let reply = try await signedGet(client, "/worker/datasets/\(hash)", range: range)
             switch reply.status {
             case 206: break
             // Not final: another coordinator may answer (a set is never taken back while a job
@@ -145,9 +150,9 @@ struct DatasetFetcher: Sendable {
 
     /// A GET to a coordinator signed with this worker's secret; an answer with a body must carry
     /// that body's MAC under the same secret (a forger on the network cannot make it).
-    private func signedGet(_ source: String, _ target: String, range: String) async throws -> VenueHTTPResponse {
-        let client = try VenueHTTPClient(baseURL: source)
-        defer { client.shutdown() }
+    private func signedGet(_ client: VenueHTTPClient, _ target: String, range: String) async throws
+        -> VenueHTTPResponse
+    {
         let signature = WorkerRequestSignature.header(
             secret: secret, method: "GET", path: target, range: range, workerId: workerId,
             time: Int64(Date().timeIntervalSince1970))

@@ -7,8 +7,10 @@ import Foundation
 /// length-prefixed (`range`: the request's `Range` header, empty without one). The secret is the
 /// one the worker proves in its hello (its own, or the cluster secret); it never crosses the wire.
 /// A signature is good for ``window`` either side of the coordinator's clock and for that one
-/// method, path and range: the routes it opens only read content that never changes, so a replay
-/// within the window gives a listener only the bytes it already saw go by.
+/// method, path and range: the routes it opens only read, so a replay within the window gives a
+/// listener only what it already saw go by. A set's bytes never change; its digest's
+/// `in_object_store` may, and a digest replayed from before the set reached the store only sends
+/// the worker to the coordinators.
 public enum WorkerRequestSignature {
     public static let scheme = "ATS-Worker"
     /// How far the signed time may be from the coordinator's clock.
