@@ -15,12 +15,18 @@ extension JobStore {
 
     /// Renews every lease the worker holds: one row, the worker's (``leaseExpiry``).
     public func heartbeat(worker: String) async throws {
+        try await heartbeat(workers: [worker])
+    }
+
+    /// Renews the leases of several workers in one statement (``LeaseRenewals`` gathers them),
+    /// locking their rows in id order.
+    public func heartbeat(workers: [String]) async throws {
         try await transaction { conn in
             _ = try await conn.query(
                 """
                 UPDATE workers SET last_heartbeat_at = now(),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
-                WHERE id = \(worker)
+                WHERE id IN (SELECT id FROM workers WHERE id = ANY(\(workers)) ORDER BY id FOR UPDATE)
                 """, logger: logger)
         }
     }

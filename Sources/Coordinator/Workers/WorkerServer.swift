@@ -45,6 +45,8 @@ public final class WorkerServer: Service, Sendable {
     let scheduler: SchedulerService
     let leadership: Leadership
     let logger: Logger
+    /// Every connection's heartbeats, written together.
+    let renewals: LeaseRenewals
     var coordinatorId: String { leadership.instanceId }
     private let bound: AsyncStream<Int>.Continuation
     /// The port actually bound (useful with port 0), once listening.
@@ -60,6 +62,7 @@ public final class WorkerServer: Service, Sendable {
         self.scheduler = scheduler
         self.leadership = leadership
         self.logger = logger
+        renewals = LeaseRenewals(store: store)
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -318,7 +321,7 @@ public final class WorkerServer: Service, Sendable {
             group.addTask {
                 for await beat in beats {
                     do {
-                        try await self.store.heartbeat(worker: worker)
+                        try await self.renewals.renew(worker)
                         self.store.metrics.leaseRenewals.increment()
                         await run(.renewed(beat))
                     } catch {
