@@ -1,3 +1,4 @@
+import ATSShared
 import Foundation
 
 /// Heartbeats of every connection, written together: a renewal that arrives while
@@ -8,26 +9,34 @@ import Foundation
 ///
 /// Failure stays each connection's own, as when every heartbeat was its own statement: a shared
 /// statement that fails is written again worker by worker, so only a worker whose own renewal
-/// fails hears of it (one error no longer closes every connection at once, which after a
-/// PostgreSQL restart, with the pool's connections failing one after another, would close them
-/// all again and again). A statement that hangs holds one of the ``maxInFlight`` slots, not every
-/// renewal behind it.
+/// fails hears of it. A statement that has not returned after ``timeout`` is cancelled and left
+/// behind, and its workers go into the next statement: after a PostgreSQL restart a statement
+/// caught in flight was seen never to return (a connection's own heartbeat is cancelled when its
+/// connection closes; a statement shared by every connection is not), and every renewal waited
+/// behind it while the jobs fenced themselves over and over.
 actor LeaseRenewals {
     private let write: @Sendable ([String]) async throws -> Void
     private let maxInFlight: Int
+    private let timeout: Duration
     private var waiting: [String: [CheckedContinuation<Void, any Error>]] = [:]
     private var inFlight = 0
-    /// Shared statements written so far, and those that failed and were written again one by one.
+    /// Shared statements written so far; those that failed and were written again one by one;
+    /// those left behind after ``timeout``.
     private(set) var writes = 0
     private(set) var splits = 0
+    private(set) var abandoned = 0
 
-    init(maxInFlight: Int = 2, write: @escaping @Sendable ([String]) async throws -> Void) {
+    init(
+        maxInFlight: Int = 2, timeout: Duration = .seconds(2),
+        write: @escaping @Sendable ([String]) async throws -> Void
+    ) {
         self.maxInFlight = maxInFlight
+        self.timeout = timeout
         self.write = write
     }
 
-    init(store: JobStore) {
-        self.init { workers in try await store.heartbeat(workers: workers) }
+    init(store: JobStore, timeout: Duration) {
+        self.init(timeout: timeout) { workers in try await store.heartbeat(workers: workers) }
     }
 
     /// Renews `worker`'s leases; returns once they are written (or throws why not).
@@ -47,23 +56,27 @@ actor LeaseRenewals {
             let batch = waiting
             waiting = [:]
             writes += 1
-            do {
-                try await write(batch.keys.sorted())
+            switch await attempt(batch.keys.sorted()) {
+            case nil:
+                // Left behind: its workers are written with the next statement.
+                abandoned += 1
+                for (worker, waiters) in batch { waiting[worker, default: []] += waiters }
+            case .success?:
                 for c in batch.values.joined() { c.resume() }
-            } catch {
-                if batch.count == 1 {
-                    for c in batch.values.joined() { c.resume(throwing: error) }
-                    continue
-                }
+            case .failure(let error)? where batch.count == 1:
+                for c in batch.values.joined() { c.resume(throwing: error) }
+            case .failure?:
                 splits += 1
                 await withTaskGroup(of: Void.self) { group in
                     for (worker, waiters) in batch {
                         group.addTask {
-                            do {
-                                try await self.write([worker])
-                                for c in waiters { c.resume() }
-                            } catch {
-                                for c in waiters { c.resume(throwing: error) }
+                            let result = await self.attempt([worker])
+                            for c in waiters {
+                                switch result {
+                                case .success?: c.resume()
+                                case .failure(let error)?: c.resume(throwing: error)
+                                case nil: c.resume(throwing: RenewalTimedOut())
+                                }
                             }
                         }
                     }
@@ -72,4 +85,39 @@ actor LeaseRenewals {
         }
         inFlight -= 1
     }
+
+    /// One statement, given ``timeout``: its outcome, or nil when it did not return in time (it
+    /// is cancelled, and whatever it does later is ignored).
+    private nonisolated func attempt(_ workers: [String]) async -> Result<Void, any Error>? {
+        let write = self.write
+        let task = Task { try await write(workers) }
+        let answered = Locked(false)
+        return await withCheckedContinuation { (c: CheckedContinuation<Result<Void, any Error>?, Never>) in
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard
+                    answered.withLock({ done in
+                        defer { done = true }; return !done
+                    })
+                else { return }
+                task.cancel()
+                c.resume(returning: nil)
+            }
+            Task {
+                let result = await task.result
+                guard
+                    answered.withLock({ done in
+                        defer { done = true }; return !done
+                    })
+                else { return }
+                timer.cancel()
+                c.resume(returning: result)
+            }
+        }
+    }
+}
+
+/// A heartbeat's own statement did not return in time either.
+struct RenewalTimedOut: Error, CustomStringConvertible {
+    var description: String { "the lease renewal did not return in time" }
 }

@@ -62,7 +62,8 @@ public final class WorkerServer: Service, Sendable {
         self.scheduler = scheduler
         self.leadership = leadership
         self.logger = logger
-        renewals = LeaseRenewals(store: store)
+        // A renewal not written in half a lease is given up and written again with the next one.
+        renewals = LeaseRenewals(store: store, timeout: max(configuration.leaseTimeout / 2, .seconds(1)))
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -18,7 +18,7 @@ struct LeaseRenewalsTests {
                     Hello(workerId: w, host: "h", capacity: 1, labels: [], instance: "i-\(w)"), session: "s-\(w)")
             }
             try await store.client.query("UPDATE workers SET lease_expires_at = now() - interval '1 minute'")
-            let renewals = LeaseRenewals(store: store)
+            let renewals = LeaseRenewals(store: store, timeout: .seconds(30))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in workers { group.addTask { try await renewals.renew(w) } }
                 try await group.waitForAll()
@@ -77,7 +77,7 @@ struct LeaseRenewalsTests {
     /// A statement that never returns holds one slot: the others keep renewing.
     @Test func aHungStatementDoesNotHoldTheOthers() async throws {
         let release = Locked<CheckedContinuation<Void, Never>?>(nil)
-        let renewals = LeaseRenewals(maxInFlight: 2) { workers in
+        let renewals = LeaseRenewals(maxInFlight: 2, timeout: .seconds(60)) { workers in
             if workers == ["stuck"] {
                 await withCheckedContinuation { c in release.withLock { $0 = c } }
             }
@@ -89,5 +89,26 @@ struct LeaseRenewalsTests {
         for round in 0..<20 { try await renewals.renew("w\(round % 3)") }
         release.withLock { $0?.resume() }
         try await stuck.value
+    }
+
+    /// A statement that never returns, whatever is done to it (as one caught in flight by a
+    /// PostgreSQL restart was seen to do), is left behind after the timeout, and its worker is
+    /// written with the next statement: the renewal completes.
+    @Test func aStatementThatNeverReturnsIsLeftBehindAndWrittenAgain() async throws {
+        let calls = Locked(0)
+        let renewals = LeaseRenewals(maxInFlight: 1, timeout: .milliseconds(200)) { _ in
+            let call = calls.withLock { n in
+                n += 1
+                return n
+            }
+            // The first statement never returns, even when cancelled.
+            if call == 1 { await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in } }
+        }
+        try await renewals.renew("w1")
+        #expect(calls.withLock { $0 } == 2)
+        #expect(await renewals.abandoned == 1)
+        // And the slot is free for the next ones.
+        try await renewals.renew("w2")
+        #expect(calls.withLock { $0 } == 3)
     }
 }
