@@ -82,53 +82,46 @@ struct DatasetObjectStoreTests {
             #expect(store.requests.contains("GET \(path) bytes=0-8388607 206"), "\(store.requests)")
             #expect(store.requests.contains("GET \(path) bytes=8388608-16777215 206"), "\(store.requests)")
 
-            // Other bytes in the store: refused by their SHA-256; the coordinator serves the set.
-            // (Each next job goes to a new worker that lacks the set: the one before is stopped first.)
-            await w1.stop()
+            // Each next job on a new worker that lacks the set (the one before stopped first, so
+            // the job cannot go to it), which must fall back to the coordinator.
+            func onNewWorker(_ n: Int, after previous: ChildProcess, environment: [String: String] = [:])
+                async throws -> ChildProcess
+            {
+                await previous.stop()
+                var spec = onSet
+                spec.name = "on-set-\(n)"
+                _ = try await cluster.create(spec)
+                let worker = try cluster.startWorker(
+                    "w\(n)", capacity: 1,
+                    environment: ["ATS_DATASET_CACHE_DIR": caches + "/w\(n)"].merging(environment) { $1 })
+                let job = try #require(try await cluster.waitForJobs([spec.name], timeout: .seconds(180)).first)
+                #expect(job.status == .completed, "\(job.name): \(job.lastError ?? "")")
+                #expect(DatasetTests.sameTrades(try await cluster.fills(spec.name), fromFile))
+                #expect(
+                    Self.fetchedFrom(worker) == ["http://127.0.0.1:\(cluster.httpPort)"], "\(worker.log.suffix(3000))")
+                return worker
+            }
+
+            // Other bytes in the store: refused by their SHA-256.
             var altered = bytes
             altered[altered.count / 2] ^= 0xFF
             try altered.write(to: URL(fileURLWithPath: object))
-            var second = onSet
-            second.name = "on-set-2"
-            _ = try await cluster.create(second)
-            let w2 = try cluster.startWorker("w2", capacity: 1, environment: ["ATS_DATASET_CACHE_DIR": caches + "/w2"])
-            let job2 = try #require(try await cluster.waitForJobs(["on-set-2"], timeout: .seconds(180)).first)
-            #expect(job2.status == .completed, "\(job2.lastError ?? "")")
-            #expect(DatasetTests.sameTrades(try await cluster.fills("on-set-2"), fromFile))
+            let w2 = try await onNewWorker(2, after: w1)
             #expect(w2.log.contains("not taken from the object store") && w2.log.contains("SHA-256"), "\(w2.log)")
-            #expect(Self.fetchedFrom(w2) == ["http://127.0.0.1:\(cluster.httpPort)"], "\(w2.log.suffix(3000))")
             try bytes.write(to: URL(fileURLWithPath: object))
 
-            // A worker with the wrong keys: the store refuses its signature; the coordinator serves.
-            await w2.stop()
-            var third = onSet
-            third.name = "on-set-3"
-            _ = try await cluster.create(third)
-            let w3 = try cluster.startWorker(
-                "w3", capacity: 1,
-                environment: [
-                    "ATS_DATASET_CACHE_DIR": caches + "/w3", "ATS_DATASET_S3_SECRET_ACCESS_KEY": "not-the-secret-key",
-                ])
-            let job3 = try #require(try await cluster.waitForJobs(["on-set-3"], timeout: .seconds(180)).first)
-            #expect(job3.status == .completed, "\(job3.lastError ?? "")")
+            // A worker with the wrong keys: the store refuses its signature.
+            let w3 = try await onNewWorker(
+                3, after: w2, environment: ["ATS_DATASET_S3_SECRET_ACCESS_KEY": "not-the-secret-key"])
             #expect(w3.log.contains("SignatureDoesNotMatch"), "\(w3.log.suffix(3000))")
-            #expect(Self.fetchedFrom(w3) == ["http://127.0.0.1:\(cluster.httpPort)"])
             #expect(store.requests.contains { $0.hasPrefix("GET \(path) ") && $0.hasSuffix(" 403") })
             #expect(!w3.log.contains("not-the-secret-key"), "a secret in the log")
 
-            // The object gone from the store while it is marked as there: the coordinator serves.
-            await w3.stop()
+            // The object gone from the store while it is marked as there.
             try FileManager.default.removeItem(atPath: object)
-            var fourth = onSet
-            fourth.name = "on-set-4"
-            _ = try await cluster.create(fourth)
-            let w4 = try cluster.startWorker("w4", capacity: 1, environment: ["ATS_DATASET_CACHE_DIR": caches + "/w4"])
-            let job4 = try #require(try await cluster.waitForJobs(["on-set-4"], timeout: .seconds(180)).first)
-            #expect(job4.status == .completed, "\(job4.lastError ?? "")")
+            let w4 = try await onNewWorker(4, after: w3)
             #expect(w4.log.contains("NoSuchKey"), "\(w4.log.suffix(3000))")
-            #expect(Self.fetchedFrom(w4) == ["http://127.0.0.1:\(cluster.httpPort)"])
             try bytes.write(to: URL(fileURLWithPath: object))
-
             // Removing the set deletes its object (in the background, after the answer).
             for name in ["on-set", "on-set-2", "on-set-3", "on-set-4"] {
                 #expect(try await cluster.request("DELETE", "api/jobs/\(name)").status == 200)

@@ -22,9 +22,13 @@ struct DatasetIngest: Sendable {
     /// cooperative threads.
     static func make(path: String, file: String, format: BarFormat?) async throws -> DatasetIngest {
         try await NIOThreadPool.singleton.runIfActive {
-            let data = try BarLoader.read(path)
-            let detected = format?.rawValue ?? (BarCatalog.isCatalog(data) ? "catalog" : "csv")
-            let bars = try BarLoader.parse(data, file: file, format: format)
+            // The file is mapped only while it is parsed: unmapped before the catalog is made, so
+            // the peak holds the bars and one of the two, not all three.
+            let (bars, detected) = try { () throws -> (BarSeries, String) in
+                let data = try BarLoader.read(path)
+                let detected = format?.rawValue ?? (BarCatalog.isCatalog(data) ? "catalog" : "csv")
+                return (try BarLoader.parse(data, file: file, format: format), detected)
+            }()
             guard bars.count > 0 else {
                 throw DataError(file: file, line: 0, column: 0, reason: "holds no bars")
             }

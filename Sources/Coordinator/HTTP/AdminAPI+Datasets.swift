@@ -82,17 +82,11 @@ extension AdminAPI {
     }
 
     /// The bytes of a set for workers, one `Range: bytes=a-b` (at most ``datasetRangeLimit``) at a
-    /// time, each with its content MAC under the worker's secret (`ATS-Content-MAC`).
+    /// time, each with its content MAC under the worker's secret (`ATS-Content-MAC`); and the set's
+    /// digest (``DatasetDigest``: what a worker checks a copy from the object store against).
     func addWorkerDatasetRoutes(to router: Router<APIContext>) {
         router.get("/worker/datasets/:hash") { request, context -> Response in
-            let hash = try context.parameters.require("hash")
-            let path = "/worker/datasets/\(hash)"
-            let secret = try authenticateWorker(request, path: path)
-            // Only a set that is not there is a 404 (the worker gives up on it); the database
-            // being away for a moment is a 503, and the worker asks another coordinator.
-            guard let record = try await store.datasetRow(hash), record.hash == hash else {
-                throw APIError(.notFound, code: "not_found", "no data set \(hash)")
-            }
+            let (record, path, secret) = try await workerDataset(request, context, suffix: "")
             let asked = request.headers[.range] ?? ""
             guard let range = Self.byteRange(asked, size: record.bytes), range.count <= Self.datasetRangeLimit else {
                 throw APIError(
@@ -104,32 +98,46 @@ extension AdminAPI {
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(record.bytes)"
-            headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = bytes.withUnsafeReadableBytes {
-                WorkerRequestSignature.contentMAC(secret: secret, path: path, range: asked, bytes: $0)
-            }
-            return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: bytes))
+            return Self.signed(
+                bytes, status: .partialContent, headers: headers, secret: secret, path: path, range: asked)
+        }
+        router.get("/worker/datasets/:hash/digest") { request, context -> Response in
+            let (record, path, secret) = try await workerDataset(request, context, suffix: "/digest")
+            let digest = DatasetDigest(bytes: record.bytes, sha256: record.sha256, objectStore: record.objectStore)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Self.signed(
+                ByteBuffer(bytes: try JSONEncoder().encode(digest)), status: .ok, headers: headers, secret: secret,
+                path: path, range: "")
         }
     }
 
-    /// What a worker checks a copy from the object store against (``DatasetDigest``), under a MAC
-    /// of the answer's bytes.
-    func addWorkerDigestRoute(to router: Router<APIContext>) {
-        router.get("/worker/datasets/:hash/digest") { request, context -> Response in
-            let hash = try context.parameters.require("hash")
-            let path = "/worker/datasets/\(hash)/digest"
-            let secret = try authenticateWorker(request, path: path)
-            guard let record = try await store.datasetRow(hash), record.hash == hash else {
-                throw APIError(.notFound, code: "not_found", "no data set \(hash)")
-            }
-            let digest = DatasetDigest(bytes: record.bytes, sha256: record.sha256, objectStore: record.objectStore)
-            let body = ByteBuffer(bytes: try JSONEncoder().encode(digest))
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = body.withUnsafeReadableBytes {
-                WorkerRequestSignature.contentMAC(secret: secret, path: path, range: "", bytes: $0)
-            }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    /// The set a worker's request names, once its signature is checked: its record, the path
+    /// signed and the worker's secret. Only a set that is not there is a 404 (the worker gives up
+    /// on it); the database being away for a moment is a 503, and the worker asks another
+    /// coordinator.
+    private func workerDataset(_ request: Request, _ context: APIContext, suffix: String) async throws -> (
+        DatasetRecord, String, String
+    ) {
+        let hash = try context.parameters.require("hash")
+        let path = "/worker/datasets/\(hash)\(suffix)"
+        let secret = try authenticateWorker(request, path: path)
+        guard let record = try await store.datasetRow(hash), record.hash == hash else {
+            throw APIError(.notFound, code: "not_found", "no data set \(hash)")
         }
+        return (record, path, secret)
+    }
+
+    /// An answer to a worker with the MAC of its bytes under the worker's secret.
+    private static func signed(
+        _ body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields, secret: String, path: String,
+        range: String
+    ) -> Response {
+        var headers = headers
+        headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = body.withUnsafeReadableBytes {
+            WorkerRequestSignature.contentMAC(secret: secret, path: path, range: range, bytes: $0)
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// `bytes=a-b` or `bytes=a-` (one range) within `size` bytes, as a half-open range.

@@ -61,7 +61,6 @@ struct AdminAPI {
         addDashboardRoutes(to: router)
         addSessionRoutes(to: router)
         addWorkerDatasetRoutes(to: router)
-        addWorkerDigestRoute(to: router)
         let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)

@@ -38,49 +38,18 @@ public struct BinanceSigner: Sendable {
         out.reserveCapacity(parameters.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } + 16)
         for (k, (name, value)) in parameters.enumerated() {
             if k > 0 { out.append(UInt8(ascii: "&")) }
-            appendPercentEncoded(name, to: &out)
+            ByteEncoding.appendPercentEncoded(name, to: &out)
             out.append(UInt8(ascii: "="))
-            appendPercentEncoded(value, to: &out)
+            ByteEncoding.appendPercentEncoded(value, to: &out)
         }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// RFC 3986 percent-encoding of everything but `A–Z a–z 0–9 - _ . ~`, on the UTF-8 bytes.
-    public static func percentEncoded(_ text: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        appendPercentEncoded(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let upperHex = Array("0123456789ABCDEF".utf8)
-    private static let lowerHex = Array("0123456789abcdef".utf8)
-
-    private static func appendPercentEncoded(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(upperHex[Int(byte >> 4)])
-                out.append(upperHex[Int(byte & 0x0F)])
-            }
-        }
-    }
+    public static func percentEncoded(_ text: String) -> String { ByteEncoding.percentEncoded(text) }
 
     /// Lowercase hex, as Binance writes HMAC signatures.
-    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(lowerHex[Int(b >> 4)])
-            out.append(lowerHex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String { ByteEncoding.hex(bytes) }
 
     private func ed25519Key() throws -> Curve25519.Signing.PrivateKey {
         guard case .ed25519(let key?) = prepared else { throw CryptoKitError.incorrectKeySize }

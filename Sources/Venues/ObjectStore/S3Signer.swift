@@ -70,34 +70,12 @@ public struct S3Signer: Sendable {
     }
 
     /// Lower-case hex of a digest or MAC.
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String { ByteEncoding.hex(bytes) }
 
     /// Every byte but the unreserved ones (`A-Z a-z 0-9 - _ . ~`, and `/` in a path) as `%XX`
     /// (upper-case), the encoding SigV4 signs.
     public static func encoded(_ text: String, keepSlash: Bool) -> String {
-        let upperHex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), upperHex[Int(byte >> 4)], upperHex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        ByteEncoding.percentEncoded(text, keepSlash: keepSlash)
     }
 
     /// A header's value with the spaces around it dropped and runs of spaces made one.
