@@ -1,5 +1,6 @@
 import ATSShared
 import Foundation
+import Logging
 
 /// Heartbeats of every connection, written together: a renewal that arrives while
 /// ``maxInFlight`` statements are being written waits for the next one, which takes every worker
@@ -18,6 +19,7 @@ actor LeaseRenewals {
     private let write: @Sendable ([String]) async throws -> Void
     private let maxInFlight: Int
     private let timeout: Duration
+    private let logger: Logger?
     private var waiting: [String: [CheckedContinuation<Void, any Error>]] = [:]
     private var inFlight = 0
     /// Shared statements written so far; those that failed and were written again one by one;
@@ -27,16 +29,17 @@ actor LeaseRenewals {
     private(set) var abandoned = 0
 
     init(
-        maxInFlight: Int = 2, timeout: Duration = .seconds(2),
+        maxInFlight: Int = 2, timeout: Duration = .seconds(2), logger: Logger? = nil,
         write: @escaping @Sendable ([String]) async throws -> Void
     ) {
         self.maxInFlight = maxInFlight
         self.timeout = timeout
+        self.logger = logger
         self.write = write
     }
 
-    init(store: JobStore, timeout: Duration) {
-        self.init(timeout: timeout) { workers in try await store.heartbeat(workers: workers) }
+    init(store: JobStore, timeout: Duration, logger: Logger) {
+        self.init(timeout: timeout, logger: logger) { workers in try await store.heartbeat(workers: workers) }
     }
 
     /// Renews `worker`'s leases; returns once they are written (or throws why not).
@@ -60,6 +63,9 @@ actor LeaseRenewals {
             case nil:
                 // Left behind: its workers are written with the next statement.
                 abandoned += 1
+                logger?.warning(
+                    "a lease renewal did not return in time: left behind, its workers go into the next",
+                    metadata: ["workers": "\(batch.count)", "timeout": "\(timeout)"])
                 for (worker, waiters) in batch { waiting[worker, default: []] += waiters }
             case .success?:
                 for c in batch.values.joined() { c.resume() }

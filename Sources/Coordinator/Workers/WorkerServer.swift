@@ -63,7 +63,8 @@ public final class WorkerServer: Service, Sendable {
         self.leadership = leadership
         self.logger = logger
         // A renewal not written in half a lease is given up and written again with the next one.
-        renewals = LeaseRenewals(store: store, timeout: max(configuration.leaseTimeout / 2, .seconds(1)))
+        renewals = LeaseRenewals(
+            store: store, timeout: max(configuration.leaseTimeout / 2, .seconds(1)), logger: logger)
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 

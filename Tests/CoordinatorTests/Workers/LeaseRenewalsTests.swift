@@ -18,7 +18,7 @@ struct LeaseRenewalsTests {
                     Hello(workerId: w, host: "h", capacity: 1, labels: [], instance: "i-\(w)"), session: "s-\(w)")
             }
             try await store.client.query("UPDATE workers SET lease_expires_at = now() - interval '1 minute'")
-            let renewals = LeaseRenewals(store: store, timeout: .seconds(30))
+            let renewals = LeaseRenewals(store: store, timeout: .seconds(30), logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in workers { group.addTask { try await renewals.renew(w) } }
                 try await group.waitForAll()
