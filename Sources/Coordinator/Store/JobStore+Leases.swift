@@ -19,13 +19,14 @@ extension JobStore {
     }
 
     /// Renews the leases of several workers in one statement (``LeaseRenewals`` gathers them),
-    /// locking their rows in id order.
+    /// locking their rows in id order. Never shortens one: a statement that commits late (hedged
+    /// by a newer one) leaves the later expiry.
     public func heartbeat(workers: [String]) async throws {
         try await transaction { conn in
             _ = try await conn.query(
                 """
                 UPDATE workers SET last_heartbeat_at = now(),
-                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds))
+                    lease_expires_at = GREATEST(lease_expires_at, now() + make_interval(secs => \(leaseSeconds)))
                 WHERE id IN (SELECT id FROM workers WHERE id = ANY(\(workers)) ORDER BY id FOR UPDATE)
                 """, logger: logger)
         }

@@ -62,9 +62,12 @@ public final class WorkerServer: Service, Sendable {
         self.scheduler = scheduler
         self.leadership = leadership
         self.logger = logger
-        // A renewal not written in half a lease is given up and written again with the next one.
+        // A renewal not written in a third of what the worker's margin leaves is hedged: its workers
+        // go into the next statement too.
         renewals = LeaseRenewals(
-            store: store, timeout: max(configuration.leaseTimeout / 2, .seconds(1)), logger: logger)
+            store: store,
+            timeout: max((configuration.leaseTimeout - configuration.heartbeatInterval) / 3, .milliseconds(200)),
+            logger: logger)
         (boundPort, bound) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Heartbeats of many connections at once share transactions, every one of them is renewed, and a
 /// failure or a hung statement stays the business of the workers it concerns.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct LeaseRenewalsTests {
     @Test func heartbeatsArrivingTogetherAreWrittenTogetherAndAllRenewed() async throws {
         try await JobStoreTests().withStore(leaseTimeout: .seconds(30)) { store in
@@ -38,77 +38,148 @@ struct LeaseRenewalsTests {
 
     struct Refused: Error {}
 
+    /// A gate a test opens: whoever waits on it returns once it is open.
+    final class Gate: Sendable {
+        private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+        func wait() async {
+            await withCheckedContinuation { c in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.open { return true }
+                    s.waiters.append(c)
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        }
+        func open() {
+            for c in state.withLock({ s -> [CheckedContinuation<Void, Never>] in
+                s.open = true
+                defer { s.waiters = [] }
+                return s.waiters
+            }) {
+                c.resume()
+            }
+        }
+    }
+
     /// A shared statement that fails is written again worker by worker: only the worker whose own
     /// renewal fails hears of it (one error used to fail every connection that waited).
     @Test func aFailedSharedStatementFailsOnlyTheWorkerItConcerns() async throws {
         let statements = Locked<[[String]]>([])
-        let renewals = LeaseRenewals(maxInFlight: 1) { workers in
-            statements.withLock { $0.append(workers) }
-            try await Task.sleep(for: .milliseconds(20))
+        let firstDone = Gate()
+        let renewals = LeaseRenewals(maxInFlight: 1, timeout: .seconds(30)) { workers in
+            let n = statements.withLock { list in
+                list.append(workers)
+                return list.count
+            }
+            if n == 1 { await firstDone.wait() }
             if workers.contains("bad") { throw Refused() }
         }
-        // The first goes alone; the rest wait for it and are then written together.
+        // The first goes alone and is held until the other four wait for the next statement.
         let first = Task { try await renewals.renew("a") }
         try await waitUntil("the first statement is in flight", timeout: .seconds(10)) {
             statements.withLock { !$0.isEmpty }
         }
-        var results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
-            for w in ["b", "bad", "c", "d"] {
-                group.addTask {
-                    do {
-                        try await renewals.renew(w)
-                        return (w, true)
-                    } catch {
-                        return (w, false)
+        let others = Task {
+            try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for w in ["b", "bad", "c", "d"] {
+                    group.addTask {
+                        do {
+                            try await renewals.renew(w)
+                            return (w, true)
+                        } catch {
+                            return (w, false)
+                        }
                     }
                 }
+                return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
             }
-            return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
         }
+        try await waitUntil("the four wait", timeout: .seconds(10)) { await renewals.unanswered == 5 }
+        firstDone.open()
+        var results = try await others.value
         results["a"] = (try? await first.value) != nil
         #expect(results == ["a": true, "b": true, "bad": false, "c": true, "d": true])
-        // Something was shared (then split, each alone written again).
         let written = statements.withLock { $0 }
-        #expect(written.contains { $0.count > 1 && $0.contains("bad") }, "\(written)")
-        #expect(written.filter { $0 == ["bad"] }.count >= 1)
-        #expect(await renewals.splits >= 1)
+        #expect(written[1] == ["b", "bad", "c", "d"], "the four shared one statement: \(written)")
+        #expect(written.filter { $0 == ["bad"] }.count == 1, "then each alone: \(written)")
+        #expect(await renewals.splits == 1)
     }
 
     /// A statement that never returns holds one slot: the others keep renewing.
     @Test func aHungStatementDoesNotHoldTheOthers() async throws {
-        let release = Locked<CheckedContinuation<Void, Never>?>(nil)
+        let stuck = Gate()
         let renewals = LeaseRenewals(maxInFlight: 2, timeout: .seconds(60)) { workers in
-            if workers == ["stuck"] {
-                await withCheckedContinuation { c in release.withLock { $0 = c } }
-            }
+            if workers == ["stuck"] { await stuck.wait() }
         }
-        let stuck = Task { try await renewals.renew("stuck") }
+        let held = Task { try await renewals.renew("stuck") }
         try await waitUntil("the stuck statement is in flight", timeout: .seconds(10)) {
-            release.withLock { $0 != nil }
+            await renewals.writes == 1
         }
         for round in 0..<20 { try await renewals.renew("w\(round % 3)") }
-        release.withLock { $0?.resume() }
-        try await stuck.value
+        #expect(await renewals.unanswered == 1)
+        stuck.open()
+        try await held.value
     }
 
-    /// A statement that never returns, whatever is done to it (as one caught in flight by a
-    /// PostgreSQL restart was seen to do), is left behind after the timeout, and its worker is
-    /// written with the next statement: the renewal completes.
-    @Test func aStatementThatNeverReturnsIsLeftBehindAndWrittenAgain() async throws {
+    /// A statement that never returns, even cancelled (as ones caught in flight by a PostgreSQL
+    /// restart were seen to do): after the timeout its worker goes into the next statement, which
+    /// answers the renewal; the slot is freed after three timeouts.
+    @Test func aStatementThatNeverReturnsIsHedged() async throws {
         let calls = Locked(0)
-        let renewals = LeaseRenewals(maxInFlight: 1, timeout: .milliseconds(200)) { _ in
+        let renewals = LeaseRenewals(maxInFlight: 1, maxRunning: 1, timeout: .seconds(1)) { _ in
             let call = calls.withLock { n in
                 n += 1
                 return n
             }
-            // The first statement never returns, even when cancelled.
             if call == 1 { await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in } }
         }
         try await renewals.renew("w1")
-        #expect(calls.withLock { $0 } == 2)
-        #expect(await renewals.abandoned == 1)
-        // And the slot is free for the next ones.
+        #expect(calls.withLock { $0 } == 2, "written again")
+        #expect(await renewals.hedged == 1)
         try await renewals.renew("w2")
         #expect(calls.withLock { $0 } == 3)
+    }
+
+    /// A slow statement that commits after its timeout still answers its renewals, while the
+    /// hedge written after it hangs: only a commit answers a renewal, and the first one does.
+    @Test func aLateCommitAnswersItsRenewals() async throws {
+        let calls = Locked(0)
+        let firstGo = Gate()
+        let hedge = Gate()
+        let renewals = LeaseRenewals(maxInFlight: 1, timeout: .seconds(1)) { _ in
+            let call = calls.withLock { n in
+                n += 1
+                return n
+            }
+            if call == 1 {
+                await firstGo.wait()
+            } else {
+                await hedge.wait()
+                throw Refused()
+            }
+        }
+        let renewal = Task { try await renewals.renew("w1") }
+        // Past its timeout the first is hedged; then it commits.
+        try await waitUntil("the hedge is written", timeout: .seconds(10)) { calls.withLock { $0 } >= 2 }
+        #expect(await renewals.unanswered == 1)
+        firstGo.open()
+        try await renewal.value
+        #expect(await renewals.hedged >= 1)
+        // The hedge then fails: nothing is left to answer, and nothing is answered twice.
+        hedge.open()
+        try await waitUntil("the hedges returned", timeout: .seconds(10)) { await renewals.unanswered == 0 }
+    }
+
+    /// A renewal whose caller is cancelled (its connection closed) stops waiting at once.
+    @Test func aCancelledRenewalStopsWaiting() async throws {
+        let stuck = Gate()
+        let renewals = LeaseRenewals(maxInFlight: 1, timeout: .seconds(60)) { _ in await stuck.wait() }
+        let caller = Task { try await renewals.renew("w1") }
+        try await waitUntil("in flight", timeout: .seconds(10)) { await renewals.writes == 1 }
+        caller.cancel()
+        await #expect(throws: CancellationError.self) { try await caller.value }
+        #expect(await renewals.unanswered == 0)
+        stuck.open()
     }
 }
