@@ -90,7 +90,8 @@ public final class Coordinator: Service, Sendable {
             store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,
             leadership: leadership,
             metrics: MetricsEndpoint(
-                registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics),
+                registry: metricsRegistry, store: store, hub: hub, leadership: leadership, metrics: metrics,
+                jobSeries: configuration.metricsJobSeries),
             sessions: .init(ttl: configuration.sessionTTL, secureCookies: configuration.secureCookies), feed: feed,
             logs: logs, vault: configuration.vault, workerSecrets: configuration.workerSecrets,
             datasetMaxBytes: configuration.datasetMaxBytes, mirror: mirror, logger: logger)

@@ -49,6 +49,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var recordingRetention: Duration?
     /// Checkpoints kept per job, the newest (`ATS_CHECKPOINTS_KEPT`, 5 by default).
     public var checkpointsKept: Int
+    /// Active jobs with equity and drawdown series of their own on `/metrics`, the deepest in
+    /// drawdown (`ATS_METRICS_JOB_SERIES`, 1,000 by default).
+    public var metricsJobSeries: Int
 
     public init(environment env: Environment) throws {
         guard let url = env["DATABASE_URL"] ?? env["ATS_DATABASE_URL"] else {
@@ -118,6 +121,10 @@ public struct CoordinatorConfiguration: Sendable {
         guard checkpointsKept >= 1 else {
             throw ConfigurationError(
                 variable: "ATS_CHECKPOINTS_KEPT", reason: "must be at least 1 (a job resumes from its newest)")
+        }
+        metricsJobSeries = try env.int("ATS_METRICS_JOB_SERIES", default: 1_000)
+        guard metricsJobSeries >= 0 else {
+            throw ConfigurationError(variable: "ATS_METRICS_JOB_SERIES", reason: "must be 0 or more")
         }
         let level = env.string("LOG_LEVEL", default: "info").lowercased()
         guard let parsed = Logger.Level(rawValue: level) else {

@@ -84,4 +84,27 @@ struct MetricsTests {
             #expect(after.contains { $0.name.hasPrefix("hb_request") }, "HTTP requests are counted too")
         }
     }
+
+    /// Past `ATS_METRICS_JOB_SERIES` active jobs, only the deepest in drawdown keep series of
+    /// their own; the deepest drawdown of all and the count left out have gauges.
+    @Test func perJobSeriesAreBounded() async throws {
+        let specs = (0..<3).map { k in
+            TestData.spec(
+                "bounded-\(k)", data: TestData.file(bars: 5_000, seed: UInt64(60 + k)), strategy: "sma_cross",
+                ["fast": .int(3 + k), "slow": .int(9 + k)], mode: .paper, paceMs: 5)
+        }
+        try await TestCluster.with(environment: ["ATS_METRICS_JOB_SERIES": "1"]) { cluster in
+            try cluster.startWorker("w1", capacity: 3)
+            for s in specs { _ = try await cluster.create(s) }
+            try await waitUntil("all running with an equity", timeout: .seconds(60)) {
+                try await cluster.jobs().allSatisfy { $0.status == .running && $0.equity != nil && $0.barsDone >= 200 }
+            }
+            let scraped = try await scrape(cluster)
+            let series = specs.compactMap { value(scraped, "ats_job_drawdown", ["job": $0.name]) }
+            #expect(series.count == 1, "one job's series only: \(series)")
+            #expect(value(scraped, "ats_jobs_without_series") == 2)
+            let deepest = try #require(value(scraped, "ats_job_drawdown_max"))
+            #expect(series.first == deepest, "the series shown is the deepest drawdown")
+        }
+    }
 }

@@ -12,6 +12,8 @@ struct MetricsEndpoint: Sendable {
     let hub: WorkerHub
     let leadership: Leadership
     let metrics: CoordinatorMetrics
+    /// Active jobs with series of their own at most (`ATS_METRICS_JOB_SERIES`).
+    var jobSeries = 1_000
 
     func scrape() async throws -> Response {
         let counts = try await store.jobCounts()
@@ -21,7 +23,7 @@ struct MetricsEndpoint: Sendable {
         Gauge(label: "ats_workers_connected").record(await hub.connectedCount)
         Gauge(label: "ats_leader").record(leadership.isLeader ? 1 : 0)
         Gauge(label: "ats_leader_term").record(leadership.term ?? leadership.knownLeader?.term ?? 0)
-        metrics.updateJobs(try await store.activeEquities())
+        metrics.updateJobs(try await store.activeEquities(), limit: jobSeries)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(
