@@ -41,12 +41,22 @@ BIN=.build-release/release
 mkdir -p "$RUN/logs"
 
 stop_everything() {
+    local pids=()
     for f in "$RUN"/*.pid; do
         [ -f "$f" ] || continue
+        pids+=("$(cat "$f")")
         kill -TERM "$(cat "$f")" 2>/dev/null || true
         rm -f "$f"
     done
-    sleep 1
+    # Each gets 15 s to stop on SIGTERM; one that does not is named (a graceful shutdown that
+    # hangs is a defect) and killed.
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "SCALE warning: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-80) (pid $pid) did not stop on SIGTERM within 15 s: killed" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
     pkill -KILL -f "ats-worker.*scale-w" 2>/dev/null || true
     for ns in $(ip netns list 2>/dev/null | awk '/^ats-scale-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
     for link in $(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ats-sc[0-9]+@/ {sub(/@.*/, "", $2); print $2}'); do
@@ -156,7 +166,7 @@ start_worker() {
     echo $! > "$RUN/worker-$i.pid"
 }
 for i in $(seq 1 "$WORKERS"); do start_worker "$i"; done
-cleanup() { [ "$KEEP" = 1 ] || stop_everything >/dev/null 2>&1; }
+cleanup() { [ "$KEEP" = 1 ] || stop_everything >/dev/null; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
     [ "$(psql_q "SELECT count(*) FROM workers WHERE connected")" -ge "$WORKERS" ] && break

@@ -78,7 +78,7 @@ public final class Coordinator: Service, Sendable {
 
     /// Runs the parts as one `ServiceGroup`: the lifecycle library starts them and, on graceful
     /// shutdown, stops them in the reverse of this order: the worker server, the scheduler, the
-    /// admin API and the live feed first, then the election (which resigns, so a standby takes over
+    /// live feed (ending every live stream) and the admin API first, then the election (which resigns, so a standby takes over
     /// at its next round), then the PostgreSQL client. The parts wait for the migrations; a part
     /// that fails stops the whole group.
     public func run() async throws {
@@ -119,8 +119,11 @@ public final class Coordinator: Service, Sendable {
                     try? await gracefulShutdown()
                 }),
             .init(service: CoordinatorPart(name: "election", gate: migrated) { try await self.elect() }),
-            .init(service: CoordinatorPart(name: "live feed", gate: migrated) { await self.feed.run() }),
             .init(service: CoordinatorPart(name: "admin API", gate: migrated) { try await app.run() }),
+            // After the API, so it stops first: it ends every live stream, which the API's
+            // graceful shutdown waits for (the other way round, an open dashboard or `/api/stream`
+            // held SIGTERM until the coordinator was killed).
+            .init(service: CoordinatorPart(name: "live feed", gate: migrated) { await self.feed.run() }),
             .init(service: CoordinatorPart(name: "scheduler", gate: migrated) { try await self.scheduler.run() }),
             .init(
                 service: CoordinatorPart(name: "worker server", gate: migrated) { try await self.workerServer.run() }),

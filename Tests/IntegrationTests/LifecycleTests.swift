@@ -127,6 +127,25 @@ struct LifecycleTests {
         }
     }
 
+    /// A coordinator stops on SIGTERM while a live stream is open (a dashboard, `/api/stream`):
+    /// the stream ends first. It used to wait for the stream for ever, until it was killed.
+    @Test func aCoordinatorStopsOnSIGTERMWithALiveStreamOpen() async throws {
+        try await TestCluster.with { cluster in
+            let stream = try RawConnection(port: cluster.httpPort, receiveTimeout: 10)
+            stream.send(
+                Array(
+                    "GET /api/stream?topics=jobs,events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestCluster.adminToken)\r\n\r\n"
+                        .utf8))
+            let first = String(decoding: stream.readSome() ?? [], as: UTF8.self)
+            #expect(first.hasPrefix("HTTP/1.1 200") && first.contains("text/event-stream"), "\(first)")
+            let coordinator = cluster.coordinators[0]
+            coordinator.signal(SIGTERM)
+            let status = await coordinator.waitForExit(timeout: .seconds(20))
+            #expect(status != nil, "still running 20 s after SIGTERM: \(coordinator.log.suffix(2000))")
+            #expect(stream.readUntilClosed() != nil, "the stream was ended")
+        }
+    }
+
     @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
         let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
         try await TestCluster.with { cluster in
