@@ -138,12 +138,7 @@ struct DatasetObjectStoreTests {
     @Test func aSetRegisteredWhileTheStoreIsAwayGoesThereWhenItIsBack() async throws {
         // Chosen now, bound later (the kernel could hand it out meanwhile: unlikely in 20 s).
         let port = try freeFixedPort()
-        let environment = [
-            "ATS_DATASET_S3_URL": "http://127.0.0.1:\(port)/ats-bucket/later", "ATS_DATASET_S3_REGION": "eu-west-1",
-            "ATS_DATASET_S3_ACCESS_KEY_ID": FakeObjectStore.accessKeyId,
-            "ATS_DATASET_S3_SECRET_ACCESS_KEY": FakeObjectStore.secretAccessKey,
-        ]
-        try await TestCluster.with(environment: environment) { cluster in
+        try await TestCluster.with(environment: FakeObjectStore.environment(port: port, folder: "later")) { cluster in
             let good = Data("timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1.5,2,1,1.2,11\n".utf8)
             let stored = try await cluster.request("POST", "api/datasets?name=later", body: good)
             #expect(stored.status == 201, "registered while the store is away")

@@ -34,12 +34,17 @@ public final class FakeObjectStore: @unchecked Sendable {
     }
 
     /// The environment that points a coordinator or worker at folder `folder` of bucket `bucket`.
-    public func environment(bucket: String = "ats-bucket", folder: String = "sets", region: String = "eu-west-1")
+    public func environment(bucket: String = "ats-bucket", folder: String = "sets") -> [String: String] {
+        Self.environment(port: port, bucket: bucket, folder: folder)
+    }
+
+    /// The same for a store that will listen on `port` (one not started yet).
+    public static func environment(port: Int, bucket: String = "ats-bucket", folder: String = "sets")
         -> [String: String]
     {
         [
-            "ATS_DATASET_S3_URL": "http://127.0.0.1:\(port)/\(bucket)/\(folder)", "ATS_DATASET_S3_REGION": region,
-            "ATS_DATASET_S3_ACCESS_KEY_ID": Self.accessKeyId, "ATS_DATASET_S3_SECRET_ACCESS_KEY": Self.secretAccessKey,
+            "ATS_DATASET_S3_URL": "http://127.0.0.1:\(port)/\(bucket)/\(folder)", "ATS_DATASET_S3_REGION": "eu-west-1",
+            "ATS_DATASET_S3_ACCESS_KEY_ID": accessKeyId, "ATS_DATASET_S3_SECRET_ACCESS_KEY": secretAccessKey,
         ]
     }
 
