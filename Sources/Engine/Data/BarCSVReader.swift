@@ -70,22 +70,30 @@ public enum BarCSVReader {
     /// Files above this are parsed in chunks on every core.
     public static let parallelThreshold = 4 << 20
 
-    /// The file's bytes (read only) and one result slot per chunk (each written by one worker):
-    /// shared across the parsing threads without a lock because nothing is shared mutably.
+    /// What the parsing threads share: the file's bytes (read only), the block the bars go to, and
+    /// one slot per chunk for its line count and one for its outcome. No lock: each chunk's slots
+    /// and rows are written by its thread alone, and read only after every thread has finished.
     private struct ChunkBuffers: @unchecked Sendable {
         let input: UnsafeBufferPointer<UInt8>
+        let bounds: [Int]
+        let lines: UnsafeMutableBufferPointer<Int>
         let output: UnsafeMutableBufferPointer<Result<Chunk, DataError>?>
     }
 
-    /// One chunk's outcome: its bars, the lines it spans, the local line of its first bar.
+    /// One chunk's outcome: how many bars it wrote, the lines it spans, the local line of its
+    /// first bar, and its first and last bars' times.
     private struct Chunk {
-        var bars: BarSeries
+        var rows: Int
         var lines: Int
         var firstBarLine: Int
+        var firstTime: Int64
+        var lastTime: Int64
     }
 
-    /// Parses the data rows in `start..<end`, in chunks on all cores for large files. Line numbers
-    /// in errors count from the file's first line (`linesBefore` lines precede `start`).
+    /// Parses the data rows in `start..<end`, in chunks on all cores for large files, straight
+    /// into the series' columns: each chunk's lines are counted first (its bars can only be
+    /// fewer), so each chunk knows where its first bar goes. Line numbers in errors count from
+    /// the file's first line (`linesBefore` lines precede `start`).
     private static func parseRows(
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int
     ) throws(DataError) -> BarSeries {
@@ -99,57 +107,106 @@ public enum BarCSVReader {
             bounds.append(b)
         }
         bounds.append(end)
-        let chunkBounds = bounds
-        var results = [Result<Chunk, DataError>?](repeating: nil, count: chunkCount)
-        results.withUnsafeMutableBufferPointer { out in
-            let shared = ChunkBuffers(input: p, output: out)
-            let parse: @Sendable (Int) -> Void = { k in
-                shared.output[k] = Result { () throws(DataError) -> Chunk in
-                    try parseChunk(
-                        shared.input, from: chunkBounds[k], to: chunkBounds[k + 1], layout: layout, file: file)
-                }
-            }
-            // Dedicated threads: the shared pools may be busy (hashing, other jobs) and would run
-            // the chunks one after another.
-            let done = DispatchSemaphore(value: 0)
-            for k in 1..<max(chunkCount, 1) {
-                Thread.detachNewThread {
-                    parse(k)
-                    done.signal()
-                }
-            }
-            parse(0)
-            for _ in 1..<max(chunkCount, 1) { done.wait() }
+        let lines = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkCount)
+        let output = UnsafeMutableBufferPointer<Result<Chunk, DataError>?>.allocate(capacity: chunkCount)
+        lines.initialize(repeating: 0)
+        output.initialize(repeating: nil)
+        defer {
+            lines.deallocate()
+            _ = output.deinitialize()
+            output.deallocate()
         }
-        var bars = BarSeries()
-        var lines = linesBefore
+        let shared = ChunkBuffers(input: p, bounds: bounds, lines: lines, output: output)
+        inParallel(chunkCount) { k in
+            shared.lines[k] = lineCount(shared.input, from: shared.bounds[k], to: shared.bounds[k + 1])
+        }
+        var offsets = [0]
+        for k in 0..<chunkCount { offsets.append(offsets[k] + lines[k]) }
+        let block = ColumnBlock(rows: offsets[chunkCount])
+        let firstRows = offsets
+        inParallel(chunkCount) { k in
+            shared.output[k] = Result { () throws(DataError) -> Chunk in
+                try parseChunk(
+                    shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,
+                    into: block, at: firstRows[k], capacity: shared.lines[k])
+            }
+        }
+        var count = 0
+        var linesSoFar = linesBefore
+        var lastTime: Int64?
         for k in 0..<chunkCount {
-            switch results[k]! {
+            switch output[k]! {
             case .failure(var e):
-                if e.line > 0 { e.line += lines }
+                if e.line > 0 { e.line += linesSoFar }
                 throw e
             case .success(let chunk):
-                if let first = chunk.bars.time.first, let last = bars.time.last, first <= last {
-                    throw DataError(
-                        file: file, line: lines + chunk.firstBarLine, column: layout.time + 1,
-                        reason: "time \(Timestamp.format(first)) is not after the previous bar's")
+                if chunk.rows > 0 {
+                    if let lastTime, chunk.firstTime <= lastTime {
+                        throw DataError(
+                            file: file, line: linesSoFar + chunk.firstBarLine, column: layout.time + 1,
+                            reason: "time \(Timestamp.format(chunk.firstTime)) is not after the previous bar's")
+                    }
+                    // Blank lines left a gap before this chunk's bars (rare): close it.
+                    if offsets[k] != count { block.move(from: offsets[k], count: chunk.rows, to: count) }
+                    count += chunk.rows
+                    lastTime = chunk.lastTime
                 }
-                if k == 0 { bars = chunk.bars } else { bars.append(contentsOf: chunk.bars) }
-                lines += chunk.lines
+                linesSoFar += chunk.lines
             }
         }
-        guard !bars.isEmpty else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
-        return bars
+        guard count > 0 else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
+        return block.series(count: count)
+    }
+
+    /// Runs `body(0..<count)`, each on its own thread but the first, which runs on the caller's:
+    /// dedicated threads, because the shared pools may be busy (hashing, other jobs) and would run
+    /// the chunks one after another.
+    private static func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        for k in 1..<max(count, 1) {
+            Thread.detachNewThread {
+                body(k)
+                done.signal()
+            }
+        }
+        body(0)
+        for _ in 1..<max(count, 1) { done.wait() }
+    }
+
+    /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. Eight
+    /// bytes at a time: a byte that was a newline is zero after the XOR, and the expression below
+    /// sets the high bit of exactly the zero bytes (no carry crosses a byte).
+    public static func lineCount(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard end > start else { return 0 }
+        let base = UnsafeRawPointer(p.baseAddress!)
+        var count = 0
+        var i = start
+        while i + 8 <= end {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let low = 0x7F7F_7F7F_7F7F_7F7F as UInt64
+            count += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
+            i += 8
+        }
+        while i < end {
+            if p[i] == 10 { count += 1 }
+            i += 1
+        }
+        return p[end - 1] == 10 ? count : count + 1
     }
 
     /// Parses the rows of one chunk; line numbers in its errors are local (1 = its first line).
+    /// Its bars go to `block`'s rows from `first`, at most `capacity` of them.
     private static func parseChunk(
-        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int, layout: Layout, file: String
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int, layout: Layout, file: String,
+        into block: ColumnBlock, at first: Int, capacity: Int
     ) throws(DataError) -> Chunk {
         var lineStart = start
         var lineNumber = 0
         var firstBarLine = 0
-        var bars = BarSeries(capacity: max(16, (n - start) / 60))
+        var row = first
+        let end = first + capacity
+        let buyVolume = layout.buyVolume != nil
+        let sellVolume = layout.sellVolume != nil
         // Field boundaries of the current line. Raw pointers, not arrays: the nested helpers below
         // capture them, and captured mutable arrays would pay a dynamic exclusivity check per use.
         let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: 16)
@@ -168,10 +225,12 @@ public enum BarCSVReader {
         while lineStart < n {
             lineNumber += 1
             // Most rows take the one-pass path; the rest (and every error) the general one below.
-            if let (bar, next) = scanner.scan(p, from: lineStart, to: n), check(bar) == nil, bar.time > previousTime {
+            if let (bar, next) = scanner.scan(p, from: lineStart, to: n), isSane(bar), bar.time > previousTime {
                 previousTime = bar.time
                 if firstBarLine == 0 { firstBarLine = lineNumber }
-                bars.append(bar)
+                precondition(row < end, "more bars than lines")
+                block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
+                row += 1
                 lineStart = next
                 continue
             }
@@ -257,10 +316,21 @@ public enum BarCSVReader {
             }
             previousTime = time
             if firstBarLine == 0 { firstBarLine = lineNumber }
-            bars.append(bar)
+            precondition(row < end, "more bars than lines")
+            block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
+            row += 1
             lineStart = e + 1
         }
-        return Chunk(bars: bars, lines: lineNumber, firstBarLine: firstBarLine)
+        return Chunk(
+            rows: row - first, lines: lineNumber, firstBarLine: firstBarLine,
+            firstTime: row > first ? block.column(0, as: Int64.self)[first] : 0, lastTime: previousTime)
+    }
+
+    /// Whether ``check(_:)`` finds nothing wrong, without building its reason.
+    @inline(__always)
+    private static func isSane(_ b: Bar) -> Bool {
+        b.low > 0 && !(b.high < max(b.open, b.close, b.low)) && !(b.low > min(b.open, b.close))
+            && !(b.volume < 0) && !(b.buyVolume < 0 || b.sellVolume < 0)
     }
 
     /// Price sanity: positive, high the highest and low the lowest; volumes not negative.

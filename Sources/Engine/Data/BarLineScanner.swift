@@ -41,6 +41,11 @@ struct BarLineScanner {
             case .skip:
                 while i < n, p[i] != 44, p[i] != 10, p[i] != 13 { i += 1 }
             case .time:
+                if !textTime, i + 24 <= n, let (t, e) = FastNumber.shortInteger(p, i) {
+                    bar.time = t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
+                    i = e
+                    break
+                }
                 var e = i
                 while e < n, p[e] != 44, p[e] != 10, p[e] != 13 { e += 1 }
                 guard let t = textTime ? textTime(p, i, e) : FastNumber.int64(p, i, e) else { return nil }
@@ -73,6 +78,10 @@ struct BarLineScanner {
     /// same value. Nil for anything else (exponents, long mantissas: the general path's job).
     @inline(__always)
     private static func number(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Double? {
+        if i + 24 <= n, let (value, end) = FastNumber.short(p, i) {
+            i = end
+            return value
+        }
         var j = i
         let d = FastNumber.decimal(p, &j, n)
         guard d.digits > 0, let value = d.exact, j == n || p[j] == 44 || p[j] == 10 || p[j] == 13 else {

@@ -2,11 +2,12 @@
 /// Decimal numbers with up to 19 digits and at most 22 decimals take the exact fast path
 /// (Clinger's); anything else falls back to the standard library's parser.
 enum FastNumber {
-    static let powers: [Double] = (0...22).map { p in
-        var v = 1.0
-        for _ in 0..<p { v *= 10 }
-        return v
-    }
+    /// 10^0 … 10^22, all exact in a Double. Literals, so the table is laid out at compile time
+    /// (a computed one is initialised lazily, and every read in a hot loop paid for the check).
+    static let powers: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
 
     /// Parses `bytes[start..<end]` as a Double, or nil when it is not a number.
     static func double(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
@@ -88,6 +89,88 @@ enum FastNumber {
             mantissa = mantissa &* 10 &+ UInt64(p[j] &- 48)
             j += 1
         }
+    }
+
+    /// `[digits][.digits]` with at most 7 digits before the point and 8 after it, at `i`, with
+    /// at least 24 readable bytes from `i` (the caller checks): the common price or volume read
+    /// two words at a time, with no branch on the digits themselves. Returns the value and where
+    /// the number ends (which must be `,`, LF or CR), or nil for any other shape (a sign, more
+    /// digits, an exponent), which ``decimal(_:_:_:)`` reads. The same value as that path's
+    /// ``Decimal/exact``, bit for bit: the same integer, divided by the same power of ten.
+    @inline(__always)
+    static func short(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Double, Int)? {
+        let raw = UnsafeRawPointer(p.baseAddress! + i)
+        let word = raw.loadUnaligned(as: UInt64.self)
+        let nonDigit = nonDigits(word)
+        guard nonDigit != 0 else { return nil }
+        let whole = nonDigit.trailingZeroBitCount >> 3
+        var end = whole
+        var decimals = 0
+        var fraction: UInt64 = 0
+        if p[i + whole] == UInt8(ascii: ".") {
+            let word = raw.loadUnaligned(fromByteOffset: whole + 1, as: UInt64.self)
+            let nonDigit = nonDigits(word)
+            decimals = nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount >> 3
+            fraction = leading(word, decimals)
+            end = whole + 1 + decimals
+        }
+        let next = p[i + end]
+        guard whole + decimals > 0, next == 44 || next == 10 || next == 13 else { return nil }
+        let mantissa = leading(word, whole) &* integerPowers[decimals] &+ fraction
+        var value = Double(mantissa)  // below 10^15: exact
+        if decimals > 0 { value /= powers[decimals] }
+        return (value, i + end)
+    }
+
+    /// An unsigned integer of at most 15 digits at `i`, with at least 24 readable bytes from `i`:
+    /// the epoch-millisecond time, two words at a time. Returns it and where it ends (`,`, LF or
+    /// CR), or nil for anything else (``int64(_:_:_:)`` reads it).
+    @inline(__always)
+    static func shortInteger(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Int64, Int)? {
+        let raw = UnsafeRawPointer(p.baseAddress! + i)
+        let first = raw.loadUnaligned(as: UInt64.self)
+        var nonDigit = nonDigits(first)
+        var value: UInt64
+        var end: Int
+        if nonDigit != 0 {
+            end = nonDigit.trailingZeroBitCount >> 3
+            value = leading(first, end)
+        } else {
+            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            nonDigit = nonDigits(second)
+            guard nonDigit != 0 else { return nil }
+            let more = nonDigit.trailingZeroBitCount >> 3
+            value = leading(first, 8) &* integerPowers[more] &+ leading(second, more)
+            end = 8 + more
+        }
+        let next = p[i + end]
+        guard end > 0, next == 44 || next == 10 || next == 13 else { return nil }
+        return (Int64(value), i + end)
+    }
+
+    static let integerPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// The high bit of each byte of `v` that is not an ASCII digit, each byte on its own (no carry
+    /// or borrow crosses a byte, so the bytes after a point are judged correctly too).
+    @inline(__always)
+    static func nonDigits(_ v: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low7 = v & 0x7F7F_7F7F_7F7F_7F7F
+        let atLeast0 = (low7 &+ 0x5050_5050_5050_5050) & high  // ≥ 0x30
+        let above9 = (low7 &+ 0x4646_4646_4646_4646) & high  // ≥ 0x3A
+        return ~(atLeast0 & ~above9 & ~v) & high
+    }
+
+    /// The value of the first `count` (0...8) bytes of `word`, all digits: they move to the high
+    /// bytes (the low ones become leading zeros; bytes past them, and their borrows, shift out)
+    /// and Lemire's multiply adds the eight lanes up.
+    @inline(__always)
+    static func leading(_ word: UInt64, _ count: Int) -> UInt64 {
+        var x = (word &- 0x3030_3030_3030_3030) << (8 * (8 - count))  // count 0: a shift by 64 gives 0
+        x = (x &* 10) &+ (x >> 8)
+        return
+            (((x & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+            &+ (((x >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
     }
 
     private static func slow(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {

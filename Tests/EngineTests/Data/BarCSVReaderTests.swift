@@ -154,6 +154,29 @@ struct BarCSVReaderTests {
         #expect(onePass.time[6] == onePass.time[0] + 86_400_000 + 5_400_000)
     }
 
+    @Test func oddNeighboursOfDigitsAreJudgedAlikeByBothPaths() {
+        // The two-word number reader judges each byte on its own: a point, a colon, a slash or a
+        // byte above 0x7F next to digits must neither leak into the value nor be let through.
+        let tokens = [
+            "1:5", "12.3.4", "1/2", "12.\u{80}5", "9\u{FF}", "0.5e1", "1.25E-1", "-1.5", "12345678", "1234567.12345678",
+            "1234567.123456789", ".", "..5", "5..", "0012.3400", "7.", ".7", "1 2", "12.3x", "\u{663}",
+        ]
+        let header = "time,open,high,low,close,volume\n"
+        let tail = (0..<3).map { "2022-01-01 00:0\($0 + 1):00,1,2,0.5,1,1" }.joined(separator: "\n")
+        for token in tokens {
+            let row = "2022-01-01 00:00:00,1,2,0.5,1,\(token)"
+            func outcome(_ text: String) -> String {
+                do { return "\(try parse(text).volume[0].bitPattern)" } catch { return "\(error)" }
+            }
+            let onePass = outcome(header + row + "\n" + tail + "\n")
+            let general = outcome(header + row.replacingOccurrences(of: ",", with: ", ") + "\n" + tail + "\n")
+            #expect(onePass == general, "\(token)")
+            if let value = Double(token), value >= 0, token.allSatisfy({ $0.isASCII }) {
+                #expect(onePass == "\(value.bitPattern)", "\(token)")
+            }
+        }
+    }
+
     @Test func writerAndReaderRoundTripExactly() throws {
         let bars = SyntheticBars(seed: 3).generate(count: 500)
         #expect(try parse(BarCSVWriter.csv(bars)) == bars)
@@ -194,6 +217,30 @@ struct ChunkedCSVTests {
             of: ",", with: ",x", options: [], range: lines[target].range(of: ","))
         let e = try #require(error(lines.joined(separator: "\n")))
         #expect(e.line == target + 1 && e.column == 2, "\(e)")
+    }
+
+    @Test func blankLinesAnywhereLeaveTheSameBars() throws {
+        // Each chunk writes its bars where its lines would start, so blank lines leave gaps that
+        // must close; CRLF endings and a last line without one change nothing.
+        var lines = Self.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        for at in [100_000, 60_001, 60_000, 3, 1] { lines.insert("", at: at) }
+        let series = try BarCSVReader.parse(Data(lines.joined(separator: "\r\n").utf8), file: "big.csv")
+        #expect(series == Self.bars)
+        let plain = try BarCSVReader.parse(Data(BarCSVWriter.csv(Self.bars, format: .plain).utf8), file: "big.csv")
+        #expect(plain.close == Self.bars.close && plain.time == Self.bars.time)
+        #expect(plain.buyVolume.allSatisfy { $0 == 0 } && plain.sellVolume.allSatisfy { $0 == 0 })
+    }
+
+    @Test func linesAreCountedEightBytesAtATimeExactly() {
+        var rng = SeededRandom(seed: 5)
+        let alphabet: [UInt8] = [10, 10, 13, 44, 48, 0x0B, 0x8A, 0xFF, 0x00, 0x09]
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+            let bytes = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let expected = bytes.count(where: { $0 == 10 }) + (bytes.last.map { $0 == 10 ? 0 : 1 } ?? 0)
+            bytes.withUnsafeBufferPointer { p in
+                #expect(BarCSVReader.lineCount(p, from: 0, to: length) == expected, "\(length)")
+            }
+        }
     }
 
     @Test func blankLinesStillCount() throws {
