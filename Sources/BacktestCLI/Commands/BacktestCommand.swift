@@ -46,8 +46,6 @@ struct BacktestCommand: AsyncParsableCommand {
             let loadStart = clock.now
             let bytes: Data
             do { bytes = try BarLoader.read(data) } catch let e as DataError { throw CLIError.invalid(e.description) }
-            // The stamp's hash runs on the other core while the file parses.
-            let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             let bars: BarSeries
             do {
                 bars = try BarLoader.parse(
@@ -56,6 +54,9 @@ struct BacktestCommand: AsyncParsableCommand {
                 throw CLIError.invalid(e.description)
             }
             let loadTime = clock.now - loadStart
+            // The stamp's hash runs on the other core while the strategy runs on this one (the
+            // parse already uses every core).
+            let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             var session = try Registry.standard.makeSession(
                 resolved,
                 options: SessionOptions(

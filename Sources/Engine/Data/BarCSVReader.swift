@@ -124,7 +124,10 @@ public enum BarCSVReader {
         for k in 0..<chunkCount { offsets.append(offsets[k] + lines[k]) }
         let block = ColumnBlock(rows: offsets[chunkCount])
         let firstRows = offsets
+        let buyVolume = layout.buyVolume != nil
+        let sellVolume = layout.sellVolume != nil
         inParallel(chunkCount) { k in
+            block.populate(rows: firstRows[k]..<firstRows[k + 1], buyVolume: buyVolume, sellVolume: sellVolume)
             shared.output[k] = Result { () throws(DataError) -> Chunk in
                 try parseChunk(
                     shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,

@@ -51,13 +51,25 @@ struct BarLineScanner {
                 guard let t = textTime ? textTime(p, i, e) : FastNumber.int64(p, i, e) else { return nil }
                 bar.time = textTime || t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
                 i = e
-            case .open: guard let v = Self.number(p, &i, n) else { return nil }; bar.open = v
-            case .high: guard let v = Self.number(p, &i, n) else { return nil }; bar.high = v
-            case .low: guard let v = Self.number(p, &i, n) else { return nil }; bar.low = v
-            case .close: guard let v = Self.number(p, &i, n) else { return nil }; bar.close = v
-            case .volume: guard let v = Self.number(p, &i, n) else { return nil }; bar.volume = v
-            case .buyVolume: guard let v = Self.number(p, &i, n) else { return nil }; bar.buyVolume = v
-            case .sellVolume: guard let v = Self.number(p, &i, n) else { return nil }; bar.sellVolume = v
+            case let role:
+                // One place reads every price and volume, so the two-word reader is inlined once.
+                let value: Double
+                if i + 24 <= n, let (v, e) = FastNumber.short(p, i) {
+                    value = v
+                    i = e
+                } else {
+                    guard let v = Self.number(p, &i, n) else { return nil }
+                    value = v
+                }
+                switch role {
+                case .open: bar.open = value
+                case .high: bar.high = value
+                case .low: bar.low = value
+                case .close: bar.close = value
+                case .volume: bar.volume = value
+                case .buyVolume: bar.buyVolume = value
+                default: bar.sellVolume = value
+                }
             }
             if k < last {
                 guard i < n, p[i] == 44 else { return nil }
@@ -76,12 +88,9 @@ struct BarLineScanner {
 
     /// A plain decimal (`-12.345`) at `i`, moving `i` past it: FastNumber's exact path, so the
     /// same value. Nil for anything else (exponents, long mantissas: the general path's job).
-    @inline(__always)
+    /// For the shapes ``FastNumber/short(_:_:)`` leaves (signs, long numbers, a file's last bytes).
+    @inline(never)
     private static func number(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Double? {
-        if i + 24 <= n, let (value, end) = FastNumber.short(p, i) {
-            i = end
-            return value
-        }
         var j = i
         let d = FastNumber.decimal(p, &j, n)
         guard d.digits > 0, let value = d.exact, j == n || p[j] == 44 || p[j] == 10 || p[j] == 13 else {

@@ -117,7 +117,7 @@ enum FastNumber {
         let next = p[i + end]
         guard whole + decimals > 0, next == 44 || next == 10 || next == 13 else { return nil }
         let mantissa = leading(word, whole) &* integerPowers[decimals] &+ fraction
-        var value = Double(mantissa)  // below 10^15: exact
+        var value = Double(Int64(bitPattern: mantissa))  // below 10^15: exact, and one instruction signed
         if decimals > 0 { value /= powers[decimals] }
         return (value, i + end)
     }
