@@ -8,6 +8,9 @@ struct BarLineScanner {
 
     private let roles: [Role]
     private let textTime: Bool
+    /// With the columns in the usual order (time, open, high, low, close, volume, then buy and
+    /// sell volume where there are), how many volumes follow the volume; nil for any other order.
+    private let canonicalVolumes: Int?
     /// The date part (`YYYY-MM-DD`) of the last text time and its day number: a day's rows share it.
     private var cachedDate: (UInt64, UInt16) = (0, 0)
     private var cachedDays = 0
@@ -28,39 +31,44 @@ struct BarLineScanner {
         if let k = sellVolume { roles[k] = .sellVolume }
         self.roles = roles
         self.textTime = textTime
+        let canonical: [Role] = [.time, .open, .high, .low, .close, .volume, .buyVolume, .sellVolume]
+        canonicalVolumes =
+            roles.count >= 6 && roles == Array(canonical.prefix(roles.count)) ? roles.count - 6 : nil
     }
 
     /// Scans the row starting at `start`; returns its bar and where the next row starts, or nil
     /// when the row is not in the common shape (or not well formed).
     mutating func scan(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int) -> (Bar, Int)? {
-        var bar = Bar(time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
         var i = start
+        if let volumes = canonicalVolumes {
+            // time,open,high,low,close,volume[,buy[,sell]]: straight-line code, no role to look up.
+            guard let time = time(p, &i, n), Self.comma(p, &i, n), let open = Self.value(p, &i, n),
+                Self.comma(p, &i, n), let high = Self.value(p, &i, n), Self.comma(p, &i, n),
+                let low = Self.value(p, &i, n), Self.comma(p, &i, n), let close = Self.value(p, &i, n),
+                Self.comma(p, &i, n), let volume = Self.value(p, &i, n)
+            else { return nil }
+            var bar = Bar(time: time, open: open, high: high, low: low, close: close, volume: volume)
+            if volumes > 0 {
+                guard Self.comma(p, &i, n), let v = Self.value(p, &i, n) else { return nil }
+                bar.buyVolume = v
+                if volumes > 1 {
+                    guard Self.comma(p, &i, n), let v = Self.value(p, &i, n) else { return nil }
+                    bar.sellVolume = v
+                }
+            }
+            return Self.rowEnd(p, i, n).map { (bar, $0) }
+        }
+        var bar = Bar(time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
         let last = roles.count - 1
         for k in 0...last {
             switch roles[k] {
             case .skip:
                 while i < n, p[i] != 44, p[i] != 10, p[i] != 13 { i += 1 }
             case .time:
-                if !textTime, i + 24 <= n, let (t, e) = FastNumber.shortInteger(p, i) {
-                    bar.time = t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
-                    i = e
-                    break
-                }
-                var e = i
-                while e < n, p[e] != 44, p[e] != 10, p[e] != 13 { e += 1 }
-                guard let t = textTime ? textTime(p, i, e) : FastNumber.int64(p, i, e) else { return nil }
-                bar.time = textTime || t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
-                i = e
+                guard let t = time(p, &i, n) else { return nil }
+                bar.time = t
             case let role:
-                // One place reads every price and volume, so the two-word reader is inlined once.
-                let value: Double
-                if i + 24 <= n, let (v, e) = FastNumber.short(p, i) {
-                    value = v
-                    i = e
-                } else {
-                    guard let v = Self.number(p, &i, n) else { return nil }
-                    value = v
-                }
+                guard let value = Self.value(p, &i, n) else { return nil }
                 switch role {
                 case .open: bar.open = value
                 case .high: bar.high = value
@@ -72,18 +80,56 @@ struct BarLineScanner {
                 }
             }
             if k < last {
-                guard i < n, p[i] == 44 else { return nil }
-                i += 1
+                guard Self.comma(p, &i, n) else { return nil }
             }
         }
-        // The row ends here: end of input, LF or CRLF.
-        if i == n { return (bar, n) }
+        return Self.rowEnd(p, i, n).map { (bar, $0) }
+    }
+
+    /// Steps over the comma at `i`, or false when there is none.
+    @inline(__always)
+    private static func comma(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Bool {
+        guard i < n, p[i] == 44 else { return false }
+        i += 1
+        return true
+    }
+
+    /// Where the next row starts when the row ends at `i` (end of input, LF or CRLF), else nil.
+    @inline(__always)
+    private static func rowEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> Int? {
+        var i = i
+        if i == n { return n }
         if p[i] == 13 {
             i += 1
-            if i == n { return (bar, n) }
+            if i == n { return n }
         }
         guard p[i] == 10 else { return nil }
-        return (bar, i + 1)
+        return i + 1
+    }
+
+    /// The bar's time at `i` (epoch ms, µs or text, as the layout says), moving `i` past it.
+    @inline(__always)
+    private mutating func time(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Int64? {
+        if !textTime, i + 24 <= n, let (t, e) = FastNumber.shortInteger(p, i) {
+            i = e
+            return t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
+        }
+        var e = i
+        while e < n, p[e] != 44, p[e] != 10, p[e] != 13 { e += 1 }
+        guard let t = textTime ? textTime(p, i, e) : FastNumber.int64(p, i, e) else { return nil }
+        i = e
+        return textTime || t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
+    }
+
+    /// A price or volume at `i`, moving `i` past it: the two-word reader for the common shape,
+    /// the general decimal reader otherwise.
+    @inline(__always)
+    private static func value(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Double? {
+        if i + 24 <= n, let (v, e) = FastNumber.short(p, i) {
+            i = e
+            return v
+        }
+        return number(p, &i, n)
     }
 
     /// A plain decimal (`-12.345`) at `i`, moving `i` past it: FastNumber's exact path, so the
