@@ -1,0 +1,103 @@
+import Foundation
+
+/// Combinatorially symmetric cross-validation (Bailey, Borwein, López de Prado and Zhu, "The
+/// Probability of Backtest Overfitting", Journal of Computational Finance, 2017). The periods
+/// (rows) of the trials' per-period returns are cut into S blocks; for each of the C(S, S/2)
+/// choices of half the blocks as in-sample, the trial with the best in-sample Sharpe ratio is
+/// ranked by its Sharpe ratio on the other half. PBO is the share of choices where it ranks no
+/// better than the median.
+public enum BacktestOverfitting {
+    /// PBO of trials whose per-period returns on the same periods are `returns` (one array per
+    /// trial, all of one length), over `blocks` blocks (even, at least 2; 16 gives 12,870 splits).
+    /// Each block's sums are taken once, so a split costs a few additions per trial and block. The
+    /// in-sample best is the first of equals; its out-of-sample rank r counts the trials below it
+    /// plus half of those equal to it, plus one (the mean rank of ties), and ω = r / (N + 1).
+    public static func probability(returns: [[Double]], blocks: Int = 16) -> OverfittingProbability {
+        let trials = returns.count
+        precondition(trials >= 2, "at least two trials to rank")
+        precondition(blocks >= 2 && blocks % 2 == 0 && blocks <= 32, "an even number of blocks, 2 to 32")
+        let periods = returns[0].count
+        precondition(returns.allSatisfy { $0.count == periods }, "every trial over the same periods")
+        precondition(periods >= blocks, "at least one period per block")
+        // Per trial and block: count, sum and sum of squares.
+        var sums = [Double](repeating: 0, count: trials * blocks)
+        var squares = [Double](repeating: 0, count: trials * blocks)
+        var counts = [Double](repeating: 0, count: blocks)
+        for b in 0..<blocks {
+            let range = (b * periods / blocks)..<((b + 1) * periods / blocks)
+            counts[b] = Double(range.count)
+            for t in 0..<trials {
+                var (s, q) = (0.0, 0.0)
+                returns[t].withUnsafeBufferPointer { r in
+                    for i in range {
+                        s += r[i]
+                        q += r[i] * r[i]
+                    }
+                }
+                sums[t * blocks + b] = s
+                squares[t * blocks + b] = q
+            }
+        }
+        var totalSum = [Double](repeating: 0, count: trials)
+        var totalSquares = [Double](repeating: 0, count: trials)
+        for t in 0..<trials {
+            for b in 0..<blocks {
+                totalSum[t] += sums[t * blocks + b]
+                totalSquares[t] += squares[t * blocks + b]
+            }
+        }
+        let allCount = Double(periods)
+        var inSample = [Double](repeating: 0, count: trials)
+        var outOfSample = [Double](repeating: 0, count: trials)
+        var logits: [Double] = []
+        var overfit = 0
+        // Every mask of blocks/2 bits out of `blocks`, in increasing order (Gosper's hack).
+        var mask = (1 << (blocks / 2)) - 1
+        let end = 1 << blocks
+        while mask < end {
+            var n = 0.0
+            for b in 0..<blocks where mask & (1 << b) != 0 { n += counts[b] }
+            for t in 0..<trials {
+                var (s, q) = (0.0, 0.0)
+                for b in 0..<blocks where mask & (1 << b) != 0 {
+                    s += sums[t * blocks + b]
+                    q += squares[t * blocks + b]
+                }
+                inSample[t] = sharpe(count: n, sum: s, squares: q)
+                outOfSample[t] = sharpe(count: allCount - n, sum: totalSum[t] - s, squares: totalSquares[t] - q)
+            }
+            var best = 0
+            for t in 1..<trials where inSample[t] > inSample[best] { best = t }
+            var below = 0.0
+            var equal = 0.0
+            for t in 0..<trials where t != best {
+                if outOfSample[t] < outOfSample[best] {
+                    below += 1
+                } else if outOfSample[t] == outOfSample[best] {
+                    equal += 1
+                }
+            }
+            let omega = (below + equal / 2 + 1) / Double(trials + 1)
+            let logit = log(omega / (1 - omega))
+            logits.append(logit)
+            if logit <= 0 { overfit += 1 }
+            // Next mask with the same number of bits.
+            let lowest = mask & -mask
+            let ripple = mask + lowest
+            mask = (((ripple ^ mask) >> 2) / lowest) | ripple
+        }
+        return OverfittingProbability(
+            probability: Double(overfit) / Double(logits.count), combinations: logits.count, blocks: blocks,
+            trials: trials, logits: logits)
+    }
+
+    /// The per-period Sharpe ratio from a count, sum and sum of squares (sample deviation); 0
+    /// without spread.
+    @inline(__always)
+    static func sharpe(count n: Double, sum: Double, squares: Double) -> Double {
+        guard n > 1 else { return 0 }
+        let mean = sum / n
+        let variance = (squares - sum * mean) / (n - 1)
+        return variance > 0 ? mean / variance.squareRoot() : 0
+    }
+}
