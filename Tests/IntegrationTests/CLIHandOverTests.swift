@@ -17,7 +17,9 @@ struct CLIHandOverTests {
     @Test func clusterCommandsAreListedAndRunByATSAdmin() throws {
         let help = try Self.run(Self.ats, ["--help"])
         #expect(help.status == 0)
-        for command in ["job", "worker", "user", "credentials", "db", "backtest", "indicators", "data", "components"] {
+        for command in [
+            "job", "worker", "user", "credentials", "db", "backtest", "indicators", "data", "sweep", "components",
+        ] {
             #expect(help.output.contains("\n  \(command) "), "ats --help lists \(command)")
         }
         // The real command's help, with its subcommands, from ats-admin.

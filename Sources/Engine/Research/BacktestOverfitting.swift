@@ -38,6 +38,19 @@ public enum BacktestOverfitting {
                 squares[t * blocks + b] = q
             }
         }
+        return probability(blockCounts: counts, sums: sums, squares: squares)
+    }
+
+    /// PBO from each block's count (the same for every trial) and each trial's block sums and sums
+    /// of squares, trial after trial (`sums[t * blocks + b]`): what a sweep keeps of each trial.
+    public static func probability(blockCounts counts: [Double], sums: [Double], squares: [Double])
+        -> OverfittingProbability
+    {
+        let blocks = counts.count
+        precondition(blocks >= 2 && blocks % 2 == 0 && blocks <= 32, "an even number of blocks, 2 to 32")
+        precondition(sums.count == squares.count && sums.count % blocks == 0, "sums for every trial and block")
+        let trials = sums.count / blocks
+        precondition(trials >= 2, "at least two trials to rank")
         var totalSum = [Double](repeating: 0, count: trials)
         var totalSquares = [Double](repeating: 0, count: trials)
         for t in 0..<trials {
@@ -46,7 +59,7 @@ public enum BacktestOverfitting {
                 totalSquares[t] += squares[t * blocks + b]
             }
         }
-        let allCount = Double(periods)
+        let allCount = counts.reduce(0, +)
         var inSample = [Double](repeating: 0, count: trials)
         var outOfSample = [Double](repeating: 0, count: trials)
         var logits: [Double] = []

@@ -1,0 +1,161 @@
+import ATSCommon
+import ATSEngine
+import ArgumentParser
+import Foundation
+
+/// `ats sweep run`: a grid or random search on this machine. The bars are loaded once and shared
+/// by every trial; trials run on every core; the leaderboard is ordered by the objective, then by
+/// trial number, so it is the same however the trials were scheduled.
+struct SweepRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a parameter search on this machine and print the best trials.",
+        discussion: """
+            ats sweep run --data bars.csv --strategy sma_cross \\
+                --param fast=int:5..50:5 --param slow=int:20..200:10 --where 'fast < slow' \\
+                --search grid --objective sharpe:max --top 20
+            Ranges: int:LOW..HIGH[:STEP], float:LOW..HIGH[:STEP], log:LOW..HIGH, choice:A|B|...
+            (float without a step and log are continuous: random search only). Beside the best trial:
+            the Deflated Sharpe Ratio (N = every trial run, failed ones included), PBO by CSCV over
+            16 blocks of the data, and the minimum backtest length; flagged when DSR < 0.95 or PBO > 0.5.
+            """)
+
+    @Option(help: "Bar file: seed CSV, plain CSV (epoch ms), Binance klines or a catalog.") var data: String
+    @Option(help: "Strategy name.") var strategy: String
+    @Option(name: .customLong("param"), help: "A searched parameter name=KIND:RANGE, or a fixed one name=value.")
+    var params: [String] = []
+    @Option(name: .customLong("where"), help: "A condition on the parameters, e.g. 'fast < slow'.")
+    var condition: String?
+    @Option(help: "grid or random.") var search: String = "grid"
+    @Option(help: "Random search: trials to run.") var trials: Int = 100
+    @Option(help: "Random search: the seed (the same seed, the same trials).") var seed: UInt64 = 42
+    @Option(help: "STATISTIC[:max|min], e.g. sharpe:max, total_return:max, max_drawdown:min.")
+    var objective: String = "sharpe:max"
+    @Option(help: "Trials to list.") var top: Int = 20
+    @Option(help: "Symbol BASE/QUOTE.") var symbol: String = "BTC/USDT"
+    @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
+    @Option(help: "Starting quote balance.") var cash: Double = 100_000
+    @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
+    @Option(name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat).")
+    var exchangeParams: [String] = []
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            // A value with a kind (`int:`, `float:`, `log:`, `choice:`) is searched; any other is fixed.
+            let searched = params.filter { p in
+                guard let eq = p.firstIndex(of: "=") else { return false }
+                return ["int:", "float:", "log:", "choice:"].contains { p[p.index(after: eq)...].hasPrefix($0) }
+            }
+            let fixed = params.filter { !searched.contains($0) }
+            let space: ParameterSpace
+            let constraint: ParameterConstraint?
+            let goal: SweepObjective
+            do {
+                space = try ParameterSpace(parsing: searched)
+                constraint = try condition.map { (c) throws(SpecError) in try space.constraint(c) }
+                goal = try SweepObjective(parsing: objective)
+            } catch let e as SpecError { throw CLIError.invalid(e.description) }
+            let base = try RunSpecFlags.runSpec(
+                strategy: strategy, params: fixed, symbol: symbol, fee: fee, cash: cash,
+                exchangeParams: exchangeParams, exchange: exchange)
+            guard let entry = Registry.standard.strategies[strategy] else {
+                throw CLIError.invalid(
+                    "strategy: unknown \"\(strategy)\" (known: \(Registry.standard.strategies.keys.sorted().joined(separator: ", ")))"
+                )
+            }
+            let declared = Set(entry.descriptor.parameters.map(\.name))
+            for name in space.names where !declared.contains(name) {
+                throw CLIError.invalid(
+                    "param.\(name): \(strategy) has no such parameter (it has \(declared.sorted().joined(separator: ", ")))"
+                )
+            }
+            let points = try points(space: space, constraint: constraint)
+            // The fixed settings are checked once, with the first trial's values: a refusal that
+            // names a searched parameter is that trial's (it counts, as failed); any other is the
+            // whole sweep's.
+            var first = base
+            for (name, value) in points[0] { first.strategy.config[name] = value }
+            do { _ = try Registry.standard.resolve(first) } catch let e as SpecError {
+                if !space.names.contains(where: { e.field == "strategy.config.\($0)" || e.field == "strategy.\($0)" }) {
+                    throw CLIError.invalid(e.description)
+                }
+            }
+            let bars: BarSeries
+            do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
+                throw CLIError.invalid(e.description)
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcomes = Self.evaluate(points: points, base: base, bars: bars)
+            let seconds = (clock.now - start).seconds
+            let years = bars.count > 1 ? Double(bars.time[bars.count - 1] - bars.time[0]) / (365.25 * 86_400_000) : 0
+            let summary = SweepSummary(outcomes: outcomes, objective: goal, dataYears: years)
+            if json {
+                try printJSON(
+                    SweepRunReport(summary: summary, objective: goal, top: top, seconds: seconds, bars: bars.count))
+            } else {
+                print(SweepRunReport.text(summary: summary, names: space.names, objective: goal, top: top))
+                print(
+                    String(
+                        format: "%d trials over %d bars in %.2f s (%.1fM trial·bars/s)", outcomes.count, bars.count,
+                        seconds,
+                        Double(outcomes.count) * Double(bars.count) / seconds / 1e6))
+            }
+        }
+    }
+
+    /// The trials: every grid point the condition accepts, or `trials` random draws it accepts.
+    func points(space: ParameterSpace, constraint: ParameterConstraint?) throws -> [[String: ParameterValue]] {
+        switch search {
+        case "grid":
+            guard let count = space.gridCount else {
+                throw CLIError.invalid("search: a grid needs a step on every float (or random search)")
+            }
+            guard count <= 10_000_000 else {
+                throw CLIError.invalid("search: \(count) grid points (at most 10,000,000)")
+            }
+            let points = (0..<count).lazy.map { space.gridPoint($0) }.filter { constraint?.accepts($0) ?? true }
+            let all = Array(points)
+            guard !all.isEmpty else { throw CLIError.invalid("where: no grid point satisfies \(constraint!)") }
+            return all
+        case "random":
+            guard trials > 0 else { throw CLIError.invalid("trials: at least one") }
+            var all: [[String: ParameterValue]] = []
+            var draw = 0
+            while all.count < trials {
+                guard draw < trials * 1000 else {
+                    throw CLIError.invalid(
+                        "where: \(constraint!) accepts almost no point (\(all.count) in \(draw) draws)")
+                }
+                let p = space.randomPoint(seed: seed, draw: draw)
+                draw += 1
+                if constraint?.accepts(p) ?? true { all.append(p) }
+            }
+            return all
+        default:
+            throw CLIError.invalid("search: grid or random, got \"\(search)\"")
+        }
+    }
+
+    /// Runs every trial, on every core, each writing its own slot.
+    static func evaluate(points: [[String: ParameterValue]], base: RunSpec, bars: BarSeries) -> [TrialOutcome] {
+        let slots = UnsafeMutableBufferPointer<TrialOutcome?>.allocate(capacity: points.count)
+        slots.initialize(repeating: nil)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        let shared = Slots(buffer: slots)
+        let registry = Registry.standard
+        DispatchQueue.concurrentPerform(iterations: points.count) { i in
+            shared.buffer[i] = TrialEvaluation.run(
+                index: i, parameters: points[i], base: base, bars: bars, registry: registry, blocks: 16)
+        }
+        return slots.map { $0! }
+    }
+
+    /// The result slots, shared by the trial threads: slot `i` is written by trial `i` alone.
+    struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<TrialOutcome?>
+    }
+}

@@ -1,0 +1,48 @@
+/// Runs one trial of a sweep: the base run with the trial's parameters over the bars, and the
+/// per-bar returns of its equity reduced to what the statistics need (``TrialOutcome``).
+public enum TrialEvaluation {
+    /// The trial `index` with `parameters` set on the base run's strategy. The bars are shared by
+    /// every trial (read only); a trial whose parameters the strategy refuses comes back with its
+    /// reason and flat returns.
+    public static func run(
+        index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
+        blocks: Int
+    ) -> TrialOutcome {
+        var spec = base
+        for (name, value) in parameters { spec.strategy.config[name] = value }
+        var returns: [Double] = []
+        var statistics: BacktestStatistics?
+        var failure: String?
+        do {
+            let resolved = try registry.resolve(spec)
+            var session = try registry.makeSession(
+                resolved, options: SessionOptions(recordTrades: false, recordEquity: true, keepFills: false))
+            session.run(bars, until: bars.count)
+            statistics = session.statistics(barInterval: bars.barInterval)
+            let equity = session.equityCurve
+            returns.reserveCapacity(equity.count)
+            var previous = spec.portfolio.cash
+            for e in equity {
+                returns.append(previous != 0 ? e / previous - 1 : 0)
+                previous = e
+            }
+        } catch {
+            failure = "\(error)"
+            returns = [Double](repeating: 0, count: bars.count)
+        }
+        var counts = [Double](repeating: 0, count: blocks)
+        var sums = [Double](repeating: 0, count: blocks)
+        var squares = [Double](repeating: 0, count: blocks)
+        let n = returns.count
+        for b in 0..<blocks {
+            for i in (b * n / blocks)..<((b + 1) * n / blocks) {
+                sums[b] += returns[i]
+                squares[b] += returns[i] * returns[i]
+            }
+            counts[b] = Double((b + 1) * n / blocks - b * n / blocks)
+        }
+        return TrialOutcome(
+            index: index, parameters: parameters, statistics: statistics, failure: failure,
+            moments: ReturnMoments(returns: returns), blockCounts: counts, blockSums: sums, blockSquares: squares)
+    }
+}

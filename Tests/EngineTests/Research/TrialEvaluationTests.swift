@@ -1,0 +1,73 @@
+import ATSEngine
+import Foundation
+import Testing
+
+struct TrialEvaluationTests {
+    static let bars = SyntheticBars(seed: 11).generate(count: 4000)
+    static let base = RunSpec(
+        exchange: .init(namespace: "exchanges:simulated", symbol: .init(base: "BTC", quote: "USDT")),
+        strategy: ComponentRef(namespace: "strategies:sma_cross", config: ["quantity": .string("1")]),
+        fees: ComponentRef(namespace: "fees:generic", config: ["taker": .string("0.001")]),
+        portfolio: .init(cash: 1_000_000))
+
+    func sweep(_ points: [[String: ParameterValue]]) -> [TrialOutcome] {
+        points.enumerated().map { i, p in
+            TrialEvaluation.run(
+                index: i, parameters: p, base: Self.base, bars: Self.bars, registry: .builtIn, blocks: 16)
+        }
+    }
+
+    @Test func aTrialIsTheBacktestOfItsParametersAndItsReturnsAreKeptWhole() throws {
+        let outcome = sweep([["fast": .int(8), "slow": .int(40)]])[0]
+        var spec = Self.base
+        spec.strategy.config["fast"] = .int(8)
+        spec.strategy.config["slow"] = .int(40)
+        var session = try Registry.builtIn.makeSession(Registry.builtIn.resolve(spec))
+        session.run(Self.bars, until: Self.bars.count)
+        #expect(outcome.statistics == session.statistics(barInterval: Self.bars.barInterval))
+        #expect(outcome.statistics!.roundTrips > 10, "the trial traded")
+        // The blocks partition the bars, and their sums are the returns' sums.
+        #expect(outcome.blockCounts.reduce(0, +) == Double(Self.bars.count) && outcome.moments.count == Self.bars.count)
+        let total = outcome.blockSums.reduce(0, +)
+        #expect(abs(total - outcome.moments.mean * Double(outcome.moments.count)) < 1e-12)
+        // Compounded, the returns give the final equity.
+        #expect(outcome.moments.standardDeviation > 0)
+    }
+
+    @Test func refusedParametersAreAFailedTrialThatStillCounts() {
+        let outcomes = sweep([
+            ["fast": .int(8), "slow": .int(40)], ["fast": .int(40), "slow": .int(8)],
+            ["fast": .int(5), "slow": .int(20)],
+        ])
+        #expect(outcomes[1].statistics == nil && outcomes[1].failure?.contains("slow") == true, "\(outcomes[1])")
+        let summary = SweepSummary(
+            outcomes: outcomes, objective: try! SweepObjective(parsing: "sharpe:max"), dataYears: 1)
+        #expect(summary.trials == 3 && summary.failed == 1)
+        #expect(summary.ranked.last?.index == 1, "failed trials rank last")
+        #expect(summary.deflated?.trials == 3)
+    }
+
+    @Test func theLeaderboardDoesNotDependOnTheOrderTrialsFinished() throws {
+        let space = try ParameterSpace(parsing: ["fast=int:4..16:4", "slow=int:20..60:10"])
+        let points = (0..<space.gridCount!).map { space.gridPoint($0) }
+        let outcomes = sweep(points)
+        #expect(outcomes == sweep(points), "a trial is deterministic")
+        let objective = try SweepObjective(parsing: "total_return:max")
+        let a = SweepSummary(outcomes: outcomes, objective: objective, dataYears: 1)
+        var rng = SeededRandom(seed: 3)
+        let b = SweepSummary(outcomes: outcomes.shuffled(using: &rng), objective: objective, dataYears: 1)
+        #expect(a.ranked.map(\.index) == b.ranked.map(\.index))
+        // PBO reads the trials in the order given; sorted by index they are the same trials.
+        let c = SweepSummary(outcomes: b.ranked.sorted { $0.index < $1.index }, objective: objective, dataYears: 1)
+        #expect(c.overfitting == a.overfitting && c.deflated == a.deflated)
+        let values = a.ranked.map { objective.value($0.statistics!) }
+        #expect(values == values.sorted(by: >))
+    }
+
+    @Test func objectivesAreParsedWithClearErrors() throws {
+        #expect(try SweepObjective(parsing: "max_drawdown:min").maximize == false)
+        #expect(try SweepObjective(parsing: "sharpe").maximize)
+        #expect(throws: SpecError.self) { try SweepObjective(parsing: "sharp:max") }
+        #expect(throws: SpecError.self) { try SweepObjective(parsing: "sharpe:up") }
+    }
+}

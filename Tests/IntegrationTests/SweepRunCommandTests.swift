@@ -1,0 +1,82 @@
+import ATSEngine
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// `ats sweep run` as a trader runs it: the real binary over a CSV on disk.
+struct SweepRunCommandTests {
+    static var ats: String { ChildProcess.binDirectory.appendingPathComponent("ats").path }
+
+    static let data: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ats-sweep-\(getpid()).csv").path
+        let bars = SyntheticBars(seed: 5).generate(count: 5000)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(BarCSVWriter.csv(bars).utf8))
+        return path
+    }()
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runTool(Self.ats, arguments, environment: ["PATH": "/usr/bin:/bin"])
+    }
+
+    @Test func aGridRunsEveryAcceptedPointAndItsBestIsTheSameBacktestBitForBit() throws {
+        let result = try run([
+            "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "quantity=1",
+            "--param", "fast=int:4..20:4", "--param", "slow=int:10..50:10", "--where", "fast * 2 <= slow",
+            "--objective", "total_return:max", "--top", "3", "--json",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+        // fast 4..20 by 4, slow 10..50 by 10, fast * 2 <= slow: 4→5, 8→4, 12→3, 16→2, 20→2 points.
+        #expect(report["trials"] as? Int == 16 && report["failed"] as? Int == 0)
+        let top = report["top"] as! [[String: Any]]
+        #expect(top.count == 3)
+        let objectives = top.map { $0["objective"] as! Double }
+        #expect(objectives == objectives.sorted(by: >))
+        let deflated = report["deflated_sharpe"] as! [String: Any]
+        #expect(deflated["trials"] as? Int == 16)
+        #expect((report["overfitting"] as! [String: Any])["combinations"] as? Int == 12_870)
+        // The best trial, run alone by `ats backtest`, gives the same statistics.
+        let best = top[0]["parameters"] as! [String: Any]
+        let alone = try run([
+            "backtest", "--data", Self.data, "--strategy", "sma_cross", "--param", "quantity=1",
+            "--param", "fast=\(best["fast"]!)", "--param", "slow=\(best["slow"]!)", "--json", "--quiet",
+        ])
+        let statistics = try JSONSerialization.jsonObject(with: Data(alone.output.utf8)) as! [String: Any]
+        let swept = top[0]["statistics"] as! [String: Any]
+        for key in ["total_return", "sharpe", "max_drawdown", "round_trips", "final_equity"] {
+            #expect("\(statistics[key]!)" == "\(swept[key]!)", "\(key)")
+        }
+    }
+
+    @Test func mistakesAreRefusedBeforeAnyTrialRuns() throws {
+        let cases: [([String], String)] = [
+            (["--param", "fsat=int:1..5"], "param.fsat: sma_cross has no such parameter"),
+            (["--param", "fast=int:1..5", "--where", "fast < slwo"], "where: column 8: no parameter \"slwo\""),
+            (["--param", "fast=int:5..1"], "param.fast: the low end 5.0 is above the high end 1.0"),
+            (["--param", "fast=float:1..5"], "a grid needs a step"),
+            (["--param", "fast=int:1..5", "--objective", "sharp"], "objective: expected STATISTIC"),
+            (["--param", "fast=int:1..5", "--search", "tpe"], "search: grid or random"),
+        ]
+        for (arguments, message) in cases {
+            let result = try run(["sweep", "run", "--data", Self.data, "--strategy", "sma_cross"] + arguments)
+            #expect(result.status == 3 && result.output.contains(message), "\(arguments): \(result.output)")
+        }
+    }
+
+    @Test func aRandomSearchIsTheSameForTheSameSeed() throws {
+        let arguments = [
+            "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:3..30",
+            "--param", "slow=int:10..90", "--where", "fast < slow", "--search", "random", "--trials", "12",
+            "--seed", "9", "--json",
+        ]
+        let a = try run(arguments)
+        let b = try run(arguments)
+        #expect(a.status == 0, "\(a.output)")
+        func ranked(_ output: String) throws -> [Int] {
+            let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]
+            #expect(report["trials"] as? Int == 12)
+            return (report["top"] as! [[String: Any]]).map { $0["trial"] as! Int }
+        }
+        #expect(try ranked(a.output) == ranked(b.output))
+    }
+}
