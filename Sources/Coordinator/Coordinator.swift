@@ -84,7 +84,9 @@ public final class Coordinator: Service, Sendable {
     public func run() async throws {
         let migrated = StartGate()
         let mirror = try configuration.datasetStore.map {
-            try DatasetMirror(location: $0, store: store, leadership: leadership, logger: logger)
+            try DatasetMirror(
+                location: $0, store: store, leadership: leadership, logger: logger,
+                checkEvery: configuration.datasetStoreCheckEvery)
         }
         let api = AdminAPI(
             store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,

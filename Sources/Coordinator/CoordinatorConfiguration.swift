@@ -18,6 +18,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var datasetMaxBytes: Int
     /// The object store the leader puts data sets in (`ATS_DATASET_S3_URL`; nil: none).
     public var datasetStore: S3Location?
+    /// How often the leader looks at the objects it put in the store (their size), to put a set
+    /// there again when its object is gone or changed (`ATS_DATASET_S3_CHECK_SECONDS`, default 600).
+    public var datasetStoreCheckEvery: Duration = .seconds(600)
     public var adminToken: String
     public var heartbeatInterval: Duration
     public var leaseTimeout: Duration
@@ -109,6 +112,11 @@ public struct CoordinatorConfiguration: Sendable {
         }
         datasetMaxBytes = datasetMB << 20
         datasetStore = try DatasetStore.location(env, keysRequired: true)
+        let checkSeconds = try env.int("ATS_DATASET_S3_CHECK_SECONDS", default: 600)
+        guard (1...86_400).contains(checkSeconds) else {
+            throw ConfigurationError(variable: "ATS_DATASET_S3_CHECK_SECONDS", reason: "must be 1-86400 seconds")
+        }
+        datasetStoreCheckEvery = .seconds(checkSeconds)
         logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         vault = try CredentialVault.load(env)
         let retentionDays = try env.int("ATS_RECORDING_RETENTION_DAYS", default: 90)

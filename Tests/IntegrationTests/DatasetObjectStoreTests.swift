@@ -135,6 +135,40 @@ struct DatasetObjectStoreTests {
         }
     }
 
+    @Test func anObjectGoneFromTheStoreOrChangedIsPutThereAgain() async throws {
+        let store = try await FakeObjectStore()
+        let environment = store.environment(folder: "checked").merging(["ATS_DATASET_S3_CHECK_SECONDS": "1"]) { $1 }
+        try await store.around {
+            try await TestCluster.with(environment: environment) { cluster in
+                let good = Data("timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1.5,2,1,1.2,11\n".utf8)
+                let stored = try await cluster.request("POST", "api/datasets?name=checked", body: good)
+                #expect(stored.status == 201, "\(String(decoding: stored.body, as: UTF8.self))")
+                let record = try JSONCoding.decoder().decode(DatasetRecord.self, from: stored.body)
+                let object = store.file("ats-bucket/checked/" + DatasetStore.objectName(record.hash))
+                try await waitUntil("the leader puts the set in the store", timeout: .seconds(30)) {
+                    try await Self.record(cluster, "checked").objectStoredAt != nil
+                }
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: object))
+                #expect(Int64(bytes.count) == record.bytes)
+                func restored() -> Bool { (try? Data(contentsOf: URL(fileURLWithPath: object))) == bytes }
+                // Deleted behind the leader's back: found by the check, put there again.
+                try FileManager.default.removeItem(atPath: object)
+                try await waitUntil("the leader puts the deleted object there again", timeout: .seconds(30)) {
+                    restored()
+                }
+                #expect(
+                    cluster.coordinators[0].log.contains("a data set's object is gone from the object store or changed")
+                )
+                // Replaced by other bytes of another size: the same.
+                try Data("not the catalog".utf8).write(to: URL(fileURLWithPath: object))
+                try await waitUntil("the leader puts the changed object there again", timeout: .seconds(30)) {
+                    restored()
+                }
+                #expect(try await Self.record(cluster, "checked").objectStoredAt != nil)
+            }
+        }
+    }
+
     @Test func aSetRegisteredWhileTheStoreIsAwayGoesThereWhenItIsBack() async throws {
         // Chosen now, bound later (the kernel could hand it out meanwhile: unlikely in 20 s).
         let port = try freeFixedPort()
