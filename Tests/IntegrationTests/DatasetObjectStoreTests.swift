@@ -169,6 +169,31 @@ struct DatasetObjectStoreTests {
         }
     }
 
+    @Test func aWorkerWithoutKeysReadsAPublicStore() async throws {
+        let store = try await FakeObjectStore(anonymousRead: true)
+        let file = TestData.file(bars: 3000, seed: 12)
+        try await store.around {
+            try await TestCluster.with(environment: store.environment(folder: "public")) { cluster in
+                #expect(try await cluster.ats(["data", "add", file, "--name", "public-set"]).status == 0)
+                try await waitUntil("the leader puts the set in the store", timeout: .seconds(30)) {
+                    try await Self.record(cluster, "public-set").objectStoredAt != nil
+                }
+                var spec = TestData.spec(
+                    "on-public", data: file, strategy: "sma_cross", ["fast": .int(10), "slow": .int(30)])
+                spec.data = DataSource(set: "public-set")
+                _ = try await cluster.create(spec)
+                // No keys on the worker (empty is unset): its reads go unsigned.
+                let worker = try cluster.startWorker(
+                    "anonymous", capacity: 1,
+                    environment: ["ATS_DATASET_S3_ACCESS_KEY_ID": "", "ATS_DATASET_S3_SECRET_ACCESS_KEY": ""])
+                let job = try #require(try await cluster.waitForJobs(["on-public"], timeout: .seconds(180)).first)
+                #expect(job.status == .completed, "\(job.lastError ?? "")")
+                #expect(Self.fetchedFrom(worker) == [store.environment(folder: "public")["ATS_DATASET_S3_URL"]!])
+                #expect(!worker.log.contains("Authorization"))
+            }
+        }
+    }
+
     @Test func aSetRegisteredWhileTheStoreIsAwayGoesThereWhenItIsBack() async throws {
         // Chosen now, bound later (the kernel could hand it out meanwhile: unlikely in 20 s).
         let port = try freeFixedPort()

@@ -16,7 +16,8 @@ public final class FakeObjectStore: @unchecked Sendable {
     private let root: URL
 
     /// `port`: where it listens (a free one by default, so a test can name it before it starts).
-    public init(port: Int? = nil, region: String = "eu-west-1") async throws {
+    /// `anonymousRead`: GET and HEAD need no signature (a public bucket).
+    public init(port: Int? = nil, region: String = "eu-west-1", anonymousRead: Bool = false) async throws {
         self.port = try port ?? freeFixedPort()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ats-s3-\(UUID().uuidString.prefix(8))")
         directory = root.appendingPathComponent("objects").path
@@ -27,7 +28,7 @@ public final class FakeObjectStore: @unchecked Sendable {
             arguments: [
                 Self.script, "--dir", directory, "--port", String(self.port), "--access-key", Self.accessKeyId,
                 "--secret-key", Self.secretAccessKey, "--region", region, "--log", logPath,
-            ])
+            ] + (anonymousRead ? ["--anonymous-read"] : []))
         try await waitUntil("the fake object store listens", timeout: .seconds(30)) {
             self.process.log.contains("ready ")
         }
