@@ -7,8 +7,10 @@ it tests): the canonical request (method, URI path as sent, sorted query, the si
 lower-cased and trimmed, the payload hash), the string to sign over the day's scope, and the
 HMAC-SHA256 key derived from the secret. A PUT's body must match its x-amz-content-sha256.
 Refusals are S3's XML errors (SignatureDoesNotMatch, InvalidAccessKeyId, XAmzContentSHA256Mismatch,
-RequestTimeTooSkewed, NoSuchKey, InvalidRange). Objects live as files under --dir (the object's
-path with '/' kept); each request is logged to --log as "METHOD PATH RANGE STATUS".
+RequestTimeTooSkewed, NoSuchKey, InvalidRange). Multipart uploads as S3 runs them (initiate,
+parts, complete with the parts' ETags in ascending order, abort; EntityTooSmall below
+--min-part-bytes). Objects live as files under --dir (the object's path with '/' kept); each
+request is logged to --log as "METHOD PATH RANGE STATUS".
 
     python3 scripts/fake_s3.py --dir /tmp/s3 --access-key AK --secret-key SK [--port 9000]
 prints "ready PORT" once it listens.
@@ -20,9 +22,11 @@ import hmac
 import http.server
 import os
 import re
+import shutil
 import sys
 import threading
 import urllib.parse
+import uuid
 
 UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
 
@@ -147,6 +151,11 @@ class Store(http.server.BaseHTTPRequestHandler):
         target = self.file()
         if target is None:
             return self.error(400, "InvalidRequest", "expected /BUCKET/KEY")
+        query = urllib.parse.parse_qs(self.path.partition("?")[2], keep_blank_values=True)
+        if "uploads" in query or "uploadId" in query:
+            return self.multipart(target, query, body)
+        if self.command == "POST":
+            return self.error(400, "InvalidRequest", "POST is for multipart uploads only")
         if self.command == "PUT":
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target + ".tmp", "wb") as f:
@@ -177,7 +186,68 @@ class Store(http.server.BaseHTTPRequestHandler):
             ("Content-Type", "application/octet-stream"),
             ("Content-Range", "bytes %d-%d/%d" % (start, end, size))])
 
-    do_GET = do_PUT = do_DELETE = do_HEAD = handle_any
+    def multipart(self, target, query, body):
+        """S3's multipart upload: POST ?uploads starts one, PUT ?partNumber=N&uploadId=U stores a
+        part, POST ?uploadId=U completes it from the listed parts (in ascending order, each but the
+        last at least --min-part-bytes, ETags matching), DELETE ?uploadId=U aborts it."""
+        uploads = os.path.join(self.options.dir, ".uploads")
+        if self.command == "POST" and "uploads" in query:
+            upload_id = uuid.uuid4().hex
+            os.makedirs(os.path.join(uploads, upload_id))
+            with open(os.path.join(uploads, upload_id, "target"), "w") as f:
+                f.write(target)
+            return self.reply(200, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult>"
+                                    "<UploadId>%s</UploadId></InitiateMultipartUploadResult>" % upload_id).encode(),
+                              [("Content-Type", "application/xml")])
+        upload_id = query.get("uploadId", [""])[0]
+        folder = os.path.join(uploads, upload_id)
+        if not re.fullmatch(r"[0-9a-f]{32}", upload_id) or not os.path.isdir(folder):
+            return self.error(404, "NoSuchUpload", "The specified upload does not exist.")
+        with open(os.path.join(folder, "target")) as f:
+            if f.read() != target:
+                return self.error(400, "InvalidRequest", "the upload is for another key")
+        if self.command == "PUT":
+            number = int(query.get("partNumber", ["0"])[0] or 0)
+            if not 1 <= number <= 10000:
+                return self.error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000")
+            with open(os.path.join(folder, "part-%05d" % number), "wb") as f:
+                f.write(body)
+            return self.reply(200, b"", [("ETag", '"%s"' % hashlib.md5(body).hexdigest())])
+        if self.command == "DELETE":
+            shutil.rmtree(folder)
+            return self.reply(204)
+        if self.command != "POST":
+            return self.error(405, "MethodNotAllowed", "The specified method is not allowed")
+        listed = re.findall(r"<Part>\s*<PartNumber>(\d+)</PartNumber>\s*<ETag>([^<]*)</ETag>\s*</Part>", body.decode())
+        if not listed:
+            return self.error(400, "MalformedXML", "The XML you provided was not well-formed")
+        numbers = [int(n) for n, _ in listed]
+        if numbers != sorted(set(numbers)):
+            return self.error(400, "InvalidPartOrder", "The list of parts was not in ascending order.")
+        pieces = []
+        for k, (number, etag) in enumerate(listed):
+            path = os.path.join(folder, "part-%05d" % int(number))
+            if not os.path.isfile(path):
+                return self.error(400, "InvalidPart", "One or more of the specified parts could not be found.")
+            with open(path, "rb") as f:
+                piece = f.read()
+            if etag.replace("&quot;", '"') != '"%s"' % hashlib.md5(piece).hexdigest():
+                return self.error(400, "InvalidPart", "One or more of the specified parts could not be found.")
+            if k < len(listed) - 1 and len(piece) < self.options.min_part_bytes:
+                return self.error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+            pieces.append(piece)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target + ".tmp", "wb") as f:
+            for piece in pieces:
+                f.write(piece)
+        os.replace(target + ".tmp", target)
+        shutil.rmtree(folder)
+        return self.reply(200, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult>"
+                                "<ETag>\"%s-%d\"</ETag></CompleteMultipartUploadResult>"
+                                % (hashlib.md5(b"".join(hashlib.md5(p).digest() for p in pieces)).hexdigest(),
+                                   len(pieces))).encode(), [("Content-Type", "application/xml")])
+
+    do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = handle_any
 
 
 # The S3 API reference's published examples ("Signature Calculations for the Authorization Header:
@@ -221,6 +291,7 @@ def main():
     p.add_argument("--secret-key", required=True)
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--anonymous-read", action="store_true", help="GET and HEAD need no signature")
+    p.add_argument("--min-part-bytes", type=int, default=5 << 20, help="the smallest part but the last (S3: 5 MiB)")
     p.add_argument("--log")
     Store.options = p.parse_args()
     os.makedirs(Store.options.dir, exist_ok=True)

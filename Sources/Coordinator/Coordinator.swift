@@ -86,7 +86,7 @@ public final class Coordinator: Service, Sendable {
         let mirror = try configuration.datasetStore.map {
             try DatasetMirror(
                 location: $0, store: store, leadership: leadership, logger: logger,
-                checkEvery: configuration.datasetStoreCheckEvery)
+                checkEvery: configuration.datasetStoreCheckEvery, partBytes: configuration.datasetStorePartBytes)
         }
         let api = AdminAPI(
             store: store, hub: hub, scheduler: scheduler, registry: registry, adminToken: configuration.adminToken,

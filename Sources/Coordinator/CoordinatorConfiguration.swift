@@ -21,6 +21,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// How often the leader looks at the objects it put in the store (their size), to put a set
     /// there again when its object is gone or changed (`ATS_DATASET_S3_CHECK_SECONDS`, default 600).
     public var datasetStoreCheckEvery: Duration = .seconds(600)
+    /// Sets larger than this go to the store in parts of this size (`ATS_DATASET_S3_PART_MB`,
+    /// default 16): the leader holds one part in memory, not the whole set.
+    public var datasetStorePartBytes: Int64 = 16 << 20
     public var adminToken: String
     public var heartbeatInterval: Duration
     public var leaseTimeout: Duration
@@ -117,6 +120,11 @@ public struct CoordinatorConfiguration: Sendable {
             throw ConfigurationError(variable: "ATS_DATASET_S3_CHECK_SECONDS", reason: "must be 1-86400 seconds")
         }
         datasetStoreCheckEvery = .seconds(checkSeconds)
+        let partMB = try env.int("ATS_DATASET_S3_PART_MB", default: 16)
+        guard (5...5120).contains(partMB) else {
+            throw ConfigurationError(variable: "ATS_DATASET_S3_PART_MB", reason: "must be 5-5120 (S3's part sizes)")
+        }
+        datasetStorePartBytes = Int64(partMB) << 20
         logFile = env["ATS_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         vault = try CredentialVault.load(env)
         let retentionDays = try env.int("ATS_RECORDING_RETENTION_DAYS", default: 90)

@@ -45,7 +45,9 @@ struct DatasetObjectStoreTests {
     }
 
     static func throughTheStore(_ store: FakeObjectStore, file: String, caches: String) async throws {
-        try await TestCluster.with(environment: store.environment()) { cluster in
+        // Parts of 5 MiB (S3's smallest): the 12.8 MB set goes as a multipart upload of three.
+        try await TestCluster.with(environment: store.environment().merging(["ATS_DATASET_S3_PART_MB": "5"]) { $1 }) {
+            cluster in
             let add = try await cluster.ats(["data", "add", file, "--name", "s3-set"])
             #expect(add.status == 0, "\(add.output)")
             var record = try await Self.record(cluster, "s3-set")
@@ -54,6 +56,17 @@ struct DatasetObjectStoreTests {
                 try await Self.record(cluster, "s3-set").objectStoredAt != nil
             }
             record = try await Self.record(cluster, "s3-set")
+            let key = "/ats-bucket/sets/" + DatasetStore.objectName(record.hash)
+            #expect(record.bytes > 10 << 20)
+            #expect(store.requests.contains { $0.hasPrefix("POST \(key)?uploads= ") && $0.hasSuffix(" 200") })
+            for part in 1...3 {
+                #expect(
+                    store.requests.contains {
+                        $0.hasPrefix("PUT \(key)?partNumber=\(part)&uploadId=") && $0.hasSuffix(" 200")
+                    })
+            }
+            #expect(!store.requests.contains { $0.hasPrefix("PUT \(key)?partNumber=4") })
+            #expect(store.requests.contains { $0.hasPrefix("POST \(key)?uploadId=") && $0.hasSuffix(" 200") })
             // The object is the catalog: its SHA-256 the one recorded, its XXH3 the set's hash.
             let bytes = try Data(contentsOf: URL(fileURLWithPath: object))
             #expect(Int64(bytes.count) == record.bytes)

@@ -23,6 +23,8 @@ final class DatasetMirror: Sendable {
     let logger: Logger
     let interval: Duration
     let checkEvery: Duration
+    /// Sets larger than this go in parts of this size (a multipart upload); smaller ones in one `PUT`.
+    let partBytes: Int64
     private let wanted = Locked(true)
     /// Sets too large for one `PUT`, already reported.
     private let tooLarge = Locked<Set<String>>([])
@@ -30,7 +32,8 @@ final class DatasetMirror: Sendable {
     init(
         location: S3Location, store: JobStore, leadership: Leadership, logger: Logger,
         interval: Duration = .seconds(60),
-        checkEvery: Duration = .seconds(600)
+        checkEvery: Duration = .seconds(600),
+        partBytes: Int64 = 16 << 20
     ) throws {
         client = try S3Client(location: location)
         self.store = store
@@ -38,6 +41,7 @@ final class DatasetMirror: Sendable {
         self.logger = logger
         self.interval = interval
         self.checkEvery = checkEvery
+        self.partBytes = partBytes
     }
 
     /// The store's URL, as recorded beside each set put there.
@@ -100,16 +104,43 @@ final class DatasetMirror: Sendable {
         // One set at a time, each read whole: the leader holds one set (and its buffer) at once.
         for record in missing {
             guard leadership.isLeader else { return true }
-            guard record.bytes <= S3Client.largestPut else {
+            guard record.bytes <= S3Client.largestObject else {
                 if tooLarge.withLock({ $0.insert(record.hash).inserted }) {
                     logger.warning(
-                        "a data set over 5 GiB is not put in the object store (one PUT at most; workers fetch it from the coordinators)",
+                        "a data set over 5 TiB is not put in the object store (workers fetch it from the coordinators)",
                         metadata: ["name": "\(record.name)", "bytes": "\(record.bytes)"])
                 }
                 continue
             }
             do {
                 let started = ContinuousClock.now
+                if record.bytes > partBytes {
+                    // In parts, each read from PostgreSQL when its turn comes: one part in memory.
+                    // The store checks each part's SHA-256; the whole object's is the one recorded
+                    // at registration, which every worker checks before using what it read.
+                    let sha256 = try await client.putInParts(
+                        DatasetStore.objectName(record.hash), size: record.bytes, partSize: partBytes
+                    ) { range in try await self.store.datasetContent(record, range: range) }
+                    // The pieces must still be the bytes registered (a set registered before
+                    // SHA-256s were recorded takes the one just computed).
+                    guard record.sha256 == nil || record.sha256 == sha256 else {
+                        throw S3Error(
+                            status: 0,
+                            body: Array("<Message>the set's pieces no longer match its SHA-256</Message>".utf8))
+                    }
+                    guard try await store.markInObjectStore(record.hash, sha256: sha256, store: url) else {
+                        await removed(record.hash)
+                        continue
+                    }
+                    logger.info(
+                        "data set put in the object store",
+                        metadata: [
+                            "name": "\(record.name)", "hash": "\(record.hash)", "bytes": "\(record.bytes)",
+                            "store": "\(url)", "parts": "\((record.bytes + partBytes - 1) / partBytes)",
+                            "seconds": "\((ContinuousClock.now - started).seconds)",
+                        ])
+                    continue
+                }
                 let content = try await store.datasetContent(record, range: 0..<record.bytes)
                 // The SHA-256 recorded at registration, which the store checks the bytes against
                 // (pieces changed since would be refused); computed here only for a set
