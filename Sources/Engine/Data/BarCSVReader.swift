@@ -117,17 +117,19 @@ public enum BarCSVReader {
             output.deallocate()
         }
         let shared = ChunkBuffers(input: p, bounds: bounds, lines: lines, output: output)
+        // A chunk's bars are at most its lines, and at most what its bytes can hold (a bar is at
+        // least one character per field and a separator each): blank lines, however many, add
+        // no room.
+        let shortestRow = 2 * layout.fields
         inParallel(chunkCount) { k in
-            shared.lines[k] = lineCount(shared.input, from: shared.bounds[k], to: shared.bounds[k + 1])
+            let (from, to) = (shared.bounds[k], shared.bounds[k + 1])
+            shared.lines[k] = min(lineCount(shared.input, from: from, to: to), (to - from + 1) / shortestRow)
         }
         var offsets = [0]
         for k in 0..<chunkCount { offsets.append(offsets[k] + lines[k]) }
-        let block = ColumnBlock(rows: offsets[chunkCount])
+        let block = try ColumnBlock(rows: offsets[chunkCount], file: file)
         let firstRows = offsets
-        let buyVolume = layout.buyVolume != nil
-        let sellVolume = layout.sellVolume != nil
         inParallel(chunkCount) { k in
-            block.populate(rows: firstRows[k]..<firstRows[k + 1], buyVolume: buyVolume, sellVolume: sellVolume)
             shared.output[k] = Result { () throws(DataError) -> Chunk in
                 try parseChunk(
                     shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,
@@ -149,8 +151,13 @@ public enum BarCSVReader {
                             file: file, line: linesSoFar + chunk.firstBarLine, column: layout.time + 1,
                             reason: "time \(Timestamp.format(chunk.firstTime)) is not after the previous bar's")
                     }
-                    // Blank lines left a gap before this chunk's bars (rare): close it.
-                    if offsets[k] != count { block.move(from: offsets[k], count: chunk.rows, to: count) }
+                    // Blank lines left a gap before this chunk's bars: close it (the columns
+                    // the file has; the others are zero throughout).
+                    if offsets[k] != count {
+                        block.move(
+                            from: offsets[k], count: chunk.rows, to: count, buyVolume: layout.buyVolume != nil,
+                            sellVolume: layout.sellVolume != nil)
+                    }
                     count += chunk.rows
                     lastTime = chunk.lastTime
                 }
@@ -208,14 +215,17 @@ public enum BarCSVReader {
         var firstBarLine = 0
         var row = first
         let end = first + capacity
+        // Rows below this have their pages mapped (a window at a time, as the bars arrive).
+        var populated = first
         let buyVolume = layout.buyVolume != nil
         let sellVolume = layout.sellVolume != nil
         // Field boundaries of the current line. Raw pointers, not arrays: the nested helpers below
         // capture them, and captured mutable arrays would pay a dynamic exclusivity check per use.
-        let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-        let fieldEnd = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-        fieldStart.initialize(repeating: 0, count: 16)
-        fieldEnd.initialize(repeating: 0, count: 16)
+        let slots = max(16, layout.fields)
+        let fieldStart = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        let fieldEnd = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        fieldStart.initialize(repeating: 0, count: slots)
+        fieldEnd.initialize(repeating: 0, count: slots)
         defer {
             fieldStart.deallocate()
             fieldEnd.deallocate()
@@ -231,7 +241,8 @@ public enum BarCSVReader {
             if let (bar, next) = scanner.scan(p, from: lineStart, to: n), isSane(bar), bar.time > previousTime {
                 previousTime = bar.time
                 if firstBarLine == 0 { firstBarLine = lineNumber }
-                precondition(row < end, "more bars than lines")
+                guard row < end else { throw changedWhileRead(file) }
+                if row >= populated { populated = block.populate(from: row, below: end, buyVolume, sellVolume) }
                 block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
                 row += 1
                 lineStart = next
@@ -242,7 +253,7 @@ public enum BarCSVReader {
             var s = lineStart
             while e < n && p[e] != 10 {
                 if p[e] == 44 {
-                    if count < 16 {
+                    if count < slots {
                         fieldStart[count] = s
                         fieldEnd[count] = e
                     }
@@ -257,7 +268,7 @@ public enum BarCSVReader {
                 lineStart = e + 1
                 continue
             }
-            if count < 16 {
+            if count < slots {
                 fieldStart[count] = s
                 fieldEnd[count] = lineEndIndex
             }
@@ -319,7 +330,8 @@ public enum BarCSVReader {
             }
             previousTime = time
             if firstBarLine == 0 { firstBarLine = lineNumber }
-            precondition(row < end, "more bars than lines")
+            guard row < end else { throw changedWhileRead(file) }
+            if row >= populated { populated = block.populate(from: row, below: end, buyVolume, sellVolume) }
             block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
             row += 1
             lineStart = e + 1
@@ -327,6 +339,11 @@ public enum BarCSVReader {
         return Chunk(
             rows: row - first, lines: lineNumber, firstBarLine: firstBarLine,
             firstTime: row > first ? block.column(0, as: Int64.self)[first] : 0, lastTime: previousTime)
+    }
+
+    /// A chunk held more bars than its lines: the file changed between the two passes.
+    private static func changedWhileRead(_ file: String) -> DataError {
+        DataError(file: file, line: 0, column: 0, reason: "the file changed while it was read")
     }
 
     /// Whether ``check(_:)`` finds nothing wrong, without building its reason.

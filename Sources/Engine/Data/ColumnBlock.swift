@@ -10,8 +10,9 @@ import Foundation
 /// reader's threads write in place (each its own rows) and then hand over: the series' columns
 /// live in it (``BarColumn/init(inPlace:count:keeper:)``), so nothing is appended or copied.
 ///
-/// A large block is an anonymous mapping, each column on its own pages: a column never written
-/// (no buy and sell volumes in the file) costs no memory at all. Measured and dropped:
+/// A large block is an anonymous mapping, each column on its own pages, and only the pages
+/// written cost memory: a column the file lacks (buy and sell volumes) and the rows the block was
+/// sized for but never got (its room is an upper bound) are address space only. Measured and dropped:
 /// transparent huge pages (`MADV_HUGEPAGE`) took a 1M-row parse from 48 to 44 ms at the median
 /// but put a tail of 80–120 ms on one load in five (the kernel compacting memory on the first
 /// fault). A small block is one `calloc`.
@@ -27,14 +28,18 @@ struct ColumnBlock: @unchecked Sendable {
     /// Whether the block is a mapping (its pages can be populated ahead).
     private let mapped: Bool
 
-    init(rows: Int) {
+    /// Room for `rows` bars; `file` names the source when the memory cannot be had.
+    init(rows: Int, file: String) throws(DataError) {
         let bytes = max(rows, 1) * 8
         if bytes >= Self.mappedFrom {
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
             let stride = (bytes + page - 1) / page * page
-            let mapping = mmap(nil, stride * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            // Address space only until written (the room is an upper bound: rows may be fewer).
+            let mapping = mmap(
+                nil, stride * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
             guard let mapping, mapping != MAP_FAILED else {
-                fatalError("out of memory: \(stride * 8) bytes for columns")
+                throw DataError(
+                    file: file, line: 0, column: 0, reason: "no memory for \(rows) bars (\(stride * 8 >> 20) MiB)")
             }
             base = mapping
             self.stride = stride
@@ -44,7 +49,9 @@ struct ColumnBlock: @unchecked Sendable {
                 deallocator: .custom { pointer, count in munmap(pointer, count) })
         } else {
             let stride = (bytes + 63) / 64 * 64
-            guard let memory = calloc(8, stride) else { fatalError("out of memory: \(stride * 8) bytes for columns") }
+            guard let memory = calloc(8, stride) else {
+                throw DataError(file: file, line: 0, column: 0, reason: "no memory for \(rows) bars")
+            }
             base = memory
             self.stride = stride
             mapped = false
@@ -71,24 +78,32 @@ struct ColumnBlock: @unchecked Sendable {
         if sellVolume { column(7, as: Double.self)[row] = bar.sellVolume }
     }
 
-    /// Maps `rows` of the columns that will be written, zeroed, in one call per column instead
-    /// of a fault per page as the parser reaches them (2–3 ms of a 1M-row load). A hint: where
-    /// the kernel lacks `MADV_POPULATE_WRITE` (before 5.14) the pages fault in as usual.
-    func populate(rows: Range<Int>, buyVolume: Bool, sellVolume: Bool) {
+    /// Rows mapped ahead at a time as the bars arrive.
+    static let window = 16_384
+
+    /// Maps the pages of the next ``window`` rows from `row` (below `end`) of the columns that are
+    /// written, zeroed, in one call per column instead of a fault per page (2–3 ms of a 1M-row
+    /// load); returns the row below which they are mapped. A hint: where the kernel lacks
+    /// `MADV_POPULATE_WRITE` (before 5.14) the pages fault in as usual. A window at a time, so that
+    /// memory follows the bars written, never the room reserved.
+    func populate(from row: Int, below end: Int, _ buyVolume: Bool, _ sellVolume: Bool) -> Int {
+        let upTo = min(row + Self.window, end)
         #if os(Linux)
-            guard mapped, !rows.isEmpty else { return }
+            guard mapped else { return end }
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
             for k in 0..<8 where k < 6 || (k == 6 && buyVolume) || (k == 7 && sellVolume) {
-                let from = (Int(bitPattern: base) + k * stride + rows.lowerBound * 8) / page * page
-                let to = Int(bitPattern: base) + k * stride + rows.upperBound * 8
+                let from = (Int(bitPattern: base) + k * stride + row * 8) / page * page
+                let to = Int(bitPattern: base) + k * stride + upTo * 8
                 _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, 23)  // MADV_POPULATE_WRITE
             }
         #endif
+        return upTo
     }
 
-    /// Moves rows `from..<from + count` down to start at `to` (< `from`) in every column.
-    func move(from: Int, count: Int, to: Int) {
-        for k in 0..<8 {
+    /// Moves rows `from..<from + count` down to start at `to` (< `from`) in the columns that are
+    /// written (the others are zero throughout).
+    func move(from: Int, count: Int, to: Int, buyVolume: Bool, sellVolume: Bool) {
+        for k in 0..<8 where k < 6 || (k == 6 && buyVolume) || (k == 7 && sellVolume) {
             let column = self.column(k, as: UInt64.self)
             memmove(column + to, column + from, count * 8)
         }

@@ -177,6 +177,41 @@ struct BarCSVReaderTests {
         }
     }
 
+    @Test func bytesAboveASCIINextToDigitsAreNotDigits() {
+        // 0xB5 and 0xB9 have a digit's low bits: a per-byte test that ignored the high bit would
+        // read them as 5 and 9. In the time, the whole part and the fraction, in rows long enough
+        // for the two-word readers; each must be refused exactly as the general path refuses it.
+        let header = Array("timestamp,open,high,low,close,volume\n".utf8)
+        let good = Array("1700000000000,100.25,101.5,99.75,100.5,12.125\n".utf8)
+        let tail = (1...3).flatMap { Array("17000000\($0)0000,100.25,101.5,99.75,100.5,12.125\n".utf8) }
+        for (column, bytes) in [
+            (1, [0x31, 0x37, 0xB5, 0x30]), (2, [0x31, 0xB9, 0x30]), (2, [0x31, 0x2E, 0x32, 0xB5]),
+        ] {
+            var row = good
+            let fields = row.split(separator: 44, omittingEmptySubsequences: false).map(Array.init)
+            var changed = fields
+            changed[column - 1] = bytes.map(UInt8.init)
+            row = Array(changed.joined(separator: [44]))
+            let data = Data(header + row + tail)
+            do {
+                let bars = try BarCSVReader.parse(data, file: "high.csv")
+                Issue.record("accepted \(bytes): \(bars.time[0]) \(bars.open[0])")
+            } catch {
+                #expect(error.line == 2 && error.column == column, "\(error)")
+            }
+        }
+    }
+
+    @Test func filesWithMoreThanSixteenColumnsParseOnTheGeneralPath() throws {
+        // A quoted value sends the row to the general path, which keeps every field's bounds.
+        let extra = (0..<14).map { "c\($0)" }.joined(separator: ",")
+        let values = (0..<14).map { "\($0)" }.joined(separator: ",")
+        let text =
+            "\(extra),timestamp,open,high,low,close,volume\n\(values),1000,\"1.5\",2,1,1.5,10\n\(values),2000,1.5,2,1,1.2,11\n"
+        let bars = try parse(text)
+        #expect(bars.count == 2 && bars.open[0] == 1.5 && bars.volume[1] == 11 && bars.time[1] == 2000)
+    }
+
     @Test func writerAndReaderRoundTripExactly() throws {
         let bars = SyntheticBars(seed: 3).generate(count: 500)
         #expect(try parse(BarCSVWriter.csv(bars)) == bars)
@@ -229,6 +264,20 @@ struct ChunkedCSVTests {
         let plain = try BarCSVReader.parse(Data(BarCSVWriter.csv(Self.bars, format: .plain).utf8), file: "big.csv")
         #expect(plain.close == Self.bars.close && plain.time == Self.bars.time)
         #expect(plain.buyVolume.allSatisfy { $0 == 0 } && plain.sellVolume.allSatisfy { $0 == 0 })
+    }
+
+    @Test func aFloodOfBlankLinesMakesNoRoomAndLosesNoBar() throws {
+        // Six million blank lines (chunked), a bar among them and one at the end without a newline:
+        // a chunk's room is bounded by what its bytes can hold, not by its lines.
+        let blank = String(repeating: "\n", count: 3_000_000)
+        let text =
+            "timestamp,open,high,low,close,volume\n" + blank + "1000,1,2,0.5,1.5,10\n" + blank + "2000,1.5,2,1,1.2,11"
+        let series = try BarCSVReader.parse(Data(text.utf8), file: "blank.csv")
+        #expect(series.time.array == [1000, 2000] && series.close.array == [1.5, 1.2])
+        do {
+            _ = try BarCSVReader.parse(Data(("timestamp,open,high,low,close,volume\n" + blank).utf8), file: "blank.csv")
+            Issue.record("a file of blank lines has no bars")
+        } catch { #expect(error.reason.contains("no bars")) }
     }
 
     @Test func linesAreCountedEightBytesAtATimeExactly() {
