@@ -56,11 +56,34 @@ struct SweepRunCommandTests {
             (["--param", "fast=float:1..5"], "a grid needs a step"),
             (["--param", "fast=int:1..5", "--objective", "sharp"], "objective: expected STATISTIC"),
             (["--param", "fast=int:1..5", "--search", "tpe"], "search: grid or random"),
+            (
+                ["--param", "fast=int:1..5", "--param", "fast=3"],
+                "param.fast: given both as a fixed value and as a range"
+            ),
+            (["--param", "fast=int:1..5", "--top", "0"], "top: at least 1"),
+            // Every trial refused by the strategy (slow below fast everywhere): an error, with why.
+            (["--param", "fast=int:40..50:10", "--param", "slow=int:10..20:10"], "every trial failed: "),
+            (["--param", "fast=int:5..10:5", "--fee", "nosuch"], "every trial failed: "),
         ]
         for (arguments, message) in cases {
             let result = try run(["sweep", "run", "--data", Self.data, "--strategy", "sma_cross"] + arguments)
             #expect(result.status == 3 && result.output.contains(message), "\(arguments): \(result.output)")
         }
+    }
+
+    @Test func failedTrialsAreCountedAndSaidWhy() throws {
+        let result = try run([
+            "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:10..30:10",
+            "--param", "slow=int:20..40:10", "--json",
+        ])
+        #expect(result.status == 0, "\(result.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+        // fast ≥ slow: (20, 20), (30, 20), (30, 30).
+        #expect(report["trials"] as? Int == 9 && report["failed"] as? Int == 3)
+        let failures = report["failures"] as! [[String: Any]]
+        #expect(failures.map { $0["trials"] as! Int }.reduce(0, +) == 3)
+        #expect((failures.first?["reason"] as? String)?.contains("fast") == true, "\(failures)")
+        #expect((report["deflated_sharpe"] as! [String: Any])["trials"] as? Int == 9)
     }
 
     @Test func aRandomSearchIsTheSameForTheSameSeed() throws {

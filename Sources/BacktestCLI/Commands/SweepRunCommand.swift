@@ -69,17 +69,12 @@ struct SweepRunCommand: AsyncParsableCommand {
                     "param.\(name): \(strategy) has no such parameter (it has \(declared.sorted().joined(separator: ", ")))"
                 )
             }
-            let points = try points(space: space, constraint: constraint)
-            // The fixed settings are checked once, with the first trial's values: a refusal that
-            // names a searched parameter is that trial's (it counts, as failed); any other is the
-            // whole sweep's.
-            var first = base
-            for (name, value) in points[0] { first.strategy.config[name] = value }
-            do { _ = try Registry.standard.resolve(first) } catch let e as SpecError {
-                if !space.names.contains(where: { e.field == "strategy.config.\($0)" || e.field == "strategy.\($0)" }) {
-                    throw CLIError.invalid(e.description)
-                }
+            let fixedNames = Set(fixed.compactMap { $0.split(separator: "=").first.map(String.init) })
+            if let both = space.names.first(where: fixedNames.contains) {
+                throw CLIError.invalid("param.\(both): given both as a fixed value and as a range")
             }
+            guard top >= 1 else { throw CLIError.invalid("top: at least 1") }
+            let points = try points(space: space, constraint: constraint)
             let bars: BarSeries
             do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
                 throw CLIError.invalid(e.description)
@@ -88,13 +83,29 @@ struct SweepRunCommand: AsyncParsableCommand {
             let start = clock.now
             let outcomes = Self.evaluate(points: points, base: base, bars: bars)
             let seconds = (clock.now - start).seconds
-            let years = bars.count > 1 ? Double(bars.time[bars.count - 1] - bars.time[0]) / (365.25 * 86_400_000) : 0
+            // Why trials failed, most frequent first: a sweep where every one did is an error.
+            let failures = Dictionary(grouping: outcomes.compactMap(\.failure), by: { $0 })
+                .map { ($0.key, $0.value.count) }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            guard failures.reduce(0, { $0 + $1.1 }) < outcomes.count else {
+                throw CLIError.invalid(
+                    "every trial failed: "
+                        + failures.prefix(3).map { "\($0.0) (\($0.1) trials)" }.joined(separator: "; "))
+            }
+            // The span the statistics use: first to last bar, plus one bar's interval.
+            let years =
+                bars.count > 1
+                ? Double(bars.time[bars.count - 1] - bars.time[0] + bars.barInterval) / (365.25 * 86_400_000) : 0
             let summary = SweepSummary(outcomes: outcomes, objective: goal, dataYears: years)
             if json {
                 try printJSON(
-                    SweepRunReport(summary: summary, objective: goal, top: top, seconds: seconds, bars: bars.count))
+                    SweepRunReport(
+                        summary: summary, objective: goal, top: top, seconds: seconds, bars: bars.count,
+                        failures: failures))
             } else {
-                print(SweepRunReport.text(summary: summary, names: space.names, objective: goal, top: top))
+                print(
+                    SweepRunReport.text(
+                        summary: summary, names: space.names, objective: goal, top: top, failures: failures))
                 print(
                     String(
                         format: "%d trials over %d bars in %.2f s (%.1fM trial·bars/s)", outcomes.count, bars.count,
@@ -109,7 +120,10 @@ struct SweepRunCommand: AsyncParsableCommand {
         switch search {
         case "grid":
             guard let count = space.gridCount else {
-                throw CLIError.invalid("search: a grid needs a step on every float (or random search)")
+                if space.dimensions.contains(where: { $0.range.gridCount == nil }) {
+                    throw CLIError.invalid("search: a grid needs a step on every float (or random search)")
+                }
+                throw CLIError.invalid("search: too many grid points (at most 10,000,000)")
             }
             guard count <= 10_000_000 else {
                 throw CLIError.invalid("search: \(count) grid points (at most 10,000,000)")
@@ -119,7 +133,7 @@ struct SweepRunCommand: AsyncParsableCommand {
             guard !all.isEmpty else { throw CLIError.invalid("where: no grid point satisfies \(constraint!)") }
             return all
         case "random":
-            guard trials > 0 else { throw CLIError.invalid("trials: at least one") }
+            guard (1...10_000_000).contains(trials) else { throw CLIError.invalid("trials: 1 to 10,000,000") }
             var all: [[String: ParameterValue]] = []
             var draw = 0
             while all.count < trials {

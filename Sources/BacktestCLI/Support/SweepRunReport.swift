@@ -37,8 +37,19 @@ struct SweepRunReport: Encodable {
     var overfitting: Overfitting?
     var minimum_backtest_years: Double?
     var data_years: Double
+    /// Why trials failed, and how many each reason, most frequent first.
+    var failures: [Failure]
 
-    init(summary: SweepSummary, objective: SweepObjective, top count: Int, seconds: Double, bars: Int) {
+    struct Failure: Encodable {
+        var reason: String
+        var trials: Int
+    }
+
+    init(
+        summary: SweepSummary, objective: SweepObjective, top count: Int, seconds: Double, bars: Int,
+        failures: [(String, Int)]
+    ) {
+        self.failures = failures.map { Failure(reason: $0.0, trials: $0.1) }
         self.objective = objective.description
         trials = summary.trials
         failed = summary.failed
@@ -65,7 +76,9 @@ struct SweepRunReport: Encodable {
     }
 
     /// The text for a terminal: the leaderboard, then what the best result is worth.
-    static func text(summary: SweepSummary, names: [String], objective: SweepObjective, top count: Int) -> String {
+    static func text(
+        summary: SweepSummary, names: [String], objective: SweepObjective, top count: Int, failures: [(String, Int)]
+    ) -> String {
         var table = Table("rank")
         table.headers = ["rank", "trial"] + names + [objective.statistic, "total return", "max drawdown", "trades"]
         for (rank, t) in summary.ranked.prefix(count).enumerated() {
@@ -77,6 +90,7 @@ struct SweepRunReport: Encodable {
         }
         var lines = [table.render(), ""]
         lines.append("trials: \(summary.trials) (\(summary.failed) failed, counted)")
+        for (reason, trials) in failures.prefix(3) { lines.append("  failed: \(reason) (\(trials) trials)") }
         if let d = summary.deflated {
             lines.append(
                 "deflated Sharpe ratio: \(d.value.fixed(4))\(d.isSuspect ? "  ← below 0.95: the best may be luck" : "")"

@@ -62,7 +62,9 @@ public struct ParameterConstraint: Sendable, Hashable, Codable, CustomStringConv
         try c.encode(numberNames.sorted(), forKey: .numberNames)
     }
 
-    public static func == (a: Self, b: Self) -> Bool { a.text == b.text }
+    public static func == (a: Self, b: Self) -> Bool {
+        a.text == b.text && a.textNames == b.textNames && a.numberNames == b.numberNames
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     enum Value {

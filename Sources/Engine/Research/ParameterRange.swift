@@ -76,18 +76,21 @@ public enum ParameterRange: Sendable, Hashable, Codable, CustomStringConvertible
     public var gridCount: Int? {
         switch self {
         case .int(let r, let step): return (r.upperBound - r.lowerBound) / step + 1
-        case .float(let r, let step?): return Int(((r.upperBound - r.lowerBound) / step + 1e-9).rounded(.down)) + 1
+        case .float(let r, let step?):
+            // The quotient's rounding scaled to the operands: 0.3 / 0.1 is 2.9999999999999996.
+            let slack = 4 * Double.ulpOfOne * (abs(r.lowerBound) + abs(r.upperBound)) / step + 1e-9
+            return Int(((r.upperBound - r.lowerBound) / step + slack).rounded(.down)) + 1
         case .float(_, nil), .log: return nil
         case .choice(let options): return options.count
         }
     }
 
-    /// The grid's value `k` (0 ≤ k < ``gridCount``). A float step is taken as lo + k·step, so
-    /// that a value does not carry the rounding of the ones before it.
+    /// The grid's value `k` (0 ≤ k < ``gridCount``). A float step is taken as lo + k·step (so that
+    /// a value does not carry the rounding of the ones before it), never past the high end.
     public func gridValue(_ k: Int) -> ParameterValue {
         switch self {
         case .int(let r, let step): return .int(r.lowerBound + k * step)
-        case .float(let r, let step): return .double(r.lowerBound + Double(k) * (step ?? 0))
+        case .float(let r, let step): return .double(min(r.lowerBound + Double(k) * (step ?? 0), r.upperBound))
         case .log(let r): return .double(r.lowerBound)
         case .choice(let options): return .string(options[k])
         }

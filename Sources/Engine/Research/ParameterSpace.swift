@@ -61,7 +61,9 @@ public struct ParameterSpace: Sendable, Hashable, Codable {
     /// Random draw `draw` of the sweep seeded `seed`: each dimension uniform over its values,
     /// from a generator seeded by both (the same point on any machine, in any order).
     public func randomPoint(seed: UInt64, draw: Int) -> [String: ParameterValue] {
-        var generator = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: draw) &* 0x9E37_79B9_7F4A_7C15))
+        // Seed and draw mixed through the finaliser: draws start at unrelated points of the
+        // sequence (seed ^ draw·γ would make draw d's second value draw d + 1's first).
+        var generator = SplitMix64(seed: SplitMix64.mix(seed &+ SplitMix64.mix(UInt64(truncatingIfNeeded: draw))))
         var point: [String: ParameterValue] = [:]
         for d in dimensions {
             // 53 random bits: a uniform double in [0, 1).

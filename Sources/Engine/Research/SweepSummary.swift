@@ -7,11 +7,12 @@ public struct SweepSummary: Sendable {
     /// N: every trial counted, failed ones included.
     public var trials: Int
     public var failed: Int
-    /// The best trial's Deflated Sharpe Ratio against the search (N and V of these trials).
+    /// The best trial's Deflated Sharpe Ratio against the search: N every trial, V the variance of
+    /// the Sharpe ratios of those that ran.
     public var deflated: DeflatedSharpe?
     /// The best trial's Probabilistic Sharpe Ratio against zero.
     public var probabilisticSharpe: Double?
-    /// PBO over the trials' block sums (nil with fewer than two trials).
+    /// PBO over the block sums of the trials that ran (nil with fewer than two, or too few bars).
     public var overfitting: OverfittingProbability?
     /// The minimum backtest length, in years, for N trials at the best trial's annualised Sharpe
     /// ratio, and the span of the data, in years.
@@ -31,7 +32,8 @@ public struct SweepSummary: Sendable {
         failed = outcomes.count - ran.count
         self.dataYears = dataYears
         guard let best = ranked.first, best.statistics != nil else { return }
-        let sharpes = outcomes.map(\.moments.sharpe)
+        // N counts every trial; V and PBO read the trials that ran (a failed one has no returns).
+        let sharpes = ran.map(\.moments.sharpe)
         let mean = sharpes.reduce(0, +) / Double(sharpes.count)
         let variance =
             sharpes.count > 1 ? sharpes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(sharpes.count - 1) : 0
@@ -39,10 +41,10 @@ public struct SweepSummary: Sendable {
         probabilisticSharpe = SharpeInference.probabilisticSharpe(
             best.moments.sharpe, benchmark: 0, observations: best.moments.count, skewness: best.moments.skewness,
             kurtosis: best.moments.kurtosis)
-        if outcomes.count >= 2 {
+        // PBO needs two trials that ran, and bars in every block.
+        if ran.count >= 2, ran[0].blockCounts.allSatisfy({ $0 >= 2 }) {
             overfitting = BacktestOverfitting.probability(
-                blockCounts: outcomes[0].blockCounts, sums: outcomes.flatMap(\.blockSums),
-                squares: outcomes.flatMap(\.blockSquares))
+                blockCounts: ran[0].blockCounts, sums: ran.flatMap(\.blockSums), squares: ran.flatMap(\.blockSquares))
         }
         let annual = best.statistics!.sharpe
         if annual > 0 {

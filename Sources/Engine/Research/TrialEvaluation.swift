@@ -18,10 +18,12 @@ public enum TrialEvaluation {
             var session = try registry.makeSession(
                 resolved, options: SessionOptions(recordTrades: false, recordEquity: true, keepFills: false))
             session.run(bars, until: bars.count)
-            statistics = session.statistics(barInterval: bars.barInterval)
+            let stats = session.statistics(barInterval: bars.barInterval)
+            statistics = stats
             let equity = session.equityCurve
             returns.reserveCapacity(equity.count)
-            var previous = spec.portfolio.cash
+            // From the starting equity (cash, and any starting base at the first price).
+            var previous = stats.initialEquity
             for e in equity {
                 returns.append(previous != 0 ? e / previous - 1 : 0)
                 previous = e

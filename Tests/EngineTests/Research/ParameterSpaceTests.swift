@@ -42,7 +42,16 @@ struct ParameterSpaceTests {
     @Test func floatStepsCarryNoAccumulatedRounding() throws {
         let space = try ParameterSpace(parsing: ["k=float:0.1..0.3:0.1"])
         #expect(space.gridCount == 3)
-        #expect(space.gridPoint(2) == ["k": .double(0.1 + 2 * 0.1)])
+        // 0.1 + 2 · 0.1 is 0.30000000000000004: never past the high end.
+        #expect(space.gridPoint(2) == ["k": .double(0.3)])
+        #expect(try ParameterSpace(parsing: ["k=float:10.3..10.300002:0.000001"]).gridCount == 3)
+        let tenths = try ParameterSpace(parsing: ["k=float:0.3..10:0.1"])
+        #expect(tenths.gridCount == 98)
+        #expect(
+            (0..<98).allSatisfy { i in
+                if case .double(let v) = tenths.gridPoint(i)["k"]! { return v <= 10 }
+                return false
+            })
         #expect(try ParameterSpace(parsing: ["k=float:0..1"]).gridCount == nil, "continuous: no grid")
     }
 
@@ -50,6 +59,14 @@ struct ParameterSpaceTests {
         let space = try ParameterSpace(parsing: ["a=int:1..7", "b=float:-2..2", "c=log:0.0001..0.1", "d=choice:x|y|z"])
         #expect(space.randomPoint(seed: 42, draw: 17) == space.randomPoint(seed: 42, draw: 17))
         #expect(space.randomPoint(seed: 42, draw: 17) != space.randomPoint(seed: 43, draw: 17))
+        // Draws are independent: one draw's second value is not the next draw's first.
+        let wide = try ParameterSpace(parsing: ["x=int:1..1000", "y=int:1..1000"])
+        for seed: UInt64 in [0, 9, 42] {
+            let same = (0..<1000).filter { d in
+                wide.randomPoint(seed: seed, draw: d)["y"] == wide.randomPoint(seed: seed, draw: d + 1)["x"]
+            }.count
+            #expect(same < 10, "seed \(seed): \(same) of 1000")
+        }
         var seenA = Set<Int>()
         var seenD = Set<String>()
         var logBelow = 0
@@ -78,6 +95,15 @@ struct ParameterSpaceTests {
         #expect(!c.accepts(["fast": .int(30), "slow": .int(35), "kind": .string("sma")]), "slow - fast < 10, sma")
         #expect(!c.accepts(["fast": .int(30), "slow": .int(40), "kind": .string("ema")]), "fast * 2 > slow")
         #expect(try space.constraint("-fast + 1e1 <= -2.5e-1 * -slow").accepts(["fast": .int(5), "slow": .int(20)]))
+        // || binds looser than &&; unary minus tighter than +; no spaces needed.
+        let either = try space.constraint("fast > 40 || fast < 10 && slow > 100")
+        #expect(either.accepts(["fast": .int(50), "slow": .int(20)]))
+        #expect(!either.accepts(["fast": .int(5), "slow": .int(20)]))
+        #expect(
+            try space.constraint("fast<=slow&&!(kind=='sma')").accepts([
+                "fast": .int(5), "slow": .int(5), "kind": .string("ema"),
+            ]))
+        #expect(!(try space.constraint("-fast + 20 > 10").accepts(["fast": .int(15), "slow": .int(20)])))
         let kept = (0..<space.gridCount!).filter { c.accepts(space.gridPoint($0)) }.count
         #expect(kept > 0 && kept < 380)
         func error(_ text: String) -> String? {

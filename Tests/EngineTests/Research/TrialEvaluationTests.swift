@@ -34,6 +34,39 @@ struct TrialEvaluationTests {
         #expect(outcome.moments.standardDeviation > 0)
     }
 
+    @Test func returnsRunFromTheStartingEquityStartingBaseIncluded() throws {
+        // 1,000 in cash and one unit held from the start (noop): equity is 1,000 + the close, and
+        // the first return is zero (not the unit's whole value over the cash).
+        var base = Self.base
+        base.strategy = ComponentRef(namespace: "strategies:noop")
+        base.portfolio = .init(cash: 1000, base: 1)
+        let outcome = TrialEvaluation.run(
+            index: 0, parameters: [:], base: base, bars: Self.bars, registry: .builtIn, blocks: 16)
+        let equity = Self.bars.close.array.map { 1000 + $0 }
+        let returns = [0.0] + (1..<equity.count).map { equity[$0] / equity[$0 - 1] - 1 }
+        let expected = ReturnMoments(returns: returns)
+        #expect(abs(outcome.moments.mean - expected.mean) < 1e-15)
+        #expect(abs(outcome.moments.standardDeviation - expected.standardDeviation) < 1e-12)
+        #expect(abs(outcome.blockSums.reduce(0, +) - returns.reduce(0, +)) < 1e-12)
+        #expect(outcome.statistics?.initialEquity == equity[0])
+    }
+
+    @Test func failedTrialsCountInNButNotInTheVarianceOrPBO() throws {
+        let good: [[String: ParameterValue]] = [
+            ["fast": .int(8), "slow": .int(40)], ["fast": .int(5), "slow": .int(20)],
+            ["fast": .int(12), "slow": .int(30)],
+        ]
+        let bad: [[String: ParameterValue]] = [
+            ["fast": .int(40), "slow": .int(8)], ["fast": .int(30), "slow": .int(9)],
+        ]
+        let objective = try SweepObjective(parsing: "sharpe:max")
+        let alone = SweepSummary(outcomes: sweep(good), objective: objective, dataYears: 1)
+        let with = SweepSummary(outcomes: sweep(good + bad), objective: objective, dataYears: 1)
+        #expect(alone.trials == 3 && with.trials == 5 && with.failed == 2)
+        #expect(with.deflated?.trials == 5 && with.deflated?.variance == alone.deflated?.variance)
+        #expect(with.overfitting == alone.overfitting && with.overfitting?.trials == 3)
+    }
+
     @Test func refusedParametersAreAFailedTrialThatStillCounts() {
         let outcomes = sweep([
             ["fast": .int(8), "slow": .int(40)], ["fast": .int(40), "slow": .int(8)],
