@@ -48,6 +48,8 @@ struct ColumnBlock: @unchecked Sendable {
                 bytesNoCopy: mapping, count: stride * 8,
                 deallocator: .custom { pointer, count in munmap(pointer, count) })
         } else {
+            // At least 64 bytes a column, 512 in all: `Data` keeps buffers of a few bytes inline (a
+            // copy, freeing the original), which would leave the columns pointing at freed memory.
             let stride = (bytes + 63) / 64 * 64
             guard let memory = calloc(8, stride) else {
                 throw DataError(file: file, line: 0, column: 0, reason: "no memory for \(rows) bars")
