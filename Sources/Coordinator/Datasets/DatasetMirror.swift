@@ -114,44 +114,35 @@ final class DatasetMirror: Sendable {
             }
             do {
                 let started = ContinuousClock.now
+                let sha256: String
+                var parts: Int64 = 1
                 if record.bytes > partBytes {
                     // In parts, each read from PostgreSQL when its turn comes: one part in memory.
-                    // The store checks each part's SHA-256; the whole object's is the one recorded
-                    // at registration, which every worker checks before using what it read.
-                    let sha256 = try await client.putInParts(
+                    // The store checks each part's SHA-256; the whole object's, computed on the
+                    // way, must be the one recorded at registration (which every worker checks
+                    // before using what it read); a set registered before SHA-256s were recorded
+                    // takes the one computed.
+                    sha256 = try await client.putInParts(
                         DatasetStore.objectName(record.hash), size: record.bytes, partSize: partBytes
                     ) { range in try await self.store.datasetContent(record, range: range) }
-                    // The pieces must still be the bytes registered (a set registered before
-                    // SHA-256s were recorded takes the one just computed).
                     guard record.sha256 == nil || record.sha256 == sha256 else {
                         throw S3Error(
                             status: 0,
                             body: Array("<Message>the set's pieces no longer match its SHA-256</Message>".utf8))
                     }
-                    guard try await store.markInObjectStore(record.hash, sha256: sha256, store: url) else {
-                        await removed(record.hash)
-                        continue
-                    }
-                    logger.info(
-                        "data set put in the object store",
-                        metadata: [
-                            "name": "\(record.name)", "hash": "\(record.hash)", "bytes": "\(record.bytes)",
-                            "store": "\(url)", "parts": "\((record.bytes + partBytes - 1) / partBytes)",
-                            "seconds": "\((ContinuousClock.now - started).seconds)",
-                        ])
-                    continue
-                }
-                let content = try await store.datasetContent(record, range: 0..<record.bytes)
-                // The SHA-256 recorded at registration, which the store checks the bytes against
-                // (pieces changed since would be refused); computed here only for a set
-                // registered before it was recorded.
-                let sha256: String
-                if let recorded = record.sha256 {
-                    sha256 = recorded
+                    parts = (record.bytes + partBytes - 1) / partBytes
                 } else {
-                    sha256 = try await NIOThreadPool.singleton.runIfActive { S3Client.sha256(content) }
+                    let content = try await store.datasetContent(record, range: 0..<record.bytes)
+                    // The SHA-256 recorded at registration, which the store checks the bytes
+                    // against (pieces changed since would be refused); computed here only for a
+                    // set registered before it was recorded.
+                    if let recorded = record.sha256 {
+                        sha256 = recorded
+                    } else {
+                        sha256 = try await NIOThreadPool.singleton.runIfActive { S3Client.sha256(content) }
+                    }
+                    try await client.put(DatasetStore.objectName(record.hash), body: content, sha256: sha256)
                 }
-                try await client.put(DatasetStore.objectName(record.hash), body: content, sha256: sha256)
                 guard try await store.markInObjectStore(record.hash, sha256: sha256, store: url) else {
                     // Removed while it was being put: its object goes too.
                     await removed(record.hash)
@@ -161,7 +152,7 @@ final class DatasetMirror: Sendable {
                     "data set put in the object store",
                     metadata: [
                         "name": "\(record.name)", "hash": "\(record.hash)", "bytes": "\(record.bytes)",
-                        "store": "\(url)", "seconds": "\((ContinuousClock.now - started).seconds)",
+                        "store": "\(url)", "parts": "\(parts)", "seconds": "\((ContinuousClock.now - started).seconds)",
                     ])
             } catch {
                 allStored = false

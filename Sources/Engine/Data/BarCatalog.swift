@@ -79,16 +79,11 @@ public enum BarCatalog {
                         count = n
                     })
             }
-            var bars = BarSeries()
-            bars.time = column(0, Int64.self)
-            bars.open = column(1, Double.self)
-            bars.high = column(2, Double.self)
-            bars.low = column(3, Double.self)
-            bars.close = column(4, Double.self)
-            bars.volume = column(5, Double.self)
-            bars.buyVolume = column(6, Double.self)
-            bars.sellVolume = column(7, Double.self)
-            result = .success(bars)
+            result = .success(
+                BarSeries(
+                    time: column(0, Int64.self), open: column(1, Double.self), high: column(2, Double.self),
+                    low: column(3, Double.self), close: column(4, Double.self), volume: column(5, Double.self),
+                    buyVolume: column(6, Double.self), sellVolume: column(7, Double.self)))
         }
         return try result.get()
     }

@@ -116,15 +116,9 @@ struct ColumnBlock: @unchecked Sendable {
         func values<T>(_ k: Int, _ type: T.Type) -> BarColumn<T> {
             BarColumn(inPlace: UnsafePointer(column(k, as: T.self)), count: count, keeper: keeper)
         }
-        var series = BarSeries()
-        series.time = values(0, Int64.self)
-        series.open = values(1, Double.self)
-        series.high = values(2, Double.self)
-        series.low = values(3, Double.self)
-        series.close = values(4, Double.self)
-        series.volume = values(5, Double.self)
-        series.buyVolume = values(6, Double.self)
-        series.sellVolume = values(7, Double.self)
-        return series
+        return BarSeries(
+            time: values(0, Int64.self), open: values(1, Double.self), high: values(2, Double.self),
+            low: values(3, Double.self), close: values(4, Double.self), volume: values(5, Double.self),
+            buyVolume: values(6, Double.self), sellVolume: values(7, Double.self))
     }
 }

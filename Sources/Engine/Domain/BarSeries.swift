@@ -22,6 +22,22 @@ public struct BarSeries: Sendable, Equatable {
         sellVolume = []
     }
 
+    /// A series of these columns (all of one length).
+    public init(
+        time: BarColumn<Int64>, open: BarColumn<Double>, high: BarColumn<Double>, low: BarColumn<Double>,
+        close: BarColumn<Double>, volume: BarColumn<Double>, buyVolume: BarColumn<Double>,
+        sellVolume: BarColumn<Double>
+    ) {
+        self.time = time
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.buyVolume = buyVolume
+        self.sellVolume = sellVolume
+    }
+
     public init(capacity: Int) {
         self.init()
         reserveCapacity(capacity)
