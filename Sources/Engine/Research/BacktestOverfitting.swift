@@ -60,48 +60,74 @@ public enum BacktestOverfitting {
             }
         }
         let allCount = counts.reduce(0, +)
-        var inSample = [Double](repeating: 0, count: trials)
-        var outOfSample = [Double](repeating: 0, count: trials)
-        var logits: [Double] = []
-        var overfit = 0
-        // Every mask of blocks/2 bits out of `blocks`, in increasing order (Gosper's hack).
-        var mask = (1 << (blocks / 2)) - 1
-        let end = 1 << blocks
-        while mask < end {
-            var n = 0.0
-            for b in 0..<blocks where mask & (1 << b) != 0 { n += counts[b] }
-            for t in 0..<trials {
-                var (s, q) = (0.0, 0.0)
-                for b in 0..<blocks where mask & (1 << b) != 0 {
-                    s += sums[t * blocks + b]
-                    q += squares[t * blocks + b]
-                }
-                inSample[t] = sharpe(count: n, sum: s, squares: q)
-                outOfSample[t] = sharpe(count: allCount - n, sum: totalSum[t] - s, squares: totalSquares[t] - q)
-            }
-            var best = 0
-            for t in 1..<trials where inSample[t] > inSample[best] { best = t }
-            var below = 0.0
-            var equal = 0.0
-            for t in 0..<trials where t != best {
-                if outOfSample[t] < outOfSample[best] {
-                    below += 1
-                } else if outOfSample[t] == outOfSample[best] {
-                    equal += 1
-                }
-            }
-            let omega = (below + equal / 2 + 1) / Double(trials + 1)
-            let logit = log(omega / (1 - omega))
-            logits.append(logit)
-            if logit <= 0 { overfit += 1 }
-            // Next mask with the same number of bits.
+        // Every mask of blocks/2 bits out of `blocks`, in increasing order (Gosper's hack), with
+        // its in-sample blocks listed in ascending order (the sums' order, so the same bits).
+        let half = blocks / 2
+        var masks: [Int] = []
+        var mask = (1 << half) - 1
+        while mask < 1 << blocks {
+            masks.append(mask)
             let lowest = mask & -mask
             let ripple = mask + lowest
             mask = (((ripple ^ mask) >> 2) / lowest) | ripple
         }
+        var chosen = [Int](repeating: 0, count: masks.count * half)
+        var inCounts = [Double](repeating: 0, count: masks.count)
+        for (m, mask) in masks.enumerated() {
+            var k = 0
+            for b in 0..<blocks where mask & (1 << b) != 0 {
+                chosen[m * half + k] = b
+                inCounts[m] += counts[b]
+                k += 1
+            }
+        }
+        // The splits on every core, each worker a stride of them, each writing its own logits.
+        var logits = [Double](repeating: 0, count: masks.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, masks.count * trials / 100_000))
+        let (splits, inBlocks, inSizes, sumAll, squaresAll) = (masks.count, chosen, inCounts, totalSum, totalSquares)
+        logits.withUnsafeMutableBufferPointer { out in
+            let slots = Slots(buffer: out)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var inSample = [Double](repeating: 0, count: trials)
+                var outOfSample = [Double](repeating: 0, count: trials)
+                for m in stride(from: w, to: splits, by: workers) {
+                    let n = inSizes[m]
+                    for t in 0..<trials {
+                        var (s, q) = (0.0, 0.0)
+                        for k in 0..<half {
+                            let b = inBlocks[m * half + k]
+                            s += sums[t * blocks + b]
+                            q += squares[t * blocks + b]
+                        }
+                        inSample[t] = sharpe(count: n, sum: s, squares: q)
+                        outOfSample[t] = sharpe(
+                            count: allCount - n, sum: sumAll[t] - s, squares: squaresAll[t] - q)
+                    }
+                    var best = 0
+                    for t in 1..<trials where inSample[t] > inSample[best] { best = t }
+                    var below = 0.0
+                    var equal = 0.0
+                    for t in 0..<trials where t != best {
+                        if outOfSample[t] < outOfSample[best] {
+                            below += 1
+                        } else if outOfSample[t] == outOfSample[best] {
+                            equal += 1
+                        }
+                    }
+                    let omega = (below + equal / 2 + 1) / Double(trials + 1)
+                    slots.buffer[m] = log(omega / (1 - omega))
+                }
+            }
+        }
+        let overfit = logits.count { $0 <= 0 }
         return OverfittingProbability(
             probability: Double(overfit) / Double(logits.count), combinations: logits.count, blocks: blocks,
             trials: trials, logits: logits)
+    }
+
+    /// The logits' slots, shared by the workers: slot `m` is written by one worker alone.
+    private struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Double>
     }
 
     /// The per-period Sharpe ratio from a count, sum and sum of squares (sample deviation); 0
