@@ -91,8 +91,8 @@ public enum BarCSVReader {
     }
 
     /// Parses the data rows in `start..<end`, in chunks on all cores for large files, straight
-    /// into the series' columns: each chunk's lines are counted first (its bars can only be
-    /// fewer), so each chunk knows where its first bar goes. Line numbers in errors count from
+    /// into the series' columns: each chunk's room is counted first (its lines, bounded by what
+    /// its bytes can hold), so each chunk knows where its first bar goes. Line numbers in errors count from
     /// the file's first line (`linesBefore` lines precede `start`).
     private static func parseRows(
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int
@@ -117,10 +117,11 @@ public enum BarCSVReader {
             output.deallocate()
         }
         let shared = ChunkBuffers(input: p, bounds: bounds, lines: lines, output: output)
-        // A chunk's bars are at most its lines, and at most what its bytes can hold (a bar is at
-        // least one character per field and a separator each): blank lines, however many, add
-        // no room.
-        let shortestRow = 2 * layout.fields
+        // A chunk's bars are at most its lines, and at most what its bytes can hold: a bar is at
+        // least one character for each field read (the others may be empty), a comma between
+        // fields and a newline. Blank lines, however many, add no room.
+        let read = 6 + (layout.buyVolume != nil ? 1 : 0) + (layout.sellVolume != nil ? 1 : 0)
+        let shortestRow = read + layout.fields
         inParallel(chunkCount) { k in
             let (from, to) = (shared.bounds[k], shared.bounds[k + 1])
             shared.lines[k] = min(lineCount(shared.input, from: from, to: to), (to - from + 1) / shortestRow)
