@@ -153,23 +153,9 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     /// Runs every trial, on every core, each writing its own slot.
     static func evaluate(points: [[String: ParameterValue]], base: RunSpec, bars: BarSeries) -> [TrialOutcome] {
-        let slots = UnsafeMutableBufferPointer<TrialOutcome?>.allocate(capacity: points.count)
-        slots.initialize(repeating: nil)
-        defer {
-            _ = slots.deinitialize()
-            slots.deallocate()
-        }
-        let shared = Slots(buffer: slots)
         let registry = Registry.standard
-        DispatchQueue.concurrentPerform(iterations: points.count) { i in
-            shared.buffer[i] = TrialEvaluation.run(
-                index: i, parameters: points[i], base: base, bars: bars, registry: registry, blocks: 16)
+        return ParallelMap.map(points.count) { i in
+            TrialEvaluation.run(index: i, parameters: points[i], base: base, bars: bars, registry: registry, blocks: 16)
         }
-        return slots.map { $0! }
-    }
-
-    /// The result slots, shared by the trial threads: slot `i` is written by trial `i` alone.
-    struct Slots: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<TrialOutcome?>
     }
 }

@@ -80,6 +80,11 @@ struct ColumnBlock: @unchecked Sendable {
         if sellVolume { column(7, as: Double.self)[row] = bar.sellVolume }
     }
 
+    /// The columns a file writes: time, prices and volume, and the buy and sell volumes it has.
+    private static func written(_ buyVolume: Bool, _ sellVolume: Bool) -> [Int] {
+        Array(0..<6) + (buyVolume ? [6] : []) + (sellVolume ? [7] : [])
+    }
+
     /// Rows mapped ahead at a time as the bars arrive.
     static let window = 16_384
 
@@ -93,7 +98,7 @@ struct ColumnBlock: @unchecked Sendable {
         #if os(Linux)
             guard mapped else { return end }
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            for k in 0..<8 where k < 6 || (k == 6 && buyVolume) || (k == 7 && sellVolume) {
+            for k in Self.written(buyVolume, sellVolume) {
                 let from = (Int(bitPattern: base) + k * stride + row * 8) / page * page
                 let to = Int(bitPattern: base) + k * stride + upTo * 8
                 _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, 23)  // MADV_POPULATE_WRITE
@@ -105,7 +110,7 @@ struct ColumnBlock: @unchecked Sendable {
     /// Moves rows `from..<from + count` down to start at `to` (< `from`) in the columns that are
     /// written (the others are zero throughout).
     func move(from: Int, count: Int, to: Int, buyVolume: Bool, sellVolume: Bool) {
-        for k in 0..<8 where k < 6 || (k == 6 && buyVolume) || (k == 7 && sellVolume) {
+        for k in Self.written(buyVolume, sellVolume) {
             let column = self.column(k, as: UInt64.self)
             memmove(column + to, column + from, count * 8)
         }

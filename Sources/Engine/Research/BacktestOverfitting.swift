@@ -81,53 +81,43 @@ public enum BacktestOverfitting {
                 k += 1
             }
         }
-        // The splits on every core, each worker a stride of them, each writing its own logits.
-        var logits = [Double](repeating: 0, count: masks.count)
+        // The splits on every core, each worker with its own working arrays.
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, masks.count * trials / 100_000))
-        let (splits, inBlocks, inSizes, sumAll, squaresAll) = (masks.count, chosen, inCounts, totalSum, totalSquares)
-        logits.withUnsafeMutableBufferPointer { out in
-            let slots = Slots(buffer: out)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var inSample = [Double](repeating: 0, count: trials)
-                var outOfSample = [Double](repeating: 0, count: trials)
-                for m in stride(from: w, to: splits, by: workers) {
-                    let n = inSizes[m]
-                    for t in 0..<trials {
-                        var (s, q) = (0.0, 0.0)
-                        for k in 0..<half {
-                            let b = inBlocks[m * half + k]
-                            s += sums[t * blocks + b]
-                            q += squares[t * blocks + b]
-                        }
-                        inSample[t] = sharpe(count: n, sum: s, squares: q)
-                        outOfSample[t] = sharpe(
-                            count: allCount - n, sum: sumAll[t] - s, squares: squaresAll[t] - q)
-                    }
-                    var best = 0
-                    for t in 1..<trials where inSample[t] > inSample[best] { best = t }
-                    var below = 0.0
-                    var equal = 0.0
-                    for t in 0..<trials where t != best {
-                        if outOfSample[t] < outOfSample[best] {
-                            below += 1
-                        } else if outOfSample[t] == outOfSample[best] {
-                            equal += 1
-                        }
-                    }
-                    let omega = (below + equal / 2 + 1) / Double(trials + 1)
-                    slots.buffer[m] = log(omega / (1 - omega))
+        let (inBlocks, inSizes, sumAll, squaresAll) = (chosen, inCounts, totalSum, totalSquares)
+        let logits = ParallelMap.map(
+            masks.count, workers: workers,
+            scratch: { ([Double](repeating: 0, count: trials), [Double](repeating: 0, count: trials)) }
+        ) { m, space in
+            let n = inSizes[m]
+            for t in 0..<trials {
+                var (s, q) = (0.0, 0.0)
+                for k in 0..<half {
+                    let b = inBlocks[m * half + k]
+                    s += sums[t * blocks + b]
+                    q += squares[t * blocks + b]
+                }
+                space.0[t] = sharpe(count: n, sum: s, squares: q)
+                space.1[t] = sharpe(count: allCount - n, sum: sumAll[t] - s, squares: squaresAll[t] - q)
+            }
+            let (inSample, outOfSample) = space
+            var best = 0
+            for t in 1..<trials where inSample[t] > inSample[best] { best = t }
+            var below = 0.0
+            var equal = 0.0
+            for t in 0..<trials where t != best {
+                if outOfSample[t] < outOfSample[best] {
+                    below += 1
+                } else if outOfSample[t] == outOfSample[best] {
+                    equal += 1
                 }
             }
+            let omega = (below + equal / 2 + 1) / Double(trials + 1)
+            return log(omega / (1 - omega))
         }
         let overfit = logits.count { $0 <= 0 }
         return OverfittingProbability(
             probability: Double(overfit) / Double(logits.count), combinations: logits.count, blocks: blocks,
             trials: trials, logits: logits)
-    }
-
-    /// The logits' slots, shared by the workers: slot `m` is written by one worker alone.
-    private struct Slots: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<Double>
     }
 
     /// The per-period Sharpe ratio from a count, sum and sum of squares (sample deviation); 0

@@ -30,7 +30,7 @@ struct TrialEvaluationTests {
         #expect(outcome.blockCounts.reduce(0, +) == Double(Self.bars.count) && outcome.moments.count == Self.bars.count)
         let total = outcome.blockSums.reduce(0, +)
         #expect(abs(total - outcome.moments.mean * Double(outcome.moments.count)) < 1e-12)
-        // Compounded, the returns give the final equity.
+        // The equity moved (a trial whose equity was not recorded would have flat returns).
         #expect(outcome.moments.standardDeviation > 0)
     }
 
