@@ -124,10 +124,10 @@ struct LiveTradingTests {
                     "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
                 ])
             _ = try await cluster.create(spec)
-            // A list at the venue (one placed while the market moved past a leg's price is refused,
-            // -2010, and the strategy exits another way: the next bracket is tried). The brackets
-            // are wide (4 standard deviations), so a list usually still works when seen: the market
-            // is then driven through its stop.
+            // A list at the venue (one sent when the market had moved past a leg's price is refused,
+            // -2010, and the job exits at market through that leg: the next bracket is tried). The
+            // brackets are wide (4 standard deviations), so a list usually still works when seen:
+            // the market is then driven through its stop.
             var list: Int64 = -1
             var ended: [FakeVenueProcess.Order] = []
             do {
@@ -165,6 +165,97 @@ struct LiveTradingTests {
                     $0.orderType == "STOP_LOSS"
                         && $0.clientOrderId == ended.first { $0.type == "STOP_LOSS" }?.clientOrderId
                 })
+        }
+    }
+
+    /// The market falls through a filled entry's stop before the entry's bracket goes out (at the
+    /// next candle's close): the venue refuses the OCO list (-2010, its prices no longer on either
+    /// side of the market), and the job exits at market through the crossed leg — a MARKET sell of
+    /// the bracket's quantity, its fill tagged `stop_loss` — instead of holding the position with
+    /// no exit; then it trades on.
+    @Test func aBracketTheMarketIsAlreadyPastExitsAtMarketThroughTheCrossedLeg() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+            try cluster.startWorker("w1")
+            var spec = Self.spec(port: venue.port)
+            spec.run.strategy = ComponentRef(
+                namespace: "strategies:simple_ma",
+                config: [
+                    "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
+                    "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
+                ])
+            _ = try await cluster.create(spec)
+            let client = try BinanceRESTClient(
+                endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
+            // An entry fills; the market is then moved to a tenth of its price before the entry's
+            // bracket goes out. Should the list beat the move (a slow machine), its stop executes
+            // and the next entry is tried.
+            var seen: Set<String> = []
+            var legs: [OrderRecord] = []
+            var after: [OrderRecord] = []
+            for _ in 0..<3 where legs.isEmpty {
+                var entry = ""
+                try await waitUntil("an entry filled", timeout: .seconds(120), every: .milliseconds(20)) {
+                    entry =
+                        try await venue.orders().first {
+                            $0.type == "MARKET" && $0.side == "BUY" && $0.status == "FILLED"
+                                && !seen.contains($0.clientOrderId)
+                        }?.clientOrderId ?? ""
+                    return !entry.isEmpty
+                }
+                seen.insert(entry)
+                let market = try await client.price(symbol: "BTCUSDT")
+                try await venue.setPrice(String(Int((market.double / 10).rounded())))
+                var pair: [OrderRecord] = []
+                try await waitUntil("the entry's bracket answered", timeout: .seconds(30)) {
+                    let orders = try await Self.orders(cluster)
+                    guard let k = orders.firstIndex(where: { $0.clientOrderId == entry }) else { return false }
+                    after = Array(orders[(k + 1)...])
+                    pair = after.filter { $0.orderType == "LIMIT_MAKER" || $0.orderType == "STOP_LOSS" }.prefix(2)
+                        .map { $0 }
+                    return pair.count == 2 && pair.allSatisfy { $0.state == "accepted" || $0.state == "rejected" }
+                }
+                if pair.allSatisfy({ $0.state == "rejected" }) { legs = pair }
+            }
+            try #require(legs.count == 2, "no bracket was sent after the market had passed it")
+            #expect(
+                legs.allSatisfy {
+                    $0.code == -2010 && $0.message == "The relationship of the prices for the orders is not correct."
+                }, "\(legs)")
+            // The crossed leg out at market: a MARKET sell of the bracket's quantity, filled.
+            var exit: OrderRecord?
+            try await waitUntil("the exit at market filled", timeout: .seconds(30)) {
+                let orders = try await Self.orders(cluster)
+                guard let k = orders.firstIndex(where: { $0.clientOrderId == legs[1].clientOrderId }) else {
+                    return false
+                }
+                exit = orders[(k + 1)...].first { $0.orderType == "MARKET" && $0.side == "SELL" }
+                guard let exit, exit.state == "accepted" else { return false }
+                return try await venue.orders().contains {
+                    $0.clientOrderId == exit.clientOrderId && $0.status == "FILLED"
+                }
+            }
+            let sell = try #require(exit)
+            #expect(sell.quantity == legs[0].quantity, "the bracket's quantity: \(sell) after \(legs)")
+            try await waitUntil("its fill stored", timeout: .seconds(30)) {
+                try await cluster.fills("live-1").contains { $0.side == "SELL" && $0.tag == "stop_loss" }
+            }
+            let fills = try await cluster.fills("live-1")
+            let fill = try #require(fills.last { $0.tag == "stop_loss" })
+            let bought = try #require(fills.last { $0.side == "BUY" && $0.seq < fill.seq })
+            #expect(
+                fill.price < bought.price / 5, "sold at the market, a tenth of the entry's: \(fill) after \(bought)")
+            // Flat again, the strategy enters again.
+            try await waitUntil("a later entry", timeout: .seconds(90)) {
+                let orders = try await Self.orders(cluster)
+                guard let k = orders.firstIndex(where: { $0.clientOrderId == sell.clientOrderId }) else { return false }
+                return orders[(k + 1)...].contains {
+                    $0.orderType == "MARKET" && $0.side == "BUY" && $0.state == "accepted"
+                }
+            }
+            _ = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
         }
     }
 

@@ -95,6 +95,7 @@ public final class FakeVenueProcess: @unchecked Sendable {
     /// An order as the venue holds it (its control endpoint's view).
     public struct Order: Sendable {
         public var clientOrderId: String
+        public var side: String
         public var type: String
         public var status: String
         public var orderListId: Int64
@@ -106,7 +107,8 @@ public final class FakeVenueProcess: @unchecked Sendable {
         let root = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] ?? [:]
         return (root["orders"] as? [[String: Any]] ?? []).map {
             Order(
-                clientOrderId: $0["clientOrderId"] as? String ?? "", type: $0["type"] as? String ?? "",
+                clientOrderId: $0["clientOrderId"] as? String ?? "", side: $0["side"] as? String ?? "",
+                type: $0["type"] as? String ?? "",
                 status: $0["status"] as? String ?? "", orderListId: ($0["orderListId"] as? NSNumber)?.int64Value ?? -1)
         }
     }

@@ -161,7 +161,9 @@ import Testing
         let (_, stopLeg) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: stop)
         #expect(stopLeg?.status == "NEW" && stopLeg?.type == "STOP_LOSS")
 
+        #expect(try await client.price(symbol: "BTCUSDT") == VenueDecimal("50000")!, "the ticker's last price")
         try await venue.setPrice("47500")
+        #expect(try await client.price(symbol: "BTCUSDT") == VenueDecimal("47500")!)
         let (_, triggered) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: stop)
         let (_, expired) = await client.queryOrder(symbol: "BTCUSDT", clientOrderId: limit)
         #expect(triggered?.status == "FILLED" && triggered?.executedQty == VenueDecimal("0.2"))

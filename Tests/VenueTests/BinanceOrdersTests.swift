@@ -126,6 +126,21 @@ struct BinanceOrdersTests {
         #expect(BinanceOrders.response(status: 200, body: Data("{}".utf8)).0 == .noAnswer, "not an order: unknown")
     }
 
+    /// errors.md's -2010 messages that say the market is already past the order's price, and no
+    /// other refusal (a balance, another code with the same words).
+    @Test func refusalsThatSayTheMarketIsPastAreTold() {
+        for message in [
+            "Order would trigger immediately.", "Order would immediately match and take.",
+            "The relationship of the prices for the orders is not correct.",
+        ] {
+            #expect(BinanceOrders.refusedAsMarketIsPast(code: -2010, message: message))
+            #expect(!BinanceOrders.refusedAsMarketIsPast(code: -1013, message: message))
+        }
+        #expect(
+            !BinanceOrders.refusedAsMarketIsPast(
+                code: -2010, message: "Account has insufficient balance for requested action."))
+    }
+
     @Test func anExecutionReportBecomesATradeOfTheJobsOrder() throws {
         guard
             case .executionReport(let r) = try BinanceOrders.UserDataEvent.decode(

@@ -141,6 +141,40 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         finish(o)
     }
 
+    /// A filled entry's bracket leg the venue refused because the market was already past one of
+    /// the bracket's prices (an OCO list out of order, a stop that would trigger at once): settled
+    /// as the simulated exchange settles a bracket the next bar has crossed — the leg the market is
+    /// past executes, here as a market order under its own id and tag, queued for the executor,
+    /// and its partner ends. Without this the position would be held with no exit at all.
+    /// Returns the leg that goes out at market (nil: not a working bracket leg).
+    @discardableResult
+    public mutating func exitCrossedBracket(_ id: OrderID, marketPrice: Double) -> OrderID? {
+        guard let leg = open.first(where: { $0.id == id }), leg.parentId != nil else { return nil }
+        let partner = leg.ocoId.flatMap { p in open.first { $0.id == p } }
+        let crossed = partner.map { Self.crossedLeg(leg, $0, marketPrice: marketPrice) } ?? leg.id
+        if let partner { canceled(crossed == leg.id ? partner.id : leg.id) }
+        guard let k = open.firstIndex(where: { $0.id == crossed }) else { return nil }
+        open[k].triggered = open[k].type == .stop
+        open[k].type = .market
+        open[k].limitPrice = nil
+        open[k].stopPrice = nil
+        open[k].ocoId = nil
+        submissions.append(open[k])
+        return crossed
+    }
+
+    /// Which of a bracket's two legs the market at `price` is past: the take-profit when the price
+    /// has reached its limit, the stop-loss when it has reached its stop; between the two (the
+    /// market came back after the venue's refusal), the nearer.
+    static func crossedLeg(_ a: Order, _ b: Order, marketPrice price: Double) -> OrderID {
+        let (profit, stop) = a.type == .limit ? (a, b) : (b, a)
+        guard let limit = profit.limitPrice, let trigger = stop.stopPrice else { return stop.id }
+        let sell = stop.side == .sell
+        if sell ? price >= limit : price <= limit { return profit.id }
+        if sell ? price <= trigger : price >= trigger { return stop.id }
+        return abs(limit - price) < abs(price - trigger) ? profit.id : stop.id
+    }
+
     /// The order is no longer working (canceled, expired, or not placed after all).
     public mutating func canceled(_ id: OrderID) {
         guard let k = open.firstIndex(where: { $0.id == id }) else { return }

@@ -129,6 +129,9 @@ public final class FakeVenue: Sendable {
 
     public var exchange: FakeExchange { state.withLockedValue { $0.exchange } }
 
+    /// The symbol's last traded price (nil: it has not traded).
+    public func lastPrice(_ symbol: String) -> VenueDecimal? { state.withLockedValue { $0.exchange.lastPrice[symbol] } }
+
     // MARK: - Renderings
 
     func exchangeInfo(symbol: String?) -> JSONValue {

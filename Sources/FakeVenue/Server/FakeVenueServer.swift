@@ -81,6 +81,15 @@ public struct FakeVenueServer: Sendable {
                 return (200, .array(rows.map(\.json)))
             }
         }
+        router.get("/api/v3/ticker/price") { request, _ in
+            // One symbol's latest price (rest-api.md "Symbol price ticker"; the subset the connector uses).
+            try await Self.rest(venue, request, weight: 2) { p, _ in
+                guard let symbol = p["symbol"] else { throw FakeVenueError.mandatory("symbol") }
+                guard let s = venue.exchange.symbol(symbol) else { throw FakeVenueError.badSymbol }
+                let price = venue.lastPrice(symbol) ?? s.price
+                return (200, .object([("symbol", .string(symbol)), ("price", .string(price.description))]))
+            }
+        }
         router.post("/api/v3/order") { request, _ in try await Self.newOrder(venue, request) }
         router.post("/api/v3/orderList/oco") { request, _ in try await Self.newOCO(venue, request) }
         router.get("/api/v3/orderList") { request, _ in
@@ -325,6 +334,7 @@ public struct FakeVenueServer: Sendable {
                 [
                     "account": .string(o.account), "symbol": .string(o.symbol), "orderId": .int(o.orderId),
                     "clientOrderId": .string(o.clientOrderId), "status": .string(o.status.rawValue),
+                    "side": .string(o.side.rawValue),
                     "executedQty": .decimal(o.executedQty), "type": .string(o.type.rawValue),
                     "orderListId": .int(o.orderListId),
                 ]

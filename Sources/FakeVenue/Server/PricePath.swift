@@ -28,15 +28,22 @@ public struct PricePath: Sendable {
             return (Double(z >> 11) + 0.5) / Double(1 << 53)
         }
         var prices = Dictionary(uniqueKeysWithValues: venue.configuration.symbols.map { ($0.symbol, $0.price.double) })
+        var ticked: [String: VenueDecimal] = [:]
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             for s in venue.configuration.symbols {
+                // Moved from outside (`/_fake/price`): the walk goes on from there, as a market would.
+                if let last = venue.lastPrice(s.symbol), let own = ticked[s.symbol], last != own {
+                    prices[s.symbol] = last.double
+                }
                 // A normal step (Box–Muller) on the log price.
                 let z = (-2 * log(next())).squareRoot() * cos(2 * Double.pi * next())
                 let p = (prices[s.symbol] ?? s.price.double) * exp(volatility * z)
                 prices[s.symbol] = p
                 if let decimal = VenueDecimal(p) {
-                    venue.tick(symbol: s.symbol, price: decimal.rounded(toMultipleOf: s.tickSize, up: false))
+                    let price = decimal.rounded(toMultipleOf: s.tickSize, up: false)
+                    venue.tick(symbol: s.symbol, price: price)
+                    ticked[s.symbol] = price
                 }
             }
         }

@@ -202,6 +202,13 @@ public final class BinanceRESTClient: Sendable {
         return try decode([BinanceAccount.Trade].self, r).map(\.id).max() ?? 0
     }
 
+    /// The symbol's latest traded price (`GET /api/v3/ticker/price`, weight 2).
+    public func price(symbol: String) async throws -> VenueDecimal {
+        struct Ticker: Decodable { var price: VenueDecimal }
+        return try decode(Ticker.self, try await send(.GET, "/api/v3/ticker/price", [("symbol", symbol)], weight: 2))
+            .price
+    }
+
     public func cancelOrder(symbol: String, clientOrderId: ClientOrderId) async throws -> BinanceOrders.Order {
         let r = try await send(
             .DELETE, "/api/v3/order", [("symbol", symbol), ("origClientOrderId", clientOrderId.description)],

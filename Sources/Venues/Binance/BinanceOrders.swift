@@ -170,6 +170,17 @@ public enum BinanceOrders {
         public var description: String { "\(code) \(msg)" }
     }
 
+    /// Whether a refusal says the market is already past the order's price (errors.md, -2010
+    /// NEW_ORDER_REJECTED): a stop that would trigger at once, a `LIMIT_MAKER` that would take, an
+    /// OCO list whose prices are not on either side of the last traded price.
+    public static func refusedAsMarketIsPast(code: Int, message: String) -> Bool {
+        code == -2010
+            && [
+                "Order would trigger immediately.", "Order would immediately match and take.",
+                "The relationship of the prices for the orders is not correct.",
+            ].contains(message)
+    }
+
     /// What an HTTP answer to a new order means for its ``OrderIntent``: accepted with the order,
     /// an error with the venue's code (definitive or not is the intent's to judge), or nothing
     /// usable (a 5xx or a body that is neither: the outcome is unknown).

@@ -182,6 +182,24 @@ package struct LiveBook {
         forget(clientOrderId)
     }
 
+    /// Whether the order is a leg of a filled entry's bracket (its exit).
+    func isBracketLeg(_ clientOrderId: String) -> Bool {
+        working[clientOrderId].flatMap { session.venue.order($0)?.parentId } != nil
+    }
+
+    /// The venue refused a bracket leg because the market is already past one of the bracket's
+    /// prices (``BinanceOrders/refusedAsMarketIsPast(code:message:)``): both legs' client ids end
+    /// here, and the leg the market is past goes out again at market under a new client id
+    /// (``ExternalVenue/exitCrossedBracket(_:marketPrice:)``). False (nothing done): not a leg.
+    mutating func exitCrossedBracket(_ clientOrderId: String, marketPrice: Double) -> Bool {
+        guard let id = working[clientOrderId], let leg = session.venue.order(id), leg.parentId != nil else {
+            return false
+        }
+        if let partner = leg.ocoId, let cid = working.first(where: { $0.value == partner })?.key { forget(cid) }
+        forget(clientOrderId)
+        return session.venue.exitCrossedBracket(id, marketPrice: marketPrice) != nil
+    }
+
     /// The venue accepted the order under this id.
     mutating func accepted(_ clientOrderId: String, venueOrderId: Int64) {
         inFlight.remove(clientOrderId)

@@ -206,7 +206,7 @@ struct LiveJobRunner: Sendable {
         }
         /// The orders the strategy queued, each written as an intent after a checkpoint that
         /// names it in flight, then allowed out by the verdict and placed once.
-        func place(at close: VenueDecimal?, stale: Bool) async throws {
+        func place(at close: VenueDecimal?, stale: Bool, again: Bool = true) async throws {
             for id in book.session.venue.takeCancellations() {
                 // The order ends when the stream reports it canceled, after its last execution.
                 guard let clientId = book.working.first(where: { $0.value == id })?.key,
@@ -294,6 +294,8 @@ struct LiveJobRunner: Sendable {
                 }
             }
             try await send(orders)
+            // A refused bracket's exit, queued by `send`, goes out now rather than a candle later.
+            if again, !book.session.venue.submissions.isEmpty { try await place(at: close, stale: stale, again: false) }
         }
         /// Orders given their client ids, in flight: a checkpoint naming them, then each written
         /// as an intent, allowed out by the verdict, and placed once.
@@ -360,6 +362,15 @@ struct LiveJobRunner: Sendable {
                     }
                     continue
                 }
+                // Refused because the market is already past a price of a filled entry's bracket:
+                // the leg the market is past goes out at market (the backtest's exchange fills a
+                // crossed leg at the next bar), or the position would be held with no exit at all.
+                var pastPrice: Double?
+                if case .rejected(let code, let message) = outcome.state,
+                    BinanceOrders.refusedAsMarketIsPast(code: code, message: message), book.isBracketLeg(id)
+                {
+                    pastPrice = (try? await rest.price(symbol: symbol))?.double ?? lastPrice()
+                }
                 // An OCO is placed whole or not at all: its stop leg shares the outcome.
                 var legs = [(id, outcome.state.venueOrderId)]
                 if let stop = o.stop?.clientOrderId {
@@ -381,7 +392,13 @@ struct LiveJobRunner: Sendable {
                         book.accepted(leg, venueOrderId: venueId)
                         resolution = .init(clientOrderId: leg, state: "accepted", venueOrderId: venueId)
                     case .rejected(let code, let message):
-                        book.rejected(leg, code: code)
+                        if let pastPrice, book.exitCrossedBracket(leg, marketPrice: pastPrice) {
+                            logger.warning(
+                                "the venue refused a bracket the market is already past: exiting at market",
+                                metadata: ["client_order_id": "\(leg)", "price": "\(pastPrice)", "why": "\(message)"])
+                        } else {
+                            book.rejected(leg, code: code)
+                        }
                         resolution = .init(clientOrderId: leg, state: "rejected", code: Int64(code), message: message)
                     case .notPlaced:
                         book.finished(leg)
@@ -395,7 +412,7 @@ struct LiveJobRunner: Sendable {
                 }
                 switch outcome.state {
                 case .accepted: book.risk?.venueAccepted()
-                case .rejected:
+                case .rejected where pastPrice == nil:
                     if book.risk?.venueRejected() == true { riskHalted = book.risk?.haltReason }
                 default: break
                 }

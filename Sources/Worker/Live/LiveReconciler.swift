@@ -50,7 +50,18 @@ package struct LiveReconciler: Sendable {
                 logger.info("in-flight order not placed", metadata: ["client_order_id": "\(cid)", "why": "\(why)"])
                 book.finished(cid)
                 if prior[cid] != nil { out.append(Resolution(clientOrderId: cid, state: "not_placed")) }
-            case .rejected(let code, _):
+            case .rejected(let code, let message):
+                // A bracket refused because the market was past it: the crossed leg goes out at
+                // market at the next candle, as in the run that learned of the refusal.
+                if BinanceOrders.refusedAsMarketIsPast(code: code, message: message), book.isBracketLeg(cid) {
+                    let price = (try? await rest.price(symbol: symbol))?.double ?? book.session.venue.lastPrice
+                    if book.exitCrossedBracket(cid, marketPrice: price) {
+                        logger.warning(
+                            "a bracket the venue refused as crossed: exiting at market",
+                            metadata: ["client_order_id": "\(cid)", "price": "\(price)"])
+                        continue
+                    }
+                }
                 book.rejected(cid, code: code)
             case .query:
                 guard let id = ClientOrderId(cid) else {

@@ -93,6 +93,47 @@ import Testing
         #expect(v.order(wrongStop)?.rejectReason == .invalidBracket(.stopLossOnTheProfitSide))
     }
 
+    /// A bracket the venue refused because the market is already past it is settled as the
+    /// simulated exchange settles a crossed bracket: the leg the market is past goes out at market
+    /// under its own id and tag, its partner ends, and the position is closed by the fill.
+    @Test func aBracketTheMarketIsPastExitsAtMarketThroughTheCrossedLeg() throws {
+        for (price, crossedTag) in [(44_000.0, "stop_loss"), (56_000, "take_profit"), (46_000, "stop_loss")] {
+            var v = Self.venue()
+            let entry = v.submit(
+                OrderRequest(side: .buy, type: .market, quantity: 0.1, takeProfit: 55_000, stopLoss: 45_000))
+            _ = v.takeSubmissions()
+            _ = v.filled(entry, price: 50_000, quantity: 0.1, feeBase: 0, feeQuote: 0, liquidity: .taker, time: 1)
+            let legs = v.takeSubmissions()
+            // Either leg's refusal settles the pair; the stop leg's here, as the runner may see it.
+            let settled = v.exitCrossedBracket(legs[1].id, marketPrice: price)
+            let exit = try #require(settled)
+            let crossed = try #require(legs.first { $0.tag == InlineString(crossedTag) })
+            let other = try #require(legs.first { $0.id != crossed.id })
+            #expect(exit == crossed.id, "at \(price)")
+            #expect(v.order(other.id)?.status == .canceled)
+            let queued = v.takeSubmissions()
+            #expect(queued.count == 1 && queued[0].id == exit && queued[0].type == .market)
+            #expect(queued[0].side == .sell && queued[0].quantity == 0.1 && queued[0].tag == crossed.tag)
+            #expect(queued[0].limitPrice == nil && queued[0].stopPrice == nil && queued[0].ocoId == nil)
+            let filled = v.filled(
+                exit, price: price, quantity: 0.1, feeBase: 0, feeQuote: 0, liquidity: .taker, time: 2)
+            let fill = try #require(filled)
+            #expect(fill.tag == crossed.tag && v.wallet.base.total == 0 && v.openOrders.isEmpty)
+            // Settled once: the partner's refusal, reported next, changes nothing.
+            #expect(v.exitCrossedBracket(other.id, marketPrice: price) == nil)
+        }
+        // A lone stop-loss leg is the one that goes out; an order that is not a leg is left alone.
+        var v = Self.venue()
+        let entry = v.submit(OrderRequest(side: .buy, type: .market, quantity: 0.1, stopLoss: 45_000))
+        _ = v.takeSubmissions()
+        _ = v.filled(entry, price: 50_000, quantity: 0.1, feeBase: 0, feeQuote: 0, liquidity: .taker, time: 1)
+        let stop = try #require(v.takeSubmissions().first)
+        #expect(v.exitCrossedBracket(stop.id, marketPrice: 44_000) == stop.id)
+        #expect(v.takeSubmissions().map(\.type) == [.market])
+        let plain = v.submit(.stop(.sell, 0.05, at: 40_000))
+        #expect(v.exitCrossedBracket(plain, marketPrice: 39_000) == nil && v.order(plain)?.type == .stop)
+    }
+
     /// An adopted order (found at the venue, unknown to the state) is numbered apart: the
     /// strategy's orders keep the ids a replay gives them, before and after a checkpoint.
     @Test func adoptedOrdersAreNumberedApartFromTheStrategys() throws {
