@@ -47,14 +47,16 @@ struct SweepRunCommand: AsyncParsableCommand {
                 return ["int:", "float:", "log:", "choice:"].contains { p[p.index(after: eq)...].hasPrefix($0) }
             }
             let fixed = params.filter { !searched.contains($0) }
-            let space: ParameterSpace
-            let constraint: ParameterConstraint?
+            let plan: SweepPlan
             let goal: SweepObjective
             do {
-                space = try ParameterSpace(parsing: searched)
-                constraint = try condition.map { (c) throws(SpecError) in try space.constraint(c) }
+                guard let kind = SweepPlan.Search(rawValue: search) else {
+                    throw SpecError(field: "search", reason: "grid or random, got \"\(search)\"")
+                }
+                plan = try SweepPlan(params: searched, condition: condition, search: kind, trials: trials, seed: seed)
                 goal = try SweepObjective(parsing: objective)
             } catch let e as SpecError { throw CLIError.invalid(e.description) }
+            let space = plan.space
             let base = try RunSpecFlags.runSpec(
                 strategy: strategy, params: fixed, symbol: symbol, fee: fee, cash: cash,
                 exchangeParams: exchangeParams, exchange: exchange)
@@ -74,7 +76,12 @@ struct SweepRunCommand: AsyncParsableCommand {
                 throw CLIError.invalid("param.\(both): given both as a fixed value and as a range")
             }
             guard top >= 1 else { throw CLIError.invalid("top: at least 1") }
-            let points = try points(space: space, constraint: constraint)
+            // Trials are named by their candidate: a grid point's index, a random draw's number.
+            let points: [(index: Int, parameters: [String: ParameterValue])]
+            do {
+                let (chunks, _) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
+                points = plan.trials(in: 0..<(chunks.last?.end ?? 0))
+            } catch let e as SpecError { throw CLIError.invalid(e.description) }
             let bars: BarSeries
             do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
                 throw CLIError.invalid(e.description)
@@ -115,47 +122,15 @@ struct SweepRunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The trials: every grid point the condition accepts, or `trials` random draws it accepts.
-    func points(space: ParameterSpace, constraint: ParameterConstraint?) throws -> [[String: ParameterValue]] {
-        switch search {
-        case "grid":
-            guard let count = space.gridCount else {
-                if space.dimensions.contains(where: { $0.range.gridCount == nil }) {
-                    throw CLIError.invalid("search: a grid needs a step on every float (or random search)")
-                }
-                throw CLIError.invalid("search: too many grid points (at most 10,000,000)")
-            }
-            guard count <= 10_000_000 else {
-                throw CLIError.invalid("search: \(count) grid points (at most 10,000,000)")
-            }
-            let points = (0..<count).lazy.map { space.gridPoint($0) }.filter { constraint?.accepts($0) ?? true }
-            let all = Array(points)
-            guard !all.isEmpty else { throw CLIError.invalid("where: no grid point satisfies \(constraint!)") }
-            return all
-        case "random":
-            guard (1...10_000_000).contains(trials) else { throw CLIError.invalid("trials: 1 to 10,000,000") }
-            var all: [[String: ParameterValue]] = []
-            var draw = 0
-            while all.count < trials {
-                guard draw < trials * 1000 else {
-                    throw CLIError.invalid(
-                        "where: \(constraint!) accepts almost no point (\(all.count) in \(draw) draws)")
-                }
-                let p = space.randomPoint(seed: seed, draw: draw)
-                draw += 1
-                if constraint?.accepts(p) ?? true { all.append(p) }
-            }
-            return all
-        default:
-            throw CLIError.invalid("search: grid or random, got \"\(search)\"")
-        }
-    }
-
     /// Runs every trial, on every core, each writing its own slot.
-    static func evaluate(points: [[String: ParameterValue]], base: RunSpec, bars: BarSeries) -> [TrialOutcome] {
+    static func evaluate(
+        points: [(index: Int, parameters: [String: ParameterValue])], base: RunSpec, bars: BarSeries
+    ) -> [TrialOutcome] {
         let registry = Registry.standard
         return ParallelMap.map(points.count) { i in
-            TrialEvaluation.run(index: i, parameters: points[i], base: base, bars: bars, registry: registry, blocks: 16)
+            TrialEvaluation.run(
+                index: points[i].index, parameters: points[i].parameters, base: base, bars: bars, registry: registry,
+                blocks: TrialEvaluation.blocks)
         }
     }
 }

@@ -44,6 +44,36 @@ public struct BacktestStatistics: Sendable, Hashable, Codable {
         case buyAndHoldReturn = "buy_and_hold_return"
     }
 
+    /// Every statistic given (``TrialRecords`` reading them back).
+    init(
+        bars: Int, orders: Int, rejectedOrders: Int, fills: Int, roundTrips: Int, initialEquity: Double,
+        finalEquity: Double, totalFees: Double, totalReturn: Double, cagr: Double, sharpe: Double, sortino: Double,
+        calmar: Double, maxDrawdown: Double, maxDrawdownDuration: Double, maxDrawdownBars: Int, winRate: Double,
+        profitFactor: Double, expectancy: Double, exposure: Double, buyAndHoldReturn: Double
+    ) {
+        self.bars = bars
+        self.orders = orders
+        self.rejectedOrders = rejectedOrders
+        self.fills = fills
+        self.roundTrips = roundTrips
+        self.initialEquity = initialEquity
+        self.finalEquity = finalEquity
+        self.totalFees = totalFees
+        self.totalReturn = totalReturn
+        self.cagr = cagr
+        self.sharpe = sharpe
+        self.sortino = sortino
+        self.calmar = calmar
+        self.maxDrawdown = maxDrawdown
+        self.maxDrawdownDuration = maxDrawdownDuration
+        self.maxDrawdownBars = maxDrawdownBars
+        self.winRate = winRate
+        self.profitFactor = profitFactor
+        self.expectancy = expectancy
+        self.exposure = exposure
+        self.buyAndHoldReturn = buyAndHoldReturn
+    }
+
     public init(tracker t: PerformanceTracker, orders: Int, rejectedOrders: Int, barInterval: Int64) {
         bars = t.bars
         self.orders = orders

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Which trials a sweep runs: its parameter space, the condition on it, and how points are chosen
+/// (docs/SWEEPS.md). A trial is named by its **candidate** index — a grid point's index, or a
+/// random draw's number — and is a pure function of the plan and that index, so any worker can run
+/// any range of candidates and nothing is stored before a trial runs. A candidate the condition
+/// refuses is not a trial (never run, never counted). Written and read as text, as a user gives it:
+/// `params: ["fast=int:5..50:5"]`, `where: "fast < slow"`.
+public struct SweepPlan: Sendable, Hashable, Codable {
+    public enum Search: String, Sendable, Hashable, Codable, CaseIterable { case grid, random }
+
+    /// The searched parameters as given (`name=kind:range`), in order.
+    public let params: [String]
+    /// The condition as given (nil: every point is a trial).
+    public let condition: String?
+    public let search: Search
+    /// Random search: the trials wanted (draws the condition accepts). A grid's are its points.
+    public let trials: Int
+    public let seed: UInt64
+    public let space: ParameterSpace
+    public let constraint: ParameterConstraint?
+
+    /// The most trials one sweep runs.
+    public static let maximumTrials = 10_000_000
+    /// Random search gives up when the condition accepts fewer than one draw in this many.
+    static let drawsPerTrial = 1_000
+
+    public init(params: [String], condition: String?, search: Search, trials: Int, seed: UInt64) throws(SpecError) {
+        let space = try ParameterSpace(parsing: params)
+        let condition = condition.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        constraint = try condition.map { (c) throws(SpecError) in try space.constraint(c) }
+        self.space = space
+        switch search {
+        case .grid:
+            guard let count = space.gridCount else {
+                if space.dimensions.contains(where: { $0.range.gridCount == nil }) {
+                    throw SpecError(field: "search", reason: "a grid needs a step on every float (or random search)")
+                }
+                throw SpecError(field: "search", reason: "too many grid points (at most 10,000,000)")
+            }
+            guard count <= Self.maximumTrials else {
+                throw SpecError(field: "search", reason: "\(count) grid points (at most 10,000,000)")
+            }
+        case .random:
+            guard (1...Self.maximumTrials).contains(trials) else {
+                throw SpecError(field: "trials", reason: "1 to 10,000,000, got \(trials)")
+            }
+        }
+        self.params = params
+        self.condition = condition
+        self.search = search
+        self.trials = trials
+        self.seed = seed
+    }
+
+    /// Candidate `index`'s parameters, or nil when the condition refuses it.
+    public func point(_ index: Int) -> [String: ParameterValue]? {
+        let p = search == .grid ? space.gridPoint(index) : space.randomPoint(seed: seed, draw: index)
+        return constraint?.accepts(p) ?? true ? p : nil
+    }
+
+    /// A range of consecutive candidates and how many of them are trials.
+    public struct Chunk: Sendable, Hashable, Codable {
+        public var first: Int
+        public var end: Int
+        public var trials: Int
+
+        public init(first: Int, end: Int, trials: Int) {
+            self.first = first
+            self.end = end
+            self.trials = trials
+        }
+    }
+
+    /// The sweep cut into chunks of `trialsPerChunk` trials each (the last may hold fewer), in
+    /// candidate order, and the number of trials in all. A condition that accepts no grid point,
+    /// or (random) fewer than one draw in a thousand, is an error naming it.
+    public func chunks(trialsPerChunk: Int) throws(SpecError) -> (chunks: [Chunk], trials: Int) {
+        let size = max(1, trialsPerChunk)
+        var out: [Chunk] = []
+        var first = 0
+        var inChunk = 0
+        var total = 0
+        let limit = search == .grid ? space.gridCount! : trials * Self.drawsPerTrial
+        var candidate = 0
+        while candidate < limit && (search == .grid || total < trials) {
+            if point(candidate) != nil {
+                total += 1
+                inChunk += 1
+                if inChunk == size {
+                    out.append(Chunk(first: first, end: candidate + 1, trials: inChunk))
+                    first = candidate + 1
+                    inChunk = 0
+                }
+            }
+            candidate += 1
+        }
+        if inChunk > 0 { out.append(Chunk(first: first, end: candidate, trials: inChunk)) }
+        guard total > 0 else {
+            throw SpecError(field: "where", reason: "no point satisfies \(condition ?? "")")
+        }
+        guard search == .grid || total == trials else {
+            throw SpecError(
+                field: "where", reason: "\(condition ?? "") accepts almost no point (\(total) in \(candidate) draws)")
+        }
+        return (out, total)
+    }
+
+    /// The trials among candidates `range`, in order: each candidate's index and parameters.
+    public func trials(in range: Range<Int>) -> [(index: Int, parameters: [String: ParameterValue])] {
+        range.compactMap { i in point(i).map { (i, $0) } }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case params, search, trials, seed
+        case condition = "where"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            params: c.decode([String].self, forKey: .params), condition: c.decodeIfPresent(String.self, forKey: .condition),
+            search: c.decodeIfPresent(Search.self, forKey: .search) ?? .grid,
+            trials: c.decodeIfPresent(Int.self, forKey: .trials) ?? 100,
+            seed: c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(params, forKey: .params)
+        try c.encodeIfPresent(condition, forKey: .condition)
+        try c.encode(search, forKey: .search)
+        try c.encode(trials, forKey: .trials)
+        try c.encode(seed, forKey: .seed)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.params == b.params && a.condition == b.condition && a.search == b.search && a.trials == b.trials
+            && a.seed == b.seed
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(params)
+        hasher.combine(condition)
+        hasher.combine(search)
+        hasher.combine(trials)
+        hasher.combine(seed)
+    }
+}
