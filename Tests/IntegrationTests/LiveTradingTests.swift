@@ -239,11 +239,16 @@ struct LiveTradingTests {
             }
             let sell = try #require(exit)
             #expect(sell.quantity == legs[0].quantity, "the bracket's quantity: \(sell) after \(legs)")
+            // Its fill: after the refused list was written (an earlier attempt's stop filled before).
+            let refusedAt = Int64(legs[0].createdAt.timeIntervalSince1970 * 1000)
+            func exitFill(_ fills: [FillRow]) -> FillRow? {
+                fills.last { $0.side == "SELL" && $0.tag == "stop_loss" && $0.timeMs >= refusedAt }
+            }
             try await waitUntil("its fill stored", timeout: .seconds(30)) {
-                try await cluster.fills("live-1").contains { $0.side == "SELL" && $0.tag == "stop_loss" }
+                exitFill(try await cluster.fills("live-1")) != nil
             }
             let fills = try await cluster.fills("live-1")
-            let fill = try #require(fills.last { $0.tag == "stop_loss" })
+            let fill = try #require(exitFill(fills))
             let bought = try #require(fills.last { $0.side == "BUY" && $0.seq < fill.seq })
             #expect(
                 fill.price < bought.price / 5, "sold at the market, a tenth of the entry's: \(fill) after \(bought)")

@@ -29,6 +29,23 @@ import Testing
         #expect(r2 == nil)
     }
 
+    /// A filled entry's bracket leg, or its exit at market, selling what the job holds goes out
+    /// past the notional and per-minute limits (it protects a position), and counts; not when
+    /// halted, and not for more than the job holds.
+    @Test func anExitThatSellsWhatTheJobHoldsPassesTheLimitsButNotAHalt() {
+        var gate = RiskGate(limits: RiskLimits(maxOrderNotional: 100, maxOrdersPerMinute: 1))
+        let first = gate.check(side: .sell, quantity: 1, price: 500, position: 1, nowMs: 0, exit: true)
+        let second = gate.check(side: .sell, quantity: 1, price: 500, position: 1, nowMs: 1, exit: true)
+        #expect(first == nil && second == nil)
+        let entry = gate.check(side: .buy, quantity: 0.1, price: 500, position: 0, nowMs: 2)
+        #expect(entry == .ordersPerMinute(limit: 1), "the exits counted")
+        let more = gate.check(side: .sell, quantity: 2, price: 500, position: 1, nowMs: 3, exit: true)
+        #expect(more == .orderNotional(notional: 1_000, limit: 100), "more than the job holds is no exit")
+        gate.halt("test")
+        let halted = gate.check(side: .sell, quantity: 1, price: 500, position: 1, nowMs: 4, exit: true)
+        #expect(halted == .halted("test"))
+    }
+
     @Test func theMinutesOrdersAreCountedOnTheVenuesClock() {
         var gate = RiskGate(limits: RiskLimits(maxOrdersPerMinute: 2))
         let r3 = gate.check(side: .buy, quantity: 1, price: 1, position: 0, nowMs: 0)

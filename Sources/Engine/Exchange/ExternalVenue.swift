@@ -175,6 +175,15 @@ public struct ExternalVenue: TradingVenue, Sendable, Codable {
         return abs(limit - price) < abs(price - trigger) ? profit.id : stop.id
     }
 
+    /// A working order proven never placed, queued for the executor again (a bracket leg or its
+    /// exit: the position it protects is held). Already queued: nothing changes.
+    public mutating func requeue(_ id: OrderID) {
+        guard let o = open.first(where: { $0.id == id }), !submissions.contains(where: { $0.id == id }) else {
+            return
+        }
+        submissions.append(o)
+    }
+
     /// The order is no longer working (canceled, expired, or not placed after all).
     public mutating func canceled(_ id: OrderID) {
         guard let k = open.firstIndex(where: { $0.id == id }) else { return }

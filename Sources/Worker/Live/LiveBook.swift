@@ -200,6 +200,16 @@ package struct LiveBook {
         return session.venue.exitCrossedBracket(id, marketPrice: marketPrice) != nil
     }
 
+    /// The order was proven never placed (its window passed with the venue not knowing it, or it
+    /// was never sent). A bracket leg or its exit still open goes back in the queue, to be sent
+    /// under a new client id: the position it protects is held; any other order ends.
+    mutating func notPlaced(_ clientOrderId: String) {
+        guard let id = working[clientOrderId], let o = session.venue.order(id), o.parentId != nil, o.status.isOpen
+        else { return finished(clientOrderId) }
+        forget(clientOrderId)
+        session.venue.requeue(id)
+    }
+
     /// The venue accepted the order under this id.
     mutating func accepted(_ clientOrderId: String, venueOrderId: Int64) {
         inFlight.remove(clientOrderId)

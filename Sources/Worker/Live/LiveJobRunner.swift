@@ -217,7 +217,9 @@ struct LiveJobRunner: Sendable {
             var orders: [Outgoing] = []
             let submitted = book.session.venue.takeSubmissions()
             for order in submitted {
-                if stale {
+                // A decision made on an old candle is not sent; a bracket's leg or exit is not a
+                // decision but the protection of a position held, and goes out whatever the candle.
+                if stale && order.parentId == nil {
                     book.session.venue.rejected(order.id, reason: .staleMarket)
                     continue
                 }
@@ -242,7 +244,7 @@ struct LiveJobRunner: Sendable {
                 if let refusal = book.risk?.check(
                     side: order.side, quantity: order.quantity,
                     price: order.limitPrice ?? order.stopPrice ?? close?.double ?? 0,
-                    position: position, nowMs: rest.venueNowMs())
+                    position: position, nowMs: rest.venueNowMs(), exit: order.parentId != nil)
                 {
                     logger.notice("order refused by the job's risk limits", metadata: ["why": "\(refusal)"])
                     book.session.venue.rejected(order.id, reason: .riskLimit(refusal.description))
@@ -401,7 +403,7 @@ struct LiveJobRunner: Sendable {
                         }
                         resolution = .init(clientOrderId: leg, state: "rejected", code: Int64(code), message: message)
                     case .notPlaced:
-                        book.finished(leg)
+                        book.notPlaced(leg)
                         resolution = .init(clientOrderId: leg, state: "not_placed")
                     default:
                         // Sent, outcome unknown: stays in flight; the next refill or a resumed run settles it.
@@ -436,6 +438,9 @@ struct LiveJobRunner: Sendable {
             for r in try await reconciler.settleInFlight(&book, prior: prior, leave: { [self] in mustLeave }) {
                 await resolve(r)
             }
+            // Orders queued and never sent (a bracket settled just now among them) are dropped: a
+            // kill sends nothing but cancels and the flatten, and none must wait in the checkpoint.
+            for o in book.session.venue.takeSubmissions() { book.session.venue.canceled(o.id) }
             try await cancelAll()
             if !book.working.isEmpty {
                 // A cancel not answered (a limit, a timeout): asked again once, then the kill is

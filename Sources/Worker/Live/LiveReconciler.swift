@@ -44,11 +44,16 @@ package struct LiveReconciler: Sendable {
     ) async throws -> [Resolution] {
         var out: [Resolution] = []
         let bound = Reconciliation.notPlacedAfterMs(recvWindowMs: rest.recvWindowMs)
-        for cid in book.inFlight.sorted() {
+        // In the order they were taken (by sequence: base 36 does not sort as text), each while
+        // still in flight (settling a bracket's refused leg settles its partner too).
+        let ordered = book.inFlight.sorted {
+            (ClientOrderId($0)?.sequence ?? -1, $0) < (ClientOrderId($1)?.sequence ?? -1, $1)
+        }
+        for cid in ordered where book.inFlight.contains(cid) {
             switch Reconciliation.start(cid, prior: prior) {
             case .notPlaced(let why):
                 logger.info("in-flight order not placed", metadata: ["client_order_id": "\(cid)", "why": "\(why)"])
-                book.finished(cid)
+                book.notPlaced(cid)
                 if prior[cid] != nil { out.append(Resolution(clientOrderId: cid, state: "not_placed")) }
             case .rejected(let code, let message):
                 // A bracket refused because the market was past it: the crossed leg goes out at
@@ -82,7 +87,7 @@ package struct LiveReconciler: Sendable {
                         logger.info(
                             "in-flight order not found after its window: not placed",
                             metadata: ["client_order_id": "\(cid)"])
-                        book.finished(cid)
+                        book.notPlaced(cid)
                         out.append(Resolution(clientOrderId: cid, state: "not_placed"))
                     case .askAgain(let at):
                         if leave() { throw LiveRunInterrupted() }

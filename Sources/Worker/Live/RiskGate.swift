@@ -65,11 +65,19 @@ struct RiskGate: Sendable, Codable, Equatable {
     }
 
     /// Whether an order may go out: `position` is the base the job holds before it, `price` the
-    /// order's limit or the last close. An allowed order counts toward the minute's.
-    mutating func check(side: OrderSide, quantity: Double, price: Double, position: Double, nowMs: Int64)
-        -> Refusal?
-    {
+    /// order's limit or the last close. An allowed order counts toward the minute's. An `exit` (a
+    /// filled entry's bracket leg, or its exit at market) that only sells what the job holds is
+    /// refused only by a halt: the limits guard against a strategy's decisions, not against
+    /// protecting a position it already holds.
+    mutating func check(
+        side: OrderSide, quantity: Double, price: Double, position: Double, nowMs: Int64, exit: Bool = false
+    ) -> Refusal? {
         if state == .halted { return .halted(haltReason ?? "") }
+        if exit, side == .sell, quantity <= position + 1e-12 {
+            recentOrders.removeAll { $0 <= nowMs - 60_000 }
+            recentOrders.append(nowMs)
+            return nil
+        }
         if state == .reducing, !(side == .sell && quantity <= position + 1e-12) { return .reducing }
         let notional = quantity * price
         if let limit = limits.maxOrderNotional, notional > limit {
