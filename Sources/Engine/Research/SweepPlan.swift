@@ -119,7 +119,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
-            params: c.decode([String].self, forKey: .params), condition: c.decodeIfPresent(String.self, forKey: .condition),
+            params: c.decode([String].self, forKey: .params),
+            condition: c.decodeIfPresent(String.self, forKey: .condition),
             search: c.decodeIfPresent(Search.self, forKey: .search) ?? .grid,
             trials: c.decodeIfPresent(Int.self, forKey: .trials) ?? 100,
             seed: c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42)

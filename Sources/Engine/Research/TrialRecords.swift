@@ -85,7 +85,8 @@ public enum TrialRecords {
             out.append(
                 TrialOutcome(
                     index: index, parameters: parameters, statistics: statistics, failure: failure,
-                    moments: ReturnMoments(count: n, mean: m[0], standardDeviation: m[1], skewness: m[2], kurtosis: m[3]),
+                    moments: ReturnMoments(
+                        count: n, mean: m[0], standardDeviation: m[1], skewness: m[2], kurtosis: m[3]),
                     blockCounts: Array(sums[0..<blocks]), blockSums: Array(sums[blocks..<(2 * blocks)]),
                     blockSquares: Array(sums[(2 * blocks)...])))
         }
