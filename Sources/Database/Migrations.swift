@@ -486,5 +486,44 @@ public enum Migrations {
                     ADD COLUMN object_stored_at TIMESTAMPTZ
                 """
             ]),
+        Migration(
+            version: 22, name: "parameter sweeps",
+            sql: [
+                // A sweep's definition (docs/SWEEPS.md); its chunks are jobs (`jobs.sweep_id`), so
+                // they are scheduled, leased, fenced and taken over as jobs are. `state` is what
+                // was asked: running, paused or cancelled.
+                """
+                CREATE TABLE sweeps (
+                    id BIGSERIAL PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    spec JSONB NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'paused', 'cancelled')),
+                    trials BIGINT NOT NULL,
+                    chunks BIGINT NOT NULL,
+                    created_by TEXT NOT NULL DEFAULT '',
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                "ALTER TABLE jobs ADD COLUMN sweep_id BIGINT REFERENCES sweeps (id)",
+                "CREATE INDEX jobs_sweep ON jobs (sweep_id, status) WHERE sweep_id IS NOT NULL",
+                // The job list shows jobs that are not chunks: its count reads this index alone.
+                "CREATE INDEX jobs_listed ON jobs (status, id) WHERE sweep_id IS NULL",
+                // A chunk's trials' records (`TrialRecords`), written once, in the transaction that
+                // completes the chunk's job under its epoch: a late answer of a stale epoch is refused
+                // with the completion, so no trial is counted twice.
+                """
+                CREATE TABLE sweep_results (
+                    sweep_id BIGINT NOT NULL REFERENCES sweeps (id),
+                    chunk INT NOT NULL,
+                    job_id BIGINT NOT NULL,
+                    epoch BIGINT NOT NULL,
+                    trials INT NOT NULL,
+                    records BYTEA NOT NULL,
+                    stored_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (sweep_id, chunk)
+                )
+                """,
+            ]),
     ]
 }

@@ -352,6 +352,10 @@ public final class WorkerService: Service, Sendable {
         let marketRunner = MarketJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             registry: registry, logger: log, cadence: cadence)
+        let chunkRunner = SweepChunkRunner(
+            assignment: a, control: control, lease: lease, generation: generation, output: runner.output, cache: cache,
+            pool: pool, registry: registry, metrics: metrics, logger: log, cadence: cadence)
+        let isChunk = spec?.sweep != nil
         let liveRunner = LiveJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             verdicts: verdicts, registry: registry, logger: log)
@@ -359,7 +363,9 @@ public final class WorkerService: Service, Sendable {
             let task = Task {
                 cadence.started()
                 defer { cadence.ended() }
-                if live {
+                if isChunk {
+                    await chunkRunner.run()
+                } else if live {
                     await liveRunner.run()
                 } else if onMarket {
                     await marketRunner.run()

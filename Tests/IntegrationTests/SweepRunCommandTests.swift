@@ -61,9 +61,13 @@ struct SweepRunCommandTests {
                 "param.fast: given both as a fixed value and as a range"
             ),
             (["--param", "fast=int:1..5", "--top", "0"], "top: at least 1"),
-            // Every trial refused by the strategy (slow below fast everywhere): an error, with why.
-            (["--param", "fast=int:40..50:10", "--param", "slow=int:10..20:10"], "every trial failed: "),
-            (["--param", "fast=int:5..10:5", "--fee", "nosuch"], "every trial failed: "),
+            // No trial the strategy accepts (slow below fast everywhere), or a run that cannot be
+            // made: refused before any trial, with the first trial's reason and its field.
+            (
+                ["--param", "fast=int:40..50:10", "--param", "slow=int:10..20:10"],
+                "strategy.config.fast: must be smaller than slow (10), got 40"
+            ),
+            (["--param", "fast=int:5..10:5", "--fee", "nosuch"], "fees.namespace: unknown fee model \"nosuch\""),
         ]
         for (arguments, message) in cases {
             let result = try run(["sweep", "run", "--data", Self.data, "--strategy", "sma_cross"] + arguments)

@@ -26,7 +26,12 @@ public enum ClusterCommands {
         // ats-admin's too (the rest of `data` is not).
         let download =
             word == "data" && ["download", "add", "list", "show", "rm"].contains(arguments.dropFirst(2).first ?? "")
-        guard names.contains(word) || download else { return }
+        // `ats sweep run` searches on this machine; the rest of `sweep` is the cluster's.
+        let clusterSweep =
+            word == "sweep"
+            && ["create", "list", "show", "top", "pause", "resume", "cancel", "rm"].contains(
+                arguments.dropFirst(2).first ?? "")
+        guard names.contains(word) || download || clusterSweep else { return }
         let admin = executableDirectory() + "/ats-admin"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)

@@ -40,6 +40,16 @@ enum Permissions {
         t[Route(method: "GET", path: "/api/datasets/{dataset}")] = .viewer
         t[Route(method: "POST", path: "/api/datasets")] = .trader
         t[Route(method: "DELETE", path: "/api/datasets/{dataset}")] = .trader
+        // Sweeps: read by viewers, made and steered by traders.
+        for path in ["/api/sweeps", "/api/sweeps/{sweep}", "/api/sweeps/{sweep}/report"] {
+            t[Route(method: "GET", path: path)] = .viewer
+        }
+        for path in [
+            "/api/sweeps", "/api/sweeps/{sweep}/pause", "/api/sweeps/{sweep}/resume", "/api/sweeps/{sweep}/cancel",
+        ] {
+            t[Route(method: "POST", path: path)] = .trader
+        }
+        t[Route(method: "DELETE", path: "/api/sweeps/{sweep}")] = .trader
         // The kill switch: any trader may throw it (a job's or every job's) and release a job's;
         // trading again across the cluster is an admin's decision.
         t[Route(method: "POST", path: "/api/jobs/{job}/kill")] = .trader

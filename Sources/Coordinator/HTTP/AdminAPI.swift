@@ -67,6 +67,7 @@ struct AdminAPI {
         addCredentialRoutes(to: api)
         addKillRoutes(to: api)
         addDatasetRoutes(to: api)
+        addSweepRoutes(to: api)
         api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)

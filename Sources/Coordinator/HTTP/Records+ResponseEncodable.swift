@@ -3,6 +3,8 @@ import Hummingbird
 
 extension JobRecord: ResponseEncodable {}
 extension DatasetRecord: ResponseEncodable {}
+extension SweepRecord: ResponseEncodable {}
+extension SweepReport: ResponseEncodable {}
 extension WorkerRecord: ResponseEncodable {}
 extension CheckpointRecord: ResponseEncodable {}
 extension JobEvent: ResponseEncodable {}

@@ -73,6 +73,10 @@ extension JobStore {
         }
     }
 
+    /// Who uses a data set, as `jobs j LEFT JOIN sweeps s` reads it: a job by its name, a sweep's
+    /// chunks once, as their sweep (`s1 (sweep)`).
+    static let userName = "coalesce(s.name || ' (sweep)', j.name)"
+
     /// Every data set, with the jobs that name each.
     public func datasets() async throws -> [DatasetRecord] {
         var out = try await Self.datasetRecords(
@@ -80,7 +84,8 @@ extension JobStore {
                 "SELECT \(unescaped: Self.datasetColumns) FROM datasets ORDER BY name", logger: logger))
         let users = try await client.query(
             """
-            SELECT spec->'data'->>'hash', name FROM jobs WHERE spec->'data' ? 'hash' ORDER BY name
+            SELECT DISTINCT j.spec->'data'->>'hash', \(unescaped: Self.userName) FROM jobs j LEFT JOIN sweeps s ON s.id = j.sweep_id
+            WHERE j.spec->'data' ? 'hash' ORDER BY 2
             """, logger: logger)
         var byHash: [String: [String]] = [:]
         for try await (hash, name) in users.decode((String, String).self) { byHash[hash, default: []].append(name) }
@@ -95,7 +100,8 @@ extension JobStore {
         }
         let users = try await client.query(
             """
-            SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) AND spec->'data' ? 'hash' ORDER BY name
+            SELECT DISTINCT \(unescaped: Self.userName) FROM jobs j LEFT JOIN sweeps s ON s.id = j.sweep_id
+            WHERE j.spec->'data'->>'hash' = \(record.hash) AND j.spec->'data' ? 'hash' ORDER BY 1
             """, logger: logger)
         for try await name in users.decode(String.self) { record.jobs.append(name) }
         return record
@@ -116,8 +122,8 @@ extension JobStore {
             }
             let users = try await conn.query(
                 """
-                SELECT name FROM jobs WHERE spec->'data'->>'hash' = \(record.hash) AND spec->'data' ? 'hash'
-                ORDER BY name LIMIT 6
+                SELECT DISTINCT \(unescaped: Self.userName) FROM jobs j LEFT JOIN sweeps s ON s.id = j.sweep_id
+                WHERE j.spec->'data'->>'hash' = \(record.hash) AND j.spec->'data' ? 'hash' ORDER BY 1 LIMIT 6
                 """,
                 logger: logger)
             var names: [String] = []
@@ -125,7 +131,8 @@ extension JobStore {
             guard names.isEmpty else {
                 let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
                 throw StoreError.conflict(
-                    "data set \"\(record.name)\" is used by jobs (\(shown)): delete them first")
+                    "data set \"\(record.name)\" is used by jobs (\(shown)): delete them first (ats job delete, ats sweep rm)"
+                )
             }
             try await conn.query("DELETE FROM datasets WHERE hash = \(record.hash)", logger: logger)
             try await recordEvent(

@@ -12,6 +12,10 @@ extension JobStore {
     /// are unique.
     public func create(_ given: JobSpec, actor: String) async throws -> JobRecord {
         do { try given.validateNewName() } catch { throw StoreError.invalid(error) }
+        guard given.sweep == nil else {
+            throw StoreError.invalid(
+                SpecError(field: "sweep", reason: "a sweep's chunks are made by its sweep (ats sweep create)"))
+        }
         let config = String(decoding: try JSONCoding.encoder().encode(given.run.strategy.config), as: UTF8.self)
         do {
             return try await transaction { conn in
@@ -67,8 +71,9 @@ extension JobStore {
                 .replacingOccurrences(of: "_", with: "\\_")
             return "%\(escaped)%"
         }
+        // A sweep's chunks are listed with their sweep (`ats sweep show`), not here.
         let filter: PostgresQuery = """
-            (\(q.status?.rawValue)::text IS NULL OR status = \(q.status?.rawValue))
+            sweep_id IS NULL AND (\(q.status?.rawValue)::text IS NULL OR status = \(q.status?.rawValue))
             AND (\(q.label)::text IS NULL OR \(q.label) = ANY(labels))
             AND (\(pattern)::text IS NULL OR name ILIKE \(pattern))
             """
@@ -104,6 +109,10 @@ extension JobStore {
         registry: Registry
     ) async throws -> JobRecord {
         let current = try await job(ref)
+        if current.spec?.sweep != nil {
+            throw StoreError.conflict(
+                "\(current.name) is a chunk of a sweep: pause, resume or cancel the sweep (ats sweep --help)")
+        }
         var reloadedJSON = ""
         var reloadedConfig = ""
         if event == .reloadRequested {

@@ -130,14 +130,18 @@ extension JobStore {
         return ids
     }
 
-    /// Pending jobs that want to run, oldest first, with their labels and the capabilities they
-    /// need (a job on a data set: ``WorkerCapability/datasets``) as labels.
+    /// Pending jobs that want to run, oldest first (a sweep's chunks after every other job: a
+    /// search never keeps a trading job waiting), with their labels and the capabilities they
+    /// need (a job on a data set: ``WorkerCapability/datasets``; a sweep's chunk:
+    /// ``WorkerCapability/sweeps``) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
         let rows = try await client.query(
             """
             SELECT id, labels || CASE WHEN spec->'data' ? 'set' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.datasets))]
                 ELSE '{}'::text[] END
-            FROM jobs WHERE status = 'pending' AND desired_state = 'running' ORDER BY id LIMIT \(limit)
+                || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
+            FROM jobs WHERE status = 'pending' AND desired_state = 'running'
+            ORDER BY sweep_id IS NOT NULL, id LIMIT \(limit)
             """, logger: logger)
         var out: [Scheduler.PendingJob] = []
         for try await (id, labels) in rows.decode((Int64, [String]).self) { out.append(.init(id: id, labels: labels)) }

@@ -231,6 +231,22 @@ extension JobStore {
                 conn, where: "lease_owner = $1 AND id = ANY($2) AND epoch = $3", worker, kind: "released", binds: binds)
             return !released.isEmpty
         }
+        // A sweep's chunk completes with its trials' records, checked against its plan first: a
+        // chunk whose records cannot be read fails (a resume runs it again) rather than completing.
+        var chunk: SweepChunkSpec?
+        if m.outcome == .completed {
+            let rows = try await conn.query(
+                "SELECT (spec->'sweep')::text FROM jobs WHERE id = \(m.header.jobId) AND spec ? 'sweep'",
+                logger: logger)
+            for try await text in rows.decode(String.self) {
+                chunk = try JSONDecoder().decode(SweepChunkSpec.self, from: Data(text.utf8))
+            }
+            if let chunk, let problem = Self.chunkProblem(m.trials, chunk) {
+                return try await failed(
+                    JobFailed(header: m.header, error: "the chunk's results were refused: \(problem)"), worker: worker,
+                    on: conn)
+            }
+        }
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
         // A held job whose run stopped before carrying out its kill (a plain stop raced it) is
@@ -246,6 +262,7 @@ extension JobStore {
             RETURNING name
             """, logger: logger)
         for try await name in rows.decode(String.self) {
+            if let chunk { try await storeChunkRecords(m, chunk: chunk, on: conn) }
             if status == "completed" {
                 try await conn.query(
                     """

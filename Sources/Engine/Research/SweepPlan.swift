@@ -59,6 +59,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         return constraint?.accepts(p) ?? true ? p : nil
     }
 
+    /// Where candidates end: a grid's points, or (random) the draws tried before giving up.
+    public var candidateLimit: Int { search == .grid ? space.gridCount! : trials * Self.drawsPerTrial }
+
     /// A range of consecutive candidates and how many of them are trials.
     public struct Chunk: Sendable, Hashable, Codable {
         public var first: Int
@@ -81,7 +84,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         var first = 0
         var inChunk = 0
         var total = 0
-        let limit = search == .grid ? space.gridCount! : trials * Self.drawsPerTrial
+        let limit = candidateLimit
         var candidate = 0
         while candidate < limit && (search == .grid || total < trials) {
             if point(candidate) != nil {

@@ -31,6 +31,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var risk: RiskLimits?
     /// What a live job does when its worker is lost (nil: resume).
     public var onWorkerLost: WorkerLossPolicy?
+    /// A chunk of a sweep's trials (nil: an ordinary job). Made by the coordinator only.
+    public var sweep: SweepChunkSpec?
 
     public static let defaultCheckpointEvery = 100_000
 
@@ -53,7 +55,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials, risk
+        case name, mode, labels, data, exchange, strategy, fees, portfolio, market, credentials, risk, sweep
         case onWorkerLost = "on_worker_lost"
         case checkpointEvery = "checkpoint_every"
         case paperPaceMs = "paper_pace_ms"
@@ -68,6 +70,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         credentials = try c.decodeIfPresent(String.self, forKey: .credentials)
         risk = try c.decodeIfPresent(RiskLimits.self, forKey: .risk)
         onWorkerLost = try c.decodeIfPresent(WorkerLossPolicy.self, forKey: .onWorkerLost)
+        sweep = try c.decodeIfPresent(SweepChunkSpec.self, forKey: .sweep)
         // A job on a live market has no data file.
         data = try market == nil ? c.decode(DataSource.self, forKey: .data) : DataSource(path: "")
         run = try RunSpec(from: decoder)
@@ -85,6 +88,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         try c.encodeIfPresent(credentials, forKey: .credentials)
         try c.encodeIfPresent(risk, forKey: .risk)
         try c.encodeIfPresent(onWorkerLost, forKey: .onWorkerLost)
+        try c.encodeIfPresent(sweep, forKey: .sweep)
         try c.encode(run.exchange, forKey: .exchange)
         try c.encode(run.strategy, forKey: .strategy)
         try c.encode(run.fees, forKey: .fees)
@@ -114,7 +118,12 @@ public struct JobSpec: Sendable, Hashable, Codable {
     /// run spec against the registry. Returns the resolved run.
     @discardableResult
     public func validate(with registry: Registry) throws(SpecError) -> ResolvedRun {
-        guard Self.isValidName(name) else {
+        // A sweep's chunk is named `sweep:chunk` (no other job's name has a colon).
+        let chunkName = name.split(separator: ":", omittingEmptySubsequences: false)
+        let isChunk =
+            sweep != nil && chunkName.count == 2 && Self.isValidName(String(chunkName[0]))
+            && Int(chunkName[1]) != nil
+        guard Self.isValidName(name) || isChunk else {
             throw SpecError(
                 field: "name", reason: "must be 1-100 characters of letters, digits, '.', '_' or '-', got \"\(name)\"")
         }

@@ -4,9 +4,11 @@
 public enum WorkerCapability {
     /// Jobs whose data is a registered data set (`data: {set: …}`), fetched by the worker.
     public static let datasets = "datasets"
+    /// A sweep's chunks (`JobSpec.sweep`), completed with their trials' records.
+    public static let sweeps = "sweeps"
 
     /// Every capability of this release.
-    public static let all = [datasets]
+    public static let all = [datasets, sweeps]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }

@@ -1,0 +1,184 @@
+import ATSBacktestCLI
+import ATSEngine
+import ATSShared
+import ArgumentParser
+import Foundation
+
+/// `ats sweep create|list|show|top|pause|resume|cancel`: parameter sweeps on the cluster
+/// (docs/SWEEPS.md). `ats sweep run` (this machine) stays with `ats`.
+struct ClusterSweepCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep", abstract: "Parameter sweeps on the cluster: trials in chunks on every free worker.",
+        subcommands: [Create.self, List.self, Show.self, Top.self, Pause.self, Resume.self, Cancel.self, Remove.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Create a sweep from flags or a JSON or YAML file (- for stdin).",
+            discussion: """
+                ats sweep create --name s1 --data-set btc-1m --strategy sma_cross \\
+                    --param fast=int:5..50:5 --param slow=int:20..200:10 --where 'fast < slow' \\
+                    --search grid --objective sharpe:max
+                Ranges and conditions as for ats sweep run. Its trials run in chunks (jobs of the sweep,
+                hidden from ats job list) on any worker; ats sweep top s1 ranks them as they come in.
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Option(name: .shortAndLong, help: "Sweep spec file (JSON, or YAML by .yaml/.yml or content), or - for stdin.")
+        var file: String?
+        @Option(help: "Sweep name.") var name: String?
+        @Option(help: "Bar file the workers read.") var data: String?
+        @Option(help: "A data set registered with ats data add (instead of --data).") var dataSet: String?
+        @Option(name: .customLong("label"), help: "Worker label required (repeat).") var labels: [String] = []
+        @Option(help: "Trials a chunk holds (0: chosen from the data's length).") var chunkTrials: Int = 0
+        @OptionGroup var sweep: SweepFlags
+
+        func run() async throws {
+            try await reportingErrors {
+                let body: Data
+                if let file {
+                    let raw = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try readFile(file)
+                    body = try SpecFile.json(from: raw, name: file)
+                } else {
+                    guard let name, data != nil || dataSet != nil else {
+                        throw CLIError.usage("give --file, or --name, --data (or --data-set) and --strategy")
+                    }
+                    guard data == nil || dataSet == nil else {
+                        throw CLIError.usage("give --data (a file on the workers) or --data-set, not both")
+                    }
+                    let (plan, objective, run) = try sweep.parsed()
+                    body = SweepSpec(
+                        name: name, labels: labels,
+                        data: dataSet.map { DataSource(set: $0) } ?? DataSource(path: data ?? ""), run: run,
+                        plan: plan, objective: objective, chunkTrials: chunkTrials
+                    ).json()
+                }
+                let record = try JSONCoding.decoder().decode(
+                    SweepRecord.self, from: try await connection.client().send("POST", "api/sweeps", body: body))
+                if connection.json { return try printJSON(record) }
+                print("created sweep \(record.id) \(record.name): \(record.trials) trials in \(record.chunks) chunks")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List sweeps.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let sweeps = try await connection.client().get("api/sweeps", as: [SweepRecord].self)
+                if connection.json { return try printJSON(sweeps) }
+                var table = Table("ID", "NAME", "STATE", "TRIALS", "DONE", "CHUNKS", "RUNNING", "FAILED", "CREATED")
+                for s in sweeps {
+                    table.add(
+                        String(s.id), s.name, s.state, String(s.trials),
+                        (Double(s.trialsDone) / Double(max(1, s.trials))).percent(1), "\(s.chunksDone)/\(s.chunks)",
+                        String(s.chunksRunning), String(s.chunksFailed), s.createdAt.formatted(.iso8601))
+                }
+                print(table.render())
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a sweep: its definition, its progress and its ten best trials.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = try connection.client()
+                let s = try await client.get("api/sweeps/\(sweep)", as: SweepRecord.self)
+                let report = try await client.get("api/sweeps/\(sweep)/report?top=10", as: SweepReport.self)
+                if connection.json { return try printJSON(Both(sweep: s, report: report)) }
+                var lines = [
+                    "sweep       \(s.id) \(s.name)", "state       \(s.state)",
+                    "progress    \(s.trialsDone)/\(s.trials) trials, \(s.chunksDone)/\(s.chunks) chunks"
+                        + " (\(s.chunksRunning) running, \(s.chunksFailed) failed)",
+                ]
+                if let spec = s.spec {
+                    let fixed = spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    lines.append("strategy    \(spec.run.strategy.namespace) \(fixed.joined(separator: " "))")
+                    lines.append(
+                        "search      \(spec.plan.search.rawValue) over \(spec.plan.params.joined(separator: " "))"
+                            + (spec.plan.condition.map { " where \($0)" } ?? ""))
+                    lines.append("objective   \(spec.objective)")
+                    lines.append("data        \(spec.data.label)")
+                }
+                print(lines.joined(separator: "\n"))
+                if report.trials > 0 { print("\n" + SweepReportText.render(report, top: 10)) }
+            }
+        }
+
+        struct Both: Encodable {
+            var sweep: SweepRecord
+            var report: SweepReport
+        }
+    }
+
+    struct Top: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top",
+            abstract: "The sweep's best trials so far, with the Deflated Sharpe Ratio, PBO and MinBTL beside the best.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        @Option(name: .short, help: "Trials to list.") var n: Int = 20
+
+        func run() async throws {
+            try await reportingErrors {
+                let report = try await connection.client().get(
+                    "api/sweeps/\(sweep)/report?top=\(n)", as: SweepReport.self)
+                if connection.json { return try printJSON(report) }
+                print(SweepReportText.render(report, top: n))
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pause", abstract: "Start no new chunk (the running ones finish).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        func run() async throws { try await act(connection, "pause", sweep) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "resume", abstract: "Run the chunks not done (paused, cancelled or failed) again.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        func run() async throws { try await act(connection, "resume", sweep) }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "Start no new chunk and stop the running ones (resume continues).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        func run() async throws { try await act(connection, "cancel", sweep) }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm", abstract: "Remove a sweep, its chunks and their results (none of its chunks running).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        func run() async throws {
+            try await reportingErrors {
+                let record = try JSONCoding.decoder().decode(
+                    SweepRecord.self, from: try await connection.client().send("DELETE", "api/sweeps/\(sweep)"))
+                if connection.json { return try printJSON(record) }
+                print("removed sweep \(record.name) (\(record.trialsDone) of \(record.trials) trials done)")
+            }
+        }
+    }
+
+    static func act(_ connection: ConnectionOptions, _ action: String, _ sweep: String) async throws {
+        try await reportingErrors {
+            let record = try JSONCoding.decoder().decode(
+                SweepRecord.self, from: try await connection.client().send("POST", "api/sweeps/\(sweep)/\(action)"))
+            if connection.json { return try printJSON(record) }
+            print("sweep \(record.name): \(record.state) (\(record.trialsDone)/\(record.trials) trials)")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ATSEngine
+import Foundation
+
+/// A sweep's leaderboard and what its best result is worth (`ats sweep run --json`, `GET
+/// /api/sweeps/{sweep}`): the best trials, the statistics beside the best one, the failures.
+public struct SweepReport: Sendable, Codable {
+    public struct Trial: Sendable, Codable {
+        public var trial: Int
+        public var parameters: [String: ParameterValue]
+        public var objective: Double
+        public var statistics: BacktestStatistics
+    }
+    public struct Deflated: Sendable, Codable {
+        public var value: Double
+        public var benchmark_sharpe: Double
+        public var sharpe: Double
+        public var trials: Int
+        public var sharpe_variance: Double
+        public var observations: Int
+        public var skewness: Double
+        public var kurtosis: Double
+        public var suspect: Bool
+    }
+    public struct Overfitting: Sendable, Codable {
+        public var probability: Double
+        public var blocks: Int
+        public var combinations: Int
+        public var suspect: Bool
+    }
+    public var objective: String
+    /// The searched parameters, in the order they were given.
+    public var names: [String]
+    public var trials: Int
+    public var failed: Int
+    public var bars: Int
+    public var seconds: Double
+    public var top: [Trial]
+    public var deflated_sharpe: Deflated?
+    public var probabilistic_sharpe: Double?
+    public var overfitting: Overfitting?
+    public var minimum_backtest_years: Double?
+    public var data_years: Double
+    /// Why trials failed, and how many each reason, most frequent first.
+    public var failures: [Failure]
+
+    public struct Failure: Sendable, Codable {
+        public var reason: String
+        public var trials: Int
+    }
+
+    public init(
+        summary: SweepSummary, names: [String], objective: SweepObjective, top count: Int, seconds: Double,
+        bars: Int
+    ) {
+        self.names = names
+        failures = Self.failures(summary.ranked)
+        self.objective = objective.description
+        trials = summary.trials
+        failed = summary.failed
+        self.bars = bars
+        self.seconds = seconds
+        top = summary.ranked.prefix(count).compactMap { t in
+            t.statistics.map {
+                Trial(trial: t.index, parameters: t.parameters, objective: objective.value($0), statistics: $0)
+            }
+        }
+        deflated_sharpe = summary.deflated.map {
+            Deflated(
+                value: $0.value, benchmark_sharpe: $0.benchmark, sharpe: $0.sharpe, trials: $0.trials,
+                sharpe_variance: $0.variance, observations: $0.observations, skewness: $0.skewness,
+                kurtosis: $0.kurtosis, suspect: $0.isSuspect)
+        }
+        probabilistic_sharpe = summary.probabilisticSharpe
+        overfitting = summary.overfitting.map {
+            Overfitting(
+                probability: $0.probability, blocks: $0.blocks, combinations: $0.combinations, suspect: $0.isSuspect)
+        }
+        minimum_backtest_years = summary.minimumBacktestYears
+        data_years = summary.dataYears
+    }
+
+    /// Why trials failed, and how many each reason, most frequent first.
+    public static func failures(_ outcomes: [TrialOutcome]) -> [Failure] {
+        Dictionary(grouping: outcomes.compactMap(\.failure), by: { $0 })
+            .map { Failure(reason: $0.key, trials: $0.value.count) }
+            .sorted { $0.trials != $1.trials ? $0.trials > $1.trials : $0.reason < $1.reason }
+    }
+}

@@ -1,0 +1,94 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOPosix
+
+/// Parameter sweeps (docs/SWEEPS.md): `POST /api/sweeps` stores a sweep and its chunks, `GET
+/// /api/sweeps[/{sweep}]` lists and shows them with their progress, `GET
+/// /api/sweeps/{sweep}/report?top=N` ranks the trials stored so far with the overfitting
+/// statistics beside the best, `POST /api/sweeps/{sweep}/pause|resume|cancel`, `DELETE
+/// /api/sweeps/{sweep}` (none of its chunks running).
+extension AdminAPI {
+    func addSweepRoutes(to api: RouterGroup<APIContext>) {
+        api.get("/sweeps") { _, _ in try await store.sweeps() }
+        api.post("/sweeps") { request, context -> EditedResponse<SweepRecord> in
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let spec: SweepSpec
+            let start: RunSpec
+            do {
+                spec = try SweepSpec.decode(json: Data(buffer: body))
+                start = try spec.validate(with: registry)
+            } catch { throw APIError(error) }
+            // A chunk holds about a fraction of a second of one core's work on the data.
+            var bars: Int?
+            if let set = spec.data.set { bars = try? await Int(store.dataset(set).rows) }
+            let perChunk = spec.chunkTrials > 0 ? spec.chunkTrials : SweepSpec.defaultChunkTrials(bars: bars)
+            // Up to 10,000,000 candidates scanned: off the cooperative threads.
+            let plan = spec.plan
+            let cut: (chunks: [SweepPlan.Chunk], trials: Int)
+            do {
+                cut = try await NIOThreadPool.singleton.runIfActive {
+                    try plan.chunks(trialsPerChunk: perChunk)
+                }
+            } catch let e as SpecError { throw APIError(e) }
+            let record = try await mapped {
+                try await store.createSweep(
+                    spec, start: start, chunks: cut.chunks, trials: cut.trials, actor: actor(request, context))
+            }
+            scheduler.trigger()
+            return EditedResponse(status: .created, response: record)
+        }
+        api.get("/sweeps/:sweep") { _, context in
+            try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+        }
+        api.delete("/sweeps/:sweep") { request, context in
+            try await mapped {
+                try await store.deleteSweep(context.parameters.require("sweep"), actor: actor(request, context))
+            }
+        }
+        api.get("/sweeps/:sweep/report") { request, context in
+            let top = request.uri.queryParameters.get("top").flatMap { Int($0) } ?? 20
+            guard (1...10_000).contains(top) else {
+                throw APIError(.badRequest, code: "invalid_request", "top must be 1 to 10,000", field: "top")
+            }
+            let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            return try await report(sweep, top: top)
+        }
+        for action in JobStore.SweepAction.allCases {
+            api.post("/sweeps/:sweep/\(action.rawValue)") { request, context in
+                let sweep = try await mapped {
+                    try await store.sweep(action, context.parameters.require("sweep"), actor: actor(request, context))
+                }
+                scheduler.trigger()
+                return sweep
+            }
+        }
+    }
+
+    /// The trials stored so far, ranked, with the statistics beside the best (read and computed
+    /// off the cooperative threads).
+    func report(_ sweep: SweepRecord, top: Int) async throws -> SweepReport {
+        guard let spec = sweep.spec else {
+            throw APIError(
+                .internalServerError, code: "unreadable", "sweep \"\(sweep.name)\" has an unreadable definition")
+        }
+        let records = try await store.sweepRecords(sweep: sweep.id)
+        // The data's span (a data set's; a file's is not known here).
+        var years = 0.0
+        if let hash = spec.data.hash ?? spec.data.set, let set = try? await store.dataset(hash), set.rows > 1 {
+            years = Double(set.lastMs - set.firstMs + set.intervalMs) / (365.25 * 86_400_000)
+        }
+        let seconds = (sweep.finishedAt ?? Date()).timeIntervalSince(sweep.createdAt)
+        let dataYears = years
+        return try await NIOThreadPool.singleton.runIfActive {
+            var outcomes: [TrialOutcome] = []
+            for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
+            let summary = SweepSummary(outcomes: outcomes, objective: spec.objective, dataYears: dataYears)
+            return SweepReport(
+                summary: summary, names: spec.plan.space.names, objective: spec.objective, top: top, seconds: seconds,
+                bars: outcomes.first { $0.statistics != nil }?.statistics?.bars ?? 0)
+        }
+    }
+}

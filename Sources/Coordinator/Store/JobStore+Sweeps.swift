@@ -1,0 +1,250 @@
+import ATSEngine
+import ATSShared
+import Foundation
+import PostgresNIO
+
+/// Parameter sweeps (docs/SWEEPS.md): a definition, and its chunks as jobs of the sweep (hidden
+/// from the job list), each completed with its trials' records under its epoch.
+extension JobStore {
+    /// What an operator asks of a sweep.
+    public enum SweepAction: String, Sendable, CaseIterable {
+        /// No new chunk starts (running ones finish).
+        case pause
+        /// The chunks not done (stopped or failed) run again.
+        case resume
+        /// No new chunk starts, and running ones are stopped.
+        case cancel
+    }
+
+    /// Stores a validated sweep (`start`: the run each trial starts from) and its chunks as pending
+    /// jobs, in one transaction. Names are unique among sweeps.
+    public func createSweep(
+        _ spec: SweepSpec, start: RunSpec, chunks: [SweepPlan.Chunk], trials: Int, actor: String
+    ) async throws -> SweepRecord {
+        let config = String(decoding: try JSONCoding.encoder().encode(start.strategy.config), as: UTF8.self)
+        do {
+            return try await transaction { conn in
+                // The data set pinned to its hash now: every chunk runs on the same bytes.
+                let pinned = try await pinDataset(
+                    JobSpec(name: spec.name, labels: spec.labels, data: spec.data, run: start), on: conn)
+                var stored = spec
+                stored.data = pinned.data
+                let json = String(decoding: stored.json(), as: UTF8.self)
+                let rows = try await conn.query(
+                    """
+                    INSERT INTO sweeps (name, spec, trials, chunks, created_by)
+                    VALUES (\(spec.name), \(json)::jsonb, \(Int64(trials)), \(Int64(chunks.count)), \(actor))
+                    RETURNING id
+                    """, logger: logger)
+                guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
+                    throw StoreError.conflict("insert returned nothing")
+                }
+                // The chunks, a few thousand rows a statement.
+                var k = 0
+                while k < chunks.count {
+                    let batch = chunks[k..<min(chunks.count, k + 2_000)]
+                    var names: [String] = []
+                    var specs: [String] = []
+                    for (offset, range) in batch.enumerated() {
+                        var job = pinned
+                        job.name = SweepChunkSpec.jobName(sweep: spec.name, chunk: k + offset)
+                        job.sweep = SweepChunkSpec(sweep: id, chunk: k + offset, range: range, plan: spec.plan)
+                        names.append(job.name)
+                        specs.append(String(decoding: job.json(), as: UTF8.self))
+                    }
+                    try await conn.query(
+                        """
+                        WITH chunk AS (
+                            INSERT INTO jobs (name, mode, spec, labels, created_by, sweep_id)
+                            SELECT n, 'backtest', s::jsonb, \(spec.labels), \(actor), \(id)
+                            FROM unnest(\(names)::text[], \(specs)::text[]) AS u(n, s)
+                            RETURNING id),
+                        progress AS (INSERT INTO job_progress (job_id) SELECT id FROM chunk)
+                        INSERT INTO job_revisions (job_id, revision, strategy_config, created_by)
+                        SELECT id, 1, \(config)::jsonb, \(actor) FROM chunk
+                        """, logger: logger)
+                    k += batch.count
+                }
+                try await recordEvent(
+                    conn, job: nil, name: spec.name, actor: actor, kind: "sweep_created",
+                    detail: "\(trials) trials in \(chunks.count) chunks")
+                return try await sweep(id: id, on: conn)
+            }
+        } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.conflict(
+                "a sweep named \"\(spec.name)\" already exists (or a job named like one of its chunks)")
+        }
+    }
+
+    /// Every sweep, newest first.
+    public func sweeps(limit: Int = 1_000) async throws -> [SweepRecord] {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.sweepColumns) FROM sweeps s ORDER BY s.id DESC LIMIT \(limit)", logger: logger)
+        return try await Self.sweepRecords(rows)
+    }
+
+    /// A sweep by name (or id).
+    public func sweep(_ ref: String) async throws -> SweepRecord {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.sweepColumns) FROM sweeps s
+            WHERE s.name = \(ref) OR s.id = \(Int64(ref)) ORDER BY s.name = \(ref) DESC LIMIT 1
+            """, logger: logger)
+        guard let record = try await Self.sweepRecords(rows).first else {
+            throw StoreError.notFound("no sweep \"\(ref)\"")
+        }
+        return record
+    }
+
+    func sweep(id: Int64, on conn: PostgresConnection) async throws -> SweepRecord {
+        let rows = try await conn.query(
+            "SELECT \(unescaped: Self.sweepColumns) FROM sweeps s WHERE s.id = \(id)", logger: logger)
+        guard let record = try await Self.sweepRecords(rows).first else { throw StoreError.notFound("no sweep \(id)") }
+        return record
+    }
+
+    /// The records every chunk of the sweep stored so far, in chunk order.
+    public func sweepRecords(sweep id: Int64) async throws -> [[UInt8]] {
+        let rows = try await client.query(
+            "SELECT records FROM sweep_results WHERE sweep_id = \(id) ORDER BY chunk", logger: logger)
+        var out: [[UInt8]] = []
+        for try await bytes in rows.decode(ByteBuffer.self) { out.append(Array(buffer: bytes)) }
+        return out
+    }
+
+    /// Pauses, resumes or cancels a sweep (``SweepAction``); returns it after the change.
+    public func sweep(_ action: SweepAction, _ ref: String, actor: String) async throws -> SweepRecord {
+        let current = try await sweep(ref)
+        return try await transaction { conn in
+            let locked = try await conn.query(
+                "SELECT state FROM sweeps WHERE id = \(current.id) FOR UPDATE", logger: logger)
+            guard let state = try await locked.decode(String.self).first(where: { _ in true }) else {
+                throw StoreError.notFound("no sweep \"\(ref)\"")
+            }
+            let next: String
+            switch action {
+            case .pause:
+                guard state == "running" else { throw StoreError.conflict("sweep \"\(current.name)\" is \(state)") }
+                next = "paused"
+            case .resume: next = "running"
+            case .cancel:
+                guard state != "cancelled" else { throw StoreError.conflict("sweep \"\(current.name)\" is cancelled") }
+                next = "cancelled"
+            }
+            try await conn.query(
+                "UPDATE sweeps SET state = \(next), updated_at = now() WHERE id = \(current.id)", logger: logger)
+            switch action {
+            case .pause, .cancel:
+                // Chunks waiting for a worker wait no more; a cancel stops the running ones too (the
+                // scheduler asks their workers).
+                try await conn.query(
+                    """
+                    UPDATE jobs SET status = 'stopped', desired_state = 'stopped', finished_at = now(), updated_at = now()
+                    WHERE sweep_id = \(current.id) AND status = 'pending'
+                    """, logger: logger)
+                if action == .cancel {
+                    try await conn.query(
+                        """
+                        UPDATE jobs SET desired_state = 'stopped', updated_at = now()
+                        WHERE sweep_id = \(current.id) AND status IN ('assigned', 'running')
+                        """, logger: logger)
+                }
+            case .resume:
+                // Every chunk not done runs (again): stopped by a pause or a cancel, or failed.
+                try await conn.query(
+                    """
+                    UPDATE jobs SET status = 'pending', desired_state = 'running', last_error = NULL,
+                        finished_at = NULL, updated_at = now()
+                    WHERE sweep_id = \(current.id) AND status IN ('stopped', 'failed')
+                    """, logger: logger)
+                try await conn.query(
+                    """
+                    UPDATE jobs SET desired_state = 'running', updated_at = now()
+                    WHERE sweep_id = \(current.id) AND status IN ('assigned', 'running')
+                    """, logger: logger)
+            }
+            try await recordEvent(
+                conn, job: nil, name: current.name, actor: actor, kind: "sweep_\(action.rawValue)", detail: "")
+            return try await sweep(id: current.id, on: conn)
+        }
+    }
+
+    /// Removes a sweep, its chunks and their records; refused while a chunk runs (cancel first).
+    public func deleteSweep(_ ref: String, actor: String) async throws -> SweepRecord {
+        let current = try await sweep(ref)
+        return try await transaction { conn in
+            let locked = try await conn.query(
+                "SELECT state FROM sweeps WHERE id = \(current.id) FOR UPDATE", logger: logger)
+            guard try await locked.decode(String.self).first(where: { _ in true }) != nil else {
+                throw StoreError.notFound("no sweep \"\(ref)\"")
+            }
+            let running = try await conn.query(
+                "SELECT count(*) FROM jobs WHERE sweep_id = \(current.id) AND status IN ('assigned', 'running')",
+                logger: logger)
+            let n = try await running.decode(Int64.self).first(where: { _ in true }) ?? 0
+            guard n == 0 else {
+                throw StoreError.conflict(
+                    "sweep \"\(current.name)\" has \(n) chunks running: cancel it (ats sweep cancel) and wait for them")
+            }
+            try await conn.query("DELETE FROM sweep_results WHERE sweep_id = \(current.id)", logger: logger)
+            try await conn.query("DELETE FROM jobs WHERE sweep_id = \(current.id)", logger: logger)
+            try await conn.query("DELETE FROM sweeps WHERE id = \(current.id)", logger: logger)
+            try await recordEvent(
+                conn, job: nil, name: current.name, actor: actor, kind: "sweep_removed",
+                detail: "\(current.trialsDone) of \(current.trials) trials done")
+            return current
+        }
+    }
+
+    /// Stores a completed chunk's records, in the transaction that completed its job under the
+    /// epoch `m` carries (``finished(_:worker:on:)``): written once per chunk.
+    func storeChunkRecords(_ m: JobFinished, chunk: SweepChunkSpec, on conn: PostgresConnection) async throws {
+        try await conn.query(
+            """
+            INSERT INTO sweep_results (sweep_id, chunk, job_id, epoch, trials, records)
+            VALUES (\(chunk.sweep), \(Int32(chunk.chunk)), \(m.header.jobId), \(m.header.epoch), \(Int32(chunk.trials)),
+                \(ByteBuffer(bytes: m.trials)))
+            ON CONFLICT (sweep_id, chunk) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Why a chunk's records are not its trials' (nil: they are): unreadable, another plan's, or
+    /// not exactly the chunk's trials in order.
+    static func chunkProblem(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> String? {
+        let outcomes: [TrialOutcome]
+        do { outcomes = try TrialRecords.decode(bytes, plan: chunk.plan) } catch { return error.description }
+        guard outcomes.count == chunk.trials else {
+            return "\(outcomes.count) trials where the chunk holds \(chunk.trials)"
+        }
+        let indices = outcomes.map(\.index)
+        guard indices.allSatisfy({ (chunk.first..<chunk.end).contains($0) }),
+            zip(indices, indices.dropFirst()).allSatisfy(<)
+        else { return "trials outside candidates \(chunk.first)..<\(chunk.end) or out of order" }
+        return nil
+    }
+
+    /// The rows a sweep is read from: its definition, and how far its chunks are.
+    static let sweepColumns = """
+        s.id, s.name, s.state, s.trials, s.chunks, s.created_by, s.created_at, s.spec::text,
+        (SELECT count(*) FROM sweep_results r WHERE r.sweep_id = s.id),
+        (SELECT coalesce(sum(r.trials), 0)::int8 FROM sweep_results r WHERE r.sweep_id = s.id),
+        (SELECT max(r.stored_at) FROM sweep_results r WHERE r.sweep_id = s.id),
+        (SELECT count(*) FROM jobs j WHERE j.sweep_id = s.id AND j.status IN ('assigned', 'running')),
+        (SELECT count(*) FROM jobs j WHERE j.sweep_id = s.id AND j.status = 'failed')
+        """
+
+    static func sweepRecords(_ rows: PostgresRowSequence) async throws -> [SweepRecord] {
+        var out: [SweepRecord] = []
+        for try await r in rows.decode(
+            (Int64, String, String, Int64, Int64, String, Date, String, Int64, Int64, Date?, Int64, Int64).self)
+        {
+            let done = r.8 == r.4
+            out.append(
+                SweepRecord(
+                    id: r.0, name: r.1, state: done ? "completed" : r.2, trials: r.3, chunks: r.4, chunksDone: r.8,
+                    trialsDone: r.9, chunksRunning: r.11, chunksFailed: r.12, createdBy: r.5, createdAt: r.6,
+                    finishedAt: done ? r.10 : nil, spec: try? SweepSpec.decode(json: Data(r.7.utf8))))
+        }
+        return out
+    }
+}

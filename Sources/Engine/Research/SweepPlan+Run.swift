@@ -1,0 +1,40 @@
+extension SweepPlan {
+    /// The run of the sweep's first trial the strategy accepts, from `run` (the strategy with its
+    /// fixed parameters): each searched parameter one the strategy declares and not also fixed,
+    /// and the run resolved (strategy, exchange, fees), so a sweep that cannot run is refused
+    /// before any trial.
+    public func firstRun(from run: RunSpec, registry: Registry) throws(SpecError) -> RunSpec {
+        let strategyName: String
+        do { strategyName = try run.strategy.name(in: "strategies") } catch { throw error.nested(under: "strategy") }
+        guard let entry = registry.strategies[strategyName] else {
+            throw SpecError(
+                field: "strategy.namespace",
+                reason:
+                    "unknown strategy \"\(strategyName)\" (known: \(registry.strategies.keys.sorted().joined(separator: ", ")))"
+            )
+        }
+        let declared = Set(entry.descriptor.parameters.map(\.name))
+        for name in space.names where !declared.contains(name) {
+            throw SpecError(
+                field: "param.\(name)",
+                reason: "\(strategyName) has no such parameter (it has \(declared.sorted().joined(separator: ", ")))")
+        }
+        if let both = space.names.first(where: { run.strategy.config[$0] != nil }) {
+            throw SpecError(field: "param.\(both)", reason: "given both as a fixed value and as a range")
+        }
+        // The first trial the strategy accepts (a trial it refuses fails and is counted; a sweep
+        // none of whose first thousand trials it accepts is refused with the first one's reason).
+        var firstError: SpecError?
+        for parameters in (0..<candidateLimit).lazy.compactMap({ point($0) }).prefix(1_000) {
+            var start = run
+            for (name, value) in parameters { start.strategy.config[name] = value }
+            do {
+                _ = try registry.resolve(start)
+                return start
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        throw firstError ?? SpecError(field: "where", reason: "no point satisfies \(condition ?? "")")
+    }
+}

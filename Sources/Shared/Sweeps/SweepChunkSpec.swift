@@ -1,0 +1,29 @@
+import ATSEngine
+
+/// What makes a job one chunk of a sweep (`JobSpec.sweep`; docs/SWEEPS.md): the sweep's plan and
+/// the range of candidates the chunk runs. The job's `run` is the run each trial starts from, its
+/// `data` the sweep's; the worker runs the range's trials and returns their records
+/// (``TrialRecords``) with its `JobFinished`, under the chunk's epoch.
+public struct SweepChunkSpec: Sendable, Hashable, Codable {
+    /// The sweep's id.
+    public var sweep: Int64
+    public var chunk: Int
+    /// Candidates `first..<end`, of which `trials` are trials.
+    public var first: Int
+    public var end: Int
+    public var trials: Int
+    public var plan: SweepPlan
+
+    public init(sweep: Int64, chunk: Int, range: SweepPlan.Chunk, plan: SweepPlan) {
+        self.sweep = sweep
+        self.chunk = chunk
+        first = range.first
+        end = range.end
+        trials = range.trials
+        self.plan = plan
+    }
+
+    /// A chunk job's name: its sweep's, a colon, the chunk's number (a colon no job name has, and
+    /// one a URL's path carries as it is).
+    public static func jobName(sweep: String, chunk: Int) -> String { "\(sweep):\(chunk)" }
+}

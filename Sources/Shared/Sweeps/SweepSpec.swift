@@ -1,0 +1,108 @@
+import ATSEngine
+import Foundation
+
+/// A parameter sweep as users write it (JSON or YAML) and as the coordinator stores it
+/// (docs/SWEEPS.md): a job's run with the searched parameters given as ranges beside it.
+///
+/// ```json
+/// {"name": "s1", "data": {"set": "btc-1m"},
+///  "strategy": {"namespace": "strategies:sma_cross", "config": {"quantity": 1}},
+///  "params": ["fast=int:5..50:5", "slow=int:20..200:10"], "where": "fast < slow",
+///  "search": "grid", "objective": "sharpe:max"}
+/// ```
+public struct SweepSpec: Sendable, Hashable, Codable {
+    public var name: String
+    /// Its chunks run only on workers with every one of these labels.
+    public var labels: [String]
+    public var data: DataSource
+    /// The run every trial starts from: the strategy's fixed parameters, fees, cash, exchange.
+    public var run: RunSpec
+    public var plan: SweepPlan
+    public var objective: SweepObjective
+    /// Trials a chunk holds (0: chosen from the data's length, ``defaultChunkTrials(bars:)``).
+    public var chunkTrials: Int
+
+    public init(
+        name: String, labels: [String] = [], data: DataSource, run: RunSpec, plan: SweepPlan,
+        objective: SweepObjective, chunkTrials: Int = 0
+    ) {
+        self.name = name
+        self.labels = labels
+        self.data = data
+        self.run = run
+        self.plan = plan
+        self.objective = objective
+        self.chunkTrials = chunkTrials
+    }
+
+    /// A chunk's work: about this many trial·bars (a fraction of a second on one core), so that a
+    /// chunk is long beside its scheduling and short beside a lost worker's redo.
+    static let chunkWork = 20_000_000
+
+    /// Trials per chunk for data of `bars` bars (nil: not known, a file on the workers).
+    public static func defaultChunkTrials(bars: Int?) -> Int {
+        guard let bars, bars > 0 else { return 50 }
+        return min(5_000, max(10, chunkWork / bars))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, labels, data, objective
+        case chunkTrials = "chunk_trials"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []
+        data = try c.decode(DataSource.self, forKey: .data)
+        run = try RunSpec(from: decoder)
+        plan = try SweepPlan(from: decoder)
+        objective = try SweepObjective(parsing: c.decodeIfPresent(String.self, forKey: .objective) ?? "sharpe:max")
+        chunkTrials = try c.decodeIfPresent(Int.self, forKey: .chunkTrials) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(data, forKey: .data)
+        try run.encode(to: encoder)
+        try plan.encode(to: encoder)
+        try c.encode(objective.description, forKey: .objective)
+        try c.encode(chunkTrials, forKey: .chunkTrials)
+    }
+
+    /// Parses JSON, turning failures into a ``SpecError`` that names the field.
+    public static func decode(json: Data) throws(SpecError) -> SweepSpec {
+        do {
+            return try JSONDecoder().decode(SweepSpec.self, from: json)
+        } catch let e as SpecError {
+            throw e
+        } catch let e as DecodingError {
+            throw SpecError(decoding: e)
+        } catch {
+            throw SpecError(field: "", reason: "\(error)")
+        }
+    }
+
+    public func json() -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try! e.encode(self)
+    }
+
+    /// Checks everything that can be checked before a trial runs — the name, the labels, the data,
+    /// the searched parameters against the strategy's, the first trial's run — and returns the run
+    /// a chunk starts from (the first trial's, which the strategy accepts).
+    public func validate(with registry: Registry) throws(SpecError) -> RunSpec {
+        // A chunk's records travel in one message (about 600 bytes a trial).
+        guard (0...10_000).contains(chunkTrials) else {
+            throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
+        }
+        let start = try plan.firstRun(from: run, registry: registry)
+        let job = JobSpec(name: name, labels: labels, data: data, run: start)
+        try job.validateNewName()
+        try job.validate(with: registry)
+        return start
+    }
+}

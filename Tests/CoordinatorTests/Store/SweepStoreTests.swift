@@ -1,0 +1,138 @@
+import ATSCoordinator
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// Sweeps against a real PostgreSQL: chunks as jobs hidden from the list, records stored once with
+/// the completion under the chunk's epoch, refused when they are not the chunk's trials, and the
+/// operator's pause, resume and cancel.
+@Suite(.serialized)
+struct SweepStoreTests {
+    static let plan = try! SweepPlan(
+        params: ["fast=int:2..10:2", "slow=int:10..30:10"], condition: "fast < slow", search: .grid, trials: 0,
+        seed: 0)
+    static let run = RunSpec(
+        exchange: .init(namespace: "exchanges:simulated", symbol: .init(base: "BTC", quote: "USDT")),
+        strategy: ComponentRef(namespace: "strategies:sma_cross", config: ["quantity": .double(1)]),
+        fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
+        portfolio: .init(cash: 100_000))
+    static let spec = SweepSpec(
+        name: "s1", data: DataSource(path: "bars.csv"), run: run, plan: plan,
+        objective: try! SweepObjective(parsing: "sharpe:max"))
+
+    static func header(_ job: Int64, _ epoch: Int64) -> JobHeader { JobHeader(jobId: job, epoch: epoch, messageSeq: 0) }
+
+    /// The records a worker would send for the chunk.
+    static func records(_ chunk: SweepChunkSpec) -> [UInt8] {
+        let bars = SyntheticBars(seed: 5).generate(count: 500)
+        return TrialRecords.encode(
+            chunk.plan.trials(in: chunk.first..<chunk.end).map {
+                TrialEvaluation.run(
+                    index: $0.index, parameters: $0.parameters, base: run, bars: bars, registry: .builtIn,
+                    blocks: TrialEvaluation.blocks)
+            })
+    }
+
+    @Test func chunksAreHiddenJobsWhoseRecordsAreStoredOnceUnderTheirEpoch() async throws {
+        try await JobStoreTests().withStore { store in
+            let start = try Self.spec.validate(with: .builtIn)
+            let (chunks, trials) = try Self.plan.chunks(trialsPerChunk: 4)
+            #expect(trials == 14 && chunks.count == 4)
+            let created = try await store.createSweep(
+                Self.spec, start: start, chunks: chunks, trials: trials, actor: "test")
+            #expect(
+                created.state == "running" && created.trials == 14 && created.chunks == 4 && created.chunksDone == 0)
+            await #expect(throws: StoreError.self) {
+                try await store.createSweep(Self.spec, start: start, chunks: chunks, trials: trials, actor: "test")
+            }
+            // The chunks are jobs, hidden from the list; an ordinary job is scheduled before them.
+            let job = try await store.create(
+                JobSpec(name: "plain", data: DataSource(path: "bars.csv"), run: start), actor: "test")
+            #expect(try await store.jobs().map(\.name) == ["plain"])
+            let pending = try await store.pendingJobs()
+            #expect(pending.first?.id == job.id && pending.count == 5)
+            #expect(
+                pending.dropFirst().allSatisfy { $0.labels.contains(WorkerCapability.label(WorkerCapability.sweeps)) })
+            let first = try await store.job("s1:0")
+            let chunk = try #require(first.spec?.sweep)
+            #expect(chunk.chunk == 0 && chunk.trials == 4 && chunk.plan == Self.plan)
+            // Operators act on the sweep, not on its chunks; nobody makes a chunk by hand.
+            await #expect(throws: StoreError.self) {
+                try await store.request(.stopRequested, job: "s1:0", actor: "test", registry: .builtIn)
+            }
+            var forged = JobSpec(name: "forged", data: DataSource(path: "bars.csv"), run: start)
+            forged.sweep = chunk
+            await #expect(throws: StoreError.self) { try await store.create(forged, actor: "test") }
+
+            // Records that are not the chunk's trials fail the chunk (a resume runs it again).
+            _ = try #require(try await store.assign(job: first.id, to: "w1"))
+            #expect(
+                try await store.finished(
+                    JobFinished(header: Self.header(first.id, 1), outcome: .completed, statistics: [], trials: [1, 2]),
+                    worker: "w1"))
+            #expect(try await store.job("s1:0").status == .failed)
+            #expect(try await store.job("s1:0").lastError?.contains("the chunk's results were refused") == true)
+            #expect(try await store.sweep("s1").chunksFailed == 1)
+            var other = chunk
+            other.first += 1
+            other.end += 1
+            _ = try await store.sweep(.resume, "s1", actor: "test")
+            _ = try #require(try await store.assign(job: first.id, to: "w1"))
+            #expect(
+                try await store.finished(
+                    JobFinished(
+                        header: Self.header(first.id, 2), outcome: .completed, statistics: [],
+                        trials: Self.records(other)), worker: "w1"))
+            #expect(try await store.job("s1:0").status == .failed, "another range's trials are refused")
+
+            // The chunk's own records complete it, once; a stale epoch's are refused.
+            _ = try await store.sweep(.resume, "s1", actor: "test")
+            _ = try #require(try await store.assign(job: first.id, to: "w2"))
+            let records = Self.records(chunk)
+            #expect(
+                try await !store.finished(
+                    JobFinished(header: Self.header(first.id, 2), outcome: .completed, statistics: [], trials: records),
+                    worker: "w1"), "epoch 2 is over")
+            #expect(
+                try await store.finished(
+                    JobFinished(header: Self.header(first.id, 3), outcome: .completed, statistics: [], trials: records),
+                    worker: "w2"))
+            #expect(
+                try await !store.finished(
+                    JobFinished(header: Self.header(first.id, 3), outcome: .completed, statistics: [], trials: records),
+                    worker: "w2"), "a resend changes nothing")
+            let after = try await store.sweep("s1")
+            #expect(after.chunksDone == 1 && after.trialsDone == 4 && after.chunksFailed == 0)
+            #expect(try await store.sweepRecords(sweep: after.id) == [records])
+
+            // Pause stops the chunks waiting; cancel also stops the running; resume runs the rest.
+            let second = try await store.job("s1:1")
+            _ = try #require(try await store.assign(job: second.id, to: "w1"))
+            let paused = try await store.sweep(.pause, "s1", actor: "test")
+            #expect(paused.state == "paused")
+            let (waiting, running) = (try await store.job("s1:2"), try await store.job("s1:1"))
+            #expect(waiting.status == .stopped && running.status == .assigned)
+            await #expect(throws: StoreError.self) { try await store.sweep(.pause, "s1", actor: "test") }
+            let cancelled = try await store.sweep(.cancel, "s1", actor: "test")
+            #expect(cancelled.state == "cancelled" && cancelled.chunksRunning == 1)
+            #expect(try await store.job("s1:1").desiredState == .stopped)
+            _ = try await store.sweep(.resume, "s1", actor: "test")
+            let (again, kept) = (try await store.job("s1:2"), try await store.job("s1:1"))
+            #expect(again.status == .pending && kept.desiredState == .running)
+            #expect(try await store.sweeps().map(\.name) == ["s1"])
+            // Removed once none of its chunks runs: the chunks and their records with it.
+            await #expect(throws: StoreError.self) { try await store.deleteSweep("s1", actor: "test") }
+            #expect(
+                try await store.finished(
+                    JobFinished(header: Self.header(second.id, 1), outcome: .stopped, statistics: []), worker: "w1"))
+            let removed = try await store.deleteSweep("s1", actor: "test")
+            #expect(removed.trialsDone == 4)
+            let (sweeps, left) = (try await store.sweeps(), try await store.sweepRecords(sweep: removed.id))
+            #expect(sweeps.isEmpty && left.isEmpty)
+            await #expect(throws: StoreError.self) { try await store.job("s1:0") }
+            #expect(try await store.jobs().map(\.name) == ["plain"])
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import ATSEngine
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// Sweeps on the cluster as an operator runs them (`ats sweep create` and `top`, real processes):
+/// chunks on every free worker, a worker killed midway, and a leaderboard identical, bit for bit,
+/// to the same sweep run on one machine.
+@Suite(.serialized, .timeLimit(.minutes(6)))
+struct SweepClusterTests {
+    static let search = [
+        "--strategy", "sma_cross", "--param", "quantity=1", "--param", "fast=int:2..30:2", "--param",
+        "slow=int:10..100:5", "--where", "fast < slow", "--objective", "sharpe:max",
+    ]
+
+    @Test func aSweepRanksAsOnOneMachineThoughAWorkerIsKilledMidway() async throws {
+        let file = TestData.file(bars: 60_000, seed: 9)
+        try await TestCluster.with { cluster in
+            let add = try await cluster.ats(["data", "add", file, "--name", "bars-9"])
+            #expect(add.status == 0, "\(add.output)")
+            let w1 = try cluster.startWorker("w1", capacity: 1)
+            try cluster.startWorker("w2", capacity: 1)
+            let created = try await cluster.ats(
+                ["sweep", "create", "--name", "s1", "--data-set", "bars-9", "--chunk-trials", "9"] + Self.search)
+            #expect(created.status == 0, "\(created.output)")
+            let sweep = try JSONCoding.decoder().decode(
+                SweepRecord.self, from: try await cluster.request("GET", "api/sweeps/s1").body)
+            // fast 2..30 by 2, slow 10..100 by 5, fast < slow: 15 × 19 points less the 29 where fast ≥ slow.
+            #expect(sweep.trials == 256 && sweep.chunks == 29 && sweep.spec?.data.hash != nil, "\(sweep)")
+            // w1 is killed with a chunk in hand once a few chunks are in: w2 runs it again.
+            try await waitUntil("three chunks in", timeout: .seconds(120)) {
+                try await cluster.sweep("s1").chunksDone >= 3
+            }
+            w1.signal(SIGKILL)
+            try await waitUntil("the sweep completed", timeout: .seconds(240)) {
+                try await cluster.sweep("s1").state == "completed"
+            }
+            let done = try await cluster.sweep("s1")
+            #expect(done.trialsDone == 256 && done.chunksDone == 29 && done.chunksFailed == 0)
+            let chunks = try await (0..<29).asyncMap { try await cluster.job("s1:\($0)") }
+            #expect(chunks.allSatisfy { $0.status == .completed })
+            #expect(chunks.contains { $0.epoch >= 2 }, "the killed worker's chunk ran again")
+            #expect(try await cluster.jobs().isEmpty, "a sweep's chunks are not in the job list")
+
+            // The same sweep on one machine: the same leaderboard and statistics, bit for bit.
+            let top = try await cluster.ats(["sweep", "top", "s1", "-n", "25", "--json"])
+            #expect(top.status == 0, "\(top.output)")
+            let local = try runTool(
+                ChildProcess.binDirectory.appendingPathComponent("ats").path,
+                ["sweep", "run", "--data", file, "--top", "25", "--json"] + Self.search,
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(local.status == 0, "\(local.output)")
+            let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
+            let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
+            for key in [
+                "top", "trials", "failed", "bars", "deflated_sharpe", "probabilistic_sharpe", "overfitting",
+                "minimum_backtest_years", "data_years", "names", "objective",
+            ] {
+                func text(_ v: Any?) throws -> String {
+                    guard let v else { return "absent" }
+                    return String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]),
+                        as: UTF8.self)
+                }
+                let (distributed, alone) = (try text(a[key]), try text(b[key]))
+                #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
+            }
+            #expect((a["top"] as? [Any])?.count == 25)
+            // And the text an operator reads.
+            let show = try await cluster.ats(["sweep", "show", "s1"])
+            #expect(
+                show.status == 0 && show.output.contains("completed") && show.output.contains("deflated Sharpe ratio"))
+        }
+    }
+
+    @Test func mistakesAreRefusedWithTheirFieldAndChunksAreTheSweepsAlone() async throws {
+        let file = TestData.file(bars: 2_000, seed: 3)
+        try await TestCluster.with { cluster in
+            let unknown = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "bad", "--data", TestData.relative(file), "--strategy", "sma_cross",
+                    "--param", "fats=int:2..9",
+                ])
+            #expect(unknown.status != 0 && unknown.output.contains("param.fats"), "\(unknown.output)")
+            let continuous = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "bad", "--data", TestData.relative(file), "--strategy", "sma_cross",
+                    "--param", "fast=float:2..9",
+                ])
+            #expect(continuous.status != 0 && continuous.output.contains("search"), "\(continuous.output)")
+            #expect(try await cluster.ats(["data", "add", file, "--name", "small"]).status == 0)
+            let created = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "tiny", "--data-set", "small", "--strategy", "sma_cross",
+                    "--param", "fast=int:2..4", "--param", "slow=30",
+                ])
+            #expect(created.status == 0 && created.output.contains("3 trials in 1 chunks"), "\(created.output)")
+            // A chunk is the sweep's: not stopped on its own, not made by hand.
+            let stop = try await cluster.request("POST", "api/jobs/tiny:0/stop")
+            #expect(stop.status == 409, "\(String(decoding: stop.body, as: UTF8.self))")
+            var forged = TestData.spec("forged", data: file, strategy: "sma_cross", [:])
+            forged.sweep = try #require(try await cluster.job("tiny:0").spec?.sweep)
+            let post = try await cluster.request("POST", "api/jobs", body: forged.json())
+            #expect(post.status == 400 && String(decoding: post.body, as: UTF8.self).contains("sweep"))
+            let paused = try await cluster.ats(["sweep", "pause", "tiny"])
+            #expect(paused.status == 0 && paused.output.contains("paused"), "\(paused.output)")
+            let list = try await cluster.ats(["sweep", "list"])
+            #expect(
+                list.status == 0 && list.output.contains("tiny") && list.output.contains("paused"), "\(list.output)")
+            // Its data set is in use until the sweep is removed (named once, as the sweep).
+            let inUse = try await cluster.ats(["data", "rm", "small"])
+            #expect(inUse.status != 0 && inUse.output.contains("tiny (sweep)"), "\(inUse.output)")
+            let removed = try await cluster.ats(["sweep", "rm", "tiny"])
+            #expect(removed.status == 0 && removed.output.contains("removed sweep tiny"), "\(removed.output)")
+            #expect(try await cluster.request("GET", "api/jobs/tiny:0").status == 404)
+            let rm = try await cluster.ats(["data", "rm", "small"])
+            #expect(rm.status == 0, "\(rm.output)")
+        }
+    }
+}
+
+extension TestCluster {
+    /// A sweep as the API shows it.
+    func sweep(_ ref: String) async throws -> SweepRecord {
+        try JSONCoding.decoder().decode(SweepRecord.self, from: try await request("GET", "api/sweeps/\(ref)").body)
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await transform(e)) }
+        return out
+    }
+}
