@@ -507,6 +507,11 @@ public enum Migrations {
                 """,
                 "ALTER TABLE jobs ADD COLUMN sweep_id BIGINT REFERENCES sweeps (id)",
                 "CREATE INDEX jobs_sweep ON jobs (sweep_id, status) WHERE sweep_id IS NOT NULL",
+                // The scheduler's order: every other pending job before a sweep's chunks.
+                """
+                CREATE INDEX jobs_pending_first ON jobs ((sweep_id IS NOT NULL), id)
+                WHERE status = 'pending' AND desired_state = 'running'
+                """,
                 // The job list shows jobs that are not chunks: its count reads this index alone.
                 "CREATE INDEX jobs_listed ON jobs (status, id) WHERE sweep_id IS NULL",
                 // A chunk's trials' records (`TrialRecords`), written once, in the transaction that

@@ -158,7 +158,7 @@ actor LiveFeed {
                 UNION SELECT job_id FROM job_progress WHERE updated_at > \(since) - interval '2 seconds')
             SELECT jobs.id, name, status, desired_state, lease_owner, coalesce(p.bars_done, 0),
                 coalesce(p.bars_total, 0), p.equity, last_error, \(unescaped: JobRow.updatedAt)
-            FROM \(unescaped: JobRow.source) WHERE jobs.id IN (SELECT id FROM changed)
+            FROM \(unescaped: JobRow.source) WHERE jobs.id IN (SELECT id FROM changed) AND jobs.sweep_id IS NULL
             """, logger: logger)
         var changes: [JobChange] = []
         for try await t in rows.decode(

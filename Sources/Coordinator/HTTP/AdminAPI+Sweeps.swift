@@ -16,21 +16,19 @@ extension AdminAPI {
         api.post("/sweeps") { request, context -> EditedResponse<SweepRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let spec: SweepSpec
-            let start: RunSpec
-            do {
-                spec = try SweepSpec.decode(json: Data(buffer: body))
-                start = try spec.validate(with: registry)
-            } catch { throw APIError(error) }
+            do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
             // A chunk holds about a fraction of a second of one core's work on the data.
             var bars: Int?
             if let set = spec.data.set { bars = try? await Int(store.dataset(set).rows) }
-            let perChunk = spec.chunkTrials > 0 ? spec.chunkTrials : SweepSpec.defaultChunkTrials(bars: bars)
-            // Up to 10,000,000 candidates scanned: off the cooperative threads.
-            let plan = spec.plan
+            let perChunk = spec.trialsPerChunk(bars: bars)
+            // Checking the first trials and cutting up to 10,000,000 candidates (seconds, at most):
+            // off the cooperative threads, which renew leases and schedule.
+            let registry = self.registry
+            let start: RunSpec
             let cut: (chunks: [SweepPlan.Chunk], trials: Int)
             do {
-                cut = try await NIOThreadPool.singleton.runIfActive {
-                    try plan.chunks(trialsPerChunk: perChunk)
+                (start, cut) = try await NIOThreadPool.singleton.runIfActive {
+                    (try spec.validate(with: registry), try spec.plan.chunks(trialsPerChunk: perChunk))
                 }
             } catch let e as SpecError { throw APIError(e) }
             let record = try await mapped {

@@ -270,7 +270,9 @@ extension JobStore {
 extension JobStore {
     /// How many jobs are in each status.
     public func jobCounts() async throws -> [JobStatus: Int] {
-        let rows = try await client.query("SELECT status, count(*) FROM jobs GROUP BY status", logger: logger)
+        // A sweep's chunks are counted with their sweep (`ats sweep list`), not here.
+        let rows = try await client.query(
+            "SELECT status, count(*) FROM jobs WHERE sweep_id IS NULL GROUP BY status", logger: logger)
         var out: [JobStatus: Int] = [:]
         for try await (status, n) in rows.decode((String, Int64).self) {
             if let s = JobStatus(rawValue: status) { out[s] = Int(n) }
@@ -283,7 +285,7 @@ extension JobStore {
         let rows = try await client.query(
             """
             SELECT j.id, j.name, p.equity FROM jobs j JOIN job_progress p ON p.job_id = j.id
-            WHERE j.status IN ('assigned', 'running') AND p.equity IS NOT NULL
+            WHERE j.status IN ('assigned', 'running') AND p.equity IS NOT NULL AND j.sweep_id IS NULL
             """,
             logger: logger)
         var out: [(id: Int64, name: String, equity: Double)] = []

@@ -53,6 +53,9 @@ extension JobStore {
     /// assigned yet goes back to stopped (a release never starts a job).
     public func releaseKill(job ref: String, actor: String) async throws -> JobRecord {
         let current = try await job(ref)
+        guard current.spec?.sweep == nil else {
+            throw StoreError.conflict("\(current.name) is a chunk of a sweep: the kill switch is for live jobs")
+        }
         try await transaction { conn in
             try await conn.query(
                 """

@@ -131,7 +131,8 @@ extension JobStore {
     }
 
     /// Pending jobs that want to run, oldest first (a sweep's chunks after every other job: a
-    /// search never keeps a trading job waiting), with their labels and the capabilities they
+    /// search never keeps a trading job waiting; a paused or cancelled sweep's chunks, handed
+    /// back by a lost or drained worker, wait for its resume), with their labels and the capabilities they
     /// need (a job on a data set: ``WorkerCapability/datasets``; a sweep's chunk:
     /// ``WorkerCapability/sweeps``) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
@@ -141,6 +142,7 @@ extension JobStore {
                 ELSE '{}'::text[] END
                 || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'
+                AND (sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweeps s WHERE s.id = sweep_id AND s.state = 'running'))
             ORDER BY sweep_id IS NOT NULL, id LIMIT \(limit)
             """, logger: logger)
         var out: [Scheduler.PendingJob] = []

@@ -250,13 +250,17 @@ extension JobStore {
         let status = m.outcome == .completed ? "completed" : "stopped"
         let stats = String(decoding: m.statistics, as: UTF8.self)
         // A held job whose run stopped before carrying out its kill (a plain stop raced it) is
-        // started again to do it.
+        // started again to do it; so is a sweep's chunk stopped by a cancel that a resume undid
+        // before the worker's answer came.
         let rows = try await conn.query(
             """
-            UPDATE jobs SET status = CASE WHEN \(unescaped: Self.killPending) THEN 'pending' ELSE \(status) END,
+            UPDATE jobs SET status = CASE WHEN \(unescaped: Self.killPending) THEN 'pending'
+                    WHEN \(status) = 'stopped' AND sweep_id IS NOT NULL AND desired_state = 'running' THEN 'pending'
+                    ELSE \(status) END,
                 statistics = nullif(\(stats), '')::jsonb, finished_at = now(),
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), phase = '',
                 desired_state = CASE WHEN \(unescaped: Self.killPending) THEN 'running'
+                    WHEN \(status) = 'stopped' AND sweep_id IS NOT NULL AND desired_state = 'running' THEN 'running'
                     WHEN \(status) = 'stopped' THEN 'stopped' ELSE desired_state END
             WHERE id = \(m.header.jobId) AND epoch = \(m.header.epoch) AND status IN ('assigned', 'running')
             RETURNING name

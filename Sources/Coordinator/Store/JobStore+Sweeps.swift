@@ -116,11 +116,7 @@ extension JobStore {
     public func sweep(_ action: SweepAction, _ ref: String, actor: String) async throws -> SweepRecord {
         let current = try await sweep(ref)
         return try await transaction { conn in
-            let locked = try await conn.query(
-                "SELECT state FROM sweeps WHERE id = \(current.id) FOR UPDATE", logger: logger)
-            guard let state = try await locked.decode(String.self).first(where: { _ in true }) else {
-                throw StoreError.notFound("no sweep \"\(ref)\"")
-            }
+            let state = try await lockSweep(current, ref, on: conn)
             let next: String
             switch action {
             case .pause:
@@ -173,11 +169,7 @@ extension JobStore {
     public func deleteSweep(_ ref: String, actor: String) async throws -> SweepRecord {
         let current = try await sweep(ref)
         return try await transaction { conn in
-            let locked = try await conn.query(
-                "SELECT state FROM sweeps WHERE id = \(current.id) FOR UPDATE", logger: logger)
-            guard try await locked.decode(String.self).first(where: { _ in true }) != nil else {
-                throw StoreError.notFound("no sweep \"\(ref)\"")
-            }
+            _ = try await lockSweep(current, ref, on: conn)
             let running = try await conn.query(
                 "SELECT count(*) FROM jobs WHERE sweep_id = \(current.id) AND status IN ('assigned', 'running')",
                 logger: logger)
@@ -196,6 +188,21 @@ extension JobStore {
         }
     }
 
+    /// Locks a sweep for an operator's change, then its chunks not completed in id order (the
+    /// order every transaction locks job rows in), and returns its state. `FOR NO KEY UPDATE`:
+    /// a chunk completing meanwhile (its records' key share on the sweep) is not held up.
+    private func lockSweep(_ sweep: SweepRecord, _ ref: String, on conn: PostgresConnection) async throws -> String {
+        let locked = try await conn.query(
+            "SELECT state FROM sweeps WHERE id = \(sweep.id) FOR NO KEY UPDATE", logger: logger)
+        guard let state = try await locked.decode(String.self).first(where: { _ in true }) else {
+            throw StoreError.notFound("no sweep \"\(ref)\"")
+        }
+        try await conn.query(
+            "SELECT id FROM jobs WHERE sweep_id = \(sweep.id) AND status <> 'completed' ORDER BY id FOR UPDATE",
+            logger: logger)
+        return state
+    }
+
     /// Stores a completed chunk's records, in the transaction that completed its job under the
     /// epoch `m` carries (``finished(_:worker:on:)``): written once per chunk.
     func storeChunkRecords(_ m: JobFinished, chunk: SweepChunkSpec, on conn: PostgresConnection) async throws {
@@ -210,12 +217,18 @@ extension JobStore {
 
     /// Why a chunk's records are not its trials' (nil: they are): unreadable, another plan's, or
     /// not exactly the chunk's trials in order.
-    static func chunkProblem(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> String? {
+    public static func chunkProblem(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> String? {
         let outcomes: [TrialOutcome]
         do { outcomes = try TrialRecords.decode(bytes, plan: chunk.plan) } catch { return error.description }
         guard outcomes.count == chunk.trials else {
             return "\(outcomes.count) trials where the chunk holds \(chunk.trials)"
         }
+        // What the report's PBO reads: the same blocks for every trial.
+        guard
+            outcomes.allSatisfy({
+                $0.blockCounts.count == TrialEvaluation.blocks && $0.blockCounts.allSatisfy { $0.isFinite && $0 >= 0 }
+            })
+        else { return "trials kept over other than \(TrialEvaluation.blocks) blocks" }
         let indices = outcomes.map(\.index)
         guard indices.allSatisfy({ (chunk.first..<chunk.end).contains($0) }),
             zip(indices, indices.dropFirst()).allSatisfy(<)

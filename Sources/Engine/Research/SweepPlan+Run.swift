@@ -25,7 +25,8 @@ extension SweepPlan {
         // The first trial the strategy accepts (a trial it refuses fails and is counted; a sweep
         // none of whose first thousand trials it accepts is refused with the first one's reason).
         var firstError: SpecError?
-        for parameters in (0..<candidateLimit).lazy.compactMap({ point($0) }).prefix(1_000) {
+        let scanned = min(candidateLimit, 1_000_000)
+        for parameters in (0..<scanned).lazy.compactMap({ point($0) }).prefix(1_000) {
             var start = run
             for (name, value) in parameters { start.strategy.config[name] = value }
             do {
@@ -35,6 +36,8 @@ extension SweepPlan {
                 firstError = firstError ?? error
             }
         }
-        throw firstError ?? SpecError(field: "where", reason: "no point satisfies \(condition ?? "")")
+        throw firstError
+            ?? SpecError(
+                field: "where", reason: "no point among the first \(scanned) candidates satisfies \(condition ?? "")")
     }
 }

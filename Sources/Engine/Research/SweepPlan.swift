@@ -59,8 +59,14 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         return constraint?.accepts(p) ?? true ? p : nil
     }
 
-    /// Where candidates end: a grid's points, or (random) the draws tried before giving up.
-    public var candidateLimit: Int { search == .grid ? space.gridCount! : trials * Self.drawsPerTrial }
+    /// Where candidates end: a grid's points, or (random) the draws tried before giving up — a
+    /// thousand a trial, at most ``maximumDraws``.
+    public var candidateLimit: Int {
+        search == .grid ? space.gridCount! : min(trials * Self.drawsPerTrial, max(trials, Self.maximumDraws))
+    }
+
+    /// The most random draws a sweep scans for its trials (seconds of one core's work).
+    static let maximumDraws = 100_000_000
 
     /// A range of consecutive candidates and how many of them are trials.
     public struct Chunk: Sendable, Hashable, Codable {

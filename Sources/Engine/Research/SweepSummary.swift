@@ -42,7 +42,10 @@ public struct SweepSummary: Sendable {
             best.moments.sharpe, benchmark: 0, observations: best.moments.count, skewness: best.moments.skewness,
             kurtosis: best.moments.kurtosis)
         // PBO needs two trials that ran, and bars in every block.
-        if ran.count >= 2, ran[0].blockCounts.allSatisfy({ $0 >= 2 }) {
+        let blocks = ran[0].blockCounts.count
+        if ran.count >= 2, blocks >= 2, blocks % 2 == 0, blocks <= 32, ran[0].blockCounts.allSatisfy({ $0 >= 2 }),
+            ran.allSatisfy({ $0.blockCounts == ran[0].blockCounts && $0.blockSums.count == blocks })
+        {
             overfitting = BacktestOverfitting.probability(
                 blockCounts: ran[0].blockCounts, sums: ran.flatMap(\.blockSums), squares: ran.flatMap(\.blockSquares))
         }

@@ -47,21 +47,21 @@ public enum TrialRecords {
     public static func decode(_ bytes: [UInt8], plan: SweepPlan) throws(Malformed) -> [TrialOutcome] {
         var r = Reader(bytes: bytes)
         guard Array(try r.take(4)) == magic else { throw Malformed(description: "not trial records") }
-        let blocks = Int(try r.word())
-        let count = Int(try r.word())
-        guard blocks <= 1_024, count <= bytes.count / 8 else {
-            throw Malformed(description: "\(count) trials of \(blocks) blocks in \(bytes.count) bytes")
-        }
+        // Words read from a peer are checked before they become counts (no trap on 2⁶³ or more).
+        guard let blocks = Int(exactly: try r.word()), let count = Int(exactly: try r.word()),
+            blocks <= 1_024, count <= bytes.count / 8
+        else { throw Malformed(description: "a trial or block count beyond what \(bytes.count) bytes hold") }
         var out: [TrialOutcome] = []
         out.reserveCapacity(count)
         for _ in 0..<count {
             let index = Int(Int64(bitPattern: try r.word()))
-            guard index >= 0, let parameters = plan.point(index) else {
+            guard index >= 0, index < plan.candidateLimit, let parameters = plan.point(index) else {
                 throw Malformed(description: "trial \(index) is not one of the sweep's")
             }
             let ran = try r.take(1).first == 1
-            let length = Int(try r.word())
-            guard length <= 65_536 else { throw Malformed(description: "a failure of \(length) bytes") }
+            guard let length = Int(exactly: try r.word()), length <= 65_536 else {
+                throw Malformed(description: "a failure over 65,536 bytes")
+            }
             let failure = length == 0 ? nil : String(decoding: try r.take(length), as: UTF8.self)
             var statistics: BacktestStatistics?
             if ran {

@@ -19,7 +19,7 @@ public struct SweepSpec: Sendable, Hashable, Codable {
     public var run: RunSpec
     public var plan: SweepPlan
     public var objective: SweepObjective
-    /// Trials a chunk holds (0: chosen from the data's length, ``defaultChunkTrials(bars:)``).
+    /// Trials a chunk holds (0: chosen from the data's length, ``trialsPerChunk(bars:)``).
     public var chunkTrials: Int
 
     public init(
@@ -39,10 +39,22 @@ public struct SweepSpec: Sendable, Hashable, Codable {
     /// chunk is long beside its scheduling and short beside a lost worker's redo.
     static let chunkWork = 20_000_000
 
-    /// Trials per chunk for data of `bars` bars (nil: not known, a file on the workers).
-    public static func defaultChunkTrials(bars: Int?) -> Int {
-        guard let bars, bars > 0 else { return 50 }
-        return min(5_000, max(10, chunkWork / bars))
+    /// The most chunks a sweep is cut into (rows of `jobs`; the scheduler reads the pending ones).
+    public static let maximumChunks = 20_000
+
+    /// Trials per chunk for data of `bars` bars (nil: not known, a file on the workers), and never
+    /// more chunks than ``maximumChunks``.
+    public func trialsPerChunk(bars: Int?) -> Int {
+        let chosen: Int
+        if chunkTrials > 0 {
+            chosen = chunkTrials
+        } else if let bars, bars > 0 {
+            chosen = min(5_000, max(10, Self.chunkWork / bars))
+        } else {
+            chosen = 50
+        }
+        let most = plan.search == .grid ? plan.space.gridCount ?? 0 : plan.trials
+        return max(chosen, (most + Self.maximumChunks - 1) / Self.maximumChunks)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -35,6 +35,18 @@ struct SweepStoreTests {
             })
     }
 
+    /// What the store says of records made over `blocks` blocks.
+    static func chunkProblem(_ chunk: SweepChunkSpec, blocks: Int) -> String? {
+        let bars = SyntheticBars(seed: 5).generate(count: 500)
+        let records = TrialRecords.encode(
+            chunk.plan.trials(in: chunk.first..<chunk.end).map {
+                TrialEvaluation.run(
+                    index: $0.index, parameters: $0.parameters, base: run, bars: bars, registry: .builtIn,
+                    blocks: blocks)
+            })
+        return JobStore.chunkProblem(records, chunk)
+    }
+
     @Test func chunksAreHiddenJobsWhoseRecordsAreStoredOnceUnderTheirEpoch() async throws {
         try await JobStoreTests().withStore { store in
             let start = try Self.spec.validate(with: .builtIn)
@@ -106,27 +118,43 @@ struct SweepStoreTests {
             let after = try await store.sweep("s1")
             #expect(after.chunksDone == 1 && after.trialsDone == 4 && after.chunksFailed == 0)
             #expect(try await store.sweepRecords(sweep: after.id) == [records])
+            // Records over other blocks than every trial keeps are refused (the report's PBO reads them).
+            #expect(
+                SweepStoreTests.chunkProblem(chunk, blocks: 4)?.contains("blocks") == true,
+                "records of 4 blocks are not the sweep's")
 
-            // Pause stops the chunks waiting; cancel also stops the running; resume runs the rest.
+            // Pause stops the chunks waiting, and one a worker hands back waits too; cancel also
+            // stops the running; resume runs the rest.
             let second = try await store.job("s1:1")
+            let third = try await store.job("s1:2")
             _ = try #require(try await store.assign(job: second.id, to: "w1"))
+            _ = try #require(try await store.assign(job: third.id, to: "w2"))
             let paused = try await store.sweep(.pause, "s1", actor: "test")
             #expect(paused.state == "paused")
-            let (waiting, running) = (try await store.job("s1:2"), try await store.job("s1:1"))
+            let (waiting, running) = (try await store.job("s1:3"), try await store.job("s1:1"))
             #expect(waiting.status == .stopped && running.status == .assigned)
             await #expect(throws: StoreError.self) { try await store.sweep(.pause, "s1", actor: "test") }
+            #expect(
+                try await store.finished(
+                    JobFinished(header: Self.header(third.id, 1), outcome: .released, statistics: []), worker: "w2"))
+            #expect(try await store.job("s1:2").status == .pending)
+            #expect(try await store.pendingJobs().map(\.id) == [job.id], "a paused sweep's chunks wait")
             let cancelled = try await store.sweep(.cancel, "s1", actor: "test")
             #expect(cancelled.state == "cancelled" && cancelled.chunksRunning == 1)
             #expect(try await store.job("s1:1").desiredState == .stopped)
             _ = try await store.sweep(.resume, "s1", actor: "test")
-            let (again, kept) = (try await store.job("s1:2"), try await store.job("s1:1"))
+            let (again, kept) = (try await store.job("s1:3"), try await store.job("s1:1"))
             #expect(again.status == .pending && kept.desiredState == .running)
+            #expect(try await store.pendingJobs().count == 3, "the plain job, s1:2 and s1:3")
             #expect(try await store.sweeps().map(\.name) == ["s1"])
             // Removed once none of its chunks runs: the chunks and their records with it.
             await #expect(throws: StoreError.self) { try await store.deleteSweep("s1", actor: "test") }
+            // The cancel's stop, answered after the resume: the chunk runs again, not lost.
             #expect(
                 try await store.finished(
                     JobFinished(header: Self.header(second.id, 1), outcome: .stopped, statistics: []), worker: "w1"))
+            let resumed = try await store.job("s1:1")
+            #expect(resumed.status == .pending && resumed.desiredState == .running)
             let removed = try await store.deleteSweep("s1", actor: "test")
             #expect(removed.trialsDone == 4)
             let (sweeps, left) = (try await store.sweeps(), try await store.sweepRecords(sweep: removed.id))

@@ -123,6 +123,9 @@ struct SweepPlanTests {
             try TrialRecords.decode(Array(bytes.dropLast(3)), plan: Self.grid)
         }
         #expect(throws: TrialRecords.Malformed.self) { try TrialRecords.decode(bytes + [0], plan: Self.grid) }
+        // Words a peer chose (counts of 2⁶⁴ − 1) are refused, not trapped on.
+        let hostile = Array("ATR1".utf8) + [UInt8](repeating: 0xFF, count: 16) + [UInt8](repeating: 0, count: 64)
+        #expect(throws: TrialRecords.Malformed.self) { try TrialRecords.decode(hostile, plan: Self.grid) }
         let refused = 9 * 7
         var foreign = outcomes[0]
         foreign.index = refused
