@@ -40,6 +40,8 @@ public struct SweepReport: Sendable, Codable {
     public var overfitting: Overfitting?
     public var minimum_backtest_years: Double?
     public var data_years: Double
+    /// With walk-forward: each fold's choice and its test window, and the test windows joined.
+    public var walk_forward: WalkForwardReport?
     /// Why trials failed, and how many each reason, most frequent first.
     public var failures: [Failure]
 
@@ -77,6 +79,7 @@ public struct SweepReport: Sendable, Codable {
         }
         minimum_backtest_years = summary.minimumBacktestYears
         data_years = summary.dataYears
+        walk_forward = summary.walkForward.map(WalkForwardReport.init)
     }
 
     /// Why trials failed, and how many each reason, most frequent first.

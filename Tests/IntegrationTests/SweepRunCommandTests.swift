@@ -61,6 +61,18 @@ struct SweepRunCommandTests {
                 "param.fast: given both as a fixed value and as a range"
             ),
             (["--param", "fast=int:1..5", "--top", "0"], "top: at least 1"),
+            (
+                ["--param", "fast=int:1..5", "--walk-forward", "rolling:train=90d,test=30d"],
+                "walk_forward: the data spans 3 days, too short"
+            ),
+            (
+                [
+                    "--param", "fast=int:1..5", "--walk-forward", "rolling:train=1d,test=12h", "--objective",
+                    "max_drawdown:min",
+                ],
+                "objective: walk-forward ranks train windows by cagr, sharpe, sortino, total_return"
+            ),
+            (["--param", "fast=int:1..5", "--walk-forward", "rolling:train=1d"], "walk_forward: train and test"),
             // No trial the strategy accepts (slow below fast everywhere), or a run that cannot be
             // made: refused before any trial, with the first trial's reason and its field.
             (
@@ -88,6 +100,30 @@ struct SweepRunCommandTests {
         #expect(failures.map { $0["trials"] as! Int }.reduce(0, +) == 3)
         #expect((failures.first?["reason"] as? String)?.contains("fast") == true, "\(failures)")
         #expect((report["deflated_sharpe"] as! [String: Any])["trials"] as? Int == 9)
+    }
+
+    /// Walk-forward on 5,000 minutes (3.5 days): a day's training, then half a day's test, four
+    /// times; each fold's choice and the test windows joined, in JSON and in the text.
+    @Test func aWalkForwardReoptimisesEachFoldAndJoinsTheTestWindows() throws {
+        let arguments = [
+            "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:4..20:4",
+            "--param", "slow=int:30..90:30", "--walk-forward", "rolling:train=1d,test=12h",
+        ]
+        let json = try run(arguments + ["--json"])
+        #expect(json.status == 0, "\(json.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as! [String: Any]
+        let walk = try #require(report["walk_forward"] as? [String: Any])
+        let folds = try #require(walk["folds"] as? [[String: Any]])
+        #expect(folds.count == 4)
+        #expect(folds.allSatisfy { ($0["test_to"] as! Int) - ($0["test_from"] as! Int) == 43_200_000 })
+        #expect(folds.allSatisfy { ($0["parameters"] as? [String: Any])?["fast"] != nil })
+        let returns = folds.map { $0["out_of_sample_return"] as! Double }
+        let joined = returns.reduce(1) { $0 * (1 + $1) } - 1
+        #expect(abs(joined - (walk["out_of_sample_return"] as! Double)) < 1e-12)
+        #expect((walk["curve"] as? [Any])?.count == 4)
+        let text = try run(arguments)
+        #expect(text.status == 0 && text.output.contains("walk-forward: 4 folds"), "\(text.output)")
+        #expect(text.output.contains("walk-forward efficiency"))
     }
 
     @Test func aRandomSearchIsTheSameForTheSameSeed() throws {

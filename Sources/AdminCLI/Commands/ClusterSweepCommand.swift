@@ -44,11 +44,11 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                     guard data == nil || dataSet == nil else {
                         throw CLIError.usage("give --data (a file on the workers) or --data-set, not both")
                     }
-                    let (plan, objective, run) = try sweep.parsed()
+                    let (plan, objective, run, walkForward) = try sweep.parsed()
                     body = SweepSpec(
                         name: name, labels: labels,
                         data: dataSet.map { DataSource(set: $0) } ?? DataSource(path: data ?? ""), run: run,
-                        plan: plan, objective: objective, chunkTrials: chunkTrials
+                        plan: plan, objective: objective, walkForward: walkForward, chunkTrials: chunkTrials
                     ).json()
                 }
                 let record = try JSONCoding.decoder().decode(

@@ -26,7 +26,7 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (plan, goal, base) = try sweep.parsed()
+            let (plan, goal, base, walkForward) = try sweep.parsed()
             let space = plan.space
             do { _ = try plan.firstRun(from: base, registry: .standard) } catch let e as SpecError {
                 throw CLIError.invalid(e.description)
@@ -42,9 +42,15 @@ struct SweepRunCommand: AsyncParsableCommand {
             do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
                 throw CLIError.invalid(e.description)
             }
+            let span = TrialRecords.Span(bars)
+            let folds = walkForward?.folds(first: span.first, end: span.end) ?? []
+            if let walkForward, folds.isEmpty {
+                throw CLIError.invalid(walkForward.noFoldsReason(span))
+            }
             let clock = ContinuousClock()
             let start = clock.now
-            let outcomes = Self.evaluate(points: points, base: base, bars: bars)
+            let outcomes = Self.evaluate(
+                points: points, base: base, bars: bars, boundaries: WalkForward.boundaries(folds))
             let seconds = (clock.now - start).seconds
             // A sweep where every trial failed is an error: why, most frequent first.
             let failures = SweepReport.failures(outcomes)
@@ -57,7 +63,7 @@ struct SweepRunCommand: AsyncParsableCommand {
             let years =
                 bars.count > 1
                 ? Double(bars.time[bars.count - 1] - bars.time[0] + bars.barInterval) / (365.25 * 86_400_000) : 0
-            let summary = SweepSummary(outcomes: outcomes, objective: goal, dataYears: years)
+            let summary = SweepSummary(outcomes: outcomes, objective: goal, dataYears: years, folds: folds)
             let report = SweepReport(
                 summary: summary, names: space.names, objective: goal, top: top, seconds: seconds, bars: bars.count)
             if json {
@@ -75,13 +81,14 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     /// Runs every trial, on every core, each writing its own slot.
     static func evaluate(
-        points: [(index: Int, parameters: [String: ParameterValue])], base: RunSpec, bars: BarSeries
+        points: [(index: Int, parameters: [String: ParameterValue])], base: RunSpec, bars: BarSeries,
+        boundaries: [Int64]
     ) -> [TrialOutcome] {
         let registry = Registry.standard
         return ParallelMap.map(points.count) { i in
             TrialEvaluation.run(
                 index: points[i].index, parameters: points[i].parameters, base: base, bars: bars, registry: registry,
-                blocks: TrialEvaluation.blocks)
+                blocks: TrialEvaluation.blocks, boundaries: boundaries)
         }
     }
 }

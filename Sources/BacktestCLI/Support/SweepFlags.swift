@@ -15,6 +15,11 @@ public struct SweepFlags: ParsableArguments {
     @Option(help: "Random search: the seed (the same seed, the same trials).") public var seed: UInt64 = 42
     @Option(help: "STATISTIC[:max|min], e.g. sharpe:max, total_return:max, max_drawdown:min.")
     public var objective: String = "sharpe:max"
+    @Option(
+        help:
+            "Walk-forward: rolling:train=90d,test=30d[,embargo=1d] or anchored:… (each fold re-optimised on its train window; objective sharpe, sortino, total_return or cagr)."
+    )
+    public var walkForward: String?
     @Option(help: "Symbol BASE/QUOTE.") public var symbol: String = "BTC/USDT"
     @Option(help: "Fee model NAME[:param=value,...].") public var fee: String = "generic:taker=0.001"
     @Option(help: "Starting quote balance.") public var cash: Double = 100_000
@@ -36,20 +41,24 @@ public struct SweepFlags: ParsableArguments {
 
     /// The plan, the objective and the run every trial starts from (the strategy with its fixed
     /// parameters); mistakes as the CLI's errors, naming their field.
-    public func parsed() throws -> (plan: SweepPlan, objective: SweepObjective, run: RunSpec) {
+    public func parsed() throws -> (plan: SweepPlan, objective: SweepObjective, run: RunSpec, walkForward: WalkForward?)
+    {
         let (searched, fixed) = split
         let plan: SweepPlan
         let goal: SweepObjective
+        let wf: WalkForward?
         do {
             guard let kind = SweepPlan.Search(rawValue: search) else {
                 throw SpecError(field: "search", reason: "grid or random, got \"\(search)\"")
             }
             plan = try SweepPlan(params: searched, condition: condition, search: kind, trials: trials, seed: seed)
             goal = try SweepObjective(parsing: objective)
+            wf = try walkForward.map { (text) throws(SpecError) in try WalkForward(parsing: text) }
+            if wf != nil { try goal.checkWalkForward() }
         } catch let e as SpecError { throw CLIError.invalid(e.description) }
         let run = try RunSpecFlags.runSpec(
             strategy: strategy, params: fixed, symbol: symbol, fee: fee, cash: cash, exchangeParams: exchangeParams,
             exchange: exchange)
-        return (plan, goal, run)
+        return (plan, goal, run, wf)
     }
 }

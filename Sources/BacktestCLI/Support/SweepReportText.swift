@@ -37,6 +37,36 @@ public enum SweepReportText {
                 "minimum backtest length for \(report.trials) trials at the best's Sharpe: \(years.fixed(2)) years;"
                     + " the data spans \(report.data_years.fixed(2))")
         }
+        if let w = report.walk_forward { lines += ["", walkForward(w, names: report.names, statistic: statistic)] }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Each fold's choice on its train window and its test window out of sample, then the test
+    /// windows joined and the walk-forward efficiency.
+    static func walkForward(_ w: WalkForwardReport, names: [String], statistic: String) -> String {
+        func day(_ ms: Int64) -> String {
+            Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601.year().month().day())
+        }
+        var table = Table("fold")
+        table.headers =
+            ["fold", "train", "test", "trial"] + names + ["in-sample \(statistic)", "test return", "test Sharpe"]
+        for (k, f) in w.folds.enumerated() {
+            table.add(
+                [
+                    "\(k + 1)", "\(day(f.train_from))…\(day(f.train_to))", "\(day(f.test_from))…\(day(f.test_to))",
+                    f.trial.map(String.init) ?? "-",
+                ] + names.map { f.parameters[$0]?.description ?? "" }
+                    + [f.in_sample.fixed(4), f.out_of_sample_return.percent(), f.out_of_sample_sharpe.fixed(2)])
+        }
+        var lines = ["walk-forward: \(w.folds.count) folds, each re-optimised on its train window", table.render()]
+        lines.append(
+            "out of sample (test windows joined): return \(w.out_of_sample_return.percent()), Sharpe "
+                + "\(w.out_of_sample_sharpe.fixed(2)), \(w.out_of_sample_annual.percent()) a year; in sample "
+                + "\(w.in_sample_annual.percent()) a year")
+        lines.append(
+            "walk-forward efficiency: " + (w.efficiency.map { $0.fixed(2) } ?? "- (no in-sample gain)")
+                + (w.efficiency.map { $0 < 0.5 ? "  ← below 0.5: the chosen parameters do not carry forward" : "" }
+                    ?? ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -83,7 +83,18 @@ extension AdminAPI {
         return try await NIOThreadPool.singleton.runIfActive {
             var outcomes: [TrialOutcome] = []
             for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
-            let summary = SweepSummary(outcomes: outcomes, objective: spec.objective, dataYears: dataYears)
+            // Every chunk ran on the same bars (a data set is pinned by its hash; a file could
+            // differ from worker to worker, and a walk-forward over different spans means nothing).
+            let spans = Set(try records.map { try TrialRecords.span($0) })
+            guard spans.count <= 1 else {
+                throw APIError(
+                    .conflict, code: "conflict",
+                    "the sweep's chunks ran on data of \(spans.count) different spans (a file that differs between workers): run it on a data set"
+                )
+            }
+            let folds = spans.first.flatMap { span in spec.walkForward?.folds(first: span.first, end: span.end) } ?? []
+            let summary = SweepSummary(
+                outcomes: outcomes, objective: spec.objective, dataYears: dataYears, folds: folds)
             return SweepReport(
                 summary: summary, names: spec.plan.space.names, objective: spec.objective, top: top, seconds: seconds,
                 bars: outcomes.first { $0.statistics != nil }?.statistics?.bars ?? 0)

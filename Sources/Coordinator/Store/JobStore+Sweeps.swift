@@ -48,7 +48,8 @@ extension JobStore {
                     for (offset, range) in batch.enumerated() {
                         var job = pinned
                         job.name = SweepChunkSpec.jobName(sweep: spec.name, chunk: k + offset)
-                        job.sweep = SweepChunkSpec(sweep: id, chunk: k + offset, range: range, plan: spec.plan)
+                        job.sweep = SweepChunkSpec(
+                            sweep: id, chunk: k + offset, range: range, plan: spec.plan, walkForward: spec.walkForward)
                         names.append(job.name)
                         specs.append(String(decoding: job.json(), as: UTF8.self))
                     }
@@ -229,6 +230,17 @@ extension JobStore {
                 $0.blockCounts.count == TrialEvaluation.blocks && $0.blockCounts.allSatisfy { $0.isFinite && $0 >= 0 }
             })
         else { return "trials kept over other than \(TrialEvaluation.blocks) blocks" }
+        // With walk-forward, the segments of the folds over the span the worker's data covers.
+        let segments: Int
+        if let walkForward = chunk.walkForward {
+            guard let span = try? TrialRecords.span(bytes) else { return "no span" }
+            segments = max(0, WalkForward.boundaries(walkForward.folds(first: span.first, end: span.end)).count - 1)
+        } else {
+            segments = 0
+        }
+        guard outcomes.allSatisfy({ $0.segments.count == segments }) else {
+            return "trials kept over other than the \(segments) segments of the sweep's walk-forward"
+        }
         let indices = outcomes.map(\.index)
         guard indices.allSatisfy({ (chunk.first..<chunk.end).contains($0) }),
             zip(indices, indices.dropFirst()).allSatisfy(<)

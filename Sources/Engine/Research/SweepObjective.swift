@@ -39,4 +39,16 @@ public struct SweepObjective: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     public var description: String { "\(statistic):\(maximize ? "max" : "min")" }
+
+    /// Walk-forward ranks each fold's train window by its returns' sums: the objective must be one
+    /// they give (``WalkForwardSummary/objectives``).
+    public func checkWalkForward() throws(SpecError) {
+        guard WalkForwardSummary.objectives.contains(statistic) else {
+            throw SpecError(
+                field: "objective",
+                reason:
+                    "walk-forward ranks train windows by \(WalkForwardSummary.objectives.sorted().joined(separator: ", ")), not \(statistic)"
+            )
+        }
+    }
 }

@@ -18,8 +18,14 @@ public struct SweepSummary: Sendable {
     /// ratio, and the span of the data, in years.
     public var minimumBacktestYears: Double?
     public var dataYears: Double
+    /// With walk-forward: the folds, each re-optimised on its train window, and the test windows joined.
+    public var walkForward: WalkForwardSummary?
 
-    public init(outcomes: [TrialOutcome], objective: SweepObjective, dataYears: Double) {
+    /// `folds`: a walk-forward's (``WalkForward/folds(first:end:)``), over which the outcomes kept
+    /// their segment sums.
+    public init(
+        outcomes: [TrialOutcome], objective: SweepObjective, dataYears: Double, folds: [WalkForward.Fold] = []
+    ) {
         let ran = outcomes.filter { $0.statistics != nil }
         ranked =
             ran.sorted { a, b in
@@ -32,6 +38,10 @@ public struct SweepSummary: Sendable {
         failed = outcomes.count - ran.count
         self.dataYears = dataYears
         guard let best = ranked.first, best.statistics != nil else { return }
+        if !folds.isEmpty {
+            walkForward = WalkForwardSummary(
+                outcomes: ran, folds: folds, objective: objective, startEquity: best.statistics!.initialEquity)
+        }
         // N counts every trial; V and PBO read the trials that ran (a failed one has no returns).
         let sharpes = ran.map(\.moments.sharpe)
         let mean = sharpes.reduce(0, +) / Double(sharpes.count)

@@ -6,10 +6,11 @@ public enum TrialEvaluation {
 
     /// The trial `index` with `parameters` set on the base run's strategy. The bars are shared by
     /// every trial (read only); a trial whose parameters the strategy refuses comes back with its
-    /// reason and flat returns.
+    /// reason and flat returns. With walk-forward, `boundaries` (``WalkForward/boundaries(_:)``)
+    /// cut the span into the segments whose sums the trial keeps (a return is its bar's).
     public static func run(
         index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
-        blocks: Int
+        blocks: Int, boundaries: [Int64] = []
     ) -> TrialOutcome {
         var spec = base
         for (name, value) in parameters { spec.strategy.config[name] = value }
@@ -46,8 +47,19 @@ public enum TrialEvaluation {
             }
             counts[b] = Double((b + 1) * n / blocks - b * n / blocks)
         }
+        var segments: [SegmentSums] = []
+        if boundaries.count >= 2 {
+            segments = [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1)
+            var j = 0
+            for i in 0..<min(n, bars.count) where bars.time[i] >= boundaries[0] {
+                while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
+                if j == segments.count { break }
+                segments[j].add(returns[i])
+            }
+        }
         return TrialOutcome(
             index: index, parameters: parameters, statistics: statistics, failure: failure,
-            moments: ReturnMoments(returns: returns), blockCounts: counts, blockSums: sums, blockSquares: squares)
+            moments: ReturnMoments(returns: returns), blockCounts: counts, blockSums: sums, blockSquares: squares,
+            segments: segments)
     }
 }

@@ -11,11 +11,15 @@ public struct TrialOutcome: Sendable, Equatable {
     public var blockCounts: [Double]
     public var blockSums: [Double]
     public var blockSquares: [Double]
+    /// With walk-forward: the returns' sums per segment of the span (``WalkForward/boundaries(_:)``).
+    public var segments: [SegmentSums]
 
     public init(
         index: Int, parameters: [String: ParameterValue], statistics: BacktestStatistics?, failure: String?,
-        moments: ReturnMoments, blockCounts: [Double], blockSums: [Double], blockSquares: [Double]
+        moments: ReturnMoments, blockCounts: [Double], blockSums: [Double], blockSquares: [Double],
+        segments: [SegmentSums] = []
     ) {
+        self.segments = segments
         self.index = index
         self.parameters = parameters
         self.statistics = statistics

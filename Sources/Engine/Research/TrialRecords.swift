@@ -1,21 +1,45 @@
 /// A chunk's trial outcomes as bytes, for the wire and the database (docs/SWEEPS.md, "Results are
 /// compact and fenced"): per trial its candidate index, why it failed if it did, its statistics,
-/// its return moments and its block sums — every number's exact bits, so a leaderboard read back is
+/// its return moments, its block sums and (walk-forward) its segment sums, with the span of the
+/// data the segments cut (the first bar's time, and the last's plus its interval) — every number's
+/// exact bits, so a leaderboard read back is
 /// the one the workers computed. Parameters are not written: they are the plan's function of the
 /// index, recomputed on reading (an index the plan does not hold is refused).
 public enum TrialRecords {
-    static let magic: [UInt8] = Array("ATR1".utf8)
+    static let magic: [UInt8] = Array("ATR2".utf8)
+
+    /// The data's span the records' segments cut: the first bar's time, the last's plus its interval.
+    public struct Span: Sendable, Hashable {
+        public var first: Int64
+        public var end: Int64
+
+        public init(first: Int64, end: Int64) {
+            self.first = first
+            self.end = end
+        }
+
+        /// The span of `bars`.
+        public init(_ bars: BarSeries) {
+            self.init(
+                first: bars.count > 0 ? bars.time[0] : 0,
+                end: bars.count > 0 ? bars.time[bars.count - 1] + bars.barInterval : 0)
+        }
+    }
 
     /// Bytes that are not a chunk's records, or not this plan's.
     public struct Malformed: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    public static func encode(_ outcomes: [TrialOutcome]) -> [UInt8] {
+    public static func encode(_ outcomes: [TrialOutcome], span: Span = Span(first: 0, end: 0)) -> [UInt8] {
         var out = magic
         let blocks = outcomes.first?.blockSums.count ?? 0
-        out.reserveCapacity(12 + outcomes.count * (8 * (32 + 3 * blocks)))
+        let segments = outcomes.first?.segments.count ?? 0
+        out.reserveCapacity(44 + outcomes.count * (8 * (32 + 3 * blocks + 5 * segments)))
         put(UInt64(blocks), &out)
+        put(UInt64(segments), &out)
+        put(UInt64(bitPattern: span.first), &out)
+        put(UInt64(bitPattern: span.end), &out)
         put(UInt64(outcomes.count), &out)
         for o in outcomes {
             put(UInt64(bitPattern: Int64(o.index)), &out)
@@ -39,8 +63,19 @@ public enum TrialRecords {
             put(UInt64(bitPattern: Int64(m.count)), &out)
             for d in [m.mean, m.standardDeviation, m.skewness, m.kurtosis] { put(d.bitPattern, &out) }
             for d in o.blockCounts + o.blockSums + o.blockSquares { put(d.bitPattern, &out) }
+            for s in o.segments {
+                for d in [s.count, s.sum, s.squares, s.downside, s.logGrowth] { put(d.bitPattern, &out) }
+            }
         }
         return out
+    }
+
+    /// The span the records' segments cut.
+    public static func span(_ bytes: [UInt8]) throws(Malformed) -> Span {
+        var r = Reader(bytes: bytes)
+        guard Array(try r.take(4)) == magic else { throw Malformed(description: "not trial records") }
+        _ = try r.take(16)
+        return Span(first: Int64(bitPattern: try r.word()), end: Int64(bitPattern: try r.word()))
     }
 
     /// The outcomes in `bytes`, their parameters from `plan`.
@@ -48,9 +83,13 @@ public enum TrialRecords {
         var r = Reader(bytes: bytes)
         guard Array(try r.take(4)) == magic else { throw Malformed(description: "not trial records") }
         // Words read from a peer are checked before they become counts (no trap on 2⁶³ or more).
-        guard let blocks = Int(exactly: try r.word()), let count = Int(exactly: try r.word()),
-            blocks <= 1_024, count <= bytes.count / 8
-        else { throw Malformed(description: "a trial or block count beyond what \(bytes.count) bytes hold") }
+        guard let blocks = Int(exactly: try r.word()), let segmentCount = Int(exactly: try r.word()),
+            blocks <= 1_024, segmentCount <= 100_000
+        else { throw Malformed(description: "a block or segment count beyond what a sweep keeps") }
+        _ = try r.take(16)
+        guard let count = Int(exactly: try r.word()), count <= bytes.count / 8 else {
+            throw Malformed(description: "a trial count beyond what \(bytes.count) bytes hold")
+        }
         var out: [TrialOutcome] = []
         out.reserveCapacity(count)
         for _ in 0..<count {
@@ -82,13 +121,24 @@ public enum TrialRecords {
             var sums: [Double] = []
             sums.reserveCapacity(3 * blocks)
             for _ in 0..<(3 * blocks) { sums.append(Double(bitPattern: try r.word())) }
+            var segments: [SegmentSums] = []
+            segments.reserveCapacity(segmentCount)
+            for _ in 0..<segmentCount {
+                var s = SegmentSums()
+                s.count = Double(bitPattern: try r.word())
+                s.sum = Double(bitPattern: try r.word())
+                s.squares = Double(bitPattern: try r.word())
+                s.downside = Double(bitPattern: try r.word())
+                s.logGrowth = Double(bitPattern: try r.word())
+                segments.append(s)
+            }
             out.append(
                 TrialOutcome(
                     index: index, parameters: parameters, statistics: statistics, failure: failure,
                     moments: ReturnMoments(
                         count: n, mean: m[0], standardDeviation: m[1], skewness: m[2], kurtosis: m[3]),
                     blockCounts: Array(sums[0..<blocks]), blockSums: Array(sums[blocks..<(2 * blocks)]),
-                    blockSquares: Array(sums[(2 * blocks)...])))
+                    blockSquares: Array(sums[(2 * blocks)...]), segments: segments))
         }
         guard r.offset == bytes.count else { throw Malformed(description: "bytes after the last trial") }
         return out

@@ -13,8 +13,11 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
     public var end: Int
     public var trials: Int
     public var plan: SweepPlan
+    /// The sweep's walk-forward: the trials keep their returns' sums per segment of its folds.
+    public var walkForward: WalkForward?
 
-    public init(sweep: Int64, chunk: Int, range: SweepPlan.Chunk, plan: SweepPlan) {
+    public init(sweep: Int64, chunk: Int, range: SweepPlan.Chunk, plan: SweepPlan, walkForward: WalkForward? = nil) {
+        self.walkForward = walkForward
         self.sweep = sweep
         self.chunk = chunk
         first = range.first

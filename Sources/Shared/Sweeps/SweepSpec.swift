@@ -19,13 +19,16 @@ public struct SweepSpec: Sendable, Hashable, Codable {
     public var run: RunSpec
     public var plan: SweepPlan
     public var objective: SweepObjective
+    /// Walk-forward folds (nil: none): each re-optimised on its train window.
+    public var walkForward: WalkForward?
     /// Trials a chunk holds (0: chosen from the data's length, ``trialsPerChunk(bars:)``).
     public var chunkTrials: Int
 
     public init(
         name: String, labels: [String] = [], data: DataSource, run: RunSpec, plan: SweepPlan,
-        objective: SweepObjective, chunkTrials: Int = 0
+        objective: SweepObjective, walkForward: WalkForward? = nil, chunkTrials: Int = 0
     ) {
+        self.walkForward = walkForward
         self.name = name
         self.labels = labels
         self.data = data
@@ -60,6 +63,7 @@ public struct SweepSpec: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, labels, data, objective
         case chunkTrials = "chunk_trials"
+        case walkForward = "walk_forward"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,6 +75,7 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         plan = try SweepPlan(from: decoder)
         objective = try SweepObjective(parsing: c.decodeIfPresent(String.self, forKey: .objective) ?? "sharpe:max")
         chunkTrials = try c.decodeIfPresent(Int.self, forKey: .chunkTrials) ?? 0
+        walkForward = try c.decodeIfPresent(WalkForward.self, forKey: .walkForward)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -82,6 +87,7 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         try plan.encode(to: encoder)
         try c.encode(objective.description, forKey: .objective)
         try c.encode(chunkTrials, forKey: .chunkTrials)
+        try c.encodeIfPresent(walkForward, forKey: .walkForward)
     }
 
     /// Parses JSON, turning failures into a ``SpecError`` that names the field.
@@ -111,6 +117,7 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         guard (0...10_000).contains(chunkTrials) else {
             throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
         }
+        if walkForward != nil { try objective.checkWalkForward() }
         let start = try plan.firstRun(from: run, registry: registry)
         let job = JobSpec(name: name, labels: labels, data: data, run: start)
         try job.validateNewName()

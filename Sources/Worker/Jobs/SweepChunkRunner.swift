@@ -60,6 +60,11 @@ struct SweepChunkRunner: Sendable {
                 .progress(JobProgress(header: $0, barsDone: Int64(done), barsTotal: total, equity: 0, curve: []))
             }
         }
+        // With walk-forward, each trial keeps its returns' sums per segment of the folds.
+        let span = TrialRecords.Span(bars)
+        let folds = chunk.walkForward?.folds(first: span.first, end: span.end) ?? []
+        if let walkForward = chunk.walkForward, folds.isEmpty { throw RunnerError(walkForward.noFoldsReason(span)) }
+        let boundaries = WalkForward.boundaries(folds)
         let perBatch = max(1, Self.batchWork / max(1, bars.count))
         let base = spec.run
         let registry = self.registry
@@ -90,7 +95,7 @@ struct SweepChunkRunner: Sendable {
                 batch.map {
                     TrialEvaluation.run(
                         index: $0.index, parameters: $0.parameters, base: base, bars: bars, registry: registry,
-                        blocks: TrialEvaluation.blocks)
+                        blocks: TrialEvaluation.blocks, boundaries: boundaries)
                 }
             }
             metrics.bars.increment(by: batch.count * bars.count)
@@ -100,7 +105,7 @@ struct SweepChunkRunner: Sendable {
             }
         }
         await progress(outcomes.count)
-        let records = TrialRecords.encode(outcomes)
+        let records = TrialRecords.encode(outcomes, span: span)
         await output.send {
             .finished(JobFinished(header: $0, outcome: .completed, statistics: [], trials: records))
         }

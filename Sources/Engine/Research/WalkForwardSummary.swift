@@ -1,0 +1,91 @@
+/// A sweep's walk-forward test (docs/SWEEPS.md "Walk-forward"): for each fold the trial best on
+/// its train window (by the objective over that window's returns; ties to the lower trial), that
+/// trial's test window out of sample, the test windows joined into one out-of-sample run, and the
+/// walk-forward efficiency — the out-of-sample return a year over the in-sample return a year of
+/// the trials chosen. Every number comes from the trials' segment sums (``SegmentSums``), so it is
+/// the same wherever the trials ran.
+public struct WalkForwardSummary: Sendable {
+    public struct Fold: Sendable {
+        public var window: WalkForward.Fold
+        /// The trial chosen on the train window (nil: no trial ran).
+        public var trial: Int?
+        public var parameters: [String: ParameterValue]
+        /// The objective over the train window, of the trial chosen.
+        public var inSample: Double
+        public var outOfSampleReturn: Double
+        public var outOfSampleSharpe: Double
+    }
+
+    public var folds: [Fold]
+    /// The test windows joined: their return, Sharpe ratio and return a year.
+    public var outOfSampleReturn: Double
+    public var outOfSampleSharpe: Double
+    public var outOfSampleAnnual: Double
+    /// The chosen trials' train windows joined: return a year.
+    public var inSampleAnnual: Double
+    /// Out-of-sample return a year over in-sample return a year (nil when the latter is not above zero).
+    public var efficiency: Double?
+    /// Equity through the test windows, from the starting equity: at each fold's test end.
+    public var curve: [(timeMs: Int64, equity: Double)]
+
+    /// The objectives a fold can be ranked by from sums.
+    public static let objectives: Set<String> = ["sharpe", "sortino", "total_return", "cagr"]
+
+    /// `outcomes`' segments are over ``WalkForward/boundaries(_:)`` of `folds`.
+    public init?(
+        outcomes: [TrialOutcome], folds windows: [WalkForward.Fold], objective: SweepObjective, startEquity: Double
+    ) {
+        let bounds = WalkForward.boundaries(windows)
+        let ran = outcomes.filter { $0.statistics != nil && $0.segments.count == bounds.count - 1 }
+        guard !windows.isEmpty, !ran.isEmpty, Self.objectives.contains(objective.statistic) else { return nil }
+        /// A window's sums: its whole segments.
+        func sums(_ o: TrialOutcome, from: Int64, to: Int64) -> SegmentSums {
+            var s = SegmentSums()
+            for j in 0..<(bounds.count - 1) where bounds[j] >= from && bounds[j + 1] <= to { s.add(o.segments[j]) }
+            return s
+        }
+        func value(_ s: SegmentSums, spanMs: Double) -> Double {
+            switch objective.statistic {
+            case "sharpe": s.sharpe(spanMs: spanMs)
+            case "sortino": s.sortino(spanMs: spanMs)
+            case "cagr": s.annualReturn(spanMs: spanMs)
+            default: s.totalReturn
+            }
+        }
+        var out: [Fold] = []
+        var test = SegmentSums()
+        var train = SegmentSums()
+        var testMs = 0.0
+        var trainMs = 0.0
+        var equity = startEquity
+        var curve: [(Int64, Double)] = []
+        for w in windows {
+            let trainSpan = Double(w.trainTo - w.trainFrom)
+            var best: (TrialOutcome, Double)?
+            for o in ran {
+                let v = value(sums(o, from: w.trainFrom, to: w.trainTo), spanMs: trainSpan)
+                if best == nil || objective.isBetter(v, than: best!.1) { best = (o, v) }
+            }
+            guard let (chosen, inSample) = best else { continue }
+            let oos = sums(chosen, from: w.testFrom, to: w.testTo)
+            test.add(oos)
+            train.add(sums(chosen, from: w.trainFrom, to: w.trainTo))
+            testMs += Double(w.testTo - w.testFrom)
+            trainMs += trainSpan
+            equity *= 1 + oos.totalReturn
+            curve.append((w.testTo, equity))
+            out.append(
+                Fold(
+                    window: w, trial: chosen.index, parameters: chosen.parameters, inSample: inSample,
+                    outOfSampleReturn: oos.totalReturn,
+                    outOfSampleSharpe: oos.sharpe(spanMs: Double(w.testTo - w.testFrom))))
+        }
+        folds = out
+        outOfSampleReturn = test.totalReturn
+        outOfSampleSharpe = test.sharpe(spanMs: testMs)
+        outOfSampleAnnual = test.annualReturn(spanMs: testMs)
+        inSampleAnnual = train.annualReturn(spanMs: trainMs)
+        efficiency = inSampleAnnual > 0 ? outOfSampleAnnual / inSampleAnnual : nil
+        self.curve = curve.map { (timeMs: $0.0, equity: $0.1) }
+    }
+}
