@@ -89,6 +89,24 @@ struct SweepClusterTests {
             #expect((a["top"] as? [Any])?.count == 25)
             // 60,000 one-minute bars (41.7 days): tests from day 10 every 5 days, six whole ones.
             #expect(((a["walk_forward"] as? [String: Any])?["folds"] as? [Any])?.count == 6)
+            // The best trial run again on this machine, from the cluster's definition and data set:
+            // the sweep's statistics, bit for bit.
+            let best = try #require(((a["top"] as? [[String: Any]])?.first)?["trial"] as? Int)
+            let again = try await cluster.ats(["backtest", "--from-trial", "s1/\(best)", "--json"])
+            #expect(again.status == 0, "\(again.output)")
+            let rerun = try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as! [String: Any]
+            #expect(rerun["same_as_sweep"] as? Bool == true, "\(again.output)")
+            let bestStatistics = ((a["top"] as? [[String: Any]])?.first)?["statistics"] as? [String: Any]
+            let (mine, theirs) = (
+                try JSONSerialization.data(withJSONObject: rerun["statistics"] ?? [:], options: .sortedKeys),
+                try JSONSerialization.data(withJSONObject: bestStatistics ?? [:], options: .sortedKeys)
+            )
+            #expect(mine == theirs)
+            let text = try await cluster.ats(["backtest", "--from-trial", "s1/\(best)"])
+            #expect(text.status == 0 && text.output.contains("the same as in the sweep, bit for bit"), "\(text.output)")
+            // fast 10 (the fifth value) against slow 10 (the first): refused by the condition, no trial.
+            let refused = try await cluster.ats(["backtest", "--from-trial", "s1/\(4 * 19)"])
+            #expect(refused.status != 0 && refused.output.contains("no trial 76"), "\(refused.output)")
             // And the text an operator reads.
             let show = try await cluster.ats(["sweep", "show", "s1"])
             #expect(

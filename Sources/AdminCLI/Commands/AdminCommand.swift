@@ -13,7 +13,7 @@ public struct AdminCommand: AsyncParsableCommand {
         version: ATSVersion.current,
         subcommands: [
             JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, KillCommand.self,
-            DBCommand.self, DataDownloadCommand.self, ClusterSweepCommand.self,
+            DBCommand.self, DataDownloadCommand.self, ClusterSweepCommand.self, TrialBacktestCommand.self,
         ])
 
     public init() {}

@@ -12,6 +12,8 @@ struct BacktestCommand: AsyncParsableCommand {
                 --cash 100000 --fee generic:taker=0.001 --json
             Exchange policy flags go through --exchange-param, e.g. --exchange-param market_fill=close.
             `ats components` lists strategies, fee models and their parameters.
+            ats backtest --from-trial s1/137 runs trial 137 of cluster sweep s1 again and checks it
+            against the sweep's (see ats-admin backtest --help).
             """)
 
     @Option(help: "Bar file: seed CSV, plain CSV (epoch ms) or Binance klines.") var data: String

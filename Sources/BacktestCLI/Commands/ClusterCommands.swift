@@ -31,7 +31,10 @@ public enum ClusterCommands {
             word == "sweep"
             && ["create", "list", "show", "top", "pause", "resume", "cancel", "rm"].contains(
                 arguments.dropFirst(2).first ?? "")
-        guard names.contains(word) || download || clusterSweep else { return }
+        // `ats backtest --from-trial S/T` runs a sweep's trial from the cluster's definition.
+        let fromTrial =
+            word == "backtest" && arguments.contains { $0 == "--from-trial" || $0.hasPrefix("--from-trial=") }
+        guard names.contains(word) || download || clusterSweep || fromTrial else { return }
         let admin = executableDirectory() + "/ats-admin"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)

@@ -41,7 +41,10 @@ enum Permissions {
         t[Route(method: "POST", path: "/api/datasets")] = .trader
         t[Route(method: "DELETE", path: "/api/datasets/{dataset}")] = .trader
         // Sweeps: read by viewers, made and steered by traders.
-        for path in ["/api/sweeps", "/api/sweeps/{sweep}", "/api/sweeps/{sweep}/report"] {
+        t[Route(method: "GET", path: "/api/datasets/{dataset}/catalog")] = .viewer
+        for path in [
+            "/api/sweeps", "/api/sweeps/{sweep}", "/api/sweeps/{sweep}/report", "/api/sweeps/{sweep}/trials/{trial}",
+        ] {
             t[Route(method: "GET", path: path)] = .viewer
         }
         for path in [

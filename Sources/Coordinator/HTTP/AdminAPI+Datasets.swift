@@ -18,6 +18,25 @@ extension AdminAPI {
         api.get("/datasets/:dataset") { _, context in
             try await mapped { try await store.dataset(context.parameters.require("dataset")) }
         }
+        // The set's catalog, whole (what `ats backtest --from-trial` runs on), 8 MiB read at a time.
+        api.get("/datasets/:dataset/catalog") { _, context -> Response in
+            let store = self.store
+            let record = try await mapped { try await store.dataset(context.parameters.require("dataset")) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.contentDisposition] = "attachment; filename=\"\(record.name).bars\""
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(contentLength: Int(record.bytes)) { writer in
+                    var at: Int64 = 0
+                    while at < record.bytes {
+                        let end = min(record.bytes, at + 8 << 20)
+                        try await writer.write(try await store.datasetContent(record, range: at..<end))
+                        at = end
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         api.post("/datasets") { request, context -> EditedResponse<DatasetRecord> in
             let q = request.uri.queryParameters
             guard let name = q.get("name"), !name.isEmpty else {

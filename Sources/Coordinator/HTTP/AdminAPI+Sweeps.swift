@@ -8,7 +8,8 @@ import NIOPosix
 /// Parameter sweeps (docs/SWEEPS.md): `POST /api/sweeps` stores a sweep and its chunks, `GET
 /// /api/sweeps[/{sweep}]` lists and shows them with their progress, `GET
 /// /api/sweeps/{sweep}/report?top=N` ranks the trials stored so far with the overfitting
-/// statistics beside the best, `POST /api/sweeps/{sweep}/pause|resume|cancel`, `DELETE
+/// statistics beside the best, `GET /api/sweeps/{sweep}/trials/{trial}` gives one trial's run
+/// and stored statistics, `POST /api/sweeps/{sweep}/pause|resume|cancel`, `DELETE
 /// /api/sweeps/{sweep}` (none of its chunks running).
 extension AdminAPI {
     func addSweepRoutes(to api: RouterGroup<APIContext>) {
@@ -53,6 +54,27 @@ extension AdminAPI {
             }
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
             return try await report(sweep, top: top)
+        }
+        api.get("/sweeps/:sweep/trials/:trial") { _, context -> SweepTrial in
+            let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            guard let spec = sweep.spec else {
+                throw APIError(
+                    .internalServerError, code: "unreadable", "sweep \"\(sweep.name)\" has an unreadable definition")
+            }
+            guard let trial = Int(try context.parameters.require("trial")), trial >= 0,
+                trial < spec.plan.candidateLimit, let parameters = spec.plan.point(trial),
+                let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial)
+            else {
+                throw APIError(
+                    .notFound, code: "not_found",
+                    "sweep \"\(sweep.name)\" has no trial \(context.parameters.get("trial") ?? "")")
+            }
+            var run = spec.run
+            for (name, value) in parameters { run.strategy.config[name] = value }
+            let stored = try records.map { try TrialRecords.decode($0, plan: spec.plan) }?.first { $0.index == trial }
+            return SweepTrial(
+                sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk,
+                done: records != nil, statistics: stored?.statistics, failure: stored?.failure)
         }
         for action in JobStore.SweepAction.allCases {
             api.post("/sweeps/:sweep/\(action.rawValue)") { request, context in

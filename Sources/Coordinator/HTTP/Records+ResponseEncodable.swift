@@ -5,6 +5,7 @@ extension JobRecord: ResponseEncodable {}
 extension DatasetRecord: ResponseEncodable {}
 extension SweepRecord: ResponseEncodable {}
 extension SweepReport: ResponseEncodable {}
+extension SweepTrial: ResponseEncodable {}
 extension WorkerRecord: ResponseEncodable {}
 extension CheckpointRecord: ResponseEncodable {}
 extension JobEvent: ResponseEncodable {}

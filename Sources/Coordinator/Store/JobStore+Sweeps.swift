@@ -113,6 +113,22 @@ extension JobStore {
         return out
     }
 
+    /// The chunk holding candidate `trial` of sweep `id`, and its records when stored (nil: no
+    /// chunk holds it — the condition refuses it, or it is past the sweep's candidates).
+    public func sweepChunk(sweep id: Int64, holding trial: Int) async throws -> (chunk: Int, records: [UInt8]?)? {
+        let rows = try await client.query(
+            """
+            SELECT (j.spec->'sweep'->>'chunk')::int8, r.records FROM jobs j
+            LEFT JOIN sweep_results r ON r.sweep_id = j.sweep_id AND r.chunk = (j.spec->'sweep'->>'chunk')::int
+            WHERE j.sweep_id = \(id) AND (j.spec->'sweep'->>'first')::int8 <= \(Int64(trial))
+                AND (j.spec->'sweep'->>'end')::int8 > \(Int64(trial))
+            """, logger: logger)
+        for try await (chunk, records) in rows.decode((Int64, ByteBuffer?).self) {
+            return (Int(chunk), records.map { Array(buffer: $0) })
+        }
+        return nil
+    }
+
     /// Pauses, resumes or cancels a sweep (``SweepAction``); returns it after the change.
     public func sweep(_ action: SweepAction, _ ref: String, actor: String) async throws -> SweepRecord {
         let current = try await sweep(ref)
