@@ -22,11 +22,6 @@ public struct ReturnMoments: Sendable, Equatable {
     /// series has no spread: skewness 0 and kurtosis 3, as a normal's, so that it changes nothing.
     public init<C: Collection>(returns: C) where C.Element == Double {
         let n = returns.count
-        count = n
-        guard n > 0 else {
-            (mean, standardDeviation, skewness, kurtosis) = (0, 0, 0, 3)
-            return
-        }
         var sum = 0.0
         for r in returns { sum += r }
         let mean = sum / Double(n)
@@ -38,7 +33,18 @@ public struct ReturnMoments: Sendable, Equatable {
             m3 += d2 * d
             m4 += d2 * d2
         }
-        self.mean = mean
+        self.init(count: n, sum: sum, m2: m2, m3: m3, m4: m4)
+    }
+
+    /// From `count` returns' sum and their centred sums of squares, cubes and fourth powers (the
+    /// mean subtracted as `sum / count`).
+    public init(count n: Int, sum: Double, m2: Double, m3: Double, m4: Double) {
+        count = n
+        guard n > 0 else {
+            (mean, standardDeviation, skewness, kurtosis) = (0, 0, 0, 3)
+            return
+        }
+        mean = sum / Double(n)
         standardDeviation = n > 1 ? (m2 / Double(n - 1)).squareRoot() : 0
         let variance = m2 / Double(n)
         if variance > 0 {

@@ -14,9 +14,10 @@ public enum TrialEvaluation {
     ) -> TrialOutcome {
         var spec = base
         for (name, value) in parameters { spec.strategy.config[name] = value }
-        var returns: [Double] = []
         var statistics: BacktestStatistics?
         var failure: String?
+        var equity: [Double] = []
+        var start = 0.0
         do {
             let resolved = try registry.resolve(spec)
             var session = try registry.makeSession(
@@ -24,42 +25,74 @@ public enum TrialEvaluation {
             session.run(bars, until: bars.count)
             let stats = session.statistics(barInterval: bars.barInterval)
             statistics = stats
-            let equity = session.equityCurve
-            returns.reserveCapacity(equity.count)
-            // From the starting equity (cash, and any starting base at the first price).
-            var previous = stats.initialEquity
-            for e in equity {
-                returns.append(previous != 0 ? e / previous - 1 : 0)
-                previous = e
-            }
+            equity = session.equityCurve
+            // Returns from the starting equity (cash, and any starting base at the first price).
+            start = stats.initialEquity
         } catch {
             failure = "\(error)"
-            returns = [Double](repeating: 0, count: bars.count)
         }
-        var counts = [Double](repeating: 0, count: blocks)
-        var sums = [Double](repeating: 0, count: blocks)
-        var squares = [Double](repeating: 0, count: blocks)
-        let n = returns.count
-        for b in 0..<blocks {
-            for i in (b * n / blocks)..<((b + 1) * n / blocks) {
-                sums[b] += returns[i]
-                squares[b] += returns[i] * returns[i]
+        // The returns are read off the equity where they are needed (two passes: the sums and
+        // the centred moments), never stored: a trial over 1M bars would write 8 MB for them.
+        let n = failure == nil ? equity.count : bars.count
+        let reduced = equity.withUnsafeBufferPointer { e in
+            Reduction(count: n, blocks: blocks, boundaries: boundaries, times: bars) { i in
+                guard failure == nil else { return 0 }
+                let previous = i == 0 ? start : e[i - 1]
+                return previous != 0 ? e[i] / previous - 1 : 0
             }
-            counts[b] = Double((b + 1) * n / blocks - b * n / blocks)
         }
-        var segments: [SegmentSums] = []
-        if boundaries.count >= 2 {
-            segments = [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1)
+        return TrialOutcome(
+            index: index, parameters: parameters, statistics: statistics, failure: failure, moments: reduced.moments,
+            blockCounts: reduced.counts, blockSums: reduced.sums, blockSquares: reduced.squares,
+            segments: reduced.segments)
+    }
+}
+
+/// A trial's per-bar returns reduced to what the statistics need, in two passes over a function
+/// that gives return `i` (the same sums, in the same order, as reducing a stored array).
+struct Reduction {
+    var moments: ReturnMoments
+    var counts: [Double]
+    var sums: [Double]
+    var squares: [Double]
+    var segments: [SegmentSums]
+
+    @inline(__always)
+    init(count n: Int, blocks: Int, boundaries: [Int64], times bars: BarSeries, _ r: (Int) -> Double) {
+        counts = [Double](repeating: 0, count: blocks)
+        sums = [Double](repeating: 0, count: blocks)
+        squares = [Double](repeating: 0, count: blocks)
+        segments = boundaries.count >= 2 ? [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1) : []
+        // Pass one: the total, each block's sums (the blocks partition the bars), each segment's.
+        var total = 0.0
+        for b in 0..<blocks {
+            let (from, to) = (b * n / blocks, (b + 1) * n / blocks)
+            counts[b] = Double(to - from)
+            for i in from..<to {
+                let x = r(i)
+                total += x
+                sums[b] += x
+                squares[b] += x * x
+            }
+        }
+        if !segments.isEmpty {
             var j = 0
             for i in 0..<min(n, bars.count) where bars.time[i] >= boundaries[0] {
                 while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
                 if j == segments.count { break }
-                segments[j].add(returns[i])
+                segments[j].add(r(i))
             }
         }
-        return TrialOutcome(
-            index: index, parameters: parameters, statistics: statistics, failure: failure,
-            moments: ReturnMoments(returns: returns), blockCounts: counts, blockSums: sums, blockSquares: squares,
-            segments: segments)
+        // Pass two: the centred sums.
+        let mean = n > 0 ? total / Double(n) : 0
+        var (m2, m3, m4) = (0.0, 0.0, 0.0)
+        for i in 0..<n {
+            let d = r(i) - mean
+            let d2 = d * d
+            m2 += d2
+            m3 += d2 * d
+            m4 += d2 * d2
+        }
+        moments = ReturnMoments(count: n, sum: total, m2: m2, m3: m3, m4: m4)
     }
 }
