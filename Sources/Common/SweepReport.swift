@@ -20,6 +20,31 @@ public struct SweepReport: Sendable, Codable {
         public var skewness: Double
         public var kurtosis: Double
         public var suspect: Bool
+
+        public init(_ d: DeflatedSharpe) {
+            value = d.value
+            benchmark_sharpe = d.benchmark
+            sharpe = d.sharpe
+            trials = d.trials
+            sharpe_variance = d.variance
+            observations = d.observations
+            skewness = d.skewness
+            kurtosis = d.kurtosis
+            suspect = d.isSuspect
+        }
+    }
+    /// The best trial deflated by the trader's whole search on this strategy and data (the
+    /// research ledger: every trial of every sweep, removed ones included), beside this sweep's.
+    public struct Ledger: Sendable, Codable {
+        public var sweeps: Int
+        public var trials: Int
+        public var deflated_sharpe: Deflated
+
+        public init(sweeps: Int, trials: Int, deflated: DeflatedSharpe) {
+            self.sweeps = sweeps
+            self.trials = trials
+            deflated_sharpe = Deflated(deflated)
+        }
     }
     public struct Overfitting: Sendable, Codable {
         public var probability: Double
@@ -42,6 +67,8 @@ public struct SweepReport: Sendable, Codable {
     public var data_years: Double
     /// With walk-forward: each fold's choice and its test window, and the test windows joined.
     public var walk_forward: WalkForwardReport?
+    /// On the cluster: the best trial deflated by every trial of the research ledger.
+    public var research_ledger: Ledger?
     /// Why trials failed, and how many each reason, most frequent first.
     public var failures: [Failure]
 
@@ -66,12 +93,7 @@ public struct SweepReport: Sendable, Codable {
                 Trial(trial: t.index, parameters: t.parameters, objective: objective.value($0), statistics: $0)
             }
         }
-        deflated_sharpe = summary.deflated.map {
-            Deflated(
-                value: $0.value, benchmark_sharpe: $0.benchmark, sharpe: $0.sharpe, trials: $0.trials,
-                sharpe_variance: $0.variance, observations: $0.observations, skewness: $0.skewness,
-                kurtosis: $0.kurtosis, suspect: $0.isSuspect)
-        }
+        deflated_sharpe = summary.deflated.map(Deflated.init)
         probabilistic_sharpe = summary.probabilisticSharpe
         overfitting = summary.overfitting.map {
             Overfitting(

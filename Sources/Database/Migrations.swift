@@ -530,5 +530,25 @@ public enum Migrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 23, name: "the research ledger",
+            sql: [
+                // Every trial any sweep ran, per strategy and data (docs/SWEEPS.md "The research
+                // ledger"): added in the transaction that stores a chunk's records, so the Deflated
+                // Sharpe Ratio can count the trader's whole search, removed sweeps included.
+                """
+                CREATE TABLE research_ledger (
+                    strategy TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    sweeps BIGINT NOT NULL DEFAULT 0,
+                    trials BIGINT NOT NULL DEFAULT 0,
+                    ran BIGINT NOT NULL DEFAULT 0,
+                    sharpe_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+                    sharpe_squares DOUBLE PRECISION NOT NULL DEFAULT 0,
+                    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    PRIMARY KEY (strategy, data)
+                )
+                """
+            ]),
     ]
 }

@@ -87,6 +87,12 @@ struct SweepClusterTests {
                 #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
             }
             #expect((a["top"] as? [Any])?.count == 25)
+            // The research ledger: this sweep is the whole search on this strategy and data so far.
+            let ledger = try #require(a["research_ledger"] as? [String: Any])
+            #expect(ledger["trials"] as? Int == 256 && ledger["sweeps"] as? Int == 1, "\(ledger)")
+            let byLedger = (ledger["deflated_sharpe"] as? [String: Any])?["value"] as? Double
+            let bySweep = (a["deflated_sharpe"] as? [String: Any])?["value"] as? Double
+            #expect(abs((byLedger ?? -1) - (bySweep ?? 1)) < 1e-9, "the same N and V, from sums")
             // 60,000 one-minute bars (41.7 days): tests from day 10 every 5 days, six whole ones.
             #expect(((a["walk_forward"] as? [String: Any])?["folds"] as? [Any])?.count == 6)
             // The best trial run again on this machine, from the cluster's definition and data set:

@@ -26,6 +26,13 @@ public enum SweepReportText {
                     + " \(d.trials) unskilled trials, Sharpe variance \(d.sharpe_variance.formatted()), \(d.observations) returns)"
             )
         }
+        if let l = report.research_ledger {
+            let d = l.deflated_sharpe
+            lines.append(
+                "deflated by your whole search on this strategy and data: \(d.value.fixed(4))"
+                    + "\(d.suspect ? "  ← below 0.95" : "")  (\(l.trials) trials in \(l.sweeps) sweeps, the research"
+                    + " ledger; Sharpe variance \(d.sharpe_variance.formatted()))")
+        }
         if let p = report.probabilistic_sharpe { lines.append("probabilistic Sharpe ratio (> 0): \(p.fixed(4))") }
         if let o = report.overfitting {
             lines.append(

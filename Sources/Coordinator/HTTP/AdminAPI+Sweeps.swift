@@ -102,6 +102,7 @@ extension AdminAPI {
         }
         let seconds = (sweep.finishedAt ?? Date()).timeIntervalSince(sweep.createdAt)
         let dataYears = years
+        let ledger = try await store.ledger(JobStore.LedgerKey(spec))
         return try await NIOThreadPool.singleton.runIfActive {
             var outcomes: [TrialOutcome] = []
             for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
@@ -117,9 +118,20 @@ extension AdminAPI {
             let folds = spans.first.flatMap { span in spec.walkForward?.folds(first: span.first, end: span.end) } ?? []
             let summary = SweepSummary(
                 outcomes: outcomes, objective: spec.objective, dataYears: dataYears, folds: folds)
-            return SweepReport(
+            var report = SweepReport(
                 summary: summary, names: spec.plan.space.names, objective: spec.objective, top: top, seconds: seconds,
                 bars: outcomes.first { $0.statistics != nil }?.statistics?.bars ?? 0)
+            // The best deflated by the trader's whole search on this strategy and data: N every
+            // trial the ledger counts, V the variance of the Sharpe ratios of those that ran.
+            if let ledger, ledger.ran > 1, let best = summary.ranked.first, best.statistics != nil {
+                let n = Double(ledger.ran)
+                let variance = max(0, (ledger.sharpeSquares - ledger.sharpeSum * ledger.sharpeSum / n) / (n - 1))
+                report.research_ledger = SweepReport.Ledger(
+                    sweeps: Int(ledger.sweeps), trials: Int(ledger.trials),
+                    deflated: SharpeInference.deflatedSharpe(
+                        best: best.moments, trials: Int(ledger.trials), sharpeVariance: variance))
+            }
+            return report
         }
     }
 }

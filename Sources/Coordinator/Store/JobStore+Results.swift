@@ -233,18 +233,25 @@ extension JobStore {
         }
         // A sweep's chunk completes with its trials' records, checked against its plan first: a
         // chunk whose records cannot be read fails (a resume runs it again) rather than completing.
-        var chunk: SweepChunkSpec?
+        var chunk: (spec: SweepChunkSpec, ledger: LedgerKey, outcomes: [TrialOutcome])?
         if m.outcome == .completed {
             let rows = try await conn.query(
-                "SELECT (spec->'sweep')::text FROM jobs WHERE id = \(m.header.jobId) AND spec ? 'sweep'",
+                """
+                SELECT (spec->'sweep')::text, spec->'strategy'->>'namespace',
+                    coalesce(spec->'data'->>'hash', 'file:' || (spec->'data'->>'path'))
+                FROM jobs WHERE id = \(m.header.jobId) AND spec ? 'sweep'
+                """,
                 logger: logger)
-            for try await text in rows.decode(String.self) {
-                chunk = try JSONDecoder().decode(SweepChunkSpec.self, from: Data(text.utf8))
-            }
-            if let chunk, let problem = Self.chunkProblem(m.trials, chunk) {
-                return try await failed(
-                    JobFailed(header: m.header, error: "the chunk's results were refused: \(problem)"), worker: worker,
-                    on: conn)
+            for try await (text, strategy, data) in rows.decode((String, String, String).self) {
+                let spec = try JSONDecoder().decode(SweepChunkSpec.self, from: Data(text.utf8))
+                switch Self.chunkOutcomes(m.trials, spec) {
+                case .success(let outcomes):
+                    chunk = (spec, LedgerKey(strategy: strategy, data: data), outcomes)
+                case .failure(let problem):
+                    return try await failed(
+                        JobFailed(header: m.header, error: "the chunk's results were refused: \(problem.description)"),
+                        worker: worker, on: conn)
+                }
             }
         }
         let status = m.outcome == .completed ? "completed" : "stopped"
@@ -266,7 +273,10 @@ extension JobStore {
             RETURNING name
             """, logger: logger)
         for try await name in rows.decode(String.self) {
-            if let chunk { try await storeChunkRecords(m, chunk: chunk, on: conn) }
+            if let chunk {
+                try await storeChunkRecords(m, chunk: chunk.spec, on: conn)
+                try await addToLedger(chunk.ledger, outcomes: chunk.outcomes, on: conn)
+            }
             if status == "completed" {
                 try await conn.query(
                     """

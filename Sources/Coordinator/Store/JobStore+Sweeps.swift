@@ -66,6 +66,12 @@ extension JobStore {
                         """, logger: logger)
                     k += batch.count
                 }
+                let key = LedgerKey(stored)
+                try await conn.query(
+                    """
+                    INSERT INTO research_ledger (strategy, data, sweeps) VALUES (\(key.strategy), \(key.data), 1)
+                    ON CONFLICT (strategy, data) DO UPDATE SET sweeps = research_ledger.sweeps + 1, updated_at = now()
+                    """, logger: logger)
                 try await recordEvent(
                     conn, job: nil, name: spec.name, actor: actor, kind: "sweep_created",
                     detail: "\(trials) trials in \(chunks.count) chunks")
@@ -235,32 +241,108 @@ extension JobStore {
     /// Why a chunk's records are not its trials' (nil: they are): unreadable, another plan's, or
     /// not exactly the chunk's trials in order.
     public static func chunkProblem(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> String? {
+        if case .failure(let problem) = chunkOutcomes(bytes, chunk) { return problem.description }
+        return nil
+    }
+
+    /// A refusal of a chunk's records, in words.
+    struct ChunkProblem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The chunk's trials read from its records, or why they are not its trials.
+    static func chunkOutcomes(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> Result<[TrialOutcome], ChunkProblem> {
         let outcomes: [TrialOutcome]
-        do { outcomes = try TrialRecords.decode(bytes, plan: chunk.plan) } catch { return error.description }
+        do { outcomes = try TrialRecords.decode(bytes, plan: chunk.plan) } catch {
+            return .failure(ChunkProblem(description: error.description))
+        }
         guard outcomes.count == chunk.trials else {
-            return "\(outcomes.count) trials where the chunk holds \(chunk.trials)"
+            return .failure(ChunkProblem(description: "\(outcomes.count) trials where the chunk holds \(chunk.trials)"))
         }
         // What the report's PBO reads: the same blocks for every trial.
         guard
             outcomes.allSatisfy({
                 $0.blockCounts.count == TrialEvaluation.blocks && $0.blockCounts.allSatisfy { $0.isFinite && $0 >= 0 }
             })
-        else { return "trials kept over other than \(TrialEvaluation.blocks) blocks" }
+        else {
+            return .failure(ChunkProblem(description: "trials kept over other than \(TrialEvaluation.blocks) blocks"))
+        }
         // With walk-forward, the segments of the folds over the span the worker's data covers.
         let segments: Int
         if let walkForward = chunk.walkForward {
-            guard let span = try? TrialRecords.span(bytes) else { return "no span" }
+            guard let span = try? TrialRecords.span(bytes) else {
+                return .failure(ChunkProblem(description: "no span"))
+            }
             segments = max(0, WalkForward.boundaries(walkForward.folds(first: span.first, end: span.end)).count - 1)
         } else {
             segments = 0
         }
         guard outcomes.allSatisfy({ $0.segments.count == segments }) else {
-            return "trials kept over other than the \(segments) segments of the sweep's walk-forward"
+            return .failure(
+                ChunkProblem(
+                    description: "trials kept over other than the \(segments) segments of the sweep's walk-forward"))
         }
         let indices = outcomes.map(\.index)
         guard indices.allSatisfy({ (chunk.first..<chunk.end).contains($0) }),
             zip(indices, indices.dropFirst()).allSatisfy(<)
-        else { return "trials outside candidates \(chunk.first)..<\(chunk.end) or out of order" }
+        else {
+            return .failure(
+                ChunkProblem(description: "trials outside candidates \(chunk.first)..<\(chunk.end) or out of order"))
+        }
+        return .success(outcomes)
+    }
+
+    /// What the research ledger counts a search under: the strategy, and the data's hash (or its
+    /// file, `file:PATH`, for a sweep on a file of the workers).
+    public struct LedgerKey: Sendable, Hashable {
+        public var strategy: String
+        public var data: String
+
+        public init(strategy: String, data: String) {
+            self.strategy = strategy
+            self.data = data
+        }
+
+        public init(_ spec: SweepSpec) {
+            self.init(strategy: spec.run.strategy.namespace, data: spec.data.hash ?? "file:\(spec.data.path)")
+        }
+    }
+
+    /// A ledger row: every trial run on one strategy and data, across sweeps.
+    public struct LedgerRow: Sendable, Hashable {
+        public var sweeps: Int64
+        public var trials: Int64
+        public var ran: Int64
+        public var sharpeSum: Double
+        public var sharpeSquares: Double
+    }
+
+    /// Adds a completed chunk's trials (all counted; the Sharpe ratios of those that ran) to the
+    /// ledger, in the chunk's completing transaction: once per chunk, like its records.
+    func addToLedger(_ key: LedgerKey, outcomes: [TrialOutcome], on conn: PostgresConnection) async throws {
+        let sharpes = outcomes.filter { $0.statistics != nil }.map(\.moments.sharpe).filter(\.isFinite)
+        let sum = sharpes.reduce(0, +)
+        let squares = sharpes.reduce(0) { $0 + $1 * $1 }
+        try await conn.query(
+            """
+            INSERT INTO research_ledger (strategy, data, trials, ran, sharpe_sum, sharpe_squares)
+            VALUES (\(key.strategy), \(key.data), \(Int64(outcomes.count)), \(Int64(sharpes.count)), \(sum), \(squares))
+            ON CONFLICT (strategy, data) DO UPDATE SET trials = research_ledger.trials + EXCLUDED.trials,
+                ran = research_ledger.ran + EXCLUDED.ran, sharpe_sum = research_ledger.sharpe_sum + EXCLUDED.sharpe_sum,
+                sharpe_squares = research_ledger.sharpe_squares + EXCLUDED.sharpe_squares, updated_at = now()
+            """, logger: logger)
+    }
+
+    /// The ledger's row for a strategy and data (nil: no trial run on them yet).
+    public func ledger(_ key: LedgerKey) async throws -> LedgerRow? {
+        let rows = try await client.query(
+            """
+            SELECT sweeps, trials, ran, sharpe_sum, sharpe_squares FROM research_ledger
+            WHERE strategy = \(key.strategy) AND data = \(key.data)
+            """, logger: logger)
+        for try await r in rows.decode((Int64, Int64, Int64, Double, Double).self) {
+            return LedgerRow(sweeps: r.0, trials: r.1, ran: r.2, sharpeSum: r.3, sharpeSquares: r.4)
+        }
         return nil
     }
 

@@ -117,6 +117,13 @@ struct SweepStoreTests {
                     worker: "w2"), "a resend changes nothing")
             let after = try await store.sweep("s1")
             #expect(after.chunksDone == 1 && after.trialsDone == 4 && after.chunksFailed == 0)
+            // The research ledger counted the chunk's trials once (not the refused records, not
+            // the stale or repeated answers), and the sweep when it was created.
+            let key = JobStore.LedgerKey(Self.spec)
+            let ledger = try #require(try await store.ledger(key))
+            let sharpes = try TrialRecords.decode(records, plan: Self.plan).map(\.moments.sharpe)
+            #expect(ledger.sweeps == 1 && ledger.trials == 4 && ledger.ran == 4)
+            #expect(abs(ledger.sharpeSum - sharpes.reduce(0, +)) < 1e-15)
             #expect(try await store.sweepRecords(sweep: after.id) == [records])
             // Records over other blocks than every trial keeps are refused (the report's PBO reads them).
             #expect(
@@ -161,6 +168,8 @@ struct SweepStoreTests {
             #expect(sweeps.isEmpty && left.isEmpty)
             await #expect(throws: StoreError.self) { try await store.job("s1:0") }
             #expect(try await store.jobs().map(\.name) == ["plain"])
+            // The search it was stays counted.
+            #expect(try await store.ledger(key)?.trials == 4)
         }
     }
 }
