@@ -113,6 +113,15 @@ struct SweepClusterTests {
             // fast 10 (the fifth value) against slow 10 (the first): refused by the condition, no trial.
             let refused = try await cluster.ats(["backtest", "--from-trial", "s1/\(4 * 19)"])
             #expect(refused.status != 0 && refused.output.contains("no trial 76"), "\(refused.output)")
+            // The heatmap of the two parameters: every trial in its cell, out of sample beside.
+            let heat = try await cluster.ats(["sweep", "heatmap", "s1", "--x", "fast", "--y", "slow", "--json"])
+            #expect(heat.status == 0, "\(heat.output)")
+            let map = try JSONSerialization.jsonObject(with: Data(heat.output.utf8)) as! [String: Any]
+            let cells = (map["in_sample"] as? [[Any]] ?? []).flatMap { $0 }.filter { $0 is Double }
+            #expect((map["xs"] as? [Any])?.count == 15 && (map["ys"] as? [Any])?.count == 19 && cells.count == 256)
+            #expect((map["out_of_sample"] as? [[Any]])?.count == 19)
+            let unknown = try await cluster.ats(["sweep", "heatmap", "s1", "--x", "fast", "--y", "quantity"])
+            #expect(unknown.status != 0 && unknown.output.contains("y: \"quantity\" is not a searched parameter"))
             // And the text an operator reads.
             let show = try await cluster.ats(["sweep", "show", "s1"])
             #expect(

@@ -9,7 +9,10 @@ import Foundation
 struct ClusterSweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep", abstract: "Parameter sweeps on the cluster: trials in chunks on every free worker.",
-        subcommands: [Create.self, List.self, Show.self, Top.self, Pause.self, Resume.self, Cancel.self, Remove.self])
+        subcommands: [
+            Create.self, List.self, Show.self, Top.self, Heatmap.self, Pause.self, Resume.self, Cancel.self,
+            Remove.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -131,6 +134,42 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(report) }
                 print(SweepReportText.render(report, top: n))
             }
+        }
+    }
+
+    struct Heatmap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "heatmap",
+            abstract: "The best objective over two parameters (in sample, and out of sample with walk-forward).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        @Option(help: "The parameter across.") var x: String
+        @Option(help: "The parameter down.") var y: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let query =
+                    "x=\(x.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? x)"
+                    + "&y=\(y.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? y)"
+                let map = try await connection.client().get(
+                    "api/sweeps/\(sweep)/heatmap?\(query)", as: SweepHeatmapReport.self)
+                if connection.json { return try printJSON(map) }
+                print(Self.render(map, map.in_sample, title: "\(map.objective), in sample (the whole span)"))
+                if let oos = map.out_of_sample {
+                    print(
+                        "\n" + Self.render(map, oos, title: "\(map.objective), out of sample (the test windows joined)")
+                    )
+                }
+            }
+        }
+
+        static func render(_ map: SweepHeatmapReport, _ cells: [[Double?]], title: String) -> String {
+            var table = Table("\(map.y) \\ \(map.x)")
+            table.headers = ["\(map.y) \\ \(map.x)"] + map.xs.map(\.description)
+            for (r, y) in map.ys.enumerated() {
+                table.add([y.description] + cells[r].map { $0.map { $0.fixed(2) } ?? "·" })
+            }
+            return title + "\n" + table.render()
         }
     }
 

@@ -44,6 +44,7 @@ enum Permissions {
         t[Route(method: "GET", path: "/api/datasets/{dataset}/catalog")] = .viewer
         for path in [
             "/api/sweeps", "/api/sweeps/{sweep}", "/api/sweeps/{sweep}/report", "/api/sweeps/{sweep}/trials/{trial}",
+            "/api/sweeps/{sweep}/heatmap",
         ] {
             t[Route(method: "GET", path: path)] = .viewer
         }

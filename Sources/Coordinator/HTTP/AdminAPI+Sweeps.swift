@@ -55,12 +55,18 @@ extension AdminAPI {
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
             return try await report(sweep, top: top)
         }
+        api.get("/sweeps/:sweep/heatmap") { request, context in
+            let q = request.uri.queryParameters
+            guard let x = q.get("x"), let y = q.get("y") else {
+                throw APIError(
+                    .badRequest, code: "invalid_request", "x and y are required (?x=fast&y=slow)", field: "x")
+            }
+            let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            return try await heatmap(sweep, x: String(x), y: String(y))
+        }
         api.get("/sweeps/:sweep/trials/:trial") { _, context -> SweepTrial in
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
-            guard let spec = sweep.spec else {
-                throw APIError(
-                    .internalServerError, code: "unreadable", "sweep \"\(sweep.name)\" has an unreadable definition")
-            }
+            let spec = try definition(sweep)
             guard let trial = Int(try context.parameters.require("trial")), trial >= 0,
                 trial < spec.plan.candidateLimit, let parameters = spec.plan.point(trial),
                 let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial)
@@ -87,13 +93,57 @@ extension AdminAPI {
         }
     }
 
-    /// The trials stored so far, ranked, with the statistics beside the best (read and computed
-    /// off the cooperative threads).
-    func report(_ sweep: SweepRecord, top: Int) async throws -> SweepReport {
+    /// A sweep's definition (an unreadable one is the API's error).
+    func definition(_ sweep: SweepRecord) throws -> SweepSpec {
         guard let spec = sweep.spec else {
             throw APIError(
                 .internalServerError, code: "unreadable", "sweep \"\(sweep.name)\" has an unreadable definition")
         }
+        return spec
+    }
+
+    /// The trials stored so far, in candidate order, and the walk-forward folds over the span their
+    /// chunks ran on (run off the cooperative threads by the caller).
+    static func stored(_ records: [[UInt8]], spec: SweepSpec) throws -> (
+        outcomes: [TrialOutcome], folds: [WalkForward.Fold]
+    ) {
+        var outcomes: [TrialOutcome] = []
+        for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
+        // Every chunk ran on the same bars (a data set is pinned by its hash; a file could differ
+        // from worker to worker, and a walk-forward over different spans means nothing).
+        let spans = Set(try records.map { try TrialRecords.span($0) })
+        guard spans.count <= 1 else {
+            throw APIError(
+                .conflict, code: "conflict",
+                "the sweep's chunks ran on data of \(spans.count) different spans (a file that differs between workers): run it on a data set"
+            )
+        }
+        let folds = spans.first.flatMap { span in spec.walkForward?.folds(first: span.first, end: span.end) } ?? []
+        return (outcomes, folds)
+    }
+
+    /// Two parameters' heatmap of the trials stored so far.
+    func heatmap(_ sweep: SweepRecord, x: String, y: String) async throws -> SweepHeatmapReport {
+        let spec = try definition(sweep)
+        for (field, name) in [("x", x), ("y", y)] where !spec.plan.space.names.contains(name) {
+            throw APIError(
+                .badRequest, code: "invalid_request",
+                "\(field): \"\(name)\" is not a searched parameter (\(spec.plan.space.names.joined(separator: ", ")))",
+                field: field)
+        }
+        guard x != y else { throw APIError(.badRequest, code: "invalid_request", "x and y must differ", field: "y") }
+        let records = try await store.sweepRecords(sweep: sweep.id)
+        return try await NIOThreadPool.singleton.runIfActive {
+            let (outcomes, folds) = try Self.stored(records, spec: spec)
+            let map = SweepHeatmap(outcomes: outcomes, x: x, y: y, objective: spec.objective, folds: folds)
+            return SweepHeatmapReport(map, x: x, y: y, objective: spec.objective.description)
+        }
+    }
+
+    /// The trials stored so far, ranked, with the statistics beside the best (read and computed
+    /// off the cooperative threads).
+    func report(_ sweep: SweepRecord, top: Int) async throws -> SweepReport {
+        let spec = try definition(sweep)
         let records = try await store.sweepRecords(sweep: sweep.id)
         // The data's span (a data set's; a file's is not known here).
         var years = 0.0
@@ -104,18 +154,7 @@ extension AdminAPI {
         let dataYears = years
         let ledger = try await store.ledger(JobStore.LedgerKey(spec))
         return try await NIOThreadPool.singleton.runIfActive {
-            var outcomes: [TrialOutcome] = []
-            for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
-            // Every chunk ran on the same bars (a data set is pinned by its hash; a file could
-            // differ from worker to worker, and a walk-forward over different spans means nothing).
-            let spans = Set(try records.map { try TrialRecords.span($0) })
-            guard spans.count <= 1 else {
-                throw APIError(
-                    .conflict, code: "conflict",
-                    "the sweep's chunks ran on data of \(spans.count) different spans (a file that differs between workers): run it on a data set"
-                )
-            }
-            let folds = spans.first.flatMap { span in spec.walkForward?.folds(first: span.first, end: span.end) } ?? []
+            let (outcomes, folds) = try Self.stored(records, spec: spec)
             let summary = SweepSummary(
                 outcomes: outcomes, objective: spec.objective, dataYears: dataYears, folds: folds)
             var report = SweepReport(

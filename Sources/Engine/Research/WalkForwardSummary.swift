@@ -28,6 +28,16 @@ public struct WalkForwardSummary: Sendable {
     /// Equity through the test windows, from the starting equity: at each fold's test end.
     public var curve: [(timeMs: Int64, equity: Double)]
 
+    /// The objective over a window of `spanMs` whose returns' sums are `s`.
+    static func value(_ s: SegmentSums, spanMs: Double, objective: SweepObjective) -> Double {
+        switch objective.statistic {
+        case "sharpe": s.sharpe(spanMs: spanMs)
+        case "sortino": s.sortino(spanMs: spanMs)
+        case "cagr": s.annualReturn(spanMs: spanMs)
+        default: s.totalReturn
+        }
+    }
+
     /// The objectives a fold can be ranked by from sums.
     public static let objectives: Set<String> = ["sharpe", "sortino", "total_return", "cagr"]
 
@@ -44,14 +54,7 @@ public struct WalkForwardSummary: Sendable {
             for j in 0..<(bounds.count - 1) where bounds[j] >= from && bounds[j + 1] <= to { s.add(o.segments[j]) }
             return s
         }
-        func value(_ s: SegmentSums, spanMs: Double) -> Double {
-            switch objective.statistic {
-            case "sharpe": s.sharpe(spanMs: spanMs)
-            case "sortino": s.sortino(spanMs: spanMs)
-            case "cagr": s.annualReturn(spanMs: spanMs)
-            default: s.totalReturn
-            }
-        }
+        func value(_ s: SegmentSums, spanMs: Double) -> Double { Self.value(s, spanMs: spanMs, objective: objective) }
         var out: [Fold] = []
         var test = SegmentSums()
         var train = SegmentSums()

@@ -102,6 +102,20 @@ struct WalkForwardTests {
         #expect(abs(summary.outOfSampleReturn - total) < 1e-12)
         #expect(abs(summary.curve.last!.equity - 1_000_000 * (1 + total)) < 1e-3)
         #expect(summary.folds.map(\.trial).count == 7)
+        // The heatmap over the two parameters: one trial a cell here, in sample its statistics'
+        // objective, out of sample the Sharpe ratio of its own test windows joined.
+        let map = SweepHeatmap(outcomes: outcomes, x: "fast", y: "slow", objective: goal, folds: folds)
+        #expect(map.xs == [4, 8, 12, 16].map { ParameterValue.int($0) } && map.ys == [20, 40, 60].map { .int($0) })
+        let tests = folds.map { ($0.testFrom, $0.testTo) }
+        let testMs = tests.reduce(Int64(0)) { $0 + $1.1 - $1.0 }
+        for (k, o) in outcomes.enumerated() {
+            guard case .int(let f) = o.parameters["fast"], case .int(let sl) = o.parameters["slow"] else { continue }
+            let (c, r) = (f / 4 - 1, sl / 20 - 1)
+            #expect(map.inSample[r][c] == o.statistics!.sharpe)
+            let joinedTests = tests.flatMap { window(k, $0.0, $0.1) }
+            let expected = sharpe(joinedTests, spanMs: testMs)
+            #expect(abs((map.outOfSample?[r][c] ?? .nan) - expected) < 1e-9 * max(1, abs(expected)), "\(o.parameters)")
+        }
         // A drawdown cannot be read from sums: refused as a walk-forward objective.
         #expect(throws: SpecError.self) { try SweepObjective(parsing: "max_drawdown:min").checkWalkForward() }
     }
