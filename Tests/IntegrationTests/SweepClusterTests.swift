@@ -172,6 +172,24 @@ struct SweepClusterTests {
             #expect(try await cluster.request("GET", "api/jobs/tiny:0").status == 404)
             let rm = try await cluster.ats(["data", "rm", "small"])
             #expect(rm.status == 0, "\(rm.output)")
+            // A trial that failed in the sweep (fast above slow) fails again here: the same.
+            #expect(try await cluster.ats(["data", "add", file, "--name", "small"]).status == 0)
+            let mixed = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "mixed", "--data-set", "small", "--strategy", "sma_cross",
+                    "--param", "fast=int:20..40:20", "--param", "slow=30",
+                ])
+            #expect(mixed.status == 0, "\(mixed.output)")
+            try cluster.startWorker("w1")
+            try await waitUntil("mixed completed", timeout: .seconds(60)) {
+                try await cluster.sweep("mixed").state == "completed"
+            }
+            let failed = try await cluster.ats(["backtest", "--from-trial", "mixed/1"])
+            #expect(
+                failed.status == 0 && failed.output.contains("the trial fails")
+                    && failed.output.contains("the same as in the sweep"), "\(failed.output)")
+            let fine = try await cluster.ats(["backtest", "--from-trial", "mixed/0"])
+            #expect(fine.status == 0 && fine.output.contains("the same as in the sweep, bit for bit"), "\(fine.output)")
         }
     }
 }

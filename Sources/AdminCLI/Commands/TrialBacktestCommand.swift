@@ -40,42 +40,50 @@ struct TrialBacktestCommand: AsyncParsableCommand {
             }
             let client = try connection.client()
             let trial = try await client.get("api/sweeps/\(parts[0])/trials/\(index)", as: SweepTrial.self)
-            let path: String
-            var temporary: String?
-            defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
-            if let data {
-                path = data
-            } else if let set = trial.data.hash ?? trial.data.set {
-                let bytes = try await client.send("GET", "api/datasets/\(set)/catalog", timeout: 600)
-                if let hash = trial.data.hash, ReproducibilityStamp.hash(bytes) != hash {
-                    throw CLIError.invalid("the data set's bytes are not \(hash): fetch them again")
-                }
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "ats-trial-\(ProcessInfo.processInfo.processIdentifier).bars"
-                ).path
-                guard FileManager.default.createFile(atPath: file, contents: bytes) else {
-                    throw CLIError.invalid("cannot write \(file)")
-                }
-                temporary = file
-                path = file
-            } else {
-                throw CLIError.usage(
-                    "sweep \(trial.sweep) read \(trial.data.path) on its workers: give --data with that file")
-            }
             let bars: BarSeries
-            do { bars = try BarLoader.load(path: path, format: trial.data.format) } catch let e as DataError {
-                throw CLIError.invalid(e.description)
-            }
-            let statistics: BacktestStatistics
+            do {
+                if let data {
+                    bars = try BarLoader.load(path: data, format: trial.data.format)
+                } else if let set = trial.data.hash ?? trial.data.set {
+                    // The set's catalog, as workers run it, checked against the hash the sweep pinned.
+                    let bytes = try await client.send("GET", "api/datasets/\(set)/catalog", timeout: 600)
+                    if let hash = trial.data.hash, ReproducibilityStamp.hash(bytes) != hash {
+                        throw CLIError.invalid("the data set's bytes are not \(hash): fetch them again")
+                    }
+                    bars = try BarLoader.parse(bytes, file: "data set \(set)", format: .catalog)
+                } else {
+                    throw CLIError.usage(
+                        "sweep \(trial.sweep) read \(trial.data.path) on its workers: give --data with that file")
+                }
+            } catch let e as DataError { throw CLIError.invalid(e.description) }
+            // Run as the sweep ran it: a trial the strategy refuses fails here as it failed there.
+            let local: Result<BacktestStatistics, RunFailure>
             do {
                 var session = try Registry.standard.makeSession(Registry.standard.resolve(trial.run))
                 session.run(bars, until: bars.count)
-                statistics = session.statistics(barInterval: bars.barInterval)
-            } catch let e as SpecError { throw CLIError.invalid(e.description) }
-            // Compared as their JSON (every number's shortest exact form; a NaN equals a NaN).
+                local = .success(session.statistics(barInterval: bars.barInterval))
+            } catch {
+                local = .failure(RunFailure(description: "\(error)"))
+            }
+            // Compared as their JSON (every number's shortest exact form; a NaN equals a NaN); a
+            // trial that failed in the sweep must fail here too.
             let encoder = JSONCoding.encoder()
-            let same = try trial.statistics.map { try encoder.encode($0) == encoder.encode(statistics) }
+            var same: Bool?
+            if trial.done {
+                switch (trial.statistics, local) {
+                case (let stored?, .success(let mine)): same = try encoder.encode(stored) == encoder.encode(mine)
+                case (nil, .failure): same = true
+                default: same = false
+                }
+            }
             if connection.json {
+                let statistics: BacktestStatistics
+                switch local {
+                case .success(let s): statistics = s
+                case .failure(let why):
+                    throw CLIError.invalid(
+                        "trial \(index) fails here: \(why)" + (same == true ? " (as it failed in the sweep)" : ""))
+                }
                 try printJSON(
                     Output(
                         sweep: trial.sweep, trial: index, parameters: trial.parameters, statistics: statistics,
@@ -83,7 +91,10 @@ struct TrialBacktestCommand: AsyncParsableCommand {
             } else {
                 let parameters = trial.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                 print("trial \(index) of sweep \(trial.sweep): \(parameters.joined(separator: " "))")
-                print(StatisticsText.lines(statistics).joined(separator: "\n"))
+                switch local {
+                case .success(let statistics): print(StatisticsText.lines(statistics).joined(separator: "\n"))
+                case .failure(let why): print("the trial fails: \(why)")
+                }
                 switch same {
                 case true?: print("the same as in the sweep, bit for bit")
                 case false?: break
@@ -92,9 +103,15 @@ struct TrialBacktestCommand: AsyncParsableCommand {
             }
             if same == false {
                 throw CLIError.invalid(
-                    "trial \(index) differs from what sweep \(trial.sweep) stored for it (another engine or other data?)"
-                )
+                    "trial \(index) differs from what sweep \(trial.sweep) stored for it"
+                        + (trial.failure.map { " (the sweep's run failed: \($0))" }
+                            ?? " (another engine or other data?)"))
             }
         }
     }
+}
+
+/// Why a trial's run failed here.
+struct RunFailure: Error, CustomStringConvertible {
+    var description: String
 }

@@ -44,9 +44,7 @@ struct SweepRunCommand: AsyncParsableCommand {
             }
             let span = TrialRecords.Span(bars)
             let folds = walkForward?.folds(first: span.first, end: span.end) ?? []
-            if let walkForward, folds.isEmpty {
-                throw CLIError.invalid(walkForward.noFoldsReason(span))
-            }
+            if let walkForward, let problem = walkForward.problem(over: span) { throw CLIError.invalid(problem) }
             let clock = ContinuousClock()
             let start = clock.now
             let outcomes = Self.evaluate(

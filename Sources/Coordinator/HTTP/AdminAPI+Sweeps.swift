@@ -20,8 +20,19 @@ extension AdminAPI {
             do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
             // A chunk holds about a fraction of a second of one core's work on the data.
             var bars: Int?
-            if let set = spec.data.set { bars = try? await Int(store.dataset(set).rows) }
-            let perChunk = spec.trialsPerChunk(bars: bars)
+            var segments = 0
+            if let ref = spec.data.set, let set = try? await store.dataset(ref) {
+                bars = Int(set.rows)
+                // The folds over the set's span: refused now rather than by every chunk.
+                if let walkForward = spec.walkForward {
+                    let span = TrialRecords.Span(first: set.firstMs, end: set.lastMs + set.intervalMs)
+                    if let problem = walkForward.problem(over: span) {
+                        throw APIError(.badRequest, code: "invalid_spec", problem, field: "walk_forward")
+                    }
+                    segments = WalkForward.boundaries(walkForward.folds(first: span.first, end: span.end)).count - 1
+                }
+            }
+            let perChunk = spec.trialsPerChunk(bars: bars, segments: segments)
             // Checking the first trials and cutting up to 10,000,000 candidates (seconds, at most):
             // off the cooperative threads, which renew leases and schedule.
             let registry = self.registry
@@ -135,7 +146,10 @@ extension AdminAPI {
         let records = try await store.sweepRecords(sweep: sweep.id)
         return try await NIOThreadPool.singleton.runIfActive {
             let (outcomes, folds) = try Self.stored(records, spec: spec)
-            let map = SweepHeatmap(outcomes: outcomes, x: x, y: y, objective: spec.objective, folds: folds)
+            var choices: [String: [String]] = [:]
+            for d in spec.plan.space.dimensions { if case .choice(let options) = d.range { choices[d.name] = options } }
+            let map = SweepHeatmap(
+                outcomes: outcomes, x: x, y: y, objective: spec.objective, folds: folds, choices: choices)
             return SweepHeatmapReport(map, x: x, y: y, objective: spec.objective.description)
         }
     }

@@ -270,8 +270,8 @@ extension JobStore {
         // With walk-forward, the segments of the folds over the span the worker's data covers.
         let segments: Int
         if let walkForward = chunk.walkForward {
-            guard let span = try? TrialRecords.span(bytes) else {
-                return .failure(ChunkProblem(description: "no span"))
+            guard let span = try? TrialRecords.span(bytes), walkForward.problem(over: span) == nil else {
+                return .failure(ChunkProblem(description: "no span the sweep's walk-forward can fold"))
             }
             segments = max(0, WalkForward.boundaries(walkForward.folds(first: span.first, end: span.end)).count - 1)
         } else {

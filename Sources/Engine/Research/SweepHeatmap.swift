@@ -10,18 +10,18 @@ public struct SweepHeatmap: Sendable {
     public var inSample: [[Double?]]
     public var outOfSample: [[Double?]]?
 
+    /// `choices`: a choice parameter's options in the order given (its cells follow them).
     public init(
-        outcomes: [TrialOutcome], x: String, y: String, objective: SweepObjective, folds: [WalkForward.Fold] = []
+        outcomes: [TrialOutcome], x: String, y: String, objective: SweepObjective, folds: [WalkForward.Fold] = [],
+        choices: [String: [String]] = [:]
     ) {
         let ran = outcomes.filter { $0.statistics != nil }
         func ordered(_ name: String) -> [ParameterValue] {
             let values = Set(ran.compactMap { $0.parameters[name] })
-            return values.sorted { a, b in
-                switch (Self.number(a), Self.number(b)) {
-                case (let p?, let q?): p < q
-                default: a.description < b.description
-                }
+            if let options = choices[name] {
+                return options.map { ParameterValue.string($0) }.filter(values.contains)
             }
+            return values.sorted { (Self.number($0) ?? .nan) < (Self.number($1) ?? .nan) }
         }
         xs = ordered(x)
         ys = ordered(y)
@@ -29,10 +29,10 @@ public struct SweepHeatmap: Sendable {
         let row = Dictionary(uniqueKeysWithValues: ys.enumerated().map { ($1, $0) })
         var inSample = [[Double?]](repeating: [Double?](repeating: nil, count: xs.count), count: ys.count)
         var outOfSample = inSample
-        // Out of sample: each test segment once (the test windows follow one another).
+        // Out of sample: each test segment once (the test windows follow one another), found once.
         let bounds = WalkForward.boundaries(folds)
-        let tests = folds.map { ($0.testFrom, $0.testTo) }
-        let testMs = Double(tests.reduce(0) { $0 + $1.1 - $1.0 })
+        let testSegments = folds.flatMap { WalkForwardSummary.segments(bounds, from: $0.testFrom, to: $0.testTo) }
+        let testMs = Double(folds.reduce(0) { $0 + $1.testTo - $1.testFrom })
         for o in ran {
             guard let px = o.parameters[x], let py = o.parameters[y], let c = column[px], let r = row[py] else {
                 continue
@@ -41,10 +41,7 @@ public struct SweepHeatmap: Sendable {
             if inSample[r][c].map({ objective.isBetter(v, than: $0) }) ?? true { inSample[r][c] = v }
             guard !folds.isEmpty, o.segments.count == bounds.count - 1 else { continue }
             var s = SegmentSums()
-            for j in 0..<(bounds.count - 1) where tests.contains(where: { bounds[j] >= $0.0 && bounds[j + 1] <= $0.1 })
-            {
-                s.add(o.segments[j])
-            }
+            for j in testSegments { s.add(o.segments[j]) }
             let w = WalkForwardSummary.value(s, spanMs: testMs, objective: objective)
             if outOfSample[r][c].map({ objective.isBetter(w, than: $0) }) ?? true { outOfSample[r][c] = w }
         }

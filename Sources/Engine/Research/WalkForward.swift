@@ -68,11 +68,18 @@ public struct WalkForward: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
-    /// The folds over bars from `first` to `end` (the last bar's time plus its interval).
+    /// The most folds a walk-forward makes (each adds to every trial's record).
+    public static let maximumFolds = 1_000
+
+    /// The folds over bars from `first` to `end` (the last bar's time plus its interval); none
+    /// for a span that is not one (`end` not after `first`, or times no bar has).
     public func folds(first: Int64, end: Int64) -> [Fold] {
+        // Times within ten thousand years of 1970 either way (no sum below can overflow).
+        let limit: Int64 = 10_000 * 366 * 86_400_000
+        guard first < end, first > -limit, end < limit else { return [] }
         var out: [Fold] = []
         var testFrom = first + trainMs + embargoMs
-        while testFrom + testMs <= end, out.count < 10_000 {
+        while testFrom + testMs <= end, out.count <= Self.maximumFolds {
             let trainTo = testFrom - embargoMs
             out.append(
                 Fold(
@@ -81,6 +88,17 @@ public struct WalkForward: Sendable, Hashable, Codable, CustomStringConvertible 
             testFrom += testMs
         }
         return out
+    }
+
+    /// Why the folds over `span` cannot be used (nil: they can): none, or more than ``maximumFolds``.
+    public func problem(over span: TrialRecords.Span) -> String? {
+        let count = folds(first: span.first, end: span.end).count
+        if count == 0 { return noFoldsReason(span) }
+        if count > Self.maximumFolds {
+            return
+                "walk_forward: more than \(Self.maximumFolds) folds over the data (\(description)): longer test windows"
+        }
+        return nil
     }
 
     /// Why data over `span` has no fold, for its trader.

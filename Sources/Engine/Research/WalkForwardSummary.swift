@@ -28,6 +28,20 @@ public struct WalkForwardSummary: Sendable {
     /// Equity through the test windows, from the starting equity: at each fold's test end.
     public var curve: [(timeMs: Int64, equity: Double)]
 
+    /// The segments (indices into `bounds`' gaps) that make up the window `from..<to`.
+    static func segments(_ bounds: [Int64], from: Int64, to: Int64) -> Range<Int> {
+        func index(_ t: Int64) -> Int {
+            var (lo, hi) = (0, bounds.count)
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if bounds[mid] < t { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        let (a, b) = (index(from), index(to))
+        return a < b ? a..<b : a..<a
+    }
+
     /// The objective over a window of `spanMs` whose returns' sums are `s`.
     static func value(_ s: SegmentSums, spanMs: Double, objective: SweepObjective) -> Double {
         switch objective.statistic {
@@ -48,10 +62,10 @@ public struct WalkForwardSummary: Sendable {
         let bounds = WalkForward.boundaries(windows)
         let ran = outcomes.filter { $0.statistics != nil && $0.segments.count == bounds.count - 1 }
         guard !windows.isEmpty, !ran.isEmpty, Self.objectives.contains(objective.statistic) else { return nil }
-        /// A window's sums: its whole segments.
+        /// A window's sums: its whole segments, found once per window (the boundaries are sorted).
         func sums(_ o: TrialOutcome, from: Int64, to: Int64) -> SegmentSums {
             var s = SegmentSums()
-            for j in 0..<(bounds.count - 1) where bounds[j] >= from && bounds[j + 1] <= to { s.add(o.segments[j]) }
+            for j in Self.segments(bounds, from: from, to: to) { s.add(o.segments[j]) }
             return s
         }
         func value(_ s: SegmentSums, spanMs: Double) -> Double { Self.value(s, spanMs: spanMs, objective: objective) }

@@ -45,9 +45,13 @@ public struct SweepSpec: Sendable, Hashable, Codable {
     /// The most chunks a sweep is cut into (rows of `jobs`; the scheduler reads the pending ones).
     public static let maximumChunks = 20_000
 
-    /// Trials per chunk for data of `bars` bars (nil: not known, a file on the workers), and never
-    /// more chunks than ``maximumChunks``.
-    public func trialsPerChunk(bars: Int?) -> Int {
+    /// A chunk's records stay well inside a protocol frame (16 MiB).
+    static let chunkBytes = 6_000_000
+
+    /// Trials per chunk for data of `bars` bars (nil: not known, a file on the workers) whose
+    /// walk-forward cuts `segments` segments, never more chunks than ``maximumChunks``, and never
+    /// more records than ``chunkBytes`` (about 700 bytes a trial and 40 a segment).
+    public func trialsPerChunk(bars: Int?, segments: Int = 0) -> Int {
         let chosen: Int
         if chunkTrials > 0 {
             chosen = chunkTrials
@@ -57,7 +61,8 @@ public struct SweepSpec: Sendable, Hashable, Codable {
             chosen = 50
         }
         let most = plan.search == .grid ? plan.space.gridCount ?? 0 : plan.trials
-        return max(chosen, (most + Self.maximumChunks - 1) / Self.maximumChunks)
+        let fits = max(1, Self.chunkBytes / (700 + 40 * segments))
+        return min(fits, max(chosen, (most + Self.maximumChunks - 1) / Self.maximumChunks))
     }
 
     enum CodingKeys: String, CodingKey {

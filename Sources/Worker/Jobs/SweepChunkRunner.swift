@@ -63,7 +63,9 @@ struct SweepChunkRunner: Sendable {
         // With walk-forward, each trial keeps its returns' sums per segment of the folds.
         let span = TrialRecords.Span(bars)
         let folds = chunk.walkForward?.folds(first: span.first, end: span.end) ?? []
-        if let walkForward = chunk.walkForward, folds.isEmpty { throw RunnerError(walkForward.noFoldsReason(span)) }
+        if let walkForward = chunk.walkForward, let problem = walkForward.problem(over: span) {
+            throw RunnerError(problem)
+        }
         let boundaries = WalkForward.boundaries(folds)
         let perBatch = max(1, Self.batchWork / max(1, bars.count))
         let base = spec.run
@@ -106,6 +108,11 @@ struct SweepChunkRunner: Sendable {
         }
         await progress(outcomes.count)
         let records = TrialRecords.encode(outcomes, span: span)
+        // One message carries them: a frame the coordinator would refuse would be sent again for ever.
+        guard records.count < WireProtocol.defaultMaximumFrameSize - (1 << 16) else {
+            throw RunnerError(
+                "the chunk's records are \(records.count >> 20) MB, more than a message carries: lower chunk_trials")
+        }
         await output.send {
             .finished(JobFinished(header: $0, outcome: .completed, statistics: [], trials: records))
         }

@@ -26,6 +26,14 @@ struct WalkForwardTests {
             #expect(throws: SpecError.self, "\(text)") { try WalkForward(parsing: text) }
             do { _ = try WalkForward(parsing: text) } catch { #expect(error.field == field, "\(text)") }
         }
+        // Spans that are not spans (a peer's words) make no folds, and too many folds are refused.
+        #expect(rolling.folds(first: 10, end: 10).isEmpty && rolling.folds(first: .max - 5, end: .max).isEmpty)
+        #expect(rolling.folds(first: .min, end: .max).isEmpty)
+        let fine = try WalkForward(parsing: "rolling:train=1d,test=1m")
+        let month = TrialRecords.Span(first: 0, end: 30 * Self.day)
+        #expect(
+            fine.problem(over: month)?.contains("more than 1000 folds") == true, "\(fine.problem(over: month) ?? "")")
+        #expect(rolling.problem(over: TrialRecords.Span(first: 0, end: 200 * Self.day)) == nil)
         let json = try JSONEncoder().encode(rolling)
         #expect(String(decoding: json, as: UTF8.self) == "\"rolling:train=90d,test=30d,embargo=1d\"")
         #expect(try JSONDecoder().decode(WalkForward.self, from: json) == rolling)
@@ -116,6 +124,14 @@ struct WalkForwardTests {
             let expected = sharpe(joinedTests, spanMs: testMs)
             #expect(abs((map.outOfSample?[r][c] ?? .nan) - expected) < 1e-9 * max(1, abs(expected)), "\(o.parameters)")
         }
+        // A choice's cells follow its options as given, not the alphabet.
+        var chosen = outcomes.prefix(3).map { $0 }
+        for (k, kind) in ["sma", "ema", "wma"].enumerated() {
+            chosen[k].parameters = ["kind": .string(kind), "n": .int(1)]
+        }
+        let byKind = SweepHeatmap(
+            outcomes: chosen, x: "kind", y: "n", objective: goal, choices: ["kind": ["sma", "ema", "wma"]])
+        #expect(byKind.xs == [.string("sma"), .string("ema"), .string("wma")] && byKind.outOfSample == nil)
         // A drawdown cannot be read from sums: refused as a walk-forward objective.
         #expect(throws: SpecError.self) { try SweepObjective(parsing: "max_drawdown:min").checkWalkForward() }
     }
