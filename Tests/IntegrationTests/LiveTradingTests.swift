@@ -107,6 +107,21 @@ struct LiveTradingTests {
         }
     }
 
+    /// The credential, a worker, and live-1 trading `simple_ma` with wide brackets (4 standard
+    /// deviations: an entry's take-profit and stop-loss, which go out as an OCO list).
+    static func startBracketJob(_ cluster: TestCluster, _ venue: FakeVenueProcess) async throws {
+        try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+        try cluster.startWorker("w1")
+        var spec = Self.spec(port: venue.port)
+        spec.run.strategy = ComponentRef(
+            namespace: "strategies:simple_ma",
+            config: [
+                "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
+                "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
+            ])
+        _ = try await cluster.create(spec)
+    }
+
     /// A strategy's bracket (simple_ma's take-profit and stop-loss) goes out as one OCO order
     /// list once its entry has filled: both legs intents the coordinator accepted, placed once,
     /// and when one executes the venue expires the other; every execution in the job's fills once.
@@ -114,16 +129,7 @@ struct LiveTradingTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
-            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
-            try cluster.startWorker("w1")
-            var spec = Self.spec(port: venue.port)
-            spec.run.strategy = ComponentRef(
-                namespace: "strategies:simple_ma",
-                config: [
-                    "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
-                    "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
-                ])
-            _ = try await cluster.create(spec)
+            try await Self.startBracketJob(cluster, venue)
             // A list at the venue (one sent when the market had moved past a leg's price is refused,
             // -2010, and the job exits at market through that leg: the next bracket is tried). The
             // brackets are wide (4 standard deviations), so a list usually still works when seen:
@@ -177,16 +183,7 @@ struct LiveTradingTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
         defer { Task { await venue.stop() } }
         try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
-            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
-            try cluster.startWorker("w1")
-            var spec = Self.spec(port: venue.port)
-            spec.run.strategy = ComponentRef(
-                namespace: "strategies:simple_ma",
-                config: [
-                    "fast": .int(2), "slow": .int(4), "confirm": .string("none"), "std_period": .int(4),
-                    "tp_std": .double(4), "sl_std": .double(4), "order_value_pct": .double(0.5),
-                ])
-            _ = try await cluster.create(spec)
+            try await Self.startBracketJob(cluster, venue)
             let client = try BinanceRESTClient(
                 endpoint: venue.endpoint, credentials: venue.hmac, logger: Logger(label: "live-test"))
             // An entry fills; the market is then moved to a tenth of its price before the entry's

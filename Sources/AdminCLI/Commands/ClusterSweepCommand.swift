@@ -54,10 +54,9 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                         plan: plan, objective: objective, walkForward: walkForward, chunkTrials: chunkTrials
                     ).json()
                 }
-                let record = try JSONCoding.decoder().decode(
-                    SweepRecord.self, from: try await connection.client().send("POST", "api/sweeps", body: body))
-                if connection.json { return try printJSON(record) }
-                print("created sweep \(record.id) \(record.name): \(record.trials) trials in \(record.chunks) chunks")
+                try await connection.request("POST", "api/sweeps", body: body, as: SweepRecord.self) {
+                    "created sweep \($0.id) \($0.name): \($0.trials) trials in \($0.chunks) chunks"
+                }
             }
         }
     }
@@ -204,20 +203,18 @@ struct ClusterSweepCommand: AsyncParsableCommand {
         @Argument(help: "Sweep name or id.") var sweep: String
         func run() async throws {
             try await reportingErrors {
-                let record = try JSONCoding.decoder().decode(
-                    SweepRecord.self, from: try await connection.client().send("DELETE", "api/sweeps/\(sweep)"))
-                if connection.json { return try printJSON(record) }
-                print("removed sweep \(record.name) (\(record.trialsDone) of \(record.trials) trials done)")
+                try await connection.request("DELETE", "api/sweeps/\(sweep)", as: SweepRecord.self) {
+                    "removed sweep \($0.name) (\($0.trialsDone) of \($0.trials) trials done)"
+                }
             }
         }
     }
 
     static func act(_ connection: ConnectionOptions, _ action: String, _ sweep: String) async throws {
         try await reportingErrors {
-            let record = try JSONCoding.decoder().decode(
-                SweepRecord.self, from: try await connection.client().send("POST", "api/sweeps/\(sweep)/\(action)"))
-            if connection.json { return try printJSON(record) }
-            print("sweep \(record.name): \(record.state) (\(record.trialsDone)/\(record.trials) trials)")
+            try await connection.request("POST", "api/sweeps/\(sweep)/\(action)", as: SweepRecord.self) {
+                "sweep \($0.name): \($0.state) (\($0.trialsDone)/\($0.trials) trials)"
+            }
         }
     }
 }

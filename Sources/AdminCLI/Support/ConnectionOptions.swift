@@ -18,10 +18,18 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 extension ConnectionOptions {
+    /// Sends a request whose answer is a `T` (a job, a sweep), then prints it: JSON with
+    /// `--json`, else `line(answer)`.
+    func request<T: Codable>(
+        _ method: String, _ path: String, body: Data? = nil, as: T.Type, line: (T) -> String
+    ) async throws {
+        let data = try await client().send(method, path, body: body)
+        let answer = try JSONCoding.decoder().decode(T.self, from: data)
+        if json { try printJSON(answer) } else { print(line(answer)) }
+    }
+
     /// Sends a request whose answer is a job, then prints it: JSON with `--json`, else `line(job)`.
     func jobRequest(_ method: String, _ path: String, body: Data? = nil, line: (JobRecord) -> String) async throws {
-        let data = try await client().send(method, path, body: body)
-        let job = try JSONCoding.decoder().decode(JobRecord.self, from: data)
-        if json { try printJSON(job) } else { print(line(job)) }
+        try await request(method, path, body: body, as: JobRecord.self, line: line)
     }
 }

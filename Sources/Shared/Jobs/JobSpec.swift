@@ -11,7 +11,7 @@ import Foundation
 ///  "fees": {"namespace": "fees:generic", "config": {"taker": 0.001}},
 ///  "portfolio": {"cash": 100000}}
 /// ```
-public struct JobSpec: Sendable, Hashable, Codable {
+public struct JobSpec: Sendable, Hashable, Codable, SpecJSON {
     public var name: String
     public var mode: JobMode
     /// A worker may run the job only if it has every one of these labels.
@@ -95,23 +95,6 @@ public struct JobSpec: Sendable, Hashable, Codable {
         try c.encode(run.portfolio, forKey: .portfolio)
         try c.encode(checkpointEvery, forKey: .checkpointEvery)
         try c.encode(paperPaceMs, forKey: .paperPaceMs)
-    }
-
-    /// Parses JSON, turning decoding failures into a ``SpecError`` that names the field.
-    public static func decode(json: Data) throws(SpecError) -> JobSpec {
-        do {
-            return try JSONDecoder().decode(JobSpec.self, from: json)
-        } catch let e as DecodingError {
-            throw SpecError(decoding: e)
-        } catch {
-            throw SpecError(field: "", reason: "\(error)")
-        }
-    }
-
-    public func json() -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return try! e.encode(self)
     }
 
     /// Checks everything that can be checked before a worker runs the job: names, labels, the

@@ -10,7 +10,7 @@ import Foundation
 ///  "params": ["fast=int:5..50:5", "slow=int:20..200:10"], "where": "fast < slow",
 ///  "search": "grid", "objective": "sharpe:max"}
 /// ```
-public struct SweepSpec: Sendable, Hashable, Codable {
+public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
     public var name: String
     /// Its chunks run only on workers with every one of these labels.
     public var labels: [String]
@@ -93,25 +93,6 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         try c.encode(objective.description, forKey: .objective)
         try c.encode(chunkTrials, forKey: .chunkTrials)
         try c.encodeIfPresent(walkForward, forKey: .walkForward)
-    }
-
-    /// Parses JSON, turning failures into a ``SpecError`` that names the field.
-    public static func decode(json: Data) throws(SpecError) -> SweepSpec {
-        do {
-            return try JSONDecoder().decode(SweepSpec.self, from: json)
-        } catch let e as SpecError {
-            throw e
-        } catch let e as DecodingError {
-            throw SpecError(decoding: e)
-        } catch {
-            throw SpecError(field: "", reason: "\(error)")
-        }
-    }
-
-    public func json() -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return try! e.encode(self)
     }
 
     /// Checks everything that can be checked before a trial runs — the name, the labels, the data,
