@@ -156,6 +156,48 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// A sweep on the Sweeps page: listed with its progress, then its page with the leaderboard,
+    /// the overfitting statistics (flagged when they say luck), walk-forward and a heatmap.
+    @Test func followASweepFromTheSweepsPage() async throws {
+        let file = TestData.file(bars: 20_000, seed: 13)
+        try await withBrowser { cluster, browser, ui in
+            #expect(try await cluster.ats(["data", "add", file, "--name", "ui-sweep-set"]).status == 0)
+            let created = try await cluster.ats([
+                "sweep", "create", "--name", "ui-sweep", "--data-set", "ui-sweep-set", "--strategy", "sma_cross",
+                "--param", "fast=int:2..12:2", "--param", "slow=int:20..40:10", "--walk-forward",
+                "rolling:train=4d,test=2d", "--chunk-trials", "4",
+            ])
+            #expect(created.status == 0, "\(created.output)")
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/sweeps']")
+            try await browser.wait(
+                for: "#sweeps-body tr[data-name='ui-sweep'] td:nth-child(5)",
+                text: {
+                    $0 == "5 / 5"
+                }, timeout: .seconds(120))
+            try await browser.click("#sweeps-body tr[data-name='ui-sweep'] a")
+            try await browser.wait(for: "#leaderboard-body tr", text: { !$0.isEmpty })
+            let rows = try await browser.execute("return document.querySelectorAll('#leaderboard-body tr').length")
+            #expect(rows as? Int == 18, "6 fast × 3 slow, every one ran")
+            let dsr = try await browser.wait(for: "#sweep-dsr", text: { $0.contains("Deflated") })
+            #expect(dsr.contains("Deflated Sharpe ratio") && dsr.contains("best of 18 trials"), "\(dsr)")
+            let flagged = try await browser.execute(
+                "return document.querySelector('#sweep-dsr span.suspect, #sweep-dsr span.fine') !== null")
+            #expect(flagged as? Bool == true, "the DSR is shown flagged one way or the other")
+            try await browser.wait(for: "#sweep-pbo", text: { $0.contains("overfitting") })
+            // 20,000 minutes (13.9 days): tests from day 4 every 2 days, four whole ones.
+            let folds = try await browser.execute("return document.querySelectorAll('#walk-forward tbody tr').length")
+            #expect(folds as? Int == 4)
+            try await browser.wait(for: "#heatmaps table", text: { !$0.isEmpty })
+            let cells = try await browser.execute(
+                "return document.querySelectorAll('#heatmaps .heatmap:first-child tbody td').length")
+            #expect(cells as? Int == 18)
+            let oos = try await browser.execute("return document.querySelectorAll('#heatmaps .heatmap').length")
+            #expect(oos as? Int == 2, "in sample beside out of sample")
+            try await browser.screenshot(to: "\(Self.screenshots)/08-sweep.png")
+        }
+    }
+
     @Test func stopARunningJobFromItsPage() async throws {
         // Paced at a bar per millisecond: it runs for many seconds.
         let spec = LifecycleTests.paced("ui-paper", bars: 60_000)

@@ -30,7 +30,7 @@ public enum SweepReportText {
             let d = l.deflated_sharpe
             lines.append(
                 "deflated by your whole search on this strategy and data: \(d.value.fixed(4))"
-                    + "\(d.suspect ? "  ← below 0.95" : "")  (\(l.trials) trials in \(l.sweeps) sweeps, the research"
+                    + "\(d.suspect ? "  ← below 0.95" : "")  (\(l.trials) trials in \(l.sweeps) sweep\(l.sweeps == 1 ? "" : "s"), the research"
                     + " ledger; Sharpe variance \(d.sharpe_variance.formatted()))")
         }
         if let p = report.probabilistic_sharpe { lines.append("probabilistic Sharpe ratio (> 0): \(p.fixed(4))") }

@@ -735,7 +735,8 @@ async function viewData() {
     if (!(await confirmAction(`Remove the data set ${d.name}? Workers drop their copies as their caches fill.`))) return;
     try { await api('DELETE', `/api/datasets/${encodeURIComponent(d.name)}`); toast(`Removed ${d.name}`); route(); } catch (x) { toast(x.message); }
   };
-  const jobLinks = d => d.jobs.length ? d.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: `#/job/${encodeURIComponent(n)}` }, n)]).concat(d.jobs.length > 5 ? [` and ${d.jobs.length - 5} more`] : []) : ['—'];
+  const link = n => n.endsWith(' (sweep)') ? `#/sweep/${encodeURIComponent(n.slice(0, -8))}` : `#/job/${encodeURIComponent(n)}`;
+  const jobLinks = d => d.jobs.length ? d.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: link(n) }, n)]).concat(d.jobs.length > 5 ? [` and ${d.jobs.length - 5} more`] : []) : ['—'];
   const body = h('tbody', { id: 'datasets-body' }, sets.map(d => h('tr', { dataset: { name: d.name } },
     h('td', {}, d.name), h('td', { class: 'muted', title: d.hash }, d.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, d.rows.toLocaleString('en-US')),
     h('td', {}, `${fmtTime(d.first_ms)} … ${fmtTime(d.last_ms)}`), h('td', {}, fmtInterval(d.interval_ms)), h('td', {}, d.symbol || '—'),
@@ -782,6 +783,122 @@ async function viewData() {
     h('div', { class: 'card needs-trader' }, h('h2', {}, 'Add a data set'),
       h('p', { class: 'muted' }, 'Stored once in the cluster under its content hash; workers that lack it fetch it when a job names it.'), add));
   return { events(es) { if (es.some(e => e.kind.startsWith('dataset'))) route(); }, resync: () => route() };
+}
+
+// ---------- sweeps ----------
+
+function sweepProgress(sw) {
+  return `${sw.trials_done.toLocaleString('en-US')} / ${sw.trials.toLocaleString('en-US')} (${fmtPct(sw.trials ? sw.trials_done / sw.trials : 0)})`;
+}
+
+async function sweepAction(sw, verb) {
+  const text = { pause: `Pause ${sw.name}? No new chunk starts; running ones finish.`,
+    resume: `Resume ${sw.name}? Its chunks not done run again.`,
+    cancel: `Cancel ${sw.name}? No new chunk starts and running ones stop (resume continues).` }[verb];
+  if (!(await confirmAction(text))) return;
+  try { await api('POST', `/api/sweeps/${encodeURIComponent(sw.name)}/${verb}`); toast(`${verb} ${sw.name}`); route(); } catch (x) { toast(x.message); }
+}
+
+function sweepButtons(sw) {
+  const verbs = sw.state === 'running' ? ['pause', 'cancel'] : sw.state === 'completed' ? [] : ['resume'];
+  return h('span', { class: 'needs-trader' }, verbs.map(v => h('button', { class: `sweep-${v}`, onclick: () => sweepAction(sw, v) }, v[0].toUpperCase() + v.slice(1))));
+}
+
+async function viewSweeps() {
+  const { data: sweeps } = await api('GET', '/api/sweeps');
+  const body = h('tbody', { id: 'sweeps-body' }, sweeps.map(sw => h('tr', { dataset: { name: sw.name } },
+    h('td', {}, h('a', { href: `#/sweep/${encodeURIComponent(sw.name)}` }, sw.name)),
+    h('td', {}, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state)),
+    h('td', {}, sw.spec ? sw.spec.strategy.namespace.replace('strategies:', '') : '—'),
+    h('td', { class: 'num' }, sweepProgress(sw)), h('td', { class: 'num' }, `${sw.chunks_done} / ${sw.chunks}`),
+    h('td', { class: 'num' }, sw.chunks_running), h('td', { class: 'num' }, sw.chunks_failed),
+    h('td', { title: sw.created_at }, ago(sw.created_at)), h('td', {}, sweepButtons(sw)))));
+  if (!sweeps.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No sweep yet: ats sweep create --name s1 --data-set SET --strategy sma_cross --param fast=int:5..50:5 …')));
+  document.getElementById('main').replaceChildren(h('h1', {}, 'Sweeps'), h('div', { class: 'card scroll' }, h('table', { id: 'sweeps' },
+    h('thead', {}, h('tr', {}, ['name', 'state', 'strategy', 'trials done', 'chunks', 'running', 'failed', 'created', ''].map(t => h('th', {}, t)))), body)));
+  let timer = null;
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 2000); };
+  if (sweeps.some(sw => sw.state === 'running')) later();
+  return { events(es) { if (es.some(e => e.kind.startsWith('sweep'))) later(); }, resync: () => route() };
+}
+
+async function viewSweep(name) {
+  const path = `/api/sweeps/${encodeURIComponent(name)}`;
+  const [{ data: sw }, { data: report }] = await Promise.all([api('GET', path), api('GET', `${path}/report?top=20`)]);
+  const names = report.names;
+  const statistic = report.objective.split(':')[0];
+  const flag = (bad, text) => h('span', { class: bad ? 'suspect' : 'fine' }, text);
+  const lines = [];
+  const d = report.deflated_sharpe;
+  if (d) lines.push(h('p', { id: 'sweep-dsr' }, 'Deflated Sharpe ratio ', flag(d.suspect, fmtNum(d.value, 4)),
+    h('span', { class: 'muted' }, ` (best of ${d.trials} trials, Sharpe variance ${d.sharpe_variance.toPrecision(3)}${d.suspect ? ': below 0.95, the best may be luck' : ''})`)));
+  const l = report.research_ledger;
+  if (l) lines.push(h('p', { id: 'sweep-ledger' }, 'Deflated by your whole search on this strategy and data ', flag(l.deflated_sharpe.suspect, fmtNum(l.deflated_sharpe.value, 4)),
+    h('span', { class: 'muted' }, ` (${l.trials} trials in ${l.sweeps} ${l.sweeps === 1 ? 'sweep' : 'sweeps'})`)));
+  const o = report.overfitting;
+  if (o) lines.push(h('p', { id: 'sweep-pbo' }, 'Probability of backtest overfitting ', flag(o.suspect, fmtNum(o.probability, 4)),
+    h('span', { class: 'muted' }, ` (CSCV, ${o.blocks} blocks, ${o.combinations} splits${o.suspect ? ': above 0.5' : ''})`)));
+  if (report.minimum_backtest_years !== undefined && report.minimum_backtest_years !== null) {
+    const short = report.minimum_backtest_years > report.data_years;
+    lines.push(h('p', {}, 'Minimum backtest length ', flag(short, `${fmtNum(report.minimum_backtest_years)} years`), h('span', { class: 'muted' }, ` against ${fmtNum(report.data_years)} years of data`)));
+  }
+  const board = h('tbody', { id: 'leaderboard-body' }, report.top.map((t, i) => h('tr', { dataset: { trial: t.trial } },
+    h('td', { class: 'num' }, i + 1), h('td', { class: 'num' }, t.trial), names.map(n => h('td', { class: 'num' }, String(t.parameters[n]))),
+    h('td', { class: 'num' }, fmtNum(t.objective, 4)), h('td', { class: 'num' }, fmtPct(t.statistics.total_return)),
+    h('td', { class: 'num' }, fmtPct(t.statistics.max_drawdown)), h('td', { class: 'num' }, t.statistics.round_trips))));
+  if (!report.top.length) board.append(h('tr', {}, h('td', { colspan: names.length + 6, class: 'muted' }, 'No trial stored yet.')));
+  const parts = [h('h1', { id: 'sweep-head' }, `Sweep ${sw.name} `, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state), ' ', sweepButtons(sw)),
+    h('div', { class: 'card' },
+      h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
+      sw.spec ? h('p', { class: 'muted' }, `${sw.spec.strategy.namespace.replace('strategies:', '')} · ${sw.spec.search} over ${sw.spec.params.join(' ')}${sw.spec.where ? ` where ${sw.spec.where}` : ''} · objective ${sw.spec.objective}${sw.spec.walk_forward ? ` · walk-forward ${sw.spec.walk_forward}` : ''}`) : '',
+      lines),
+    h('div', { class: 'card scroll' }, h('h2', {}, 'Best trials'), h('table', { id: 'leaderboard' },
+      h('thead', {}, h('tr', {}, ['rank', 'trial', ...names, statistic, 'return', 'max drawdown', 'trades'].map(t => h('th', {}, t)))), board))];
+  const w = report.walk_forward;
+  if (w) {
+    const none = w.efficiency === undefined || w.efficiency === null;
+    const day = t => fmtTime(t).slice(0, 10);
+    const rows = w.folds.map((f, i) => h('tr', {},
+      h('td', { class: 'num' }, i + 1), h('td', {}, `${day(f.train_from)} … ${day(f.train_to)}`),
+      h('td', {}, `${day(f.test_from)} … ${day(f.test_to)}`), h('td', { class: 'num' }, f.trial ?? '—'),
+      names.map(n => h('td', { class: 'num' }, String(f.parameters[n] ?? ''))),
+      h('td', { class: 'num' }, fmtNum(f.in_sample, 4)), h('td', { class: 'num' }, fmtPct(f.out_of_sample_return))));
+    const head = h('tr', {}, ['fold', 'train', 'test', 'trial', ...names, `in-sample ${statistic}`, 'test return'].map(t => h('th', {}, t)));
+    const summary = h('p', {}, `Out of sample ${fmtPct(w.out_of_sample_return)} (Sharpe ${fmtNum(w.out_of_sample_sharpe)}), `
+      + `${fmtPct(w.out_of_sample_annual)} a year against ${fmtPct(w.in_sample_annual)} in sample; efficiency `,
+      flag(none || w.efficiency < 0.5, none ? '—' : fmtNum(w.efficiency)));
+    parts.push(h('div', { class: 'card scroll' }, h('h2', {}, `Walk-forward: ${w.folds.length} folds`), summary,
+      h('table', { id: 'walk-forward' }, h('thead', {}, head), h('tbody', {}, rows))));
+  }
+  if (names.length >= 2) {
+    const pick = (id, value) => h('select', { id }, names.map(n => h('option', { value: n, selected: n === value }, n)));
+    const x = pick('heat-x', names[0]);
+    const y = pick('heat-y', names[1]);
+    const maps = h('div', { id: 'heatmaps' });
+    const draw = async () => {
+      try {
+        const { data: m } = await api('GET', `${path}/heatmap?x=${encodeURIComponent(x.value)}&y=${encodeURIComponent(y.value)}`);
+        const grid = (cells, title) => {
+          const values = cells.flat().filter(v => typeof v === 'number');
+          const lo = Math.min(...values), hi = Math.max(...values);
+          // Ten shades from worst to best (classes: the page's policy allows no inline style).
+          const shade = v => typeof v !== 'number' || hi === lo ? 'num' : `num heat-${Math.min(9, Math.floor(10 * (m.objective.endsWith(':min') ? hi - v : v - lo) / (hi - lo)))}`;
+          return h('div', { class: 'heatmap' }, h('h3', {}, title), h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, `${m.y} \\ ${m.x}`), m.xs.map(v => h('th', {}, String(v))))),
+            h('tbody', {}, m.ys.map((v, r) => h('tr', {}, h('th', {}, String(v)), cells[r].map(c => h('td', { class: shade(c) }, typeof c === 'number' ? fmtNum(c) : '·')))))));
+        };
+        maps.replaceChildren(grid(m.in_sample, `${m.objective}, in sample`), m.out_of_sample ? grid(m.out_of_sample, `${m.objective}, out of sample`) : '');
+      } catch (e) { maps.replaceChildren(h('p', { class: 'error' }, e.message)); }
+    };
+    x.onchange = draw;
+    y.onchange = draw;
+    parts.push(h('div', { class: 'card scroll' }, h('h2', {}, 'Heatmap'), h('div', { class: 'toolbar' }, h('label', {}, 'across ', x), h('label', {}, ' down ', y)), maps));
+    draw();
+  }
+  document.getElementById('main').replaceChildren(...parts);
+  let timer = null;
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 2000); };
+  if (sw.state === 'running') later();
+  return { events(es) { if (es.some(e => e.kind.startsWith('sweep') && e.job_name === sw.name)) later(); }, resync: () => route() };
 }
 
 // ---------- logs ----------
@@ -914,6 +1031,8 @@ async function route() {
     else if (path.startsWith('#/edit/')) view = await viewForm(q, decodeURIComponent(path.slice(7)));
     else if (path === '#/workers') view = await viewWorkers();
     else if (path === '#/data') view = await viewData();
+    else if (path === '#/sweeps') view = await viewSweeps();
+    else if (path.startsWith('#/sweep/')) view = await viewSweep(decodeURIComponent(path.slice(8)));
     else if (path === '#/logs') view = await viewLogs(q);
     else if (path === '#/users') view = await viewUsers();
     else view = await viewJobs(q);
