@@ -20,8 +20,8 @@ struct SweepClusterTests {
         try await TestCluster.with { cluster in
             let add = try await cluster.ats(["data", "add", file, "--name", "bars-9"])
             #expect(add.status == 0, "\(add.output)")
+            // w1 alone at first, so that it always holds a chunk while the sweep runs.
             let w1 = try cluster.startWorker("w1", capacity: 1)
-            try cluster.startWorker("w2", capacity: 1)
             let created = try await cluster.ats(
                 ["sweep", "create", "--name", "s1", "--data-set", "bars-9", "--chunk-trials", "9"] + Self.search)
             #expect(created.status == 0, "\(created.output)")
@@ -29,7 +29,7 @@ struct SweepClusterTests {
                 SweepRecord.self, from: try await cluster.request("GET", "api/sweeps/s1").body)
             // fast 2..30 by 2, slow 10..100 by 5, fast < slow: 15 × 19 points less the 29 where fast ≥ slow.
             #expect(sweep.trials == 256 && sweep.chunks == 29 && sweep.spec?.data.hash != nil, "\(sweep)")
-            // w1 is killed with a chunk in hand once a few chunks are in: w2 runs it again.
+            // w1 is killed with a chunk in hand once a few chunks are in: w2, started then, runs it again.
             try await waitUntil("three chunks in", timeout: .seconds(120)) {
                 try await cluster.sweep("s1").chunksDone >= 3
             }
@@ -41,7 +41,7 @@ struct SweepClusterTests {
                 try await Task.sleep(for: .milliseconds(300))
                 for k in 0..<29 {
                     let chunk = try await cluster.job("s1:\(k)")
-                    if chunk.leaseOwner == "w1" && chunk.status == .running {
+                    if chunk.leaseOwner == "w1" && (chunk.status == .running || chunk.status == .assigned) {
                         held = chunk.name
                         return true
                     }
@@ -50,6 +50,7 @@ struct SweepClusterTests {
                 return false
             }
             w1.signal(SIGKILL)
+            try cluster.startWorker("w2", capacity: 1)
             try await waitUntil("the sweep completed", timeout: .seconds(240)) {
                 try await cluster.sweep("s1").state == "completed"
             }
