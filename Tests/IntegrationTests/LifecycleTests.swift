@@ -147,7 +147,9 @@ struct LifecycleTests {
     }
 
     @Test func aDrainingWorkerHandsItsJobsOverOnSIGTERM() async throws {
-        let specs = [Self.paced("drain-a"), Self.paced("drain-b")]
+        // Ten seconds of bars each: the drain must find them running on a loaded machine too (at
+        // three seconds, a slow start of the second worker once let them finish first).
+        let specs = [Self.paced("drain-a", bars: 10_000), Self.paced("drain-b", bars: 10_000)]
         try await TestCluster.with { cluster in
             let leaving = try cluster.startWorker("leaving")
             for s in specs { _ = try await cluster.create(s) }
