@@ -33,10 +33,12 @@ public enum TrialEvaluation {
         }
         // The returns are read off the equity where they are needed (two passes: the sums and
         // the centred moments), never stored: a trial over 1M bars would write 8 MB for them.
-        let n = failure == nil ? equity.count : bars.count
+        // A trial that could not run has flat returns over every bar.
+        let failed = failure != nil
+        let n = failed ? bars.count : equity.count
         let reduced = equity.withUnsafeBufferPointer { e in
             Reduction(count: n, blocks: blocks, boundaries: boundaries, times: bars) { i in
-                guard failure == nil else { return 0 }
+                guard !failed else { return 0 }
                 let previous = i == 0 ? start : e[i - 1]
                 return previous != 0 ? e[i] / previous - 1 : 0
             }
