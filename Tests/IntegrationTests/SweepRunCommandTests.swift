@@ -55,7 +55,9 @@ struct SweepRunCommandTests {
             (["--param", "fast=int:5..1"], "param.fast: the low end 5.0 is above the high end 1.0"),
             (["--param", "fast=float:1..5"], "a grid needs a step"),
             (["--param", "fast=int:1..5", "--objective", "sharp"], "objective: expected STATISTIC"),
-            (["--param", "fast=int:1..5", "--search", "tpe"], "search: grid or random"),
+            (["--param", "fast=int:1..5", "--search", "anneal"], "search: grid, random or tpe"),
+            (["--param", "fast=int:1..5", "--search", "tpe", "--trials", "20000"], "trials: 1 to 10,000 with tpe"),
+            (["--param", "fast=int:1..5", "--search", "tpe", "--in-flight", "0"], "in_flight: 1 to 1,000"),
             (
                 ["--param", "fast=int:1..5", "--param", "fast=3"],
                 "param.fast: given both as a fixed value and as a range"

@@ -13,6 +13,9 @@ struct SweepRunCommand: AsyncParsableCommand {
             ats sweep run --data bars.csv --strategy sma_cross \\
                 --param fast=int:5..50:5 --param slow=int:20..200:10 --where 'fast < slow' \\
                 --search grid --objective sharpe:max --top 20
+            --search tpe --trials 500 [--in-flight 32]: Bayesian search (a tree-structured Parzen
+            estimator), batch after batch, each asked from every trial before it (the cluster's
+            `ats sweep create` asks the same trials).
             Ranges: int:LOW..HIGH[:STEP], float:LOW..HIGH[:STEP], log:LOW..HIGH, choice:A|B|...
             (float without a step and log are continuous: random search only). Beside the best trial:
             the Deflated Sharpe Ratio (N = every trial run, failed ones included), PBO by CSCV over
@@ -33,10 +36,11 @@ struct SweepRunCommand: AsyncParsableCommand {
             }
             guard top >= 1 else { throw CLIError.invalid("top: at least 1") }
             // Trials are named by their candidate: a grid point's index, a random draw's number.
-            let points: [(index: Int, parameters: [String: ParameterValue])]
+            // (Bayesian search: trial numbers, each batch asked from the trials before it.)
+            var points: [(index: Int, parameters: [String: ParameterValue])] = []
             do {
                 let (chunks, _) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
-                points = plan.trials(in: 0..<(chunks.last?.end ?? 0))
+                if plan.search != .tpe { points = plan.trials(in: 0..<(chunks.last?.end ?? 0)) }
             } catch let e as SpecError { throw CLIError.invalid(e.description) }
             let bars: BarSeries
             do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
@@ -47,8 +51,20 @@ struct SweepRunCommand: AsyncParsableCommand {
             if let walkForward, let problem = walkForward.problem(over: span) { throw CLIError.invalid(problem) }
             let clock = ContinuousClock()
             let start = clock.now
-            let outcomes = Self.evaluate(
-                points: points, base: base, bars: bars, boundaries: WalkForward.boundaries(folds))
+            let boundaries = WalkForward.boundaries(folds)
+            var outcomes: [TrialOutcome] = []
+            if plan.search == .tpe {
+                // As the cluster does: batch after batch, each asked from every trial before it.
+                while outcomes.count < plan.trials {
+                    let batch = plan.batch(startingAt: outcomes.count)
+                    guard let asks = plan.asks(batch, after: outcomes, objective: goal) else {
+                        throw CLIError.invalid("where: the condition refused every draw of an ask")
+                    }
+                    outcomes += Self.evaluate(points: asks, base: base, bars: bars, boundaries: boundaries)
+                }
+            } else {
+                outcomes = Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries)
+            }
             let seconds = (clock.now - start).seconds
             // A sweep where every trial failed is an error: why, most frequent first.
             let failures = SweepReport.failures(outcomes)

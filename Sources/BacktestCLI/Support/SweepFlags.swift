@@ -10,9 +10,12 @@ public struct SweepFlags: ParsableArguments {
     public var params: [String] = []
     @Option(name: .customLong("where"), help: "A condition on the parameters, e.g. 'fast < slow'.")
     public var condition: String?
-    @Option(help: "grid or random.") public var search: String = "grid"
-    @Option(help: "Random search: trials to run.") public var trials: Int = 100
-    @Option(help: "Random search: the seed (the same seed, the same trials).") public var seed: UInt64 = 42
+    @Option(help: "grid, random or tpe (Bayesian: each batch asked from the trials before it).")
+    public var search: String = "grid"
+    @Option(help: "Random and tpe search: trials to run.") public var trials: Int = 100
+    @Option(help: "Random and tpe search: the seed (the same seed, the same trials).") public var seed: UInt64 = 42
+    @Option(help: "tpe: trials asked together (a batch runs at once; the next is asked from every trial before it).")
+    public var inFlight: Int = 32
     @Option(help: "STATISTIC[:max|min], e.g. sharpe:max, total_return:max, max_drawdown:min.")
     public var objective: String = "sharpe:max"
     @Option(
@@ -49,9 +52,10 @@ public struct SweepFlags: ParsableArguments {
         let wf: WalkForward?
         do {
             guard let kind = SweepPlan.Search(rawValue: search) else {
-                throw SpecError(field: "search", reason: "grid or random, got \"\(search)\"")
+                throw SpecError(field: "search", reason: "grid, random or tpe, got \"\(search)\"")
             }
-            plan = try SweepPlan(params: searched, condition: condition, search: kind, trials: trials, seed: seed)
+            plan = try SweepPlan(
+                params: searched, condition: condition, search: kind, trials: trials, seed: seed, inFlight: inFlight)
             goal = try SweepObjective(parsing: objective)
             wf = try walkForward.map { (text) throws(SpecError) in try WalkForward(parsing: text) }
             if wf != nil { try goal.checkWalkForward() }

@@ -79,8 +79,9 @@ extension AdminAPI {
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
             let spec = try definition(sweep)
             guard let trial = Int(try context.parameters.require("trial")), trial >= 0,
-                trial < spec.plan.candidateLimit, let parameters = spec.plan.point(trial),
-                let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial)
+                trial < spec.plan.candidateLimit,
+                let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial),
+                let points = chunk.trialPoints, let parameters = points.first(where: { $0.index == trial })?.parameters
             else {
                 throw APIError(
                     .notFound, code: "not_found",
@@ -88,9 +89,10 @@ extension AdminAPI {
             }
             var run = spec.run
             for (name, value) in parameters { run.strategy.config[name] = value }
-            let stored = try records.map { try TrialRecords.decode($0, plan: spec.plan) }?.first { $0.index == trial }
+            let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
+            let stored = try records.map { try TrialRecords.decode($0) { byIndex[$0] } }?.first { $0.index == trial }
             return SweepTrial(
-                sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk,
+                sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk.chunk,
                 done: records != nil, statistics: stored?.statistics, failure: stored?.failure)
         }
         for action in JobStore.SweepAction.allCases {
@@ -114,12 +116,19 @@ extension AdminAPI {
     }
 
     /// The trials stored so far, in candidate order, and the walk-forward folds over the span their
-    /// chunks ran on (run off the cooperative threads by the caller).
-    static func stored(_ records: [[UInt8]], spec: SweepSpec) throws -> (
+    /// chunks ran on (run off the cooperative threads by the caller). `points`: a Bayesian sweep's
+    /// asked trials (``JobStore/sweepPoints(_:)``).
+    static func stored(_ records: [[UInt8]], spec: SweepSpec, points: [Int: [String: ParameterValue]]?) throws -> (
         outcomes: [TrialOutcome], folds: [WalkForward.Fold]
     ) {
         var outcomes: [TrialOutcome] = []
-        for r in records { outcomes += try TrialRecords.decode(r, plan: spec.plan) }
+        for r in records {
+            if let points {
+                outcomes += try TrialRecords.decode(r) { points[$0] }
+            } else {
+                outcomes += try TrialRecords.decode(r, plan: spec.plan)
+            }
+        }
         // Every chunk ran on the same bars (a data set is pinned by its hash; a file could differ
         // from worker to worker, and a walk-forward over different spans means nothing).
         let spans = Set(try records.map { try TrialRecords.span($0) })
@@ -144,8 +153,9 @@ extension AdminAPI {
         }
         guard x != y else { throw APIError(.badRequest, code: "invalid_request", "x and y must differ", field: "y") }
         let records = try await store.sweepRecords(sweep: sweep.id)
+        let points = try await store.sweepPoints(sweep)
         return try await NIOThreadPool.singleton.runIfActive {
-            let (outcomes, folds) = try Self.stored(records, spec: spec)
+            let (outcomes, folds) = try Self.stored(records, spec: spec, points: points)
             var choices: [String: [String]] = [:]
             for d in spec.plan.space.dimensions { if case .choice(let options) = d.range { choices[d.name] = options } }
             let map = SweepHeatmap(
@@ -167,8 +177,9 @@ extension AdminAPI {
         let seconds = (sweep.finishedAt ?? Date()).timeIntervalSince(sweep.createdAt)
         let dataYears = years
         let ledger = try await store.ledger(JobStore.LedgerKey(spec))
+        let points = try await store.sweepPoints(sweep)
         return try await NIOThreadPool.singleton.runIfActive {
-            let (outcomes, folds) = try Self.stored(records, spec: spec)
+            let (outcomes, folds) = try Self.stored(records, spec: spec, points: points)
             let summary = SweepSummary(
                 outcomes: outcomes, objective: spec.objective, dataYears: dataYears, folds: folds)
             var report = SweepReport(

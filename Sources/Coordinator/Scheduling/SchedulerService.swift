@@ -93,6 +93,11 @@ public final class SchedulerService: Service, Sendable {
     /// One scheduling pass (``SchedulingPass``); only the leader schedules.
     func pass() async throws {
         guard let term = store.leadership.term else { return }
+        // Bayesian sweeps whose batch is done get their next one, scheduled by this pass (a
+        // failure here holds up no other job).
+        do { try await store.askSweepBatches() } catch {
+            logger.error("asking a sweep's next batch failed", metadata: ["error": "\(error)"])
+        }
         var pass = SchedulingPass(term: term)
         var action = memo.withLock { pass.start(memo: &$0) }
         while true {

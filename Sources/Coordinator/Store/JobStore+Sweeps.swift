@@ -39,33 +39,29 @@ extension JobStore {
                 guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
                     throw StoreError.conflict("insert returned nothing")
                 }
-                // The chunks, a few thousand rows a statement.
-                var k = 0
-                while k < chunks.count {
-                    let batch = chunks[k..<min(chunks.count, k + 2_000)]
-                    var names: [String] = []
-                    var specs: [String] = []
-                    for (offset, range) in batch.enumerated() {
-                        var job = pinned
-                        job.name = SweepChunkSpec.jobName(sweep: spec.name, chunk: k + offset)
-                        job.sweep = SweepChunkSpec(
-                            sweep: id, chunk: k + offset, range: range, plan: spec.plan, walkForward: spec.walkForward)
-                        names.append(job.name)
-                        specs.append(String(decoding: job.json(), as: UTF8.self))
+                // The chunks (Bayesian search: the first batch's, asked now; the others are asked
+                // when the batch before them is done, ``askSweepBatches()``).
+                var specs: [SweepChunkSpec] = []
+                if spec.plan.search == .tpe {
+                    let batch = spec.plan.batch(startingAt: 0)
+                    guard let asks = spec.plan.asks(batch, after: [], objective: spec.objective) else {
+                        throw StoreError.conflict("the condition refused every draw of the first batch")
                     }
-                    try await conn.query(
-                        """
-                        WITH chunk AS (
-                            INSERT INTO jobs (name, mode, spec, labels, created_by, sweep_id)
-                            SELECT n, 'backtest', s::jsonb, \(spec.labels), \(actor), \(id)
-                            FROM unnest(\(names)::text[], \(specs)::text[]) AS u(n, s)
-                            RETURNING id),
-                        progress AS (INSERT INTO job_progress (job_id) SELECT id FROM chunk)
-                        INSERT INTO job_revisions (job_id, revision, strategy_config, created_by)
-                        SELECT id, 1, \(config)::jsonb, \(actor) FROM chunk
-                        """, logger: logger)
-                    k += batch.count
+                    for (k, range) in chunks.enumerated() where range.end <= batch.upperBound {
+                        specs.append(
+                            SweepChunkSpec(
+                                sweep: id, chunk: k, range: range, plan: spec.plan, walkForward: spec.walkForward,
+                                points: asks[(range.first - batch.lowerBound)..<(range.end - batch.lowerBound)].map(
+                                    \.parameters)))
+                    }
+                } else {
+                    specs = chunks.enumerated().map {
+                        SweepChunkSpec(
+                            sweep: id, chunk: $0.offset, range: $0.element, plan: spec.plan,
+                            walkForward: spec.walkForward)
+                    }
                 }
+                try await insertChunks(specs, of: pinned, sweep: spec.name, config: config, actor: actor, on: conn)
                 let key = LedgerKey(stored)
                 try await conn.query(
                     """
@@ -80,6 +76,40 @@ extension JobStore {
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
             throw StoreError.conflict(
                 "a sweep named \"\(spec.name)\" already exists (or a job named like one of its chunks)")
+        }
+    }
+
+    /// Stores chunks of a sweep as pending jobs on `base` (the run and data every trial starts
+    /// from), a few thousand rows a statement.
+    func insertChunks(
+        _ chunks: [SweepChunkSpec], of base: JobSpec, sweep name: String, config: String, actor: String,
+        on conn: PostgresConnection
+    ) async throws {
+        guard let id = chunks.first?.sweep else { return }
+        var k = 0
+        while k < chunks.count {
+            let batch = chunks[k..<min(chunks.count, k + 2_000)]
+            var names: [String] = []
+            var specs: [String] = []
+            for chunk in batch {
+                var job = base
+                job.name = SweepChunkSpec.jobName(sweep: name, chunk: chunk.chunk)
+                job.sweep = chunk
+                names.append(job.name)
+                specs.append(String(decoding: job.json(), as: UTF8.self))
+            }
+            try await conn.query(
+                """
+                WITH chunk AS (
+                    INSERT INTO jobs (name, mode, spec, labels, created_by, sweep_id)
+                    SELECT n, 'backtest', s::jsonb, \(base.labels), \(actor), \(id)
+                    FROM unnest(\(names)::text[], \(specs)::text[]) AS u(n, s)
+                    RETURNING id),
+                progress AS (INSERT INTO job_progress (job_id) SELECT id FROM chunk)
+                INSERT INTO job_revisions (job_id, revision, strategy_config, created_by)
+                SELECT id, 1, \(config)::jsonb, \(actor) FROM chunk
+                """, logger: logger)
+            k += batch.count
         }
     }
 
@@ -120,17 +150,21 @@ extension JobStore {
     }
 
     /// The chunk holding candidate `trial` of sweep `id`, and its records when stored (nil: no
-    /// chunk holds it — the condition refuses it, or it is past the sweep's candidates).
-    public func sweepChunk(sweep id: Int64, holding trial: Int) async throws -> (chunk: Int, records: [UInt8]?)? {
+    /// chunk holds it — the condition refuses it, it is past the sweep's candidates, or its batch
+    /// is not asked yet).
+    public func sweepChunk(sweep id: Int64, holding trial: Int) async throws -> (
+        chunk: SweepChunkSpec, records: [UInt8]?
+    )? {
         let rows = try await client.query(
             """
-            SELECT (j.spec->'sweep'->>'chunk')::int8, r.records FROM jobs j
+            SELECT (j.spec->'sweep')::text, r.records FROM jobs j
             LEFT JOIN sweep_results r ON r.sweep_id = j.sweep_id AND r.chunk = (j.spec->'sweep'->>'chunk')::int
             WHERE j.sweep_id = \(id) AND (j.spec->'sweep'->>'first')::int8 <= \(Int64(trial))
                 AND (j.spec->'sweep'->>'end')::int8 > \(Int64(trial))
             """, logger: logger)
-        for try await (chunk, records) in rows.decode((Int64, ByteBuffer?).self) {
-            return (Int(chunk), records.map { Array(buffer: $0) })
+        for try await (text, records) in rows.decode((String, ByteBuffer?).self) {
+            let chunk = try JSONDecoder().decode(SweepChunkSpec.self, from: Data(text.utf8))
+            return (chunk, records.map { Array(buffer: $0) })
         }
         return nil
     }
@@ -252,8 +286,12 @@ extension JobStore {
 
     /// The chunk's trials read from its records, or why they are not its trials.
     static func chunkOutcomes(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> Result<[TrialOutcome], ChunkProblem> {
+        guard let points = chunk.trialPoints else {
+            return .failure(ChunkProblem(description: "the chunk's definition does not hold its trials"))
+        }
+        let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
         let outcomes: [TrialOutcome]
-        do { outcomes = try TrialRecords.decode(bytes, plan: chunk.plan) } catch {
+        do { outcomes = try TrialRecords.decode(bytes) { byIndex[$0] } } catch {
             return .failure(ChunkProblem(description: error.description))
         }
         guard outcomes.count == chunk.trials else {

@@ -74,6 +74,19 @@ public struct ParameterSpace: Sendable, Hashable, Codable {
 }
 
 extension ParameterSpace {
+    /// `point` with each value in its parameter's kind: a float or log parameter's whole number
+    /// (as JSON reads `3.0`) made a double again, so a run is the same as with the value asked.
+    public func normalized(_ point: [String: ParameterValue]) -> [String: ParameterValue] {
+        var out = point
+        for d in dimensions {
+            switch (d.range, point[d.name]) {
+            case (.float, .int(let i)?), (.log, .int(let i)?): out[d.name] = .double(Double(i))
+            default: break
+            }
+        }
+        return out
+    }
+
     /// A `--where` condition over this space's parameters: a choice is text, the rest numbers.
     public func constraint(_ text: String) throws(SpecError) -> ParameterConstraint {
         var textNames = Set<String>()

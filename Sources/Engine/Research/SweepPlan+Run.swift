@@ -26,7 +26,10 @@ extension SweepPlan {
         // none of whose first thousand trials it accepts is refused with the first one's reason).
         var firstError: SpecError?
         let scanned = min(candidateLimit, 1_000_000)
-        for parameters in (0..<scanned).lazy.compactMap({ point($0) }).prefix(1_000) {
+        let startup =
+            search == .tpe
+            ? TreeParzenEstimator(space: space, constraint: constraint, seed: seed, observations: []) : nil
+        for parameters in (0..<scanned).lazy.compactMap({ startup?.ask($0) ?? point($0) }).prefix(1_000) {
             var start = run
             for (name, value) in parameters { start.strategy.config[name] = value }
             do {
@@ -40,4 +43,29 @@ extension SweepPlan {
             ?? SpecError(
                 field: "where", reason: "no point among the first \(scanned) candidates satisfies \(condition ?? "")")
     }
+}
+
+extension SweepPlan {
+    /// Bayesian search: the parameters of trials `trials` (one batch), asked of the estimator
+    /// built from `history` (every trial of the batches before, in any order). Nil when the
+    /// condition refused every draw of an ask.
+    public func asks(
+        _ trials: Range<Int>, after history: [TrialOutcome], objective: SweepObjective
+    ) -> [(index: Int, parameters: [String: ParameterValue])]? {
+        let asker = TreeParzenEstimator(
+            space: space, constraint: constraint, seed: seed,
+            observations: history.map { o in
+                let value = o.statistics.map(objective.value) ?? .nan
+                return .init(trial: o.index, parameters: o.parameters, value: objective.maximize ? value : -value)
+            })
+        var out: [(index: Int, parameters: [String: ParameterValue])] = []
+        for t in trials {
+            guard let p = asker.ask(t) else { return nil }
+            out.append((t, p))
+        }
+        return out
+    }
+
+    /// Bayesian search: the batch (a range of trials) that trial `first` starts.
+    public func batch(startingAt first: Int) -> Range<Int> { first..<min(trials, first + inFlight) }
 }

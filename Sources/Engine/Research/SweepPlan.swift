@@ -6,8 +6,12 @@ import Foundation
 /// any range of candidates and nothing is stored before a trial runs. A candidate the condition
 /// refuses is not a trial (never run, never counted). Written and read as text, as a user gives it:
 /// `params: ["fast=int:5..50:5"]`, `where: "fast < slow"`.
+///
+/// Bayesian search (`tpe`) names trials by number: trial *t*'s parameters are asked of a
+/// ``TreeParzenEstimator`` built from every trial of the batches before its own (``inFlight``
+/// trials a batch), so they are stored with its chunk when the batch is asked, not recomputed.
 public struct SweepPlan: Sendable, Hashable, Codable {
-    public enum Search: String, Sendable, Hashable, Codable, CaseIterable { case grid, random }
+    public enum Search: String, Sendable, Hashable, Codable, CaseIterable { case grid, random, tpe }
 
     /// The searched parameters as given (`name=kind:range`), in order.
     public let params: [String]
@@ -17,15 +21,22 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// Random search: the trials wanted (draws the condition accepts). A grid's are its points.
     public let trials: Int
     public let seed: UInt64
+    /// Bayesian search: the trials asked together, each batch from the finished trials of the
+    /// batches before it (more runs at once, each asked with less known).
+    public let inFlight: Int
     public let space: ParameterSpace
     public let constraint: ParameterConstraint?
 
     /// The most trials one sweep runs.
     public static let maximumTrials = 10_000_000
+    /// The most trials a Bayesian search runs (each ask reads every trial before it).
+    public static let maximumTPETrials = 10_000
     /// Random search gives up when the condition accepts fewer than one draw in this many.
     static let drawsPerTrial = 1_000
 
-    public init(params: [String], condition: String?, search: Search, trials: Int, seed: UInt64) throws(SpecError) {
+    public init(
+        params: [String], condition: String?, search: Search, trials: Int, seed: UInt64, inFlight: Int = 32
+    ) throws(SpecError) {
         let space = try ParameterSpace(parsing: params)
         let condition = condition.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         constraint = try condition.map { (c) throws(SpecError) in try space.constraint(c) }
@@ -45,7 +56,15 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             guard (1...Self.maximumTrials).contains(trials) else {
                 throw SpecError(field: "trials", reason: "1 to 10,000,000, got \(trials)")
             }
+        case .tpe:
+            guard (1...Self.maximumTPETrials).contains(trials) else {
+                throw SpecError(field: "trials", reason: "1 to 10,000 with tpe, got \(trials)")
+            }
+            guard (1...1_000).contains(inFlight) else {
+                throw SpecError(field: "in_flight", reason: "1 to 1,000, got \(inFlight)")
+            }
         }
+        self.inFlight = inFlight
         self.params = params
         self.condition = condition
         self.search = search
@@ -53,16 +72,26 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         self.seed = seed
     }
 
-    /// Candidate `index`'s parameters, or nil when the condition refuses it.
+    /// Candidate `index`'s parameters, or nil when the condition refuses it (Bayesian search:
+    /// always nil, a trial's parameters are asked, ``asks(_:after:objective:)``).
     public func point(_ index: Int) -> [String: ParameterValue]? {
-        let p = search == .grid ? space.gridPoint(index) : space.randomPoint(seed: seed, draw: index)
+        let p: [String: ParameterValue]
+        switch search {
+        case .grid: p = space.gridPoint(index)
+        case .random: p = space.randomPoint(seed: seed, draw: index)
+        case .tpe: return nil
+        }
         return constraint?.accepts(p) ?? true ? p : nil
     }
 
     /// Where candidates end: a grid's points, or (random) the draws tried before giving up — a
     /// thousand a trial, at most ``maximumDraws``.
     public var candidateLimit: Int {
-        search == .grid ? space.gridCount! : min(trials * Self.drawsPerTrial, max(trials, Self.maximumDraws))
+        switch search {
+        case .grid: space.gridCount!
+        case .random: min(trials * Self.drawsPerTrial, max(trials, Self.maximumDraws))
+        case .tpe: trials
+        }
     }
 
     /// The most random draws a sweep scans for its trials (seconds of one core's work).
@@ -84,8 +113,24 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// The sweep cut into chunks of `trialsPerChunk` trials each (the last may hold fewer), in
     /// candidate order, and the number of trials in all. A condition that accepts no grid point,
     /// or (random) fewer than one draw in a thousand, is an error naming it.
+    /// Bayesian search: trials `0..<trials` in chunks that never cross a batch (``inFlight``),
+    /// the first batch's drawn here so that a condition accepting almost nothing is refused now.
     public func chunks(trialsPerChunk: Int) throws(SpecError) -> (chunks: [Chunk], trials: Int) {
         let size = max(1, trialsPerChunk)
+        if search == .tpe {
+            let asker = TreeParzenEstimator(space: space, constraint: constraint, seed: seed, observations: [])
+            guard asker.ask(0) != nil else {
+                throw SpecError(field: "where", reason: "\(condition ?? "") accepts almost no point")
+            }
+            var out: [Chunk] = []
+            for batch in stride(from: 0, to: trials, by: inFlight) {
+                let end = min(trials, batch + inFlight)
+                for first in stride(from: batch, to: end, by: size) {
+                    out.append(Chunk(first: first, end: min(end, first + size), trials: min(end, first + size) - first))
+                }
+            }
+            return (out, trials)
+        }
         var out: [Chunk] = []
         var first = 0
         var inChunk = 0
@@ -123,6 +168,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case params, search, trials, seed
         case condition = "where"
+        case inFlight = "in_flight"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -132,7 +178,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             condition: c.decodeIfPresent(String.self, forKey: .condition),
             search: c.decodeIfPresent(Search.self, forKey: .search) ?? .grid,
             trials: c.decodeIfPresent(Int.self, forKey: .trials) ?? 100,
-            seed: c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42)
+            seed: c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42,
+            inFlight: c.decodeIfPresent(Int.self, forKey: .inFlight) ?? 32)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -142,11 +189,12 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         try c.encode(search, forKey: .search)
         try c.encode(trials, forKey: .trials)
         try c.encode(seed, forKey: .seed)
+        if search == .tpe { try c.encode(inFlight, forKey: .inFlight) }
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.params == b.params && a.condition == b.condition && a.search == b.search && a.trials == b.trials
-            && a.seed == b.seed
+            && a.seed == b.seed && a.inFlight == b.inFlight
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -155,5 +203,6 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         hasher.combine(search)
         hasher.combine(trials)
         hasher.combine(seed)
+        hasher.combine(inFlight)
     }
 }

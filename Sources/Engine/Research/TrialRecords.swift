@@ -4,7 +4,8 @@
 /// data the segments cut (the first bar's time, and the last's plus its interval) — every number's
 /// exact bits, so a leaderboard read back is
 /// the one the workers computed. Parameters are not written: they are the plan's function of the
-/// index, recomputed on reading (an index the plan does not hold is refused).
+/// index, or (Bayesian search) stored with the chunk when asked, and looked up on reading (an
+/// index the sweep does not hold is refused).
 public enum TrialRecords {
     static let magic: [UInt8] = Array("ATR2".utf8)
 
@@ -80,6 +81,14 @@ public enum TrialRecords {
 
     /// The outcomes in `bytes`, their parameters from `plan`.
     public static func decode(_ bytes: [UInt8], plan: SweepPlan) throws(Malformed) -> [TrialOutcome] {
+        try decode(bytes) { index in index < plan.candidateLimit ? plan.point(index) : nil }
+    }
+
+    /// The outcomes in `bytes`, each trial's parameters from `parameters` (nil: not one of the
+    /// sweep's trials, refused).
+    public static func decode(
+        _ bytes: [UInt8], parameters: (Int) -> [String: ParameterValue]?
+    ) throws(Malformed) -> [TrialOutcome] {
         var r = Reader(bytes: bytes)
         guard Array(try r.take(4)) == magic else { throw Malformed(description: "not trial records") }
         // Words read from a peer are checked before they become counts (no trap on 2⁶³ or more).
@@ -94,7 +103,7 @@ public enum TrialRecords {
         out.reserveCapacity(count)
         for _ in 0..<count {
             let index = Int(Int64(bitPattern: try r.word()))
-            guard index >= 0, index < plan.candidateLimit, let parameters = plan.point(index) else {
+            guard index >= 0, let parameters = parameters(index) else {
                 throw Malformed(description: "trial \(index) is not one of the sweep's")
             }
             let ran = try r.take(1).first == 1

@@ -55,6 +55,9 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         let chosen: Int
         if chunkTrials > 0 {
             chosen = chunkTrials
+        } else if plan.search == .tpe {
+            // A batch spread over about eight workers: its trials wait for the slowest chunk.
+            chosen = max(1, min(bars.map { max(10, Self.chunkWork / max(1, $0)) } ?? 50, (plan.inFlight + 7) / 8))
         } else if let bars, bars > 0 {
             chosen = min(5_000, max(10, Self.chunkWork / bars))
         } else {

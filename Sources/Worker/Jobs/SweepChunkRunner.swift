@@ -41,11 +41,9 @@ struct SweepChunkRunner: Sendable {
         guard let chunk = spec.sweep else { throw RunnerError("the job is not a sweep's chunk") }
         try spec.validate(with: registry)
         let bars = try await cache.bars(spec.data).bars
-        let trials = chunk.plan.trials(in: chunk.first..<chunk.end)
-        guard trials.count == chunk.trials else {
+        guard let trials = chunk.trialPoints else {
             throw RunnerError(
-                "candidates \(chunk.first)..<\(chunk.end) hold \(trials.count) trials here, not the sweep's \(chunk.trials)"
-            )
+                "candidates \(chunk.first)..<\(chunk.end) do not hold the sweep's \(chunk.trials) trials here")
         }
         let total = Int64(trials.count)
         await output.send { .started(JobStarted(header: $0, barsTotal: total)) }

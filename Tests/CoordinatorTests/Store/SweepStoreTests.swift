@@ -172,4 +172,90 @@ struct SweepStoreTests {
             #expect(try await store.ledger(key)?.trials == 4)
         }
     }
+
+    /// A chunk's records from its own trials (a Bayesian chunk's asked points).
+    static func records(points chunk: SweepChunkSpec) throws -> (records: [UInt8], outcomes: [TrialOutcome]) {
+        let bars = SyntheticBars(seed: 5).generate(count: 500)
+        let outcomes = try #require(chunk.trialPoints).map {
+            TrialEvaluation.run(
+                index: $0.index, parameters: $0.parameters, base: run, bars: bars, registry: .builtIn,
+                blocks: TrialEvaluation.blocks)
+        }
+        return (TrialRecords.encode(outcomes), outcomes)
+    }
+
+    @Test func aBayesianSweepAsksEachBatchFromTheTrialsBeforeItOnceAndOnlyWhileRunning() async throws {
+        try await JobStoreTests().withStore { store in
+            let plan = try SweepPlan(
+                params: ["fast=int:2..10", "slow=int:10..30:5"], condition: nil, search: .tpe, trials: 30, seed: 4,
+                inFlight: 12)
+            var spec = Self.spec
+            spec.name = "bayes"
+            spec.plan = plan
+            let start = try spec.validate(with: .builtIn)
+            let (chunks, trials) = try plan.chunks(trialsPerChunk: 6)
+            #expect(chunks.map(\.first) == [0, 6, 12, 18, 24] && trials == 30)
+            let created = try await store.createSweep(spec, start: start, chunks: chunks, trials: trials, actor: "test")
+            #expect(created.chunks == 5 && created.trials == 30)
+            // Only the first batch is asked (at random: nothing is known yet).
+            let first = [try await store.job("bayes:0"), try await store.job("bayes:1")]
+            await #expect(throws: StoreError.self) { try await store.job("bayes:2") }
+            let startup = try #require(plan.asks(0..<12, after: [], objective: spec.objective))
+            #expect(
+                first.flatMap { $0.spec?.sweep?.trialPoints ?? [] }.map(\.parameters) == startup.map(\.parameters))
+            #expect(try await store.askSweepBatches() == 0, "the first batch is not done")
+
+            // The first batch done: the second is asked once, of the twelve trials' results.
+            var history: [TrialOutcome] = []
+            for (k, job) in first.enumerated() {
+                let chunk = try #require(job.spec?.sweep)
+                let (records, outcomes) = try Self.records(points: chunk)
+                history += outcomes
+                _ = try #require(try await store.assign(job: job.id, to: "w1"))
+                #expect(
+                    try await store.finished(
+                        JobFinished(
+                            header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                        worker: "w1"), "chunk \(k)")
+            }
+            // Two leaders for a moment: the batch is stored once.
+            async let a = store.askSweepBatches()
+            async let b = store.askSweepBatches()
+            #expect(try await a + b == 2)
+            #expect(try await store.askSweepBatches() == 0)
+            let second = [try await store.job("bayes:2"), try await store.job("bayes:3")]
+            let expected = try #require(plan.asks(12..<24, after: history, objective: spec.objective))
+            let asked = second.flatMap { $0.spec?.sweep?.trialPoints ?? [] }
+            #expect(asked.map(\.index) == Array(12..<24))
+            #expect(asked.map(\.parameters) == expected.map(\.parameters), "asked of exactly the trials before")
+            #expect(
+                expected.map(\.parameters)
+                    != plan.asks(12..<24, after: [], objective: spec.objective)!.map(\.parameters))
+            let points = try #require(try await store.sweepPoints(try await store.sweep("bayes")))
+            #expect(points.count == 24 && points[13] == expected[1].parameters)
+
+            // A paused sweep is not asked; resumed, it is.
+            for job in second { _ = try #require(try await store.assign(job: job.id, to: "w1")) }
+            _ = try await store.sweep(.pause, "bayes", actor: "test")
+            for job in second {
+                let (records, _) = try Self.records(points: try #require(job.spec?.sweep))
+                #expect(
+                    try await store.finished(
+                        JobFinished(
+                            header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                        worker: "w1"))
+            }
+            #expect(try await store.askSweepBatches() == 0, "paused")
+            _ = try await store.sweep(.resume, "bayes", actor: "test")
+            #expect(try await store.askSweepBatches() == 1, "the last batch: trials 24..<30 in one chunk")
+            let last = try #require(try await store.job("bayes:4").spec?.sweep)
+            #expect(last.first == 24 && last.end == 30 && last.trialPoints?.count == 6)
+            #expect(try await store.askSweepBatches() == 0)
+            // Records of other trials than the chunk's asked ones are refused.
+            var shifted = last
+            shifted.first = 23
+            shifted.end = 29
+            #expect(JobStore.chunkProblem(try Self.records(points: shifted).records, last) != nil)
+        }
+    }
 }
