@@ -194,7 +194,26 @@ struct DashboardBrowserTests {
             #expect(cells as? Int == 18)
             let oos = try await browser.execute("return document.querySelectorAll('#heatmaps .heatmap').length")
             #expect(oos as? Int == 2, "in sample beside out of sample")
+            // A trial's equity one click away: the second best, run again on the coordinator.
+            let second = try await browser.execute(
+                "return document.querySelector('#leaderboard-body tr:nth-child(2)').dataset.trial")
+            try await browser.click("#leaderboard-body tr:nth-child(2) td:nth-child(3)")
+            let summary = try await browser.wait(for: "#trial-curve-summary", text: { $0.contains("run again") })
+            #expect(summary.contains("the sweep's statistics, bit for bit"), "\(summary)")
+            let heading = try await browser.execute("return document.querySelector('#trial-curve h2').textContent")
+            #expect((heading as? String)?.hasPrefix("Trial \(second as? String ?? "?"):") == true, "\(heading ?? "")")
+            let lines = try await browser.execute(
+                "return document.querySelectorAll('#trial-curve svg polyline').length")
+            #expect(lines as? Int == 2, "the trial's equity and buy and hold")
+            let bands = try await browser.execute(
+                "return document.querySelectorAll('#trial-curve svg rect.band').length")
+            #expect(bands as? Int == 4, "the four test windows shaded")
+            let selected = try await browser.execute(
+                "return document.querySelectorAll('#leaderboard-body tr.selected').length")
+            #expect(selected as? Int == 1)
             try await browser.screenshot(to: "\(Self.screenshots)/08-sweep.png")
+            _ = try await browser.execute("document.getElementById('trial-curve').scrollIntoView(); return 0")
+            try await browser.screenshot(to: "\(Self.screenshots)/09-sweep-trial.png")
         }
     }
 

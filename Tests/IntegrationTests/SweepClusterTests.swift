@@ -123,6 +123,34 @@ struct SweepClusterTests {
             #expect((map["out_of_sample"] as? [[Any]])?.count == 19)
             let unknown = try await cluster.ats(["sweep", "heatmap", "s1", "--x", "fast", "--y", "quantity"])
             #expect(unknown.status != 0 && unknown.output.contains("y: \"quantity\" is not a searched parameter"))
+            // The best trial's equity, run again on the coordinator: its statistics the sweep's, its
+            // last point the final equity, the folds' test windows beside it.
+            let equity = try await cluster.request("GET", "api/sweeps/s1/trials/\(best)/equity?points=100")
+            #expect(equity.status == 200)
+            let curve = try JSONCoding.decoder().decode(SweepTrialCurve.self, from: equity.body)
+            #expect(curve.sameAsSweep == true && curve.trial == best)
+            #expect(curve.curve.equity.last == curve.curve.statistics.finalEquity)
+            #expect(
+                curve.curve.buyAndHold.first.map { abs($0 - 100_000) < 1_000 } == true,
+                "\(curve.curve.buyAndHold.first ?? 0)")
+            #expect((100...201).contains(curve.curve.times.count) && curve.curve.times == curve.curve.times.sorted())
+            #expect(curve.testWindows.count == 6)
+            #expect(try await cluster.request("GET", "api/sweeps/s1/trials/\(best)/equity?points=5").status == 400)
+            #expect(try await cluster.request("GET", "api/sweeps/s1/trials/76/equity").status == 404)
+            // The report as one HTML file.
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("s1-\(UUID().uuidString).html")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let written = try await cluster.ats(["sweep", "report", "s1", "--out", out.path, "--top", "30"])
+            #expect(written.status == 0 && written.output.contains("wrote"), "\(written.output)")
+            let html = try String(contentsOf: out, encoding: .utf8)
+            for needle in [
+                "<h1>Sweep s1</h1>", "Deflated Sharpe ratio", "Probability of backtest overfitting",
+                "Best trial: \(best)", "bit for bit", "<polyline", "Leaderboard (best 30 of 256)", "Walk-forward",
+                "slow × fast", "out of sample (test windows joined)",
+            ] {
+                #expect(html.contains(needle), "the report holds \(needle)")
+            }
+            #expect(!html.contains("<script"), "a file with nothing to run")
             // And the text an operator reads.
             let show = try await cluster.ats(["sweep", "show", "s1"])
             #expect(

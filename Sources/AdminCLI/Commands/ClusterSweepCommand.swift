@@ -10,8 +10,8 @@ struct ClusterSweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep", abstract: "Parameter sweeps on the cluster: trials in chunks on every free worker.",
         subcommands: [
-            Create.self, List.self, Show.self, Top.self, Heatmap.self, Pause.self, Resume.self, Cancel.self,
-            Remove.self,
+            Create.self, List.self, Show.self, Top.self, Heatmap.self, Report.self, Pause.self, Resume.self,
+            Cancel.self, Remove.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -194,6 +194,33 @@ struct ClusterSweepCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Sweep name or id.") var sweep: String
         func run() async throws { try await act(connection, "cancel", sweep) }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "Write a sweep's report as one HTML file (leaderboard, luck statistics, best equity, heatmap).",
+            discussion: """
+                ats sweep report s1 --out s1.html [--top 50]
+                The file needs nothing else to open: the definition, DSR / PSR / PBO / MinBTL and the research
+                ledger's DSR (in red when they say the best may be luck), the best trial's equity beside buy
+                and hold (run again on the coordinator from the sweep's data set, checked bit for bit), the
+                leaderboard, the walk-forward folds, the first two parameters' heatmap in and out of sample.
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Sweep name or id.") var sweep: String
+        @Option(help: "The HTML file to write.") var out: String
+        @Option(help: "Trials in the leaderboard (1 to 1,000).") var top: Int = 50
+        func run() async throws {
+            try await reportingErrors {
+                let html = try await connection.client().send(
+                    "GET", "api/sweeps/\(sweep)/report.html?top=\(top)", timeout: 600)
+                do { try html.write(to: URL(fileURLWithPath: out)) } catch {
+                    throw CLIError.invalid("cannot write \(out): \(error.localizedDescription)")
+                }
+                print("wrote \(out) (\(html.count / 1024) KB)")
+            }
+        }
     }
 
     struct Remove: AsyncParsableCommand {

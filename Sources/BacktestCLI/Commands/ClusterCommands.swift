@@ -29,7 +29,7 @@ public enum ClusterCommands {
         // `ats sweep run` searches on this machine; the rest of `sweep` is the cluster's.
         let clusterSweep =
             word == "sweep"
-            && ["create", "list", "show", "top", "heatmap", "pause", "resume", "cancel", "rm"].contains(
+            && ["create", "list", "show", "top", "heatmap", "report", "pause", "resume", "cancel", "rm"].contains(
                 arguments.dropFirst(2).first ?? "")
         // `ats backtest --from-trial S/T` runs a sweep's trial from the cluster's definition.
         let fromTrial =

@@ -8,8 +8,8 @@ struct SweepCommand: AsyncParsableCommand {
         commandName: "sweep", abstract: "Search a strategy's parameters, with overfitting statistics beside the best.",
         discussion: """
             On the cluster (trials in chunks on every free worker; see ats sweep create --help):
-              ats sweep create | list | show S | top S [-n 20] | heatmap S --x A --y B | pause S | resume S |
-              cancel S | rm S
+              ats sweep create | list | show S | top S [-n 20] | heatmap S --x A --y B |
+              report S --out s.html | pause S | resume S | cancel S | rm S
             """,
         subcommands: [SweepRunCommand.self])
 }

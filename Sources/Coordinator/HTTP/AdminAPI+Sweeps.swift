@@ -77,23 +77,27 @@ extension AdminAPI {
         }
         api.get("/sweeps/:sweep/trials/:trial") { _, context -> SweepTrial in
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
-            let spec = try definition(sweep)
-            guard let trial = Int(try context.parameters.require("trial")), trial >= 0,
-                trial < spec.plan.candidateLimit,
-                let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial),
-                let points = chunk.trialPoints, let parameters = points.first(where: { $0.index == trial })?.parameters
-            else {
-                throw APIError(
-                    .notFound, code: "not_found",
-                    "sweep \"\(sweep.name)\" has no trial \(context.parameters.get("trial") ?? "")")
+            return try await trial(sweep, try context.parameters.require("trial"))
+        }
+        api.get("/sweeps/:sweep/trials/:trial/equity") { request, context -> SweepTrialCurve in
+            let points = request.uri.queryParameters.get("points").flatMap { Int($0) } ?? 400
+            guard (10...5_000).contains(points) else {
+                throw APIError(.badRequest, code: "invalid_request", "points must be 10 to 5,000", field: "points")
             }
-            var run = spec.run
-            for (name, value) in parameters { run.strategy.config[name] = value }
-            let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
-            let stored = try records.map { try TrialRecords.decode($0) { byIndex[$0] } }?.first { $0.index == trial }
-            return SweepTrial(
-                sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk.chunk,
-                done: records != nil, statistics: stored?.statistics, failure: stored?.failure)
+            let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            return try await curve(sweep, trial(sweep, try context.parameters.require("trial")), buckets: points)
+        }
+        api.get("/sweeps/:sweep/report.html") { request, context -> Response in
+            let top = request.uri.queryParameters.get("top").flatMap { Int($0) } ?? 50
+            guard (1...1_000).contains(top) else {
+                throw APIError(.badRequest, code: "invalid_request", "top must be 1 to 1,000", field: "top")
+            }
+            let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            let html = try await htmlReport(sweep, top: top)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"\(Self.fileName(sweep.name))-sweep.html\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         }
         for action in JobStore.SweepAction.allCases {
             api.post("/sweeps/:sweep/\(action.rawValue)") { request, context in
@@ -104,6 +108,103 @@ extension AdminAPI {
                 return sweep
             }
         }
+    }
+
+    /// Trial `text` of a sweep: its parameters, the run with them, and what the sweep stored for it.
+    func trial(_ sweep: SweepRecord, _ text: String) async throws -> SweepTrial {
+        let spec = try definition(sweep)
+        guard let trial = Int(text), trial >= 0, trial < spec.plan.candidateLimit,
+            let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial),
+            let points = chunk.trialPoints, let parameters = points.first(where: { $0.index == trial })?.parameters
+        else {
+            throw APIError(.notFound, code: "not_found", "sweep \"\(sweep.name)\" has no trial \(text)")
+        }
+        var run = spec.run
+        for (name, value) in parameters { run.strategy.config[name] = value }
+        let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
+        let stored = try records.map { try TrialRecords.decode($0) { byIndex[$0] } }?.first { $0.index == trial }
+        return SweepTrial(
+            sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk.chunk,
+            done: records != nil, statistics: stored?.statistics, failure: stored?.failure)
+    }
+
+    /// A trial's equity curve, run again on this coordinator from the sweep's data set (a sweep on
+    /// a file of the workers cannot: the coordinator has not got it).
+    func curve(_ sweep: SweepRecord, _ trial: SweepTrial, buckets: Int) async throws -> SweepTrialCurve {
+        guard let hash = trial.data.hash else {
+            throw APIError(
+                .conflict, code: "conflict",
+                "sweep \"\(sweep.name)\" read \(trial.data.path) on its workers, which this coordinator has not got: run ats backtest --from-trial \(sweep.name)/\(trial.trial) --data FILE"
+            )
+        }
+        let store = self.store
+        let set = try await mapped { try await store.dataset(hash) }
+        let curve: TrialCurve
+        do {
+            curve = try await trialCurves.curve(
+                .init(sweep: sweep.id, trial: trial.trial, buckets: buckets), run: trial.run, hash: hash,
+                registry: registry
+            ) { Data(buffer: try await store.datasetContent(set, range: 0..<set.bytes)) }
+        } catch let e as DataError {
+            throw APIError(.conflict, code: "conflict", e.description)
+        } catch let e as StoreError {
+            throw APIError(.serviceUnavailable, code: "unavailable", "\(e)")
+        } catch {
+            throw APIError(.conflict, code: "trial_fails", "trial \(trial.trial) fails: \(error)")
+        }
+        // Compared as JSON (every number's shortest exact form), as `ats backtest --from-trial` does.
+        let encoder = JSONCoding.encoder()
+        var same: Bool?
+        if trial.done {
+            same = try trial.statistics.map { try encoder.encode($0) == encoder.encode(curve.statistics) } ?? false
+        }
+        let folds = try definition(sweep).walkForward?.folds(first: set.firstMs, end: set.lastMs + set.intervalMs) ?? []
+        return SweepTrialCurve(
+            sweep: sweep.name, trial: trial.trial, parameters: trial.parameters, curve: curve, sameAsSweep: same,
+            testWindows: folds.map { [$0.testFrom, $0.testTo] })
+    }
+
+    /// The sweep as one HTML file: the report, the first two parameters' heatmap, the best
+    /// trial's curve (when its data set is here).
+    func htmlReport(_ sweep: SweepRecord, top: Int) async throws -> String {
+        let spec = try definition(sweep)
+        let summary = try await report(sweep, top: top)
+        let names = spec.plan.space.names
+        let map = names.count >= 2 ? try await heatmap(sweep, x: names[0], y: names[1]) : nil
+        var best: SweepHTMLReport.SweepTrialCurveView?
+        if let first = summary.top.first, spec.data.hash != nil {
+            let c = try? await curve(sweep, trial(sweep, String(first.trial)), buckets: 500)
+            best = c.map {
+                .init(trial: $0.trial, curve: $0.curve, sameAsSweep: $0.sameAsSweep, testWindows: $0.testWindows)
+            }
+        }
+        var definition: [(String, String)] = [
+            (
+                "strategy",
+                spec.run.strategy.namespace + " "
+                    + spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: " ")
+            ),
+            ("data", spec.data.set.map { "\($0) (\(spec.data.hash ?? ""))" } ?? spec.data.path),
+            ("parameters", spec.plan.params.joined(separator: "  ")),
+            (
+                "search",
+                "\(spec.plan.search.rawValue), \(sweep.trials) trials, seed \(spec.plan.seed)"
+                    + (spec.plan.search == .tpe ? ", \(spec.plan.inFlight) in flight" : "")
+            ),
+            ("objective", spec.objective.description),
+            (
+                "created",
+                "\(Timestamp.format(Int64(sweep.createdAt.timeIntervalSince1970 * 1000))) by \(sweep.createdBy)"
+            ),
+            ("chunks", "\(sweep.chunksDone) of \(sweep.chunks) done, \(sweep.chunksFailed) failed"),
+        ]
+        if let condition = spec.plan.condition { definition.insert(("where", condition), at: 3) }
+        if let wf = spec.walkForward { definition.append(("walk-forward", wf.description)) }
+        return SweepHTMLReport(
+            name: sweep.name, state: sweep.state, definition: definition, report: summary, heatmap: map, best: best,
+            generatedMs: Int64(Date().timeIntervalSince1970 * 1000)
+        ).render()
     }
 
     /// A sweep's definition (an unreadable one is the API's error).

@@ -32,6 +32,8 @@ struct AdminAPI {
     let logger: Logger
     /// `ats job divergence`'s replays, off the cooperative threads and kept while current.
     let replays = DivergenceReplays()
+    /// Sweeps' trials run again for their equity curves, off the cooperative threads.
+    let trialCurves = TrialCurves()
 
     /// Dashboard session settings.
     struct SessionSettings: Sendable {

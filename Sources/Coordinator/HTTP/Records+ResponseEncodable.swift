@@ -6,6 +6,7 @@ extension DatasetRecord: ResponseEncodable {}
 extension SweepRecord: ResponseEncodable {}
 extension SweepReport: ResponseEncodable {}
 extension SweepTrial: ResponseEncodable {}
+extension SweepTrialCurve: ResponseEncodable {}
 extension SweepHeatmapReport: ResponseEncodable {}
 extension WorkerRecord: ResponseEncodable {}
 extension CheckpointRecord: ResponseEncodable {}

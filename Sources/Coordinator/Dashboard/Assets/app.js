@@ -130,6 +130,7 @@ function lineChart(xs, ys, opts = {}) {
     return svg;
   }
   let lo = Math.min(...finite), hi = Math.max(...finite);
+  for (const o of opts.others || []) for (const v of o.ys) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   if (opts.markers) for (const m of opts.markers) { lo = Math.min(lo, m.y); hi = Math.max(hi, m.y); }
   if (hi === lo) { hi += 1; lo -= 1; }
   const x0 = xs[0], x1 = xs[xs.length - 1] === x0 ? x0 + 1 : xs[xs.length - 1];
@@ -148,6 +149,15 @@ function lineChart(xs, ys, opts = {}) {
       points: `${px(x0).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)} ${pts} ${px(x1).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)}`,
       fill: opts.color, 'fill-opacity': 0.15, stroke: 'none',
     }));
+  }
+  // Other series under the main one (buy and hold beside a trial's equity), each with its label.
+  for (const o of opts.others || []) {
+    const other = xs.map((x, i) => `${px(x).toFixed(1)},${py(o.ys[i]).toFixed(1)}`).join(' ');
+    svg.append(h('polyline', { points: other, fill: 'none', stroke: o.color, 'stroke-width': 1.2 }, h('title', {}, o.label)));
+  }
+  for (const b of opts.bands || []) {
+    const a = px(Math.max(x0, b[0])), z = px(Math.min(x1, b[1]));
+    if (z > a) svg.prepend(h('rect', { class: 'band', x: a, y: T, width: z - a, height: H - T - B }));
   }
   svg.append(h('polyline', { points: pts, fill: 'none', stroke: opts.color || '#3465a4', 'stroke-width': 1.5 }));
   for (const m of opts.markers || []) {
@@ -842,18 +852,39 @@ async function viewSweep(name) {
     const short = report.minimum_backtest_years > report.data_years;
     lines.push(h('p', {}, 'Minimum backtest length ', flag(short, `${fmtNum(report.minimum_backtest_years)} years`), h('span', { class: 'muted' }, ` against ${fmtNum(report.data_years)} years of data`)));
   }
-  const board = h('tbody', { id: 'leaderboard-body' }, report.top.map((t, i) => h('tr', { dataset: { trial: t.trial } },
+  // A trial's equity, one click on its row away: run again on the coordinator from the sweep's
+  // data set (kept there), beside buy and hold, walk-forward test windows shaded.
+  const curveCard = h('div', { class: 'card', id: 'trial-curve' }, h('p', { class: 'muted' }, 'Click a trial to see its equity.'));
+  const showTrial = async trial => {
+    S.sweepTrial = { sweep: name, trial };
+    for (const tr of board.children) tr.classList.toggle('selected', tr.dataset.trial === String(trial));
+    curveCard.replaceChildren(h('p', { class: 'muted' }, `Running trial ${trial}…`));
+    try {
+      const { data: c } = await api('GET', `${path}/trials/${trial}/equity?points=400`);
+      const params = names.map(n => `${n}=${c.parameters[n]}`).join(' ');
+      const same = c.same_as_sweep === true ? 'the sweep\'s statistics, bit for bit' : c.same_as_sweep === false ? 'differs from what the sweep stored' : 'its chunk has not run yet';
+      curveCard.replaceChildren(h('h2', {}, `Trial ${trial}: ${params}`),
+        h('p', { id: 'trial-curve-summary', class: c.same_as_sweep === false ? 'error' : 'muted' },
+          `Return ${fmtPct(c.curve.statistics.total_return)} against buy and hold ${fmtPct(c.curve.statistics.buy_and_hold_return)}, Sharpe ${fmtNum(c.curve.statistics.sharpe)}, max drawdown ${fmtPct(c.curve.statistics.max_drawdown)}; run again: ${same}.`),
+        lineChart(c.curve.times, c.curve.equity, { title: `Equity of trial ${trial} (blue) and buy and hold (grey)${c.test_windows.length ? ', test windows shaded' : ''}`, color: '#3465a4',
+          others: [{ ys: c.curve.buy_and_hold, color: '#999999', label: 'buy and hold' }], bands: c.test_windows }));
+    } catch (e) { curveCard.replaceChildren(h('p', { class: 'error' }, e.message)); }
+  };
+  const board = h('tbody', { id: 'leaderboard-body' }, report.top.map((t, i) => h('tr', { class: 'clickable', dataset: { trial: t.trial }, onclick: () => showTrial(t.trial), title: 'Show its equity' },
     h('td', { class: 'num' }, i + 1), h('td', { class: 'num' }, t.trial), names.map(n => h('td', { class: 'num' }, String(t.parameters[n]))),
     h('td', { class: 'num' }, fmtNum(t.objective, 4)), h('td', { class: 'num' }, fmtPct(t.statistics.total_return)),
     h('td', { class: 'num' }, fmtPct(t.statistics.max_drawdown)), h('td', { class: 'num' }, t.statistics.round_trips))));
   if (!report.top.length) board.append(h('tr', {}, h('td', { colspan: names.length + 6, class: 'muted' }, 'No trial stored yet.')));
-  const parts = [h('h1', { id: 'sweep-head' }, `Sweep ${sw.name} `, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state), ' ', sweepButtons(sw)),
+  const parts = [h('h1', { id: 'sweep-head' }, `Sweep ${sw.name} `, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state), ' ', sweepButtons(sw), ' ',
+    h('a', { href: `${path}/report.html`, download: `${sw.name}-sweep.html`, id: 'sweep-report' }, h('button', {}, 'Report'))),
     h('div', { class: 'card' },
       h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
       sw.spec ? h('p', { class: 'muted' }, `${sw.spec.strategy.namespace.replace('strategies:', '')} · ${sw.spec.search} over ${sw.spec.params.join(' ')}${sw.spec.where ? ` where ${sw.spec.where}` : ''} · objective ${sw.spec.objective}${sw.spec.walk_forward ? ` · walk-forward ${sw.spec.walk_forward}` : ''}`) : '',
       lines),
     h('div', { class: 'card scroll' }, h('h2', {}, 'Best trials'), h('table', { id: 'leaderboard' },
-      h('thead', {}, h('tr', {}, ['rank', 'trial', ...names, statistic, 'return', 'max drawdown', 'trades'].map(t => h('th', {}, t)))), board))];
+      h('thead', {}, h('tr', {}, ['rank', 'trial', ...names, statistic, 'return', 'max drawdown', 'trades'].map(t => h('th', {}, t)))), board)),
+    curveCard];
+  if (S.sweepTrial && S.sweepTrial.sweep === name) showTrial(S.sweepTrial.trial);
   const w = report.walk_forward;
   if (w) {
     const none = w.efficiency === undefined || w.efficiency === null;
