@@ -98,12 +98,20 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                     "progress    \(s.trialsDone)/\(s.trials) trials, \(s.chunksDone)/\(s.chunks) chunks"
                         + " (\(s.chunksRunning) running, \(s.chunksFailed) failed)",
                 ]
+                if s.chunksFailed > 0 && s.state != "completed" {
+                    lines.append(
+                        "            \(s.chunksFailed) chunks failed (ats job show \(s.name):N says why)"
+                            + (s.spec?.plan.search == .tpe ? ": the next batch waits for them;" : ";")
+                            + " ats sweep resume \(s.name) runs them again")
+                }
                 if let spec = s.spec {
                     let fixed = spec.run.strategy.config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     lines.append("strategy    \(spec.run.strategy.namespace) \(fixed.joined(separator: " "))")
                     lines.append(
                         "search      \(spec.plan.search.rawValue) over \(spec.plan.params.joined(separator: " "))"
-                            + (spec.plan.condition.map { " where \($0)" } ?? ""))
+                            + (spec.plan.condition.map { " where \($0)" } ?? "")
+                            + (spec.plan.search == .grid ? "" : ", seed \(spec.plan.seed)")
+                            + (spec.plan.search == .tpe ? ", \(spec.plan.inFlight) trials a batch" : ""))
                     lines.append("objective   \(spec.objective)")
                     lines.append("data        \(spec.data.label)")
                 }

@@ -17,6 +17,10 @@ public final class SchedulerService: Service, Sendable {
     let vault: CredentialVault?
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// The Bayesian sweeps' asker: woken with the passes, run beside them (asking a batch can take
+    /// a while and must never hold up scheduling).
+    private let askWakeups: AsyncStream<Void>
+    private let askWake: AsyncStream<Void>.Continuation
     /// Stop and reload requests already sent (shared by overlapping passes).
     private let memo = Locked(RequestMemo())
 
@@ -30,10 +34,14 @@ public final class SchedulerService: Service, Sendable {
         self.interval = interval
         self.vault = vault
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (askWakeups, askWake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a scheduling pass soon.
-    public func trigger() { wake.yield() }
+    /// Asks for a scheduling pass soon (and for the Bayesian sweeps' next batches).
+    public func trigger() {
+        wake.yield()
+        askWake.yield()
+    }
 
     /// Forgets the stop and reload requests sent to a worker (it reconnected; they are sent again
     /// if still due: a reload sent while the worker was away is not lost).
@@ -50,6 +58,18 @@ public final class SchedulerService: Service, Sendable {
                     while !Task.isCancelled {
                         try await Task.sleep(for: interval)
                         wake.yield()
+                        self.askWake.yield()
+                    }
+                }
+                group.addTask {
+                    for await _ in self.askWakeups {
+                        // Only the leader asks; a batch stored is scheduled at once.
+                        guard self.store.leadership.term != nil else { continue }
+                        do {
+                            if try await self.store.askSweepBatches() > 0 { wake.yield() }
+                        } catch {
+                            self.logger.error("asking the sweeps' next batches failed", metadata: ["error": "\(error)"])
+                        }
                     }
                 }
                 for await _ in self.wakeups {
@@ -93,11 +113,6 @@ public final class SchedulerService: Service, Sendable {
     /// One scheduling pass (``SchedulingPass``); only the leader schedules.
     func pass() async throws {
         guard let term = store.leadership.term else { return }
-        // Bayesian sweeps whose batch is done get their next one, scheduled by this pass (a
-        // failure here holds up no other job).
-        do { try await store.askSweepBatches() } catch {
-            logger.error("asking a sweep's next batch failed", metadata: ["error": "\(error)"])
-        }
         var pass = SchedulingPass(term: term)
         var action = memo.withLock { pass.start(memo: &$0) }
         while true {

@@ -107,8 +107,9 @@ extension TreeParzenEstimator {
         var widths: [Double] = []
         var low = 0.0
         var high = 0.0
-        /// Each kernel's normalising mass on [low, high], in logs.
-        var logMasses: [Double] = []
+        /// Each kernel's −log(width · mass on [low, high]) − log √(2π): its log density is this
+        /// minus z²/2.
+        var offsets: [Double] = []
         var probabilities: [Double] = []
 
         /// The prior's weight, against one per observed value (Optuna's `prior_weight`).
@@ -123,12 +124,18 @@ extension TreeParzenEstimator {
                 let total = counts.reduce(0, +)
                 probabilities = counts.map { $0 / total }
                 return
+            // Stepped values own half a step each side: the range ends half a step past its last
+            // value, not past its upper bound (which a step need not reach).
             case .int(let r, let step):
                 low = Double(r.lowerBound) - Double(step) / 2
-                high = Double(r.upperBound) + Double(step) / 2
-            case .float(let r, let step):
-                low = r.lowerBound - (step ?? 0) / 2
-                high = r.upperBound + (step ?? 0) / 2
+                high = Double(r.lowerBound + (range.gridCount! - 1) * step) + Double(step) / 2
+            case .float(let r, let step?):
+                guard case .double(let last) = range.gridValue(range.gridCount! - 1) else { return }
+                low = r.lowerBound - step / 2
+                high = last + step / 2
+            case .float(let r, nil):
+                low = r.lowerBound
+                high = r.upperBound
             case .log(let r):
                 low = Foundation.log(r.lowerBound)
                 high = Foundation.log(r.upperBound)
@@ -154,9 +161,9 @@ extension TreeParzenEstimator {
                 centres.append(c)
                 widths.append(min(max(max(left, right), floor), width))
             }
-            logMasses = zip(centres, widths).map { c, w in
-                Foundation.log(
-                    max(NormalDistribution.cdf((high - c) / w) - NormalDistribution.cdf((low - c) / w), 1e-300))
+            offsets = zip(centres, widths).map { c, w in
+                let mass = max(NormalDistribution.cdf((high - c) / w) - NormalDistribution.cdf((low - c) / w), 1e-300)
+                return -Foundation.log(w * mass) - 0.5 * Foundation.log(2 * Double.pi)
             }
         }
 
@@ -234,7 +241,7 @@ extension TreeParzenEstimator {
             var sum = 0.0
             for k in centres.indices {
                 let z = (x - centres[k]) / widths[k]
-                let t = -0.5 * z * z - Foundation.log(widths[k]) - logMasses[k]
+                let t = offsets[k] - 0.5 * z * z
                 if t > top {
                     sum = sum * Foundation.exp(top - t) + 1
                     top = t
@@ -243,7 +250,7 @@ extension TreeParzenEstimator {
                 }
             }
             guard top.isFinite else { return -.infinity }
-            return top + Foundation.log(sum / Double(centres.count)) - 0.5 * Foundation.log(2 * Double.pi)
+            return top + Foundation.log(sum / Double(centres.count))
         }
     }
 }

@@ -256,6 +256,39 @@ struct SweepStoreTests {
             shifted.first = 23
             shifted.end = 29
             #expect(JobStore.chunkProblem(try Self.records(points: shifted).records, last) != nil)
+
+            // A sweep whose next batch can never be asked (its definition unreadable here) is
+            // paused, saying why, and holds up no other sweep.
+            var other = spec
+            other.name = "bayes2"
+            let created2 = try await store.createSweep(
+                other, start: start, chunks: chunks, trials: trials, actor: "test")
+            var broken = spec
+            broken.name = "bayes0"
+            let created0 = try await store.createSweep(
+                broken, start: start, chunks: chunks, trials: trials, actor: "test")
+            for sweep in [created0, created2] {
+                for k in 0..<2 {
+                    let job = try await store.job("\(sweep.name):\(k)")
+                    let (records, _) = try Self.records(points: try #require(job.spec?.sweep))
+                    _ = try #require(try await store.assign(job: job.id, to: "w1"))
+                    #expect(
+                        try await store.finished(
+                            JobFinished(
+                                header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                            worker: "w1"))
+                }
+            }
+            try await store.client.query(
+                "UPDATE sweeps SET spec = jsonb_set(spec, '{objective}', '\"nonsense\"') WHERE id = \(created0.id)")
+            #expect(try await store.askSweepBatches() == 2, "bayes2's second batch, though bayes0 (older) fails")
+            let paused = try await store.sweep("bayes0")
+            #expect(paused.state == "paused")
+            let events = try await store.client.query(
+                "SELECT detail FROM job_events WHERE job_name = 'bayes0' AND kind = 'sweep_pause'"
+            ).collect()
+            #expect(events.count == 1)
+            #expect(try await store.askSweepBatches() == 0)
         }
     }
 }

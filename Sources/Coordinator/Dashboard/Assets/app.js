@@ -810,7 +810,8 @@ async function sweepAction(sw, verb) {
 }
 
 function sweepButtons(sw) {
-  const verbs = sw.state === 'running' ? ['pause', 'cancel'] : sw.state === 'completed' ? [] : ['resume'];
+  // A running sweep with failed chunks can be resumed too (its failed chunks run again).
+  const verbs = sw.state === 'running' ? [...(sw.chunks_failed > 0 ? ['resume'] : []), 'pause', 'cancel'] : sw.state === 'completed' ? [] : ['resume'];
   return h('span', { class: 'needs-trader' }, verbs.map(v => h('button', { class: `sweep-${v}`, onclick: () => sweepAction(sw, v) }, v[0].toUpperCase() + v.slice(1))));
 }
 
@@ -879,6 +880,8 @@ async function viewSweep(name) {
     h('a', { href: `${path}/report.html`, download: `${sw.name}-sweep.html`, id: 'sweep-report' }, h('button', {}, 'Report'))),
     h('div', { class: 'card' },
       h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
+      sw.chunks_failed > 0 && sw.state !== 'completed' ? h('p', { class: 'error', id: 'sweep-failed' },
+        `${sw.chunks_failed} chunks failed${sw.spec && sw.spec.search === 'tpe' ? ' and the next batch waits for them' : ''}: Resume runs them again (each chunk's job says why).`) : '',
       sw.spec ? h('p', { class: 'muted' }, `${sw.spec.strategy.namespace.replace('strategies:', '')} · ${sw.spec.search} over ${sw.spec.params.join(' ')}${sw.spec.where ? ` where ${sw.spec.where}` : ''} · objective ${sw.spec.objective}${sw.spec.walk_forward ? ` · walk-forward ${sw.spec.walk_forward}` : ''}`) : '',
       lines),
     h('div', { class: 'card scroll' }, h('h2', {}, 'Best trials'), h('table', { id: 'leaderboard' },

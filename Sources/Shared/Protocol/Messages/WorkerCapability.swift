@@ -6,9 +6,12 @@ public enum WorkerCapability {
     public static let datasets = "datasets"
     /// A sweep's chunks (`JobSpec.sweep`), completed with their trials' records.
     public static let sweeps = "sweeps"
+    /// A Bayesian sweep's chunks, whose trials are asked (`SweepChunkSpec.points`; a worker of an
+    /// older release would fail them during a rolling upgrade).
+    public static let askedTrials = "sweep-asks"
 
     /// Every capability of this release.
-    public static let all = [datasets, sweeps]
+    public static let all = [datasets, sweeps, askedTrials]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }
