@@ -226,6 +226,60 @@ struct SweepClusterTests {
         }
     }
 
+    @Test func earlyStoppingStopsWhatOneMachineStopsAfterThePilotsRanWhole() async throws {
+        let file = TestData.file(bars: 60_000, seed: 9)
+        let search = Self.search + ["--early-stop", "folds=2,margin=0,pilots=32"]
+        try await TestCluster.with { cluster in
+            let add = try await cluster.ats(["data", "add", file, "--name", "bars-9"])
+            #expect(add.status == 0, "\(add.output)")
+            try cluster.startWorker("w1", capacity: 1)
+            try cluster.startWorker("w2", capacity: 1)
+            let created = try await cluster.ats(
+                ["sweep", "create", "--name", "e1", "--data-set", "bars-9", "--chunk-trials", "16"] + search)
+            #expect(created.status == 0, "\(created.output)")
+            try await waitUntil("the sweep completed", timeout: .seconds(240)) {
+                try await cluster.sweep("e1").state == "completed"
+            }
+            let done = try await cluster.sweep("e1")
+            #expect(done.trialsDone == 256 && done.chunksFailed == 0)
+            // The pilots (every eighth of 285 grid points: 0, 8, …, 280, those with fast < slow)
+            // ran whole in the first chunks; the others were held to their rule.
+            let pilots = try #require(try await cluster.job("e1:0").spec?.sweep)
+            #expect(pilots.indices?.prefix(3) == [0, 8, 16] && pilots.stop == nil)
+            let later = try #require(try await cluster.job("e1:\(done.chunks - 1)").spec?.sweep)
+            #expect(later.pilotStride == 8 && later.stop?.thresholds.count == 2)
+            let top = try await cluster.ats(["sweep", "top", "e1", "-n", "25", "--json"])
+            let local = try runTool(
+                ChildProcess.binDirectory.appendingPathComponent("ats").path,
+                ["sweep", "run", "--data", file, "--top", "25", "--json"] + search,
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(top.status == 0 && local.status == 0, "\(top.output) \(local.output)")
+            let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
+            let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
+            for key in ["top", "trials", "failed", "failures", "deflated_sharpe", "overfitting", "walk_forward"] {
+                let (distributed, alone) = (
+                    String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: a[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
+                        as: UTF8.self),
+                    String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: b[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
+                        as: UTF8.self)
+                )
+                #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
+            }
+            // Some trials stopped by their first folds, counted (N is every trial), none of the pilots.
+            let failures = (a["failures"] as? [[String: Any]]) ?? []
+            let stopped = failures.filter { ($0["reason"] as? String)?.hasPrefix("stopped early") == true }
+                .reduce(0) { $0 + (($1["trials"] as? Int) ?? 0) }
+            #expect(stopped > 0 && stopped < 256 - 32, "\(failures)")
+            #expect(((a["deflated_sharpe"] as? [String: Any])?["trials"] as? Int) == 256)
+            let show = try await cluster.ats(["sweep", "show", "e1"])
+            #expect(show.output.contains("\(stopped) stopped early by their first folds"), "\(show.output)")
+        }
+    }
+
     @Test func mistakesAreRefusedWithTheirFieldAndChunksAreTheSweepsAlone() async throws {
         let file = TestData.file(bars: 2_000, seed: 3)
         try await TestCluster.with { cluster in

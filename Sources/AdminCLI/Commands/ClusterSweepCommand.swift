@@ -47,11 +47,12 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                     guard data == nil || dataSet == nil else {
                         throw CLIError.usage("give --data (a file on the workers) or --data-set, not both")
                     }
-                    let (plan, objective, run, walkForward) = try sweep.parsed()
+                    let (plan, objective, run, walkForward, earlyStop) = try sweep.parsed()
                     body = SweepSpec(
                         name: name, labels: labels,
                         data: dataSet.map { DataSource(set: $0) } ?? DataSource(path: data ?? ""), run: run,
-                        plan: plan, objective: objective, walkForward: walkForward, chunkTrials: chunkTrials
+                        plan: plan, objective: objective, walkForward: walkForward, chunkTrials: chunkTrials,
+                        earlyStop: earlyStop
                     ).json()
                 }
                 try await connection.request("POST", "api/sweeps", body: body, as: SweepRecord.self) {

@@ -29,7 +29,7 @@ struct SweepRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (plan, goal, base, walkForward) = try sweep.parsed()
+            let (plan, goal, base, walkForward, earlyStop) = try sweep.parsed()
             let space = plan.space
             do { _ = try plan.firstRun(from: base, registry: .standard) } catch let e as SpecError {
                 throw CLIError.invalid(e.description)
@@ -38,9 +38,20 @@ struct SweepRunCommand: AsyncParsableCommand {
             // Trials are named by their candidate: a grid point's index, a random draw's number.
             // (Bayesian search: trial numbers, each batch asked from the trials before it.)
             var points: [(index: Int, parameters: [String: ParameterValue])] = []
+            // Early stopping: the pilots (every few candidates) run whole first.
+            var pilots: [(index: Int, parameters: [String: ParameterValue])] = []
             do {
-                let (chunks, _) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
-                if plan.search != .tpe { points = plan.trials(in: 0..<(chunks.last?.end ?? 0)) }
+                if let earlyStop {
+                    let stride = plan.pilotStride(earlyStop)
+                    let cut = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials, pilotStride: stride)
+                    let end = max(cut.chunks.last?.end ?? 0, (cut.pilots.last ?? -1) + 1)
+                    for t in plan.trials(in: 0..<end) {
+                        if t.index % stride == 0 { pilots.append(t) } else { points.append(t) }
+                    }
+                } else {
+                    let (chunks, _) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
+                    if plan.search != .tpe { points = plan.trials(in: 0..<(chunks.last?.end ?? 0)) }
+                }
             } catch let e as SpecError { throw CLIError.invalid(e.description) }
             let bars: BarSeries
             do { bars = try BarLoader.load(path: data, inPlace: true) } catch let e as DataError {
@@ -62,6 +73,13 @@ struct SweepRunCommand: AsyncParsableCommand {
                     }
                     outcomes += Self.evaluate(points: asks, base: base, bars: bars, boundaries: boundaries)
                 }
+            } else if let earlyStop {
+                // As the cluster does: the pilots whole, then the rest held to the rule they make.
+                let first = Self.evaluate(points: pilots, base: base, bars: bars, boundaries: boundaries)
+                let rule = earlyStop.rule(pilots: first, folds: folds, objective: goal)
+                outcomes =
+                    (first + Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries, stop: rule))
+                    .sorted { $0.index < $1.index }
             } else {
                 outcomes = Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries)
             }
@@ -96,13 +114,13 @@ struct SweepRunCommand: AsyncParsableCommand {
     /// Runs every trial, on every core, each writing its own slot.
     static func evaluate(
         points: [(index: Int, parameters: [String: ParameterValue])], base: RunSpec, bars: BarSeries,
-        boundaries: [Int64]
+        boundaries: [Int64], stop: EarlyStop.Rule? = nil
     ) -> [TrialOutcome] {
         let registry = Registry.standard
         return ParallelMap.map(points.count) { i in
             TrialEvaluation.run(
                 index: points[i].index, parameters: points[i].parameters, base: base, bars: bars, registry: registry,
-                blocks: TrialEvaluation.blocks, boundaries: boundaries)
+                blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: stop)
         }
     }
 }

@@ -23,6 +23,11 @@ public struct SweepFlags: ParsableArguments {
             "Walk-forward: rolling:train=90d,test=30d[,embargo=1d] or anchored:… (each fold re-optimised on its train window; objective sharpe, sortino, total_return or cagr)."
     )
     public var walkForward: String?
+    @Option(
+        help:
+            "Early stopping with walk-forward: folds=2[,margin=0.5][,pilots=64] (a trial worse than the pilot trials' median by more than margin interquartile ranges at one of its first folds stops; it still counts)."
+    )
+    public var earlyStop: String?
     @Option(help: "Symbol BASE/QUOTE.") public var symbol: String = "BTC/USDT"
     @Option(help: "Fee model NAME[:param=value,...].") public var fee: String = "generic:taker=0.001"
     @Option(help: "Starting quote balance.") public var cash: Double = 100_000
@@ -44,12 +49,14 @@ public struct SweepFlags: ParsableArguments {
 
     /// The plan, the objective and the run every trial starts from (the strategy with its fixed
     /// parameters); mistakes as the CLI's errors, naming their field.
-    public func parsed() throws -> (plan: SweepPlan, objective: SweepObjective, run: RunSpec, walkForward: WalkForward?)
-    {
+    public func parsed() throws -> (
+        plan: SweepPlan, objective: SweepObjective, run: RunSpec, walkForward: WalkForward?, earlyStop: EarlyStop?
+    ) {
         let (searched, fixed) = split
         let plan: SweepPlan
         let goal: SweepObjective
         let wf: WalkForward?
+        let stop: EarlyStop?
         do {
             guard let kind = SweepPlan.Search(rawValue: search) else {
                 throw SpecError(field: "search", reason: "grid, random or tpe, got \"\(search)\"")
@@ -59,10 +66,12 @@ public struct SweepFlags: ParsableArguments {
             goal = try SweepObjective(parsing: objective)
             wf = try walkForward.map { (text) throws(SpecError) in try WalkForward(parsing: text) }
             if wf != nil { try goal.checkWalkForward() }
+            stop = try earlyStop.map { (text) throws(SpecError) in try EarlyStop(parsing: text) }
+            if stop != nil, let problem = EarlyStop.problem(plan: plan, walkForward: wf) { throw problem }
         } catch let e as SpecError { throw CLIError.invalid(e.description) }
         let run = try RunSpecFlags.runSpec(
             strategy: strategy, params: fixed, symbol: symbol, fee: fee, cash: cash, exchangeParams: exchangeParams,
             exchange: exchange)
-        return (plan, goal, run, wf)
+        return (plan, goal, run, wf, stop)
     }
 }

@@ -17,8 +17,13 @@ public enum SweepReportText {
                 ])
         }
         var lines = [table.render(), ""]
-        lines.append("trials: \(report.trials) (\(report.failed) failed, counted)")
-        for f in report.failures.prefix(3) { lines.append("  failed: \(f.reason) (\(f.trials) trials)") }
+        let stopped = report.failures.filter { $0.reason.hasPrefix("stopped early") }.reduce(0) { $0 + $1.trials }
+        lines.append(
+            "trials: \(report.trials) (\(report.failed - stopped) failed"
+                + (stopped > 0 ? ", \(stopped) stopped early by their first folds" : "") + ", all counted)")
+        for f in report.failures.filter({ !$0.reason.hasPrefix("stopped early") }).prefix(3) {
+            lines.append("  failed: \(f.reason) (\(f.trials) trials)")
+        }
         if let d = report.deflated_sharpe {
             lines.append(
                 "deflated Sharpe ratio: \(d.value.fixed(4))\(d.suspect ? "  ← below 0.95: the best may be luck" : "")"

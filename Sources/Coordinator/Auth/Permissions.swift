@@ -44,7 +44,9 @@ enum Permissions {
         t[Route(method: "GET", path: "/api/datasets/{dataset}/catalog")] = .viewer
         for path in [
             "/api/sweeps", "/api/sweeps/{sweep}", "/api/sweeps/{sweep}/report", "/api/sweeps/{sweep}/trials/{trial}",
-            "/api/sweeps/{sweep}/heatmap",
+            "/api/sweeps/{sweep}/heatmap", "/api/sweeps/{sweep}/report.html",
+            // Run again on the coordinator, one at a time on its own thread (TrialCurves).
+            "/api/sweeps/{sweep}/trials/{trial}/equity",
         ] {
             t[Route(method: "GET", path: path)] = .viewer
         }

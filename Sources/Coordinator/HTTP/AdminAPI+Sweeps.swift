@@ -16,7 +16,7 @@ extension AdminAPI {
         api.get("/sweeps") { _, _ in try await store.sweeps() }
         api.post("/sweeps") { request, context -> EditedResponse<SweepRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            let spec: SweepSpec
+            var spec: SweepSpec
             do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
             // A chunk holds about a fraction of a second of one core's work on the data.
             var bars: Int?
@@ -33,19 +33,32 @@ extension AdminAPI {
                 }
             }
             let perChunk = spec.trialsPerChunk(bars: bars, segments: segments)
+            // Stored as cut: the chunks stored later (early stopping's, after the pilots) are cut alike.
+            if spec.earlyStop != nil || spec.plan.search == .tpe { spec.chunkTrials = perChunk }
             // Checking the first trials and cutting up to 10,000,000 candidates (seconds, at most):
             // off the cooperative threads, which renew leases and schedule.
             let registry = self.registry
             let start: RunSpec
-            let cut: (chunks: [SweepPlan.Chunk], trials: Int)
+            let cut: (pilots: [Int], chunks: [SweepPlan.Chunk], trials: Int)
+            let definition = spec
             do {
                 (start, cut) = try await NIOThreadPool.singleton.runIfActive {
-                    (try spec.validate(with: registry), try spec.plan.chunks(trialsPerChunk: perChunk))
+                    let start = try definition.validate(with: registry)
+                    if let earlyStop = definition.earlyStop {
+                        return (
+                            start,
+                            try definition.plan.chunks(
+                                trialsPerChunk: perChunk, pilotStride: definition.plan.pilotStride(earlyStop))
+                        )
+                    }
+                    let (chunks, trials) = try definition.plan.chunks(trialsPerChunk: perChunk)
+                    return (start, ([], chunks, trials))
                 }
             } catch let e as SpecError { throw APIError(e) }
             let record = try await mapped {
                 try await store.createSweep(
-                    spec, start: start, chunks: cut.chunks, trials: cut.trials, actor: actor(request, context))
+                    definition, start: start, chunks: cut.chunks, trials: cut.trials, actor: actor(request, context),
+                    pilots: cut.pilots, pilotsPerChunk: perChunk)
             }
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
@@ -230,6 +243,9 @@ extension AdminAPI {
                 outcomes += try TrialRecords.decode(r, plan: spec.plan)
             }
         }
+        // In candidate order whatever the chunks' (an early-stopping sweep's pilots come first):
+        // sums over the trials then add in the order `ats sweep run` adds them.
+        outcomes.sort { $0.index < $1.index }
         // Every chunk ran on the same bars (a data set is pinned by its hash; a file could differ
         // from worker to worker, and a walk-forward over different spans means nothing).
         let spans = Set(try records.map { try TrialRecords.span($0) })

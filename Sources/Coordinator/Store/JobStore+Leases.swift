@@ -134,15 +134,15 @@ extension JobStore {
     /// search never keeps a trading job waiting; a paused or cancelled sweep's chunks, handed
     /// back by a lost or drained worker, wait for its resume), with their labels and the capabilities they
     /// need (a job on a data set: ``WorkerCapability/datasets``; a sweep's chunk:
-    /// ``WorkerCapability/sweeps``, and ``WorkerCapability/askedTrials`` for a Bayesian one) as labels.
+    /// ``WorkerCapability/sweeps``, and ``WorkerCapability/sweeps2`` for asked, pilot or held trials) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
         let rows = try await client.query(
             """
             SELECT id, labels || CASE WHEN spec->'data' ? 'set' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.datasets))]
                 ELSE '{}'::text[] END
                 || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
-                || CASE WHEN spec->'sweep' ? 'points' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.askedTrials))]
-                    ELSE '{}'::text[] END
+                || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop']
+                    THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'
                 AND (sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweeps s WHERE s.id = sweep_id AND s.state = 'running'))
             ORDER BY sweep_id IS NOT NULL, id LIMIT \(limit)

@@ -24,7 +24,7 @@ extension JobStore {
         let rows = try await client.query(
             """
             SELECT s.id, s.name FROM sweeps s
-            WHERE s.state = 'running' AND s.spec->>'search' = 'tpe'
+            WHERE s.state = 'running' AND (s.spec->>'search' = 'tpe' OR s.spec ? 'early_stop')
                 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.sweep_id = s.id AND j.status <> 'completed')
                 AND (SELECT count(*) FROM jobs j WHERE j.sweep_id = s.id) < s.chunks
             ORDER BY s.id
@@ -73,29 +73,10 @@ extension JobStore {
     /// leaders for a moment store it once). Returns the chunks stored (0: nothing due).
     func askNextBatch(sweep id: Int64) async throws -> Int {
         guard let snapshot = try await batchSnapshot(sweep: id) else { return 0 }
-        let batch = snapshot.spec.plan.batch(startingAt: snapshot.asked)
-        let asks = try await NIOThreadPool.singleton.runIfActive {
-            () throws -> [(index: Int, parameters: [String: ParameterValue])]? in
-            let points = try Self.askedPoints(snapshot.points, plan: snapshot.spec.plan)
-            var history: [TrialOutcome] = []
-            for b in snapshot.records { history += try TrialRecords.decode(b) { points[$0] } }
-            return snapshot.spec.plan.asks(batch, after: history, objective: snapshot.spec.objective)
+        let specs = try await NIOThreadPool.singleton.runIfActive {
+            try Self.nextChunks(sweep: id, snapshot)
         }
-        guard let asks else {
-            throw AskRefused(
-                description: "the condition refused every draw of trial \(batch.lowerBound)'s ask (1,000 draws)")
-        }
-        var specs: [SweepChunkSpec] = []
-        let size = max(1, snapshot.size)
-        for first in stride(from: batch.lowerBound, to: batch.upperBound, by: size) {
-            let end = min(batch.upperBound, first + size)
-            specs.append(
-                SweepChunkSpec(
-                    sweep: id, chunk: snapshot.chunks + specs.count,
-                    range: SweepPlan.Chunk(first: first, end: end, trials: end - first), plan: snapshot.spec.plan,
-                    walkForward: snapshot.spec.walkForward,
-                    points: asks[(first - batch.lowerBound)..<(end - batch.lowerBound)].map(\.parameters)))
-        }
+        guard !specs.isEmpty else { return 0 }
         let config = String(
             decoding: try JSONCoding.encoder().encode(snapshot.base.run.strategy.config), as: UTF8.self)
         return try await transaction { conn in
@@ -116,10 +97,59 @@ extension JobStore {
             try await insertChunks(
                 specs, of: snapshot.base, sweep: snapshot.spec.name, config: config, actor: snapshot.actor, on: conn)
             logger.info(
-                "sweep batch asked",
-                metadata: ["sweep": "\(snapshot.spec.name)", "trials": "\(batch.lowerBound)..<\(batch.upperBound)"])
+                "sweep batch stored",
+                metadata: [
+                    "sweep": "\(snapshot.spec.name)", "chunks": "\(specs.count)",
+                    "trials": "\(specs.reduce(0) { $0 + $1.trials })",
+                ])
             return specs.count
         }
+    }
+
+    /// The chunks that follow the ones done: a Bayesian sweep's next batch, asked of every trial so
+    /// far; an early-stopping sweep's every other chunk, held to the rule its pilots make.
+    static func nextChunks(sweep id: Int64, _ snapshot: BatchSnapshot) throws -> [SweepChunkSpec] {
+        let spec = snapshot.spec
+        if let earlyStop = spec.earlyStop {
+            var pilots: [TrialOutcome] = []
+            for b in snapshot.records { pilots += try TrialRecords.decode(b, plan: spec.plan) }
+            var folds: [WalkForward.Fold] = []
+            if let b = snapshot.records.first, let walkForward = spec.walkForward {
+                let span = try TrialRecords.span(b)
+                folds = walkForward.folds(first: span.first, end: span.end)
+            }
+            let rule = earlyStop.rule(pilots: pilots, folds: folds, objective: spec.objective)
+            let stride = spec.plan.pilotStride(earlyStop)
+            let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilotStride: stride)
+            return cut.chunks.enumerated().map { k, range in
+                var chunk = SweepChunkSpec(
+                    sweep: id, chunk: snapshot.chunks + k, range: range, plan: spec.plan, walkForward: spec.walkForward)
+                chunk.pilotStride = stride
+                chunk.stop = rule
+                return chunk
+            }
+        }
+        guard snapshot.asked < spec.plan.trials else { return [] }
+        let batch = spec.plan.batch(startingAt: snapshot.asked)
+        let points = try Self.askedPoints(snapshot.points, plan: spec.plan)
+        var history: [TrialOutcome] = []
+        for b in snapshot.records { history += try TrialRecords.decode(b) { points[$0] } }
+        guard let asks = spec.plan.asks(batch, after: history, objective: spec.objective) else {
+            throw AskRefused(
+                description: "the condition refused every draw of trial \(batch.lowerBound)'s ask (1,000 draws)")
+        }
+        var specs: [SweepChunkSpec] = []
+        let size = max(1, snapshot.size)
+        for first in Swift.stride(from: batch.lowerBound, to: batch.upperBound, by: size) {
+            let end = min(batch.upperBound, first + size)
+            specs.append(
+                SweepChunkSpec(
+                    sweep: id, chunk: snapshot.chunks + specs.count,
+                    range: SweepPlan.Chunk(first: first, end: end, trials: end - first), plan: spec.plan,
+                    walkForward: spec.walkForward,
+                    points: asks[(first - batch.lowerBound)..<(end - batch.lowerBound)].map(\.parameters)))
+        }
+        return specs
     }
 
     /// Sweep `id`'s state to ask its next batch from (nil: not running, a chunk not done, or every
@@ -151,7 +181,7 @@ extension JobStore {
             points.append((Int(first), text ?? "null"))
             asked = max(asked, Int(end))
         }
-        guard !points.isEmpty, Int64(points.count) < total, asked < spec.plan.trials else { return nil }
+        guard !points.isEmpty, Int64(points.count) < total else { return nil }
         let first = try await client.query(
             """
             SELECT spec::text FROM jobs WHERE sweep_id = \(id) AND (spec->'sweep'->>'chunk')::int = 0

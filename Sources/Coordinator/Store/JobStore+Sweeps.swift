@@ -17,10 +17,17 @@ extension JobStore {
     }
 
     /// Stores a validated sweep (`start`: the run each trial starts from) and its chunks as pending
-    /// jobs, in one transaction. Names are unique among sweeps.
+    /// jobs, in one transaction. Names are unique among sweeps. With early stopping, `pilots` (the
+    /// candidates run first, ``SweepPlan/chunks(trialsPerChunk:pilotStride:)``) are cut into
+    /// chunks of `pilotsPerChunk` and stored now; `chunks` (the rest) are stored once they are done.
     public func createSweep(
-        _ spec: SweepSpec, start: RunSpec, chunks: [SweepPlan.Chunk], trials: Int, actor: String
+        _ spec: SweepSpec, start: RunSpec, chunks: [SweepPlan.Chunk], trials: Int, actor: String,
+        pilots: [Int] = [], pilotsPerChunk: Int = 1
     ) async throws -> SweepRecord {
+        let pilotChunks = Swift.stride(from: 0, to: pilots.count, by: max(1, pilotsPerChunk)).map {
+            Array(pilots[$0..<min(pilots.count, $0 + max(1, pilotsPerChunk))])
+        }
+        let total = pilotChunks.count + chunks.count
         let config = String(decoding: try JSONCoding.encoder().encode(start.strategy.config), as: UTF8.self)
         do {
             return try await transaction { conn in
@@ -33,16 +40,26 @@ extension JobStore {
                 let rows = try await conn.query(
                     """
                     INSERT INTO sweeps (name, spec, trials, chunks, created_by)
-                    VALUES (\(spec.name), \(json)::jsonb, \(Int64(trials)), \(Int64(chunks.count)), \(actor))
+                    VALUES (\(spec.name), \(json)::jsonb, \(Int64(trials)), \(Int64(total)), \(actor))
                     RETURNING id
                     """, logger: logger)
                 guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
                     throw StoreError.conflict("insert returned nothing")
                 }
-                // The chunks (Bayesian search: the first batch's, asked now; the others are asked
-                // when the batch before them is done, ``askSweepBatches()``).
+                // The chunks (Bayesian search: the first batch's, asked now; early stopping: the
+                // pilots'; the others are stored when those are done, ``askSweepBatches()``).
                 var specs: [SweepChunkSpec] = []
-                if spec.plan.search == .tpe {
+                if spec.earlyStop != nil {
+                    specs = pilotChunks.enumerated().map { k, group in
+                        var chunk = SweepChunkSpec(
+                            sweep: id, chunk: k,
+                            range: SweepPlan.Chunk(
+                                first: group[0], end: group[group.count - 1] + 1, trials: group.count),
+                            plan: spec.plan, walkForward: spec.walkForward)
+                        chunk.indices = group
+                        return chunk
+                    }
+                } else if spec.plan.search == .tpe {
                     let batch = spec.plan.batch(startingAt: 0)
                     guard let asks = spec.plan.asks(batch, after: [], objective: spec.objective) else {
                         throw StoreError.conflict("the condition refused every draw of the first batch")
@@ -70,7 +87,7 @@ extension JobStore {
                     """, logger: logger)
                 try await recordEvent(
                     conn, job: nil, name: spec.name, actor: actor, kind: "sweep_created",
-                    detail: "\(trials) trials in \(chunks.count) chunks")
+                    detail: "\(trials) trials in \(total) chunks")
                 return try await sweep(id: id, on: conn)
             }
         } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {

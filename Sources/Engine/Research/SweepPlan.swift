@@ -160,6 +160,48 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         return (out, total)
     }
 
+    /// Early stopping: the pilots are every this-many-th candidate (a grid's points, or random
+    /// search's first draws), about `earlyStop.pilots` of them.
+    public func pilotStride(_ earlyStop: EarlyStop) -> Int {
+        earlyStop.stride(candidates: search == .grid ? space.gridCount ?? trials : trials)
+    }
+
+    /// The sweep cut for early stopping: its pilots (every `stride`-th candidate the condition
+    /// accepts, run whole first), and the other trials in chunks of `trialsPerChunk` that skip
+    /// them; `trials` counts both.
+    public func chunks(trialsPerChunk: Int, pilotStride stride: Int) throws(SpecError) -> (
+        pilots: [Int], chunks: [Chunk], trials: Int
+    ) {
+        let size = max(1, trialsPerChunk)
+        var pilots: [Int] = []
+        var out: [Chunk] = []
+        var (first, inChunk, total, candidate) = (0, 0, 0, 0)
+        let limit = candidateLimit
+        while candidate < limit && (search == .grid || total < trials) {
+            if point(candidate) != nil {
+                total += 1
+                if candidate % stride == 0 {
+                    pilots.append(candidate)
+                } else {
+                    inChunk += 1
+                    if inChunk == size {
+                        out.append(Chunk(first: first, end: candidate + 1, trials: inChunk))
+                        first = candidate + 1
+                        inChunk = 0
+                    }
+                }
+            }
+            candidate += 1
+        }
+        if inChunk > 0 { out.append(Chunk(first: first, end: candidate, trials: inChunk)) }
+        guard total > 0 else { throw SpecError(field: "where", reason: "no point satisfies \(condition ?? "")") }
+        guard search == .grid || total == trials else {
+            throw SpecError(
+                field: "where", reason: "\(condition ?? "") accepts almost no point (\(total) in \(candidate) draws)")
+        }
+        return (pilots, out, total)
+    }
+
     /// The trials among candidates `range`, in order: each candidate's index and parameters.
     public func trials(in range: Range<Int>) -> [(index: Int, parameters: [String: ParameterValue])] {
         range.compactMap { i in point(i).map { (i, $0) } }

@@ -7,10 +7,13 @@ public enum TrialEvaluation {
     /// The trial `index` with `parameters` set on the base run's strategy. The bars are shared by
     /// every trial (read only); a trial whose parameters the strategy refuses comes back with its
     /// reason and flat returns. With walk-forward, `boundaries` (``WalkForward/boundaries(_:)``)
-    /// cut the span into the segments whose sums the trial keeps (a return is its bar's).
+    /// cut the span into the segments whose sums the trial keeps (a return is its bar's). With an
+    /// early-stopping `stop` rule, the run pauses at each checkpoint and stops there, as a trial
+    /// that did not run (it still counts), when its first folds are worse than the rule allows; a
+    /// trial that passes every checkpoint has the outcome it would have without the rule.
     public static func run(
         index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
-        blocks: Int, boundaries: [Int64] = []
+        blocks: Int, boundaries: [Int64] = [], stop: EarlyStop.Rule? = nil
     ) -> TrialOutcome {
         var spec = base
         for (name, value) in parameters { spec.strategy.config[name] = value }
@@ -22,6 +25,19 @@ public enum TrialEvaluation {
             let resolved = try registry.resolve(spec)
             var session = try registry.makeSession(
                 resolved, options: SessionOptions(recordTrades: false, recordEquity: true, keepFills: false))
+            if let stop, boundaries.count >= 2 {
+                for (k, time) in stop.checkpoints.enumerated() {
+                    session.run(bars, until: firstBar(bars, atOrAfter: time))
+                    let value = stop.value(
+                        segments: segmentSums(
+                            session.equityCurve, start: session.statistics(barInterval: bars.barInterval).initialEquity,
+                            bars: bars, boundaries: boundaries),
+                        bounds: boundaries, through: k)
+                    if stop.stops(value, at: k) {
+                        throw Stopped(fold: k + 1)
+                    }
+                }
+            }
             session.run(bars, until: bars.count)
             let stats = session.statistics(barInterval: bars.barInterval)
             statistics = stats
@@ -47,6 +63,38 @@ public enum TrialEvaluation {
             index: index, parameters: parameters, statistics: statistics, failure: failure, moments: reduced.moments,
             blockCounts: reduced.counts, blockSums: reduced.sums, blockSquares: reduced.squares,
             segments: reduced.segments)
+    }
+}
+
+extension TrialEvaluation {
+    /// Why an early-stopped trial did not run on (one reason per fold, so failures group).
+    struct Stopped: Error, CustomStringConvertible {
+        var fold: Int
+        var description: String { "stopped early at fold \(fold): worse than the pilot trials" }
+    }
+
+    /// The first bar at or after `time` (the bars' count when none is).
+    static func firstBar(_ bars: BarSeries, atOrAfter time: Int64) -> Int {
+        var (lo, hi) = (0, bars.count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if bars.time[mid] < time { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The segment sums of the returns of `equity` so far, added in bar order as ``Reduction``
+    /// adds them: a segment whole before the last bar has the bits it will have in the record.
+    static func segmentSums(_ equity: [Double], start: Double, bars: BarSeries, boundaries: [Int64]) -> [SegmentSums] {
+        var segments = [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1)
+        var j = 0
+        for i in 0..<min(equity.count, bars.count) where bars.time[i] >= boundaries[0] {
+            while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
+            if j == segments.count { break }
+            let previous = i == 0 ? start : equity[i - 1]
+            segments[j].add(previous != 0 ? equity[i] / previous - 1 : 0)
+        }
+        return segments
     }
 }
 

@@ -18,6 +18,12 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
     /// Bayesian search: trials `first..<end`'s parameters, asked when their batch was (nil: the
     /// plan's function of each candidate).
     public var points: [[String: ParameterValue]]?
+    /// Early stopping: a pilot chunk's candidates (not a range: every few candidates), run whole.
+    public var indices: [Int]?
+    /// Early stopping: a later chunk skips the pilots (every this-many-th candidate, run before)
+    /// and holds its trials to the rule the pilots made.
+    public var pilotStride: Int?
+    public var stop: EarlyStop.Rule?
 
     public init(
         sweep: Int64, chunk: Int, range: SweepPlan.Chunk, plan: SweepPlan, walkForward: WalkForward? = nil,
@@ -37,8 +43,17 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
     /// are not one per trial). Asked values are read back in their parameter's kind (JSON writes
     /// a whole float as an integer).
     public var trialPoints: [(index: Int, parameters: [String: ParameterValue])]? {
+        if let indices {
+            var out: [(index: Int, parameters: [String: ParameterValue])] = []
+            for i in indices {
+                guard let p = plan.point(i), (first..<end).contains(i) else { return nil }
+                out.append((i, p))
+            }
+            return out.count == trials ? out : nil
+        }
         guard let points else {
-            let trials = plan.trials(in: first..<end)
+            var trials = plan.trials(in: first..<end)
+            if let pilotStride { trials.removeAll { $0.index % pilotStride == 0 } }
             return trials.count == self.trials ? trials : nil
         }
         guard points.count == end - first, points.count == trials else { return nil }

@@ -21,13 +21,16 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
     public var objective: SweepObjective
     /// Walk-forward folds (nil: none): each re-optimised on its train window.
     public var walkForward: WalkForward?
+    /// Early stopping (nil: none): trials worse than the pilots at their first folds stop.
+    public var earlyStop: EarlyStop?
     /// Trials a chunk holds (0: chosen from the data's length, ``trialsPerChunk(bars:)``).
     public var chunkTrials: Int
 
     public init(
         name: String, labels: [String] = [], data: DataSource, run: RunSpec, plan: SweepPlan,
-        objective: SweepObjective, walkForward: WalkForward? = nil, chunkTrials: Int = 0
+        objective: SweepObjective, walkForward: WalkForward? = nil, chunkTrials: Int = 0, earlyStop: EarlyStop? = nil
     ) {
+        self.earlyStop = earlyStop
         self.walkForward = walkForward
         self.name = name
         self.labels = labels
@@ -72,6 +75,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         case name, labels, data, objective
         case chunkTrials = "chunk_trials"
         case walkForward = "walk_forward"
+        case earlyStop = "early_stop"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +88,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         objective = try SweepObjective(parsing: c.decodeIfPresent(String.self, forKey: .objective) ?? "sharpe:max")
         chunkTrials = try c.decodeIfPresent(Int.self, forKey: .chunkTrials) ?? 0
         walkForward = try c.decodeIfPresent(WalkForward.self, forKey: .walkForward)
+        earlyStop = try c.decodeIfPresent(EarlyStop.self, forKey: .earlyStop)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -96,6 +101,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         try c.encode(objective.description, forKey: .objective)
         try c.encode(chunkTrials, forKey: .chunkTrials)
         try c.encodeIfPresent(walkForward, forKey: .walkForward)
+        try c.encodeIfPresent(earlyStop, forKey: .earlyStop)
     }
 
     /// Checks everything that can be checked before a trial runs — the name, the labels, the data,
@@ -107,6 +113,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
             throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
         }
         if walkForward != nil { try objective.checkWalkForward() }
+        if earlyStop != nil, let problem = EarlyStop.problem(plan: plan, walkForward: walkForward) { throw problem }
         let start = try plan.firstRun(from: run, registry: registry)
         let job = JobSpec(name: name, labels: labels, data: data, run: start)
         try job.validateNewName()

@@ -95,7 +95,7 @@ struct SweepChunkRunner: Sendable {
                 batch.map {
                     TrialEvaluation.run(
                         index: $0.index, parameters: $0.parameters, base: base, bars: bars, registry: registry,
-                        blocks: TrialEvaluation.blocks, boundaries: boundaries)
+                        blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: chunk.stop)
                 }
             }
             metrics.bars.increment(by: batch.count * bars.count)

@@ -6,12 +6,13 @@ public enum WorkerCapability {
     public static let datasets = "datasets"
     /// A sweep's chunks (`JobSpec.sweep`), completed with their trials' records.
     public static let sweeps = "sweeps"
-    /// A Bayesian sweep's chunks, whose trials are asked (`SweepChunkSpec.points`; a worker of an
-    /// older release would fail them during a rolling upgrade).
-    public static let askedTrials = "sweep-asks"
+    /// A sweep's chunks of the kinds session 12 added: asked trials (Bayesian search,
+    /// `SweepChunkSpec.points`), early stopping's pilots (`indices`) and held trials (`stop`). A
+    /// worker of an older release would fail them during a rolling upgrade.
+    public static let sweeps2 = "sweeps-2"
 
     /// Every capability of this release.
-    public static let all = [datasets, sweeps, askedTrials]
+    public static let all = [datasets, sweeps, sweeps2]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }
