@@ -133,7 +133,11 @@ struct SweepClusterTests {
             #expect(
                 curve.curve.buyAndHold.first.map { abs($0 - 100_000) < 1_000 } == true,
                 "\(curve.curve.buyAndHold.first ?? 0)")
-            #expect((100...201).contains(curve.curve.times.count) && curve.curve.times == curve.curve.times.sorted())
+            #expect((100...202).contains(curve.curve.times.count) && curve.curve.times == curve.curve.times.sorted())
+            let set = try JSONCoding.decoder().decode(
+                DatasetRecord.self, from: try await cluster.request("GET", "api/datasets/bars-9").body)
+            #expect(curve.curve.times.first == set.firstMs && curve.curve.times.last == set.lastMs, "the whole span")
+            #expect(try await cluster.request("GET", "api/sweeps/s1/trials/\(best)/equity?points=abc").status == 400)
             #expect(curve.testWindows.count == 6)
             #expect(try await cluster.request("GET", "api/sweeps/s1/trials/\(best)/equity?points=5").status == 400)
             #expect(try await cluster.request("GET", "api/sweeps/s1/trials/76/equity").status == 404)

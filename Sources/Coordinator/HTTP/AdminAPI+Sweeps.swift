@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOPosix
+import PostgresNIO
 
 /// Parameter sweeps (docs/SWEEPS.md): `POST /api/sweeps` stores a sweep and its chunks, `GET
 /// /api/sweeps[/{sweep}]` lists and shows them with their progress, `GET
@@ -93,9 +94,10 @@ extension AdminAPI {
             return try await trial(sweep, try context.parameters.require("trial"))
         }
         api.get("/sweeps/:sweep/trials/:trial/equity") { request, context -> SweepTrialCurve in
-            let points = request.uri.queryParameters.get("points").flatMap { Int($0) } ?? 400
-            guard (10...5_000).contains(points) else {
-                throw APIError(.badRequest, code: "invalid_request", "points must be 10 to 5,000", field: "points")
+            let given: String? = request.uri.queryParameters.get("points")
+            guard let points = given.map({ Int($0) }) ?? 400, (10...TrialCurves.resolution).contains(points)
+            else {
+                throw APIError(.badRequest, code: "invalid_request", "points must be 10 to 2,000", field: "points")
             }
             let sweep = try await mapped { try await store.sweep(context.parameters.require("sweep")) }
             return try await curve(sweep, trial(sweep, try context.parameters.require("trial")), buckets: points)
@@ -155,22 +157,28 @@ extension AdminAPI {
         let curve: TrialCurve
         do {
             curve = try await trialCurves.curve(
-                .init(sweep: sweep.id, trial: trial.trial, buckets: buckets), run: trial.run, hash: hash,
-                registry: registry
-            ) { Data(buffer: try await store.datasetContent(set, range: 0..<set.bytes)) }
+                .init(sweep: sweep.id, trial: trial.trial), run: trial.run, hash: hash, registry: registry
+            ) {
+                Data(
+                    buffer: try await store.datasetContent(set, range: 0..<set.bytes), byteTransferStrategy: .automatic)
+            }
+            .resampled(buckets: buckets)
+        } catch let e as TrialCurves.Busy {
+            throw APIError(.tooManyRequests, code: "busy", e.description)
         } catch let e as DataError {
             throw APIError(.conflict, code: "conflict", e.description)
         } catch let e as StoreError {
-            throw APIError(.serviceUnavailable, code: "unavailable", "\(e)")
+            throw APIError(.conflict, code: "conflict", "\(e)")
+        } catch is PSQLError {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the database did not answer: try again")
         } catch {
+            // What the strategy says of the trial's parameters.
             throw APIError(.conflict, code: "trial_fails", "trial \(trial.trial) fails: \(error)")
         }
-        // Compared as JSON (every number's shortest exact form), as `ats backtest --from-trial` does.
+        // Compared as JSON (every number's shortest exact form), as `ats backtest --from-trial` does;
+        // nothing to compare with for a trial the sweep stopped early (or before its chunk ran).
         let encoder = JSONCoding.encoder()
-        var same: Bool?
-        if trial.done {
-            same = try trial.statistics.map { try encoder.encode($0) == encoder.encode(curve.statistics) } ?? false
-        }
+        let same = try trial.statistics.map { try encoder.encode($0) == encoder.encode(curve.statistics) }
         let folds = try definition(sweep).walkForward?.folds(first: set.firstMs, end: set.lastMs + set.intervalMs) ?? []
         return SweepTrialCurve(
             sweep: sweep.name, trial: trial.trial, parameters: trial.parameters, curve: curve, sameAsSweep: same,

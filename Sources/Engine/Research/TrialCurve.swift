@@ -22,6 +22,28 @@ public struct TrialCurve: Sendable, Codable, Equatable {
         self.buyAndHold = buyAndHold
     }
 
+    /// This curve sampled into `buckets` buckets the same way (each bucket's low and high equity, in
+    /// time order; the first and last points always).
+    public func resampled(buckets: Int) -> TrialCurve {
+        let n = equity.count
+        guard n > 2 * buckets + 2 else { return self }
+        var picked: [Int] = [0]
+        for c in 0..<buckets {
+            let (from, to) = (c * n / buckets, (c + 1) * n / buckets)
+            guard from < to else { continue }
+            var (lo, hi) = (from, from)
+            for i in from..<to {
+                if equity[i] < equity[lo] { lo = i }
+                if equity[i] > equity[hi] { hi = i }
+            }
+            for i in lo == hi ? [lo] : [min(lo, hi), max(lo, hi)] where i > picked.last! { picked.append(i) }
+        }
+        if picked.last != n - 1 { picked.append(n - 1) }
+        return TrialCurve(
+            statistics: statistics, times: picked.map { times[$0] }, equity: picked.map { equity[$0] },
+            buyAndHold: picked.map { buyAndHold[$0] })
+    }
+
     /// `run` over `bars`, sampled into `buckets` buckets (two bars each at most, and the last bar).
     /// Throws what the strategy throws for parameters it refuses.
     public static func run(_ run: RunSpec, bars: BarSeries, registry: Registry, buckets: Int) throws -> TrialCurve {
@@ -44,6 +66,8 @@ public struct TrialCurve: Sendable, Codable, Equatable {
             }
             picked += lo == hi ? [lo] : [min(lo, hi), max(lo, hi)]
         }
+        // The first bar and the last always: the chart spans the data.
+        if n > 0 && picked.first != 0 { picked.insert(0, at: 0) }
         if let last = picked.last, last != n - 1, n > 0 { picked.append(n - 1) }
         let first = n > 0 ? bars.close[0] : 0
         return TrialCurve(

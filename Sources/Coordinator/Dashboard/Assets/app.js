@@ -856,19 +856,32 @@ async function viewSweep(name) {
   // A trial's equity, one click on its row away: run again on the coordinator from the sweep's
   // data set (kept there), beside buy and hold, walk-forward test windows shaded.
   const curveCard = h('div', { class: 'card', id: 'trial-curve' }, h('p', { class: 'muted' }, 'Click a trial to see its equity.'));
+  const drawTrial = (trial, c) => {
+    const params = names.map(n => `${n}=${c.parameters[n]}`).join(' ');
+    const same = c.same_as_sweep === true ? 'the sweep\'s statistics, bit for bit' : c.same_as_sweep === false ? 'differs from what the sweep stored' : 'nothing stored to compare with yet';
+    curveCard.replaceChildren(h('h2', {}, `Trial ${trial}: ${params}`),
+      h('p', { id: 'trial-curve-summary', class: c.same_as_sweep === false ? 'error' : 'muted' },
+        `Return ${fmtPct(c.curve.statistics.total_return)} against buy and hold ${fmtPct(c.curve.statistics.buy_and_hold_return)}, Sharpe ${fmtNum(c.curve.statistics.sharpe)}, max drawdown ${fmtPct(c.curve.statistics.max_drawdown)}; run again: ${same}.`),
+      lineChart(c.curve.times, c.curve.equity, { title: `Equity of trial ${trial} (blue) and buy and hold (grey)${c.test_windows.length ? ', test windows shaded' : ''}`, color: '#3465a4',
+        others: [{ ys: c.curve.buy_and_hold, color: '#999999', label: 'buy and hold' }], bands: c.test_windows }));
+  };
+  // The page redraws every few seconds while the sweep runs: a curve already fetched is drawn
+  // again at once (a trial's curve does not change once its chunk is in), never blanked.
   const showTrial = async trial => {
-    S.sweepTrial = { sweep: name, trial };
+    const kept = S.sweepTrial && S.sweepTrial.sweep === name && S.sweepTrial.trial === trial ? S.sweepTrial.data : null;
+    S.sweepTrial = { sweep: name, trial, data: kept };
     for (const tr of board.children) tr.classList.toggle('selected', tr.dataset.trial === String(trial));
-    curveCard.replaceChildren(h('p', { class: 'muted' }, `Running trial ${trial}…`));
+    if (kept) {
+      drawTrial(trial, kept);
+      if (kept.same_as_sweep !== null) return;
+    } else {
+      curveCard.replaceChildren(h('p', { class: 'muted' }, `Running trial ${trial}…`));
+    }
     try {
       const { data: c } = await api('GET', `${path}/trials/${trial}/equity?points=400`);
-      const params = names.map(n => `${n}=${c.parameters[n]}`).join(' ');
-      const same = c.same_as_sweep === true ? 'the sweep\'s statistics, bit for bit' : c.same_as_sweep === false ? 'differs from what the sweep stored' : 'its chunk has not run yet';
-      curveCard.replaceChildren(h('h2', {}, `Trial ${trial}: ${params}`),
-        h('p', { id: 'trial-curve-summary', class: c.same_as_sweep === false ? 'error' : 'muted' },
-          `Return ${fmtPct(c.curve.statistics.total_return)} against buy and hold ${fmtPct(c.curve.statistics.buy_and_hold_return)}, Sharpe ${fmtNum(c.curve.statistics.sharpe)}, max drawdown ${fmtPct(c.curve.statistics.max_drawdown)}; run again: ${same}.`),
-        lineChart(c.curve.times, c.curve.equity, { title: `Equity of trial ${trial} (blue) and buy and hold (grey)${c.test_windows.length ? ', test windows shaded' : ''}`, color: '#3465a4',
-          others: [{ ys: c.curve.buy_and_hold, color: '#999999', label: 'buy and hold' }], bands: c.test_windows }));
+      if (S.sweepTrial.trial !== trial || S.sweepTrial.sweep !== name) return;
+      S.sweepTrial.data = c;
+      drawTrial(trial, c);
     } catch (e) { curveCard.replaceChildren(h('p', { class: 'error' }, e.message)); }
   };
   const board = h('tbody', { id: 'leaderboard-body' }, report.top.map((t, i) => h('tr', { class: 'clickable', dataset: { trial: t.trial }, onclick: () => showTrial(t.trial), title: 'Show its equity' },
