@@ -82,7 +82,7 @@ public struct SweepReport: Sendable, Codable {
         bars: Int
     ) {
         self.names = names
-        failures = Self.failures(summary.ranked)
+        failures = summary.failures.map { Failure(reason: $0.reason, trials: $0.trials) }
         self.objective = objective.description
         trials = summary.trials
         failed = summary.failed

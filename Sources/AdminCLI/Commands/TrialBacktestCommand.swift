@@ -69,7 +69,8 @@ struct TrialBacktestCommand: AsyncParsableCommand {
             // trial that failed in the sweep must fail here too.
             let encoder = JSONCoding.encoder()
             var same: Bool?
-            if trial.done {
+            let stoppedEarly = trial.failure.map { TrialOutcome.isStoppedEarly($0) } ?? false
+            if trial.done && !stoppedEarly {
                 switch (trial.statistics, local) {
                 case (let stored?, .success(let mine)): same = try encoder.encode(stored) == encoder.encode(mine)
                 case (nil, .failure): same = true
@@ -98,6 +99,10 @@ struct TrialBacktestCommand: AsyncParsableCommand {
                 switch same {
                 case true?: print("the same as in the sweep, bit for bit")
                 case false?: break
+                case nil where stoppedEarly:
+                    print(
+                        "the sweep stopped it early (\(trial.failure ?? "")): no statistics of its whole run to compare with"
+                    )
                 case nil: print("its chunk has not run yet: nothing to compare with")
                 }
             }

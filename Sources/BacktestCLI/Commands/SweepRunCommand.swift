@@ -35,22 +35,25 @@ struct SweepRunCommand: AsyncParsableCommand {
                 throw CLIError.invalid(e.description)
             }
             guard top >= 1 else { throw CLIError.invalid("top: at least 1") }
-            // Trials are named by their candidate: a grid point's index, a random draw's number.
-            // (Bayesian search: trial numbers, each batch asked from the trials before it.)
-            var points: [(index: Int, parameters: [String: ParameterValue])] = []
-            // Early stopping: the pilots (every few candidates) run whole first.
+            // Trials are named by their candidate: a grid point's index, a random draw's number
+            // (Bayesian search: trial numbers, each batch asked from the trials before it). The
+            // candidates are run a block at a time and folded into the summary as they come (a
+            // million trials never all in memory); early stopping's pilots run whole first.
+            var candidates = 0..<0
+            var planned = 0
+            var chosen: EarlyStop.Pilots?
             var pilots: [(index: Int, parameters: [String: ParameterValue])] = []
             do {
                 if let earlyStop {
-                    let stride = plan.pilotStride(earlyStop)
-                    let cut = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials, pilotStride: stride)
-                    let end = max(cut.chunks.last?.end ?? 0, (cut.pilots.last ?? -1) + 1)
-                    for t in plan.trials(in: 0..<end) {
-                        if t.index % stride == 0 { pilots.append(t) } else { points.append(t) }
-                    }
+                    let every = plan.pilots(earlyStop)
+                    let cut = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials, pilots: every)
+                    candidates = 0..<max(cut.chunks.last?.end ?? 0, (cut.pilots.last ?? -1) + 1)
+                    pilots = cut.pilots.map { ($0, plan.point($0)!) }
+                    (chosen, planned) = (every, cut.trials)
                 } else {
-                    let (chunks, _) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
-                    if plan.search != .tpe { points = plan.trials(in: 0..<(chunks.last?.end ?? 0)) }
+                    let (chunks, trials) = try plan.chunks(trialsPerChunk: SweepPlan.maximumTrials)
+                    if plan.search != .tpe { candidates = 0..<(chunks.last?.end ?? 0) }
+                    planned = trials
                 }
             } catch let e as SpecError { throw CLIError.invalid(e.description) }
             let bars: BarSeries
@@ -63,9 +66,11 @@ struct SweepRunCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let boundaries = WalkForward.boundaries(folds)
-            var outcomes: [TrialOutcome] = []
+            var summary = SweepSummary.Accumulator(
+                objective: goal, keep: top, folds: folds, plannedTrials: planned, spreadFrom: chosen)
             if plan.search == .tpe {
                 // As the cluster does: batch after batch, each asked from every trial before it.
+                var outcomes: [TrialOutcome] = []
                 while outcomes.count < plan.trials {
                     let batch = plan.batch(startingAt: outcomes.count)
                     guard let asks = plan.asks(batch, after: outcomes, objective: goal) else {
@@ -73,43 +78,53 @@ struct SweepRunCommand: AsyncParsableCommand {
                     }
                     outcomes += Self.evaluate(points: asks, base: base, bars: bars, boundaries: boundaries)
                 }
-            } else if let earlyStop {
-                // As the cluster does: the pilots whole, then the rest held to the rule they make.
-                let first = Self.evaluate(points: pilots, base: base, bars: bars, boundaries: boundaries)
-                let rule = earlyStop.rule(pilots: first, folds: folds, objective: goal)
-                outcomes =
-                    (first + Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries, stop: rule))
-                    .sorted { $0.index < $1.index }
+                for o in outcomes { summary.add(o) }
             } else {
-                outcomes = Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries)
+                // As the cluster does: the pilots whole, then the rest held to the rule they make.
+                var rule: EarlyStop.Rule?
+                if let earlyStop {
+                    let first = Self.evaluate(points: pilots, base: base, bars: bars, boundaries: boundaries)
+                    rule = earlyStop.rule(pilots: first, folds: folds, objective: goal)
+                    for o in first { summary.add(o) }
+                }
+                for from in Swift.stride(from: candidates.lowerBound, to: candidates.upperBound, by: Self.block) {
+                    var points = plan.trials(in: from..<min(candidates.upperBound, from + Self.block))
+                    if let chosen { points.removeAll { chosen.contains($0.index) } }
+                    for o in Self.evaluate(points: points, base: base, bars: bars, boundaries: boundaries, stop: rule) {
+                        summary.add(o)
+                    }
+                }
             }
             let seconds = (clock.now - start).seconds
-            // A sweep where every trial failed is an error: why, most frequent first.
-            let failures = SweepReport.failures(outcomes)
-            guard failures.reduce(0, { $0 + $1.trials }) < outcomes.count else {
-                throw CLIError.invalid(
-                    "every trial failed: "
-                        + failures.prefix(3).map { "\($0.reason) (\($0.trials) trials)" }.joined(separator: "; "))
-            }
             // The span the statistics use: first to last bar, plus one bar's interval.
             let years =
                 bars.count > 1
                 ? Double(bars.time[bars.count - 1] - bars.time[0] + bars.barInterval) / (365.25 * 86_400_000) : 0
-            let summary = SweepSummary(outcomes: outcomes, objective: goal, dataYears: years, folds: folds)
+            let result = summary.summary(dataYears: years)
+            // A sweep where every trial failed is an error: why, most frequent first.
+            guard result.failed < result.trials else {
+                throw CLIError.invalid(
+                    "every trial failed: "
+                        + result.failures.prefix(3).map { "\($0.reason) (\($0.trials) trials)" }.joined(separator: "; ")
+                )
+            }
             let report = SweepReport(
-                summary: summary, names: space.names, objective: goal, top: top, seconds: seconds, bars: bars.count)
+                summary: result, names: space.names, objective: goal, top: top, seconds: seconds, bars: bars.count)
             if json {
                 try printJSON(report)
             } else {
                 print(SweepReportText.render(report, top: top))
                 print(
                     String(
-                        format: "%d trials over %d bars in %.2f s (%.1fM trial·bars/s)", outcomes.count, bars.count,
+                        format: "%d trials over %d bars in %.2f s (%.1fM trial·bars/s)", result.trials, bars.count,
                         seconds,
-                        Double(outcomes.count) * Double(bars.count) / seconds / 1e6))
+                        Double(result.trials) * Double(bars.count) / seconds / 1e6))
             }
         }
     }
+
+    /// Candidates run at once (and folded into the summary before the next block).
+    static let block = 50_000
 
     /// Runs every trial, on every core, each writing its own slot.
     static func evaluate(

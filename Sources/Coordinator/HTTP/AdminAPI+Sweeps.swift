@@ -3,6 +3,7 @@ import ATSShared
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import NIOPosix
 import PostgresNIO
 
@@ -49,7 +50,7 @@ extension AdminAPI {
                         return (
                             start,
                             try definition.plan.chunks(
-                                trialsPerChunk: perChunk, pilotStride: definition.plan.pilotStride(earlyStop))
+                                trialsPerChunk: perChunk, pilots: definition.plan.pilots(earlyStop))
                         )
                     }
                     let (chunks, trials) = try definition.plan.chunks(trialsPerChunk: perChunk)
@@ -59,7 +60,7 @@ extension AdminAPI {
             let record = try await mapped {
                 try await store.createSweep(
                     definition, start: start, chunks: cut.chunks, trials: cut.trials, actor: actor(request, context),
-                    pilots: cut.pilots, pilotsPerChunk: perChunk)
+                    pilots: cut.pilots, pilotsPerChunk: max(1, (cut.pilots.count + 7) / 8))
             }
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
@@ -237,34 +238,40 @@ extension AdminAPI {
         return spec
     }
 
-    /// The trials stored so far, in candidate order, and the walk-forward folds over the span their
-    /// chunks ran on (run off the cooperative threads by the caller). `points`: a Bayesian sweep's
-    /// asked trials (``JobStore/sweepPoints(_:)``).
-    static func stored(_ records: [[UInt8]], spec: SweepSpec, points: [Int: [String: ParameterValue]]?) throws -> (
-        outcomes: [TrialOutcome], folds: [WalkForward.Fold]
-    ) {
-        var outcomes: [TrialOutcome] = []
-        for r in records {
-            if let points {
-                outcomes += try TrialRecords.decode(r) { points[$0] }
-            } else {
-                outcomes += try TrialRecords.decode(r, plan: spec.plan)
+    /// Folds every trial a sweep stored so far into `start(folds)` with `add`, reading the records
+    /// chunk by chunk (a million trials' records are never all in memory) and decoding each off
+    /// the cooperative threads; `folds` are the walk-forward folds over the span the chunks ran on
+    /// (the same for every chunk: a file that differs between workers is refused). Nil when no
+    /// chunk is stored. The order trials come in does not change the result (``SweepSummary/Accumulator``).
+    func fold<A: Sendable>(
+        _ sweep: SweepRecord, spec: SweepSpec, start: @escaping @Sendable ([WalkForward.Fold]) -> A,
+        add: @escaping @Sendable (inout A, TrialOutcome) -> Void
+    ) async throws -> A? {
+        let points = try await store.sweepPoints(sweep)
+        var folded: A?
+        var span: TrialRecords.Span?
+        for try await buffer in try await store.sweepRecordRows(sweep: sweep.id).decode(ByteBuffer.self) {
+            let bytes = Array(buffer: buffer)
+            let chunkSpan = try TrialRecords.span(bytes)
+            if let span, span != chunkSpan {
+                throw APIError(
+                    .conflict, code: "conflict",
+                    "the sweep's chunks ran on data of different spans (a file that differs between workers): run it on a data set"
+                )
+            }
+            span = chunkSpan
+            let current =
+                folded ?? start(spec.walkForward?.folds(first: chunkSpan.first, end: chunkSpan.end) ?? [])
+            folded = try await NIOThreadPool.singleton.runIfActive {
+                var a = current
+                let outcomes =
+                    try points.map { p in try TrialRecords.decode(bytes) { p[$0] } }
+                    ?? TrialRecords.decode(bytes, plan: spec.plan)
+                for o in outcomes { add(&a, o) }
+                return a
             }
         }
-        // In candidate order whatever the chunks' (an early-stopping sweep's pilots come first):
-        // sums over the trials then add in the order `ats sweep run` adds them.
-        outcomes.sort { $0.index < $1.index }
-        // Every chunk ran on the same bars (a data set is pinned by its hash; a file could differ
-        // from worker to worker, and a walk-forward over different spans means nothing).
-        let spans = Set(try records.map { try TrialRecords.span($0) })
-        guard spans.count <= 1 else {
-            throw APIError(
-                .conflict, code: "conflict",
-                "the sweep's chunks ran on data of \(spans.count) different spans (a file that differs between workers): run it on a data set"
-            )
-        }
-        let folds = spans.first.flatMap { span in spec.walkForward?.folds(first: span.first, end: span.end) } ?? []
-        return (outcomes, folds)
+        return folded
     }
 
     /// Two parameters' heatmap of the trials stored so far.
@@ -277,50 +284,65 @@ extension AdminAPI {
                 field: field)
         }
         guard x != y else { throw APIError(.badRequest, code: "invalid_request", "x and y must differ", field: "y") }
-        let records = try await store.sweepRecords(sweep: sweep.id)
-        let points = try await store.sweepPoints(sweep)
-        return try await NIOThreadPool.singleton.runIfActive {
-            let (outcomes, folds) = try Self.stored(records, spec: spec, points: points)
-            var choices: [String: [String]] = [:]
-            for d in spec.plan.space.dimensions { if case .choice(let options) = d.range { choices[d.name] = options } }
-            let map = SweepHeatmap(
-                outcomes: outcomes, x: x, y: y, objective: spec.objective, folds: folds, choices: choices)
-            return SweepHeatmapReport(map, x: x, y: y, objective: spec.objective.description)
-        }
+        var choices: [String: [String]] = [:]
+        for d in spec.plan.space.dimensions { if case .choice(let options) = d.range { choices[d.name] = options } }
+        let objective = spec.objective
+        let map =
+            try await fold(
+                sweep, spec: spec, start: { SweepHeatmap.Accumulator(x: x, y: y, objective: objective, folds: $0) },
+                add: { $0.add($1) })?.heatmap(choices: choices)
+            ?? SweepHeatmap.Accumulator(x: x, y: y, objective: objective).heatmap(choices: choices)
+        return SweepHeatmapReport(map, x: x, y: y, objective: objective.description)
     }
 
     /// The trials stored so far, ranked, with the statistics beside the best (read and computed
     /// off the cooperative threads).
     func report(_ sweep: SweepRecord, top: Int) async throws -> SweepReport {
         let spec = try definition(sweep)
-        let records = try await store.sweepRecords(sweep: sweep.id)
         // The data's span (a data set's; a file's is not known here).
         var years = 0.0
         if let hash = spec.data.hash ?? spec.data.set, let set = try? await store.dataset(hash), set.rows > 1 {
             years = Double(set.lastMs - set.firstMs + set.intervalMs) / (365.25 * 86_400_000)
         }
         let seconds = (sweep.finishedAt ?? Date()).timeIntervalSince(sweep.createdAt)
-        let dataYears = years
         let ledger = try await store.ledger(JobStore.LedgerKey(spec))
-        let points = try await store.sweepPoints(sweep)
-        return try await NIOThreadPool.singleton.runIfActive {
-            let (outcomes, folds) = try Self.stored(records, spec: spec, points: points)
-            let summary = SweepSummary(
-                outcomes: outcomes, objective: spec.objective, dataYears: dataYears, folds: folds)
-            var report = SweepReport(
-                summary: summary, names: spec.plan.space.names, objective: spec.objective, top: top, seconds: seconds,
-                bars: outcomes.first { $0.statistics != nil }?.statistics?.bars ?? 0)
-            // The best deflated by the trader's whole search on this strategy and data: N every
-            // trial the ledger counts, V the variance of the Sharpe ratios of those that ran.
-            if let ledger, ledger.ran > 1, let best = summary.ranked.first, best.statistics != nil {
-                let n = Double(ledger.ran)
-                let variance = max(0, (ledger.sharpeSquares - ledger.sharpeSum * ledger.sharpeSum / n) / (n - 1))
-                report.research_ledger = SweepReport.Ledger(
-                    sweeps: Int(ledger.sweeps), trials: Int(ledger.trials),
-                    deflated: SharpeInference.deflatedSharpe(
-                        best: best.moments, trials: Int(ledger.trials), sharpeVariance: variance))
-            }
-            return report
+        // Computed once per sweep, top and stored chunks (the dashboard asks every few seconds).
+        let key = SweepReports.Key(sweep: sweep.id, chunks: sweep.chunksDone, trials: sweep.trialsDone, top: top)
+        var report: SweepReport
+        var best: ReturnMoments?
+        if let kept = reports.entry(key) {
+            (report, best) = (kept.report, kept.best)
+        } else {
+            let (objective, planned, dataYears) = (spec.objective, Int(sweep.trials), years)
+            let pilots = spec.earlyStop.map { spec.plan.pilots($0) }
+            let summary =
+                try await fold(
+                    sweep, spec: spec,
+                    start: {
+                        SweepSummary.Accumulator(
+                            objective: objective, keep: top, folds: $0, plannedTrials: planned, spreadFrom: pilots)
+                    },
+                    add: { $0.add($1) }
+                )?.summary(dataYears: dataYears)
+                ?? SweepSummary.Accumulator(objective: objective, keep: top, plannedTrials: planned).summary(
+                    dataYears: dataYears)
+            report = SweepReport(
+                summary: summary, names: spec.plan.space.names, objective: objective, top: top, seconds: 0,
+                bars: summary.ranked.first?.statistics?.bars ?? 0)
+            best = summary.ranked.first.flatMap { $0.statistics == nil ? nil : $0.moments }
+            reports.keep(key, .init(report: report, best: best))
         }
+        report.seconds = seconds
+        // The best deflated by the trader's whole search on this strategy and data: N every
+        // trial the ledger counts, V the variance of the Sharpe ratios of those that ran.
+        if let ledger, ledger.ran > 1, let best {
+            let n = Double(ledger.ran)
+            let variance = max(0, (ledger.sharpeSquares - ledger.sharpeSum * ledger.sharpeSum / n) / (n - 1))
+            report.research_ledger = SweepReport.Ledger(
+                sweeps: Int(ledger.sweeps), trials: Int(ledger.trials),
+                deflated: SharpeInference.deflatedSharpe(
+                    best: best, trials: Int(ledger.trials), sharpeVariance: variance))
+        }
+        return report
     }
 }

@@ -34,6 +34,8 @@ struct AdminAPI {
     let replays = DivergenceReplays()
     /// Sweeps' trials run again for their equity curves, off the cooperative threads.
     let trialCurves = TrialCurves()
+    /// Sweep reports kept per sweep, size and stored chunks.
+    let reports = SweepReports()
 
     /// Dashboard session settings.
     struct SessionSettings: Sendable {

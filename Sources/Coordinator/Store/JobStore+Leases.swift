@@ -141,7 +141,7 @@ extension JobStore {
             SELECT id, labels || CASE WHEN spec->'data' ? 'set' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.datasets))]
                 ELSE '{}'::text[] END
                 || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
-                || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop']
+                || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop', 'pilots']
                     THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'
                 AND (sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweeps s WHERE s.id = sweep_id AND s.state = 'running'))

@@ -275,7 +275,8 @@ extension JobStore {
         for try await name in rows.decode(String.self) {
             if let chunk {
                 try await storeChunkRecords(m, chunk: chunk.spec, on: conn)
-                try await addToLedger(chunk.ledger, outcomes: chunk.outcomes, on: conn)
+                try await addToLedger(
+                    chunk.ledger, outcomes: chunk.outcomes, spread: chunk.spec.pilots == nil, on: conn)
             }
             if status == "completed" {
                 try await conn.query(

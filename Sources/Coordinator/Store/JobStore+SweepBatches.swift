@@ -119,12 +119,12 @@ extension JobStore {
                 folds = walkForward.folds(first: span.first, end: span.end)
             }
             let rule = earlyStop.rule(pilots: pilots, folds: folds, objective: spec.objective)
-            let stride = spec.plan.pilotStride(earlyStop)
-            let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilotStride: stride)
+            let chosen = spec.plan.pilots(earlyStop)
+            let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilots: chosen)
             return cut.chunks.enumerated().map { k, range in
                 var chunk = SweepChunkSpec(
                     sweep: id, chunk: snapshot.chunks + k, range: range, plan: spec.plan, walkForward: spec.walkForward)
-                chunk.pilotStride = stride
+                chunk.pilots = chosen
                 chunk.stop = rule
                 return chunk
             }

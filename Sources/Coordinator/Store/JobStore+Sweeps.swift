@@ -18,7 +18,7 @@ extension JobStore {
 
     /// Stores a validated sweep (`start`: the run each trial starts from) and its chunks as pending
     /// jobs, in one transaction. Names are unique among sweeps. With early stopping, `pilots` (the
-    /// candidates run first, ``SweepPlan/chunks(trialsPerChunk:pilotStride:)``) are cut into
+    /// candidates run first, ``SweepPlan/chunks(trialsPerChunk:pilots:)``) are cut into
     /// chunks of `pilotsPerChunk` and stored now; `chunks` (the rest) are stored once they are done.
     public func createSweep(
         _ spec: SweepSpec, start: RunSpec, chunks: [SweepPlan.Chunk], trials: Int, actor: String,
@@ -157,6 +157,13 @@ extension JobStore {
         return record
     }
 
+    /// The records every chunk of the sweep stored so far, in chunk order, as rows read on demand
+    /// (one chunk's records at a time).
+    public func sweepRecordRows(sweep id: Int64) async throws -> PostgresRowSequence {
+        try await client.query(
+            "SELECT records FROM sweep_results WHERE sweep_id = \(id) ORDER BY chunk", logger: logger)
+    }
+
     /// The records every chunk of the sweep stored so far, in chunk order.
     public func sweepRecords(sweep id: Int64) async throws -> [[UInt8]] {
         let rows = try await client.query(
@@ -178,9 +185,14 @@ extension JobStore {
             LEFT JOIN sweep_results r ON r.sweep_id = j.sweep_id AND r.chunk = (j.spec->'sweep'->>'chunk')::int
             WHERE j.sweep_id = \(id) AND (j.spec->'sweep'->>'first')::int8 <= \(Int64(trial))
                 AND (j.spec->'sweep'->>'end')::int8 > \(Int64(trial))
+                AND (NOT (j.spec->'sweep' ? 'indices') OR j.spec->'sweep'->'indices' @> to_jsonb(\(Int64(trial))))
+            ORDER BY j.id
             """, logger: logger)
+        // Early stopping: a pilot's range spans others' (its candidates are spread), and a later
+        // chunk's range holds pilots it skips: the chunk is the one whose trials hold it.
         for try await (text, records) in rows.decode((String, ByteBuffer?).self) {
             let chunk = try JSONDecoder().decode(SweepChunkSpec.self, from: Data(text.utf8))
+            guard chunk.trialPoints?.contains(where: { $0.index == trial }) ?? false else { continue }
             return (chunk, records.map { Array(buffer: $0) })
         }
         return nil
@@ -374,8 +386,13 @@ extension JobStore {
 
     /// Adds a completed chunk's trials (all counted; the Sharpe ratios of those that ran) to the
     /// ledger, in the chunk's completing transaction: once per chunk, like its records.
-    func addToLedger(_ key: LedgerKey, outcomes: [TrialOutcome], on conn: PostgresConnection) async throws {
-        let sharpes = outcomes.filter { $0.statistics != nil }.map(\.moments.sharpe).filter(\.isFinite)
+    /// `spread`: whether their Sharpe ratios count for V (not an early-stopping sweep's trials
+    /// beyond its pilots: the survivors of a filter).
+    func addToLedger(_ key: LedgerKey, outcomes: [TrialOutcome], spread: Bool = true, on conn: PostgresConnection)
+        async throws
+    {
+        let sharpes =
+            spread ? outcomes.filter { $0.statistics != nil }.map(\.moments.sharpe).filter(\.isFinite) : []
         let sum = sharpes.reduce(0, +)
         let squares = sharpes.reduce(0) { $0 + $1 * $1 }
         try await conn.query(

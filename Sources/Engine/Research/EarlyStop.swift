@@ -79,9 +79,33 @@ public struct EarlyStop: Sendable, Hashable, Codable, CustomStringConvertible {
         try c.encode(description)
     }
 
-    /// Every how many candidates a pilot is, for a plan of `candidates` candidates (a grid's
-    /// points, or random search's trials).
-    public func stride(candidates: Int) -> Int { max(1, candidates / max(1, pilots)) }
+    /// Which candidates are pilots: those a hash of their number puts below a rate, about
+    /// `pilots` of a plan's `candidates` (a grid's points, or random search's trials) — spread over
+    /// every parameter, which every-n-th candidate of a grid (the last parameter fastest) is not.
+    public struct Pilots: Sendable, Hashable, Codable {
+        /// Candidates in a million that are pilots.
+        public var perMillion: Int
+
+        public init(perMillion: Int) { self.perMillion = perMillion }
+
+        public init(from decoder: any Decoder) throws {
+            perMillion = try decoder.singleValueContainer().decode(Int.self)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(perMillion)
+        }
+
+        public func contains(_ candidate: Int) -> Bool {
+            Int(SplitMix64.mix(UInt64(truncatingIfNeeded: candidate) ^ 0x7069_6C6F_7473_0000) % 1_000_000) < perMillion
+        }
+    }
+
+    /// The pilots of a plan of `candidates` candidates.
+    public func pilots(candidates: Int) -> Pilots {
+        Pilots(perMillion: min(1_000_000, (pilots * 1_000_000 + max(1, candidates) - 1) / max(1, candidates)))
+    }
 
     /// Why early stopping cannot go with this sweep (nil: it can).
     public static func problem(plan: SweepPlan, walkForward: WalkForward?) -> SpecError? {
@@ -148,6 +172,11 @@ public struct EarlyStop: Sendable, Hashable, Codable, CustomStringConvertible {
             let (q1, median, q3) = (
                 Self.quantile(values, 0.25), Self.quantile(values, 0.5), Self.quantile(values, 0.75)
             )
+            // Without spread (many pilots alike), "clearly worse" is worse than every pilot.
+            guard q3 > q1 else {
+                rule.thresholds.append(objective.maximize ? values[0] : values[values.count - 1])
+                continue
+            }
             let reach = margin * (q3 - q1)
             rule.thresholds.append(objective.maximize ? median - reach : median + reach)
         }

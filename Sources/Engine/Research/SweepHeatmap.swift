@@ -15,38 +15,87 @@ public struct SweepHeatmap: Sendable {
         outcomes: [TrialOutcome], x: String, y: String, objective: SweepObjective, folds: [WalkForward.Fold] = [],
         choices: [String: [String]] = [:]
     ) {
-        let ran = outcomes.filter { $0.statistics != nil }
-        func ordered(_ name: String) -> [ParameterValue] {
-            let values = Set(ran.compactMap { $0.parameters[name] })
-            if let options = choices[name] {
-                return options.map { ParameterValue.string($0) }.filter(values.contains)
-            }
-            return values.sorted { (Self.number($0) ?? .nan) < (Self.number($1) ?? .nan) }
+        var accumulator = Accumulator(x: x, y: y, objective: objective, folds: folds)
+        for o in outcomes { accumulator.add(o) }
+        self = accumulator.heatmap(choices: choices)
+    }
+
+    /// The heatmap built trial by trial, in any order: per cell the best values so far.
+    public struct Accumulator: Sendable {
+        struct Cell: Hashable, Sendable {
+            var x: ParameterValue
+            var y: ParameterValue
         }
-        xs = ordered(x)
-        ys = ordered(y)
-        let column = Dictionary(uniqueKeysWithValues: xs.enumerated().map { ($1, $0) })
-        let row = Dictionary(uniqueKeysWithValues: ys.enumerated().map { ($1, $0) })
-        var inSample = [[Double?]](repeating: [Double?](repeating: nil, count: xs.count), count: ys.count)
-        var outOfSample = inSample
-        // Out of sample: each test segment once (the test windows follow one another), found once.
-        let bounds = WalkForward.boundaries(folds)
-        let testSegments = folds.flatMap { WalkForwardSummary.segments(bounds, from: $0.testFrom, to: $0.testTo) }
-        let testMs = Double(folds.reduce(0) { $0 + $1.testTo - $1.testFrom })
-        for o in ran {
-            guard let px = o.parameters[x], let py = o.parameters[y], let c = column[px], let r = row[py] else {
-                continue
-            }
-            let v = objective.value(o.statistics!)
-            if inSample[r][c].map({ objective.isBetter(v, than: $0) }) ?? true { inSample[r][c] = v }
-            guard !folds.isEmpty, o.segments.count == bounds.count - 1 else { continue }
-            var s = SegmentSums()
-            for j in testSegments { s.add(o.segments[j]) }
-            let w = WalkForwardSummary.value(s, spanMs: testMs, objective: objective)
-            if outOfSample[r][c].map({ objective.isBetter(w, than: $0) }) ?? true { outOfSample[r][c] = w }
+
+        let x: String
+        let y: String
+        let objective: SweepObjective
+        let folds: [WalkForward.Fold]
+        let bounds: [Int64]
+        let testSegments: [Int]
+        let testMs: Double
+        var cells: [Cell: (inSample: Double, outOfSample: Double?)] = [:]
+
+        public init(x: String, y: String, objective: SweepObjective, folds: [WalkForward.Fold] = []) {
+            self.x = x
+            self.y = y
+            self.objective = objective
+            self.folds = folds
+            // Out of sample: each test segment once (the test windows follow one another), found once.
+            let bounds = WalkForward.boundaries(folds)
+            self.bounds = bounds
+            testSegments = folds.flatMap { WalkForwardSummary.segments(bounds, from: $0.testFrom, to: $0.testTo) }
+            testMs = Double(folds.reduce(0) { $0 + $1.testTo - $1.testFrom })
         }
+
+        public mutating func add(_ o: TrialOutcome) {
+            guard let statistics = o.statistics, let px = o.parameters[x], let py = o.parameters[y] else { return }
+            let key = Cell(x: px, y: py)
+            let v = objective.value(statistics)
+            var w: Double?
+            if !folds.isEmpty, o.segments.count == bounds.count - 1 {
+                var s = SegmentSums()
+                for j in testSegments { s.add(o.segments[j]) }
+                w = WalkForwardSummary.value(s, spanMs: testMs, objective: objective)
+            }
+            guard let old = cells[key] else {
+                cells[key] = (v, w)
+                return
+            }
+            var cell = old
+            if objective.isBetter(v, than: cell.inSample) { cell.inSample = v }
+            if let w, cell.outOfSample.map({ objective.isBetter(w, than: $0) }) ?? true { cell.outOfSample = w }
+            cells[key] = cell
+        }
+
+        public func heatmap(choices: [String: [String]] = [:]) -> SweepHeatmap {
+            func ordered(_ name: String, _ values: Set<ParameterValue>) -> [ParameterValue] {
+                if let options = choices[name] {
+                    return options.map { ParameterValue.string($0) }.filter(values.contains)
+                }
+                return values.sorted { (SweepHeatmap.number($0) ?? .nan) < (SweepHeatmap.number($1) ?? .nan) }
+            }
+            let xs = ordered(x, Set(cells.keys.map(\.x)))
+            let ys = ordered(y, Set(cells.keys.map(\.y)))
+            let column = Dictionary(uniqueKeysWithValues: xs.enumerated().map { ($1, $0) })
+            let row = Dictionary(uniqueKeysWithValues: ys.enumerated().map { ($1, $0) })
+            var inSample = [[Double?]](repeating: [Double?](repeating: nil, count: xs.count), count: ys.count)
+            var outOfSample = inSample
+            for (key, cell) in cells {
+                guard let c = column[key.x], let r = row[key.y] else { continue }
+                inSample[r][c] = cell.inSample
+                outOfSample[r][c] = cell.outOfSample
+            }
+            return SweepHeatmap(
+                xs: xs, ys: ys, inSample: inSample, outOfSample: folds.isEmpty ? nil : outOfSample)
+        }
+    }
+
+    init(xs: [ParameterValue], ys: [ParameterValue], inSample: [[Double?]], outOfSample: [[Double?]]?) {
+        self.xs = xs
+        self.ys = ys
         self.inSample = inSample
-        self.outOfSample = folds.isEmpty ? nil : outOfSample
+        self.outOfSample = outOfSample
     }
 
     static func number(_ v: ParameterValue) -> Double? {

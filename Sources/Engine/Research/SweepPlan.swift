@@ -160,16 +160,16 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         return (out, total)
     }
 
-    /// Early stopping: the pilots are every this-many-th candidate (a grid's points, or random
-    /// search's first draws), about `earlyStop.pilots` of them.
-    public func pilotStride(_ earlyStop: EarlyStop) -> Int {
-        earlyStop.stride(candidates: search == .grid ? space.gridCount ?? trials : trials)
+    /// Early stopping: which candidates are pilots (about `earlyStop.pilots` of a grid's points,
+    /// or of random search's trials).
+    public func pilots(_ earlyStop: EarlyStop) -> EarlyStop.Pilots {
+        earlyStop.pilots(candidates: search == .grid ? space.gridCount ?? trials : trials)
     }
 
-    /// The sweep cut for early stopping: its pilots (every `stride`-th candidate the condition
-    /// accepts, run whole first), and the other trials in chunks of `trialsPerChunk` that skip
-    /// them; `trials` counts both.
-    public func chunks(trialsPerChunk: Int, pilotStride stride: Int) throws(SpecError) -> (
+    /// The sweep cut for early stopping: its pilots (the candidates `pilots` holds that the
+    /// condition accepts, run whole first), and the other trials in chunks of `trialsPerChunk`
+    /// that skip them; `trials` counts both.
+    public func chunks(trialsPerChunk: Int, pilots chosen: EarlyStop.Pilots) throws(SpecError) -> (
         pilots: [Int], chunks: [Chunk], trials: Int
     ) {
         let size = max(1, trialsPerChunk)
@@ -180,7 +180,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         while candidate < limit && (search == .grid || total < trials) {
             if point(candidate) != nil {
                 total += 1
-                if candidate % stride == 0 {
+                if chosen.contains(candidate) {
                     pilots.append(candidate)
                 } else {
                     inChunk += 1

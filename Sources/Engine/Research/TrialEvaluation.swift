@@ -21,6 +21,9 @@ public enum TrialEvaluation {
         var failure: String?
         var equity: [Double] = []
         var start = 0.0
+        // A trial stopped early keeps its sums over the folds it ran (walk-forward may still choose
+        // it for those: leaving it out would choose among trials filtered on those folds' tests).
+        var stoppedSegments: [SegmentSums]?
         do {
             let resolved = try registry.resolve(spec)
             var session = try registry.makeSession(
@@ -28,12 +31,11 @@ public enum TrialEvaluation {
             if let stop, boundaries.count >= 2 {
                 for (k, time) in stop.checkpoints.enumerated() {
                     session.run(bars, until: firstBar(bars, atOrAfter: time))
-                    let value = stop.value(
-                        segments: segmentSums(
-                            session.equityCurve, start: session.statistics(barInterval: bars.barInterval).initialEquity,
-                            bars: bars, boundaries: boundaries),
-                        bounds: boundaries, through: k)
-                    if stop.stops(value, at: k) {
+                    let segments = segmentSums(
+                        session.equityCurve, start: session.statistics(barInterval: bars.barInterval).initialEquity,
+                        bars: bars, boundaries: boundaries)
+                    if stop.stops(stop.value(segments: segments, bounds: boundaries, through: k), at: k) {
+                        stoppedSegments = segments
                         throw Stopped(fold: k + 1)
                     }
                 }
@@ -62,7 +64,7 @@ public enum TrialEvaluation {
         return TrialOutcome(
             index: index, parameters: parameters, statistics: statistics, failure: failure, moments: reduced.moments,
             blockCounts: reduced.counts, blockSums: reduced.sums, blockSquares: reduced.squares,
-            segments: reduced.segments)
+            segments: stoppedSegments ?? reduced.segments)
     }
 }
 
@@ -70,7 +72,15 @@ extension TrialEvaluation {
     /// Why an early-stopped trial did not run on (one reason per fold, so failures group).
     struct Stopped: Error, CustomStringConvertible {
         var fold: Int
-        var description: String { "stopped early at fold \(fold): worse than the pilot trials" }
+        var description: String { "\(Self.prefix)\(fold): worse than the pilot trials" }
+
+        static let prefix = "stopped early at fold "
+
+        /// The fold in a stopped trial's reason (nil: not a stopped trial's).
+        static func fold(in reason: String) -> Int? {
+            guard reason.hasPrefix(prefix) else { return nil }
+            return Int(reason.dropFirst(prefix.count).prefix { $0.isNumber })
+        }
     }
 
     /// The first bar at or after `time` (the bars' count when none is).

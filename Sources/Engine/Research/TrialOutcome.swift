@@ -11,8 +11,16 @@ public struct TrialOutcome: Sendable, Equatable {
     public var blockCounts: [Double]
     public var blockSums: [Double]
     public var blockSquares: [Double]
-    /// With walk-forward: the returns' sums per segment of the span (``WalkForward/boundaries(_:)``).
+    /// With walk-forward: the returns' sums per segment of the span (``WalkForward/boundaries(_:)``;
+    /// a trial stopped early: whole through its last fold's test window, empty after).
     public var segments: [SegmentSums]
+
+    /// Early stopping: the fold a trial was stopped at (nil: it was not), its sums whole through
+    /// that fold's test window.
+    public var stoppedAtFold: Int? { failure.flatMap(TrialEvaluation.Stopped.fold(in:)) }
+
+    /// Whether a trial's reason for not running is early stopping's.
+    public static func isStoppedEarly(_ reason: String) -> Bool { TrialEvaluation.Stopped.fold(in: reason) != nil }
 
     public init(
         index: Int, parameters: [String: ParameterValue], statistics: BacktestStatistics?, failure: String?,

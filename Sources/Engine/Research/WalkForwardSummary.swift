@@ -59,16 +59,69 @@ public struct WalkForwardSummary: Sendable {
     public init?(
         outcomes: [TrialOutcome], folds windows: [WalkForward.Fold], objective: SweepObjective, startEquity: Double
     ) {
-        let bounds = WalkForward.boundaries(windows)
-        let ran = outcomes.filter { $0.statistics != nil && $0.segments.count == bounds.count - 1 }
-        guard !windows.isEmpty, !ran.isEmpty, Self.objectives.contains(objective.statistic) else { return nil }
-        /// A window's sums: its whole segments, found once per window (the boundaries are sorted).
+        var accumulator = Accumulator(folds: windows, objective: objective)
+        for o in outcomes { accumulator.add(o) }
+        guard let summary = accumulator.summary(startEquity: startEquity) else { return nil }
+        self = summary
+    }
+
+    /// The walk-forward test built trial by trial, in any order: per fold the trial best on its
+    /// train window (ties to the lower trial) and its sums over both windows, nothing else kept.
+    public struct Accumulator: Sendable {
+        struct Choice: Sendable {
+            var trial: Int
+            var value: Double
+            var parameters: [String: ParameterValue]
+            var train: SegmentSums
+            var test: SegmentSums
+        }
+
+        let windows: [WalkForward.Fold]
+        let bounds: [Int64]
+        let objective: SweepObjective
+        var chosen: [Choice?]
+
+        public init(folds windows: [WalkForward.Fold], objective: SweepObjective) {
+            self.windows = windows
+            bounds = WalkForward.boundaries(windows)
+            self.objective = objective
+            chosen = [Choice?](repeating: nil, count: windows.count)
+        }
+
+        /// A window's sums: its whole segments.
         func sums(_ o: TrialOutcome, from: Int64, to: Int64) -> SegmentSums {
             var s = SegmentSums()
-            for j in Self.segments(bounds, from: from, to: to) { s.add(o.segments[j]) }
+            for j in WalkForwardSummary.segments(bounds, from: from, to: to) { s.add(o.segments[j]) }
             return s
         }
-        func value(_ s: SegmentSums, spanMs: Double) -> Double { Self.value(s, spanMs: spanMs, objective: objective) }
+
+        /// A trial that ran, for every fold; one stopped early, for the folds it ran through.
+        public mutating func add(_ o: TrialOutcome) {
+            let usable = o.statistics != nil ? windows.count : min(windows.count, o.stoppedAtFold ?? 0)
+            guard usable > 0, o.segments.count == bounds.count - 1 else { return }
+            for (f, w) in windows.prefix(usable).enumerated() {
+                let train = sums(o, from: w.trainFrom, to: w.trainTo)
+                let v = WalkForwardSummary.value(train, spanMs: Double(w.trainTo - w.trainFrom), objective: objective)
+                if let c = chosen[f] {
+                    let better = objective.isBetter(v, than: c.value)
+                    let tie = !better && !objective.isBetter(c.value, than: v)
+                    guard better || (tie && o.index < c.trial) else { continue }
+                }
+                chosen[f] = Choice(
+                    trial: o.index, value: v, parameters: o.parameters, train: train,
+                    test: sums(o, from: w.testFrom, to: w.testTo))
+            }
+        }
+
+        public func summary(startEquity: Double) -> WalkForwardSummary? {
+            guard !windows.isEmpty, chosen.contains(where: { $0 != nil }),
+                WalkForwardSummary.objectives.contains(objective.statistic)
+            else { return nil }
+            return WalkForwardSummary(windows: windows, chosen: chosen, startEquity: startEquity)
+        }
+    }
+
+    init(windows: [WalkForward.Fold], chosen: [Accumulator.Choice?], startEquity: Double) {
         var out: [Fold] = []
         var test = SegmentSums()
         var train = SegmentSums()
@@ -76,26 +129,19 @@ public struct WalkForwardSummary: Sendable {
         var trainMs = 0.0
         var equity = startEquity
         var curve: [(Int64, Double)] = []
-        for w in windows {
-            let trainSpan = Double(w.trainTo - w.trainFrom)
-            var best: (TrialOutcome, Double)?
-            for o in ran {
-                let v = value(sums(o, from: w.trainFrom, to: w.trainTo), spanMs: trainSpan)
-                if best == nil || objective.isBetter(v, than: best!.1) { best = (o, v) }
-            }
-            guard let (chosen, inSample) = best else { continue }
-            let oos = sums(chosen, from: w.testFrom, to: w.testTo)
-            test.add(oos)
-            train.add(sums(chosen, from: w.trainFrom, to: w.trainTo))
+        for (w, choice) in zip(windows, chosen) {
+            guard let choice else { continue }
+            test.add(choice.test)
+            train.add(choice.train)
             testMs += Double(w.testTo - w.testFrom)
-            trainMs += trainSpan
-            equity *= 1 + oos.totalReturn
+            trainMs += Double(w.trainTo - w.trainFrom)
+            equity *= 1 + choice.test.totalReturn
             curve.append((w.testTo, equity))
             out.append(
                 Fold(
-                    window: w, trial: chosen.index, parameters: chosen.parameters, inSample: inSample,
-                    outOfSampleReturn: oos.totalReturn,
-                    outOfSampleSharpe: oos.sharpe(spanMs: Double(w.testTo - w.testFrom))))
+                    window: w, trial: choice.trial, parameters: choice.parameters, inSample: choice.value,
+                    outOfSampleReturn: choice.test.totalReturn,
+                    outOfSampleSharpe: choice.test.sharpe(spanMs: Double(w.testTo - w.testFrom))))
         }
         folds = out
         outOfSampleReturn = test.totalReturn

@@ -20,9 +20,9 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
     public var points: [[String: ParameterValue]]?
     /// Early stopping: a pilot chunk's candidates (not a range: every few candidates), run whole.
     public var indices: [Int]?
-    /// Early stopping: a later chunk skips the pilots (every this-many-th candidate, run before)
-    /// and holds its trials to the rule the pilots made.
-    public var pilotStride: Int?
+    /// Early stopping: a later chunk skips the pilots (run before) and holds its trials to the
+    /// rule the pilots made.
+    public var pilots: EarlyStop.Pilots?
     public var stop: EarlyStop.Rule?
 
     public init(
@@ -53,7 +53,7 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
         }
         guard let points else {
             var trials = plan.trials(in: first..<end)
-            if let pilotStride { trials.removeAll { $0.index % pilotStride == 0 } }
+            if let pilots { trials.removeAll { pilots.contains($0.index) } }
             return trials.count == self.trials ? trials : nil
         }
         guard points.count == end - first, points.count == trials else { return nil }

@@ -27,10 +27,21 @@ struct EarlyStopTests {
         // numpy.quantile([1, 2, 4, 8], [0.25, 0.5, 0.75]) = 1.75, 3, 5.
         #expect([0.25, 0.5, 0.75].map { EarlyStop.quantile([1, 2, 4, 8], $0) } == [1.75, 3, 5])
         let plan = try SweepPlan(params: ["a=int:1..1000"], condition: nil, search: .grid, trials: 0, seed: 0)
-        #expect(plan.pilotStride(EarlyStop(folds: 1, pilots: 64)) == 15)
-        let cut = try plan.chunks(trialsPerChunk: 100, pilotStride: 15)
-        #expect(cut.trials == 1_000 && cut.pilots == Array(stride(from: 0, to: 1_000, by: 15)))
+        let chosen = plan.pilots(EarlyStop(folds: 1, pilots: 64))
+        #expect(chosen.perMillion == 64_000)
+        let cut = try plan.chunks(trialsPerChunk: 100, pilots: chosen)
+        #expect(cut.trials == 1_000 && cut.pilots == (0..<1_000).filter(chosen.contains))
+        #expect((40...90).contains(cut.pilots.count), "about 64: \(cut.pilots.count)")
         #expect(cut.chunks.reduce(0) { $0 + $1.trials } == 1_000 - cut.pilots.count)
+        // Spread over every parameter of a grid (the last one varies fastest): each of a 10×10×10
+        // grid's last parameter's values among the pilots, not every n-th point's few.
+        let cube = try SweepPlan(
+            params: ["a=int:0..9", "b=int:0..9", "c=int:0..9"], condition: nil, search: .grid, trials: 0, seed: 0)
+        let lasts = Set(
+            try cube.chunks(trialsPerChunk: 100, pilots: cube.pilots(EarlyStop(folds: 1, pilots: 64))).pilots.map {
+                $0 % 10
+            })
+        #expect(lasts.count >= 8, "\(lasts.sorted())")
         #expect(
             EarlyStop.problem(plan: plan, walkForward: nil)?.reason.contains("walk-forward") == true,
             "no folds, nothing to stop by")
@@ -88,6 +99,16 @@ struct EarlyStopTests {
                     held.statistics == nil
                         && held.failure == "stopped early at fold \(fold + 1): worse than the pilot trials")
                 #expect(held.moments.count == bars.count && held.moments.mean == 0, "counted, with flat returns")
+                // Its sums whole through the fold it stopped at (the same bits as a whole run's),
+                // none after: walk-forward may still choose it for those folds.
+                let whole = try #require(bounds.firstIndex(of: folds[fold].testTo))
+                #expect(Array(held.segments[..<whole]) == Array(free.segments[..<whole]))
+                #expect(held.segments[whole...].allSatisfy { $0 == SegmentSums() })
+                #expect(held.stoppedAtFold == fold + 1)
+                var walk = WalkForwardSummary.Accumulator(folds: folds, objective: objective)
+                walk.add(held)
+                let chosen = walk.summary(startEquity: 100_000)?.folds.map(\.trial)
+                #expect(chosen == [Int](repeating: trial.index, count: fold + 1), "chosen alone for its folds")
             } else {
                 #expect(held == free, "trial \(trial.index) passes and is untouched")
             }

@@ -90,9 +90,16 @@ struct TrialEvaluationTests {
         var rng = SeededRandom(seed: 3)
         let b = SweepSummary(outcomes: outcomes.shuffled(using: &rng), objective: objective, dataYears: 1)
         #expect(a.ranked.map(\.index) == b.ranked.map(\.index))
-        // PBO reads the trials in the order given; sorted by index they are the same trials.
-        let c = SweepSummary(outcomes: b.ranked.sorted { $0.index < $1.index }, objective: objective, dataYears: 1)
-        #expect(c.overfitting == a.overfitting && c.deflated == a.deflated)
+        // Every statistic the same bits in any order: V from exact sums, PBO over the trials by
+        // number, walk-forward and the best by objective then number.
+        #expect(b.overfitting == a.overfitting && b.deflated == a.deflated)
+        #expect(b.probabilisticSharpe == a.probabilisticSharpe && b.minimumBacktestYears == a.minimumBacktestYears)
+        // Kept to the best few, the same best few and the same statistics.
+        var few = SweepSummary.Accumulator(objective: objective, keep: 3, plannedTrials: outcomes.count)
+        for o in outcomes.reversed() { few.add(o) }
+        let small = few.summary(dataYears: 1)
+        #expect(small.ranked.map(\.index) == Array(a.ranked.prefix(3).map(\.index)))
+        #expect(small.deflated == a.deflated && small.overfitting == a.overfitting)
         let values = a.ranked.map { objective.value($0.statistics!) }
         #expect(values == values.sorted(by: >))
     }
