@@ -50,6 +50,8 @@ public struct SweepReport: Sendable, Codable {
         public var probability: Double
         public var blocks: Int
         public var combinations: Int
+        /// The trials ranked (a fixed sample of 10,000 when more ran; with early stopping, the pilots).
+        public var trials: Int
         public var suspect: Bool
     }
     public var objective: String
@@ -97,7 +99,8 @@ public struct SweepReport: Sendable, Codable {
         probabilistic_sharpe = summary.probabilisticSharpe
         overfitting = summary.overfitting.map {
             Overfitting(
-                probability: $0.probability, blocks: $0.blocks, combinations: $0.combinations, suspect: $0.isSuspect)
+                probability: $0.probability, blocks: $0.blocks, combinations: $0.combinations, trials: $0.trials,
+                suspect: $0.isSuspect)
         }
         minimum_backtest_years = summary.minimumBacktestYears
         data_years = summary.dataYears

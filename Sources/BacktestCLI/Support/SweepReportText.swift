@@ -42,7 +42,8 @@ public enum SweepReportText {
         if let o = report.overfitting {
             lines.append(
                 "probability of backtest overfitting: \(o.probability.fixed(4))\(o.suspect ? "  ← above 0.5" : "")"
-                    + "  (CSCV, \(o.blocks) blocks, \(o.combinations) splits)")
+                    + "  (CSCV, \(o.blocks) blocks, \(o.combinations) splits"
+                    + (o.trials < report.trials - report.failed ? ", over a fixed sample of \(o.trials) trials)" : ")"))
         }
         if let years = report.minimum_backtest_years {
             lines.append(
