@@ -97,6 +97,15 @@ public struct SweepHTMLReport: Sendable {
     func luck() -> String {
         var rows: [(String, String, Bool)] = []
         var suspect = false
+        if let engines = report.mixed_engines {
+            rows.append(
+                (
+                    "Mixed engines",
+                    engines.map { "\($0.engine) (\($0.chunks) chunks)" }.joined(separator: ", ")
+                        + ": trials from different engines may not compare", true
+                ))
+            suspect = true
+        }
         if let d = report.deflated_sharpe {
             rows.append(
                 (

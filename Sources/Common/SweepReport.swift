@@ -73,6 +73,19 @@ public struct SweepReport: Sendable, Codable {
     public var research_ledger: Ledger?
     /// Why trials failed, and how many each reason, most frequent first.
     public var failures: [Failure]
+    /// On the cluster: the software versions the chunks ran on, when more than one (a rolling
+    /// upgrade mixed engines in this leaderboard: its trials may not be comparable).
+    public var mixed_engines: [Engine]?
+
+    public struct Engine: Sendable, Codable {
+        public var engine: String
+        public var chunks: Int
+
+        public init(engine: String, chunks: Int) {
+            self.engine = engine
+            self.chunks = chunks
+        }
+    }
 
     public struct Failure: Sendable, Codable {
         public var reason: String

@@ -550,5 +550,12 @@ public enum Migrations {
                 )
                 """
             ]),
+        Migration(
+            version: 24, name: "the engine each sweep chunk ran on",
+            sql: [
+                // The software version of the worker that completed each chunk: a rolling upgrade
+                // in the middle of a sweep would mix engines in one leaderboard, and the report says so.
+                "ALTER TABLE sweep_results ADD COLUMN engine TEXT"
+            ]),
     ]
 }

@@ -18,6 +18,12 @@ public enum SweepReportText {
         }
         var lines = [table.render(), ""]
         let stopped = report.failures.filter { $0.reason.hasPrefix("stopped early") }.reduce(0) { $0 + $1.trials }
+        if let engines = report.mixed_engines {
+            lines.append(
+                "MIXED ENGINES: the chunks ran on "
+                    + engines.map { "\($0.engine) (\($0.chunks) chunks)" }.joined(separator: ", ")
+                    + ": trials from different engines may not compare; run the sweep again on one")
+        }
         lines.append(
             "trials: \(report.trials) (\(report.failed - stopped) failed"
                 + (stopped > 0 ? ", \(stopped) stopped early by their first folds" : "") + ", all counted)")

@@ -333,6 +333,8 @@ extension AdminAPI {
             reports.keep(key, .init(report: report, best: best))
         }
         report.seconds = seconds
+        let engines = try await store.sweepEngines(sweep: sweep.id)
+        report.mixed_engines = engines.count > 1 ? engines.map { .init(engine: $0.engine, chunks: $0.chunks) } : nil
         // The best deflated by the trader's whole search on this strategy and data: N every
         // trial the ledger counts, V the variance of the Sharpe ratios of those that ran.
         if let ledger, ledger.ran > 1, let best {

@@ -274,7 +274,7 @@ extension JobStore {
             """, logger: logger)
         for try await name in rows.decode(String.self) {
             if let chunk {
-                try await storeChunkRecords(m, chunk: chunk.spec, on: conn)
+                try await storeChunkRecords(m, chunk: chunk.spec, worker: worker, on: conn)
                 try await addToLedger(
                     chunk.ledger, outcomes: chunk.outcomes, spread: chunk.spec.pilots == nil, on: conn)
             }

@@ -291,14 +291,30 @@ extension JobStore {
 
     /// Stores a completed chunk's records, in the transaction that completed its job under the
     /// epoch `m` carries (``finished(_:worker:on:)``): written once per chunk.
-    func storeChunkRecords(_ m: JobFinished, chunk: SweepChunkSpec, on conn: PostgresConnection) async throws {
+    /// The worker's software version goes with them (``sweepEngines(sweep:)``).
+    func storeChunkRecords(_ m: JobFinished, chunk: SweepChunkSpec, worker: String, on conn: PostgresConnection)
+        async throws
+    {
         try await conn.query(
             """
-            INSERT INTO sweep_results (sweep_id, chunk, job_id, epoch, trials, records)
+            INSERT INTO sweep_results (sweep_id, chunk, job_id, epoch, trials, records, engine)
             VALUES (\(chunk.sweep), \(Int32(chunk.chunk)), \(m.header.jobId), \(m.header.epoch), \(Int32(chunk.trials)),
-                \(ByteBuffer(bytes: m.trials)))
+                \(ByteBuffer(bytes: m.trials)), (SELECT version FROM workers WHERE id = \(worker)))
             ON CONFLICT (sweep_id, chunk) DO NOTHING
             """, logger: logger)
+    }
+
+    /// The software versions a sweep's stored chunks ran on, with how many chunks each (more than
+    /// one: a rolling upgrade mixed engines in its leaderboard).
+    public func sweepEngines(sweep id: Int64) async throws -> [(engine: String, chunks: Int)] {
+        let rows = try await client.query(
+            """
+            SELECT coalesce(engine, 'unknown'), count(*) FROM sweep_results WHERE sweep_id = \(id)
+            GROUP BY 1 ORDER BY 2 DESC, 1
+            """, logger: logger)
+        var out: [(engine: String, chunks: Int)] = []
+        for try await (engine, n) in rows.decode((String, Int64).self) { out.append((engine, Int(n))) }
+        return out
     }
 
     /// Why a chunk's records are not its trials' (nil: they are): unreadable, another plan's, or

@@ -17,6 +17,8 @@ public struct OutboxBuffer: Sendable {
     public init(limit: Int) { self.limit = max(1, limit) }
 
     public var count: Int { pending.count - head }
+    /// Messages held in memory, acknowledged ones included (at most about twice ``count``).
+    public var retained: Int { pending.count }
 
     /// Whether an append goes in now (otherwise its producer waits: backpressure).
     public var hasRoom: Bool { count < limit || unbounded || closed }
@@ -34,7 +36,9 @@ public struct OutboxBuffer: Sendable {
     /// Drops everything up to `seq` (acks are cumulative).
     public mutating func ack(_ seq: UInt64) {
         while head < pending.count && pending[head].seq <= seq { head += 1 }
-        if head > 256 && head * 2 > pending.count {
+        // Acknowledged messages are let go once they are half the buffer (amortised); keeping a
+        // few hundred held a sweep's chunk records, megabytes each.
+        if head > 0 && head * 2 >= pending.count {
             pending.removeFirst(head)
             head = 0
         }

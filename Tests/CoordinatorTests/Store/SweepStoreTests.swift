@@ -125,6 +125,10 @@ struct SweepStoreTests {
             #expect(ledger.sweeps == 1 && ledger.trials == 4 && ledger.ran == 4)
             #expect(abs(ledger.sharpeSum - sharpes.reduce(0, +)) < 1e-15)
             #expect(try await store.sweepRecords(sweep: after.id) == [records])
+            // The engine each chunk ran on (its worker's version; w2 never said hello here).
+            #expect(try await store.sweepEngines(sweep: after.id).map(\.engine) == ["unknown"])
+            try await store.client.query("UPDATE sweep_results SET engine = '0.9' WHERE sweep_id = \(after.id)")
+            #expect(try await store.sweepEngines(sweep: after.id).map(\.engine) == ["0.9"])
             // Records over other blocks than every trial keeps are refused (the report's PBO reads them).
             #expect(
                 SweepStoreTests.chunkProblem(chunk, blocks: 4)?.contains("blocks") == true,

@@ -840,6 +840,8 @@ async function viewSweep(name) {
   const statistic = report.objective.split(':')[0];
   const flag = (bad, text) => h('span', { class: bad ? 'suspect' : 'fine' }, text);
   const lines = [];
+  if (report.mixed_engines) lines.push(h('p', { id: 'sweep-engines', class: 'error' },
+    `Mixed engines: ${report.mixed_engines.map(e => `${e.engine} (${e.chunks} chunks)`).join(', ')}; trials from different engines may not compare.`));
   const d = report.deflated_sharpe;
   if (d) lines.push(h('p', { id: 'sweep-dsr' }, 'Deflated Sharpe ratio ', flag(d.suspect, fmtNum(d.value, 4)),
     h('span', { class: 'muted' }, ` (best of ${d.trials} trials, Sharpe variance ${d.sharpe_variance.toPrecision(3)}${d.suspect ? ': below 0.95, the best may be luck' : ''})`)));

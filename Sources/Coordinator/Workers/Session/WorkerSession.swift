@@ -108,6 +108,9 @@ public struct WorkerSession: Sendable {
 
     /// Job messages waiting to be persisted (the batch in flight excluded).
     public var backlog: Int { queue.count - queueHead }
+    /// Messages held in memory, those already taken for persisting included (at most about
+    /// twice the backlog and the batch in flight).
+    public var retained: Int { queue.count }
 
     public var isClosed: Bool { phase == .closed }
 
@@ -221,7 +224,10 @@ public struct WorkerSession: Sendable {
         }
         let batch = Array(queue[queueHead..<queueHead + n])
         queueHead += n
-        if queueHead > 1024 && queueHead * 2 > queue.count {
+        // The messages taken are let go once they are half the queue (amortised: each compaction
+        // moves fewer than it drops). Keeping up to a thousand taken ones held a sweep's chunk
+        // records, megabytes each, for the session's life.
+        if queueHead * 2 >= queue.count {
             queue.removeFirst(queueHead)
             queueHead = 0
         }
