@@ -139,7 +139,7 @@ bt_core = line(f"backtesting.py optimize (its process pool, {CORES} cores)", sma
 goog = os.path.join(work, "goog.csv")
 frame = GOOG.reset_index()
 with open(goog, "w") as f:
-    f.write("time,open,high,low,close,volume\n")
+    f.write("timestamp,open,high,low,close,volume\n")
     for row in frame.itertuples(index=False):
         ms = int(pd.Timestamp(row[0]).tz_localize("UTC").value // 1_000_000)
         f.write(f"{ms},{row.Open},{row.High},{row.Low},{row.Close},{row.Volume}\n")
