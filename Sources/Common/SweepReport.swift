@@ -119,11 +119,4 @@ public struct SweepReport: Sendable, Codable {
         data_years = summary.dataYears
         walk_forward = summary.walkForward.map(WalkForwardReport.init)
     }
-
-    /// Why trials failed, and how many each reason, most frequent first.
-    public static func failures(_ outcomes: [TrialOutcome]) -> [Failure] {
-        Dictionary(grouping: outcomes.compactMap(\.failure), by: { $0 })
-            .map { Failure(reason: $0.key, trials: $0.value.count) }
-            .sorted { $0.trials != $1.trials ? $0.trials > $1.trials : $0.reason < $1.reason }
-    }
 }

@@ -132,10 +132,11 @@ struct SweepRunCommand: AsyncParsableCommand {
         boundaries: [Int64], stop: EarlyStop.Rule? = nil
     ) -> [TrialOutcome] {
         let registry = Registry.standard
+        let interval = bars.barInterval
         return ParallelMap.map(points.count) { i in
             TrialEvaluation.run(
                 index: points[i].index, parameters: points[i].parameters, base: base, bars: bars, registry: registry,
-                blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: stop)
+                blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: stop, barInterval: interval)
         }
     }
 }

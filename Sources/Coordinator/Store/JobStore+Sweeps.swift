@@ -164,12 +164,13 @@ extension JobStore {
             "SELECT records FROM sweep_results WHERE sweep_id = \(id) ORDER BY chunk", logger: logger)
     }
 
-    /// The records every chunk of the sweep stored so far, in chunk order.
+    /// The records every chunk of the sweep stored so far, in chunk order, all at once (a small
+    /// sweep's; reports fold ``sweepRecordRows(sweep:)`` instead).
     public func sweepRecords(sweep id: Int64) async throws -> [[UInt8]] {
-        let rows = try await client.query(
-            "SELECT records FROM sweep_results WHERE sweep_id = \(id) ORDER BY chunk", logger: logger)
         var out: [[UInt8]] = []
-        for try await bytes in rows.decode(ByteBuffer.self) { out.append(Array(buffer: bytes)) }
+        for try await bytes in try await sweepRecordRows(sweep: id).decode(ByteBuffer.self) {
+            out.append(Array(buffer: bytes))
+        }
         return out
     }
 

@@ -68,6 +68,7 @@ struct SweepChunkRunner: Sendable {
         let perBatch = max(1, Self.batchWork / max(1, bars.count))
         let base = spec.run
         let registry = self.registry
+        let interval = bars.barInterval
         var outcomes: [TrialOutcome] = []
         outcomes.reserveCapacity(trials.count)
         var lastProgress = lease.time.elapsed
@@ -95,7 +96,8 @@ struct SweepChunkRunner: Sendable {
                 batch.map {
                     TrialEvaluation.run(
                         index: $0.index, parameters: $0.parameters, base: base, bars: bars, registry: registry,
-                        blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: chunk.stop)
+                        blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: chunk.stop,
+                        barInterval: interval)
                 }
             }
             metrics.bars.increment(by: batch.count * bars.count)
