@@ -9,13 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
-BIN=${1:-}
-if [ -z "$BIN" ]; then
-    BIN=.build-release/release
-    for p in ats-coordinator ats-worker ats ats-admin; do
-        swift build -c release --scratch-path .build-release $(swift_release_flags) --product "$p" >/dev/null
-    done
-fi
+BIN=$(release_bin "${1:-}")
 PORT=${ATS_BENCH_PG_PORT:-55481}
 D=.data/bench-sweep-million
 pg_stop pg-bench-million >/dev/null 2>&1 || true

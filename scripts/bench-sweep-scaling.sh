@@ -9,16 +9,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespaces)" >&2; exit 1; }
-BIN=${1:-}
+BIN=$(release_bin "${1:-}")
 shift || true
 COUNTS=("$@")
 [ ${#COUNTS[@]} -gt 0 ] || COUNTS=(1 2 4 8)
-if [ -z "$BIN" ]; then
-    BIN=.build-release/release
-    for p in ats-coordinator ats-worker ats ats-admin; do
-        swift build -c release --scratch-path .build-release $(swift_release_flags) --product "$p" >/dev/null
-    done
-fi
 PORT=${ATS_BENCH_PG_PORT:-55483}
 D=$ATS_ROOT/.data/bench-sweep-scaling
 pg_stop pg-bench-scaling >/dev/null 2>&1 || true
@@ -53,15 +47,7 @@ for _ in $(seq 1 150); do curl -sf "$ATS_URL/healthz" | grep -q '"role":"leader"
 # worker I: in namespace ats-sweep-I, reaching the coordinator at 10.233.I.1.
 worker() {
     local i=$1 ns=ats-sweep-$1
-    if ! ip netns list | grep -q "^$ns\b"; then
-        ip netns add "$ns"
-        ip link add "ats-sw$i" type veth peer name eth0 netns "$ns"
-        ip addr add "10.233.$i.1/30" dev "ats-sw$i"
-        ip link set "ats-sw$i" up
-        ip -n "$ns" addr add "10.233.$i.2/30" dev eth0
-        ip -n "$ns" link set eth0 up
-        ip -n "$ns" link set lo up
-    fi
+    netns_host "$ns" "ats-sw$i" "$i" 10.233
     ip netns exec "$ns" env ATS_COORDINATOR="10.233.$i.1:17099" ATS_COORDINATOR_HTTP="http://10.233.$i.1:18099" \
         ATS_WORKER_ID="w$i" ATS_WORKER_CAPACITY=1 ATS_DATA_DIR="$D/data" ATS_DATASET_CACHE_DIR="$D/cache-w$i" \
         ATS_WORKER_TOKEN="$ATS_WORKER_TOKEN" LOG_LEVEL=info "$BIN/ats-worker" >> "$D/worker-$i.log" 2>&1 &

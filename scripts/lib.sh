@@ -76,6 +76,34 @@ ensure_python_module() {
 }
 
 # The newest installed PostgreSQL's bin directory.
+# release_bin [DIR]: DIR, or the release products (coordinator, worker, both CLIs) built into
+# .build-release/release first; prints the directory.
+release_bin() {
+    if [ -n "${1:-}" ]; then
+        echo "$1"
+        return
+    fi
+    for p in ats-coordinator ats-worker ats ats-admin; do
+        swift build -c release --scratch-path "$ATS_ROOT/.build-release" $(swift_release_flags) --product "$p" >/dev/null
+    done
+    echo "$ATS_ROOT/.build-release/release"
+}
+
+# netns_host NS LINK I PREFIX: network namespace NS (made on first use) joined to this host by a
+# veth pair LINK <-> its eth0, this side PREFIX.I.1/30, its side PREFIX.I.2/30: a host of its own.
+netns_host() {
+    local ns=$1 link=$2 i=$3 prefix=$4
+    ip netns list | grep -q "^$ns\b" && return 0
+    ip link del "$link" 2>/dev/null || true
+    ip netns add "$ns"
+    ip link add "$link" type veth peer name eth0 netns "$ns"
+    ip addr add "$prefix.$i.1/30" dev "$link"
+    ip link set "$link" up
+    ip -n "$ns" addr add "$prefix.$i.2/30" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+}
+
 pg_bindir() {
     local d
     d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

@@ -147,16 +147,7 @@ start_worker() {
     local run=()
     if [ "$NETNS" = yes ]; then
         local ns=ats-scale-$i
-        if ! ip netns list | grep -q "^$ns\b"; then
-            ip link del "ats-sc$i" 2>/dev/null || true
-            ip netns add "$ns"
-            ip link add "ats-sc$i" type veth peer name eth0 netns "$ns"
-            ip addr add "10.232.$i.1/30" dev "ats-sc$i"
-            ip link set "ats-sc$i" up
-            ip -n "$ns" addr add "10.232.$i.2/30" dev eth0
-            ip -n "$ns" link set eth0 up
-            ip -n "$ns" link set lo up
-        fi
+        netns_host "$ns" "ats-sc$i" "$i" 10.232
         host=10.232.$i.1
         run=(ip netns exec "$ns")
     fi

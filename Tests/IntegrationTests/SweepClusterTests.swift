@@ -15,6 +15,20 @@ struct SweepClusterTests {
         "rolling:train=10d,test=5d",
     ]
 
+    /// Every one of `keys` the same in the cluster's report `a` and one machine's `b`, as sorted JSON.
+    static func expectSame(_ a: [String: Any], _ b: [String: Any], _ keys: [String]) throws {
+        func text(_ v: Any?) throws -> String {
+            guard let v else { return "absent" }
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]),
+                as: UTF8.self)
+        }
+        for key in keys {
+            let (distributed, alone) = (try text(a[key]), try text(b[key]))
+            #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
+        }
+    }
+
     @Test func aSweepRanksAsOnOneMachineThoughAWorkerIsKilledMidway() async throws {
         let file = TestData.file(bars: 60_000, seed: 9)
         try await TestCluster.with { cluster in
@@ -73,20 +87,12 @@ struct SweepClusterTests {
             #expect(local.status == 0, "\(local.output)")
             let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
             let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
-            for key in [
-                "top", "trials", "failed", "bars", "deflated_sharpe", "probabilistic_sharpe", "overfitting",
-                "minimum_backtest_years", "data_years", "names", "objective", "walk_forward",
-            ] {
-                func text(_ v: Any?) throws -> String {
-                    guard let v else { return "absent" }
-                    return String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]),
-                        as: UTF8.self)
-                }
-                let (distributed, alone) = (try text(a[key]), try text(b[key]))
-                #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
-            }
+            try Self.expectSame(
+                a, b,
+                [
+                    "top", "trials", "failed", "bars", "deflated_sharpe", "probabilistic_sharpe", "overfitting",
+                    "minimum_backtest_years", "data_years", "names", "objective", "walk_forward",
+                ])
             #expect((a["top"] as? [Any])?.count == 25)
             // The research ledger: this sweep is the whole search on this strategy and data so far.
             let ledger = try #require(a["research_ledger"] as? [String: Any])
@@ -202,19 +208,7 @@ struct SweepClusterTests {
             #expect(local.status == 0, "\(local.output)")
             let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
             let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
-            for key in ["top", "trials", "failed", "deflated_sharpe", "overfitting", "names"] {
-                let (distributed, alone) = (
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: a[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
-                        as: UTF8.self),
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: b[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
-                        as: UTF8.self)
-                )
-                #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
-            }
+            try Self.expectSame(a, b, ["top", "trials", "failed", "deflated_sharpe", "overfitting", "names"])
             // Every trial asked once, each with parameters the condition accepts.
             let rows = try #require(a["top"] as? [[String: Any]])
             #expect(Set(rows.compactMap { $0["trial"] as? Int }) == Set(0..<48))
@@ -262,19 +256,8 @@ struct SweepClusterTests {
             #expect(top.status == 0 && local.status == 0, "\(top.output) \(local.output)")
             let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
             let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
-            for key in ["top", "trials", "failed", "failures", "deflated_sharpe", "overfitting", "walk_forward"] {
-                let (distributed, alone) = (
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: a[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
-                        as: UTF8.self),
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: b[key] ?? "absent", options: [.sortedKeys, .fragmentsAllowed]),
-                        as: UTF8.self)
-                )
-                #expect(distributed == alone, "\(key): cluster \(distributed), one machine \(alone)")
-            }
+            try Self.expectSame(
+                a, b, ["top", "trials", "failed", "failures", "deflated_sharpe", "overfitting", "walk_forward"])
             // Some trials stopped by their first folds, counted (N is every trial), none of the pilots.
             let failures = (a["failures"] as? [[String: Any]]) ?? []
             let stopped = failures.filter { ($0["reason"] as? String)?.hasPrefix("stopped early") == true }

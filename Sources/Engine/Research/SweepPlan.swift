@@ -131,33 +131,8 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             }
             return (out, trials)
         }
-        var out: [Chunk] = []
-        var first = 0
-        var inChunk = 0
-        var total = 0
-        let limit = candidateLimit
-        var candidate = 0
-        while candidate < limit && (search == .grid || total < trials) {
-            if point(candidate) != nil {
-                total += 1
-                inChunk += 1
-                if inChunk == size {
-                    out.append(Chunk(first: first, end: candidate + 1, trials: inChunk))
-                    first = candidate + 1
-                    inChunk = 0
-                }
-            }
-            candidate += 1
-        }
-        if inChunk > 0 { out.append(Chunk(first: first, end: candidate, trials: inChunk)) }
-        guard total > 0 else {
-            throw SpecError(field: "where", reason: "no point satisfies \(condition ?? "")")
-        }
-        guard search == .grid || total == trials else {
-            throw SpecError(
-                field: "where", reason: "\(condition ?? "") accepts almost no point (\(total) in \(candidate) draws)")
-        }
-        return (out, total)
+        let cut = try chunks(trialsPerChunk: size, pilots: EarlyStop.Pilots(perMillion: 0))
+        return (cut.chunks, cut.trials)
     }
 
     /// Early stopping: which candidates are pilots (about `earlyStop.pilots` of a grid's points,

@@ -22,23 +22,34 @@ public struct TrialCurve: Sendable, Codable, Equatable {
         self.buyAndHold = buyAndHold
     }
 
-    /// This curve sampled into `buckets` buckets the same way (each bucket's low and high equity, in
-    /// time order; the first and last points always).
-    public func resampled(buckets: Int) -> TrialCurve {
-        let n = equity.count
-        guard n > 2 * buckets + 2 else { return self }
+    /// The points kept of `values[0..<n]` in `buckets` buckets: each bucket's lowest and highest,
+    /// in order, and the first and the last point always.
+    static func picks(_ values: [Double], count n: Int, buckets: Int) -> [Int] {
+        guard n > 0 else { return [] }
+        let columns = max(1, buckets)
         var picked: [Int] = [0]
-        for c in 0..<buckets {
-            let (from, to) = (c * n / buckets, (c + 1) * n / buckets)
+        picked.reserveCapacity(2 * columns + 2)
+        for c in 0..<columns {
+            let (from, to) = (c * n / columns, (c + 1) * n / columns)
             guard from < to else { continue }
             var (lo, hi) = (from, from)
             for i in from..<to {
-                if equity[i] < equity[lo] { lo = i }
-                if equity[i] > equity[hi] { hi = i }
+                if values[i] < values[lo] { lo = i }
+                if values[i] > values[hi] { hi = i }
             }
-            for i in lo == hi ? [lo] : [min(lo, hi), max(lo, hi)] where i > picked.last! { picked.append(i) }
+            for i in lo == hi ? [lo] : [min(lo, hi), max(lo, hi)] where i > picked[picked.count - 1] {
+                picked.append(i)
+            }
         }
-        if picked.last != n - 1 { picked.append(n - 1) }
+        if picked[picked.count - 1] != n - 1 { picked.append(n - 1) }
+        return picked
+    }
+
+    /// This curve sampled into `buckets` buckets the same way (each bucket's low and high equity, in
+    /// time order; the first and last points always).
+    public func resampled(buckets: Int) -> TrialCurve {
+        guard equity.count > 2 * buckets + 2 else { return self }
+        let picked = Self.picks(equity, count: equity.count, buckets: buckets)
         return TrialCurve(
             statistics: statistics, times: picked.map { times[$0] }, equity: picked.map { equity[$0] },
             buyAndHold: picked.map { buyAndHold[$0] })
@@ -53,22 +64,7 @@ public struct TrialCurve: Sendable, Codable, Equatable {
         let statistics = session.statistics(barInterval: bars.barInterval)
         let equity = session.equityCurve
         let n = min(equity.count, bars.count)
-        var picked: [Int] = []
-        let columns = max(1, buckets)
-        picked.reserveCapacity(2 * columns + 1)
-        for c in 0..<columns {
-            let (from, to) = (c * n / columns, (c + 1) * n / columns)
-            guard from < to else { continue }
-            var (lo, hi) = (from, from)
-            for i in from..<to {
-                if equity[i] < equity[lo] { lo = i }
-                if equity[i] > equity[hi] { hi = i }
-            }
-            picked += lo == hi ? [lo] : [min(lo, hi), max(lo, hi)]
-        }
-        // The first bar and the last always: the chart spans the data.
-        if n > 0 && picked.first != 0 { picked.insert(0, at: 0) }
-        if let last = picked.last, last != n - 1, n > 0 { picked.append(n - 1) }
+        let picked = Self.picks(equity, count: n, buckets: buckets)
         let first = n > 0 ? bars.close[0] : 0
         return TrialCurve(
             statistics: statistics, times: picked.map { bars.time[$0] }, equity: picked.map { equity[$0] },
