@@ -47,6 +47,10 @@ struct SweepClusterTests {
             try await waitUntil("three chunks in", timeout: .seconds(120)) {
                 try await cluster.sweep("s1").chunksDone >= 3
             }
+            // A report while it runs: the final one below folds only the chunks stored since
+            // (and must still equal one machine's, bit for bit).
+            let early = try await cluster.ats(["sweep", "top", "s1", "-n", "25", "--json"])
+            #expect(early.status == 0, "\(early.output)")
             // Frozen first, so that the chunk it is seen holding cannot finish before the kill (its
             // last messages have a moment to land); thawed and tried again if it held none.
             var held = ""

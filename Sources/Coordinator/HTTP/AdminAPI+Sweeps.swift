@@ -243,26 +243,26 @@ extension AdminAPI {
     /// the cooperative threads; `folds` are the walk-forward folds over the span the chunks ran on
     /// (the same for every chunk: a file that differs between workers is refused). Nil when no
     /// chunk is stored. The order trials come in does not change the result (``SweepSummary/Accumulator``).
+    /// `partial`: a fold of some chunks already (only the chunks stored since are read).
     func fold<A: Sendable>(
-        _ sweep: SweepRecord, spec: SweepSpec, start: @escaping @Sendable ([WalkForward.Fold]) -> A,
-        add: @escaping @Sendable (inout A, TrialOutcome) -> Void
-    ) async throws -> A? {
+        _ sweep: SweepRecord, spec: SweepSpec, from partial: FoldedTrials<A>? = nil,
+        start: @escaping @Sendable ([WalkForward.Fold]) -> A, add: @escaping @Sendable (inout A, TrialOutcome) -> Void
+    ) async throws -> FoldedTrials<A>? {
         let points = try await store.sweepPoints(sweep)
-        var folded: A?
-        var span: TrialRecords.Span?
-        for try await buffer in try await store.sweepRecordRows(sweep: sweep.id).decode(ByteBuffer.self) {
+        var folded = partial
+        let rows = try await store.sweepRecordRows(sweep: sweep.id, excluding: Array(partial?.chunks ?? []))
+        for try await (chunk, buffer) in rows.decode((Int32, ByteBuffer).self) {
             let bytes = Array(buffer: buffer)
-            let chunkSpan = try TrialRecords.span(bytes)
-            if let span, span != chunkSpan {
+            let span = try TrialRecords.span(bytes)
+            if let folded, folded.span != span {
                 throw APIError(
                     .conflict, code: "conflict",
                     "the sweep's chunks ran on data of different spans (a file that differs between workers): run it on a data set"
                 )
             }
-            span = chunkSpan
             let current =
-                folded ?? start(spec.walkForward?.folds(first: chunkSpan.first, end: chunkSpan.end) ?? [])
-            folded = try await NIOThreadPool.singleton.runIfActive {
+                folded?.value ?? start(spec.walkForward?.folds(first: span.first, end: span.end) ?? [])
+            let value = try await NIOThreadPool.singleton.runIfActive {
                 var a = current
                 let outcomes =
                     try points.map { p in try TrialRecords.decode(bytes) { p[$0] } }
@@ -270,6 +270,7 @@ extension AdminAPI {
                 for o in outcomes { add(&a, o) }
                 return a
             }
+            folded = FoldedTrials(value: value, chunks: (folded?.chunks ?? []).union([chunk]), span: span)
         }
         return folded
     }
@@ -290,7 +291,7 @@ extension AdminAPI {
         let map =
             try await fold(
                 sweep, spec: spec, start: { SweepHeatmap.Accumulator(x: x, y: y, objective: objective, folds: $0) },
-                add: { $0.add($1) })?.heatmap(choices: choices)
+                add: { $0.add($1) })?.value.heatmap(choices: choices)
             ?? SweepHeatmap.Accumulator(x: x, y: y, objective: objective).heatmap(choices: choices)
         return SweepHeatmapReport(map, x: x, y: y, objective: objective.description)
     }
@@ -315,15 +316,17 @@ extension AdminAPI {
         } else {
             let (objective, planned, dataYears) = (spec.objective, Int(sweep.trials), years)
             let pilots = spec.earlyStop.map { spec.plan.pilots($0) }
+            // Only the chunks stored since the last fold of this sweep and size are read.
+            let folded = try await fold(
+                sweep, spec: spec, from: reports.partial(sweep: sweep.id, top: top),
+                start: {
+                    SweepSummary.Accumulator(
+                        objective: objective, keep: top, folds: $0, plannedTrials: planned, spreadFrom: pilots)
+                },
+                add: { $0.add($1) })
+            if let folded { reports.keep(partial: folded, sweep: sweep.id, top: top) }
             let summary =
-                try await fold(
-                    sweep, spec: spec,
-                    start: {
-                        SweepSummary.Accumulator(
-                            objective: objective, keep: top, folds: $0, plannedTrials: planned, spreadFrom: pilots)
-                    },
-                    add: { $0.add($1) }
-                )?.summary(dataYears: dataYears)
+                folded?.value.summary(dataYears: dataYears)
                 ?? SweepSummary.Accumulator(objective: objective, keep: top, plannedTrials: planned).summary(
                     dataYears: dataYears)
             report = SweepReport(

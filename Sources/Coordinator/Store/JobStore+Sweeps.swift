@@ -157,18 +157,21 @@ extension JobStore {
         return record
     }
 
-    /// The records every chunk of the sweep stored so far, in chunk order, as rows read on demand
-    /// (one chunk's records at a time).
-    public func sweepRecordRows(sweep id: Int64) async throws -> PostgresRowSequence {
+    /// The records every chunk of the sweep stored so far but those of chunks `done`, in chunk
+    /// order, as rows `(chunk, records)` read on demand (one chunk's records at a time).
+    public func sweepRecordRows(sweep id: Int64, excluding done: [Int32] = []) async throws -> PostgresRowSequence {
         try await client.query(
-            "SELECT records FROM sweep_results WHERE sweep_id = \(id) ORDER BY chunk", logger: logger)
+            """
+            SELECT chunk, records FROM sweep_results WHERE sweep_id = \(id) AND NOT (chunk = ANY(\(done)))
+            ORDER BY chunk
+            """, logger: logger)
     }
 
     /// The records every chunk of the sweep stored so far, in chunk order, all at once (a small
     /// sweep's; reports fold ``sweepRecordRows(sweep:)`` instead).
     public func sweepRecords(sweep id: Int64) async throws -> [[UInt8]] {
         var out: [[UInt8]] = []
-        for try await bytes in try await sweepRecordRows(sweep: id).decode(ByteBuffer.self) {
+        for try await (_, bytes) in try await sweepRecordRows(sweep: id).decode((Int32, ByteBuffer).self) {
             out.append(Array(buffer: bytes))
         }
         return out
