@@ -44,10 +44,7 @@ public struct SweepHTMLReport: Sendable {
         self.generatedMs = generatedMs
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { HTMLReport.escape(s) }
 
     static func number(_ v: Double?, _ digits: Int = 3) -> String {
         guard let v else { return "—" }

@@ -17,7 +17,7 @@ public enum SweepReportText {
                 ])
         }
         var lines = [table.render(), ""]
-        let stopped = report.failures.filter { $0.reason.hasPrefix("stopped early") }.reduce(0) { $0 + $1.trials }
+        let stopped = report.failures.filter { TrialOutcome.isStoppedEarly($0.reason) }.reduce(0) { $0 + $1.trials }
         if let engines = report.mixed_engines {
             lines.append(
                 "MIXED ENGINES: the chunks ran on "
@@ -27,7 +27,7 @@ public enum SweepReportText {
         lines.append(
             "trials: \(report.trials) (\(report.failed - stopped) failed"
                 + (stopped > 0 ? ", \(stopped) stopped early by their first folds" : "") + ", all counted)")
-        for f in report.failures.filter({ !$0.reason.hasPrefix("stopped early") }).prefix(3) {
+        for f in report.failures.filter({ !TrialOutcome.isStoppedEarly($0.reason) }).prefix(3) {
             lines.append("  failed: \(f.reason) (\(f.trials) trials)")
         }
         if let d = report.deflated_sharpe {

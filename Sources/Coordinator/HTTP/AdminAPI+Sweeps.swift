@@ -131,13 +131,12 @@ extension AdminAPI {
         let spec = try definition(sweep)
         guard let trial = Int(text), trial >= 0, trial < spec.plan.candidateLimit,
             let (chunk, records) = try await store.sweepChunk(sweep: sweep.id, holding: trial),
-            let points = chunk.trialPoints, let parameters = points.first(where: { $0.index == trial })?.parameters
+            let byIndex = chunk.parametersByIndex, let parameters = byIndex[trial]
         else {
             throw APIError(.notFound, code: "not_found", "sweep \"\(sweep.name)\" has no trial \(text)")
         }
         var run = spec.run
         for (name, value) in parameters { run.strategy.config[name] = value }
-        let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
         let stored = try records.map { try TrialRecords.decode($0) { byIndex[$0] } }?.first { $0.index == trial }
         return SweepTrial(
             sweep: sweep.name, trial: trial, parameters: parameters, run: run, data: spec.data, chunk: chunk.chunk,

@@ -335,10 +335,9 @@ extension JobStore {
 
     /// The chunk's trials read from its records, or why they are not its trials.
     static func chunkOutcomes(_ bytes: [UInt8], _ chunk: SweepChunkSpec) -> Result<[TrialOutcome], ChunkProblem> {
-        guard let points = chunk.trialPoints else {
+        guard let byIndex = chunk.parametersByIndex else {
             return .failure(ChunkProblem(description: "the chunk's definition does not hold its trials"))
         }
-        let byIndex = Dictionary(points.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a })
         let outcomes: [TrialOutcome]
         do { outcomes = try TrialRecords.decode(bytes) { byIndex[$0] } } catch {
             return .failure(ChunkProblem(description: error.description))

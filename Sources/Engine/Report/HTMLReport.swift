@@ -55,28 +55,19 @@ public struct HTMLReport {
     /// The point drawn for a bar: the first sample at or after it.
     func point(_ bar: Int) -> Int {
         guard let sampledBars else { return bar }
-        return min(Self.firstIndex(sampledBars.count) { sampledBars[$0] >= bar }, max(0, sampledBars.count - 1))
+        return min(
+            PartitionPoint.first(in: sampledBars.count) { sampledBars[$0] >= bar }, max(0, sampledBars.count - 1))
     }
 
     /// A bar's time, as text. Sampled: a trade's bars are fill bars, and fills are in bar order.
     func time(_ bar: Int) -> String {
         if sampledBars == nil { return bar < times.count ? Timestamp.format(times[bar]) : "\(bar)" }
-        let i = Self.firstIndex(fills.count) { fills[$0].barIndex >= bar }
+        let i = PartitionPoint.first(in: fills.count) { fills[$0].barIndex >= bar }
         return i < fills.count && fills[i].barIndex == bar ? Timestamp.format(fills[i].time) : "bar \(bar)"
     }
 
-    /// The first index in `0..<count` where `isAtOrAfter` holds (it holds from some index on).
-    static func firstIndex(_ count: Int, _ isAtOrAfter: (Int) -> Bool) -> Int {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if isAtOrAfter(mid) { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
-    }
-
-    static func escape(_ s: String) -> String {
+    /// `s` as HTML text or a double-quoted attribute's value.
+    public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

@@ -123,12 +123,7 @@ public struct SweepSummary: Sendable {
                 }
             }
             if ranked.count < keep || before(o, ranked[ranked.count - 1]) {
-                var (lo, hi) = (0, ranked.count)
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if before(ranked[mid], o) { lo = mid + 1 } else { hi = mid }
-                }
-                ranked.insert(o, at: lo)
+                ranked.insert(o, at: PartitionPoint.first(in: ranked.count) { !before(ranked[$0], o) })
                 if ranked.count > keep { ranked.removeLast() }
             }
             if let counts = blockCounts {

@@ -88,12 +88,7 @@ extension TrialEvaluation {
 
     /// The first bar at or after `time` (the bars' count when none is).
     static func firstBar(_ bars: BarSeries, atOrAfter time: Int64) -> Int {
-        var (lo, hi) = (0, bars.count)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if bars.time[mid] < time { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        PartitionPoint.first(in: bars.count) { bars.time[$0] >= time }
     }
 
     /// The segment sums of the returns of `equity` so far, added in bar order as ``Reduction``

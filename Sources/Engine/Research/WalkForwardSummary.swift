@@ -30,14 +30,7 @@ public struct WalkForwardSummary: Sendable {
 
     /// The segments (indices into `bounds`' gaps) that make up the window `from..<to`.
     static func segments(_ bounds: [Int64], from: Int64, to: Int64) -> Range<Int> {
-        func index(_ t: Int64) -> Int {
-            var (lo, hi) = (0, bounds.count)
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if bounds[mid] < t { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
+        func index(_ t: Int64) -> Int { PartitionPoint.first(in: bounds.count) { bounds[$0] >= t } }
         let (a, b) = (index(from), index(to))
         return a < b ? a..<b : a..<a
     }

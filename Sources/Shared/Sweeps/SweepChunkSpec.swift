@@ -60,6 +60,11 @@ public struct SweepChunkSpec: Sendable, Hashable, Codable {
         return points.enumerated().map { (first + $0.offset, plan.space.normalized($0.element)) }
     }
 
+    /// ``trialPoints`` by trial number (nil: not one per trial).
+    public var parametersByIndex: [Int: [String: ParameterValue]]? {
+        trialPoints.map { Dictionary($0.map { ($0.index, $0.parameters) }, uniquingKeysWith: { a, _ in a }) }
+    }
+
     /// A chunk job's name: its sweep's, a colon, the chunk's number (a colon no job name has, and
     /// one a URL's path carries as it is).
     public static func jobName(sweep: String, chunk: Int) -> String { "\(sweep):\(chunk)" }
