@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
@@ -41,10 +42,17 @@ let package = Package(
         .target(
             name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
             swiftSettings: strict),
-        // What everything shares without networking: the standard registry (built-ins + custom
-        // modules), the JSON settings, the version. Re-exported by ATSShared.
+        // Trained models in the engine (issue 20): an ONNX reader (swift-protobuf over ONNX's own
+        // onnx.proto, generated once by scripts/gen-onnx-proto.sh), a native executor for the
+        // operators small time-series models use, the `model` indicator and the `lstm` strategy.
         .target(
-            name: "ATSCommon", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Sources/Common",
+            name: "ATSModels",
+            dependencies: ["ATSEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/Models", swiftSettings: strict),
+        // What everything shares without networking: the standard registry (built-ins, models,
+        // custom modules), the JSON settings, the version. Re-exported by ATSShared.
+        .target(
+            name: "ATSCommon", dependencies: ["ATSEngine", "ATSModels", "ATSCustomModules"], path: "Sources/Common",
             swiftSettings: strict),
         // What coordinator, worker and CLI share: wire protocol, job specs, configuration.
         .target(
@@ -198,6 +206,11 @@ let package = Package(
 
         .testTarget(
             name: "EngineTests", dependencies: ["ATSEngine", "ATSCustomModules"], path: "Tests/EngineTests",
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        // The ONNX runtime against onnxruntime's and PyTorch's outputs (committed fixtures made by
+        // scripts/make_model_fixtures.py), the model indicator and the lstm strategy.
+        .testTarget(
+            name: "ModelTests", dependencies: ["ATSModels", "ATSEngine", "ATSCommon"], path: "Tests/ModelTests",
             resources: [.copy("Fixtures")], swiftSettings: strict),
         // Helpers for tests against real services: throwaway databases, processes, free ports.
         .target(
