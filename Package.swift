@@ -151,7 +151,7 @@ let package = Package(
         .target(
             name: "ATSBacktestCLI",
             dependencies: [
-                "ATSEngine", "ATSCustomModules", "ATSCommon",
+                "ATSEngine", "ATSCustomModules", "ATSCommon", "ATSModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/BacktestCLI", swiftSettings: strict),

@@ -286,12 +286,63 @@ def refused():
     onnx.save(model, os.path.join(OUT, "bad_unsupported.onnx"))
 
 
+def indicator_cases():
+    """Bars, and what the `model` indicator must give over them: features computed here with
+    numpy, normalised, windowed, and run by onnxruntime (window mode), or run over every prefix
+    since the first defined row (stream mode)."""
+    n, window = 260, 60
+    r = np.random.default_rng(7)
+    close = 100 * np.exp(np.cumsum(r.normal(0, 0.01, n)))
+    open_ = np.concatenate([[100.0], close[:-1]])
+    high = np.maximum(open_, close) * (1 + np.abs(r.normal(0, 0.003, n)))
+    low = np.minimum(open_, close) * (1 - np.abs(r.normal(0, 0.003, n)))
+    volume = np.exp(r.normal(3, 0.5, n))
+    # Values as the CSV holds them (the engine reads the decimal text back).
+    rows = [[1_700_000_000_000 + 60_000 * i, round(open_[i], 6), round(high[i], 6), round(low[i], 6), round(close[i], 6),
+             round(volume[i], 6)] for i in range(n)]
+    with open(os.path.join(OUT, "indicator_bars.csv"), "w") as fh:
+        fh.write("timestamp,open,high,low,close,volume\n")
+        for row in rows:
+            fh.write(",".join(str(v) for v in row) + "\n")
+    arr = np.array(rows, dtype=np.float64)
+    o, h, l, c, v = arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5]
+    feats = np.full((n, 4), np.nan)
+    feats[1:, 0] = c[1:] / c[:-1] - 1
+    feats[1:, 1] = np.log(h[1:] / h[:-1])
+    for t in range(window - 1, n):
+        w = v[t - window + 1:t + 1]
+        sd = w.std()
+        feats[t, 2] = (v[t] - w.mean()) / sd if sd > 0 else 0
+    feats[1:, 3] = c[1:] - c[:-1]
+    mean = np.array([0.0, 0.0, 0.0, 0.1])
+    std = np.array([0.01, 0.01, 1.0, 2.0])
+    norm = ((feats - mean) / std).astype(np.float32)
+    first = int(np.argmax(~np.isnan(norm).any(axis=1)))
+    cases = {"features": "close_return|high_logret|volume_z|close_diff", "mean": "0|0|0|0.1", "std": "0.01|0.01|1|2",
+             "window": window, "first_row": first}
+    sess = ort.InferenceSession(os.path.join(OUT, "torch_lstm_dynamo.onnx"), providers=["CPUExecutionProvider"])
+    windowed = [float("nan")] * n
+    for t in range(first + window - 1, n):
+        windowed[t] = float(sess.run(None, {"x": norm[None, t - window + 1:t + 1]})[0].reshape(-1)[0])
+    stream = ort.InferenceSession(os.path.join(OUT, "torch_lstm_stream.onnx"), providers=["CPUExecutionProvider"])
+    streamed = [float("nan")] * n
+    for t in range(first + window - 1, n):
+        streamed[t] = float(stream.run(None, {"x": norm[None, first:t + 1]})[0].reshape(-1)[0])
+    cases["window_model"] = "torch_lstm_dynamo"
+    cases["window_expected"] = windowed
+    cases["stream_model"] = "torch_lstm_stream"
+    cases["stream_expected"] = streamed
+    with open(os.path.join(OUT, "indicator_expected.json"), "w") as fh:
+        json.dump(cases, fh)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     refused()
     operators()
     recurrent_ops()
     exported()
+    indicator_cases()
     print("onnx", onnx.__version__, "onnxruntime", ort.__version__, file=sys.stderr)
 
 

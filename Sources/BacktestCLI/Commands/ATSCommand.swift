@@ -16,7 +16,7 @@ public struct ATSCommand: AsyncParsableCommand {
         version: ATSVersion.current,
         subcommands: [
             ClusterCommands.Job.self, ClusterCommands.Worker.self, ClusterCommands.DB.self, BacktestCommand.self,
-            IndicatorsCommand.self, DataCommand.self, SweepCommand.self, ComponentsCommand.self,
+            IndicatorsCommand.self, DataCommand.self, ModelCommand.self, SweepCommand.self, ComponentsCommand.self,
             ClusterCommands.User.self,
             ClusterCommands.Credentials.self, ClusterCommands.Kill.self,
         ])

@@ -4,6 +4,11 @@ public struct IndicatorCall: Sendable, Hashable {
     public var name: String
     public var raw: [String: ParameterValue]
 
+    public init(name: String, raw: [String: ParameterValue]) {
+        self.name = name
+        self.raw = raw
+    }
+
     public init(parsing text: String) throws(SpecError) {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard let first = parts.first, !first.isEmpty else {

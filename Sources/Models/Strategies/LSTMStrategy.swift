@@ -1,0 +1,84 @@
+import ATSEngine
+
+/// The seed's LSTM strategy, for any model the `model` indicator runs: each bar the model
+/// predicts the next move (a return, or a price with `target=price`); beyond `threshold` it
+/// enters long (or short, with `go_short`) with a bracket whose take-profit and stop-loss sit
+/// `tp_std` and `sl_std` standard deviations of the close away, sized as a share of equity. A
+/// prediction beyond `exit_threshold` against the position closes it (and its bracket).
+public struct LSTMStrategy: Strategy {
+    var model: ModelIndicator
+    var std: StdDev
+    var predictsPrice: Bool
+    var threshold: Double
+    var exitThreshold: Double
+    var takeProfitStd: Double
+    var stopLossStd: Double
+    var goLong: Bool
+    var goShort: Bool
+    var orderValue: Double
+
+    public static let descriptor = ComponentDescriptor(
+        name: "lstm",
+        summary: "Long/short on a trained model's predicted move beyond a threshold, with a TP/SL bracket.",
+        parameters: ModelSpec.parameters + [
+            .choice(
+                "target", default: "return", ["return", "price"], "what the model predicts: the next return or price"),
+            .double("threshold", default: 0.001, range: 0...1_000, "enter when the predicted move is beyond this"),
+            .double(
+                "exit_threshold", default: 0.001, range: 0...1_000,
+                "close when the predicted move is beyond this against the position"),
+            .int("std_period", default: 48, range: 2...100_000, "standard deviation period for TP/SL"),
+            .double("tp_std", default: 3, range: 0.01...1000, "take-profit distance in standard deviations"),
+            .double("sl_std", default: 2, range: 0.01...1000, "stop-loss distance in standard deviations"),
+            .bool("go_long", default: true, "take long entries"),
+            .bool("go_short", default: false, "take short entries (the exchange must allow shorting)"),
+            .double("order_value_pct", default: 0.5, range: 0.0001...1, "entry size as a share of equity"),
+        ])
+
+    public init(parameters p: Parameters) throws(SpecError) {
+        guard p.bool("go_long") || p.bool("go_short") else {
+            throw SpecError(field: "go_long", reason: "at least one of go_long and go_short must be true")
+        }
+        model = try ModelIndicator(parameters: p)
+        std = StdDev(period: p.int("std_period"))
+        predictsPrice = p.string("target") == "price"
+        threshold = p.double("threshold")
+        exitThreshold = p.double("exit_threshold")
+        takeProfitStd = p.double("tp_std")
+        stopLossStd = p.double("sl_std")
+        goLong = p.bool("go_long")
+        goShort = p.bool("go_short")
+        orderValue = p.double("order_value_pct")
+    }
+
+    public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
+
+    public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
+        let sd = std.update(bar.close)
+        guard model.update(bar) else { return }
+        let prediction = model.output(0)
+        let move = predictsPrice ? prediction / bar.close - 1 : prediction
+        guard move.isFinite else { return }
+        let side = venue.positionSign
+        if (side > 0 && move < -exitThreshold) || (side < 0 && move > exitThreshold) {
+            venue.cancelAll()
+            PositionTarget.move(to: 0, venue: &venue, tag: "exit")
+            return
+        }
+        guard side == 0, venue.openOrders.isEmpty, let sd, sd > 0 else { return }
+        let entry: OrderSide
+        if move > threshold && goLong {
+            entry = .buy
+        } else if move < -threshold && goShort {
+            entry = .sell
+        } else {
+            return
+        }
+        let quantity = venue.quantity(forEquityFraction: orderValue, at: bar.close)
+        venue.submit(
+            OrderRequest(
+                side: entry, type: .market, quantity: quantity,
+                takeProfit: bar.close + entry.sign * takeProfitStd * sd,
+                stopLoss: bar.close - entry.sign * stopLossStd * sd, tag: entry == .buy ? "long" : "short"))
+    }
+}

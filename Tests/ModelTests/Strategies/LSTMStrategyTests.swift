@@ -1,0 +1,57 @@
+import ATSCommon
+import ATSEngine
+import ATSModels
+import Foundation
+import Testing
+
+/// The `lstm` strategy in a backtest through the standard registry: it trades on the model's
+/// predictions with its bracket, and a run cut anywhere, checkpointed and restored is the
+/// uncut run bit for bit (the model's carried state included).
+struct LSTMStrategyTests {
+    static let bars = SyntheticBars(seed: 11).generate(count: 1_000)
+
+    static func spec(mode: String, model: String = "torch_lstm_stream") -> RunSpec {
+        RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT"), config: ["allow_short": .bool(true)]),
+            strategy: ComponentRef(
+                namespace: "strategies:lstm",
+                config: [
+                    "path": .string(ModelFixtures.directory.appendingPathComponent(model + ".onnx").path),
+                    "features": .string("close_return|high_logret|volume_z|close_diff"),
+                    "std": .string("0.01|0.01|1|2"),
+                    "mode": .string(mode), "threshold": .double(0), "exit_threshold": .double(0.5),
+                    "go_short": .bool(true), "std_period": .int(20),
+                ]),
+            fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
+            portfolio: .init(cash: 100_000))
+    }
+
+    @Test("cut, checkpointed and restored anywhere: the uncut run", arguments: ["stream", "window"])
+    func checkpointsAreBitIdentical(_ mode: String) throws {
+        let registry = Registry.standard
+        let run = try registry.resolve(
+            Self.spec(mode: mode, model: mode == "stream" ? "torch_lstm_stream" : "torch_lstm_dynamo"))
+        var whole = try registry.makeSession(run)
+        whole.run(Self.bars, until: Self.bars.count)
+        let fills = whole.takeFills()
+        let end = try whole.checkpoint()
+        #expect(fills.count >= 10, "the strategy trades (\(fills.count) fills)")
+        #expect(Set(fills.map(\.side)).count == 2)
+        var cutFills: [Fill] = []
+        var checkpoint: Data?
+        for cut in [300, 555, 800, Self.bars.count] {
+            var session = try registry.makeSession(run, checkpoint: checkpoint)
+            session.run(Self.bars, until: cut)
+            cutFills += session.takeFills()
+            checkpoint = try session.checkpoint()
+        }
+        #expect(cutFills == fills)
+        #expect(checkpoint == end)
+    }
+
+    @Test func listedWithTheModelIndicator() {
+        #expect(Registry.standard.strategies["lstm"]?.origin == .builtIn)
+        #expect(Registry.standard.indicators["model"]?.origin == .builtIn)
+        #expect(Registry.builtIn.strategies["lstm"] == nil, "the engine alone knows no models")
+    }
+}
