@@ -196,7 +196,8 @@ let package = Package(
             name: "ats-bench",
             dependencies: [
                 "ATSShared", "ATSDatabase", "ATSEngine", "ATSVenues", "ATSVenueConnector", "ATSWorker", "ATSCommon",
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                "ATSModels", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

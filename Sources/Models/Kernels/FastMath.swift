@@ -12,10 +12,21 @@ enum FastMath {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
+    /// Lanes below `lo` or above `hi` set to them (NaN stays NaN).
+    @inline(__always)
+    static func clamp(_ v: V, _ lo: Float, _ hi: Float) -> V {
+        let low = V(repeating: lo)
+        let high = V(repeating: hi)
+        return v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
+    }
+
     @inline(__always)
     static func exp(_ v: V) -> V {
-        var x = v.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
-        let fx = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        var x = clamp(v, -87.3, 88.3)
+        // x·log₂e rounded to the nearest integer n by adding 1.5·2²³ (whose last place is 1): the
+        // sum's low mantissa bits hold n, which also makes 2ⁿ below (no float-to-int conversion).
+        let shifted = x * 1.44269504088896341 + 12_582_912
+        let fx = shifted - 12_582_912
         x = x - fx * 0.693359375
         x = x + fx * 2.12194440e-4
         let z = x * x
@@ -26,7 +37,7 @@ enum FastMath {
         y = y * x + 1.6666665459e-1
         y = y * x + 5.0000001201e-1
         y = y * z + x + 1
-        let exponent = (SIMD8<Int32>(fx, rounding: .towardZero) &+ 127) &<< 23
+        let exponent = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ 127) &<< 23
         return y * unsafeBitCast(exponent, to: V.self)
     }
 
@@ -37,7 +48,7 @@ enum FastMath {
     static func tanh(_ x: V) -> V {
         let negative = x .< 0
         let ax = x.replacing(with: -x, where: negative)
-        let e = exp((2 * ax).clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 88)))
+        let e = exp(clamp(2 * ax, 0, 88))
         var large = 1 - 2 / (e + 1)
         large = large.replacing(with: -large, where: negative)
         let z = x * x

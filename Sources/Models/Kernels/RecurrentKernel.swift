@@ -1,19 +1,62 @@
 extension Kernels {
+    /// `out[j] += Σᵢ x[i] · w[i · ld + j]` for `j < n`: a vector times a row-major matrix, 32
+    /// outputs at a time held in registers while the inputs stream by.
+    @inline(__always)
+    static func accumulate(
+        _ out: UnsafeMutablePointer<Float>, _ n: Int, _ x: UnsafePointer<Float>, _ k: Int,
+        _ w: UnsafePointer<Float>, _ ld: Int
+    ) {
+        typealias V = FastMath.V
+        var j = 0
+        while j + 32 <= n {
+            var a0 = FastMath.load(out + j)
+            var a1 = FastMath.load(out + j + 8)
+            var a2 = FastMath.load(out + j + 16)
+            var a3 = FastMath.load(out + j + 24)
+            for i in 0..<k {
+                let s = V(repeating: x[i])
+                let row = w + i * ld + j
+                a0 = a0.addingProduct(s, FastMath.load(row))
+                a1 = a1.addingProduct(s, FastMath.load(row + 8))
+                a2 = a2.addingProduct(s, FastMath.load(row + 16))
+                a3 = a3.addingProduct(s, FastMath.load(row + 24))
+            }
+            FastMath.store(a0, out + j)
+            FastMath.store(a1, out + j + 8)
+            FastMath.store(a2, out + j + 16)
+            FastMath.store(a3, out + j + 24)
+            j += 32
+        }
+        while j + 8 <= n {
+            var a = FastMath.load(out + j)
+            for i in 0..<k { a = a.addingProduct(V(repeating: x[i]), FastMath.load(w + i * ld + j)) }
+            FastMath.store(a, out + j)
+            j += 8
+        }
+        while j < n {
+            var a = out[j]
+            for i in 0..<k { a = a.addingProduct(x[i], w[i * ld + j]) }
+            out[j] = a
+            j += 1
+        }
+    }
+
     /// An LSTM or GRU node over its whole sequence, per direction and batch row; a streaming node
     /// starts from the state it carried and leaves its final state there.
     static func recurrent(_ r: Recurrent, _ p: (Ref) -> UnsafeMutablePointer<Float>) {
         let h = r.hidden
         let g = r.gates
+        let gh = g * h
         let x = p(r.x)
-        let scratch = p(r.scratch)
-        let gates = scratch
-        let hPrev = scratch + g * h
+        let gates = p(r.scratch)
+        let products = gates + gh
+        let hPrev = products + gh
         let cPrev = hPrev + h
-        let recurrentH = cPrev + h
+        let spare = cPrev + h
         for d in 0..<r.directions {
-            let w = p(r.w) + d * g * h * r.inputSize
-            let rr = p(r.r) + d * g * h * h
-            let wb = r.bias.map { p($0) + d * 2 * g * h }
+            let w = UnsafePointer(p(r.w) + d * r.inputSize * gh)
+            let rr = UnsafePointer(p(r.r) + d * h * gh)
+            let bias = r.bias.map { UnsafePointer(p($0) + d * 2 * gh) }
             let peep = r.peepholes.map { p($0) + d * 3 * h }
             let reverse = r.directions == 2 ? d == 1 : r.reverse
             for b in 0..<r.batch {
@@ -24,13 +67,15 @@ extension Kernels {
                     hPrev.update(from: c + stateIndex, count: h)
                     cPrev.update(from: c + stateSize + stateIndex, count: h)
                 } else {
+                    // Layout 1 keeps states as [batch, directions, hidden].
+                    let initial = r.batchMajor ? (b * r.directions + d) * h : stateIndex
                     if let ih = r.initialH {
-                        hPrev.update(from: p(ih) + stateIndex, count: h)
+                        hPrev.update(from: p(ih) + initial, count: h)
                     } else {
                         hPrev.update(repeating: 0, count: h)
                     }
                     if let ic = r.initialC {
-                        cPrev.update(from: p(ic) + stateIndex, count: h)
+                        cPrev.update(from: p(ic) + initial, count: h)
                     } else {
                         cPrev.update(repeating: 0, count: h)
                     }
@@ -39,19 +84,15 @@ extension Kernels {
                     let t = reverse ? r.sequence - 1 - step : step
                     let xt =
                         x + (r.batchMajor ? (b * r.sequence + t) * r.inputSize : (t * r.batch + b) * r.inputSize)
-                    // Input and recurrent products with their biases.
-                    for j in 0..<(g * h) {
-                        var v = FastMath.dot(w + j * r.inputSize, xt, r.inputSize)
-                        if let wb { v += wb[j] }
-                        gates[j] = v
-                    }
                     switch r.kind {
                     case .lstm:
-                        for j in 0..<(g * h) {
-                            var v = gates[j] + FastMath.dot(rr + j * h, hPrev, h)
-                            if let wb { v += wb[g * h + j] }
-                            gates[j] = v
+                        if let bias {
+                            for j in 0..<gh { gates[j] = bias[j] + bias[gh + j] }
+                        } else {
+                            gates.update(repeating: 0, count: gh)
                         }
+                        accumulate(gates, gh, xt, r.inputSize, w, gh)
+                        accumulate(gates, gh, hPrev, h, rr, gh)
                         // ONNX order: i, o, f, c.
                         let i = gates
                         let o = gates + h
@@ -69,35 +110,35 @@ extension Kernels {
                         for k in 0..<h { cPrev[k] = f[k] * cPrev[k] + i[k] * c[k] }
                         if let peep { for k in 0..<h { o[k] = o[k].addingProduct(peep[h + k], cPrev[k]) } }
                         FastMath.map(o, o, h, FastMath.sigmoid)
-                        FastMath.map(cPrev, recurrentH, h, FastMath.tanh)
-                        for k in 0..<h { hPrev[k] = o[k] * recurrentH[k] }
+                        FastMath.map(cPrev, spare, h, FastMath.tanh)
+                        for k in 0..<h { hPrev[k] = o[k] * spare[k] }
                     case .gru(let linearBeforeReset):
-                        // ONNX order: z, r, h.
-                        let z = gates
-                        let rg = gates + h
-                        let hh = gates + 2 * h
-                        for j in 0..<(2 * h) {
-                            var v = gates[j] + FastMath.dot(rr + j * h, hPrev, h)
-                            if let wb { v += wb[g * h + j] }
-                            gates[j] = v
+                        // ONNX order: z, r, h. The update and reset gates take both biases; the
+                        // candidate takes the input's, the recurrence's goes with its product.
+                        if let bias {
+                            for j in 0..<(2 * h) { gates[j] = bias[j] + bias[gh + j] }
+                            for j in (2 * h)..<gh { gates[j] = bias[j] }
+                            for k in 0..<h { products[k] = bias[gh + 2 * h + k] }
+                        } else {
+                            gates.update(repeating: 0, count: gh)
+                            products.update(repeating: 0, count: h)
                         }
+                        accumulate(gates, gh, xt, r.inputSize, w, gh)
+                        accumulate(gates, 2 * h, hPrev, h, rr, gh)
+                        let z = gates
+                        let reset = gates + h
+                        let candidate = gates + 2 * h
                         FastMath.map(z, z, 2 * h, FastMath.sigmoid)
                         if linearBeforeReset {
-                            for k in 0..<h {
-                                var v = FastMath.dot(rr + (2 * h + k) * h, hPrev, h)
-                                if let wb { v += wb[g * h + 2 * h + k] }
-                                hh[k] += rg[k] * v
-                            }
+                            accumulate(products, h, hPrev, h, rr + 2 * h, gh)
+                            for k in 0..<h { candidate[k] = candidate[k].addingProduct(reset[k], products[k]) }
                         } else {
-                            for k in 0..<h { recurrentH[k] = rg[k] * hPrev[k] }
-                            for k in 0..<h {
-                                var v = FastMath.dot(rr + (2 * h + k) * h, recurrentH, h)
-                                if let wb { v += wb[g * h + 2 * h + k] }
-                                hh[k] += v
-                            }
+                            for k in 0..<h { spare[k] = reset[k] * hPrev[k] }
+                            accumulate(products, h, spare, h, rr + 2 * h, gh)
+                            for k in 0..<h { candidate[k] += products[k] }
                         }
-                        FastMath.map(hh, hh, h, FastMath.tanh)
-                        for k in 0..<h { hPrev[k] = (1 - z[k]) * hh[k] + z[k] * hPrev[k] }
+                        FastMath.map(candidate, candidate, h, FastMath.tanh)
+                        for k in 0..<h { hPrev[k] = (1 - z[k]) * candidate[k] + z[k] * hPrev[k] }
                     }
                     if let y = r.y {
                         // Y: [seq, dirs, batch, hidden] (layout 0) or [batch, seq, dirs, hidden].

@@ -108,14 +108,22 @@ extension ProgramBuilder {
         }
         if node.attributes["clip"] != nil { throw .node(node, "cell clipping is not supported") }
         if node.int("input_forget", 0) != 0 { throw .node(node, "input_forget is not supported") }
-        let (w, sw) = try ref(node.inputs[1], node)
-        let (r, sr) = try ref(node.inputs[2], node)
+        let sw = try value(node.inputs[1], node).shape
+        let sr = try value(node.inputs[2], node).shape
         guard hidden > 0, sw == [directions, gates * hidden, inputSize], sr == [directions, gates * hidden, hidden]
         else {
             throw .node(
                 node,
                 "W \(sw) and R \(sr) do not fit hidden_size \(hidden), input \(inputSize), \(directions) direction(s)")
         }
+        // The weights transposed to [directions, inputs, gates · hidden]: each input's column of
+        // every gate is contiguous, so a step is a few multiply-adds of whole gate vectors.
+        let w = try moved(
+            node.inputs[1], map: IndexMaps.transpose(sw, perm: [0, 2, 1]).map,
+            shape: [directions, inputSize, gates * hidden], node)
+        let r = try moved(
+            node.inputs[2], map: IndexMaps.transpose(sr, perm: [0, 2, 1]).map,
+            shape: [directions, hidden, gates * hidden], node)
         var bias: Ref?
         if let b = node.input(3) {
             let (rb, sb) = try ref(b, node)
@@ -177,7 +185,7 @@ extension ProgramBuilder {
         let y = output(0, batchMajor ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden])
         let yH = output(1, stateShape)
         let yC = lstm ? output(2, stateShape) : nil
-        let scratch = allocate(gates * hidden + 3 * hidden)
+        let scratch = allocate(2 * gates * hidden + 3 * hidden)
         steps.append(
             .recurrent(
                 Recurrent(

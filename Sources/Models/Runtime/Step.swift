@@ -66,7 +66,9 @@ struct Recurrent: Sendable {
     var reverse: Bool
     /// ONNX `layout`: 0 is [seq, batch, …], 1 is [batch, seq, …].
     var batchMajor: Bool
+    /// Input weights transposed: [directions, inputSize, gates · hidden].
     var w: Ref
+    /// Recurrent weights transposed: [directions, hidden, gates · hidden].
     var r: Ref
     /// [directions, 2 · gates · hidden]: the input's biases then the recurrence's.
     var bias: Ref?
@@ -76,7 +78,8 @@ struct Recurrent: Sendable {
     var y: Ref?
     var yH: Ref?
     var yC: Ref?
-    /// Gates scratch: gates · hidden floats, plus hidden for a GRU's recurrent product.
+    /// Scratch: the gates, the recurrent products, the previous state (h, c) and one more
+    /// hidden vector.
     var scratch: Ref
     /// Streaming: the state carried from the last run ([directions, batch, hidden] h, then c);
     /// read as the initial state and written back at the end.
