@@ -48,7 +48,10 @@ let package = Package(
         .target(
             name: "ATSModels",
             dependencies: ["ATSEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            path: "Sources/Models", swiftSettings: strict),
+            path: "Sources/Models",
+            // Optimised in debug builds too: unoptimised SIMD kernels are a hundred times slower,
+            // which would make every test that runs a model hold a core for seconds.
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // What everything shares without networking: the standard registry (built-ins, models,
         // custom modules), the JSON settings, the version. Re-exported by ATSShared.
         .target(

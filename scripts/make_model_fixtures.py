@@ -123,6 +123,8 @@ def operators():
     single("op_split", "Split", {"x": f32(2, 7)}, {"axis": 1}, initializers={"s": np.array([3, 4], np.int64)},
            outputs=2, opset=13)
     single("op_flatten", "Flatten", {"x": f32(2, 3, 4)}, {"axis": 2})
+    single("op_flatten_negative", "Flatten", {"x": f32(2, 3, 4)}, {"axis": -1})
+    single("op_squeeze_empty_axes", "Squeeze", {"x": f32(1, 3, 1)}, initializers={"a": np.array([], np.int64)})
     single("op_reshape", "Reshape", {"x": f32(2, 3, 4)}, initializers={"s": np.array([0, -1, 2], np.int64)})
     single("op_unsqueeze_squeeze", "Unsqueeze", {"x": f32(3, 4)}, initializers={"a": np.array([0, -1], np.int64)})
     single("op_squeeze", "Squeeze", {"x": f32(1, 3, 1, 4)}, initializers={"a": np.array([2], np.int64)})
@@ -151,6 +153,36 @@ def operators():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     save("op_shape_chain", model, {"x": f32(2, 3, 4)})
+    # Integer shape arithmetic that only integer division gets right: 10 // 4 * 4 = 8 elements.
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("ReduceSum", ["s"], ["n"], keepdims=1),
+        helper.make_node("Div", ["n", "four"], ["q"]),
+        helper.make_node("Mul", ["q", "four"], ["m"]),
+        helper.make_node("Reshape", ["x", "minus1"], ["flat"]),
+        helper.make_node("Slice", ["flat", "zero1", "m"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "int_chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [6, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array([4], np.int64), "four"), numpy_helper.from_array(np.array([-1], np.int64), "minus1"),
+         numpy_helper.from_array(np.array([0], np.int64), "zero1")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    save("op_integer_shape_arithmetic", model, {"x": f32(6, 4)})
+    # Cast to bool and back: 0.5 is true.
+    nodes = [
+        helper.make_node("Cast", ["c"], ["b"], to=TensorProto.BOOL),
+        helper.make_node("Cast", ["b"], ["f"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["x", "f"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "cast_bool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array([0.5, 0.0, -2.0], np.float32), "c")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    save("op_cast_bool", model, {"x": f32(3)})
 
 
 def recurrent_ops():

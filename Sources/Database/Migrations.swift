@@ -557,5 +557,23 @@ public enum Migrations {
                 // in the middle of a sweep would mix engines in one leaderboard, and the report says so.
                 "ALTER TABLE sweep_results ADD COLUMN engine TEXT"
             ]),
+        Migration(
+            version: 25, name: "trained models",
+            sql: [
+                // Trained ONNX models (issue 20, docs/MODELS.md) by content hash: read and checked
+                // when added, fetched by workers by hash. A job's strategy names its model by
+                // hash once created (`spec->'strategy'->'config'->>'hash'`).
+                """
+                CREATE TABLE models (
+                    hash TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    bytes BIGINT NOT NULL,
+                    content BYTEA NOT NULL,
+                    summary JSONB NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """
+            ]),
     ]
 }

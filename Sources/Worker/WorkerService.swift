@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSModels
 import ATSShared
 import Foundation
 import Logging
@@ -295,8 +296,23 @@ public final class WorkerService: Service, Sendable {
                             }
                         }())
             case .reload(let l, let revision, let config):
-                jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }?
-                    .reload(JobControl.Reload(revision: revision, config: config))
+                let control = jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }
+                let reload = JobControl.Reload(revision: revision, config: config)
+                // A revision that runs another trained model: the model first (fetched by its
+                // hash), then the revision; the runner refuses a revision whose model it lacks.
+                if let control, let model = Self.modelHash(config), ModelLibrary.shared.graph(hash: model) == nil {
+                    let datasets = cache.datasets
+                    let log = logger
+                    Task {
+                        do { try await datasets.ensureModel(model) } catch {
+                            log.warning(
+                                "reload's model not fetched", metadata: ["model": "\(model)", "error": "\(error)"])
+                        }
+                        control.reload(reload)
+                    }
+                } else {
+                    control?.reload(reload)
+                }
             case .ack(let seq):
                 await outbox.ack(seq)
             case .verdict(let v):
@@ -359,10 +375,26 @@ public final class WorkerService: Service, Sendable {
         let liveRunner = LiveJobRunner(
             assignment: a, control: control, lease: lease, generation: generation, output: runner.output, feed: feed,
             verdicts: verdicts, registry: registry, logger: log)
+        // The trained model the strategy runs, fetched by its hash before any runner reads the
+        // definition (or restores a checkpoint holding the model's state).
+        let models = a.modelHashes(registry: registry).sorted()
+        let datasets = cache.datasets
+        let jobLog = log
         jobs.withLock { jobs in
             let task = Task {
                 cadence.started()
                 defer { cadence.ended() }
+                for model in models {
+                    do { try await datasets.ensureModel(model) } catch {
+                        jobLog.warning("model not fetched", metadata: ["model": "\(model)", "error": "\(error)"])
+                        await runner.output.failed(error)
+                        self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
+                        self.jobs.withLock { jobs in
+                            if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
+                        }
+                        return
+                    }
+                }
                 if isChunk {
                     await chunkRunner.run()
                 } else if live {
@@ -379,6 +411,14 @@ public final class WorkerService: Service, Sendable {
             }
             jobs[a.jobId] = (control, task)
         }
+    }
+
+    /// The model hash a strategy configuration (JSON) names, if any.
+    static func modelHash(_ config: [UInt8]) -> String? {
+        guard let c = try? JSONDecoder().decode([String: ParameterValue].self, from: Data(config)),
+            case .string(let h) = c["hash"], h.hasPrefix("xxh3:")
+        else { return nil }
+        return h
     }
 
     /// Gives an assignment back without running it (`JobFinished(RELEASED)`).

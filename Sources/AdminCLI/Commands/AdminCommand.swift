@@ -14,6 +14,7 @@ public struct AdminCommand: AsyncParsableCommand {
         subcommands: [
             JobCommand.self, WorkerCommand.self, UserCommand.self, CredentialsCommand.self, KillCommand.self,
             DBCommand.self, DataDownloadCommand.self, ClusterSweepCommand.self, TrialBacktestCommand.self,
+            ClusterModelCommand.self,
         ])
 
     public init() {}

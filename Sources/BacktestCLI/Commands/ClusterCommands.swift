@@ -34,7 +34,9 @@ public enum ClusterCommands {
         // `ats backtest --from-trial S/T` runs a sweep's trial from the cluster's definition.
         let fromTrial =
             word == "backtest" && arguments.contains { $0 == "--from-trial" || $0.hasPrefix("--from-trial=") }
-        guard names.contains(word) || download || clusterSweep || fromTrial else { return }
+        // `ats model … --cluster`: the cluster's models (without it, this machine's).
+        let clusterModel = word == "model" && arguments.contains("--cluster")
+        guard names.contains(word) || download || clusterSweep || fromTrial || clusterModel else { return }
         let admin = executableDirectory() + "/ats-admin"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)

@@ -40,6 +40,10 @@ enum Permissions {
         t[Route(method: "GET", path: "/api/datasets/{dataset}")] = .viewer
         t[Route(method: "POST", path: "/api/datasets")] = .trader
         t[Route(method: "DELETE", path: "/api/datasets/{dataset}")] = .trader
+        t[Route(method: "GET", path: "/api/models")] = .viewer
+        t[Route(method: "GET", path: "/api/models/{model}")] = .viewer
+        t[Route(method: "POST", path: "/api/models")] = .trader
+        t[Route(method: "DELETE", path: "/api/models/{model}")] = .trader
         // Sweeps: read by viewers, made and steered by traders.
         t[Route(method: "GET", path: "/api/datasets/{dataset}/catalog")] = .viewer
         for path in [

@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSModels
 import ATSShared
 import Foundation
 import HTTPTypes
@@ -20,6 +21,15 @@ extension AdminAPI {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             var spec: SweepSpec
             do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
+            // Not yet: a sweep's definition is not pinned to a model's hash as a job's is, so its
+            // chunks could run other weights on other workers (docs/MODELS.md "Next").
+            let strategyName = spec.run.strategy.namespace.replacingOccurrences(of: "strategies:", with: "")
+            if let entry = registry.strategies[strategyName], ModelSpec.runsModel(entry.descriptor) {
+                throw APIError(
+                    .badRequest, code: "invalid_spec",
+                    "a sweep over a strategy that runs a trained model is not supported on the cluster yet "
+                        + "(ats sweep run searches it on one machine)", field: "strategy")
+            }
             // A chunk holds about a fraction of a second of one core's work on the data.
             var bars: Int?
             var segments = 0

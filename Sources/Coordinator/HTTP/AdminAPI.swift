@@ -65,20 +65,25 @@ struct AdminAPI {
         addDashboardRoutes(to: router)
         addSessionRoutes(to: router)
         addWorkerDatasetRoutes(to: router)
+        addWorkerModelRoutes(to: router)
         let api = router.group("/api").add(middleware: auth)
             .add(middleware: LeaderRedirectMiddleware(leadership: leadership))
         addStreamRoutes(to: api)
         addCredentialRoutes(to: api)
         addKillRoutes(to: api)
         addDatasetRoutes(to: api)
+        addModelRoutes(to: api)
         addSweepRoutes(to: api)
         api.get("/jobs") { request, _ in try await jobPage(request) }
         api.post("/jobs") { request, context -> EditedResponse<JobRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
-            let spec: JobSpec
+            var spec: JobSpec
             do {
-                spec = try JobSpec.decode(json: Data(buffer: body)).normalized(with: registry)
+                spec = try JobSpec.decode(json: Data(buffer: body))
             } catch { throw APIError(error) }
+            do {
+                spec = try await pinModel(spec).normalized(with: registry)
+            } catch let e as APIError { throw e } catch { throw APIError(error) }
             // A live job's credential must exist now (it is opened when the job is assigned).
             if spec.mode == .live, let name = spec.credentials, try await store.sealedCredential(name) == nil {
                 throw APIError(
@@ -125,10 +130,17 @@ struct AdminAPI {
             } catch let e as DecodingError {
                 throw APIError(SpecError(decoding: e))
             }
+            // A strategy that runs a model is pinned to the model's hash, as when created.
+            var config = reload.config
+            if var current = try? await store.job(context.parameters.require("job")).spec {
+                current.run.strategy.config = config
+                config = try await pinModel(current).run.strategy.config
+            }
+            let newConfig = config
             let job = try await mapped {
                 try await store.request(
                     .reloadRequested, job: context.parameters.require("job"), actor: actor(request, context),
-                    newStrategyConfig: reload.config, registry: registry)
+                    newStrategyConfig: newConfig, registry: registry)
             }
             // The new revision is stored; the scheduler hands it to the job's worker.
             scheduler.trigger()

@@ -3,6 +3,7 @@ import Hummingbird
 
 extension JobRecord: ResponseEncodable {}
 extension DatasetRecord: ResponseEncodable {}
+extension ModelRecord: ResponseEncodable {}
 extension SweepRecord: ResponseEncodable {}
 extension SweepReport: ResponseEncodable {}
 extension SweepTrial: ResponseEncodable {}

@@ -20,6 +20,7 @@ extension JobStore {
         do {
             return try await transaction { conn in
                 let spec = try await pinDataset(given, on: conn)
+                try await holdModel(spec.run.strategy.config, on: conn)
                 let json = String(decoding: spec.json(), as: UTF8.self)
                 let rows = try await conn.query(
                     """
@@ -152,6 +153,7 @@ extension JobStore {
                     WHERE id = \(current.id)
                     """, logger: logger)
             case .reloadRequested:
+                try await holdModel(newStrategyConfig ?? [:], on: conn)
                 // A new revision, durable before anything is sent: the scheduler hands it to the
                 // worker running the job (and again after a reconnect) until the worker reports
                 // the bar where it took effect; a job resumed later replays it (RevisionPlan).
@@ -186,6 +188,19 @@ extension JobStore {
             default: break
             }
             return try await job(id: current.id, on: conn)
+        }
+    }
+
+    /// The model a strategy configuration runs (its `hash=`), still registered and held until the
+    /// transaction ends: a model removed between pinning and storing the job would leave a job
+    /// that no worker can run.
+    func holdModel(_ config: [String: ParameterValue], on conn: PostgresConnection) async throws {
+        guard case .string(let hash) = config["hash"], hash.hasPrefix("xxh3:") else { return }
+        let rows = try await conn.query("SELECT hash FROM models WHERE hash = \(hash) FOR SHARE", logger: logger)
+        guard try await rows.decode(String.self).first(where: { _ in true }) != nil else {
+            throw StoreError.invalid(
+                SpecError(
+                    field: "strategy.config.name", reason: "the model \(hash) was removed (ats model list --cluster)"))
         }
     }
 

@@ -133,7 +133,8 @@ extension JobStore {
     /// Pending jobs that want to run, oldest first (a sweep's chunks after every other job: a
     /// search never keeps a trading job waiting; a paused or cancelled sweep's chunks, handed
     /// back by a lost or drained worker, wait for its resume), with their labels and the capabilities they
-    /// need (a job on a data set: ``WorkerCapability/datasets``; a sweep's chunk:
+    /// need (a job on a data set: ``WorkerCapability/datasets``; a job running a trained model:
+    /// ``WorkerCapability/models``; a sweep's chunk:
     /// ``WorkerCapability/sweeps``, and ``WorkerCapability/sweeps2`` for asked, pilot or held trials) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
         let rows = try await client.query(
@@ -141,6 +142,8 @@ extension JobStore {
             SELECT id, labels || CASE WHEN spec->'data' ? 'set' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.datasets))]
                 ELSE '{}'::text[] END
                 || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
+                || CASE WHEN spec->'strategy'->'config'->>'hash' LIKE 'xxh3:%'
+                    THEN ARRAY[\(WorkerCapability.label(WorkerCapability.models))] ELSE '{}'::text[] END
                 || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop', 'pilots']
                     THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'

@@ -42,7 +42,7 @@ public struct ConstantTensor: Sendable, Equatable {
     /// The elements as integers (floats truncated toward zero, as ONNX's Cast does).
     public var ints: [Int64] {
         switch storage {
-        case .float(let f): f.map { $0.isFinite ? Int64($0) : 0 }
+        case .float(let f): f.map { $0.isFinite && abs($0) < 9.2e18 ? Int64($0) : 0 }
         case .int(let i): i
         }
     }

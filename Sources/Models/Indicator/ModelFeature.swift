@@ -46,7 +46,7 @@ struct ModelFeature: Codable, Sendable {
         var base = text
         var transform = Transform.none
         for (suffix, t) in [("_return", Transform.simpleReturn), ("_logret", .logReturn), ("_diff", .difference)]
-        where base.hasSuffix(suffix) {
+        where transform == .none && base.hasSuffix(suffix) {
             base = String(base.dropLast(suffix.count))
             transform = t
         }
@@ -70,7 +70,10 @@ struct ModelFeature: Codable, Sendable {
         }
         // An indicator: the longest registered name the text starts with, then its parameters.
         var outputName: String?
-        if let dot = base.firstIndex(of: ".") {
+        // An output by name after the last dot (a parameter may hold a dot: bbands_20_2.5.upper).
+        if let dot = base.lastIndex(of: "."), base[base.index(after: dot)...].allSatisfy({ $0.isLetter || $0 == "_" }),
+            base.index(after: dot) < base.endIndex
+        {
             outputName = String(base[base.index(after: dot)...])
             base = String(base[..<dot])
         }
@@ -137,7 +140,8 @@ struct ModelFeature: Codable, Sendable {
             var variance = 0.0
             for v in recent { variance += (v - mean) * (v - mean) }
             let sd = (variance / Double(n)).squareRoot()
-            return sd > 0 ? (x - mean) / sd : 0
+            // A flat stretch is 0, not ±1 from the mean's rounding.
+            return sd > 1e-12 * max(abs(mean), 1e-300) ? (x - mean) / sd : 0
         }
     }
 }

@@ -64,7 +64,9 @@ public struct ModelIndicator: Indicator {
             current[k] = (x - spec.mean[k]) / spec.scale[k]
             if !current[k].isFinite { defined = false }
         }
-        guard defined else { return !value.isNaN }
+        // A bar without every feature adds no row; its output is not defined (the last one
+        // stands in `output`, but nothing should act on it again).
+        guard defined else { return false }
         if !isKnownUniquelyReferenced(&memory) { memory = memory.copy() }
         let window = spec.window
         if spec.streaming {

@@ -4,7 +4,7 @@ import Foundation
 /// How a model is fed, as its parameters say: which model, over how many bars of which features,
 /// normalised how, laid out how, and whether its recurrent state is carried from bar to bar.
 /// Shared by the `model` indicator and the `lstm` strategy.
-struct ModelSpec: Codable, Sendable, Equatable {
+public struct ModelSpec: Codable, Sendable, Equatable {
     enum Layout: String, Codable, Sendable, CaseIterable {
         /// [1, window, features]: batch, sequence, features (PyTorch's `batch_first=True`).
         case nsf
@@ -25,7 +25,16 @@ struct ModelSpec: Codable, Sendable, Equatable {
     var streaming: Bool
     var output: Int
 
-    static let parameters: [ParameterSpec] = [
+    /// Whether a component's parameters are a model's (the `model` indicator, the `lstm`
+    /// strategy, and any custom component that declares ``parameters``).
+    public static func runsModel(_ d: ComponentDescriptor) -> Bool {
+        let names = Set(d.parameters.map(\.name))
+        return names.isSuperset(of: ["name", "path", "hash", "window", "features"])
+    }
+
+    /// The parameters that say which model and how it is fed; a custom strategy or indicator that
+    /// runs a model declares them (and builds a ``ModelIndicator`` from its parameters).
+    public static let parameters: [ParameterSpec] = [
         .string("name", default: nil, "a model registered with `ats model add` (or name= on the cluster)"),
         .string("path", default: nil, "an ONNX file to read instead of a registered model"),
         .string("hash", default: nil, "the model's content hash (xxh3:…), as the cluster pins it"),
@@ -37,8 +46,9 @@ struct ModelSpec: Codable, Sendable, Equatable {
         .string("std", default: nil, "per feature, |-separated: divided by after the mean (as trained)"),
         .choice("layout", default: "auto", ["auto"] + Layout.allCases.map(\.rawValue), "the model input's axes"),
         .choice(
-            "mode", default: "auto", ["auto", "window", "stream"],
-            "window: the model over the last window bars each bar; stream: recurrent state carried, one step a bar"),
+            "mode", default: "window", ["window", "stream"],
+            "window: the model over the last window bars each bar, as trained on windows; stream: a recurrent "
+                + "model's state carried from bar to bar, one step a bar (the model over every bar so far)"),
         .int("output", default: 0, range: 0...1_000_000, "which element of the model's first output"),
     ]
 
@@ -90,6 +100,15 @@ struct ModelSpec: Codable, Sendable, Equatable {
             switch input.dimensions.count {
             case 2: layout = .flat
             case 3 where fixed(1) == count && fixed(2) != count: layout = .nfs
+            case 3 where fixed(0) == 1: layout = .nsf
+            case 3 where fixed(1) == 1: layout = .snf
+            case 3 where fixed(0) == nil && fixed(1) == nil:
+                // Batch first or sequence first cannot be told from free axes: a wrong guess
+                // would feed the window as a batch of single bars.
+                throw SpecError(
+                    field: "layout",
+                    reason: "the model's input \(input.shapeText) does not say which axis is the batch: "
+                        + "give layout=nsf (batch first) or layout=snf (sequence first)")
             default: layout = .nsf
             }
         }
@@ -109,11 +128,30 @@ struct ModelSpec: Codable, Sendable, Equatable {
             throw SpecError(
                 field: "output", reason: "the model's first output has \(program.outputs.first?.count ?? 0) elements")
         }
-        if mode != "window" {
-            let why = streamingProblem(library)
-            if mode == "stream", let why { throw SpecError(field: "mode", reason: "cannot stream: \(why)") }
-            streaming = why == nil
+        if mode == "stream" {
+            if let why = streamingProblem(library) { throw SpecError(field: "mode", reason: "cannot stream: \(why)") }
+            streaming = true
         }
+    }
+
+    /// The model hashes a checkpoint's model indicators name: each indicator's encoded spec
+    /// (`"spec":{"features":[…],"hash":"xxh3:…"`, keys sorted as ``CheckpointCoding`` writes
+    /// them), so a worker can fetch them before the checkpoint is decoded.
+    public static func hashes(inCheckpoint data: [UInt8]) -> Set<String> {
+        let text = String(decoding: data, as: UTF8.self)
+        var out: Set<String> = []
+        var rest = text[...]
+        while let r = rest.range(of: "\"spec\":{\"features\":[") {
+            rest = rest[r.upperBound...]
+            guard let close = rest.firstIndex(of: "]") else { break }
+            let after = rest[rest.index(after: close)...]
+            let prefix = ",\"hash\":\"xxh3:"
+            if after.hasPrefix(prefix) {
+                let digits = after.dropFirst(prefix.count).prefix(16)
+                if digits.count == 16, digits.allSatisfy(\.isHexDigit) { out.insert("xxh3:" + digits) }
+            }
+        }
+        return out
     }
 
     /// The model input's shape for `rows` bars.
@@ -128,7 +166,9 @@ struct ModelSpec: Codable, Sendable, Equatable {
 
     /// Why the model cannot carry its state from bar to bar, or nil when it can: it has a
     /// recurrent layer, compiles for one bar, and stepping through a window from its initial
-    /// state gives what the whole window gives (checked on a fixed probe).
+    /// state gives what the whole window gives (checked on a fixed probe). Streaming then feeds
+    /// it every bar so far, which is what a model trained statefully expects, not one trained on
+    /// windows: it is asked for (`mode=stream`), never chosen.
     func streamingProblem(_ library: ModelLibrary) -> String? {
         guard layout == .nsf || layout == .snf else {
             return "layout \(layout.rawValue) has no sequence axis to step along"
@@ -162,7 +202,7 @@ struct ModelSpec: Codable, Sendable, Equatable {
         let a = Array(whole.output())
         let b = Array(stepped.output())
         guard a.count == b.count else { return "one bar's output has \(b.count) elements, a window's \(a.count)" }
-        for (x, y) in zip(a, b) where abs(x - y) > 1e-4 * max(abs(x), 1) {
+        for (x, y) in zip(a, b) where abs(x - y) > 1e-4 * abs(x) + 1e-6 {
             return
                 "its answer over a window differs from its answer step by step (\(x) against \(y)): it reads more than its recurrent state"
         }

@@ -30,7 +30,6 @@ enum Kernels {
         switch op {
         case .sigmoid: FastMath.map(x, out, n, FastMath.sigmoid)
         case .tanh: FastMath.map(x, out, n, FastMath.tanh)
-        case .exp: FastMath.map(x, out, n, FastMath.exp)
         default:
             for i in 0..<n { out[i] = scalar(op, x[i], alpha, beta) }
         }
@@ -39,10 +38,12 @@ enum Kernels {
     @inline(__always)
     static func scalar(_ op: UnaryOp, _ x: Float, _ alpha: Float, _ beta: Float) -> Float {
         switch op {
-        case .relu: return x > 0 ? x : 0
+        case .relu: return x < 0 ? 0 : x
         case .leakyRelu: return x >= 0 ? x : alpha * x
         case .sigmoid: return 1 / (1 + Foundation.exp(-x))
-        case .hardSigmoid: return max(0, min(1, alpha * x + beta))
+        case .hardSigmoid:
+            let v = alpha * x + beta
+            return v.isNaN ? v : max(0, min(1, v))
         case .tanh: return Foundation.tanh(x)
         case .elu: return x >= 0 ? x : alpha * (Foundation.exp(x) - 1)
         case .selu: return beta * (x > 0 ? x : alpha * (Foundation.exp(x) - 1))
@@ -85,7 +86,7 @@ enum Kernels {
         case .sub: x - y
         case .mul: x * y
         case .div: x / y
-        case .pow: y == 2 ? x * x : y == 0.5 ? x.squareRoot() : Foundation.pow(x, y)
+        case .pow: y == 2 ? x * x : Foundation.pow(x, y)
         case .max: x.isNaN || y.isNaN ? .nan : Swift.max(x, y)
         case .min: x.isNaN || y.isNaN ? .nan : Swift.min(x, y)
         }

@@ -73,7 +73,8 @@ enum IndexMaps {
         var step = [Int](repeating: 1, count: shape.count)
         for (k, axis) in axes.enumerated() {
             let dim = shape[axis]
-            let st = steps[k]
+            // A step beyond the dimension takes one element, as any step that long does.
+            let st = max(min(steps[k], max(dim, 1)), -max(dim, 1))
             var b = starts[k]
             var e = ends[k]
             if b < 0 { b += dim }

@@ -38,10 +38,19 @@ extension ProgramBuilder {
         let out = node.outputs[0]
         switch try value(node.inputs[0], node) {
         case .constant(let t):
-            if !t.isFloat, op == .neg || op == .abs {
-                set(
-                    out,
-                    .constant(ConstantTensor(shape: t.shape, ints: t.ints.map { op == .neg ? -$0 : Swift.abs($0) })))
+            // Integers stay integers (shape arithmetic depends on it).
+            if !t.isFloat, [.neg, .abs, .relu, .clip].contains(op) {
+                let lo = alpha.isFinite ? Int64(max(min(alpha, 9.2e18), -9.2e18)) : Int64.min
+                let hi = beta.isFinite ? Int64(max(min(beta, 9.2e18), -9.2e18)) : Int64.max
+                let ints = t.ints.map { v -> Int64 in
+                    switch op {
+                    case .neg: 0 &- v
+                    case .abs: v < 0 ? 0 &- v : v
+                    case .relu: Swift.max(0, v)
+                    default: Swift.min(Swift.max(v, lo), hi)
+                    }
+                }
+                set(out, .constant(ConstantTensor(shape: t.shape, ints: ints)))
             } else {
                 set(
                     out,
@@ -92,7 +101,7 @@ extension ProgramBuilder {
         if case .constant(let x) = va, case .constant(let y) = vb {
             let mx = IndexMaps.broadcast(x.shape, to: shape)
             let my = IndexMaps.broadcast(y.shape, to: shape)
-            if !x.isFloat && !y.isFloat && op != .pow {
+            if !x.isFloat && !y.isFloat {
                 let (xi, yi) = (x.ints, y.ints)
                 var r: [Int64] = []
                 for i in 0..<n {
@@ -106,7 +115,11 @@ extension ProgramBuilder {
                         r.append(p / q)
                     case .max: r.append(Swift.max(p, q))
                     case .min: r.append(Swift.min(p, q))
-                    case .pow: break
+                    case .pow:
+                        guard q >= 0 else { throw .node(node, "an integer to a negative power") }
+                        var r0: Int64 = 1
+                        for _ in 0..<Swift.min(q, 64) { r0 = r0 &* p }
+                        r.append(r0)
                     }
                 }
                 set(out, .constant(ConstantTensor(shape: shape, ints: r)))
@@ -175,7 +188,21 @@ extension ProgramBuilder {
         let count = kept.reduce(1) { $0 * shape[$1] }
         let keepDims = node.int("keepdims", 1) == 1
         let outShape = keepDims ? (0..<rank).map { reduced.contains($0) ? 1 : shape[$0] } : kept.map { shape[$0] }
-        if case .constant(let c) = try value(node.inputs[0], node), c.isFloat || op != .mean {
+        if case .constant(let c) = try value(node.inputs[0], node), !c.isFloat {
+            let v = c.ints
+            let values = (0..<count).map { g -> Int64 in
+                let items = t.map[(g * group)..<((g + 1) * group)].map { v[$0] }
+                switch op {
+                case .sum: return items.reduce(0, &+)
+                case .mean: return group == 0 ? 0 : items.reduce(0, &+) / Int64(group)
+                case .max: return items.max() ?? .min
+                case .min: return items.min() ?? .max
+                }
+            }
+            set(node.outputs[0], .constant(ConstantTensor(shape: outShape, ints: values)))
+            return
+        }
+        if case .constant(let c) = try value(node.inputs[0], node) {
             let f = c.floats
             let values = (0..<count).map { g -> Float in
                 let items = t.map[(g * group)..<((g + 1) * group)].map { f[$0] }

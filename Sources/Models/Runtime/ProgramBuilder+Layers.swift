@@ -142,9 +142,6 @@ extension ProgramBuilder {
             guard let name = node.input(i) else { return nil }
             let (ref, s) = try self.ref(name, node)
             guard s == stateShape else { throw .node(node, "\(what) is \(s), expected \(stateShape)") }
-            guard !batchMajor || batch == 1 || directions == 1 else {
-                throw .node(node, "layout 1 with initial states, several directions and batches is not supported")
-            }
             return ref
         }
         let initialH = try state(5, "initial_h")

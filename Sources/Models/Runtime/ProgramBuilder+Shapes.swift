@@ -36,7 +36,7 @@ extension ProgramBuilder {
                     .constant(
                         floating
                             ? ConstantTensor(shape: t.shape, floats: t.floats)
-                            : ConstantTensor(shape: t.shape, ints: t.ints)))
+                            : ConstantTensor(shape: t.shape, ints: Self.cast(t, to: to))))
             case .runtime(let r, let shape):
                 guard floating else {
                     throw .node(
@@ -92,12 +92,17 @@ extension ProgramBuilder {
         case "Flatten":
             let input = try value(node.inputs[0], node)
             let rank = input.shape.count
-            let a = try node.axis(node.int("axis", 1), rank: rank + 1)
+            // The axis is in [-rank, rank]; -1 is the last axis.
+            let given = node.int("axis", 1)
+            let a = given < 0 ? given + rank : given
+            guard a >= 0 && a <= rank else { throw .node(node, "axis \(given) is outside [-\(rank), \(rank)]") }
             set(out, reshaped(input, [input.shape[..<a].reduce(1, *), input.shape[a...].reduce(1, *)]))
         case "Squeeze":
             let input = try value(node.inputs[0], node)
             let rank = input.shape.count
             var axes = try constant(node.input(1), node, "the axes")?.ints.map { Int($0) } ?? node.ints("axes")
+            // No axes, or an empty list: every axis of size 1 goes.
+            if axes?.isEmpty == true { axes = nil }
             axes = try axes.map { a throws(ModelError) in
                 try a.map { v throws(ModelError) in try node.axis(v, rank: rank) }
             }
@@ -116,6 +121,7 @@ extension ProgramBuilder {
             let rank = input.shape.count + raw.count
             var axes: Set<Int> = []
             for a in raw { axes.insert(try node.axis(a, rank: rank)) }
+            guard axes.count == raw.count else { throw .node(node, "axes \(raw) name an axis more than once") }
             var dims: [Int] = []
             var k = 0
             for i in 0..<rank {
@@ -227,10 +233,16 @@ extension ProgramBuilder {
             let parts = node.outputs.count
             var sizes = try constant(node.input(1), node, "the split")?.ints.map { Int($0) } ?? node.ints("split")
             if sizes == nil {
+                // Before opset 18 the parts must be equal; from 18 the last may be smaller.
+                guard graph.opset >= 18 || shape[axis] % parts == 0 else {
+                    throw .node(node, "dimension \(shape[axis]) does not split into \(parts) equal parts")
+                }
                 let chunk = (shape[axis] + parts - 1) / parts
                 sizes = (0..<parts).map { min(chunk, max(shape[axis] - $0 * chunk, 0)) }
             }
-            guard let sizes, sizes.count == parts, sizes.reduce(0, +) == shape[axis] else {
+            guard let sizes, sizes.count == parts, sizes.reduce(0, +) == shape[axis], sizes.allSatisfy({ $0 >= 0 }),
+                sizes.last.map({ $0 > 0 || shape[axis] == 0 }) ?? false
+            else {
                 throw .node(node, "split sizes do not add up to dimension \(shape[axis])")
             }
             var start = 0
@@ -241,6 +253,32 @@ extension ProgramBuilder {
             }
         default:
             throw .node(node, "not a shape operator")
+        }
+    }
+
+    /// A constant's elements as ONNX's Cast to an integer type makes them: booleans are 0 or 1,
+    /// narrow types wrap, floats beyond the range saturate (never trap).
+    static func cast(_ t: ConstantTensor, to: Int32) -> [Int64] {
+        let wide: [Int64] =
+            switch t.storage {
+            case .int(let i): i
+            case .float(let f):
+                f.map { x in
+                    guard x.isFinite else { return x.isNaN ? 0 : (x > 0 ? .max : .min) }
+                    return abs(x) < 9.2e18 ? Int64(x) : (x > 0 ? .max : .min)
+                }
+            }
+        switch to {
+        case 9:
+            if case .float(let f) = t.storage { return f.map { $0 != 0 ? 1 : 0 } }
+            return wide.map { $0 != 0 ? 1 : 0 }
+        case 2: return wide.map { Int64(UInt8(truncatingIfNeeded: $0)) }
+        case 3: return wide.map { Int64(Int8(truncatingIfNeeded: $0)) }
+        case 4: return wide.map { Int64(UInt16(truncatingIfNeeded: $0)) }
+        case 5: return wide.map { Int64(Int16(truncatingIfNeeded: $0)) }
+        case 6: return wide.map { Int64(Int32(truncatingIfNeeded: $0)) }
+        case 12: return wide.map { Int64(UInt32(truncatingIfNeeded: $0)) }
+        default: return wide
         }
     }
 

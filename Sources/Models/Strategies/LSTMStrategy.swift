@@ -61,6 +61,9 @@ public struct LSTMStrategy: Strategy {
         guard move.isFinite else { return }
         let side = venue.positionSign
         if (side > 0 && move < -exitThreshold) || (side < 0 && move > exitThreshold) {
+            // One exit at a time: a second, sent while the first is working, could reverse the
+            // position once both fill.
+            guard !venue.openOrders.contains(where: { $0.tag == "exit" }) else { return }
             venue.cancelAll()
             PositionTarget.move(to: 0, venue: &venue, tag: "exit")
             return

@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSModels
 import ATSShared
 import ATSVenues
 import Foundation
@@ -51,6 +52,34 @@ actor DatasetCache {
             }
             try? FileManager.default.removeItem(atPath: root.path + "/" + name)
         }
+    }
+
+    /// Makes the trained model `hash` runnable in this process (``ModelLibrary``): read from this
+    /// folder (`model-<hex>.onnx`), else fetched from a coordinator, checked against its hash and
+    /// kept here. Jobs waiting for one model share one fetch.
+    func ensureModel(_ hash: String) async throws {
+        if ModelLibrary.shared.graph(hash: hash) != nil { return }
+        guard hash.hasPrefix("xxh3:"), hash.count == 21, hash.dropFirst(5).allSatisfy(\.isHexDigit) else {
+            throw DatasetError("\(hash) is not a model's content hash")
+        }
+        let file = root.path + "/model-" + hash.dropFirst(5) + ".onnx"
+        if let bytes = FileManager.default.contents(atPath: file), ModelLibrary.hash(bytes) == hash {
+            _ = try ModelLibrary.shared.add(bytes)
+            return
+        }
+        let key = "model " + hash
+        if let running = downloads[key] { return try await running.value }
+        let fetcher = self.fetcher
+        let task = Task {
+            let bytes = try await fetcher.fetchModel(hash)
+            do { _ = try ModelLibrary.shared.add(bytes) } catch {
+                throw DatasetError("model \(hash): \(error)", final: true)
+            }
+            try? bytes.write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        downloads[key] = task
+        defer { downloads[key] = nil }
+        try await task.value
     }
 
     /// The file (relative to ``root``) holding set `hash`, fetched first when missing. The set is

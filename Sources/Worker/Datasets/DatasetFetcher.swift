@@ -126,6 +126,42 @@ struct DatasetFetcher: Sendable {
         throw last
     }
 
+    /// A trained model's file, whole, from the first coordinator that has it (under a MAC of its
+    /// bytes), checked against its hash.
+    func fetchModel(_ hash: String) async throws -> Data {
+        guard !sources.isEmpty else {
+            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
+        }
+        var problems: [String] = []
+        for round in 0..<Self.rounds {
+            if round > 0 { try await Task.sleep(for: Self.pause * round) }
+            problems = []
+            for source in sources {
+                do {
+                    let client = try VenueHTTPClient(baseURL: source)
+                    defer { client.shutdown() }
+                    let reply = try await signedGet(client, "/worker/models/\(hash)", range: "")
+                    guard reply.status == 200 else {
+                        throw DatasetError(
+                            reply.status == 404
+                                ? "no model \(hash) there (was it removed?)" : "answered \(reply.status)")
+                    }
+                    let bytes = Data(reply.body)
+                    let got = "xxh3:" + XXH3.hex(bytes)
+                    guard got == hash else { throw DatasetError("sent a model that hashes to \(got), not \(hash)") }
+                    logger.info(
+                        "model fetched", metadata: ["hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes.count)"])
+                    return bytes
+                } catch let e as DatasetError where e.final {
+                    throw e
+                } catch {
+                    problems.append("\(source): \(error)")
+                }
+            }
+        }
+        throw DatasetError("model \(hash) could not be fetched: \(problems.joined(separator: "; "))")
+    }
+
     /// From one coordinator, in ranges each under a MAC of its bytes (one connection kept).
     private func fetchFromCoordinator(_ hash: String, _ source: String) async throws -> Int64 {
         let client = try VenueHTTPClient(baseURL: source)

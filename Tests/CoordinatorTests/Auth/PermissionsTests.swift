@@ -8,10 +8,10 @@ import Testing
 /// through to the default by accident, reads are open to viewers, users and workers are for admins.
 struct PermissionsTests {
     /// Routes outside the signed-in API: health, the admin-token metrics, the page, signing in,
-    /// and the data sets' bytes (a worker's signature, not a user's role).
+    /// and the data sets' and models' bytes (a worker's signature, not a user's role).
     static let open: Set<String> = [
         "GET /healthz", "GET /metrics", "POST /api/session", "GET /worker/datasets/{hash}",
-        "GET /worker/datasets/{hash}/digest",
+        "GET /worker/datasets/{hash}/digest", "GET /worker/models/{hash}",
     ]
 
     @Test func everyServedRouteHasADecidedRole() throws {

@@ -65,9 +65,12 @@ struct ModelIndicatorTests {
     }
 
     @Test func streamingEqualsTheModelOverEveryPrefix() throws {
-        let p = try Self.parameters(model: Self.expected.stream_model, mode: "auto")
+        let p = try Self.parameters(model: Self.expected.stream_model, mode: "stream")
         var model = try ModelIndicator(parameters: p)
-        #expect(model.streams, "auto streams a model whose steps equal its windows")
+        #expect(model.streams)
+        // Streaming is asked for, never chosen: by default the model reads windows, as trained.
+        #expect(
+            try !ModelIndicator(parameters: Self.parameters(model: Self.expected.stream_model, mode: "window")).streams)
         check(model.run(over: Self.bars)[0], Self.expected.stream_expected, "stream")
     }
 
@@ -93,7 +96,7 @@ struct ModelIndicatorTests {
     @Test func badParametersNameTheirField() throws {
         func error(_ extra: [String: ParameterValue], model: String = "torch_lstm_dynamo") -> SpecError? {
             do {
-                _ = try ModelIndicator(parameters: try Self.parameters(model: model, mode: "auto", extra: extra))
+                _ = try ModelIndicator(parameters: try Self.parameters(model: model, mode: "window", extra: extra))
                 return nil
             } catch let e as SpecError {
                 return e
@@ -109,6 +112,8 @@ struct ModelIndicatorTests {
         let two = error(["features": .string("close|volume"), "mean": .string("0|0"), "std": .string("1|1")])
         #expect(two?.field == "window", "two features for a model of four")
         #expect(two?.reason.contains("does not fit [1, 60, 2]") == true, "\(two?.reason ?? "")")
+        // Features after a dot-bearing parameter, an output by name, and one suffix only.
+        #expect(error(["features": .string("bbands_20_2.5.upper|close|volume|close_diff_return")])?.field == "features")
         let conv = error(["mode": .string("stream")], model: "torch_conv_legacy")
         #expect(conv?.field == "mode")
         #expect(conv?.reason.hasPrefix("cannot stream: the model has no recurrent layer") == true)

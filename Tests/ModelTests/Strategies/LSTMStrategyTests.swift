@@ -47,6 +47,10 @@ struct LSTMStrategyTests {
         }
         #expect(cutFills == fills)
         #expect(checkpoint == end)
+        // A worker finds the model a checkpoint holds before decoding it.
+        let file = ModelFixtures.directory.appendingPathComponent(
+            (mode == "stream" ? "torch_lstm_stream" : "torch_lstm_dynamo") + ".onnx")
+        #expect(ModelSpec.hashes(inCheckpoint: Array(end)) == [ModelLibrary.hash(try Data(contentsOf: file))])
     }
 
     @Test func listedWithTheModelIndicator() {

@@ -12,7 +12,10 @@ public enum WorkerCapability {
     public static let sweeps2 = "sweeps-2"
 
     /// Every capability of this release.
-    public static let all = [datasets, sweeps, sweeps2]
+    /// Jobs whose strategy runs a trained model (`strategy.config.hash`), fetched by the worker.
+    public static let models = "models"
+
+    public static let all = [datasets, sweeps, sweeps2, models]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }
