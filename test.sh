@@ -40,12 +40,14 @@ else
     # drain (dozens of daemons and thousands of fills a second), the clusters trading a fake venue
     # that ticks every 50 ms, the simulation's seeds (both cores), chromium (a core). Beside them
     # the cluster tests' debug daemons were starved on two cores until they missed their leases.
+    # The cluster's trained models (a cluster of their own) run beside the live jobs: the main
+    # phase's parallel clusters already hold about a thousand descriptors at their peak.
     LIVE=(--filter LiveTradingTests --filter KillSwitchTests --filter RiskLimitTests --filter PaperOnLiveTests
-        --filter WorkerLossPolicyTests)
+        --filter WorkerLossPolicyTests --filter ModelClusterTests)
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests \
         --skip FaultInjectionTests --skip DrainTests --skip LiveTradingTests --skip KillSwitchTests \
-        --skip RiskLimitTests --skip PaperOnLiveTests --skip WorkerLossPolicyTests
+        --skip RiskLimitTests --skip PaperOnLiveTests --skip WorkerLossPolicyTests --skip ModelClusterTests
     log "running live and paper jobs against the fake venue (docs/LIVE.md)"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS "${LIVE[@]}"

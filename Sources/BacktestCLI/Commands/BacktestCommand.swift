@@ -92,11 +92,12 @@ struct BacktestCommand: AsyncParsableCommand {
             stamp.dataHash = await hashing.value
             stamp.dataBytes = bytes.count
             if let report {
-                let html = HTMLReport(
+                var html = HTMLReport(
                     title: "Backtest: \(strategy) on \(symbol)", statistics: stats, stamp: stamp, bars: bars,
                     equity: session.equityCurve, fills: paper ? paperFills : session.takeFills(), trades: session.trades
-                ).render()
-                guard FileManager.default.createFile(atPath: report, contents: Data(html.utf8)) else {
+                )
+                html.plots = Array(zip(session.plots, session.plotValues)).map { (series: $0.0, values: $0.1) }
+                guard FileManager.default.createFile(atPath: report, contents: Data(html.render().utf8)) else {
                     throw CLIError.invalid("cannot write \(report)")
                 }
             }

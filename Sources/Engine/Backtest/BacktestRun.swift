@@ -14,6 +14,11 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public var keepFills: Bool
     public private(set) var trades: [RoundTrip] = []
     public private(set) var equityCurve: [Double] = []
+    /// With ``recordEquity``: the strategy's series (``Strategy/plots``), one value per bar each.
+    public private(set) var plotValues: [[Double]] = .init(repeating: [], count: S.plots.count)
+
+    /// The series the strategy draws.
+    public var plots: [PlotSeries] { S.plots }
 
     public init(
         strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
@@ -65,7 +70,10 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public mutating func run(_ bars: BarSeries, until end: Int) {
         let end = min(end, bars.count)
         guard cursor < end else { return }
-        if recordEquity { equityCurve.reserveCapacity(end) }
+        if recordEquity {
+            equityCurve.reserveCapacity(end)
+            for k in plotValues.indices { plotValues[k].reserveCapacity(end) }
+        }
         if keepFills { exchange.reserveFills(forBars: end - cursor) }
         if tracker.bars == 0 { tracker.start(baseBalance: exchange.wallet.base.total, price: bars.close[cursor]) }
         // From here to the end of the loop `strategy` is held exclusively and never copied.
@@ -103,7 +111,10 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         if exchange.hasNewFills { deliverFills() }
         let equity = exchange.wallet.equity(at: bar.close)
         tracker.record(equity: equity, position: exchange.wallet.base.total, time: bar.time)
-        if recordEquity { equityCurve.append(equity) }
+        if recordEquity {
+            equityCurve.append(equity)
+            for k in plotValues.indices { plotValues[k].append(strategy.plot(k)) }
+        }
         cursor += 1
     }
 

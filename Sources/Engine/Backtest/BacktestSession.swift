@@ -19,6 +19,9 @@ public protocol BacktestSession: Sendable {
     var trades: [RoundTrip] { get }
     /// Equity at each bar's close (recorded only with `recordEquity`).
     var equityCurve: [Double] { get }
+    /// The series the strategy draws, and (with `recordEquity`) each one's value at every bar.
+    var plots: [PlotSeries] { get }
+    var plotValues: [[Double]] { get }
     var exchange: SimulatedExchange { get }
     /// Replaces the strategy with a fresh one built from new parameters (a reload): the wallet,
     /// open orders, statistics and position in the data are kept; the strategy's indicators warm

@@ -18,6 +18,9 @@ public struct HTMLReport {
     public var equity: [Double]
     public var fills: [Fill]
     public var trades: [RoundTrip]
+    /// The strategy's series (its plot topics), one value per point of ``closes`` each: drawn over
+    /// the price or in a pane below it.
+    public var plots: [(series: PlotSeries, values: [Double])] = []
     /// At most this many trades and markers are drawn (the most recent ones).
     public var limit = 2_000
 
@@ -64,6 +67,15 @@ public struct HTMLReport {
         if sampledBars == nil { return bar < times.count ? Timestamp.format(times[bar]) : "\(bar)" }
         let i = PartitionPoint.first(in: fills.count) { fills[$0].barIndex >= bar }
         return i < fills.count && fills[i].barIndex == bar ? Timestamp.format(fills[i].time) : "bar \(bar)"
+    }
+
+    /// The strategy's series on one pane, coloured in order.
+    func overlays(_ pane: PlotSeries.Pane) -> [SVGChart.Overlay] {
+        plots.enumerated().filter { $0.element.series.pane == pane && $0.element.values.count == closes.count }.map {
+            SVGChart.Overlay(
+                name: $0.element.series.name, values: $0.element.values,
+                color: SVGChart.palette[$0.offset % SVGChart.palette.count])
+        }
     }
 
     /// `s` as HTML text or a double-quoted attribute's value.
@@ -120,7 +132,16 @@ public struct HTMLReport {
         html +=
             "<h2>Price and trades</h2>"
             + SVGChart(title: "Close, buys ▲ and sells ▼\(fills.count > limit ? " (last \(limit) fills)" : "")")
-            .render(closes, color: "#555", markers: Array(markers), times: times)
+            .render(
+                closes, color: "#555", markers: Array(markers), times: times,
+                overlays: overlays(.price))
+        let below = overlays(.below)
+        if let first = below.first {
+            html +=
+                "<h2>\(Self.escape(below.map(\.name).joined(separator: ", ")))</h2>"
+                + SVGChart(title: Self.escape(first.name)).render(
+                    first.values, color: first.color, times: times, overlays: Array(below.dropFirst()))
+        }
         html += "<h2>Trades</h2>"
         if trades.count > limit { html += "<p>The last \(limit) of \(trades.count) round trips.</p>" }
         html +=

@@ -36,10 +36,21 @@ struct SVGChart {
         return out
     }
 
-    func render(_ values: [Double], color: String, fill: Bool = false, markers: [Marker] = [], times: [Int64] = [])
-        -> String
-    {
-        let finite = values.filter(\.isFinite)
+    /// A further line on the same axes (a strategy's series), named in the legend.
+    struct Overlay {
+        var name: String
+        var values: [Double]
+        var color: String
+    }
+
+    /// Colours for overlays, in order.
+    static let palette = ["#e08214", "#8073ac", "#1b7837", "#c51b7d", "#2166ac", "#b35806"]
+
+    func render(
+        _ values: [Double], color: String, fill: Bool = false, markers: [Marker] = [], times: [Int64] = [],
+        overlays: [Overlay] = []
+    ) -> String {
+        let finite = (values + overlays.flatMap { $0.values.count == values.count ? $0.values : [] }).filter(\.isFinite)
         guard let lo0 = finite.min(), let hi0 = finite.max(), values.count > 1 else {
             return "<p>\(title): no data</p>"
         }
@@ -78,6 +89,23 @@ struct SVGChart {
                 "<path d=\"\(path)L\(f(x(last.0))),\(base)L\(f(x(first.0))),\(base)Z\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"none\"/>"
         }
         svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\"/>"
+        var legendX = width - padding.right
+        for o in overlays.reversed() where o.values.count == values.count {
+            var line = ""
+            var pen = false
+            for (i, v) in Self.downsample(o.values, columns: Int(plotW)) {
+                guard v.isFinite else {
+                    pen = false
+                    continue
+                }
+                line += (pen ? "L" : "M") + f(x(i)) + "," + f(y(v))
+                pen = true
+            }
+            svg += "<path d=\"\(line)\" fill=\"none\" stroke=\"\(o.color)\" stroke-width=\"1\"/>"
+            svg +=
+                "<text x=\"\(f(legendX))\" y=\"16\" class=\"a\" text-anchor=\"end\" fill=\"\(o.color)\">\(HTMLReport.escape(o.name))</text>"
+            legendX -= Double(o.name.count) * 6 + 14
+        }
         for m in markers {
             let cx = x(m.index)
             let cy = y(m.value)

@@ -2,6 +2,12 @@
 /// below the middle band; with `long_short`, short below the lower band and out above the middle.
 public struct BollingerBreakout: Strategy {
     var bands: BollingerBands
+
+    public static let plots = [
+        PlotSeries("upper", pane: .price), PlotSeries("middle", pane: .price), PlotSeries("lower", pane: .price),
+    ]
+
+    public func plot(_ k: Int) -> Double { bands.output(k) }
     var direction: Direction
     var sizing: Sizing
 

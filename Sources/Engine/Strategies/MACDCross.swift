@@ -2,6 +2,10 @@
 /// short with `long_short`) when it crosses below.
 public struct MACDCross: Strategy {
     var macd: MACD
+
+    public static let plots = [PlotSeries("macd", pane: .below), PlotSeries("signal", pane: .below)]
+
+    public func plot(_ k: Int) -> Double { macd.output(k) }
     var direction: Direction
     var sizing: Sizing
     var previousSide: Int8 = 0

@@ -8,6 +8,13 @@ public struct RSIReversion: Strategy {
     var direction: Direction
     var sizing: Sizing
 
+    public static let plots = [
+        PlotSeries("rsi", pane: .below), PlotSeries("oversold", pane: .below),
+        PlotSeries("overbought", pane: .below),
+    ]
+
+    public func plot(_ k: Int) -> Double { k == 0 ? rsi.output(0) : k == 1 ? oversold : overbought }
+
     public static let descriptor = ComponentDescriptor(
         name: "rsi_reversion",
         summary: "Buy oversold RSI, sell when it recovers; short overbought RSI in long/short mode.",

@@ -52,6 +52,13 @@ public struct SimpleMA: Strategy {
     }
 
     var fast: Average
+
+    public static let plots = [PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price)]
+
+    public func plot(_ k: Int) -> Double {
+        let a = k == 0 ? fast : slow
+        return a.sma?.output(0) ?? a.wma?.output(0) ?? .nan
+    }
     var slow: Average
     var std: StdDev
     var rsi: RSI

@@ -20,6 +20,10 @@ public protocol Strategy: Sendable, Codable {
     mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V)
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
+    /// The series this strategy draws beside the price (none by default).
+    static var plots: [PlotSeries] { get }
+    /// Series `k`'s value (in ``plots`` order) after the last bar; NaN while undefined.
+    func plot(_ k: Int) -> Double
 }
 
 extension Strategy {
@@ -31,6 +35,10 @@ extension Strategy {
     public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
 
     public mutating func prepareForRun() {}
+
+    public static var plots: [PlotSeries] { [] }
+
+    public func plot(_ k: Int) -> Double { .nan }
 
     @inline(__always)
     public mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) { onBar(bar, venue: &venue) }

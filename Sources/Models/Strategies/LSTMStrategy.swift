@@ -17,6 +17,19 @@ public struct LSTMStrategy: Strategy {
     var goShort: Bool
     var orderValue: Double
 
+    public static let plots = [
+        PlotSeries("prediction", pane: .below), PlotSeries("enter long above", pane: .below),
+        PlotSeries("enter short below", pane: .below),
+    ]
+
+    public func plot(_ k: Int) -> Double {
+        switch k {
+        case 0: model.output(0)
+        case 1: predictsPrice ? .nan : threshold
+        default: predictsPrice ? .nan : -threshold
+        }
+    }
+
     public static let descriptor = ComponentDescriptor(
         name: "lstm",
         summary: "Long/short on a trained model's predicted move beyond a threshold, with a TP/SL bracket.",

@@ -53,6 +53,24 @@ struct LSTMStrategyTests {
         #expect(ModelSpec.hashes(inCheckpoint: Array(end)) == [ModelLibrary.hash(try Data(contentsOf: file))])
     }
 
+    @Test func thePredictionIsDrawnBelowThePrice() throws {
+        let registry = Registry.standard
+        var session = try registry.makeSession(
+            registry.resolve(Self.spec(mode: "stream")), options: SessionOptions(recordEquity: true))
+        session.run(Self.bars, until: Self.bars.count)
+        #expect(session.plots.map(\.name) == ["prediction", "enter long above", "enter short below"])
+        #expect(session.plots.allSatisfy { $0.pane == .below })
+        // The model indicator alone over the same bars gives the same predictions.
+        let config = Self.spec(mode: "stream").strategy.config.filter {
+            ["path", "features", "std", "mode"].contains($0.key)
+        }
+        let (type, p) = try registry.indicator(IndicatorCall(name: "model", raw: config))
+        let alone = try type.batch(Self.bars, parameters: p)[0]
+        #expect(alone.contains { !$0.isNaN })
+        #expect(session.plotValues[0].map(\.bitPattern) == alone.map(\.bitPattern))
+        #expect(session.plotValues[1].allSatisfy { $0 == 0 } && session.plotValues[2].allSatisfy { $0 == 0 })
+    }
+
     @Test func listedWithTheModelIndicator() {
         #expect(Registry.standard.strategies["lstm"]?.origin == .builtIn)
         #expect(Registry.standard.indicators["model"]?.origin == .builtIn)

@@ -1,0 +1,61 @@
+import ATSEngine
+import Foundation
+import Testing
+
+/// A strategy's series (its plot topics) recorded with the equity, one value per bar, equal to
+/// its indicators' own batch outputs, and drawn by the HTML report over the price or below it.
+struct PlotSeriesTests {
+    static let bars = Fixtures.synthetic(3_000)
+
+    static func session(_ strategy: String) throws -> any BacktestSession {
+        let spec = RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+            strategy: ComponentRef(namespace: "strategies:\(strategy)"),
+            fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
+            portfolio: .init(cash: 100_000))
+        var session = try Registry.builtIn.makeSession(
+            Registry.builtIn.resolve(spec), options: SessionOptions(recordTrades: true, recordEquity: true))
+        session.run(bars, until: bars.count)
+        return session
+    }
+
+    @Test func bollingerBreakoutDrawsItsBandsOverThePrice() throws {
+        let session = try Self.session("bollinger_breakout")
+        #expect(session.plots.map(\.name) == ["upper", "middle", "lower"])
+        #expect(session.plots.allSatisfy { $0.pane == .price })
+        let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: "bbands"))
+        let bands = try type.batch(Self.bars, parameters: p)
+        for k in 0..<3 {
+            #expect(session.plotValues[k].count == Self.bars.count)
+            #expect(session.plotValues[k].map(\.bitPattern) == bands[k].map(\.bitPattern), "series \(k)")
+        }
+    }
+
+    @Test func macdCrossDrawsItsLinesBelowAndTheReportShowsThem() throws {
+        var session = try Self.session("macd_cross")
+        #expect(session.plots == [PlotSeries("macd", pane: .below), PlotSeries("signal", pane: .below)])
+        let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: "macd"))
+        let macd = try type.batch(Self.bars, parameters: p)
+        #expect(session.plotValues[0].map(\.bitPattern) == macd[0].map(\.bitPattern))
+        #expect(session.plotValues[1].map(\.bitPattern) == macd[1].map(\.bitPattern))
+        let stamp = ReproducibilityStamp(
+            dataFile: "x", data: Data(), bars: Self.bars.count,
+            spec: RunSpec(
+                exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+                strategy: ComponentRef(namespace: "strategies:macd_cross"),
+                fees: ComponentRef(namespace: "fees:generic"), portfolio: .init(cash: 100_000)))
+        var report = HTMLReport(
+            title: "t", statistics: session.statistics(barInterval: Self.bars.barInterval), stamp: stamp,
+            bars: Self.bars, equity: session.equityCurve, fills: session.takeFills(), trades: session.trades)
+        report.plots = Array(zip(session.plots, session.plotValues)).map { (series: $0.0, values: $0.1) }
+        let html = report.render()
+        #expect(html.contains("<h2>macd, signal</h2>"))
+        #expect(html.contains(">signal</text>"), "the second series is named in the pane's legend")
+        #expect(!html.contains("<script"))
+    }
+
+    @Test func aStrategyWithoutSeriesRecordsNone() throws {
+        let session = try Self.session("noop")
+        #expect(session.plots.isEmpty && session.plotValues.isEmpty)
+    }
+}
