@@ -47,7 +47,14 @@ else
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS --skip DashboardBrowserTests --skip SimulationTests \
         --skip FaultInjectionTests --skip DrainTests --skip LiveTradingTests --skip KillSwitchTests \
-        --skip RiskLimitTests --skip PaperOnLiveTests --skip WorkerLossPolicyTests --skip ModelClusterTests
+        --skip RiskLimitTests --skip PaperOnLiveTests --skip WorkerLossPolicyTests --skip ModelClusterTests \
+        --skip aThousandSlowConnectionsAreClosed
+    # A thousand sockets in the test process at once: alone, since beside the other clusters the
+    # process's descriptors pass 1,024, where Foundation's Process watches its children's pipes
+    # with select(2) (a stuck or lost exit seen twice in the main phase).
+    log "running a thousand slow connections against the coordinator"
+    # shellcheck disable=SC2086
+    swift test --skip-build $CPU_FLAGS --filter aThousandSlowConnectionsAreClosed
     log "running live and paper jobs against the fake venue (docs/LIVE.md)"
     # shellcheck disable=SC2086
     swift test --skip-build $CPU_FLAGS "${LIVE[@]}"
