@@ -125,7 +125,15 @@ public struct HTMLReport {
             """
         for (k, v) in rows { html += "<div><span>\(k)</span><b>\(v)</b></div>" }
         html += "</div>"
-        html += "<h2>Equity</h2>" + SVGChart(title: "Equity (quote)").render(equity, color: "#3465a4", times: times)
+        // Beside the strategy: what holding the starting balances would have been worth.
+        let baseline = TradeSummary.noTradeBaseline(spec.portfolio, closes: closes)
+        html +=
+            "<h2>Equity</h2>"
+            + SVGChart(title: "Equity (quote)").render(
+                equity, color: "#3465a4", times: times,
+                overlays: baseline.count == equity.count
+                    ? [SVGChart.Overlay(name: "no trades (starting balances held)", values: baseline, color: "#999")]
+                    : [])
         html +=
             "<h2>Drawdown</h2>"
             + SVGChart(title: "Drawdown (%)").render(drawdown, color: "#d73027", fill: true, times: times)
@@ -143,6 +151,13 @@ public struct HTMLReport {
                     first.values, color: first.color, times: times, overlays: Array(below.dropFirst()))
         }
         html += "<h2>Trades</h2>"
+        let summary = TradeSummary(trades: trades)
+        if !summary.pnlPercentiles.isEmpty {
+            html += "<p>P&amp;L per round trip: "
+            html += zip(TradeSummary.levels, summary.pnlPercentiles).map { "p\($0) \(num($1, 4))" }.joined(
+                separator: ", ")
+            html += "; worst \(num(summary.worst ?? .nan, 4)), best \(num(summary.best ?? .nan, 4))</p>"
+        }
         if trades.count > limit { html += "<p>The last \(limit) of \(trades.count) round trips.</p>" }
         html +=
             "<table><tr><th>#</th><th>side</th><th>entry</th><th>exit</th><th>entry price</th><th>exit price</th><th>quantity</th><th>fees</th><th>P&amp;L</th></tr>"
