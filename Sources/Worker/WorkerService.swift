@@ -300,7 +300,9 @@ public final class WorkerService: Service, Sendable {
                 let reload = JobControl.Reload(revision: revision, config: config)
                 // A revision that runs another trained model: the model first (fetched by its
                 // hash), then the revision; the runner refuses a revision whose model it lacks.
-                if let control, let model = Self.modelHash(config), ModelLibrary.shared.graph(hash: model) == nil {
+                if let control, let model = JobSpec.modelHash(json: config),
+                    ModelLibrary.shared.graph(hash: model) == nil
+                {
                     let datasets = cache.datasets
                     let log = logger
                     Task {
@@ -411,14 +413,6 @@ public final class WorkerService: Service, Sendable {
             }
             jobs[a.jobId] = (control, task)
         }
-    }
-
-    /// The model hash a strategy configuration (JSON) names, if any.
-    static func modelHash(_ config: [UInt8]) -> String? {
-        guard let c = try? JSONDecoder().decode([String: ParameterValue].self, from: Data(config)),
-            case .string(let h) = c["hash"], h.hasPrefix("xxh3:")
-        else { return nil }
-        return h
     }
 
     /// Gives an assignment back without running it (`JobFinished(RELEASED)`).

@@ -42,7 +42,7 @@ struct ClusterModelCommand: AsyncParsableCommand {
                 let record = try JSONCoding.decoder().decode(ModelRecord.self, from: reply)
                 if connection.json { return try printJSON(record) }
                 print("model \(record.name): \(record.hash), \(record.bytes) bytes, \(record.summary.weights) weights")
-                print(ClusterModelCommand.describe(record), terminator: "")
+                print(record.summary.text, terminator: "")
             }
         }
     }
@@ -79,7 +79,7 @@ struct ClusterModelCommand: AsyncParsableCommand {
                 let m = try await connection.client().get("api/models/\(model)", as: ModelRecord.self)
                 if connection.json { return try printJSON(m) }
                 print("model \(m.name)\nhash \(m.hash)\nbytes \(m.bytes), added by \(m.createdBy)")
-                print(ClusterModelCommand.describe(m), terminator: "")
+                print(m.summary.text, terminator: "")
                 print("jobs " + (m.jobs.isEmpty ? "none" : m.jobs.joined(separator: ", ")))
             }
         }
@@ -97,15 +97,5 @@ struct ClusterModelCommand: AsyncParsableCommand {
                 print("removed \(model)")
             }
         }
-    }
-
-    static func describe(_ m: ModelRecord) -> String {
-        var s = "producer \(m.summary.producer), operator set \(m.summary.opset), \(m.summary.weights) weights\n"
-        for i in m.summary.inputs { s += "input  \(i)\n" }
-        for o in m.summary.outputs { s += "output \(o)\n" }
-        s +=
-            "operators "
-            + m.summary.operators.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
-        return s + "\n"
     }
 }

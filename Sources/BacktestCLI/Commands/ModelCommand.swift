@@ -35,7 +35,7 @@ struct ModelCommand: AsyncParsableCommand {
                     print(
                         "added \(entry.name) \(entry.hash) (\(entry.bytes) bytes) to \(ModelStore.local.directory.path)"
                     )
-                    print(ModelCommand.describe(graph), terminator: "")
+                    print(ModelSummary(graph).text, terminator: "")
                 } catch let e as ModelError {
                     throw e.message.contains("is taken by")
                         ? CLIError.api(status: 409, message: e.message, field: nil)
@@ -82,7 +82,7 @@ struct ModelCommand: AsyncParsableCommand {
                         : CLIError.invalid(error.message)
                 }
                 print("model \(model)\nhash \(resolved.hash)")
-                print(ModelCommand.describe(resolved.graph), terminator: "")
+                print(ModelSummary(resolved.graph).text, terminator: "")
             }
         }
     }
@@ -99,18 +99,5 @@ struct ModelCommand: AsyncParsableCommand {
                 print("removed \(name)")
             }
         }
-    }
-
-    /// What `add` and `show` print about a model.
-    static func describe(_ g: ONNXGraph) -> String {
-        var s =
-            "producer \(g.producer.isEmpty ? "?" : g.producer), operator set \(g.opset), \(g.parameterCount) weights\n"
-        for i in g.inputs { s += "input  \(i.name) \(i.typeName) \(i.shapeText)\n" }
-        for o in g.outputs { s += "output \(o.name) \(o.typeName) \(o.shapeText)\n" }
-        s +=
-            "operators "
-            + g.operatorCounts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ") + "\n"
-        for (k, v) in g.metadata.sorted(by: { $0.key < $1.key }) { s += "metadata \(k) = \(v)\n" }
-        return s
     }
 }

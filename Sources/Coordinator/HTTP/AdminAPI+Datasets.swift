@@ -148,7 +148,7 @@ extension AdminAPI {
     }
 
     /// An answer to a worker with the MAC of its bytes under the worker's secret.
-    private static func signed(
+    static func signed(
         _ body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields, secret: String, path: String,
         range: String
     ) -> Response {

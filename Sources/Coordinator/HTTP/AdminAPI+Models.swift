@@ -46,11 +46,7 @@ extension AdminAPI {
             do { graph = try ModelLibrary.shared.add(bytes).graph } catch let error as ModelError {
                 throw APIError(.badRequest, code: "invalid_model", error.message, field: "file")
             }
-            let summary = ModelRecord.Summary(
-                producer: graph.producer, opset: graph.opset, weights: graph.parameterCount,
-                inputs: graph.inputs.map { "\($0.name) \($0.typeName) \($0.shapeText)" },
-                outputs: graph.outputs.map { "\($0.name) \($0.typeName) \($0.shapeText)" },
-                operators: graph.operatorCounts, metadata: graph.metadata)
+            let summary = ModelSummary(graph)
             let (record, created) = try await mapped {
                 try await store.addModel(
                     Array(bytes), hash: ModelLibrary.hash(bytes), name: name, summary: summary,
@@ -76,10 +72,8 @@ extension AdminAPI {
             }
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
-            headers[HTTPField.Name(WorkerRequestSignature.contentHeader)!] = content.withUnsafeBytes {
-                WorkerRequestSignature.contentMAC(secret: secret, path: path, range: "", bytes: $0)
-            }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: content)))
+            return Self.signed(
+                ByteBuffer(bytes: content), status: .ok, headers: headers, secret: secret, path: path, range: "")
         }
     }
 

@@ -1,5 +1,4 @@
 import ATSEngine
-import ATSModels
 import ATSShared
 import Foundation
 import HTTPTypes
@@ -23,8 +22,7 @@ extension AdminAPI {
             do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
             // Not yet: a sweep's definition is not pinned to a model's hash as a job's is, so its
             // chunks could run other weights on other workers (docs/MODELS.md "Next").
-            let strategyName = spec.run.strategy.namespace.replacingOccurrences(of: "strategies:", with: "")
-            if let entry = registry.strategies[strategyName], ModelSpec.runsModel(entry.descriptor) {
+            if registry.runsModel(spec.run.strategy) {
                 throw APIError(
                     .badRequest, code: "invalid_spec",
                     "a sweep over a strategy that runs a trained model is not supported on the cluster yet "

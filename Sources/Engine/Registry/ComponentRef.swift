@@ -16,7 +16,7 @@ public struct ComponentRef: Sendable, Hashable, Codable {
     }
 
     /// The name inside `kind` (`strategies:sma_cross` → `sma_cross`); a bare name is accepted.
-    func name(in kind: String) throws(SpecError) -> String {
+    public func name(in kind: String) throws(SpecError) -> String {
         let parts = namespace.split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {
         case 1 where !namespace.isEmpty: return namespace

@@ -84,21 +84,13 @@ public struct SimpleMA: Strategy {
             .int("rsi_period", default: 14, range: 2...100_000, "RSI period"),
             .double("rsi_long", default: 50, range: 0...100, "RSI above this confirms a long"),
             .double("rsi_short", default: 50, range: 0...100, "RSI below this confirms a short"),
-            .int("std_period", default: 48, range: 2...100_000, "standard deviation period for TP/SL"),
-            .double("tp_std", default: 3, range: 0.01...1000, "take-profit distance in standard deviations"),
-            .double("sl_std", default: 2, range: 0.01...1000, "stop-loss distance in standard deviations"),
-            .bool("go_long", default: true, "take long entries"),
-            .bool("go_short", default: false, "take short entries (the exchange must allow shorting)"),
-            .double("order_value_pct", default: 0.5, range: 0.0001...1, "entry size as a share of equity"),
-        ])
+        ] + StdDevBracket.parameters)
 
     public init(parameters p: Parameters) throws(SpecError) {
         guard p.int("fast") < p.int("slow") else {
             throw SpecError(field: "fast", reason: "must be smaller than slow (\(p.int("slow"))), got \(p.int("fast"))")
         }
-        guard p.bool("go_long") || p.bool("go_short") else {
-            throw SpecError(field: "go_long", reason: "at least one of go_long and go_short must be true")
-        }
+        try StdDevBracket.validate(p)
         let wma = p.string("ma") == "wma"
         fast = wma ? .wma(WMA(period: p.int("fast"))) : .sma(SMA(period: p.int("fast")))
         slow = wma ? .wma(WMA(period: p.int("slow"))) : .sma(SMA(period: p.int("slow")))
@@ -134,12 +126,8 @@ public struct SimpleMA: Strategy {
         default: confirmed = true
         }
         guard confirmed, (side > 0 && goLong) || (side < 0 && goShort) else { return }
-        let quantity = venue.quantity(forEquityFraction: orderValue, at: bar.close)
-        let entrySide: OrderSide = side > 0 ? .buy : .sell
-        venue.submit(
-            OrderRequest(
-                side: entrySide, type: .market, quantity: quantity,
-                takeProfit: bar.close + entrySide.sign * takeProfitStd * sd,
-                stopLoss: bar.close - entrySide.sign * stopLossStd * sd, tag: side > 0 ? "long" : "short"))
+        StdDevBracket.enter(
+            side > 0 ? .buy : .sell, close: bar.close, sd: sd, takeProfitStd: takeProfitStd,
+            stopLossStd: stopLossStd, orderValue: orderValue, venue: &venue)
     }
 }

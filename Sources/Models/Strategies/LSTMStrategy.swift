@@ -40,18 +40,10 @@ public struct LSTMStrategy: Strategy {
             .double(
                 "exit_threshold", default: 0.001, range: 0...1_000,
                 "close when the predicted move is beyond this against the position"),
-            .int("std_period", default: 48, range: 2...100_000, "standard deviation period for TP/SL"),
-            .double("tp_std", default: 3, range: 0.01...1000, "take-profit distance in standard deviations"),
-            .double("sl_std", default: 2, range: 0.01...1000, "stop-loss distance in standard deviations"),
-            .bool("go_long", default: true, "take long entries"),
-            .bool("go_short", default: false, "take short entries (the exchange must allow shorting)"),
-            .double("order_value_pct", default: 0.5, range: 0.0001...1, "entry size as a share of equity"),
-        ])
+        ] + StdDevBracket.parameters)
 
     public init(parameters p: Parameters) throws(SpecError) {
-        guard p.bool("go_long") || p.bool("go_short") else {
-            throw SpecError(field: "go_long", reason: "at least one of go_long and go_short must be true")
-        }
+        try StdDevBracket.validate(p)
         model = try ModelIndicator(parameters: p)
         std = StdDev(period: p.int("std_period"))
         predictsPrice = p.string("target") == "price"
@@ -90,11 +82,8 @@ public struct LSTMStrategy: Strategy {
         } else {
             return
         }
-        let quantity = venue.quantity(forEquityFraction: orderValue, at: bar.close)
-        venue.submit(
-            OrderRequest(
-                side: entry, type: .market, quantity: quantity,
-                takeProfit: bar.close + entry.sign * takeProfitStd * sd,
-                stopLoss: bar.close - entry.sign * stopLossStd * sd, tag: entry == .buy ? "long" : "short"))
+        StdDevBracket.enter(
+            entry, close: bar.close, sd: sd, takeProfitStd: takeProfitStd, stopLossStd: stopLossStd,
+            orderValue: orderValue, venue: &venue)
     }
 }

@@ -1,4 +1,5 @@
 import ATSEngine
+import ATSModels
 import ATSShared
 import ATSVenueConnector
 import ATSVenues
@@ -147,7 +148,7 @@ struct DatasetFetcher: Sendable {
                                 ? "no model \(hash) there (was it removed?)" : "answered \(reply.status)")
                     }
                     let bytes = Data(reply.body)
-                    let got = "xxh3:" + XXH3.hex(bytes)
+                    let got = ModelLibrary.hash(bytes)
                     guard got == hash else { throw DatasetError("sent a model that hashes to \(got), not \(hash)") }
                     logger.info(
                         "model fetched", metadata: ["hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes.count)"])
