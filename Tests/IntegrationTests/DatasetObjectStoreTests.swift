@@ -177,7 +177,10 @@ struct DatasetObjectStoreTests {
                 try await waitUntil("the leader puts the changed object there again", timeout: .seconds(30)) {
                     restored()
                 }
-                #expect(try await Self.record(cluster, "checked").objectStoredAt != nil)
+                // The leader puts the object back, then marks the set stored: the mark follows.
+                try await waitUntil("the leader marks the set stored again", timeout: .seconds(30)) {
+                    try await Self.record(cluster, "checked").objectStoredAt != nil
+                }
             }
         }
     }
