@@ -575,5 +575,19 @@ public enum Migrations {
                 )
                 """
             ]),
+        Migration(
+            version: 26, name: "the series a job's strategy draws",
+            sql: [
+                // Plot topics (issue 20): each curve point's values of the strategy's series, in
+                // the order `job_plots` declares them (NaN where undefined; NULL before this
+                // migration or for a strategy that draws none).
+                "ALTER TABLE job_curve ADD COLUMN plots DOUBLE PRECISION[]",
+                """
+                CREATE TABLE job_plots (
+                    job_id BIGINT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+                    series JSONB NOT NULL
+                )
+                """,
+            ]),
     ]
 }

@@ -259,7 +259,7 @@ struct DashboardAPITests {
         let bars = 25_000
         let spec = TestData.spec(
             "curved", data: TestData.file(bars: bars, seed: 6), strategy: "sma_cross",
-            ["fast": .int(5), "slow": .int(20)])
+            ["fast": .int(5), "slow": .int(30)])
         try await TestCluster.with { cluster in
             try cluster.startWorker("w1")
             _ = try await cluster.create(spec)
@@ -275,12 +275,27 @@ struct DashboardAPITests {
                 curve.allSatisfy {
                     $0.close == series.close[Int($0.barIndex)] && $0.timeMs == series.time[Int($0.barIndex)]
                 })
+            // The strategy's series (its averages) with each point, as this process's run draws
+            // them at that bar, bit for bit (undefined values as null, read back as NaN).
+            let plots = try JSONCoding.decoder().decode(
+                [PlotSeries].self, from: try await cluster.request("GET", "api/jobs/curved/plots").body)
+            #expect(plots == [PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price)])
+            var local = try Registry.standard.makeSession(
+                try spec.validate(with: .standard), options: SessionOptions(recordEquity: true))
+            local.run(series, until: series.count)
+            for point in curve {
+                let expected = local.plotValues.map { $0[Int(point.barIndex)] }
+                #expect(point.plots.map(\.bitPattern) == expected.map(\.bitPattern), "bar \(point.barIndex)")
+            }
+            // The first point (bar 24) is before the slow average's 30th bar: a gap, not a number.
+            #expect(curve.first?.plots.count == 2 && curve.first!.plots[0].isFinite && curve.first!.plots[1].isNaN)
 
             let report = try await cluster.request("GET", "api/jobs/curved/report")
             #expect(report.status == 200)
             let html = String(decoding: report.body, as: UTF8.self)
             #expect(html.hasPrefix("<!doctype html>") && html.contains("<svg") && html.contains("curved (completed)"))
             #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
+            #expect(html.contains(">fast</text>") && html.contains(">slow</text>"), "the averages are drawn")
             let trips = job.statistics?.roundTrips ?? 0
             #expect(trips > 0 && html.contains("<td>\(trips)</td>"), "the trades table lists every round trip")
         }

@@ -95,6 +95,21 @@ struct DashboardBrowserTests {
                 [CurvePoint].self, from: try await cluster.request("GET", "api/jobs/ui-sma/curve").body)
             #expect(points as? Int == curve.count && curve.count >= 100)
             #expect(curve.last?.barIndex == 59_999)
+            // The strategy's averages over the price, named in its legend; a value not yet defined
+            // (the slow average's first bars) leaves a gap rather than a line to zero.
+            for (k, name) in ["fast", "slow"].enumerated() {
+                let drawn = try await browser.execute(
+                    """
+                    return [...document.querySelectorAll("#chart-price polyline[data-series='\(name)']")]
+                        .reduce((n, p) => n + p.getAttribute('points').split(' ').length, 0)
+                    """)
+                #expect(drawn as? Int == curve.filter { $0.plots.count == 2 && $0.plots[k].isFinite }.count, "\(name)")
+                #expect((drawn as? Int ?? 0) > 0)
+            }
+            #expect(curve.contains { $0.plots.count == 2 && $0.plots[1].isNaN }, "the slow average starts later")
+            let legend = try await browser.execute(
+                "return [...document.querySelectorAll('#chart-price text.legend')].map(t => t.textContent).join(',')")
+            #expect(legend as? String == "fast,slow")
             #expect(
                 try await browser.text(of: "#job-fills tbody tr:first-child td:first-child") == "0", "fills table")
             try await browser.screenshot(to: "\(Self.screenshots)/03-job-completed.png")

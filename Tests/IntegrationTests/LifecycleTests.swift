@@ -242,6 +242,44 @@ struct LifecycleTests {
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("<h2>Trades</h2>") && html.contains("xxh3:"))
 
+        // The end-of-run summary in text and JSON: P&L per round trip at its percentiles, as
+        // this process books the same run, and trading nothing beside it.
+        let arguments = [
+            "backtest", "--data", data, "--strategy", "sma_cross", "--param", "fast=3", "--param", "slow=8", "--quiet",
+        ]
+        let json = try ChildProcess("ats", name: "ats-json", environment: [:], arguments: arguments + ["--json"])
+        #expect(await json.waitForExit(timeout: .seconds(60)) == 0, "\(json.log)")
+        // JSONDecoder reads the doubles back exactly (JSONSerialization here may not, in the last digit).
+        struct Printed: Decodable {
+            struct Summary: Decodable {
+                var pnl_percentiles: [String: Double]
+                var worst: Double?
+                var best: Double?
+                var no_trade_final_equity: Double
+                var no_trade_return: Double
+            }
+            var trade_summary: Summary
+        }
+        let summary = try JSONDecoder().decode(Printed.self, from: Data(json.log.utf8)).trade_summary
+        let spec = TestData.spec("x", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)])
+        var local = try Registry.standard.makeSession(
+            try spec.validate(with: .standard), options: SessionOptions(recordTrades: true))
+        let bars = try BarCSVReader.read(path: data)
+        local.run(bars, until: bars.count)
+        let expectedSummary = TradeSummary(trades: local.trades)
+        #expect(expectedSummary.pnlPercentiles.count == 5 && local.trades.count > 5)
+        #expect(
+            summary.pnl_percentiles
+                == ["p5", "p25", "p50", "p75", "p95"].enumerated().reduce(into: [:]) {
+                    $0[$1.element] = expectedSummary.pnlPercentiles[$1.offset]
+                })
+        #expect(summary.worst == expectedSummary.worst && summary.best == expectedSummary.best)
+        #expect(summary.no_trade_final_equity == 100_000 && summary.no_trade_return == 0)
+        let text = try ChildProcess("ats", name: "ats-text", environment: [:], arguments: arguments)
+        #expect(await text.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(text.log.contains("P&L per trade") && text.log.contains("p50 "), "\(text.log)")
+        #expect(text.log.contains("trading nothing") && text.log.contains("final equity 100000.00 (0.00%)"))
+
         let bad = try ChildProcess(
             "ats", name: "ats-bad", environment: [:], arguments: ["backtest", "--data", data, "--strategy", "nope"])
         #expect(await bad.waitForExit() == 3 && bad.log.contains("strategy.namespace"))

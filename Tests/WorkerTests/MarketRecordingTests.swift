@@ -60,12 +60,12 @@ struct MarketRecordingTests {
     }
 
     @Test func aCurvePointIsSentForCandlesOpeningOnAWholeMinute() {
-        let within = CurvePoint.onTheMinute(bar: 59, openTime: 1_700_000_041_000, close: 2, equity: 3)
+        let within = CurvePoint.onTheMinute(bar: 59, openTime: 1_700_000_041_000, close: 2, equity: 3, plots: [])
         #expect(within.isEmpty)
-        let point = CurvePoint.onTheMinute(bar: 60, openTime: 1_700_000_100_000, close: 2, equity: 3)
-        let expected = CurvePoint(barIndex: 60, timeMs: 1_700_000_100_000, close: 2, equity: 3)
+        let point = CurvePoint.onTheMinute(bar: 60, openTime: 1_700_000_100_000, close: 2, equity: 3, plots: [1.5, 2])
+        let expected = CurvePoint(barIndex: 60, timeMs: 1_700_000_100_000, close: 2, equity: 3, plots: [1.5, 2])
         #expect(point == [expected])
-        let none = CurvePoint.onTheMinute(bar: -1, openTime: nil, close: 0, equity: 0)
+        let none = CurvePoint.onTheMinute(bar: -1, openTime: nil, close: 0, equity: 0, plots: [])
         #expect(none.isEmpty)
     }
 }

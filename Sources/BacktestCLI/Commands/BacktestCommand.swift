@@ -62,7 +62,7 @@ struct BacktestCommand: AsyncParsableCommand {
             var session = try Registry.standard.makeSession(
                 resolved,
                 options: SessionOptions(
-                    recordTrades: report != nil, recordEquity: report != nil, keepFills: report != nil || paper))
+                    recordTrades: true, recordEquity: report != nil, keepFills: report != nil || paper))
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
             let runStart = clock.now
             var paperFills: [Fill] = []
@@ -87,6 +87,9 @@ struct BacktestCommand: AsyncParsableCommand {
             let runTime = clock.now - runStart
             progress.finish()
             let stats = session.statistics(barInterval: bars.barInterval)
+            let summary = TradeSummary(
+                trades: session.trades, portfolio: resolved.spec.portfolio, firstClose: bars.close.first ?? 0,
+                lastClose: bars.close.last ?? 0)
             var stamp = ReproducibilityStamp(
                 dataFile: data, data: Data(), bars: bars.count, spec: try Registry.standard.normalized(spec))
             stamp.dataHash = await hashing.value
@@ -104,9 +107,10 @@ struct BacktestCommand: AsyncParsableCommand {
             if json {
                 try printJSON(
                     BacktestReport(
-                        statistics: stats, stamp: stamp, loadSeconds: loadTime.seconds, runSeconds: runTime.seconds))
+                        statistics: stats, summary: summary, stamp: stamp, loadSeconds: loadTime.seconds,
+                        runSeconds: runTime.seconds))
             } else {
-                print(StatisticsText.lines(stats).joined(separator: "\n"))
+                print(StatisticsText.lines(stats, summary: summary).joined(separator: "\n"))
                 print(
                     String(
                         format: "load %.3fs, run %.3fs (%.1fM bars/s)", loadTime.seconds, runTime.seconds,
@@ -118,15 +122,17 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 }
 
-/// `--json` output: the statistics plus timings, one flat object.
+/// `--json` output: the statistics plus the end-of-run summary and timings, one flat object.
 struct BacktestReport: Encodable {
     var statistics: BacktestStatistics
+    var summary: TradeSummary
     var stamp: ReproducibilityStamp
     var loadSeconds: Double
     var runSeconds: Double
 
     enum CodingKeys: String, CodingKey {
         case stamp
+        case summary = "trade_summary"
         case loadSeconds = "load_seconds"
         case runSeconds = "run_seconds"
     }
@@ -137,6 +143,7 @@ struct BacktestReport: Encodable {
         try c.encode(loadSeconds, forKey: .loadSeconds)
         try c.encode(runSeconds, forKey: .runSeconds)
         try c.encode(stamp, forKey: .stamp)
+        try c.encode(summary, forKey: .summary)
     }
 }
 

@@ -3,8 +3,25 @@ import Foundation
 
 /// Statistics as aligned `name value` lines.
 public enum StatisticsText {
-    public static func lines(_ s: BacktestStatistics) -> [String] {
-        let rows: [(String, String)] = [
+    public static func lines(_ s: BacktestStatistics) -> [String] { aligned(rows(s)) }
+
+    /// The statistics, then the seed's end-of-run lines: P&L per round trip at its percentiles,
+    /// and trading nothing (the starting balances held) beside the run.
+    public static func lines(_ s: BacktestStatistics, summary: TradeSummary) -> [String] {
+        let trades =
+            summary.pnlPercentiles.isEmpty
+            ? "no round trips"
+            : zip(TradeSummary.levels, summary.pnlPercentiles).map { "p\($0) \($1.fixed(2))" }.joined(separator: "  ")
+                + "  (worst \((summary.worst ?? 0).fixed(2)), best \((summary.best ?? 0).fixed(2)))"
+        var extra = [("P&L per trade", trades)]
+        if let equity = summary.noTradeEquity, let r = summary.noTradeReturn {
+            extra.append(("trading nothing", "final equity \(equity.fixed(2)) (\(r.percent()))"))
+        }
+        return aligned(rows(s) + extra)
+    }
+
+    static func rows(_ s: BacktestStatistics) -> [(String, String)] {
+        [
             ("bars", String(s.bars)), ("orders", "\(s.orders) (\(s.rejectedOrders) rejected)"),
             ("fills", String(s.fills)),
             ("round trips", String(s.roundTrips)), ("final equity", s.finalEquity.fixed(2)),
@@ -18,6 +35,9 @@ public enum StatisticsText {
             ("expectancy", s.expectancy.fixed(4)),
             ("exposure", s.exposure.percent()),
         ]
+    }
+
+    static func aligned(_ rows: [(String, String)]) -> [String] {
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
     }

@@ -22,7 +22,8 @@ enum Permissions {
         var t: [Route: Role] = [:]
         for path in [
             "/api/jobs", "/api/jobs/{job}", "/api/jobs/{job}/fills", "/api/jobs/{job}/checkpoints",
-            "/api/jobs/{job}/events", "/api/jobs/{job}/orders", "/api/jobs/{job}/curve", "/api/jobs/{job}/report",
+            "/api/jobs/{job}/events", "/api/jobs/{job}/orders", "/api/jobs/{job}/curve", "/api/jobs/{job}/plots",
+            "/api/jobs/{job}/report",
             "/api/jobs/{job}/divergence", "/api/events", "/api/workers",
             "/api/registry", "/api/overview", "/api/stream", "/api/logs", "/api/session", "/api/credentials",
         ] {

@@ -15,6 +15,9 @@ extension AdminAPI {
         api.get("/jobs/:job/curve") { _, context in
             try await mapped { try await store.curve(job: context.parameters.require("job")) }
         }
+        api.get("/jobs/:job/plots") { _, context in
+            try await mapped { try await store.plots(job: context.parameters.require("job")) }
+        }
         api.get("/jobs/:job/report") { _, context -> Response in
             let ref = try context.parameters.require("job")
             let html = try await mapped { try await report(ref) }
@@ -28,6 +31,7 @@ extension AdminAPI {
     func report(_ ref: String) async throws -> (name: String, text: String) {
         let job = try await store.job(ref)
         let curve = try await store.curve(job: ref)
+        let plots = try await store.plots(job: ref)
         var rows: [FillRow] = []
         while rows.count < Self.reportFillLimit {
             let page = try await store.fills(job: ref, after: rows.last?.seq ?? -1, limit: 10_000)
@@ -42,10 +46,15 @@ extension AdminAPI {
         let trades = fills.compactMap { tracker.record(fill: $0) }
         let statistics =
             job.statistics ?? BacktestStatistics(tracker: tracker, orders: 0, rejectedOrders: 0, barInterval: 60_000)
-        let report = HTMLReport(
+        var report = HTMLReport(
             title: "\(job.name) (\(job.status.rawValue))", statistics: statistics, spec: spec.run,
             bars: curve.map { Int($0.barIndex) }, times: curve.map(\.timeMs), closes: curve.map(\.close),
             equity: curve.map(\.equity), fills: fills, trades: trades)
+        // Each series over the points that carry it (a point stored before the job drew it, or
+        // from a run whose strategy drew others, leaves a gap).
+        report.plots = plots.enumerated().map { k, series in
+            (series: series, values: curve.map { $0.plots.count == plots.count ? $0.plots[k] : .nan })
+        }
         return (job.name, report.render())
     }
 
@@ -56,3 +65,4 @@ extension AdminAPI {
 }
 
 extension CurvePoint: ResponseEncodable {}
+extension PlotSeries: ResponseEncodable {}

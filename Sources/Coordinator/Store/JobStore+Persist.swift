@@ -1,4 +1,5 @@
 import ATSShared
+import Foundation
 import PostgresNIO
 
 /// A connection's job messages, persisted many to a transaction: what a worker streams (fills,
@@ -108,16 +109,43 @@ extension JobStore {
             """, logger: logger)
         let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }
         guard !points.isEmpty else { return }
+        // Each point's series as an array literal ('' for none, stored as NULL): one text per
+        // point keeps the statement's arrays one-dimensional.
         try await conn.query(
             """
-            INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity)
-            SELECT p.job, p.bar, p.time, p.close, p.equity
+            INSERT INTO job_curve (job_id, bar_index, time_ms, close, equity, plots)
+            SELECT p.job, p.bar, p.time, p.close, p.equity, nullif(p.plots, '')::float8[]
             FROM unnest(\(points.map(\.0.jobId))::int8[], \(points.map(\.0.epoch))::int8[],
                 \(points.map(\.1.barIndex))::int8[], \(points.map(\.1.timeMs))::int8[], \(points.map(\.1.close))::float8[],
-                \(points.map(\.1.equity))::float8[]) AS p(job, epoch, bar, time, close, equity)
+                \(points.map(\.1.equity))::float8[], \(points.map { Self.arrayLiteral($0.1.plots) })::text[])
+                AS p(job, epoch, bar, time, close, equity, plots)
             JOIN jobs j ON j.id = p.job AND j.epoch = p.epoch AND j.status IN ('assigned', 'running')
             ON CONFLICT (job_id, bar_index) DO NOTHING
             """, logger: logger)
+        // The series the points' values belong to, once per job (rewritten only if they change).
+        var declared: [Int64: JobProgress] = [:]
+        for m in messages where !m.plots.isEmpty && !m.curve.isEmpty { declared[m.header.jobId] = m }
+        guard !declared.isEmpty else { return }
+        let series = declared.values.sorted { $0.header.jobId < $1.header.jobId }
+        let json = try series.map { String(decoding: try JSONEncoder().encode($0.plots), as: UTF8.self) }
+        try await conn.query(
+            """
+            INSERT INTO job_plots AS p (job_id, series)
+            SELECT u.id, u.series::jsonb
+            FROM unnest(\(series.map(\.header.jobId))::int8[], \(series.map(\.header.epoch))::int8[], \(json)::text[])
+                AS u(id, epoch, series)
+            JOIN jobs j ON j.id = u.id AND j.epoch = u.epoch AND j.status IN ('assigned', 'running')
+            ON CONFLICT (job_id) DO UPDATE SET series = EXCLUDED.series WHERE p.series IS DISTINCT FROM EXCLUDED.series
+            """, logger: logger)
+    }
+
+    /// Values as a PostgreSQL array literal of float8 (exact: Swift writes each double's shortest
+    /// text that reads back to the same bits), or "" for none.
+    static func arrayLiteral(_ values: [Double]) -> String {
+        guard !values.isEmpty else { return "" }
+        return "{"
+            + values.map { $0.isNaN ? "NaN" : $0.isInfinite ? ($0 > 0 ? "Infinity" : "-Infinity") : "\($0)" }
+            .joined(separator: ",") + "}"
     }
 
     /// Checkpoints of many jobs in one statement, each kept only under its job's current epoch

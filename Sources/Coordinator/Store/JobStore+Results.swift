@@ -204,13 +204,25 @@ extension JobStore {
     public func curve(job ref: String) async throws -> [CurvePoint] {
         let id = try await job(ref).id
         let rows = try await client.query(
-            "SELECT bar_index, time_ms, close, equity FROM job_curve WHERE job_id = \(id) ORDER BY bar_index",
+            "SELECT bar_index, time_ms, close, equity, plots FROM job_curve WHERE job_id = \(id) ORDER BY bar_index",
             logger: logger)
         var out: [CurvePoint] = []
-        for try await (bar, time, close, equity) in rows.decode((Int64, Int64, Double, Double).self) {
-            out.append(CurvePoint(barIndex: bar, timeMs: time, close: close, equity: equity))
+        for try await (bar, time, close, equity, plots) in rows.decode((Int64, Int64, Double, Double, [Double]?).self) {
+            out.append(CurvePoint(barIndex: bar, timeMs: time, close: close, equity: equity, plots: plots ?? []))
         }
         return out
+    }
+
+    /// The series a job's strategy draws (its plot topics), as its worker declared them with its
+    /// curve points: each point's ``CurvePoint/plots`` are in this order. Empty for a strategy
+    /// that draws none, or before the first point.
+    public func plots(job ref: String) async throws -> [PlotSeries] {
+        let id = try await job(ref).id
+        let rows = try await client.query("SELECT series::text FROM job_plots WHERE job_id = \(id)", logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try JSONDecoder().decode([PlotSeries].self, from: Data(text.utf8))
+        }
+        return []
     }
 
     /// The job ended on its worker, or the worker gave it back (`released`: it goes back to

@@ -20,6 +20,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     /// The series the strategy draws.
     public var plots: [PlotSeries] { S.plots }
 
+    public func plotNow() -> [Double] { S.plots.indices.map { strategy.plot($0) } }
+
     public init(
         strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
         keepFills: Bool = true

@@ -22,6 +22,9 @@ public protocol BacktestSession: Sendable {
     /// The series the strategy draws, and (with `recordEquity`) each one's value at every bar.
     var plots: [PlotSeries] { get }
     var plotValues: [[Double]] { get }
+    /// Each of ``plots``' values after the last bar processed (NaN while undefined): what a
+    /// worker samples with the equity.
+    func plotNow() -> [Double]
     var exchange: SimulatedExchange { get }
     /// Replaces the strategy with a fresh one built from new parameters (a reload): the wallet,
     /// open orders, statistics and position in the data are kept; the strategy's indicators warm

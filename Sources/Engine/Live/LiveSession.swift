@@ -15,6 +15,9 @@ public protocol LiveSession: Sendable {
     func checkpoint() throws -> Data
     /// A reload: a fresh strategy from new parameters; the venue's state is kept.
     mutating func replaceStrategy(parameters: Parameters) throws
+    /// The series the strategy draws, and each one's value after the last candle.
+    var plots: [PlotSeries] { get }
+    func plotNow() -> [Double]
 }
 
 /// The live loop for one strategy type.
@@ -27,6 +30,10 @@ public struct LiveRun<S: Strategy>: LiveSession {
         self.strategy = strategy
         self.venue = venue
     }
+
+    public var plots: [PlotSeries] { S.plots }
+
+    public func plotNow() -> [Double] { S.plots.indices.map { strategy.plot($0) } }
 
     public init(restoring data: Data) throws {
         let c = try CheckpointCoding.decoder().decode(Checkpoint.self, from: data)

@@ -1,7 +1,8 @@
 /// The seed's `simple_ma`: a fast/slow moving-average cross (SMA or WMA) confirmed by RSI or OBV,
 /// entering with a bracket whose take-profit and stop-loss sit `tp_std` and `sl_std` standard
 /// deviations of the close away. `go_long` / `go_short` choose the sides; `order_value_pct` sizes
-/// each entry as a share of equity. Unlike the seed, the bracket comparisons are right for shorts.
+/// each entry as a share of equity; `liquidate_share` closes a position whose value passes that
+/// share of equity (``Liquidation``). Unlike the seed, the bracket comparisons are right for shorts.
 public struct SimpleMA: Strategy {
     /// An SMA or a WMA. A struct, not an enum with payloads: updating an enum's payload copies it
     /// out and back, and the copy made the window's storage shared, so every bar reallocated it.
@@ -71,6 +72,8 @@ public struct SimpleMA: Strategy {
     var goLong: Bool
     var goShort: Bool
     var orderValue: Double
+    /// ``Liquidation``'s bound (nil: off; absent from checkpoints written before it).
+    var liquidateShare: Double?
     var previousSide: Int8 = 0
 
     public static let descriptor = ComponentDescriptor(
@@ -105,6 +108,7 @@ public struct SimpleMA: Strategy {
         goLong = p.bool("go_long")
         goShort = p.bool("go_short")
         orderValue = p.double("order_value_pct")
+        liquidateShare = try Liquidation.bound(p)
     }
 
     public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
@@ -115,10 +119,14 @@ public struct SimpleMA: Strategy {
         let volumeBalance = obv.update(close: bar.close, volume: bar.volume)
         let sd = std.update(bar.close)
         let f = fast.update(bar.close)
-        guard let s = slow.update(bar.close), let f, let sd, sd > 0 else { return }
+        let s = slow.update(bar.close)
+        // Before the averages exist too: a reloaded strategy warms up again while it holds.
+        let liquidating = Liquidation.check(bound: liquidateShare, close: bar.close, venue: &venue)
+        guard let s, let f, let sd, sd > 0 else { return }
         let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
         defer { previousSide = side }
-        guard previousSide != 0, side != previousSide, venue.positionSign == 0, venue.openOrders.isEmpty else { return }
+        guard !liquidating, previousSide != 0, side != previousSide, venue.positionSign == 0, venue.openOrders.isEmpty
+        else { return }
         let confirmed: Bool
         switch confirmation {
         case "rsi": confirmed = r.map { side > 0 ? $0 > rsiLong : $0 < rsiShort } ?? false

@@ -11,6 +11,7 @@ public enum StdDevBracket {
         .bool("go_long", default: true, "take long entries"),
         .bool("go_short", default: false, "take short entries (the exchange must allow shorting)"),
         .double("order_value_pct", default: 0.5, range: 0.0001...1, "entry size as a share of equity"),
+        Liquidation.parameter,
     ]
 
     /// Refuses parameters that allow no side.

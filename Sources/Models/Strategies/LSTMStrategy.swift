@@ -4,7 +4,8 @@ import ATSEngine
 /// predicts the next move (a return, or a price with `target=price`); beyond `threshold` it
 /// enters long (or short, with `go_short`) with a bracket whose take-profit and stop-loss sit
 /// `tp_std` and `sl_std` standard deviations of the close away, sized as a share of equity. A
-/// prediction beyond `exit_threshold` against the position closes it (and its bracket).
+/// prediction beyond `exit_threshold` against the position closes it (and its bracket), and
+/// `liquidate_share` closes a position whose value passes that share of equity (``Liquidation``).
 public struct LSTMStrategy: Strategy {
     var model: ModelIndicator
     var std: StdDev
@@ -16,6 +17,8 @@ public struct LSTMStrategy: Strategy {
     var goLong: Bool
     var goShort: Bool
     var orderValue: Double
+    /// ``Liquidation``'s bound (nil: off).
+    var liquidateShare: Double?
 
     public static let plots = [
         PlotSeries("prediction", pane: .below), PlotSeries("enter long above", pane: .below),
@@ -54,13 +57,15 @@ public struct LSTMStrategy: Strategy {
         goLong = p.bool("go_long")
         goShort = p.bool("go_short")
         orderValue = p.double("order_value_pct")
+        liquidateShare = try Liquidation.bound(p)
     }
 
     public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
 
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         let sd = std.update(bar.close)
-        guard model.update(bar) else { return }
+        let ready = model.update(bar)
+        guard !Liquidation.check(bound: liquidateShare, close: bar.close, venue: &venue), ready else { return }
         let prediction = model.output(0)
         let move = predictsPrice ? prediction / bar.close - 1 : prediction
         guard move.isFinite else { return }

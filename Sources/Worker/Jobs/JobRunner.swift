@@ -171,7 +171,7 @@ struct JobRunner: Sendable {
                         points.append(
                             CurvePoint(
                                 barIndex: Int64(i), timeMs: bars.time[i], close: bars.close[i],
-                                equity: s.exchange.wallet.equity(at: bars.close[i])))
+                                equity: s.exchange.wallet.equity(at: bars.close[i]), plots: s.plotNow()))
                     }
                 }
                 return (s, points)
@@ -234,8 +234,11 @@ struct JobRunner: Sendable {
         let equity = session.cursor > 0 ? session.exchange.wallet.equity(at: bars.close[session.cursor - 1]) : 0
         let points = curve
         curve.removeAll(keepingCapacity: true)
+        let plots = points.isEmpty ? [] : session.plots
         await send {
-            .progress(JobProgress(header: $0, barsDone: done, barsTotal: total, equity: equity, curve: points))
+            .progress(
+                JobProgress(
+                    header: $0, barsDone: done, barsTotal: total, equity: equity, curve: points, plots: plots))
         }
     }
 

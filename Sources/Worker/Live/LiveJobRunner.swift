@@ -187,12 +187,15 @@ struct LiveJobRunner: Sendable {
                 abs(book.session.venue.wallet.base.total) * price
                 + book.session.venue.openOrders.reduce(0) { $0 + $1.remaining * ($1.limitPrice ?? price) }
             let dayPnl = book.risk.map { $0.day == nil ? 0 : equity - $0.dayStartEquity } ?? 0
-            let curve = CurvePoint.onTheMinute(bar: done - 1, openTime: book.lastOpenTime, close: price, equity: equity)
+            let curve = CurvePoint.onTheMinute(
+                bar: done - 1, openTime: book.lastOpenTime, close: price, equity: equity,
+                plots: book.session.plotNow())
+            let plots = curve.isEmpty ? [] : book.session.plots
             await output.send {
                 .progress(
                     JobProgress(
                         header: $0, barsDone: done, barsTotal: done, equity: equity, curve: curve, exposure: exposure,
-                        dayPnl: dayPnl))
+                        dayPnl: dayPnl, plots: plots))
             }
             lastProgressBar = book.session.cursor
         }

@@ -103,8 +103,12 @@ struct MarketJobRunner: Sendable {
             let equity = session.exchange.wallet.equity(at: lastClose)
             let points = curve
             curve.removeAll(keepingCapacity: true)
+            let plots = session.plots
             await output.send {
-                .progress(JobProgress(header: $0, barsDone: done, barsTotal: done, equity: equity, curve: points))
+                .progress(
+                    JobProgress(
+                        header: $0, barsDone: done, barsTotal: done, equity: equity, curve: points,
+                        plots: points.isEmpty ? [] : plots))
             }
             lastProgressBar = session.cursor
             lastProgressAt = clock.elapsed
@@ -157,7 +161,7 @@ struct MarketJobRunner: Sendable {
                         unsent += fills
                         curve += CurvePoint.onTheMinute(
                             bar: Int64(session.cursor) - 1, openTime: lastOpenTime, close: lastClose,
-                            equity: session.exchange.wallet.equity(at: lastClose))
+                            equity: session.exchange.wallet.equity(at: lastClose), plots: session.plotNow())
                     }
                 }
                 // Candles are a second apart at the least: their fills go out at once.

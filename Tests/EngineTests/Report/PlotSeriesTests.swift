@@ -54,6 +54,18 @@ struct PlotSeriesTests {
         #expect(!html.contains("<script"))
     }
 
+    @Test func smaCrossDrawsItsAveragesOverThePrice() throws {
+        let session = try Self.session("sma_cross")
+        #expect(session.plots == [PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price)])
+        for (k, period) in [10, 30].enumerated() {
+            let (type, p) = try Registry.builtIn.indicator(IndicatorCall(parsing: "sma:period=\(period)"))
+            let sma = try type.batch(Self.bars, parameters: p)[0]
+            #expect(session.plotValues[k].map(\.bitPattern) == sma.map(\.bitPattern), "series \(k)")
+        }
+        // What a worker samples is the last bar's value of each.
+        #expect(session.plotNow().map(\.bitPattern) == session.plotValues.map { $0.last!.bitPattern })
+    }
+
     @Test func aStrategyWithoutSeriesRecordsNone() throws {
         let session = try Self.session("noop")
         #expect(session.plots.isEmpty && session.plotValues.isEmpty)

@@ -71,6 +71,38 @@ struct LSTMStrategyTests {
         #expect(session.plotValues[1].allSatisfy { $0 == 0 } && session.plotValues[2].allSatisfy { $0 == 0 })
     }
 
+    /// With brackets and exits too wide to act, a position that outgrows `liquidate_share` of
+    /// equity is closed at market (tag `liquidate`); cut and resumed, the same run.
+    @Test func aPositionPastItsShareIsLiquidated() throws {
+        var spec = Self.spec(mode: "stream")
+        spec.strategy.config.merge(
+            [
+                "tp_std": .double(1000), "sl_std": .double(1000), "exit_threshold": .double(1000),
+                "liquidate_share": .double(0.5005),
+            ]) { $1 }
+        let registry = Registry.standard
+        let run = try registry.resolve(spec)
+        let bars = SyntheticBars(seed: 12).generate(count: 5_000)
+        var whole = try registry.makeSession(run)
+        whole.run(bars, until: bars.count)
+        let fills = whole.takeFills()
+        #expect(fills.filter { $0.tag == "liquidate" }.count >= 3, "\(fills.map(\.tag))")
+        #expect(!fills.contains { $0.tag == "exit" || $0.tag == "take_profit" || $0.tag == "stop_loss" })
+        var cutFills: [Fill] = []
+        var checkpoint: Data?
+        for cut in [1_333, 3_700, bars.count] {
+            var session = try registry.makeSession(run, checkpoint: checkpoint)
+            session.run(bars, until: cut)
+            cutFills += session.takeFills()
+            checkpoint = try session.checkpoint()
+        }
+        #expect(cutFills == fills)
+        spec.strategy.config["liquidate_share"] = .double(0.4)
+        #expect { try registry.resolve(spec) } throws: {
+            ($0 as? SpecError)?.field == "strategy.config.liquidate_share"
+        }
+    }
+
     @Test func listedWithTheModelIndicator() {
         #expect(Registry.standard.strategies["lstm"]?.origin == .builtIn)
         #expect(Registry.standard.indicators["model"]?.origin == .builtIn)

@@ -81,6 +81,18 @@ struct WireMessageTests {
             JobProgress(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 100_123.5)
         ),
+        .progress(
+            JobProgress(
+                header: JobHeader(jobId: 5, epoch: 2, messageSeq: 4), barsDone: 500, barsTotal: 1000, equity: 1.5,
+                curve: [
+                    CurvePoint(
+                        barIndex: 499, timeMs: 60_000, close: 101.25, equity: 1.5, plots: [100.5, -0.0, 1e-300]),
+                    CurvePoint(barIndex: 500, timeMs: 120_000, close: 101, equity: 1.5),
+                ],
+                plots: [
+                    PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price), PlotSeries("z", pane: .below),
+                ])
+        ),
         .finished(
             JobFinished(
                 header: JobHeader(jobId: 5, epoch: 2, messageSeq: 5), outcome: .stopped, statistics: Array("{}".utf8))),
@@ -165,6 +177,35 @@ struct WireMessageTests {
         var b = frame(message)
         #expect(try decoder.decode(buffer: &b) == message)
         #expect(b.readableBytes == 0)
+    }
+
+    /// A series' undefined values cross as NaN (bit for bit); the declaration's pane is checked.
+    @Test func plotSeriesCrossWithTheirGapsAndAnUnknownPaneIsRefused() throws {
+        let point = CurvePoint(barIndex: 1, timeMs: 2, close: 3, equity: 4, plots: [.nan, 1.5, -.infinity])
+        let message = WireMessage.progress(
+            JobProgress(
+                header: JobHeader(jobId: 1, epoch: 1, messageSeq: 1), barsDone: 2, barsTotal: 2, equity: 4,
+                curve: [point], plots: [PlotSeries("a", pane: .below), PlotSeries("b", pane: .price)]))
+        var decoder = FrameDecoder()
+        var b = frame(message)
+        guard case .progress(let decoded) = try decoder.decode(buffer: &b) else {
+            Issue.record("not a progress")
+            return
+        }
+        #expect(decoded.curve.first?.plots.map(\.bitPattern) == point.plots.map(\.bitPattern))
+        #expect(decoded.plots == [PlotSeries("a", pane: .below), PlotSeries("b", pane: .price)])
+
+        var series = ByteBufferAllocator().buffer(capacity: 16)
+        series.writeProto(1, string: "a")
+        series.writeProto(2, string: "sideways")
+        #expect(throws: ProtocolError.self) { try JobProgress.series(series) }
+        var unnamed = ByteBufferAllocator().buffer(capacity: 16)
+        unnamed.writeProto(2, string: "price")
+        #expect(throws: ProtocolError.self) { try JobProgress.series(unnamed) }
+        // Packed doubles whose length is not a whole number of values.
+        var ragged = ByteBufferAllocator().buffer(capacity: 16)
+        ragged.writeBytes([0x2A, 0x03, 1, 2, 3] as [UInt8])
+        #expect(throws: ProtocolError.self) { try CurvePoint(record: ragged) }
     }
 
     @Test func decodesSplitAndCoalescedReads() throws {

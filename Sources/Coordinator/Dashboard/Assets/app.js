@@ -120,6 +120,21 @@ function pnlCell(j) {
 
 // ---------- charts (SVG) ----------
 
+// A series' points as polyline strings, one per run of finite values (an undefined value leaves a gap).
+function runs(xs, ys, px, py) {
+  const out = [];
+  let cur = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (Number.isFinite(ys[i])) cur.push(`${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`);
+    else if (cur.length) { out.push(cur.join(' ')); cur = []; }
+  }
+  if (cur.length) out.push(cur.join(' '));
+  return out;
+}
+
+// Colours for a strategy's own series (its plot topics), in the order it declares them.
+const SERIES_COLORS = ['#e08214', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#1f78b4', '#b2182b'];
+
 function lineChart(xs, ys, opts = {}) {
   const W = 800, H = opts.height || 200, L = 64, R = 10, T = 20, B = 24;
   const svg = h('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opts.title || 'chart' });
@@ -144,22 +159,33 @@ function lineChart(xs, ys, opts = {}) {
   svg.append(h('text', { x: L, y: H - 6 }, fmtTime(x0)));
   svg.append(h('text', { x: W - R, y: H - 6, 'text-anchor': 'end' }, fmtTime(x1)));
   const pts = xs.map((x, i) => `${px(x).toFixed(1)},${py(ys[i]).toFixed(1)}`).join(' ');
-  if (opts.fill) {
+  if (opts.fill && finite.length === ys.length) {
     svg.append(h('polygon', {
       points: `${px(x0).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)} ${pts} ${px(x1).toFixed(1)},${py(Math.max(lo, Math.min(hi, 0))).toFixed(1)}`,
       fill: opts.color, 'fill-opacity': 0.15, stroke: 'none',
     }));
   }
   // Other series under the main one (buy and hold beside a trial's equity), each with its label.
+  // A series with undefined values (an indicator warming up) is drawn in runs, with gaps.
+  // The legend at the top right, in the series' order.
+  const legend = opts.legend || [];
+  let legendX = W - R - legend.reduce((w, l) => w + 8 + 7 * l.label.length, 0);
+  for (const l of legend) {
+    legendX += 8 + 7 * l.label.length;
+    svg.append(h('text', { x: legendX, y: 13, 'text-anchor': 'end', style: `fill: ${l.color}`, class: 'legend' }, l.label));
+  }
   for (const o of opts.others || []) {
-    const other = xs.map((x, i) => `${px(x).toFixed(1)},${py(o.ys[i]).toFixed(1)}`).join(' ');
-    svg.append(h('polyline', { points: other, fill: 'none', stroke: o.color, 'stroke-width': 1.2 }, h('title', {}, o.label)));
+    for (const run of runs(xs, o.ys, px, py)) {
+      svg.append(h('polyline', { points: run, fill: 'none', stroke: o.color, 'stroke-width': 1.2, 'data-series': o.label }, h('title', {}, o.label)));
+    }
   }
   for (const b of opts.bands || []) {
     const a = px(Math.max(x0, b[0])), z = px(Math.min(x1, b[1]));
     if (z > a) svg.prepend(h('rect', { class: 'band', x: a, y: T, width: z - a, height: H - T - B }));
   }
-  svg.append(h('polyline', { points: pts, fill: 'none', stroke: opts.color || '#3465a4', 'stroke-width': 1.5 }));
+  for (const run of finite.length === ys.length ? [pts] : runs(xs, ys, px, py)) {
+    svg.append(h('polyline', { points: run, fill: 'none', stroke: opts.color || '#3465a4', 'stroke-width': 1.5, 'data-series': opts.label || '' }));
+  }
   for (const m of opts.markers || []) {
     const x = px(m.x), y = py(m.y), s = 5;
     const d = m.buy ? `M${x},${y - s} L${x - s},${y + s} L${x + s},${y + s} Z` : `M${x},${y + s} L${x - s},${y - s} L${x + s},${y - s} Z`;
@@ -427,8 +453,12 @@ async function viewJob(name) {
     stats.replaceChildren(h('div', { class: 'grid' }, rows.map(([k, v]) => h('div', {}, h('span', { class: 'muted' }, k), h('b', {}, v)))));
   };
   const drawCharts = async () => {
-    const [{ data: curve }, { data: fills }] = await Promise.all([
-      api('GET', `/api/jobs/${enc}/curve`), api('GET', `/api/jobs/${enc}/fills?limit=1000`)]);
+    const [{ data: curve }, { data: fills }, { data: plots }] = await Promise.all([
+      api('GET', `/api/jobs/${enc}/curve`), api('GET', `/api/jobs/${enc}/fills?limit=1000`), api('GET', `/api/jobs/${enc}/plots`)]);
+    // The strategy's own series: those on the price pane over the close, the others in a pane below.
+    const series = plots.map((s, k) => ({ ...s, color: SERIES_COLORS[k % SERIES_COLORS.length], label: s.name,
+      ys: curve.map(p => p.plots && p.plots.length === plots.length && p.plots[k] !== null ? p.plots[k] : NaN) }));
+    const over = series.filter(s => s.pane === 'price'), below = series.filter(s => s.pane === 'below');
     const xs = curve.map(p => p.time_ms);
     let peak = -Infinity;
     const dd = curve.map(p => { peak = Math.max(peak, p.equity); return peak > 0 ? -(1 - p.equity / peak) * 100 : 0; });
@@ -438,7 +468,13 @@ async function viewJob(name) {
       h('div', { class: 'card', id: 'chart-equity' }, lineChart(xs, curve.map(p => p.equity), { title: 'Equity (quote)', color: '#3465a4' })),
       h('div', { class: 'card', id: 'chart-drawdown' }, lineChart(xs, dd, { title: 'Drawdown (%)', color: '#d73027', fill: true })),
       h('div', { class: 'card wide', id: 'chart-price' }, lineChart(xs, curve.map(p => p.close), {
-        title: `Close, buys ▲ and sells ▼${fills.length >= 1000 ? ' (first 1,000 fills)' : ''}`, color: '#667085', markers, height: 260 })));
+        title: `Close, buys ▲ and sells ▼${fills.length >= 1000 ? ' (first 1,000 fills)' : ''}`, color: '#667085', markers, height: 260,
+        others: over, legend: over })));
+    if (below.length) {
+      charts.append(h('div', { class: 'card wide', id: 'chart-plots' }, lineChart(xs, below[0].ys, {
+        title: 'Strategy series', color: below[0].color, label: below[0].name, height: 180,
+        others: below.slice(1), legend: below })));
+    }
   };
   const fillPages = [-1];
   const drawFills = async () => {

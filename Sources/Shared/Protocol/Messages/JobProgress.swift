@@ -1,3 +1,4 @@
+import ATSEngine
 import NIOCore
 
 /// Worker → coordinator: how far the job is, its equity now, and the curve points sampled since
@@ -14,10 +15,13 @@ public struct JobProgress: WireBody {
     public var exposure: Double
     /// A live job's equity change since the UTC day's first candle (quote; a loss is negative).
     public var dayPnl: Double
+    /// The series the strategy draws (its plot topics), sent with every progress that carries
+    /// curve points: each point's ``CurvePoint/plots`` are in this order.
+    public var plots: [PlotSeries]
 
     public init(
         header: JobHeader, barsDone: Int64, barsTotal: Int64, equity: Double, curve: [CurvePoint] = [],
-        exposure: Double = 0, dayPnl: Double = 0
+        exposure: Double = 0, dayPnl: Double = 0, plots: [PlotSeries] = []
     ) {
         self.header = header
         self.barsDone = barsDone
@@ -26,6 +30,7 @@ public struct JobProgress: WireBody {
         self.curve = curve
         self.exposure = exposure
         self.dayPnl = dayPnl
+        self.plots = plots
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -36,6 +41,12 @@ public struct JobProgress: WireBody {
         for point in curve { b.writeProto(7) { point.encode(into: &$0) } }
         b.writeProto(8, double: exposure)
         b.writeProto(9, double: dayPnl)
+        for series in plots {
+            b.writeProto(10) {
+                $0.writeProto(1, string: series.name)
+                $0.writeProto(2, string: series.pane.rawValue)
+            }
+        }
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -49,8 +60,29 @@ public struct JobProgress: WireBody {
             case 7: curve.append(try CurvePoint(record: r.lengthDelimited(w)))
             case 8: exposure = try r.double(w)
             case 9: dayPnl = try r.double(w)
+            case 10: plots.append(try Self.series(r.lengthDelimited(w)))
             default: try r.skip(w)
             }
         }
+    }
+}
+
+extension JobProgress {
+    /// One declared series: a name and a known pane (an unknown pane is refused: a newer
+    /// worker's pane this coordinator cannot draw is a protocol mismatch, not a series to guess).
+    static func series(_ buffer: ByteBuffer) throws(ProtocolError) -> PlotSeries {
+        var r = ProtoReader(buffer, message: "PlotSeries")
+        var name = ""
+        var pane = ""
+        while let (f, w) = try r.next() {
+            switch f {
+            case 1: name = try r.string(w)
+            case 2: pane = try r.string(w)
+            default: try r.skip(w)
+            }
+        }
+        guard !name.isEmpty, name.utf8.count <= 200 else { throw r.fail("a series name of 1 to 200 bytes") }
+        guard let p = PlotSeries.Pane(rawValue: pane) else { throw r.fail("unknown pane \"\(pane)\"") }
+        return PlotSeries(name, pane: p)
     }
 }

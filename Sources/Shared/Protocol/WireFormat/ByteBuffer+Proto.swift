@@ -76,6 +76,15 @@ extension ByteBuffer {
         }
     }
 
+    /// A repeated double, packed (one length-delimited run of little-endian values; nothing for
+    /// none).
+    mutating func writeProto(_ field: Int, doubles values: [Double]) {
+        guard !values.isEmpty else { return }
+        writeTag(field, 2)
+        writeVarint(UInt64(values.count * 8))
+        for v in values { writeInteger(v.bitPattern, endianness: .little) }
+    }
+
     /// A nested message, its length as a padded five-byte varint.
     @inlinable
     mutating func writeProto(_ field: Int, message body: (inout ByteBuffer) -> Void) {
@@ -158,6 +167,20 @@ struct ProtoReader {
             throw fail("expected a 64-bit double")
         }
         return Double(bitPattern: bits)
+    }
+
+    /// One or more values of a repeated double field: packed (what ``ByteBuffer/writeProto(_:doubles:)``
+    /// writes) or one unpacked value.
+    mutating func doubles(_ wire: UInt8) throws(ProtocolError) -> [Double] {
+        guard wire == 2 else { return [try double(wire)] }
+        var packed = try lengthDelimited(wire)
+        guard packed.readableBytes % 8 == 0 else {
+            throw fail("packed doubles of \(packed.readableBytes) bytes (not a multiple of 8)")
+        }
+        var values: [Double] = []
+        values.reserveCapacity(packed.readableBytes / 8)
+        while let bits: UInt64 = packed.readInteger(endianness: .little) { values.append(Double(bitPattern: bits)) }
+        return values
     }
 
     mutating func lengthDelimited(_ wire: UInt8) throws(ProtocolError) -> ByteBuffer {
