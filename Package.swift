@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "ATSAdminCLI",
             dependencies: [
-                "ATSShared", "ATSDatabase", "ATSBacktestCLI", "ATSVenues", "ATSVenueConnector",
+                "ATSShared", "ATSDatabase", "ATSBacktestCLI", "ATSVenues", "ATSVenueConnector", "ATSModels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),

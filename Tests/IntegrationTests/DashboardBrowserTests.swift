@@ -171,6 +171,46 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// A trained model from the Models page: an unsupported one refused with the operators it
+    /// names, a good one listed with its inputs, outputs and hash, then removed.
+    @Test func addAndRemoveAModelFromTheModelsPage() async throws {
+        let models = ModelClusterTests.models
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/models']")
+            try await browser.wait(for: "#models")
+            try await browser.type("#m-file", models.appendingPathComponent("bad_unsupported.onnx").path, clear: false)
+            try await browser.type("#m-name", "ui-bad")
+            try await browser.click("#model-submit")
+            let error = try await browser.wait(for: "#model-error") { !$0.isEmpty }
+            #expect(error.contains("NonZero") && error.contains("TopK"), "\(error)")
+            #expect(try await cluster.request("GET", "api/models/ui-bad").status == 404)
+
+            try await browser.type(
+                "#m-file", models.appendingPathComponent("torch_lstm_stream.onnx").path, clear: false)
+            try await browser.type("#m-name", "ui-lstm")
+            try await browser.click("#model-submit")
+            let inputs = try await browser.wait(for: "#models-body tr[data-name='ui-lstm'] td:nth-child(4)") {
+                !$0.isEmpty
+            }
+            let record = try JSONCoding.decoder().decode(
+                ModelRecord.self, from: try await cluster.request("GET", "api/models/ui-lstm").body)
+            #expect(inputs == record.summary.inputs.joined(separator: "; "))
+            #expect(
+                try await browser.execute(
+                    "return document.querySelector(\"#models-body tr[data-name='ui-lstm'] td:nth-child(2)\").title")
+                    as? String == record.hash)
+            try await browser.screenshot(to: "\(Self.screenshots)/08-models.png")
+
+            try await browser.click("#models-body tr[data-name='ui-lstm'] button.remove")
+            try await browser.wait(for: "#modal-text") { $0.contains("Remove the model ui-lstm?") }
+            try await browser.click("#modal-ok")
+            try await waitUntil("removed", timeout: .seconds(20)) {
+                try await cluster.request("GET", "api/models/ui-lstm").status == 404
+            }
+        }
+    }
+
     /// A sweep on the Sweeps page: listed with its progress, then its page with the leaderboard,
     /// the overfitting statistics (flagged when they say luck), walk-forward and a heatmap.
     @Test func followASweepFromTheSweepsPage() async throws {

@@ -82,4 +82,80 @@ struct ModelClusterTests {
             #expect(try await cluster.request("GET", "api/models/lstm-x").status == 404)
         }
     }
+
+    /// A sweep over the `lstm` strategy's parameters on the cluster: the model pinned to its hash
+    /// when the sweep is created, fetched by a worker that never had it, the leaderboard the one
+    /// this process's `ats sweep run` makes from the file; after a coordinator restart its trials
+    /// still run again there and on the operator's machine (the weights read from the cluster).
+    @Test func aSweepOverAModelsStrategyRunsOnTheCluster() async throws {
+        let file = TestData.file(bars: 2_000, seed: 8)
+        let onnx = Self.models.appendingPathComponent("torch_lstm_stream.onnx").path
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("ats-no-models-\(UUID().uuidString)")
+            .path
+        let fixed = [
+            "--param", "features=close_return|high_logret|volume_z|close_diff", "--param", "std=0.01|0.01|1|2",
+            "--param", "exit_threshold=0.5", "--param", "std_period=20", "--param", "mode=stream",
+        ]
+        let search = ["--strategy", "lstm", "--param", "threshold=float:0..0.0015:0.0005", "--objective", "sharpe:max"]
+        try await TestCluster.with { cluster in
+            #expect(try await cluster.ats(["model", "add", onnx, "--name", "lstm-s", "--cluster"]).status == 0)
+            #expect(try await cluster.ats(["data", "add", file, "--name", "bars-8"]).status == 0)
+            let record = try JSONCoding.decoder().decode(
+                ModelRecord.self, from: try await cluster.request("GET", "api/models/lstm-s").body)
+            // Which model is not searched.
+            let which = try await cluster.ats(
+                ["sweep", "create", "--name", "bad", "--data-set", "bars-8", "--param", "name=choice:lstm-s,other"]
+                    + fixed + search)
+            #expect(which.status != 0 && which.output.contains("not which model"), "\(which.output)")
+            let created = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "m1", "--data-set", "bars-8", "--chunk-trials", "2", "--param",
+                    "name=lstm-s",
+                ]
+                    + fixed + search)
+            #expect(created.status == 0, "\(created.output)")
+            let sweep = try JSONCoding.decoder().decode(
+                SweepRecord.self, from: try await cluster.request("GET", "api/sweeps/m1").body)
+            #expect(sweep.spec?.run.strategy.config["hash"] == .string(record.hash), "pinned to the model's hash")
+            #expect(sweep.trials == 4 && sweep.chunks == 2)
+
+            try cluster.startWorker("w1", capacity: 1, environment: ["ATS_DATASET_CACHE_DIR": empty + "-cache"])
+            try await waitUntil("the sweep completed", timeout: .seconds(180)) {
+                try await cluster.sweep("m1").state == "completed"
+            }
+            let done = try await cluster.sweep("m1")
+            #expect(done.trialsDone == 4 && done.chunksFailed == 0)
+            let top = try await cluster.ats(["sweep", "top", "m1", "-n", "4", "--json"])
+            let local = try runTool(
+                ChildProcess.binDirectory.appendingPathComponent("ats").path,
+                ["sweep", "run", "--data", file, "--top", "4", "--json", "--param", "path=\(onnx)"] + fixed + search,
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(top.status == 0 && local.status == 0, "\(top.output) \(local.output)")
+            let a = try JSONSerialization.jsonObject(with: Data(top.output.utf8)) as! [String: Any]
+            let b = try JSONSerialization.jsonObject(with: Data(local.output.utf8)) as! [String: Any]
+            #expect(a["failed"] as? Int == 0 && a["trials"] as? Int == 4)
+            try SweepClusterTests.expectSame(a, b, ["top", "trials", "failed", "deflated_sharpe", "overfitting"])
+            let best = try #require(((a["top"] as? [[String: Any]])?.first?["trial"]) as? Int)
+
+            // The model stays while the sweep is there.
+            let inUse = try await cluster.ats(["model", "rm", "lstm-s", "--cluster"])
+            #expect(inUse.status != 0 && inUse.output.contains("sweep m1"), "\(inUse.output)")
+
+            // A new coordinator process has read no model: the trial's curve is run again there
+            // all the same, and on this machine with the weights fetched from the cluster.
+            try await cluster.restartCoordinator(kill: true)
+            let equity = try await cluster.request("GET", "api/sweeps/m1/trials/\(best)/equity")
+            #expect(equity.status == 200, "\(String(decoding: equity.body, as: UTF8.self).prefix(300))")
+            let curve = try JSONCoding.decoder().decode(SweepTrialCurve.self, from: equity.body)
+            #expect(curve.sameAsSweep == true && curve.trial == best)
+            let again = try await cluster.ats(
+                ["backtest", "--from-trial", "m1/\(best)", "--json"], environment: ["ATS_MODEL_DIR": empty])
+            #expect(again.status == 0, "\(again.output)")
+            let rerun = try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any]
+            #expect(rerun?["same_as_sweep"] as? Bool == true, "\(again.output)")
+
+            #expect(try await cluster.ats(["sweep", "rm", "m1"]).status == 0)
+            #expect(try await cluster.ats(["model", "rm", "lstm-s", "--cluster"]).status == 0)
+        }
+    }
 }

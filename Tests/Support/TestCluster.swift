@@ -259,12 +259,15 @@ extension TestCluster {
 
     /// Runs the `ats` CLI against this cluster; returns its exit status and output (stdout and
     /// stderr together).
-    public func ats(_ arguments: [String], token: String = TestCluster.adminToken, url: String? = nil) async throws -> (
-        status: Int32, output: String
-    ) {
+    public func ats(
+        _ arguments: [String], token: String = TestCluster.adminToken, url: String? = nil,
+        environment: [String: String] = [:]
+    ) async throws -> (status: Int32, output: String) {
         let p = try ChildProcess(
             "ats", name: "ats",
-            environment: ["ATS_URL": url ?? "http://127.0.0.1:\(httpPort)", "ATS_ADMIN_TOKEN": token],
+            environment: ["ATS_URL": url ?? "http://127.0.0.1:\(httpPort)", "ATS_ADMIN_TOKEN": token].merging(
+                environment
+            ) { $1 },
             arguments: arguments)
         guard let status = await p.waitForExit(timeout: .seconds(60)) else {
             p.signal(SIGKILL)

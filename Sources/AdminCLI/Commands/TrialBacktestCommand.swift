@@ -1,5 +1,6 @@
 import ATSBacktestCLI
 import ATSEngine
+import ATSModels
 import ATSShared
 import ArgumentParser
 import Foundation
@@ -56,6 +57,18 @@ struct TrialBacktestCommand: AsyncParsableCommand {
                         "sweep \(trial.sweep) read \(trial.data.path) on its workers: give --data with that file")
                 }
             } catch let e as DataError { throw CLIError.invalid(e.description) }
+            // A trained model's weights: this machine's copy, else the cluster's, checked by hash.
+            if Registry.standard.runsModel(trial.run.strategy), let hash = JobSpec.modelHash(trial.run.strategy.config),
+                (try? ModelLibrary.shared.resolve(name: nil, path: nil, hash: hash)) == nil
+            {
+                let bytes = try await client.send("GET", "api/models/\(hash)/file", timeout: 300)
+                guard ModelLibrary.hash(bytes) == hash else {
+                    throw CLIError.invalid("the model's bytes are not \(hash): fetch them again")
+                }
+                do { try ModelLibrary.shared.add(bytes) } catch let e as ModelError {
+                    throw CLIError.invalid(e.message)
+                }
+            }
             // Run as the sweep ran it: a trial the strategy refuses fails here as it failed there.
             let local: Result<BacktestStatistics, RunFailure>
             do {

@@ -43,6 +43,7 @@ enum Permissions {
         t[Route(method: "DELETE", path: "/api/datasets/{dataset}")] = .trader
         t[Route(method: "GET", path: "/api/models")] = .viewer
         t[Route(method: "GET", path: "/api/models/{model}")] = .viewer
+        t[Route(method: "GET", path: "/api/models/{model}/file")] = .viewer
         t[Route(method: "POST", path: "/api/models")] = .trader
         t[Route(method: "DELETE", path: "/api/models/{model}")] = .trader
         // Sweeps: read by viewers, made and steered by traders.

@@ -20,6 +20,19 @@ extension AdminAPI {
         api.get("/models/:model") { _, context in
             try await mapped { try await store.model(context.parameters.require("model")) }
         }
+        // The file itself (viewers and up): `ats backtest --from-trial` runs a model sweep's
+        // trial on the operator's machine with it, checked against its hash.
+        api.get("/models/:model/file") { _, context -> Response in
+            let ref = try context.parameters.require("model")
+            let record = try await mapped { try await store.model(ref) }
+            guard let content = try await store.modelContent(record.hash) else {
+                throw APIError(.notFound, code: "not_found", "no model \"\(ref)\"")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.contentDisposition] = "attachment; filename=\"\(Self.fileName(record.name)).onnx\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: content)))
+        }
         api.post("/models") { request, context -> EditedResponse<ModelRecord> in
             guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
                 throw APIError(.badRequest, code: "invalid_request", "name is required (?name=btc-lstm)", field: "name")
@@ -82,12 +95,19 @@ extension AdminAPI {
     /// and whenever it runs, and this process reads the model so the definition can be checked.
     /// A path is refused: it names a file on one machine.
     func pinModel(_ spec: JobSpec) async throws -> JobSpec {
-        guard spec.runsModel(registry: registry) else { return spec }
-        var config = spec.run.strategy.config
+        var pinned = spec
+        pinned.run = try await pinModel(spec.run, what: "a job")
+        return pinned
+    }
+
+    /// A run's model pinned (``pinModel(_:)``): a job's, or a sweep's every trial starts from.
+    func pinModel(_ run: RunSpec, what: String) async throws -> RunSpec {
+        guard registry.runsModel(run.strategy) else { return run }
+        var config = run.strategy.config
         if config["path"] != nil {
             throw APIError(
                 .badRequest, code: "invalid_spec",
-                "a job runs a model registered with the cluster (ats model add FILE --name N --cluster), not a path",
+                "\(what) runs a model registered with the cluster (ats model add FILE --name N --cluster), not a path",
                 field: "strategy.config.path")
         }
         let ref: String
@@ -107,14 +127,8 @@ extension AdminAPI {
                 "no model \"\(ref)\" on the cluster (ats model add FILE --name N --cluster)",
                 field: config["hash"] != nil ? "strategy.config.hash" : "strategy.config.name")
         }
-        if ModelLibrary.shared.graph(hash: record.hash) == nil {
-            guard let content = try await store.modelContent(record.hash) else {
-                throw APIError(
-                    .badRequest, code: "invalid_spec", "model \"\(ref)\" was removed", field: "strategy.config.name")
-            }
-            do { try ModelLibrary.shared.add(Data(content)) } catch {
-                throw APIError(.badRequest, code: "invalid_model", error.message, field: "strategy.config.name")
-            }
+        do { try await loadModels([record.hash]) } catch let e as APIError {
+            throw APIError(e.status, code: e.code, "model \"\(ref)\": \(e.message)", field: "strategy.config.name")
         }
         // Both given and naming different models (a definition copied and its name edited): say so
         // rather than run either.
@@ -127,8 +141,23 @@ extension AdminAPI {
         }
         config["hash"] = .string(record.hash)
         config["name"] = .string(record.name)
-        var pinned = spec
-        pinned.run.strategy.config = config
+        var pinned = run
+        pinned.strategy.config = config
         return pinned
+    }
+
+    /// Makes the cluster's models with these hashes runnable in this process (read from the
+    /// database once, then kept by ``ModelLibrary``): before this coordinator checks or replays a
+    /// definition that names them — a job created, a sweep's trial drawn, a live job's
+    /// divergence replayed after a restart.
+    func loadModels(_ hashes: some Sequence<String>) async throws {
+        for hash in hashes where ModelLibrary.shared.graph(hash: hash) == nil {
+            guard let content = try await store.modelContent(hash) else {
+                throw APIError(.conflict, code: "conflict", "no model \(hash) on the cluster (it was removed)")
+            }
+            do { try ModelLibrary.shared.add(Data(content)) } catch {
+                throw APIError(.conflict, code: "invalid_model", error.message)
+            }
+        }
     }
 }

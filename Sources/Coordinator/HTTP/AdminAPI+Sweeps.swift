@@ -20,13 +20,18 @@ extension AdminAPI {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             var spec: SweepSpec
             do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
-            // Not yet: a sweep's definition is not pinned to a model's hash as a job's is, so its
-            // chunks could run other weights on other workers (docs/MODELS.md "Next").
+            // A trained model's strategy: the model pinned to its hash as a job's is, so every
+            // chunk runs the same weights wherever it runs; which model is not searched.
             if registry.runsModel(spec.run.strategy) {
-                throw APIError(
-                    .badRequest, code: "invalid_spec",
-                    "a sweep over a strategy that runs a trained model is not supported on the cluster yet "
-                        + "(ats sweep run searches it on one machine)", field: "strategy")
+                if let searched = spec.plan.space.dimensions.first(where: {
+                    ["name", "hash", "path"].contains($0.name)
+                }) {
+                    throw APIError(
+                        .badRequest, code: "invalid_spec",
+                        "a sweep searches a model's parameters, not which model (\(searched.name)): one sweep per model",
+                        field: "params")
+                }
+                spec.run = try await pinModel(spec.run, what: "a sweep")
             }
             // A chunk holds about a fraction of a second of one core's work on the data.
             var bars: Int?
@@ -162,6 +167,10 @@ extension AdminAPI {
         }
         let store = self.store
         let set = try await mapped { try await store.dataset(hash) }
+        // A trained model's weights, readable here after a restart too.
+        if let model = JobSpec.modelHash(trial.run.strategy.config), registry.runsModel(trial.run.strategy) {
+            try await loadModels([model])
+        }
         let curve: TrialCurve
         do {
             curve = try await trialCurves.curve(

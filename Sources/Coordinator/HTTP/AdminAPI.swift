@@ -161,6 +161,12 @@ struct AdminAPI {
         }
         api.get("/jobs/:job/divergence") { _, context in
             let recording = try await mapped { try await store.recording(job: context.parameters.require("job")) }
+            // The models it ran (definition and revisions), readable here after a restart too.
+            if recording.spec.runsModel(registry: registry) {
+                try await loadModels(
+                    [JobSpec.modelHash(recording.spec.run.strategy.config)].compactMap { $0 }
+                        + recording.revisions.compactMap { JobSpec.modelHash(json: $0.strategyConfig) })
+            }
             do {
                 return try await replays.report(recording, registry: registry)
             } catch let e as SpecError {

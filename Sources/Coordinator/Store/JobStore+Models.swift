@@ -47,11 +47,16 @@ extension JobStore {
     }
 
     /// The jobs whose strategy runs a model, by hash: their definition or any revision of it.
+    /// The jobs that run a model (by definition or a revision), and the sweeps over it (as
+    /// `sweep NAME`: their chunks and their trials' curves need it until the sweep is removed).
     private static let modelUsers = """
-        SELECT DISTINCT j.name FROM jobs j
-        WHERE j.sweep_id IS NULL AND (j.spec->'strategy'->'config'->>'hash' = $1
-            OR EXISTS (SELECT 1 FROM job_revisions r WHERE r.job_id = j.id AND r.strategy_config->>'hash' = $1))
-        ORDER BY 1
+        SELECT name FROM (
+            SELECT DISTINCT j.name FROM jobs j
+            WHERE j.sweep_id IS NULL AND (j.spec->'strategy'->'config'->>'hash' = $1
+                OR EXISTS (SELECT 1 FROM job_revisions r WHERE r.job_id = j.id AND r.strategy_config->>'hash' = $1))
+            UNION ALL
+            SELECT 'sweep ' || s.name FROM sweeps s WHERE s.spec->'strategy'->'config'->>'hash' = $1
+        ) users ORDER BY 1
         """
 
     private func modelUsers(_ hash: String, on conn: PostgresConnection? = nil) async throws -> [String] {
@@ -107,7 +112,8 @@ extension JobStore {
             guard names.isEmpty else {
                 let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
                 throw StoreError.conflict(
-                    "model \"\(record.name)\" is run by jobs (\(shown)): delete them first (ats job delete)")
+                    "model \"\(record.name)\" is run by jobs or sweeps (\(shown)): delete them first (ats job delete, ats sweep rm)"
+                )
             }
             try await conn.query("DELETE FROM models WHERE hash = \(record.hash)", logger: logger)
             try await recordEvent(

@@ -31,6 +31,9 @@ extension JobStore {
         let config = String(decoding: try JSONCoding.encoder().encode(start.strategy.config), as: UTF8.self)
         do {
             return try await transaction { conn in
+                // A trained model's, pinned by the caller, held until the sweep is stored (its
+                // removal is refused from then on: ``deleteModel(_:actor:)``).
+                try await holdModel(start.strategy.config, on: conn)
                 // The data set pinned to its hash now: every chunk runs on the same bytes.
                 let pinned = try await pinDataset(
                     JobSpec(name: spec.name, labels: spec.labels, data: spec.data, run: start), on: conn)

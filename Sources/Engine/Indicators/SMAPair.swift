@@ -52,6 +52,16 @@ public struct SMAPair: Sendable, Hashable, Codable {
         longDivisor = PeriodDivisor(longPeriod)
     }
 
+    /// The mean of the newest `period` values (at most ``longPeriod``), summed afresh from the
+    /// window: NaN until that many were seen. For drawing, off the update path; it equals the
+    /// running average to within rounding (the running sums add and drop in another order).
+    public func mean(ofLast period: Int) -> Double {
+        guard period >= 1, period <= window.count else { return .nan }
+        var sum = 0.0
+        for age in 0..<period { sum += window[age: age] }
+        return sum / Double(period)
+    }
+
     /// Feeds one value; returns each average once its period is complete.
     @inlinable @inline(__always)
     public mutating func update(_ x: Double) -> (short: Double?, long: Double?) {

@@ -7,14 +7,12 @@ public struct SMACross: Strategy {
     var sizing: Sizing
     /// Sign of fast − slow on the previous bar: +1, −1, or 0 before both averages exist.
     var previousSide: Int8 = 0
-    /// The averages at the last bar, for ``plot(_:)`` (NaN until each exists; not checkpointed:
-    /// the next bar sets them again before anything reads them).
-    var lastFast = Double.nan
-    var lastSlow = Double.nan
 
     public static let plots = [PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price)]
 
-    public func plot(_ k: Int) -> Double { k == 0 ? lastFast : lastSlow }
+    /// Summed afresh from the window when drawn: keeping the last averages for it cost the run
+    /// 1.7% (two stores a bar; docs/BENCHMARKS.md).
+    public func plot(_ k: Int) -> Double { averages.mean(ofLast: k == 0 ? averages.shortPeriod : averages.longPeriod) }
 
     public static let descriptor = ComponentDescriptor(
         name: "sma_cross",
@@ -46,12 +44,7 @@ public struct SMACross: Strategy {
     @inline(__always)
     public mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         let (f, s) = averages.updateAssumingUnique(bar.close)
-        guard let s, let f else {
-            lastFast = f ?? .nan
-            return
-        }
-        lastFast = f
-        lastSlow = s
+        guard let s, let f else { return }
         let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
         defer { previousSide = side }
         guard previousSide != 0, side != previousSide else { return }

@@ -2,7 +2,8 @@ import ATSModels
 import Foundation
 
 /// A trained model registered with the cluster (`GET /api/models`): its name and content hash,
-/// what it reads and writes, and the jobs whose strategy runs it.
+/// what it reads and writes, and the jobs whose strategy runs it (and the sweeps over it, as
+/// `sweep NAME`).
 public struct ModelRecord: Sendable, Codable, Hashable {
     /// What the model is, as read when it was added.
     public typealias Summary = ModelSummary

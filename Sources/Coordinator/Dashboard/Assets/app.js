@@ -831,6 +831,59 @@ async function viewData() {
   return { events(es) { if (es.some(e => e.kind.startsWith('dataset'))) route(); }, resync: () => route() };
 }
 
+// ---------- trained models ----------
+
+async function viewModels() {
+  const { data: models } = await api('GET', '/api/models');
+  const remove = async m => {
+    if (!(await confirmAction(`Remove the model ${m.name}? Workers keep their copies until their caches fill.`))) return;
+    try { await api('DELETE', `/api/models/${encodeURIComponent(m.name)}`); toast(`Removed ${m.name}`); route(); } catch (x) { toast(x.message); }
+  };
+  const link = n => n.startsWith('sweep ') ? `#/sweep/${encodeURIComponent(n.slice(6))}` : `#/job/${encodeURIComponent(n)}`;
+  const users = m => m.jobs.length ? m.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: link(n) }, n)]).concat(m.jobs.length > 5 ? [` and ${m.jobs.length - 5} more`] : []) : ['—'];
+  const operators = s => Object.entries(s.operators).sort((a, b) => b[1] - a[1]).map(([k, n]) => n > 1 ? `${k} ×${n}` : k).join(', ');
+  const body = h('tbody', { id: 'models-body' }, models.map(m => h('tr', { dataset: { name: m.name } },
+    h('td', {}, m.name), h('td', { class: 'muted', title: m.hash }, m.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, fmtBytes(m.bytes)),
+    h('td', {}, m.summary.inputs.join('; ')), h('td', {}, m.summary.outputs.join('; ')),
+    h('td', { class: 'hide-sm muted' }, operators(m.summary)), h('td', { class: 'num' }, m.summary.weights.toLocaleString('en-US')),
+    h('td', {}, ...users(m)),
+    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: m.jobs.length > 0, title: m.jobs.length ? 'Run by jobs or searched by sweeps: delete them first' : '', onclick: () => remove(m) }, 'Remove')))));
+  if (!models.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No model yet: add an ONNX file below, or with ats model add FILE --name NAME --cluster.')));
+  const file = h('input', { id: 'm-file', type: 'file', accept: '.onnx', 'data-field': 'file' });
+  const name = h('input', { id: 'm-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-lstm' });
+  file.onchange = () => { if (!name.value && file.files[0]) name.value = file.files[0].name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]/g, '-'); };
+  const add = h('form', { class: 'form needs-trader', id: 'model-add' },
+    h('label', {}, 'ONNX file *', file), h('label', {}, 'Name *', name),
+    h('p', { class: 'error', id: 'model-error' }), h('div', { class: 'toolbar' }, h('button', { type: 'submit', id: 'model-submit' }, 'Add model')));
+  add.onsubmit = async e => {
+    e.preventDefault();
+    const error = add.querySelector('#model-error');
+    error.textContent = '';
+    const f = file.files[0];
+    if (!f) { error.textContent = 'Choose an ONNX file.'; return; }
+    const submit = add.querySelector('#model-submit');
+    submit.disabled = true;
+    submit.textContent = 'Uploading…';
+    try {
+      const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+      if (S.csrf) headers['X-CSRF-Token'] = S.csrf;
+      const r = await fetch(`/api/models?${new URLSearchParams({ name: name.value.trim() })}`, { method: 'POST', headers, credentials: 'same-origin', body: f });
+      const data = (r.headers.get('content-type') || '').includes('json') ? await r.json() : null;
+      if (!r.ok) throw new ApiError(r.status, data);
+      toast(`${r.status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.hash})`);
+      route();
+    } catch (x) {
+      error.textContent = x.message;
+    } finally { submit.disabled = false; submit.textContent = 'Add model'; }
+  };
+  document.getElementById('main').replaceChildren(h('h1', {}, 'Trained models'),
+    h('div', { class: 'card scroll' }, h('table', { id: 'models' },
+      h('thead', {}, h('tr', {}, ['name', 'hash', 'size', 'inputs', 'outputs', 'operators', 'weights', 'used by', ''].map(t => h('th', {}, t)))), body)),
+    h('div', { class: 'card needs-trader' }, h('h2', {}, 'Add a model'),
+      h('p', { class: 'muted' }, 'Read and checked first (an operator ATS does not run is refused by name), then stored under its content hash; a job or sweep names it with name= and runs exactly these weights.'), add));
+  return { events(es) { if (es.some(e => e.kind.startsWith('model'))) route(); }, resync: () => route() };
+}
+
 // ---------- sweeps ----------
 
 function sweepProgress(sw) {
@@ -1116,6 +1169,7 @@ async function route() {
     else if (path.startsWith('#/edit/')) view = await viewForm(q, decodeURIComponent(path.slice(7)));
     else if (path === '#/workers') view = await viewWorkers();
     else if (path === '#/data') view = await viewData();
+    else if (path === '#/models') view = await viewModels();
     else if (path === '#/sweeps') view = await viewSweeps();
     else if (path.startsWith('#/sweep/')) view = await viewSweep(decodeURIComponent(path.slice(8)));
     else if (path === '#/logs') view = await viewLogs(q);
