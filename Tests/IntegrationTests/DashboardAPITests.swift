@@ -281,7 +281,7 @@ struct DashboardAPITests {
                 [PlotSeries].self, from: try await cluster.request("GET", "api/jobs/curved/plots").body)
             #expect(plots == [PlotSeries("fast", pane: .price), PlotSeries("slow", pane: .price)])
             var local = try Registry.standard.makeSession(
-                try spec.validate(with: .standard), options: SessionOptions(recordEquity: true))
+                try spec.validate(with: .standard), options: SessionOptions(recordEquity: true, recordPlots: true))
             local.run(series, until: series.count)
             for point in curve {
                 let expected = local.plotValues.map { $0[Int(point.barIndex)] }

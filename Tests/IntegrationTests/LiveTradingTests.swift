@@ -107,6 +107,46 @@ struct LiveTradingTests {
         }
     }
 
+    /// The `lstm` strategy live (issue 20): a model registered with the cluster and fetched by the
+    /// worker, its entries placed once each with their brackets; a coordinator restarted since,
+    /// which has read no model, replays what the job saw with the same weights.
+    @Test func theLSTMStrategyTradesLiveOnAClusterModel() async throws {
+        let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002)
+        defer { Task { await venue.stop() } }
+        try await TestCluster.with(environment: ["ATS_MASTER_KEY": Self.masterKey]) { cluster in
+            let onnx = ModelClusterTests.models.appendingPathComponent("torch_lstm_stream.onnx").path
+            let add = try await cluster.ats(["model", "add", onnx, "--name", "lstm-live", "--cluster"])
+            #expect(add.status == 0, "\(add.output)")
+            try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
+            try cluster.startWorker("w1")
+            var spec = Self.spec(port: venue.port)
+            // Features that need no warm-up beyond one candle; exits by the bracket only.
+            spec.run.strategy = ComponentRef(
+                namespace: "strategies:lstm",
+                config: [
+                    "name": .string("lstm-live"), "features": .string("close_return|high_logret|low_logret|close_diff"),
+                    "std": .string("0.001|0.001|0.001|1"), "mode": .string("stream"), "threshold": .double(0),
+                    "exit_threshold": .double(1000), "std_period": .int(2), "tp_std": .double(4),
+                    "sl_std": .double(4), "order_value_pct": .double(0.5),
+                ])
+            let job = try await cluster.create(spec)
+            #expect(job.spec.flatMap { JobSpec.modelHash($0.run.strategy.config) } != nil, "pinned to its hash")
+            try await waitUntil("an entry and its bracket placed", timeout: .seconds(90)) {
+                try await venue.placements().byId.count >= 3
+            }
+            let (_, orders) = try await Self.stopAndCheckEveryOrderAndFill(cluster, venue)
+            #expect(orders.contains { $0.orderType == "MARKET" && $0.side == "BUY" && $0.state == "accepted" })
+            let before = try await cluster.divergence("live-1")
+            #expect(before.summary.replayFills > 0, "the replay of the same candles trades too")
+            try await cluster.restartCoordinator(kill: false)
+            let after = try await cluster.divergence("live-1")
+            #expect(after.candles == before.candles && after.missingCandles == 0)
+            #expect(
+                after.summary.replayFills == before.summary.replayFills
+                    && after.summary.replayPnl == before.summary.replayPnl)
+        }
+    }
+
     /// The credential, a worker, and live-1 trading `simple_ma` with wide brackets (4 standard
     /// deviations: an entry's take-profit and stop-loss, which go out as an OCO list).
     static func startBracketJob(_ cluster: TestCluster, _ venue: FakeVenueProcess) async throws {

@@ -62,7 +62,8 @@ struct BacktestCommand: AsyncParsableCommand {
             var session = try Registry.standard.makeSession(
                 resolved,
                 options: SessionOptions(
-                    recordTrades: true, recordEquity: report != nil, keepFills: report != nil || paper))
+                    recordTrades: true, recordEquity: report != nil, keepFills: report != nil || paper,
+                    recordPlots: report != nil))
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
             let runStart = clock.now
             var paperFills: [Fill] = []

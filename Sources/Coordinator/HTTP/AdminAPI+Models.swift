@@ -128,7 +128,9 @@ extension AdminAPI {
                 field: config["hash"] != nil ? "strategy.config.hash" : "strategy.config.name")
         }
         do { try await loadModels([record.hash]) } catch let e as APIError {
-            throw APIError(e.status, code: e.code, "model \"\(ref)\": \(e.message)", field: "strategy.config.name")
+            throw APIError(
+                .badRequest, code: e.code == "invalid_model" ? "invalid_model" : "invalid_spec",
+                "model \"\(ref)\": \(e.message)", field: "strategy.config.name")
         }
         // Both given and naming different models (a definition copied and its name edited): say so
         // rather than run either.

@@ -134,7 +134,8 @@ extension JobStore {
     /// search never keeps a trading job waiting; a paused or cancelled sweep's chunks, handed
     /// back by a lost or drained worker, wait for its resume), with their labels and the capabilities they
     /// need (a job on a data set: ``WorkerCapability/datasets``; a job running a trained model:
-    /// ``WorkerCapability/models``; a sweep's chunk:
+    /// ``WorkerCapability/models``; a strategy setting `liquidate_share`:
+    /// ``WorkerCapability/liquidation``; a sweep's chunk:
     /// ``WorkerCapability/sweeps``, and ``WorkerCapability/sweeps2`` for asked, pilot or held trials) as labels.
     public func pendingJobs(limit: Int = 500) async throws -> [Scheduler.PendingJob] {
         let rows = try await client.query(
@@ -144,6 +145,8 @@ extension JobStore {
                 || CASE WHEN spec ? 'sweep' THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps))] ELSE '{}'::text[] END
                 || CASE WHEN spec->'strategy'->'config'->>'hash' LIKE 'xxh3:%'
                     THEN ARRAY[\(WorkerCapability.label(WorkerCapability.models))] ELSE '{}'::text[] END
+                || CASE WHEN spec->'strategy'->'config' ? 'liquidate_share'
+                    THEN ARRAY[\(WorkerCapability.label(WorkerCapability.liquidation))] ELSE '{}'::text[] END
                 || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop', 'pilots']
                     THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'

@@ -46,7 +46,6 @@ extension JobStore {
         }
     }
 
-    /// The jobs whose strategy runs a model, by hash: their definition or any revision of it.
     /// The jobs that run a model (by definition or a revision), and the sweeps over it (as
     /// `sweep NAME`: their chunks and their trials' curves need it until the sweep is removed).
     private static let modelUsers = """
@@ -97,7 +96,7 @@ extension JobStore {
         return nil
     }
 
-    /// Removes a model no job runs.
+    /// Removes a model no job runs and no sweep searches.
     public func deleteModel(_ ref: String, actor: String) async throws -> ModelRecord {
         guard let record = try await modelRow(ref) else {
             throw StoreError.notFound("no model \"\(ref)\" (ats model list --cluster)")

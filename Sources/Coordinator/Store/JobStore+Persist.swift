@@ -107,7 +107,15 @@ extension JobStore {
                 equity = EXCLUDED.equity, exposure = EXCLUDED.exposure, day_pnl = EXCLUDED.day_pnl,
                 exposure_at = EXCLUDED.exposure_at, updated_at = EXCLUDED.updated_at
             """, logger: logger)
-        let points = messages.flatMap { m in m.curve.map { (m.header, $0) } }
+        // A point's series values are kept only when they match the series its progress declares
+        // (at most ``JobProgress/maximumPlots``): anything else could not be drawn.
+        let points = messages.flatMap { m in
+            m.curve.map { point in
+                var kept = point
+                if point.plots.count != m.plots.count { kept.plots = [] }
+                return (m.header, kept)
+            }
+        }
         guard !points.isEmpty else { return }
         // Each point's series as an array literal ('' for none, stored as NULL): one text per
         // point keeps the statement's arrays one-dimensional.
@@ -122,11 +130,19 @@ extension JobStore {
             JOIN jobs j ON j.id = p.job AND j.epoch = p.epoch AND j.status IN ('assigned', 'running')
             ON CONFLICT (job_id, bar_index) DO NOTHING
             """, logger: logger)
-        // The series the points' values belong to, once per job (rewritten only if they change).
-        var declared: [Int64: JobProgress] = [:]
-        for m in messages where !m.plots.isEmpty && !m.curve.isEmpty { declared[m.header.jobId] = m }
+        // The series the points' values belong to, once per job (rewritten only if they change):
+        // the last declaration of each assignment, as a batch may hold a stale epoch's after the
+        // current one's (the join keeps the current epoch's alone).
+        struct Assignment: Hashable {
+            var job: Int64
+            var epoch: Int64
+        }
+        var declared: [Assignment: JobProgress] = [:]
+        for m in messages where !m.plots.isEmpty && !m.curve.isEmpty {
+            declared[Assignment(job: m.header.jobId, epoch: m.header.epoch)] = m
+        }
         guard !declared.isEmpty else { return }
-        let series = declared.values.sorted { $0.header.jobId < $1.header.jobId }
+        let series = declared.values.sorted { ($0.header.jobId, $0.header.epoch) < ($1.header.jobId, $1.header.epoch) }
         let json = try series.map { String(decoding: try JSONEncoder().encode($0.plots), as: UTF8.self) }
         try await conn.query(
             """

@@ -12,9 +12,12 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public var recordEquity: Bool
     /// Whether fills wait for ``takeFills()``; when false they are booked and dropped.
     public var keepFills: Bool
+    /// With ``recordEquity``: whether ``plotValues`` are recorded too.
+    public var recordPlots: Bool
     public private(set) var trades: [RoundTrip] = []
     public private(set) var equityCurve: [Double] = []
-    /// With ``recordEquity``: the strategy's series (``Strategy/plots``), one value per bar each.
+    /// With ``recordEquity`` and ``recordPlots``: the strategy's series (``Strategy/plots``), one
+    /// value per bar each.
     public private(set) var plotValues: [[Double]] = .init(repeating: [], count: S.plots.count)
 
     /// The series the strategy draws.
@@ -24,7 +27,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     public init(
         strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
-        keepFills: Bool = true
+        keepFills: Bool = true, recordPlots: Bool = false
     ) {
         self.strategy = strategy
         self.exchange = exchange
@@ -33,13 +36,14 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
         self.keepFills = keepFills
+        self.recordPlots = recordPlots
     }
 
     /// Restores a run from ``checkpoint()``'s bytes; the exchange supplies instrument, policy and
     /// fee model, the checkpoint everything that changes.
     public init(
         restoring data: Data, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
-        keepFills: Bool = true
+        keepFills: Bool = true, recordPlots: Bool = false
     )
         throws
     {
@@ -55,6 +59,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
         self.keepFills = keepFills
+        self.recordPlots = recordPlots
     }
 
     // Sessions are driven through `any BacktestSession`, whose witness is the generic (slow) body;
@@ -74,7 +79,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         guard cursor < end else { return }
         if recordEquity {
             equityCurve.reserveCapacity(end)
-            for k in plotValues.indices { plotValues[k].reserveCapacity(end) }
+            if recordPlots { for k in plotValues.indices { plotValues[k].reserveCapacity(end) } }
         }
         if keepFills { exchange.reserveFills(forBars: end - cursor) }
         if tracker.bars == 0 { tracker.start(baseBalance: exchange.wallet.base.total, price: bars.close[cursor]) }
@@ -115,7 +120,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         tracker.record(equity: equity, position: exchange.wallet.base.total, time: bar.time)
         if recordEquity {
             equityCurve.append(equity)
-            for k in plotValues.indices { plotValues[k].append(strategy.plot(k)) }
+            if recordPlots { for k in plotValues.indices { plotValues[k].append(strategy.plot(k)) } }
         }
         cursor += 1
     }

@@ -19,7 +19,8 @@ public protocol BacktestSession: Sendable {
     var trades: [RoundTrip] { get }
     /// Equity at each bar's close (recorded only with `recordEquity`).
     var equityCurve: [Double] { get }
-    /// The series the strategy draws, and (with `recordEquity`) each one's value at every bar.
+    /// The series the strategy draws, and (with `recordEquity` and `recordPlots`) each one's value
+    /// at every bar.
     var plots: [PlotSeries] { get }
     var plotValues: [[Double]] { get }
     /// Each of ``plots``' values after the last bar processed (NaN while undefined): what a

@@ -59,11 +59,11 @@ public struct Registry: Sendable {
             if let checkpoint {
                 return try BacktestRun<S>(
                     restoring: checkpoint, exchange: exchange, recordTrades: options.recordTrades,
-                    recordEquity: options.recordEquity, keepFills: options.keepFills)
+                    recordEquity: options.recordEquity, keepFills: options.keepFills, recordPlots: options.recordPlots)
             }
             return BacktestRun(
                 strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
-                recordEquity: options.recordEquity, keepFills: options.keepFills)
+                recordEquity: options.recordEquity, keepFills: options.keepFills, recordPlots: options.recordPlots)
         } makeLive: { parameters, venue, checkpoint in
             if let checkpoint { return try LiveRun<S>(restoring: checkpoint) }
             return LiveRun(strategy: try S(parameters: parameters), venue: venue)
@@ -90,11 +90,17 @@ public struct SessionOptions: Sendable {
     /// Whether fills wait in the session for ``BacktestSession/takeFills()`` (a worker streams
     /// them, a report draws them); without, they are booked into the statistics and dropped.
     public var keepFills: Bool
+    /// With ``recordEquity``: the strategy's series too, one value per bar each (a report draws
+    /// them; a sweep's trials and workers, which sample ``BacktestSession/plotNow()``, do not).
+    public var recordPlots: Bool
 
-    public init(recordTrades: Bool = false, recordEquity: Bool = false, keepFills: Bool = true) {
+    public init(
+        recordTrades: Bool = false, recordEquity: Bool = false, keepFills: Bool = true, recordPlots: Bool = false
+    ) {
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
         self.keepFills = keepFills
+        self.recordPlots = recordPlots
     }
 }
 

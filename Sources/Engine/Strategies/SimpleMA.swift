@@ -72,8 +72,8 @@ public struct SimpleMA: Strategy {
     var goLong: Bool
     var goShort: Bool
     var orderValue: Double
-    /// ``Liquidation``'s bound (nil: off; absent from checkpoints written before it).
-    var liquidateShare: Double?
+    /// Liquidation on a drifting balance (nil: off; absent from checkpoints written before it).
+    var liquidation: Liquidation?
     var previousSide: Int8 = 0
 
     public static let descriptor = ComponentDescriptor(
@@ -108,7 +108,7 @@ public struct SimpleMA: Strategy {
         goLong = p.bool("go_long")
         goShort = p.bool("go_short")
         orderValue = p.double("order_value_pct")
-        liquidateShare = try Liquidation.bound(p)
+        liquidation = try Liquidation(p)
     }
 
     public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
@@ -121,7 +121,7 @@ public struct SimpleMA: Strategy {
         let f = fast.update(bar.close)
         let s = slow.update(bar.close)
         // Before the averages exist too: a reloaded strategy warms up again while it holds.
-        let liquidating = Liquidation.check(bound: liquidateShare, close: bar.close, venue: &venue)
+        let liquidating = liquidation?.check(close: bar.close, venue: &venue) ?? false
         guard let s, let f, let sd, sd > 0 else { return }
         let side: Int8 = f > s ? 1 : f < s ? -1 : previousSide
         defer { previousSide = side }

@@ -17,8 +17,8 @@ public struct LSTMStrategy: Strategy {
     var goLong: Bool
     var goShort: Bool
     var orderValue: Double
-    /// ``Liquidation``'s bound (nil: off).
-    var liquidateShare: Double?
+    /// Liquidation on a drifting balance (nil: off).
+    var liquidation: Liquidation?
 
     public static let plots = [
         PlotSeries("prediction", pane: .below), PlotSeries("enter long above", pane: .below),
@@ -57,7 +57,7 @@ public struct LSTMStrategy: Strategy {
         goLong = p.bool("go_long")
         goShort = p.bool("go_short")
         orderValue = p.double("order_value_pct")
-        liquidateShare = try Liquidation.bound(p)
+        liquidation = try Liquidation(p)
     }
 
     public static func sellsShort(_ p: Parameters) -> Bool { p.bool("go_short") }
@@ -65,7 +65,7 @@ public struct LSTMStrategy: Strategy {
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         let sd = std.update(bar.close)
         let ready = model.update(bar)
-        guard !Liquidation.check(bound: liquidateShare, close: bar.close, venue: &venue), ready else { return }
+        guard !(liquidation?.check(close: bar.close, venue: &venue) ?? false), ready else { return }
         let prediction = model.output(0)
         let move = predictsPrice ? prediction / bar.close - 1 : prediction
         guard move.isFinite else { return }

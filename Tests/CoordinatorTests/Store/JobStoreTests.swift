@@ -272,6 +272,32 @@ struct JobStoreTests {
         }
     }
 
+    /// `liquidate_share` is a parameter earlier workers refuse as unknown: a job that sets it goes
+    /// only to workers that announce liquidation; one that does not (its normalised definition has
+    /// no such key) goes anywhere.
+    @Test func aJobThatLiquidatesGoesOnlyToAWorkerThatKnowsHow() async throws {
+        try await withStore { store in
+            var liquidating = Self.spec
+            liquidating.name = "liquidating"
+            liquidating.run.strategy = ComponentRef(
+                namespace: "strategies:simple_ma", config: ["liquidate_share": .double(0.8)])
+            var plain = liquidating
+            plain.name = "plain"
+            plain.run.strategy.config = [:]
+            plain.run = try Registry.standard.normalized(plain.run)
+            #expect(plain.run.strategy.config["liquidate_share"] == nil && plain.run.strategy.config["fast"] != nil)
+            liquidating.run = try Registry.standard.normalized(liquidating.run)
+            _ = try await store.create(liquidating, actor: "test")
+            _ = try await store.create(plain, actor: "test")
+            let pending = try await store.pendingJobs()
+            let needs = WorkerCapability.label(WorkerCapability.liquidation)
+            #expect(pending.map(\.labels) == [[needs], []])
+            let older = Scheduler.assign(pending: pending, workers: [.init(id: "old", free: 2, labels: [])])
+            #expect(older.map(\.jobId) == [pending[1].id])
+            #expect(WorkerCapability.all.contains(WorkerCapability.liquidation))
+        }
+    }
+
     @Test func onlyTheNewestCheckpointsOfAJobAreKept() async throws {
         try await withStore { base in
             var store = base

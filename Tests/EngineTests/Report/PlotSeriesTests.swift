@@ -14,7 +14,8 @@ struct PlotSeriesTests {
             fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
             portfolio: .init(cash: 100_000))
         var session = try Registry.builtIn.makeSession(
-            Registry.builtIn.resolve(spec), options: SessionOptions(recordTrades: true, recordEquity: true))
+            Registry.builtIn.resolve(spec),
+            options: SessionOptions(recordTrades: true, recordEquity: true, recordPlots: true))
         session.run(bars, until: bars.count)
         return session
     }
@@ -69,6 +70,19 @@ struct PlotSeriesTests {
         }
         // What a worker samples is the last bar's value of each.
         #expect(session.plotNow().map(\.bitPattern) == session.plotValues.map { $0.last!.bitPattern })
+    }
+
+    /// A sweep's trial records its equity, never its series (a thousand trials would each
+    /// compute and store them every bar).
+    @Test func seriesAreRecordedOnlyWhenAskedFor() throws {
+        let spec = RunSpec(
+            exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
+            strategy: ComponentRef(namespace: "strategies:sma_cross"), fees: ComponentRef(namespace: "fees:generic"))
+        var session = try Registry.builtIn.makeSession(
+            Registry.builtIn.resolve(spec), options: SessionOptions(recordEquity: true, keepFills: false))
+        session.run(Self.bars, until: Self.bars.count)
+        #expect(session.equityCurve.count == Self.bars.count)
+        #expect(session.plots.count == 2 && session.plotValues.allSatisfy(\.isEmpty))
     }
 
     @Test func aStrategyWithoutSeriesRecordsNone() throws {

@@ -56,7 +56,7 @@ struct LSTMStrategyTests {
     @Test func thePredictionIsDrawnBelowThePrice() throws {
         let registry = Registry.standard
         var session = try registry.makeSession(
-            registry.resolve(Self.spec(mode: "stream")), options: SessionOptions(recordEquity: true))
+            registry.resolve(Self.spec(mode: "stream")), options: SessionOptions(recordEquity: true, recordPlots: true))
         session.run(Self.bars, until: Self.bars.count)
         #expect(session.plots.map(\.name) == ["prediction", "enter long above", "enter short below"])
         #expect(session.plots.allSatisfy { $0.pane == .below })

@@ -179,8 +179,10 @@ struct WireMessageTests {
         #expect(b.readableBytes == 0)
     }
 
-    /// A series' undefined values cross as NaN (bit for bit); the declaration's pane is checked.
-    @Test func plotSeriesCrossWithTheirGapsAndAnUnknownPaneIsRefused() throws {
+    /// A series' undefined values cross as NaN (bit for bit); a declaration is made safe rather
+    /// than refused (a refused frame would be sent again and again): no control characters, a
+    /// name of at most 100 characters, an unknown pane drawn below, at most 64 series.
+    @Test func plotSeriesCrossWithTheirGapsAndBadDeclarationsAreMadeSafe() throws {
         let point = CurvePoint(barIndex: 1, timeMs: 2, close: 3, equity: 4, plots: [.nan, 1.5, -.infinity])
         let message = WireMessage.progress(
             JobProgress(
@@ -196,12 +198,26 @@ struct WireMessageTests {
         #expect(decoded.plots == [PlotSeries("a", pane: .below), PlotSeries("b", pane: .price)])
 
         var series = ByteBufferAllocator().buffer(capacity: 16)
-        series.writeProto(1, string: "a")
+        series.writeProto(1, string: "a\u{0}b\u{7}c")
         series.writeProto(2, string: "sideways")
-        #expect(throws: ProtocolError.self) { try JobProgress.series(series) }
+        #expect(try JobProgress.series(series) == PlotSeries("abc", pane: .below))
         var unnamed = ByteBufferAllocator().buffer(capacity: 16)
         unnamed.writeProto(2, string: "price")
-        #expect(throws: ProtocolError.self) { try JobProgress.series(unnamed) }
+        #expect(try JobProgress.series(unnamed) == PlotSeries("series", pane: .price))
+        var long = ByteBufferAllocator().buffer(capacity: 512)
+        long.writeProto(1, string: String(repeating: "é", count: 300))
+        long.writeProto(2, string: "price")
+        #expect(try JobProgress.series(long).name.count == 100)
+        let many = WireMessage.progress(
+            JobProgress(
+                header: JobHeader(jobId: 1, epoch: 1, messageSeq: 1), barsDone: 2, barsTotal: 2, equity: 4,
+                curve: [point], plots: (0..<70).map { PlotSeries("s\($0)", pane: .below) }))
+        var m = frame(many)
+        guard case .progress(let capped) = try decoder.decode(buffer: &m) else {
+            Issue.record("not a progress")
+            return
+        }
+        #expect(capped.plots.count == JobProgress.maximumPlots)
         // Packed doubles whose length is not a whole number of values.
         var ragged = ByteBufferAllocator().buffer(capacity: 16)
         ragged.writeBytes([0x2A, 0x03, 1, 2, 3] as [UInt8])

@@ -454,7 +454,7 @@ async function viewJob(name) {
   };
   const drawCharts = async () => {
     const [{ data: curve }, { data: fills }, { data: plots }] = await Promise.all([
-      api('GET', `/api/jobs/${enc}/curve`), api('GET', `/api/jobs/${enc}/fills?limit=1000`), api('GET', `/api/jobs/${enc}/plots`)]);
+      api('GET', `/api/jobs/${enc}/curve`), api('GET', `/api/jobs/${enc}/fills?limit=1000`), api('GET', `/api/jobs/${enc}/plots`).catch(() => ({ data: [] }))]);
     // The strategy's own series: those on the price pane over the close, the others in a pane below.
     const series = plots.map((s, k) => ({ ...s, color: SERIES_COLORS[k % SERIES_COLORS.length], label: s.name,
       ys: curve.map(p => p.plots && p.plots.length === plots.length && p.plots[k] !== null ? p.plots[k] : NaN) }));
@@ -471,9 +471,12 @@ async function viewJob(name) {
         title: `Close, buys ▲ and sells ▼${fills.length >= 1000 ? ' (first 1,000 fills)' : ''}`, color: '#667085', markers, height: 260,
         others: over, legend: over })));
     if (below.length) {
-      charts.append(h('div', { class: 'card wide', id: 'chart-plots' }, lineChart(xs, below[0].ys, {
-        title: 'Strategy series', color: below[0].color, label: below[0].name, height: 180,
-        others: below.slice(1), legend: below })));
+      // The pane's main line is its first series with values (a model's prediction may still be
+      // warming up while its thresholds are drawn).
+      const main = below.find(s => s.ys.filter(Number.isFinite).length >= 2) || below[0];
+      charts.append(h('div', { class: 'card wide', id: 'chart-plots' }, lineChart(xs, main.ys, {
+        title: 'Strategy series', color: main.color, label: main.name, height: 180,
+        others: below.filter(s => s !== main), legend: below })));
     }
   };
   const fillPages = [-1];

@@ -60,7 +60,9 @@ public struct JobProgress: WireBody {
             case 7: curve.append(try CurvePoint(record: r.lengthDelimited(w)))
             case 8: exposure = try r.double(w)
             case 9: dayPnl = try r.double(w)
-            case 10: plots.append(try Self.series(r.lengthDelimited(w)))
+            case 10:
+                let series = try Self.series(r.lengthDelimited(w))
+                if plots.count < Self.maximumPlots { plots.append(series) }
             default: try r.skip(w)
             }
         }
@@ -68,8 +70,15 @@ public struct JobProgress: WireBody {
 }
 
 extension JobProgress {
-    /// One declared series: a name and a known pane (an unknown pane is refused: a newer
-    /// worker's pane this coordinator cannot draw is a protocol mismatch, not a series to guess).
+    /// The most series a progress declares; those beyond are dropped (and the points' values
+    /// no longer match the declaration, so none are stored).
+    public static let maximumPlots = 64
+
+    /// One declared series. Its name and pane come from a strategy (a custom one, perhaps) or a
+    /// newer release, so they are made safe rather than refused: refusing would fail the frame,
+    /// and the worker would send it again and again. Control characters are dropped, the name cut
+    /// to 100 characters (`series` if nothing is left), and a pane this release does not know is
+    /// drawn below.
     static func series(_ buffer: ByteBuffer) throws(ProtocolError) -> PlotSeries {
         var r = ProtoReader(buffer, message: "PlotSeries")
         var name = ""
@@ -81,8 +90,6 @@ extension JobProgress {
             default: try r.skip(w)
             }
         }
-        guard !name.isEmpty, name.utf8.count <= 200 else { throw r.fail("a series name of 1 to 200 bytes") }
-        guard let p = PlotSeries.Pane(rawValue: pane) else { throw r.fail("unknown pane \"\(pane)\"") }
-        return PlotSeries(name, pane: p)
+        return PlotSeries(PlotSeries.safeName(name), pane: PlotSeries.Pane(rawValue: pane) ?? .below)
     }
 }

@@ -11,11 +11,14 @@ public enum WorkerCapability {
     /// worker of an older release would fail them during a rolling upgrade.
     public static let sweeps2 = "sweeps-2"
 
-    /// Every capability of this release.
     /// Jobs whose strategy runs a trained model (`strategy.config.hash`), fetched by the worker.
     public static let models = "models"
+    /// Jobs whose strategy sets `liquidate_share` (``Liquidation``), a parameter earlier releases
+    /// refuse as unknown.
+    public static let liquidation = "liquidation"
 
-    public static let all = [datasets, sweeps, sweeps2, models]
+    /// Every capability of this release.
+    public static let all = [datasets, sweeps, sweeps2, models, liquidation]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }
