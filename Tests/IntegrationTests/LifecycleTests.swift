@@ -223,6 +223,32 @@ struct LifecycleTests {
         }
     }
 
+    /// A job no connected worker can run says why (the label none has) in the API and `ats job
+    /// show`, and runs once a worker that has it connects; the reason then goes.
+    @Test func aJobNoWorkerCanRunSaysWhyUntilOneCan() async throws {
+        let data = TestData.file(bars: 2_000, seed: 4)
+        try await TestCluster.with { cluster in
+            try cluster.startWorker("plain")
+            let spec = TestData.spec(
+                "needs-gpu", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], labels: ["gpu"])
+            _ = try await cluster.create(spec)
+            var why: String?
+            try await waitUntil("the job says why it waits", timeout: .seconds(30)) {
+                why = try await cluster.job("needs-gpu").waitingFor
+                return why != nil
+            }
+            #expect(why == "no connected worker has the label gpu")
+            let shown = try await cluster.ats(["job", "show", "needs-gpu"])
+            #expect(shown.output.contains("WAITING     no connected worker has the label gpu"), "\(shown.output)")
+            let listed = try JSONCoding.decoder().decode(
+                [JobRecord].self, from: try await cluster.request("GET", "api/jobs?status=pending").body)
+            #expect(listed.first { $0.name == "needs-gpu" }?.waitingFor == why)
+            try cluster.startWorker("gpu-1", labels: ["gpu"])
+            let done = try #require(try await cluster.waitForJobs(["needs-gpu"], timeout: .seconds(60)).first)
+            #expect(done.status == .completed && done.leaseOwner == nil && done.waitingFor == nil)
+        }
+    }
+
     @Test func standaloneBacktestPaperModeAndReportFromTheCLI() async throws {
         // No cluster and no database: `ats backtest` is the embedded default for one machine.
         let data = TestData.file(bars: 400, seed: 6)

@@ -99,6 +99,7 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                     "progress    \(s.trialsDone)/\(s.trials) trials, \(s.chunksDone)/\(s.chunks) chunks"
                         + " (\(s.chunksRunning) running, \(s.chunksFailed) failed)",
                 ]
+                if let why = s.waitingFor { lines.append("WAITING     \(why)") }
                 if s.chunksFailed > 0 && s.state != "completed" {
                     lines.append(
                         "            \(s.chunksFailed) chunks failed (ats job show \(s.name):N says why)"

@@ -163,6 +163,7 @@ struct JobCommand: AsyncParsableCommand {
                         : "progress    \(j.progress.percent(1)) (\(j.barsDone)/\(j.barsTotal) bars)",
                     "worker      \(j.leaseOwner ?? "-") epoch \(j.epoch)",
                 ]
+                if let why = j.waitingFor { lines.append("WAITING     \(why)") }
                 if let halt = j.haltReason {
                     lines.append("KILLED      \(halt): places nothing until released (ats kill --release \(j.name))")
                 }

@@ -35,6 +35,22 @@ extension AdminAPI {
         let (jobs, total) = try await store.jobs(q)
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Total-Count")!] = "\(total)"
-        return EditedResponse(headers: headers, response: jobs)
+        return EditedResponse(headers: headers, response: jobs.map(withWaiting))
+    }
+
+    /// A pending job with why it waits, when no connected worker can run it.
+    func withWaiting(_ job: JobRecord) -> JobRecord {
+        guard job.status == .pending else { return job }
+        var out = job
+        out.waitingFor = scheduler.waitingReason(job: job.id)
+        return out
+    }
+
+    /// A sweep with why its pending chunks wait, when no connected worker can run them.
+    func withWaiting(_ sweep: SweepRecord) -> SweepRecord {
+        guard sweep.state == "running" else { return sweep }
+        var out = sweep
+        out.waitingFor = scheduler.waitingReason(sweep: sweep.id)
+        return out
     }
 }

@@ -15,7 +15,7 @@ import PostgresNIO
 /// /api/sweeps/{sweep}` (none of its chunks running).
 extension AdminAPI {
     func addSweepRoutes(to api: RouterGroup<APIContext>) {
-        api.get("/sweeps") { _, _ in try await store.sweeps() }
+        api.get("/sweeps") { _, _ in try await store.sweeps().map(withWaiting) }
         api.post("/sweeps") { request, context -> EditedResponse<SweepRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             var spec: SweepSpec
@@ -79,7 +79,7 @@ extension AdminAPI {
             return EditedResponse(status: .created, response: record)
         }
         api.get("/sweeps/:sweep") { _, context in
-            try await mapped { try await store.sweep(context.parameters.require("sweep")) }
+            withWaiting(try await mapped { try await store.sweep(context.parameters.require("sweep")) })
         }
         api.delete("/sweeps/:sweep") { request, context in
             try await mapped {

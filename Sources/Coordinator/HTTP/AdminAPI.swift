@@ -95,7 +95,7 @@ struct AdminAPI {
             return EditedResponse(status: .created, response: record)
         }
         api.get("/jobs/:job") { _, context in
-            try await mapped { try await store.job(context.parameters.require("job")) }
+            withWaiting(try await mapped { try await store.job(context.parameters.require("job")) })
         }
         api.delete("/jobs/:job") { request, context in
             try await mapped {

@@ -9,10 +9,13 @@ public enum Scheduler {
     public struct PendingJob: Sendable, Hashable {
         public var id: Int64
         public var labels: [String]
+        /// The sweep whose chunk it is (nil: a job of its own).
+        public var sweep: Int64?
 
-        public init(id: Int64, labels: [String]) {
+        public init(id: Int64, labels: [String], sweep: Int64? = nil) {
             self.id = id
             self.labels = labels
+            self.sweep = sweep
         }
     }
 

@@ -23,6 +23,15 @@ public final class SchedulerService: Service, Sendable {
     private let askWake: AsyncStream<Void>.Continuation
     /// Stop and reload requests already sent (shared by overlapping passes).
     private let memo = Locked(RequestMemo())
+    /// Why the pending jobs no connected worker can run wait, by job and by sweep (of the last
+    /// pass's oldest pending jobs): what the API shows beside them.
+    private let waiting = Locked((jobs: [Int64: String](), sweeps: [Int64: String]()))
+
+    /// Why a pending job waits, when no connected worker can run it (nil: it waits its turn).
+    public func waitingReason(job: Int64) -> String? { waiting.withLock { $0.jobs[job] } }
+
+    /// Why a sweep's pending chunks wait, when no connected worker can run them.
+    public func waitingReason(sweep: Int64) -> String? { waiting.withLock { $0.sweeps[sweep] } }
 
     init(
         store: JobStore, hub: WorkerHub, logger: Logger, interval: Duration = .milliseconds(500),
@@ -132,8 +141,14 @@ public final class SchedulerService: Service, Sendable {
                 event = .reloadRequests(try await store.reloadRequests())
             case .readPendingJobs:
                 let pending = try await store.pendingJobs()
-                event = .pending(
-                    pending, open: pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts()))
+                let open = pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts())
+                let reasons = Scheduler.waitingReasons(pending: pending, workers: open.map(\.slot))
+                var sweeps: [Int64: String] = [:]
+                for job in pending {
+                    if let sweep = job.sweep, sweeps[sweep] == nil { sweeps[sweep] = reasons[job.id] }
+                }
+                waiting.withLock { $0 = (reasons, sweeps) }
+                event = .pending(pending, open: open)
             case .send(let message, let worker, let session):
                 event = .sent(
                     await hub.send(try await withCredential(message, worker: worker), to: worker, session: session))

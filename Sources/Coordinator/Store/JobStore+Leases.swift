@@ -148,13 +148,16 @@ extension JobStore {
                 || CASE WHEN spec->'strategy'->'config' ? 'liquidate_share'
                     THEN ARRAY[\(WorkerCapability.label(WorkerCapability.liquidation))] ELSE '{}'::text[] END
                 || CASE WHEN spec->'sweep' ?| ARRAY['points', 'indices', 'stop', 'pilots']
-                    THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END
+                    THEN ARRAY[\(WorkerCapability.label(WorkerCapability.sweeps2))] ELSE '{}'::text[] END,
+                sweep_id
             FROM jobs WHERE status = 'pending' AND desired_state = 'running'
                 AND (sweep_id IS NULL OR EXISTS (SELECT 1 FROM sweeps s WHERE s.id = sweep_id AND s.state = 'running'))
             ORDER BY sweep_id IS NOT NULL, id LIMIT \(limit)
             """, logger: logger)
         var out: [Scheduler.PendingJob] = []
-        for try await (id, labels) in rows.decode((Int64, [String]).self) { out.append(.init(id: id, labels: labels)) }
+        for try await (id, labels, sweep) in rows.decode((Int64, [String], Int64?).self) {
+            out.append(.init(id: id, labels: labels, sweep: sweep))
+        }
         return out
     }
 

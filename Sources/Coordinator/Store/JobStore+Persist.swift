@@ -33,13 +33,29 @@ extension JobStore {
         return try await transaction { conn in
             // The jobs' rows first, in id order, as every transaction that changes several does
             // (a reconnection's reconciliation, a release): no two wait on each other in a cycle.
-            try await conn.query("SELECT id FROM jobs WHERE id = ANY(\(jobs)) ORDER BY id FOR UPDATE", logger: logger)
+            // Only the jobs this worker holds the lease of are written: another authenticated
+            // worker's messages for them (a job id and epoch guessed, or a run it lost) change
+            // nothing, as a stale epoch's do not. Live trading's facts go through either way: an
+            // order intent's verdict checks the lease itself (a refusal is what its worker waits
+            // for), and an intent's outcome or a venue execution is a fact whoever learned it (a
+            // run that lost its lease may still report what the venue did).
+            let rows = try await conn.query(
+                """
+                SELECT id, lease_owner IS NOT DISTINCT FROM \(worker) FROM jobs WHERE id = ANY(\(jobs))
+                ORDER BY id FOR UPDATE
+                """, logger: logger)
+            var held: Set<Int64> = []
+            for try await (id, holds) in rows.decode((Int64, Bool).self) where holds { held.insert(id) }
             var out = Persisted()
             var progress: [JobProgress] = []
             var checkpoints: [CheckpointSaved] = []
             var releases: [JobHeader] = []
             var endings: [WireMessage] = []
             for message in messages {
+                switch message {
+                case .intentWritten, .intentResolved, .venueFills: break
+                default: if let h = message.jobHeader, !held.contains(h.jobId) { continue }
+                }
                 switch message {
                 case .started(let m): try await started(m, on: conn)
                 case .reloadApplied(let m): _ = try await reloadApplied(m, on: conn)

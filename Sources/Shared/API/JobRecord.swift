@@ -32,6 +32,9 @@ public struct JobRecord: Sendable, Codable, Hashable {
     public var phase: String = ""
     /// Why the kill switch holds this live job (nil: it does not): it places nothing until released.
     public var haltReason: String?
+    /// Why a pending job waits when no connected worker can run it (a label or capability none
+    /// has; nil: it waits its turn, or is not pending). Set by the leader's scheduler.
+    public var waitingFor: String?
 
     /// The status as operators read it: RECONCILING while a running live job reconciles.
     public var shownStatus: String { status == .running && !phase.isEmpty ? phase : status.rawValue }
@@ -52,6 +55,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
         case specError = "spec_error"
         case specRevision = "spec_revision"
         case haltReason = "halt_reason"
+        case waitingFor = "waiting_for"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case startedAt = "started_at"
@@ -110,6 +114,7 @@ public struct JobRecord: Sendable, Codable, Hashable {
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt))
         phase = try c.decodeIfPresent(String.self, forKey: .phase) ?? ""
         haltReason = try c.decodeIfPresent(String.self, forKey: .haltReason)
+        waitingFor = try c.decodeIfPresent(String.self, forKey: .waitingFor)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -138,5 +143,6 @@ public struct JobRecord: Sendable, Codable, Hashable {
         try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
         if !phase.isEmpty { try c.encode(phase, forKey: .phase) }
         try c.encodeIfPresent(haltReason, forKey: .haltReason)
+        try c.encodeIfPresent(waitingFor, forKey: .waitingFor)
     }
 }

@@ -18,9 +18,13 @@ public struct SweepRecord: Sendable, Codable, Hashable {
     public var createdAt: Date
     public var finishedAt: Date?
     public var spec: SweepSpec?
+    /// Why its pending chunks wait when no connected worker can run them (nil: they wait their
+    /// turn, or none is pending). Set by the leader's scheduler.
+    public var waitingFor: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, state, trials, chunks, spec
+        case waitingFor = "waiting_for"
         case chunksDone = "chunks_done"
         case trialsDone = "trials_done"
         case chunksRunning = "chunks_running"

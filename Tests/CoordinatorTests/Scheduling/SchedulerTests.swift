@@ -1,4 +1,5 @@
 import ATSCoordinator
+import ATSShared
 import Testing
 
 struct SchedulerTests {
@@ -36,5 +37,27 @@ struct SchedulerTests {
         ]
         let out = Scheduler.assign(pending: [Job(id: 7, labels: [])], workers: workers)
         #expect(out.first?.workerId == "a")
+    }
+
+    /// A job no connected worker could ever run says why; a job only waiting for a free slot
+    /// does not.
+    @Test func aJobNoConnectedWorkerCanRunSaysWhy() {
+        let models = WorkerCapability.label(WorkerCapability.models)
+        let pending = [
+            Job(id: 1, labels: ["gpu"]), Job(id: 2, labels: [models]), Job(id: 3, labels: ["cpu"]),
+            Job(id: 4, labels: ["gpu", models]),
+        ]
+        let workers = [Slot(id: "old", free: 0, labels: ["cpu"]), Slot(id: "b", free: 0, labels: ["cpu", "eu"])]
+        let why = Scheduler.waitingReasons(pending: pending, workers: workers)
+        #expect(why[3] == nil, "a full worker could run it: it waits its turn")
+        #expect(why[1] == "no connected worker has the label gpu")
+        #expect(
+            why[2]
+                == "no connected worker has the capability models (workers of an earlier release lack it: upgrade them)"
+        )
+        #expect(why[4]?.hasPrefix("no connected worker has the label gpu and the capability models") == true)
+        #expect(
+            Scheduler.waitingReasons(pending: [Job(id: 9, labels: [])], workers: [])[9]
+                == "no worker is connected (draining ones take no job)")
     }
 }

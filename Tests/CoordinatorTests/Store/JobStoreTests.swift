@@ -298,6 +298,35 @@ struct JobStoreTests {
         }
     }
 
+    /// A job's messages are written only from the worker holding its lease: another authenticated
+    /// worker that knows the job's id and epoch can neither end its run nor add fills, progress
+    /// or checkpoints to it.
+    @Test func anotherWorkersMessagesForAJobChangeNothing() async throws {
+        try await withStore { store in
+            let job = try await store.create(Self.spec, actor: "test")
+            _ = try await store.assign(job: job.id, to: "w1")
+            let h = header(job.id, 1)
+            let forged: [WireMessage] = [
+                .fills(FillBatch(header: h, fills: [Self.fill(0)])),
+                .progress(JobProgress(header: h, barsDone: 5, barsTotal: 10, equity: 7)),
+                .checkpoint(CheckpointSaved(header: h, cursor: 5, nextFillSeq: 1, state: [1])),
+                .finished(JobFinished(header: h, outcome: .completed, statistics: Array("{}".utf8))),
+                .failed(JobFailed(header: h, error: "forged")),
+            ]
+            _ = try await store.persist(forged, worker: "w2")
+            var after = try await store.job("\(job.id)")
+            #expect(after.status == .assigned && after.leaseOwner == "w1" && after.lastError == nil)
+            #expect(try await store.fills(job: "\(job.id)", after: -1, limit: 10).isEmpty)
+            #expect(try await store.checkpoints(job: "\(job.id)").isEmpty)
+            #expect(after.barsDone == 0)
+            // The holder's own are written.
+            _ = try await store.persist(Array(forged.prefix(3)), worker: "w1")
+            after = try await store.job("\(job.id)")
+            #expect(try await store.fills(job: "\(job.id)", after: -1, limit: 10).count == 1)
+            #expect(try await store.checkpoints(job: "\(job.id)").count == 1 && after.barsDone == 5)
+        }
+    }
+
     @Test func onlyTheNewestCheckpointsOfAJobAreKept() async throws {
         try await withStore { base in
             var store = base

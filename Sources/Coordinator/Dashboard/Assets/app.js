@@ -102,7 +102,7 @@ function confirmAction(text) {
 function statusBadge(j) {
   // A resumed live job reconciling with its venue shows RECONCILING until it trades.
   const shown = j.status === 'running' && j.phase ? j.phase : j.status;
-  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${shown}` }, shown));
+  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${shown}`, title: j.waiting_for ? `Waiting: ${j.waiting_for}` : null }, shown + (j.waiting_for ? ' ⚠' : '')));
   if (j.status === 'running' || j.status === 'assigned') {
     const bar = h('span', { class: 'bar', title: `${(progressOf(j) * 100).toFixed(1)}%` }, h('span'));
     bar.firstChild.style.width = `${(progressOf(j) * 100).toFixed(1)}%`;
@@ -435,6 +435,7 @@ async function viewJob(name) {
           h('button', { id: 'job-kill-flatten', class: 'danger needs-trader', onclick: () => kill(true) }, 'Kill and flatten'));
       }
     }
+    if (j.waiting_for) head.append(h('p', { class: 'error', id: 'job-waiting' }, `Waiting: ${j.waiting_for}.`));
     if (j.last_error) head.append(h('p', { class: 'error', id: 'job-error' }, j.last_error));
   };
   const drawStats = j => {
@@ -987,6 +988,7 @@ async function viewSweep(name) {
     h('a', { href: `${path}/report.html`, download: `${sw.name}-sweep.html`, id: 'sweep-report' }, h('button', {}, 'Report'))),
     h('div', { class: 'card' },
       h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
+      sw.waiting_for ? h('p', { class: 'error', id: 'sweep-waiting' }, `Waiting: ${sw.waiting_for}.`) : '',
       sw.chunks_failed > 0 && sw.state !== 'completed' ? h('p', { class: 'error', id: 'sweep-failed' },
         `${sw.chunks_failed} chunks failed${sw.spec && sw.spec.search === 'tpe' ? ' and the next batch waits for them' : ''}: Resume runs them again (each chunk's job says why).`) : '',
       sw.spec ? h('p', { class: 'muted' }, `${sw.spec.strategy.namespace.replace('strategies:', '')} · ${sw.spec.search} over ${sw.spec.params.join(' ')}${sw.spec.where ? ` where ${sw.spec.where}` : ''} · objective ${sw.spec.objective}${sw.spec.walk_forward ? ` · walk-forward ${sw.spec.walk_forward}` : ''}`) : '',
