@@ -243,6 +243,16 @@ struct LifecycleTests {
             let listed = try JSONCoding.decoder().decode(
                 [JobRecord].self, from: try await cluster.request("GET", "api/jobs?status=pending").body)
             #expect(listed.first { $0.name == "needs-gpu" }?.waitingFor == why)
+            // A sweep's chunks likewise.
+            let created = try await cluster.ats([
+                "sweep", "create", "--name", "gpu-sweep", "--data", TestData.relative(data), "--label", "gpu",
+                "--strategy", "sma_cross", "--param", "fast=int:2..3:1", "--param", "slow=8",
+            ])
+            #expect(created.status == 0, "\(created.output)")
+            try await waitUntil("the sweep says why it waits", timeout: .seconds(30)) {
+                try await cluster.ats(["sweep", "show", "gpu-sweep"]).output.contains(
+                    "WAITING     no connected worker has the label gpu")
+            }
             try cluster.startWorker("gpu-1", labels: ["gpu"])
             let done = try #require(try await cluster.waitForJobs(["needs-gpu"], timeout: .seconds(60)).first)
             #expect(done.status == .completed && done.leaseOwner == nil && done.waitingFor == nil)
