@@ -133,10 +133,12 @@ struct SweepRunCommand: AsyncParsableCommand {
     ) -> [TrialOutcome] {
         let registry = Registry.standard
         let interval = bars.barInterval
+        let resolved = try? registry.resolve(base)
         return ParallelMap.map(points.count) { i in
             TrialEvaluation.run(
                 index: points[i].index, parameters: points[i].parameters, base: base, bars: bars, registry: registry,
-                blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: stop, barInterval: interval)
+                blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: stop, barInterval: interval,
+                resolvedBase: resolved)
         }
     }
 }

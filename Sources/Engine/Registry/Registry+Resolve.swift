@@ -97,6 +97,27 @@ extension Registry {
             simulation: venue.simulation, feeModel: feeModel)
     }
 
+    /// `base` with another strategy configuration, checked as ``resolve(_:)`` checks it but for the
+    /// strategy's parameters alone (what a sweep's trials change): the exchange, fees and symbol
+    /// are `base`'s. The cross-field rules a strategy checks when built (`fast < slow`) are left
+    /// to building it (``makeSession(_:checkpoint:options:)``), which a caller does next anyway:
+    /// resolving every trial in full built each strategy twice and read every component again.
+    public func resolve(strategyConfig: [String: ParameterValue], onto base: ResolvedRun) throws(SpecError)
+        -> ResolvedRun
+    {
+        var out = base
+        out.spec.strategy.config = strategyConfig
+        do { out.strategyParameters = try base.strategy.descriptor.validate(strategyConfig) } catch {
+            throw error.nested(under: "strategy.config")
+        }
+        if base.strategy.sellsShort(out.strategyParameters) && !base.simulation.allowShort {
+            throw SpecError(
+                field: "strategy.config.direction",
+                reason: "long_short sells short: set exchange.config.allow_short to true (or use long_only)")
+        }
+        return out
+    }
+
     /// The spec with every configuration typed and every default written out, so the stored job
     /// says exactly what runs, whatever later versions choose as defaults.
     public func normalized(_ spec: RunSpec) throws(SpecError) -> RunSpec {

@@ -11,9 +11,14 @@ public enum TrialEvaluation {
     /// early-stopping `stop` rule, the run pauses at each checkpoint and stops there, as a trial
     /// that did not run (it still counts), when its first folds are worse than the rule allows; a
     /// trial that passes every checkpoint has the outcome it would have without the rule.
+    ///
+    /// `resolvedBase` (`base` resolved once for the sweep) spares each trial resolving the whole
+    /// run again: only its strategy's parameters are checked (``Registry/resolve(strategyConfig:onto:)``),
+    /// with the same outcome, failures' reasons included.
     public static func run(
         index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
-        blocks: Int, boundaries: [Int64] = [], stop: EarlyStop.Rule? = nil, barInterval: Int64? = nil
+        blocks: Int, boundaries: [Int64] = [], stop: EarlyStop.Rule? = nil, barInterval: Int64? = nil,
+        resolvedBase: ResolvedRun? = nil
     ) -> TrialOutcome {
         // The bars' interval (a median of their gaps, a sort): once per sweep, not per trial, when
         // the caller gives it — over a few thousand bars it was a fifth of a trial.
@@ -28,9 +33,16 @@ public enum TrialEvaluation {
         // it for those: leaving it out would choose among trials filtered on those folds' tests).
         var stoppedSegments: [SegmentSums]?
         do {
-            let resolved = try registry.resolve(spec)
-            var session = try registry.makeSession(
-                resolved, options: SessionOptions(recordTrades: false, recordEquity: true, keepFills: false))
+            let options = SessionOptions(recordTrades: false, recordEquity: true, keepFills: false)
+            var session: any BacktestSession
+            if let resolvedBase {
+                let resolved = try registry.resolve(strategyConfig: spec.strategy.config, onto: resolvedBase)
+                do { session = try registry.makeSession(resolved, options: options) } catch let e as SpecError {
+                    throw e.nested(under: "strategy.config")
+                }
+            } else {
+                session = try registry.makeSession(try registry.resolve(spec), options: options)
+            }
             if let stop, boundaries.count >= 2 {
                 for (k, time) in stop.checkpoints.enumerated() {
                     session.run(bars, until: firstBar(bars, atOrAfter: time))

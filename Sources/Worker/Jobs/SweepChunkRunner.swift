@@ -69,6 +69,8 @@ struct SweepChunkRunner: Sendable {
         let base = spec.run
         let registry = self.registry
         let interval = bars.barInterval
+        // Resolved once: each trial checks its strategy's parameters alone.
+        let resolvedBase = try? registry.resolve(base)
         var outcomes: [TrialOutcome] = []
         outcomes.reserveCapacity(trials.count)
         var lastProgress = lease.time.elapsed
@@ -97,7 +99,7 @@ struct SweepChunkRunner: Sendable {
                     TrialEvaluation.run(
                         index: $0.index, parameters: $0.parameters, base: base, bars: bars, registry: registry,
                         blocks: TrialEvaluation.blocks, boundaries: boundaries, stop: chunk.stop,
-                        barInterval: interval)
+                        barInterval: interval, resolvedBase: resolvedBase)
                 }
             }
             metrics.bars.increment(by: batch.count * bars.count)

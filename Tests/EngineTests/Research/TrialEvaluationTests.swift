@@ -34,6 +34,36 @@ struct TrialEvaluationTests {
         #expect(outcome.moments.standardDeviation > 0)
     }
 
+    /// Resolving the run once per sweep and each trial's strategy parameters alone gives every
+    /// trial the outcome of resolving it whole: statistics, returns and the reasons of those the
+    /// strategy refuses (a cross-field rule, an unknown value, a short the exchange forbids).
+    @Test func aTrialOnTheResolvedBaseIsTheTrialResolvedWhole() throws {
+        let points: [[String: ParameterValue]] = [
+            ["fast": .int(8), "slow": .int(40)], ["fast": .int(40), "slow": .int(8)],
+            ["fast": .int(5), "slow": .int(20), "direction": .string("long_short")],
+            ["fast": .int(5), "slow": .int(20), "direction": .string("sideways")], ["fast": .string("x")],
+            ["fast": .int(3), "slow": .int(9), "fraction": .double(0.5)],
+        ]
+        let resolved = try Registry.builtIn.resolve(Self.base)
+        for (i, p) in points.enumerated() {
+            let whole = TrialEvaluation.run(
+                index: i, parameters: p, base: Self.base, bars: Self.bars, registry: .builtIn, blocks: 16)
+            let fast = TrialEvaluation.run(
+                index: i, parameters: p, base: Self.base, bars: Self.bars, registry: .builtIn, blocks: 16,
+                resolvedBase: resolved)
+            #expect(fast.failure == whole.failure, "\(p)")
+            #expect(fast.statistics == whole.statistics, "\(p)")
+            #expect(fast.blockSums.map(\.bitPattern) == whole.blockSums.map(\.bitPattern), "\(p)")
+        }
+        let failures = points.indices.map {
+            TrialEvaluation.run(
+                index: $0, parameters: points[$0], base: Self.base, bars: Self.bars, registry: .builtIn, blocks: 16,
+                resolvedBase: resolved
+            ).failure
+        }
+        #expect(failures.compactMap { $0 }.count == 4, "\(failures)")
+    }
+
     @Test func returnsRunFromTheStartingEquityStartingBaseIncluded() throws {
         // 1,000 in cash and one unit held from the start (noop): equity is 1,000 + the close, and
         // the first return is zero (not the unit's whole value over the cash).
