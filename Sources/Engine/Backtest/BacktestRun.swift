@@ -25,6 +25,12 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     public func plotNow() -> [Double] { S.plots.indices.map { strategy.plot($0) } }
 
+    public mutating func takeEquityCurve() -> [Double] {
+        var out: [Double] = []
+        swap(&out, &equityCurve)
+        return out
+    }
+
     public init(
         strategy: S, exchange: SimulatedExchange, recordTrades: Bool = false, recordEquity: Bool = false,
         keepFills: Bool = true, recordPlots: Bool = false

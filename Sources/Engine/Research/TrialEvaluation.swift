@@ -58,23 +58,28 @@ public enum TrialEvaluation {
             session.run(bars, until: bars.count)
             let stats = session.statistics(barInterval: interval)
             statistics = stats
-            equity = session.equityCurve
+            equity = session.takeEquityCurve()
             // Returns from the starting equity (cash, and any starting base at the first price).
             start = stats.initialEquity
         } catch {
             failure = "\(error)"
         }
-        // The returns are read off the equity where they are needed (two passes: the sums and
-        // the centred moments), never stored: a trial over 1M bars would write 8 MB for them.
-        // A trial that could not run has flat returns over every bar.
+        // The returns written over the equity, which the trial alone holds (no second array: a
+        // trial over 1M bars would write 8 MB more), each once: the two passes below (the sums,
+        // then the centred moments) read them. A trial that could not run has flat returns over
+        // every bar.
         let failed = failure != nil
         let n = failed ? bars.count : equity.count
-        let reduced = equity.withUnsafeBufferPointer { e in
-            Reduction(count: n, blocks: blocks, boundaries: boundaries, times: bars) { i in
-                guard !failed else { return 0 }
-                let previous = i == 0 ? start : e[i - 1]
-                return previous != 0 ? e[i] / previous - 1 : 0
+        equity.withUnsafeMutableBufferPointer { e in
+            var previous = start
+            for i in e.indices {
+                let value = e[i]
+                e[i] = previous != 0 ? value / previous - 1 : 0
+                previous = value
             }
+        }
+        let reduced = equity.withUnsafeBufferPointer { r in
+            Reduction(count: n, blocks: blocks, boundaries: boundaries, times: bars) { i in failed ? 0 : r[i] }
         }
         return TrialOutcome(
             index: index, parameters: parameters, statistics: statistics, failure: failure, moments: reduced.moments,
@@ -134,16 +139,21 @@ struct Reduction {
         squares = [Double](repeating: 0, count: blocks)
         segments = boundaries.count >= 2 ? [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1) : []
         // Pass one: the total, each block's sums (the blocks partition the bars), each segment's.
+        // Each block's sums in registers (the same additions in the same order as adding into the
+        // arrays, which kept a chain through memory per value).
         var total = 0.0
         for b in 0..<blocks {
             let (from, to) = (b * n / blocks, (b + 1) * n / blocks)
             counts[b] = Double(to - from)
+            var (sum, square) = (0.0, 0.0)
             for i in from..<to {
                 let x = r(i)
                 total += x
-                sums[b] += x
-                squares[b] += x * x
+                sum += x
+                square += x * x
             }
+            sums[b] = sum
+            squares[b] = square
         }
         if !segments.isEmpty {
             var j = 0
