@@ -170,6 +170,35 @@ struct SweepClusterTests {
             #expect(
                 show.status == 0 && show.output.contains("completed") && show.output.contains("deflated Sharpe ratio")
                     && show.output.contains("walk-forward efficiency"), "\(show.output)")
+
+            // The research ledger: this search, listed with the set's name; forgotten by an admin,
+            // audited, and the report then deflates by this sweep alone.
+            let listed = try await cluster.ats(["sweep", "ledger", "--json"])
+            let rows = try JSONCoding.decoder().decode([ResearchLedgerEntry].self, from: Data(listed.output.utf8))
+            #expect(rows.count == 1, "\(listed.output)")
+            let row = try #require(rows.first)
+            #expect(row.strategy == "strategies:sma_cross" && row.data == set.hash && row.dataName == "bars-9")
+            #expect(row.trials == 256 && row.sweeps == 1 && row.ran == 256 && row.sharpeStandardDeviation > 0)
+            let table = try await cluster.ats(["sweep", "ledger"])
+            #expect(table.output.contains("bars-9 (\(set.hash))") && table.output.contains("256"), "\(table.output)")
+            let incomplete = try await cluster.ats(["sweep", "ledger", "--reset", "--strategy", row.strategy])
+            #expect(incomplete.status != 0 && incomplete.output.contains("--data"))
+            let reset = try await cluster.ats([
+                "sweep", "ledger", "--reset", "--strategy", row.strategy, "--data", row.data,
+            ])
+            #expect(reset.status == 0 && reset.output.contains("forgot 256 trials in 1 sweeps"), "\(reset.output)")
+            let emptied = try await cluster.ats(["sweep", "ledger", "--json"])
+            #expect(
+                try JSONCoding.decoder().decode([ResearchLedgerEntry].self, from: Data(emptied.output.utf8)).isEmpty)
+            let twice = try await cluster.ats([
+                "sweep", "ledger", "--reset", "--strategy", row.strategy, "--data", row.data,
+            ])
+            #expect(twice.status != 0 && twice.output.contains("no row"), "\(twice.output)")
+            let audit = try await cluster.request("GET", "api/events?limit=1000")
+            #expect(String(decoding: audit.body, as: UTF8.self).contains("research_ledger_reset"))
+            let after = try await cluster.ats(["sweep", "top", "s1", "-n", "3", "--json"])
+            let report = try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [String: Any]
+            #expect(report?["research_ledger"] == nil, "\(after.output.prefix(300))")
         }
     }
 

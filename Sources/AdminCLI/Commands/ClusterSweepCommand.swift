@@ -11,7 +11,7 @@ struct ClusterSweepCommand: AsyncParsableCommand {
         commandName: "sweep", abstract: "Parameter sweeps on the cluster: trials in chunks on every free worker.",
         subcommands: [
             Create.self, List.self, Show.self, Top.self, Heatmap.self, Report.self, Pause.self, Resume.self,
-            Cancel.self, Remove.self,
+            Cancel.self, Remove.self, Ledger.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -243,6 +243,54 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                 try await connection.request("DELETE", "api/sweeps/\(sweep)", as: SweepRecord.self) {
                     "removed sweep \($0.name) (\($0.trialsDone) of \($0.trials) trials done)"
                 }
+            }
+        }
+    }
+
+    struct Ledger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ledger",
+            abstract: "The research ledger: every trial run per strategy and data, which deflates each best.",
+            discussion: """
+                ats sweep ledger [--json]
+                ats sweep ledger --reset --strategy strategies:sma_cross --data xxh3:...   (admins; audited)
+                The deflated Sharpe ratio beside a sweep's best counts every trial the ledger holds for
+                its strategy and data, not just that sweep's: resetting forgets them.
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Forget the row of --strategy and --data.") var reset = false
+        @Option(help: "With --reset: the strategy, as the ledger lists it.") var strategy: String?
+        @Option(help: "With --reset: the data, as the ledger lists it (a hash, or file:PATH).") var data: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                if reset {
+                    guard let strategy, let data else {
+                        throw CLIError.usage("--reset needs --strategy and --data (as ats sweep ledger lists them)")
+                    }
+                    var q = URLComponents()
+                    q.queryItems = [
+                        URLQueryItem(name: "strategy", value: strategy), URLQueryItem(name: "data", value: data),
+                    ]
+                    try await connection.request(
+                        "DELETE", "api/research-ledger?\(q.percentEncodedQuery ?? "")", as: ResearchLedgerEntry.self
+                    ) {
+                        "forgot \($0.trials) trials in \($0.sweeps) sweeps of \($0.strategy) on \($0.dataName ?? $0.data)"
+                    }
+                    return
+                }
+                let rows = try await connection.client().get("api/research-ledger", as: [ResearchLedgerEntry].self)
+                if connection.json { return try printJSON(rows) }
+                var table = Table("STRATEGY", "DATA", "SWEEPS", "TRIALS", "RAN", "SHARPE MEAN", "SHARPE SD", "UPDATED")
+                for r in rows {
+                    table.add(
+                        r.strategy, r.dataName.map { "\($0) (\(r.data))" } ?? r.data, String(r.sweeps),
+                        String(r.trials),
+                        String(r.ran), r.sharpeMean.fixed(4), r.sharpeStandardDeviation.fixed(4),
+                        r.updatedAt.formatted(.iso8601))
+                }
+                print(
+                    rows.isEmpty ? "the research ledger is empty: no sweep has completed a chunk yet" : table.render())
             }
         }
     }

@@ -29,8 +29,9 @@ public enum ClusterCommands {
         // `ats sweep run` searches on this machine; the rest of `sweep` is the cluster's.
         let clusterSweep =
             word == "sweep"
-            && ["create", "list", "show", "top", "heatmap", "report", "pause", "resume", "cancel", "rm"].contains(
-                arguments.dropFirst(2).first ?? "")
+            && ["create", "list", "show", "top", "heatmap", "report", "pause", "resume", "cancel", "rm", "ledger"]
+                .contains(
+                    arguments.dropFirst(2).first ?? "")
         // `ats backtest --from-trial S/T` runs a sweep's trial from the cluster's definition.
         let fromTrial =
             word == "backtest" && arguments.contains { $0 == "--from-trial" || $0.hasPrefix("--from-trial=") }

@@ -9,7 +9,7 @@ struct SweepCommand: AsyncParsableCommand {
         discussion: """
             On the cluster (trials in chunks on every free worker; see ats sweep create --help):
               ats sweep create | list | show S | top S [-n 20] | heatmap S --x A --y B |
-              report S --out s.html | pause S | resume S | cancel S | rm S
+              report S --out s.html | pause S | resume S | cancel S | rm S | ledger [--reset]
             """,
         subcommands: [SweepRunCommand.self])
 }

@@ -62,6 +62,8 @@ enum Permissions {
             t[Route(method: "POST", path: path)] = .trader
         }
         t[Route(method: "DELETE", path: "/api/sweeps/{sweep}")] = .trader
+        t[Route(method: "GET", path: "/api/research-ledger")] = .viewer
+        t[Route(method: "DELETE", path: "/api/research-ledger")] = .admin
         // The kill switch: any trader may throw it (a job's or every job's) and release a job's;
         // trading again across the cluster is an admin's decision.
         t[Route(method: "POST", path: "/api/jobs/{job}/kill")] = .trader

@@ -78,6 +78,22 @@ extension AdminAPI {
             scheduler.trigger()
             return EditedResponse(status: .created, response: record)
         }
+        // The research ledger: read by viewers; forgetting a search is an admin's decision (the
+        // deflated Sharpe ratio beside every later best counts from it), and audited.
+        api.get("/research-ledger") { _, _ in try await store.ledgerEntries() }
+        api.delete("/research-ledger") { request, context in
+            let q = request.uri.queryParameters
+            guard let strategy = q.get("strategy"), !strategy.isEmpty else {
+                throw APIError(.badRequest, code: "invalid_request", "strategy is required", field: "strategy")
+            }
+            guard let data = q.get("data"), !data.isEmpty else {
+                throw APIError(
+                    .badRequest, code: "invalid_request", "data is required (its hash or file:PATH)", field: "data")
+            }
+            return try await mapped {
+                try await store.resetLedger(strategy: strategy, data: data, actor: actor(request, context))
+            }
+        }
         api.get("/sweeps/:sweep") { _, context in
             withWaiting(try await mapped { try await store.sweep(context.parameters.require("sweep")) })
         }

@@ -5,6 +5,7 @@ extension JobRecord: ResponseEncodable {}
 extension DatasetRecord: ResponseEncodable {}
 extension ModelRecord: ResponseEncodable {}
 extension SweepRecord: ResponseEncodable {}
+extension ResearchLedgerEntry: ResponseEncodable {}
 extension SweepReport: ResponseEncodable {}
 extension SweepTrial: ResponseEncodable {}
 extension SweepTrialCurve: ResponseEncodable {}

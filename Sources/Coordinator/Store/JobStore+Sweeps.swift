@@ -440,6 +440,58 @@ extension JobStore {
         return nil
     }
 
+    /// Every row of the research ledger, by strategy then data, with the data set's name where the
+    /// data is a registered set's.
+    public func ledgerEntries() async throws -> [ResearchLedgerEntry] {
+        let rows = try await client.query(
+            """
+            SELECT l.strategy, l.data, d.name, l.sweeps, l.trials, l.ran, l.sharpe_sum, l.sharpe_squares, l.updated_at
+            FROM research_ledger l LEFT JOIN datasets d ON d.hash = l.data
+            ORDER BY l.strategy, l.data
+            """, logger: logger)
+        var out: [ResearchLedgerEntry] = []
+        for try await r in rows.decode((String, String, String?, Int64, Int64, Int64, Double, Double, Date).self) {
+            out.append(Self.ledgerEntry(r))
+        }
+        return out
+    }
+
+    /// Forgets the trials run on a strategy and data (a new research programme, a data set
+    /// corrected), recorded in the audit trail with the counts that went; the next sweep on them
+    /// starts the count again. Not found: no such row.
+    public func resetLedger(strategy: String, data: String, actor: String) async throws -> ResearchLedgerEntry {
+        try await transaction { conn in
+            let rows = try await conn.query(
+                """
+                DELETE FROM research_ledger l WHERE l.strategy = \(strategy) AND l.data = \(data)
+                RETURNING l.strategy, l.data, (SELECT d.name FROM datasets d WHERE d.hash = l.data), l.sweeps, l.trials,
+                    l.ran, l.sharpe_sum, l.sharpe_squares, l.updated_at
+                """, logger: logger)
+            for try await r in rows.decode((String, String, String?, Int64, Int64, Int64, Double, Double, Date).self) {
+                let entry = Self.ledgerEntry(r)
+                try await recordEvent(
+                    conn, job: nil, name: "", actor: actor, kind: "research_ledger_reset",
+                    detail:
+                        "\(strategy) on \(entry.dataName ?? data): \(entry.trials) trials in \(entry.sweeps) sweeps forgotten"
+                )
+                return entry
+            }
+            throw StoreError.notFound(
+                "the research ledger has no row for \(strategy) on \(data) (ats sweep ledger lists them)")
+        }
+    }
+
+    static func ledgerEntry(_ r: (String, String, String?, Int64, Int64, Int64, Double, Double, Date))
+        -> ResearchLedgerEntry
+    {
+        let n = Double(r.5)
+        let mean = n > 0 ? r.6 / n : 0
+        let variance = n > 1 ? max(0, (r.7 - r.6 * r.6 / n) / (n - 1)) : 0
+        return ResearchLedgerEntry(
+            strategy: r.0, data: r.1, dataName: r.2, sweeps: r.3, trials: r.4, ran: r.5, sharpeMean: mean,
+            sharpeStandardDeviation: variance.squareRoot(), updatedAt: r.8)
+    }
+
     /// The rows a sweep is read from: its definition, and how far its chunks are.
     static let sweepColumns = """
         s.id, s.name, s.state, s.trials, s.chunks, s.created_by, s.created_at, s.spec::text,
