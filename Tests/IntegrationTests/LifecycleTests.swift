@@ -228,14 +228,20 @@ struct LifecycleTests {
     @Test func aJobNoWorkerCanRunSaysWhyUntilOneCan() async throws {
         let data = TestData.file(bars: 2_000, seed: 4)
         try await TestCluster.with { cluster in
-            try cluster.startWorker("plain")
             let spec = TestData.spec(
                 "needs-gpu", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], labels: ["gpu"])
             _ = try await cluster.create(spec)
+            // No worker at all, then one without the label: the reason follows what is connected.
             var why: String?
             try await waitUntil("the job says why it waits", timeout: .seconds(30)) {
                 why = try await cluster.job("needs-gpu").waitingFor
                 return why != nil
+            }
+            #expect(why == "no worker is connected (draining ones take no job)")
+            try cluster.startWorker("plain")
+            try await waitUntil("the reason names the label", timeout: .seconds(30)) {
+                why = try await cluster.job("needs-gpu").waitingFor
+                return why != "no worker is connected (draining ones take no job)"
             }
             #expect(why == "no connected worker has the label gpu")
             let shown = try await cluster.ats(["job", "show", "needs-gpu"])

@@ -261,7 +261,13 @@ struct StoreModel {
             }
         }
         let ordered = batch.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+        // Only the jobs this worker holds the lease of, as read when the batch starts.
+        let held = Set(jobs.values.filter { $0.leaseOwner == worker }.map(\.id))
         for message in ordered.map(\.element) {
+            if let h = message.jobHeader, !held.contains(h.jobId) {
+                if case .fills = message { events["stale_fills", default: 0] += 1 }
+                continue
+            }
             switch message {
             case .started(let m):
                 if var j = jobs[m.header.jobId], j.epoch == m.header.epoch, j.status == .assigned {

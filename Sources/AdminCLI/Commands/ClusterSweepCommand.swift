@@ -290,7 +290,9 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                         r.updatedAt.formatted(.iso8601))
                 }
                 print(
-                    rows.isEmpty ? "the research ledger is empty: no sweep has completed a chunk yet" : table.render())
+                    rows.isEmpty
+                        ? "the research ledger is empty: no sweep has been created since it was last reset"
+                        : table.render())
             }
         }
     }

@@ -35,10 +35,11 @@ extension JobStore {
             // (a reconnection's reconciliation, a release): no two wait on each other in a cycle.
             // Only the jobs this worker holds the lease of are written: another authenticated
             // worker's messages for them (a job id and epoch guessed, or a run it lost) change
-            // nothing, as a stale epoch's do not. Live trading's facts go through either way: an
+            // nothing, as a stale epoch's do not. Live trading's facts have rules of their own: an
             // order intent's verdict checks the lease itself (a refusal is what its worker waits
-            // for), and an intent's outcome or a venue execution is a fact whoever learned it (a
-            // run that lost its lease may still report what the venue did).
+            // for); an intent's outcome and a venue execution come from the worker holding the job,
+            // or from the one that wrote the intent (a run that lost its lease may still report
+            // what the venue did with its own orders).
             let rows = try await conn.query(
                 """
                 SELECT id, lease_owner IS NOT DISTINCT FROM \(worker) FROM jobs WHERE id = ANY(\(jobs))
@@ -52,10 +53,25 @@ extension JobStore {
             var releases: [JobHeader] = []
             var endings: [WireMessage] = []
             for message in messages {
+                var allowed = true
                 switch message {
-                case .intentWritten, .intentResolved, .venueFills: break
-                default: if let h = message.jobHeader, !held.contains(h.jobId) { continue }
+                case .intentWritten: break
+                case .intentResolved(let m):
+                    allowed = try await wroteIntent(
+                        m.clientOrderId, job: m.header.jobId, worker: worker, held: held, on: conn)
+                case .venueFills(let m):
+                    allowed = try await wroteIntents(
+                        job: m.header.jobId, epoch: m.header.epoch, worker: worker, held: held, on: conn)
+                case .fills(let m) where !held.contains(m.header.jobId):
+                    // Counted as a superseded run's are: a late batch from a worker that lost the job.
+                    try await recordEvent(
+                        conn, job: m.header.jobId, name: "", actor: "coordinator", kind: "stale_fills",
+                        detail: "\(m.fills.count) fill(s) from \(worker), which does not hold the job's lease; not kept"
+                    )
+                    allowed = false
+                default: allowed = message.jobHeader.map { held.contains($0.jobId) } ?? true
                 }
+                guard allowed else { continue }
                 switch message {
                 case .started(let m): try await started(m, on: conn)
                 case .reloadApplied(let m): _ = try await reloadApplied(m, on: conn)
@@ -100,6 +116,29 @@ extension JobStore {
             }
             return out
         }
+    }
+
+    /// Whether `worker` may report the outcome of intent `id`: it holds the job, or wrote the intent.
+    func wroteIntent(_ id: String, job: Int64, worker: String, held: Set<Int64>, on conn: PostgresConnection)
+        async throws -> Bool
+    {
+        if held.contains(job) { return true }
+        let rows = try await conn.query(
+            "SELECT 1 FROM order_intents WHERE client_order_id = \(id) AND job_id = \(job) AND worker = \(worker)",
+            logger: logger)
+        return try await rows.decode(Int.self).first(where: { _ in true }) != nil
+    }
+
+    /// Whether `worker` may report the venue's executions for a job's run at `epoch`: it holds the
+    /// job, or wrote that run's intents.
+    func wroteIntents(job: Int64, epoch: Int64, worker: String, held: Set<Int64>, on conn: PostgresConnection)
+        async throws -> Bool
+    {
+        if held.contains(job) { return true }
+        let rows = try await conn.query(
+            "SELECT 1 FROM order_intents WHERE job_id = \(job) AND epoch = \(epoch) AND worker = \(worker) LIMIT 1",
+            logger: logger)
+        return try await rows.decode(Int.self).first(where: { _ in true }) != nil
     }
 
     /// Progress of many jobs in two statements: each job's latest counts (its `job_progress` row,

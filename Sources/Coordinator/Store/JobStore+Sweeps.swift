@@ -461,6 +461,23 @@ extension JobStore {
     /// starts the count again. Not found: no such row.
     public func resetLedger(strategy: String, data: String, actor: String) async throws -> ResearchLedgerEntry {
         try await transaction { conn in
+            // A sweep still adding to the row would count from its next chunk alone, and deflate
+            // its own best by fewer trials than it ran.
+            let busy = try await conn.query(
+                """
+                SELECT s.name FROM sweeps s WHERE s.state IN ('running', 'paused')
+                    AND (SELECT count(*) FROM sweep_results r WHERE r.sweep_id = s.id) < s.chunks
+                    AND s.spec->'strategy'->>'namespace' = \(strategy)
+                    AND coalesce(s.spec->'data'->>'hash', 'file:' || (s.spec->'data'->>'path')) = \(data)
+                ORDER BY s.id LIMIT 5 FOR SHARE OF s
+                """, logger: logger)
+            var names: [String] = []
+            for try await name in busy.decode(String.self) { names.append(name) }
+            guard names.isEmpty else {
+                throw StoreError.conflict(
+                    "sweeps on \(strategy) and this data are not finished (\(names.joined(separator: ", "))): "
+                        + "cancel or finish them first")
+            }
             let rows = try await conn.query(
                 """
                 DELETE FROM research_ledger l WHERE l.strategy = \(strategy) AND l.data = \(data)

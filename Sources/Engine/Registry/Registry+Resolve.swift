@@ -63,11 +63,7 @@ extension Registry {
             throw SpecError(field: "strategy.config", reason: "\(error)")
         }
 
-        if strategy.sellsShort(strategyParameters) && !venue.simulation.allowShort {
-            throw SpecError(
-                field: "strategy.config.direction",
-                reason: "long_short sells short: set exchange.config.allow_short to true (or use long_only)")
-        }
+        try Self.checkShorting(strategy, strategyParameters, venue.simulation)
 
         // Fees.
         let feeName: String
@@ -97,25 +93,38 @@ extension Registry {
             simulation: venue.simulation, feeModel: feeModel)
     }
 
-    /// `base` with another strategy configuration, checked as ``resolve(_:)`` checks it but for the
-    /// strategy's parameters alone (what a sweep's trials change): the exchange, fees and symbol
-    /// are `base`'s. The cross-field rules a strategy checks when built (`fast < slow`) are left
-    /// to building it (``makeSession(_:checkpoint:options:)``), which a caller does next anyway:
-    /// resolving every trial in full built each strategy twice and read every component again.
-    public func resolve(strategyConfig: [String: ParameterValue], onto base: ResolvedRun) throws(SpecError)
-        -> ResolvedRun
+    /// A session of `base` with another strategy configuration, checked as ``resolve(_:)``
+    /// checks it, in the same order and with the same errors, but for the strategy alone (what a
+    /// sweep's trials change): the exchange, fees and symbol are `base`'s, and the strategy is
+    /// built once (resolving every trial in full read every component again and built each
+    /// strategy twice).
+    public func session(
+        strategyConfig: [String: ParameterValue], onto base: ResolvedRun, options: SessionOptions
+    ) throws(SpecError) -> any BacktestSession {
+        var run = base
+        run.spec.strategy.config = strategyConfig
+        let session: any BacktestSession
+        do {
+            run.strategyParameters = try base.strategy.descriptor.validate(strategyConfig)
+            // Building checks the cross-field rules (fast < slow), as resolving does.
+            session = try makeSession(run, options: options)
+        } catch let e as SpecError {
+            throw e.nested(under: "strategy.config")
+        } catch {
+            throw SpecError(field: "strategy.config", reason: "\(error)")
+        }
+        try Self.checkShorting(base.strategy, run.strategyParameters, base.simulation)
+        return session
+    }
+
+    /// A strategy that sells short only on an exchange that allows it.
+    static func checkShorting(_ strategy: StrategyEntry, _ parameters: Parameters, _ simulation: SimulationConfig)
+        throws(SpecError)
     {
-        var out = base
-        out.spec.strategy.config = strategyConfig
-        do { out.strategyParameters = try base.strategy.descriptor.validate(strategyConfig) } catch {
-            throw error.nested(under: "strategy.config")
-        }
-        if base.strategy.sellsShort(out.strategyParameters) && !base.simulation.allowShort {
-            throw SpecError(
-                field: "strategy.config.direction",
-                reason: "long_short sells short: set exchange.config.allow_short to true (or use long_only)")
-        }
-        return out
+        guard strategy.sellsShort(parameters) && !simulation.allowShort else { return }
+        throw SpecError(
+            field: "strategy.config.direction",
+            reason: "long_short sells short: set exchange.config.allow_short to true (or use long_only)")
     }
 
     /// The spec with every configuration typed and every default written out, so the stored job

@@ -13,7 +13,7 @@ public enum TrialEvaluation {
     /// trial that passes every checkpoint has the outcome it would have without the rule.
     ///
     /// `resolvedBase` (`base` resolved once for the sweep) spares each trial resolving the whole
-    /// run again: only its strategy's parameters are checked (``Registry/resolve(strategyConfig:onto:)``),
+    /// run again: only its strategy's parameters are checked (``Registry/session(strategyConfig:onto:options:)``),
     /// with the same outcome, failures' reasons included.
     public static func run(
         index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
@@ -36,10 +36,8 @@ public enum TrialEvaluation {
             let options = SessionOptions(recordTrades: false, recordEquity: true, keepFills: false)
             var session: any BacktestSession
             if let resolvedBase {
-                let resolved = try registry.resolve(strategyConfig: spec.strategy.config, onto: resolvedBase)
-                do { session = try registry.makeSession(resolved, options: options) } catch let e as SpecError {
-                    throw e.nested(under: "strategy.config")
-                }
+                session = try registry.session(
+                    strategyConfig: spec.strategy.config, onto: resolvedBase, options: options)
             } else {
                 session = try registry.makeSession(try registry.resolve(spec), options: options)
             }

@@ -47,6 +47,26 @@ struct SweepStoreTests {
         return JobStore.chunkProblem(records, chunk)
     }
 
+    /// The research ledger's row is not forgotten while a sweep still adds to it (its best would
+    /// be deflated by fewer trials than it ran), only once it is finished or cancelled.
+    @Test func theLedgerIsResetOnlyWhenNoSweepStillAddsToIt() async throws {
+        try await JobStoreTests().withStore { store in
+            let start = try Self.spec.validate(with: .builtIn)
+            let (chunks, trials) = try Self.plan.chunks(trialsPerChunk: 4)
+            let sweep = try await store.createSweep(
+                Self.spec, start: start, chunks: chunks, trials: trials, actor: "test")
+            let key = JobStore.LedgerKey(Self.spec)
+            #expect(try await store.ledgerEntries().map(\.sweeps) == [1])
+            await #expect(throws: StoreError.self) {
+                try await store.resetLedger(strategy: key.strategy, data: key.data, actor: "test")
+            }
+            _ = try await store.sweep(.cancel, "\(sweep.id)", actor: "test")
+            let gone = try await store.resetLedger(strategy: key.strategy, data: key.data, actor: "test")
+            #expect(gone.sweeps == 1 && gone.data == "file:bars.csv")
+            #expect(try await store.ledgerEntries().isEmpty)
+        }
+    }
+
     @Test func chunksAreHiddenJobsWhoseRecordsAreStoredOnceUnderTheirEpoch() async throws {
         try await JobStoreTests().withStore { store in
             let start = try Self.spec.validate(with: .builtIn)

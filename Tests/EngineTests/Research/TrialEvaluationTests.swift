@@ -43,6 +43,8 @@ struct TrialEvaluationTests {
             ["fast": .int(5), "slow": .int(20), "direction": .string("long_short")],
             ["fast": .int(5), "slow": .int(20), "direction": .string("sideways")], ["fast": .string("x")],
             ["fast": .int(3), "slow": .int(9), "fraction": .double(0.5)],
+            // Both rules broken: the cross-field one is named first, as resolving whole names it.
+            ["fast": .int(40), "slow": .int(8), "direction": .string("long_short")],
         ]
         let resolved = try Registry.builtIn.resolve(Self.base)
         for (i, p) in points.enumerated() {
@@ -61,7 +63,8 @@ struct TrialEvaluationTests {
                 resolvedBase: resolved
             ).failure
         }
-        #expect(failures.compactMap { $0 }.count == 4, "\(failures)")
+        #expect(failures.compactMap { $0 }.count == 5, "\(failures)")
+        #expect(failures.last??.contains("strategy.config.fast") == true, "\(failures)")
     }
 
     @Test func returnsRunFromTheStartingEquityStartingBaseIncluded() throws {

@@ -99,10 +99,14 @@ function confirmAction(text) {
   });
 }
 
+// Why a pending job waits when no connected worker can run it (a record from before it started may
+// still carry the reason: only a pending job's counts).
+function waitingFor(j) { return j.status === 'pending' ? j.waiting_for : null; }
+
 function statusBadge(j) {
   // A resumed live job reconciling with its venue shows RECONCILING until it trades.
   const shown = j.status === 'running' && j.phase ? j.phase : j.status;
-  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${shown}`, title: j.waiting_for ? `Waiting: ${j.waiting_for}` : null }, shown + (j.waiting_for ? ' ⚠' : '')));
+  const wrap = h('span', { class: 'status' }, h('span', { class: `badge ${shown}`, title: waitingFor(j) ? `Waiting: ${waitingFor(j)}` : null }, shown + (waitingFor(j) ? ' ⚠' : '')));
   if (j.status === 'running' || j.status === 'assigned') {
     const bar = h('span', { class: 'bar', title: `${(progressOf(j) * 100).toFixed(1)}%` }, h('span'));
     bar.firstChild.style.width = `${(progressOf(j) * 100).toFixed(1)}%`;
@@ -435,7 +439,7 @@ async function viewJob(name) {
           h('button', { id: 'job-kill-flatten', class: 'danger needs-trader', onclick: () => kill(true) }, 'Kill and flatten'));
       }
     }
-    if (j.waiting_for) head.append(h('p', { class: 'error', id: 'job-waiting' }, `Waiting: ${j.waiting_for}.`));
+    if (waitingFor(j)) head.append(h('p', { class: 'error', id: 'job-waiting' }, `Waiting: ${waitingFor(j)}.`));
     if (j.last_error) head.append(h('p', { class: 'error', id: 'job-error' }, j.last_error));
   };
   const drawStats = j => {
@@ -779,6 +783,23 @@ function fmtInterval(ms) {
   return `${ms}ms`;
 }
 
+// The first five jobs (or sweeps) using a data set or model, as links, and how many more.
+function usedBy(names, link) {
+  if (!names.length) return ['—'];
+  return names.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: link(n) }, n)])
+    .concat(names.length > 5 ? [` and ${names.length - 5} more`] : []);
+}
+
+// A file to a route that takes it whole (data sets, models): the record it answers, or its error.
+async function uploadFile(url, file) {
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
+  if (S.csrf) headers['X-CSRF-Token'] = S.csrf;
+  const r = await fetch(url, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  const data = (r.headers.get('content-type') || '').includes('json') ? await r.json() : null;
+  if (!r.ok) throw new ApiError(r.status, data);
+  return { status: r.status, data };
+}
+
 async function viewData() {
   const { data: sets } = await api('GET', '/api/datasets');
   const remove = async d => {
@@ -786,13 +807,12 @@ async function viewData() {
     try { await api('DELETE', `/api/datasets/${encodeURIComponent(d.name)}`); toast(`Removed ${d.name}`); route(); } catch (x) { toast(x.message); }
   };
   const link = n => n.endsWith(' (sweep)') ? `#/sweep/${encodeURIComponent(n.slice(0, -8))}` : `#/job/${encodeURIComponent(n)}`;
-  const jobLinks = d => d.jobs.length ? d.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: link(n) }, n)]).concat(d.jobs.length > 5 ? [` and ${d.jobs.length - 5} more`] : []) : ['—'];
   const body = h('tbody', { id: 'datasets-body' }, sets.map(d => h('tr', { dataset: { name: d.name } },
     h('td', {}, d.name), h('td', { class: 'muted', title: d.hash }, d.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, d.rows.toLocaleString('en-US')),
     h('td', {}, `${fmtTime(d.first_ms)} … ${fmtTime(d.last_ms)}`), h('td', {}, fmtInterval(d.interval_ms)), h('td', {}, d.symbol || '—'),
     h('td', { class: 'num', title: d.object_stored_at ? `Also in the object store since ${new Date(d.object_stored_at).toISOString()}` : 'In PostgreSQL (workers fetch it from a coordinator)' },
       fmtBytes(d.bytes), d.object_stored_at ? h('span', { class: 'muted' }, ' · S3') : ''),
-    h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...jobLinks(d)),
+    h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...usedBy(d.jobs, link)),
     h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove')))));
   if (!sets.length) body.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.')));
   const file = h('input', { id: 'd-file', type: 'file', 'data-field': 'file' });
@@ -816,12 +836,8 @@ async function viewData() {
     submit.disabled = true;
     submit.textContent = 'Uploading…';
     try {
-      const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
-      if (S.csrf) headers['X-CSRF-Token'] = S.csrf;
-      const r = await fetch(`/api/datasets?${params}`, { method: 'POST', headers, credentials: 'same-origin', body: f });
-      const data = (r.headers.get('content-type') || '').includes('json') ? await r.json() : null;
-      if (!r.ok) throw new ApiError(r.status, data);
-      toast(`${r.status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.rows.toLocaleString('en-US')} bars)`);
+      const { status, data } = await uploadFile(`/api/datasets?${params}`, f);
+      toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.rows.toLocaleString('en-US')} bars)`);
       route();
     } catch (x) {
       error.textContent = x.message;
@@ -844,13 +860,12 @@ async function viewModels() {
     try { await api('DELETE', `/api/models/${encodeURIComponent(m.name)}`); toast(`Removed ${m.name}`); route(); } catch (x) { toast(x.message); }
   };
   const link = n => n.startsWith('sweep ') ? `#/sweep/${encodeURIComponent(n.slice(6))}` : `#/job/${encodeURIComponent(n)}`;
-  const users = m => m.jobs.length ? m.jobs.slice(0, 5).flatMap((n, i) => [i ? ', ' : '', h('a', { href: link(n) }, n)]).concat(m.jobs.length > 5 ? [` and ${m.jobs.length - 5} more`] : []) : ['—'];
   const operators = s => Object.entries(s.operators).sort((a, b) => b[1] - a[1]).map(([k, n]) => n > 1 ? `${k} ×${n}` : k).join(', ');
   const body = h('tbody', { id: 'models-body' }, models.map(m => h('tr', { dataset: { name: m.name } },
     h('td', {}, m.name), h('td', { class: 'muted', title: m.hash }, m.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, fmtBytes(m.bytes)),
     h('td', {}, m.summary.inputs.join('; ')), h('td', {}, m.summary.outputs.join('; ')),
     h('td', { class: 'hide-sm muted' }, operators(m.summary)), h('td', { class: 'num' }, m.summary.weights.toLocaleString('en-US')),
-    h('td', {}, ...users(m)),
+    h('td', {}, ...usedBy(m.jobs, link)),
     h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: m.jobs.length > 0, title: m.jobs.length ? 'Run by jobs or searched by sweeps: delete them first' : '', onclick: () => remove(m) }, 'Remove')))));
   if (!models.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No model yet: add an ONNX file below, or with ats model add FILE --name NAME --cluster.')));
   const file = h('input', { id: 'm-file', type: 'file', accept: '.onnx', 'data-field': 'file' });
@@ -869,12 +884,8 @@ async function viewModels() {
     submit.disabled = true;
     submit.textContent = 'Uploading…';
     try {
-      const headers = { Accept: 'application/json', 'Content-Type': 'application/octet-stream' };
-      if (S.csrf) headers['X-CSRF-Token'] = S.csrf;
-      const r = await fetch(`/api/models?${new URLSearchParams({ name: name.value.trim() })}`, { method: 'POST', headers, credentials: 'same-origin', body: f });
-      const data = (r.headers.get('content-type') || '').includes('json') ? await r.json() : null;
-      if (!r.ok) throw new ApiError(r.status, data);
-      toast(`${r.status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.hash})`);
+      const { status, data } = await uploadFile(`/api/models?${new URLSearchParams({ name: name.value.trim() })}`, f);
+      toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.hash})`);
       route();
     } catch (x) {
       error.textContent = x.message;
@@ -988,7 +999,7 @@ async function viewSweep(name) {
     h('a', { href: `${path}/report.html`, download: `${sw.name}-sweep.html`, id: 'sweep-report' }, h('button', {}, 'Report'))),
     h('div', { class: 'card' },
       h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
-      sw.waiting_for ? h('p', { class: 'error', id: 'sweep-waiting' }, `Waiting: ${sw.waiting_for}.`) : '',
+      sw.waiting_for && sw.state === 'running' ? h('p', { class: 'error', id: 'sweep-waiting' }, `Waiting: ${sw.waiting_for}.`) : '',
       sw.chunks_failed > 0 && sw.state !== 'completed' ? h('p', { class: 'error', id: 'sweep-failed' },
         `${sw.chunks_failed} chunks failed${sw.spec && sw.spec.search === 'tpe' ? ' and the next batch waits for them' : ''}: Resume runs them again (each chunk's job says why).`) : '',
       sw.spec ? h('p', { class: 'muted' }, `${sw.spec.strategy.namespace.replace('strategies:', '')} · ${sw.spec.search} over ${sw.spec.params.join(' ')}${sw.spec.where ? ` where ${sw.spec.where}` : ''} · objective ${sw.spec.objective}${sw.spec.walk_forward ? ` · walk-forward ${sw.spec.walk_forward}` : ''}`) : '',
