@@ -105,7 +105,7 @@ struct ClusterTests {
         let data = TestData.file(bars: 1_500, seed: 8)
         let spec = TestData.spec(
             "steady", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], mode: .paper,
-            checkpointEvery: 1_000, paceMs: 1)
+            checkpointEvery: 1_000, paceMs: 4)
         try await TestCluster.with { cluster in
             try cluster.startWorker("good", capacity: 1)
             _ = try await cluster.create(spec)
