@@ -120,12 +120,15 @@ struct LiveTradingTests {
             try await cluster.addCredential(apiKey: venue.hmac.apiKey, secret: venue.hmacSecret)
             try cluster.startWorker("w1")
             var spec = Self.spec(port: venue.port)
-            // Features that need no warm-up beyond one candle; exits by the bracket only.
+            // Features that need no warm-up beyond one candle and do not scale with the price (a
+            // price difference over the venue's BTC price saturated the model to one sign: it never
+            // entered); exits by the bracket only.
             spec.run.strategy = ComponentRef(
                 namespace: "strategies:lstm",
                 config: [
-                    "name": .string("lstm-live"), "features": .string("close_return|high_logret|low_logret|close_diff"),
-                    "std": .string("0.001|0.001|0.001|1"), "mode": .string("stream"), "threshold": .double(0),
+                    "name": .string("lstm-live"),
+                    "features": .string("close_return|high_logret|low_logret|close_logret"),
+                    "std": .string("0.001|0.001|0.001|0.001"), "mode": .string("stream"), "threshold": .double(0),
                     "exit_threshold": .double(1000), "std_period": .int(2), "tp_std": .double(4),
                     "sl_std": .double(4), "order_value_pct": .double(0.5),
                 ])

@@ -45,8 +45,11 @@ extension JobStore {
                 SELECT id, lease_owner IS NOT DISTINCT FROM \(worker) FROM jobs WHERE id = ANY(\(jobs))
                 ORDER BY id FOR UPDATE
                 """, logger: logger)
-            var held: Set<Int64> = []
-            for try await (id, holds) in rows.decode((Int64, Bool).self) where holds { held.insert(id) }
+            var (held, existing): (Set<Int64>, Set<Int64>) = ([], [])
+            for try await (id, holds) in rows.decode((Int64, Bool).self) {
+                existing.insert(id)
+                if holds { held.insert(id) }
+            }
             var out = Persisted()
             var progress: [JobProgress] = []
             var checkpoints: [CheckpointSaved] = []
@@ -63,11 +66,15 @@ extension JobStore {
                     allowed = try await wroteIntents(
                         job: m.header.jobId, epoch: m.header.epoch, worker: worker, held: held, on: conn)
                 case .fills(let m) where !held.contains(m.header.jobId):
-                    // Counted as a superseded run's are: a late batch from a worker that lost the job.
-                    try await recordEvent(
-                        conn, job: m.header.jobId, name: "", actor: "coordinator", kind: "stale_fills",
-                        detail: "\(m.fills.count) fill(s) from \(worker), which does not hold the job's lease; not kept"
-                    )
+                    // Counted as a superseded run's are: a late batch from a worker that lost the job
+                    // (none for a job that does not exist: nothing to count it against).
+                    if existing.contains(m.header.jobId) {
+                        try await recordEvent(
+                            conn, job: m.header.jobId, name: "", actor: "coordinator", kind: "stale_fills",
+                            detail:
+                                "\(m.fills.count) fill(s) from \(worker), which does not hold the job's lease; not kept"
+                        )
+                    }
                     allowed = false
                 default: allowed = message.jobHeader.map { held.contains($0.jobId) } ?? true
                 }

@@ -314,6 +314,9 @@ struct JobStoreTests {
                 .failed(JobFailed(header: h, error: "forged")),
             ]
             _ = try await store.persist(forged, worker: "w2")
+            // Fills for a job that does not exist change nothing either (and fail no batch).
+            _ = try await store.persist(
+                [.fills(FillBatch(header: header(999_999, 1), fills: [Self.fill(0)]))], worker: "w2")
             var after = try await store.job("\(job.id)")
             #expect(after.status == .assigned && after.leaseOwner == "w1" && after.lastError == nil)
             #expect(try await store.fills(job: "\(job.id)", after: -1, limit: 10).isEmpty)
