@@ -18,12 +18,12 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     public private(set) var equityCurve: [Double] = []
     /// With ``recordEquity`` and ``recordPlots``: the strategy's series (``Strategy/plots``), one
     /// value per bar each.
-    public private(set) var plotValues: [[Double]] = .init(repeating: [], count: S.plots.count)
+    public private(set) var plotValues: [[Double]] = []
 
     /// The series the strategy draws.
     public var plots: [PlotSeries] { S.plots }
 
-    public func plotNow() -> [Double] { S.plots.indices.map { strategy.plot($0) } }
+    public func plotNow() -> [Double] { strategy.plotNow() }
 
     public mutating func takeEquityCurve() -> [Double] {
         var out: [Double] = []
@@ -43,6 +43,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         self.recordEquity = recordEquity
         self.keepFills = keepFills
         self.recordPlots = recordPlots
+        // Only when recorded: a sweep makes a session per trial.
+        if recordPlots { plotValues = .init(repeating: [], count: S.plots.count) }
     }
 
     /// Restores a run from ``checkpoint()``'s bytes; the exchange supplies instrument, policy and
@@ -66,6 +68,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         self.recordEquity = recordEquity
         self.keepFills = keepFills
         self.recordPlots = recordPlots
+        if recordPlots { plotValues = .init(repeating: [], count: S.plots.count) }
     }
 
     // Sessions are driven through `any BacktestSession`, whose witness is the generic (slow) body;

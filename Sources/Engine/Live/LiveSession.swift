@@ -33,7 +33,7 @@ public struct LiveRun<S: Strategy>: LiveSession {
 
     public var plots: [PlotSeries] { S.plots }
 
-    public func plotNow() -> [Double] { S.plots.indices.map { strategy.plot($0) } }
+    public func plotNow() -> [Double] { strategy.plotNow() }
 
     public init(restoring data: Data) throws {
         let c = try CheckpointCoding.decoder().decode(Checkpoint.self, from: data)

@@ -40,6 +40,9 @@ extension Strategy {
 
     public func plot(_ k: Int) -> Double { .nan }
 
+    /// Every series' value after the last bar, in ``plots`` order (what a session samples).
+    public func plotNow() -> [Double] { Self.plots.indices.map(plot) }
+
     @inline(__always)
     public mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) { onBar(bar, venue: &venue) }
 }

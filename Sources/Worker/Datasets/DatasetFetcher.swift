@@ -34,20 +34,16 @@ struct DatasetFetcher: Sendable {
 
     /// Fetches set `hash` into `root` under ``DatasetStore/objectName(_:)``.
     func fetch(_ hash: String) async throws {
-        guard !sources.isEmpty else {
-            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
-        }
-        var problems: [String] = []
-        for round in 0..<Self.rounds {
-            if round > 0 { try await Task.sleep(for: Self.pause * round) }
-            problems = []
-            if let objectStore {
+        let objectStore = self.objectStore
+        try await fromAnySource(
+            "data set \(hash)",
+            first: { problems in
+                guard let objectStore else { return nil }
                 do {
                     let started = ContinuousClock.now
-                    if let bytes = try await fetchFromObjectStore(hash, objectStore) {
-                        fetched(hash, from: objectStore.description, bytes: bytes, since: started)
-                        return
-                    }
+                    guard let bytes = try await fetchFromObjectStore(hash, objectStore) else { return nil }
+                    fetched(hash, from: objectStore.description, bytes: bytes, since: started)
+                    return ()
                 } catch let e as DatasetError where e.final {
                     throw e
                 } catch {
@@ -56,23 +52,44 @@ struct DatasetFetcher: Sendable {
                         "data set not taken from the object store; asking a coordinator",
                         metadata: ["hash": "\(hash)", "store": "\(objectStore)", "why": "\(error)"])
                     problems.append("\(objectStore): \(error)")
+                    return nil
                 }
-            }
+            },
+            each: { source in
+                let started = ContinuousClock.now
+                let bytes = try await fetchFromCoordinator(hash, source)
+                fetched(hash, from: source, bytes: bytes, since: started)
+            })
+    }
+
+    /// `each` at every coordinator, round after round (``rounds``, pausing longer after each),
+    /// until one succeeds; `first`, tried at the start of each round (the object store), may
+    /// answer instead (nil: it did not). A final ``DatasetError`` ends the fetch at once; the
+    /// others are listed in the error when every round failed.
+    private func fromAnySource<T>(
+        _ what: String, first: (inout [String]) async throws -> T? = { _ in nil },
+        each: (String) async throws -> T
+    ) async throws -> T {
+        guard !sources.isEmpty else {
+            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
+        }
+        var problems: [String] = []
+        for round in 0..<Self.rounds {
+            if round > 0 { try await Task.sleep(for: Self.pause * round) }
+            problems = []
+            if let answer = try await first(&problems) { return answer }
             for source in sources {
                 do {
-                    let started = ContinuousClock.now
-                    let bytes = try await fetchFromCoordinator(hash, source)
-                    fetched(hash, from: source, bytes: bytes, since: started)
-                    return
+                    return try await each(source)
                 } catch let e as DatasetError where e.final {
                     throw e
                 } catch {
                     problems.append("\(source): \(error)")
                 }
             }
-            logger.warning("data set fetch failed", metadata: ["hash": "\(hash)", "why": "\(problems)"])
+            logger.warning("fetch failed", metadata: ["what": "\(what)", "why": "\(problems)"])
         }
-        throw DatasetError("cannot fetch data set \(hash): \(problems.joined(separator: "; "))")
+        throw DatasetError("cannot fetch \(what): \(problems.joined(separator: "; "))")
     }
 
     private func fetched(_ hash: String, from: String, bytes: Int64, since started: ContinuousClock.Instant) {
@@ -130,37 +147,23 @@ struct DatasetFetcher: Sendable {
     /// A trained model's file, whole, from the first coordinator that has it (under a MAC of its
     /// bytes), checked against its hash.
     func fetchModel(_ hash: String) async throws -> Data {
-        guard !sources.isEmpty else {
-            throw DatasetError("no coordinator HTTP address to fetch from (ATS_COORDINATOR_HTTP)")
-        }
-        var problems: [String] = []
-        for round in 0..<Self.rounds {
-            if round > 0 { try await Task.sleep(for: Self.pause * round) }
-            problems = []
-            for source in sources {
-                do {
-                    let client = try VenueHTTPClient(baseURL: source)
-                    defer { client.shutdown() }
-                    let reply = try await signedGet(client, "/worker/models/\(hash)", range: "")
-                    guard reply.status == 200 else {
-                        throw DatasetError(
-                            reply.status == 404
-                                ? "no model \(hash) there (was it removed?)" : "answered \(reply.status)")
-                    }
-                    let bytes = Data(reply.body)
-                    let got = ModelLibrary.hash(bytes)
-                    guard got == hash else { throw DatasetError("sent a model that hashes to \(got), not \(hash)") }
-                    logger.info(
-                        "model fetched", metadata: ["hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes.count)"])
-                    return bytes
-                } catch let e as DatasetError where e.final {
-                    throw e
-                } catch {
-                    problems.append("\(source): \(error)")
+        try await fromAnySource(
+            "model \(hash)",
+            each: { source in
+                let client = try VenueHTTPClient(baseURL: source)
+                defer { client.shutdown() }
+                let reply = try await signedGet(client, "/worker/models/\(hash)", range: "")
+                guard reply.status == 200 else {
+                    throw DatasetError(
+                        reply.status == 404 ? "no model \(hash) there (was it removed?)" : "answered \(reply.status)")
                 }
-            }
-        }
-        throw DatasetError("model \(hash) could not be fetched: \(problems.joined(separator: "; "))")
+                let bytes = Data(reply.body)
+                let got = ModelLibrary.hash(bytes)
+                guard got == hash else { throw DatasetError("sent a model that hashes to \(got), not \(hash)") }
+                logger.info(
+                    "model fetched", metadata: ["hash": "\(hash)", "from": "\(source)", "bytes": "\(bytes.count)"])
+                return bytes
+            })
     }
 
     /// From one coordinator, in ranges each under a MAC of its bytes (one connection kept).

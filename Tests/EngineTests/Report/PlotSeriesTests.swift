@@ -82,7 +82,7 @@ struct PlotSeriesTests {
             Registry.builtIn.resolve(spec), options: SessionOptions(recordEquity: true, keepFills: false))
         session.run(Self.bars, until: Self.bars.count)
         #expect(session.equityCurve.count == Self.bars.count)
-        #expect(session.plots.count == 2 && session.plotValues.allSatisfy(\.isEmpty))
+        #expect(session.plots.count == 2 && session.plotValues.isEmpty)
     }
 
     @Test func aStrategyWithoutSeriesRecordsNone() throws {
