@@ -37,7 +37,9 @@ let package = Package(
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
         // No dependencies: it runs anywhere, with or without the cluster.
-        .target(name: "ATSEngine", path: "Sources/Engine", swiftSettings: strict),
+        .target(name: "ATSEngine", dependencies: ["CPlatform"], path: "Sources/Engine", swiftSettings: strict),
+        // What Swift cannot say itself (a prefetch hint), for the engine's hot loops.
+        .target(name: "CPlatform", path: "Sources/CPlatform"),
         // The trader's own strategies, indicators, fee models and exchanges (the seed's custom_modules/).
         .target(
             name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",

@@ -19,9 +19,10 @@ public protocol BacktestSession: Sendable {
     var trades: [RoundTrip] { get }
     /// Equity at each bar's close (recorded only with `recordEquity`).
     var equityCurve: [Double] { get }
-    /// Moves the recorded equity out (the session keeps none): the caller owns the only copy and
-    /// may write over it (a sweep's trial turns it into its returns in place).
-    mutating func takeEquityCurve() -> [Double]
+    /// Each bar's return as the statistics take it (recorded only with `recordReturns`).
+    var returns: [Double] { get }
+    /// Moves the recorded returns out (the session keeps none).
+    mutating func takeReturns() -> [Double]
     /// The series the strategy draws, and (with `recordEquity` and `recordPlots`) each one's value
     /// at every bar.
     var plots: [PlotSeries] { get }

@@ -84,14 +84,16 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     }
 
     /// Marks the account to market at a bar's close (`time`), the bar being counted by
-    /// ``recordBars(count:first:last:)``.
-    @inlinable @inline(__always)
-    public mutating func record(equity newEquity: Double, position: Double, time: Int64) {
+    /// ``recordBars(count:first:last:)``; returns the bar's return (0 when the equity did not
+    /// change or was 0).
+    @inlinable @inline(__always) @discardableResult
+    public mutating func record(equity newEquity: Double, position: Double, time: Int64) -> Double {
         if position != 0 { exposedBars += 1 }
         // Unchanged equity (flat, most bars of most strategies) is a zero return, and adding +0 to
         // the sums changes no bit (they are never −0: `x − 1` is +0 when x is 1): skip it all.
+        var r = 0.0
         if newEquity != equity && equity != 0 {
-            let r = newEquity / equity - 1
+            r = newEquity / equity - 1
             returnsSum += r
             returnsSquares += r * r
             // Branch-free (the sign of a return is a coin toss for the predictor); adding +0
@@ -117,6 +119,7 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
                 if dd > maxDrawdown { maxDrawdown = dd }
             }
         }
+        return r
     }
 
     /// Books a fill into the round-trip accounting. A fill that crosses zero closes the trip and

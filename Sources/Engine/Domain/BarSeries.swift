@@ -1,3 +1,5 @@
+import CPlatform
+
 /// Bars stored column by column: each field is one contiguous ``BarColumn``, which is what
 /// indicator batch functions and the backtest loop read at memory speed. A catalog's columns live
 /// in place in the mapped file (nothing copied); a CSV's are arrays of their own.
@@ -135,6 +137,19 @@ public struct BarSeries: Sendable, Equatable {
 
 /// Pointers to a ``BarSeries``'s columns, from ``BarSeries/withUnsafeColumns(_:)``.
 public struct BarPointers {
+    /// Asks for the lines holding bar `i` of the columns that matching orders reads beyond time
+    /// and close (a hint; nothing past the end is asked).
+    @inline(__always)
+    public func prefetchForMatching(at i: Int) {
+        guard i < close.count else { return }
+        ats_prefetch(open.baseAddress! + i)
+        ats_prefetch(high.baseAddress! + i)
+        ats_prefetch(low.baseAddress! + i)
+        ats_prefetch(volume.baseAddress! + i)
+        ats_prefetch(buyVolume.baseAddress! + i)
+        ats_prefetch(sellVolume.baseAddress! + i)
+    }
+
     public let time: UnsafeBufferPointer<Int64>
     public let open: UnsafeBufferPointer<Double>
     public let high: UnsafeBufferPointer<Double>

@@ -20,7 +20,7 @@ public enum RejectReason: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Decided on a candle the live run traded late (catching up after a resume or a gap): not sent.
     case staleMarket
     /// A risk limit of the job's refused it before it was sent (the limit and why).
-    case riskLimit(String)
+    case riskLimit(ReasonText)
 
     /// What is wrong with a bracket's prices. The raw values are the messages (and what
     /// checkpoints hold).

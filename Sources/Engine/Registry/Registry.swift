@@ -61,9 +61,11 @@ public struct Registry: Sendable {
                     restoring: checkpoint, exchange: exchange, recordTrades: options.recordTrades,
                     recordEquity: options.recordEquity, keepFills: options.keepFills, recordPlots: options.recordPlots)
             }
-            return BacktestRun(
+            var run = BacktestRun(
                 strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
                 recordEquity: options.recordEquity, keepFills: options.keepFills, recordPlots: options.recordPlots)
+            run.recordReturns = options.recordReturns
+            return run
         } makeLive: { parameters, venue, checkpoint in
             if let checkpoint { return try LiveRun<S>(restoring: checkpoint) }
             return LiveRun(strategy: try S(parameters: parameters), venue: venue)
@@ -93,14 +95,18 @@ public struct SessionOptions: Sendable {
     /// With ``recordEquity``: the strategy's series too, one value per bar each (a report draws
     /// them; a sweep's trials and workers, which sample ``BacktestSession/plotNow()``, do not).
     public var recordPlots: Bool
+    /// Whether each bar's return is recorded (``BacktestSession/returns``: a sweep's trials).
+    public var recordReturns: Bool
 
     public init(
-        recordTrades: Bool = false, recordEquity: Bool = false, keepFills: Bool = true, recordPlots: Bool = false
+        recordTrades: Bool = false, recordEquity: Bool = false, keepFills: Bool = true, recordPlots: Bool = false,
+        recordReturns: Bool = false
     ) {
         self.recordTrades = recordTrades
         self.recordEquity = recordEquity
         self.keepFills = keepFills
         self.recordPlots = recordPlots
+        self.recordReturns = recordReturns
     }
 }
 

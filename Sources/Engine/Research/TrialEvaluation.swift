@@ -27,13 +27,12 @@ public enum TrialEvaluation {
         for (name, value) in parameters { spec.strategy.config[name] = value }
         var statistics: BacktestStatistics?
         var failure: String?
-        var equity: [Double] = []
-        var start = 0.0
+        var returns: [Double] = []
         // A trial stopped early keeps its sums over the folds it ran (walk-forward may still choose
         // it for those: leaving it out would choose among trials filtered on those folds' tests).
         var stoppedSegments: [SegmentSums]?
         do {
-            let options = SessionOptions(recordTrades: false, recordEquity: true, keepFills: false)
+            let options = SessionOptions(recordTrades: false, keepFills: false, recordReturns: true)
             var session: any BacktestSession
             if let resolvedBase {
                 session = try registry.session(
@@ -44,9 +43,7 @@ public enum TrialEvaluation {
             if let stop, boundaries.count >= 2 {
                 for (k, time) in stop.checkpoints.enumerated() {
                     session.run(bars, until: firstBar(bars, atOrAfter: time))
-                    let segments = segmentSums(
-                        session.equityCurve, start: session.statistics(barInterval: interval).initialEquity,
-                        bars: bars, boundaries: boundaries)
+                    let segments = segmentSums(session.returns, bars: bars, boundaries: boundaries)
                     if stop.stops(stop.value(segments: segments, bounds: boundaries, through: k), at: k) {
                         stoppedSegments = segments
                         throw Stopped(fold: k + 1)
@@ -56,28 +53,16 @@ public enum TrialEvaluation {
             session.run(bars, until: bars.count)
             let stats = session.statistics(barInterval: interval)
             statistics = stats
-            equity = session.takeEquityCurve()
-            // Returns from the starting equity (cash, and any starting base at the first price).
-            start = stats.initialEquity
+            // The returns the run's statistics took, bar by bar (from the starting equity: cash,
+            // and any starting base at the first price), recorded by the loop.
+            returns = session.takeReturns()
         } catch {
             failure = "\(error)"
         }
-        // The returns written over the equity, which the trial alone holds (no second array: a
-        // trial over 1M bars would write 8 MB more), each once: the two passes below (the sums,
-        // then the centred moments) read them. A trial that could not run has flat returns over
-        // every bar.
-        let failed = failure != nil
-        let n = failed ? bars.count : equity.count
-        equity.withUnsafeMutableBufferPointer { e in
-            var previous = start
-            for i in e.indices {
-                let value = e[i]
-                e[i] = previous != 0 ? value / previous - 1 : 0
-                previous = value
-            }
-        }
-        let reduced = equity.withUnsafeBufferPointer { r in
-            Reduction(count: n, blocks: blocks, boundaries: boundaries, times: bars) { i in failed ? 0 : r[i] }
+        // A trial that could not run has flat returns over every bar.
+        if failure != nil { returns = [Double](repeating: 0, count: bars.count) }
+        let reduced = returns.withUnsafeBufferPointer { r in
+            Reduction(r, blocks: blocks, boundaries: boundaries, times: bars)
         }
         return TrialOutcome(
             index: index, parameters: parameters, statistics: statistics, failure: failure, moments: reduced.moments,
@@ -106,23 +91,20 @@ extension TrialEvaluation {
         PartitionPoint.first(in: bars.count) { bars.time[$0] >= time }
     }
 
-    /// The segment sums of the returns of `equity` so far, added in bar order as ``Reduction``
-    /// adds them: a segment whole before the last bar has the bits it will have in the record.
-    static func segmentSums(_ equity: [Double], start: Double, bars: BarSeries, boundaries: [Int64]) -> [SegmentSums] {
+    /// The segment sums of the `returns` so far, added in bar order as ``Reduction`` adds them: a
+    /// segment whole before the last bar has the bits it will have in the record.
+    static func segmentSums(_ returns: [Double], bars: BarSeries, boundaries: [Int64]) -> [SegmentSums] {
         var segments = [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1)
-        var j = 0
-        for i in 0..<min(equity.count, bars.count) where bars.time[i] >= boundaries[0] {
-            while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
-            if j == segments.count { break }
-            let previous = i == 0 ? start : equity[i - 1]
-            segments[j].add(previous != 0 ? equity[i] / previous - 1 : 0)
+        returns.withUnsafeBufferPointer {
+            Reduction.addSegments($0, to: &segments, boundaries: boundaries, times: bars)
         }
         return segments
     }
 }
 
-/// A trial's per-bar returns reduced to what the statistics need, in two passes over a function
-/// that gives return `i` (the same sums, in the same order, as reducing a stored array).
+/// A trial's per-bar returns reduced to what the statistics need, in two passes. The sums over
+/// bars run in four lanes (a sum's next addition waits for the last one; four chains keep the
+/// adders busy), the lanes added in a fixed order: the same bits on every machine.
 struct Reduction {
     var moments: ReturnMoments
     var counts: [Double]
@@ -130,47 +112,82 @@ struct Reduction {
     var squares: [Double]
     var segments: [SegmentSums]
 
-    @inline(__always)
-    init(count n: Int, blocks: Int, boundaries: [Int64], times bars: BarSeries, _ r: (Int) -> Double) {
+    init(_ r: UnsafeBufferPointer<Double>, blocks: Int, boundaries: [Int64], times bars: BarSeries) {
+        let n = r.count
         counts = [Double](repeating: 0, count: blocks)
         sums = [Double](repeating: 0, count: blocks)
         squares = [Double](repeating: 0, count: blocks)
         segments = boundaries.count >= 2 ? [SegmentSums](repeating: SegmentSums(), count: boundaries.count - 1) : []
-        // Pass one: the total, each block's sums (the blocks partition the bars), each segment's.
-        // Each block's sums in registers (the same additions in the same order as adding into the
-        // arrays, which kept a chain through memory per value).
+        // Pass one: each block's sums (the blocks partition the bars; the total is theirs added in
+        // block order), each segment's.
         var total = 0.0
         for b in 0..<blocks {
             let (from, to) = (b * n / blocks, (b + 1) * n / blocks)
             counts[b] = Double(to - from)
-            var (sum, square) = (0.0, 0.0)
-            for i in from..<to {
-                let x = r(i)
-                total += x
+            var (sum, square) = (SIMD4<Double>(), SIMD4<Double>())
+            var (tailSum, tailSquare) = (0.0, 0.0)
+            var i = from
+            while i + 4 <= to {
+                let x = Self.load(r, i)
                 sum += x
                 square += x * x
+                i += 4
             }
-            sums[b] = sum
-            squares[b] = square
-        }
-        if !segments.isEmpty {
-            var j = 0
-            for i in 0..<min(n, bars.count) where bars.time[i] >= boundaries[0] {
-                while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
-                if j == segments.count { break }
-                segments[j].add(r(i))
+            while i < to {
+                tailSum += r[i]
+                tailSquare += r[i] * r[i]
+                i += 1
             }
+            sums[b] = Self.add(sum) + tailSum
+            squares[b] = Self.add(square) + tailSquare
+            total += sums[b]
         }
+        if !segments.isEmpty { Self.addSegments(r, to: &segments, boundaries: boundaries, times: bars) }
         // Pass two: the centred sums.
         let mean = n > 0 ? total / Double(n) : 0
+        let centre = SIMD4<Double>(repeating: mean)
+        var (a2, a3, a4) = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
         var (m2, m3, m4) = (0.0, 0.0, 0.0)
-        for i in 0..<n {
-            let d = r(i) - mean
+        var i = 0
+        while i + 4 <= n {
+            let d = Self.load(r, i) - centre
+            let d2 = d * d
+            a2 += d2
+            a3 += d2 * d
+            a4 += d2 * d2
+            i += 4
+        }
+        while i < n {
+            let d = r[i] - mean
             let d2 = d * d
             m2 += d2
             m3 += d2 * d
             m4 += d2 * d2
+            i += 1
         }
-        moments = ReturnMoments(count: n, sum: total, m2: m2, m3: m3, m4: m4)
+        moments = ReturnMoments(
+            count: n, sum: total, m2: Self.add(a2) + m2, m3: Self.add(a3) + m3, m4: Self.add(a4) + m4)
     }
+
+    /// Each segment's sums of the returns (in bar order; bars before the first boundary or from
+    /// the last on belong to none).
+    static func addSegments(
+        _ r: UnsafeBufferPointer<Double>, to segments: inout [SegmentSums], boundaries: [Int64], times bars: BarSeries
+    ) {
+        var j = 0
+        for i in 0..<min(r.count, bars.count) where bars.time[i] >= boundaries[0] {
+            while j < segments.count && bars.time[i] >= boundaries[j + 1] { j += 1 }
+            if j == segments.count { break }
+            segments[j].add(r[i])
+        }
+    }
+
+    @inline(__always)
+    static func load(_ r: UnsafeBufferPointer<Double>, _ i: Int) -> SIMD4<Double> {
+        UnsafeRawPointer(r.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
+    }
+
+    /// A vector's lanes added in one fixed order.
+    @inline(__always)
+    static func add(_ v: SIMD4<Double>) -> Double { (v[0] + v[1]) + (v[2] + v[3]) }
 }

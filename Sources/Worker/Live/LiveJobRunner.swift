@@ -250,7 +250,7 @@ struct LiveJobRunner: Sendable {
                     position: position, nowMs: rest.venueNowMs(), exit: order.parentId != nil)
                 {
                     logger.notice("order refused by the job's risk limits", metadata: ["why": "\(refusal)"])
-                    book.session.venue.rejected(order.id, reason: .riskLimit(refusal.description))
+                    book.session.venue.rejected(order.id, reason: .riskLimit(ReasonText(refusal.description)))
                     continue
                 }
                 switch filters.fit(side: side, quantity: quantity, price: price, marketPrice: close) {
@@ -359,10 +359,10 @@ struct LiveJobRunner: Sendable {
                     // Never stored, never sent: the kill switch holds the job (its stop follows), or
                     // the account's budget refused the order. The strategy sees it refused.
                     logger.warning("order not sent: \(refused.reason)", metadata: ["client_order_id": "\(cid)"])
-                    book.refused(id, reason: .riskLimit(refused.reason))
+                    book.refused(id, reason: .riskLimit(ReasonText(refused.reason)))
                     if let stop = o.stop {
                         // The limit leg's intent may be stored: it was never sent.
-                        book.refused(stop.clientOrderId.description, reason: .riskLimit(refused.reason))
+                        book.refused(stop.clientOrderId.description, reason: .riskLimit(ReasonText(refused.reason)))
                         await resolve(.init(clientOrderId: id, state: "not_placed"))
                     }
                     continue

@@ -107,6 +107,40 @@ struct BacktestRunTests {
         #expect(copied.last!.barIndex < 9_000 && whole.fills[copied.count].barIndex >= 9_000)
     }
 
+    /// A sweep's trials take each bar's return from the loop: the very values the equity gives
+    /// (`equity / previous − 1`, 0 when unchanged), however the run is cut, with the statistics
+    /// unchanged by recording them.
+    @Test(arguments: [[20_000], [1, 7_000, 7_001, 20_000], [30, 31, 32, 19_999, 20_000]])
+    func recordedReturnsAreTheEquitysReturnsHoweverTheRunIsCut(_ cuts: [Int]) throws {
+        let run = try Registry.builtIn.resolve(
+            Self.spec(
+                "strategies:sma_cross", ["fast": .int(10), "slow": .int(30), "direction": .string("long_short")],
+                exchange: ["allow_short": .bool(true)]))
+        var both = try Registry.builtIn.makeSession(
+            run, options: SessionOptions(recordEquity: true, keepFills: false, recordReturns: true))
+        var plain = try Registry.builtIn.makeSession(run, options: SessionOptions(keepFills: false))
+        for cut in cuts {
+            both.run(Self.bars, until: cut)
+            plain.run(Self.bars, until: cut)
+        }
+        let equity = both.equityCurve
+        let returns = both.takeReturns()
+        #expect(returns.count == Self.bars.count && equity.count == Self.bars.count)
+        var previous = both.statistics(barInterval: Self.bars.barInterval).initialEquity
+        var mismatches = 0
+        for (value, r) in zip(equity, returns) {
+            let expected = previous != 0 ? value / previous - 1 : 0
+            if expected.bitPattern != r.bitPattern { mismatches += 1 }
+            previous = value
+        }
+        #expect(mismatches == 0)
+        #expect(returns.filter { $0 != 0 }.count > 1_000, "the run trades")
+        #expect(both.takeReturns().isEmpty, "taken once")
+        let a = both.statistics(barInterval: Self.bars.barInterval)
+        let b = plain.statistics(barInterval: Self.bars.barInterval)
+        #expect(a.sharpe.bitPattern == b.sharpe.bitPattern && a.totalReturn.bitPattern == b.totalReturn.bitPattern)
+    }
+
     @Test func withoutKeptFillsTheStatisticsAreTheSame() throws {
         let run = try Registry.builtIn.resolve(Self.spec())
         var kept = try Registry.builtIn.makeSession(run)
