@@ -128,14 +128,15 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
             let start = cursor
             defer { tracker.recordBars(count: cursor - start, first: columns[start], last: columns[cursor - 1]) }
             while cursor < end {
-                // The columns only matching reads are read at the bars where orders work: sparse
-                // reads that miss the cache each time (a fifth of a 1M-bar run's loop). Fetched
-                // ahead, a line of each per eight bars.
-                if cursor & 7 == 0 { columns.prefetchForMatching(at: cursor &+ Self.prefetchDistance) }
                 // Exchange and strategy each take the bar from the columns, the exchange only its
                 // time and close unless orders are working: a whole bar built on the stack costs 16
                 // memory operations per bar (and a store-forwarding stall when copied).
                 if exchange.hasWorkingOrders {
+                    // The columns only matching reads are read at the bars where orders work:
+                    // sparse reads that miss the cache each time (a third of a 1M-bar run with
+                    // fills at the next open). The next such bar is likely within a few lines:
+                    // they are fetched now.
+                    for ahead in 1...Self.linesAhead { columns.prefetchForMatching(at: cursor &+ 8 &* ahead) }
                     exchange.process(bar: columns[cursor], index: cursor)
                 } else {
                     exchange.moveTo(time: columns.time[cursor], close: columns.close[cursor], index: cursor)
@@ -145,9 +146,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         }
     }
 
-    /// How many bars ahead the loop fetches the matching columns: sixteen lines of each, well over
-    /// a memory access's latency at the loop's pace (64 measured the same).
-    static var prefetchDistance: Int { 128 }
+    /// Lines of each matching column fetched at a bar where orders work.
+    static var linesAhead: Int { 4 }
 
     @inline(__always)
     public mutating func step(_ bar: Bar) {
