@@ -36,7 +36,8 @@ let package = Package(
     ],
     targets: [
         // The trading engine: domain, data, indicators, strategies, simulated exchange, fees, backtest.
-        // No dependencies: it runs anywhere, with or without the cluster.
+        // No package dependencies (CPlatform is this package's prefetch hint): it runs anywhere,
+        // with or without the cluster.
         .target(name: "ATSEngine", dependencies: ["CPlatform"], path: "Sources/Engine", swiftSettings: strict),
         // What Swift cannot say itself (a prefetch hint), for the engine's hot loops.
         .target(name: "CPlatform", path: "Sources/CPlatform"),

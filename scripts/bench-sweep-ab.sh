@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # A/B of a sweep's per-trial cost between `ats` builds (docs/BENCHMARKS.md "Per-trial cost"):
-# `ats sweep run`'s reported trial seconds for 20,000 sma_cross trials (fast 2..101 x slow
-# 102..301) over 2,148 synthetic bars, ROUNDS rounds with the binaries alternating; prints each
+# `ats sweep run`'s reported trial seconds, ROUNDS rounds with the binaries alternating; prints each
 # binary's best and every round. Compare the bests; a difference inside the rounds' spread is noise.
+#   GRID=small (default): 20,000 sma_cross trials (fast 2..101 x slow 102..301) over 2,148
+#     synthetic bars (per-trial overhead);
+#   GRID=large: the side by side's large grid, 90 pairs (fast 5..50:5 x slow 20..200:20) over
+#     1,000,000 synthetic bars (the loop).
 #
 #   scripts/bench-sweep-ab.sh 4 /tmp/ats-before .build-release/release/ats
+#   GRID=large scripts/bench-sweep-ab.sh 3 /tmp/ats-before .build-release/release/ats
 set -euo pipefail
-ROUNDS=${1:?usage: bench-sweep-ab.sh ROUNDS BIN...}
+ROUNDS=${1:?usage: [GRID=small|large] bench-sweep-ab.sh ROUNDS BIN...}
 shift
 DATA=$(mktemp --suffix=.csv)
 trap 'rm -f "$DATA"' EXIT
-"$1" data synth --bars 2148 --seed 7 --format plain --out "$DATA" >/dev/null
+case "${GRID:-small}" in
+small)
+    "$1" data synth --bars 2148 --seed 7 --format plain --out "$DATA" >/dev/null
+    ARGS=(--param fast=int:2..101 --param slow=int:102..301 --cash 10000)
+    ;;
+large)
+    "$1" data synth --bars 1000000 --seed 42 --format plain --out "$DATA" >/dev/null
+    ARGS=(--param fast=int:5..50:5 --param slow=int:20..200:20 --where "fast < slow")
+    ;;
+*)
+    echo "GRID is small or large" >&2
+    exit 2
+    ;;
+esac
 for _ in $(seq 1 "$ROUNDS"); do
     for bin in "$@"; do
-        seconds=$("$bin" sweep run --data "$DATA" --json --top 5 --strategy sma_cross --param quantity=1 \
-            --param fast=int:2..101 --param slow=int:102..301 --cash 10000 |
+        seconds=$("$bin" sweep run --data "$DATA" --json --top 5 --strategy sma_cross --param quantity=1 "${ARGS[@]}" |
             python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])')
         echo "$bin $seconds"
     done

@@ -133,10 +133,15 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                 // memory operations per bar (and a store-forwarding stall when copied).
                 if exchange.hasWorkingOrders {
                     // The columns only matching reads are read at the bars where orders work:
-                    // sparse reads that miss the cache each time (a third of a 1M-bar run with
-                    // fills at the next open). The next such bar is likely within a few lines:
-                    // they are fetched now.
-                    for ahead in 1...Self.linesAhead { columns.prefetchForMatching(at: cursor &+ 8 &* ahead) }
+                    // where those are sparse, reads that miss the cache each time (a third of a
+                    // 1M-bar run with fills at the next open). The next such bar is likely within
+                    // a few lines: they are fetched at a bar whose working orders changed since the
+                    // last (new orders: their bounds are not known yet). Orders resting bar after
+                    // bar read the columns in order, which the processor fetches ahead by itself
+                    // (fetching them too cost a grid a third).
+                    if exchange.state.workingBounds == nil {
+                        for ahead in 1...Self.linesAhead { columns.prefetchForMatching(at: cursor &+ 8 &* ahead) }
+                    }
                     exchange.process(bar: columns[cursor], index: cursor)
                 } else {
                     exchange.moveTo(time: columns.time[cursor], close: columns.close[cursor], index: cursor)

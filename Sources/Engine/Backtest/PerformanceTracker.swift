@@ -68,7 +68,7 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     }
 
     /// Counts `count` bars from `first` to `last` (times and prices for the span's statistics);
-    /// ``record(equity:position:)`` marks each of them to market. A backtest's loop counts its
+    /// ``record(equity:position:time:)`` marks each of them to market. A backtest's loop counts its
     /// bars once, after it, as nothing reads the count meanwhile.
     @inlinable @inline(__always)
     public mutating func recordBars(count: Int, first: Bar, last: Bar) {

@@ -57,9 +57,11 @@ public struct Registry: Sendable {
         ) {
             parameters, exchange, checkpoint, options in
             if let checkpoint {
-                return try BacktestRun<S>(
+                var run = try BacktestRun<S>(
                     restoring: checkpoint, exchange: exchange, recordTrades: options.recordTrades,
                     recordEquity: options.recordEquity, keepFills: options.keepFills, recordPlots: options.recordPlots)
+                run.recordReturns = options.recordReturns
+                return run
             }
             var run = BacktestRun(
                 strategy: try S(parameters: parameters), exchange: exchange, recordTrades: options.recordTrades,
