@@ -32,7 +32,10 @@ struct KillSwitchStoreTests {
     }
 
     @Test func aKilledJobStopsHeldAndWritesOnlyReduceOnlyIntents() async throws {
-        try await stores.withStore { store in
+        // A lease that outlasts the test: its intents are judged on the kill switch, not on a
+        // lease that ran out while a loaded database served the steps (a full run took 68 s here
+        // and one verdict said the lease was gone).
+        try await stores.withStore(leaseTimeout: .seconds(600)) { store in
             let job = try await store.create(Self.live("live"), actor: "test")
             let a = try #require(try await store.assign(job: job.id, to: "w1"))
             #expect(a.halt.isEmpty)
