@@ -141,6 +141,23 @@ struct BacktestRunTests {
         #expect(a.sharpe.bitPattern == b.sharpe.bitPattern && a.totalReturn.bitPattern == b.totalReturn.bitPattern)
     }
 
+    /// Bars given one at a time (`step`, as a live market gives them) between runs: the returns
+    /// follow on in order, the same bits as one whole run's.
+    @Test func returnsRecordedStepByStepFollowOn() throws {
+        let run = try Registry.builtIn.resolve(Self.spec())
+        let options = SessionOptions(keepFills: false, recordReturns: true)
+        var whole = try Registry.builtIn.makeSession(run, options: options)
+        whole.run(Self.bars, until: Self.bars.count)
+        var mixed = try Registry.builtIn.makeSession(run, options: options)
+        mixed.run(Self.bars, until: 5_000)
+        for i in 5_000..<5_010 { mixed.step(Self.bars[i]) }
+        mixed.run(Self.bars, until: Self.bars.count)
+        let a = whole.takeReturns()
+        let b = mixed.takeReturns()
+        #expect(a.count == Self.bars.count && b.count == a.count)
+        #expect(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
     @Test func withoutKeptFillsTheStatisticsAreTheSame() throws {
         let run = try Registry.builtIn.resolve(Self.spec())
         var kept = try Registry.builtIn.makeSession(run)
