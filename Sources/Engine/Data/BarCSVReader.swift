@@ -236,10 +236,15 @@ public enum BarCSVReader {
             fields: layout.fields, time: layout.time, open: layout.open, high: layout.high, low: layout.low,
             close: layout.close, volume: layout.volume, buyVolume: layout.buyVolume, sellVolume: layout.sellVolume,
             textTime: layout.textTime)
+        var cursor = SeparatorCursor(p, at: lineStart, end: n)
         while lineStart < n {
             lineNumber += 1
-            // Most rows take the one-pass path; the rest (and every error) the general one below.
-            if let (bar, next) = scanner.scan(p, from: lineStart, to: n), isSane(bar), bar.time > previousTime {
+            // Most rows take the separators' path, a chunk's last few the one-pass path, and any
+            // other shape (and every error) the general one below.
+            let separated = scanner.scanSeparated(p, from: lineStart, cursor: &cursor)
+            if let (bar, next) = separated ?? scanner.scan(p, from: lineStart, to: n), isSane(bar),
+                bar.time > previousTime
+            {
                 previousTime = bar.time
                 if firstBarLine == 0 { firstBarLine = lineNumber }
                 guard row < end else { throw changedWhileRead(file) }
@@ -247,8 +252,11 @@ public enum BarCSVReader {
                 block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
                 row += 1
                 lineStart = next
+                if separated == nil { cursor.reset(at: next) }  // else it stands there already
                 continue
             }
+            // The general path: the cursor goes on from wherever the next row starts.
+            defer { cursor.reset(at: lineStart) }
             var e = lineStart
             var count = 0
             var s = lineStart

@@ -86,6 +86,54 @@ struct BarLineScanner {
         return Self.rowEnd(p, i, n).map { (bar, $0) }
     }
 
+    /// ``scan(_:from:to:)`` for rows in the usual column order, with every field's end found
+    /// first by `cursor` (standing at `start`): the fields' parses then do not wait on one
+    /// another. Returns the bar and where the next row starts, the cursor there too; nil where
+    /// the row is not in the common shape or the cursor cannot see its end, the cursor then
+    /// anywhere in the row (the caller moves it to the next row it reads).
+    @inline(__always)
+    mutating func scanSeparated(
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, cursor: inout SeparatorCursor
+    ) -> (Bar, Int)? {
+        guard let volumes = canonicalVolumes, let e0 = cursor.next(), let e1 = cursor.next(),
+            let e2 = cursor.next(), let e3 = cursor.next(), let e4 = cursor.next(), var last = cursor.next(),
+            p[e0] == 44, p[e1] == 44, p[e2] == 44, p[e3] == 44
+        else { return nil }
+        let time: Int64
+        if textTime {
+            guard let t = textTime(p, start, e0) else { return nil }
+            time = t
+        } else {
+            guard let t = FastNumber.boundedInteger(p, start, e0) else { return nil }
+            time = t < 100_000_000_000_000 ? t : t / 1000  // Binance since 2025: µs
+        }
+        guard let open = FastNumber.bounded(p, e0 + 1, e1), let high = FastNumber.bounded(p, e1 + 1, e2),
+            let low = FastNumber.bounded(p, e2 + 1, e3), let close = FastNumber.bounded(p, e3 + 1, e4),
+            p[e4] == 44, let volume = FastNumber.bounded(p, e4 + 1, last)
+        else { return nil }
+        var bar = Bar(time: time, open: open, high: high, low: low, close: close, volume: volume)
+        if volumes > 0 {
+            guard p[last] == 44, let e6 = cursor.next(), let v = FastNumber.bounded(p, last + 1, e6) else {
+                return nil
+            }
+            bar.buyVolume = v
+            last = e6
+            if volumes > 1 {
+                guard p[last] == 44, let e7 = cursor.next(), let v = FastNumber.bounded(p, last + 1, e7) else {
+                    return nil
+                }
+                bar.sellVolume = v
+                last = e7
+            }
+        }
+        if p[last] == 13 {
+            guard let newline = cursor.next(), newline == last + 1 else { return nil }
+            last = newline
+        }
+        guard p[last] == 10 else { return nil }
+        return (bar, last + 1)
+    }
+
     /// Steps over the comma at `i`, or false when there is none.
     @inline(__always)
     private static func comma(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Bool {

@@ -148,6 +148,56 @@ enum FastNumber {
         return (Int64(value), i + end)
     }
 
+    /// `[digits][.digits]` filling `p[s..<e]` exactly, with at most 7 digits before the point and 8
+    /// after it (8 without one), and 16 readable bytes from `s` (the caller's separators say where the field ends):
+    /// ``short(_:_:)`` for a field whose end is already known, so no step waits on finding it.
+    /// The same value, bit for bit (the same integer over the same power of ten); nil for any
+    /// other shape.
+    @inline(__always)
+    static func bounded(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        let raw = UnsafeRawPointer(p.baseAddress! + s)
+        let length = e - s
+        let word = raw.loadUnaligned(as: UInt64.self)
+        let nonDigit = nonDigits(word)
+        let whole = nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount >> 3
+        if whole >= length {
+            guard length > 0 else { return nil }
+            return Double(Int64(bitPattern: leading(word, length)))
+        }
+        let decimals = length - whole - 1
+        // At most 7 digits before the point (15 in all: below 2^53, so the integer is exact).
+        guard nonDigit != 0, p[s + whole] == UInt8(ascii: "."), decimals <= 8, whole + decimals > 0 else {
+            return nil
+        }
+        let fractionWord = raw.loadUnaligned(fromByteOffset: whole + 1, as: UInt64.self)
+        guard nonDigits(fractionWord) & lowBytes[decimals] == 0 else { return nil }
+        let mantissa = leading(word, whole) &* integerPowers[decimals] &+ leading(fractionWord, decimals)
+        var value = Double(Int64(bitPattern: mantissa))  // below 10^16: exact
+        if decimals > 0 { value /= powers[decimals] }
+        return value
+    }
+
+    /// An unsigned integer of at most 16 digits filling `p[s..<e]` exactly, with 16 readable
+    /// bytes from `s`: ``shortInteger(_:_:)`` for a field whose end is known. Nil for any other shape.
+    @inline(__always)
+    static func boundedInteger(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        let raw = UnsafeRawPointer(p.baseAddress! + s)
+        let length = e - s
+        let first = raw.loadUnaligned(as: UInt64.self)
+        if length <= 8 {
+            guard length > 0, nonDigits(first) & lowBytes[length] == 0 else { return nil }
+            return Int64(leading(first, length))
+        }
+        let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        guard length <= 16, nonDigits(first) == 0, nonDigits(second) & lowBytes[length - 8] == 0 else { return nil }
+        return Int64(leading(first, 8) &* integerPowers[length - 8] &+ leading(second, length - 8))
+    }
+
+    /// The low `k` bytes' bits, k = 0...8.
+    static let lowBytes: [UInt64] = [
+        0, 0xFF, 0xFFFF, 0xFF_FFFF, 0xFFFF_FFFF, 0xFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF, 0xFF_FFFF_FFFF_FFFF, .max,
+    ]
+
     static let integerPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
     /// The high bit of each byte of `v` that is not an ASCII digit, each byte on its own (no carry
