@@ -44,28 +44,38 @@ struct BacktestCommand: AsyncParsableCommand {
             do { resolved = try Registry.standard.resolve(spec) } catch let e as SpecError {
                 throw CLIError.invalid(e.description)
             }
-            let clock = ContinuousClock()
-            let loadStart = clock.now
-            let bytes: Data
-            do { bytes = try BarLoader.read(data) } catch let e as DataError { throw CLIError.invalid(e.description) }
-            let bars: BarSeries
-            do {
-                bars = try BarLoader.parse(
-                    bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)), inPlace: true)
-            } catch let e as DataError {
-                throw CLIError.invalid(e.description)
-            }
-            let loadTime = clock.now - loadStart
-            // The stamp's hash runs on the other core while the strategy runs on this one (the
-            // parse already uses every core).
-            let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             var session = try Registry.standard.makeSession(
                 resolved,
                 options: SessionOptions(
                     recordTrades: true, recordEquity: report != nil, keepFills: report != nil || paper,
                     recordPlots: report != nil))
+            let clock = ContinuousClock()
+            let loadStart = clock.now
+            let bytes: Data
+            do { bytes = try BarLoader.read(data) } catch let e as DataError { throw CLIError.invalid(e.description) }
+            // A large CSV's first bars are run while the last ones parse, on the core that would
+            // otherwise wait for them (not in paper mode, which paces every bar).
+            var ranWhileLoading = Duration.zero
+            let bars: BarSeries
+            do {
+                bars = try BarLoader.parse(
+                    bytes, file: data, format: format.flatMap(BarFormat.init(rawValue:)), inPlace: true,
+                    consume: paper
+                        ? nil
+                        : { first in
+                            let start = clock.now
+                            session.run(first, until: first.count)
+                            ranWhileLoading += clock.now - start
+                        })
+            } catch let e as DataError {
+                throw CLIError.invalid(e.description)
+            }
+            let loadTime = clock.now - loadStart - ranWhileLoading
+            // The stamp's hash runs on the other core while the strategy's last bars run on this
+            // one (the parse already uses every core).
+            let hashing = Task.detached { ReproducibilityStamp.hash(bytes) }
             let progress = ProgressBar(enabled: !quiet && !json && isatty(2) != 0, total: bars.count)
-            let runStart = clock.now
+            let runStart = clock.now - ranWhileLoading
             var paperFills: [Fill] = []
             if paper {
                 let pace = Duration.milliseconds(Int64(paceMs ?? Int(bars.barInterval)))

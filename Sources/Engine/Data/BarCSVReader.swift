@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads bars from CSV in the seed's format, the plain epoch-millisecond format or Binance kline
 /// format, detected from the first line. Any malformed value stops the read with a ``DataError``
@@ -13,11 +14,22 @@ public enum BarCSVReader {
     }
 
     /// Parses CSV bytes; `file` names the source in errors.
-    public static func parse(_ data: Data, file: String, format: BarFormat? = nil) throws(DataError) -> BarSeries {
+    ///
+    /// With `consume`, a large file's bars are handed over as they become final, while the rest
+    /// still parse: each call, on the caller's thread, gets the series' first bars (more with each
+    /// call), which will be the returned series' first bars. A run can start on them (`ats
+    /// backtest` runs the strategy there, between chunks, on the core that would otherwise wait
+    /// for the last chunks). Nothing is handed over from a chunk after one that had blank lines or
+    /// failed; a file that fails still throws, after whatever `consume` was given.
+    public static func parse(
+        _ data: Data, file: String, format: BarFormat? = nil, consume: ((BarSeries) -> Void)? = nil
+    ) throws(DataError) -> BarSeries {
         var result: Result<BarSeries, DataError> = .success(BarSeries())
         data.withUnsafeBytes { raw in
             let p = raw.bindMemory(to: UInt8.self)
-            result = Result { () throws(DataError) -> BarSeries in try parse(p, file: file, format: format) }
+            result = Result { () throws(DataError) -> BarSeries in
+                try parse(p, file: file, format: format, consume: consume)
+            }
         }
         return try result.get()
     }
@@ -37,8 +49,9 @@ public enum BarCSVReader {
         var hasHeader = true
     }
 
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?) throws(DataError) -> BarSeries
-    {
+    static func parse(
+        _ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?, consume: ((BarSeries) -> Void)? = nil
+    ) throws(DataError) -> BarSeries {
         var lineStart = 0
         var lineNumber = 0
         let n = p.count
@@ -64,7 +77,8 @@ public enum BarCSVReader {
             lineNumber += 1
         }
 
-        return try parseRows(p, from: lineStart, to: n, layout: layout, file: file, linesBefore: lineNumber)
+        return try parseRows(
+            p, from: lineStart, to: n, layout: layout, file: file, linesBefore: lineNumber, consume: consume)
     }
 
     /// Files above this are parsed in chunks on every core.
@@ -72,7 +86,8 @@ public enum BarCSVReader {
 
     /// What the parsing threads share: the file's bytes (read only), the block the bars go to, and
     /// one slot per chunk for its line count and one for its outcome. No lock: each chunk's slots
-    /// and rows are written by its thread alone, and read only after every thread has finished.
+    /// and rows are written by its thread alone, and read only after that thread has said the
+    /// chunk is done (``ChunkQueue``) or every thread has finished.
     private struct ChunkBuffers: @unchecked Sendable {
         let input: UnsafeBufferPointer<UInt8>
         let bounds: [Int]
@@ -94,11 +109,17 @@ public enum BarCSVReader {
     /// into the series' columns: each chunk's room is counted first (its lines, bounded by what
     /// its bytes can hold), so each chunk knows where its first bar goes. Line numbers in errors count from
     /// the file's first line (`linesBefore` lines precede `start`).
+    /// With `consume`, chunks are smaller than a thread's share and handed over as they become
+    /// final (see ``parse(_:file:format:consume:)``).
     private static func parseRows(
-        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int,
+        consume: ((BarSeries) -> Void)?
     ) throws(DataError) -> BarSeries {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let chunkCount = end - start > parallelThreshold ? max(1, min(cores, 8)) : 1
+        let threads = end - start > parallelThreshold ? max(1, min(cores, 8)) : 1
+        // Handing bars over early needs chunks that end early: eight a thread.
+        let streaming = consume != nil && threads > 1
+        let chunkCount = streaming ? threads * 8 : threads
         // Chunk boundaries on line starts.
         var bounds = [start]
         for k in 1..<chunkCount {
@@ -122,7 +143,7 @@ public enum BarCSVReader {
         // fields and a newline. Blank lines, however many, add no room.
         let read = 6 + (layout.buyVolume != nil ? 1 : 0) + (layout.sellVolume != nil ? 1 : 0)
         let shortestRow = read + layout.fields
-        inParallel(chunkCount) { k in
+        inParallel(chunkCount, threads: threads) { k in
             let (from, to) = (shared.bounds[k], shared.bounds[k + 1])
             shared.lines[k] = min(lineCount(shared.input, from: from, to: to), (to - from + 1) / shortestRow)
         }
@@ -130,12 +151,53 @@ public enum BarCSVReader {
         for k in 0..<chunkCount { offsets.append(offsets[k] + lines[k]) }
         let block = try ColumnBlock(rows: offsets[chunkCount], file: file)
         let firstRows = offsets
-        inParallel(chunkCount) { k in
+        let queue = ChunkQueue(count: chunkCount)
+        let parse: @Sendable (Int) -> Void = { k in
             shared.output[k] = Result { () throws(DataError) -> Chunk in
                 try parseChunk(
                     shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,
                     into: block, at: firstRows[k], capacity: shared.lines[k])
             }
+            queue.finish(k)
+        }
+        if let consume, streaming {
+            let helpers = DispatchSemaphore(value: 0)
+            for _ in 1..<threads {
+                Thread.detachNewThread {
+                    while let k = queue.claim() { parse(k) }
+                    helpers.signal()
+                }
+            }
+            // This thread hands over each chunk's bars as soon as they and all before them are
+            // final, and parses a chunk itself whenever none is ready.
+            var handed = 0
+            var handing = true
+            var lastTime: Int64?
+            while true {
+                while handing, handed < chunkCount, queue.isDone(handed) {
+                    guard case .success(let chunk) = output[handed]!, chunk.rows == lines[handed],
+                        chunk.rows == 0 || lastTime.map({ chunk.firstTime > $0 }) ?? true
+                    else {
+                        handing = false  // gaps, a failure, or time going back: the whole file decides
+                        break
+                    }
+                    if chunk.rows > 0 {
+                        lastTime = chunk.lastTime
+                        consume(block.series(count: offsets[handed] + chunk.rows))
+                    }
+                    handed += 1
+                }
+                if let k = queue.claim() {
+                    parse(k)
+                } else if queue.allDone {
+                    break
+                } else {
+                    queue.waitForAFinish()
+                }
+            }
+            for _ in 1..<threads { helpers.wait() }
+        } else {
+            inParallel(chunkCount, threads: threads, parse)
         }
         var count = 0
         var linesSoFar = linesBefore
@@ -169,19 +231,20 @@ public enum BarCSVReader {
         return block.series(count: count)
     }
 
-    /// Runs `body(0..<count)`, each on its own thread but the first, which runs on the caller's:
-    /// dedicated threads, because the shared pools may be busy (hashing, other jobs) and would run
-    /// the chunks one after another.
-    private static func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    /// Runs `body(0..<count)` on `threads` threads, the caller's among them, each taking the next
+    /// index until none is left: dedicated threads, because the shared pools may be busy (hashing,
+    /// other jobs) and would run the chunks one after another.
+    private static func inParallel(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let queue = ChunkQueue(count: count)
         let done = DispatchSemaphore(value: 0)
-        for k in 1..<max(count, 1) {
+        for _ in 1..<max(min(threads, count), 1) {
             Thread.detachNewThread {
-                body(k)
+                while let k = queue.claim() { body(k) }
                 done.signal()
             }
         }
-        body(0)
-        for _ in 1..<max(count, 1) { done.wait() }
+        while let k = queue.claim() { body(k) }
+        for _ in 1..<max(min(threads, count), 1) { done.wait() }
     }
 
     /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. Eight

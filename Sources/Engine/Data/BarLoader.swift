@@ -44,13 +44,17 @@ public enum BarLoader {
             bytesNoCopy: address, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
     }
 
-    public static func parse(_ data: Data, file: String, format: BarFormat? = nil, inPlace: Bool = false)
-        throws(DataError) -> BarSeries
-    {
+    /// A catalog or CSV file's bars. With `consume`, a large CSV's first bars are handed over while
+    /// the rest still parse (``BarCSVReader/parse(_:file:format:consume:)``); a catalog's are
+    /// there at once, and handed over by nothing.
+    public static func parse(
+        _ data: Data, file: String, format: BarFormat? = nil, inPlace: Bool = false,
+        consume: ((BarSeries) -> Void)? = nil
+    ) throws(DataError) -> BarSeries {
         if format == .catalog || (format == nil && BarCatalog.isCatalog(data)) {
             return try BarCatalog.decode(data, file: file, inPlace: inPlace)
         }
-        return try BarCSVReader.parse(data, file: file, format: format)
+        return try BarCSVReader.parse(data, file: file, format: format, consume: consume)
     }
 
     static func failure(_ path: String, _ code: Int32) -> DataError {

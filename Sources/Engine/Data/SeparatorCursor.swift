@@ -37,12 +37,12 @@ struct SeparatorCursor {
     @inline(__always)
     mutating func next() -> Int? {
         if mask == 0 {
-            block += 64
-            guard block + 64 <= limit else { return nil }
+            block &+= 64
+            guard block &+ 64 <= limit else { return nil }
             mask = ats_separators64(base + block)
             if mask == 0 { return nil }
         }
-        let position = block + mask.trailingZeroBitCount
+        let position = block &+ mask.trailingZeroBitCount
         mask &= mask &- 1
         return position
     }

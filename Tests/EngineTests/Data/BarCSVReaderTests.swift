@@ -280,6 +280,52 @@ struct ChunkedCSVTests {
         } catch { #expect(error.reason.contains("no bars")) }
     }
 
+    /// Parses `text` handing bars over as they become final; returns the series and each handover.
+    func streamed(_ text: String) throws -> (BarSeries, [BarSeries]) {
+        var handed: [BarSeries] = []
+        let series = try BarCSVReader.parse(Data(text.utf8), file: "big.csv") { handed.append($0) }
+        return (series, handed)
+    }
+
+    @Test func barsHandedOverWhileTheRestParseAreTheSeriesFirstBars() throws {
+        let (series, handed) = try streamed(Self.text)
+        #expect(series == Self.bars)
+        // On one core the file parses in one piece and nothing is handed over early.
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            #expect(handed.count > 1, "\(handed.count) handovers")
+        }
+        var previous = 0
+        for first in handed {
+            #expect(first.count > previous && first.count <= series.count)
+            #expect(first.time.array == Array(series.time.array.prefix(first.count)))
+            #expect(first.close.array.map(\.bitPattern) == series.close.array.prefix(first.count).map(\.bitPattern))
+            #expect(first.volume.array == Array(series.volume.array.prefix(first.count)))
+            previous = first.count
+        }
+    }
+
+    @Test func handingOverStopsBeforeBlankLinesAndBadRows() throws {
+        // A blank line leaves a gap the whole file must close: bars after it are not handed over
+        // early, and the result is the same. A bad row late in the file still fails the read.
+        var lines = Self.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        lines.insert("", at: 90_000)
+        let (series, handed) = try streamed(lines.joined(separator: "\n"))
+        #expect(series == Self.bars)
+        #expect(handed.allSatisfy { $0.count < 90_000 }, "\(handed.map(\.count))")
+        lines.remove(at: 90_000)
+        lines[100_000] = lines[100_000].replacingOccurrences(of: ",", with: ",x", options: [], range: nil)
+        var handedBeforeTheError = 0
+        do {
+            _ = try BarCSVReader.parse(Data(lines.joined(separator: "\n").utf8), file: "big.csv") {
+                handedBeforeTheError = $0.count
+            }
+            Issue.record("a bad row was accepted")
+        } catch {
+            #expect(error.line == 100_001 && error.column == 2, "\(error)")
+        }
+        #expect(handedBeforeTheError < 100_000)
+    }
+
     @Test func linesAreCountedEightBytesAtATimeExactly() {
         var rng = SeededRandom(seed: 5)
         let alphabet: [UInt8] = [10, 10, 13, 44, 48, 0x0B, 0x8A, 0xFF, 0x00, 0x09]
