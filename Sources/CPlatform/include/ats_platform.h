@@ -25,4 +25,16 @@ static inline __attribute__((always_inline)) uint64_t ats_separators64(const voi
     return mask;
 }
 
+/// Where the newlines are among the 64 bytes at `bytes` (bit k: byte k is LF).
+static inline __attribute__((always_inline)) uint64_t ats_newlines64(const void *bytes) {
+    typedef unsigned char ats_u8x64 __attribute__((ext_vector_type(64)));
+    typedef _Bool ats_bool64 __attribute__((ext_vector_type(64)));
+    ats_u8x64 v;
+    __builtin_memcpy(&v, bytes, 64);
+    ats_bool64 hits = __builtin_convertvector(v == '\n', ats_bool64);
+    uint64_t mask;
+    __builtin_memcpy(&mask, &hits, 8);
+    return mask;
+}
+
 #endif

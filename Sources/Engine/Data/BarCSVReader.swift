@@ -1,3 +1,4 @@
+import CPlatform
 import Foundation
 import Synchronization
 
@@ -247,14 +248,19 @@ public enum BarCSVReader {
         for _ in 1..<max(min(threads, count), 1) { done.wait() }
     }
 
-    /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. Eight
-    /// bytes at a time: a byte that was a newline is zero after the XOR, and the expression below
-    /// sets the high bit of exactly the zero bytes (no carry crosses a byte).
+    /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. 64
+    /// bytes at a time by wide compares (``ats_newlines64``), then eight at a time: a byte that
+    /// was a newline is zero after the XOR, and the expression below sets the high bit of exactly
+    /// the zero bytes (no carry crosses a byte).
     public static func lineCount(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         guard end > start else { return 0 }
         let base = UnsafeRawPointer(p.baseAddress!)
         var count = 0
         var i = start
+        while i + 64 <= end {
+            count += ats_newlines64(base + i).nonzeroBitCount
+            i += 64
+        }
         while i + 8 <= end {
             let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
             let low = 0x7F7F_7F7F_7F7F_7F7F as UInt64

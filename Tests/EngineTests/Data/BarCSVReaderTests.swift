@@ -326,10 +326,10 @@ struct ChunkedCSVTests {
         #expect(handedBeforeTheError < 100_000)
     }
 
-    @Test func linesAreCountedEightBytesAtATimeExactly() {
+    @Test func linesAreCountedBlockByBlockExactly() {
         var rng = SeededRandom(seed: 5)
         let alphabet: [UInt8] = [10, 10, 13, 44, 48, 0x0B, 0x8A, 0xFF, 0x00, 0x09]
-        for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 127, 128, 129, 1000] {
             let bytes = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
             let expected = bytes.count(where: { $0 == 10 }) + (bytes.last.map { $0 == 10 ? 0 : 1 } ?? 0)
             bytes.withUnsafeBufferPointer { p in
