@@ -46,7 +46,7 @@ struct ColumnBlock: @unchecked Sendable {
             mapped = true
             keeper = Data(
                 bytesNoCopy: mapping, count: stride * 8,
-                deallocator: .custom { pointer, count in munmap(pointer, count) })
+                deallocator: .custom { pointer, count in Self.release(pointer, count) })
         } else {
             // At least 64 bytes a column, 512 in all: `Data` keeps buffers of a few bytes inline (a
             // copy, freeing the original), which would leave the columns pointing at freed memory.
@@ -87,6 +87,36 @@ struct ColumnBlock: @unchecked Sendable {
 
     /// Rows mapped ahead at a time as the bars arrive.
     static let window = 16_384
+
+    /// Gives a mapped block (eight columns of `count / 8` bytes) back: a large block's pages freed
+    /// on two cores, odd columns on one and even ones on the other (the unwritten columns are the
+    /// last two, so each side gets half the written ones), then the mapping removed. A 1M-row
+    /// block's 12,000 written pages take 4 ms to free on one core; `MADV_DONTNEED` holds the
+    /// address space only for reading, so the two sides free at once.
+    static func release(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+        #if os(Linux)
+            if count >= Self.parallelReleaseFrom, ProcessInfo.processInfo.activeProcessorCount > 1 {
+                let base = Int(bitPattern: pointer)
+                let stride = count / 8
+                @Sendable func free(columnsFrom first: Int) {
+                    for k in Swift.stride(from: first, to: 8, by: 2) {
+                        _ = madvise(UnsafeMutableRawPointer(bitPattern: base + k * stride), stride, MADV_DONTNEED)
+                    }
+                }
+                let done = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    free(columnsFrom: 1)
+                    done.signal()
+                }
+                free(columnsFrom: 0)
+                done.wait()
+            }
+        #endif
+        munmap(pointer, count)
+    }
+
+    /// Mapped blocks from this size are given back on two cores.
+    static let parallelReleaseFrom = 8 << 20
 
     /// Maps the pages of the next ``window`` rows from `row` (below `end`) of the columns that are
     /// written, zeroed, in one call per column instead of a fault per page (2–3 ms of a 1M-row
