@@ -93,8 +93,14 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         let end = min(end, bars.count)
         guard cursor < end else { return }
         if recordEquity {
-            equityCurve.reserveCapacity(end)
-            if recordPlots { for k in plotValues.indices { plotValues[k].reserveCapacity(end) } }
+            // Room for this call's bars, growing at least twice over (up to the bars' count): a run
+            // made of many calls (steps, bars handed over while a file parses) copies each
+            // curve a few times, not once a call.
+            let room = min(max(end, 2 * equityCurve.capacity), bars.count)
+            if equityCurve.capacity < end { equityCurve.reserveCapacity(room) }
+            if recordPlots {
+                for k in plotValues.indices where plotValues[k].capacity < end { plotValues[k].reserveCapacity(room) }
+            }
         }
         if keepFills { exchange.reserveFills(forBars: end - cursor) }
         if tracker.bars == 0 { tracker.start(baseBalance: exchange.wallet.base.total, price: bars.close[cursor]) }

@@ -20,8 +20,9 @@ public enum BarCSVReader {
     /// still parse: each call, on the caller's thread, gets the series' first bars (more with each
     /// call), which will be the returned series' first bars. A run can start on them (`ats
     /// backtest` runs the strategy there, between chunks, on the core that would otherwise wait
-    /// for the last chunks). Nothing is handed over from a chunk after one that had blank lines or
-    /// failed; a file that fails still throws, after whatever `consume` was given.
+    /// for the last chunks). Nothing is handed over past a chunk whose blank lines left a gap, a
+    /// chunk that failed, or a chunk whose first bar goes back in time; a file that fails still
+    /// throws, after whatever `consume` was given.
     public static func parse(
         _ data: Data, file: String, format: BarFormat? = nil, consume: ((BarSeries) -> Void)? = nil
     ) throws(DataError) -> BarSeries {
@@ -93,17 +94,20 @@ public enum BarCSVReader {
         let input: UnsafeBufferPointer<UInt8>
         let bounds: [Int]
         let lines: UnsafeMutableBufferPointer<Int>
-        let output: UnsafeMutableBufferPointer<Result<Chunk, DataError>?>
+        let output: UnsafeMutableBufferPointer<Chunk?>
     }
 
     /// One chunk's outcome: how many bars it wrote, the lines it spans, the local line of its
-    /// first bar, and its first and last bars' times.
+    /// first bar, its first and last bars' times, and the error that stopped it, if one did (the
+    /// bars before the error are counted: whether its first bar goes back in time decides which
+    /// error the file reports first, however the file was cut into chunks).
     private struct Chunk {
         var rows: Int
         var lines: Int
         var firstBarLine: Int
         var firstTime: Int64
         var lastTime: Int64
+        var failure: DataError?
     }
 
     /// Parses the data rows in `start..<end`, in chunks on all cores for large files, straight
@@ -116,21 +120,13 @@ public enum BarCSVReader {
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int,
         consume: ((BarSeries) -> Void)?
     ) throws(DataError) -> BarSeries {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let threads = end - start > parallelThreshold ? max(1, min(cores, 8)) : 1
         // Handing bars over early needs chunks that end early: eight a thread.
-        let streaming = consume != nil && threads > 1
-        let chunkCount = streaming ? threads * 8 : threads
-        // Chunk boundaries on line starts.
-        var bounds = [start]
-        for k in 1..<chunkCount {
-            var b = max(bounds[k - 1], start + (end - start) * k / chunkCount)
-            while b < end && p[b - 1] != 10 { b += 1 }
-            bounds.append(b)
-        }
-        bounds.append(end)
+        let chunkCount = Self.chunkCount(bytes: end - start, streaming: consume != nil)
+        let threads = Self.chunkCount(bytes: end - start, streaming: false)
+        let streaming = chunkCount > threads
+        let bounds = chunkBounds(p, from: start, to: end, count: chunkCount)
         let lines = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkCount)
-        let output = UnsafeMutableBufferPointer<Result<Chunk, DataError>?>.allocate(capacity: chunkCount)
+        let output = UnsafeMutableBufferPointer<Chunk?>.allocate(capacity: chunkCount)
         lines.initialize(repeating: 0)
         output.initialize(repeating: nil)
         defer {
@@ -154,11 +150,9 @@ public enum BarCSVReader {
         let firstRows = offsets
         let queue = ChunkQueue(count: chunkCount)
         let parse: @Sendable (Int) -> Void = { k in
-            shared.output[k] = Result { () throws(DataError) -> Chunk in
-                try parseChunk(
-                    shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,
-                    into: block, at: firstRows[k], capacity: shared.lines[k])
-            }
+            shared.output[k] = parseChunk(
+                shared.input, from: shared.bounds[k], to: shared.bounds[k + 1], layout: layout, file: file,
+                into: block, at: firstRows[k], capacity: shared.lines[k])
             queue.finish(k)
         }
         if let consume, streaming {
@@ -176,7 +170,8 @@ public enum BarCSVReader {
             var lastTime: Int64?
             while true {
                 while handing, handed < chunkCount, queue.isDone(handed) {
-                    guard case .success(let chunk) = output[handed]!, chunk.rows == lines[handed],
+                    let chunk = output[handed]!
+                    guard chunk.failure == nil, chunk.rows == lines[handed],
                         chunk.rows == 0 || lastTime.map({ chunk.firstTime > $0 }) ?? true
                     else {
                         handing = false  // gaps, a failure, or time going back: the whole file decides
@@ -204,32 +199,50 @@ public enum BarCSVReader {
         var linesSoFar = linesBefore
         var lastTime: Int64?
         for k in 0..<chunkCount {
-            switch output[k]! {
-            case .failure(var e):
+            let chunk = output[k]!
+            if chunk.rows > 0, let lastTime, chunk.firstTime <= lastTime {
+                throw DataError(
+                    file: file, line: linesSoFar + chunk.firstBarLine, column: layout.time + 1,
+                    reason: "time \(Timestamp.format(chunk.firstTime)) is not after the previous bar's")
+            }
+            if var e = chunk.failure {
                 if e.line > 0 { e.line += linesSoFar }
                 throw e
-            case .success(let chunk):
-                if chunk.rows > 0 {
-                    if let lastTime, chunk.firstTime <= lastTime {
-                        throw DataError(
-                            file: file, line: linesSoFar + chunk.firstBarLine, column: layout.time + 1,
-                            reason: "time \(Timestamp.format(chunk.firstTime)) is not after the previous bar's")
-                    }
-                    // Blank lines left a gap before this chunk's bars: close it (the columns
-                    // the file has; the others are zero throughout).
-                    if offsets[k] != count {
-                        block.move(
-                            from: offsets[k], count: chunk.rows, to: count, buyVolume: layout.buyVolume != nil,
-                            sellVolume: layout.sellVolume != nil)
-                    }
-                    count += chunk.rows
-                    lastTime = chunk.lastTime
-                }
-                linesSoFar += chunk.lines
             }
+            if chunk.rows > 0 {
+                // Blank lines left a gap before this chunk's bars: close it (the columns the file
+                // has; the others are zero throughout).
+                if offsets[k] != count {
+                    block.move(
+                        from: offsets[k], count: chunk.rows, to: count, buyVolume: layout.buyVolume != nil,
+                        sellVolume: layout.sellVolume != nil)
+                }
+                count += chunk.rows
+                lastTime = chunk.lastTime
+            }
+            linesSoFar += chunk.lines
         }
         guard count > 0 else { throw DataError(file: file, line: 0, column: 0, reason: "the file has no bars") }
         return block.series(count: count)
+    }
+
+    /// Where `count` chunks of `p[start..<end]` start (and, last, `end`): equal shares of the
+    /// bytes, each moved on to a line's start.
+    static func chunkBounds(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, count: Int) -> [Int] {
+        var bounds = [start]
+        for k in 1..<max(count, 1) {
+            var b = max(bounds[k - 1], start + (end - start) * k / count)
+            while b < end && p[b - 1] != 10 { b += 1 }
+            bounds.append(b)
+        }
+        bounds.append(end)
+        return bounds
+    }
+
+    /// The chunks a file of `bytes` data bytes is cut into (`streaming`: for a `consume`r).
+    static func chunkCount(bytes: Int, streaming: Bool) -> Int {
+        let threads = bytes > parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        return streaming && threads > 1 ? threads * 8 : threads
     }
 
     /// Runs `body(0..<count)` on `threads` threads, the caller's among them, each taking the next
@@ -279,7 +292,7 @@ public enum BarCSVReader {
     private static func parseChunk(
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to n: Int, layout: Layout, file: String,
         into block: ColumnBlock, at first: Int, capacity: Int
-    ) throws(DataError) -> Chunk {
+    ) -> Chunk {
         var lineStart = start
         var lineNumber = 0
         var firstBarLine = 0
@@ -305,118 +318,126 @@ public enum BarCSVReader {
             fields: layout.fields, time: layout.time, open: layout.open, high: layout.high, low: layout.low,
             close: layout.close, volume: layout.volume, buyVolume: layout.buyVolume, sellVolume: layout.sellVolume,
             textTime: layout.textTime)
-        var cursor = SeparatorCursor(p, at: lineStart, end: n)
-        while lineStart < n {
-            lineNumber += 1
-            // Most rows take the separators' path, a chunk's last few the one-pass path, and any
-            // other shape (and every error) the general one below.
-            let separated = scanner.scanSeparated(p, from: lineStart, cursor: &cursor)
-            if let (bar, next) = separated ?? scanner.scan(p, from: lineStart, to: n), isSane(bar),
-                bar.time > previousTime
-            {
-                previousTime = bar.time
+        let separators = scanner.usesSeparators
+        var cursor = SeparatorCursor(p, at: separators ? lineStart : n, end: n)
+        var failure: DataError?
+        do throws(DataError) {
+            while lineStart < n {
+                lineNumber += 1
+                // Most rows take the separators' path, a chunk's last few the one-pass path, and any
+                // other shape (and every error) the general one below.
+                let separated = separators ? scanner.scanSeparated(p, from: lineStart, cursor: &cursor) : nil
+                if let (bar, next) = separated ?? scanner.scan(p, from: lineStart, to: n), isSane(bar),
+                    bar.time > previousTime
+                {
+                    previousTime = bar.time
+                    if firstBarLine == 0 { firstBarLine = lineNumber }
+                    guard row < end else { throw changedWhileRead(file) }
+                    if row >= populated { populated = block.populate(from: row, below: end, buyVolume, sellVolume) }
+                    block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
+                    row += 1
+                    lineStart = next
+                    if separated == nil && separators { cursor.reset(at: next) }  // else it stands there
+                    continue
+                }
+                // The general path: the cursor goes on from wherever the next row starts.
+                defer { if separators { cursor.reset(at: lineStart) } }
+                var e = lineStart
+                var count = 0
+                var s = lineStart
+                while e < n && p[e] != 10 {
+                    if p[e] == 44 {
+                        if count < slots {
+                            fieldStart[count] = s
+                            fieldEnd[count] = e
+                        }
+                        count += 1
+                        s = e + 1
+                    }
+                    e += 1
+                }
+                var lineEndIndex = e
+                if lineEndIndex > lineStart && p[lineEndIndex - 1] == 13 { lineEndIndex -= 1 }
+                if lineEndIndex == lineStart {  // blank line
+                    lineStart = e + 1
+                    continue
+                }
+                if count < slots {
+                    fieldStart[count] = s
+                    fieldEnd[count] = lineEndIndex
+                }
+                count += 1
+                guard count == layout.fields else {
+                    throw DataError(
+                        file: file, line: lineNumber, column: 0,
+                        reason: "expected \(layout.fields) fields, found \(count)")
+                }
+                func field(_ k: Int) -> (Int, Int) {
+                    var a = fieldStart[k]
+                    var b = fieldEnd[k]
+                    while a < b && (p[a] == 32 || p[a] == 34) { a += 1 }
+                    while b > a && (p[b - 1] == 32 || p[b - 1] == 34) { b -= 1 }
+                    return (a, b)
+                }
+                func number(_ k: Int, _ name: String) throws(DataError) -> Double {
+                    let (a, b) = field(k)
+                    guard let v = FastNumber.double(p, a, b) else {
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
+                        throw DataError(
+                            file: file, line: lineNumber, column: k + 1,
+                            reason: "\(name): expected a number, got \(DataError.excerpt(text[...]))")
+                    }
+                    return v
+                }
+                let (ta, tb) = field(layout.time)
+                var time: Int64
+                if layout.textTime {
+                    guard let t = Timestamp.parse(p, ta, tb) else {
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
+                        throw DataError(
+                            file: file, line: lineNumber, column: layout.time + 1,
+                            reason: "time: expected YYYY-MM-DD HH:MM:SS+HH:MM, got \(DataError.excerpt(text[...]))")
+                    }
+                    time = t
+                } else {
+                    guard let t = FastNumber.int64(p, ta, tb) else {
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
+                        throw DataError(
+                            file: file, line: lineNumber, column: layout.time + 1,
+                            reason: "time: expected epoch milliseconds, got \(DataError.excerpt(text[...]))")
+                    }
+                    time = t >= 100_000_000_000_000 ? t / 1000 : t  // Binance since 2025: microseconds
+                }
+                let bar = Bar(
+                    time: time, open: try number(layout.open, "open"), high: try number(layout.high, "high"),
+                    low: try number(layout.low, "low"), close: try number(layout.close, "close"),
+                    volume: try number(layout.volume, "volume"),
+                    buyVolume: try layout.buyVolume.map { (k) throws(DataError) in try number(k, "buy_volume") } ?? 0,
+                    sellVolume: try layout.sellVolume.map { (k) throws(DataError) in try number(k, "sell_volume") } ?? 0
+                )
+                if let problem = check(bar) {
+                    throw DataError(file: file, line: lineNumber, column: problem.column, reason: problem.reason)
+                }
+                guard time > previousTime else {
+                    throw DataError(
+                        file: file, line: lineNumber, column: layout.time + 1,
+                        reason: "time \(Timestamp.format(time)) is not after the previous bar's")
+                }
+                previousTime = time
                 if firstBarLine == 0 { firstBarLine = lineNumber }
                 guard row < end else { throw changedWhileRead(file) }
                 if row >= populated { populated = block.populate(from: row, below: end, buyVolume, sellVolume) }
                 block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
                 row += 1
-                lineStart = next
-                if separated == nil { cursor.reset(at: next) }  // else it stands there already
-                continue
-            }
-            // The general path: the cursor goes on from wherever the next row starts.
-            defer { cursor.reset(at: lineStart) }
-            var e = lineStart
-            var count = 0
-            var s = lineStart
-            while e < n && p[e] != 10 {
-                if p[e] == 44 {
-                    if count < slots {
-                        fieldStart[count] = s
-                        fieldEnd[count] = e
-                    }
-                    count += 1
-                    s = e + 1
-                }
-                e += 1
-            }
-            var lineEndIndex = e
-            if lineEndIndex > lineStart && p[lineEndIndex - 1] == 13 { lineEndIndex -= 1 }
-            if lineEndIndex == lineStart {  // blank line
                 lineStart = e + 1
-                continue
             }
-            if count < slots {
-                fieldStart[count] = s
-                fieldEnd[count] = lineEndIndex
-            }
-            count += 1
-            guard count == layout.fields else {
-                throw DataError(
-                    file: file, line: lineNumber, column: 0,
-                    reason: "expected \(layout.fields) fields, found \(count)")
-            }
-            func field(_ k: Int) -> (Int, Int) {
-                var a = fieldStart[k]
-                var b = fieldEnd[k]
-                while a < b && (p[a] == 32 || p[a] == 34) { a += 1 }
-                while b > a && (p[b - 1] == 32 || p[b - 1] == 34) { b -= 1 }
-                return (a, b)
-            }
-            func number(_ k: Int, _ name: String) throws(DataError) -> Double {
-                let (a, b) = field(k)
-                guard let v = FastNumber.double(p, a, b) else {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
-                    throw DataError(
-                        file: file, line: lineNumber, column: k + 1,
-                        reason: "\(name): expected a number, got \(DataError.excerpt(text[...]))")
-                }
-                return v
-            }
-            let (ta, tb) = field(layout.time)
-            var time: Int64
-            if layout.textTime {
-                guard let t = Timestamp.parse(p, ta, tb) else {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
-                    throw DataError(
-                        file: file, line: lineNumber, column: layout.time + 1,
-                        reason: "time: expected YYYY-MM-DD HH:MM:SS+HH:MM, got \(DataError.excerpt(text[...]))")
-                }
-                time = t
-            } else {
-                guard let t = FastNumber.int64(p, ta, tb) else {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: p[ta..<tb]), as: UTF8.self)
-                    throw DataError(
-                        file: file, line: lineNumber, column: layout.time + 1,
-                        reason: "time: expected epoch milliseconds, got \(DataError.excerpt(text[...]))")
-                }
-                time = t >= 100_000_000_000_000 ? t / 1000 : t  // Binance since 2025: microseconds
-            }
-            let bar = Bar(
-                time: time, open: try number(layout.open, "open"), high: try number(layout.high, "high"),
-                low: try number(layout.low, "low"), close: try number(layout.close, "close"),
-                volume: try number(layout.volume, "volume"),
-                buyVolume: try layout.buyVolume.map { (k) throws(DataError) in try number(k, "buy_volume") } ?? 0,
-                sellVolume: try layout.sellVolume.map { (k) throws(DataError) in try number(k, "sell_volume") } ?? 0)
-            if let problem = check(bar) {
-                throw DataError(file: file, line: lineNumber, column: problem.column, reason: problem.reason)
-            }
-            guard time > previousTime else {
-                throw DataError(
-                    file: file, line: lineNumber, column: layout.time + 1,
-                    reason: "time \(Timestamp.format(time)) is not after the previous bar's")
-            }
-            previousTime = time
-            if firstBarLine == 0 { firstBarLine = lineNumber }
-            guard row < end else { throw changedWhileRead(file) }
-            if row >= populated { populated = block.populate(from: row, below: end, buyVolume, sellVolume) }
-            block.write(bar, at: row, buyVolume: buyVolume, sellVolume: sellVolume)
-            row += 1
-            lineStart = e + 1
+        } catch {
+            failure = error
         }
         return Chunk(
             rows: row - first, lines: lineNumber, firstBarLine: firstBarLine,
-            firstTime: row > first ? block.column(0, as: Int64.self)[first] : 0, lastTime: previousTime)
+            firstTime: row > first ? block.column(0, as: Int64.self)[first] : 0, lastTime: previousTime,
+            failure: failure)
     }
 
     /// A chunk held more bars than its lines: the file changed between the two passes.

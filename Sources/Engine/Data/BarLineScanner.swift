@@ -134,6 +134,10 @@ struct BarLineScanner {
         return (bar, last + 1)
     }
 
+    /// Whether rows are in the usual column order, which ``scanSeparated(_:from:cursor:)`` reads
+    /// (for any other, a cursor would only cost).
+    var usesSeparators: Bool { canonicalVolumes != nil }
+
     /// Steps over the comma at `i`, or false when there is none.
     @inline(__always)
     private static func comma(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ n: Int) -> Bool {

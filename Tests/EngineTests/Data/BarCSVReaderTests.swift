@@ -1,6 +1,7 @@
-import ATSEngine
 import Foundation
 import Testing
+
+@testable import ATSEngine
 
 struct BarCSVReaderTests {
     func parse(_ text: String, format: BarFormat? = nil) throws -> BarSeries {
@@ -346,5 +347,36 @@ struct ChunkedCSVTests {
         lines[bad] = "2022-01-01 00:00:00+00:00,1,2,0.5,1,1,0,0"  // goes back in time
         let e = try #require(error(lines.joined(separator: "\n")))
         #expect(e.line == bad + 1 && e.reason.contains("not after"), "\(e)")
+    }
+}
+
+/// Which error a file reports does not depend on where it was cut into chunks.
+struct ChunkBoundaryErrorTests {
+    @Test func aBarGoingBackInTimeAtAChunksStartIsReportedBeforeABadRowLaterInThatChunk() throws {
+        // The first bar of a chunk goes back in time and the same chunk has a bad row further on:
+        // read in one piece the time is the first error, so it must be in chunks too, handed over
+        // or not.
+        let text = ChunkedCSVTests.text
+        let bytes = Array(text.utf8)
+        let header = bytes.firstIndex(of: 10)! + 1
+        for streaming in [false, true] {
+            let count = BarCSVReader.chunkCount(bytes: bytes.count - header, streaming: streaming)
+            guard count > 1 else { continue }  // one core: one chunk
+            let boundary = bytes.withUnsafeBufferPointer {
+                BarCSVReader.chunkBounds($0, from: header, to: bytes.count, count: count)[1]
+            }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let first = bytes[..<boundary].count(where: { $0 == 10 })  // the chunk's first line, from 0
+            let previousTime = lines[first - 1].prefix { $0 != "," }
+            lines[first] = String(previousTime + lines[first].drop { $0 != "," })
+            lines[first + 10] = lines[first + 10].replacingOccurrences(of: ",", with: ",x", options: [], range: nil)
+            do {
+                _ = try BarCSVReader.parse(
+                    Data(lines.joined(separator: "\n").utf8), file: "big.csv", consume: streaming ? { _ in } : nil)
+                Issue.record("accepted")
+            } catch {
+                #expect(error.line == first + 1 && error.reason.contains("not after"), "\(streaming): \(error)")
+            }
+        }
     }
 }
