@@ -118,13 +118,7 @@ struct BarCSVReaderTests {
             "9007199254740992", "9007199254740993", "123456789012345678", "1234567890123456789",
             "0.1234567890123456789", "1e3", "2.5E-2", "+4.5", "00012.3400",
         ]
-        for _ in 0..<300 {
-            let digits = Int(rng.next() % 21) + 1
-            let point = Int(rng.next() % UInt64(digits + 1))
-            var text = String((0..<digits).map { _ in Character(String(rng.next() % 10)) })
-            if point < digits { text.insert(".", at: text.index(text.startIndex, offsetBy: point)) }
-            shapes.append(text)
-        }
+        for _ in 0..<300 { shapes.append(rng.decimalText(maxDigits: 21)) }
         let times = [
             "2022-01-01 00:00:00+00:00", "2022-01-01 00:01:00", "2022-01-01T00:02:00Z", "2022-01-01 00:03:00.250",
             "2022-01-01 02:04:00+02:00", "2022-01-01 00:05:00+0000", "2022-01-02 00:00:00-01:30",

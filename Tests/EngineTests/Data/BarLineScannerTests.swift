@@ -12,13 +12,7 @@ struct BarLineScannerTests {
             "1.123456789", "-1.5", "+4.5", "1e3", "2.5E-2", "1.2.3", ".", "", "00012.3400", "99999999",
             "123456789", "1,5",
         ]
-        for _ in 0..<400 {
-            let digits = Int(rng.next() % 17) + 1
-            let point = Int(rng.next() % UInt64(digits + 1))
-            var text = String((0..<digits).map { _ in Character(String(rng.next() % 10)) })
-            if point < digits { text.insert(".", at: text.index(text.startIndex, offsetBy: point)) }
-            shapes.append(text)
-        }
+        for _ in 0..<400 { shapes.append(rng.decimalText(maxDigits: 17)) }
         return shapes
     }
 
