@@ -157,11 +157,13 @@ public enum BarCSVReader {
         }
         if let consume, streaming {
             let helpers = DispatchSemaphore(value: 0)
+            var started = 0
             for _ in 1..<threads {
-                Thread.detachNewThread {
+                let helper = DetachedThread.start {
                     while let k = queue.claim() { parse(k) }
                     helpers.signal()
                 }
+                if helper { started += 1 }
             }
             // This thread hands over each chunk's bars as soon as they and all before them are
             // final, and parses a chunk itself whenever none is ready.
@@ -191,7 +193,7 @@ public enum BarCSVReader {
                     queue.waitForAFinish()
                 }
             }
-            for _ in 1..<threads { helpers.wait() }
+            for _ in 0..<started { helpers.wait() }
         } else {
             inParallel(chunkCount, threads: threads, parse)
         }
@@ -247,18 +249,22 @@ public enum BarCSVReader {
 
     /// Runs `body(0..<count)` on `threads` threads, the caller's among them, each taking the next
     /// index until none is left: dedicated threads, because the shared pools may be busy (hashing,
-    /// other jobs) and would run the chunks one after another.
+    /// other jobs) and would run the chunks one after another; those the system refuses are done
+    /// by the caller's.
     private static func inParallel(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let queue = ChunkQueue(count: count)
         let done = DispatchSemaphore(value: 0)
+        var started = 0
         for _ in 1..<max(min(threads, count), 1) {
-            Thread.detachNewThread {
+            let helper = DetachedThread.start {
                 while let k = queue.claim() { body(k) }
                 done.signal()
             }
+            if helper { started += 1 }
         }
+        // With no thread to be had, this one takes every chunk.
         while let k = queue.claim() { body(k) }
-        for _ in 1..<max(min(threads, count), 1) { done.wait() }
+        for _ in 0..<started { done.wait() }
     }
 
     /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. 64

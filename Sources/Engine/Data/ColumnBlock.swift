@@ -104,12 +104,12 @@ struct ColumnBlock: @unchecked Sendable {
                     }
                 }
                 let done = DispatchSemaphore(value: 0)
-                Thread.detachNewThread {
+                let helper = DetachedThread.start {
                     free(columnsFrom: 1)
                     done.signal()
                 }
                 free(columnsFrom: 0)
-                done.wait()
+                if helper { done.wait() } else { free(columnsFrom: 1) }
             }
         #endif
         munmap(pointer, count)

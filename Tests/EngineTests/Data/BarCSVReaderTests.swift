@@ -299,6 +299,16 @@ struct ChunkedCSVTests {
         }
     }
 
+    @Test func withNoThreadToBeHadTheCallersThreadParsesEveryChunk() throws {
+        // The system refuses every thread: the read neither waits for them nor loses a chunk.
+        try DetachedThread.$refused.withValue(true) {
+            #expect(try BarCSVReader.parse(Data(Self.text.utf8), file: "big.csv") == Self.bars)
+            let (series, handed) = try streamed(Self.text)
+            #expect(series == Self.bars)
+            #expect(handed.allSatisfy { $0.time.array == Array(series.time.array.prefix($0.count)) })
+        }
+    }
+
     @Test func handingOverStopsBeforeBlankLinesAndBadRows() throws {
         // A blank line leaves a gap the whole file must close: bars after it are not handed over
         // early, and the result is the same. A bad row late in the file still fails the read.
