@@ -93,10 +93,11 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         let end = min(end, bars.count)
         guard cursor < end else { return }
         if recordEquity {
-            // Room for this call's bars, growing at least twice over (up to the bars' count): a run
-            // made of many calls (steps, bars handed over while a file parses) copies each
-            // curve a few times, not once a call.
-            let room = min(max(end, 2 * equityCurve.capacity), bars.count)
+            // Room for this call's bars, growing at least twice over: a run made of many calls
+            // (steps, bars handed over while a file parses, each a longer series than the last)
+            // copies each curve a few times, not once a call. (Capped at the series' count, the
+            // hand-over's calls, whose series end where the call does, grew exactly each time.)
+            let room = max(end, 2 * equityCurve.capacity)
             if equityCurve.capacity < end { equityCurve.reserveCapacity(room) }
             if recordPlots {
                 for k in plotValues.indices where plotValues[k].capacity < end { plotValues[k].reserveCapacity(room) }

@@ -373,13 +373,24 @@ struct ChunkBoundaryErrorTests {
             let first = bytes[..<boundary].count(where: { $0 == 10 })  // the chunk's first line, from 0
             let previousTime = lines[first - 1].prefix { $0 != "," }
             lines[first] = String(previousTime + lines[first].drop { $0 != "," })
-            lines[first + 10] = lines[first + 10].replacingOccurrences(of: ",", with: ",x", options: [], range: nil)
+            // A bad row of the same length: the bytes, and so the chunks' bounds, do not move.
+            var bad = Array(lines[first + 10])
+            bad[bad.firstIndex(of: ",")! + 1] = "x"
+            lines[first + 10] = String(bad)
             do {
                 _ = try BarCSVReader.parse(
                     Data(lines.joined(separator: "\n").utf8), file: "big.csv", consume: streaming ? { _ in } : nil)
                 Issue.record("accepted")
             } catch {
                 #expect(error.line == first + 1 && error.reason.contains("not after"), "\(streaming): \(error)")
+                // The bad row alone is reported where it is: the cut did not hide it.
+                lines[first] =
+                    ChunkedCSVTests.text.split(separator: "\n", omittingEmptySubsequences: false)[first]
+                    .description
+                do {
+                    _ = try BarCSVReader.parse(Data(lines.joined(separator: "\n").utf8), file: "big.csv")
+                    Issue.record("the bad row was accepted")
+                } catch { #expect(error.line == first + 11 && error.column == 2, "\(error)") }
             }
         }
     }
