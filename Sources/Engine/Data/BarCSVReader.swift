@@ -1,6 +1,5 @@
 import CPlatform
 import Foundation
-import Synchronization
 
 /// Reads bars from CSV in the seed's format, the plain epoch-millisecond format or Binance kline
 /// format, detected from the first line. Any malformed value stops the read with a ``DataError``
@@ -140,7 +139,7 @@ public enum BarCSVReader {
         // fields and a newline. Blank lines, however many, add no room.
         let read = 6 + (layout.buyVolume != nil ? 1 : 0) + (layout.sellVolume != nil ? 1 : 0)
         let shortestRow = read + layout.fields
-        inParallel(chunkCount, threads: threads) { k in
+        inParallel(ChunkQueue(count: chunkCount), threads: threads) { k in
             let (from, to) = (shared.bounds[k], shared.bounds[k + 1])
             shared.lines[k] = min(lineCount(shared.input, from: from, to: to), (to - from + 1) / shortestRow)
         }
@@ -156,46 +155,38 @@ public enum BarCSVReader {
             queue.finish(k)
         }
         if let consume, streaming {
-            let helpers = DispatchSemaphore(value: 0)
-            var started = 0
-            for _ in 1..<threads {
-                let helper = DetachedThread.start {
-                    while let k = queue.claim() { parse(k) }
-                    helpers.signal()
-                }
-                if helper { started += 1 }
-            }
             // This thread hands over each chunk's bars as soon as they and all before them are
             // final, and parses a chunk itself whenever none is ready.
-            var handed = 0
-            var handing = true
-            var lastTime: Int64?
-            while true {
-                while handing, handed < chunkCount, queue.isDone(handed) {
-                    let chunk = output[handed]!
-                    guard chunk.failure == nil, chunk.rows == lines[handed],
-                        chunk.rows == 0 || lastTime.map({ chunk.firstTime > $0 }) ?? true
-                    else {
-                        handing = false  // gaps, a failure, or time going back: the whole file decides
+            inParallel(queue, threads: threads, parse) {
+                var handed = 0
+                var handing = true
+                var lastTime: Int64?
+                while true {
+                    while handing, handed < chunkCount, queue.isDone(handed) {
+                        let chunk = output[handed]!
+                        guard chunk.failure == nil, chunk.rows == lines[handed],
+                            chunk.rows == 0 || lastTime.map({ chunk.firstTime > $0 }) ?? true
+                        else {
+                            handing = false  // gaps, a failure, or time going back: the whole file decides
+                            break
+                        }
+                        if chunk.rows > 0 {
+                            lastTime = chunk.lastTime
+                            consume(block.series(count: offsets[handed] + chunk.rows))
+                        }
+                        handed += 1
+                    }
+                    if let k = queue.claim() {
+                        parse(k)
+                    } else if queue.allDone {
                         break
+                    } else {
+                        queue.waitForAFinish()
                     }
-                    if chunk.rows > 0 {
-                        lastTime = chunk.lastTime
-                        consume(block.series(count: offsets[handed] + chunk.rows))
-                    }
-                    handed += 1
-                }
-                if let k = queue.claim() {
-                    parse(k)
-                } else if queue.allDone {
-                    break
-                } else {
-                    queue.waitForAFinish()
                 }
             }
-            for _ in 0..<started { helpers.wait() }
         } else {
-            inParallel(chunkCount, threads: threads, parse)
+            inParallel(queue, threads: threads, parse)
         }
         var count = 0
         var linesSoFar = linesBefore
@@ -247,30 +238,33 @@ public enum BarCSVReader {
         return streaming && threads > 1 ? threads * 8 : threads
     }
 
-    /// Runs `body(0..<count)` on `threads` threads, the caller's among them, each taking the next
-    /// index until none is left: dedicated threads, because the shared pools may be busy (hashing,
-    /// other jobs) and would run the chunks one after another; those the system refuses are done
-    /// by the caller's.
-    private static func inParallel(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let queue = ChunkQueue(count: count)
+    /// Runs `body` for every chunk `queue` hands out, on `threads` threads, the caller's among
+    /// them: dedicated threads, because the shared pools may be busy (hashing, other jobs) and
+    /// would run the chunks one after another. The caller's thread runs `caller` (by default it
+    /// takes chunks like the others; it must leave none unclaimed), then waits for the others.
+    /// Threads the system refuses are not waited for: the caller's takes their chunks.
+    private static func inParallel(
+        _ queue: ChunkQueue, threads: Int, _ body: @escaping @Sendable (Int) -> Void, caller: (() -> Void)? = nil
+    ) {
         let done = DispatchSemaphore(value: 0)
         var started = 0
-        for _ in 1..<max(min(threads, count), 1) {
+        for _ in 1..<max(min(threads, queue.count), 1) {
             let helper = DetachedThread.start {
                 while let k = queue.claim() { body(k) }
                 done.signal()
             }
             if helper { started += 1 }
         }
-        // With no thread to be had, this one takes every chunk.
-        while let k = queue.claim() { body(k) }
+        if let caller {
+            caller()
+        } else {
+            while let k = queue.claim() { body(k) }
+        }
         for _ in 0..<started { done.wait() }
     }
 
     /// The lines in `p[start..<end]`: its newlines, plus one for a last line without one. 64
-    /// bytes at a time by wide compares (``ats_newlines64``), then eight at a time: a byte that
-    /// was a newline is zero after the XOR, and the expression below sets the high bit of exactly
-    /// the zero bytes (no carry crosses a byte).
+    /// bytes at a time by wide compares (``ats_newlines64``), the last few one by one.
     public static func lineCount(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         guard end > start else { return 0 }
         let base = UnsafeRawPointer(p.baseAddress!)
@@ -279,12 +273,6 @@ public enum BarCSVReader {
         while i + 64 <= end {
             count += ats_newlines64(base + i).nonzeroBitCount
             i += 64
-        }
-        while i + 8 <= end {
-            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let low = 0x7F7F_7F7F_7F7F_7F7F as UInt64
-            count += (~(((x & low) &+ low) | x | low)).nonzeroBitCount
-            i += 8
         }
         while i < end {
             if p[i] == 10 { count += 1 }

@@ -172,7 +172,7 @@ enum FastNumber {
         let fractionWord = raw.loadUnaligned(fromByteOffset: whole + 1, as: UInt64.self)
         guard nonDigits(fractionWord) & lowBytes[decimals] == 0 else { return nil }
         let mantissa = leading(word, whole) &* integerPowers[decimals] &+ leading(fractionWord, decimals)
-        var value = Double(Int64(bitPattern: mantissa))  // below 10^16: exact
+        var value = Double(Int64(bitPattern: mantissa))  // below 10^15: exact
         if decimals > 0 { value /= powers[decimals] }
         return value
     }
