@@ -151,11 +151,50 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                     }
                     exchange.process(bar: columns[cursor], index: cursor)
                 } else {
+                    // Bars the strategy would not trade on, it takes ahead (``Strategy/quietBars``),
+                    // and they are marked to market in a loop of their own. Not with a recorded
+                    // curve (each bar's equity and plot values are appended by the general path).
+                    if !recordEquity && !exchange.hasNewFills {
+                        let quiet = strategy.quietBars(columns, from: cursor, to: end)
+                        // The strategy is likely to trade at `quiet`, its order matched the bar
+                        // after: those columns are fetched while the taken bars are marked.
+                        if quiet < end { columns.prefetchForMatching(at: quiet &+ 1) }
+                        if quiet > cursor {
+                            markQuiet(columns, until: quiet, returnsFrom: returnSlots.map { $0 + (cursor &- start) })
+                            continue
+                        }
+                    }
                     exchange.moveTo(time: columns.time[cursor], close: columns.close[cursor], index: cursor)
                 }
                 afterProcess(columns[cursor], inRun: true, returnSlot: returnSlots.map { $0 + (cursor &- start) })
             }
         }
+    }
+
+    /// Marks bars `cursor..<end`, which the strategy took ahead without trading
+    /// (``Strategy/quietBars(_:from:to:)``), to market: what ``afterProcess(_:inRun:returnSlot:)``
+    /// does for such a bar, the account unchanged throughout. The tracker is a local here, its sums
+    /// in registers through the loop; the bars' returns go from `returnSlots` on when given.
+    @inline(__always)
+    private mutating func markQuiet(
+        _ columns: BarPointers, until end: Int, returnsFrom returnSlots: UnsafeMutablePointer<Double>?
+    ) {
+        let wallet = exchange.wallet
+        var marked = tracker
+        if wallet.base.total != 0 { marked.exposedBars += end - cursor }
+        if let returnSlots {
+            for i in cursor..<end {
+                returnSlots[i &- cursor] = marked.mark(
+                    equity: wallet.equity(at: columns.close[i]), time: columns.time[i])
+            }
+        } else {
+            for i in cursor..<end {
+                _ = marked.mark(equity: wallet.equity(at: columns.close[i]), time: columns.time[i])
+            }
+        }
+        tracker = marked
+        exchange.moveTo(time: columns.time[end - 1], close: columns.close[end - 1], index: end - 1)
+        cursor = end
     }
 
     /// Lines of each matching column fetched at a bar where orders work.

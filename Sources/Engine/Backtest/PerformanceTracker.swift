@@ -89,6 +89,13 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
     @inlinable @inline(__always) @discardableResult
     public mutating func record(equity newEquity: Double, position: Double, time: Int64) -> Double {
         if position != 0 { exposedBars += 1 }
+        return mark(equity: newEquity, time: time)
+    }
+
+    /// ``record(equity:position:time:)`` but for the exposure, which the caller counts (a run of
+    /// bars with one position counts them at once).
+    @inlinable @inline(__always)
+    public mutating func mark(equity newEquity: Double, time: Int64) -> Double {
         // Unchanged equity (flat, most bars of most strategies) is a zero return, and adding +0 to
         // the sums changes no bit (they are never −0: `x − 1` is +0 when x is 1): skip it all.
         var r = 0.0

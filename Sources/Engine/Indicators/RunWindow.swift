@@ -95,17 +95,24 @@ public struct RunWindow: Sendable, Hashable, Codable {
     public mutating func replaceOldestAssumingUnique(_ value: Double, readingAge age: Int) -> (
         atAge: Double, oldest: Double
     ) {
-        let capacity = storage.capacity
         let base = storage.base
         base[head] = value
+        let (next, i) = Self.advance(head, capacity: storage.capacity, age: age)
+        head = next
+        return (base[i], base[next])
+    }
+
+    /// For a full window whose oldest value sits at `head`: the head once a value replaces it, and
+    /// the slot then holding the value of age `age` (`0 ≤ age < capacity`).
+    @inlinable @inline(__always)
+    static func advance(_ head: Int, capacity: Int, age: Int) -> (head: Int, atAge: Int) {
         // head < capacity and 0 ≤ age < capacity: none of these can overflow.
         var next = head &+ 1
         if next == capacity { next = 0 }
-        head = next
         // Age a sits a + 1 slots before the new head.
         var i = next &- 1 &- age
         if i < 0 { i &+= capacity }
-        return (base[i], base[next])
+        return (next, i)
     }
 
     /// The value `age` steps back: 0 is the newest (`age` < ``count``).

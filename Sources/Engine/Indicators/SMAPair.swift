@@ -62,6 +62,41 @@ public struct SMAPair: Sendable, Hashable, Codable {
         return sum / Double(period)
     }
 
+    /// Feeds `values[from..<end]` one by one as ``updateAssumingUnique(_:)`` would, while
+    /// `accept(short, long)`, given the averages a value would give before it is fed, says yes;
+    /// returns the index of the first value not fed (`end` when every one was). Feeds nothing
+    /// unless the window is full; like ``updateAssumingUnique(_:)``, only after ``makeUnique()``.
+    ///
+    /// The pair's state lives in locals through the loop (a backtest's loop keeps it in memory,
+    /// around the calls it may make), so a strategy can run ahead over bars it would not trade on
+    /// (``Strategy/quietBars(_:from:to:)``): the same arithmetic in the same order, the same bits.
+    @inlinable @inline(__always)
+    public mutating func feed(
+        _ values: UnsafePointer<Double>, from: Int, to end: Int, while accept: (Double, Double) -> Bool
+    ) -> Int {
+        guard window.isFull else { return from }
+        let base = window.storage.base
+        let capacity = window.capacity
+        let age = shortPeriod - 1
+        let (shortDivisor, longDivisor) = (shortDivisor, longDivisor)
+        var head = window.head
+        var (short, long) = (shortPartial, longPartial)
+        var i = from
+        while i < end {
+            let x = values[i]
+            guard accept(shortDivisor.divide(short + x), longDivisor.divide(long + x)) else { break }
+            base[head] = x
+            let (next, atAge) = RunWindow.advance(head, capacity: capacity, age: age)
+            short += x - base[atAge]
+            long += x - base[next]
+            head = next
+            i &+= 1
+        }
+        window.head = head
+        (shortPartial, longPartial) = (short, long)
+        return i
+    }
+
     /// Feeds one value; returns each average once its period is complete.
     @inlinable @inline(__always)
     public mutating func update(_ x: Double) -> (short: Double?, long: Double?) {

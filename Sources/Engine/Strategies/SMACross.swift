@@ -59,6 +59,19 @@ public struct SMACross: Strategy {
         }
     }
 
+    /// Runs ahead over the bars on which the averages stay on their side (a tie or NaN keeps it):
+    /// the bars ``onBarInRun(_:venue:)`` would only update the averages on. The bar where they
+    /// cross is not taken, nor any bar before the first side is known (few: the general path).
+    @inline(__always)
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int {
+        let close = bars.close.baseAddress!
+        switch previousSide {
+        case 1: return averages.feed(close, from: from, to: end) { f, s in !(f < s) }
+        case -1: return averages.feed(close, from: from, to: end) { f, s in !(f > s) }
+        default: return from
+        }
+    }
+
     // Checkpoints written before the shared window held two separate SMAs; they still load.
     enum CodingKeys: String, CodingKey { case averages, direction, sizing, previousSide, fast, slow }
 

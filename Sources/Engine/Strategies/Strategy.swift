@@ -18,6 +18,14 @@ public protocol Strategy: Sendable, Codable {
     /// ``onBar(_:venue:)`` inside a backtest's loop, after ``prepareForRun()``. The default calls
     /// ``onBar(_:venue:)``; an override must do exactly what it does.
     mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V)
+    /// Inside a backtest's loop, with no order working and no fill undelivered: takes the bars from
+    /// `from` on (before `end`) on which ``onBarInRun(_:venue:)`` would neither read the venue nor
+    /// place or cancel an order, advancing the strategy's state exactly as those calls would, and
+    /// returns the first bar it did not take (`from` when it takes none, the default: every bar
+    /// then goes through ``onBarInRun(_:venue:)``). The loop marks the bars taken to market in a
+    /// loop of its own, with the account unchanged. Stopping early is always correct; taking a
+    /// bar the strategy would have acted on is not.
+    mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
     /// The series this strategy draws beside the price (none by default).
@@ -35,6 +43,9 @@ extension Strategy {
     public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
 
     public mutating func prepareForRun() {}
+
+    @inline(__always)
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int { from }
 
     public static var plots: [PlotSeries] { [] }
 
