@@ -97,6 +97,19 @@ public struct SMAPair: Sendable, Hashable, Codable {
         return i
     }
 
+    /// Feeds `values[from..<end]` as ``updateAssumingUnique(_:)`` would while the long average
+    /// stays undefined after them (the window one short of full at most); returns the index of
+    /// the first value not fed. Only after ``makeUnique()``.
+    @inlinable
+    public mutating func warmUp(_ values: UnsafePointer<Double>, from: Int, to end: Int) -> Int {
+        var i = from
+        while i < end && window.count &+ 1 < longPeriod {
+            _ = updateAssumingUnique(values[i])
+            i &+= 1
+        }
+        return i
+    }
+
     /// Feeds one value; returns each average once its period is complete.
     @inlinable @inline(__always)
     public mutating func update(_ x: Double) -> (short: Double?, long: Double?) {

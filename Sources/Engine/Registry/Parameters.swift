@@ -24,6 +24,33 @@ public struct Parameters: Sendable, Hashable {
         self.values = values
     }
 
+    /// These values with `changes` set, checked as ``init(validating:against:)`` checks a whole
+    /// configuration: the same values, and the same first error, as validating these values with
+    /// the changes written over them (`self` validated against `specs`). A sweep's trial changes a
+    /// few parameters of one validated configuration: only those are checked and written.
+    public func replacing(_ changes: [String: ParameterValue], against specs: [ParameterSpec]) throws(SpecError)
+        -> Parameters
+    {
+        var out = self
+        var first: (index: Int, error: SpecError)?
+        for (name, given) in changes {
+            guard let k = specs.firstIndex(where: { $0.name == name }) else {
+                // An unknown name: the whole validation's error, as it reports it.
+                var raw = values
+                for (name, value) in changes { raw[name] = value }
+                return try Parameters(validating: raw, against: specs)
+            }
+            do throws(SpecError) {
+                out.values[name] = try specs[k].coerce(given)
+            } catch {
+                // The whole validation reports the first failing parameter in declaration order.
+                if first == nil || k < first!.index { first = (k, error) }
+            }
+        }
+        if let first { throw first.error }
+        return out
+    }
+
     /// Parses `name=value` pairs as given on the command line.
     public static func parseAssignments(_ pairs: [String]) throws(SpecError) -> [String: ParameterValue] {
         var raw: [String: ParameterValue] = [:]

@@ -93,27 +93,27 @@ extension Registry {
             simulation: venue.simulation, feeModel: feeModel)
     }
 
-    /// A session of `base` with another strategy configuration, checked as ``resolve(_:)``
-    /// checks it, in the same order and with the same errors, but for the strategy alone (what a
-    /// sweep's trials change): the exchange, fees and symbol are `base`'s, and the strategy is
-    /// built once (resolving every trial in full read every component again and built each
-    /// strategy twice).
+    /// A session of `base` with some of its strategy's parameters changed, checked as
+    /// ``resolve(_:)`` checks the whole configuration, in the same order and with the same errors,
+    /// but for the changed parameters alone (what a sweep's trials change:
+    /// ``Parameters/replacing(_:against:)``): the exchange, fees and symbol are `base`'s, and the
+    /// strategy is built once (resolving every trial in full read every component again and
+    /// built each strategy twice).
     public func session(
-        strategyConfig: [String: ParameterValue], onto base: ResolvedRun, options: SessionOptions
+        changing parameters: [String: ParameterValue], onto base: ResolvedRun, options: SessionOptions
     ) throws(SpecError) -> any BacktestSession {
-        var run = base
-        run.spec.strategy.config = strategyConfig
+        let validated: Parameters
         let session: any BacktestSession
         do {
-            run.strategyParameters = try base.strategy.descriptor.validate(strategyConfig)
+            validated = try base.strategyParameters.replacing(parameters, against: base.strategy.descriptor.parameters)
             // Building checks the cross-field rules (fast < slow), as resolving does.
-            session = try makeSession(run, options: options)
+            session = try base.strategy.make(validated, Self.exchange(for: base), nil, options)
         } catch let e as SpecError {
             throw e.nested(under: "strategy.config")
         } catch {
             throw SpecError(field: "strategy.config", reason: "\(error)")
         }
-        try Self.checkShorting(base.strategy, run.strategyParameters, base.simulation)
+        try Self.checkShorting(base.strategy, validated, base.simulation)
         return session
     }
 
@@ -153,9 +153,13 @@ extension Registry {
     public func makeSession(_ run: ResolvedRun, checkpoint: Data? = nil, options: SessionOptions = SessionOptions())
         throws -> any BacktestSession
     {
-        let exchange = SimulatedExchange(
+        try run.strategy.make(run.strategyParameters, Self.exchange(for: run), checkpoint, options)
+    }
+
+    /// A run's simulated exchange, holding its starting portfolio.
+    static func exchange(for run: ResolvedRun) -> SimulatedExchange {
+        SimulatedExchange(
             instrument: run.instrument, config: run.simulation, fees: run.feeModel, cash: run.spec.portfolio.cash,
             baseBalance: run.spec.portfolio.base)
-        return try run.strategy.make(run.strategyParameters, exchange, checkpoint, options)
     }
 }

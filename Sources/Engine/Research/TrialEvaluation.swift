@@ -13,7 +13,7 @@ public enum TrialEvaluation {
     /// trial that passes every checkpoint has the outcome it would have without the rule.
     ///
     /// `resolvedBase` (`base` resolved once for the sweep) spares each trial resolving the whole
-    /// run again: only its strategy's parameters are checked (``Registry/session(strategyConfig:onto:options:)``),
+    /// run again: only the trial's parameters are checked (``Registry/session(changing:onto:options:)``),
     /// with the same outcome, failures' reasons included.
     public static func run(
         index: Int, parameters: [String: ParameterValue], base: RunSpec, bars: BarSeries, registry: Registry,
@@ -23,8 +23,6 @@ public enum TrialEvaluation {
         // The bars' interval (a median of their gaps, a sort): once per sweep, not per trial, when
         // the caller gives it — over a few thousand bars it was a fifth of a trial.
         let interval = barInterval ?? bars.barInterval
-        var spec = base
-        for (name, value) in parameters { spec.strategy.config[name] = value }
         var statistics: BacktestStatistics?
         var failure: String?
         var returns: [Double] = []
@@ -35,9 +33,10 @@ public enum TrialEvaluation {
             let options = SessionOptions(recordTrades: false, keepFills: false, recordReturns: true)
             var session: any BacktestSession
             if let resolvedBase {
-                session = try registry.session(
-                    strategyConfig: spec.strategy.config, onto: resolvedBase, options: options)
+                session = try registry.session(changing: parameters, onto: resolvedBase, options: options)
             } else {
+                var spec = base
+                for (name, value) in parameters { spec.strategy.config[name] = value }
                 session = try registry.makeSession(try registry.resolve(spec), options: options)
             }
             if let stop, boundaries.count >= 2 {

@@ -59,16 +59,17 @@ public struct SMACross: Strategy {
         }
     }
 
-    /// Runs ahead over the bars on which the averages stay on their side (a tie or NaN keeps it):
-    /// the bars ``onBarInRun(_:venue:)`` would only update the averages on. The bar where they
-    /// cross is not taken, nor any bar before the first side is known (few: the general path).
+    /// Runs ahead over the bars on which the averages stay on their side (a tie or NaN keeps it),
+    /// and the first bars, before the slow one is defined: the bars ``onBarInRun(_:venue:)`` would
+    /// only update the averages on. The bar where they cross is not taken, nor the bars from the
+    /// one that completes the window until a first side is known (one, but for ties or NaN).
     @inline(__always)
     public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int {
         let close = bars.close.baseAddress!
         switch previousSide {
         case 1: return averages.feed(close, from: from, to: end) { f, s in !(f < s) }
         case -1: return averages.feed(close, from: from, to: end) { f, s in !(f > s) }
-        default: return from
+        default: return averages.warmUp(close, from: from, to: end)
         }
     }
 

@@ -111,6 +111,27 @@ struct QuietBarsTests {
         }
     }
 
+    /// The first values, before the long average is defined, are fed as one by one: all but the
+    /// one that completes the window.
+    @Test func warmingUpFeedsAllButTheValueThatCompletesTheWindow() throws {
+        var rng = SeededRandom(seed: 5)
+        for _ in 0..<200 {
+            let long = 1 + Int(rng.next() % 30)
+            let short = 1 + Int(rng.next() % UInt64(long))
+            let values = (0..<40).map { _ in rng.uniform() * 100 }
+            let end = Int(rng.next() % 41)
+            var warm = SMAPair(short: short, long: long)
+            var reference = SMAPair(short: short, long: long)
+            let taken = values.withUnsafeBufferPointer { warm.warmUp($0.baseAddress!, from: 0, to: end) }
+            #expect(taken == min(end, long - 1))
+            for value in values[..<taken] { _ = reference.update(value) }
+            #expect(try Self.json(warm) == Self.json(reference))
+            // Nothing more once the window is one short of full.
+            let again = values.withUnsafeBufferPointer { warm.warmUp($0.baseAddress!, from: taken, to: values.count) }
+            #expect(again == (taken < long - 1 ? long - 1 : taken))
+        }
+    }
+
     @Test func runsGiveTheGeneralPathsResultsBitForBit() throws {
         var rng = SeededRandom(seed: 2026)
         var (takenAhead, allBars) = (0, 0)

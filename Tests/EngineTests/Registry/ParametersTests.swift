@@ -29,4 +29,41 @@ struct ParametersTests {
         #expect(error(["fast": .int(5)])?.field == "slow")
         #expect(error(["slow": .int(30), "fast": .int(0)])?.field == "fast")
     }
+
+    /// A sweep's trial changes a few parameters of one validated configuration: the values, and
+    /// the first error, are those of validating the whole again.
+    @Test func replacingSomeGivesWhatValidatingTheWholeGives() throws {
+        let base: [String: ParameterValue] = ["slow": .int(30), "fraction": .double(0.5)]
+        let validated = try Parameters(validating: base, against: Self.specs)
+        let choices: [(String, [ParameterValue])] = [
+            ("fast", [.int(5), .int(0), .int(501), .double(7), .double(7.5), .string("x")]),
+            ("slow", [.int(40), .bool(true)]), ("fraction", [.double(0.25), .int(1), .double(2)]),
+            ("typo", [.int(1)]), ("alpha", [.int(1)]),
+        ]
+        var rng = SeededRandom(seed: 3)
+        var (compared, failed) = (0, 0)
+        for _ in 0..<500 {
+            var changes: [String: ParameterValue] = [:]
+            for (name, values) in choices where rng.uniform() < 0.45 {
+                changes[name] = values[Int(rng.next() % UInt64(values.count))]
+            }
+            var whole = base
+            for (name, value) in changes { whole[name] = value }
+            let expected: Result<Parameters, SpecError> = Result { () throws(SpecError) in
+                try Parameters(validating: whole, against: Self.specs)
+            }
+            let got: Result<Parameters, SpecError> = Result { () throws(SpecError) in
+                try validated.replacing(changes, against: Self.specs)
+            }
+            switch (expected, got) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(changes)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a.field == b.field && a.reason == b.reason, "\(changes)")
+                failed += 1
+            default: Issue.record("\(changes): \(expected) against \(got)")
+            }
+            compared += 1
+        }
+        #expect(compared == 500 && failed > 50 && failed < 450)
+    }
 }
