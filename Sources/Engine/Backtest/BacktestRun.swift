@@ -156,10 +156,11 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                     // curve (each bar's equity and plot values are appended by the general path).
                     if !recordEquity && !exchange.hasNewFills {
                         let quiet = strategy.quietBars(columns, from: cursor, to: end)
-                        // The strategy is likely to trade at `quiet`, its order matched the bar
-                        // after: those columns are fetched while the taken bars are marked.
-                        if quiet < end { columns.prefetchForMatching(at: quiet &+ 1) }
                         if quiet > cursor {
+                            // The strategy stopped where it is likely to trade, its order matched
+                            // the bar after: those columns are fetched while the taken bars are
+                            // marked. (Not where it takes none: every bar of such a strategy.)
+                            if quiet < end { columns.prefetchForMatching(at: quiet &+ 1) }
                             markQuiet(columns, until: quiet, returnsFrom: returnSlots.map { $0 + (cursor &- start) })
                             continue
                         }
