@@ -182,20 +182,37 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     ) {
         let wallet = exchange.wallet
         var marked = tracker
-        if wallet.base.total != 0 { marked.exposedBars += end - cursor }
+        // Flat, each bar's equity is the quote balance (`quote + 0 × close`) when every close is
+        // finite: past the first two bars of such a stretch, marking changes nothing but the
+        // count of bars below a peak (``PerformanceTracker/holdFlat(bars:)``), and the returns are 0.
+        var marking = end
+        if wallet.base.total != 0 {
+            marked.exposedBars += end - cursor
+        } else if end - cursor > 2, Self.allFinite(columns.close, cursor, end) {
+            marking = cursor + 2
+        }
         if let returnSlots {
-            for i in cursor..<end {
+            for i in cursor..<marking {
                 returnSlots[i &- cursor] = marked.mark(
                     equity: wallet.equity(at: columns.close[i]), time: columns.time[i])
             }
+            (returnSlots + (marking &- cursor)).initialize(repeating: 0, count: end &- marking)
         } else {
-            for i in cursor..<end {
+            for i in cursor..<marking {
                 _ = marked.mark(equity: wallet.equity(at: columns.close[i]), time: columns.time[i])
             }
         }
+        if marking < end { marked.holdFlat(bars: end &- marking) }
         tracker = marked
         exchange.moveTo(time: columns.time[end - 1], close: columns.close[end - 1], index: end - 1)
         cursor = end
+    }
+
+    /// Whether `values[from..<end]` are all finite.
+    @inline(__always)
+    static func allFinite(_ values: UnsafeBufferPointer<Double>, _ from: Int, _ end: Int) -> Bool {
+        for i in from..<end where !values[i].isFinite { return false }
+        return true
     }
 
     /// Lines of each matching column fetched at a bar where orders work.

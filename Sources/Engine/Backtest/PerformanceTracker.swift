@@ -129,6 +129,16 @@ public struct PerformanceTracker: Sendable, Hashable, Codable {
         return r
     }
 
+    /// `count` more bars at the equity of the last two marked (``mark(equity:time:)``), at once:
+    /// after two marks at one equity the peak, the drawdown and the return are settled, and each
+    /// further bar only adds to the stretch below a peak, if the account is in one.
+    @inlinable
+    public mutating func holdFlat(bars count: Int) {
+        guard barsSincePeak > 0 else { return }
+        barsSincePeak += count
+        if barsSincePeak > maxDrawdownBars { maxDrawdownBars = barsSincePeak }
+    }
+
     /// Books a fill into the round-trip accounting. A fill that crosses zero closes the trip and
     /// opens a new one with the rest. Positions move as the wallet's base balance does: a fee
     /// taken in base is not held (`fill.quantity − fee_base` bought, `fill.quantity + fee_base`

@@ -43,15 +43,15 @@ struct QuietBarsTests {
     }
 
     /// Prices on a coarse grid with flat stretches, so the averages tie now and then, and with `gap`
-    /// one NaN close three quarters in (a tie or NaN keeps the side: the averages are NaN from there
-    /// on, and the run holds what it has).
+    /// NaN closes from three quarters in, one bar in fifty (a tie or NaN keeps the side: the
+    /// averages are NaN from the first on, and the run holds what it has, flat or not).
     static func series(_ count: Int, seed: UInt64, gap: Bool) -> BarSeries {
         var rng = SeededRandom(seed: seed)
         var price = 100.0
         return BarSeries(
             (0..<count).map { i in
                 if rng.uniform() < 0.7 { price = max(1, price + (rng.uniform() < 0.5 ? -1 : 1)) }
-                let close = gap && i == count * 3 / 4 ? Double.nan : price
+                let close = gap && i >= count * 3 / 4 && rng.uniform() < 0.02 ? Double.nan : price
                 return Bar(
                     time: Int64(i) * 60_000, open: price, high: price + 1, low: price - 1, close: close,
                     volume: 1_000)
@@ -132,6 +132,69 @@ struct QuietBarsTests {
         }
     }
 
+    /// Two marks at one equity settle the peak, the drawdown and the return: further bars at that
+    /// equity, held at once, leave the tracker as marking each does.
+    @Test func holdingFlatIsMarkingEachBar() throws {
+        var rng = SeededRandom(seed: 17)
+        for _ in 0..<2_000 {
+            var tracker = PerformanceTracker(initialEquity: 1_000)
+            var time: Int64 = 0
+            // A history: gains, losses, flat bars, zero and NaN equities now and then.
+            for _ in 0..<Int(rng.next() % 12) {
+                time += 60_000
+                let u = rng.uniform()
+                let equity = u < 0.05 ? 0 : u < 0.08 ? .nan : 1_000 * (0.5 + rng.uniform())
+                _ = tracker.mark(equity: equity, time: time)
+            }
+            // A quote balance: finite (its own last equity, zero, or another).
+            let u = rng.uniform()
+            let flat = u < 0.3 && tracker.equity.isFinite ? tracker.equity : u < 0.4 ? 0 : 1_000 * (0.5 + rng.uniform())
+            let count = Int(rng.next() % 50)
+            var each = tracker
+            var held = tracker
+            for k in 0..<(count + 2) {
+                let r = each.mark(equity: flat, time: time + Int64(k + 1) * 60_000)
+                if k >= 2 { #expect(r == 0) }
+                if k < 2 { _ = held.mark(equity: flat, time: time + Int64(k + 1) * 60_000) }
+            }
+            held.holdFlat(bars: count)
+            #expect(try Self.json(each) == Self.json(held))
+        }
+    }
+
+    /// Flat after an exit, a stretch whose second close is NaN: that bar's equity is NaN (the quote
+    /// balance plus 0 × NaN) and the next bar's return NaN, so the stretch is marked bar by bar.
+    @Test func aNaNCloseInAFlatStretchIsMarkedAsTheGeneralPathMarksIt() throws {
+        let closes: [Double] = [10, 11, 10, 11, 12, 13, 12, 11, .nan, 10, 9, 10, 11, 12]
+        let bars = BarSeries(
+            closes.enumerated().map { i, c in
+                Bar(time: Int64(i) * 60_000, open: c, high: c, low: c, close: c, volume: 1_000)
+            })
+        let parameters = try Parameters(
+            validating: ["fast": .int(1), "slow": .int(2), "quantity": .double(1)],
+            against: SMACross.descriptor.parameters)
+        func exchange() -> SimulatedExchange {
+            SimulatedExchange(
+                instrument: Self.instrument, config: SimulationConfig(marketFill: .close),
+                fees: GenericFees(rate: 0.001), cash: 1_000)
+        }
+        var quiet = BacktestRun(strategy: try Counting(parameters: parameters), exchange: exchange())
+        var every = BacktestRun(strategy: try EveryBar(parameters: parameters), exchange: exchange())
+        quiet.recordReturns = true
+        every.recordReturns = true
+        quiet.run(bars, until: bars.count)
+        every.run(bars, until: bars.count)
+        // Bought at 11 (bar 3), sold at 12 (bar 6); flat from bar 7 on. Taken ahead: bar 0 (before
+        // the slow average), bars 4 and 5 (long), and the flat stretch from bar 7.
+        #expect(every.takeFills().map(\.barIndex) == [3, 6])
+        #expect(quiet.exchange.wallet.base.total == 0)
+        #expect(quiet.strategy.taken == 1 + 2 + (bars.count - 7), "\(quiet.strategy.taken)")
+        #expect(try Self.json(quiet.tracker) == Self.json(every.tracker))
+        let returns = (quiet.takeReturns(), every.takeReturns())
+        #expect(returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern))
+        #expect(returns.1[8].isNaN && returns.1[9].isNaN && returns.1[10] == 0)
+    }
+
     @Test func runsGiveTheGeneralPathsResultsBitForBit() throws {
         var rng = SeededRandom(seed: 2026)
         var (takenAhead, allBars) = (0, 0)
@@ -176,7 +239,10 @@ struct QuietBarsTests {
                 #expect(try Self.json(quiet.tracker) == Self.json(every.tracker), "trial \(trial) cut \(cut)")
             }
             #expect(fills.0 == fills.1 && !fills.0.isEmpty, "trial \(trial)")
-            #expect(quiet.statistics(barInterval: 60_000) == every.statistics(barInterval: 60_000))
+            // As bytes: a NaN (a NaN close's equity) is equal to itself there.
+            #expect(
+                try Self.json(quiet.statistics(barInterval: 60_000)) == Self.json(every.statistics(barInterval: 60_000))
+            )
             let returns = (quiet.takeReturns(), every.takeReturns())
             let sameReturns = returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern)
             #expect(sameReturns, "trial \(trial)")
