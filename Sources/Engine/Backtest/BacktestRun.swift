@@ -156,6 +156,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                     // curve (each bar's equity and plot values are appended by the general path).
                     if !recordEquity && !exchange.hasNewFills {
                         let quiet = strategy.quietBars(columns, from: cursor, to: end)
+                        precondition(quiet <= end, "quietBars took bars past the end of the run")
                         if quiet > cursor {
                             // The strategy stopped where it is likely to trade, its order matched
                             // the bar after: those columns are fetched while the taken bars are
@@ -184,11 +185,12 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         var marked = tracker
         // Flat, each bar's equity is the quote balance (`quote + 0 × close`) when every close is
         // finite: past the first two bars of such a stretch, marking changes nothing but the
-        // count of bars below a peak (``PerformanceTracker/holdFlat(bars:)``), and the returns are 0.
+        // count of bars below a peak (``PerformanceTracker/holdFlat(bars:)``), and the returns are
+        // 0. (Not with a NaN balance, whose every bar's return is NaN: a finite one is asked.)
         var marking = end
         if wallet.base.total != 0 {
             marked.exposedBars += end - cursor
-        } else if end - cursor > 2, Self.allFinite(columns.close, cursor, end) {
+        } else if end - cursor > 2, wallet.quote.total.isFinite, Self.allFinite(columns.close, cursor, end) {
             marking = cursor + 2
         }
         if let returnSlots {

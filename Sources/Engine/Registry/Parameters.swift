@@ -31,23 +31,18 @@ public struct Parameters: Sendable, Hashable {
     public func replacing(_ changes: [String: ParameterValue], against specs: [ParameterSpec]) throws(SpecError)
         -> Parameters
     {
-        var out = self
-        var first: (index: Int, error: SpecError)?
-        for (name, given) in changes {
-            guard let k = specs.firstIndex(where: { $0.name == name }) else {
-                // An unknown name: the whole validation's error, as it reports it.
-                var raw = values
-                for (name, value) in changes { raw[name] = value }
-                return try Parameters(validating: raw, against: specs)
-            }
-            do throws(SpecError) {
-                out.values[name] = try specs[k].coerce(given)
-            } catch {
-                // The whole validation reports the first failing parameter in declaration order.
-                if first == nil || k < first!.index { first = (k, error) }
-            }
+        // An unknown name: the whole validation's error, as it reports it (before any other).
+        if changes.keys.contains(where: { name in !specs.contains { $0.name == name } }) {
+            var raw = values
+            for (name, value) in changes { raw[name] = value }
+            return try Parameters(validating: raw, against: specs)
         }
-        if let first { throw first.error }
+        // In declaration order, as the whole validation: its first failure is the first here, and
+        // a name declared twice is coerced by each declaration, the last one's value kept.
+        var out = self
+        for spec in specs {
+            for (name, given) in changes where name == spec.name { out.values[name] = try spec.coerce(given) }
+        }
         return out
     }
 

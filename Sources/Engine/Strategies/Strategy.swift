@@ -23,8 +23,9 @@ public protocol Strategy: Sendable, Codable {
     /// place or cancel an order, advancing the strategy's state exactly as those calls would, and
     /// returns the first bar it did not take (`from` when it takes none, the default: every bar
     /// then goes through ``onBarInRun(_:venue:)``). The loop marks the bars taken to market in a
-    /// loop of its own, with the account unchanged. Stopping early is always correct; taking a
-    /// bar the strategy would have acted on is not.
+    /// loop of its own, with the account unchanged, and asks again from the bar returned (so
+    /// taking none must leave the state as it was). Stopping early is always correct; taking a
+    /// bar the strategy would have acted on is not, nor taking any past `end`.
     mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)

@@ -66,4 +66,27 @@ struct ParametersTests {
         }
         #expect(compared == 500 && failed > 50 && failed < 450)
     }
+
+    /// A name declared twice is coerced by each declaration (the last one's value kept, the first
+    /// failure in declaration order), by both.
+    @Test func replacingANameDeclaredTwiceGivesWhatValidatingTheWholeGives() throws {
+        let specs: [ParameterSpec] = [
+            .int("fast", default: 10, range: 1...50, "fast period"), .int("slow", default: 30, "slow period"),
+            .double("fast", default: 10, range: 5...500, "fast period, again"),
+        ]
+        let validated = try Parameters(validating: [:], against: specs)
+        for value: ParameterValue in [.int(7), .int(3), .int(60), .int(600), .double(7.5), .string("x")] {
+            let expected: Result<Parameters, SpecError> = Result { () throws(SpecError) in
+                try Parameters(validating: ["fast": value], against: specs)
+            }
+            let got: Result<Parameters, SpecError> = Result { () throws(SpecError) in
+                try validated.replacing(["fast": value], against: specs)
+            }
+            switch (expected, got) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(value)")
+            case (.failure(let a), .failure(let b)): #expect(a.field == b.field && a.reason == b.reason, "\(value)")
+            default: Issue.record("\(value): \(expected) against \(got)")
+            }
+        }
+    }
 }
