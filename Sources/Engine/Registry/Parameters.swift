@@ -31,18 +31,28 @@ public struct Parameters: Sendable, Hashable {
     public func replacing(_ changes: [String: ParameterValue], against specs: [ParameterSpec]) throws(SpecError)
         -> Parameters
     {
-        // An unknown name: the whole validation's error, as it reports it (before any other).
-        if changes.keys.contains(where: { name in !specs.contains { $0.name == name } }) {
-            var raw = values
-            for (name, value) in changes { raw[name] = value }
-            return try Parameters(validating: raw, against: specs)
-        }
-        // In declaration order, as the whole validation: its first failure is the first here, and
-        // a name declared twice is coerced by each declaration, the last one's value kept.
         var out = self
-        for spec in specs {
-            for (name, given) in changes where name == spec.name { out.values[name] = try spec.coerce(given) }
+        var first: (index: Int, error: SpecError)?
+        for (name, given) in changes {
+            var declared = false
+            // Each declaration of the name in order (a name declared twice: the last one's value).
+            for k in specs.indices where specs[k].name == name {
+                declared = true
+                do throws(SpecError) {
+                    out.values[name] = try specs[k].coerce(given)
+                } catch {
+                    // The whole validation reports the first failure in declaration order.
+                    if first == nil || k < first!.index { first = (k, error) }
+                }
+            }
+            guard declared else {
+                // An unknown name: the whole validation's error, as it reports it (before any other).
+                var raw = values
+                for (name, value) in changes { raw[name] = value }
+                return try Parameters(validating: raw, against: specs)
+            }
         }
+        if let first { throw first.error }
         return out
     }
 
