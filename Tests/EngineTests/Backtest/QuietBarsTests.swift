@@ -9,32 +9,26 @@ struct QuietBarsTests {
     static let instrument = Instrument(
         base: "BTC", quote: "USDT", tickSize: 0.01, stepSize: 0.001, minQuantity: 0.001, minNotional: 5)
 
-    /// `sma_cross` through the general path at every bar (the protocol's default `quietBars`
-    /// takes none): the reference.
-    struct EveryBar: Strategy {
+    /// `sma_cross` taking bars ahead as it does, counting them (so a test can see they were many),
+    /// or, not `ahead`, through the general path at every bar, as the protocol's default
+    /// `quietBars` has it: the reference.
+    struct Wrapped: Strategy {
         var inner: SMACross
-        static var descriptor: ComponentDescriptor { SMACross.descriptor }
-        init(parameters p: Parameters) throws(SpecError) { inner = try SMACross(parameters: p) }
-        mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) { inner.onBar(bar, venue: &venue) }
-        mutating func prepareForRun() { inner.prepareForRun() }
-        mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) {
-            inner.onBarInRun(bar, venue: &venue)
-        }
-        mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) { inner.onFill(fill, venue: &venue) }
-    }
-
-    /// `sma_cross` as it is, counting the bars it takes ahead (so a test can see they were many).
-    struct Counting: Strategy {
-        var inner: SMACross
+        let ahead: Bool
         var taken = 0
         static var descriptor: ComponentDescriptor { SMACross.descriptor }
-        init(parameters p: Parameters) throws(SpecError) { inner = try SMACross(parameters: p) }
+        init(parameters p: Parameters) throws(SpecError) { try self.init(parameters: p, ahead: true) }
+        init(parameters p: Parameters, ahead: Bool) throws(SpecError) {
+            inner = try SMACross(parameters: p)
+            self.ahead = ahead
+        }
         mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) { inner.onBar(bar, venue: &venue) }
         mutating func prepareForRun() { inner.prepareForRun() }
         mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) {
             inner.onBarInRun(bar, venue: &venue)
         }
         mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int {
+            guard ahead else { return from }
             let quiet = inner.quietBars(bars, from: from, to: end)
             taken += quiet - from
             return quiet
@@ -59,6 +53,19 @@ struct QuietBarsTests {
     }
 
     static func json(_ value: some Encodable) throws -> Data { try CheckpointCoding.encoder().encode(value) }
+
+    /// The bars run whole, returns recorded, taking bars ahead and through the general path.
+    static func runWhole(_ bars: BarSeries, _ parameters: Parameters, _ exchange: () -> SimulatedExchange) throws
+        -> (quiet: BacktestRun<Wrapped>, every: BacktestRun<Wrapped>)
+    {
+        var quiet = BacktestRun(strategy: try Wrapped(parameters: parameters, ahead: true), exchange: exchange())
+        var every = BacktestRun(strategy: try Wrapped(parameters: parameters, ahead: false), exchange: exchange())
+        quiet.recordReturns = true
+        every.recordReturns = true
+        quiet.run(bars, until: bars.count)
+        every.run(bars, until: bars.count)
+        return (quiet, every)
+    }
 
     @Test func feedingAheadLeavesThePairAsFeedingOneByOne() throws {
         var rng = SeededRandom(seed: 11)
@@ -178,12 +185,7 @@ struct QuietBarsTests {
                 instrument: Self.instrument, config: SimulationConfig(marketFill: .close),
                 fees: GenericFees(rate: 0.001), cash: 1_000)
         }
-        var quiet = BacktestRun(strategy: try Counting(parameters: parameters), exchange: exchange())
-        var every = BacktestRun(strategy: try EveryBar(parameters: parameters), exchange: exchange())
-        quiet.recordReturns = true
-        every.recordReturns = true
-        quiet.run(bars, until: bars.count)
-        every.run(bars, until: bars.count)
+        var (quiet, every) = try Self.runWhole(bars, parameters, exchange)
         // Bought at 11 (bar 3), sold at 12 (bar 6); flat from bar 7 on. Taken ahead: bar 0 (before
         // the slow average), bars 4 and 5 (long), and the flat stretch from bar 7.
         #expect(every.takeFills().map(\.barIndex) == [3, 6])
@@ -207,12 +209,7 @@ struct QuietBarsTests {
             SimulatedExchange(
                 instrument: Self.instrument, config: SimulationConfig(), fees: GenericFees(rate: 0.001), cash: .nan)
         }
-        var quiet = BacktestRun(strategy: try Counting(parameters: parameters), exchange: exchange())
-        var every = BacktestRun(strategy: try EveryBar(parameters: parameters), exchange: exchange())
-        quiet.recordReturns = true
-        every.recordReturns = true
-        quiet.run(bars, until: bars.count)
-        every.run(bars, until: bars.count)
+        var (quiet, every) = try Self.runWhole(bars, parameters, exchange)
         let returns = (quiet.takeReturns(), every.takeReturns())
         #expect(quiet.strategy.taken > 28 && returns.1[2...28].allSatisfy(\.isNaN))
         let sameReturns = returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern)
@@ -248,8 +245,8 @@ struct QuietBarsTests {
             // Sweeps drop their fills as they are booked; backtests keep them.
             let keepFills = rng.uniform() < 0.5
             var quiet = BacktestRun(
-                strategy: try Counting(parameters: parameters), exchange: exchange(), keepFills: keepFills)
-            var every = BacktestRun(strategy: try EveryBar(parameters: parameters), exchange: exchange())
+                strategy: try Wrapped(parameters: parameters, ahead: true), exchange: exchange(), keepFills: keepFills)
+            var every = BacktestRun(strategy: try Wrapped(parameters: parameters, ahead: false), exchange: exchange())
             // The loop specialised for `sma_cross` itself (the one production runs), beside them.
             var plain = BacktestRun(strategy: try SMACross(parameters: parameters), exchange: exchange())
             quiet.recordReturns = recordReturns
