@@ -19,7 +19,10 @@ struct QuietBarsTests {
         static var descriptor: ComponentDescriptor { SMACross.descriptor }
         init(parameters p: Parameters) throws(SpecError) { try self.init(parameters: p, ahead: true) }
         init(parameters p: Parameters, ahead: Bool) throws(SpecError) {
-            inner = try SMACross(parameters: p)
+            self.init(try SMACross(parameters: p), ahead: ahead)
+        }
+        init(_ inner: SMACross, ahead: Bool) {
+            self.inner = inner
             self.ahead = ahead
         }
         mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) { inner.onBar(bar, venue: &venue) }
@@ -215,6 +218,45 @@ struct QuietBarsTests {
         let sameReturns = returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern)
         #expect(sameReturns)
         #expect(try Self.json(quiet.tracker) == Self.json(every.tracker))
+    }
+
+    /// A strategy restored from a checkpoint written before the shared window (two separate
+    /// averages, `fast` and `slow`) runs on the same way either path.
+    @Test func aStrategyFromAnOldCheckpointTakesBarsAsTheGeneralPathRunsThem() throws {
+        let bars = Fixtures.synthetic(3_000, seed: 9)
+        let parameters = try Parameters(
+            validating: ["fast": .int(10), "slow": .int(30), "quantity": .double(1)],
+            against: SMACross.descriptor.parameters)
+        // The old shape: the fresh strategy's fields with two averages fed the first 500 closes.
+        var (fast, slow) = (SMA(period: 10), SMA(period: 30))
+        for i in 0..<500 { _ = (fast.update(bars.close[i]), slow.update(bars.close[i])) }
+        var object =
+            try JSONSerialization.jsonObject(with: Self.json(try SMACross(parameters: parameters))) as! [String: Any]
+        object["averages"] = nil
+        object["fast"] = try JSONSerialization.jsonObject(with: Self.json(fast))
+        object["slow"] = try JSONSerialization.jsonObject(with: Self.json(slow))
+        object["previousSide"] = fast.value > slow.value ? 1 : -1
+        let restored = try CheckpointCoding.decoder().decode(
+            SMACross.self, from: JSONSerialization.data(withJSONObject: object))
+        let rest = BarSeries((500..<bars.count).map { bars[$0] })
+        func run(ahead: Bool) -> BacktestRun<Wrapped> {
+            var run = BacktestRun(
+                strategy: Wrapped(restored, ahead: ahead),
+                exchange: SimulatedExchange(
+                    instrument: Self.instrument, config: SimulationConfig(), fees: GenericFees(rate: 0.001),
+                    cash: 100_000))
+            run.recordReturns = true
+            run.run(rest, until: rest.count)
+            return run
+        }
+        var (quiet, every) = (run(ahead: true), run(ahead: false))
+        #expect(quiet.strategy.taken > rest.count / 2)
+        #expect(try Self.json(quiet.strategy.inner) == Self.json(every.strategy.inner))
+        #expect(try Self.json(quiet.tracker) == Self.json(every.tracker))
+        let fills = (quiet.takeFills(), every.takeFills())
+        #expect(!fills.1.isEmpty && fills.0 == fills.1)
+        let sameReturns = quiet.takeReturns().map(\.bitPattern) == every.takeReturns().map(\.bitPattern)
+        #expect(sameReturns)
     }
 
     @Test func runsGiveTheGeneralPathsResultsBitForBit() throws {
