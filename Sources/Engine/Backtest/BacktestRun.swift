@@ -210,7 +210,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         cursor = end
     }
 
-    /// Whether `values[from..<end]` are all finite.
+    /// Whether `values[from..<end]` are all finite. (The standard library's `allSatisfy` over a
+    /// rebased slice made 20,000 small trials 0.19 → 0.23 s with a closure, 0.83 s with the key
+    /// path `\.isFinite`.)
     @inline(__always)
     static func allFinite(_ values: UnsafeBufferPointer<Double>, _ from: Int, _ end: Int) -> Bool {
         for i in from..<end where !values[i].isFinite { return false }

@@ -120,8 +120,8 @@ public enum BarCSVReader {
         consume: ((BarSeries) -> Void)?
     ) throws(DataError) -> BarSeries {
         // Handing bars over early needs chunks that end early: eight a thread.
+        let threads = Self.threads(bytes: end - start)
         let chunkCount = Self.chunkCount(bytes: end - start, streaming: consume != nil)
-        let threads = Self.chunkCount(bytes: end - start, streaming: false)
         let streaming = chunkCount > threads
         let bounds = chunkBounds(p, from: start, to: end, count: chunkCount)
         let lines = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkCount)
@@ -232,9 +232,15 @@ public enum BarCSVReader {
         return bounds
     }
 
-    /// The chunks a file of `bytes` data bytes is cut into (`streaming`: for a `consume`r).
+    /// The threads that parse a file of `bytes` data bytes.
+    static func threads(bytes: Int) -> Int {
+        bytes > parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    }
+
+    /// The chunks a file of `bytes` data bytes is cut into (`streaming`: for a `consume`r, eight a
+    /// thread, so that bars can be handed over early).
     static func chunkCount(bytes: Int, streaming: Bool) -> Int {
-        let threads = bytes > parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        let threads = threads(bytes: bytes)
         return streaming && threads > 1 ? threads * 8 : threads
     }
 

@@ -13,7 +13,8 @@ struct ColumnBlockTests {
 
     @Test func aLargeBlockIsGivenBackWithOrWithoutAThreadToHelp() {
         // Above the size freed on two threads: given back (its address range free again) when a
-        // helper runs, and when the system refuses one (the caller frees every column).
+        // helper runs, and when the system refuses one (the call returns: it does not wait for a
+        // thread that never started).
         let stride = ColumnBlock.parallelReleaseFrom / 8 + 4096
         for refused in [false, true] {
             let p = written(stride: stride)
