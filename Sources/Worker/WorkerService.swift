@@ -33,6 +33,8 @@ public final class WorkerService: Service, Sendable {
     /// Where frames for the coordinator go while connected.
     private let connection = Mutex<AsyncStream<WireMessage>.Continuation?>(nil)
     private let jobs = Mutex<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
+    /// Jobs running at once: a sweep's chunk held ahead waits here for a slot.
+    let slots: RunSlots
     /// The connection's state machine: handshake, heartbeats, which job runs here.
     let machine: Locked<WorkerConnection>
 
@@ -45,6 +47,7 @@ public final class WorkerService: Service, Sendable {
         // one's bar on one of these and needs no thread per job.
         pool = NIOThreadPool(
             numberOfThreads: max(1, min(configuration.capacity, ProcessInfo.processInfo.activeProcessorCount)))
+        slots = RunSlots(capacity: configuration.capacity)
         cadence = JobCadence(
             progressPerSecond: configuration.progressPerSecond, checkpointsPerSecond: configuration.checkpointsPerSecond
         )
@@ -295,6 +298,8 @@ public final class WorkerService: Service, Sendable {
                             case .halt(let flatten): .halt(flatten: flatten)
                             }
                         }())
+                // A chunk still waiting for a slot leaves at once (the request is set first).
+                slots.withdraw(l)
             case .reload(let l, let revision, let config):
                 let control = jobs.withLock { $0[l.jobId] }.flatMap { $0.control.epoch == l.epoch ? $0.control : nil }
                 let reload = JobControl.Reload(revision: revision, config: config)
@@ -382,31 +387,47 @@ public final class WorkerService: Service, Sendable {
         let models = a.modelHashes(registry: registry).sorted()
         let datasets = cache.datasets
         let jobLog = log
+        let slots = self.slots
+        let lease = JobLease(jobId: a.jobId, epoch: a.epoch)
         jobs.withLock { jobs in
             let task = Task {
                 cadence.started()
                 defer { cadence.ended() }
-                for model in models {
-                    do { try await datasets.ensureModel(model) } catch {
-                        jobLog.warning("model not fetched", metadata: ["model": "\(model)", "error": "\(error)"])
-                        await runner.output.failed(error)
-                        self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
-                        self.jobs.withLock { jobs in
-                            if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
+                // Returns when the job ended here, however it ended.
+                let run = {
+                    for model in models {
+                        do { try await datasets.ensureModel(model) } catch {
+                            jobLog.warning("model not fetched", metadata: ["model": "\(model)", "error": "\(error)"])
+                            await runner.output.failed(error)
+                            return
                         }
-                        return
+                    }
+                    // A chunk held ahead waits for a slot; asked to stop or give itself back
+                    // first, it ends without running.
+                    if a.sweepChunk {
+                        guard await slots.wait(lease, unless: { control.request != .none }) else {
+                            let outcome: JobFinished.Outcome = control.request == .release ? .released : .stopped
+                            await runner.output.send {
+                                .finished(JobFinished(header: $0, outcome: outcome, statistics: []))
+                            }
+                            return
+                        }
+                    } else {
+                        slots.enter()
+                    }
+                    defer { slots.leave() }
+                    if isChunk {
+                        await chunkRunner.run()
+                    } else if live {
+                        await liveRunner.run()
+                    } else if onMarket {
+                        await marketRunner.run()
+                    } else {
+                        await runner.run()
                     }
                 }
-                if isChunk {
-                    await chunkRunner.run()
-                } else if live {
-                    await liveRunner.run()
-                } else if onMarket {
-                    await marketRunner.run()
-                } else {
-                    await runner.run()
-                }
-                self.machine.withLock { $0.jobEnded(JobLease(jobId: a.jobId, epoch: a.epoch)) }
+                await run()
+                self.machine.withLock { $0.jobEnded(lease) }
                 self.jobs.withLock { jobs in
                     if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
                 }

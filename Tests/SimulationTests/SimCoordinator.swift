@@ -12,6 +12,8 @@ final class SimCoordinator {
         var sessionId: String
         var instance: String
         var capacity: Int
+        /// It holds a sweep's chunks ahead (its hello's capabilities).
+        var ahead: Bool
         var open = false
         var draining = false
     }
@@ -104,7 +106,7 @@ final class SimCoordinator {
         let sessionId = "s\(incarnation)-\(nextConnection)"
         hub[hello.workerId] = HubEntry(
             connection: nextConnection, conn: c, sessionId: sessionId, instance: hello.instance,
-            capacity: Int(hello.capacity))
+            capacity: Int(hello.capacity), ahead: hello.capabilities.contains(WorkerCapability.chunksAhead))
         if let previous { end(previous.conn) }
         feed(c, .claimed(connection: nextConnection, sessionId: sessionId))
     }
@@ -246,14 +248,16 @@ final class SimCoordinator {
         case .readReloadRequests:
             sim.transaction("reload requests", { store().reloadRequests() }) { self.next(.reloadRequests($0)) }
         case .readPendingJobs:
-            sim.transaction("pending jobs", { (store().pendingJobs(), store().runningCounts()) }) { pending, running in
+            sim.transaction("pending jobs", { (store().pendingJobs(), store().heldCounts()) }) { pending, held in
                 let open = self.hub.values.filter { $0.open && !$0.draining }.sorted {
                     $0.conn.worker.id < $1.conn.worker.id
                 }.map {
                     SchedulingPass.OpenWorker(
                         slot: Scheduler.WorkerSlot(
-                            id: $0.conn.worker.id, free: $0.capacity - running[$0.conn.worker.id, default: 0],
-                            labels: []),
+                            id: $0.conn.worker.id,
+                            load: WorkerLoad(
+                                capacity: $0.capacity, ahead: $0.ahead, jobs: held[$0.conn.worker.id]?.jobs ?? 0,
+                                chunks: held[$0.conn.worker.id]?.chunks ?? 0), labels: []),
                         sessionId: $0.sessionId, capacity: $0.capacity)
                 }
                 self.next(.pending(pending, open: open))
@@ -267,13 +271,13 @@ final class SimCoordinator {
                 sent = true
             }
             next(.sent(sent))
-        case .assign(let job, let worker, let session, let capacity):
+        case .assign(let job, let worker, let session, let capacity, let ahead):
             sim.transaction(
                 "assign job \(job) to \(worker)",
                 {
                     self.sim.store.assign(
                         job: job, to: worker, session: self.legacy ? nil : session,
-                        capacity: self.legacy ? nil : capacity, now: self.sim.now)
+                        capacity: self.legacy ? nil : capacity, ahead: ahead, now: self.sim.now)
                 }
             ) { self.next(.assigned($0)) }
         case .unassign(let job, let epoch, let worker):

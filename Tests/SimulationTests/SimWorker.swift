@@ -21,6 +21,10 @@ final class SimWorker {
     var jobs: [JobLease: SimJob] = [:]
     /// The lease generation each job started under.
     var generations: [JobLease: Int] = [:]
+    /// The jobs holding a slot (stepping), and a sweep's chunks held ahead waiting for one, in
+    /// order (the worker service's ``RunSlots``).
+    var running: Set<JobLease> = []
+    var waiting: [JobLease] = []
     var connection: SimConnection?
     var backoffMs: Int64 = 50
     var partitionedUntil: Int64 = 0
@@ -60,6 +64,8 @@ final class SimWorker {
         outbox = OutboxBuffer(limit: 64)
         jobs = [:]
         generations = [:]
+        running = []
+        waiting = []
         connection = nil
         backoffMs = 50
         sim.note("\(id) process \(incarnation) up")
@@ -74,6 +80,8 @@ final class SimWorker {
         if let c = connection { sim.close(c, byCoordinator: false) }
         connection = nil
         jobs = [:]
+        running = []
+        waiting = []
     }
 
     private func heartbeatTimer() {
@@ -148,9 +156,27 @@ final class SimWorker {
                 let l = JobLease(jobId: a.jobId, epoch: a.epoch)
                 jobs[l] = SimJob(a, bars: plan.bars, checkpointEvery: plan.checkpointEvery, failsAt: plan.failsAt)
                 generations[l] = lease.generation
-                step(l, after: 1)
+                if a.sweepChunk && running.count >= capacity {
+                    sim.note("\(id) holds chunk \(l.jobId) epoch \(l.epoch) ahead")
+                    sim.coverage["chunk held ahead", default: 0] += 1
+                    waiting.append(l)
+                } else {
+                    run(l)
+                }
             case .signal(let l, let signal):
                 if jobs[l] != nil, jobs[l]!.request == nil || signal == .stop { jobs[l]!.request = signal }
+                // A chunk still waiting for a slot ends without running.
+                if let k = waiting.firstIndex(of: l), let request = jobs[l]!.request {
+                    waiting.remove(at: k)
+                    sim.coverage["chunk held ahead withdrawn", default: 0] += 1
+                    emit {
+                        .finished(
+                            JobFinished(
+                                header: JobHeader(jobId: l.jobId, epoch: l.epoch, messageSeq: $0),
+                                outcome: request == .release ? .released : .stopped, statistics: []))
+                    }
+                    ended(l, "withdrawn while held ahead")
+                }
             case .reload(let l, let revision, let config):
                 if jobs[l] != nil, jobs[l]!.reload.map({ revision > $0.revision }) ?? true {
                     jobs[l]!.reload = (revision, config)
@@ -192,13 +218,32 @@ final class SimWorker {
                 self.jobs[l] = job
                 self.step(l, after: self.sim.plans[l.jobId]!.barMs)
             case .ended(let how):
-                self.sim.note("\(self.id) job \(l.jobId) epoch \(l.epoch) \(how) at bar \(job.cursor)")
-                self.jobs[l] = nil
-                self.generations[l] = nil
-                self.machine.jobEnded(l)
-                self.checkDrained()
+                self.ended(l, "\(how) at bar \(job.cursor)")
             }
         }
+    }
+
+    /// Takes a slot and steps the job; no more jobs of the worker's current assignments step at
+    /// once than its capacity.
+    private func run(_ l: JobLease) {
+        running.insert(l)
+        let current = running.filter { machine.jobs[$0.jobId] == $0.epoch }.count
+        if current > capacity {
+            sim.violation("\(id) runs \(current) of its assignments at once, over its capacity \(capacity)")
+        }
+        step(l, after: 1)
+    }
+
+    /// The job ended here: its slot goes to the first chunk waiting.
+    private func ended(_ l: JobLease, _ how: String) {
+        sim.note("\(id) job \(l.jobId) epoch \(l.epoch) \(how)")
+        jobs[l] = nil
+        generations[l] = nil
+        if running.remove(l) != nil, running.count < capacity, !waiting.isEmpty {
+            run(waiting.removeFirst())
+        }
+        machine.jobEnded(l)
+        checkDrained()
     }
 
     func drain() {

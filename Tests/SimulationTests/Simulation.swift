@@ -89,13 +89,15 @@ final class Simulation {
     private func setUp() {
         let workerCount = Int(rng.int(2...3))
         let jobCount = Int(rng.int(3...6))
+        let chunks = rng.chance(0.5)
         for k in 1...jobCount {
             let id = Int64(k)
             let bars = Int(rng.int(20...60))
             plans[id] = JobPlan(
                 bars: bars, checkpointEvery: Int(rng.int(4...12)),
                 failsAt: rng.chance(0.1) ? Int(rng.int(2...Int64(bars - 1))) : nil, barMs: rng.int(20...120))
-            store.create(id: id, config: rng.bytes(2))
+            // Half the runs have a sweep's chunks among their jobs: held ahead by a busy worker.
+            store.create(id: id, config: rng.bytes(2), chunk: chunks && rng.chance(0.7))
         }
         for k in 1...workerCount {
             let w = SimWorker(

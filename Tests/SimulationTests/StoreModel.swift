@@ -18,6 +18,8 @@ struct StoreModel {
         /// The revision the current assignment carried (its schedule has every one up to it).
         var assignedRevision: Int64 = 0
         var lastError: String?
+        /// A sweep's chunk (``WorkerLoad``: may wait on its worker behind a running chunk).
+        var chunk = false
     }
 
     struct Revision {
@@ -66,8 +68,8 @@ struct StoreModel {
 
     // MARK: Operators
 
-    mutating func create(id: Int64, config: [UInt8]) {
-        jobs[id] = Job(id: id)
+    mutating func create(id: Int64, config: [UInt8], chunk: Bool = false) {
+        jobs[id] = Job(id: id, chunk: chunk)
         revisions[id] = [Revision(revision: 1, config: config, effectiveBar: nil)]
     }
 
@@ -175,23 +177,35 @@ struct StoreModel {
         if workers[worker]?.sessionId == session { workers[worker]?.connected = false }
     }
 
+    /// Oldest first, a sweep's chunks after every other job.
     func pendingJobs() -> [Scheduler.PendingJob] {
-        jobs.values.filter { $0.status == .pending && $0.desired == .running }.map(\.id).sorted().prefix(500).map {
-            Scheduler.PendingJob(id: $0, labels: [])
-        }
+        jobs.values.filter { $0.status == .pending && $0.desired == .running }.sorted {
+            ($0.chunk ? 1 : 0, $0.id) < ($1.chunk ? 1 : 0, $1.id)
+        }.prefix(500).map { Scheduler.PendingJob(id: $0.id, labels: [], sweep: $0.chunk ? 1 : nil) }
     }
 
-    func runningCounts() -> [String: Int] {
-        var out: [String: Int] = [:]
-        for job in jobs.values where job.status.isActive { if let o = job.leaseOwner { out[o, default: 0] += 1 } }
+    func heldCounts() -> [String: (jobs: Int, chunks: Int)] {
+        var out: [String: (jobs: Int, chunks: Int)] = [:]
+        for job in jobs.values where job.status.isActive {
+            if let o = job.leaseOwner { out[o, default: (0, 0)].jobs += 1 }
+            if let o = job.leaseOwner, job.chunk { out[o, default: (0, 0)].chunks += 1 }
+        }
         return out
     }
 
-    /// `JobStore.assign`: bound to the connection's session and within the capacity.
-    mutating func assign(job id: Int64, to worker: String, session: String?, capacity: Int?, now: Int64) -> AssignJob? {
+    /// `JobStore.assign`: bound to the connection's session and within the capacity (a chunk
+    /// also behind a running one, on a worker that holds chunks ahead).
+    mutating func assign(
+        job id: Int64, to worker: String, session: String?, capacity: Int?, ahead: Bool, now: Int64
+    ) -> AssignJob? {
         if let session {
             guard let w = workers[worker], w.sessionId == session, w.connected else { return nil }
-            guard owned(by: worker).count < capacity ?? Int.max else { return nil }
+            if let capacity {
+                let owned = owned(by: worker)
+                let load = WorkerLoad(
+                    capacity: capacity, ahead: ahead, jobs: owned.count, chunks: owned.filter(\.chunk).count)
+                guard load.admits(chunk: jobs[id]?.chunk ?? false) else { return nil }
+            }
         }
         guard var job = jobs[id], job.status == .pending, job.desired == .running else { return nil }
         job.status = .assigned
@@ -202,6 +216,7 @@ struct StoreModel {
         jobs[id] = job
         var a = AssignJob(
             jobId: id, epoch: job.epoch, name: "job-\(id)", spec: [], checkpoint: [], specRevision: job.specRevision)
+        a.sweepChunk = job.chunk
         var base: (cursor: Int64, revision: Int64)?
         var nextFillSeq: Int64 = 0
         if let cp = checkpoints[id]?.values.max(by: { $0.cursor < $1.cursor }) {

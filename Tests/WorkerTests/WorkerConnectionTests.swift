@@ -7,11 +7,12 @@ import Testing
 struct WorkerConnectionTests {
     static let secret = "s"
 
-    static func connected(capacity: Int = 2) -> WorkerConnection {
-        var c = WorkerConnection(
-            identity: .init(
-                workerId: "w", secret: secret, host: "h", capacity: capacity, labels: [], softwareVersion: "t",
-                instance: "i"))
+    static func connected(capacity: Int = 2, capabilities: [String] = WorkerCapability.all) -> WorkerConnection {
+        var identity = WorkerConnection.Identity(
+            workerId: "w", secret: secret, host: "h", capacity: capacity, labels: [], softwareVersion: "t",
+            instance: "i")
+        identity.capabilities = capabilities
+        var c = WorkerConnection(identity: identity)
         c.dialed(workerNonce: [UInt8](repeating: 7, count: HandshakeProof.nonceSize))
         let challenge = Challenge(nonce: [UInt8](repeating: 1, count: HandshakeProof.nonceSize), coordinatorId: "c")
         guard case .send(.hello(let hello)) = c.received(.challenge(challenge), nowMs: 100).first else {
@@ -31,8 +32,10 @@ struct WorkerConnectionTests {
         return c
     }
 
-    static func assign(_ job: Int64, epoch: Int64) -> WireMessage {
-        .assign(AssignJob(jobId: job, epoch: epoch, name: "j", spec: [], checkpoint: []))
+    static func assign(_ job: Int64, epoch: Int64, chunk: Bool = false) -> WireMessage {
+        var a = AssignJob(jobId: job, epoch: epoch, name: "j", spec: [], checkpoint: [])
+        a.sweepChunk = chunk
+        return .assign(a)
     }
 
     static func kinds(_ actions: [WorkerConnection.Action]) -> [String] {
@@ -77,6 +80,33 @@ struct WorkerConnectionTests {
         c.jobEnded(JobLease(jobId: 1, epoch: 1))
         #expect(
             c.leases == [JobLease(jobId: 1, epoch: 2), JobLease(jobId: 2, epoch: 1)], "the old run's end frees nothing")
+    }
+
+    /// A sweep's chunks: one more waits behind each slot no other job holds; an ordinary job
+    /// still needs a free slot; a chunk that ended frees its place.
+    @Test func aSweepsChunkMayWaitBehindARunningChunk() {
+        var c = Self.connected(capacity: 1)
+        #expect(Self.kinds(c.received(Self.assign(1, epoch: 1, chunk: true), nowMs: 130)) == ["start 1/1"])
+        #expect(Self.kinds(c.received(Self.assign(2, epoch: 1, chunk: true), nowMs: 131)) == ["start 2/1"])
+        #expect(Self.kinds(c.received(Self.assign(3, epoch: 1, chunk: true), nowMs: 132)) == ["hand back 3"])
+        #expect(Self.kinds(c.received(Self.assign(4, epoch: 1), nowMs: 133)) == ["hand back 4"])
+        #expect(c.chunks == [1, 2])
+        c.jobEnded(JobLease(jobId: 1, epoch: 1))
+        #expect(c.chunks == [2])
+        #expect(Self.kinds(c.received(Self.assign(4, epoch: 1), nowMs: 134)) == ["hand back 4"], "chunk 2 runs now")
+        #expect(Self.kinds(c.received(Self.assign(3, epoch: 1, chunk: true), nowMs: 135)) == ["start 3/1"])
+
+        // A slot an ordinary job holds takes no chunk ahead.
+        var d = Self.connected(capacity: 2)
+        #expect(Self.kinds(d.received(Self.assign(1, epoch: 1), nowMs: 130)) == ["start 1/1"])
+        #expect(Self.kinds(d.received(Self.assign(2, epoch: 1, chunk: true), nowMs: 131)) == ["start 2/1"])
+        #expect(Self.kinds(d.received(Self.assign(3, epoch: 1, chunk: true), nowMs: 132)) == ["start 3/1"])
+        #expect(Self.kinds(d.received(Self.assign(4, epoch: 1, chunk: true), nowMs: 133)) == ["hand back 4"])
+
+        // A worker that does not announce the capability holds none ahead.
+        var e = Self.connected(capacity: 1, capabilities: [WorkerCapability.sweeps])
+        #expect(Self.kinds(e.received(Self.assign(1, epoch: 1, chunk: true), nowMs: 130)) == ["start 1/1"])
+        #expect(Self.kinds(e.received(Self.assign(2, epoch: 1, chunk: true), nowMs: 131)) == ["hand back 2"])
     }
 
     @Test func stopsAndReloadsOnlyForTheAssignmentTheyName() {

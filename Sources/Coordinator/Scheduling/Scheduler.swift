@@ -5,6 +5,8 @@ import ATSShared
 ///
 /// Oldest job first; each goes to the eligible worker (every job label present, a free slot) with
 /// the most free slots, ties to the lowest id, so load spreads evenly and decisions are stable.
+/// A sweep's chunk may also go to a worker that holds chunks ahead (``WorkerLoad``), to wait there
+/// behind a running chunk: a free slot first, then the most chunks it takes.
 public enum Scheduler {
     public struct PendingJob: Sendable, Hashable {
         public var id: Int64
@@ -21,13 +23,26 @@ public enum Scheduler {
 
     public struct WorkerSlot: Sendable, Hashable {
         public var id: String
-        public var free: Int
+        public var load: WorkerLoad
         public var labels: Set<String>
 
-        public init(id: String, free: Int, labels: Set<String>) {
+        public init(id: String, load: WorkerLoad, labels: Set<String>) {
             self.id = id
-            self.free = free
+            self.load = load
             self.labels = labels
+        }
+
+        /// A worker with `free` slots that holds no chunk ahead.
+        public init(id: String, free: Int, labels: Set<String>) {
+            self.init(id: id, load: WorkerLoad(capacity: free), labels: labels)
+        }
+
+        public var free: Int { load.free }
+
+        /// Which eligible worker a job goes to: the most free slots; for a chunk, a free slot
+        /// first (it starts at once), then the most chunks taken.
+        func rank(chunk: Bool) -> (Int, Int) {
+            chunk ? (max(load.free, 0), load.chunksFree) : (load.free, 0)
         }
     }
 
@@ -40,14 +55,16 @@ public enum Scheduler {
         var slots = workers.sorted { $0.id < $1.id }
         var out: [Assignment] = []
         for job in pending {
+            let chunk = job.sweep != nil
             var best: Int?
-            for k in slots.indices where slots[k].free > 0 && job.labels.allSatisfy(slots[k].labels.contains) {
-                if best == nil || slots[k].free > slots[best!].free { best = k }
+            for k in slots.indices
+            where slots[k].load.admits(chunk: chunk) && job.labels.allSatisfy(slots[k].labels.contains) {
+                if best == nil || slots[k].rank(chunk: chunk) > slots[best!].rank(chunk: chunk) { best = k }
             }
             guard let k = best else { continue }
-            slots[k].free -= 1
+            slots[k].load.take(chunk: chunk)
             out.append(Assignment(jobId: job.id, workerId: slots[k].id))
-            if !slots.contains(where: { $0.free > 0 }) { break }
+            if !slots.contains(where: { $0.load.admits(chunk: true) }) { break }
         }
         return out
     }

@@ -141,7 +141,7 @@ public final class SchedulerService: Service, Sendable {
                 event = .reloadRequests(try await store.reloadRequests())
             case .readPendingJobs:
                 let pending = try await store.pendingJobs()
-                let open = pending.isEmpty ? [] : await hub.slots(running: try await store.runningCounts())
+                let open = pending.isEmpty ? [] : await hub.slots(held: try await store.heldCounts())
                 let reasons = Scheduler.waitingReasons(pending: pending, workers: open.map(\.slot))
                 var sweeps: [Int64: String] = [:]
                 for job in pending {
@@ -160,10 +160,11 @@ public final class SchedulerService: Service, Sendable {
                             "sent": "\(event.wasSent)",
                         ])
                 }
-            case .assign(let job, let worker, let session, let capacity):
+            case .assign(let job, let worker, let session, let capacity, let ahead):
                 // A pass cancelled past its deadline assigns nothing more (a newer one has started).
                 try Task.checkCancellation()
-                event = .assigned(try await store.assign(job: job, to: worker, session: session, capacity: capacity))
+                event = .assigned(
+                    try await store.assign(job: job, to: worker, session: session, capacity: capacity, ahead: ahead))
             case .unassign(let job, let epoch, let worker):
                 try await store.unassign(job: job, epoch: epoch, worker: worker)
                 event = .unassigned

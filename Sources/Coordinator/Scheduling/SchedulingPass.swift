@@ -33,8 +33,9 @@ public struct SchedulingPass: Sendable {
         case readPendingJobs
         /// Send a request or an assignment to a worker (`session`: on that connection only).
         case send(WireMessage, to: String, session: String?)
-        /// Assign a pending job to a worker's connection, if still pending and within capacity.
-        case assign(job: Int64, worker: String, session: String, capacity: Int)
+        /// Assign a pending job to a worker's connection, if still pending and within capacity
+        /// (`ahead`: the worker holds a sweep's chunks ahead, ``WorkerLoad``).
+        case assign(job: Int64, worker: String, session: String, capacity: Int, ahead: Bool)
         /// Take back an assignment that could not be sent.
         case unassign(job: Int64, epoch: Int64, worker: String)
         case done
@@ -160,7 +161,9 @@ public struct SchedulingPass: Sendable {
 
     private mutating func nextAssignment() -> Action {
         guard let d = decisions.first, let open = sessions[d.workerId] else { return finish() }
-        return .assign(job: d.jobId, worker: d.workerId, session: open.sessionId, capacity: open.capacity)
+        return .assign(
+            job: d.jobId, worker: d.workerId, session: open.sessionId, capacity: open.capacity,
+            ahead: open.slot.load.ahead)
     }
 
     private mutating func finish() -> Action {

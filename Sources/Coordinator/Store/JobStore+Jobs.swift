@@ -308,15 +308,18 @@ extension JobStore {
         return out
     }
 
-    /// Active jobs per worker, for free capacity.
-    public func runningCounts() async throws -> [String: Int] {
+    /// Active jobs per worker, and of them a sweep's chunks, for free capacity (``WorkerLoad``).
+    public func heldCounts() async throws -> [String: (jobs: Int, chunks: Int)] {
         let rows = try await client.query(
             """
-            SELECT lease_owner, count(*) FROM jobs WHERE status IN ('assigned', 'running') AND lease_owner IS NOT NULL
+            SELECT lease_owner, count(*), count(*) FILTER (WHERE sweep_id IS NOT NULL) FROM jobs
+            WHERE status IN ('assigned', 'running') AND lease_owner IS NOT NULL
             GROUP BY lease_owner
             """, logger: logger)
-        var out: [String: Int] = [:]
-        for try await (owner, n) in rows.decode((String, Int64).self) { out[owner] = Int(n) }
+        var out: [String: (jobs: Int, chunks: Int)] = [:]
+        for try await (owner, n, chunks) in rows.decode((String, Int64, Int64).self) {
+            out[owner] = (Int(n), Int(chunks))
+        }
         return out
     }
 }

@@ -169,20 +169,29 @@ extension JobStore {
     /// The assignment is made for one connection of the worker (`session`): it locks the worker's
     /// row and needs that connection still registered (a hello in between registers a new one and
     /// reconciles after this commits, or this is refused), and needs a free slot under `capacity`
-    /// counting the jobs the worker holds now, so overlapping scheduling passes cannot over-assign.
-    public func assign(job: Int64, to worker: String, session: String? = nil, capacity: Int? = nil) async throws
-        -> AssignJob?
-    {
+    /// counting the jobs the worker holds now, so overlapping scheduling passes cannot over-assign
+    /// (`ahead`: the worker holds a sweep's chunks ahead, and a chunk may wait there for a slot;
+    /// ``WorkerLoad``).
+    public func assign(
+        job: Int64, to worker: String, session: String? = nil, capacity: Int? = nil, ahead: Bool = false
+    ) async throws -> AssignJob? {
         try await transaction { conn in
             if let session {
                 let rows = try await conn.query(
                     """
-                    SELECT (SELECT count(*) FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running'))
+                    SELECT (SELECT count(*) FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')),
+                        (SELECT count(*) FROM jobs
+                            WHERE lease_owner = \(worker) AND status IN ('assigned', 'running') AND sweep_id IS NOT NULL),
+                        (SELECT sweep_id IS NOT NULL FROM jobs WHERE id = \(job))
                     FROM workers WHERE id = \(worker) AND session_id = \(session) AND connected FOR UPDATE
                     """, logger: logger)
-                var held: Int64?
-                for try await n in rows.decode(Int64.self) { held = n }
-                guard let held, held < Int64(capacity ?? Int.max) else { return nil }
+                var held: (Int64, Int64, Bool?)?
+                for try await r in rows.decode((Int64, Int64, Bool?).self) { held = r }
+                guard let (jobs, chunks, chunk) = held else { return nil }
+                if let capacity {
+                    let load = WorkerLoad(capacity: capacity, ahead: ahead, jobs: Int(jobs), chunks: Int(chunks))
+                    guard load.admits(chunk: chunk ?? false) else { return nil }
+                }
             }
             let rows = try await conn.query(
                 """
@@ -191,13 +200,14 @@ extension JobStore {
                     assigned_revision = spec_revision, phase = ''
                 WHERE id = \(job) AND status = 'pending' AND desired_state = 'running'
                 RETURNING epoch, name, spec::text, spec_revision, halt_reason, halt_flatten,
-                    (SELECT reason FROM cluster_halt), (SELECT flatten FROM cluster_halt)
+                    (SELECT reason FROM cluster_halt), (SELECT flatten FROM cluster_halt), sweep_id IS NOT NULL
                 """, logger: logger)
-            var assigned: (Int64, String, String, Int64, String?, Bool, String?, Bool?)?
-            for try await r in rows.decode((Int64, String, String, Int64, String?, Bool, String?, Bool?).self) {
+            var assigned: (Int64, String, String, Int64, String?, Bool, String?, Bool?, Bool)?
+            for try await r in rows.decode((Int64, String, String, Int64, String?, Bool, String?, Bool?, Bool).self) {
                 assigned = r
             }
-            guard let (epoch, name, spec, specRevision, halt, flatten, clusterHalt, clusterFlatten) = assigned else {
+            guard let (epoch, name, spec, specRevision, halt, flatten, clusterHalt, clusterFlatten, chunk) = assigned
+            else {
                 return nil
             }
             var a = AssignJob(
@@ -205,6 +215,7 @@ extension JobStore {
             )
             a.halt = halt ?? clusterHalt ?? ""
             a.haltFlatten = halt != nil ? flatten : clusterFlatten ?? false
+            a.sweepChunk = chunk
             let cp = try await conn.query(
                 """
                 SELECT cursor, next_fill_seq, spec_revision, engine_version, data_hash, state, created_at

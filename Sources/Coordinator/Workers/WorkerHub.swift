@@ -92,13 +92,18 @@ actor WorkerHub {
     /// for this connection while it drains.
     func setDraining(_ workerId: String, _ draining: Bool) { sessions[workerId]?.draining = draining }
 
-    /// Open, undrained connections: their free slots (given how many jobs each holds), session
-    /// and capacity.
-    func slots(running: [String: Int]) -> [SchedulingPass.OpenWorker] {
-        sessions.values.filter { $0.open && !$0.draining }.map {
-            SchedulingPass.OpenWorker(
+    /// Open, undrained connections: their free slots (given how many jobs, and of them a sweep's
+    /// chunks, each holds), session and capacity.
+    func slots(held: [String: (jobs: Int, chunks: Int)]) -> [SchedulingPass.OpenWorker] {
+        let ahead = WorkerCapability.label(WorkerCapability.chunksAhead)
+        return sessions.values.filter { $0.open && !$0.draining }.map {
+            let h = held[$0.workerId] ?? (0, 0)
+            return SchedulingPass.OpenWorker(
                 slot: Scheduler.WorkerSlot(
-                    id: $0.workerId, free: $0.capacity - running[$0.workerId, default: 0], labels: $0.labels),
+                    id: $0.workerId,
+                    load: WorkerLoad(
+                        capacity: $0.capacity, ahead: $0.labels.contains(ahead), jobs: h.jobs, chunks: h.chunks),
+                    labels: $0.labels),
                 sessionId: $0.sessionId, capacity: $0.capacity)
         }
     }

@@ -20,6 +20,11 @@ public struct WorkerConnection: Sendable {
         public var softwareVersion: String
         /// Random per process: a reconnect of this process is told from another process.
         public var instance: String
+        /// What its hello announces (``WorkerCapability``).
+        public var capabilities = WorkerCapability.all
+
+        /// It holds a sweep's chunks ahead (``WorkerLoad``).
+        var holdsChunksAhead: Bool { capabilities.contains(WorkerCapability.chunksAhead) }
 
         public init(
             workerId: String, secret: String, host: String, capacity: Int, labels: [String], softwareVersion: String,
@@ -85,8 +90,10 @@ public struct WorkerConnection: Sendable {
 
     public let identity: Identity
     public private(set) var phase = Phase.disconnected
-    /// The jobs running here: id → epoch.
+    /// The jobs held here (running, or a sweep's chunks waiting for a slot): id → epoch.
     public private(set) var jobs: [Int64: Int64] = [:]
+    /// Of them, a sweep's chunks (``WorkerLoad``).
+    public private(set) var chunks: Set<Int64> = []
     public private(set) var draining = false
 
     public init(identity: Identity) { self.identity = identity }
@@ -131,7 +138,7 @@ public struct WorkerConnection: Sendable {
             let hello = Hello(
                 answering: challenge, secret: i.secret, workerId: i.workerId, host: i.host,
                 capacity: UInt32(i.capacity), labels: i.labels, running: leases, softwareVersion: i.softwareVersion,
-                instance: i.instance, nonce: nonce)
+                instance: i.instance, capabilities: i.capabilities, nonce: nonce)
             phase = .awaitingWelcome(challenge: challenge, hello: hello, sentMs: nowMs)
             return [.send(.hello(hello))]
         case .awaitingWelcome(let challenge, let hello, let sentMs):
@@ -210,10 +217,14 @@ public struct WorkerConnection: Sendable {
             jobs[a.jobId] = a.epoch
             return [.signal(JobLease(jobId: a.jobId, epoch: running), .release), .start(a)]
         }
-        // More than this worker runs at once: give it back rather than overload the compute
-        // threads (the coordinator counts slots too; this is the worker's word).
-        guard jobs.count < identity.capacity else { return [.handBack(a)] }
+        // More than this worker holds: give it back rather than overload the compute threads (the
+        // coordinator counts slots too; this is the worker's word). A sweep's chunk may wait for
+        // a slot behind a running one (the worker service queues it).
+        let load = WorkerLoad(
+            capacity: identity.capacity, ahead: identity.holdsChunksAhead, jobs: jobs.count, chunks: chunks.count)
+        guard load.admits(chunk: a.sweepChunk) else { return [.handBack(a)] }
         jobs[a.jobId] = a.epoch
+        if a.sweepChunk { chunks.insert(a.jobId) }
         return [.start(a)]
     }
 
@@ -231,7 +242,10 @@ public struct WorkerConnection: Sendable {
 
     /// A job ended here (completed, stopped, released or failed).
     public mutating func jobEnded(_ lease: JobLease) {
-        if jobs[lease.jobId] == lease.epoch { jobs[lease.jobId] = nil }
+        if jobs[lease.jobId] == lease.epoch {
+            jobs[lease.jobId] = nil
+            chunks.remove(lease.jobId)
+        }
     }
 
     /// The process is asked to stop: take no job, tell the coordinator first (the heartbeat is

@@ -60,4 +60,50 @@ struct SchedulerTests {
             Scheduler.waitingReasons(pending: [Job(id: 9, labels: [])], workers: [])[9]
                 == "no worker is connected (draining ones take no job)")
     }
+
+    /// A sweep's chunks (`sweep` set) go to a free slot first, then wait behind a running chunk
+    /// on a worker that holds chunks ahead: one per slot no other job holds. Ordinary jobs need
+    /// a free slot, and go first.
+    @Test func chunksWaitBehindRunningChunksOnWorkersThatHoldThemAhead() {
+        let chunks = (10...19).map { Job(id: Int64($0), labels: [], sweep: 1) }
+        func slot(_ id: String, capacity: Int, ahead: Bool, jobs: Int = 0, chunks: Int = 0) -> Slot {
+            Slot(id: id, load: WorkerLoad(capacity: capacity, ahead: ahead, jobs: jobs, chunks: chunks), labels: [])
+        }
+        // Both busy with a chunk each; only "a" holds chunks ahead.
+        var out = Scheduler.assign(
+            pending: chunks,
+            workers: [
+                slot("a", capacity: 1, ahead: true, jobs: 1, chunks: 1),
+                slot("b", capacity: 1, ahead: false, jobs: 1, chunks: 1),
+            ])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["10@a"])
+        // Idle workers: free slots first (every worker starts one), then one ahead each.
+        out = Scheduler.assign(
+            pending: chunks, workers: [slot("a", capacity: 2, ahead: true), slot("b", capacity: 1, ahead: true)])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["10@a", "11@a", "12@b", "13@a", "14@a", "15@b"])
+        // A slot an ordinary job holds takes no chunk ahead; ordinary jobs take free slots only.
+        out = Scheduler.assign(
+            pending: [Job(id: 1, labels: [])] + chunks, workers: [slot("a", capacity: 2, ahead: true)])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["1@a", "10@a", "11@a"])
+        out = Scheduler.assign(
+            pending: [Job(id: 1, labels: [])], workers: [slot("a", capacity: 1, ahead: true, jobs: 1, chunks: 1)])
+        #expect(out.isEmpty, "a chunk holds the only slot")
+    }
+
+    /// The rule the scheduler, the store and the worker share, against counting slots by hand.
+    @Test func aWorkersLoadAdmitsWhatItsSlotsHold() {
+        for capacity in 1...4 {
+            for others in 0...capacity + 1 {
+                for chunks in 0...2 * capacity + 1 {
+                    let load = WorkerLoad(capacity: capacity, ahead: true, jobs: others + chunks, chunks: chunks)
+                    // Slots no ordinary job holds: each runs one chunk and holds one more.
+                    let places = max(0, capacity - others) * 2
+                    #expect(load.admits(chunk: true) == (chunks < places), "\(capacity) \(others) \(chunks)")
+                    #expect(load.admits(chunk: false) == (others + chunks < capacity))
+                    let plain = WorkerLoad(capacity: capacity, jobs: others + chunks, chunks: chunks)
+                    #expect(plain.admits(chunk: true) == (others + chunks < capacity))
+                }
+            }
+        }
+    }
 }

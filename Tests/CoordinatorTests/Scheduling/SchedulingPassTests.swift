@@ -97,7 +97,7 @@ struct SchedulingPassTests {
         _ = pass.handle(.reloadRequests([]), memo: &memo)
         let pending = [Scheduler.PendingJob(id: 7, labels: [])]
         guard
-            case .assign(7, "w2", "s2", 1) = pass.handle(
+            case .assign(7, "w2", "s2", 1, false) = pass.handle(
                 .pending(pending, open: [Self.open("w2", free: 1, session: "s2")]), memo: &memo)
         else {
             Issue.record("expected an assignment for w2's session")

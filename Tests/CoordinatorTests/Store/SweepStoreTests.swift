@@ -67,6 +67,44 @@ struct SweepStoreTests {
         }
     }
 
+    /// A worker that holds chunks ahead (``WorkerLoad``) is assigned one chunk more per slot no
+    /// other job holds, within the same transaction's count; an ordinary job still needs a free
+    /// slot, and a worker that does not hold chunks ahead gets none beyond its capacity. The
+    /// assignment says it is a chunk.
+    @Test func aChunkMayBeAssignedAheadOfAFreeSlotAndNothingElse() async throws {
+        try await JobStoreTests().withStore { store in
+            let start = try Self.spec.validate(with: .builtIn)
+            let (chunks, trials) = try Self.plan.chunks(trialsPerChunk: 4)
+            _ = try await store.createSweep(Self.spec, start: start, chunks: chunks, trials: trials, actor: "test")
+            let job = try await store.create(
+                JobSpec(name: "plain", data: DataSource(path: "bars.csv"), run: start), actor: "test")
+            var ids: [Int64] = []
+            for k in 0..<4 { ids.append(try await store.job("s1:\(k)").id) }
+            _ = try await store.connect(JobStoreTests().hello("w", capacity: 1), session: "s")
+            let first = try #require(
+                try await store.assign(job: ids[0], to: "w", session: "s", capacity: 1, ahead: true))
+            #expect(first.sweepChunk)
+            #expect(try await store.assign(job: job.id, to: "w", session: "s", capacity: 1, ahead: true) == nil)
+            #expect(try await store.assign(job: ids[1], to: "w", session: "s", capacity: 1, ahead: false) == nil)
+            let second = try #require(
+                try await store.assign(job: ids[1], to: "w", session: "s", capacity: 1, ahead: true))
+            #expect(second.sweepChunk)
+            #expect(
+                try await store.assign(job: ids[2], to: "w", session: "s", capacity: 1, ahead: true) == nil,
+                "two per slot")
+            #expect(try await store.heldCounts()["w"]! == (2, 2))
+
+            // With an ordinary job on one of two slots, the other holds two chunks.
+            _ = try await store.connect(JobStoreTests().hello("v", capacity: 2), session: "t")
+            let plain = try #require(
+                try await store.assign(job: job.id, to: "v", session: "t", capacity: 2, ahead: true))
+            #expect(!plain.sweepChunk)
+            #expect(try await store.assign(job: ids[2], to: "v", session: "t", capacity: 2, ahead: true) != nil)
+            #expect(try await store.assign(job: ids[3], to: "v", session: "t", capacity: 2, ahead: true) != nil)
+            #expect(try await store.heldCounts()["v"]! == (3, 2))
+        }
+    }
+
     @Test func chunksAreHiddenJobsWhoseRecordsAreStoredOnceUnderTheirEpoch() async throws {
         try await JobStoreTests().withStore { store in
             let start = try Self.spec.validate(with: .builtIn)

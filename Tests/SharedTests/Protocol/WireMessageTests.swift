@@ -65,6 +65,7 @@ struct WireMessageTests {
                 ]
                 a.halt = "killed by ops"
                 a.haltFlatten = true
+                a.sweepChunk = true
                 return a
             }()),
         .fills(FillBatch(header: JobHeader(jobId: 5, epoch: 2, messageSeq: 2), fills: [fill, fill], specRevision: 3)),

@@ -32,6 +32,9 @@ public struct AssignJob: WireBody {
     /// orders, flattens when `haltFlatten`, and stops, placing nothing else.
     public var halt: String = ""
     public var haltFlatten: Bool = false
+    /// The job is a sweep's chunk: a worker that holds chunks ahead (``WorkerLoad``) may keep it
+    /// waiting for a slot behind its running chunks.
+    public var sweepChunk: Bool = false
 
     public init(
         jobId: Int64, epoch: Int64, name: String, spec: [UInt8], checkpoint: [UInt8], specRevision: Int64 = 1,
@@ -67,6 +70,7 @@ public struct AssignJob: WireBody {
         for intent in priorIntents { b.writeProto(13) { intent.encode(into: &$0) } }
         b.writeProto(14, string: halt)
         b.writeProto(15, bool: haltFlatten)
+        b.writeProto(16, bool: sweepChunk)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -88,6 +92,7 @@ public struct AssignJob: WireBody {
             case 13: priorIntents.append(try PriorIntent(record: r.lengthDelimited(w)))
             case 14: halt = try r.string(w)
             case 15: haltFlatten = try r.uint64(w) != 0
+            case 16: sweepChunk = try r.uint64(w) != 0
             default: try r.skip(w)
             }
         }
@@ -105,7 +110,7 @@ extension AssignJob: CustomReflectable {
                 "checkpointEngine": checkpointEngine, "checkpointDataHash": checkpointDataHash, "schedule": schedule,
                 "replayUntilBar": replayUntilBar,
                 "venueCredential": venueCredential.isEmpty ? "none" : "(redacted)", "priorIntents": priorIntents,
-                "halt": halt, "haltFlatten": haltFlatten,
+                "halt": halt, "haltFlatten": haltFlatten, "sweepChunk": sweepChunk,
             ], displayStyle: .struct)
     }
 }

@@ -10,6 +10,9 @@ public enum WorkerCapability {
     /// `SweepChunkSpec.points`), early stopping's pilots (`indices`) and held trials (`stop`). A
     /// worker of an older release would fail them during a rolling upgrade.
     public static let sweeps2 = "sweeps-2"
+    /// Holds a sweep's next chunk while it runs the current one (``WorkerLoad``): given one chunk
+    /// more per slot, it waits on the worker for a slot, under its lease like any job.
+    public static let chunksAhead = "chunks-ahead"
 
     /// Jobs whose strategy runs a trained model (`strategy.config.hash`), fetched by the worker.
     public static let models = "models"
@@ -18,7 +21,7 @@ public enum WorkerCapability {
     public static let liquidation = "liquidation"
 
     /// Every capability of this release.
-    public static let all = [datasets, sweeps, sweeps2, models, liquidation]
+    public static let all = [datasets, sweeps, sweeps2, chunksAhead, models, liquidation]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }
