@@ -5,6 +5,10 @@
 # completed, with each worker's data set already in its cache (a first sweep fetched it), and
 # the coordinator's CPU per 1,000 trials. Every leaderboard is checked equal to the first one.
 # Usage: scripts/bench-sweep-scaling.sh [BIN_DIR] [COUNTS...]   (default: release, 1 2 4 8)
+# WORKER_CPU=0.2: each worker held to that share of a core (a cgroup's CPU quota), so that 1 to 8
+# workers fit beside the coordinator and PostgreSQL on a small machine: a host with a slow core
+# each, and linear scaling measurable where the cores are too few to give each worker one.
+# CHUNK_TRIALS=5: trials a chunk (10 by default).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
@@ -26,6 +30,18 @@ ATS_HTTP_HOST=0.0.0.0 ATS_WORKER_HOST=0.0.0.0 "$BIN/ats-coordinator" > "$D/coord
 CP=$!
 WPS=()
 netns_down() { for i in $(seq 1 8); do ip netns del "ats-sweep-$i" 2>/dev/null || true; ip link del "ats-sw$i" 2>/dev/null || true; done; }
+WORKER_CPU=${WORKER_CPU:-}
+CG=/sys/fs/cgroup/cpu
+[ -z "$WORKER_CPU" ] || [ -w "$CG" ] || { echo "WORKER_CPU needs the cgroup v1 cpu controller at $CG" >&2; exit 1; }
+cg_down() { for i in $(seq 1 8); do rmdir "$CG/ats-sweep-$i" 2>/dev/null || true; done; }
+# cpu_limit I PID: worker I held to WORKER_CPU of a core.
+cpu_limit() {
+    [ -n "$WORKER_CPU" ] || return 0
+    mkdir -p "$CG/ats-sweep-$1"
+    cat "$CG/cpu.cfs_period_us" > "$CG/ats-sweep-$1/cpu.cfs_period_us"
+    echo "$(echo "$WORKER_CPU * $(cat "$CG/cpu.cfs_period_us") / 1" | bc)" > "$CG/ats-sweep-$1/cpu.cfs_quota_us"
+    echo "$2" > "$CG/ats-sweep-$1/cgroup.procs"
+}
 # Workers drain on TERM (a few seconds at most); anything left after 15 s is killed.
 stop_workers() {
     [ ${#WPS[@]} -eq 0 ] && return 0
@@ -39,7 +55,7 @@ stop_workers() {
     kill -9 "${WPS[@]}" 2>/dev/null || true
     WPS=()
 }
-trap 'stop_workers; kill $CP 2>/dev/null; pg_stop pg-bench-scaling >/dev/null 2>&1; netns_down' EXIT
+trap 'stop_workers; kill $CP 2>/dev/null; pg_stop pg-bench-scaling >/dev/null 2>&1; netns_down; cg_down' EXIT
 netns_down
 for _ in $(seq 1 150); do curl -sf "$ATS_URL/healthz" | grep -q '"role":"leader"' && break; sleep 0.2; done
 "$BIN/ats" data synth --bars 1000000 --seed 42 --format plain --out "$D/data/large.csv" >/dev/null
@@ -52,15 +68,20 @@ worker() {
         ATS_WORKER_ID="w$i" ATS_WORKER_CAPACITY=1 ATS_DATA_DIR="$D/data" ATS_DATASET_CACHE_DIR="$D/cache-w$i" \
         ATS_WORKER_TOKEN="$ATS_WORKER_TOKEN" LOG_LEVEL=info "$BIN/ats-worker" >> "$D/worker-$i.log" 2>&1 &
     WPS+=($!)
+    cpu_limit "$i" $!
 }
 cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
+# The CPU the workers, PostgreSQL and nobody (idle) had, in ms.
+workers_cpu_ms() { local t=0 p; for p in "${WPS[@]}"; do t=$((t + $(cpu_ms "$p" | cut -d. -f1))); done; echo $t; }
+pg_cpu_ms() { local t=0 p; for p in $(pgrep -x postgres); do t=$((t + $(cpu_ms "$p" 2>/dev/null | cut -d. -f1 || echo 0))); done; echo $t; }
+idle_ms() { awk '/^cpu /{print int(($5 + $6) * 1000 / '"$(getconf CLK_TCK)"')}' /proc/stat; }
 SEARCH=(--strategy sma_cross --param quantity=1 --param fast=int:5..50:5 --param slow=int:20..200:5 --where 'fast < slow')
 # sweep NAME: created to completed; prints seconds and the coordinator's CPU ms.
 sweep() {
     local c0 t0
     c0=$(cpu_ms $CP)
     t0=$(date +%s.%N)
-    "$BIN/ats" sweep create --name "$1" --data-set large --chunk-trials 10 "${SEARCH[@]}" >/dev/null
+    "$BIN/ats" sweep create --name "$1" --data-set large --chunk-trials "${CHUNK_TRIALS:-10}" "${SEARCH[@]}" >/dev/null
     for _ in $(seq 1 12000); do
         curl -sf -H "Authorization: Bearer $ATS_ADMIN_TOKEN" "$ATS_URL/api/sweeps/$1" | grep -q '"state":"completed"' && break
         sleep 0.05
@@ -77,7 +98,11 @@ BASE=
 for w in "${COUNTS[@]}"; do
     for i in $(seq 1 "$w"); do worker "$i"; done
     sleep 1
+    pg0=$(pg_cpu_ms)
+    idle0=$(idle_ms)
+    w0=$(workers_cpu_ms)
     read -r secs cpu < <(sweep "s$w")
+    echo "SCALING CPU $w workers: workers $(($(workers_cpu_ms) - w0)) ms, postgres $(($(pg_cpu_ms) - pg0)) ms, idle $(($(idle_ms) - idle0)) ms (all $(nproc) cores)"
     "$BIN/ats" sweep top "s$w" -n 30 --json > "$D/s$w.json"
     same=$(python3 -c 'import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:3]); print(all(a[k]==b[k] for k in ["top","trials","deflated_sharpe","overfitting"]))' "$D/warm.json" "$D/s$w.json")
     [ -n "$BASE" ] || BASE=$secs
