@@ -388,11 +388,9 @@ public final class WorkerService: Service, Sendable {
         let datasets = cache.datasets
         let jobLog = log
         let slots = self.slots
-        let lease = JobLease(jobId: a.jobId, epoch: a.epoch)
+        let assigned = JobLease(jobId: a.jobId, epoch: a.epoch)
         jobs.withLock { jobs in
             let task = Task {
-                cadence.started()
-                defer { cadence.ended() }
                 // Returns when the job ended here, however it ended.
                 let run = {
                     for model in models {
@@ -405,7 +403,7 @@ public final class WorkerService: Service, Sendable {
                     // A chunk held ahead waits for a slot; asked to stop or give itself back
                     // first, it ends without running.
                     if a.sweepChunk {
-                        guard await slots.wait(lease, unless: { control.request != .none }) else {
+                        guard await slots.wait(assigned, unless: { control.request != .none }) else {
                             let outcome: JobFinished.Outcome = control.request == .release ? .released : .stopped
                             await runner.output.send {
                                 .finished(JobFinished(header: $0, outcome: outcome, statistics: []))
@@ -416,6 +414,17 @@ public final class WorkerService: Service, Sendable {
                         slots.enter()
                     }
                     defer { slots.leave() }
+                    // Counted by the cadence from here: a held chunk did not run while it waited.
+                    self.cadence.started()
+                    defer { self.cadence.ended() }
+                    // A held chunk whose lease lapsed while it waited gives itself back unrun.
+                    if a.sweepChunk && !self.lease.isValid(generation: generation) {
+                        jobLog.fenced("held sweep chunk", [:])
+                        await runner.output.send {
+                            .finished(JobFinished(header: $0, outcome: .released, statistics: []))
+                        }
+                        return
+                    }
                     if isChunk {
                         await chunkRunner.run()
                     } else if live {
@@ -427,7 +436,7 @@ public final class WorkerService: Service, Sendable {
                     }
                 }
                 await run()
-                self.machine.withLock { $0.jobEnded(lease) }
+                self.machine.withLock { $0.jobEnded(assigned) }
                 self.jobs.withLock { jobs in
                     if jobs[a.jobId]?.control === control { jobs[a.jobId] = nil }
                 }

@@ -95,6 +95,9 @@ struct WorkerConnectionTests {
         #expect(c.chunks == [2])
         #expect(Self.kinds(c.received(Self.assign(4, epoch: 1), nowMs: 134)) == ["hand back 4"], "chunk 2 runs now")
         #expect(Self.kinds(c.received(Self.assign(3, epoch: 1, chunk: true), nowMs: 135)) == ["start 3/1"])
+        // A newer assignment of a job says again whether it is a chunk.
+        _ = c.received(Self.assign(3, epoch: 2), nowMs: 136)
+        #expect(c.chunks == [2])
 
         // A slot an ordinary job holds takes no chunk ahead.
         var d = Self.connected(capacity: 2)

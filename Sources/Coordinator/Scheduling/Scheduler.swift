@@ -6,7 +6,10 @@ import ATSShared
 /// Oldest job first; each goes to the eligible worker (every job label present, a free slot) with
 /// the most free slots, ties to the lowest id, so load spreads evenly and decisions are stable.
 /// A sweep's chunk may also go to a worker that holds chunks ahead (``WorkerLoad``), to wait there
-/// behind a running chunk: a free slot first, then the most chunks it takes.
+/// behind a running chunk: a free slot first, then the most chunks it takes. An ordinary job that
+/// finds no free slot reserves every worker it could run on: none of them is given a chunk to
+/// hold in that pass, so the job takes the first slot freed there once the chunks it holds now
+/// have run (without it, every freed slot would go to the chunk held and a new one held behind).
 public enum Scheduler {
     public struct PendingJob: Sendable, Hashable {
         public var id: Int64
@@ -54,14 +57,21 @@ public enum Scheduler {
     public static func assign(pending: [PendingJob], workers: [WorkerSlot]) -> [Assignment] {
         var slots = workers.sorted { $0.id < $1.id }
         var out: [Assignment] = []
+        var reserved = Set<Int>()
         for job in pending {
             let chunk = job.sweep != nil
             var best: Int?
-            for k in slots.indices
-            where slots[k].load.admits(chunk: chunk) && job.labels.allSatisfy(slots[k].labels.contains) {
+            for k in slots.indices where job.labels.allSatisfy(slots[k].labels.contains) {
+                let load = slots[k].load
+                guard chunk && reserved.contains(k) ? load.free > 0 : load.admits(chunk: chunk) else { continue }
                 if best == nil || slots[k].rank(chunk: chunk) > slots[best!].rank(chunk: chunk) { best = k }
             }
-            guard let k = best else { continue }
+            guard let k = best else {
+                if !chunk {
+                    for k in slots.indices where job.labels.allSatisfy(slots[k].labels.contains) { reserved.insert(k) }
+                }
+                continue
+            }
             slots[k].load.take(chunk: chunk)
             out.append(Assignment(jobId: job.id, workerId: slots[k].id))
             if !slots.contains(where: { $0.load.admits(chunk: true) }) { break }

@@ -177,13 +177,21 @@ extension JobStore {
     ) async throws -> AssignJob? {
         try await transaction { conn in
             if let session {
+                // The worker's row locked first, the jobs it holds counted after, in a statement
+                // of their own: its snapshot then sees an assignment that held the lock before.
+                let locked = try await conn.query(
+                    """
+                    SELECT 1 FROM workers WHERE id = \(worker) AND session_id = \(session) AND connected FOR UPDATE
+                    """, logger: logger)
+                var found = false
+                for try await _ in locked.decode(Int.self) { found = true }
+                guard found else { return nil }
                 let rows = try await conn.query(
                     """
                     SELECT (SELECT count(*) FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')),
                         (SELECT count(*) FROM jobs
                             WHERE lease_owner = \(worker) AND status IN ('assigned', 'running') AND sweep_id IS NOT NULL),
                         (SELECT sweep_id IS NOT NULL FROM jobs WHERE id = \(job))
-                    FROM workers WHERE id = \(worker) AND session_id = \(session) AND connected FOR UPDATE
                     """, logger: logger)
                 var held: (Int64, Int64, Bool?)?
                 for try await r in rows.decode((Int64, Int64, Bool?).self) { held = r }

@@ -224,20 +224,20 @@ extension JobStore {
                 "UPDATE sweeps SET state = \(next), updated_at = now() WHERE id = \(current.id)", logger: logger)
             switch action {
             case .pause, .cancel:
-                // Chunks waiting for a worker wait no more; a cancel stops the running ones too (the
-                // scheduler asks their workers).
+                // Chunks waiting for a worker wait no more; a cancel stops the running ones too, a
+                // pause those held ahead on a worker and not started (`assigned`; the scheduler
+                // asks their workers, and a resume runs them again).
                 try await conn.query(
                     """
                     UPDATE jobs SET status = 'stopped', desired_state = 'stopped', finished_at = now(), updated_at = now()
                     WHERE sweep_id = \(current.id) AND status = 'pending'
                     """, logger: logger)
-                if action == .cancel {
-                    try await conn.query(
-                        """
-                        UPDATE jobs SET desired_state = 'stopped', updated_at = now()
-                        WHERE sweep_id = \(current.id) AND status IN ('assigned', 'running')
-                        """, logger: logger)
-                }
+                let held = action == .cancel ? ["assigned", "running"] : ["assigned"]
+                try await conn.query(
+                    """
+                    UPDATE jobs SET desired_state = 'stopped', updated_at = now()
+                    WHERE sweep_id = \(current.id) AND status = ANY(\(held))
+                    """, logger: logger)
             case .resume:
                 // Every chunk not done runs (again): stopped by a pause or a cancel, or failed.
                 try await conn.query(

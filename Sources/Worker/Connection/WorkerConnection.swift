@@ -215,6 +215,7 @@ public struct WorkerConnection: Sendable {
         if let running = jobs[a.jobId] {
             if running == a.epoch { return [] }  // a duplicate assignment
             jobs[a.jobId] = a.epoch
+            if a.sweepChunk { chunks.insert(a.jobId) } else { chunks.remove(a.jobId) }
             return [.signal(JobLease(jobId: a.jobId, epoch: running), .release), .start(a)]
         }
         // More than this worker holds: give it back rather than overload the compute threads (the

@@ -90,6 +90,29 @@ struct SchedulerTests {
         #expect(out.isEmpty, "a chunk holds the only slot")
     }
 
+    /// An ordinary job waiting for a worker busy with a sweep is not overtaken by chunks held
+    /// ahead: the worker is given no chunk to hold while the job waits, so the job takes the slot
+    /// freed once the chunk held there now has run.
+    @Test func anOrdinaryJobWaitingForAWorkerStopsChunksBeingHeldAheadThere() {
+        func slot(_ id: String, jobs: Int, chunks: Int, labels: Set<String> = []) -> Slot {
+            Slot(id: id, load: WorkerLoad(capacity: 1, ahead: true, jobs: jobs, chunks: chunks), labels: labels)
+        }
+        let chunks = (10...12).map { Job(id: Int64($0), labels: [], sweep: 1) }
+        // One chunk runs on each; "b" cannot run job 1 (its label), so it still holds one ahead.
+        var out = Scheduler.assign(
+            pending: [Job(id: 1, labels: ["eu"])] + chunks,
+            workers: [slot("a", jobs: 1, chunks: 1, labels: ["eu"]), slot("b", jobs: 1, chunks: 1)])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["10@b"])
+        // The slot "a" frees goes to job 1, before any chunk.
+        out = Scheduler.assign(
+            pending: [Job(id: 1, labels: ["eu"])] + chunks,
+            workers: [slot("a", jobs: 0, chunks: 0, labels: ["eu"]), slot("b", jobs: 2, chunks: 2)])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["1@a"])
+        // Without a waiting job, "a" holds one ahead.
+        out = Scheduler.assign(pending: chunks, workers: [slot("a", jobs: 1, chunks: 1, labels: ["eu"])])
+        #expect(out.map { "\($0.jobId)@\($0.workerId)" } == ["10@a"])
+    }
+
     /// The rule the scheduler, the store and the worker share, against counting slots by hand.
     @Test func aWorkersLoadAdmitsWhatItsSlotsHold() {
         for capacity in 1...4 {

@@ -102,6 +102,15 @@ struct SweepStoreTests {
             #expect(try await store.assign(job: ids[2], to: "v", session: "t", capacity: 2, ahead: true) != nil)
             #expect(try await store.assign(job: ids[3], to: "v", session: "t", capacity: 2, ahead: true) != nil)
             #expect(try await store.heldCounts()["v"]! == (3, 2))
+
+            // A pause stops the chunks held and not started (a resume runs them again); the one
+            // running finishes.
+            try await store.started(JobStarted(header: Self.header(ids[2], 1), barsTotal: 4))
+            _ = try await store.sweep(.pause, "s1", actor: "test")
+            #expect(try await store.job("s1:2").desiredState == .running)
+            let held = try await store.job("s1:3")
+            #expect(held.desiredState == .stopped && held.status == .assigned)
+            #expect(try await store.job("s1:1").desiredState == .stopped)
         }
     }
 
@@ -198,10 +207,12 @@ struct SweepStoreTests {
             let third = try await store.job("s1:2")
             _ = try #require(try await store.assign(job: second.id, to: "w1"))
             _ = try #require(try await store.assign(job: third.id, to: "w2"))
+            try await store.started(JobStarted(header: Self.header(second.id, 1), barsTotal: 4))
+            try await store.started(JobStarted(header: Self.header(third.id, 1), barsTotal: 4))
             let paused = try await store.sweep(.pause, "s1", actor: "test")
             #expect(paused.state == "paused")
             let (waiting, running) = (try await store.job("s1:3"), try await store.job("s1:1"))
-            #expect(waiting.status == .stopped && running.status == .assigned)
+            #expect(waiting.status == .stopped && running.status == .running && running.desiredState == .running)
             await #expect(throws: StoreError.self) { try await store.sweep(.pause, "s1", actor: "test") }
             #expect(
                 try await store.finished(
