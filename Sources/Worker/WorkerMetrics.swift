@@ -12,7 +12,9 @@ struct WorkerMetrics: Sendable {
     let jobsStarted = Counter(label: "ats_worker_jobs_started_total")
     let jobsFailed = Counter(label: "ats_worker_jobs_failed_total")
 
+    /// The jobs held: running, and a sweep's chunks held ahead (``chunksWaiting`` of them).
     let jobsRunning = Gauge(label: "ats_worker_jobs_running")
+    let chunksWaiting = Gauge(label: "ats_worker_chunks_waiting")
     let outboxDepth = Gauge(label: "ats_worker_outbox_depth")
     let outboxLimit = Gauge(label: "ats_worker_outbox_limit")
     let connected = Gauge(label: "ats_worker_connected")

@@ -349,6 +349,7 @@ public final class WorkerService: Service, Sendable {
     func recordGauges() async {
         let s = await status()
         metrics.jobsRunning.record(s.jobs.count)
+        metrics.chunksWaiting.record(slots.waiting)
         metrics.outboxDepth.record(s.outbox)
         metrics.outboxLimit.record(s.outboxLimit)
         metrics.connected.record(s.connected ? 1 : 0)

@@ -180,8 +180,9 @@ extension SchedulerService {
     /// A live job's assignment with its venue credential opened from the vault (for this message
     /// only: it is never stored in the clear); any other message as it is.
     func withCredential(_ message: WireMessage, worker: String) async throws -> WireMessage {
-        guard case .assign(var a) = message, let spec = try? JobSpec.decode(json: Data(a.spec)), spec.mode == .live,
-            let name = spec.credentials
+        // A sweep's chunk is a backtest: its spec is not decoded again for this.
+        guard case .assign(var a) = message, !a.sweepChunk, let spec = try? JobSpec.decode(json: Data(a.spec)),
+            spec.mode == .live, let name = spec.credentials
         else { return message }
         // Never over plain TCP from another machine: the job fails on its worker, saying why.
         guard await hub.isSecure(worker) else {
