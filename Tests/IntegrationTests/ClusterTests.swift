@@ -67,8 +67,10 @@ struct ClusterTests {
         let specs = (0..<2).map {
             TestData.spec(
                 "paced-\($0)", data: data, strategy: "sma_cross", ["fast": .int(3 + $0), "slow": .int(8)], mode: .paper,
-                checkpointEvery: 1_000, paceMs: 1)
+                checkpointEvery: 1_000, paceMs: 3)
         }
+        // 9 s a job: the kill lands mid-run however late the loaded database shows its progress
+        // (at 1 ms a bar, 3 s, both jobs once finished before it).
         try await TestCluster.with { cluster in
             let doomed = try cluster.startWorker("doomed", capacity: 2)
             try await waitUntil("doomed connected", timeout: .seconds(20)) {
