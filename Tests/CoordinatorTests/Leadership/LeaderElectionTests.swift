@@ -134,15 +134,15 @@ struct LeaderElectionTests {
 
     @Test func anExpiredRowIsTakenOverAndTheLateLeaderStandsDownWithoutTakingItBack() async throws {
         // A lease long enough that the rounds before the sleep fit in it on a loaded machine (a
-        // 600 ms lease once expired between two rounds during a full test run).
-        try await withCandidates(lease: .seconds(3)) { a, b, _ in
+        // 600 ms lease once expired between two rounds during a full test run, a 3 s one too).
+        try await withCandidates(lease: .seconds(10)) { a, b, _ in
             await a.round()
             await b.round()
             #expect(a.leadership.term == 1)
             // a stops renewing (frozen), but its session and lock live on.
             await b.round()
             #expect(!b.leadership.isLeader, "the row has not expired")
-            try await Task.sleep(for: .milliseconds(3_200))
+            try await Task.sleep(for: .milliseconds(10_200))
             await b.round()
             #expect(b.leadership.term == 2, "the expired row is taken over")
             // a wakes up: its renewal finds term 2, it steps down and gives the lock up.
