@@ -155,7 +155,8 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
                     // and they are marked to market in a loop of their own. Not with a recorded
                     // curve (each bar's equity and plot values are appended by the general path).
                     if !recordEquity && !exchange.hasNewFills {
-                        let quiet = strategy.quietBars(columns, from: cursor, to: end)
+                        let quiet = strategy.quietBars(
+                            columns, from: cursor, to: end, positionSign: exchange.positionSign)
                         precondition(quiet <= end, "quietBars took bars past the end of the run")
                         if quiet > cursor {
                             // The strategy stopped where it is likely to trade, its order matched

@@ -23,6 +23,42 @@ public struct RSI: Indicator {
     @inlinable
     @discardableResult
     public mutating func update(_ x: Double) -> Double? {
+        guard let v = Self.step(x, previous: &previous, changes: &changes, gain: &gain, loss: &loss, period: period)
+        else { return nil }
+        _value = v
+        return v
+    }
+
+    /// Feeds `x[from..<end]` while `quiet` holds for each value the RSI takes (bars where it has
+    /// none are fed too), and returns the first index not fed: the one whose value `quiet`
+    /// refused, its state left as before it. The state lives in locals meanwhile: the same
+    /// arithmetic as ``update(_:)`` value by value (``Strategy/quietBars(_:from:to:)``).
+    @inlinable
+    public mutating func feed(
+        _ x: UnsafePointer<Double>, from: Int, to end: Int, while quiet: (Double) -> Bool
+    ) -> Int {
+        var (p, c, g, l, v) = (previous, changes, gain, loss, _value)
+        var i = from
+        while i < end {
+            var (p2, c2, g2, l2) = (p, c, g, l)
+            if let r = Self.step(x[i], previous: &p2, changes: &c2, gain: &g2, loss: &l2, period: period) {
+                guard quiet(r) else { break }
+                v = r
+            }
+            (p, c, g, l) = (p2, c2, g2, l2)
+            i += 1
+        }
+        (previous, changes, gain, loss, _value) = (p, c, g, l, v)
+        return i
+    }
+
+    /// One value's step over the state given (``update(_:)``'s arithmetic): the RSI after it, nil
+    /// while it has none.
+    @inlinable
+    @inline(__always)
+    static func step(
+        _ x: Double, previous: inout Double, changes: inout Int, gain: inout Double, loss: inout Double, period: Int
+    ) -> Double? {
         guard !previous.isNaN else {
             previous = x
             return nil
@@ -51,8 +87,7 @@ public struct RSI: Indicator {
             gain = up.addingProduct(gain, n - 1) * inverse
         }
         let total = gain + loss
-        _value = Self.isZero(total) ? 0 : 100 * (gain / total)
-        return value
+        return Self.isZero(total) ? 0 : 100 * (gain / total)
     }
 
     /// TA-Lib's `TA_IS_ZERO`, which RSI and the directional movement system use.

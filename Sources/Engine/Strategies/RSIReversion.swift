@@ -38,6 +38,18 @@ public struct RSIReversion: Strategy {
         sizing = Sizing(p)
     }
 
+    /// Runs ahead over the bars on which ``onBar(_:venue:)`` would place nothing, given the
+    /// position's side: those without an RSI yet, and those whose RSI enters no branch below.
+    @inline(__always)
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign side: Int) -> Int {
+        let (low, high, exit) = (oversold, overbought, exitLevel)
+        let shorts = direction == .longShort
+        return rsi.feed(bars.close.baseAddress!, from: from, to: end) { r in
+            !((r < low && side <= 0) || (r > high && shorts && side >= 0) || (side > 0 && r > exit)
+                || (side < 0 && r < exit))
+        }
+    }
+
     @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard let r = rsi.update(bar.close), venue.openOrders.isEmpty else { return }

@@ -27,6 +27,11 @@ public protocol Strategy: Sendable, Codable {
     /// taking none must leave the state as it was). Stopping early is always correct; taking a
     /// bar the strategy would have acted on is not, nor taking any past `end`.
     mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int
+    /// ``quietBars(_:from:to:)`` for a strategy whose decisions read its position's side: the
+    /// loop gives it (+1 long, −1 short, 0 flat; ``TradingVenue/positionSign``), which cannot
+    /// change over the bars taken (no order works, no fill arrives). The default calls
+    /// ``quietBars(_:from:to:)``; the loop calls this one.
+    mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
     /// The series this strategy draws beside the price (none by default).
@@ -47,6 +52,11 @@ extension Strategy {
 
     @inline(__always)
     public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int { from }
+
+    @inline(__always)
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int {
+        quietBars(bars, from: from, to: end)
+    }
 
     public static var plots: [PlotSeries] { [] }
 

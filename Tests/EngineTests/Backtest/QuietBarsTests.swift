@@ -9,19 +9,19 @@ struct QuietBarsTests {
     static let instrument = Instrument(
         base: "BTC", quote: "USDT", tickSize: 0.01, stepSize: 0.001, minQuantity: 0.001, minNotional: 5)
 
-    /// `sma_cross` taking bars ahead as it does, counting them (so a test can see they were many),
+    /// A strategy taking bars ahead as it does, counting them (so a test can see they were many),
     /// or, not `ahead`, through the general path at every bar, as the protocol's default
     /// `quietBars` has it: the reference.
-    struct Wrapped: Strategy {
-        var inner: SMACross
+    struct Ahead<Inner: Strategy>: Strategy {
+        var inner: Inner
         let ahead: Bool
         var taken = 0
-        static var descriptor: ComponentDescriptor { SMACross.descriptor }
+        static var descriptor: ComponentDescriptor { Inner.descriptor }
         init(parameters p: Parameters) throws(SpecError) { try self.init(parameters: p, ahead: true) }
         init(parameters p: Parameters, ahead: Bool) throws(SpecError) {
-            self.init(try SMACross(parameters: p), ahead: ahead)
+            self.init(try Inner(parameters: p), ahead: ahead)
         }
-        init(_ inner: SMACross, ahead: Bool) {
+        init(_ inner: Inner, ahead: Bool) {
             self.inner = inner
             self.ahead = ahead
         }
@@ -30,14 +30,16 @@ struct QuietBarsTests {
         mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V) {
             inner.onBarInRun(bar, venue: &venue)
         }
-        mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int {
+        mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int {
             guard ahead else { return from }
-            let quiet = inner.quietBars(bars, from: from, to: end)
+            let quiet = inner.quietBars(bars, from: from, to: end, positionSign: positionSign)
             taken += quiet - from
             return quiet
         }
         mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) { inner.onFill(fill, venue: &venue) }
     }
+
+    typealias Wrapped = Ahead<SMACross>
 
     /// Prices on a coarse grid with flat stretches, so the averages tie now and then, and with `gap`
     /// NaN closes from three quarters in, one bar in fifty (a tie or NaN keeps the side: the
@@ -329,5 +331,96 @@ struct QuietBarsTests {
         }
         // Most bars went the quiet way (the comparison is not between two general paths).
         #expect(takenAhead > allBars / 2, "\(takenAhead) of \(allBars)")
+    }
+
+    /// The RSI fed ahead while a predicate holds is the RSI fed value by value up to the value the
+    /// predicate refuses, that value not fed (NaN closes and warm-up included).
+    @Test func feedingTheRSIAheadLeavesItAsFeedingOneByOne() {
+        var rng = SeededRandom(seed: 77)
+        for _ in 0..<300 {
+            let period = 2 + Int(rng.next() % 20)
+            let closes: [Double] = (0..<300).map { _ in
+                rng.uniform() < 0.02 ? .nan : 100 + Double(Int(rng.next() % 40)) / 4
+            }
+            let limit = 20 + rng.uniform() * 60
+            var fed = RSI(period: period)
+            var one = RSI(period: period)
+            var i = 0
+            while i < closes.count {
+                let stop = closes.withUnsafeBufferPointer {
+                    fed.feed($0.baseAddress!, from: i, to: closes.count) { $0 < limit }
+                }
+                // One by one up to the refused value, which is then fed to both.
+                while i < stop {
+                    one.update(closes[i])
+                    i += 1
+                }
+                #expect(fed.value.bitPattern == one.value.bitPattern && fed.isReady == one.isReady)
+                guard i < closes.count else { break }
+                let a = fed.update(closes[i])
+                let b = one.update(closes[i])
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+                #expect(a.map { !($0 < limit) } ?? false, "stopped where the predicate refused a value")
+                i += 1
+            }
+        }
+    }
+
+    /// `rsi_reversion` taking bars ahead given its position's side: every result as the general
+    /// path's, bit for bit, over random levels, both directions, both fill policies and cuts.
+    @Test func rsiReversionRunsGiveTheGeneralPathsResultsBitForBit() throws {
+        var rng = SeededRandom(seed: 2027)
+        var (takenAhead, allBars, traded) = (0, 0, 0)
+        for trial in 0..<60 {
+            let longShort = rng.uniform() < 0.5
+            let oversold = 10 + Double(rng.next() % 35)
+            let overbought = 55 + Double(rng.next() % 35)
+            let parameters = try Parameters(
+                validating: [
+                    "period": .int(2 + Int(rng.next() % 30)), "oversold": .double(oversold),
+                    "overbought": .double(overbought), "exit": .double(30 + Double(rng.next() % 40)),
+                    "direction": .string(longShort ? "long_short" : "long_only"),
+                ], against: RSIReversion.descriptor.parameters)
+            let config = SimulationConfig(marketFill: rng.uniform() < 0.5 ? .close : .nextOpen, allowShort: longShort)
+            let bars =
+                trial % 3 == 0
+                ? Fixtures.synthetic(3_000, seed: UInt64(trial))
+                : Self.series(3_000, seed: UInt64(trial), gap: trial % 3 == 1)
+            func exchange() -> SimulatedExchange {
+                SimulatedExchange(
+                    instrument: Self.instrument, config: config, fees: GenericFees(rate: 0.001), cash: 100_000)
+            }
+            var quiet = BacktestRun(
+                strategy: try Ahead<RSIReversion>(parameters: parameters, ahead: true), exchange: exchange(),
+                keepFills: rng.uniform() < 0.5)
+            var every = BacktestRun(
+                strategy: try Ahead<RSIReversion>(parameters: parameters, ahead: false), exchange: exchange())
+            var plain = BacktestRun(strategy: try RSIReversion(parameters: parameters), exchange: exchange())
+            quiet.recordReturns = true
+            every.recordReturns = true
+            plain.recordReturns = true
+            var cuts = (0..<4).map { _ in Int(rng.next() % UInt64(bars.count)) }.sorted()
+            cuts.append(bars.count)
+            for cut in cuts {
+                quiet.run(bars, until: cut)
+                every.run(bars, until: cut)
+                plain.run(bars, until: cut)
+                #expect(plain.takeFills() == every.takeFills(), "trial \(trial) cut \(cut)")
+                #expect(try Self.json(plain.strategy) == Self.json(every.strategy.inner), "trial \(trial) cut \(cut)")
+                #expect(
+                    try Self.json(quiet.strategy.inner) == Self.json(every.strategy.inner), "trial \(trial) cut \(cut)")
+                #expect(try Self.json(quiet.exchange.state) == Self.json(every.exchange.state), "trial \(trial)")
+                #expect(try Self.json(quiet.tracker) == Self.json(every.tracker), "trial \(trial) cut \(cut)")
+                #expect(try Self.json(plain.tracker) == Self.json(every.tracker), "trial \(trial) cut \(cut)")
+            }
+            if every.statistics(barInterval: 60_000).fills > 0 { traded += 1 }
+            let returns = (quiet.takeReturns(), every.takeReturns(), plain.takeReturns())
+            #expect(returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern), "trial \(trial)")
+            #expect(returns.2.map(\.bitPattern) == returns.1.map(\.bitPattern), "trial \(trial)")
+            (takenAhead, allBars) = (takenAhead + quiet.strategy.taken, allBars + bars.count)
+        }
+        #expect(takenAhead > allBars / 2, "\(takenAhead) of \(allBars)")
+        // Most trials trade (extreme levels over long periods may never be reached).
+        #expect(traded >= 45, "\(traded) of 60 trials traded")
     }
 }
