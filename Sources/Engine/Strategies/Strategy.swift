@@ -30,7 +30,8 @@ public protocol Strategy: Sendable, Codable {
     /// ``quietBars(_:from:to:)`` for a strategy whose decisions read its position's side: the
     /// loop gives it (+1 long, −1 short, 0 flat; ``TradingVenue/positionSign``), which cannot
     /// change over the bars taken (no order works, no fill arrives). The default calls
-    /// ``quietBars(_:from:to:)``; the loop calls this one.
+    /// ``quietBars(_:from:to:)``; the loop calls this one, so a strategy wrapping another forwards
+    /// this one (forwarding only the other would silently take no bars for `rsi_reversion`).
     mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
