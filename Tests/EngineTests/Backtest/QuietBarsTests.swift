@@ -62,6 +62,27 @@ struct QuietBarsTests {
 
     static func json(_ value: some Encodable) throws -> Data { try CheckpointCoding.encoder().encode(value) }
 
+    /// The three runs compared: taking bars ahead, through the general path at every bar (the
+    /// reference), and the loop specialised for the strategy itself (the one production runs).
+    static func runs<S: Strategy>(
+        _: S.Type, _ parameters: Parameters, _ exchange: () -> SimulatedExchange, keepFills: Bool,
+        recordReturns: Bool
+    ) throws -> (BacktestRun<Ahead<S>>, BacktestRun<Ahead<S>>, BacktestRun<S>) {
+        var quiet = BacktestRun(
+            strategy: try Ahead<S>(parameters: parameters, ahead: true), exchange: exchange(), keepFills: keepFills)
+        var every = BacktestRun(strategy: try Ahead<S>(parameters: parameters, ahead: false), exchange: exchange())
+        var plain = BacktestRun(strategy: try S(parameters: parameters), exchange: exchange())
+        quiet.recordReturns = recordReturns
+        every.recordReturns = recordReturns
+        plain.recordReturns = recordReturns
+        return (quiet, every, plain)
+    }
+
+    /// Four random bars to cut a run at (each call its own loop), then its end.
+    static func cuts(_ count: Int, _ rng: inout SeededRandom) -> [Int] {
+        (0..<4).map { _ in Int(rng.next() % UInt64(count)) }.sorted() + [count]
+    }
+
     /// The bars run whole, returns recorded, taking bars ahead and through the general path.
     static func runWhole(_ bars: BarSeries, _ parameters: Parameters, _ exchange: () -> SimulatedExchange) throws
         -> (quiet: BacktestRun<Wrapped>, every: BacktestRun<Wrapped>)
@@ -291,17 +312,9 @@ struct QuietBarsTests {
             }
             // Sweeps drop their fills as they are booked; backtests keep them.
             let keepFills = rng.uniform() < 0.5
-            var quiet = BacktestRun(
-                strategy: try Wrapped(parameters: parameters, ahead: true), exchange: exchange(), keepFills: keepFills)
-            var every = BacktestRun(strategy: try Wrapped(parameters: parameters, ahead: false), exchange: exchange())
-            // The loop specialised for `sma_cross` itself (the one production runs), beside them.
-            var plain = BacktestRun(strategy: try SMACross(parameters: parameters), exchange: exchange())
-            quiet.recordReturns = recordReturns
-            every.recordReturns = recordReturns
-            plain.recordReturns = recordReturns
-            // Cut at random bars (each call its own loop), now and then one bar at a time.
-            var cuts = (0..<4).map { _ in Int(rng.next() % UInt64(bars.count)) }.sorted()
-            cuts.append(bars.count)
+            var (quiet, every, plain) = try Self.runs(
+                SMACross.self, parameters, exchange, keepFills: keepFills, recordReturns: recordReturns)
+            let cuts = Self.cuts(bars.count, &rng)
             var fills: ([Fill], [Fill]) = ([], [])
             for cut in cuts {
                 quiet.run(bars, until: cut)
@@ -403,17 +416,9 @@ struct QuietBarsTests {
                     instrument: Self.instrument, config: config, fees: fees, cash: 100_000, baseBalance: baseBalance)
             }
             let recordReturns = rng.uniform() < 0.7
-            var quiet = BacktestRun(
-                strategy: try Ahead<RSIReversion>(parameters: parameters, ahead: true), exchange: exchange(),
-                keepFills: rng.uniform() < 0.5)
-            var every = BacktestRun(
-                strategy: try Ahead<RSIReversion>(parameters: parameters, ahead: false), exchange: exchange())
-            var plain = BacktestRun(strategy: try RSIReversion(parameters: parameters), exchange: exchange())
-            quiet.recordReturns = recordReturns
-            every.recordReturns = recordReturns
-            plain.recordReturns = recordReturns
-            var cuts = (0..<4).map { _ in Int(rng.next() % UInt64(bars.count)) }.sorted()
-            cuts.append(bars.count)
+            var (quiet, every, plain) = try Self.runs(
+                RSIReversion.self, parameters, exchange, keepFills: rng.uniform() < 0.5, recordReturns: recordReturns)
+            let cuts = Self.cuts(bars.count, &rng)
             for cut in cuts {
                 quiet.run(bars, until: cut)
                 every.run(bars, until: cut)
