@@ -188,10 +188,9 @@ extension JobStore {
                 guard found else { return nil }
                 let rows = try await conn.query(
                     """
-                    SELECT (SELECT count(*) FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')),
-                        (SELECT count(*) FROM jobs
-                            WHERE lease_owner = \(worker) AND status IN ('assigned', 'running') AND sweep_id IS NOT NULL),
+                    SELECT count(*), count(*) FILTER (WHERE sweep_id IS NOT NULL),
                         (SELECT sweep_id IS NOT NULL FROM jobs WHERE id = \(job))
+                    FROM jobs WHERE lease_owner = \(worker) AND status IN ('assigned', 'running')
                     """, logger: logger)
                 var held: (Int64, Int64, Bool?)?
                 for try await r in rows.decode((Int64, Int64, Bool?).self) { held = r }

@@ -175,7 +175,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     }
 
     /// Marks bars `cursor..<end`, which the strategy took ahead without trading
-    /// (``Strategy/quietBars(_:from:to:)``), to market: what ``afterProcess(_:inRun:returnSlot:)``
+    /// (``Strategy/quietBars(_:from:to:positionSign:)``), to market: what ``afterProcess(_:inRun:returnSlot:)``
     /// does for such a bar, the account unchanged throughout. The tracker is a local here, its sums
     /// in registers through the loop; the bars' returns go from `returnSlots` on when given.
     @inline(__always)

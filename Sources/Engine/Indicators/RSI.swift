@@ -32,7 +32,7 @@ public struct RSI: Indicator {
     /// Feeds `x[from..<end]` while `quiet` holds for each value the RSI takes (bars where it has
     /// none are fed too), and returns the first index not fed: the one whose value `quiet`
     /// refused, its state left as before it. The state lives in locals meanwhile: the same
-    /// arithmetic as ``update(_:)`` value by value (``Strategy/quietBars(_:from:to:)``).
+    /// arithmetic as ``update(_:)`` value by value (``Strategy/quietBars(_:from:to:positionSign:)``).
     @inlinable
     public mutating func feed(
         _ x: UnsafePointer<Double>, from: Int, to end: Int, while quiet: (Double) -> Bool

@@ -69,7 +69,7 @@ public struct SMAPair: Sendable, Hashable, Codable {
     ///
     /// The pair's state lives in locals through the loop (a backtest's loop keeps it in memory,
     /// around the calls it may make), so a strategy can run ahead over bars it would not trade on
-    /// (``Strategy/quietBars(_:from:to:)``): the same arithmetic in the same order, the same bits.
+    /// (``Strategy/quietBars(_:from:to:positionSign:)``): the same arithmetic in the same order, the same bits.
     @inlinable @inline(__always)
     public mutating func feed(
         _ values: UnsafePointer<Double>, from: Int, to end: Int, while accept: (Double, Double) -> Bool

@@ -64,7 +64,7 @@ public struct SMACross: Strategy {
     /// only update the averages on. The bar where they cross is not taken, nor the bars from the
     /// one that completes the window until a first side is known (one, but for ties or NaN).
     @inline(__always)
-    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int {
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign _: Int) -> Int {
         let close = bars.close.baseAddress!
         switch previousSide {
         case 1: return averages.feed(close, from: from, to: end) { f, s in !(f < s) }

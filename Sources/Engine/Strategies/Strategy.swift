@@ -19,19 +19,15 @@ public protocol Strategy: Sendable, Codable {
     /// ``onBar(_:venue:)``; an override must do exactly what it does.
     mutating func onBarInRun<V: TradingVenue>(_ bar: Bar, venue: inout V)
     /// Inside a backtest's loop, with no order working and no fill undelivered: takes the bars from
-    /// `from` on (before `end`) on which ``onBarInRun(_:venue:)`` would neither read the venue nor
-    /// place or cancel an order, advancing the strategy's state exactly as those calls would, and
-    /// returns the first bar it did not take (`from` when it takes none, the default: every bar
-    /// then goes through ``onBarInRun(_:venue:)``). The loop marks the bars taken to market in a
-    /// loop of its own, with the account unchanged, and asks again from the bar returned (so
-    /// taking none must leave the state as it was). Stopping early is always correct; taking a
-    /// bar the strategy would have acted on is not, nor taking any past `end`.
-    mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int
-    /// ``quietBars(_:from:to:)`` for a strategy whose decisions read its position's side: the
-    /// loop gives it (+1 long, −1 short, 0 flat; ``TradingVenue/positionSign``), which cannot
-    /// change over the bars taken (no order works, no fill arrives). The default calls
-    /// ``quietBars(_:from:to:)``; the loop calls this one, so a strategy wrapping another forwards
-    /// this one (forwarding only the other would silently take no bars for `rsi_reversion`).
+    /// `from` on (before `end`) on which ``onBarInRun(_:venue:)`` would place or cancel no order,
+    /// advancing the strategy's state exactly as those calls would, and returns the first bar it
+    /// did not take (`from` when it takes none, the default: every bar then goes through
+    /// ``onBarInRun(_:venue:)``). Of the venue it may read only the position's side, given as
+    /// `positionSign` (+1 long, −1 short, 0 flat; ``TradingVenue/positionSign``), which cannot
+    /// change over the bars taken (no order works, no fill arrives). The loop marks the bars taken
+    /// to market in a loop of its own, with the account unchanged, and asks again from the bar
+    /// returned (so taking none must leave the state as it was). Stopping early is always correct;
+    /// taking a bar the strategy would have acted on is not, nor taking any past `end`.
     mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
@@ -52,12 +48,7 @@ extension Strategy {
     public mutating func prepareForRun() {}
 
     @inline(__always)
-    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int) -> Int { from }
-
-    @inline(__always)
-    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int {
-        quietBars(bars, from: from, to: end)
-    }
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int { from }
 
     public static var plots: [PlotSeries] { [] }
 

@@ -2,7 +2,7 @@ import ATSEngine
 import Foundation
 import Testing
 
-/// Bars a strategy takes ahead (``Strategy/quietBars(_:from:to:)``), marked to market in a loop
+/// Bars a strategy takes ahead (``Strategy/quietBars(_:from:to:positionSign:)``), marked to market in a loop
 /// of their own, leave every result as the general path does, bit for bit: the strategy's state,
 /// the exchange's, the tracker's, each fill, each recorded return.
 struct QuietBarsTests {
