@@ -109,7 +109,8 @@ struct ModelClusterTests {
             #expect(which.status != 0 && which.output.contains("not which model"), "\(which.output)")
             let created = try await cluster.ats(
                 [
-                    "sweep", "create", "--name", "m1", "--data-set", "bars-8", "--chunk-trials", "2", "--param",
+                    "sweep", "create", "--name", "m1", "--data-set", "bars-8", "--chunk-trials", "2", "--tail-slots", "0",
+                    "--param",
                     "name=lstm-s",
                 ]
                     + fixed + search)
@@ -117,7 +118,7 @@ struct ModelClusterTests {
             let sweep = try JSONCoding.decoder().decode(
                 SweepRecord.self, from: try await cluster.request("GET", "api/sweeps/m1").body)
             #expect(sweep.spec?.run.strategy.config["hash"] == .string(record.hash), "pinned to the model's hash")
-            #expect(sweep.trials == 4 && sweep.chunks == 2)
+            #expect(sweep.trials == 4 && sweep.chunks == 2 && sweep.spec?.tailSlots == 0)
 
             try cluster.startWorker("w1", capacity: 1, environment: ["ATS_DATASET_CACHE_DIR": empty + "-cache"])
             try await waitUntil("the sweep completed", timeout: .seconds(180)) {

@@ -37,12 +37,17 @@ struct SweepClusterTests {
             // w1 alone at first, so that it always holds a chunk while the sweep runs.
             let w1 = try cluster.startWorker("w1", capacity: 1)
             let created = try await cluster.ats(
-                ["sweep", "create", "--name", "s1", "--data-set", "bars-9", "--chunk-trials", "9"] + Self.search)
+                ["sweep", "create", "--name", "s1", "--data-set", "bars-9", "--chunk-trials", "9", "--tail-slots", "4"]
+                    + Self.search)
             #expect(created.status == 0, "\(created.output)")
             let sweep = try JSONCoding.decoder().decode(
                 SweepRecord.self, from: try await cluster.request("GET", "api/sweeps/s1").body)
             // fast 2..30 by 2, slow 10..100 by 5, fast < slow: 15 × 19 points less the 29 where fast ≥ slow.
-            #expect(sweep.trials == 256 && sweep.chunks == 29 && sweep.spec?.data.hash != nil, "\(sweep)")
+            #expect(sweep.trials == 256 && sweep.spec?.data.hash != nil, "\(sweep)")
+            // 29 chunks of 9, the last ones cut smaller for 4 slots, stored with the spec.
+            #expect(sweep.spec?.tailSlots == 4, "\(sweep)")
+            let cut = try #require(sweep.spec).plan.chunks(trialsPerChunk: 9, tail: 4).chunks
+            #expect(sweep.chunks == cut.count && cut.count > 29 && cut.last!.trials < 9, "\(cut)")
             // w1 is killed with a chunk in hand once a few chunks are in: w2, started then, runs it again.
             try await waitUntil("three chunks in", timeout: .seconds(120)) {
                 try await cluster.sweep("s1").chunksDone >= 3
@@ -73,8 +78,8 @@ struct SweepClusterTests {
                 try await cluster.sweep("s1").state == "completed"
             }
             let done = try await cluster.sweep("s1")
-            #expect(done.trialsDone == 256 && done.chunksDone == 29 && done.chunksFailed == 0)
-            let chunks = try await (0..<29).asyncMap { try await cluster.job("s1:\($0)") }
+            #expect(done.trialsDone == 256 && done.chunksDone == cut.count && done.chunksFailed == 0)
+            let chunks = try await (0..<cut.count).asyncMap { try await cluster.job("s1:\($0)") }
             #expect(chunks.allSatisfy { $0.status == .completed })
             #expect(
                 chunks.first { $0.name == held }.map { $0.epoch >= 2 && $0.leaseOwner == nil } == true,
@@ -273,6 +278,9 @@ struct SweepClusterTests {
             }
             let done = try await cluster.sweep("e1")
             #expect(done.trialsDone == 256 && done.chunksFailed == 0)
+            // Its chunks cut after the pilots are cut as at creation: smaller at the end, for the
+            // two slots connected then.
+            #expect(done.spec?.tailSlots == 2 && done.chunksDone == done.chunks, "\(done)")
             // The pilots (about 32 of the 285 grid points, those with fast < slow) ran whole in
             // the first chunks; the others were held to their rule.
             let pilots = try #require(try await cluster.job("e1:0").spec?.sweep)

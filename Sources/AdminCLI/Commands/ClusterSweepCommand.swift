@@ -32,6 +32,10 @@ struct ClusterSweepCommand: AsyncParsableCommand {
         @Option(help: "A data set registered with ats data add (instead of --data).") var dataSet: String?
         @Option(name: .customLong("label"), help: "Worker label required (repeat).") var labels: [String] = []
         @Option(help: "Trials a chunk holds (0: chosen from the data's length).") var chunkTrials: Int = 0
+        @Option(
+            help:
+                "Worker slots the last chunks are cut smaller for, so the last round is short (0: none; default: the connected workers' slots, or 8 when none is)."
+        ) var tailSlots: Int?
         @OptionGroup var sweep: SweepFlags
 
         func run() async throws {
@@ -52,7 +56,7 @@ struct ClusterSweepCommand: AsyncParsableCommand {
                         name: name, labels: labels,
                         data: dataSet.map { DataSource(set: $0) } ?? DataSource(path: data ?? ""), run: run,
                         plan: plan, objective: objective, walkForward: walkForward, chunkTrials: chunkTrials,
-                        earlyStop: earlyStop
+                        earlyStop: earlyStop, tailSlots: tailSlots
                     ).json()
                 }
                 try await connection.request("POST", "api/sweeps", body: body, as: SweepRecord.self) {

@@ -47,6 +47,10 @@ extension AdminAPI {
                     segments = WalkForward.boundaries(walkForward.folds(first: span.first, end: span.end)).count - 1
                 }
             }
+            if spec.tailSlots == nil {
+                let slots = try await mapped { try await store.workers() }.filter(\.connected).reduce(0) { $0 + $1.capacity }
+                spec.tailSlots = SweepSpec.tailSlots(connected: slots)
+            }
             let perChunk = spec.trialsPerChunk(bars: bars, segments: segments)
             // Stored as cut: the chunks stored later (early stopping's, after the pilots) are cut alike.
             if spec.earlyStop != nil || spec.plan.search == .tpe { spec.chunkTrials = perChunk }
@@ -63,10 +67,12 @@ extension AdminAPI {
                         return (
                             start,
                             try definition.plan.chunks(
-                                trialsPerChunk: perChunk, pilots: definition.plan.pilots(earlyStop))
+                                trialsPerChunk: perChunk, pilots: definition.plan.pilots(earlyStop),
+                                tail: definition.tailSlots ?? 0)
                         )
                     }
-                    let (chunks, trials) = try definition.plan.chunks(trialsPerChunk: perChunk)
+                    let (chunks, trials) = try definition.plan.chunks(
+                        trialsPerChunk: perChunk, tail: definition.tailSlots ?? 0)
                     return (start, ([], chunks, trials))
                 }
             } catch let e as SpecError { throw APIError(e) }

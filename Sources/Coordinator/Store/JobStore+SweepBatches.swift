@@ -120,7 +120,7 @@ extension JobStore {
             }
             let rule = earlyStop.rule(pilots: pilots, folds: folds, objective: spec.objective)
             let chosen = spec.plan.pilots(earlyStop)
-            let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilots: chosen)
+            let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilots: chosen, tail: spec.tailSlots ?? 0)
             return cut.chunks.enumerated().map { k, range in
                 var chunk = SweepChunkSpec(
                     sweep: id, chunk: snapshot.chunks + k, range: range, plan: spec.plan, walkForward: spec.walkForward)

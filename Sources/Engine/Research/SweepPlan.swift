@@ -115,7 +115,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// or (random) fewer than one draw in a thousand, is an error naming it.
     /// Bayesian search: trials `0..<trials` in chunks that never cross a batch (``inFlight``),
     /// the first batch's drawn here so that a condition accepting almost nothing is refused now.
-    public func chunks(trialsPerChunk: Int) throws(SpecError) -> (chunks: [Chunk], trials: Int) {
+    /// `tail` > 0 cuts the last chunks smaller (``tapered(_:size:slots:pilots:)``; not a Bayesian
+    /// search's, whose batches are each cut for the workers already).
+    public func chunks(trialsPerChunk: Int, tail: Int = 0) throws(SpecError) -> (chunks: [Chunk], trials: Int) {
         let size = max(1, trialsPerChunk)
         if search == .tpe {
             let asker = TreeParzenEstimator(space: space, constraint: constraint, seed: seed, observations: [])
@@ -131,7 +133,7 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             }
             return (out, trials)
         }
-        let cut = try chunks(trialsPerChunk: size, pilots: EarlyStop.Pilots(perMillion: 0))
+        let cut = try chunks(trialsPerChunk: size, pilots: EarlyStop.Pilots(perMillion: 0), tail: tail)
         return (cut.chunks, cut.trials)
     }
 
@@ -143,8 +145,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
 
     /// The sweep cut for early stopping: its pilots (the candidates `pilots` holds that the
     /// condition accepts, run whole first), and the other trials in chunks of `trialsPerChunk`
-    /// that skip them; `trials` counts both.
-    public func chunks(trialsPerChunk: Int, pilots chosen: EarlyStop.Pilots) throws(SpecError) -> (
+    /// that skip them; `trials` counts both. `tail` > 0 cuts the last chunks smaller
+    /// (``tapered(_:size:slots:pilots:)``).
+    public func chunks(trialsPerChunk: Int, pilots chosen: EarlyStop.Pilots, tail: Int = 0) throws(SpecError) -> (
         pilots: [Int], chunks: [Chunk], trials: Int
     ) {
         let size = max(1, trialsPerChunk)
@@ -174,7 +177,40 @@ public struct SweepPlan: Sendable, Hashable, Codable {
             throw SpecError(
                 field: "where", reason: "\(condition ?? "") accepts almost no point (\(total) in \(candidate) draws)")
         }
-        return (pilots, out, total)
+        return (pilots, tail > 0 ? tapered(out, size: size, slots: tail, pilots: chosen) : out, total)
+    }
+
+    /// Chunks of `size` trials with their last ones cut again, smaller toward the end, so that a
+    /// sweep's last round is short: once fewer than `slots × size` trials are left, a chunk holds
+    /// about the trials left over `slots` (the workers' slots expected to run the sweep), never
+    /// more than `size` and never fewer than a quarter of it. A uniform cut leaves most slots idle
+    /// while the last chunks run (36 chunks over 8 slots: five rounds, the last with four busy);
+    /// tapered, the slots finish within about a small chunk of each other. The trials, their order
+    /// and the candidates covered are the same; the cut adds at most `4 × slots + 1` chunks.
+    func tapered(_ chunks: [Chunk], size: Int, slots: Int, pilots chosen: EarlyStop.Pilots) -> [Chunk] {
+        let least = max(1, (size + 3) / 4)
+        guard least < size, let last = chunks.last else { return chunks }
+        // The chunks from which at most slots × size trials are left.
+        var (start, left) = (chunks.count, 0)
+        while start > 0 && left + chunks[start - 1].trials <= slots * size {
+            start -= 1
+            left += chunks[start].trials
+        }
+        guard start < chunks.count else { return chunks }
+        var out = Array(chunks[..<start])
+        var (first, inChunk) = (chunks[start].first, 0)
+        var want = min(size, max(least, (left + slots - 1) / slots))
+        for candidate in chunks[start].first..<last.end where !chosen.contains(candidate) && point(candidate) != nil {
+            inChunk += 1
+            guard inChunk == want else { continue }
+            out.append(Chunk(first: first, end: candidate + 1, trials: inChunk))
+            left -= inChunk
+            (first, inChunk) = (candidate + 1, 0)
+            want = min(size, max(least, (left + slots - 1) / slots))
+        }
+        if inChunk > 0 { out.append(Chunk(first: first, end: last.end, trials: inChunk)) }
+        out[out.count - 1].end = last.end
+        return out
     }
 
     /// The trials among candidates `range`, in order: each candidate's index and parameters.

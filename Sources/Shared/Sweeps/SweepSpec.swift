@@ -25,11 +25,18 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
     public var earlyStop: EarlyStop?
     /// Trials a chunk holds (0: chosen from the data's length, ``trialsPerChunk(bars:)``).
     public var chunkTrials: Int
+    /// The worker slots the last chunks are cut smaller for (``SweepPlan/tapered(_:size:slots:pilots:)``):
+    /// 0 cuts none. Given at creation when absent (``tailSlots(connected:)``) and stored as
+    /// used, so that chunks cut later (early stopping's) are cut alike; a sweep stored before
+    /// the field existed reads 0, as it was cut.
+    public var tailSlots: Int?
 
     public init(
         name: String, labels: [String] = [], data: DataSource, run: RunSpec, plan: SweepPlan,
-        objective: SweepObjective, walkForward: WalkForward? = nil, chunkTrials: Int = 0, earlyStop: EarlyStop? = nil
+        objective: SweepObjective, walkForward: WalkForward? = nil, chunkTrials: Int = 0, earlyStop: EarlyStop? = nil,
+        tailSlots: Int? = nil
     ) {
+        self.tailSlots = tailSlots
         self.earlyStop = earlyStop
         self.walkForward = walkForward
         self.name = name
@@ -39,6 +46,16 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         self.plan = plan
         self.objective = objective
         self.chunkTrials = chunkTrials
+    }
+
+    /// The most slots a sweep's tail is cut for (at most `4 × 1,000 + 1` chunks more).
+    public static let maximumTailSlots = 1_000
+
+    /// The slots a sweep's tail is cut for when its spec does not say: the slots of the workers
+    /// connected when it is created (one slot: no smaller chunks, nothing to balance), or 8 when
+    /// none is (a sweep created before its workers start).
+    public static func tailSlots(connected: Int) -> Int {
+        connected > 0 ? min(maximumTailSlots, connected) : 8
     }
 
     /// A chunk's work: about this many trial·bars (a fraction of a second on one core), so that a
@@ -68,12 +85,15 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         }
         let most = plan.search == .grid ? plan.space.gridCount ?? 0 : plan.trials
         let fits = max(1, Self.chunkBytes / (700 + 40 * segments))
-        return min(fits, max(chosen, (most + Self.maximumChunks - 1) / Self.maximumChunks))
+        // Room for the chunks a tapered tail adds.
+        let room = Self.maximumChunks - 4 * (tailSlots ?? 0) - 1
+        return min(fits, max(chosen, (most + room - 1) / room))
     }
 
     enum CodingKeys: String, CodingKey {
         case name, labels, data, objective
         case chunkTrials = "chunk_trials"
+        case tailSlots = "tail_slots"
         case walkForward = "walk_forward"
         case earlyStop = "early_stop"
     }
@@ -87,6 +107,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         plan = try SweepPlan(from: decoder)
         objective = try SweepObjective(parsing: c.decodeIfPresent(String.self, forKey: .objective) ?? "sharpe:max")
         chunkTrials = try c.decodeIfPresent(Int.self, forKey: .chunkTrials) ?? 0
+        tailSlots = try c.decodeIfPresent(Int.self, forKey: .tailSlots)
         walkForward = try c.decodeIfPresent(WalkForward.self, forKey: .walkForward)
         earlyStop = try c.decodeIfPresent(EarlyStop.self, forKey: .earlyStop)
     }
@@ -100,6 +121,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         try plan.encode(to: encoder)
         try c.encode(objective.description, forKey: .objective)
         try c.encode(chunkTrials, forKey: .chunkTrials)
+        try c.encodeIfPresent(tailSlots, forKey: .tailSlots)
         try c.encodeIfPresent(walkForward, forKey: .walkForward)
         try c.encodeIfPresent(earlyStop, forKey: .earlyStop)
     }
@@ -111,6 +133,10 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         // A chunk's records travel in one message (about 600 bytes a trial).
         guard (0...10_000).contains(chunkTrials) else {
             throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
+        }
+        if let tailSlots, !(0...Self.maximumTailSlots).contains(tailSlots) {
+            throw SpecError(
+                field: "tail_slots", reason: "0 (no smaller last chunks) to \(Self.maximumTailSlots), got \(tailSlots)")
         }
         if walkForward != nil { try objective.checkWalkForward() }
         if earlyStop != nil, let problem = EarlyStop.problem(plan: plan, walkForward: walkForward) { throw problem }

@@ -35,6 +35,46 @@ struct SweepPlanTests {
         #expect(Self.grid.point(9 * 7) == nil && Self.grid.point(9 * 7 + 6) != nil)
     }
 
+    /// A cluster's sweep ends in smaller chunks, so its last round is short: the same trials in
+    /// the same order, each chunk holding about the trials left over the slots.
+    @Test func aTaperedCutEndsInSmallerChunksOverTheSameTrials() throws {
+        let hundred = try SweepPlan(params: ["a=int:1..100"], condition: nil, search: .grid, trials: 0, seed: 0)
+        // Uniform until 40 are left, then ⌈left / 4⌉, never under ⌈10 / 4⌉.
+        #expect(
+            try hundred.chunks(trialsPerChunk: 10, tail: 4).chunks.map(\.trials)
+                == Array(repeating: 10, count: 7) + [8, 6, 4, 3, 3, 3, 3])
+        let pilots = Self.grid.pilots(EarlyStop(folds: 1, pilots: 16))
+        for (size, slots) in [(7, 4), (10, 8), (1, 8), (50, 3), (4, 16), (3, 2)] {
+            for chosen in [EarlyStop.Pilots(perMillion: 0), pilots] {
+                let plain = try Self.grid.chunks(trialsPerChunk: size, pilots: chosen)
+                let cut = try Self.grid.chunks(trialsPerChunk: size, pilots: chosen, tail: slots)
+                let chunks = cut.chunks
+                #expect(cut.trials == plain.trials && cut.pilots == plain.pilots)
+                #expect(zip(chunks, chunks.dropFirst()).allSatisfy { $0.end == $1.first } && chunks.first?.first == 0)
+                #expect(chunks.last?.end == plain.chunks.last?.end)
+                let run = { (c: [SweepPlan.Chunk]) in
+                    c.flatMap { Self.grid.trials(in: $0.first..<$0.end).map(\.index).filter { !chosen.contains($0) } }
+                }
+                #expect(run(chunks) == run(plain.chunks), "size \(size), slots \(slots)")
+                #expect(
+                    chunks.allSatisfy {
+                        Self.grid.trials(in: $0.first..<$0.end).filter { !chosen.contains($0.index) }.count == $0.trials
+                    })
+                #expect(chunks.count <= plain.chunks.count + 4 * slots + 1)
+                var left = chunks.reduce(0) { $0 + $1.trials }
+                let least = max(1, (size + 3) / 4)
+                for c in chunks.dropLast() {
+                    #expect(c.trials == min(size, max(least, (left + slots - 1) / slots)), "size \(size), left \(left)")
+                    left -= c.trials
+                }
+                #expect((1...min(size, max(least, (left + slots - 1) / slots))).contains(left))
+            }
+        }
+        // Bayesian search's batches are cut for the workers already.
+        let tpe = try SweepPlan(params: ["a=int:1..100"], condition: nil, search: .tpe, trials: 64, seed: 0)
+        #expect(try tpe.chunks(trialsPerChunk: 8, tail: 8).chunks == tpe.chunks(trialsPerChunk: 8).chunks)
+    }
+
     @Test func randomTrialsAreDrawsTheConditionAcceptsTheSameForTheSameSeed() throws {
         let plan = try SweepPlan(
             params: ["fast=int:2..50", "slow=int:2..50"], condition: "fast + 5 < slow", search: .random, trials: 300,
