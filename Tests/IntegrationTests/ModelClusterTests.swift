@@ -109,7 +109,8 @@ struct ModelClusterTests {
             #expect(which.status != 0 && which.output.contains("not which model"), "\(which.output)")
             let created = try await cluster.ats(
                 [
-                    "sweep", "create", "--name", "m1", "--data-set", "bars-8", "--chunk-trials", "2", "--tail-slots", "0",
+                    "sweep", "create", "--name", "m1", "--data-set", "bars-8", "--chunk-trials", "2", "--tail-slots",
+                    "0",
                     "--param",
                     "name=lstm-s",
                 ]

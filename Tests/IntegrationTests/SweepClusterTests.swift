@@ -346,6 +346,12 @@ struct SweepClusterTests {
                     "--param", "fast=float:2..9",
                 ])
             #expect(continuous.status != 0 && continuous.output.contains("search"), "\(continuous.output)")
+            let tail = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "bad", "--data", TestData.relative(file), "--strategy", "sma_cross",
+                    "--param", "fast=int:2..9", "--tail-slots", "1001",
+                ])
+            #expect(tail.status != 0 && tail.output.contains("tail_slots"), "\(tail.output)")
             #expect(try await cluster.ats(["data", "add", file, "--name", "small"]).status == 0)
             let created = try await cluster.ats(
                 [

@@ -48,7 +48,9 @@ extension AdminAPI {
                 }
             }
             if spec.tailSlots == nil {
-                let slots = try await mapped { try await store.workers() }.filter(\.connected).reduce(0) { $0 + $1.capacity }
+                let slots = try await mapped { try await store.workers() }.filter(\.connected).reduce(0) {
+                    $0 + $1.capacity
+                }
                 spec.tailSlots = SweepSpec.tailSlots(connected: slots)
             }
             let perChunk = spec.trialsPerChunk(bars: bars, segments: segments)

@@ -188,25 +188,28 @@ public struct SweepPlan: Sendable, Hashable, Codable {
     /// tapered, the slots finish within about a small chunk of each other. The trials, their order
     /// and the candidates covered are the same; the cut adds at most `4 × slots + 1` chunks.
     func tapered(_ chunks: [Chunk], size: Int, slots: Int, pilots chosen: EarlyStop.Pilots) -> [Chunk] {
-        let least = max(1, (size + 3) / 4)
+        let least = max(1, size / 4 + (size % 4 > 0 ? 1 : 0))
         guard least < size, let last = chunks.last else { return chunks }
         // The chunks from which at most slots × size trials are left.
+        let tail = slots > Int.max / size ? Int.max : slots * size
         var (start, left) = (chunks.count, 0)
-        while start > 0 && left + chunks[start - 1].trials <= slots * size {
+        while start > 0 && left + chunks[start - 1].trials <= tail {
             start -= 1
             left += chunks[start].trials
         }
         guard start < chunks.count else { return chunks }
         var out = Array(chunks[..<start])
         var (first, inChunk) = (chunks[start].first, 0)
-        var want = min(size, max(least, (left + slots - 1) / slots))
+        // ⌈left / slots⌉ within [least, size].
+        let share = { (left: Int) in min(size, max(least, left / slots + (left % slots > 0 ? 1 : 0))) }
+        var want = share(left)
         for candidate in chunks[start].first..<last.end where !chosen.contains(candidate) && point(candidate) != nil {
             inChunk += 1
             guard inChunk == want else { continue }
             out.append(Chunk(first: first, end: candidate + 1, trials: inChunk))
             left -= inChunk
             (first, inChunk) = (candidate + 1, 0)
-            want = min(size, max(least, (left + slots - 1) / slots))
+            want = share(left)
         }
         if inChunk > 0 { out.append(Chunk(first: first, end: last.end, trials: inChunk)) }
         out[out.count - 1].end = last.end

@@ -86,7 +86,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         let most = plan.search == .grid ? plan.space.gridCount ?? 0 : plan.trials
         let fits = max(1, Self.chunkBytes / (700 + 40 * segments))
         // Room for the chunks a tapered tail adds.
-        let room = Self.maximumChunks - 4 * (tailSlots ?? 0) - 1
+        let room = Self.maximumChunks - 4 * min(max(0, tailSlots ?? 0), Self.maximumTailSlots) - 1
         return min(fits, max(chosen, (most + room - 1) / room))
     }
 

@@ -43,6 +43,10 @@ struct SweepPlanTests {
         #expect(
             try hundred.chunks(trialsPerChunk: 10, tail: 4).chunks.map(\.trials)
                 == Array(repeating: 10, count: 7) + [8, 6, 4, 3, 3, 3, 3])
+        // Any number of slots: every chunk the least, none overflowing.
+        #expect(
+            try hundred.chunks(trialsPerChunk: 10, tail: .max).chunks.map(\.trials)
+                == Array(repeating: 3, count: 33) + [1])
         let pilots = Self.grid.pilots(EarlyStop(folds: 1, pilots: 16))
         for (size, slots) in [(7, 4), (10, 8), (1, 8), (50, 3), (4, 16), (3, 2)] {
             for chosen in [EarlyStop.Pilots(perMillion: 0), pilots] {
