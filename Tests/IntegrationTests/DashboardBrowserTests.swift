@@ -220,7 +220,7 @@ struct DashboardBrowserTests {
             let created = try await cluster.ats([
                 "sweep", "create", "--name", "ui-sweep", "--data-set", "ui-sweep-set", "--strategy", "sma_cross",
                 "--param", "fast=int:2..12:2", "--param", "slow=int:20..40:10", "--walk-forward",
-                "rolling:train=4d,test=2d", "--chunk-trials", "4",
+                "rolling:train=4d,test=2d", "--chunk-trials", "4", "--tail-slots", "0",
             ])
             #expect(created.status == 0, "\(created.output)")
             try await signIn(browser, ui)

@@ -62,7 +62,7 @@ struct SweepClusterTests {
             try await waitUntil("w1 frozen with a chunk in hand", timeout: .seconds(60), every: .milliseconds(10)) {
                 w1.signal(SIGSTOP)
                 try await Task.sleep(for: .milliseconds(300))
-                for k in 0..<29 {
+                for k in 0..<cut.count {
                     let chunk = try await cluster.job("s1:\(k)")
                     if chunk.leaseOwner == "w1" && (chunk.status == .running || chunk.status == .assigned) {
                         held = chunk.name
@@ -270,6 +270,10 @@ struct SweepClusterTests {
             #expect(add.status == 0, "\(add.output)")
             try cluster.startWorker("w1", capacity: 1)
             try cluster.startWorker("w2", capacity: 1)
+            // Both connected when it is created: its tail is cut for their two slots.
+            try await waitUntil("w1 and w2 connected", timeout: .seconds(30)) {
+                try await cluster.workerRecords().filter(\.connected).count == 2
+            }
             let created = try await cluster.ats(
                 ["sweep", "create", "--name", "e1", "--data-set", "bars-9", "--chunk-trials", "16"] + search)
             #expect(created.status == 0, "\(created.output)")

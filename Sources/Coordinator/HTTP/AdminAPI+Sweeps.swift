@@ -48,9 +48,11 @@ extension AdminAPI {
                 }
             }
             if spec.tailSlots == nil {
-                let slots = try await mapped { try await store.workers() }.filter(\.connected).reduce(0) {
-                    $0 + $1.capacity
-                }
+                // The slots that can run it: connected, not draining, with its labels.
+                let labels = Set(spec.labels)
+                let slots = try await mapped { try await store.workers() }
+                    .filter { $0.connected && !$0.draining && labels.isSubset(of: $0.labels) }
+                    .reduce(0) { $0 + $1.capacity }
                 spec.tailSlots = SweepSpec.tailSlots(connected: slots)
             }
             let perChunk = spec.trialsPerChunk(bars: bars, segments: segments)

@@ -61,6 +61,8 @@ extension JobStore {
         var base: JobSpec
         var actor: String
         var chunks: Int
+        /// The chunks the sweep was created to have in all.
+        var total: Int
         var asked: Int
         var size: Int
         var points: [(first: Int, text: String)]
@@ -121,6 +123,14 @@ extension JobStore {
             let rule = earlyStop.rule(pilots: pilots, folds: folds, objective: spec.objective)
             let chosen = spec.plan.pilots(earlyStop)
             let cut = try spec.plan.chunks(trialsPerChunk: spec.chunkTrials, pilots: chosen, tail: spec.tailSlots ?? 0)
+            // Cut otherwise than at creation (its chunk count is the pilots' and these together),
+            // the sweep would never complete, or run trials twice: refused, it pauses saying why.
+            guard snapshot.chunks + cut.chunks.count == snapshot.total else {
+                throw AskRefused(
+                    description:
+                        "its chunks after the pilots cut into \(cut.chunks.count), not the \(snapshot.total - snapshot.chunks) it was created with (a coordinator of another release?)"
+                )
+            }
             return cut.chunks.enumerated().map { k, range in
                 var chunk = SweepChunkSpec(
                     sweep: id, chunk: snapshot.chunks + k, range: range, plan: spec.plan, walkForward: spec.walkForward)
@@ -193,7 +203,8 @@ extension JobStore {
         var bytes: [[UInt8]] = []
         for try await b in records.decode(ByteBuffer.self) { bytes.append(Array(buffer: b)) }
         return BatchSnapshot(
-            spec: spec, base: base, actor: actor, chunks: points.count, asked: asked, size: size, points: points,
+            spec: spec, base: base, actor: actor, chunks: points.count, total: Int(total), asked: asked, size: size,
+            points: points,
             records: bytes)
     }
 

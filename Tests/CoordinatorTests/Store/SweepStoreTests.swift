@@ -364,4 +364,69 @@ struct SweepStoreTests {
             #expect(try await store.askSweepBatches() == 0)
         }
     }
+
+    /// An early-stopping sweep's chunks after its pilots are cut as at creation, smaller at the end
+    /// for the slots stored with it. Cut otherwise (a coordinator of another release that reads no
+    /// `tail_slots`), they would not make the chunks the sweep counts, and it would never complete
+    /// or run trials twice: the sweep pauses, saying why, and nothing is stored.
+    @Test func anEarlyStoppingSweepsLaterChunksAreCutAsAtCreationOrItPausesSayingWhy() async throws {
+        try await JobStoreTests().withStore { store in
+            let bars = SyntheticBars(seed: 5).generate(count: 2_000)
+            let span = TrialRecords.Span(bars)
+            var spec = Self.spec
+            spec.plan = try SweepPlan(
+                params: ["fast=int:2..12", "slow=int:14..40:2"], condition: nil, search: .grid, trials: 0, seed: 0)
+            spec.walkForward = try WalkForward(parsing: "rolling:train=8h,test=4h")
+            spec.earlyStop = EarlyStop(folds: 1, pilots: 16)
+            spec.chunkTrials = 10
+            spec.tailSlots = 4
+            let boundaries = WalkForward.boundaries(spec.walkForward!.folds(first: span.first, end: span.end))
+            let cut = try spec.plan.chunks(trialsPerChunk: 10, pilots: spec.plan.pilots(spec.earlyStop!), tail: 4)
+            let even = try spec.plan.chunks(trialsPerChunk: 10, pilots: spec.plan.pilots(spec.earlyStop!))
+            #expect(cut.chunks.count > even.chunks.count && cut.chunks.last!.trials < 10, "\(cut.chunks)")
+            let perChunk = max(1, (cut.pilots.count + 7) / 8)
+            let pilotChunks = (cut.pilots.count + perChunk - 1) / perChunk
+            for name in ["e1", "e2"] {
+                spec.name = name
+                let created = try await store.createSweep(
+                    spec, start: try spec.validate(with: .builtIn), chunks: cut.chunks, trials: cut.trials,
+                    actor: "test", pilots: cut.pilots, pilotsPerChunk: perChunk)
+                #expect(created.chunks == pilotChunks + cut.chunks.count)
+                for k in 0..<pilotChunks {
+                    let job = try await store.job("\(name):\(k)")
+                    let chunk = try #require(job.spec?.sweep)
+                    let records = TrialRecords.encode(
+                        try #require(chunk.trialPoints).map {
+                            TrialEvaluation.run(
+                                index: $0.index, parameters: $0.parameters, base: Self.run, bars: bars,
+                                registry: .builtIn, blocks: TrialEvaluation.blocks, boundaries: boundaries)
+                        }, span: span)
+                    _ = try #require(try await store.assign(job: job.id, to: "w1"))
+                    #expect(
+                        try await store.finished(
+                            JobFinished(
+                                header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                            worker: "w1"), "\(name) chunk \(k)")
+                }
+            }
+            // e2's definition read as a release without the field reads it: cut evenly.
+            try await store.client.query("UPDATE sweeps SET spec = spec - 'tail_slots' WHERE name = 'e2'")
+            #expect(try await store.askSweepBatches() == cut.chunks.count, "e1's chunks, and none of e2's")
+            var stored: [SweepChunkSpec] = []
+            for k in 0..<cut.chunks.count {
+                stored.append(try #require(try await store.job("e1:\(pilotChunks + k)").spec?.sweep))
+            }
+            #expect(stored.map { SweepPlan.Chunk(first: $0.first, end: $0.end, trials: $0.trials) } == cut.chunks)
+            #expect(stored.allSatisfy { $0.stop != nil })
+            let e2 = try await store.sweep("e2")
+            #expect(e2.state == "paused")
+            await #expect(throws: StoreError.self) { try await store.job("e2:\(pilotChunks)") }
+            let events = try await store.client.query(
+                "SELECT detail FROM job_events WHERE job_name = 'e2' AND kind = 'sweep_pause'"
+            ).collect()
+            let detail = try events.first?.decode(String.self) ?? ""
+            #expect(detail.contains("\(even.chunks.count)") && detail.contains("\(cut.chunks.count)"), "\(detail)")
+            #expect(try await store.askSweepBatches() == 0)
+        }
+    }
 }
