@@ -63,6 +63,51 @@ public struct MACD: Indicator {
     @inlinable
     public var isReady: Bool { signalEMA.isReady }
 
+    /// Feeds `x[from..<end]` while `quiet` holds for each (MACD line, signal) pair it takes (the
+    /// values before it has one are fed too), and returns the first index not fed: the one whose
+    /// pair `quiet` refused, the state left as before it. The same arithmetic as ``update(_:)``
+    /// value by value: while warming up, update by update on a copy; once the signal is ready,
+    /// the three averages in locals (``Strategy/quietBars(_:from:to:positionSign:)``).
+    @inlinable
+    public mutating func feed(
+        _ x: UnsafePointer<Double>, from: Int, to end: Int, while quiet: (Double, Double) -> Bool
+    ) -> Int {
+        var i = from
+        while i < end && !signalEMA.isReady {
+            var next = self
+            if next.update(x[i]) {
+                guard quiet(next._macd, next._signal) else { return i }
+            }
+            self = next
+            i += 1
+        }
+        guard i < end else { return i }
+        // Ready: each update is EMA.update's step on the fast and slow averages, their
+        // difference, and the same step on the signal.
+        let (kFast, kSlow, kSignal) = (fast.k, slow.k, signalEMA.k)
+        var (f, s, line, sig) = (fast._value, slow._value, _macd, _signal)
+        let start = i
+        while i < end {
+            let v = x[i]
+            let f2 = (v * kFast).addingProduct(f, 1 - kFast)
+            let s2 = (v * kSlow).addingProduct(s, 1 - kSlow)
+            let line2 = f2 - s2
+            let sig2 = (line2 * kSignal).addingProduct(sig, 1 - kSignal)
+            guard quiet(line2, sig2) else { break }
+            (f, s, line, sig) = (f2, s2, line2, sig2)
+            i += 1
+        }
+        if i > start {
+            fast._value = f
+            slow._value = s
+            signalEMA._value = sig
+            _macd = line
+            _signal = sig
+            _histogram = line - sig
+        }
+        return i
+    }
+
     @discardableResult
     public mutating func update(_ bar: Bar) -> Bool { update(bar.close) }
 

@@ -29,6 +29,22 @@ public struct MACDCross: Strategy {
         sizing = Sizing(p)
     }
 
+    /// Runs ahead over the bars on which the MACD line stays on its side of the signal (a tie or
+    /// NaN keeps the side), and those before it has a first side: the bars ``onBar(_:venue:)``
+    /// would only update the MACD on. The bar where they cross is not taken.
+    @inline(__always)
+    public mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign _: Int) -> Int {
+        var previous = previousSide
+        let next = macd.feed(bars.close.baseAddress!, from: from, to: end) { line, signal in
+            let side: Int8 = line > signal ? 1 : line < signal ? -1 : previous
+            guard previous == 0 || side == previous else { return false }
+            previous = side
+            return true
+        }
+        previousSide = previous
+        return next
+    }
+
     @inline(__always)
     public mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
         guard macd.update(bar.close) else { return }

@@ -386,22 +386,65 @@ struct QuietBarsTests {
         }
     }
 
-    /// `rsi_reversion` taking bars ahead given its position's side: every result as the general
-    /// path's, bit for bit, over random levels, both directions, both fill policies and cuts.
-    @Test func rsiReversionRunsGiveTheGeneralPathsResultsBitForBit() throws {
-        var rng = SeededRandom(seed: 2027)
-        var (takenAhead, allBars, traded) = (0, 0, 0)
-        var takenBySide = [0, 0, 0]
+    /// The MACD fed ahead while a predicate holds is the MACD fed value by value up to the pair the
+    /// predicate refuses, that value not fed (warm-up, its first pair and NaN closes included).
+    @Test func feedingTheMACDAheadLeavesItAsFeedingOneByOne() throws {
+        var rng = SeededRandom(seed: 78)
+        for _ in 0..<300 {
+            let fast = 2 + Int(rng.next() % 10)
+            let (slow, signal) = (fast + 1 + Int(rng.next() % 20), 1 + Int(rng.next() % 10))
+            let closes: [Double] = (0..<300).map { i in
+                i > 200 && rng.uniform() < 0.01 ? .nan : 100 + Double(Int(rng.next() % 40)) / 4
+            }
+            let limit = (rng.uniform() - 0.5) * 2
+            let nanQuiet = rng.uniform() < 0.5
+            // The histogram under a limit; half the time a NaN pair is quiet, half the time refused.
+            let quiet: (Double, Double) -> Bool = { line, signal in
+                nanQuiet ? !(line - signal >= limit) : line - signal < limit
+            }
+            var fed = MACD(fast: fast, slow: slow, signal: signal)
+            var one = fed
+            var i = 0
+            while i < closes.count {
+                let stop = closes.withUnsafeBufferPointer {
+                    fed.feed($0.baseAddress!, from: i, to: closes.count, while: quiet)
+                }
+                while i < stop {
+                    one.update(closes[i])
+                    i += 1
+                }
+                #expect(try Self.json(fed) == Self.json(one), "the whole state, value by value")
+                guard i < closes.count else { break }
+                let (a, b) = (fed.update(closes[i]), one.update(closes[i]))
+                #expect(a && b && fed.histogram.bitPattern == one.histogram.bitPattern)
+                #expect(!quiet(fed.macd, fed.signal), "stopped where the predicate refused a pair")
+                i += 1
+            }
+        }
+    }
+
+    /// What the seeded runs of ``checkRuns(_:seed:parameters:)`` saw: bars taken ahead (and by the
+    /// position's side) of all bars run, and how many of the sixty runs traded.
+    struct Seen {
+        var taken = 0
+        var bars = 0
+        var bySide = [0, 0, 0]
+        var traded = 0
+    }
+
+    /// Sixty seeded runs of `S` with the parameters `parameters` draws (given whether the run may
+    /// short): taking bars ahead, through the general path, and through the loop specialised for
+    /// `S`, compared bit for bit at random cuts (fills, the strategy's and exchange's state, the
+    /// tracker, each recorded return), over both fill policies, prices with ties and NaN closes, a
+    /// starting base and fees on the base now and then.
+    static func checkRuns<S: Strategy>(
+        _: S.Type, seed: UInt64, parameters: (inout SeededRandom, _ longShort: Bool) throws -> Parameters
+    ) throws -> Seen {
+        var rng = SeededRandom(seed: seed)
+        var seen = Seen()
         for trial in 0..<60 {
             let longShort = rng.uniform() < 0.5
-            let oversold = 10 + Double(rng.next() % 35)
-            let overbought = 55 + Double(rng.next() % 35)
-            let parameters = try Parameters(
-                validating: [
-                    "period": .int(2 + Int(rng.next() % 30)), "oversold": .double(oversold),
-                    "overbought": .double(overbought), "exit": .double(30 + Double(rng.next() % 40)),
-                    "direction": .string(longShort ? "long_short" : "long_only"),
-                ], against: RSIReversion.descriptor.parameters)
+            let parameters = try parameters(&rng, longShort)
             let config = SimulationConfig(marketFill: rng.uniform() < 0.5 ? .close : .nextOpen, allowShort: longShort)
             let bars =
                 trial % 3 == 0
@@ -417,7 +460,7 @@ struct QuietBarsTests {
             }
             let recordReturns = rng.uniform() < 0.7
             var (quiet, every, plain) = try Self.runs(
-                RSIReversion.self, parameters, exchange, keepFills: rng.uniform() < 0.5, recordReturns: recordReturns)
+                S.self, parameters, exchange, keepFills: rng.uniform() < 0.5, recordReturns: recordReturns)
             let cuts = Self.cuts(bars.count, &rng)
             for cut in cuts {
                 quiet.run(bars, until: cut)
@@ -431,17 +474,51 @@ struct QuietBarsTests {
                 #expect(try Self.json(quiet.tracker) == Self.json(every.tracker), "trial \(trial) cut \(cut)")
                 #expect(try Self.json(plain.tracker) == Self.json(every.tracker), "trial \(trial) cut \(cut)")
             }
-            if every.statistics(barInterval: 60_000).fills > 0 { traded += 1 }
+            if every.statistics(barInterval: 60_000).fills > 0 { seen.traded += 1 }
             let returns = (quiet.takeReturns(), every.takeReturns(), plain.takeReturns())
             #expect(returns.0.map(\.bitPattern) == returns.1.map(\.bitPattern), "trial \(trial)")
             #expect(returns.2.map(\.bitPattern) == returns.1.map(\.bitPattern), "trial \(trial)")
-            (takenAhead, allBars) = (takenAhead + quiet.strategy.taken, allBars + bars.count)
-            for k in 0..<3 { takenBySide[k] += quiet.strategy.takenBySide[k] }
+            (seen.taken, seen.bars) = (seen.taken + quiet.strategy.taken, seen.bars + bars.count)
+            for k in 0..<3 { seen.bySide[k] += quiet.strategy.takenBySide[k] }
         }
-        #expect(takenAhead > allBars / 2, "\(takenAhead) of \(allBars)")
+        return seen
+    }
+
+    /// `rsi_reversion` taking bars ahead given its position's side: every result as the general
+    /// path's, bit for bit, over random levels, both directions, both fill policies and cuts.
+    @Test func rsiReversionRunsGiveTheGeneralPathsResultsBitForBit() throws {
+        let seen = try Self.checkRuns(RSIReversion.self, seed: 2027) { rng, longShort in
+            let oversold = 10 + Double(rng.next() % 35)
+            let overbought = 55 + Double(rng.next() % 35)
+            return try Parameters(
+                validating: [
+                    "period": .int(2 + Int(rng.next() % 30)), "oversold": .double(oversold),
+                    "overbought": .double(overbought), "exit": .double(30 + Double(rng.next() % 40)),
+                    "direction": .string(longShort ? "long_short" : "long_only"),
+                ], against: RSIReversion.descriptor.parameters)
+        }
+        #expect(seen.taken > seen.bars / 2, "\(seen.taken) of \(seen.bars)")
         // Bars were taken short, flat and long: the test of each side's branches is not empty.
-        #expect(takenBySide.allSatisfy { $0 > 1_000 }, "taken short, flat, long: \(takenBySide)")
+        #expect(seen.bySide.allSatisfy { $0 > 1_000 }, "taken short, flat, long: \(seen.bySide)")
         // Most trials trade (extreme levels over long periods may never be reached).
-        #expect(traded >= 45, "\(traded) of 60 trials traded")
+        #expect(seen.traded >= 45, "\(seen.traded) of 60 trials traded")
+    }
+
+    /// `macd_cross` taking the bars between crosses ahead: every result as the general path's, bit
+    /// for bit, over random periods, both directions, both fill policies and cuts.
+    @Test func macdCrossRunsGiveTheGeneralPathsResultsBitForBit() throws {
+        let seen = try Self.checkRuns(MACDCross.self, seed: 2028) { rng, longShort in
+            let fast = 2 + Int(rng.next() % 20)
+            return try Parameters(
+                validating: [
+                    "fast": .int(fast), "slow": .int(fast + 1 + Int(rng.next() % 40)),
+                    "signal": .int(1 + Int(rng.next() % 15)),
+                    "direction": .string(longShort ? "long_short" : "long_only"),
+                ], against: MACDCross.descriptor.parameters)
+        }
+        #expect(seen.taken > seen.bars / 2, "\(seen.taken) of \(seen.bars)")
+        #expect(seen.bySide.allSatisfy { $0 > 1_000 }, "taken short, flat, long: \(seen.bySide)")
+        // Most trials trade (a run whose buys its balances refuse may not).
+        #expect(seen.traded >= 45, "\(seen.traded) of 60 trials traded")
     }
 }
