@@ -67,7 +67,8 @@ public struct MACD: Indicator {
     /// values before it has one are fed too), and returns the first index not fed: the one whose
     /// pair `quiet` refused, the state left as before it. The same arithmetic as ``update(_:)``
     /// value by value: while warming up, update by update on a copy; once the signal is ready,
-    /// the three averages in locals (``Strategy/quietBars(_:from:to:positionSign:)``).
+    /// the three averages in locals (``Strategy/quietBars(_:from:to:positionSign:)``). `quiet` is
+    /// asked once for each pair, in order, so it may keep state of its own.
     @inlinable
     public mutating func feed(
         _ x: UnsafePointer<Double>, from: Int, to end: Int, while quiet: (Double, Double) -> Bool
@@ -85,7 +86,7 @@ public struct MACD: Indicator {
         // Ready: each update is EMA.update's step on the fast and slow averages, their
         // difference, and the same step on the signal.
         let (kFast, kSlow, kSignal) = (fast.k, slow.k, signalEMA.k)
-        var (f, s, line, sig) = (fast._value, slow._value, _macd, _signal)
+        var (f, s, line, sig) = (fast._value, slow._value, _macd, signalEMA._value)
         let start = i
         while i < end {
             let v = x[i]
