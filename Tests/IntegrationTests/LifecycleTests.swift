@@ -219,7 +219,10 @@ struct LifecycleTests {
             r = try await cluster.ats(["job", "list"], url: "http://127.0.0.1:\(try freePort())")
             #expect(r.status == 6)
             r = try await cluster.ats(["worker", "list", "--json"])
-            #expect(r.output.contains("\"w1\""))
+            #expect(r.output.contains("\"w1\"") && r.output.contains("\"assigned_jobs\""))
+            r = try await cluster.ats(["worker", "list"])
+            #expect(
+                r.output.contains("RUNNING") && r.output.contains("WAITING") && r.output.contains("w1"), "\(r.output)")
         }
     }
 

@@ -16,11 +16,14 @@ struct WorkerCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let workers = try await connection.client().get("api/workers", as: [WorkerRecord].self)
                 if connection.json { return try printJSON(workers) }
-                var table = Table("ID", "HOST", "CONNECTED", "DRAINED", "JOBS", "CAPACITY", "LABELS", "LAST HEARTBEAT")
+                // WAITING: handed over, not started (a sweep chunk held for the next free slot).
+                var table = Table(
+                    "ID", "HOST", "CONNECTED", "DRAINED", "RUNNING", "WAITING", "CAPACITY", "LABELS", "LAST HEARTBEAT")
                 for w in workers {
                     table.add(
                         w.id, w.host, w.connected ? "yes" : "no", w.draining ? "yes" : "no", String(w.runningJobs),
-                        String(w.capacity), w.labels.joined(separator: ","), "\(w.lastHeartbeatAt)")
+                        String(w.assignedJobs), String(w.capacity), w.labels.joined(separator: ","),
+                        "\(w.lastHeartbeatAt)")
                 }
                 print(table.render())
             }
@@ -54,7 +57,9 @@ struct WorkerCommand: AsyncParsableCommand {
         let data = try await connection.client().send("POST", "api/workers/\(worker)/\(verb)")
         let record = try JSONCoding.decoder().decode(WorkerRecord.self, from: data)
         if connection.json { return try printJSON(record) }
+        let waiting = record.assignedJobs > 0 ? ", \(record.assignedJobs) waiting to start" : ""
         print(
-            "worker \(record.id): \(record.draining ? "drained" : "takes jobs"), \(record.runningJobs) job(s) running")
+            "worker \(record.id): \(record.draining ? "drained" : "takes jobs"), \(record.runningJobs) job(s) running\(waiting)"
+        )
     }
 }

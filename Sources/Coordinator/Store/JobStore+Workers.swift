@@ -134,16 +134,18 @@ extension JobStore {
         let rows = try await client.query(
             """
             SELECT w.id, w.host, w.capacity, w.labels, w.version, w.connected, w.first_seen_at, w.last_heartbeat_at,
-                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status IN ('assigned', 'running')),
-                w.draining
+                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status = 'running'),
+                w.draining,
+                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status = 'assigned')
             FROM workers w ORDER BY w.id
             """, logger: logger)
         var out: [WorkerRecord] = []
-        for try await t in rows.decode((String, String, Int, [String], String, Bool, Date, Date, Int64, Bool).self) {
+        typealias Row = (String, String, Int, [String], String, Bool, Date, Date, Int64, Bool, Int64)
+        for try await t in rows.decode(Row.self) {
             out.append(
                 WorkerRecord(
                     id: t.0, host: t.1, capacity: t.2, labels: t.3, version: t.4, connected: t.5, runningJobs: Int(t.8),
-                    firstSeenAt: t.6, lastHeartbeatAt: t.7, draining: t.9))
+                    firstSeenAt: t.6, lastHeartbeatAt: t.7, draining: t.9, assignedJobs: Int(t.10)))
         }
         return out
     }

@@ -106,6 +106,10 @@ struct SweepStoreTests {
             // A pause stops the chunks held and not started (a resume runs them again); the one
             // running finishes.
             try await store.started(JobStarted(header: Self.header(ids[2], 1), barsTotal: 4))
+            // The workers' list tells what runs from what waits to start (a held chunk, a job starting).
+            let loads = Dictionary(
+                uniqueKeysWithValues: try await store.workers().map { ($0.id, [$0.runningJobs, $0.assignedJobs]) })
+            #expect(loads["w"] == [0, 2] && loads["v"] == [1, 2], "\(loads)")
             _ = try await store.sweep(.pause, "s1", actor: "test")
             #expect(try await store.job("s1:2").desiredState == .running)
             let held = try await store.job("s1:3")

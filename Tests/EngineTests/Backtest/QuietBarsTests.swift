@@ -363,26 +363,37 @@ struct QuietBarsTests {
             // Half the time a NaN value is quiet (as `rsi_reversion` has it), half the time refused.
             let nanQuiet = rng.uniform() < 0.5
             let quiet: (Double) -> Bool = { nanQuiet ? !($0 >= limit) : $0 < limit }
-            var fed = RSI(period: period)
-            var one = RSI(period: period)
-            var i = 0
-            while i < closes.count {
-                let stop = closes.withUnsafeBufferPointer {
-                    fed.feed($0.baseAddress!, from: i, to: closes.count, while: quiet)
-                }
-                // One by one up to the refused value, which is then fed to both.
-                while i < stop {
-                    one.update(closes[i])
-                    i += 1
-                }
-                #expect(try Self.json(fed) == Self.json(one), "the whole state, value by value")
-                guard i < closes.count else { break }
-                let a = fed.update(closes[i])
-                let b = one.update(closes[i])
-                #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
-                #expect(a.map { !quiet($0) } ?? false, "stopped where the predicate refused a value")
+            try Self.compareFeeding(
+                closes, RSI(period: period), { $0.feed($1, from: $2, to: $3, while: quiet) },
+                update: { $0.update($1) != nil }
+            ) { fed, one in
+                #expect(fed.value.bitPattern == one.value.bitPattern)
+                #expect(!quiet(fed.value), "stopped where the predicate refused a value")
+            }
+        }
+    }
+
+    /// Feeds `closes` to a copy of `start` ahead through `feed` (from, to: the first index not
+    /// fed) and to another value by value through `update` (whether it gave a value), their whole
+    /// states compared at each stop; the refused value is then given to both, each must give a
+    /// value, and `refused` checks them.
+    static func compareFeeding<I: Encodable>(
+        _ closes: [Double], _ start: I, _ feed: (inout I, UnsafePointer<Double>, Int, Int) -> Int,
+        update: (inout I, Double) -> Bool, refused: (I, I) -> Void
+    ) throws {
+        var (fed, one) = (start, start)
+        var i = 0
+        while i < closes.count {
+            let stop = closes.withUnsafeBufferPointer { feed(&fed, $0.baseAddress!, i, closes.count) }
+            while i < stop {
+                _ = update(&one, closes[i])
                 i += 1
             }
+            #expect(try Self.json(fed) == Self.json(one), "the whole state, value by value")
+            guard i < closes.count else { break }
+            #expect(update(&fed, closes[i]) && update(&one, closes[i]), "a value was refused, not a warm-up bar")
+            refused(fed, one)
+            i += 1
         }
     }
 
@@ -404,23 +415,12 @@ struct QuietBarsTests {
             let quiet: (Double, Double) -> Bool = { line, signal in
                 nanQuiet ? !(line - signal >= limit) : line - signal < limit
             }
-            var fed = MACD(fast: fast, slow: slow, signal: signal)
-            var one = fed
-            var i = 0
-            while i < closes.count {
-                let stop = closes.withUnsafeBufferPointer {
-                    fed.feed($0.baseAddress!, from: i, to: closes.count, while: quiet)
-                }
-                while i < stop {
-                    one.update(closes[i])
-                    i += 1
-                }
-                #expect(try Self.json(fed) == Self.json(one), "the whole state, value by value")
-                guard i < closes.count else { break }
-                let (a, b) = (fed.update(closes[i]), one.update(closes[i]))
-                #expect(a && b && fed.histogram.bitPattern == one.histogram.bitPattern)
+            try Self.compareFeeding(
+                closes, MACD(fast: fast, slow: slow, signal: signal),
+                { $0.feed($1, from: $2, to: $3, while: quiet) }, update: { $0.update($1) }
+            ) { fed, one in
+                #expect(fed.histogram.bitPattern == one.histogram.bitPattern)
                 #expect(!quiet(fed.macd, fed.signal), "stopped where the predicate refused a pair")
-                i += 1
             }
         }
     }

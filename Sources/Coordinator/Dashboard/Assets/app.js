@@ -756,14 +756,14 @@ async function viewWorkers() {
   const { data: workers } = await api('GET', '/api/workers');
   const act = async (w, verb) => {
     const text = verb === 'drain'
-      ? `Drain ${w.id}? It takes no new job, and its ${w.running_jobs} running job(s) checkpoint and move to other workers.`
+      ? `Drain ${w.id}? It takes no new job, and its ${w.running_jobs + (w.assigned_jobs || 0)} job(s) checkpoint and move to other workers.`
       : `Undrain ${w.id}? It takes jobs again.`;
     if (!(await confirmAction(text))) return;
     try { await api('POST', `/api/workers/${encodeURIComponent(w.id)}/${verb}`); toast(`${verb} ${w.id}`); route(); } catch (x) { toast(x.message); }
   };
   const body = h('tbody', { id: 'workers-body' }, workers.map(w => h('tr', { dataset: { id: w.id } },
     h('td', {}, w.id), h('td', {}, w.host), h('td', {}, (w.labels || []).join(', ')),
-    h('td', { class: 'num' }, `${w.running_jobs} / ${w.capacity}`),
+    h('td', { class: 'num', title: 'running / capacity (+ handed over, waiting to start)' }, `${w.running_jobs} / ${w.capacity}` + (w.assigned_jobs ? ` +${w.assigned_jobs}` : '')),
     h('td', {}, w.connected ? h('span', { class: 'badge running' }, w.draining ? 'draining' : 'connected') : h('span', { class: 'badge stopped' }, 'disconnected')),
     h('td', { title: w.last_heartbeat_at }, ago(w.last_heartbeat_at)), h('td', { class: 'muted' }, w.version),
     h('td', { class: 'needs-admin' }, w.draining ? h('button', { onclick: () => act(w, 'undrain') }, 'Undrain') : h('button', { class: 'drain', onclick: () => act(w, 'drain') }, 'Drain')))));
