@@ -356,6 +356,13 @@ struct SweepClusterTests {
                     "--param", "fast=int:2..9", "--tail-slots", "1001",
                 ])
             #expect(tail.status != 0 && tail.output.contains("tail_slots"), "\(tail.output)")
+            // Refused as given, not replaced by the size chosen for a Bayesian sweep's batches.
+            let chunk = try await cluster.ats(
+                [
+                    "sweep", "create", "--name", "bad", "--data", TestData.relative(file), "--strategy", "sma_cross",
+                    "--param", "fast=int:2..9", "--search", "tpe", "--trials", "20", "--chunk-trials", "20000",
+                ])
+            #expect(chunk.status != 0 && chunk.output.contains("chunk_trials"), "\(chunk.output)")
             #expect(try await cluster.ats(["data", "add", file, "--name", "small"]).status == 0)
             let created = try await cluster.ats(
                 [

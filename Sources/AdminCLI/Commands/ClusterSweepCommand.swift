@@ -34,7 +34,7 @@ struct ClusterSweepCommand: AsyncParsableCommand {
         @Option(help: "Trials a chunk holds (0: chosen from the data's length).") var chunkTrials: Int = 0
         @Option(
             help:
-                "Worker slots the last chunks are cut smaller for, so the last round is short (0: none; default: the connected workers' slots, or 8 when none is)."
+                "Worker slots the last chunks are cut smaller for, so the last round is short (0: none; default: the slots of the connected workers that can run it, or 8 when none can)."
         ) var tailSlots: Int?
         @OptionGroup var sweep: SweepFlags
 

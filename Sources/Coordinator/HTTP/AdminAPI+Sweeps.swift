@@ -19,7 +19,10 @@ extension AdminAPI {
         api.post("/sweeps") { request, context -> EditedResponse<SweepRecord> in
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             var spec: SweepSpec
-            do { spec = try SweepSpec.decode(json: Data(buffer: body)) } catch { throw APIError(error) }
+            do {
+                spec = try SweepSpec.decode(json: Data(buffer: body))
+                try spec.checkChunking()
+            } catch { throw APIError(error) }
             // A trained model's strategy: the model pinned to its hash as a job's is, so every
             // chunk runs the same weights wherever it runs; which model is not searched.
             if registry.runsModel(spec.run.strategy) {

@@ -48,6 +48,19 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
         self.chunkTrials = chunkTrials
     }
 
+    /// Checks how the sweep is to be cut, as given: before anything is chosen from it (a sweep
+    /// whose chunk size the coordinator stores as cut would otherwise have a bad one replaced).
+    public func checkChunking() throws(SpecError) {
+        // A chunk's records travel in one message (about 600 bytes a trial).
+        guard (0...10_000).contains(chunkTrials) else {
+            throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
+        }
+        if let tailSlots, !(0...Self.maximumTailSlots).contains(tailSlots) {
+            throw SpecError(
+                field: "tail_slots", reason: "0 (no smaller last chunks) to \(Self.maximumTailSlots), got \(tailSlots)")
+        }
+    }
+
     /// The most slots a sweep's tail is cut for (at most `4 × 1,000 + 1` chunks more).
     public static let maximumTailSlots = 1_000
 
@@ -130,14 +143,7 @@ public struct SweepSpec: Sendable, Hashable, Codable, SpecJSON {
     /// the searched parameters against the strategy's, the first trial's run — and returns the run
     /// a chunk starts from (the first trial's, which the strategy accepts).
     public func validate(with registry: Registry) throws(SpecError) -> RunSpec {
-        // A chunk's records travel in one message (about 600 bytes a trial).
-        guard (0...10_000).contains(chunkTrials) else {
-            throw SpecError(field: "chunk_trials", reason: "0 (chosen from the data) to 10,000, got \(chunkTrials)")
-        }
-        if let tailSlots, !(0...Self.maximumTailSlots).contains(tailSlots) {
-            throw SpecError(
-                field: "tail_slots", reason: "0 (no smaller last chunks) to \(Self.maximumTailSlots), got \(tailSlots)")
-        }
+        try checkChunking()
         if walkForward != nil { try objective.checkWalkForward() }
         if earlyStop != nil, let problem = EarlyStop.problem(plan: plan, walkForward: walkForward) { throw problem }
         let start = try plan.firstRun(from: run, registry: registry)
