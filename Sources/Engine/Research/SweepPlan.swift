@@ -191,9 +191,9 @@ public struct SweepPlan: Sendable, Hashable, Codable {
         let least = max(1, size / 4 + (size % 4 > 0 ? 1 : 0))
         guard least < size, let last = chunks.last else { return chunks }
         // The chunks from which at most slots × size trials are left.
-        let tail = slots > Int.max / size ? Int.max : slots * size
+        let tailTrials = slots > Int.max / size ? Int.max : slots * size
         var (start, left) = (chunks.count, 0)
-        while start > 0 && left + chunks[start - 1].trials <= tail {
+        while start > 0 && left + chunks[start - 1].trials <= tailTrials {
             start -= 1
             left += chunks[start].trials
         }

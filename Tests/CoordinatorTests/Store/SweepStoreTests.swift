@@ -24,6 +24,11 @@ struct SweepStoreTests {
 
     static func header(_ job: Int64, _ epoch: Int64) -> JobHeader { JobHeader(jobId: job, epoch: epoch, messageSeq: 0) }
 
+    /// A chunk's completion under `epoch`, with its trial records.
+    static func completed(_ job: Int64, _ epoch: Int64, _ records: [UInt8]) -> JobFinished {
+        JobFinished(header: header(job, epoch), outcome: .completed, statistics: [], trials: records)
+    }
+
     /// The records a worker would send for the chunk.
     static func records(_ chunk: SweepChunkSpec) -> [UInt8] {
         let bars = SyntheticBars(seed: 5).generate(count: 500)
@@ -153,7 +158,7 @@ struct SweepStoreTests {
             _ = try #require(try await store.assign(job: first.id, to: "w1"))
             #expect(
                 try await store.finished(
-                    JobFinished(header: Self.header(first.id, 1), outcome: .completed, statistics: [], trials: [1, 2]),
+                    Self.completed(first.id, 1, [1, 2]),
                     worker: "w1"))
             #expect(try await store.job("s1:0").status == .failed)
             #expect(try await store.job("s1:0").lastError?.contains("the chunk's results were refused") == true)
@@ -165,9 +170,7 @@ struct SweepStoreTests {
             _ = try #require(try await store.assign(job: first.id, to: "w1"))
             #expect(
                 try await store.finished(
-                    JobFinished(
-                        header: Self.header(first.id, 2), outcome: .completed, statistics: [],
-                        trials: Self.records(other)), worker: "w1"))
+                    Self.completed(first.id, 2, Self.records(other)), worker: "w1"))
             #expect(try await store.job("s1:0").status == .failed, "another range's trials are refused")
 
             // The chunk's own records complete it, once; a stale epoch's are refused.
@@ -176,15 +179,15 @@ struct SweepStoreTests {
             let records = Self.records(chunk)
             #expect(
                 try await !store.finished(
-                    JobFinished(header: Self.header(first.id, 2), outcome: .completed, statistics: [], trials: records),
+                    Self.completed(first.id, 2, records),
                     worker: "w1"), "epoch 2 is over")
             #expect(
                 try await store.finished(
-                    JobFinished(header: Self.header(first.id, 3), outcome: .completed, statistics: [], trials: records),
+                    Self.completed(first.id, 3, records),
                     worker: "w2"))
             #expect(
                 try await !store.finished(
-                    JobFinished(header: Self.header(first.id, 3), outcome: .completed, statistics: [], trials: records),
+                    Self.completed(first.id, 3, records),
                     worker: "w2"), "a resend changes nothing")
             let after = try await store.sweep("s1")
             #expect(after.chunksDone == 1 && after.trialsDone == 4 && after.chunksFailed == 0)
@@ -291,8 +294,7 @@ struct SweepStoreTests {
                 _ = try #require(try await store.assign(job: job.id, to: "w1"))
                 #expect(
                     try await store.finished(
-                        JobFinished(
-                            header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                        Self.completed(job.id, 1, records),
                         worker: "w1"), "chunk \(k)")
             }
             // Two leaders for a moment: the batch is stored once.
@@ -318,8 +320,7 @@ struct SweepStoreTests {
                 let (records, _) = try Self.records(points: try #require(job.spec?.sweep))
                 #expect(
                     try await store.finished(
-                        JobFinished(
-                            header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                        Self.completed(job.id, 1, records),
                         worker: "w1"))
             }
             #expect(try await store.askSweepBatches() == 0, "paused")
@@ -351,8 +352,7 @@ struct SweepStoreTests {
                     _ = try #require(try await store.assign(job: job.id, to: "w1"))
                     #expect(
                         try await store.finished(
-                            JobFinished(
-                                header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                            Self.completed(job.id, 1, records),
                             worker: "w1"))
                 }
             }
@@ -408,8 +408,7 @@ struct SweepStoreTests {
                     _ = try #require(try await store.assign(job: job.id, to: "w1"))
                     #expect(
                         try await store.finished(
-                            JobFinished(
-                                header: Self.header(job.id, 1), outcome: .completed, statistics: [], trials: records),
+                            Self.completed(job.id, 1, records),
                             worker: "w1"), "\(name) chunk \(k)")
                 }
             }
