@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "ATSEngine", dependencies: ["CPlatform"], path: "Sources/Engine", swiftSettings: strict),
         // What Swift cannot say itself (a prefetch hint), for the engine's hot loops.
         .target(name: "CPlatform", path: "Sources/CPlatform"),
+        // zlib's one-call compress and inflate, for checkpoints' state on the wire and in the
+        // database (``CheckpointCompression``); the system's libz, as swift-websocket's already links.
+        .target(name: "CZlib", path: "Sources/CZlib", linkerSettings: [.linkedLibrary("z")]),
         // The trader's own strategies, indicators, fee models and exchanges (the seed's custom_modules/).
         .target(
             name: "ATSCustomModules", dependencies: ["ATSEngine"], path: "Sources/CustomModules",
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "ATSShared",
             dependencies: [
-                "ATSEngine", "ATSCustomModules", "ATSCommon", "ATSVenues",
+                "ATSEngine", "ATSCustomModules", "ATSCommon", "ATSVenues", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -273,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
-                "ATSShared",
+                "ATSShared", "ATSEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -45,6 +45,7 @@ ensure_packages() {
     for tool in curl git pkg-config; do command -v "$tool" >/dev/null || missing+=("$tool"); done
     dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
     dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing: ${missing[*]}"
         as_root apt-get update -qq

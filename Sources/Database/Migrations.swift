@@ -589,5 +589,14 @@ public enum Migrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 27, name: "checkpoints' state compressed by the worker",
+            sql: [
+                // Workers of this release send a checkpoint's state compressed
+                // (CheckpointCompression): its size before, for `ats job checkpoints` (NULL: the
+                // state is plain, its size its own). A coordinator of an earlier release would
+                // hand such state to workers that cannot read it; it refuses this schema.
+                "ALTER TABLE checkpoints ADD COLUMN plain_bytes BIGINT"
+            ]),
     ]
 }

@@ -276,12 +276,15 @@ public final class WorkerService: Service, Sendable {
                 return true
             case .refused(let refusal):
                 throw Refused(refusal: refusal)
-            case .welcomed(let id):
+            case .welcomed(let id, let capabilities):
                 logger.info("connected to coordinator", metadata: ["coordinator": "\(id)"])
                 metrics.connections.increment()
                 coordinatorId.withLock { $0 = id }
                 connection.withLock { $0 = sink }
-                if let sink { await outbox.attach(sink) }
+                if let sink {
+                    await outbox.attach(
+                        sink, compressesCheckpoints: capabilities.contains(CoordinatorCapability.compressedCheckpoints))
+                }
             case .confirmLease(let sent, let timeout, let margin):
                 if connection.withLock({ $0 != nil }) { metrics.leaseRenewals.increment() }
                 lease.confirm(sentMs: sent, leaseTimeoutMs: timeout, marginMs: margin)
@@ -359,7 +362,15 @@ public final class WorkerService: Service, Sendable {
 
     /// Runs an assignment the connection accepted (``WorkerConnection`` checked capacity, drain
     /// and duplicates); a run of an older epoch of the job was already asked to release.
-    private func start(_ a: AssignJob, generation: Int) {
+    private func start(_ assigned: AssignJob, generation: Int) {
+        // A compressed checkpoint is inflated here, once: every runner reads the engine's JSON.
+        let (a, unreadable): (AssignJob, CheckpointCompression.Corrupt?) = {
+            var a = assigned
+            do throws(CheckpointCompression.Corrupt) {
+                a.checkpoint = try CheckpointCompression.inflate(a.checkpoint)
+                return (a, nil)
+            } catch { return (assigned, error) }
+        }()
         var log = logger
         log[metadataKey: "job"] = "\(a.jobId)"
         log[metadataKey: "epoch"] = "\(a.epoch)"
@@ -394,6 +405,11 @@ public final class WorkerService: Service, Sendable {
             let task = Task {
                 // Returns when the job ended here, however it ended.
                 let run = {
+                    if let unreadable {
+                        jobLog.warning("checkpoint unreadable", metadata: ["error": "\(unreadable)"])
+                        await runner.output.failed(unreadable)
+                        return
+                    }
                     for model in models {
                         do { try await datasets.ensureModel(model) } catch {
                             jobLog.warning("model not fetched", metadata: ["model": "\(model)", "error": "\(error)"])

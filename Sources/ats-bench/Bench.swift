@@ -8,6 +8,6 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks of the codec, fill persistence, scheduling latency and the engine.",
         subcommands: [
             CodecBench.self, FillsBench.self, LatencyBench.self, EngineBench.self, IndicatorBench.self, HashBench.self,
-            OrderBench.self, ReconcileBench.self, ModelBench.self,
+            OrderBench.self, ReconcileBench.self, ModelBench.self, CheckpointBench.self,
         ])
 }

@@ -8,8 +8,8 @@ struct HandPeer {
     let connection: RawConnection
     let challenge: Challenge
 
-    init(port: Int) throws {
-        connection = try RawConnection(port: port)
+    init(port: Int, receiveTimeout: Int = 5) throws {
+        connection = try RawConnection(port: port, receiveTimeout: receiveTimeout)
         guard let frame = connection.readFrame(), case .challenge(let c) = try Self.decode(frame) else {
             throw TestEnvironmentError("the coordinator did not open with a Challenge")
         }
@@ -40,13 +40,13 @@ struct HandPeer {
     /// A hello for this connection's challenge (or another's nonce), proven with `secret`.
     func hello(
         _ id: String, secret: String = TestCluster.workerToken, version: UInt32 = WireProtocol.version,
-        nonce: [UInt8]? = nil
+        nonce: [UInt8]? = nil, capabilities: [String] = []
     ) -> Hello {
         let workerNonce = HandshakeProof.nonce()
         return Hello(
             protocolVersion: version, workerId: id, host: "hand", capacity: 1, labels: [], workerNonce: workerNonce,
             proof: HandshakeProof.worker(
                 secret: secret, version: version, workerId: id, coordinatorNonce: nonce ?? challenge.nonce,
-                workerNonce: workerNonce))
+                workerNonce: workerNonce), capabilities: capabilities)
     }
 }

@@ -45,6 +45,10 @@ struct LifecycleTests {
             // (a stop noticed right after a periodic checkpoint lands on a multiple of 1,000).
             let last = try #require(checkpoints.map(\.cursor).max())
             #expect(last > 1_000 && last >= stopped.barsDone, "checkpoint at \(last), progress \(stopped.barsDone)")
+            // The worker sent them compressed; the start below resumes from one.
+            for c in checkpoints {
+                #expect(c.bytes * 4 < c.plainBytes ?? 0, "at \(c.cursor): \(c.bytes) bytes of \(c.plainBytes ?? 0)")
+            }
 
             #expect(try await cluster.request("POST", "api/jobs/stop-start/start").status == 200)
             let done = try await cluster.waitForJobs(["stop-start"], timeout: .seconds(60))

@@ -64,6 +64,11 @@ struct JobRunnerClockTests {
         // the lapse (30 s: bars 0–29 ran, the one due at 30 s did not).
         let cursors = messages.compactMap { if case .checkpoint(let c) = $0 { c.cursor } else { nil } }
         #expect(cursors == [11, 21, 30])
+        // Sent compressed, each inflating to the engine's JSON.
+        for case .checkpoint(let c) in messages {
+            #expect(CheckpointCompression.isCompressed(c.state))
+            #expect(try CheckpointCompression.inflate(c.state).first == UInt8(ascii: "{"))
+        }
         guard case .finished(let end)? = messages.last else {
             Issue.record("the job did not end with a release: \(messages.map(\.name))")
             return

@@ -57,6 +57,32 @@ struct WorkerConnectionTests {
         }
     }
 
+    /// The coordinator's capabilities reach the service (which tells the outbox the form of
+    /// checkpoint state to send); an earlier release's Welcome announces none.
+    @Test(arguments: [[], CoordinatorCapability.all])
+    func theWelcomesCapabilitiesAreHandedOn(_ capabilities: [String]) {
+        var c = WorkerConnection(
+            identity: .init(
+                workerId: "w", secret: "s", host: "h", capacity: 1, labels: [], softwareVersion: "t", instance: "i"))
+        c.dialed(workerNonce: [UInt8](repeating: 7, count: HandshakeProof.nonceSize))
+        let challenge = Challenge(nonce: [UInt8](repeating: 1, count: HandshakeProof.nonceSize), coordinatorId: "c")
+        guard case .send(.hello(let hello)) = c.received(.challenge(challenge), nowMs: 0).first else {
+            Issue.record("no hello")
+            return
+        }
+        let proof = HandshakeProof.coordinator(
+            secret: "s", version: WireProtocol.version, workerId: "w", coordinatorNonce: challenge.nonce,
+            workerNonce: hello.workerNonce)
+        #expect(hello.capabilities.contains(WorkerCapability.compressedCheckpoints))
+        let actions = c.received(
+            .welcome(
+                Welcome(
+                    coordinatorId: "c", heartbeatIntervalMs: 200, leaseTimeoutMs: 1_000, proof: proof,
+                    capabilities: capabilities)), nowMs: 1)
+        let handed = actions.compactMap { if case .welcomed("c", let caps) = $0 { caps } else { nil } }
+        #expect(handed == [capabilities])
+    }
+
     @Test func aWelcomeWithoutTheSecretsProofTakesNoJob() {
         var c = WorkerConnection(
             identity: .init(

@@ -302,10 +302,11 @@ struct JobCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let cps = try await connection.client().get("api/jobs/\(job)/checkpoints", as: [CheckpointRecord].self)
                 if connection.json { return try printJSON(cps) }
-                var table = Table("CURSOR", "NEXT_FILL_SEQ", "EPOCH", "BYTES", "CREATED")
+                var table = Table("CURSOR", "NEXT_FILL_SEQ", "EPOCH", "BYTES", "PLAIN_BYTES", "CREATED")
                 for c in cps {
                     table.add(
-                        String(c.cursor), String(c.nextFillSeq), String(c.epoch), String(c.bytes), "\(c.createdAt)")
+                        String(c.cursor), String(c.nextFillSeq), String(c.epoch), String(c.bytes),
+                        String(c.plainBytes ?? c.bytes), "\(c.createdAt)")
                 }
                 print(table.render())
             }

@@ -150,8 +150,8 @@ public final class SchedulerService: Service, Sendable {
                 waiting.withLock { $0 = (reasons, sweeps) }
                 event = .pending(pending, open: open)
             case .send(let message, let worker, let session):
-                event = .sent(
-                    await hub.send(try await withCredential(message, worker: worker), to: worker, session: session))
+                let outgoing = try await withCredential(await readable(message, by: worker), worker: worker)
+                event = .sent(await hub.send(outgoing, to: worker, session: session))
                 if case .assign(let a) = message {
                     logger.info(
                         "assigned",
@@ -177,6 +177,23 @@ public final class SchedulerService: Service, Sendable {
 }
 
 extension SchedulerService {
+    /// An assignment whose checkpoint state is compressed, inflated for a worker that does not
+    /// announce it reads that form (an earlier release, during a rolling upgrade); any other
+    /// message as it is. State that does not inflate goes as it is: no worker could resume from
+    /// it, and the worker fails the job.
+    func readable(_ message: WireMessage, by worker: String) async -> WireMessage {
+        guard case .assign(var a) = message, CheckpointCompression.isCompressed(a.checkpoint),
+            await !hub.has(worker, capability: WorkerCapability.compressedCheckpoints)
+        else { return message }
+        do {
+            a.checkpoint = try CheckpointCompression.inflate(a.checkpoint)
+        } catch {
+            logger.warning(
+                "a checkpoint's state does not inflate", metadata: ["job": "\(a.jobId)", "error": "\(error)"])
+        }
+        return .assign(a)
+    }
+
     /// A live job's assignment with its venue credential opened from the vault (for this message
     /// only: it is never stored in the clear); any other message as it is.
     func withCredential(_ message: WireMessage, worker: String) async throws -> WireMessage {

@@ -248,17 +248,19 @@ extension JobStore {
             """
             WITH ins AS (
                 INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version,
-                    data_hash, serial)
+                    data_hash, serial, plain_bytes)
                 SELECT u.job_id, u.cursor, u.epoch, u.next_fill_seq, u.state, u.spec_revision, u.engine_version,
-                    u.data_hash, u.serial
+                    u.data_hash, u.serial, u.plain_bytes
                 FROM unnest(\(kept.map(\.header.jobId))::int8[], \(kept.map(\.cursor))::int8[],
                     \(kept.map(\.header.epoch))::int8[], \(kept.map(\.nextFillSeq))::int8[],
                     \(kept.map { ByteBuffer(bytes: $0.state) })::bytea[], \(kept.map(\.specRevision))::int8[],
-                    \(kept.map(\.engineVersion))::text[], \(kept.map(\.dataHash))::text[], \(kept.map(\.serial))::int8[])
-                    AS u(job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version, data_hash, serial)
+                    \(kept.map(\.engineVersion))::text[], \(kept.map(\.dataHash))::text[], \(kept.map(\.serial))::int8[],
+                    \(kept.map { CheckpointCompression.plainSize($0.state) ?? $0.state.count })::int8[])
+                    AS u(job_id, cursor, epoch, next_fill_seq, state, spec_revision, engine_version, data_hash, serial,
+                        plain_bytes)
                 JOIN jobs j ON j.id = u.job_id AND j.epoch = u.epoch
                 ON CONFLICT (job_id, cursor) DO UPDATE SET epoch = EXCLUDED.epoch,
-                    next_fill_seq = EXCLUDED.next_fill_seq, state = EXCLUDED.state,
+                    next_fill_seq = EXCLUDED.next_fill_seq, state = EXCLUDED.state, plain_bytes = EXCLUDED.plain_bytes,
                     spec_revision = EXCLUDED.spec_revision, engine_version = EXCLUDED.engine_version,
                     data_hash = EXCLUDED.data_hash, serial = EXCLUDED.serial, created_at = now()
                 WHERE EXCLUDED.serial > 0

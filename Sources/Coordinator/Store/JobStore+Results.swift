@@ -351,13 +351,15 @@ extension JobStore {
         let id = try await job(ref).id
         let rows = try await client.query(
             """
-            SELECT job_id, cursor, epoch, next_fill_seq, octet_length(state), created_at FROM checkpoints
-            WHERE job_id = \(id) ORDER BY cursor
+            SELECT job_id, cursor, epoch, next_fill_seq, octet_length(state),
+                coalesce(plain_bytes, octet_length(state)), created_at
+            FROM checkpoints WHERE job_id = \(id) ORDER BY cursor
             """, logger: logger)
         var out: [CheckpointRecord] = []
-        for try await t in rows.decode((Int64, Int64, Int64, Int64, Int, Date).self) {
+        for try await t in rows.decode((Int64, Int64, Int64, Int64, Int, Int, Date).self) {
             out.append(
-                CheckpointRecord(jobId: t.0, cursor: t.1, epoch: t.2, nextFillSeq: t.3, bytes: t.4, createdAt: t.5))
+                CheckpointRecord(
+                    jobId: t.0, cursor: t.1, epoch: t.2, nextFillSeq: t.3, bytes: t.4, plainBytes: t.5, createdAt: t.6))
         }
         return out
     }

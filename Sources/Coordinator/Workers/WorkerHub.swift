@@ -85,6 +85,11 @@ actor WorkerHub {
     /// Whether the worker's connection may carry a live job's credential.
     func isSecure(_ workerId: String) -> Bool { sessions[workerId]?.secure ?? false }
 
+    /// Whether the worker connected under this id announced `capability` (``WorkerCapability``).
+    func has(_ workerId: String, capability: String) -> Bool {
+        sessions[workerId]?.labels.contains(WorkerCapability.label(capability)) ?? false
+    }
+
     /// Whether the worker has a connection (open or being welcomed).
     func isConnected(_ workerId: String) -> Bool { sessions[workerId] != nil }
 

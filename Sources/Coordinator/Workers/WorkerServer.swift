@@ -225,7 +225,8 @@ public final class WorkerServer: Service, Sendable {
         defer { continuation.finish() }
         let welcome = Welcome(
             coordinatorId: coordinatorId, heartbeatIntervalMs: UInt32(configuration.heartbeatInterval.milliseconds),
-            leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof)
+            leaseTimeoutMs: UInt32(configuration.leaseTimeout.milliseconds), proof: proof,
+            capabilities: CoordinatorCapability.all)
         let machine = Locked(WorkerSession(hello: hello, rules: rules, welcome: welcome))
         let (batches, batchSink) = AsyncStream.makeStream(of: [WireMessage].self)
         let (beats, beatSink) = AsyncStream.makeStream(of: Heartbeat.self)

@@ -7,6 +7,9 @@ actor Outbox {
     private var buffer: OutboxBuffer
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var sink: AsyncStream<WireMessage>.Continuation?
+    /// Whether the coordinator connected now stores compressed checkpoint state (its Welcome
+    /// said so): to one that did not, a checkpoint goes out plain (``WireMessage/plainCheckpoint``).
+    private var compressesCheckpoints = true
 
     init(limit: Int) {
         buffer = OutboxBuffer(limit: limit)
@@ -19,7 +22,7 @@ actor Outbox {
         while !buffer.hasRoom {
             await withCheckedContinuation { waiters.append($0) }
         }
-        if let message = buffer.append(make) { sink?.yield(message) }
+        if let message = buffer.append(make) { sink?.yield(outgoing(message)) }
     }
 
     /// Drops everything up to `seq` (acks are cumulative) and wakes waiting producers.
@@ -47,10 +50,16 @@ actor Outbox {
         wakeAll()
     }
 
-    /// A new connection: everything unacknowledged is sent again, in order.
-    func attach(_ sink: AsyncStream<WireMessage>.Continuation) {
+    /// A new connection: everything unacknowledged is sent again, in order, in the form its
+    /// coordinator reads.
+    func attach(_ sink: AsyncStream<WireMessage>.Continuation, compressesCheckpoints: Bool = true) {
         self.sink = sink
-        for message in buffer.unacknowledged { sink.yield(message) }
+        self.compressesCheckpoints = compressesCheckpoints
+        for message in buffer.unacknowledged { sink.yield(outgoing(message)) }
+    }
+
+    private func outgoing(_ message: WireMessage) -> WireMessage {
+        compressesCheckpoints ? message : message.plainCheckpoint
     }
 
     func detach() { sink = nil }

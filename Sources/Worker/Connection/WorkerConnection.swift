@@ -58,7 +58,8 @@ public struct WorkerConnection: Sendable {
         /// the leader it names).
         case refused(Refuse)
         /// The coordinator proved the secret: send everything unacknowledged again, in order.
-        case welcomed(coordinatorId: String)
+        /// `capabilities`: the coordinator's (``CoordinatorCapability``).
+        case welcomed(coordinatorId: String, capabilities: [String])
         /// The coordinator renewed the leases when it processed what was sent at `sentMs`.
         case confirmLease(sentMs: Int64, leaseTimeoutMs: Int64, marginMs: Int64)
         case start(AssignJob)
@@ -160,7 +161,7 @@ public struct WorkerConnection: Sendable {
                 return [
                     .confirmLease(
                         sentMs: sentMs, leaseTimeoutMs: link.leaseTimeoutMs, marginMs: link.heartbeatIntervalMs),
-                    .welcomed(coordinatorId: w.coordinatorId),
+                    .welcomed(coordinatorId: w.coordinatorId, capabilities: w.capabilities),
                 ]
             case .refuse(let r):
                 switch r.code {

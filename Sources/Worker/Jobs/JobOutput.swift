@@ -31,8 +31,11 @@ struct JobOutput: Sendable {
         fills.removeAll(keepingCapacity: true)
     }
 
-    /// A checkpoint of `state` at `cursor`. A frame the coordinator would refuse would be resent
-    /// after every reconnect and wedge the connection: the job fails instead, saying why.
+    /// A checkpoint of `state` at `cursor`, compressed (``CheckpointCompression``; the outbox
+    /// inflates it again for a coordinator that does not store that form). A frame the coordinator
+    /// would refuse would be resent after every reconnect and wedge the connection: the job
+    /// fails instead, saying why (the plain size counts: an older coordinator or worker may be
+    /// handed it inflated).
     func checkpoint(
         state: Data, cursor: Int, nextFillSeq: Int64, revision: Int64, dataHash: String, serial: Int64 = 0
     ) async throws {
@@ -42,10 +45,11 @@ struct JobOutput: Sendable {
                     + "(\(WireProtocol.defaultMaximumFrameSize - 65_536) bytes): the strategy keeps too much history")
         }
         let cursor = Int64(cursor)
+        let state = CheckpointCompression.compress(Array(state))
         await send {
             .checkpoint(
                 CheckpointSaved(
-                    header: $0, cursor: cursor, nextFillSeq: nextFillSeq, state: Array(state), specRevision: revision,
+                    header: $0, cursor: cursor, nextFillSeq: nextFillSeq, state: state, specRevision: revision,
                     engineVersion: ReproducibilityStamp.engineVersion, dataHash: dataHash, serial: serial))
         }
     }

@@ -35,7 +35,9 @@ struct WireMessageTests {
                 running: [JobLease(jobId: 3, epoch: 9)], softwareVersion: "0.1.0",
                 workerNonce: Array(repeating: 0xAB, count: 32), proof: Array(0..<32), capabilities: ["datasets"])),
         .welcome(
-            Welcome(coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000, proof: Array(32..<64))),
+            Welcome(
+                coordinatorId: "c", heartbeatIntervalMs: 1000, leaseTimeoutMs: 5000, proof: Array(32..<64),
+                capabilities: CoordinatorCapability.all)),
         .refuse(Refuse(code: .unsupportedVersion, reason: "speaks 1", supportedVersions: [1])),
         .refuse(Refuse(code: .notLeader, reason: "standby", leaderAddress: "10.0.0.2:7070")),
         .assign(AssignJob(jobId: 5, epoch: 2, name: "job-5", spec: Array("{}".utf8), checkpoint: [1, 2, 3])),

@@ -10,16 +10,20 @@ public struct Welcome: WireBody {
     public var leaseTimeoutMs: UInt32
     /// ``HandshakeProof/coordinator(secret:version:workerId:coordinatorNonce:workerNonce:)``.
     public var proof: [UInt8]
+    /// ``CoordinatorCapability``: what this coordinator does that earlier releases did not
+    /// (none from an earlier release).
+    public var capabilities: [String]
 
     public init(
         protocolVersion: UInt32 = WireProtocol.version, coordinatorId: String, heartbeatIntervalMs: UInt32,
-        leaseTimeoutMs: UInt32, proof: [UInt8] = []
+        leaseTimeoutMs: UInt32, proof: [UInt8] = [], capabilities: [String] = []
     ) {
         self.protocolVersion = protocolVersion
         self.coordinatorId = coordinatorId
         self.heartbeatIntervalMs = heartbeatIntervalMs
         self.leaseTimeoutMs = leaseTimeoutMs
         self.proof = proof
+        self.capabilities = capabilities
     }
 
     func encode(into b: inout ByteBuffer) {
@@ -28,6 +32,7 @@ public struct Welcome: WireBody {
         b.writeProto(3, uint: UInt64(heartbeatIntervalMs))
         b.writeProto(4, uint: UInt64(leaseTimeoutMs))
         b.writeProto(5, bytes: proof)
+        b.writeProto(6, strings: capabilities)
     }
 
     init(reader r: inout ProtoReader) throws(ProtocolError) {
@@ -39,6 +44,7 @@ public struct Welcome: WireBody {
             case 3: heartbeatIntervalMs = try r.uint32(w)
             case 4: leaseTimeoutMs = try r.uint32(w)
             case 5: proof = try r.bytes(w)
+            case 6: capabilities.append(try r.string(w))
             default: try r.skip(w)
             }
         }

@@ -19,9 +19,12 @@ public enum WorkerCapability {
     /// Jobs whose strategy sets `liquidate_share` (``Liquidation``), a parameter earlier releases
     /// refuse as unknown.
     public static let liquidation = "liquidation"
+    /// Reads an assignment's checkpoint whose state is compressed (``CheckpointCompression``);
+    /// a worker without it is handed the state inflated.
+    public static let compressedCheckpoints = CheckpointCompression.capability
 
     /// Every capability of this release.
-    public static let all = [datasets, sweeps, sweeps2, chunksAhead, models, liquidation]
+    public static let all = [datasets, sweeps, sweeps2, chunksAhead, models, liquidation, compressedCheckpoints]
 
     /// The scheduling label a capability stands for (`ats:` is the scheduler's own prefix).
     public static func label(_ capability: String) -> String { "ats:" + capability }

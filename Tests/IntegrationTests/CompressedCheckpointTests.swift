@@ -1,0 +1,79 @@
+import ATSShared
+import ATSTestSupport
+import Foundation
+import Testing
+
+/// A checkpoint's compressed state through a real coordinator and PostgreSQL: stored as the
+/// worker sent it (its plain size beside it), handed back compressed to a worker that reads that
+/// form, and inflated for one of an earlier release (whose hello does not announce it) — so a
+/// rolling upgrade never gives a worker a checkpoint it cannot resume.
+@Suite(.serialized)
+struct CompressedCheckpointTests {
+    static let plain = Array(String(repeating: "{\"recent\":[{\"averagePrice\":1.5,\"id\":7}]}", count: 50).utf8)
+
+    /// The next assignment the coordinator sends this peer (other frames skipped).
+    static func assignment(_ peer: HandPeer) throws -> AssignJob {
+        while let message = try peer.receive() {
+            if case .assign(let a) = message { return a }
+        }
+        throw TestEnvironmentError("the coordinator closed the connection or sent no assignment")
+    }
+
+    /// A hand-driven worker: hello with `capabilities`, the coordinator's Welcome back.
+    static func connect(_ cluster: TestCluster, _ id: String, capabilities: [String]) throws -> (HandPeer, Welcome) {
+        let peer = try HandPeer(port: cluster.workerPort, receiveTimeout: 30)
+        peer.send(.hello(peer.hello(id, capabilities: capabilities)))
+        guard case .welcome(let welcome) = try peer.receive() else {
+            throw TestEnvironmentError("\(id) was not welcomed")
+        }
+        return (peer, welcome)
+    }
+
+    @Test func storedAsSentAndInflatedOnlyForAWorkerThatCannotReadIt() async throws {
+        let packed = CheckpointCompression.compress(Self.plain)
+        try #require(CheckpointCompression.isCompressed(packed))
+        let spec = TestData.spec(
+            "packed", data: TestData.file(bars: 1_000, seed: 5), strategy: "sma_cross",
+            ["fast": .int(3), "slow": .int(9)])
+        try await TestCluster.with { cluster in
+            _ = try await cluster.create(spec)
+            let first: AssignJob
+            do {
+                // A worker of this release, told the coordinator stores compressed state.
+                let (peer, welcome) = try Self.connect(cluster, "reads-packed", capabilities: WorkerCapability.all)
+                #expect(welcome.capabilities.contains(CoordinatorCapability.compressedCheckpoints))
+                first = try Self.assignment(peer)
+                #expect(first.checkpoint.isEmpty)
+                peer.send(
+                    .checkpoint(
+                        CheckpointSaved(
+                            header: JobHeader(jobId: first.jobId, epoch: first.epoch, messageSeq: 1), cursor: 500,
+                            nextFillSeq: 0, state: packed)))
+                var acked = false
+                while !acked, let message = try peer.receive() {
+                    if case .ack(let ack) = message, ack.messageSeq >= 1 { acked = true }
+                }
+                #expect(acked, "the checkpoint was stored")
+                let stored = try JSONCoding.decoder().decode(
+                    [CheckpointRecord].self, from: try await cluster.request("GET", "api/jobs/packed/checkpoints").body)
+                #expect(stored.map(\.cursor) == [500])
+                #expect(stored.map(\.bytes) == [packed.count], "stored as sent")
+                #expect(stored.map(\.plainBytes) == [Self.plain.count])
+            }  // the connection closes: the job is assigned again once its lease lapses
+
+            let older: AssignJob
+            do {
+                // A worker of an earlier release announces no such capability.
+                let (peer, _) = try Self.connect(cluster, "earlier-release", capabilities: [WorkerCapability.datasets])
+                older = try Self.assignment(peer)
+            }
+            #expect(older.epoch == first.epoch + 1)
+            #expect(older.checkpoint == Self.plain, "inflated for a worker that cannot read it")
+
+            let (peer, _) = try Self.connect(cluster, "reads-packed-too", capabilities: WorkerCapability.all)
+            let again = try Self.assignment(peer)
+            #expect(again.epoch == older.epoch + 1)
+            #expect(again.checkpoint == packed, "as stored, for a worker that reads it")
+        }
+    }
+}
