@@ -6,6 +6,9 @@ public enum Migrations {
         let sql: [String]
     }
 
+    /// The newest version this binary knows.
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+
     public static let all: [Migration] = [
         Migration(
             version: 1, name: "jobs, workers, fills, checkpoints, events",

@@ -43,8 +43,8 @@ public struct Migrator: Sendable {
         // A schema this binary does not know was written by a newer one: its rules (migration 18:
         // leases renewed on the worker's row, not the jobs') would be broken by this binary's
         // queries. An older coordinator never leads a newer schema.
-        if let newest = done.max(), let known = Migrations.all.map(\.version).max(), newest > known {
-            throw SchemaTooNew(database: newest, binary: known)
+        if let newest = done.max(), newest > Migrations.latestVersion {
+            throw SchemaTooNew(database: newest, binary: Migrations.latestVersion)
         }
         var applied: [Int] = []
         for m in Migrations.all where !done.contains(m.version) {
@@ -69,6 +69,10 @@ public struct Migrator: Sendable {
 public struct SchemaTooNew: Error, CustomStringConvertible {
     public var database: Int
     public var binary: Int
+    public init(database: Int, binary: Int) {
+        self.database = database
+        self.binary = binary
+    }
     public var description: String {
         "the database's schema is at version \(database) and this binary knows versions up to \(binary): "
             + "it was upgraded by a newer ATS; run that version here too"

@@ -29,6 +29,33 @@ struct CompressedCheckpointTests {
         return (peer, welcome)
     }
 
+    /// A compressed checkpoint that does not inflate (damaged in the database here) fails the
+    /// job on a real worker, saying why, instead of resuming from something else.
+    @Test func aCheckpointThatDoesNotInflateFailsTheJobSayingWhy() async throws {
+        var damaged = CheckpointCompression.compress(Self.plain)
+        damaged[damaged.count / 2] ^= 0x40
+        let spec = TestData.spec(
+            "damaged", data: TestData.file(bars: 1_000, seed: 5), strategy: "sma_cross",
+            ["fast": .int(3), "slow": .int(9)])
+        try await TestCluster.with { cluster in
+            let job = try await cluster.create(spec)  // no worker yet: it waits
+            let hex = damaged.map { String(format: "%02x", $0) }.joined()
+            try await cluster.database.execute(
+                """
+                INSERT INTO checkpoints (job_id, cursor, epoch, next_fill_seq, state)
+                VALUES (\(job.id), 500, 0, 0, '\\x\(hex)'::bytea)
+                """)
+            try cluster.startWorker("w1")
+            let done = try await cluster.waitForJobs(["damaged"], timeout: .seconds(60))
+            #expect(done.first?.status == .failed)
+            let error = done.first?.lastError ?? ""
+            #expect(
+                error.contains("the checkpoint's compressed state is unreadable: its zlib stream does not inflate"),
+                "\(error)")
+            #expect(try await cluster.fills("damaged").isEmpty, "nothing ran")
+        }
+    }
+
     @Test func storedAsSentAndInflatedOnlyForAWorkerThatCannotReadIt() async throws {
         let packed = CheckpointCompression.compress(Self.plain)
         try #require(CheckpointCompression.isCompressed(packed))

@@ -11,11 +11,18 @@ import Testing
 /// A clock that moves only when a job sleeps on it: a paced job's half minute takes milliseconds.
 final class ManualClock: JobClock {
     private let time = Mutex(Duration.zero)
+    /// Where each sleep ended.
+    private let woken = Mutex([Duration]())
 
     var elapsed: Duration { time.withLock { $0 } }
+    var wakes: [Duration] { woken.withLock { $0 } }
 
     func sleep(for duration: Duration) async throws {
-        time.withLock { $0 += duration }
+        let now = time.withLock {
+            $0 += duration
+            return $0
+        }
+        woken.withLock { $0.append(now) }
         await Task.yield()
     }
 }
@@ -23,7 +30,9 @@ final class ManualClock: JobClock {
 /// The job runner under an injected clock: a paper job checkpoints by the time on its clock (not
 /// only by bars), and stops itself, with a last checkpoint and a release, once its lease lapses.
 struct JobRunnerClockTests {
-    @Test func aPacedJobCheckpointsEveryTenSecondsAndStopsWhenItsLeaseLapses() async throws {
+    /// A paced paper job (1 s bars, checkpoints by time only) run under a manual clock until its
+    /// 30 s lease lapses: what it sent, and the clock.
+    static func runPaced(jobId: Int64) async throws -> (messages: [WireMessage], clock: ManualClock) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try BarCSVWriter.csv(SyntheticBars(seed: 3).generate(count: 100)).write(
@@ -44,8 +53,8 @@ struct JobRunnerClockTests {
         let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
         await outbox.attach(sink)
         let runner = JobRunner(
-            assignment: AssignJob(jobId: 1, epoch: 1, name: "clock", spec: Array(spec.utf8), checkpoint: []),
-            control: JobControl(jobId: 1, epoch: 1), lease: lease, generation: lease.generation, outbox: outbox,
+            assignment: AssignJob(jobId: jobId, epoch: 1, name: "clock", spec: Array(spec.utf8), checkpoint: []),
+            control: JobControl(jobId: jobId, epoch: 1), lease: lease, generation: lease.generation, outbox: outbox,
             cache: BarCache(
                 pool: pool, root: try DataRoot(dir.path),
                 datasets: try DatasetCache(
@@ -57,7 +66,11 @@ struct JobRunnerClockTests {
         var messages: [WireMessage] = []
         for await m in stream { messages.append(m) }
         try await pool.shutdownGracefully()
+        return (messages, clock)
+    }
 
+    @Test func aPacedJobCheckpointsEveryTenSecondsAndStopsWhenItsLeaseLapses() async throws {
+        let (messages, clock) = try await Self.runPaced(jobId: 1)
         let failure = messages.compactMap { if case .failed(let f) = $0 { f.error } else { nil } }
         #expect(failure.isEmpty, "\(failure)")
         // One bar a second: by time at 10 s (bar 11) and 20 s (bar 21), then the release's at
@@ -75,5 +88,22 @@ struct JobRunnerClockTests {
         }
         #expect(end.outcome == .released)
         #expect(clock.elapsed == .seconds(30), "stopped when the lease lapsed, not a bar later")
+    }
+
+    /// Jobs whose bars fall on the same ticks write their time-based checkpoints at moments of
+    /// their own inside the bar's interval, not all at the tick; the cadence still counts from
+    /// when each was due.
+    @Test func aTimeBasedCheckpointIsWrittenAtTheJobsOwnMomentInTheBar() async throws {
+        let (messages, clock) = try await Self.runPaced(jobId: 500)
+        // Job 500's phase is 500/997 of the 10 s interval (5.015 s): due at the 5 s tick (after
+        // bar 5, cursor 6), then at 15 s and 25 s; the release at the lapse (30 s).
+        let cursors = messages.compactMap { if case .checkpoint(let c) = $0 { c.cursor } else { nil } }
+        #expect(cursors == [6, 16, 26, 30])
+        // Each time-based one waited for the job's moment: 0.9 × 500/1009 of the second.
+        let offset = JobCadence().offset(of: 500, within: .seconds(1))
+        #expect(offset > .milliseconds(440) && offset < .milliseconds(450))
+        let offTick = clock.wakes.filter { $0 != .seconds($0.components.seconds) }
+        #expect(offTick == [.seconds(5) + offset, .seconds(15) + offset, .seconds(25) + offset])
+        #expect(clock.elapsed == .seconds(30), "the bars' ticks kept: stopped at the lapse")
     }
 }

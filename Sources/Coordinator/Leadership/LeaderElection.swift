@@ -80,6 +80,8 @@ public final class LeaderElection: Service, Sendable {
         /// The term this coordinator led in the previous round.
         var ledTerm: Int64?
         var lastError: String?
+        /// The newer schema version this coordinator last refused to lead (logged once).
+        var refusedSchema: Int?
 
         public init() {}
     }
@@ -130,7 +132,7 @@ public final class LeaderElection: Service, Sendable {
                 }
             }
             if leadership.term == nil {
-                if let term = try await campaign(conn, holdsLock: r.holdsLock) {
+                if let term = try await campaign(conn, r) {
                     r.confirmed = started
                     r.ledTerm = term
                     leadership.set(.leader(term: term))
@@ -203,11 +205,31 @@ public final class LeaderElection: Service, Sendable {
     /// Takes the leader row when it has expired (or when this coordinator holds the lock, so no
     /// live leader does). Returns the new term, or nil. Marking every worker disconnected (they
     /// reconnect to the new leader) and the audit event share the takeover's transaction.
-    private func campaign(_ conn: PostgresConnection, holdsLock: Bool) async throws -> Int64? {
+    ///
+    /// A coordinator whose migrations stop short of the database's never takes the lead: a later
+    /// release migrated it while this one ran as a standby (the check at start-up cannot see
+    /// that), and its rules would be broken (since migration 18 leases are renewed on the
+    /// worker's row; since 27 checkpoints are stored compressed, which this release would hand
+    /// on to workers that cannot read them). It stays a standby, saying why once.
+    private func campaign(_ conn: PostgresConnection, _ r: Round) async throws -> Int64? {
+        let holdsLock = r.holdsLock
         let me = leadership.instanceId
         let (workers, http) = leadership.advertised
         try await conn.query("BEGIN", logger: logger)
         do {
+            let schema = try await conn.query(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+            let newest = try await schema.decode(Int.self).first { _ in true } ?? 0
+            if newest > Migrations.latestVersion {
+                try await conn.query("ROLLBACK", logger: logger)
+                if r.refusedSchema != newest {
+                    logger.error(
+                        "not taking the lead",
+                        metadata: ["reason": "\(SchemaTooNew(database: newest, binary: Migrations.latestVersion))"])
+                    r.refusedSchema = newest
+                }
+                return nil
+            }
             // Only the lock holder may create the row or take a live one over; anyone may take an
             // expired one. (`clock_timestamp()`, not `now()`: the transaction may have waited on
             // another takeover's row lock.)

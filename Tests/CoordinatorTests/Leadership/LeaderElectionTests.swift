@@ -83,6 +83,38 @@ struct LeaderElectionTests {
         }
     }
 
+    /// A standby started before a later release migrated the schema never takes the lead, even
+    /// once the leader is gone: its rules would be broken (the start-up check cannot see a
+    /// migration made while it ran).
+    @Test func aStandbyWhoseMigrationsStopShortOfTheDatabasesNeverTakesTheLead() async throws {
+        try await withCandidates { a, b, client in
+            await a.round()
+            await b.round()
+            #expect(a.leadership.term == 1 && !b.leadership.isLeader)
+            // A later release migrates the schema; then a's process dies (its lock goes with it).
+            let later = Migrations.latestVersion + 1
+            try await client.query(
+                "INSERT INTO schema_migrations (version, name) VALUES (\(later), 'from a later release')")
+            try await a.round.connection?.close()
+            for _ in 0..<10 {
+                await b.round()
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!b.leadership.isLeader, "b stays a standby")
+            let term = try await client.query("SELECT term FROM coordinator_leader").decode(Int64.self).first {
+                _ in true
+            }
+            #expect(term == 1, "the row was not taken")
+            // Once the schema is one b knows (here: the later migration undone), b leads.
+            try await client.query("DELETE FROM schema_migrations WHERE version = \(later)")
+            try await waitUntil("b leads", timeout: .seconds(5)) {
+                await b.round()
+                return b.leadership.isLeader
+            }
+            #expect(b.leadership.term == 2)
+        }
+    }
+
     @Test func concurrentFirstRoundsElectExactlyOne() async throws {
         for _ in 0..<10 {
             try await withCandidates { a, b, _ in

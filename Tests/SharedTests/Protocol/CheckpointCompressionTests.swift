@@ -56,15 +56,22 @@ import Testing
         }
     }
 
-    @Test func aHeaderClaimingMoreThanTheLimitIsRefusedBeforeAnythingIsAllocated() {
+    /// A header claiming more than a checkpoint may hold is refused for that, before anything
+    /// is inflated (a hostile or damaged header cannot make a worker allocate 2 GB).
+    @Test func aHeaderClaimingMoreThanTheLimitIsRefusedForThat() {
         var packed = CheckpointCompression.compress(Self.paperState)
         packed[4...7] = [0xFF, 0xFF, 0xFF, 0x7F]
-        #expect(throws: CheckpointCompression.Corrupt.self) { try CheckpointCompression.inflate(packed) }
-        let small = CheckpointCompression.compress(Self.paperState)
-        #expect(throws: CheckpointCompression.Corrupt.self) {
-            try CheckpointCompression.inflate(small, limit: Self.paperState.count - 1)
-        }
-        #expect(throws: Never.self) { try CheckpointCompression.inflate(small, limit: Self.paperState.count) }
+        #expect(
+            throws: CheckpointCompression.Corrupt(
+                reason: "its header says 2147483647 bytes, more than a checkpoint may hold (16777216)")
+        ) { try CheckpointCompression.inflate(packed) }
+        let fits = CheckpointCompression.compress(Self.paperState)
+        let size = Self.paperState.count
+        #expect(
+            throws: CheckpointCompression.Corrupt(
+                reason: "its header says \(size) bytes, more than a checkpoint may hold (\(size - 1))")
+        ) { try CheckpointCompression.inflate(fits, limit: size - 1) }
+        #expect(throws: Never.self) { try CheckpointCompression.inflate(fits, limit: size) }
     }
 
     enum Damage: CaseIterable, Sendable {

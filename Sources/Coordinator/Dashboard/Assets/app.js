@@ -545,7 +545,8 @@ async function viewJob(name) {
     history.replaceChildren(...events.map(eventRow));
     await drawOrders();
     checkpoints.replaceChildren(...cps.slice(-50).map(c => h('tr', {}, h('td', { class: 'num' }, c.cursor), h('td', { class: 'num' }, c.epoch),
-      h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes), h('td', {}, fmtTime(c.created_at)))));
+      h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes),
+      h('td', { class: 'num' }, c.plain_bytes ?? c.bytes), h('td', {}, fmtTime(c.created_at)))));
     logBox.replaceChildren(...lines.filter(l => l.metadata.job === String(job.id)).map(logLine));
   };
   const refresh = async () => {
@@ -566,7 +567,7 @@ async function viewJob(name) {
     h('h2', {}, 'Fills'), h('div', { class: 'card' }, fillsBox),
     h('h2', {}, 'Status history'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['at', 'event', 'by', 'detail'].map(t => h('th', {}, t)))), history)),
     h('h2', {}, 'Log'), logBox,
-    h('h2', {}, 'Checkpoints'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['cursor', 'epoch', 'next fill', 'bytes', 'saved'].map(t => h('th', {}, t)))), checkpoints)),
+    h('h2', {}, 'Checkpoints'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['cursor', 'epoch', 'next fill', 'bytes', 'plain bytes', 'saved'].map(t => h('th', {}, t)))), checkpoints)),
     h('h2', {}, 'Definition'), spec);
   await Promise.all([drawCharts(), drawFills(), drawRest()]);
   let chartTimer = null;
