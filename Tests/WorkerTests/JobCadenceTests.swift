@@ -35,21 +35,6 @@ struct JobCadenceTests {
         #expect(Set(phases).count == 500, "500 consecutive ids, 500 phases")
     }
 
-    /// Within a bar's interval, consecutive jobs write their time-based checkpoints at moments of
-    /// their own, spread over nine tenths of it (never past the next tick).
-    @Test func jobsOnOneTickCheckpointAtMomentsOfTheirOwnInTheBar() {
-        let cadence = JobCadence()
-        let pace = Duration.seconds(1)
-        let offsets = (1...1000 as ClosedRange<Int64>).map { cadence.offset(of: $0, within: pace) }
-        #expect(offsets.allSatisfy { $0 >= .zero && $0 < pace * 0.9 })
-        #expect(Set(offsets).count == 1000, "1,000 consecutive ids, 1,000 moments")
-        // Spread, not bunched: each tenth of the first nine holds about a ninth of them.
-        for tenth in 0..<9 {
-            let n = offsets.filter { $0 >= pace * (Double(tenth) / 10) && $0 < pace * (Double(tenth + 1) / 10) }.count
-            #expect(n > 90 && n < 135, "tenth \(tenth): \(n)")
-        }
-    }
-
     @Test func theBudgetIsPerWorker() {
         #expect(JobCadence.interval(100, perSecond: 200, .milliseconds(100), .seconds(30)) == .milliseconds(500))
         #expect(JobCadence.interval(0, perSecond: 1, .milliseconds(100), .seconds(30)) == .seconds(1))

@@ -11,18 +11,11 @@ import Testing
 /// A clock that moves only when a job sleeps on it: a paced job's half minute takes milliseconds.
 final class ManualClock: JobClock {
     private let time = Mutex(Duration.zero)
-    /// Where each sleep ended.
-    private let woken = Mutex([Duration]())
 
     var elapsed: Duration { time.withLock { $0 } }
-    var wakes: [Duration] { woken.withLock { $0 } }
 
     func sleep(for duration: Duration) async throws {
-        let now = time.withLock {
-            $0 += duration
-            return $0
-        }
-        woken.withLock { $0.append(now) }
+        time.withLock { $0 += duration }
         await Task.yield()
     }
 }
@@ -88,22 +81,5 @@ struct JobRunnerClockTests {
         }
         #expect(end.outcome == .released)
         #expect(clock.elapsed == .seconds(30), "stopped when the lease lapsed, not a bar later")
-    }
-
-    /// Jobs whose bars fall on the same ticks write their time-based checkpoints at moments of
-    /// their own inside the bar's interval, not all at the tick; the cadence still counts from
-    /// when each was due.
-    @Test func aTimeBasedCheckpointIsWrittenAtTheJobsOwnMomentInTheBar() async throws {
-        let (messages, clock) = try await Self.runPaced(jobId: 500)
-        // Job 500's phase is 500/997 of the 10 s interval (5.015 s): due at the 5 s tick (after
-        // bar 5, cursor 6), then at 15 s and 25 s; the release at the lapse (30 s).
-        let cursors = messages.compactMap { if case .checkpoint(let c) = $0 { c.cursor } else { nil } }
-        #expect(cursors == [6, 16, 26, 30])
-        // Each time-based one waited for the job's moment: 0.9 × 500/1009 of the second.
-        let offset = JobCadence().offset(of: 500, within: .seconds(1))
-        #expect(offset > .milliseconds(440) && offset < .milliseconds(450))
-        let offTick = clock.wakes.filter { $0 != .seconds($0.components.seconds) }
-        #expect(offTick == [.seconds(5) + offset, .seconds(15) + offset, .seconds(25) + offset])
-        #expect(clock.elapsed == .seconds(30), "the bars' ticks kept: stopped at the lapse")
     }
 }

@@ -46,14 +46,6 @@ final class JobCadence: Sendable {
         checkpointInterval * (Double(UInt64(bitPattern: job) % 997) / 997)
     }
 
-    /// Where in a bar's interval of `pace` a paced job writes its time-based checkpoint: a
-    /// fraction of the interval (under nine tenths of it) fixed by its id, so that the jobs whose
-    /// bars fall on the same ticks spread that work over the interval instead of all doing it at
-    /// the tick.
-    func offset(of job: Int64, within pace: Duration) -> Duration {
-        pace * (0.9 * Double(UInt64(bitPattern: job) % 1009) / 1009)
-    }
-
     /// `jobs / perSecond` seconds, within `[fastest, slowest]`.
     static func interval(_ jobs: Int, perSecond: Int, _ fastest: Duration, _ slowest: Duration) -> Duration {
         let spread = Duration.milliseconds(Int64(max(jobs, 1)) * 1000 / Int64(perSecond))

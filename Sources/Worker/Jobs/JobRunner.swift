@@ -200,17 +200,6 @@ struct JobRunner: Sendable {
                 paced && session.cursor != lastCheckpoint
                 && clock.elapsed - lastCheckpointAt >= cadence.checkpointInterval
             if byBars || byTime {
-                // A paced job's time-based checkpoint waits for the job's own moment in the bar's
-                // interval (``JobCadence/offset(of:within:)``): the jobs whose bars fall on the
-                // same ticks would otherwise all encode theirs at the tick, and their coordinator
-                // store them in the same instant — a burst every tick that delays everything else.
-                // The cadence counts from when it was due.
-                let due = clock.elapsed
-                if byTime && !byBars && pacing {
-                    let tick = ClockTicks.next(after: clock.elapsed, period: pace) - pace
-                    try await wait(
-                        until: tick + cadence.offset(of: assignment.jobId, within: pace), generation: generation)
-                }
                 // The fills and curve points before a checkpoint go out before it: a job resumed
                 // from it must not have lost any.
                 await flush(&unsent, revision: revision)
@@ -218,7 +207,7 @@ struct JobRunner: Sendable {
                 lastProgress = clock.elapsed
                 try await checkpoint(session, revision: revision, hash: hash)
                 lastCheckpoint = session.cursor
-                lastCheckpointAt = due
+                lastCheckpointAt = clock.elapsed
             }
             if clock.elapsed - lastProgress >= cadence.progressInterval {
                 lastProgress = clock.elapsed
@@ -259,12 +248,7 @@ struct JobRunner: Sendable {
     /// same instants: bars fall on the worker clock's multiples of the pace (``ClockTicks``),
     /// so the jobs of one pace are woken together, not each on a timer of its own.
     private func waitForNextBar(_ pace: Duration, generation: Int) async throws {
-        try await wait(until: ClockTicks.next(after: clock.elapsed, period: pace), generation: generation)
-    }
-
-    /// Waits until `deadline` on the job's clock, returning early for a stop or reload request
-    /// and at the lease's lapse.
-    private func wait(until deadline: Duration, generation: Int) async throws {
+        let deadline = ClockTicks.next(after: clock.elapsed, period: pace)
         while clock.elapsed < deadline {
             if control.request != .none || control.hasReload || !lease.isValid(generation: generation) { return }
             let step = min(Self.requestCheck, deadline - clock.elapsed, max(lease.remaining(), .milliseconds(10)))
