@@ -23,9 +23,7 @@ final class ManualClock: JobClock {
 /// The job runner under an injected clock: a paper job checkpoints by the time on its clock (not
 /// only by bars), and stops itself, with a last checkpoint and a release, once its lease lapses.
 struct JobRunnerClockTests {
-    /// A paced paper job (1 s bars, checkpoints by time only) run under a manual clock until its
-    /// 30 s lease lapses: what it sent, and the clock.
-    static func runPaced(jobId: Int64) async throws -> (messages: [WireMessage], clock: ManualClock) {
+    @Test func aPacedJobCheckpointsEveryTenSecondsAndStopsWhenItsLeaseLapses() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-runner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try BarCSVWriter.csv(SyntheticBars(seed: 3).generate(count: 100)).write(
@@ -46,8 +44,8 @@ struct JobRunnerClockTests {
         let (stream, sink) = AsyncStream.makeStream(of: WireMessage.self)
         await outbox.attach(sink)
         let runner = JobRunner(
-            assignment: AssignJob(jobId: jobId, epoch: 1, name: "clock", spec: Array(spec.utf8), checkpoint: []),
-            control: JobControl(jobId: jobId, epoch: 1), lease: lease, generation: lease.generation, outbox: outbox,
+            assignment: AssignJob(jobId: 1, epoch: 1, name: "clock", spec: Array(spec.utf8), checkpoint: []),
+            control: JobControl(jobId: 1, epoch: 1), lease: lease, generation: lease.generation, outbox: outbox,
             cache: BarCache(
                 pool: pool, root: try DataRoot(dir.path),
                 datasets: try DatasetCache(
@@ -59,11 +57,7 @@ struct JobRunnerClockTests {
         var messages: [WireMessage] = []
         for await m in stream { messages.append(m) }
         try await pool.shutdownGracefully()
-        return (messages, clock)
-    }
 
-    @Test func aPacedJobCheckpointsEveryTenSecondsAndStopsWhenItsLeaseLapses() async throws {
-        let (messages, clock) = try await Self.runPaced(jobId: 1)
         let failure = messages.compactMap { if case .failed(let f) = $0 { f.error } else { nil } }
         #expect(failure.isEmpty, "\(failure)")
         // One bar a second: by time at 10 s (bar 11) and 20 s (bar 21), then the release's at

@@ -222,6 +222,12 @@ public final class LeaderElection: Service, Sendable {
             let newest = try await schema.decode(Int.self).first { _ in true } ?? 0
             if newest > Migrations.latestVersion {
                 try await conn.query("ROLLBACK", logger: logger)
+                // The lock goes too: held by a coordinator that will not lead, it would make every
+                // other one wait for the row's expiry at each failover.
+                if r.holdsLock {
+                    _ = try await conn.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                    r.holdsLock = false
+                }
                 if r.refusedSchema != newest {
                     logger.error(
                         "not taking the lead",

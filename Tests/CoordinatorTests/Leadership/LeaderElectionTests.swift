@@ -101,11 +101,16 @@ struct LeaderElectionTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(!b.leadership.isLeader, "b stays a standby")
+            // For the schema: it reached the election (a's lock was free) and refused it, giving
+            // the lock back so that a coordinator that may lead does not wait for the row's expiry.
+            #expect(b.round.refusedSchema == later)
+            #expect(!b.round.holdsLock)
             let term = try await client.query("SELECT term FROM coordinator_leader").decode(Int64.self).first {
                 _ in true
             }
             #expect(term == 1, "the row was not taken")
-            // Once the schema is one b knows (here: the later migration undone), b leads.
+            // Once the schema is one b knows (here: the later migration undone), b leads at once,
+            // through the lock (the row's 30 s lease has not expired).
             try await client.query("DELETE FROM schema_migrations WHERE version = \(later)")
             try await waitUntil("b leads", timeout: .seconds(5)) {
                 await b.round()
