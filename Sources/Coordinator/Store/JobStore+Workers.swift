@@ -134,10 +134,12 @@ extension JobStore {
         let rows = try await client.query(
             """
             SELECT w.id, w.host, w.capacity, w.labels, w.version, w.connected, w.first_seen_at, w.last_heartbeat_at,
-                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status = 'running'),
-                w.draining,
-                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.status = 'assigned')
-            FROM workers w ORDER BY w.id
+                held.running, w.draining, held.assigned
+            FROM workers w CROSS JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE j.status = 'running') AS running,
+                    count(*) FILTER (WHERE j.status = 'assigned') AS assigned
+                FROM jobs j WHERE j.lease_owner = w.id AND j.status IN ('assigned', 'running')) held
+            ORDER BY w.id
             """, logger: logger)
         var out: [WorkerRecord] = []
         typealias Row = (String, String, Int, [String], String, Bool, Date, Date, Int64, Bool, Int64)

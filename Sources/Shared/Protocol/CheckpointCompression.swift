@@ -40,19 +40,18 @@ public enum CheckpointCompression {
         guard plain.count <= UInt32.max else { return plain }
         let bound = ats_deflate_bound(plain.count)
         guard bound > 0 else { return plain }
-        let out = [UInt8](unsafeUninitializedCapacity: headerSize + bound) { buffer, count in
+        // Deflated into scratch room for the worst case (the plain size and more), then copied
+        // once at its exact size: an outbox holding it holds only what it sends.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headerSize + bound) { buffer in
             for (i, byte) in magic.enumerated() { buffer[i] = byte }
             let size = UInt32(plain.count)
             for i in 0..<4 { buffer[4 + i] = UInt8(truncatingIfNeeded: size >> (8 * UInt32(i))) }
             let written = plain.withUnsafeBufferPointer { src in
                 ats_deflate(src.baseAddress, src.count, buffer.baseAddress! + headerSize, bound, level)
             }
-            count = written == 0 ? 0 : headerSize + written
+            guard written > 0, headerSize + written < plain.count else { return plain }
+            return Array(UnsafeBufferPointer(rebasing: buffer[..<(headerSize + written)]))
         }
-        guard !out.isEmpty, out.count < plain.count else { return plain }
-        // Room was made for the worst case (the plain size and more): a copy of the exact size,
-        // so an outbox holding it holds only what it sends.
-        return out.withUnsafeBufferPointer { Array($0) }
     }
 
     /// Whether `state` is in the compressed form (its header at least begins it).
