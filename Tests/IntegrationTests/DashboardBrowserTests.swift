@@ -147,6 +147,20 @@ struct DashboardBrowserTests {
             #expect(set.rows == 5_000 && set.symbol == "BTC/USDT")
             try await browser.screenshot(to: "\(Self.screenshots)/07-data-sets.png")
 
+            // A data set added elsewhere while a name is half typed: listed live, the field kept
+            // (the page once drew itself again on every data set event, emptying the form).
+            #expect(
+                try await browser.execute("return document.querySelector('#d-name').value") as? String == "",
+                "the form is emptied after an upload")
+            try await browser.type("#d-name", "half-typ")
+            let other = try await cluster.request(
+                "POST", "api/datasets?name=api-set&source=api.csv",
+                body: Data("timestamp,open,high,low,close,volume\n1000,1,2,0.5,1.5,10\n2000,1,2,0.5,1.5,10\n".utf8))
+            #expect(other.status == 201)
+            try await browser.wait(for: "#datasets-body tr[data-name='api-set'] td:nth-child(3)") { $0 == "2" }
+            #expect(
+                try await browser.execute("return document.querySelector('#d-name').value") as? String == "half-typ")
+
             // A job on it from the form, pinned to its hash, run by a worker that fetches it.
             try await browser.click("a[href='#/new']")
             try await browser.type("#f-name", "ui-on-set")

@@ -24,6 +24,24 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+// A view draws the page only if no navigation or redraw began after it did: data that comes back
+// late (a slow request, a live update's reload) must not draw over the page the operator now has
+// in front of them, nor throw away what they typed into it. `claimMain()` is called before the view's
+// first await; drawing through it after a newer route() throws `Superseded`, which route() drops.
+class Superseded extends Error {}
+
+function claimMain() {
+  const token = route.token;
+  const show = (...nodes) => {
+    if (token !== route.token) throw new Superseded();
+    document.getElementById('main').replaceChildren(...nodes);
+  };
+  // A view's delayed reload runs only while its page is still the one shown: a timer set before
+  // the operator moved on must not redraw (and empty) the form they went to.
+  show.reload = () => { if (token === route.token) route(); };
+  return show;
+}
+
 class ApiError extends Error {
   constructor(status, body) {
     super((body && body.message) || `HTTP ${status}`);
@@ -238,6 +256,7 @@ function signedOut() {
 
 function showLogin(message) {
   S.view = null;
+  route.token = (route.token || 0) + 1; // a view still loading must not draw over the sign-in form
   const err = h('p', { class: 'error', id: 'login-error' }, message || '');
   const user = h('input', { id: 'login-user', name: 'user', autocomplete: 'username', required: true });
   const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -283,6 +302,7 @@ function parseQuery(hash) {
 }
 
 async function viewJobs(q) {
+  const show = claimMain();
   const status = q.get('status') || '', label = q.get('label') || '', search = q.get('q') || '';
   const sort = q.get('sort') || 'id', page = Math.max(0, parseInt(q.get('page') || '0', 10));
   const params = new URLSearchParams({ limit: PAGE, offset: page * PAGE, sort });
@@ -351,13 +371,13 @@ async function viewJobs(q) {
   const killBox = kill.thrown
     ? h('span', { class: 'error', id: 'kill-thrown' }, `KILL SWITCH THROWN: ${kill.reason} — live jobs are held`)
     : h('button', { id: 'kill-all', class: 'danger needs-trader', onclick: killAll }, 'Kill all live trading');
-  document.getElementById('main').replaceChildren(
+  show(
     h('div', { class: 'toolbar' }, h('h1', {}, 'Jobs'), killBox, h('a', { href: '#/new', class: 'right' }, '+ New job')),
     h('div', { class: 'card' }, chips, h('div', { class: 'toolbar' }), filters,
       h('div', { class: 'scroll' }, h('table', { id: 'jobs' }, h('thead', {}, head), body)), pager));
   // At most one reload a second, however often jobs change (a debounce would starve while jobs run).
   let reload = null;
-  const later = () => { if (!reload) reload = setTimeout(() => { reload = null; route(); }, 1000); };
+  const later = () => { if (!reload) reload = setTimeout(() => { reload = null; show.reload(); }, 1000); };
   return {
     jobs(changes) {
       for (const c of changes) {
@@ -380,9 +400,9 @@ async function viewJobs(q) {
 // ---------- one job ----------
 
 async function viewJob(name) {
+  const show = claimMain();
   const enc = encodeURIComponent(name);
   const { data: job } = await api('GET', `/api/jobs/${enc}`);
-  const main = document.getElementById('main');
   const head = h('div', { class: 'toolbar', id: 'job-head' });
   const stats = h('div', { class: 'card', id: 'job-stats' });
   const charts = h('div', { class: 'charts', id: 'job-charts' });
@@ -563,7 +583,7 @@ async function viewJob(name) {
       ['client order id', 'epoch', 'side', 'type', 'quantity', 'price', 'state', 'why', 'written'].map(t => h('th', {}, t)))), ordersBox))] : []),
     h('h2', {}, `${job.mode === 'live' ? 'Live' : 'Paper'} vs replay`),
     h('div', { class: 'card' }, h('button', { id: 'divergence-run', onclick: drawDivergence }, 'Compare with a replay'), divergenceBox)];
-  main.replaceChildren(head, stats, charts, ...marketParts,
+  show(head, stats, charts, ...marketParts,
     h('h2', {}, 'Fills'), h('div', { class: 'card' }, fillsBox),
     h('h2', {}, 'Status history'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['at', 'event', 'by', 'detail'].map(t => h('th', {}, t)))), history)),
     h('h2', {}, 'Log'), logBox,
@@ -640,6 +660,7 @@ function showFieldError(root, err, jsonBox) {
 }
 
 async function viewForm(q, editName, edited) {
+  const show = claimMain();
   const comps = await registry();
   const { data: sets } = await api('GET', '/api/datasets');
   const of = prefix => comps.filter(c => c.namespace.startsWith(prefix));
@@ -715,7 +736,7 @@ async function viewForm(q, editName, edited) {
     if (mode === 'form') return;
     let parsed;
     try { parsed = JSON.parse(json.value); } catch (x) { root.querySelector('#form-error').textContent = `JSON: ${x.message}`; return; }
-    viewForm(q, editName, parsed).then(v => { S.view = v; }); // the form drawn again from the edited spec
+    viewForm(q, editName, parsed).then(v => { S.view = v; }, x => { if (!(x instanceof Superseded)) toast(x.message); }); // the form drawn again from the edited spec
   };
   tabJson.onclick = () => {
     if (mode === 'json') return;
@@ -747,13 +768,14 @@ async function viewForm(q, editName, edited) {
   root.append(h('div', { class: 'toolbar' }, h('h1', {}, editing ? `Reload ${editName}` : 'New job'), h('div', { class: 'tabs' }, tabForm, tabJson)),
     editing ? h('p', { class: 'muted' }, 'A running job picks up the new strategy configuration at its next chunk; the rest of a job is fixed (duplicate it to change more).') : null,
     formPane, jsonPane, h('p', { class: 'error', id: 'form-error' }), h('div', { class: 'toolbar' }, submit));
-  document.getElementById('main').replaceChildren(root);
+  show(root);
   return {};
 }
 
 // ---------- workers ----------
 
 async function viewWorkers() {
+  const show = claimMain();
   const { data: workers } = await api('GET', '/api/workers');
   const act = async (w, verb) => {
     const text = verb === 'drain'
@@ -769,10 +791,10 @@ async function viewWorkers() {
     h('td', { title: w.last_heartbeat_at }, ago(w.last_heartbeat_at)), h('td', { class: 'muted' }, w.version),
     h('td', { class: 'needs-admin' }, w.draining ? h('button', { onclick: () => act(w, 'undrain') }, 'Undrain') : h('button', { class: 'drain', onclick: () => act(w, 'drain') }, 'Drain')))));
   if (!workers.length) body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No worker has connected yet.')));
-  document.getElementById('main').replaceChildren(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
+  show(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
     h('thead', {}, h('tr', {}, ['id', 'host', 'labels', 'jobs', 'state', 'last heartbeat', 'version', ''].map(t => h('th', {}, t)))), body)));
   let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 1000); };
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 1000); };
   return { jobs: later, events(es) { if (es.some(e => e.kind.startsWith('worker') || e.kind === 'assigned')) later(); }, resync: () => route() };
 }
 
@@ -801,21 +823,38 @@ async function uploadFile(url, file) {
   return { status: r.status, data };
 }
 
+// A page's table drawn again from its list route, leaving the rest of the page (a form half filled
+// in) as it is; a reply older than the last one asked for is dropped.
+function tableRefresher(body, url, rows) {
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    try {
+      const { data } = await api('GET', url);
+      if (mine === asked) body.replaceChildren(...rows(data));
+    } catch (x) { if (x.status !== 401) toast(x.message); }
+  };
+}
+
 async function viewData() {
+  const show = claimMain();
   const { data: sets } = await api('GET', '/api/datasets');
   const remove = async d => {
     if (!(await confirmAction(`Remove the data set ${d.name}? Workers drop their copies as their caches fill.`))) return;
-    try { await api('DELETE', `/api/datasets/${encodeURIComponent(d.name)}`); toast(`Removed ${d.name}`); route(); } catch (x) { toast(x.message); }
+    try { await api('DELETE', `/api/datasets/${encodeURIComponent(d.name)}`); toast(`Removed ${d.name}`); } catch (x) { toast(x.message); }
+    refresh();
   };
   const link = n => n.endsWith(' (sweep)') ? `#/sweep/${encodeURIComponent(n.slice(0, -8))}` : `#/job/${encodeURIComponent(n)}`;
-  const body = h('tbody', { id: 'datasets-body' }, sets.map(d => h('tr', { dataset: { name: d.name } },
+  const rows = sets => sets.length ? sets.map(d => h('tr', { dataset: { name: d.name } },
     h('td', {}, d.name), h('td', { class: 'muted', title: d.hash }, d.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, d.rows.toLocaleString('en-US')),
     h('td', {}, `${fmtTime(d.first_ms)} … ${fmtTime(d.last_ms)}`), h('td', {}, fmtInterval(d.interval_ms)), h('td', {}, d.symbol || '—'),
     h('td', { class: 'num', title: d.object_stored_at ? `Also in the object store since ${new Date(d.object_stored_at).toISOString()}` : 'In PostgreSQL (workers fetch it from a coordinator)' },
       fmtBytes(d.bytes), d.object_stored_at ? h('span', { class: 'muted' }, ' · S3') : ''),
     h('td', { class: 'hide-sm' }, `${d.source} (${d.format})`), h('td', {}, ...usedBy(d.jobs, link)),
-    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove')))));
-  if (!sets.length) body.append(h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.')));
+    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove'))))
+    : [h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.'))];
+  const body = h('tbody', { id: 'datasets-body' }, rows(sets));
+  const refresh = tableRefresher(body, '/api/datasets', rows);
   const file = h('input', { id: 'd-file', type: 'file', 'data-field': 'file' });
   const name = h('input', { id: 'd-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-1m' });
   const symbol = h('input', { id: 'd-symbol', autocomplete: 'off', 'data-field': 'symbol', placeholder: 'BTC/USDT' });
@@ -839,36 +878,41 @@ async function viewData() {
     try {
       const { status, data } = await uploadFile(`/api/datasets?${params}`, f);
       toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.rows.toLocaleString('en-US')} bars)`);
-      route();
+      add.reset();
+      refresh();
     } catch (x) {
       error.textContent = x.message;
     } finally { submit.disabled = false; submit.textContent = 'Add data set'; }
   };
-  document.getElementById('main').replaceChildren(h('h1', {}, 'Data sets'),
+  show(h('h1', {}, 'Data sets'),
     h('div', { class: 'card scroll' }, h('table', { id: 'datasets' },
       h('thead', {}, h('tr', {}, ['name', 'hash', 'bars', 'span (UTC)', 'interval', 'symbol', 'size', 'source', 'jobs', ''].map(t => h('th', {}, t)))), body)),
     h('div', { class: 'card needs-trader' }, h('h2', {}, 'Add a data set'),
       h('p', { class: 'muted' }, 'Stored once in the cluster under its content hash; workers that lack it fetch it when a job names it.'), add));
-  return { events(es) { if (es.some(e => e.kind.startsWith('dataset'))) route(); }, resync: () => route() };
+  return { events(es) { if (es.some(e => e.kind.startsWith('dataset'))) refresh(); }, resync: refresh };
 }
 
 // ---------- trained models ----------
 
 async function viewModels() {
+  const show = claimMain();
   const { data: models } = await api('GET', '/api/models');
   const remove = async m => {
     if (!(await confirmAction(`Remove the model ${m.name}? Workers keep their copies until their caches fill.`))) return;
-    try { await api('DELETE', `/api/models/${encodeURIComponent(m.name)}`); toast(`Removed ${m.name}`); route(); } catch (x) { toast(x.message); }
+    try { await api('DELETE', `/api/models/${encodeURIComponent(m.name)}`); toast(`Removed ${m.name}`); } catch (x) { toast(x.message); }
+    refresh();
   };
   const link = n => n.startsWith('sweep ') ? `#/sweep/${encodeURIComponent(n.slice(6))}` : `#/job/${encodeURIComponent(n)}`;
   const operators = s => Object.entries(s.operators).sort((a, b) => b[1] - a[1]).map(([k, n]) => n > 1 ? `${k} ×${n}` : k).join(', ');
-  const body = h('tbody', { id: 'models-body' }, models.map(m => h('tr', { dataset: { name: m.name } },
+  const rows = models => models.length ? models.map(m => h('tr', { dataset: { name: m.name } },
     h('td', {}, m.name), h('td', { class: 'muted', title: m.hash }, m.hash.slice(0, 13) + '…'), h('td', { class: 'num' }, fmtBytes(m.bytes)),
     h('td', {}, m.summary.inputs.join('; ')), h('td', {}, m.summary.outputs.join('; ')),
     h('td', { class: 'hide-sm muted' }, operators(m.summary)), h('td', { class: 'num' }, m.summary.weights.toLocaleString('en-US')),
     h('td', {}, ...usedBy(m.jobs, link)),
-    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: m.jobs.length > 0, title: m.jobs.length ? 'Run by jobs or searched by sweeps: delete them first' : '', onclick: () => remove(m) }, 'Remove')))));
-  if (!models.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No model yet: add an ONNX file below, or with ats model add FILE --name NAME --cluster.')));
+    h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: m.jobs.length > 0, title: m.jobs.length ? 'Run by jobs or searched by sweeps: delete them first' : '', onclick: () => remove(m) }, 'Remove'))))
+    : [h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No model yet: add an ONNX file below, or with ats model add FILE --name NAME --cluster.'))];
+  const body = h('tbody', { id: 'models-body' }, rows(models));
+  const refresh = tableRefresher(body, '/api/models', rows);
   const file = h('input', { id: 'm-file', type: 'file', accept: '.onnx', 'data-field': 'file' });
   const name = h('input', { id: 'm-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-lstm' });
   file.onchange = () => { if (!name.value && file.files[0]) name.value = file.files[0].name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]/g, '-'); };
@@ -887,17 +931,18 @@ async function viewModels() {
     try {
       const { status, data } = await uploadFile(`/api/models?${new URLSearchParams({ name: name.value.trim() })}`, f);
       toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.hash})`);
-      route();
+      add.reset();
+      refresh();
     } catch (x) {
       error.textContent = x.message;
     } finally { submit.disabled = false; submit.textContent = 'Add model'; }
   };
-  document.getElementById('main').replaceChildren(h('h1', {}, 'Trained models'),
+  show(h('h1', {}, 'Trained models'),
     h('div', { class: 'card scroll' }, h('table', { id: 'models' },
       h('thead', {}, h('tr', {}, ['name', 'hash', 'size', 'inputs', 'outputs', 'operators', 'weights', 'used by', ''].map(t => h('th', {}, t)))), body)),
     h('div', { class: 'card needs-trader' }, h('h2', {}, 'Add a model'),
       h('p', { class: 'muted' }, 'Read and checked first (an operator ATS does not run is refused by name), then stored under its content hash; a job or sweep names it with name= and runs exactly these weights.'), add));
-  return { events(es) { if (es.some(e => e.kind.startsWith('model'))) route(); }, resync: () => route() };
+  return { events(es) { if (es.some(e => e.kind.startsWith('model'))) refresh(); }, resync: refresh };
 }
 
 // ---------- sweeps ----------
@@ -921,6 +966,7 @@ function sweepButtons(sw) {
 }
 
 async function viewSweeps() {
+  const show = claimMain();
   const { data: sweeps } = await api('GET', '/api/sweeps');
   const body = h('tbody', { id: 'sweeps-body' }, sweeps.map(sw => h('tr', { dataset: { name: sw.name } },
     h('td', {}, h('a', { href: `#/sweep/${encodeURIComponent(sw.name)}` }, sw.name)),
@@ -930,15 +976,16 @@ async function viewSweeps() {
     h('td', { class: 'num' }, sw.chunks_running), h('td', { class: 'num' }, sw.chunks_failed),
     h('td', { title: sw.created_at }, ago(sw.created_at)), h('td', {}, sweepButtons(sw)))));
   if (!sweeps.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No sweep yet: ats sweep create --name s1 --data-set SET --strategy sma_cross --param fast=int:5..50:5 …')));
-  document.getElementById('main').replaceChildren(h('h1', {}, 'Sweeps'), h('div', { class: 'card scroll' }, h('table', { id: 'sweeps' },
+  show(h('h1', {}, 'Sweeps'), h('div', { class: 'card scroll' }, h('table', { id: 'sweeps' },
     h('thead', {}, h('tr', {}, ['name', 'state', 'strategy', 'trials done', 'chunks', 'running', 'failed', 'created', ''].map(t => h('th', {}, t)))), body)));
   let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 2000); };
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 2000); };
   if (sweeps.some(sw => sw.state === 'running')) later();
   return { events(es) { if (es.some(e => e.kind.startsWith('sweep'))) later(); }, resync: () => route() };
 }
 
 async function viewSweep(name) {
+  const show = claimMain();
   const path = `/api/sweeps/${encodeURIComponent(name)}`;
   const [{ data: sw }, { data: report }] = await Promise.all([api('GET', path), api('GET', `${path}/report?top=20`)]);
   const names = report.names;
@@ -1049,9 +1096,9 @@ async function viewSweep(name) {
     parts.push(h('div', { class: 'card scroll' }, h('h2', {}, 'Heatmap'), h('div', { class: 'toolbar' }, h('label', {}, 'across ', x), h('label', {}, ' down ', y)), maps));
     draw();
   }
-  document.getElementById('main').replaceChildren(...parts);
+  show(...parts);
   let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; route(); }, 2000); };
+  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 2000); };
   if (sw.state === 'running') later();
   return { events(es) { if (es.some(e => e.kind.startsWith('sweep') && e.job_name === sw.name)) later(); }, resync: () => route() };
 }
@@ -1064,6 +1111,7 @@ function logLine(l) {
 }
 
 async function viewLogs(q) {
+  const show = claimMain();
   const level = q.get('level') || 'info';
   const { data: lines } = await api('GET', `/api/logs?limit=1000&level=${encodeURIComponent(level)}`);
   const levels = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'critical'];
@@ -1073,7 +1121,7 @@ async function viewLogs(q) {
   const pause = h('button', { id: 'log-pause', onclick: () => { paused = !paused; pause.textContent = paused ? 'Resume' : 'Pause'; } }, 'Pause');
   const pick = h('select', { id: 'log-level', onchange: e => { location.hash = `#/logs?level=${e.target.value}`; } },
     levels.map(l => h('option', { value: l, selected: l === level }, l)));
-  document.getElementById('main').replaceChildren(h('div', { class: 'toolbar' }, h('h1', {}, 'Coordinator log'), pick, pause), box);
+  show(h('div', { class: 'toolbar' }, h('h1', {}, 'Coordinator log'), pick, pause), box);
   box.scrollTop = box.scrollHeight;
   return {
     logs(newLines) {
@@ -1091,6 +1139,7 @@ async function viewLogs(q) {
 
 async function viewUsers() {
   if (S.role !== 'admin' && S.user) return viewOwnPassword();
+  const show = claimMain();
   const { data: users } = await api('GET', '/api/users');
   const root = h('div', {});
   const save = async (name, password, replace, role) => {
@@ -1146,12 +1195,13 @@ async function viewUsers() {
     h('div', { class: 'card scroll' }, h('table', { id: 'users' },
       h('thead', {}, h('tr', {}, ['name', 'role', 'added by', 'added', ''].map(t => h('th', {}, t)))), body)),
     h('div', { class: 'card', id: 'user-edit' }, add));
-  document.getElementById('main').replaceChildren(root);
+  show(root);
   return {};
 }
 
 /// Anyone below an admin: a new password for themselves, proving the current one.
 function viewOwnPassword() {
+  const show = claimMain();
   const current = h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password', 'data-field': 'current_password' });
   const pass = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
   const form = h('form', { class: 'form', id: 'own-password-form' },
@@ -1165,7 +1215,7 @@ function viewOwnPassword() {
     } catch (x) { showFieldError(form, x, false); return; }
     signedOut();
   });
-  document.getElementById('main').replaceChildren(h('div', {}, h('h1', {}, 'My password'),
+  show(h('div', {}, h('h1', {}, 'My password'),
     h('p', { class: 'muted' }, `You are a ${S.role}. Setting a new password signs you out everywhere.`), h('div', { class: 'card' }, form)));
   return {};
 }
@@ -1194,7 +1244,7 @@ async function route() {
     else view = await viewJobs(q);
     if (token === route.token) S.view = view;
   } catch (x) {
-    if (x.status === 401) return;
+    if (x.status === 401 || x instanceof Superseded || token !== route.token) return;
     document.getElementById('main').replaceChildren(h('div', { class: 'card' }, h('p', { class: 'error', id: 'page-error' }, x.message),
       h('a', { href: '#/jobs' }, 'Back to the jobs')));
   }
