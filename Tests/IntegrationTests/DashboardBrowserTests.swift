@@ -291,8 +291,15 @@ struct DashboardBrowserTests {
         let spec = LifecycleTests.paced("ui-paper", bars: 60_000)
         try await withBrowser { cluster, browser, ui in
             try await signIn(browser, ui)
+            // A search being typed, not applied yet, when a job is created: the list reloads to show
+            // it, and the text and the caret stay where they were (the reload once emptied the box).
+            try await browser.type("#job-search", "ui-pa")
             _ = try await cluster.create(spec)
             try await browser.wait(for: "#jobs-body tr[data-name='ui-paper'] .badge") { $0 == "running" }
+            let typed = try await browser.execute(
+                "const b = document.querySelector('#job-search'); return b.value + ' focused ' + (document.activeElement === b)"
+            )
+            #expect(typed as? String == "ui-pa focused true")
             try await browser.click("#jobs-body tr[data-name='ui-paper'] a")
             try await browser.wait(for: "#job-head .badge") { $0 == "running" }
             try await browser.screenshot(to: "\(Self.screenshots)/05-job-running.png")

@@ -34,12 +34,30 @@ function claimMain() {
   const token = route.token;
   const show = (...nodes) => {
     if (token !== route.token) throw new Superseded();
-    document.getElementById('main').replaceChildren(...nodes);
+    const main = document.getElementById('main');
+    main.replaceChildren(...nodes);
+    main.dataset.hash = location.hash; // what it shows (keepTyped)
   };
   // A view's delayed reload runs only while its page is still the one shown: a timer set before
   // the operator moved on must not redraw (and empty) the form they went to.
   show.reload = () => { if (token === route.token) route(); };
   return show;
+}
+
+// A page drawn again in place (a live reload of the same route) keeps what is being typed into
+// these fields, and where the caret was: call before drawing, then call what it returns after.
+function keepTyped(ids) {
+  const same = document.getElementById('main').dataset.hash === location.hash;
+  const saved = !same ? [] : ids.map(id => document.getElementById(id)).filter(Boolean).map(el => (
+    { id: el.id, value: el.value, focused: document.activeElement === el, start: el.selectionStart, end: el.selectionEnd }));
+  return () => {
+    for (const s of saved) {
+      const el = document.getElementById(s.id);
+      if (!el) continue;
+      el.value = s.value;
+      if (s.focused) { el.focus(); el.setSelectionRange(s.start, s.end); }
+    }
+  };
 }
 
 class ApiError extends Error {
@@ -230,6 +248,8 @@ function openStream() {
   for (const kind of ['jobs', 'events', 'logs']) {
     es.addEventListener(kind, e => {
       const data = JSON.parse(e.data);
+      // A page still loading gets these once it is shown (route()): its data may predate them.
+      if (S.pending) S.pending.push([kind, data]);
       const handler = S.view && S.view[kind];
       if (handler) handler(data);
     });
@@ -256,7 +276,11 @@ function signedOut() {
 
 function showLogin(message) {
   S.view = null;
+  S.pending = null;
   route.token = (route.token || 0) + 1; // a view still loading must not draw over the sign-in form
+  // Already asking (a late 401 from a timer): the message only, not a form emptied under the typing.
+  const shown = document.getElementById('login-error');
+  if (shown) { shown.textContent = message || shown.textContent; return; }
   const err = h('p', { class: 'error', id: 'login-error' }, message || '');
   const user = h('input', { id: 'login-user', name: 'user', autocomplete: 'username', required: true });
   const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -366,15 +390,17 @@ async function viewJobs(q) {
   try { kill = (await api('GET', '/api/kill')).data || kill; } catch (_) { /* shown without it */ }
   const killAll = async () => {
     if (!(await confirmAction('Kill ALL live trading? Every live job cancels its open orders and stops; live jobs created or started meanwhile are held too, until an admin releases the switch.'))) return;
-    try { const { data } = await api('POST', '/api/kill', { flatten: false }); toast(`Kill switch thrown: ${data.held} live jobs held`); route(); } catch (x) { toast(x.message); }
+    try { const { data } = await api('POST', '/api/kill', { flatten: false }); toast(`Kill switch thrown: ${data.held} live jobs held`); show.reload(); } catch (x) { toast(x.message); }
   };
   const killBox = kill.thrown
     ? h('span', { class: 'error', id: 'kill-thrown' }, `KILL SWITCH THROWN: ${kill.reason} — live jobs are held`)
     : h('button', { id: 'kill-all', class: 'danger needs-trader', onclick: killAll }, 'Kill all live trading');
+  const restoreTyped = keepTyped(['job-search', 'job-label']);
   show(
     h('div', { class: 'toolbar' }, h('h1', {}, 'Jobs'), killBox, h('a', { href: '#/new', class: 'right' }, '+ New job')),
     h('div', { class: 'card' }, chips, h('div', { class: 'toolbar' }), filters,
       h('div', { class: 'scroll' }, h('table', { id: 'jobs' }, h('thead', {}, head), body)), pager));
+  restoreTyped();
   // At most one reload a second, however often jobs change (a debounce would starve while jobs run).
   let reload = null;
   const later = () => { if (!reload) reload = setTimeout(() => { reload = null; show.reload(); }, 1000); };
@@ -385,6 +411,7 @@ async function viewJobs(q) {
         // A job not shown: new jobs come with a `created` event; a filtered list gains a job
         // whose status moved into the filter.
         if (!row) { if (status && c.status === status) later(); continue; }
+        if (c.updated_at < row.job.updated_at) continue; // older than what the row shows
         Object.assign(row.job, { status: c.status, desired_state: c.desired_state, lease_owner: c.worker,
           bars_done: c.bars_done, bars_total: c.bars_total, equity: c.equity, last_error: c.last_error, updated_at: c.updated_at });
         const tr = render(row.job);
@@ -410,7 +437,13 @@ async function viewJob(name) {
   const fillsBox = h('div', { id: 'job-fills' });
   const checkpoints = h('tbody', { id: 'job-checkpoints' });
   const logBox = h('div', { class: 'logs', id: 'job-logs' });
+  let headKey = null;
   const drawHead = j => {
+    // Progress moves every update; the buttons are drawn again only when what they depend on
+    // changes, so a click is never split between two copies of a button.
+    const key = JSON.stringify([j.status, j.phase, j.desired_state, j.lease_owner, j.epoch, j.mode, j.halt_reason, j.last_error, waitingFor(j)]);
+    if (key === headKey && head.querySelector('.status')) { head.querySelector('.status').replaceWith(statusBadge(j)); return; }
+    headKey = key;
     const act = async (verb, text) => {
       if (!(await confirmAction(text))) return;
       try {
@@ -558,11 +591,13 @@ async function viewJob(name) {
     divergenceBox.replaceChildren(h('div', { class: 'grid', id: 'divergence-summary' }, rows.map(([k, v]) => h('div', {}, h('span', { class: 'muted' }, k), h('b', {}, v)))),
       h('div', { class: 'scroll' }, table));
   };
+  let lastEvent = 0; // the newest event shown: one the stream brings again is not listed twice
   const eventRow = e => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, e.kind), h('td', {}, e.actor), h('td', { class: 'muted' }, e.detail));
   const drawRest = async () => {
     const [{ data: events }, { data: cps }, { data: lines }] = await Promise.all([
       api('GET', `/api/jobs/${enc}/events?limit=200`), api('GET', `/api/jobs/${enc}/checkpoints`), api('GET', '/api/logs?limit=2000')]);
     history.replaceChildren(...events.map(eventRow));
+    lastEvent = events.reduce((m, e) => Math.max(m, e.id), lastEvent);
     await drawOrders();
     checkpoints.replaceChildren(...cps.slice(-50).map(c => h('tr', {}, h('td', { class: 'num' }, c.cursor), h('td', { class: 'num' }, c.epoch),
       h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes),
@@ -594,7 +629,7 @@ async function viewJob(name) {
   return {
     jobs(changes) {
       const c = changes.find(x => x.id === job.id);
-      if (!c) return;
+      if (!c || c.updated_at < job.updated_at) return; // older than what the page shows
       const finished = c.status !== job.status && ['completed', 'failed', 'stopped'].includes(c.status);
       Object.assign(job, { status: c.status, lease_owner: c.worker, bars_done: c.bars_done, bars_total: c.bars_total,
         equity: c.equity, last_error: c.last_error, updated_at: c.updated_at });
@@ -602,7 +637,9 @@ async function viewJob(name) {
       if (finished) refresh();
       else if (!chartTimer) chartTimer = setTimeout(() => { chartTimer = null; drawCharts(); }, 2000);
     },
-    events(events) { for (const e of events) if (e.job_id === job.id) history.append(eventRow(e)); },
+    events(events) {
+      for (const e of events) if (e.job_id === job.id && e.id > lastEvent) { history.append(eventRow(e)); lastEvent = e.id; }
+    },
     logs(lines) { for (const l of lines) if (l.metadata.job === String(job.id)) logBox.append(logLine(l)); },
     resync: () => refresh(),
   };
@@ -782,7 +819,7 @@ async function viewWorkers() {
       ? `Drain ${w.id}? It takes no new job, and its ${w.running_jobs + (w.assigned_jobs || 0)} job(s) checkpoint and move to other workers.`
       : `Undrain ${w.id}? It takes jobs again.`;
     if (!(await confirmAction(text))) return;
-    try { await api('POST', `/api/workers/${encodeURIComponent(w.id)}/${verb}`); toast(`${verb} ${w.id}`); route(); } catch (x) { toast(x.message); }
+    try { await api('POST', `/api/workers/${encodeURIComponent(w.id)}/${verb}`); toast(`${verb} ${w.id}`); show.reload(); } catch (x) { toast(x.message); }
   };
   const body = h('tbody', { id: 'workers-body' }, workers.map(w => h('tr', { dataset: { id: w.id } },
     h('td', {}, w.id), h('td', {}, w.host), h('td', {}, (w.labels || []).join(', ')),
@@ -823,15 +860,23 @@ async function uploadFile(url, file) {
   return { status: r.status, data };
 }
 
+// After an upload: the fields still holding what was sent are emptied; one changed meanwhile (the
+// next upload being typed in) is kept. `sent` is [[input, value or File]].
+function clearSent(sent) {
+  for (const [el, v] of sent) if (el.type === 'file' ? el.files[0] === v : el.value === v) el.value = '';
+}
+
 // A page's table drawn again from its list route, leaving the rest of the page (a form half filled
-// in) as it is; a reply older than the last one asked for is dropped.
-function tableRefresher(body, url, rows) {
-  let asked = 0;
+// in) as it is. A reply older than the last one asked for is dropped, and one equal to what is
+// shown leaves the rows as they are (a button is never swapped under the pointer for nothing).
+function tableRefresher(body, url, rows, shown) {
+  let asked = 0, last = JSON.stringify(shown);
   return async () => {
     const mine = ++asked;
     try {
       const { data } = await api('GET', url);
-      if (mine === asked) body.replaceChildren(...rows(data));
+      const text = JSON.stringify(data);
+      if (mine === asked && text !== last) { last = text; body.replaceChildren(...rows(data)); }
     } catch (x) { if (x.status !== 401) toast(x.message); }
   };
 }
@@ -854,7 +899,7 @@ async function viewData() {
     h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: d.jobs.length > 0, title: d.jobs.length ? 'Used by jobs: delete them first' : '', onclick: () => remove(d) }, 'Remove'))))
     : [h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No data set yet: add a bar file below, or with ats data add FILE --name NAME.'))];
   const body = h('tbody', { id: 'datasets-body' }, rows(sets));
-  const refresh = tableRefresher(body, '/api/datasets', rows);
+  const refresh = tableRefresher(body, '/api/datasets', rows, sets);
   const file = h('input', { id: 'd-file', type: 'file', 'data-field': 'file' });
   const name = h('input', { id: 'd-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-1m' });
   const symbol = h('input', { id: 'd-symbol', autocomplete: 'off', 'data-field': 'symbol', placeholder: 'BTC/USDT' });
@@ -869,6 +914,7 @@ async function viewData() {
     error.textContent = '';
     const f = file.files[0];
     if (!f) { error.textContent = 'Choose a bar file.'; return; }
+    const sent = [[file, f], [name, name.value], [symbol, symbol.value], [format, format.value]];
     const params = new URLSearchParams({ name: name.value.trim(), source: f.name });
     if (symbol.value.trim()) params.set('symbol', symbol.value.trim());
     if (format.value) params.set('format', format.value);
@@ -878,7 +924,7 @@ async function viewData() {
     try {
       const { status, data } = await uploadFile(`/api/datasets?${params}`, f);
       toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.rows.toLocaleString('en-US')} bars)`);
-      add.reset();
+      clearSent(sent);
       refresh();
     } catch (x) {
       error.textContent = x.message;
@@ -912,7 +958,7 @@ async function viewModels() {
     h('td', { class: 'needs-trader' }, h('button', { class: 'remove', disabled: m.jobs.length > 0, title: m.jobs.length ? 'Run by jobs or searched by sweeps: delete them first' : '', onclick: () => remove(m) }, 'Remove'))))
     : [h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No model yet: add an ONNX file below, or with ats model add FILE --name NAME --cluster.'))];
   const body = h('tbody', { id: 'models-body' }, rows(models));
-  const refresh = tableRefresher(body, '/api/models', rows);
+  const refresh = tableRefresher(body, '/api/models', rows, models);
   const file = h('input', { id: 'm-file', type: 'file', accept: '.onnx', 'data-field': 'file' });
   const name = h('input', { id: 'm-name', autocomplete: 'off', 'data-field': 'name', placeholder: 'btc-lstm' });
   file.onchange = () => { if (!name.value && file.files[0]) name.value = file.files[0].name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._-]/g, '-'); };
@@ -925,13 +971,14 @@ async function viewModels() {
     error.textContent = '';
     const f = file.files[0];
     if (!f) { error.textContent = 'Choose an ONNX file.'; return; }
+    const sent = [[file, f], [name, name.value]];
     const submit = add.querySelector('#model-submit');
     submit.disabled = true;
     submit.textContent = 'Uploading…';
     try {
       const { status, data } = await uploadFile(`/api/models?${new URLSearchParams({ name: name.value.trim() })}`, f);
       toast(`${status === 201 ? 'Added' : 'Already there:'} ${data.name} (${data.hash})`);
-      add.reset();
+      clearSent(sent);
       refresh();
     } catch (x) {
       error.textContent = x.message;
@@ -951,18 +998,18 @@ function sweepProgress(sw) {
   return `${sw.trials_done.toLocaleString('en-US')} / ${sw.trials.toLocaleString('en-US')} (${fmtPct(sw.trials ? sw.trials_done / sw.trials : 0)})`;
 }
 
-async function sweepAction(sw, verb) {
+async function sweepAction(sw, verb, reload) {
   const text = { pause: `Pause ${sw.name}? No new chunk starts; running ones finish.`,
     resume: `Resume ${sw.name}? Its chunks not done run again.`,
     cancel: `Cancel ${sw.name}? No new chunk starts and running ones stop (resume continues).` }[verb];
   if (!(await confirmAction(text))) return;
-  try { await api('POST', `/api/sweeps/${encodeURIComponent(sw.name)}/${verb}`); toast(`${verb} ${sw.name}`); route(); } catch (x) { toast(x.message); }
+  try { await api('POST', `/api/sweeps/${encodeURIComponent(sw.name)}/${verb}`); toast(`${verb} ${sw.name}`); reload(); } catch (x) { toast(x.message); }
 }
 
-function sweepButtons(sw) {
+function sweepButtons(sw, reload) {
   // A running sweep with failed chunks can be resumed too (its failed chunks run again).
   const verbs = sw.state === 'running' ? [...(sw.chunks_failed > 0 ? ['resume'] : []), 'pause', 'cancel'] : sw.state === 'completed' ? [] : ['resume'];
-  return h('span', { class: 'needs-trader' }, verbs.map(v => h('button', { class: `sweep-${v}`, onclick: () => sweepAction(sw, v) }, v[0].toUpperCase() + v.slice(1))));
+  return h('span', { class: 'needs-trader' }, verbs.map(v => h('button', { class: `sweep-${v}`, onclick: () => sweepAction(sw, v, reload) }, v[0].toUpperCase() + v.slice(1))));
 }
 
 async function viewSweeps() {
@@ -974,7 +1021,7 @@ async function viewSweeps() {
     h('td', {}, sw.spec ? sw.spec.strategy.namespace.replace('strategies:', '') : '—'),
     h('td', { class: 'num' }, sweepProgress(sw)), h('td', { class: 'num' }, `${sw.chunks_done} / ${sw.chunks}`),
     h('td', { class: 'num' }, sw.chunks_running), h('td', { class: 'num' }, sw.chunks_failed),
-    h('td', { title: sw.created_at }, ago(sw.created_at)), h('td', {}, sweepButtons(sw)))));
+    h('td', { title: sw.created_at }, ago(sw.created_at)), h('td', {}, sweepButtons(sw, show.reload)))));
   if (!sweeps.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No sweep yet: ats sweep create --name s1 --data-set SET --strategy sma_cross --param fast=int:5..50:5 …')));
   show(h('h1', {}, 'Sweeps'), h('div', { class: 'card scroll' }, h('table', { id: 'sweeps' },
     h('thead', {}, h('tr', {}, ['name', 'state', 'strategy', 'trials done', 'chunks', 'running', 'failed', 'created', ''].map(t => h('th', {}, t)))), body)));
@@ -1043,7 +1090,7 @@ async function viewSweep(name) {
     h('td', { class: 'num' }, fmtNum(t.objective, 4)), h('td', { class: 'num' }, fmtPct(t.statistics.total_return)),
     h('td', { class: 'num' }, fmtPct(t.statistics.max_drawdown)), h('td', { class: 'num' }, t.statistics.round_trips))));
   if (!report.top.length) board.append(h('tr', {}, h('td', { colspan: names.length + 6, class: 'muted' }, 'No trial stored yet.')));
-  const parts = [h('h1', { id: 'sweep-head' }, `Sweep ${sw.name} `, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state), ' ', sweepButtons(sw), ' ',
+  const parts = [h('h1', { id: 'sweep-head' }, `Sweep ${sw.name} `, h('span', { class: `badge ${sw.state === 'paused' || sw.state === 'cancelled' ? 'stopped' : sw.state}` }, sw.state), ' ', sweepButtons(sw, show.reload), ' ',
     h('a', { href: `${path}/report.html`, download: `${sw.name}-sweep.html`, id: 'sweep-report' }, h('button', {}, 'Report'))),
     h('div', { class: 'card' },
       h('p', { id: 'sweep-progress' }, `Trials ${sweepProgress(sw)}, chunks ${sw.chunks_done} / ${sw.chunks} (${sw.chunks_running} running, ${sw.chunks_failed} failed)`),
@@ -1152,7 +1199,7 @@ async function viewUsers() {
       : `Delete ${u.name}? Their sessions end at once.`;
     if (!(await confirmAction(text))) return;
     try { await api('DELETE', `/api/users/${encodeURIComponent(u.name)}`); toast(`deleted ${u.name}`); } catch (x) { toast(x.message); }
-    if (self) signedOut(); else route();
+    if (self) signedOut(); else show.reload();
   };
   const newPassword = async u => {
     const pass = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
@@ -1165,7 +1212,7 @@ async function viewUsers() {
       const self = u.name === S.user;
       if (!(await confirmAction(`Set a new password for ${u.name}? Their sessions end${self ? ', yours too' : ''}.`))) return;
       try { await save(u.name, pass.value, true); } catch (x) { showFieldError(form, x, false); return; }
-      if (self) signedOut(); else route();
+      if (self) signedOut(); else show.reload();
     });
     document.getElementById('user-edit').replaceChildren(form);
     pass.focus();
@@ -1188,7 +1235,7 @@ async function viewUsers() {
     h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit', id: 'user-add' }, 'Add user')));
   add.addEventListener('submit', async e => {
     e.preventDefault();
-    try { await save(name.value.trim(), pass.value, false, role.value); route(); } catch (x) { showFieldError(add, x, false); }
+    try { await save(name.value.trim(), pass.value, false, role.value); show.reload(); } catch (x) { showFieldError(add, x, false); }
   });
   root.append(h('h1', {}, 'Users'),
     h('p', { class: 'muted' }, 'A viewer reads everything but users; a trader also creates and acts on jobs; an admin also manages users and workers. Changes are in the audit trail.'),
@@ -1229,6 +1276,7 @@ async function route() {
   const q = parseQuery(hash);
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', path.startsWith(`#/${a.dataset.nav}`));
   const token = (route.token = (route.token || 0) + 1);
+  S.pending = [];
   try {
     let view;
     if (path.startsWith('#/job/')) view = await viewJob(decodeURIComponent(path.slice(6)));
@@ -1242,8 +1290,15 @@ async function route() {
     else if (path === '#/logs') view = await viewLogs(q);
     else if (path === '#/users') view = await viewUsers();
     else view = await viewJobs(q);
-    if (token === route.token) S.view = view;
+    if (token !== route.token) return;
+    const pending = S.pending || [];
+    S.pending = null;
+    S.view = view;
+    // What came through the stream while the page loaded: a change it must not miss (a job's
+    // last one, say) is not sent again. Views skip what their own data is already past.
+    for (const [kind, data] of pending) if (view && view[kind]) view[kind](data);
   } catch (x) {
+    if (token === route.token) S.pending = null;
     if (x.status === 401 || x instanceof Superseded || token !== route.token) return;
     document.getElementById('main').replaceChildren(h('div', { class: 'card' }, h('p', { class: 'error', id: 'page-error' }, x.message),
       h('a', { href: '#/jobs' }, 'Back to the jobs')));
