@@ -276,11 +276,24 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
             barInterval: barInterval)
     }
 
+    /// The run's state as ``CheckpointCoding/encoder()`` would write a ``Checkpoint``, byte for
+    /// byte, but with the exchange's orders written straight into the buffer (``CheckpointWriter``;
+    /// ~3× faster on a paper job's state); the strategy and the tracker go through Foundation.
     public func checkpoint() throws -> Data {
-        try CheckpointCoding.encoder().encode(
-            Checkpoint(
-                version: Checkpoint.currentVersion, cursor: cursor, strategy: strategy, exchange: exchange.state,
-                tracker: tracker))
+        let state = exchange.state
+        var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + ExchangeState.recentLimit))
+        w.raw("{\"cursor\":")
+        w.int(cursor)
+        w.raw(",\"exchange\":")
+        try state.writeCheckpointJSON(into: &w)
+        w.raw(",\"strategy\":")
+        try w.encodable(strategy)
+        w.raw(",\"tracker\":")
+        try w.encodable(tracker)
+        w.raw(",\"version\":")
+        w.int(Checkpoint.currentVersion)
+        w.raw("}")
+        return Data(w.bytes)
     }
 
     struct Checkpoint: Codable {

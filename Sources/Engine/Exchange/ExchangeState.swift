@@ -40,6 +40,15 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         if recentStart == Self.recentLimit { recentStart = 0 }
     }
 
+    /// ``recent`` as ``writeCheckpointJSON(into:)`` writes it, read from the ring in place.
+    func writeRecent(into w: inout CheckpointWriter) throws {
+        let ring = recentRing
+        let start = recentStart
+        try w.array((0..<ring.count).lazy.map { ring[(start + $0) % ring.count] }) {
+            try $1.writeCheckpointJSON(into: &$0)
+        }
+    }
+
     /// The most recent finished order with this id.
     func finished(_ id: OrderID) -> Order? {
         recentRing.first { $0.id == id }  // ids are unique: slot order does not matter
