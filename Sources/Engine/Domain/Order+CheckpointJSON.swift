@@ -1,7 +1,7 @@
 extension Order {
     /// The order as ``CheckpointCoding/encoder()`` writes it, byte for byte (``CheckpointWriter``):
     /// keys sorted, an absent optional left out. A reject reason, rare, goes through Foundation.
-    public func writeCheckpointJSON(into w: inout CheckpointWriter) throws {
+    func writeCheckpointJSON(into w: inout CheckpointWriter) throws {
         w.raw("{\"averagePrice\":")
         w.double(averagePrice)
         w.raw(",\"createdAt\":")

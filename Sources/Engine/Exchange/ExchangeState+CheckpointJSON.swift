@@ -1,7 +1,7 @@
 extension ExchangeState {
     /// The state as ``CheckpointCoding/encoder()`` writes it, byte for byte (``CheckpointWriter``);
     /// the same keys as ``encode(to:)``, in the encoder's sorted order.
-    public func writeCheckpointJSON(into w: inout CheckpointWriter) throws {
+    func writeCheckpointJSON(into w: inout CheckpointWriter) throws {
         w.raw("{\"barClose\":")
         w.double(barClose)
         w.raw(",\"barIndex\":")

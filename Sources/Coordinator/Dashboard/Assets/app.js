@@ -41,6 +41,7 @@ function claimMain() {
   // A view's delayed reload runs only while its page is still the one shown: a timer set before
   // the operator moved on must not redraw (and empty) the form they went to.
   show.reload = () => { if (token === route.token) route(); };
+  show.current = () => token === route.token;
   return show;
 }
 
@@ -770,7 +771,7 @@ async function viewForm(q, editName, edited) {
   const tabJson = h('button', { id: 'tab-json' }, 'JSON');
   const root = h('div', {});
   tabForm.onclick = () => {
-    if (mode === 'form') return;
+    if (mode === 'form' || !show.current()) return; // moved on: the redraw would claim the new page
     let parsed;
     try { parsed = JSON.parse(json.value); } catch (x) { root.querySelector('#form-error').textContent = `JSON: ${x.message}`; return; }
     viewForm(q, editName, parsed).then(v => { S.view = v; }, x => { if (!(x instanceof Superseded)) toast(x.message); }); // the form drawn again from the edited spec
