@@ -373,6 +373,30 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// The coordinator's log, paused: lines that come meanwhile are counted on the button, not
+    /// added under the reader; resumed, the page has them.
+    @Test func pauseAndResumeTheCoordinatorsLog() async throws {
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/logs']")
+            try await browser.wait(for: "#log-lines")
+            try await browser.click("#log-pause")
+            try await browser.wait(for: "#log-pause") { $0 == "Resume" }
+            let count = "return document.querySelectorAll('#log-lines > div').length"
+            let before = try await browser.execute(count) as? Int ?? -1
+            #expect(before > 0)
+            #expect(try await signInStatus(cluster, Self.user, Self.password) == 200)  // logs "signed in"
+            try await browser.wait(for: "#log-pause") { $0.hasPrefix("Resume (") && $0.hasSuffix(" new)") }
+            #expect(try await browser.execute(count) as? Int == before, "a line was added while paused")
+            try await browser.click("#log-pause")
+            try await browser.wait(for: "#log-pause") { $0 == "Pause" }
+            try await waitUntil("the missed line shown", timeout: .seconds(10)) {
+                let text = try await browser.execute("return document.querySelector('#log-lines').textContent")
+                return (text as? String ?? "").components(separatedBy: "signed in").count - 1 >= 2
+            }
+        }
+    }
+
     @Test func addChangeAndDeleteAUserFromTheUsersPage() async throws {
         try await withBrowser { cluster, browser, ui in
             try await signIn(browser, ui)

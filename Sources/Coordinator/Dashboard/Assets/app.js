@@ -415,9 +415,10 @@ async function viewJobs(q) {
         if (c.updated_at < row.job.updated_at) continue; // older than what the row shows
         Object.assign(row.job, { status: c.status, desired_state: c.desired_state, lease_owner: c.worker,
           bars_done: c.bars_done, bars_total: c.bars_total, equity: c.equity, last_error: c.last_error, updated_at: c.updated_at });
-        const tr = render(row.job);
-        row.tr.replaceWith(tr);
-        row.tr = tr;
+        // Only the cells that changed are replaced: the name's link stays the element under the
+        // pointer, so a click is never lost to a live update.
+        const fresh = render(row.job);
+        [...fresh.cells].forEach((td, i) => { if (row.tr.cells[i].outerHTML !== td.outerHTML) row.tr.cells[i].replaceWith(td); });
       }
     },
     events(events) { if (events.some(e => e.kind === 'created' || e.kind === 'deleted')) later(); },
@@ -1122,8 +1123,14 @@ async function viewSweep(name) {
   }
   if (names.length >= 2) {
     const pick = (id, value) => h('select', { id }, names.map(n => h('option', { value: n, selected: n === value }, n)));
-    const x = pick('heat-x', names[0]);
-    const y = pick('heat-y', names[1]);
+    // A running sweep's page reloads every two seconds: the axes picked stay picked.
+    const again = document.getElementById('main').dataset.hash === location.hash;
+    const kept = (id, otherwise) => {
+      const el = again && document.getElementById(id);
+      return el && names.includes(el.value) ? el.value : otherwise;
+    };
+    const x = pick('heat-x', kept('heat-x', names[0]));
+    const y = pick('heat-y', kept('heat-y', names[1]));
     const maps = h('div', { id: 'heatmaps' });
     const draw = async () => {
       try {
@@ -1165,21 +1172,32 @@ async function viewLogs(q) {
   const levels = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'critical'];
   const min = levels.indexOf(level);
   const box = h('div', { class: 'logs', id: 'log-lines' }, lines.map(logLine));
-  let paused = false;
-  const pause = h('button', { id: 'log-pause', onclick: () => { paused = !paused; pause.textContent = paused ? 'Resume' : 'Pause'; } }, 'Pause');
+  // Paused, neither new lines nor a reconnect move the page under the reader; what came meanwhile
+  // is loaded when they resume.
+  let paused = false, missed = 0, reconnected = false;
+  const pause = h('button', { id: 'log-pause', onclick: () => {
+    paused = !paused;
+    pause.textContent = paused ? 'Resume' : 'Pause';
+    if (!paused && (missed || reconnected)) show.reload();
+  } }, 'Pause');
+  const held = () => { pause.textContent = `Resume (${reconnected ? 'reconnected' : `${missed} new`})`; };
   const pick = h('select', { id: 'log-level', onchange: e => { location.hash = `#/logs?level=${e.target.value}`; } },
     levels.map(l => h('option', { value: l, selected: l === level }, l)));
   show(h('div', { class: 'toolbar' }, h('h1', {}, 'Coordinator log'), pick, pause), box);
   box.scrollTop = box.scrollHeight;
   return {
     logs(newLines) {
-      if (paused) return;
+      if (paused) {
+        missed += newLines.filter(l => levels.indexOf(l.level) >= min).length;
+        if (missed) held();
+        return;
+      }
       const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
       for (const l of newLines) if (levels.indexOf(l.level) >= min) box.append(logLine(l));
       while (box.childNodes.length > 2000) box.firstChild.remove();
       if (atEnd) box.scrollTop = box.scrollHeight;
     },
-    resync: () => route(),
+    resync: () => { if (paused) { reconnected = true; held(); } else route(); },
   };
 }
 
