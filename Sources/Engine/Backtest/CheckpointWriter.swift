@@ -28,6 +28,19 @@ struct CheckpointWriter {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// `key` and the value when there is one, nothing otherwise (Foundation's `encodeIfPresent`).
+    mutating func optional(_ key: StaticString, _ value: Double?) {
+        guard let value else { return }
+        raw(key)
+        double(value)
+    }
+
+    mutating func optional(_ key: StaticString, _ value: Int64?) {
+        guard let value else { return }
+        raw(key)
+        int(value)
+    }
+
     mutating func bool(_ value: Bool) {
         raw(value ? "true" : "false")
     }

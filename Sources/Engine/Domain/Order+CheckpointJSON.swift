@@ -14,18 +14,9 @@ extension Order {
         w.double(held)
         w.raw(",\"id\":")
         w.int(id)
-        if let limitPrice {
-            w.raw(",\"limitPrice\":")
-            w.double(limitPrice)
-        }
-        if let ocoId {
-            w.raw(",\"ocoId\":")
-            w.int(ocoId)
-        }
-        if let parentId {
-            w.raw(",\"parentId\":")
-            w.int(parentId)
-        }
+        w.optional(",\"limitPrice\":", limitPrice)
+        w.optional(",\"ocoId\":", ocoId)
+        w.optional(",\"parentId\":", parentId)
         w.raw(",\"postOnly\":")
         w.bool(postOnly)
         w.raw(",\"quantity\":")
@@ -38,20 +29,11 @@ extension Order {
         w.string(side.rawValue)
         w.raw(",\"status\":")
         w.string(status.rawValue)
-        if let stopLoss {
-            w.raw(",\"stopLoss\":")
-            w.double(stopLoss)
-        }
-        if let stopPrice {
-            w.raw(",\"stopPrice\":")
-            w.double(stopPrice)
-        }
+        w.optional(",\"stopLoss\":", stopLoss)
+        w.optional(",\"stopPrice\":", stopPrice)
         w.raw(",\"tag\":")
         w.string(tag.description)
-        if let takeProfit {
-            w.raw(",\"takeProfit\":")
-            w.double(takeProfit)
-        }
+        w.optional(",\"takeProfit\":", takeProfit)
         w.raw(",\"timeInForce\":")
         w.string(timeInForce.rawValue)
         w.raw(",\"triggered\":")
