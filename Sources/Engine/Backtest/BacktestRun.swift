@@ -278,7 +278,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
 
     /// The run's state as ``CheckpointCoding/encoder()`` would write a ``Checkpoint``, byte for
     /// byte, but with the exchange's orders written straight into the buffer (``CheckpointWriter``:
-    /// a paper job's full state in ~66 µs instead of ~520); the strategy and the tracker go through
+    /// a paper job's full state in ~70 µs instead of ~520); the strategy and the tracker go through
     /// Foundation.
     public func checkpoint() throws -> Data {
         let state = exchange.state

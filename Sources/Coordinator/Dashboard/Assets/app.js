@@ -32,15 +32,17 @@ class Superseded extends Error {}
 
 function claimMain() {
   const token = route.token;
+  let drawnFor = null;
   const show = (...nodes) => {
     if (token !== route.token) throw new Superseded();
     const main = document.getElementById('main');
     main.replaceChildren(...nodes);
-    main.dataset.hash = location.hash; // what it shows (keepTyped)
+    main.dataset.hash = drawnFor = location.hash; // what it shows (keepTyped)
   };
-  // A view's delayed reload runs only while its page is still the one shown: a timer set before
-  // the operator moved on must not redraw (and empty) the form they went to.
-  show.reload = () => { if (token === route.token) route(); };
+  // A view's delayed reload (a timer, an action's reply) runs only while its route is still the
+  // one shown: one set before the operator moved on must not redraw (and empty) the form they
+  // went to. A live reload of the same page in between does not cancel it.
+  show.reload = () => { if (drawnFor !== null && drawnFor === location.hash) route(); };
   show.current = () => token === route.token;
   return show;
 }
@@ -594,6 +596,7 @@ async function viewJob(name) {
       h('div', { class: 'scroll' }, table));
   };
   let lastEvent = 0; // the newest event shown: one the stream brings again is not listed twice
+  let lastLine = 0; // the same for log lines, by their sequence number
   const eventRow = e => h('tr', {}, h('td', {}, fmtTime(e.at)), h('td', {}, e.kind), h('td', {}, e.actor), h('td', { class: 'muted' }, e.detail));
   const drawRest = async () => {
     const [{ data: events }, { data: cps }, { data: lines }] = await Promise.all([
@@ -605,6 +608,7 @@ async function viewJob(name) {
       h('td', { class: 'num' }, c.next_fill_seq), h('td', { class: 'num' }, c.bytes),
       h('td', { class: 'num' }, c.plain_bytes ?? c.bytes), h('td', {}, fmtTime(c.created_at)))));
     logBox.replaceChildren(...lines.filter(l => l.metadata.job === String(job.id)).map(logLine));
+    lastLine = lines.reduce((m, l) => Math.max(m, l.seq), lastLine);
   };
   const refresh = async () => {
     const { data: j } = await api('GET', `/api/jobs/${enc}`);
@@ -642,7 +646,13 @@ async function viewJob(name) {
     events(events) {
       for (const e of events) if (e.job_id === job.id && e.id > lastEvent) { history.append(eventRow(e)); lastEvent = e.id; }
     },
-    logs(lines) { for (const l of lines) if (l.metadata.job === String(job.id)) logBox.append(logLine(l)); },
+    logs(lines) {
+      for (const l of lines) {
+        if (l.seq <= lastLine) continue; // already on the page (a message replayed after the load)
+        lastLine = l.seq;
+        if (l.metadata.job === String(job.id)) logBox.append(logLine(l));
+      }
+    },
     resync: () => refresh(),
   };
 }
@@ -1172,6 +1182,7 @@ async function viewLogs(q) {
   const levels = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'critical'];
   const min = levels.indexOf(level);
   const box = h('div', { class: 'logs', id: 'log-lines' }, lines.map(logLine));
+  let lastLine = lines.reduce((m, l) => Math.max(m, l.seq), 0); // a line replayed after the load is not shown twice
   // Paused, neither new lines nor a reconnect move the page under the reader; what came meanwhile
   // is loaded when they resume.
   let paused = false, missed = 0, reconnected = false;
@@ -1187,6 +1198,8 @@ async function viewLogs(q) {
   box.scrollTop = box.scrollHeight;
   return {
     logs(newLines) {
+      newLines = newLines.filter(l => l.seq > lastLine);
+      lastLine = newLines.reduce((m, l) => Math.max(m, l.seq), lastLine);
       if (paused) {
         missed += newLines.filter(l => levels.indexOf(l.level) >= min).length;
         if (missed) held();
@@ -1315,7 +1328,9 @@ async function route() {
     S.view = view;
     // What came through the stream while the page loaded: a change it must not miss (a job's
     // last one, say) is not sent again. Views skip what their own data is already past.
-    for (const [kind, data] of pending) if (view && view[kind]) view[kind](data);
+    for (const [kind, data] of pending) {
+      try { if (view && view[kind]) view[kind](data); } catch (e) { console.error(e); } // as a live message's would
+    }
   } catch (x) {
     if (token === route.token) S.pending = null;
     if (x.status === 401 || x instanceof Superseded || token !== route.token) return;
