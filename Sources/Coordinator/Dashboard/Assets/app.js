@@ -247,7 +247,10 @@ function openStream() {
   es.addEventListener('open', () => live.classList.add('on'));
   es.addEventListener('error', () => live.classList.remove('on'));
   // Everything after `hello` comes through the stream: what the page loaded before may be stale.
-  es.addEventListener('hello', () => { if (S.view && S.view.resync) S.view.resync(); });
+  es.addEventListener('hello', () => {
+    if (S.pending) S.pending.push(['resync', null]); // a page loading may predate the gap too
+    if (S.view && S.view.resync) S.view.resync();
+  });
   for (const kind of ['jobs', 'events', 'logs']) {
     es.addEventListener(kind, e => {
       const data = JSON.parse(e.data);
@@ -630,7 +633,9 @@ async function viewJob(name) {
     h('h2', {}, 'Log'), logBox,
     h('h2', {}, 'Checkpoints'), h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['cursor', 'epoch', 'next fill', 'bytes', 'plain bytes', 'saved'].map(t => h('th', {}, t)))), checkpoints)),
     h('h2', {}, 'Definition'), spec);
-  await Promise.all([drawCharts(), drawFills(), drawRest()]);
+  // A part that fails to load says so without replacing the rest of the page (live changes that
+  // come meanwhile are replayed once it is done: route()).
+  await Promise.all([drawCharts(), drawFills(), drawRest()]).catch(x => { if (x.status === 401) throw x; toast(x.message); });
   let chartTimer = null;
   return {
     jobs(changes) {
