@@ -48,7 +48,8 @@ function claimMain() {
 }
 
 // A page drawn again in place (a live reload of the same route) keeps what is being typed into
-// these fields, and where the caret was: call before drawing, then call what it returns after.
+// these fields (or picked, in a select), and where the caret was: call before drawing, then call
+// what it returns after.
 function keepTyped(ids) {
   const same = document.getElementById('main').dataset.hash === location.hash;
   const saved = !same ? [] : ids.map(id => document.getElementById(id)).filter(Boolean).map(el => (
@@ -58,7 +59,7 @@ function keepTyped(ids) {
       const el = document.getElementById(s.id);
       if (!el) continue;
       el.value = s.value;
-      if (s.focused) { el.focus(); el.setSelectionRange(s.start, s.end); }
+      if (s.focused) { el.focus(); if (s.start != null) el.setSelectionRange(s.start, s.end); } // a select has no caret
     }
   };
 }
@@ -1136,16 +1137,11 @@ async function viewSweep(name) {
     parts.push(h('div', { class: 'card scroll' }, h('h2', {}, `Walk-forward: ${w.folds.length} folds`), summary,
       h('table', { id: 'walk-forward' }, h('thead', {}, head), h('tbody', {}, rows))));
   }
+  let drawHeatmap = null;
   if (names.length >= 2) {
     const pick = (id, value) => h('select', { id }, names.map(n => h('option', { value: n, selected: n === value }, n)));
-    // A running sweep's page reloads every two seconds: the axes picked stay picked.
-    const again = document.getElementById('main').dataset.hash === location.hash;
-    const kept = (id, otherwise) => {
-      const el = again && document.getElementById(id);
-      return el && names.includes(el.value) ? el.value : otherwise;
-    };
-    const x = pick('heat-x', kept('heat-x', names[0]));
-    const y = pick('heat-y', kept('heat-y', names[1]));
+    const x = pick('heat-x', names[0]);
+    const y = pick('heat-y', names[1]);
     const maps = h('div', { id: 'heatmaps' });
     const draw = async () => {
       try {
@@ -1164,9 +1160,13 @@ async function viewSweep(name) {
     x.onchange = draw;
     y.onchange = draw;
     parts.push(h('div', { class: 'card scroll' }, h('h2', {}, 'Heatmap'), h('div', { class: 'toolbar' }, h('label', {}, 'across ', x), h('label', {}, ' down ', y)), maps));
-    draw();
+    drawHeatmap = draw;
   }
+  // A running sweep's page reloads every two seconds: the axes picked stay picked.
+  const restorePicked = keepTyped(['heat-x', 'heat-y']);
   show(...parts);
+  restorePicked();
+  if (drawHeatmap) drawHeatmap();
   let timer = null;
   const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 2000); };
   if (sw.state === 'running') later();
