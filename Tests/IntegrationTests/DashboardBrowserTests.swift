@@ -293,7 +293,10 @@ struct DashboardBrowserTests {
             try await signIn(browser, ui)
             // A search being typed, not applied yet, when a job is created: the list reloads to show
             // it, and the text and the caret stay where they were (the reload once emptied the box).
-            try await browser.type("#job-search", "ui-pa")
+            // Typed in one step in the page (WebDriver's find-clear-type would race the list's
+            // own first reload, on the stream's hello, which replaces the box under it).
+            _ = try await browser.execute(
+                "const b = document.querySelector('#job-search'); b.focus(); b.value = 'ui-pa'; return true")
             _ = try await cluster.create(spec)
             try await browser.wait(for: "#jobs-body tr[data-name='ui-paper'] .badge") { $0 == "running" }
             let typed = try await browser.execute(
