@@ -38,9 +38,14 @@ struct LiveTradingTests {
     /// booked differently fails the job); each order placed once at the venue and each one an
     /// intent the coordinator accepted; none left unresolved; every execution the venue made for
     /// the account in the job's fills once, numbered from 0. Returns the venue's placements.
+    ///
+    /// The market is held still first: a stop leaves the job's resting orders at the venue (a
+    /// kill cancels them), and one the market reached after the stop would be a trade the stopped
+    /// job has not booked yet (its next run does).
     static func stopAndCheckEveryOrderAndFill(_ cluster: TestCluster, _ venue: FakeVenueProcess) async throws
         -> (placed: [String: Int], orders: [OrderRecord])
     {
+        try await venue.holdWalk()
         #expect(try await cluster.request("POST", "api/jobs/live-1/stop").status == 200)
         try await waitUntil("stopped", timeout: .seconds(30)) {
             try await cluster.job("live-1").status == .stopped

@@ -84,6 +84,15 @@ public final class FakeVenueProcess: @unchecked Sendable {
             body: Array(try JSONSerialization.data(withJSONObject: move)))
     }
 
+    /// Holds the price path still (`held`), or lets it walk again: while held, the public market
+    /// trades only when `setPrice` moves it, so no resting order executes on its own.
+    public func holdWalk(_ held: Bool = true) async throws {
+        let r = try await control.execute(
+            method: .POST, target: "/_fake/walk", headers: [("Content-Type", "application/json")],
+            body: Array(try JSONSerialization.data(withJSONObject: ["held": held])))
+        guard r.status == 200 else { throw TestEnvironmentError("walk not held: \(r.status)") }
+    }
+
     /// How many orders the venue accepted under each client order id, and its trade count.
     public func placements() async throws -> (byId: [String: Int], trades: Int) {
         let r = try await control.execute(method: .GET, target: "/_fake/orders")

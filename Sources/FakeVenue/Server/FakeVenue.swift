@@ -18,6 +18,9 @@ public final class FakeVenue: Sendable {
         var faulted: [String: FakeFault.Kind] = [:]
         var skewMs: Int64 = 0
         var latencyMs = 0
+        /// The price path held still (`POST /_fake/walk`): the public market trades only when a
+        /// test moves the price.
+        var walkHeld = false
     }
 
     private let state: NIOLockedValueBox<State>
@@ -126,6 +129,20 @@ public final class FakeVenue: Sendable {
         let now = nowMs()
         withExchange { $0.tick(symbol: symbol, price: price, qty: qty, nowMs: now) }
     }
+
+    /// A trade of the price path: none while the walk is held. Checked under the same lock as the
+    /// trade, so once `holdWalk(true)` has returned the path trades no more.
+    public func walk(symbol: String, price: VenueDecimal) {
+        let now = nowMs()
+        state.withLockedValue { s in
+            guard !s.walkHeld else { return }
+            s.exchange.tick(symbol: symbol, price: price, qty: nil, nowMs: now)
+            publish(s.exchange.drainEvents())
+        }
+    }
+
+    /// Holds the price path still (or lets it walk again).
+    public func holdWalk(_ held: Bool) { state.withLockedValue { $0.walkHeld = held } }
 
     public var exchange: FakeExchange { state.withLockedValue { $0.exchange } }
 

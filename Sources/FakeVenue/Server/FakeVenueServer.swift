@@ -328,6 +328,14 @@ public struct FakeVenueServer: Sendable {
             venue.tick(symbol: move.symbol, price: move.price, qty: move.qty)
             return Self.respond(200, ["price": .decimal(venue.exchange.lastPrice[move.symbol] ?? .zero)], [])
         }
+        router.post("/_fake/walk") { request, _ in
+            // `{"held": true}`: the price path trades no more until `{"held": false}`.
+            struct Walk: Decodable { var held: Bool }
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let walk = try JSONDecoder().decode(Walk.self, from: Data(buffer: body))
+            venue.holdWalk(walk.held)
+            return Self.respond(200, ["held": .bool(walk.held)], [])
+        }
         router.get("/_fake/orders") { _, _ in
             let ex = venue.exchange
             let orders = ex.orders.map { o -> JSONValue in

@@ -42,7 +42,7 @@ public struct PricePath: Sendable {
                 prices[s.symbol] = p
                 if let decimal = VenueDecimal(p) {
                     let price = decimal.rounded(toMultipleOf: s.tickSize, up: false)
-                    venue.tick(symbol: s.symbol, price: price)
+                    venue.walk(symbol: s.symbol, price: price)
                     ticked[s.symbol] = price
                 }
             }
