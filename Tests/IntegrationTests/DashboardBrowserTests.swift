@@ -406,6 +406,32 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// A page whose load gets no answer says so in time, instead of waiting for ever, and draws
+    /// once tried again.
+    @Test func aPageWhoseLoadHangsSaysSoAndIsTriedAgain() async throws {
+        try await withBrowser { _, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.wait(for: "#jobs-body")
+            // The workers' list never answered (until the reader aborts), reads given 0.3 s.
+            _ = try await browser.execute(
+                """
+                S.readTimeoutMs = 300;
+                window.realFetch = window.fetch;
+                window.fetch = (url, o) => String(url).startsWith('/api/workers')
+                  ? new Promise((_, reject) => o.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+                  : window.realFetch(url, o);
+                return true
+                """)
+            try await browser.click("a[href='#/workers']")
+            let error = try await browser.wait(for: "#page-error") { !$0.isEmpty }
+            #expect(error == "/api/workers: no answer within 0.3 s", "\(error)")
+            _ = try await browser.execute("window.fetch = window.realFetch; return true")
+            try await browser.click("#page-retry")
+            try await browser.wait(for: "#workers-body")
+            #expect(try await browser.execute("return document.getElementById('page-error') === null") as? Bool == true)
+        }
+    }
+
     @Test func addChangeAndDeleteAUserFromTheUsersPage() async throws {
         try await withBrowser { cluster, browser, ui in
             try await signIn(browser, ui)

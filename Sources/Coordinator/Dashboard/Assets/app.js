@@ -73,15 +73,30 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
+// How long a read may go unanswered before it fails (a page whose load hangs would otherwise wait,
+// and keep the stream's messages for it, until the next navigation; a test shortens it). Changes
+// have none: one that timed out here might still be carried out, and the operator would try it again.
+S.readTimeoutMs = 60000;
+
+async function api(method, path, body, { timeoutMs = S.readTimeoutMs } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && S.csrf) headers['X-CSRF-Token'] = S.csrf;
-  const r = await fetch(path, {
-    method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
+  const abort = method === 'GET' ? new AbortController() : null;
+  const timer = abort && setTimeout(() => abort.abort(), timeoutMs);
+  let r, text;
+  try {
+    r = await fetch(path, {
+      method, headers, credentials: 'same-origin', signal: abort ? abort.signal : undefined,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    text = await r.text();
+  } catch (x) {
+    if (abort && abort.signal.aborted) throw new ApiError(0, { message: `${path}: no answer within ${timeoutMs / 1000} s` });
+    throw x;
+  } finally {
+    clearTimeout(timer);
+  }
   let data = null;
   if (text && (r.headers.get('content-type') || '').includes('json')) data = JSON.parse(text);
   if (r.status === 401 && path !== '/api/session') {
@@ -576,7 +591,7 @@ async function viewJob(name) {
   const drawDivergence = async () => {
     divergenceBox.replaceChildren(h('p', { class: 'muted' }, 'Replaying…'));
     let r;
-    try { r = (await api('GET', `/api/jobs/${enc}/divergence`)).data; } catch (x) { divergenceBox.replaceChildren(h('p', { class: 'error' }, x.message)); return; }
+    try { r = (await api('GET', `/api/jobs/${enc}/divergence`, undefined, { timeoutMs: 600000 })).data; } catch (x) { divergenceBox.replaceChildren(h('p', { class: 'error' }, x.message)); return; }
     const s = r.summary;
     const ms = v => v == null ? '—' : `${v} ms`;
     const bps = v => v == null ? '—' : `${v.toFixed(1)} bps`;
@@ -1167,8 +1182,15 @@ async function viewSweep(name) {
   show(...parts);
   restorePicked();
   if (drawHeatmap) drawHeatmap();
-  let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 2000); };
+  // Not while an axis is being picked (a redraw would close its open list), for up to ten seconds.
+  let timer = null, held = 0;
+  const picking = () => ['heat-x', 'heat-y'].includes(document.activeElement && document.activeElement.id);
+  const later = () => {
+    if (!timer) timer = setTimeout(() => {
+      timer = null;
+      if (picking() && held++ < 5) later(); else show.reload();
+    }, 2000);
+  };
   if (sw.state === 'running') later();
   return { events(es) { if (es.some(e => e.kind.startsWith('sweep') && e.job_name === sw.name)) later(); }, resync: () => route() };
 }
@@ -1340,7 +1362,7 @@ async function route() {
     if (token === route.token) S.pending = null;
     if (x.status === 401 || x instanceof Superseded || token !== route.token) return;
     document.getElementById('main').replaceChildren(h('div', { class: 'card' }, h('p', { class: 'error', id: 'page-error' }, x.message),
-      h('a', { href: '#/jobs' }, 'Back to the jobs')));
+      h('button', { id: 'page-retry', onclick: route }, 'Try again'), ' ', h('a', { href: '#/jobs' }, 'Back to the jobs')));
   }
 }
 
