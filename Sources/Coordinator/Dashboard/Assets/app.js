@@ -910,7 +910,7 @@ function tableRefresher(body, url, rows, shown) {
       const { data } = await api('GET', url);
       const text = JSON.stringify(data);
       if (mine === asked && text !== last) { last = text; body.replaceChildren(...rows(data)); }
-    } catch (x) { if (x.status !== 401) toast(x.message); }
+    } catch (x) { if (x.status !== 401 && mine === asked) toast(x.message); } // a newer reply drew the table
   };
 }
 
@@ -1112,7 +1112,8 @@ async function viewSweep(name) {
       curveCard.replaceChildren(h('p', { class: 'muted' }, `Running trial ${trial}…`));
     }
     try {
-      const { data: c } = await api('GET', `${path}/trials/${trial}/equity?points=400`);
+      // Run again on the coordinator, one at a time: a large data set or a queue of runs takes long.
+      const { data: c } = await api('GET', `${path}/trials/${trial}/equity?points=400`, undefined, { timeoutMs: 600000 });
       if (S.sweepTrial.trial !== trial || S.sweepTrial.sweep !== name) return;
       S.sweepTrial.data = c;
       drawTrial(trial, c);
@@ -1153,6 +1154,7 @@ async function viewSweep(name) {
       h('table', { id: 'walk-forward' }, h('thead', {}, head), h('tbody', {}, rows))));
   }
   let drawHeatmap = null;
+  let axisOpen = false; // an axis's list opened and nothing picked from it yet
   if (names.length >= 2) {
     const pick = (id, value) => h('select', { id }, names.map(n => h('option', { value: n, selected: n === value }, n)));
     const x = pick('heat-x', names[0]);
@@ -1174,6 +1176,12 @@ async function viewSweep(name) {
     };
     x.onchange = draw;
     y.onchange = draw;
+    for (const s of [x, y]) {
+      s.addEventListener('pointerdown', () => { axisOpen = true; });
+      s.addEventListener('keydown', () => { axisOpen = true; });
+      s.addEventListener('change', () => { axisOpen = false; });
+      s.addEventListener('blur', () => { axisOpen = false; });
+    }
     parts.push(h('div', { class: 'card scroll' }, h('h2', {}, 'Heatmap'), h('div', { class: 'toolbar' }, h('label', {}, 'across ', x), h('label', {}, ' down ', y)), maps));
     drawHeatmap = draw;
   }
@@ -1182,13 +1190,12 @@ async function viewSweep(name) {
   show(...parts);
   restorePicked();
   if (drawHeatmap) drawHeatmap();
-  // Not while an axis is being picked (a redraw would close its open list), for up to ten seconds.
+  // Not while an axis's list is open (a redraw would close it), for up to ten seconds.
   let timer = null, held = 0;
-  const picking = () => ['heat-x', 'heat-y'].includes(document.activeElement && document.activeElement.id);
   const later = () => {
     if (!timer) timer = setTimeout(() => {
       timer = null;
-      if (picking() && held++ < 5) later(); else show.reload();
+      if (axisOpen && held++ < 5) later(); else show.reload();
     }, 2000);
   };
   if (sw.state === 'running') later();
