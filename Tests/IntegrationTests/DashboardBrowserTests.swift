@@ -433,6 +433,28 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// A page's timed reload waits while a select's list is open (the redraw would close it), and
+    /// happens once it is closed: the workers' page, reloaded on a job's changes.
+    @Test func aTimedReloadWaitsWhileAListIsOpen() async throws {
+        try await withBrowser { cluster, browser, ui in
+            try await signIn(browser, ui)
+            try await browser.click("a[href='#/workers']")
+            try await browser.wait(for: "#workers-body")
+            // A list open (as a pointer on a select sets it), then a job's changes ask for reloads.
+            _ = try await browser.execute(
+                "window.drawn = document.getElementById('workers'); S.listOpen = true; return true")
+            _ = try await cluster.create(LifecycleTests.paced("ui-open-list", bars: 20_000))
+            try await Task.sleep(for: .seconds(4))
+            #expect(
+                try await browser.execute("return document.getElementById('workers') === window.drawn") as? Bool
+                    == true, "redrawn under an open list")
+            _ = try await browser.execute("S.listOpen = false; return true")
+            try await waitUntil("the page reloaded", timeout: .seconds(15)) {
+                try await browser.execute("return document.getElementById('workers') !== window.drawn") as? Bool == true
+            }
+        }
+    }
+
     @Test func addChangeAndDeleteAUserFromTheUsersPage() async throws {
         try await withBrowser { cluster, browser, ui in
             try await signIn(browser, ui)

@@ -38,14 +38,31 @@ function claimMain() {
     const main = document.getElementById('main');
     main.replaceChildren(...nodes);
     main.dataset.hash = drawnFor = location.hash; // what it shows (keepTyped)
+    S.listOpen = false; // a list open on the page before is gone with it
   };
   // A view's delayed reload (a timer, an action's reply) runs only while its route is still the
   // one shown: one set before the operator moved on must not redraw (and empty) the form they
   // went to. A live reload of the same page in between does not cancel it.
   show.reload = () => { if (drawnFor !== null && drawnFor === location.hash) route(); };
   show.current = () => token === route.token;
+  // A timed reload (live changes, a running sweep): at most one per `ms`, however often asked
+  // (a debounce would starve while jobs run), and not while the operator has a select's list open
+  // (the redraw would close it), ten seconds at most.
+  let timer = null, held = 0;
+  show.later = ms => {
+    if (!timer) timer = setTimeout(() => {
+      timer = null;
+      if (S.listOpen && held++ * ms < 10000) show.later(ms); else { held = 0; show.reload(); }
+    }, ms);
+  };
   return show;
 }
+
+// Whether a select's list is open: opened by the pointer or a key, closed by a pick, by leaving the
+// select, or by a click elsewhere (timed reloads wait for it: show.later).
+document.addEventListener('pointerdown', e => { S.listOpen = !!(e.target.closest && e.target.closest('select')); }, true);
+document.addEventListener('keydown', e => { if (e.target instanceof HTMLSelectElement) S.listOpen = true; }, true);
+for (const type of ['change', 'focusout']) document.addEventListener(type, () => { S.listOpen = false; }, true);
 
 // A page drawn again in place (a live reload of the same route) keeps what is being typed into
 // these fields (or picked, in a select), and where the caret was: call before drawing, then call
@@ -423,9 +440,7 @@ async function viewJobs(q) {
     h('div', { class: 'card' }, chips, h('div', { class: 'toolbar' }), filters,
       h('div', { class: 'scroll' }, h('table', { id: 'jobs' }, h('thead', {}, head), body)), pager));
   restoreTyped();
-  // At most one reload a second, however often jobs change (a debounce would starve while jobs run).
-  let reload = null;
-  const later = () => { if (!reload) reload = setTimeout(() => { reload = null; show.reload(); }, 1000); };
+  const later = () => show.later(1000);
   return {
     jobs(changes) {
       for (const c of changes) {
@@ -863,8 +878,7 @@ async function viewWorkers() {
   if (!workers.length) body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No worker has connected yet.')));
   show(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
     h('thead', {}, h('tr', {}, ['id', 'host', 'labels', 'jobs', 'state', 'last heartbeat', 'version', ''].map(t => h('th', {}, t)))), body)));
-  let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 1000); };
+  const later = () => show.later(1000);
   return { jobs: later, events(es) { if (es.some(e => e.kind.startsWith('worker') || e.kind === 'assigned')) later(); }, resync: () => route() };
 }
 
@@ -1058,8 +1072,7 @@ async function viewSweeps() {
   if (!sweeps.length) body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No sweep yet: ats sweep create --name s1 --data-set SET --strategy sma_cross --param fast=int:5..50:5 …')));
   show(h('h1', {}, 'Sweeps'), h('div', { class: 'card scroll' }, h('table', { id: 'sweeps' },
     h('thead', {}, h('tr', {}, ['name', 'state', 'strategy', 'trials done', 'chunks', 'running', 'failed', 'created', ''].map(t => h('th', {}, t)))), body)));
-  let timer = null;
-  const later = () => { if (!timer) timer = setTimeout(() => { timer = null; show.reload(); }, 2000); };
+  const later = () => show.later(2000);
   if (sweeps.some(sw => sw.state === 'running')) later();
   return { events(es) { if (es.some(e => e.kind.startsWith('sweep'))) later(); }, resync: () => route() };
 }
@@ -1154,7 +1167,6 @@ async function viewSweep(name) {
       h('table', { id: 'walk-forward' }, h('thead', {}, head), h('tbody', {}, rows))));
   }
   let drawHeatmap = null;
-  let axisOpen = false; // an axis's list opened and nothing picked from it yet
   if (names.length >= 2) {
     const pick = (id, value) => h('select', { id }, names.map(n => h('option', { value: n, selected: n === value }, n)));
     const x = pick('heat-x', names[0]);
@@ -1176,12 +1188,6 @@ async function viewSweep(name) {
     };
     x.onchange = draw;
     y.onchange = draw;
-    for (const s of [x, y]) {
-      s.addEventListener('pointerdown', () => { axisOpen = true; });
-      s.addEventListener('keydown', () => { axisOpen = true; });
-      s.addEventListener('change', () => { axisOpen = false; });
-      s.addEventListener('blur', () => { axisOpen = false; });
-    }
     parts.push(h('div', { class: 'card scroll' }, h('h2', {}, 'Heatmap'), h('div', { class: 'toolbar' }, h('label', {}, 'across ', x), h('label', {}, ' down ', y)), maps));
     drawHeatmap = draw;
   }
@@ -1190,14 +1196,7 @@ async function viewSweep(name) {
   show(...parts);
   restorePicked();
   if (drawHeatmap) drawHeatmap();
-  // Not while an axis's list is open (a redraw would close it), for up to ten seconds.
-  let timer = null, held = 0;
-  const later = () => {
-    if (!timer) timer = setTimeout(() => {
-      timer = null;
-      if (axisOpen && held++ < 5) later(); else show.reload();
-    }, 2000);
-  };
+  const later = () => show.later(2000); // not while an axis's list is open
   if (sw.state === 'running') later();
   return { events(es) { if (es.some(e => e.kind.startsWith('sweep') && e.job_name === sw.name)) later(); }, resync: () => route() };
 }
