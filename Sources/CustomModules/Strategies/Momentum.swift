@@ -7,6 +7,11 @@ public struct Momentum: Strategy {
     var threshold: Double
     var sizing: Double
 
+    /// It never asks the venue for an order that has ended, so its checkpoints carry none. If yours
+    /// does (`venue.order(id)` after the fill or cancel), say how many of the latest it may ask
+    /// for, or leave this out to keep the default 64.
+    public static var finishedOrdersKept: Int { 0 }
+
     public static let descriptor = ComponentDescriptor(
         name: "momentum",
         summary: "Example custom strategy: long while the rate of change over `lookback` bars exceeds `threshold`.",

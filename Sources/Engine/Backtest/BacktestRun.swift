@@ -43,6 +43,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     ) {
         self.strategy = strategy
         self.exchange = exchange
+        self.exchange.keepFinished(S.finishedOrdersKept)
         tracker = PerformanceTracker(initialEquity: exchange.wallet.quote.total)
         cursor = 0
         self.recordTrades = recordTrades
@@ -68,6 +69,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
         strategy = c.strategy
         self.exchange = SimulatedExchange(
             instrument: exchange.instrument, config: exchange.config, fees: exchange.fees, state: c.exchange)
+        self.exchange.keepFinished(S.finishedOrdersKept)
         tracker = c.tracker
         cursor = c.cursor
         self.recordTrades = recordTrades
@@ -282,7 +284,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     /// Foundation.
     public func checkpoint() throws -> Data {
         let state = exchange.state
-        var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + ExchangeState.recentLimit))
+        var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + state.recentKept))
         w.raw("{\"cursor\":")
         w.int(cursor)
         w.raw(",\"exchange\":")

@@ -16,6 +16,8 @@ extension ExchangeState {
         try w.array(open) { try $1.writeCheckpointJSON(into: &$0) }
         w.raw(",\"recent\":")
         try writeRecent(into: &w)
+        w.raw(",\"recentKept\":")
+        w.int(recentKept)
         w.raw(",\"rejectedOrders\":")
         w.int(rejectedOrders)
         w.raw(",\"volumeByDay\":")

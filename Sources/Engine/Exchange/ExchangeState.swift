@@ -7,7 +7,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
     /// ``open`` summarised for matching (``WorkingOrderBounds``); derived, so neither checkpointed
     /// nor compared, and forgotten whenever `open` changes.
     var workingBounds: WorkingOrderBounds?
-    /// The most recently finished orders (at most ``recentLimit``), oldest first.
+    /// The most recently finished orders (at most ``recentKept``), oldest first.
     public var recent: [Order] {
         recentStart == 0 ? recentRing : Array(recentRing[recentStart...] + recentRing[..<recentStart])
     }
@@ -26,18 +26,33 @@ public struct ExchangeState: Sendable, Hashable, Codable {
     /// Quote volume traded per UTC day, for the last 30 days (tiered fees).
     public var volumeByDay: [DayVolume]
     public var rejectedOrders: Int
+    /// How many finished orders ``recent`` keeps: what the run's strategy may look up by id
+    /// (``Strategy/finishedOrdersKept``). Checkpointed, so a state read back keeps as many as the
+    /// one written.
+    public private(set) var recentKept = ExchangeState.recentLimit
 
+    /// How many finished orders the history keeps unless the strategy says otherwise.
     public static let recentLimit = 64
 
-    /// Keeps a finished order in the history, forgetting the oldest beyond ``recentLimit``.
+    /// Keeps a finished order in the history, forgetting the oldest beyond ``recentKept``.
     mutating func archive(_ o: Order) {
-        if recentRing.count < Self.recentLimit {
+        guard recentKept > 0 else { return }
+        if recentRing.count < recentKept {
             recentRing.append(o)
             return
         }
         recentRing[recentStart] = o
         recentStart += 1
-        if recentStart == Self.recentLimit { recentStart = 0 }
+        if recentStart == recentKept { recentStart = 0 }
+    }
+
+    /// Keeps the newest `count` finished orders from now on, forgetting any older ones at once.
+    mutating func keepRecent(_ count: Int) {
+        let count = max(count, 0)
+        guard count != recentKept else { return }
+        recentRing = Array(recent.suffix(count))
+        recentStart = 0
+        recentKept = count
     }
 
     /// ``recent`` as ``writeCheckpointJSON(into:)`` writes it, read from the ring in place.
@@ -81,7 +96,8 @@ public struct ExchangeState: Sendable, Hashable, Codable {
 
     // Checkpoints before barTime/barClose held the whole bar (`bar`); they still load.
     enum CodingKeys: String, CodingKey {
-        case wallet, open, recent, nextOrderId, nextSeq, barIndex, barTime, barClose, volumeByDay, rejectedOrders
+        case wallet, open, recent, recentKept, nextOrderId, nextSeq, barIndex, barTime, barClose, volumeByDay
+        case rejectedOrders
     }
 
     private enum LegacyKeys: String, CodingKey { case bar }
@@ -90,8 +106,10 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         wallet = try c.decode(Wallet.self, forKey: .wallet)
         open = try c.decode([Order].self, forKey: .open)
-        // Checkpoints written before the ring kept up to twice the limit: the newest count.
-        recentRing = Array(try c.decode([Order].self, forKey: .recent).suffix(Self.recentLimit))
+        // Checkpoints written before the ring kept up to twice the limit: the newest count. Those
+        // written before strategies said how many they look up kept the default.
+        recentKept = try c.decodeIfPresent(Int.self, forKey: .recentKept) ?? Self.recentLimit
+        recentRing = Array(try c.decode([Order].self, forKey: .recent).suffix(recentKept))
         nextOrderId = try c.decode(OrderID.self, forKey: .nextOrderId)
         nextSeq = try c.decode(Int64.self, forKey: .nextSeq)
         barIndex = try c.decode(Int.self, forKey: .barIndex)
@@ -112,6 +130,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         try c.encode(wallet, forKey: .wallet)
         try c.encode(open, forKey: .open)
         try c.encode(recent, forKey: .recent)
+        try c.encode(recentKept, forKey: .recentKept)
         try c.encode(nextOrderId, forKey: .nextOrderId)
         try c.encode(nextSeq, forKey: .nextSeq)
         try c.encode(barIndex, forKey: .barIndex)
@@ -123,7 +142,8 @@ public struct ExchangeState: Sendable, Hashable, Codable {
 
     // Equal by what they hold, whatever slot of the ring the oldest finished order sits in.
     public static func == (a: ExchangeState, b: ExchangeState) -> Bool {
-        a.wallet == b.wallet && a.open == b.open && a.recent == b.recent && a.nextOrderId == b.nextOrderId
+        a.wallet == b.wallet && a.open == b.open && a.recent == b.recent && a.recentKept == b.recentKept
+            && a.nextOrderId == b.nextOrderId
             && a.nextSeq == b.nextSeq && a.barIndex == b.barIndex && a.barTime == b.barTime
             && a.barClose == b.barClose && a.volumeByDay == b.volumeByDay && a.rejectedOrders == b.rejectedOrders
     }
@@ -132,6 +152,7 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         hasher.combine(wallet)
         hasher.combine(open)
         hasher.combine(recent)
+        hasher.combine(recentKept)
         hasher.combine(nextOrderId)
         hasher.combine(nextSeq)
         hasher.combine(barIndex)

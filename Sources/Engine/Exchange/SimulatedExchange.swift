@@ -119,6 +119,9 @@ public struct SimulatedExchange: TradingVenue, Sendable {
         state.open.lastIndex { $0.id == id }
     }
 
+    /// Keeps the newest `count` finished orders for ``order(_:)`` (``Strategy/finishedOrdersKept``).
+    public mutating func keepFinished(_ count: Int) { state.keepRecent(count) }
+
     /// Keeps a finished order in the recent history.
     private mutating func archive(_ o: consuming Order) { state.archive(o) }
 

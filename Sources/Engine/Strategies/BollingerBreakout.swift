@@ -11,6 +11,8 @@ public struct BollingerBreakout: Strategy {
     var direction: Direction
     var sizing: Sizing
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "bollinger_breakout",
         summary: "Long above the upper band, out below the middle; short below the lower band with long_short.",

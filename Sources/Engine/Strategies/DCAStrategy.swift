@@ -8,6 +8,8 @@ public struct DCAStrategy: Strategy {
     var cost: Double = 0
     var units: Double = 0
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "dca",
         summary: "Buy a fixed quote amount every N bars; sell all at a take-profit over the average entry.",

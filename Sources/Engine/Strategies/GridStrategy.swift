@@ -7,6 +7,8 @@ public struct GridStrategy: Strategy {
     var quantity: Double
     var centre: Double = 0
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "grid",
         summary: "Buy-low/sell-high limit grid around a centre price, re-centred when the price leaves it.",

@@ -10,6 +10,8 @@ public struct MACDCross: Strategy {
     var sizing: Sizing
     var previousSide: Int8 = 0
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "macd_cross",
         summary: "Long when MACD crosses above its signal; exit or reverse on the cross below.",

@@ -15,6 +15,8 @@ public struct RSIReversion: Strategy {
 
     public func plot(_ k: Int) -> Double { k == 0 ? rsi.output(0) : k == 1 ? oversold : overbought }
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "rsi_reversion",
         summary: "Buy oversold RSI, sell when it recovers; short overbought RSI in long/short mode.",

@@ -14,6 +14,8 @@ public struct SMACross: Strategy {
     /// 1.7% (two stores a bar; docs/BENCHMARKS.md).
     public func plot(_ k: Int) -> Double { averages.mean(ofLast: k == 0 ? averages.shortPeriod : averages.longPeriod) }
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "sma_cross",
         summary: "Long when the fast SMA crosses above the slow SMA; exit or reverse on the cross below.",

@@ -76,6 +76,8 @@ public struct SimpleMA: Strategy {
     var liquidation: Liquidation?
     var previousSide: Int8 = 0
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "simple_ma",
         summary: "MA cross confirmed by RSI or OBV; bracket TP/SL at multiples of the standard deviation.",

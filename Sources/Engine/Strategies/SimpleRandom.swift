@@ -9,6 +9,8 @@ public struct SimpleRandom: Strategy {
     var useLimits: Bool
     var limitOffset: Double
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "simple",
         summary: "Random orders from a seeded generator (the seed's test strategy for exchanges).",

@@ -29,6 +29,12 @@ public protocol Strategy: Sendable, Codable {
     /// returned (so taking none must leave the state as it was). Stopping early is always correct;
     /// taking a bar the strategy would have acted on is not, nor taking any past `end`.
     mutating func quietBars(_ bars: BarPointers, from: Int, to end: Int, positionSign: Int) -> Int
+    /// How many of the most recently finished orders (filled, canceled, rejected, expired) the
+    /// strategy may look up by id with ``TradingVenue/order(_:)``; older ones answer nil. The
+    /// simulated exchange keeps exactly that many, and they travel in every checkpoint of a
+    /// paper job (64 of them were two thirds of one), so a strategy that never asks the venue
+    /// for a finished order says 0. The default, ``ExchangeState/recentLimit``, suits any.
+    static var finishedOrdersKept: Int { get }
     /// Called for each of the strategy's fills, right after the bar or order that produced it.
     mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V)
     /// The series this strategy draws beside the price (none by default).
@@ -44,6 +50,8 @@ extension Strategy {
     }
 
     public mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) {}
+
+    public static var finishedOrdersKept: Int { ExchangeState.recentLimit }
 
     public mutating func prepareForRun() {}
 

@@ -33,6 +33,8 @@ public struct LSTMStrategy: Strategy {
         }
     }
 
+    public static var finishedOrdersKept: Int { 0 }  // it never asks for a finished order
+
     public static let descriptor = ComponentDescriptor(
         name: "lstm",
         summary: "Long/short on a trained model's predicted move beyond a threshold, with a TP/SL bracket.",

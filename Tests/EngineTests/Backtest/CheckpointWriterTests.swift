@@ -107,10 +107,11 @@ struct CheckpointWriterTests {
         var rng = SeededRandom(seed: 1)
         #expect(Mirror(reflecting: Self.order(&rng)).children.count == 21)
         // wallet, open, workingBounds (derived, not written), recentRing + recentStart (written as
-        // `recent`), nextOrderId, nextSeq, barIndex, barTime, barClose, volumeByDay, rejectedOrders
+        // `recent`), nextOrderId, nextSeq, barIndex, barTime, barClose, volumeByDay, rejectedOrders,
+        // recentKept
         #expect(
             Mirror(reflecting: ExchangeState(wallet: Wallet(base: .init(free: 0), quote: .init(free: 1)))).children
-                .count == 12)
+                .count == 13)
     }
 
     /// The history of finished orders, oldest first, from empty through full to turned twice.
@@ -150,6 +151,16 @@ struct CheckpointWriterTests {
         mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) { bars += 1 }
     }
 
+    /// A built-in strategy that keeps the default history of finished orders (the built-ins keep
+    /// none), so whole runs fill and turn the ring.
+    struct Keeping<Inner: Strategy>: Strategy {
+        var inner: Inner
+        static var descriptor: ComponentDescriptor { Inner.descriptor }
+        init(parameters p: Parameters) throws(SpecError) { inner = try Inner(parameters: p) }
+        mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) { inner.onBar(bar, venue: &venue) }
+        mutating func onFill<V: TradingVenue>(_ fill: Fill, venue: inout V) { inner.onFill(fill, venue: &venue) }
+    }
+
     @Test func strategiesOfAnyShapeAsFoundationWritesThem() throws {
         try compareRuns(Silent.self, [:], bars: 1_000, turning: false)
         try compareRuns(Counting.self, [:], bars: 1_000, turning: false)
@@ -185,7 +196,8 @@ struct CheckpointWriterTests {
             #expect(back.exchange == run.exchange.state && back.cursor == run.cursor)
             checked += 1
             // More orders finished than the history keeps: its oldest slot has been written over.
-            if run.exchange.orderCount - run.exchange.state.open.count > ExchangeState.recentLimit { turned = true }
+            let kept = run.exchange.state.recentKept
+            if kept > 0 && run.exchange.orderCount - run.exchange.state.open.count > kept { turned = true }
         }
         #expect(checked > 1)
         #expect(
@@ -194,9 +206,13 @@ struct CheckpointWriterTests {
     }
 
     @Test func runsCheckpointAsFoundationWritesThem() throws {
-        try compareRuns(SMACross.self, ["fast": .int(5), "slow": .int(30)])
-        try compareRuns(SimpleMA.self, ["std_period": .int(20)])  // brackets: parents, one-cancels-other
-        try compareRuns(SimpleRandom.self, ["seed": .int(3), "probability": .double(0.3)])  // limits, rejections
-        try compareRuns(GridStrategy.self, ["levels": .int(8)])  // many working orders
+        try compareRuns(Keeping<SMACross>.self, ["fast": .int(5), "slow": .int(30)])
+        // Brackets: parents, one-cancels-other.
+        try compareRuns(Keeping<SimpleMA>.self, ["std_period": .int(20)])
+        // Limits, rejections.
+        try compareRuns(Keeping<SimpleRandom>.self, ["seed": .int(3), "probability": .double(0.3)])
+        try compareRuns(Keeping<GridStrategy>.self, ["levels": .int(8)])  // many working orders
+        // As the built-ins run: no history at all.
+        try compareRuns(SimpleRandom.self, ["seed": .int(3), "probability": .double(0.3)], turning: false)
     }
 }
