@@ -19,6 +19,7 @@ struct FinishedOrdersKeptTests {
         var placed: [OrderID] = []
         var found = [Int](repeating: 0, count: 6)
         init(parameters: Parameters) throws(SpecError) {}
+        static func make() throws -> Self { try Self(parameters: try Parameters(validating: [:], against: [])) }
         mutating func onBar<V: TradingVenue>(_ bar: Bar, venue: inout V) {
             for back in 1...5 where placed.count >= back {
                 if venue.order(placed[placed.count - back])?.status.isOpen == false { found[back] += 1 }
@@ -33,7 +34,7 @@ struct FinishedOrdersKeptTests {
     }
 
     @Test func aRunResumedAtAnyBarFindsWhatTheWholeRunFound() throws {
-        var whole = BacktestRun(strategy: try LooksBack(parameters: try Parameters(validating: [:], against: [])), exchange: Self.exchange())
+        var whole = BacktestRun(strategy: try LooksBack.make(), exchange: Self.exchange())
         whole.run(Self.bars, until: Self.bars.count)
         let found = whole.strategy.found
         #expect(found[1] > 2_900 && found[2] == found[1] - 1 && found[3] == found[2] - 1, "\(found)")
@@ -49,7 +50,7 @@ struct FinishedOrdersKeptTests {
             for cut in cuts {
                 var run =
                     try checkpoint.map { try BacktestRun<LooksBack>(restoring: $0, exchange: Self.exchange()) }
-                    ?? BacktestRun(strategy: try LooksBack(parameters: try Parameters(validating: [:], against: [])), exchange: Self.exchange())
+                    ?? BacktestRun(strategy: try LooksBack.make(), exchange: Self.exchange())
                 run.run(Self.bars, until: cut)
                 checkpoint = try run.checkpoint()
                 last = run
