@@ -7,6 +7,8 @@ import Foundation
 public struct BacktestRun<S: Strategy>: BacktestSession {
     public var strategy: S
     public var exchange: SimulatedExchange
+    public var wallet: Wallet { exchange.wallet }
+    public var nextFillSeq: Int64 { exchange.state.nextSeq }
     public var tracker: PerformanceTracker
     public private(set) var cursor: Int
     public var recordTrades: Bool

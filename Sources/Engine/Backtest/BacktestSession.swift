@@ -31,6 +31,12 @@ public protocol BacktestSession: Sendable {
     /// worker samples with the equity.
     func plotNow() -> [Double]
     var exchange: SimulatedExchange { get }
+    /// ``exchange``'s wallet and next fill number, read without copying the whole exchange (330
+    /// bytes): a worker reads them inside async functions, where Swift 6.3's debug builds free
+    /// such a returned value out of order and abort ("freed pointer was not the last
+    /// allocation", swiftlang/swift#87481).
+    var wallet: Wallet { get }
+    var nextFillSeq: Int64 { get }
     /// Replaces the strategy with a fresh one built from new parameters (a reload): the wallet,
     /// open orders, statistics and position in the data are kept; the strategy's indicators warm
     /// up again.

@@ -171,7 +171,7 @@ struct JobRunner: Sendable {
                         points.append(
                             CurvePoint(
                                 barIndex: Int64(i), timeMs: bars.time[i], close: bars.close[i],
-                                equity: s.exchange.wallet.equity(at: bars.close[i]), plots: s.plotNow()))
+                                equity: s.wallet.equity(at: bars.close[i]), plots: s.plotNow()))
                     }
                 }
                 return (s, points)
@@ -223,7 +223,7 @@ struct JobRunner: Sendable {
         if lastCheckpoint != session.cursor { try await checkpoint(session, revision: revision, hash: hash) }
         let stats = try JSONCoding.encoder().encode(session.statistics(barInterval: interval))
         await send { .finished(JobFinished(header: $0, outcome: .completed, statistics: Array(stats))) }
-        logger.info("job completed", metadata: ["fills": "\(session.exchange.state.nextSeq)"])
+        logger.info("job completed", metadata: ["fills": "\(session.nextFillSeq)"])
         metrics.finished("completed")
     }
 
@@ -231,7 +231,7 @@ struct JobRunner: Sendable {
     private func sendProgress(_ session: any BacktestSession, bars: BarSeries, curve: inout [CurvePoint]) async {
         let done = Int64(session.cursor)
         let total = Int64(bars.count)
-        let equity = session.cursor > 0 ? session.exchange.wallet.equity(at: bars.close[session.cursor - 1]) : 0
+        let equity = session.cursor > 0 ? session.wallet.equity(at: bars.close[session.cursor - 1]) : 0
         let points = curve
         curve.removeAll(keepingCapacity: true)
         let plots = points.isEmpty ? [] : session.plots
@@ -269,7 +269,7 @@ struct JobRunner: Sendable {
 
     private func checkpoint(_ session: any BacktestSession, revision: Int64, hash: String) async throws {
         try await output.checkpoint(
-            state: try session.checkpoint(), cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq,
+            state: try session.checkpoint(), cursor: session.cursor, nextFillSeq: session.nextFillSeq,
             revision: revision, dataHash: hash)
     }
 }

@@ -91,7 +91,7 @@ struct MarketJobRunner: Sendable {
             await progress()
             let state = try MarketCheckpoint(lastOpenTime: lastOpenTime, engine: try session.checkpoint()).encoded()
             try await output.checkpoint(
-                state: state, cursor: session.cursor, nextFillSeq: session.exchange.state.nextSeq, revision: revision,
+                state: state, cursor: session.cursor, nextFillSeq: session.nextFillSeq, revision: revision,
                 dataHash: "")
             lastCheckpointAt = clock.elapsed
             lastCheckpointBar = session.cursor
@@ -100,7 +100,7 @@ struct MarketJobRunner: Sendable {
         func progress() async {
             guard session.cursor != lastProgressBar || !curve.isEmpty else { return }
             let done = Int64(session.cursor)
-            let equity = session.exchange.wallet.equity(at: lastClose)
+            let equity = session.wallet.equity(at: lastClose)
             let points = curve
             curve.removeAll(keepingCapacity: true)
             let plots = session.plots
@@ -161,7 +161,7 @@ struct MarketJobRunner: Sendable {
                         unsent += fills
                         curve += CurvePoint.onTheMinute(
                             bar: Int64(session.cursor) - 1, openTime: lastOpenTime, close: lastClose,
-                            equity: session.exchange.wallet.equity(at: lastClose), plots: session.plotNow())
+                            equity: session.wallet.equity(at: lastClose), plots: session.plotNow())
                     }
                 }
                 // Candles are a second apart at the least: their fills go out at once.
