@@ -26,6 +26,10 @@ struct CheckpointBench: AsyncParsableCommand {
         return times.sorted()[times.count / 2]
     }
 
+    /// Read outside the async function: Swift 6.3 frees the copied exchange out of order there
+    /// (``BacktestSession/wallet``).
+    static func orders(_ session: any BacktestSession) -> Int { session.exchange.orderCount }
+
     func run() async throws {
         let series = SyntheticBars(seed: 42).generate(count: bars)
         let spec = RunSpec(
@@ -47,7 +51,7 @@ struct CheckpointBench: AsyncParsableCommand {
         print(
             String(
                 format: "%@ over %d bars: %d orders, state %d bytes (JSON): written in %.1f µs, restored in %.1f µs",
-                strategy, bars, session.exchange.orderCount, plain.count, encode * 1e6, restore * 1e6))
+                strategy, bars, Self.orders(session), plain.count, encode * 1e6, restore * 1e6))
         for level: Int32 in [1, 6, 9] {
             let packed = CheckpointCompression.compress(plain, level: level)
             let compress = median { _ = CheckpointCompression.compress(plain, level: level) }

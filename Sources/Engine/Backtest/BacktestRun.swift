@@ -286,7 +286,7 @@ public struct BacktestRun<S: Strategy>: BacktestSession {
     /// Foundation.
     public func checkpoint() throws -> Data {
         let state = exchange.state
-        var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + state.recentKept))
+        var w = CheckpointWriter(capacity: 2048 + 320 * (state.open.count + state.recentCount))
         w.raw("{\"cursor\":")
         w.int(cursor)
         w.raw(",\"exchange\":")

@@ -6,7 +6,8 @@ import Foundation
 /// `-inf` and `nan`, strings escaped as Foundation escapes them (`/` too).
 ///
 /// Foundation's encoder builds a tree of every value before writing it: a paper job's 64 finished
-/// orders took ~440 µs of its ~510 µs checkpoint. The types a checkpoint holds most of (orders,
+/// orders (the default history; the built-ins now keep none) took ~440 µs of its ~510 µs
+/// checkpoint. The types a checkpoint holds most of (orders,
 /// the exchange's state) write themselves through this; anything else goes through
 /// ``encodable(_:)`` — Foundation's encoder, its bytes copied in — so a strategy's or a custom
 /// module's state needs nothing. The bytes are the same either way (tested byte for byte against

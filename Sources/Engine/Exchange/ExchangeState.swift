@@ -55,6 +55,9 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         recentKept = count
     }
 
+    /// How many finished orders ``recent`` holds (at most ``recentKept``).
+    var recentCount: Int { recentRing.count }
+
     /// ``recent`` as ``writeCheckpointJSON(into:)`` writes it, read from the ring in place.
     func writeRecent(into w: inout CheckpointWriter) throws {
         let ring = recentRing
@@ -109,6 +112,10 @@ public struct ExchangeState: Sendable, Hashable, Codable {
         // Checkpoints written before the ring kept up to twice the limit: the newest count. Those
         // written before strategies said how many they look up kept the default.
         recentKept = try c.decodeIfPresent(Int.self, forKey: .recentKept) ?? Self.recentLimit
+        guard recentKept >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .recentKept, in: c, debugDescription: "a negative count of finished orders: \(recentKept)")
+        }
         recentRing = Array(try c.decode([Order].self, forKey: .recent).suffix(recentKept))
         nextOrderId = try c.decode(OrderID.self, forKey: .nextOrderId)
         nextSeq = try c.decode(Int64.self, forKey: .nextSeq)

@@ -3,9 +3,10 @@ import CZlib
 /// A checkpoint's state as a worker sends it and the database keeps it: zlib-compressed behind
 /// a header, or plain (the engine's JSON) as before.
 ///
-/// A paper job's state is mostly the exchange's last finished orders, the same keys again and
-/// again: ~20 kB of it compresses about sixfold, and every stored checkpoint, its WAL and its
-/// frame shrink with it. A worker compresses every checkpoint, and its outbox sends it plain
+/// A paper job's state is JSON, the same keys again and again: a built-in strategy's ~1.6–2 kB
+/// (no finished orders kept) compresses about twofold, a state holding the default 64 finished
+/// orders (~20 kB) about sixfold, and every stored checkpoint, its WAL and its frame shrink with
+/// it. A worker compresses every checkpoint, and its outbox sends it plain
 /// again to a coordinator that did not announce it stores such state (``capability`` in its
 /// Welcome); a coordinator inflates it again for a worker that did not announce it reads it (in
 /// its Hello): a rolling upgrade mixes releases either way. Both forms load: plain JSON starts
@@ -24,7 +25,7 @@ public enum CheckpointCompression {
     static let headerSize = 8
 
     /// zlib's level: docs/BENCHMARKS.md "Checkpoint bytes" measured 1, 6 and 9 on a paper job's
-    /// state (6: 6.3x smaller in 170 µs; 1: 5.6x in 87 µs).
+    /// state when it held 64 finished orders (6: 6.3x smaller in 170 µs; 1: 5.6x in 87 µs).
     public static let level: Int32 = 6
 
     /// Why a compressed state cannot be read.

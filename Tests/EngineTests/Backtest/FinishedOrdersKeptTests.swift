@@ -41,7 +41,7 @@ struct FinishedOrdersKeptTests {
         #expect(found[4] == 0 && found[5] == 0, "only three finished orders are kept: \(found)")
         #expect(whole.exchange.state.recent.count == 3 && whole.exchange.state.recentKept == 3)
 
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 5)
         for _ in 0..<5 {
             var cuts = (0..<3).map { _ in Int.random(in: 1..<Self.bars.count, using: &rng) }.sorted()
             cuts.append(Self.bars.count)
@@ -74,6 +74,11 @@ struct FinishedOrdersKeptTests {
         let data = try CheckpointCoding.encoder().encode(x.state)
         let back = try CheckpointCoding.decoder().decode(ExchangeState.self, from: data)
         #expect(back == x.state && back.recentKept == 3)
+        let negative = String(decoding: data, as: UTF8.self).replacingOccurrences(
+            of: "\"recentKept\":3", with: "\"recentKept\":-1")
+        #expect(throws: DecodingError.self, "a negative count is refused, not trapped on") {
+            try CheckpointCoding.decoder().decode(ExchangeState.self, from: Data(negative.utf8))
+        }
         x.keepFinished(1)
         #expect(x.state.recent.map(\.id) == [ids[9]])
         x.keepFinished(0)
