@@ -14,7 +14,6 @@ PORT=${3:-55440}
 q() { pg_run "$(pg_bindir)/psql" -h "$PG_DIR" -p "$PORT" -U postgres -d ats -tAqc "$1"; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-chmod 755 "$out"
 start=$(q "SELECT pg_current_wal_lsn()")
 sleep "$SECONDS_"
 end=$(q "SELECT pg_current_wal_lsn()")

@@ -90,12 +90,8 @@ struct FinishedOrdersKeptTests {
     /// A built-in strategy keeps none; a checkpoint written before strategies said so (64
     /// finished orders, no `recentKept`) resumes to the very end the uninterrupted run reaches.
     @Test func aBuiltInKeepsNoneAndResumesAnEarlierCheckpoint() throws {
-        let spec = RunSpec(
-            exchange: .init(symbol: .init(base: "BTC", quote: "USDT")),
-            strategy: ComponentRef(namespace: "strategies:sma_cross", config: ["fast": .int(5), "slow": .int(20)]),
-            fees: ComponentRef(namespace: "fees:generic", config: ["taker": .double(0.001)]),
-            portfolio: .init(cash: 100_000))
-        let run = try Registry.builtIn.resolve(spec)
+        let run = try Registry.builtIn.resolve(
+            BacktestRunTests.spec("strategies:sma_cross", ["fast": .int(5), "slow": .int(20)]))
         var whole = try Registry.builtIn.makeSession(run)
         whole.run(Self.bars, until: Self.bars.count)
         let end = try whole.checkpoint()
