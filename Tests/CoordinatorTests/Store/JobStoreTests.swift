@@ -11,7 +11,13 @@ import Testing
 /// The store against a real PostgreSQL: fencing, idempotence, leases, migrations.
 @Suite(.serialized)
 struct JobStoreTests {
-    func withStore(leaseTimeout: Duration = .seconds(5), _ body: @Sendable (JobStore) async throws -> Void) async throws
+    /// A store on a fresh database, led by this test. Its leases outlast any test by default: a
+    /// test's verdicts are judged on what it does, not on a lease that ran out while a loaded
+    /// machine served its steps (with 5 s, CI saw the global kill switch test's last intent
+    /// refused for its lease; a full kill switch run once took 68 s). A test that needs a lapsed
+    /// lease ends it with `expireLeases`.
+    func withStore(leaseTimeout: Duration = .seconds(600), _ body: @Sendable (JobStore) async throws -> Void)
+        async throws
     {
         try await TestDatabase.with { db in
             try await TestDatabase.withClient(db.url) { client in
