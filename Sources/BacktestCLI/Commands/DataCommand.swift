@@ -52,12 +52,11 @@ struct DataCommand: AsyncParsableCommand {
                 } catch let e as DataError {
                     throw CLIError.invalid(e.description)
                 }
-                let data = BarCatalog.encode(bars)
                 // Written beside and renamed over: a process that has the old file mapped keeps it.
-                do { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                    throw CLIError.invalid("cannot write \(out): \((error as NSError).localizedDescription)")
+                do { try BarCatalog.write(bars, atomicallyTo: out) } catch let e as DataError {
+                    throw CLIError.invalid(e.description)
                 }
-                print("wrote \(bars.count) bars (\(data.count) bytes) to \(out)")
+                print("wrote \(bars.count) bars (\(BarCatalog.size(bars: bars.count)) bytes) to \(out)")
             }
         }
     }

@@ -58,8 +58,9 @@ extension AdminAPI {
             let source = String(
                 (q.get("source").map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? name).prefix(200))
             let symbol = q.get("symbol").flatMap { $0.isEmpty ? nil : String($0.prefix(40)) }
-            // One upload at a time: each holds its catalog in memory while it is made (the file
-            // itself goes to a temporary file as it arrives, and is mapped to be parsed).
+            // One upload at a time: each holds its bars in memory while they are parsed (the file
+            // itself goes to a temporary file as it arrives, and is mapped to be parsed; the
+            // catalog goes to another and is stored from its mapping).
             guard uploads.enter() else {
                 throw APIError(
                     .tooManyRequests, code: "busy", "another data set is being registered; try again when it is done")

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The binary columnar bar file (`ats data import`): a 64-byte header, then each column as raw
 /// little-endian values (time as Int64 milliseconds, the seven prices and volumes as Float64).
 /// Loading is a size check: the columns are used in place in the mapped file (or copied, eight
@@ -12,32 +18,99 @@ public enum BarCatalog {
     public static let version: UInt32 = 1
     static let headerSize = 64
 
+    /// The bytes of a catalog of `bars` bars.
+    public static func size(bars: Int) -> Int { headerSize + bars * 8 * 8 }
+
     /// Whether `data` starts like a catalog file.
     public static func isCatalog(_ data: Data) -> Bool {
         data.count >= 8 && data.prefix(8).elementsEqual(magic)
     }
 
+    /// The catalog of `bars`, in memory. A large one is better written with
+    /// ``write(_:to:file:)``, which needs no second copy of the bars.
     public static func encode(_ bars: BarSeries) -> Data {
-        let n = bars.count
-        var data = Data(count: headerSize + n * 8 * 8)
+        var data = Data(count: size(bars: bars.count))
         data.withUnsafeMutableBytes { raw in
-            let base = raw.baseAddress!
-            for (i, b) in magic.enumerated() { base.storeBytes(of: b, toByteOffset: i, as: UInt8.self) }
-            base.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
-            base.storeBytes(of: UInt64(n).littleEndian, toByteOffset: 16, as: UInt64.self)
-            base.storeBytes(of: (bars.time.first ?? 0).littleEndian, toByteOffset: 24, as: Int64.self)
-            base.storeBytes(of: (bars.time.last ?? 0).littleEndian, toByteOffset: 32, as: Int64.self)
-            var offset = headerSize
-            bars.time.withUnsafeBytes { src in
-                (base + offset).copyMemory(from: src.baseAddress!, byteCount: n * 8)
-            }
-            offset += n * 8
-            for column in [bars.open, bars.high, bars.low, bars.close, bars.volume, bars.buyVolume, bars.sellVolume] {
-                column.withUnsafeBytes { src in (base + offset).copyMemory(from: src.baseAddress!, byteCount: n * 8) }
-                offset += n * 8
+            var offset = 0
+            parts(of: bars) { part in
+                (raw.baseAddress! + offset).copyMemory(from: part.baseAddress!, byteCount: part.count)
+                offset += part.count
             }
         }
         return data
+    }
+
+    /// Writes the catalog of `bars` to the file open at `fd`, from where the columns lie: no copy
+    /// of the catalog is made in memory (registering a data set held the bars and their catalog
+    /// at once). `file` names the file in errors.
+    public static func write(_ bars: BarSeries, to fd: Int32, file: String) throws(DataError) {
+        var failure: Int32?
+        parts(of: bars) { part in
+            var offset = 0
+            while failure == nil, offset < part.count {
+                let written = systemWrite(fd, part.baseAddress! + offset, part.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno != EINTR {
+                    failure = errno
+                }
+            }
+        }
+        if let failure {
+            throw DataError(
+                file: file, line: 0, column: 0,
+                reason: "cannot write the catalog: \(String(cString: strerror(failure)))")
+        }
+    }
+
+    /// Writes the catalog of `bars` to `path`: beside it first, then renamed over it, so a process
+    /// that has the old file mapped keeps reading the old bars.
+    public static func write(_ bars: BarSeries, atomicallyTo path: String) throws(DataError) {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw DataError(file: path, line: 0, column: 0, reason: "cannot write: \(String(cString: strerror(errno)))")
+        }
+        do {
+            try write(bars, to: fd, file: path)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard close(fd) == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DataError(file: path, line: 0, column: 0, reason: "cannot write: \(reason)")
+        }
+    }
+
+    /// The catalog's bytes in file order, a part at a time: the header, then each column where
+    /// it lies (empty parts skipped).
+    private static func parts(of bars: BarSeries, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var header = [UInt8](repeating: 0, count: headerSize)
+        header.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!
+            for (i, b) in magic.enumerated() { base.storeBytes(of: b, toByteOffset: i, as: UInt8.self) }
+            base.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
+            base.storeBytes(of: UInt64(bars.count).littleEndian, toByteOffset: 16, as: UInt64.self)
+            base.storeBytes(of: (bars.time.first ?? 0).littleEndian, toByteOffset: 24, as: Int64.self)
+            base.storeBytes(of: (bars.time.last ?? 0).littleEndian, toByteOffset: 32, as: Int64.self)
+        }
+        header.withUnsafeBytes(body)
+        func part(_ bytes: UnsafeRawBufferPointer) { if bytes.count > 0 { body(bytes) } }
+        bars.time.withUnsafeBytes(part)
+        for column in [bars.open, bars.high, bars.low, bars.close, bars.volume, bars.buyVolume, bars.sellVolume] {
+            column.withUnsafeBytes(part)
+        }
+    }
+
+    private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(fd, bytes, count)
+        #else
+            Darwin.write(fd, bytes, count)
+        #endif
     }
 
     /// The bars in a catalog file's bytes. With `inPlace`, the columns are used where they stand in

@@ -15,6 +15,49 @@ struct BarCatalogTests {
         #expect(try BarLoader.load(path: path) == bars)
     }
 
+    /// Written from where the columns lie, the catalog is the same bytes as the one made in
+    /// memory: for columns in arrays, and for a large CSV's columns in the reader's mapped block
+    /// (its absent buy and sell volumes never written, read as zeros).
+    @Test func writtenFromTheColumnsIsTheSameCatalog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let synthetic = SyntheticBars(seed: 80).generate(count: 3_000)
+        var csv = "timestamp,open,high,low,close,volume\n"
+        for i in 0..<60_000 {
+            let b = synthetic[i % synthetic.count]
+            csv += "\(1_640_995_200_000 + Int64(i) * 60_000),\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)\n"
+        }
+        let parsed = try BarCSVReader.parse(Data(csv.utf8), file: "big.csv")
+        #expect(parsed.close.isInPlace, "a file this large is parsed into the mapped block")
+        for (name, bars) in [("arrays", synthetic), ("block", parsed), ("empty", BarSeries())] {
+            let path = "\(dir)/\(name).atsb"
+            try BarCatalog.write(bars, atomicallyTo: path)
+            let written = try #require(FileManager.default.contents(atPath: path))
+            #expect(written == BarCatalog.encode(bars), "\(name)")
+            #expect(written.count == BarCatalog.size(bars: bars.count))
+            if bars.count > 0 { #expect(try BarLoader.load(path: path) == bars, "\(name)") }
+        }
+        // Written again over a file a process has mapped: that process keeps the old bars, and
+        // nothing is left beside the new file.
+        let path = "\(dir)/arrays.atsb"
+        let mapped = try BarLoader.load(path: path, inPlace: true)
+        try BarCatalog.write(parsed, atomicallyTo: path)
+        #expect(mapped == synthetic && mapped.close.isInPlace)
+        #expect(try BarLoader.load(path: path) == parsed)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+                "arrays.atsb", "block.atsb", "empty.atsb",
+            ])
+        // A folder that cannot be written is named with the reason.
+        do {
+            try BarCatalog.write(synthetic, atomicallyTo: dir + "/missing/x.atsb")
+            Issue.record("a missing folder cannot be written to")
+        } catch {
+            #expect(error.file.hasSuffix("missing/x.atsb") && error.reason.contains("No such file"))
+        }
+    }
+
     @Test func refusesTruncatedAndForeignFiles() {
         let data = BarCatalog.encode(SyntheticBars(seed: 1).generate(count: 100))
         #expect(throws: DataError.self) { try BarCatalog.decode(data.prefix(data.count - 8), file: "t.atsb") }
