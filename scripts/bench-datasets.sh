@@ -2,8 +2,10 @@
 # Data set figures (docs/BENCHMARKS.md "Data sets"): a coordinator and one worker over their own
 # PostgreSQL; a 1,000,000-bar plain CSV is
 #  1. registered (`ats data add`: upload, parse, catalog, hash, store in PostgreSQL), timed whole,
-#     with the coordinator's peak memory (VmHWM) after it, and its peak anonymous memory (RssAnon,
-#     sampled every 2 ms: what the process holds that the kernel cannot reclaim) before and during;
+#     with the coordinator's peak memory (VmHWM) after it, and its anonymous memory (RssAnon: what
+#     the process holds outright, file pages aside) before and at its peak during it, sampled
+#     every 2 ms (the catalog is a file's pages where the temporary folder is on disk: deploy's
+#     unit sets TMPDIR=/var/tmp, as /tmp may be tmpfs);
 #  2. run by a backtest job on the set on a worker that lacks it (fetch in signed 8 MiB ranges,
 #     hash, load), and by the same job on the file in the worker's data root; the worker's log
 #     gives the fetch's seconds, the API each job's created → finished time;
@@ -42,26 +44,29 @@ for _ in $(seq 1 150); do curl -sf http://127.0.0.1:18091/healthz | grep -q '"ro
 "$BIN/ats" data synth --bars 1000000 --seed 3 --format plain --out .data/bench-sets/data/bars.csv >/dev/null
 size=$(stat -c %s .data/bench-sets/data/bars.csv)
 rm -f .data/bench-sets/registered
+anon_before=$(awk '/^RssAnon/ {print int($2 / 1024)}' "/proc/$CP/status")
 python3 - "$CP" .data/bench-sets/registered > .data/bench-sets/anon.txt <<'PY' &
 import os, sys, time
 pid, flag = sys.argv[1], sys.argv[2]
-def anon():
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("RssAnon:"))
-before = anon(); peak = before
+peak = 0
 while not os.path.exists(flag):
-    peak = max(peak, anon()); time.sleep(0.002)
-print(f"{before // 1024} {peak // 1024}")
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            peak = max(peak, next(int(l.split()[1]) for l in f if l.startswith("RssAnon:")))
+    except OSError:
+        break  # the coordinator is gone: the registration below says why
+    time.sleep(0.002)
+print(peak // 1024)
 PY
 AP=$!
 t0=$(date +%s.%N)
 "$BIN/ats" data add .data/bench-sets/data/bars.csv --name bench-1m >/dev/null
 t1=$(date +%s.%N)
 touch .data/bench-sets/registered
-wait $AP
+wait $AP || true
 echo "DATASETS register 1,000,000 bars ($((size / 1048576)) MB plain CSV): $(echo "$t1 - $t0" | bc) s"
 echo "DATASETS coordinator's peak memory after registering: $(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$CP/status") MB"
-read -r anon_before anon_peak < .data/bench-sets/anon.txt
+anon_peak=$(cat .data/bench-sets/anon.txt)
 echo "DATASETS coordinator's anonymous memory: $anon_before MB before registering, $anon_peak MB at its peak during it"
 for _ in $(seq 1 100); do grep -q "data set put in the object store" .data/bench-sets/coordinator.log && break; sleep 0.1; done
 grep "data set put in the object store" .data/bench-sets/coordinator.log | sed "s/^/DATASETS leader: /"

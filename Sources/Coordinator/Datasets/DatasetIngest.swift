@@ -36,9 +36,8 @@ struct DatasetIngest: Sendable {
         temporaryFolder: String = FileManager.default.temporaryDirectory.path
     ) async throws -> DatasetIngest {
         try await NIOThreadPool.singleton.runIfActive {
-            let fd = try temporaryFile(in: temporaryFolder)
+            let (fd, shape) = try writeCatalog(of: path, file: file, format: format, in: temporaryFolder)
             defer { close(fd) }
-            let shape = try writeCatalog(of: path, file: file, format: format, to: fd)
             let catalog: Data
             do { catalog = try BarLoader.map(fd, file: file) } catch let e as DataError {
                 throw StorageFailure(e.reason)
@@ -59,10 +58,11 @@ struct DatasetIngest: Sendable {
         var format: String
     }
 
-    /// Parses the file at `path` and writes its catalog to `fd`; the source's mapping goes once it
-    /// is parsed, the bars when this returns.
-    private static func writeCatalog(of path: String, file: String, format: BarFormat?, to fd: Int32) throws
-        -> Shape
+    /// Parses the file at `path` and writes its catalog to a new unlinked file in `folder`, open
+    /// at the returned descriptor. The source's mapping goes once it is parsed, the bars when this
+    /// returns; a file that is not bars is refused before anything is written.
+    private static func writeCatalog(of path: String, file: String, format: BarFormat?, in folder: String) throws
+        -> (Int32, Shape)
     {
         let (bars, detected) = try { () throws -> (BarSeries, String) in
             let data = try BarLoader.read(path)
@@ -70,10 +70,15 @@ struct DatasetIngest: Sendable {
             return (try BarLoader.parse(data, file: file, format: format), detected)
         }()
         guard bars.count > 0 else { throw DataError(file: file, line: 0, column: 0, reason: "holds no bars") }
-        do { try BarCatalog.write(bars, to: fd, file: file) } catch { throw StorageFailure(error.reason) }
-        return Shape(
+        let fd = try temporaryFile(in: folder)
+        do { try BarCatalog.write(bars, to: fd, file: file) } catch {
+            close(fd)
+            throw StorageFailure(error.reason)
+        }
+        let shape = Shape(
             rows: Int64(bars.count), firstMs: bars.time[0], lastMs: bars.time[bars.count - 1],
             intervalMs: bars.barInterval, format: detected)
+        return (fd, shape)
     }
 
     /// The coordinator could not keep the catalog it made (a full or unwritable temporary

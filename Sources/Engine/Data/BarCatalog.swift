@@ -51,7 +51,9 @@ public enum BarCatalog {
                 let written = systemWrite(fd, part.baseAddress! + offset, part.count - offset)
                 if written > 0 {
                     offset += written
-                } else if written < 0, errno != EINTR {
+                } else if written == 0 {
+                    failure = EIO  // nothing written, and no reason given: not retried forever
+                } else if errno != EINTR {
                     failure = errno
                 }
             }
@@ -63,13 +65,20 @@ public enum BarCatalog {
         }
     }
 
-    /// Writes the catalog of `bars` to `path`: beside it first, then renamed over it, so a process
-    /// that has the old file mapped keeps reading the old bars.
+    /// Writes the catalog of `bars` to `path`, as Foundation's atomic write does: to a new file
+    /// of its own beside it (a random name, never an existing file or link), synced, then renamed
+    /// over it, so a process that has the old file mapped keeps reading the old bars and a crash
+    /// leaves the old file or the whole new one.
     public static func write(_ bars: BarSeries, atomicallyTo path: String) throws(DataError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw DataError(file: path, line: 0, column: 0, reason: "cannot write: \(String(cString: strerror(errno)))")
+        func failure(_ code: Int32) -> DataError {
+            DataError(file: path, line: 0, column: 0, reason: "cannot write: \(String(cString: strerror(code)))")
+        }
+        var temporary = ""
+        var fd: Int32 = -1
+        while fd < 0 {
+            temporary = path + ".tmp-\(UInt64.random(in: 0...UInt64.max))"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            if fd < 0 && errno != EEXIST { throw failure(errno) }
         }
         do {
             try write(bars, to: fd, file: path)
@@ -78,16 +87,20 @@ public enum BarCatalog {
             unlink(temporary)
             throw error
         }
-        guard close(fd) == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
+            let code = errno
             unlink(temporary)
-            throw DataError(file: path, line: 0, column: 0, reason: "cannot write: \(reason)")
+            throw failure(code)
         }
     }
 
     /// The catalog's bytes in file order, a part at a time: the header, then each column where
-    /// it lies (empty parts skipped).
+    /// it lies (empty parts skipped). Every column must hold one value per bar.
     private static func parts(of bars: BarSeries, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let columns = [bars.open, bars.high, bars.low, bars.close, bars.volume, bars.buyVolume, bars.sellVolume]
+        precondition(
+            bars.time.count == bars.count && columns.allSatisfy { $0.count == bars.count },
+            "a bar series whose columns differ in length")
         var header = [UInt8](repeating: 0, count: headerSize)
         header.withUnsafeMutableBytes { raw in
             let base = raw.baseAddress!
@@ -100,9 +113,7 @@ public enum BarCatalog {
         header.withUnsafeBytes(body)
         func part(_ bytes: UnsafeRawBufferPointer) { if bytes.count > 0 { body(bytes) } }
         bars.time.withUnsafeBytes(part)
-        for column in [bars.open, bars.high, bars.low, bars.close, bars.volume, bars.buyVolume, bars.sellVolume] {
-            column.withUnsafeBytes(part)
-        }
+        for column in columns { column.withUnsafeBytes(part) }
     }
 
     private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {

@@ -34,14 +34,17 @@ struct DatasetIngestTests {
         #expect(ingest.firstMs == parsed.time[0] && ingest.lastMs == parsed.time[49_999])
         #expect(ingest.intervalMs == parsed.barInterval)
 
-        // Where the catalog lies: a mapping of a deleted ats-catalog file, not anonymous memory.
-        let address = ingest.catalog.withUnsafeBytes { UInt(bitPattern: $0.baseAddress!) }
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
-        let mapping = maps.split(separator: "\n").first { line in
-            let range = line.prefix { $0 != " " }.split(separator: "-").compactMap { UInt($0, radix: 16) }
-            return range.count == 2 && range[0] <= address && address < range[1]
-        }
-        #expect(mapping?.contains("ats-catalog-") == true && mapping?.contains("(deleted)") == true, "\(mapping ?? "")")
+        #if os(Linux)
+            // Where the catalog lies: a mapping of a deleted ats-catalog file, not anonymous memory.
+            let address = ingest.catalog.withUnsafeBytes { UInt(bitPattern: $0.baseAddress!) }
+            let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+            let mapping = maps.split(separator: "\n").first { line in
+                let range = line.prefix { $0 != " " }.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                return range.count == 2 && range[0] <= address && address < range[1]
+            }
+            #expect(
+                mapping?.contains("ats-catalog-") == true && mapping?.contains("(deleted)") == true, "\(mapping ?? "")")
+        #endif
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "unlinked at once")
 
         // A file that is not bars is refused as the file's fault, and leaves nothing behind.
@@ -51,7 +54,11 @@ struct DatasetIngestTests {
             try await DatasetIngest.make(path: bad, file: "bad.csv", format: nil, temporaryFolder: temporary)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
-        // A temporary folder that cannot be written is the coordinator's failure, not the file's.
+        // A temporary folder that cannot be written is the coordinator's failure, not the file's;
+        // a file that is not bars is still refused as such first.
+        await #expect(throws: DataError.self) {
+            try await DatasetIngest.make(path: bad, file: "bad.csv", format: nil, temporaryFolder: dir + "/missing")
+        }
         do {
             _ = try await DatasetIngest.make(
                 path: path, file: "bars.csv", format: nil, temporaryFolder: dir + "/missing")

@@ -58,6 +58,35 @@ struct BarCatalogTests {
         }
     }
 
+    /// The layout the format documents, byte for byte, built here by hand: a change to it would
+    /// change every registered data set's hash.
+    @Test func theBytesAreTheDocumentedLayout() throws {
+        var bars = BarSeries()
+        for (i, close) in [100.5, 101.25, 99.75].enumerated() {
+            bars.append(
+                Bar(
+                    time: 1_700_000_000_000 + Int64(i) * 60_000, open: close - 1, high: close + 2, low: close - 3,
+                    close: close, volume: Double(i) + 0.5, buyVolume: 0.25, sellVolume: 0.125))
+        }
+        var expected = Array("ATSBARS1".utf8)
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { expected += $0 } }
+        append(UInt32(1))
+        append(UInt32(0))
+        append(UInt64(3))
+        append(Int64(1_700_000_000_000))
+        append(Int64(1_700_000_120_000))
+        expected += [UInt8](repeating: 0, count: 24)
+        for i in 0..<3 { append(bars.time[i]) }
+        for column in [bars.open, bars.high, bars.low, bars.close, bars.volume, bars.buyVolume, bars.sellVolume] {
+            for i in 0..<3 { append(column[i].bitPattern) }
+        }
+        #expect(Array(BarCatalog.encode(bars)) == expected)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID()).atsb").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try BarCatalog.write(bars, atomicallyTo: path)
+        #expect(FileManager.default.contents(atPath: path).map(Array.init) == expected)
+    }
+
     @Test func refusesTruncatedAndForeignFiles() {
         let data = BarCatalog.encode(SyntheticBars(seed: 1).generate(count: 100))
         #expect(throws: DataError.self) { try BarCatalog.decode(data.prefix(data.count - 8), file: "t.atsb") }
