@@ -5,7 +5,12 @@
 # address) — and JOBS long-running paper jobs paced at PACE_MS a bar. Once every job runs it samples
 # for SECONDS and prints what each process and PostgreSQL cost:
 #   scripts/scale.sh [--jobs 10000] [--workers 20] [--seconds 120] [--pace-ms 1000] [--no-netns]
-#                    [--faults] [--keep]   (leave the system running; scripts/scale.sh --stop ends it)
+#                    [--poll SECONDS] [--faults] [--keep]   (leave the system running;
+#                    scripts/scale.sh --stop ends it)
+# --poll N: while sampling, every N seconds a line with the WAL written since the last one, the
+# load average, the first page's p50/p99 (300 requests) and each table's size, dead tuples and
+# autovacuum runs (how an hour's run shows whether the tables and the list's tail stay flat).
+# SCALE_PG_SETTINGS: lines added to PostgreSQL's configuration (e.g. its checkpoint interval).
 # --faults then, at that size: kill -9 the leader coordinator (a standby runs from the start),
 # partition two hosts for longer than a lease (network namespaces only), and drain and restart
 # every worker one after the other (a rolling upgrade); after each, the time until every job runs
@@ -16,7 +21,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ATS_ROOT"
 
-JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 HEARTBEAT_MS=1000 NETNS=auto KEEP=0 STOP=0 FAULTS=0
+JOBS=10000 WORKERS=20 SECONDS_TO_SAMPLE=120 PACE_MS=1000 HEARTBEAT_MS=1000 NETNS=auto KEEP=0 STOP=0 FAULTS=0 POLL=0
 while [ $# -gt 0 ]; do
     case $1 in
         --jobs) JOBS=$2; shift 2 ;;
@@ -24,11 +29,12 @@ while [ $# -gt 0 ]; do
         --seconds) SECONDS_TO_SAMPLE=$2; shift 2 ;;
         --pace-ms) PACE_MS=$2; shift 2 ;;
         --heartbeat-ms) HEARTBEAT_MS=$2; shift 2 ;;
+        --poll) POLL=$2; shift 2 ;;
         --no-netns) NETNS=no; shift ;;
         --keep) KEEP=1; shift ;;
         --faults) FAULTS=1; shift ;;
         --stop) STOP=1; shift ;;
-        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--heartbeat-ms N] [--no-netns] [--faults] [--keep] [--stop]" >&2
+        *) echo "usage: $0 [--jobs N] [--workers N] [--seconds N] [--pace-ms N] [--heartbeat-ms N] [--no-netns] [--poll N] [--faults] [--keep] [--stop]" >&2
            exit 2 ;;
     esac
 done
@@ -85,7 +91,7 @@ done
 stop_everything >/dev/null 2>&1 || true
 rm -rf .data/pg-scale .data/pg-scale.password
 log "PostgreSQL in .data/pg-scale on 127.0.0.1:$PG_PORT"
-URL=$(pg_start pg-scale "$PG_PORT" "track_io_timing = on")
+URL=$(pg_start pg-scale "$PG_PORT" "track_io_timing = on${SCALE_PG_SETTINGS:+$'\n'$SCALE_PG_SETTINGS}")
 export DATABASE_URL=$URL
 PG_DIR=$ATS_ROOT/.data/pg-scale
 psql_q() { pg_run "$(pg_bindir)/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d ats -tAqc "$1"; }
@@ -223,6 +229,38 @@ sizes() {
     psql_q "SELECT string_agg(relname || '=' || pg_total_relation_size(relid) || '/' || n_dead_tup, ' ' ORDER BY relname)
         FROM pg_stat_user_tables WHERE relname IN ('jobs', 'job_progress', 'checkpoints', 'fills', 'job_curve', 'job_events', 'workers')"
 }
+# first_page N: the first page of the jobs list asked N times on one connection, p50 and p99.
+first_page() {
+    python3 - "$API" "$admin" "$1" <<'PY'
+import http.client, sys, time, urllib.parse
+api, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+u = urllib.parse.urlparse(api)
+conn = http.client.HTTPConnection(u.hostname, u.port)
+times = []
+for _ in range(n):
+    t = time.perf_counter()
+    conn.request("GET", "/api/jobs?limit=50", headers={"Authorization": f"Bearer {token}"})
+    r = conn.getresponse(); r.read()
+    times.append((time.perf_counter() - t) * 1000)
+    assert r.status == 200, r.status
+times.sort()
+print(f"p50 {times[n // 2 - 1]:.1f} ms, p99 {times[max(0, n * 99 // 100 - 1)]:.1f} ms")
+PY
+}
+# poll_loop: one line every POLL seconds while the sample runs (--poll).
+poll_loop() {
+    local t_start l_prev t_prev l_now t_now
+    t_start=$(now_s) t_prev=$t_start l_prev=$(psql_q "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+    while sleep "$POLL"; do
+        t_now=$(now_s) l_now=$(psql_q "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        echo "SCALE poll +$(awk -v a="$t_start" -v b="$t_now" 'BEGIN { printf "%.0f", b - a }') s:" \
+            "WAL $(awk -v a="$l_prev" -v b="$l_now" -v s="$(span "$t_prev" "$t_now")" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min," \
+            "load $(cut -d' ' -f1 /proc/loadavg), first page $(first_page 300)," \
+            "$(psql_q "SELECT string_agg(relname || ' ' || pg_size_pretty(pg_total_relation_size(relid)) || '/' || n_dead_tup || '/av' || autovacuum_count, ', ' ORDER BY relname)
+                FROM pg_stat_user_tables WHERE relname IN ('checkpoints', 'fills', 'job_curve', 'job_events', 'job_progress', 'jobs')")"
+        t_prev=$t_now l_prev=$l_now
+    done
+}
 mapfile -t PGPIDS < <(pg_pids | sort -u)
 # Each kind of counter is read twice and divided by the time between its own two reads (reading
 # the database or the metrics under load takes seconds: a nominal window would overstate).
@@ -231,7 +269,13 @@ td0=$(now_s); IFS='|' read -r x0 t0 u0 g0 l0 <<< "$(db_counts)"
 tm0=$(now_s); r0=$(metric ats_lease_renewals_total); f0=$(metric ats_frames_received_total)
 s0=$(sizes)
 log "sampling for $SECONDS_TO_SAMPLE s"
+POLLER=
+if [ "$POLL" -gt 0 ]; then
+    poll_loop &
+    POLLER=$!
+fi
 sleep "$SECONDS_TO_SAMPLE"
+[ -z "$POLLER" ] || { kill "$POLLER" 2>/dev/null; wait "$POLLER" 2>/dev/null || true; }
 mapfile -t PGPIDS2 < <(pg_pids | sort -u)
 tc1=$(now_s); c1=$(ticks "$(stat_files "$COORD")"); w1=$(ticks $(stat_files "${WPIDS[@]}")); p1=$(ticks $(stat_files "${PGPIDS2[@]}"))
 td1=$(now_s); IFS='|' read -r x1 t1 u1 g1 l1 <<< "$(db_counts)"
@@ -253,21 +297,7 @@ echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" 
 echo "SCALE table bytes/dead tuples before: $s0"
 echo "SCALE table bytes/dead tuples after:  $s1"
 echo "SCALE bars traded by all jobs so far: $bars"
-python3 - "$API" "$admin" <<'PY'
-import http.client, sys, time, urllib.parse
-api, token = sys.argv[1], sys.argv[2]
-u = urllib.parse.urlparse(api)
-conn = http.client.HTTPConnection(u.hostname, u.port)
-times = []
-for _ in range(200):
-    t = time.perf_counter()
-    conn.request("GET", "/api/jobs?limit=50", headers={"Authorization": f"Bearer {token}"})
-    r = conn.getresponse(); r.read()
-    times.append((time.perf_counter() - t) * 1000)
-    assert r.status == 200, r.status
-times.sort()
-print(f"SCALE API first page of 50 jobs (200 requests): p50 {times[99]:.1f} ms, p99 {times[197]:.1f} ms")
-PY
+echo "SCALE API first page of 50 jobs (200 requests): $(first_page 200)"
 # The dashboard's live stream: the coordinator's CPU over 30 s without a subscriber, then with one
 # (every job change and audit event, as a browser on the jobs page receives them).
 ta=$(now_s); c_a=$(ticks "/proc/$COORD/stat"); sleep 30; tb=$(now_s); c_b=$(ticks "/proc/$COORD/stat")
