@@ -90,7 +90,7 @@ struct DatasetIngest: Sendable {
 
     /// A new file in `folder`, open for reading and writing, mode 600, and already unlinked:
     /// nothing is left behind, whatever ends the process.
-    static func temporaryFile(in folder: String) throws(StorageFailure) -> Int32 {
+    private static func temporaryFile(in folder: String) throws(StorageFailure) -> Int32 {
         let path = URL(fileURLWithPath: folder).appendingPathComponent("ats-catalog-\(UUID().uuidString)").path
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -26,8 +26,8 @@ public enum BarCatalog {
         data.count >= 8 && data.prefix(8).elementsEqual(magic)
     }
 
-    /// The catalog of `bars`, in memory. A large one is better written with
-    /// ``write(_:to:file:)``, which needs no second copy of the bars.
+    /// The catalog of `bars`, in memory: a second copy of the bars. A large one is better
+    /// written to a file with ``write(_:to:file:)``, straight from the columns.
     public static func encode(_ bars: BarSeries) -> Data {
         var data = Data(count: size(bars: bars.count))
         data.withUnsafeMutableBytes { raw in
