@@ -8,8 +8,8 @@
 #                    [--poll SECONDS] [--faults] [--keep]   (leave the system running;
 #                    scripts/scale.sh --stop ends it)
 # --poll N: while sampling, every N seconds a line with the WAL written since the last one, the
-# load average, the first page's p50/p99 (300 requests) and each table's size, dead tuples and
-# autovacuum runs (how an hour's run shows whether the tables and the list's tail stay flat).
+# load average, the first page's p50/p99 (300 requests) and each table's size/dead tuples/autovacuum
+# runs (how an hour's run shows whether the tables and the list's tail stay flat).
 # SCALE_PG_SETTINGS: lines added to PostgreSQL's configuration (e.g. its checkpoint interval).
 # --faults then, at that size: kill -9 the leader coordinator (a standby runs from the start),
 # partition two hosts for longer than a lease (network namespaces only), and drain and restart
@@ -225,8 +225,10 @@ db_counts() {
         (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'job_progress'),
         pg_current_wal_lsn() - '0/0'::pg_lsn"
 }
+# sizes: each table's size, dead tuples and autovacuum runs so far.
 sizes() {
-    psql_q "SELECT string_agg(relname || '=' || pg_total_relation_size(relid) || '/' || n_dead_tup, ' ' ORDER BY relname)
+    psql_q "SELECT string_agg(relname || '=' || pg_size_pretty(pg_total_relation_size(relid)) || '/' || n_dead_tup
+            || '/av' || autovacuum_count, ' ' ORDER BY relname)
         FROM pg_stat_user_tables WHERE relname IN ('jobs', 'job_progress', 'checkpoints', 'fills', 'job_curve', 'job_events', 'workers')"
 }
 # first_page N: the first page of the jobs list asked N times on one connection, p50 and p99.
@@ -255,9 +257,7 @@ poll_loop() {
         t_now=$(now_s) l_now=$(psql_q "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
         echo "SCALE poll +$(awk -v a="$t_start" -v b="$t_now" 'BEGIN { printf "%.0f", b - a }') s:" \
             "WAL $(awk -v a="$l_prev" -v b="$l_now" -v s="$(span "$t_prev" "$t_now")" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min," \
-            "load $(cut -d' ' -f1 /proc/loadavg), first page $(first_page 300)," \
-            "$(psql_q "SELECT string_agg(relname || ' ' || pg_size_pretty(pg_total_relation_size(relid)) || '/' || n_dead_tup || '/av' || autovacuum_count, ', ' ORDER BY relname)
-                FROM pg_stat_user_tables WHERE relname IN ('checkpoints', 'fills', 'job_curve', 'job_events', 'job_progress', 'jobs')")"
+            "load $(cut -d' ' -f1 /proc/loadavg), first page $(first_page 300), $(sizes)"
         t_prev=$t_now l_prev=$l_now
     done
 }
@@ -294,8 +294,8 @@ echo "SCALE time to all running: ${all_running} s from the first create (creatin
 echo "SCALE coordinator: CPU $(pct "$c0" "$c1")% of a core, RSS $((coord_rss / 1024)) MB, frames $(rate "$f0" "$f1" "$SM")/s, lease renewals $(rate "$r0" "$r1" "$SM")/s"
 echo "SCALE postgres: CPU $(pct "$p0" "$p1")% of a core, commits $(rate "$x0" "$x1" "$SD")/s, rows written $(rate "$t0" "$t1" "$SD")/s (jobs rows updated $(rate "$u0" "$u1" "$SD")/s, progress rows $(rate "$g0" "$g1" "$SD")/s), WAL $(awk -v a="$l0" -v b="$l1" -v s="$SD" 'BEGIN { printf "%.1f", (b - a) * 60 / s / 1048576 }') MB/min"
 echo "SCALE workers: CPU $(pct "$w0" "$w1")% of a core in all ($(awk -v a="$w0" -v b="$w1" -v hz="$hz" -v s="$S" -v n="$JOBS" 'BEGIN { printf "%.1f", 100 * (b - a) / hz / s * 1000 / n }')% per 1,000 jobs), RSS $((workers_rss / 1024)) MB in all ($((idle_rss / 1024)) MB before any job), $(awk -v r="$workers_rss" -v i="$idle_rss" -v n="$JOBS" 'BEGIN { printf "%.1f", (r - i) / n }') kB per job"
-echo "SCALE table bytes/dead tuples before: $s0"
-echo "SCALE table bytes/dead tuples after:  $s1"
+echo "SCALE tables (size/dead tuples/autovacuums) before: $s0"
+echo "SCALE tables (size/dead tuples/autovacuums) after:  $s1"
 echo "SCALE bars traded by all jobs so far: $bars"
 echo "SCALE API first page of 50 jobs (200 requests): $(first_page 200)"
 # The dashboard's live stream: the coordinator's CPU over 30 s without a subscriber, then with one
