@@ -239,6 +239,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/CoordinatorTests", swiftSettings: strict),
+        // `ats`'s own argument handling, without a process.
+        .testTarget(
+            name: "BacktestCLITests", dependencies: ["ATSBacktestCLI"], path: "Tests/BacktestCLITests",
+            swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

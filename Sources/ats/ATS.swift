@@ -6,6 +6,7 @@ import ATSBacktestCLI
 enum ATS {
     static func main() async {
         ClusterCommands.handOver(CommandLine.arguments)
+        if await QuickStart.run(Array(CommandLine.arguments.dropFirst())) { return }
         await ATSCommand.main()
     }
 }

@@ -20,10 +20,10 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Force the file format: seed, plain, binance.") var format: String?
     @Option(help: "Strategy name.") var strategy: String
     @Option(name: .customLong("param"), help: "Strategy parameter name=value (repeat).") var params: [String] = []
-    @Option(help: "Symbol BASE/QUOTE.") var symbol: String = "BTC/USDT"
-    @Option(help: "Fee model NAME[:param=value,...].") var fee: String = "generic:taker=0.001"
-    @Option(help: "Starting quote balance.") var cash: Double = 100_000
-    @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = "simulated"
+    @Option(help: "Symbol BASE/QUOTE.") var symbol: String = Self.defaultSymbol
+    @Option(help: "Fee model NAME[:param=value,...].") var fee: String = Self.defaultFee
+    @Option(help: "Starting quote balance.") var cash: Double = Self.defaultCash
+    @Option(help: "Exchange (venue rules and fill policy).") var exchange: String = Self.defaultExchange
     @Option(
         name: .customLong("exchange-param"), help: "Exchange parameter name=value (repeat), e.g. market_fill=close.")
     var exchangeParams: [String] = []
@@ -33,6 +33,12 @@ struct BacktestCommand: AsyncParsableCommand {
     @Flag(help: "Paper mode: feed the bars one at a time at wall-clock pace and print each fill as it happens.")
     var paper = false
     @Option(help: "Paper mode: milliseconds per bar (default: the data's own bar interval).") var paceMs: Int?
+
+    // The defaults, named: ``QuickStart`` sets them too.
+    static let defaultSymbol = "BTC/USDT"
+    static let defaultFee = "generic:taker=0.001"
+    static let defaultCash = 100_000.0
+    static let defaultExchange = "simulated"
 
     func run() async throws {
         try await reportingErrors {
