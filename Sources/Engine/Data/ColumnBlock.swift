@@ -12,18 +12,13 @@ import Foundation
 ///
 /// A large block is an anonymous mapping, each column on its own pages, and only the pages
 /// written cost memory: a column the file lacks (buy and sell volumes) and the rows the block was
-/// sized for but never got (its room is an upper bound) are address space only. From
-/// ``hugeFrom`` bytes a column, each column starts on a 2 MiB boundary and the mapping asks for
-/// transparent huge pages (`MADV_HUGEPAGE`): this VM takes 17–20 ms to map and zero 48 MB of
-/// 4 KiB pages and 4 ms to free them, against ~4 ms and 0.2 ms in huge pages (BENCHMARKS "CSV
-/// ingest"); the price is up to 2 MiB a written column past its last row. A small block is one
-/// `calloc`.
+/// sized for but never got (its room is an upper bound) are address space only. Measured and dropped:
+/// transparent huge pages (`MADV_HUGEPAGE`) took a 1M-row parse from 48 to 44 ms at the median
+/// but put a tail of 80–120 ms on one load in five (the kernel compacting memory on the first
+/// fault). A small block is one `calloc`.
 struct ColumnBlock: @unchecked Sendable {
     /// Bytes per column from which the block is mapped rather than allocated.
     static let mappedFrom = 64 << 10
-    /// Bytes per column from which the columns are laid on huge pages (262,144 rows).
-    static let hugeFrom = hugePage
-    static let hugePage = 2 << 20
 
     private let base: UnsafeMutableRawPointer
     /// Bytes from one column to the next.
@@ -37,35 +32,21 @@ struct ColumnBlock: @unchecked Sendable {
     init(rows: Int, file: String) throws(DataError) {
         let bytes = max(rows, 1) * 8
         if bytes >= Self.mappedFrom {
-            let huge = Self.usesHugePages && bytes >= Self.hugeFrom
-            let unit = huge ? Self.hugePage : Int(sysconf(Int32(_SC_PAGESIZE)))
-            let stride = (bytes + unit - 1) / unit * unit
-            // Address space only until written (the room is an upper bound: rows may be fewer);
-            // for huge pages one more to start on a boundary.
-            let length = stride * 8 + (huge ? unit : 0)
-            let mapping = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let stride = (bytes + page - 1) / page * page
+            // Address space only until written (the room is an upper bound: rows may be fewer).
+            let mapping = mmap(
+                nil, stride * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
             guard let mapping, mapping != MAP_FAILED else {
                 throw DataError(
                     file: file, line: 0, column: 0, reason: "no memory for \(rows) bars (\(stride * 8 >> 20) MiB)")
             }
-            let start = (Int(bitPattern: mapping) + unit - 1) / unit * unit
-            base = UnsafeMutableRawPointer(bitPattern: start)!
+            base = mapping
             self.stride = stride
             mapped = true
-            if huge {
-                #if os(Linux)
-                    _ = madvise(mapping, length, MADV_HUGEPAGE)
-                #endif
-                // A huge page is freed at once: no helper thread.
-                let whole = Int(bitPattern: mapping)
-                keeper = Data(
-                    bytesNoCopy: base, count: stride * 8,
-                    deallocator: .custom { _, _ in munmap(UnsafeMutableRawPointer(bitPattern: whole), length) })
-            } else {
-                keeper = Data(
-                    bytesNoCopy: mapping, count: stride * 8,
-                    deallocator: .custom { pointer, count in Self.release(pointer, count) })
-            }
+            keeper = Data(
+                bytesNoCopy: mapping, count: stride * 8,
+                deallocator: .custom { pointer, count in Self.release(pointer, count) })
         } else {
             // At least 64 bytes a column, 512 in all: `Data` keeps buffers of a few bytes inline (a
             // copy, freeing the original), which would leave the columns pointing at freed memory.
@@ -106,18 +87,6 @@ struct ColumnBlock: @unchecked Sendable {
 
     /// Rows mapped ahead at a time as the bars arrive.
     static let window = 16_384
-
-    /// Whether large blocks ask for huge pages: on Linux unless the system has them off
-    /// (`/sys/kernel/mm/transparent_hugepage/enabled` at `[never]`) or `ATS_HUGE_PAGES=0`.
-    static let usesHugePages: Bool = {
-        #if os(Linux)
-            if ProcessInfo.processInfo.environment["ATS_HUGE_PAGES"] == "0" { return false }
-            let setting = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
-            return setting.map { !$0.contains("[never]") } ?? false
-        #else
-            return false
-        #endif
-    }()
 
     /// Gives a mapped block (eight columns of `count / 8` bytes) back: a large block's pages freed
     /// on two cores, odd columns on one and even ones on the other (the unwritten columns are the
