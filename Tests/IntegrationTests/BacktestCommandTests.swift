@@ -1,3 +1,4 @@
+import ATSEngine
 import ATSTestSupport
 import Foundation
 import Testing
@@ -49,9 +50,14 @@ struct BacktestCommandTests {
             let arguments = [
                 "backtest", "--quiet", "--json", "--strategy", "sma_cross", "--exchange-param", "market_fill=\(fill)",
             ]
-            let fromCSV = try results(ats(arguments + ["--data", csv]))
+            let csvReport = try ats(arguments + ["--data", csv])
+            let fromCSV = try results(csvReport)
             let fromCatalog = try results(ats(arguments + ["--data", catalog]))
             #expect(fromCSV == fromCatalog, "\(fill)")
+            // The stamp's hash, taken in while the file parsed, is the whole file's.
+            let stamp = try JSONSerialization.jsonObject(with: Data(csvReport.utf8)) as? [String: Any]
+            let hash = (stamp?["stamp"] as? [String: Any])?["data_hash"] as? String
+            #expect(hash == ReproducibilityStamp.hash(try Data(contentsOf: URL(fileURLWithPath: csv))), "\(fill)")
             #expect((fromCSV["fills"] as? Int ?? 0) > 100, "\(fill): the strategy traded")
         }
     }

@@ -73,6 +73,8 @@ public enum QuickStart {
         command.quiet = flags.contains("--quiet")
         command.paper = flags.contains("--paper")
         command.paceMs = paceMs
+        // ArgumentParser validates what it parses: a command that fails is left to it to word.
+        guard (try? command.validate()) != nil else { return nil }
         return command
     }
 

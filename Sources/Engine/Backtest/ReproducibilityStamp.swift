@@ -20,6 +20,11 @@ public struct ReproducibilityStamp: Sendable, Hashable, Codable {
         "xxh3:" + XXH3.hex(bytes)
     }
 
+    /// The same hash of `bytes`, finished from a ``XXH3/Progressive`` advanced over them.
+    public static func hash(_ progress: XXH3.Progressive, of bytes: Data) -> String {
+        "xxh3:" + HashHex.digest(bytes) { progress.digest($0) }
+    }
+
     enum CodingKeys: String, CodingKey {
         case bars, spec, seed
         case engineVersion = "engine_version"

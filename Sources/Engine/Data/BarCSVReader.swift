@@ -17,13 +17,14 @@ public enum BarCSVReader {
     ///
     /// With `consume`, a large file's bars are handed over as they become final, while the rest
     /// still parse: each call, on the caller's thread, gets the series' first bars (more with each
-    /// call), which will be the returned series' first bars. A run can start on them (`ats
-    /// backtest` runs the strategy there, between chunks, on the core that would otherwise wait
-    /// for the last chunks). Nothing is handed over past a chunk whose blank lines left a gap, a
+    /// call), which will be the returned series' first bars, and the offset below which every
+    /// byte has been parsed. A run can start on them (`ats backtest` runs the strategy there,
+    /// between chunks, on the core that would otherwise wait for the last chunks, and hashes the
+    /// bytes the parse has just read). Nothing is handed over past a chunk whose blank lines left a gap, a
     /// chunk that failed, or a chunk whose first bar goes back in time; a file that fails still
     /// throws, after whatever `consume` was given.
     public static func parse(
-        _ data: Data, file: String, format: BarFormat? = nil, consume: ((BarSeries) -> Void)? = nil
+        _ data: Data, file: String, format: BarFormat? = nil, consume: ((BarSeries, Int) -> Void)? = nil
     ) throws(DataError) -> BarSeries {
         var result: Result<BarSeries, DataError> = .success(BarSeries())
         data.withUnsafeBytes { raw in
@@ -51,7 +52,8 @@ public enum BarCSVReader {
     }
 
     static func parse(
-        _ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?, consume: ((BarSeries) -> Void)? = nil
+        _ p: UnsafeBufferPointer<UInt8>, file: String, format: BarFormat?,
+        consume: ((BarSeries, Int) -> Void)? = nil
     ) throws(DataError) -> BarSeries {
         var lineStart = 0
         var lineNumber = 0
@@ -117,7 +119,7 @@ public enum BarCSVReader {
     /// final (see ``parse(_:file:format:consume:)``).
     private static func parseRows(
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, layout: Layout, file: String, linesBefore: Int,
-        consume: ((BarSeries) -> Void)?
+        consume: ((BarSeries, Int) -> Void)?
     ) throws(DataError) -> BarSeries {
         // Handing bars over early needs chunks that end early: eight a thread.
         let threads = Self.threads(bytes: end - start)
@@ -172,7 +174,7 @@ public enum BarCSVReader {
                         }
                         if chunk.rows > 0 {
                             lastTime = chunk.lastTime
-                            consume(block.series(count: offsets[handed] + chunk.rows))
+                            consume(block.series(count: offsets[handed] + chunk.rows), bounds[handed + 1])
                         }
                         handed += 1
                     }

@@ -49,7 +49,7 @@ public enum BarLoader {
     /// there at once, and handed over by nothing.
     public static func parse(
         _ data: Data, file: String, format: BarFormat? = nil, inPlace: Bool = false,
-        consume: ((BarSeries) -> Void)? = nil
+        consume: ((BarSeries, Int) -> Void)? = nil
     ) throws(DataError) -> BarSeries {
         if format == .catalog || (format == nil && BarCatalog.isCatalog(data)) {
             return try BarCatalog.decode(data, file: file, inPlace: inPlace)

@@ -144,28 +144,74 @@ public enum XXH3 {
     }
 
     private static func long(_ p: UnsafeRawPointer, _ n: Int, _ s: UnsafeRawPointer) -> UInt64 {
+        var state = LongState()
+        state.foldBlocks(p, n, below: n, s)
+        return state.digest(p, n, s)
+    }
+
+    /// A block is 16 stripes, each keyed 8 bytes further into the secret; its end scrambles.
+    static let stripesPerBlock = (secret.count - 64) / 8
+    static let blockLength = 64 * stripesPerBlock
+
+    /// The long hash part way through `n` bytes: its accumulators and how many of the whole blocks
+    /// before the last stripes (`(n − 1) / 1024` of them) are folded in.
+    private struct LongState {
         var acc = Accumulators(
             low: SIMD4(prime32_3, prime64_1, prime64_2, prime64_3),
             high: SIMD4(prime64_4, prime32_2, prime64_5, prime32_1))
-        // A block is 16 stripes, each keyed 8 bytes further into the secret; its end scrambles.
-        let stripesPerBlock = (secret.count - 64) / 8
-        let blockLength = 64 * stripesPerBlock
-        let blocks = (n - 1) / blockLength
-        for b in 0..<blocks {
-            let block = p + b * blockLength
-            for k in 0..<stripesPerBlock { acc.accumulate(block + 64 * k, s + 8 * k) }
-            acc.scramble(s + secret.count - 64)
+        var blocks = 0
+
+        /// Folds in the blocks not yet folded that end at or before `end`.
+        mutating func foldBlocks(_ p: UnsafeRawPointer, _ n: Int, below end: Int, _ s: UnsafeRawPointer) {
+            let upTo = min((n - 1) / blockLength, end / blockLength)
+            while blocks < upTo {
+                let block = p + blocks * blockLength
+                for k in 0..<stripesPerBlock { acc.accumulate(block + 64 * k, s + 8 * k) }
+                acc.scramble(s + secret.count - 64)
+                blocks += 1
+            }
         }
-        let lastBlock = p + blocks * blockLength
-        let stripes = ((n - 1) - blocks * blockLength) / 64
-        for k in 0..<stripes { acc.accumulate(lastBlock + 64 * k, s + 8 * k) }
-        acc.accumulate(p + n - 64, s + secret.count - 64 - 7)
-        // Merge: four pairs of lanes, each keyed by 16 bytes of the secret from byte 11.
-        var h = UInt64(n) &* prime64_1
-        for i in 0..<4 {
-            h &+= fold(acc.lane(2 * i) ^ read64(s, 11 + 16 * i), acc.lane(2 * i + 1) ^ read64(s, 11 + 16 * i + 8))
+
+        /// The hash, every block folded in: the last block's stripes, the last stripe, the merge.
+        func digest(_ p: UnsafeRawPointer, _ n: Int, _ s: UnsafeRawPointer) -> UInt64 {
+            var acc = acc
+            let lastBlock = p + blocks * blockLength
+            let stripes = ((n - 1) - blocks * blockLength) / 64
+            for k in 0..<stripes { acc.accumulate(lastBlock + 64 * k, s + 8 * k) }
+            acc.accumulate(p + n - 64, s + secret.count - 64 - 7)
+            // Merge: four pairs of lanes, each keyed by 16 bytes of the secret from byte 11.
+            var h = UInt64(n) &* prime64_1
+            for i in 0..<4 {
+                h &+= fold(acc.lane(2 * i) ^ read64(s, 11 + 16 * i), acc.lane(2 * i + 1) ^ read64(s, 11 + 16 * i + 8))
+            }
+            return avalanche(h)
         }
-        return avalanche(h)
+    }
+
+    /// ``hash(_:)`` of bytes that are all in memory but read in order by something else first (a
+    /// parse): each ``advance(_:to:)`` folds in the whole blocks below an offset while they are
+    /// still in the cache, and ``digest(_:)`` the rest. The same value as ``hash(_:)``, however
+    /// it was advanced; every call must be given the same bytes.
+    public struct Progressive: Sendable {
+        private var state = LongState()
+
+        public init() {}
+
+        /// Folds in the bytes below `offset` that can be (whole 1,024-byte blocks).
+        public mutating func advance(_ bytes: UnsafeRawBufferPointer, to offset: Int) {
+            guard bytes.count > 240, let p = bytes.baseAddress else { return }
+            secret.withUnsafeBytes { state.foldBlocks(p, bytes.count, below: offset, $0.baseAddress!) }
+        }
+
+        /// The hash of `bytes`.
+        public func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+            guard bytes.count > 240, let p = bytes.baseAddress else { return hash(bytes) }
+            return secret.withUnsafeBytes { key in
+                var state = state
+                state.foldBlocks(p, bytes.count, below: bytes.count, key.baseAddress!)
+                return state.digest(p, bytes.count, key.baseAddress!)
+            }
+        }
     }
 
     // MARK: Pieces

@@ -275,16 +275,28 @@ struct ChunkedCSVTests {
         } catch { #expect(error.reason.contains("no bars")) }
     }
 
-    /// Parses `text` handing bars over as they become final; returns the series and each handover.
-    func streamed(_ text: String) throws -> (BarSeries, [BarSeries]) {
+    /// Parses `text` handing bars over as they become final; returns the series and each handover
+    /// (its bars and the offset it says the parse has passed).
+    func streamed(_ text: String) throws -> (BarSeries, [BarSeries], [Int]) {
         var handed: [BarSeries] = []
-        let series = try BarCSVReader.parse(Data(text.utf8), file: "big.csv") { handed.append($0) }
-        return (series, handed)
+        var offsets: [Int] = []
+        let series = try BarCSVReader.parse(Data(text.utf8), file: "big.csv") { bars, offset in
+            handed.append(bars)
+            offsets.append(offset)
+        }
+        return (series, handed, offsets)
     }
 
     @Test func barsHandedOverWhileTheRestParseAreTheSeriesFirstBars() throws {
-        let (series, handed) = try streamed(Self.text)
+        let (series, handed, offsets) = try streamed(Self.text)
         #expect(series == Self.bars)
+        // Each handover's offset ends a row, and the rows before it are exactly its bars (this
+        // file has a header and no blank line).
+        let bytes = Array(Self.text.utf8)
+        for (bars, offset) in zip(handed, offsets) {
+            #expect(offset > 0 && offset <= bytes.count && bytes[offset - 1] == 10)
+            #expect(bytes[..<offset].count(where: { $0 == 10 }) - 1 == bars.count)
+        }
         // On one core the file parses in one piece and nothing is handed over early.
         if ProcessInfo.processInfo.activeProcessorCount > 1 {
             #expect(handed.count > 1, "\(handed.count) handovers")
@@ -303,7 +315,7 @@ struct ChunkedCSVTests {
         // The system refuses every thread: the read neither waits for them nor loses a chunk.
         try DetachedThread.$refused.withValue(true) {
             #expect(try BarCSVReader.parse(Data(Self.text.utf8), file: "big.csv") == Self.bars)
-            let (series, handed) = try streamed(Self.text)
+            let (series, handed, _) = try streamed(Self.text)
             #expect(series == Self.bars)
             #expect(handed.allSatisfy { $0.time.array == Array(series.time.array.prefix($0.count)) })
         }
@@ -314,15 +326,15 @@ struct ChunkedCSVTests {
         // early, and the result is the same. A bad row late in the file still fails the read.
         var lines = Self.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         lines.insert("", at: 90_000)
-        let (series, handed) = try streamed(lines.joined(separator: "\n"))
+        let (series, handed, _) = try streamed(lines.joined(separator: "\n"))
         #expect(series == Self.bars)
         #expect(handed.allSatisfy { $0.count < 90_000 }, "\(handed.map(\.count))")
         lines.remove(at: 90_000)
         lines[100_000] = lines[100_000].replacingOccurrences(of: ",", with: ",x", options: [], range: nil)
         var handedBeforeTheError = 0
         do {
-            _ = try BarCSVReader.parse(Data(lines.joined(separator: "\n").utf8), file: "big.csv") {
-                handedBeforeTheError = $0.count
+            _ = try BarCSVReader.parse(Data(lines.joined(separator: "\n").utf8), file: "big.csv") { bars, _ in
+                handedBeforeTheError = bars.count
             }
             Issue.record("a bad row was accepted")
         } catch {
@@ -379,7 +391,7 @@ struct ChunkBoundaryErrorTests {
             lines[first + 10] = String(bad)
             do {
                 _ = try BarCSVReader.parse(
-                    Data(lines.joined(separator: "\n").utf8), file: "big.csv", consume: streaming ? { _ in } : nil)
+                    Data(lines.joined(separator: "\n").utf8), file: "big.csv", consume: streaming ? { _, _ in } : nil)
                 Issue.record("accepted")
             } catch {
                 #expect(error.line == first + 1 && error.reason.contains("not after"), "\(streaming): \(error)")

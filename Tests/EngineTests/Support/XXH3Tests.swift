@@ -1,4 +1,5 @@
 import ATSEngine
+import Foundation
 import Testing
 
 /// ``XXH3`` against the reference implementation, one length from each of its paths and both sides
@@ -26,6 +27,26 @@ struct XXH3Tests {
     func matchesTheReferenceImplementation(_ length: Int, _ expected: String) {
         let bytes = (0..<length).map { UInt8(($0 * 7 + 3) % 256) }
         #expect(XXH3.hex(bytes) == expected)
+    }
+
+    @Test(arguments: reference)
+    func advancedPartWayItGivesTheSameHash(_ length: Int, _ expected: String) {
+        // Advanced in steps that land on, before and after block bounds (and past the end, and
+        // back), the hash finished from any of them is the reference's.
+        let bytes = (0..<length).map { UInt8(($0 * 7 + 3) % 256) }
+        bytes.withUnsafeBytes { raw in
+            for steps in [
+                [], [0], [length], [1023, 1024, 1025], [1, 2048, 2047, 5000, length + 10], [length - 1, length],
+            ] {
+                var hash = XXH3.Progressive()
+                for offset in steps { hash.advance(raw, to: offset) }
+                #expect(hash.digest(raw) == XXH3.hash(raw), "\(steps)")
+                #expect(ReproducibilityStamp.hash(hash, of: Data(bytes)) == "xxh3:" + expected, "\(steps)")
+            }
+            var hash = XXH3.Progressive()
+            for offset in stride(from: 0, through: length, by: 333) { hash.advance(raw, to: offset) }
+            #expect(hash.digest(raw) == XXH3.hash(raw))
+        }
     }
 
     @Test func aNonContiguousCollectionHashesAsItsBytes() {
