@@ -148,6 +148,7 @@ public enum BarCSVReader {
         var offsets = [0]
         for k in 0..<chunkCount { offsets.append(offsets[k] + lines[k]) }
         let block = try ColumnBlock(rows: offsets[chunkCount], file: file)
+        block.readAbsentAsZeros(buyVolume: layout.buyVolume != nil, sellVolume: layout.sellVolume != nil)
         let firstRows = offsets
         let queue = ChunkQueue(count: chunkCount)
         let parse: @Sendable (Int) -> Void = { k in

@@ -85,6 +85,25 @@ struct ColumnBlock: @unchecked Sendable {
         Array(0..<6) + (buyVolume ? [6] : []) + (sellVolume ? [7] : [])
     }
 
+    /// Lets the columns the file lacks (buy and sell volumes), never written but read with every
+    /// bar, be read from the kernel's huge zero page: one mapping per 2 MiB instead of a fault
+    /// per 4 KiB page (a 1M-row run read 16 MB of them: ~3,900 faults, 2.6–2.9 ms on the
+    /// strategy's thread here, against 0.02–0.09 ms). Only reads: nothing is allocated, and a
+    /// column that were written would take ordinary pages. A hint (THP off: the usual zero
+    /// pages).
+    func readAbsentAsZeros(buyVolume: Bool, sellVolume: Bool) {
+        #if os(Linux)
+            guard mapped else { return }
+            let hugePage = 2 << 20
+            for (k, written) in [(6, buyVolume), (7, sellVolume)] where !written {
+                // The whole 2 MiB ranges inside the column (a huge page must not reach past it).
+                let start = (Int(bitPattern: base) + k * stride + hugePage - 1) / hugePage * hugePage
+                let end = (Int(bitPattern: base) + (k + 1) * stride) / hugePage * hugePage
+                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+            }
+        #endif
+    }
+
     /// Rows mapped ahead at a time as the bars arrive.
     static let window = 16_384
 

@@ -11,6 +11,48 @@ struct ColumnBlockTests {
         return p
     }
 
+    /// The flags of the mapping of this process that holds `address` (`VmFlags` in smaps).
+    func mappingFlags(_ address: Int) throws -> [String] {
+        // Read to the end: /proc files have no size to read up to.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        var inside = false
+        for line in String(decoding: file.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            let bounds = fields.first?.split(separator: "-").compactMap { Int($0, radix: 16) } ?? []
+            if bounds.count == 2 {
+                inside = bounds[0] <= address && address < bounds[1]
+            } else if inside, fields.first == "VmFlags:" {
+                return fields.dropFirst().map(String.init)
+            }
+        }
+        return []
+    }
+
+    @Test func theColumnsAFileLacksAreReadFromTheHugeZeroPage() throws {
+        // Columns of 4 MiB: the buy and sell volumes a plain file lacks ask for huge pages (so a
+        // read maps the huge zero page), the written ones do not, and all read as written.
+        let rows = 4 << 20 / 8
+        let block = try ColumnBlock(rows: rows, file: "test")
+        block.readAbsentAsZeros(buyVolume: false, sellVolume: false)
+        var row = 0
+        while row < rows { row = block.populate(from: row, below: rows, false, false) }
+        block.write(
+            Bar(time: 7, open: 2, high: 3, low: 1, close: 2.5, volume: 9), at: rows - 1, buyVolume: false,
+            sellVolume: false)
+        let series = block.series(count: rows)
+        #expect(series.close[rows - 1] == 2.5 && series.volume[rows - 1] == 9 && series.time[0] == 0)
+        #expect(
+            stride(from: 0, to: rows, by: 4096).allSatisfy { series.buyVolume[$0] == 0 && series.sellVolume[$0] == 0 })
+        let thp = try String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+        if !thp.contains("[never]") {
+            let middle = { (k: Int) in Int(bitPattern: block.column(k, as: UInt8.self)) + (4 << 20) / 2 }
+            #expect(try mappingFlags(middle(6)).contains("hg"))
+            #expect(try mappingFlags(middle(7)).contains("hg"))
+            #expect(try !mappingFlags(middle(0)).contains("hg"))
+            #expect(try !mappingFlags(middle(5)).contains("hg"))
+        }
+    }
+
     @Test func aLargeBlockIsGivenBackWithOrWithoutAThreadToHelp() {
         // Above the size freed on two threads: given back (its address range free again) when a
         // helper runs, and when the system refuses one (the call returns: it does not wait for a
