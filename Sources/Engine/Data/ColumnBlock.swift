@@ -13,9 +13,12 @@ import Foundation
 /// A large block is an anonymous mapping, each column on its own pages, and only the pages
 /// written cost memory: a column the file lacks (buy and sell volumes) and the rows the block was
 /// sized for but never got (its room is an upper bound) are address space only. Measured and dropped:
-/// transparent huge pages (`MADV_HUGEPAGE`) took a 1M-row parse from 48 to 44 ms at the median
-/// but put a tail of 80–120 ms on one load in five (the kernel compacting memory on the first
-/// fault). A small block is one `calloc`.
+/// transparent huge pages for the written columns (`MADV_HUGEPAGE`): mapping and zeroing 48 MB
+/// took ~4 ms instead of 17–20, but in a VM whose balloon reports free memory to the host, a huge
+/// page freed earlier comes back from the host on its next touch (a 1M-row run 78–167 ms after a
+/// 3 s pause, against 74–98 ms in 4 KiB pages; session 10 saw the same as a tail of 80–120 ms).
+/// The columns a file lacks do lie on huge pages, the shared zero one, which nothing allocates
+/// (``readAbsentAsZeros(buyVolume:sellVolume:)``). A small block is one `calloc`.
 struct ColumnBlock: @unchecked Sendable {
     /// Bytes per column from which the block is mapped rather than allocated.
     static let mappedFrom = 64 << 10
@@ -32,12 +35,12 @@ struct ColumnBlock: @unchecked Sendable {
     init(rows: Int, file: String) throws(DataError) {
         let bytes = max(rows, 1) * 8
         if bytes >= Self.mappedFrom {
-            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let stride = (bytes + page - 1) / page * page
+            // Columns of a huge page or more start on huge-page boundaries, so that those a file
+            // lacks lie wholly on the huge zero page (``readAbsentAsZeros(buyVolume:sellVolume:)``).
+            let unit = bytes >= Self.hugePage ? Self.hugePage : Int(sysconf(Int32(_SC_PAGESIZE)))
+            let stride = (bytes + unit - 1) / unit * unit
             // Address space only until written (the room is an upper bound: rows may be fewer).
-            let mapping = mmap(
-                nil, stride * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-            guard let mapping, mapping != MAP_FAILED else {
+            guard let mapping = Self.map(stride * 8, alignedTo: unit) else {
                 throw DataError(
                     file: file, line: 0, column: 0, reason: "no memory for \(rows) bars (\(stride * 8 >> 20) MiB)")
             }
@@ -85,16 +88,32 @@ struct ColumnBlock: @unchecked Sendable {
         Array(0..<6) + (buyVolume ? [6] : []) + (sellVolume ? [7] : [])
     }
 
+    static let hugePage = 2 << 20
+
+    /// `length` bytes of address space starting on a multiple of `alignment` (a power of two, at
+    /// least a page), or nil: more is mapped and the slack either side given back.
+    private static func map(_ length: Int, alignedTo alignment: Int) -> UnsafeMutableRawPointer? {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let extra = alignment > page ? alignment : 0
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+        guard let mapping = mmap(nil, length + extra, PROT_READ | PROT_WRITE, flags, -1, 0), mapping != MAP_FAILED
+        else { return nil }
+        let start = (Int(bitPattern: mapping) + alignment - 1) / alignment * alignment
+        let head = start - Int(bitPattern: mapping)
+        if head > 0 { munmap(mapping, head) }
+        if extra - head > 0 { munmap(UnsafeMutableRawPointer(bitPattern: start + length), extra - head) }
+        return UnsafeMutableRawPointer(bitPattern: start)
+    }
+
     /// Lets the columns the file lacks (buy and sell volumes), never written but read with every
     /// bar, be read from the kernel's huge zero page: one mapping per 2 MiB instead of a fault
     /// per 4 KiB page (a 1M-row run read 16 MB of them: ~3,900 faults, 2.6–2.9 ms on the
-    /// strategy's thread here, against 0.02–0.09 ms). Only reads: nothing is allocated, and a
-    /// column that were written would take ordinary pages. A hint (THP off: the usual zero
-    /// pages).
+    /// strategy's thread here, against 0.02–0.09 ms). Nothing is allocated while they are only
+    /// read (nothing writes them). A hint: with transparent huge pages off, the usual zero pages.
     func readAbsentAsZeros(buyVolume: Bool, sellVolume: Bool) {
         #if os(Linux)
             guard mapped else { return }
-            let hugePage = 2 << 20
+            let hugePage = Self.hugePage
             for (k, written) in [(6, buyVolume), (7, sellVolume)] where !written {
                 // The whole 2 MiB ranges inside the column (a huge page must not reach past it).
                 let start = (Int(bitPattern: base) + k * stride + hugePage - 1) / hugePage * hugePage

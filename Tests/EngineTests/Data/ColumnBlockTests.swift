@@ -33,6 +33,9 @@ struct ColumnBlockTests {
         // read maps the huge zero page), the written ones do not, and all read as written.
         let rows = 4 << 20 / 8
         let block = try ColumnBlock(rows: rows, file: "test")
+        // Columns of a huge page or more start on huge-page boundaries (so the lacking ones lie
+        // wholly on huge pages).
+        #expect(Int(bitPattern: block.column(0, as: UInt8.self)) % ColumnBlock.hugePage == 0)
         block.readAbsentAsZeros(buyVolume: false, sellVolume: false)
         var row = 0
         while row < rows { row = block.populate(from: row, below: rows, false, false) }
