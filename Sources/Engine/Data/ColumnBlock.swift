@@ -13,7 +13,8 @@ import Foundation
 /// A large block is an anonymous mapping, each column on its own pages, and only the pages
 /// written cost memory: a column the file lacks (buy and sell volumes) and the rows the block was
 /// sized for but never got (its room is an upper bound) are address space only. Measured and dropped:
-/// transparent huge pages for the written columns (`MADV_HUGEPAGE`): mapping and zeroing 48 MB
+/// asking for transparent huge pages for the written columns (`MADV_HUGEPAGE`; a system whose
+/// policy is `always` gives them anyway): mapping and zeroing 48 MB
 /// took ~4 ms instead of 17–20, but in a VM whose balloon reports free memory to the host, a huge
 /// page freed earlier comes back from the host on its next touch (a 1M-row run 78–167 ms after a
 /// 3 s pause, against 74–98 ms in 4 KiB pages; session 10 saw the same as a tail of 80–120 ms).
@@ -90,6 +91,21 @@ struct ColumnBlock: @unchecked Sendable {
 
     static let hugePage = 2 << 20
 
+    /// Whether a read of an untouched huge-page range maps the kernel's huge zero page: transparent
+    /// huge pages not off, and their zero page in use (without it such a read would allocate a
+    /// huge page).
+    static let hugeZeroPage: Bool = {
+        #if os(Linux)
+            let folder = "/sys/kernel/mm/transparent_hugepage/"
+            guard let enabled = try? String(contentsOfFile: folder + "enabled", encoding: .utf8),
+                let zeroPage = try? String(contentsOfFile: folder + "use_zero_page", encoding: .utf8)
+            else { return false }
+            return !enabled.contains("[never]") && zeroPage.hasPrefix("1")
+        #else
+            return false
+        #endif
+    }()
+
     /// `length` bytes of address space starting on a multiple of `alignment` (a power of two, at
     /// least a page), or nil: more is mapped and the slack either side given back.
     private static func map(_ length: Int, alignedTo alignment: Int) -> UnsafeMutableRawPointer? {
@@ -112,7 +128,7 @@ struct ColumnBlock: @unchecked Sendable {
     /// read (nothing writes them). A hint: with transparent huge pages off, the usual zero pages.
     func readAbsentAsZeros(buyVolume: Bool, sellVolume: Bool) {
         #if os(Linux)
-            guard mapped else { return }
+            guard mapped, Self.hugeZeroPage else { return }
             let hugePage = Self.hugePage
             for (k, written) in [(6, buyVolume), (7, sellVolume)] where !written {
                 // The whole 2 MiB ranges inside the column (a huge page must not reach past it).
