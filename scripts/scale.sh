@@ -91,7 +91,10 @@ done
 stop_everything >/dev/null 2>&1 || true
 rm -rf .data/pg-scale .data/pg-scale.password
 log "PostgreSQL in .data/pg-scale on 127.0.0.1:$PG_PORT"
-URL=$(pg_start pg-scale "$PG_PORT" "track_io_timing = on${SCALE_PG_SETTINGS:+$'\n'$SCALE_PG_SETTINGS}")
+# wal_keep_size: the WAL of the last 8 GB stays readable, so scripts/wal-by-table.sh can read a
+# window longer than a few checkpoints (PostgreSQL recycles segments behind each one).
+URL=$(pg_start pg-scale "$PG_PORT" "track_io_timing = on
+wal_keep_size = 8GB${SCALE_PG_SETTINGS:+$'\n'$SCALE_PG_SETTINGS}")
 export DATABASE_URL=$URL
 PG_DIR=$ATS_ROOT/.data/pg-scale
 psql_q() { pg_run "$(pg_bindir)/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d ats -tAqc "$1"; }

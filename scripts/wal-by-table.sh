@@ -19,7 +19,15 @@ sleep "$SECONDS_"
 end=$(q "SELECT pg_current_wal_lsn()")
 q "SELECT pg_relation_filenode(c.oid) || ' ' || c.relname FROM pg_class c
    WHERE pg_relation_filenode(c.oid) IS NOT NULL" > "$out/relations"
-pg_run "$(pg_bindir)/pg_waldump" -p "$PG_DIR/pg_wal" -s "$start" -e "$end" > "$out/records" 2>/dev/null || true
+# pg_waldump may end with an error at the last record it reads; no records at all means the
+# window's segments were recycled (a window of several checkpoints needs wal_keep_size, which
+# scripts/scale.sh sets).
+pg_run "$(pg_bindir)/pg_waldump" -p "$PG_DIR/pg_wal" -s "$start" -e "$end" > "$out/records" 2> "$out/errors" || true
+if ! [ -s "$out/records" ]; then
+    echo "pg_waldump read no record from $start to $end: $(head -3 "$out/errors")" >&2
+    echo "(segments recycled? set wal_keep_size above the window's WAL)" >&2
+    exit 1
+fi
 echo "WAL $start → $end over $SECONDS_ s; settings: $(q "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
    FROM pg_settings WHERE name IN ('wal_compression', 'checkpoint_timeout', 'max_wal_size', 'full_page_writes')")"
 python3 - "$SECONDS_" "$out" <<'PY'
