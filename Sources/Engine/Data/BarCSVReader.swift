@@ -20,9 +20,9 @@ public enum BarCSVReader {
     /// call), which will be the returned series' first bars, and the offset below which every
     /// byte has been parsed. A run can start on them (`ats backtest` runs the strategy there,
     /// between chunks, on the core that would otherwise wait for the last chunks, and hashes the
-    /// bytes the parse has just read). Nothing is handed over past a chunk whose blank lines left a gap, a
-    /// chunk that failed, or a chunk whose first bar goes back in time; a file that fails still
-    /// throws, after whatever `consume` was given.
+    /// bytes the parse has just read). Nothing is handed over past a chunk whose blank lines left
+    /// a gap, a chunk that failed, or a chunk whose first bar goes back in time; a file that fails
+    /// still throws, after whatever `consume` was given.
     public static func parse(
         _ data: Data, file: String, format: BarFormat? = nil, consume: ((BarSeries, Int) -> Void)? = nil
     ) throws(DataError) -> BarSeries {

@@ -12,12 +12,12 @@ import Foundation
 ///
 /// A large block is an anonymous mapping, each column on its own pages, and only the pages
 /// written cost memory: a column the file lacks (buy and sell volumes) and the rows the block was
-/// sized for but never got (its room is an upper bound) are address space only. Measured and dropped:
-/// asking for transparent huge pages for the written columns (`MADV_HUGEPAGE`; a system whose
-/// policy is `always` gives them anyway): mapping and zeroing 48 MB
-/// took ~4 ms instead of 17–20, but in a VM whose balloon reports free memory to the host, a huge
-/// page freed earlier comes back from the host on its next touch (a 1M-row run 78–167 ms after a
-/// 3 s pause, against 74–98 ms in 4 KiB pages; session 10 saw the same as a tail of 80–120 ms).
+/// sized for but never got (its room is an upper bound) are address space only. Measured and
+/// dropped: asking for transparent huge pages for the written columns (`MADV_HUGEPAGE`; a system
+/// whose policy is `always` gives them anyway). Mapping and zeroing 48 MB took ~4 ms instead of
+/// 17–20, but in a VM whose balloon reports free memory to the host, a huge page freed earlier
+/// comes back from the host on its next touch (a 1M-row run 78–167 ms after a 3 s pause, against
+/// 74–98 ms in 4 KiB pages; session 10 saw the same as a tail of 80–120 ms).
 /// The columns a file lacks do lie on huge pages, the shared zero one, which nothing allocates
 /// (``readAbsentAsZeros(buyVolume:sellVolume:)``). A small block is one `calloc`.
 struct ColumnBlock: @unchecked Sendable {

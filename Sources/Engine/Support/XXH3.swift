@@ -149,9 +149,10 @@ public enum XXH3 {
         return state.digest(p, n, s)
     }
 
-    /// A block is 16 stripes, each keyed 8 bytes further into the secret; its end scrambles.
-    static let stripesPerBlock = (secret.count - 64) / 8
-    static let blockLength = 64 * stripesPerBlock
+    /// A block is 16 stripes (the secret's 192 bytes less 64, by 8), each keyed 8 bytes further
+    /// into the secret; its end scrambles. Literals: laid out at compile time, no lazy start.
+    static let stripesPerBlock = 16
+    static let blockLength = 1024
 
     /// The long hash part way through `n` bytes: its accumulators and how many of the whole blocks
     /// before the last stripes (`(n − 1) / 1024` of them) are folded in.

@@ -68,12 +68,14 @@ struct ColumnBlockTests {
         #endif
     }
 
-    /// Page faults this thread has taken.
-    func threadFaults() -> Int {
-        var usage = rusage()
-        getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD, which Glibc does not export
-        return usage.ru_minflt + usage.ru_majflt
-    }
+    #if os(Linux)
+        /// Page faults this thread has taken.
+        func threadFaults() -> Int {
+            var usage = rusage()
+            getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD, which Glibc does not export
+            return usage.ru_minflt + usage.ru_majflt
+        }
+    #endif
 
     @Test func aLargeBlockIsGivenBackWithOrWithoutAThreadToHelp() {
         // Above the size freed on two threads: given back (its address range free again) when a
