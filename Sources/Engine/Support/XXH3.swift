@@ -144,9 +144,7 @@ public enum XXH3 {
     }
 
     private static func long(_ p: UnsafeRawPointer, _ n: Int, _ s: UnsafeRawPointer) -> UInt64 {
-        var state = LongState()
-        state.foldBlocks(p, n, below: n, s)
-        return state.digest(p, n, s)
+        LongState().digest(p, n, s)
     }
 
     /// A block is 16 stripes (the secret's 192 bytes less 64, by 8), each keyed 8 bytes further
@@ -173,9 +171,12 @@ public enum XXH3 {
             }
         }
 
-        /// The hash, every block folded in: the last block's stripes, the last stripe, the merge.
+        /// The hash: the blocks not yet folded, the last block's stripes, the last stripe, the merge.
         func digest(_ p: UnsafeRawPointer, _ n: Int, _ s: UnsafeRawPointer) -> UInt64 {
-            var acc = acc
+            var rest = self
+            rest.foldBlocks(p, n, below: n, s)
+            var acc = rest.acc
+            let blocks = rest.blocks
             let lastBlock = p + blocks * blockLength
             let stripes = ((n - 1) - blocks * blockLength) / 64
             for k in 0..<stripes { acc.accumulate(lastBlock + 64 * k, s + 8 * k) }
@@ -207,11 +208,7 @@ public enum XXH3 {
         /// The hash of `bytes`.
         public func digest(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
             guard bytes.count > 240, let p = bytes.baseAddress else { return hash(bytes) }
-            return secret.withUnsafeBytes { key in
-                var state = state
-                state.foldBlocks(p, bytes.count, below: bytes.count, key.baseAddress!)
-                return state.digest(p, bytes.count, key.baseAddress!)
-            }
+            return secret.withUnsafeBytes { state.digest(p, bytes.count, $0.baseAddress!) }
         }
     }
 
