@@ -66,6 +66,21 @@ extension JobStore {
 
     /// One page of jobs and how many match the filter in all.
     public func jobs(_ q: JobQuery) async throws -> (jobs: [JobRecord], total: Int) {
+        let (page, count) = Self.listStatements(q)
+        // The count on another connection at the same time as the page.
+        let client = self.client
+        let logger = self.logger
+        async let total = {
+            var n = 0
+            for try await c in try await client.query(count, logger: logger).decode(Int64.self) { n = Int(c) }
+            return n
+        }()
+        let out = try await JobRow.records(try await client.query(page, logger: logger))
+        return (out, try await total)
+    }
+
+    /// The statements of a page of jobs: its rows, and how many match the filter in all.
+    static func listStatements(_ q: JobQuery) -> (page: PostgresQuery, count: PostgresQuery) {
         // Absent filters bind NULL, so one statement shape serves every filter.
         let pattern = q.search.map { text in
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
@@ -88,18 +103,11 @@ extension JobStore {
                 ORDER BY \(q.orderBy)
                 """,
             binds: filter.binds)
-        // A count of its own (a window count on the page would sort every matching row), on
-        // another connection at the same time as the page.
+        // A count of its own (a window count on the page would sort every matching row). It
+        // reads the `jobs_listed` index alone while the table's pages are all visible (migration
+        // 28 keeps them so).
         let count = PostgresQuery(unsafeSQL: "SELECT count(*) FROM jobs WHERE \(filter.sql)", binds: filter.binds)
-        let client = self.client
-        let logger = self.logger
-        async let total = {
-            var n = 0
-            for try await c in try await client.query(count, logger: logger).decode(Int64.self) { n = Int(c) }
-            return n
-        }()
-        let out = try await JobRow.records(try await client.query(page, logger: logger))
-        return (out, try await total)
+        return (page, count)
     }
 
     /// Applies an operator request (start, stop, reload, delete) under a row lock.
