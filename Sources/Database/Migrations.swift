@@ -622,14 +622,17 @@ public enum Migrations {
             version: 29, name: "what the scheduler asks at every pass, indexed",
             sql: [
                 // Each scheduling pass (twice a second and more) asks which active jobs an operator
-                // stopped and which have a revision not yet in effect: both read every job row
-                // without these (10,000 jobs: 6.7 and 2.1 ms a pass; with them 0.02 and 0.1 ms).
-                // Both indexes hold only the few rows waiting to be acted on.
+                // stopped and which have a revision newer than their assignment's: both read every
+                // job row without these (10,000 jobs: 6.7 and 2.1 ms a pass; with them 0.02 and
+                // 0.1 ms). Both hold only the few active jobs waiting to be acted on.
                 """
                 CREATE INDEX jobs_stopping ON jobs (id)
                 WHERE desired_state = 'stopped' AND status IN ('assigned', 'running')
                 """,
-                "CREATE INDEX job_revisions_unapplied ON job_revisions (job_id) WHERE effective_bar IS NULL",
+                """
+                CREATE INDEX jobs_reloading ON jobs (id)
+                WHERE spec_revision > assigned_revision AND status IN ('assigned', 'running')
+                """,
             ]),
     ]
 }

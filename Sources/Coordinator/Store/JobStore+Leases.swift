@@ -324,12 +324,16 @@ extension JobStore {
         return out
     }
 
-    /// Asked at every scheduling pass: read over `job_revisions_unapplied` (migration 29).
+    /// Asked at every scheduling pass: the jobs first, over `jobs_reloading` (migration 29), then
+    /// each one's revision by key (the `LIMIT` keeps PostgreSQL from joining the whole revisions
+    /// table; an index of unapplied revisions instead would grow with history: a sweep chunk's
+    /// and a job's that never ran are never marked in effect).
     static let reloadRequestsQuery: PostgresQuery = """
         SELECT j.id, j.epoch, j.lease_owner, r.revision, r.strategy_config::text FROM jobs j
-        JOIN job_revisions r ON r.job_id = j.id AND r.revision = j.spec_revision
-        WHERE j.status IN ('assigned', 'running') AND j.lease_owner IS NOT NULL AND r.effective_bar IS NULL
-            AND j.spec_revision > j.assigned_revision
+        CROSS JOIN LATERAL (
+            SELECT revision, strategy_config FROM job_revisions
+            WHERE job_id = j.id AND revision = j.spec_revision AND effective_bar IS NULL LIMIT 1) r
+        WHERE j.status IN ('assigned', 'running') AND j.lease_owner IS NOT NULL AND j.spec_revision > j.assigned_revision
         """
 
     /// The leases a worker currently holds, as the database sees them.

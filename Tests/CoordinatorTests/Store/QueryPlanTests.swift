@@ -15,8 +15,9 @@ struct QueryPlanTests {
     static let workers = 20
 
     /// A store holding `scripts/scale.sh`'s paper job (its definition as stored, defaults filled
-    /// in: rows as wide as a real table's) and 3,000 more running on twenty connected workers,
-    /// each in effect at its first revision; vacuumed, so its pages are marked all visible.
+    /// in: rows as wide as a real table's) and 3,000 more running on twenty workers whose leases
+    /// are live, each assigned at its first revision (half of those never marked in effect, as a
+    /// sweep chunk's are not); vacuumed, so its pages are marked all visible.
     static func withRunningJobs(_ body: @Sendable (JobStore) async throws -> Void) async throws {
         try await JobStoreTests().withStore { store in
             let json = """
@@ -32,6 +33,7 @@ struct QueryPlanTests {
             for w in 0..<workers {
                 _ = try await store.connect(JobStoreTests().hello("w\(w)"), session: "s\(w)")
             }
+            try await store.heartbeat(workers: (0..<workers).map { "w\($0)" })
             // Committed to disk before the vacuum: the tests' PostgreSQL commits asynchronously,
             // and a vacuum cannot mark pages whose commit is not yet flushed.
             try await store.client.withConnection { conn in
@@ -40,15 +42,17 @@ struct QueryPlanTests {
                 _ = try await conn.query("SET LOCAL synchronous_commit = on", logger: log)
                 _ = try await conn.query(
                     """
-                    INSERT INTO jobs (name, mode, spec, labels, created_by, status, epoch, lease_owner, lease_expires_at)
+                    INSERT INTO jobs (
+                        name, mode, spec, labels, created_by, status, epoch, lease_owner, lease_expires_at,
+                        assigned_revision)
                     SELECT 'bulk-' || g, mode, spec, labels, created_by, 'running', 1, 'w' || (g % \(workers)),
-                        now() + interval '1 minute'
+                        now() + interval '1 minute', 1
                     FROM jobs, generate_series(1, 3000) g WHERE id = \(first.id)
                     """, logger: log)
                 _ = try await conn.query(
                     """
                     INSERT INTO job_revisions (job_id, revision, strategy_config, effective_bar, effective_epoch)
-                    SELECT id, 1, '{}', 0, 1 FROM jobs WHERE name LIKE 'bulk-%'
+                    SELECT id, 1, '{}', CASE WHEN id % 2 = 0 THEN 0 END, 1 FROM jobs WHERE name LIKE 'bulk-%'
                     """, logger: log)
                 _ = try await conn.query("COMMIT", logger: log)
             }
@@ -58,7 +62,8 @@ struct QueryPlanTests {
     }
 
     /// The count every page asks for reads the `jobs_listed` index alone, without the table, once
-    /// the table's pages are marked all visible, whatever the filter; and the jobs table is
+    /// the table's pages are marked all visible, filtered by status or not (a label or a name
+    /// search reads the rows); and the jobs table is
     /// vacuumed (which marks them) after a hundred or so changes rather than a fifth of its rows.
     /// At 10,000 running jobs the count read the whole table instead, 9.5 ms of a core per list.
     @Test func theListsCountReadsTheIndexAloneAndTheTableIsVacuumedSoon() async throws {
@@ -96,6 +101,8 @@ struct QueryPlanTests {
                 ("lapsed owners", JobStore.lapsedOwners(sparing: [])), ("stops", JobStore.stopRequestsQuery),
                 ("reloads", JobStore.reloadRequestsQuery),
             ]
+            let lapsed = try await store.client.query(JobStore.lapsedOwners(sparing: [])).collect()
+            #expect(lapsed.isEmpty, "every worker's lease is live")
             for (name, query) in polls {
                 let plan = try await Self.plan(of: query, on: store.client)
                 #expect(
@@ -105,6 +112,22 @@ struct QueryPlanTests {
             #expect(try await store.reapExpiredLeases().isEmpty)
             #expect(try await store.stopAndHaltRequests().stops.isEmpty)
             #expect(try await store.reloadRequests().isEmpty)
+
+            // A revision newer than its job's assignment, and a stop, are found.
+            let reloaded = try await store.client.query(
+                """
+                WITH j AS (UPDATE jobs SET spec_revision = 2 WHERE name = 'bulk-7' RETURNING id)
+                INSERT INTO job_revisions (job_id, revision, strategy_config) SELECT id, 2, '{"fast": 6}' FROM j
+                RETURNING job_id
+                """
+            ).collect().map { try $0.decode(Int64.self) }
+            #expect(try await store.reloadRequests().map(\.reload.jobId) == reloaded)
+            let due = try await Self.plan(of: JobStore.reloadRequestsQuery, on: store.client)
+            #expect(!due.contains("Seq Scan"), "one job due reads its revision by key: \(due)")
+            let stopped = try await store.client.query(
+                "UPDATE jobs SET desired_state = 'stopped' WHERE name = 'bulk-9' RETURNING id"
+            ).collect().map { try $0.decode(Int64.self) }
+            #expect(try await store.stopAndHaltRequests().stops.map(\.0.jobId) == stopped)
 
             // Worker w3's lease lapses, and w4 has no worker row any more: their jobs are released
             // (but one of w3's, whose own lease is live), and no one else's.
