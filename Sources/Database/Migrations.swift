@@ -609,8 +609,8 @@ public enum Migrations {
                 // whole table instead (10,000 jobs: 1.5 ms against 9.5 ms of a core, per request).
                 // Running jobs leave their rows alone, so the changes that scheduled them could
                 // stay short of the default threshold (a fifth of the table) for good, and every
-                // list read the table (docs/BENCHMARKS.md, "The list's count and the visibility
-                // map"). Vacuuming a table of a few MB whose pages are mostly marked costs
+                // list read the table (docs/BENCHMARKS.md, "The list's count and the scheduler's
+                // polls"). Vacuuming a table of a few MB whose pages are mostly marked costs
                 // milliseconds.
                 """
                 ALTER TABLE jobs SET (

@@ -48,8 +48,8 @@ extension JobStore {
     /// Runs at every scheduling pass (twice a second and more), so it reads only the jobs of the
     /// workers whose own lease has lapsed, found first over the lease owners' index; a job's lease
     /// can only have run out with its worker's (``leaseExpiry``). Checking every running job's
-    /// lease instead took 27–48 ms of PostgreSQL's time a pass at 10,000 jobs (docs/BENCHMARKS.md,
-    /// "The scheduler's polls").
+    /// lease instead took 27–49 ms of PostgreSQL's time a pass at 10,000 jobs (docs/BENCHMARKS.md,
+    /// "The list's count and the scheduler's polls").
     @discardableResult
     public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
         // Most passes find no worker lapsed: one statement, no transaction.
