@@ -52,14 +52,15 @@ extension JobStore {
     /// "The list's count and the scheduler's polls").
     @discardableResult
     public func reapExpiredLeases(sparing connected: [String] = []) async throws -> [Int64] {
-        // Most passes find no worker lapsed: one statement, no transaction.
-        let lapsed = try await client.query(Self.lapsedOwners(sparing: connected), logger: logger)
-        guard try await lapsed.decode(String.self).first(where: { _ in true }) != nil else { return [] }
-        return try await transaction { conn in
-            var owners: [String] = []
-            let rows = try await conn.query(Self.lapsedOwners(sparing: connected), logger: logger)
-            for try await owner in rows.decode(String.self) { owners.append(owner) }
-            guard !owners.isEmpty else { return [] }
+        // Most passes find no worker lapsed: one statement, no transaction. The owners only narrow
+        // the jobs looked at: the release checks each job's whole lease again in its transaction
+        // (a worker that renewed since keeps its jobs; one that lapsed since waits for the next
+        // pass).
+        var owners: [String] = []
+        let rows = try await client.query(Self.lapsedOwners(sparing: connected), logger: logger)
+        for try await owner in rows.decode(String.self) { owners.append(owner) }
+        guard !owners.isEmpty else { return [] }
+        return try await transaction { [owners] conn in
             let ids = try await release(
                 conn, where: "lease_owner = ANY($1) AND \(Self.leaseExpiry) < now()", nil, kind: "lease_expired",
                 names: owners)
@@ -73,13 +74,13 @@ extension JobStore {
     /// probe each (a loose index scan), not from every job row.
     static func lapsedOwners(sparing connected: [String]) -> PostgresQuery {
         """
-            WITH RECURSIVE owners(o) AS (
-                (SELECT lease_owner FROM jobs WHERE lease_owner IS NOT NULL ORDER BY lease_owner LIMIT 1)
-                UNION ALL
-                SELECT (SELECT j.lease_owner FROM jobs j WHERE j.lease_owner > owners.o ORDER BY j.lease_owner LIMIT 1)
-                FROM owners WHERE owners.o IS NOT NULL)
-            SELECT owners.o FROM owners LEFT JOIN workers w ON w.id = owners.o
-            WHERE owners.o IS NOT NULL AND (w.lease_expires_at IS NULL OR w.lease_expires_at < now())
+        WITH RECURSIVE owners(o) AS (
+            (SELECT lease_owner FROM jobs WHERE lease_owner IS NOT NULL ORDER BY lease_owner LIMIT 1)
+            UNION ALL
+            SELECT (SELECT j.lease_owner FROM jobs j WHERE j.lease_owner > owners.o ORDER BY j.lease_owner LIMIT 1)
+            FROM owners WHERE owners.o IS NOT NULL)
+        SELECT owners.o FROM owners LEFT JOIN workers w ON w.id = owners.o
+        WHERE owners.o IS NOT NULL AND (w.lease_expires_at IS NULL OR w.lease_expires_at < now())
             AND NOT (owners.o = ANY(\(connected)))
         """
     }

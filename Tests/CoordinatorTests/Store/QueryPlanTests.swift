@@ -63,8 +63,8 @@ struct QueryPlanTests {
 
     /// The count every page asks for reads the `jobs_listed` index alone, without the table, once
     /// the table's pages are marked all visible, filtered by status or not (a label or a name
-    /// search reads the rows); and the jobs table is
-    /// vacuumed (which marks them) after a hundred or so changes rather than a fifth of its rows.
+    /// search reads the rows); and the jobs table is vacuumed (which marks them) after a hundred
+    /// or so changes rather than a fifth of its rows.
     /// At 10,000 running jobs the count read the whole table instead, 9.5 ms of a core per list.
     @Test func theListsCountReadsTheIndexAloneAndTheTableIsVacuumedSoon() async throws {
         try await Self.withRunningJobs { store in
