@@ -280,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
-                "ATSShared", "ATSEngine",
+                "ATSShared", "ATSEngine", "ATSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

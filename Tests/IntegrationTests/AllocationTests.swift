@@ -27,10 +27,10 @@ struct AllocationTests {
     ]
 
     @Test(arguments: runs)
-    func backtestsAllocateNothingPerBar(_ arguments: [String]) throws {
-        let files = try Self.files
-        let short = try Self.allocations(arguments + ["--data", files.short])
-        let long = try Self.allocations(arguments + ["--data", files.long])
+    func backtestsAllocateNothingPerBar(_ arguments: [String]) async throws {
+        let files = try await Self.files
+        let short = try await Self.allocations(arguments + ["--data", files.short])
+        let long = try await Self.allocations(arguments + ["--data", files.long])
         // One allocation per bar would add 40,000; growth of amortised buffers adds a handful.
         #expect(
             long - short < Self.bars / 200,
@@ -39,12 +39,12 @@ struct AllocationTests {
     }
 
     /// Heap allocations (malloc, calloc, realloc, aligned) of one `ats backtest` run.
-    static func allocations(_ arguments: [String]) throws -> Int {
+    static func allocations(_ arguments: [String]) async throws -> Int {
         let dir = try workDirectory
         let countFile = dir.appendingPathComponent("count-\(UUID().uuidString)").path
-        try run(
+        try await run(
             "ats", ["backtest", "--quiet", "--json", "--cash", "1000000"] + arguments,
-            environment: ["LD_PRELOAD": try counter, "ATS_ALLOC_COUNT_FILE": countFile])
+            environment: ["LD_PRELOAD": try await counter, "ATS_ALLOC_COUNT_FILE": countFile])
         let count = try String(contentsOfFile: countFile, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: countFile)
         guard let n = Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) else {
@@ -70,23 +70,23 @@ struct AllocationTests {
 
     /// Catalogs of `bars` and `2 × bars` synthetic bars (a catalog loads with the same
     /// allocations whatever its length; a CSV's parse does not).
-    static let filesResult: Result<(short: String, long: String), any Error> = Result {
+    static let filesTask = Task { () async throws -> (short: String, long: String) in
         let dir = try workDirectory
-        func make(_ count: Int) throws -> String {
+        func make(_ count: Int) async throws -> String {
             let csv = dir.appendingPathComponent("bars-\(count).csv").path
             let catalog = dir.appendingPathComponent("bars-\(count).atsb").path
-            try run("ats", ["data", "synth", "--bars", "\(count)", "--seed", "5", "--out", csv])
-            try run("ats", ["data", "import", "--in", csv, "--out", catalog])
+            try await run("ats", ["data", "synth", "--bars", "\(count)", "--seed", "5", "--out", csv])
+            try await run("ats", ["data", "import", "--in", csv, "--out", catalog])
             try? FileManager.default.removeItem(atPath: csv)
             return catalog
         }
-        return (try make(bars), try make(2 * bars))
+        return (try await make(bars), try await make(2 * bars))
     }
 
-    static var files: (short: String, long: String) { get throws { try filesResult.get() } }
+    static var files: (short: String, long: String) { get async throws { try await filesTask.value } }
 
     /// The preloadable counter, compiled once.
-    static let counterResult: Result<String, any Error> = Result {
+    static let counterTask = Task { () async throws -> String in
         let dir = try workDirectory
         let source = dir.appendingPathComponent("count_allocations.c")
         let library = dir.appendingPathComponent("libcount_allocations.so").path
@@ -97,17 +97,17 @@ struct AllocationTests {
             }
         }
         guard let compiler else { throw Failure("no C compiler (clang, cc or gcc) on PATH") }
-        try run(compiler, ["-O2", "-shared", "-fPIC", "-o", library, source.path], searchPath: true)
+        try await run(compiler, ["-O2", "-shared", "-fPIC", "-o", library, source.path], searchPath: true)
         return library
     }
 
-    static var counter: String { get throws { try counterResult.get() } }
+    static var counter: String { get async throws { try await counterTask.value } }
 
     /// Runs one of our executables (or, with `searchPath`, a tool on PATH) to completion; its
     /// output becomes the error when it fails.
     static func run(
         _ executable: String, _ arguments: [String], searchPath: Bool = false, environment: [String: String] = [:]
-    ) throws {
+    ) async throws {
         let (path, fullArguments) =
             searchPath
             ? ("/usr/bin/env", [executable] + arguments)
@@ -115,7 +115,7 @@ struct AllocationTests {
         let environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
         ].merging(environment) { $1 }
-        let (status, text) = try runTool(path, fullArguments, environment: environment)
+        let (status, text) = try await runTool(path, fullArguments, environment: environment)
         guard status == 0 else {
             throw Failure("\(executable) \(arguments) exited \(status): \(text)")
         }

@@ -6,8 +6,8 @@ import Testing
 /// `ats backtest` as a trader runs it, in the real process.
 struct BacktestCommandTests {
     /// Runs `ats` and returns its output; a failure throws with the output.
-    func ats(_ arguments: [String]) throws -> String {
-        let (status, text) = try runTool(
+    func ats(_ arguments: [String]) async throws -> String {
+        let (status, text) = try await runTool(
             ChildProcess.binDirectory.appendingPathComponent("ats").path, arguments,
             environment: [
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "ATS_ENV_FILE": "/nonexistent",
@@ -34,7 +34,7 @@ struct BacktestCommandTests {
         return kept as NSDictionary
     }
 
-    @Test func aLargeCSVRunWhileItParsesGivesTheCatalogsResults() throws {
+    @Test func aLargeCSVRunWhileItParsesGivesTheCatalogsResults() async throws {
         // 150,000 bars (11 MB) parse in chunks, the first ones run while the last ones parse; the
         // same bars from a catalog load at once and run in one go. Every figure must be the same,
         // with fills at the next open (orders cross the handovers) and at the close.
@@ -43,16 +43,16 @@ struct BacktestCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("bars.csv").path
         let catalog = dir.appendingPathComponent("bars.atsb").path
-        _ = try ats(["data", "synth", "--bars", "150000", "--seed", "12", "--format", "plain", "--out", csv])
-        _ = try ats(["data", "import", "--in", csv, "--out", catalog])
+        _ = try await ats(["data", "synth", "--bars", "150000", "--seed", "12", "--format", "plain", "--out", csv])
+        _ = try await ats(["data", "import", "--in", csv, "--out", catalog])
         #expect(try FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int ?? 0 > 8 << 20)
         for fill in ["next_open", "close"] {
             let arguments = [
                 "backtest", "--quiet", "--json", "--strategy", "sma_cross", "--exchange-param", "market_fill=\(fill)",
             ]
-            let csvReport = try ats(arguments + ["--data", csv])
+            let csvReport = try await ats(arguments + ["--data", csv])
             let fromCSV = try results(csvReport)
-            let fromCatalog = try results(ats(arguments + ["--data", catalog]))
+            let fromCatalog = try await results(ats(arguments + ["--data", catalog]))
             #expect(fromCSV == fromCatalog, "\(fill)")
             // The stamp's hash, taken in while the file parsed, is the whole file's.
             let stamp = try JSONSerialization.jsonObject(with: Data(csvReport.utf8)) as? [String: Any]

@@ -117,15 +117,15 @@ struct ClusterTests {
 
             let garbage = try RawConnection(port: cluster.workerPort)
             garbage.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<200).map { UInt8($0 % 256) })
-            #expect(garbage.readUntilClosed() != nil, "garbage: connection closed by the coordinator")
+            #expect(await garbage.readUntilClosed() != nil, "garbage: connection closed by the coordinator")
 
             let oversize = try RawConnection(port: cluster.workerPort)
             oversize.send([0x7F, 0xFF, 0xFF, 0xFF, 1, 2, 3])
-            #expect(oversize.readUntilClosed() != nil, "oversize length: connection closed")
+            #expect(await oversize.readUntilClosed() != nil, "oversize length: connection closed")
 
             let unknownType = try RawConnection(port: cluster.workerPort)
             unknownType.send([0, 0, 0, 1, 250])
-            #expect(unknownType.readUntilClosed() != nil, "unknown type: connection closed")
+            #expect(await unknownType.readUntilClosed() != nil, "unknown type: connection closed")
 
             #expect(try await cluster.job("steady").status == .running, "the good worker still runs its job")
             let done = try await cluster.waitForJobs(["steady"], timeout: .seconds(60))
@@ -143,15 +143,15 @@ struct ClusterTests {
             #expect(try await cluster.workerRecords().isEmpty, "nothing written for a refused worker")
             #expect(!cluster.coordinator.log.contains("not-the-token-at-all"), "tokens never reach the logs")
 
-            let future = try HandPeer(port: cluster.workerPort)
+            let future = try await HandPeer(port: cluster.workerPort)
             future.send(.hello(future.hello("from-the-future", version: 99)))
-            guard case .refuse(let refusal) = try future.receive() else {
+            guard case .refuse(let refusal) = try await future.receive() else {
                 Issue.record("a Refuse frame")
                 return
             }
             #expect(refusal.code == .unsupportedVersion && refusal.supportedVersions == WireProtocol.supportedVersions)
             #expect(refusal.reason.contains("protocol version 99 is not supported"))
-            #expect(future.connection.readUntilClosed() != nil, "then closed")
+            #expect(await future.connection.readUntilClosed() != nil, "then closed")
         }
     }
 

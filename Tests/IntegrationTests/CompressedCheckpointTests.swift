@@ -11,19 +11,30 @@ import Testing
 struct CompressedCheckpointTests {
     static let plain = Array(String(repeating: "{\"recent\":[{\"averagePrice\":1.5,\"id\":7}]}", count: 50).utf8)
 
-    /// The next assignment the coordinator sends this peer (other frames skipped).
-    static func assignment(_ peer: HandPeer) throws -> AssignJob {
-        while let message = try peer.receive() {
+    /// The next assignment the coordinator sends this peer (other frames skipped). The peer
+    /// heartbeats meanwhile, as a worker does: a silent one is closed once the idle timeout (the
+    /// 3 s lease) passes, and the job waits that long for the previous worker's lease to lapse.
+    static func assignment(_ peer: HandPeer) async throws -> AssignJob {
+        let beats = Task {
+            while !Task.isCancelled {
+                peer.send(.heartbeat(Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: 0)))
+                try? await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        defer { beats.cancel() }
+        while let message = try await peer.receive() {
             if case .assign(let a) = message { return a }
         }
         throw TestEnvironmentError("the coordinator closed the connection or sent no assignment")
     }
 
     /// A hand-driven worker: hello with `capabilities`, the coordinator's Welcome back.
-    static func connect(_ cluster: TestCluster, _ id: String, capabilities: [String]) throws -> (HandPeer, Welcome) {
-        let peer = try HandPeer(port: cluster.workerPort, receiveTimeout: 30)
+    static func connect(_ cluster: TestCluster, _ id: String, capabilities: [String]) async throws -> (
+        HandPeer, Welcome
+    ) {
+        let peer = try await HandPeer(port: cluster.workerPort, receiveTimeout: 30)
         peer.send(.hello(peer.hello(id, capabilities: capabilities)))
-        guard case .welcome(let welcome) = try peer.receive() else {
+        guard case .welcome(let welcome) = try await peer.receive() else {
             throw TestEnvironmentError("\(id) was not welcomed")
         }
         return (peer, welcome)
@@ -67,9 +78,10 @@ struct CompressedCheckpointTests {
             let first: AssignJob
             do {
                 // A worker of this release, told the coordinator stores compressed state.
-                let (peer, welcome) = try Self.connect(cluster, "reads-packed", capabilities: WorkerCapability.all)
+                let (peer, welcome) = try await Self.connect(
+                    cluster, "reads-packed", capabilities: WorkerCapability.all)
                 #expect(welcome.capabilities.contains(CoordinatorCapability.compressedCheckpoints))
-                first = try Self.assignment(peer)
+                first = try await Self.assignment(peer)
                 #expect(first.checkpoint.isEmpty)
                 peer.send(
                     .checkpoint(
@@ -77,7 +89,7 @@ struct CompressedCheckpointTests {
                             header: JobHeader(jobId: first.jobId, epoch: first.epoch, messageSeq: 1), cursor: 500,
                             nextFillSeq: 0, state: packed)))
                 var acked = false
-                while !acked, let message = try peer.receive() {
+                while !acked, let message = try await peer.receive() {
                     if case .ack(let ack) = message, ack.messageSeq >= 1 { acked = true }
                 }
                 #expect(acked, "the checkpoint was stored")
@@ -91,14 +103,15 @@ struct CompressedCheckpointTests {
             let older: AssignJob
             do {
                 // A worker of an earlier release announces no such capability.
-                let (peer, _) = try Self.connect(cluster, "earlier-release", capabilities: [WorkerCapability.datasets])
-                older = try Self.assignment(peer)
+                let (peer, _) = try await Self.connect(
+                    cluster, "earlier-release", capabilities: [WorkerCapability.datasets])
+                older = try await Self.assignment(peer)
             }
             #expect(older.epoch == first.epoch + 1)
             #expect(older.checkpoint == Self.plain, "inflated for a worker that cannot read it")
 
-            let (peer, _) = try Self.connect(cluster, "reads-packed-too", capabilities: WorkerCapability.all)
-            let again = try Self.assignment(peer)
+            let (peer, _) = try await Self.connect(cluster, "reads-packed-too", capabilities: WorkerCapability.all)
+            let again = try await Self.assignment(peer)
             #expect(again.epoch == older.epoch + 1)
             #expect(again.checkpoint == packed, "as stored, for a worker that reads it")
         }

@@ -111,16 +111,17 @@ struct DashboardAPITests {
             // A session past its expiry is refused (and deleted).
             var again = Browser(port: cluster.httpPort)
             #expect(try await again.signIn("alice", "alice-password-1").status == 200)
-            let expired = try runTool(
+            let expired = try await runTool(
                 "/usr/bin/psql",
                 [cluster.database.url, "-qAtc", "UPDATE sessions SET expires_at = now() - interval '1 second'"])
             #expect(expired.status == 0, "\(expired.output)")
             #expect(try await again.send("GET", "api/jobs").status == 401)
-            let left = try runTool("/usr/bin/psql", [cluster.database.url, "-qAtc", "SELECT count(*) FROM sessions"])
+            let left = try await runTool(
+                "/usr/bin/psql", [cluster.database.url, "-qAtc", "SELECT count(*) FROM sessions"])
             #expect(left.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
 
             // The password is stored hashed (PBKDF2), never as given.
-            let stored = try runTool(
+            let stored = try await runTool(
                 "/usr/bin/psql",
                 [cluster.database.url, "-qAtc", "SELECT password_hash FROM users WHERE name = 'alice'"])
             #expect(stored.output.hasPrefix("pbkdf2-sha256$600000$") && !stored.output.contains("alice-password-1"))
@@ -196,22 +197,22 @@ struct DashboardAPITests {
             let logs = try open("logs")
             var seen = ""
             let deadline = ContinuousClock.now + .seconds(90)
-            func read(until needle: String, from connection: RawConnection) throws {
+            func read(until needle: String, from connection: RawConnection) async throws {
                 while !seen.contains(needle) {
-                    guard ContinuousClock.now < deadline, let more = connection.readSome() else {
+                    guard ContinuousClock.now < deadline, let more = await connection.readSome() else {
                         throw TestEnvironmentError("no \(needle) in time; got: \(seen.suffix(500))")
                     }
                     seen += String(decoding: more, as: UTF8.self)
                 }
             }
-            try read(until: "event: hello", from: stream)
+            try await read(until: "event: hello", from: stream)
             #expect(seen.contains("text/event-stream"))
             _ = try await cluster.create(spec)
-            try read(until: "\"kind\":\"created\"", from: stream)
-            try read(until: "\"status\":\"completed\"", from: stream)
+            try await read(until: "\"kind\":\"created\"", from: stream)
+            try await read(until: "\"status\":\"completed\"", from: stream)
             #expect(seen.contains("event: jobs") && seen.contains("\"name\":\"streamed\""))
-            try read(until: "\"kind\":\"completed\"", from: stream)
-            try read(until: "event: logs", from: logs)
+            try await read(until: "\"kind\":\"completed\"", from: stream)
+            try await read(until: "event: logs", from: logs)
 
             let bad = try await cluster.request("GET", "api/stream?topics=prices")
             #expect(bad.status == 400)
@@ -348,7 +349,7 @@ struct DashboardAPITests {
             #expect(try await get("metrics").0 == 401)
             let (code, text) = try await get("metrics", token: "worker-metrics-token-0123")
             #expect(code == 200)
-            let samples = try MetricsTests.parse(text)
+            let samples = try await MetricsTests.parse(text)
             let fills = try await cluster.fills("metered-worker").count
             #expect(MetricsTests.value(samples, "ats_worker_fills_total") == Double(fills))
             #expect(MetricsTests.value(samples, "ats_worker_bars_total") == 5_000)
@@ -357,7 +358,8 @@ struct DashboardAPITests {
             // Heartbeats are echoed every 300 ms: renewals come, however fast the job ran.
             try await waitUntil("lease renewals counted", timeout: .seconds(10)) {
                 let (_, text) = try await get("metrics", token: "worker-metrics-token-0123")
-                return (MetricsTests.value(try MetricsTests.parse(text), "ats_worker_lease_renewals_total") ?? 0) > 0
+                let samples = try await MetricsTests.parse(text)
+                return (MetricsTests.value(samples, "ats_worker_lease_renewals_total") ?? 0) > 0
             }
 
             // With the coordinator gone, the worker says so.

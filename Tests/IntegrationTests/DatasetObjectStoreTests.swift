@@ -29,8 +29,8 @@ struct DatasetObjectStoreTests {
 
     /// The fake store's own signature check reproduces the S3 reference's published examples (as
     /// S3SignerTests pins the Swift signer to them): the two are independent and agree.
-    @Test func theFakeStoreReproducesThePublishedExamples() throws {
-        let run = try runTool("/usr/bin/python3", [FakeObjectStore.script, "--self-test"])
+    @Test func theFakeStoreReproducesThePublishedExamples() async throws {
+        let run = try await runTool("/usr/bin/python3", [FakeObjectStore.script, "--self-test"])
         #expect(run.status == 0 && run.output.components(separatedBy: " ok").count - 1 == 4, "\(run.output)")
     }
 

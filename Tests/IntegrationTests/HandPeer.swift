@@ -8,9 +8,9 @@ struct HandPeer {
     let connection: RawConnection
     let challenge: Challenge
 
-    init(port: Int, receiveTimeout: Int = 5) throws {
+    init(port: Int, receiveTimeout: Int = 5) async throws {
         connection = try RawConnection(port: port, receiveTimeout: receiveTimeout)
-        guard let frame = connection.readFrame(), case .challenge(let c) = try Self.decode(frame) else {
+        guard let frame = await connection.readFrame(), case .challenge(let c) = try Self.decode(frame) else {
             throw TestEnvironmentError("the coordinator did not open with a Challenge")
         }
         challenge = c
@@ -33,8 +33,8 @@ struct HandPeer {
     }
 
     /// The next frame from the coordinator, decoded; nil once it closed the connection.
-    func receive() throws -> WireMessage? {
-        try connection.readFrame().map(Self.decode)
+    func receive() async throws -> WireMessage? {
+        try await connection.readFrame().map(Self.decode)
     }
 
     /// A hello for this connection's challenge (or another's nonce), proven with `secret`.

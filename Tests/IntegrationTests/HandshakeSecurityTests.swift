@@ -10,67 +10,67 @@ import Testing
 /// workers that behave.
 @Suite(.serialized)
 struct HandshakeSecurityTests {
-    func expectRefused(_ peer: HandPeer, _ code: Refuse.Code, _ what: String) throws {
-        guard case .refuse(let refusal) = try peer.receive() else {
+    func expectRefused(_ peer: HandPeer, _ code: Refuse.Code, _ what: String) async throws {
+        guard case .refuse(let refusal) = try await peer.receive() else {
             Issue.record("\(what): expected a Refuse")
             return
         }
         #expect(refusal.code == code, "\(what): \(refusal.reason)")
-        #expect(peer.connection.readUntilClosed() != nil, "\(what): the coordinator closes the connection")
+        #expect(await peer.connection.readUntilClosed() != nil, "\(what): the coordinator closes the connection")
     }
 
     @Test func replayedForgedAndDowngradedHellosAreRefusedAndNothingIsWritten() async throws {
         try await TestCluster.with { cluster in
-            let genuine = try HandPeer(port: cluster.workerPort)
-            let replay = try HandPeer(port: cluster.workerPort)
+            let genuine = try await HandPeer(port: cluster.workerPort)
+            let replay = try await HandPeer(port: cluster.workerPort)
             #expect(genuine.challenge.nonce.count == 32 && genuine.challenge.nonce != replay.challenge.nonce)
             #expect(genuine.challenge.supportedVersions == [3])
 
             // A hello recorded on one connection, replayed on another.
             let recorded = genuine.hello("recorded")
             replay.send(.hello(recorded))
-            try expectRefused(replay, .badCredentials, "replayed hello")
+            try await expectRefused(replay, .badCredentials, "replayed hello")
 
-            let guesser = try HandPeer(port: cluster.workerPort)
+            let guesser = try await HandPeer(port: cluster.workerPort)
             guesser.send(.hello(guesser.hello("guesser", secret: "not-the-cluster-secret")))
-            try expectRefused(guesser, .badCredentials, "wrong secret")
+            try await expectRefused(guesser, .badCredentials, "wrong secret")
 
-            let bare = try HandPeer(port: cluster.workerPort)
+            let bare = try await HandPeer(port: cluster.workerPort)
             var noProof = bare.hello("bare")
             noProof.proof = []
             bare.send(.hello(noProof))
-            try expectRefused(bare, .badCredentials, "no proof")
+            try await expectRefused(bare, .badCredentials, "no proof")
 
             // A proof made for one worker id presented under another.
-            let renamer = try HandPeer(port: cluster.workerPort)
+            let renamer = try await HandPeer(port: cluster.workerPort)
             var renamed = renamer.hello("alice")
             renamed.workerId = "mallory"
             renamer.send(.hello(renamed))
-            try expectRefused(renamer, .badCredentials, "proof for another worker id")
+            try await expectRefused(renamer, .badCredentials, "proof for another worker id")
 
             // Version 1 sent the secret in the clear: a correct proof does not make it acceptable.
-            let downgrade = try HandPeer(port: cluster.workerPort)
+            let downgrade = try await HandPeer(port: cluster.workerPort)
             downgrade.send(.hello(downgrade.hello("old", version: 1)))
-            try expectRefused(downgrade, .unsupportedVersion, "downgrade to version 1")
+            try await expectRefused(downgrade, .unsupportedVersion, "downgrade to version 1")
 
             // Version 2 workers neither replay reloads nor check a checkpoint's provenance.
-            let older = try HandPeer(port: cluster.workerPort)
+            let older = try await HandPeer(port: cluster.workerPort)
             older.send(.hello(older.hello("older", version: 2)))
-            try expectRefused(older, .unsupportedVersion, "version 2")
+            try await expectRefused(older, .unsupportedVersion, "version 2")
 
             // A proof for version 3 presented as version 4 (a peer lying about its version).
-            let liar = try HandPeer(port: cluster.workerPort)
+            let liar = try await HandPeer(port: cluster.workerPort)
             var relabeled = liar.hello("liar")
             relabeled.protocolVersion = 4
             liar.send(.hello(relabeled))
-            try expectRefused(liar, .unsupportedVersion, "unknown version")
+            try await expectRefused(liar, .unsupportedVersion, "unknown version")
 
             #expect(try await cluster.workerRecords().isEmpty, "nothing written before a hello passes")
 
             // The genuine hello on its own connection is welcomed, and the coordinator proves the
             // secret in return.
             genuine.send(.hello(recorded))
-            guard case .welcome(let welcome) = try genuine.receive() else {
+            guard case .welcome(let welcome) = try await genuine.receive() else {
                 Issue.record("the genuine hello is welcomed")
                 return
             }
@@ -104,7 +104,7 @@ struct HandshakeSecurityTests {
             }
 
             // Before the handshake: a valid hello sent a byte every 100 ms never gets to count.
-            let trickler = try HandPeer(port: cluster.workerPort)
+            let trickler = try await HandPeer(port: cluster.workerPort)
             let frame = trickler.frameBytes(.hello(trickler.hello("trickler")))
             var sent = 0
             while sent < frame.count && !trickler.connection.isClosedByPeer {
@@ -116,9 +116,9 @@ struct HandshakeSecurityTests {
 
             // After the handshake: a frame trickled a byte every 500 ms outlasts the idle timeout
             // (the lease timeout, 3 s here) though bytes keep coming.
-            let slow = try HandPeer(port: cluster.workerPort)
+            let slow = try await HandPeer(port: cluster.workerPort)
             slow.send(.hello(slow.hello("slow")))
-            guard case .welcome = try slow.receive() else {
+            guard case .welcome = try await slow.receive() else {
                 Issue.record("welcomed")
                 return
             }
@@ -150,10 +150,10 @@ struct HandshakeSecurityTests {
 
     @Test func sequenceGapsAndRegressionsCloseOnlyThatConnection() async throws {
         try await TestCluster.with { cluster in
-            func welcomed(_ id: String) throws -> HandPeer {
-                let peer = try HandPeer(port: cluster.workerPort)
+            func welcomed(_ id: String) async throws -> HandPeer {
+                let peer = try await HandPeer(port: cluster.workerPort)
                 peer.send(.hello(peer.hello(id)))
-                guard case .welcome = try peer.receive() else { throw TestEnvironmentError("\(id) not welcomed") }
+                guard case .welcome = try await peer.receive() else { throw TestEnvironmentError("\(id) not welcomed") }
                 return peer
             }
             func progress(_ seq: UInt64) -> WireMessage {
@@ -162,14 +162,14 @@ struct HandshakeSecurityTests {
                         header: JobHeader(jobId: 424_242, epoch: 1, messageSeq: seq), barsDone: 1, barsTotal: 2,
                         equity: 1))
             }
-            let orderly = try welcomed("orderly")
-            let skipper = try welcomed("skipper")
-            let repeater = try welcomed("repeater")
+            let orderly = try await welcomed("orderly")
+            let skipper = try await welcomed("skipper")
+            let repeater = try await welcomed("repeater")
             for seq in [UInt64(7), 8, 9] { orderly.send(progress(seq)) }
             // Acks are cumulative: the coordinator may ack several messages at once (a batch).
             var acked: UInt64 = 6
             while acked < 9 {
-                guard case .ack(let ack) = try orderly.receive() else {
+                guard case .ack(let ack) = try await orderly.receive() else {
                     Issue.record("in-sequence messages are acked")
                     return
                 }
@@ -180,10 +180,10 @@ struct HandshakeSecurityTests {
             skipper.send(progress(9))
             repeater.send(progress(7))
             repeater.send(progress(7))
-            #expect(skipper.connection.readUntilClosed() != nil, "a gap closes the connection")
-            #expect(repeater.connection.readUntilClosed() != nil, "a step back closes the connection")
+            #expect(await skipper.connection.readUntilClosed() != nil, "a gap closes the connection")
+            #expect(await repeater.connection.readUntilClosed() != nil, "a step back closes the connection")
             orderly.send(progress(10))
-            guard case .ack(let ack) = try orderly.receive() else {
+            guard case .ack(let ack) = try await orderly.receive() else {
                 Issue.record("the orderly connection is unharmed")
                 return
             }
@@ -219,19 +219,20 @@ struct HandshakeSecurityTests {
 
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         try await TestCluster.with(environment: ["ATS_WORKER_SECRETS_FILE": file.path]) { cluster in
-            func reply(_ id: String, _ secret: String) throws -> WireMessage? {
-                let peer = try HandPeer(port: cluster.workerPort)
+            func reply(_ id: String, _ secret: String) async throws -> WireMessage? {
+                let peer = try await HandPeer(port: cluster.workerPort)
                 peer.send(.hello(peer.hello(id, secret: secret)))
-                return try peer.receive()
+                return try await peer.receive()
             }
             func welcomed(_ m: WireMessage?) -> Bool { if case .welcome = m { true } else { false } }
             func refused(_ m: WireMessage?) -> Bool {
                 if case .refuse(let r) = m { r.code == .badCredentials } else { false }
             }
-            #expect(welcomed(try reply("alpha", alphaSecret)), "alpha with its own secret")
-            #expect(refused(try reply("alpha", TestCluster.workerToken)), "alpha with the cluster secret")
-            #expect(welcomed(try reply("beta", TestCluster.workerToken)), "an unlisted worker with the cluster secret")
-            #expect(refused(try reply("beta", alphaSecret)), "another worker with alpha's secret")
+            await #expect(welcomed(try reply("alpha", alphaSecret)), "alpha with its own secret")
+            await #expect(refused(try reply("alpha", TestCluster.workerToken)), "alpha with the cluster secret")
+            await #expect(
+                welcomed(try reply("beta", TestCluster.workerToken)), "an unlisted worker with the cluster secret")
+            await #expect(refused(try reply("beta", alphaSecret)), "another worker with alpha's secret")
 
             let alpha = try cluster.startWorker("alpha", token: alphaSecret)
             try await waitUntil("the alpha worker process connects", timeout: .seconds(20)) {

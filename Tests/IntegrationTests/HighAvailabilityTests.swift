@@ -34,16 +34,16 @@ struct HighAvailabilityTests {
 
             // The standby redirects API calls to the leader (307 keeps method and body) — only
             // for a client with the token.
-            let raw = try rawHTTP(port: cluster.httpPorts[standby], "POST", "/api/jobs", body: spec.json())
+            let raw = try await rawHTTP(port: cluster.httpPorts[standby], "POST", "/api/jobs", body: spec.json())
             #expect(raw.status == 307)
             #expect(raw.headers["location"] == "\(leaderURL)/api/jobs")
-            let anonymous = try rawHTTP(
+            let anonymous = try await rawHTTP(
                 port: cluster.httpPorts[standby], "GET", "/api/jobs", body: nil, token: "wrong-token-0123456789")
             #expect(anonymous.status == 401 && anonymous.headers["location"] == nil)
             // A browser opening the standby's dashboard lands on the leader's.
-            let page = try rawHTTP(port: cluster.httpPorts[standby], "GET", "/ui/", body: nil)
+            let page = try await rawHTTP(port: cluster.httpPorts[standby], "GET", "/ui/", body: nil)
             #expect(page.status == 307 && page.headers["location"] == "\(leaderURL)/ui/")
-            #expect(try rawHTTP(port: cluster.httpPorts[leader], "GET", "/ui/", body: nil).status == 200)
+            await #expect(try rawHTTP(port: cluster.httpPorts[leader], "GET", "/ui/", body: nil).status == 200)
 
             // The CLI pointed at the standby (first in its list) creates the job on the leader.
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("via-standby.json")
@@ -93,14 +93,14 @@ struct HighAvailabilityTests {
 
     /// An HTTP/1.1 exchange over a plain socket, so redirects are seen as they are sent.
     func rawHTTP(port: Int, _ method: String, _ path: String, body: Data?, token: String = TestCluster.adminToken)
-        throws -> (status: Int, headers: [String: String])
+        async throws -> (status: Int, headers: [String: String])
     {
         let connection = try RawConnection(port: port)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
         head += "Connection: close\r\nContent-Length: \(body?.count ?? 0)\r\n"
         if body != nil { head += "Content-Type: application/json\r\n" }
         connection.send(Array((head + "\r\n").utf8) + Array(body ?? Data()))
-        guard let reply = connection.readUntilClosed() else { throw TestEnvironmentError("no HTTP answer") }
+        guard let reply = await connection.readUntilClosed() else { throw TestEnvironmentError("no HTTP answer") }
         let text = String(decoding: reply, as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0

@@ -141,13 +141,13 @@ struct LifecycleTests {
                 Array(
                     "GET /api/stream?topics=jobs,events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestCluster.adminToken)\r\n\r\n"
                         .utf8))
-            let first = String(decoding: stream.readSome() ?? [], as: UTF8.self)
+            let first = String(decoding: await stream.readSome() ?? [], as: UTF8.self)
             #expect(first.hasPrefix("HTTP/1.1 200") && first.contains("text/event-stream"), "\(first)")
             let coordinator = cluster.coordinators[0]
             coordinator.signal(SIGTERM)
             let status = await coordinator.waitForExit(timeout: .seconds(20))
             #expect(status != nil, "still running 20 s after SIGTERM: \(coordinator.log.suffix(2000))")
-            #expect(stream.readUntilClosed() != nil, "the stream was ended")
+            #expect(await stream.readUntilClosed() != nil, "the stream was ended")
         }
     }
 

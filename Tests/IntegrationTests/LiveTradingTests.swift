@@ -397,7 +397,7 @@ struct LiveTradingTests {
         let venue = try await FakeVenueProcess(tickMs: 50, volatility: 0.002, host: "0.0.0.0")
         defer { Task { await venue.stop() } }
         // A worker on another host gets a credential only over mutual TLS.
-        let certificates = try TLSTests.certificates()
+        let certificates = try await TLSTests.certificates()
         let worker = TLSTests.worker(certificates, cert: "worker")
         try await TestCluster.with(
             environment: [

@@ -19,11 +19,11 @@ struct MetricsTests {
     func scrape(_ cluster: TestCluster) async throws -> [Sample] {
         let reply = try await cluster.request("GET", "metrics")
         #expect(reply.status == 200)
-        return try Self.parse(reply.body)
+        return try await Self.parse(reply.body)
     }
 
     /// Prometheus text parsed by prometheus_client.
-    static func parse(_ body: Data) throws -> [Sample] {
+    static func parse(_ body: Data) async throws -> [Sample] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
         try body.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -36,7 +36,7 @@ struct MetricsTests {
                     out.append({"name": s.name, "labels": s.labels, "value": s.value})
             print(json.dumps(out))
             """
-        let parsed = try runTool("/usr/bin/python3", ["-c", script, file.path])
+        let parsed = try await runTool("/usr/bin/python3", ["-c", script, file.path])
         guard parsed.status == 0 else { throw TestEnvironmentError("prometheus_client refused: \(parsed.output)") }
         return try JSONDecoder().decode([Sample].self, from: Data(parsed.output.utf8))
     }

@@ -128,7 +128,7 @@ struct ModelClusterTests {
             let done = try await cluster.sweep("m1")
             #expect(done.trialsDone == 4 && done.chunksFailed == 0)
             let top = try await cluster.ats(["sweep", "top", "m1", "-n", "4", "--json"])
-            let local = try runTool(
+            let local = try await runTool(
                 ChildProcess.binDirectory.appendingPathComponent("ats").path,
                 ["sweep", "run", "--data", file, "--top", "4", "--json", "--param", "path=\(onnx)"] + fixed + search,
                 environment: ["PATH": "/usr/bin:/bin"])

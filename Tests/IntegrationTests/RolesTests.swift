@@ -104,11 +104,11 @@ struct RolesTests {
                 Array(
                     "GET /api/stream?topics=jobs,events HTTP/1.1\r\nHost: x\r\nCookie: ats_session=\(sam.cookie ?? "")\r\nConnection: close\r\n\r\n"
                         .utf8))
-            let first = String(decoding: stream.readSome() ?? [], as: UTF8.self)
+            let first = String(decoding: await stream.readSome() ?? [], as: UTF8.self)
             #expect(first.contains("200") && first.contains("text/event-stream"), "\(first)")
             let started = ContinuousClock.now
             #expect(try await cluster.request("DELETE", "api/users/sam").status == 204)
-            let rest = stream.readUntilClosed()
+            let rest = await stream.readUntilClosed()
             #expect(rest != nil, "the stream was closed by the coordinator, not left open")
             #expect(ContinuousClock.now - started < .seconds(10))
         }

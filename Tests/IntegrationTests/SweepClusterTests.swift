@@ -89,7 +89,7 @@ struct SweepClusterTests {
             // The same sweep on one machine: the same leaderboard and statistics, bit for bit.
             let top = try await cluster.ats(["sweep", "top", "s1", "-n", "25", "--json"])
             #expect(top.status == 0, "\(top.output)")
-            let local = try runTool(
+            let local = try await runTool(
                 ChildProcess.binDirectory.appendingPathComponent("ats").path,
                 ["sweep", "run", "--data", file, "--top", "25", "--json"] + Self.search,
                 environment: ["PATH": "/usr/bin:/bin"])
@@ -239,7 +239,7 @@ struct SweepClusterTests {
             #expect(done.trialsDone == 48 && done.chunksDone == 12 && done.chunksFailed == 0)
             let top = try await cluster.ats(["sweep", "top", "b1", "-n", "48", "--json"])
             #expect(top.status == 0, "\(top.output)")
-            let local = try runTool(
+            let local = try await runTool(
                 ChildProcess.binDirectory.appendingPathComponent("ats").path,
                 ["sweep", "run", "--data", file, "--top", "48", "--json"] + search,
                 environment: ["PATH": "/usr/bin:/bin"])
@@ -294,7 +294,7 @@ struct SweepClusterTests {
             #expect(later.stop?.thresholds.count == 2)
 
             let top = try await cluster.ats(["sweep", "top", "e1", "-n", "25", "--json"])
-            let local = try runTool(
+            let local = try await runTool(
                 ChildProcess.binDirectory.appendingPathComponent("ats").path,
                 ["sweep", "run", "--data", file, "--top", "25", "--json"] + search,
                 environment: ["PATH": "/usr/bin:/bin"])

@@ -14,12 +14,12 @@ struct SweepRunCommandTests {
         return path
     }()
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try runTool(Self.ats, arguments, environment: ["PATH": "/usr/bin:/bin"])
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await runTool(Self.ats, arguments, environment: ["PATH": "/usr/bin:/bin"])
     }
 
-    @Test func aGridRunsEveryAcceptedPointAndItsBestIsTheSameBacktestBitForBit() throws {
-        let result = try run([
+    @Test func aGridRunsEveryAcceptedPointAndItsBestIsTheSameBacktestBitForBit() async throws {
+        let result = try await run([
             "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "quantity=1",
             "--param", "fast=int:4..20:4", "--param", "slow=int:10..50:10", "--where", "fast * 2 <= slow",
             "--objective", "total_return:max", "--top", "3", "--json",
@@ -37,7 +37,7 @@ struct SweepRunCommandTests {
         #expect((report["overfitting"] as! [String: Any])["combinations"] as? Int == 12_870)
         // The best trial, run alone by `ats backtest`, gives the same statistics.
         let best = top[0]["parameters"] as! [String: Any]
-        let alone = try run([
+        let alone = try await run([
             "backtest", "--data", Self.data, "--strategy", "sma_cross", "--param", "quantity=1",
             "--param", "fast=\(best["fast"]!)", "--param", "slow=\(best["slow"]!)", "--json", "--quiet",
         ])
@@ -48,7 +48,7 @@ struct SweepRunCommandTests {
         }
     }
 
-    @Test func mistakesAreRefusedBeforeAnyTrialRuns() throws {
+    @Test func mistakesAreRefusedBeforeAnyTrialRuns() async throws {
         let cases: [([String], String)] = [
             (["--param", "fsat=int:1..5"], "param.fsat: sma_cross has no such parameter"),
             (["--param", "fast=int:1..5", "--where", "fast < slwo"], "where: column 8: no parameter \"slwo\""),
@@ -84,13 +84,13 @@ struct SweepRunCommandTests {
             (["--param", "fast=int:5..10:5", "--fee", "nosuch"], "fees.namespace: unknown fee model \"nosuch\""),
         ]
         for (arguments, message) in cases {
-            let result = try run(["sweep", "run", "--data", Self.data, "--strategy", "sma_cross"] + arguments)
+            let result = try await run(["sweep", "run", "--data", Self.data, "--strategy", "sma_cross"] + arguments)
             #expect(result.status == 3 && result.output.contains(message), "\(arguments): \(result.output)")
         }
     }
 
-    @Test func failedTrialsAreCountedAndSaidWhy() throws {
-        let result = try run([
+    @Test func failedTrialsAreCountedAndSaidWhy() async throws {
+        let result = try await run([
             "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:10..30:10",
             "--param", "slow=int:20..40:10", "--json",
         ])
@@ -106,12 +106,12 @@ struct SweepRunCommandTests {
 
     /// Walk-forward on 5,000 minutes (3.5 days): a day's training, then half a day's test, four
     /// times; each fold's choice and the test windows joined, in JSON and in the text.
-    @Test func aWalkForwardReoptimisesEachFoldAndJoinsTheTestWindows() throws {
+    @Test func aWalkForwardReoptimisesEachFoldAndJoinsTheTestWindows() async throws {
         let arguments = [
             "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:4..20:4",
             "--param", "slow=int:30..90:30", "--walk-forward", "rolling:train=1d,test=12h",
         ]
-        let json = try run(arguments + ["--json"])
+        let json = try await run(arguments + ["--json"])
         #expect(json.status == 0, "\(json.output)")
         let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as! [String: Any]
         let walk = try #require(report["walk_forward"] as? [String: Any])
@@ -123,19 +123,19 @@ struct SweepRunCommandTests {
         let joined = returns.reduce(1) { $0 * (1 + $1) } - 1
         #expect(abs(joined - (walk["out_of_sample_return"] as! Double)) < 1e-12)
         #expect((walk["curve"] as? [Any])?.count == 4)
-        let text = try run(arguments)
+        let text = try await run(arguments)
         #expect(text.status == 0 && text.output.contains("walk-forward: 4 folds"), "\(text.output)")
         #expect(text.output.contains("walk-forward efficiency"))
     }
 
-    @Test func aRandomSearchIsTheSameForTheSameSeed() throws {
+    @Test func aRandomSearchIsTheSameForTheSameSeed() async throws {
         let arguments = [
             "sweep", "run", "--data", Self.data, "--strategy", "sma_cross", "--param", "fast=int:3..30",
             "--param", "slow=int:10..90", "--where", "fast < slow", "--search", "random", "--trials", "12",
             "--seed", "9", "--json",
         ]
-        let a = try run(arguments)
-        let b = try run(arguments)
+        let a = try await run(arguments)
+        let b = try await run(arguments)
         #expect(a.status == 0, "\(a.output)")
         func ranked(_ output: String) throws -> [Int] {
             let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]

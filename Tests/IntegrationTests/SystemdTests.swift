@@ -18,24 +18,24 @@ struct SystemdTests {
         // What systemd sets for a unit with Type=notify and WatchdogSec=0.4.
         try await TestCluster.with(environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "400000"]) {
             cluster in
-            let coordinator = systemd.wait(for: "STATUS=coordinator ready", timeout: .seconds(10))
+            let coordinator = await systemd.wait(for: "STATUS=coordinator ready", timeout: .seconds(10))
             #expect(coordinator?.contains { $0.hasPrefix("READY=1") } == true, "the coordinator says it is ready")
 
             let worker = try cluster.startWorker("notified")
-            let ready = systemd.wait(for: "STATUS=worker notified ready", timeout: .seconds(10))
+            let ready = await systemd.wait(for: "STATUS=worker notified ready", timeout: .seconds(10))
             #expect(ready != nil, "the worker says it is ready")
-            let seen = systemd.receive(for: .seconds(1))
+            let seen = await systemd.receive(for: .seconds(1))
             let pings = Self.watchdogPings(seen)
             #expect(pings >= 4, "watchdog pings every 0.2 s from both daemons, got \(pings) in \(seen)")
 
             worker.signal(SIGTERM)
-            let stopping = systemd.wait(for: "STOPPING=1", timeout: .seconds(10))
+            let stopping = await systemd.wait(for: "STOPPING=1", timeout: .seconds(10))
             #expect(stopping != nil, "the worker says it is stopping as the drain begins")
             #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
         }
     }
 
-    @Test func unitFilesPassSystemdAnalyzeVerify() throws {
+    @Test func unitFilesPassSystemdAnalyzeVerify() async throws {
         let analyze = try #require(
             ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
                 FileManager.default.isExecutableFile(atPath: $0)
@@ -59,7 +59,7 @@ struct SystemdTests {
             try text.write(to: target, atomically: true, encoding: .utf8)
             units.append(target.path)
         }
-        let (status, text) = try runTool(analyze, ["verify", "--man=no"] + units)
+        let (status, text) = try await runTool(analyze, ["verify", "--man=no"] + units)
         #expect(status == 0, "\(text)")
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "no warnings: \(text)")
     }

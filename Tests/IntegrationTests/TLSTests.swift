@@ -10,14 +10,15 @@ import Testing
 @Suite(.serialized)
 struct TLSTests {
     /// A fresh CA and certificates in a temporary directory.
-    static func certificates() throws -> String {
+    static func certificates() async throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ats-certs-\(UUID().uuidString.prefix(8))"
         )
         .path
-        let made = try runTool("/bin/bash", [root.appendingPathComponent("scripts/make-test-certs.sh").path, dir])
+        let made = try await runTool(
+            "/bin/bash", [root.appendingPathComponent("scripts/make-test-certs.sh").path, dir])
         guard made.status == 0 else { throw TestEnvironmentError("make-test-certs.sh failed: \(made.output)") }
         return dir
     }
@@ -32,7 +33,7 @@ struct TLSTests {
     }
 
     @Test func mutualTLSCarriesJobsAndRefusesEveryOtherPeer() async throws {
-        let dir = try Self.certificates()
+        let dir = try await Self.certificates()
         let coordinator = [
             "ATS_TLS_CERT": "\(dir)/coordinator.pem", "ATS_TLS_KEY": "\(dir)/coordinator.key",
             "ATS_TLS_CA": "\(dir)/ca.pem", "ATS_HANDSHAKE_TIMEOUT_MS": "2000",
@@ -69,13 +70,13 @@ struct TLSTests {
             // A hand-written plain frame on the TLS port: closed during the handshake.
             let raw = try RawConnection(port: cluster.workerPort)
             raw.send([0, 0, 0, 1, 7])
-            #expect(raw.readUntilClosed() != nil, "closed")
+            #expect(await raw.readUntilClosed() != nil, "closed")
             #expect(cluster.coordinator.isRunning)
         }
     }
 
     @Test func badCertificateSettingsStopTheDaemonsNamingTheVariable() async throws {
-        let dir = try Self.certificates()
+        let dir = try await Self.certificates()
         let missing = try ChildProcess(
             "ats-coordinator", name: "coordinator-bad-tls",
             environment: [

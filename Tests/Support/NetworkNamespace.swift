@@ -71,7 +71,7 @@ public final class NetworkNamespace: @unchecked Sendable {
     }
 
     static func ip(_ arguments: [String]) throws {
-        let (status, text) = try runTool(ipPath, arguments)
+        let (status, text) = try runQuickTool(ipPath, arguments)
         guard status == 0 else {
             throw TestEnvironmentError("ip \(arguments.joined(separator: " ")): \(text)")
         }

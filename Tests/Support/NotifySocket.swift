@@ -26,8 +26,6 @@ public final class NotifySocket: @unchecked Sendable {
             }
         }
         guard bound == 0 else { throw TestEnvironmentError("bind(\(path)) failed") }
-        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit {
@@ -35,24 +33,29 @@ public final class NotifySocket: @unchecked Sendable {
         unlink(path)
     }
 
-    /// Every message that arrives within `duration`.
-    public func receive(for duration: Duration) -> [String] {
+    /// Every message that arrives within `duration`. The socket is read without blocking and
+    /// polled, so the wait holds no thread.
+    public func receive(for duration: Duration) async -> [String] {
         var out: [String] = []
         let deadline = ContinuousClock.now + duration
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while ContinuousClock.now < deadline {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { out.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 {
+                out.append(String(decoding: buffer[0..<n], as: UTF8.self))
+                continue
+            }
+            if ContinuousClock.now >= deadline { return out }
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        return out
     }
 
     /// Waits until a message containing `text` arrives; returns every message seen meanwhile.
-    public func wait(for text: String, timeout: Duration) -> [String]? {
+    public func wait(for text: String, timeout: Duration) async -> [String]? {
         var seen: [String] = []
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let batch = receive(for: .milliseconds(200))
+            let batch = await receive(for: .milliseconds(100))
             seen += batch
             if batch.contains(where: { $0.contains(text) }) { return seen }
         }

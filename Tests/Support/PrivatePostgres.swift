@@ -24,7 +24,7 @@ public struct PrivatePostgres: Sendable {
     /// Runs a scripts/lib.sh function. Output goes through files, not pipes: the server it starts
     /// would hold a pipe open for as long as it runs.
     @discardableResult
-    static func lib(_ command: String) throws -> String {
+    static func lib(_ command: String) async throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ats-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let outURL = dir.appendingPathComponent("lib-\(UUID().uuidString.prefix(8)).out")
@@ -39,8 +39,14 @@ public struct PrivatePostgres: Sendable {
         guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, environ) == 0 else {
             throw TestEnvironmentError("could not start bash for \(command)")
         }
+        // Polled: initdb and a start take seconds, and a thread waiting in waitpid is one of the
+        // test process's few.
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || (reaped < 0 && errno != EINTR) { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: outURL)
@@ -52,19 +58,32 @@ public struct PrivatePostgres: Sendable {
     }
 
     /// Creates and starts a server on a free port.
-    public static func start(name: String) throws -> PrivatePostgres {
+    public static func start(name: String) async throws -> PrivatePostgres {
         let port = try freeFixedPort()
-        _ = try? lib("pg_stop \(name)")
+        _ = try? await lib("pg_stop \(name)")
         try FileManager.default.removeItem(atPath: root.appendingPathComponent(".data/\(name)").path, ifExists: true)
-        let url = try lib("pg_start \(name) \(port)")
+        let url = try await lib("pg_start \(name) \(port)")
         return PrivatePostgres(name: name, port: port, url: url)
     }
 
+    /// A server for `body`, stopped and deleted after it whatever happens.
+    public static func with<T>(name: String, _ body: (PrivatePostgres) async throws -> T) async throws -> T {
+        let server = try await start(name: name)
+        do {
+            let result = try await body(server)
+            await server.destroy()
+            return result
+        } catch {
+            await server.destroy()
+            throw error
+        }
+    }
+
     /// Stops the server (fast shutdown: sessions are cut, as in a crash of the clients' view).
-    public func stop() throws { try Self.lib("pg_stop \(name)") }
+    public func stop() async throws { try await Self.lib("pg_stop \(name)") }
 
     /// Starts the stopped server again, same data, same port.
-    public func startAgain() throws { _ = try Self.lib("pg_start \(name) \(port)") }
+    public func startAgain() async throws { _ = try await Self.lib("pg_start \(name) \(port)") }
 
     /// The server's own log.
     public var serverLog: String {
@@ -73,8 +92,8 @@ public struct PrivatePostgres: Sendable {
     }
 
     /// Stops the server and deletes its files.
-    public func destroy() {
-        try? stop()
+    public func destroy() async {
+        try? await stop()
         try? FileManager.default.removeItem(
             atPath: Self.root.appendingPathComponent(".data/\(name)").path, ifExists: true)
         try? FileManager.default.removeItem(

@@ -7,8 +7,11 @@ import Foundation
 /// A plain TCP socket for playing a hostile or hand-written peer.
 public final class RawConnection: @unchecked Sendable {
     let fd: Int32
+    /// How long a read waits for bytes before it gives up.
+    let receiveTimeout: Duration
 
     public init(port: Int, receiveTimeout: Int = 5) throws {
+        self.receiveTimeout = .seconds(receiveTimeout)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestEnvironmentError("socket() failed") }
         var addr = sockaddr_in()
@@ -24,8 +27,6 @@ public final class RawConnection: @unchecked Sendable {
             close(fd)
             throw TestEnvironmentError("connect() to \(port) failed")
         }
-        var tv = timeval(tv_sec: receiveTimeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
@@ -35,31 +36,41 @@ public final class RawConnection: @unchecked Sendable {
     }
 
     /// Reads exactly `count` bytes, or nil when the peer closes or the timeout passes first.
-    public func read(count: Int) -> [UInt8]? {
+    public func read(count: Int) async -> [UInt8]? {
+        let deadline = ContinuousClock.now + receiveTimeout
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: count)
         while out.count < count {
-            let want = count - out.count
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, want, 0) }
-            guard n > 0 else { return nil }
-            out += buffer[0..<n]
+            guard let some = await receive(max: count - out.count, deadline: deadline) else { return nil }
+            out += some
         }
         return out
     }
 
     /// Whatever arrives next (up to `max` bytes); nil when the peer closes or the timeout passes.
-    public func readSome(max: Int = 65_536) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: max)
-        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
-        return n > 0 ? Array(buffer[0..<n]) : nil
+    public func readSome(max: Int = 65_536) async -> [UInt8]? {
+        await receive(max: max, deadline: ContinuousClock.now + receiveTimeout)
     }
 
     /// One frame: its type code and body, or nil when the peer closes or the timeout passes.
-    public func readFrame() -> (type: UInt8, body: [UInt8])? {
-        guard let head = read(count: 4) else { return nil }
+    public func readFrame() async -> (type: UInt8, body: [UInt8])? {
+        guard let head = await read(count: 4) else { return nil }
         let length = Int(head[0]) << 24 | Int(head[1]) << 16 | Int(head[2]) << 8 | Int(head[3])
-        guard length >= 1, let frame = read(count: length) else { return nil }
+        guard length >= 1, let frame = await read(count: length) else { return nil }
         return (frame[0], Array(frame[1...]))
+    }
+
+    /// Up to `max` bytes as soon as some arrive; nil when the peer closes (or resets) or
+    /// `deadline` passes. The socket is read without blocking and polled, so waiting holds no
+    /// thread (the test process runs every test's tasks on as many threads as cores).
+    func receive(max: Int, deadline: ContinuousClock.Instant) async -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, Int32(MSG_DONTWAIT)) }
+            if n > 0 { return Array(buffer[0..<n]) }
+            if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { return nil }
+            if ContinuousClock.now >= deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Whether the peer has closed the connection, checked without waiting; whatever it sent
@@ -73,20 +84,22 @@ public final class RawConnection: @unchecked Sendable {
         }
     }
 
-    /// Reads until the peer closes (returns everything read) or the timeout passes (nil).
-    public func readUntilClosed() -> [UInt8]? {
+    /// Reads until the peer closes (returns everything read, also after a reset) or the timeout
+    /// passes (nil).
+    public func readUntilClosed() async -> [UInt8]? {
+        let deadline = ContinuousClock.now + receiveTimeout
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n > 0 {
                 out += buffer[0..<n]
-            } else if n == 0 {
+            } else if n == 0 || errno == ECONNRESET {
                 return out
-            } else if errno == ECONNRESET {
-                return out
-            } else {
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) || ContinuousClock.now >= deadline {
                 return nil
+            } else {
+                try? await Task.sleep(for: .milliseconds(5))
             }
         }
     }

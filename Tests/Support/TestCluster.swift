@@ -141,7 +141,10 @@ public final class TestCluster: @unchecked Sendable {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)/\(path)")!)
         r.httpMethod = method
         r.httpBody = body
-        r.timeoutInterval = 10
+        // A guard against a hung daemon, not a latency check (none is made through this): at
+        // 10 s, a request timed out in CI while CPU-heavy tests filled both cores beside the
+        // cluster's debug coordinator.
+        r.timeoutInterval = 30
         if authorized { r.setValue("Bearer \(Self.adminToken)", forHTTPHeaderField: "Authorization") }
         if body != nil { r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         // Like `ats`: a coordinator that knows no leader yet (an election under way) says so with
@@ -221,13 +224,16 @@ public final class TestCluster: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every `every` until true, or fails with `what` after `timeout`.
+/// Polls `condition` every `every` until true, or fails with `what` after `timeout`. The
+/// condition is asked once more when the sleep ends past the deadline: a poller that got no
+/// thread for a while must not fail without having looked.
 public func waitUntil(
     _ what: String, timeout: Duration, every: Duration = .milliseconds(50), _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    while true {
         if try await condition() { return }
+        if ContinuousClock.now >= deadline { break }
         try await Task.sleep(for: every)
     }
     throw TestEnvironmentError("timed out waiting for: \(what)")

@@ -46,8 +46,11 @@ public struct TestDatabase: Sendable {
     public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T)
         async throws -> T
     {
-        let client = PostgresClient(
-            configuration: try DatabaseURL.configuration(url), backgroundLogger: Logger(label: "test.pg"))
+        // The body may ask for a connection before `run()` has started (they start together):
+        // PostgresNIO then warns, and waits. Only errors are worth a line in the test output.
+        var logger = Logger(label: "test.pg")
+        logger.logLevel = .error
+        let client = PostgresClient(configuration: try DatabaseURL.configuration(url), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

@@ -182,7 +182,7 @@ public final class WebDriver: @unchecked Sendable {
     }
 
     /// Headers, then as many body bytes as `Content-Length` says.
-    static func readResponse(_ connection: RawConnection) -> [UInt8]? {
+    static func readResponse(_ connection: RawConnection) async -> [UInt8]? {
         var raw: [UInt8] = []
         let separator = Array("\r\n\r\n".utf8)
         while true {
@@ -193,7 +193,7 @@ public final class WebDriver: @unchecked Sendable {
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 if raw.count - split.upperBound >= length { return raw }
             }
-            guard let more = connection.readSome() else { return raw.isEmpty ? nil : raw }
+            guard let more = await connection.readSome() else { return raw.isEmpty ? nil : raw }
             raw += more
         }
     }
@@ -209,15 +209,9 @@ public final class WebDriver: @unchecked Sendable {
         var head = "\(method) /\(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
         let request = Array(head.utf8) + Array(payload)
-        let raw: [UInt8]? = try await withCheckedThrowingContinuation { done in
-            DispatchQueue.global().async {
-                do {
-                    let connection = try RawConnection(port: port, receiveTimeout: 90)
-                    connection.send(request)
-                    done.resume(returning: Self.readResponse(connection))
-                } catch { done.resume(throwing: error) }
-            }
-        }
+        let connection = try RawConnection(port: port, receiveTimeout: 90)
+        connection.send(request)
+        let raw = await Self.readResponse(connection)
         guard let raw, let split = raw.firstRange(of: Array("\r\n\r\n".utf8)) else {
             throw TestEnvironmentError("WebDriver \(method) \(path): no answer")
         }

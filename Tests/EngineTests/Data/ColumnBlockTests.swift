@@ -4,9 +4,12 @@ import Testing
 @testable import ATSEngine
 
 struct ColumnBlockTests {
-    /// A mapped block of eight columns of `stride` bytes, every page written.
-    func written(stride: Int) -> UnsafeMutableRawPointer {
-        let p = mmap(nil, stride * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+    /// A mapped block of eight columns of `stride` bytes, every page written, at `address` when
+    /// that range is free (the kernel takes the address as a hint).
+    func written(stride: Int, at address: Int? = nil) -> UnsafeMutableRawPointer {
+        let p = mmap(
+            address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }, stride * 8, PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
         memset(p, 0x5A, stride * 8)
         return p
     }
@@ -83,7 +86,12 @@ struct ColumnBlockTests {
         // thread that never started).
         let stride = ColumnBlock.parallelReleaseFrom / 8 + 4096
         for refused in [false, true] {
-            let p = written(stride: stride)
+            // Far below where the kernel places mappings (it takes the highest free range that
+            // fits, under the stacks): a range freed up there may be mapped again at once by
+            // another test's allocation, and mincore would find it. Nothing asks for this one.
+            let address = (1 << 44) + (refused ? 1 << 32 : 0)
+            let p = written(stride: stride, at: address)
+            #expect(Int(bitPattern: p) == address, "the range asked for was free")
             DetachedThread.$refused.withValue(refused) { ColumnBlock.release(p, stride * 8) }
             // The range is unmapped: mincore refuses it.
             var residency = [UInt8](repeating: 0, count: stride * 8 / 4096)

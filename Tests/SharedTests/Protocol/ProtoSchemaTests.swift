@@ -1,3 +1,4 @@
+import ATSTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -28,27 +29,17 @@ struct ProtoSchemaTests {
     }
 
     @Test("protoc decodes every message body", arguments: WireMessageTests.samples)
-    func protocReadsOurBytes(_ message: WireMessage) throws {
+    func protocReadsOurBytes(_ message: WireMessage) async throws {
         let protoc = try #require(Self.protoc(), "protoc is missing: test.sh installs protobuf-compiler")
         var body = ByteBufferAllocator().buffer(capacity: 256)
         message.encodeBody(into: &body)
-        let input = Pipe()
-        let output = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: protoc)
-        p.arguments = [
-            "--proto_path=\(Self.root.appendingPathComponent("docs").path)",
-            "--decode=ats.v1.\(Self.protoNames[message.typeCode]!)", "ats.proto",
-        ]
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(body.readableBytesView))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(message.name): \(text)")
+        let (status, text) = try await runTool(
+            protoc,
+            [
+                "--proto_path=\(Self.root.appendingPathComponent("docs").path)",
+                "--decode=ats.v1.\(Self.protoNames[message.typeCode]!)", "ats.proto",
+            ], input: Data(body.readableBytesView))
+        #expect(status == 0, "\(message.name): \(text)")
         switch message {
         case .hello(let h):
             #expect(
