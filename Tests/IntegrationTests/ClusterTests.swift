@@ -108,7 +108,9 @@ struct ClusterTests {
         let spec = TestData.spec(
             "steady", data: data, strategy: "sma_cross", ["fast": .int(3), "slow": .int(8)], mode: .paper,
             checkpointEvery: 1_000, paceMs: 4)
-        try await TestCluster.with { cluster in
+        // A job lease long enough that a stalled heartbeat on a loaded machine does not move the
+        // job: the test is about the hostile connections, and checks the job never moved.
+        try await TestCluster.with(environment: ["ATS_LEASE_TIMEOUT_MS": "15000"]) { cluster in
             try cluster.startWorker("good", capacity: 1)
             _ = try await cluster.create(spec)
             try await waitUntil("job running", timeout: .seconds(30)) {

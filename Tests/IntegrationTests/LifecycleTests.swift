@@ -64,15 +64,17 @@ struct LifecycleTests {
     }
 
     @Test func aFrozenWorkerLosesItsLeaseAndTheJobMoves() async throws {
-        let spec = Self.paced("frozen")
+        // Six seconds of bars, and frozen before the other worker starts: the job must still be
+        // running when the worker stops (on a loaded machine the progress seen lags the worker).
+        let spec = Self.paced("frozen", bars: 6_000)
         try await TestCluster.with { cluster in
             let frozen = try cluster.startWorker("frozen")
             _ = try await cluster.create(spec)
             try await waitUntil("past the first checkpoint", timeout: .seconds(60)) {
                 try await cluster.job("frozen").barsDone >= 1_200
             }
-            try cluster.startWorker("thawed")
             frozen.signal(SIGSTOP)  // alive but silent: no heartbeats
+            try cluster.startWorker("thawed")
             let done = try await cluster.waitForJobs(["frozen"], timeout: .seconds(60))
             #expect(done.first?.status == .completed)
             #expect(

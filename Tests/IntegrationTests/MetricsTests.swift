@@ -51,7 +51,8 @@ struct MetricsTests {
     }
 
     @Test func theCoordinatorsMetricsParseAndCountWhatHappened() async throws {
-        let spec = LifecycleTests.paced("metered", bars: 4_000)
+        // Eight seconds of bars: still running when the scrape below comes, on a loaded machine too.
+        let spec = LifecycleTests.paced("metered", bars: 8_000)
         try await TestCluster.with { cluster in
             #expect(try await cluster.request("GET", "metrics", authorized: false).status == 401)
             try cluster.startWorker("w1")

@@ -13,7 +13,9 @@ struct WorkerIdentityTests {
             "held", data: TestData.file(bars: 3_000, seed: 5), strategy: "sma_cross",
             ["fast": .int(3), "slow": .int(9)],
             mode: .paper, checkpointEvery: 1_000, paceMs: 2)
-        try await TestCluster.with { cluster in
+        // A job lease long enough that a stalled heartbeat on a loaded machine does not move the
+        // job: the test is about the second process, and checks the job never moved.
+        try await TestCluster.with(environment: ["ATS_LEASE_TIMEOUT_MS": "15000"]) { cluster in
             let first = try cluster.startWorker("same", capacity: 1)
             _ = try await cluster.create(spec)
             try await waitUntil("running", timeout: .seconds(30)) { try await cluster.job("held").status == .running }

@@ -61,10 +61,11 @@ public final class TestCluster: @unchecked Sendable {
             ].merging(extraEnvironment) { $1 })
     }
 
-    /// What coordinator `i`'s `/healthz` says (nil: it does not answer).
+    /// What coordinator `i`'s `/healthz` says (nil: it does not answer within 5 s; several tests
+    /// read it once and require an answer, from a debug build on a loaded machine).
     public func health(_ i: Int) async -> [String: Any]? {
         var r = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPorts[i])/healthz")!)
-        r.timeoutInterval = 2
+        r.timeoutInterval = 5
         guard let (data, _) = try? await Self.http.data(for: r) else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
