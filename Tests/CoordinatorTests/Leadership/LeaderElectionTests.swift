@@ -197,12 +197,14 @@ struct LeaderElectionTests {
         try await withCandidates { a, _, _ in
             await a.round()
             let (released, release) = AsyncStream.makeStream(of: Void.self)
+            let (begun, begin) = AsyncStream.makeStream(of: Void.self)
             let write = Task {
                 try await a.store.transaction { _ in
+                    begin.yield()
                     for await _ in released { break }
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            for await _ in begun { break }  // the write is open (a sleep here could pass untested)
             // The renewal completes while the write holds its lock on the leader row.
             let renewed = Mutex(false)
             let renewal = Task {
@@ -233,14 +235,16 @@ struct LeaderElectionTests {
             }
             // a's write holds the leader row in key-share mode while it is open.
             let (released, release) = AsyncStream.makeStream(of: Void.self)
+            let (inserted, insert) = AsyncStream.makeStream(of: Void.self)
             let write = Task {
                 try await a.store.transaction { conn in
                     try await conn.query(
                         "INSERT INTO workers (id, host, capacity) VALUES ('w', 'h', 1)", logger: Logger(label: "test"))
+                    insert.yield()
                     for await _ in released { break }
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            for await _ in inserted { break }  // the write is open and has written
             let roundDone = Mutex(false)
             let takeover = Task {
                 await b.round()
