@@ -322,7 +322,9 @@ struct DashboardAPITests {
         let spec = TestData.spec(
             "metered-worker", data: TestData.file(bars: 5_000, seed: 8), strategy: "sma_cross",
             ["fast": .int(3), "slow": .int(9)])
-        try await TestCluster.with { cluster in
+        // A job lease long enough that a stalled heartbeat on a loaded machine does not move the
+        // job (its bars would be counted twice): the test is about the worker's own endpoints.
+        try await TestCluster.with(environment: ["ATS_LEASE_TIMEOUT_MS": "15000"]) { cluster in
             let port = try freeFixedPort()
             try cluster.startWorker(
                 "w1",
