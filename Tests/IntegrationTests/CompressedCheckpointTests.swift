@@ -11,17 +11,30 @@ import Testing
 struct CompressedCheckpointTests {
     static let plain = Array(String(repeating: "{\"recent\":[{\"averagePrice\":1.5,\"id\":7}]}", count: 50).utf8)
 
-    /// The next assignment the coordinator sends this peer (other frames skipped). The peer
-    /// heartbeats meanwhile, as a worker does: a silent one is closed once the idle timeout (the
-    /// 3 s lease) passes, and the job waits that long for the previous worker's lease to lapse.
-    static func assignment(_ peer: HandPeer) async throws -> AssignJob {
+    /// `body` while `peer` heartbeats every 300 ms, as a worker does: a silent peer is closed
+    /// once the idle timeout (the 3 s lease) passes, and these wait on the coordinator about as
+    /// long (a reassignment for the previous worker's lease to lapse, an ack for a commit).
+    static func heartbeating<T: Sendable>(_ peer: HandPeer, _ body: () async throws -> T) async throws -> T {
         let beats = Task {
             while !Task.isCancelled {
                 peer.send(.heartbeat(Heartbeat(sentAtMs: Int64(Date().timeIntervalSince1970 * 1000), runningJobs: 0)))
                 try? await Task.sleep(for: .milliseconds(300))
             }
         }
-        defer { beats.cancel() }
+        do {
+            let result = try await body()
+            beats.cancel()
+            await beats.value
+            return result
+        } catch {
+            beats.cancel()
+            await beats.value
+            throw error
+        }
+    }
+
+    /// The next assignment the coordinator sends this peer (other frames skipped).
+    static func assignment(_ peer: HandPeer) async throws -> AssignJob {
         while let message = try await peer.receive() {
             if case .assign(let a) = message { return a }
         }
@@ -81,18 +94,21 @@ struct CompressedCheckpointTests {
                 let (peer, welcome) = try await Self.connect(
                     cluster, "reads-packed", capabilities: WorkerCapability.all)
                 #expect(welcome.capabilities.contains(CoordinatorCapability.compressedCheckpoints))
-                first = try await Self.assignment(peer)
-                #expect(first.checkpoint.isEmpty)
-                peer.send(
-                    .checkpoint(
-                        CheckpointSaved(
-                            header: JobHeader(jobId: first.jobId, epoch: first.epoch, messageSeq: 1), cursor: 500,
-                            nextFillSeq: 0, state: packed)))
-                var acked = false
-                while !acked, let message = try await peer.receive() {
-                    if case .ack(let ack) = message, ack.messageSeq >= 1 { acked = true }
+                first = try await Self.heartbeating(peer) {
+                    let assigned = try await Self.assignment(peer)
+                    peer.send(
+                        .checkpoint(
+                            CheckpointSaved(
+                                header: JobHeader(jobId: assigned.jobId, epoch: assigned.epoch, messageSeq: 1),
+                                cursor: 500, nextFillSeq: 0, state: packed)))
+                    var acked = false
+                    while !acked, let message = try await peer.receive() {
+                        if case .ack(let ack) = message, ack.messageSeq >= 1 { acked = true }
+                    }
+                    #expect(acked, "the checkpoint was stored")
+                    return assigned
                 }
-                #expect(acked, "the checkpoint was stored")
+                #expect(first.checkpoint.isEmpty)
                 let stored = try JSONCoding.decoder().decode(
                     [CheckpointRecord].self, from: try await cluster.request("GET", "api/jobs/packed/checkpoints").body)
                 #expect(stored.map(\.cursor) == [500])
@@ -105,13 +121,13 @@ struct CompressedCheckpointTests {
                 // A worker of an earlier release announces no such capability.
                 let (peer, _) = try await Self.connect(
                     cluster, "earlier-release", capabilities: [WorkerCapability.datasets])
-                older = try await Self.assignment(peer)
+                older = try await Self.heartbeating(peer) { try await Self.assignment(peer) }
             }
             #expect(older.epoch == first.epoch + 1)
             #expect(older.checkpoint == Self.plain, "inflated for a worker that cannot read it")
 
             let (peer, _) = try await Self.connect(cluster, "reads-packed-too", capabilities: WorkerCapability.all)
-            let again = try await Self.assignment(peer)
+            let again = try await Self.heartbeating(peer) { try await Self.assignment(peer) }
             #expect(again.epoch == older.epoch + 1)
             #expect(again.checkpoint == packed, "as stored, for a worker that reads it")
         }

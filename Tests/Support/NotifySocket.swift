@@ -46,7 +46,7 @@ public final class NotifySocket: @unchecked Sendable {
                 continue
             }
             if ContinuousClock.now >= deadline { return out }
-            try? await Task.sleep(for: .milliseconds(10))
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { return out }  // cancelled
         }
     }
 

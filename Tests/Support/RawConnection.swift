@@ -69,7 +69,7 @@ public final class RawConnection: @unchecked Sendable {
             if n > 0 { return Array(buffer[0..<n]) }
             if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { return nil }
             if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(5))
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { return nil }  // cancelled
         }
     }
 
@@ -99,7 +99,7 @@ public final class RawConnection: @unchecked Sendable {
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) || ContinuousClock.now >= deadline {
                 return nil
             } else {
-                try? await Task.sleep(for: .milliseconds(5))
+                do { try await Task.sleep(for: .milliseconds(5)) } catch { return nil }  // cancelled
             }
         }
     }

@@ -12,27 +12,38 @@ public func runTool(
 ) async throws -> (status: Int32, output: String) {
     let (process, file) = try startTool(path, arguments, environment: environment, input: input)
     defer { try? FileManager.default.removeItem(at: file) }
+    // Given up on (the timeout, or the test cancelled): the program goes, and what it started
+    // with it when it leads a process group of its own.
+    defer {
+        if process.isRunning {
+            kill(-process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
     let deadline = ContinuousClock.now + timeout
     while process.isRunning {
         if ContinuousClock.now > deadline {
-            kill(process.processIdentifier, SIGKILL)
             throw TestEnvironmentError(
-                "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout):\n"
-                    + ((try? String(contentsOf: file, encoding: .utf8)) ?? ""))
+                "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout):\n" + output(file))
         }
         try await Task.sleep(for: .milliseconds(10))
     }
     process.waitUntilExit()
-    return (process.terminationStatus, try String(contentsOf: file, encoding: .utf8))
+    return (process.terminationStatus, output(file))
 }
 
-/// ``runTool(_:_:environment:timeout:)`` waiting on the calling thread: only for programs that
+/// What a program wrote, bytes that are not UTF-8 replaced.
+private func output(_ file: URL) -> String {
+    String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self)
+}
+
+/// ``runTool(_:_:environment:input:timeout:)`` waiting on the calling thread: only for programs that
 /// take milliseconds (`ip`), where the caller cannot wait otherwise (a `defer`).
 public func runQuickTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let (process, file) = try startTool(path, arguments, environment: nil, input: nil)
     defer { try? FileManager.default.removeItem(at: file) }
     process.waitUntilExit()
-    return (process.terminationStatus, try String(contentsOf: file, encoding: .utf8))
+    return (process.terminationStatus, output(file))
 }
 
 /// Starts `path` with its output going to a new file (and `input` read from another, deleted

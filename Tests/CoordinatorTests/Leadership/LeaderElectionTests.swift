@@ -199,6 +199,7 @@ struct LeaderElectionTests {
             let (released, release) = AsyncStream.makeStream(of: Void.self)
             let (begun, begin) = AsyncStream.makeStream(of: Void.self)
             let write = Task {
+                defer { begin.finish() }  // a transaction that fails before its body ends the wait
                 try await a.store.transaction { _ in
                     begin.yield()
                     for await _ in released { break }
@@ -237,6 +238,7 @@ struct LeaderElectionTests {
             let (released, release) = AsyncStream.makeStream(of: Void.self)
             let (inserted, insert) = AsyncStream.makeStream(of: Void.self)
             let write = Task {
+                defer { insert.finish() }  // a transaction that fails before its body ends the wait
                 try await a.store.transaction { conn in
                     try await conn.query(
                         "INSERT INTO workers (id, host, capacity) VALUES ('w', 'h', 1)", logger: Logger(label: "test"))

@@ -155,7 +155,6 @@ struct QueryPlanTests {
         }
     }
 
-    /// PostgreSQL's plan of `query` as it ran, one line per node.
     /// Vacuums until every page of `jobs` and `job_revisions` is marked all visible. A vacuum
     /// marks a page only once it may set its rows' commit hints, which waits for the WAL flush of
     /// the latest commit among the 32 transaction ids that share a row's clog LSN group: on the
@@ -183,6 +182,7 @@ struct QueryPlanTests {
         }
     }
 
+    /// PostgreSQL's plan of `query` as it ran, one line per node.
     static func plan(of query: PostgresQuery, on client: PostgresClient) async throws -> String {
         let explain = PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, COSTS OFF) " + query.sql, binds: query.binds)
         return try await client.query(explain).collect().map { try $0.decode(String.self) }.joined(separator: "\n")
