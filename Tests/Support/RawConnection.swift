@@ -40,7 +40,9 @@ public final class RawConnection: @unchecked Sendable {
         let deadline = ContinuousClock.now + receiveTimeout
         var out: [UInt8] = []
         while out.count < count {
-            guard let some = await receive(max: count - out.count, deadline: deadline) else { return nil }
+            guard let some = await receive(max: count - out.count, deadline: deadline), !some.isEmpty else {
+                return nil
+            }
             out += some
         }
         return out
@@ -48,7 +50,9 @@ public final class RawConnection: @unchecked Sendable {
 
     /// Whatever arrives next (up to `max` bytes); nil when the peer closes or the timeout passes.
     public func readSome(max: Int = 65_536) async -> [UInt8]? {
-        await receive(max: max, deadline: ContinuousClock.now + receiveTimeout)
+        guard let some = await receive(max: max, deadline: ContinuousClock.now + receiveTimeout), !some.isEmpty
+        else { return nil }
+        return some
     }
 
     /// One frame: its type code and body, or nil when the peer closes or the timeout passes.
@@ -59,16 +63,17 @@ public final class RawConnection: @unchecked Sendable {
         return (frame[0], Array(frame[1...]))
     }
 
-    /// Up to `max` bytes as soon as some arrive; nil when the peer closes (or resets) or
-    /// `deadline` passes. The socket is read without blocking and polled, so waiting holds no
-    /// thread (the test process runs every test's tasks on as many threads as cores).
+    /// Up to `max` bytes as soon as some arrive; none when the peer has closed (or reset) the
+    /// connection; nil on another error or once `deadline` passes. The socket is read without
+    /// blocking and polled, so waiting holds no thread (the test process runs every test's tasks
+    /// on as many threads as cores).
     func receive(max: Int, deadline: ContinuousClock.Instant) async -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: max)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, Int32(MSG_DONTWAIT)) }
             if n > 0 { return Array(buffer[0..<n]) }
-            if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { return nil }
-            if ContinuousClock.now >= deadline { return nil }
+            if n == 0 || errno == ECONNRESET { return [] }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) || ContinuousClock.now >= deadline { return nil }
             do { try await Task.sleep(for: .milliseconds(5)) } catch { return nil }  // cancelled
         }
     }
@@ -89,18 +94,10 @@ public final class RawConnection: @unchecked Sendable {
     public func readUntilClosed() async -> [UInt8]? {
         let deadline = ContinuousClock.now + receiveTimeout
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if n > 0 {
-                out += buffer[0..<n]
-            } else if n == 0 || errno == ECONNRESET {
-                return out
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK) || ContinuousClock.now >= deadline {
-                return nil
-            } else {
-                do { try await Task.sleep(for: .milliseconds(5)) } catch { return nil }  // cancelled
-            }
+        while let some = await receive(max: 4096, deadline: deadline) {
+            if some.isEmpty { return out }
+            out += some
         }
+        return nil
     }
 }

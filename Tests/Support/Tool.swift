@@ -28,7 +28,7 @@ public func runTool(
         }
         try await Task.sleep(for: .milliseconds(10))
     }
-    process.waitUntilExit()
+    // The status is set before `isRunning` turns false; `waitUntilExit` would spin a run loop.
     return (process.terminationStatus, output(file))
 }
 

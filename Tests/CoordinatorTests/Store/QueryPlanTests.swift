@@ -34,28 +34,21 @@ struct QueryPlanTests {
                 _ = try await store.connect(JobStoreTests().hello("w\(w)"), session: "s\(w)")
             }
             try await store.heartbeat(workers: (0..<workers).map { "w\($0)" })
-            // Committed to disk before the vacuum: the tests' PostgreSQL commits asynchronously,
-            // and a vacuum cannot mark pages whose commit is not yet flushed.
-            try await store.client.withConnection { conn in
-                let log = Logger(label: "test")
-                _ = try await conn.query("BEGIN", logger: log)
-                _ = try await conn.query("SET LOCAL synchronous_commit = on", logger: log)
-                _ = try await conn.query(
-                    """
-                    INSERT INTO jobs (
-                        name, mode, spec, labels, created_by, status, epoch, lease_owner, lease_expires_at,
-                        assigned_revision)
-                    SELECT 'bulk-' || g, mode, spec, labels, created_by, 'running', 1, 'w' || (g % \(workers)),
-                        now() + interval '1 minute', 1
-                    FROM jobs, generate_series(1, 3000) g WHERE id = \(first.id)
-                    """, logger: log)
-                _ = try await conn.query(
-                    """
-                    INSERT INTO job_revisions (job_id, revision, strategy_config, effective_bar, effective_epoch)
-                    SELECT id, 1, '{}', CASE WHEN id % 2 = 0 THEN 0 END, 1 FROM jobs WHERE name LIKE 'bulk-%'
-                    """, logger: log)
-                _ = try await conn.query("COMMIT", logger: log)
-            }
+            // Flushed to disk by the vacuum below (the tests' PostgreSQL commits asynchronously).
+            try await store.client.query(
+                """
+                INSERT INTO jobs (
+                    name, mode, spec, labels, created_by, status, epoch, lease_owner, lease_expires_at,
+                    assigned_revision)
+                SELECT 'bulk-' || g, mode, spec, labels, created_by, 'running', 1, 'w' || (g % \(workers)),
+                    now() + interval '1 minute', 1
+                FROM jobs, generate_series(1, 3000) g WHERE id = \(first.id)
+                """)
+            try await store.client.query(
+                """
+                INSERT INTO job_revisions (job_id, revision, strategy_config, effective_bar, effective_epoch)
+                SELECT id, 1, '{}', CASE WHEN id % 2 = 0 THEN 0 END, 1 FROM jobs WHERE name LIKE 'bulk-%'
+                """)
             try await Self.vacuumUntilAllVisible(store.client)
             try await body(store)
         }
